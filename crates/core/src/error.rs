@@ -1,0 +1,106 @@
+//! Stable error codes. The server sends `{ "code": "...", "message": "..." }`; the app
+//! shows its own translation for a code it knows and the server's message otherwise.
+
+use crate::i18n::Msg;
+use serde::{Deserialize, Serialize};
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body or query is malformed (not JSON, wrong field types...).
+    BadRequest,
+    /// A record failed validation; `fields` in the error says which.
+    Invalid,
+    /// No token, or a token that is unknown or expired.
+    Unauthenticated,
+    /// Wrong user name or password.
+    BadCredentials,
+    /// Too many login attempts.
+    RateLimited,
+    /// The user may not do this or see this (role or area scope).
+    Forbidden,
+    NotFound,
+    /// A push skipped mutation ids (the client must send from last applied + 1).
+    MutationGap,
+    /// A push names a client id owned by another user.
+    ClientMismatch,
+    PayloadTooLarge,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MutationGap => "mutation_gap",
+            ErrorCode::ClientMismatch => "client_mismatch",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// What the user reads, in both languages, for this code.
+    pub fn user_message(self) -> Msg {
+        match self {
+            ErrorCode::BadRequest => Msg::new(
+                "Yêu cầu không hợp lệ. Hãy cập nhật ứng dụng và thử lại.",
+                "The request was malformed. Update the app and try again.",
+            ),
+            ErrorCode::Invalid => Msg::new(
+                "Dữ liệu chưa hợp lệ. Hãy sửa các ô được đánh dấu.",
+                "Some data is not valid. Fix the marked fields.",
+            ),
+            ErrorCode::Unauthenticated => Msg::new(
+                "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại khi có mạng; dữ liệu chưa gửi vẫn được giữ.",
+                "Your session has expired. Sign in again when online; unsent work is kept.",
+            ),
+            ErrorCode::BadCredentials => Msg::new(
+                "Sai tên đăng nhập hoặc mật khẩu.",
+                "Wrong user name or password.",
+            ),
+            ErrorCode::RateLimited => Msg::new(
+                "Đăng nhập sai quá nhiều lần. Hãy đợi một phút rồi thử lại.",
+                "Too many failed sign-ins. Wait a minute and try again.",
+            ),
+            ErrorCode::Forbidden => Msg::new(
+                "Bạn không có quyền với địa bàn hoặc thao tác này.",
+                "You do not have access to this area or action.",
+            ),
+            ErrorCode::NotFound => Msg::new("Không tìm thấy.", "Not found."),
+            ErrorCode::MutationGap => Msg::new(
+                "Thiếu thay đổi trong hàng đợi đồng bộ; ứng dụng sẽ gửi lại từ đầu.",
+                "Changes are missing from the sync queue; the app will resend them.",
+            ),
+            ErrorCode::ClientMismatch => Msg::new(
+                "Máy này đang đăng nhập bằng tài khoản khác. Hãy đồng bộ rồi đăng nhập lại.",
+                "This device belongs to another account's session. Sync, then sign in again.",
+            ),
+            ErrorCode::PayloadTooLarge => Msg::new(
+                "Dữ liệu gửi quá lớn.",
+                "The data sent is too large.",
+            ),
+            ErrorCode::Internal => Msg::new(
+                "Máy chủ gặp lỗi. Dữ liệu của bạn vẫn an toàn trên máy; hãy thử lại sau.",
+                "The server had an error. Your data is safe on this device; try again later.",
+            ),
+        }
+    }
+}
+
+/// The JSON body of every API error.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Field-level validation messages, when `code` is `invalid`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<crate::validate::FieldError>,
+}

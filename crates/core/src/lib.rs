@@ -1,0 +1,18 @@
+//! hoptac-core: everything the tablet app and the server must agree on.
+//!
+//! - [`model`]: the records (areas, cooperatives, visit reports, users) as they travel.
+//! - [`validate`]: the rules a record must pass; the app checks them before saving, the
+//!   server checks them again with the same code before applying a mutation.
+//! - [`sync`]: push/pull messages and the exactly-once sequencing rules.
+//! - [`i18n`]: Vietnamese-first messages, English second.
+//! - [`error`]: stable error codes shared by the API and the app.
+//! - [`text`]: search normalisation (Vietnamese diacritics folding).
+//!
+//! This crate compiles for wasm32 and native and has no I/O.
+
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod sync;
+pub mod text;
+pub mod validate;

@@ -1,0 +1,240 @@
+//! The records as they travel between tablet and server.
+//!
+//! Ids are strings chosen by whoever creates the record (the server for reference data,
+//! the tablet for what an officer writes: a random UUID), so a record made offline keeps
+//! its id for life. New optional fields get `#[serde(default)]` so old tablets and old
+//! stored records stay readable.
+
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaLevel {
+    Province,
+    District,
+    Commune,
+    Village,
+}
+
+/// A node of the area tree (province → district → commune → village). The tree is
+/// reference data owned by the server: it changes with administrative reforms.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub level: AreaLevel,
+    pub name: String,
+    /// Ids from the root down to this node, each followed by '/': "NB/HLU/NHAI/".
+    /// A user's scope is a set of paths; a record is in scope when its area's path
+    /// starts with one of them.
+    pub path: String,
+}
+
+/// Whether `path` lies inside any of `scopes` (each a path ending in '/').
+pub fn in_scope(path: &str, scopes: &[String]) -> bool {
+    scopes.iter().any(|s| !s.is_empty() && path.starts_with(s.as_str()))
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoopKind {
+    /// Hợp tác xã
+    Htx,
+    /// Tổ hợp tác
+    Tht,
+    /// Liên hiệp hợp tác xã
+    Lhhtx,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    Agriculture,
+    IndustryHandicraft,
+    TradeServices,
+    Transport,
+    Construction,
+    CreditFund,
+    EnvironmentWater,
+    Other,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatingStatus {
+    Active,
+    /// hoạt động cầm chừng
+    Standstill,
+    Suspended,
+    Dissolved,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatingScale {
+    Village,
+    InterVillage,
+    Commune,
+    InterCommune,
+}
+
+/// A cooperative (HTX), cooperative group (THT) or cooperative union.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cooperative {
+    pub id: String,
+    pub kind: CoopKind,
+    pub name: String,
+    pub sector: Sector,
+    /// The commune (or village) it is located in.
+    pub area_id: String,
+    /// Copy of the area's path, so scope checks and local filters need no join.
+    pub area_path: String,
+    #[serde(default)]
+    pub scale: Option<OperatingScale>,
+    /// ISO date "YYYY-MM-DD".
+    #[serde(default)]
+    pub established_on: Option<String>,
+    #[serde(default)]
+    pub registration_no: Option<String>,
+    #[serde(default)]
+    pub tax_code: Option<String>,
+    #[serde(default)]
+    pub tax_registered: bool,
+    #[serde(default)]
+    pub chair_name: Option<String>,
+    #[serde(default)]
+    pub chair_phone: Option<String>,
+    #[serde(default)]
+    pub members: Option<u32>,
+    #[serde(default)]
+    pub workers: Option<u32>,
+    /// Charter capital in VND.
+    #[serde(default)]
+    pub charter_capital_vnd: Option<i64>,
+    #[serde(default)]
+    pub cultivated_area_ha: Option<f64>,
+    #[serde(default)]
+    pub main_products: Option<String>,
+    pub status: OperatingStatus,
+    /// Newly established in the current period (counts toward the period's target).
+    #[serde(default)]
+    pub newly_established: bool,
+    /// Server-assigned version of the whole record (bumped on every change).
+    #[serde(default)]
+    pub version: i64,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Draft,
+    Submitted,
+    Returned,
+    Resubmitted,
+    Approved,
+    Rejected,
+}
+
+/// A visit report written by an officer at a cooperative. The foundation carries the
+/// date and a note; the full form of DOMAIN.md grows here with optional fields.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitReport {
+    pub id: String,
+    pub cooperative_id: String,
+    /// Set by the server from the authenticated user; the tablet fills its own id.
+    pub author_id: String,
+    /// ISO date "YYYY-MM-DD".
+    pub visit_date: String,
+    pub note: String,
+    pub status: ReportStatus,
+    #[serde(default = "one")]
+    pub revision: u32,
+    /// When the officer wrote it on the tablet.
+    pub created_at: Millis,
+    /// Filled by the server: the cooperative's area path, for scope.
+    #[serde(default)]
+    pub area_path: String,
+    /// Filled by the server: when it reached the server.
+    #[serde(default)]
+    pub received_at: Option<Millis>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Officer,
+    Supervisor,
+    Admin,
+}
+
+/// The signed-in user as the app sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Area paths this user may see.
+    pub scopes: Vec<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: Millis,
+    pub user: UserInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_is_a_path_prefix_on_whole_segments() {
+        let scopes = vec!["NB/HLU/".to_string()];
+        assert!(in_scope("NB/HLU/NHAI/", &scopes));
+        assert!(in_scope("NB/HLU/", &scopes));
+        assert!(!in_scope("NB/HLUX/", &scopes), "a longer sibling id is not inside");
+        assert!(!in_scope("NB/GVI/GSIN/", &scopes));
+        assert!(!in_scope("NB/HLU/", &[String::new()]), "an empty scope grants nothing");
+    }
+
+    #[test]
+    fn old_records_without_new_fields_still_parse() {
+        let json = r#"{"id":"c1","kind":"htx","name":"HTX A","sector":"agriculture",
+            "area_id":"X","area_path":"NB/X/","status":"active"}"#;
+        let c: Cooperative = serde_json::from_str(json).unwrap();
+        assert_eq!(c.members, None);
+        assert!(!c.newly_established);
+        let v = r#"{"id":"v1","cooperative_id":"c1","author_id":"u","visit_date":"2021-06-11",
+            "note":"n","status":"submitted","created_at":1}"#;
+        let v: VisitReport = serde_json::from_str(v).unwrap();
+        assert_eq!(v.revision, 1);
+    }
+}

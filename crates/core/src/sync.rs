@@ -1,0 +1,262 @@
+//! The sync protocol (after Replicache's push/pull):
+//!
+//! - Every installation has a random `client_id`. Each local write appends a [`Mutation`]
+//!   with the next sequential id of that client to the outbox, in the same IndexedDB
+//!   transaction as the record itself.
+//! - **Push** sends the outbox in order, in batches of at most [`MAX_PUSH_BATCH`]. The server
+//!   skips ids it already applied (a retried push is harmless), refuses a gap
+//!   ([`plan_push`]), applies the rest and stores the client's last applied id in the same
+//!   database transaction. A mutation that can never apply (invalid, out of scope) is
+//!   recorded as rejected with a reason and does not block the ones after it.
+//! - **Pull** sends a cursor and gets, in pages, the current state of every record in the
+//!   user's scope whose sequence number is above the cursor, plus the client's last applied
+//!   mutation id so the outbox can drop what the server already has. Sequence numbers are
+//!   assigned in commit order (see the server's storage module), so a pull never skips a
+//!   row that commits late.
+
+use crate::error::ErrorCode;
+use crate::i18n::Msg;
+use crate::model::{Area, Cooperative, Millis, VisitReport};
+use serde::{Deserialize, Serialize};
+
+/// Most mutations in one push request.
+pub const MAX_PUSH_BATCH: usize = 100;
+/// Default and largest page of a pull.
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+pub const MAX_PULL_LIMIT: u32 = 2000;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum MutationOp {
+    /// An officer submits a visit report (the first revision).
+    SubmitVisit(VisitReport),
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Sequential per client, starting at 1.
+    pub id: u64,
+    pub created_at: Millis,
+    pub op: MutationOp,
+}
+
+impl Mutation {
+    /// The id of the record this mutation writes, for showing a rejection next to it.
+    pub fn record_id(&self) -> &str {
+        match &self.op {
+            MutationOp::SubmitVisit(v) => &v.id,
+        }
+    }
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub client_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
+/// A mutation the server will never apply, with the reason the officer reads.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub mutation_id: u64,
+    pub record_id: String,
+    pub code: ErrorCode,
+    pub message: Msg,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Every id up to this one is applied or rejected: the outbox may drop them.
+    pub last_mutation_id: u64,
+    /// Rejections among the mutations of this request (not repeated on a retry).
+    #[serde(default)]
+    pub rejected: Vec<Rejection>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub client_id: String,
+    /// The `cursor` of the previous pull's last page; 0 for a first pull.
+    pub cursor: i64,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Area,
+    Cooperative,
+    Visit,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Change {
+    Area(Area),
+    Cooperative(Cooperative),
+    Visit(VisitReport),
+    /// The record left this user's scope or was marked removed.
+    Removed { entity: Entity, id: String },
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub change: Change,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<ChangeRow>,
+    /// Send this as the next pull's cursor.
+    pub cursor: i64,
+    /// More pages wait: pull again at once.
+    pub has_more: bool,
+    /// The client's last applied mutation id on the server.
+    pub last_mutation_id: u64,
+    /// Rough count of rows left after this page, for a progress bar.
+    #[serde(default)]
+    pub remaining: u64,
+}
+
+/// What the server does with a pushed batch, given the client's last applied id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushPlan {
+    /// The first `skip` mutations were applied before (a retry): acknowledge, do nothing.
+    pub skip: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushPlanError {
+    /// The first new id is not `last_applied + 1`.
+    Gap { expected: u64, got: u64 },
+    /// Ids in the batch are not consecutive and increasing.
+    OutOfOrder { after: u64, got: u64 },
+    TooMany { max: usize },
+}
+
+impl PushPlanError {
+    pub fn message(&self) -> Msg {
+        match self {
+            PushPlanError::Gap { expected, got } => Msg::new(
+                format!("Thiếu thay đổi: máy chủ chờ số {expected} nhưng nhận số {got}."),
+                format!("Mutation gap: the server expected id {expected} but got {got}."),
+            ),
+            PushPlanError::OutOfOrder { after, got } => Msg::new(
+                format!("Thay đổi sai thứ tự: số {got} đứng sau số {after}."),
+                format!("Mutations out of order: id {got} came after {after}."),
+            ),
+            PushPlanError::TooMany { max } => Msg::new(
+                format!("Mỗi lần gửi tối đa {max} thay đổi."),
+                format!("At most {max} mutations per push."),
+            ),
+        }
+    }
+}
+
+/// Checks a batch of mutation ids against the client's last applied id.
+///
+/// Ids must be consecutive and increasing. Those `<= last_applied` are a retry of work the
+/// server already has and are skipped; the first new one must be `last_applied + 1`.
+pub fn plan_push(last_applied: u64, ids: &[u64]) -> Result<PushPlan, PushPlanError> {
+    if ids.len() > MAX_PUSH_BATCH {
+        return Err(PushPlanError::TooMany { max: MAX_PUSH_BATCH });
+    }
+    for w in ids.windows(2) {
+        if w[1] != w[0] + 1 {
+            return Err(PushPlanError::OutOfOrder { after: w[0], got: w[1] });
+        }
+    }
+    let skip = ids.iter().take_while(|&&id| id <= last_applied).count();
+    if let Some(&first_new) = ids.get(skip) {
+        if first_new != last_applied + 1 {
+            return Err(PushPlanError::Gap { expected: last_applied + 1, got: first_new });
+        }
+    }
+    Ok(PushPlan { skip })
+}
+
+/// Milliseconds to wait before retry number `attempt` (0-based) after a temporary failure:
+/// 2 s, 4 s, 8 s... capped at 5 minutes.
+pub fn backoff_ms(attempt: u32) -> u64 {
+    let base: u64 = 2_000;
+    base.saturating_mul(1u64 << attempt.min(20)).min(300_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn fresh_client_starts_at_one() {
+        assert_eq!(plan_push(0, &[1, 2, 3]), Ok(PushPlan { skip: 0 }));
+        assert_eq!(plan_push(0, &[]), Ok(PushPlan { skip: 0 }));
+    }
+
+    #[test]
+    fn retried_batch_is_skipped_and_overlap_applies_the_rest() {
+        assert_eq!(plan_push(3, &[1, 2, 3]), Ok(PushPlan { skip: 3 }));
+        assert_eq!(plan_push(2, &[1, 2, 3, 4]), Ok(PushPlan { skip: 2 }));
+    }
+
+    #[test]
+    fn gaps_and_disorder_are_refused() {
+        assert_eq!(plan_push(2, &[4, 5]), Err(PushPlanError::Gap { expected: 3, got: 4 }));
+        assert_eq!(plan_push(0, &[1, 3]), Err(PushPlanError::OutOfOrder { after: 1, got: 3 }));
+        assert_eq!(plan_push(0, &[2, 1]), Err(PushPlanError::OutOfOrder { after: 2, got: 1 }));
+        let many: Vec<u64> = (1..=(MAX_PUSH_BATCH as u64 + 1)).collect();
+        assert!(matches!(plan_push(0, &many), Err(PushPlanError::TooMany { .. })));
+        assert!(PushPlanError::Gap { expected: 3, got: 4 }.message().vi.contains('3'));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_ms(0), 2_000);
+        assert_eq!(backoff_ms(1), 4_000);
+        assert_eq!(backoff_ms(30), 300_000);
+    }
+
+    proptest! {
+        /// Sending any prefix-overlapping window of the outbox, any number of times, in any
+        /// order of retries, applies every mutation exactly once and in order.
+        #[test]
+        fn any_sequence_of_retries_applies_each_mutation_once(
+            total in 1u64..60,
+            windows in proptest::collection::vec((0u64..60, 1usize..20), 1..40),
+        ) {
+            let mut last = 0u64;
+            let mut applied = Vec::new();
+            for (start, len) in windows {
+                // A client resends from some point at or before its first unacknowledged id.
+                let start = 1 + start.min(last);
+                let ids: Vec<u64> = (start..start + len as u64).filter(|&i| i <= total).collect();
+                let plan = plan_push(last, &ids).expect("windows from the outbox never gap");
+                for &id in &ids[plan.skip..] {
+                    applied.push(id);
+                    last = id;
+                }
+            }
+            let expected: Vec<u64> = (1..=last).collect();
+            prop_assert_eq!(applied, expected);
+        }
+
+        /// A batch that starts after last+1 is always refused, whatever its length.
+        #[test]
+        fn a_gap_is_always_refused(last in 0u64..1000, jump in 2u64..50, len in 1usize..10) {
+            let ids: Vec<u64> = (last + jump..last + jump + len as u64).collect();
+            prop_assert!(matches!(plan_push(last, &ids), Err(PushPlanError::Gap { .. })), "gap accepted");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! `hoptac-server`: serves the built app and the API. See `--help`.
+
+use clap::Parser;
+use hoptac_server::{app, db::Db, demo, AppState};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "hoptac-server", version, about = "The hoptac server: the built app and its /api")]
+struct Args {
+    /// Database URL: sqlite://PATH (created if missing).
+    #[arg(long, env = "HOPTAC_DB", default_value = "sqlite://data/hoptac.db")]
+    db: String,
+    /// Address and port to listen on.
+    #[arg(long, env = "HOPTAC_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Folder of the built app (Trunk's dist/). Default: ./dist when it exists.
+    #[arg(long, env = "HOPTAC_STATIC_DIR")]
+    static_dir: Option<PathBuf>,
+    /// Load the Ninh Bình demo data into an empty database and print the demo accounts.
+    #[arg(long, env = "HOPTAC_DEMO")]
+    demo: bool,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("hoptac-server: {msg}");
+    ExitCode::from(2)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()))
+        .init();
+    let args = Args::parse();
+
+    let addr: SocketAddr = match args.listen.parse() {
+        Ok(a) => a,
+        Err(_) => return fail(format!("--listen {:?} is not an address: use HOST:PORT, for example 127.0.0.1:8080", args.listen)),
+    };
+    let static_dir = match args.static_dir {
+        Some(dir) if !dir.join("index.html").is_file() => {
+            return fail(format!("--static-dir {}: no index.html there; build the app first (make build) or point to Trunk's dist folder", dir.display()))
+        }
+        Some(dir) => Some(dir),
+        None => Some(PathBuf::from("dist")).filter(|d| d.join("index.html").is_file()),
+    };
+    if static_dir.is_none() {
+        tracing::warn!("no built app found (./dist): serving the API only; run `make run` to build and serve the app");
+    }
+
+    let db = match Db::connect(&args.db).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    if args.demo {
+        match demo::load_if_empty(&db).await {
+            Ok(true) => tracing::info!("demo data loaded"),
+            Ok(false) => {}
+            Err(e) => return fail(format!("cannot load demo data: {e}")),
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            return fail(format!("{addr} is already in use: stop the program using it, or choose another with --listen (for example --listen 127.0.0.1:8081)"))
+        }
+        Err(e) => return fail(format!("cannot listen on {addr}: {e}; choose another address with --listen")),
+    };
+    let state = AppState::new(db);
+    let router = app(state.clone(), static_dir);
+
+    println!();
+    println!("  hoptac is running at http://{addr}/   ({} database: {})", state.db.kind.name(), args.db);
+    if args.demo {
+        println!("  Demo accounts (tài khoản thử):");
+        for a in demo::accounts() {
+            println!("    {:<16} password {:<16} {:<10} {} — {}", a.username, a.password, a.role, a.display_name, a.areas.join(", "));
+        }
+    }
+    println!("  Press Ctrl-C to stop.");
+    println!();
+
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("stopping: finishing requests in flight");
+    };
+    if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        return fail(format!("server error: {e}"));
+    }
+    state.db.pool.close().await;
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}

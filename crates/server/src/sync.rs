@@ -1,0 +1,227 @@
+//! `/api/sync/push` and `/api/sync/pull`: the server half of the protocol described in
+//! hoptac_core::sync.
+
+use crate::auth::AuthUser;
+use crate::db::{now_ms, scope_clause, WriteTx};
+use crate::error::{ApiError, ApiResult, Json};
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use hoptac_core::error::ErrorCode;
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
+use hoptac_core::sync::{
+    plan_push, Change, ChangeRow, Mutation, MutationOp, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
+    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+};
+use hoptac_core::validate::{date_of_millis_vn, validate_visit};
+use sqlx::Row;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sync/push", post(push)).route("/sync/pull", post(pull))
+}
+
+fn check_client_id(id: &str) -> ApiResult<()> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest("client_id must be 1 to 64 letters, digits or '-'".into()))
+    }
+}
+
+/// The client's last applied mutation id, registering the client on first contact.
+/// A client id belongs to the user who first used it.
+async fn client_last_id(tx: &mut WriteTx<'_>, client_id: &str, user: &UserInfo) -> ApiResult<u64> {
+    let row = sqlx::query("SELECT user_id, last_mutation_id FROM clients WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    match row {
+        Some(r) => {
+            let owner: String = r.try_get(0)?;
+            if owner != user.id {
+                return Err(ApiError::Sync {
+                    code: ErrorCode::ClientMismatch,
+                    message: "this client id belongs to another user; sign in again to get a new one".into(),
+                });
+            }
+            Ok(r.try_get::<i64, _>(1)? as u64)
+        }
+        None => {
+            let now = now_ms();
+            sqlx::query("INSERT INTO clients (client_id, user_id, last_mutation_id, created_at, last_seen_at) VALUES ($1, $2, 0, $3, $3)")
+                .bind(client_id)
+                .bind(&user.id)
+                .bind(now)
+                .execute(&mut *tx.tx)
+                .await?;
+            Ok(0)
+        }
+    }
+}
+
+/// Push: apply the client's mutations in order, exactly once.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses((status = 200, body = PushResponse),
+              (status = 409, description = "mutation_gap or client_mismatch", body = hoptac_core::error::ApiErrorBody),
+              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn push(State(state): State<AppState>, user: AuthUser, Json(req): Json<PushRequest>) -> ApiResult<axum::Json<PushResponse>> {
+    check_client_id(&req.client_id)?;
+    let ids: Vec<u64> = req.mutations.iter().map(|m| m.id).collect();
+    let mut tx = state.db.begin_write().await?;
+    let mut last = client_last_id(&mut tx, &req.client_id, &user.0).await?;
+    let plan = plan_push(last, &ids).map_err(|e| ApiError::Sync { code: ErrorCode::MutationGap, message: e.message().en })?;
+    let mut rejected = Vec::new();
+    for m in &req.mutations[plan.skip..] {
+        if let Err((code, message)) = apply(&mut tx, &user.0, &req.client_id, m).await? {
+            tracing::warn!(client = %req.client_id, mutation = m.id, code = code.as_str(), "mutation rejected");
+            sqlx::query(
+                "INSERT INTO rejected_mutations (client_id, mutation_id, record_id, code, message_vi, message_en, body, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&req.client_id)
+            .bind(m.id as i64)
+            .bind(m.record_id())
+            .bind(code.as_str())
+            .bind(&message.vi)
+            .bind(&message.en)
+            .bind(serde_json::to_string(m)?)
+            .bind(now_ms())
+            .execute(&mut *tx.tx)
+            .await?;
+            rejected.push(Rejection { mutation_id: m.id, record_id: m.record_id().to_string(), code, message });
+        }
+        last = m.id;
+    }
+    sqlx::query("UPDATE clients SET last_mutation_id = $1, last_seen_at = $2 WHERE client_id = $3")
+        .bind(last as i64)
+        .bind(now_ms())
+        .bind(&req.client_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.commit().await?;
+    Ok(axum::Json(PushResponse { last_mutation_id: last, rejected }))
+}
+
+type Applied = Result<(), (ErrorCode, Msg)>;
+
+/// Applies one mutation. The outer error is a temporary failure (the whole push fails and
+/// the client retries); the inner one a permanent rejection of this mutation alone.
+async fn apply(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, m: &Mutation) -> ApiResult<Applied> {
+    match &m.op {
+        MutationOp::SubmitVisit(v) => submit_visit(tx, user, client_id, v).await,
+    }
+}
+
+async fn submit_visit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> ApiResult<Applied> {
+    if user.role != Role::Officer {
+        return Ok(Err((ErrorCode::Forbidden, Msg::new("Chỉ cán bộ địa bàn mới gửi phiếu khảo sát.", "Only field officers submit visit reports."))));
+    }
+    let now = now_ms();
+    // A day of slack: the tablet's clock may run ahead of the server's.
+    let errors = validate_visit(v, Some(&date_of_millis_vn(now + 86_400_000)));
+    if !errors.is_empty() {
+        let vi = errors.iter().map(|e| e.message.vi.as_str()).collect::<Vec<_>>().join(" ");
+        let en = errors.iter().map(|e| e.message.en.as_str()).collect::<Vec<_>>().join(" ");
+        return Ok(Err((ErrorCode::Invalid, Msg::new(vi, en))));
+    }
+    let coop = sqlx::query("SELECT area_path FROM cooperatives WHERE id = $1").bind(&v.cooperative_id).fetch_optional(&mut *tx.tx).await?;
+    let Some(coop) = coop else {
+        return Ok(Err((ErrorCode::NotFound, Msg::new("Không tìm thấy hợp tác xã của phiếu này.", "The report's cooperative does not exist."))));
+    };
+    let area_path: String = coop.try_get(0)?;
+    if !in_scope(&area_path, &user.scopes) {
+        return Ok(Err((ErrorCode::Forbidden, Msg::new("Hợp tác xã này không thuộc địa bàn được phân công.", "This cooperative is outside your assigned areas."))));
+    }
+    let existing = sqlx::query("SELECT author_id FROM visit_reports WHERE id = $1").bind(&v.id).fetch_optional(&mut *tx.tx).await?;
+    if let Some(r) = existing {
+        let author: String = r.try_get(0)?;
+        return Ok(if author == user.id {
+            Ok(()) // The same report again (e.g. re-imported from an export): already here.
+        } else {
+            Err((ErrorCode::Forbidden, Msg::new("Mã phiếu đã được dùng.", "This report id is already taken.")))
+        });
+    }
+    let stored = VisitReport {
+        author_id: user.id.clone(),
+        area_path: area_path.clone(),
+        status: ReportStatus::Submitted,
+        revision: 1,
+        received_at: Some(now),
+        note: v.note.trim().to_string(),
+        ..v.clone()
+    };
+    let body = serde_json::to_string(&stored)?;
+    sqlx::query(
+        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body)
+         VALUES ($1, $2, $3, $4, $5, $6, 'submitted', 1, $7, $8)",
+    )
+    .bind(&stored.id)
+    .bind(&stored.cooperative_id)
+    .bind(&user.id)
+    .bind(client_id)
+    .bind(&area_path)
+    .bind(&stored.visit_date)
+    .bind(now)
+    .bind(&body)
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.log_change("visit", &stored.id, &area_path, &serde_json::to_string(&Change::Visit(stored.clone()))?).await?;
+    Ok(Ok(()))
+}
+
+/// Pull: the records in the user's scope changed after the cursor, a page at a time.
+#[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])), request_body = PullRequest,
+    responses((status = 200, body = PullResponse), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn pull(State(state): State<AppState>, user: AuthUser, Json(req): Json<PullRequest>) -> ApiResult<axum::Json<PullResponse>> {
+    check_client_id(&req.client_id)?;
+    if req.cursor < 0 {
+        return Err(ApiError::BadRequest("cursor must be 0 or a cursor returned by a previous pull".into()));
+    }
+    let limit = req.limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT) as i64;
+    let last_mutation_id = {
+        let row = sqlx::query("SELECT user_id, last_mutation_id FROM clients WHERE client_id = $1")
+            .bind(&req.client_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        match row {
+            Some(r) if r.try_get::<String, _>(0)? != user.0.id => {
+                return Err(ApiError::Sync { code: ErrorCode::ClientMismatch, message: "this client id belongs to another user".into() })
+            }
+            Some(r) => r.try_get::<i64, _>(1)? as u64,
+            None => 0,
+        }
+    };
+    let scopes = &user.0.scopes;
+    let sql = format!(
+        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {} ORDER BY seq LIMIT {}",
+        scope_clause("scope_path", 2, scopes.len()),
+        limit + 1
+    );
+    let mut q = sqlx::query(&sql).bind(req.cursor);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let rows = q.fetch_all(&state.db.pool).await?;
+    let has_more = rows.len() as i64 > limit;
+    let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+    for r in rows.iter().take(limit as usize) {
+        let seq: i64 = r.try_get(0)?;
+        let body: String = r.try_get(1)?;
+        changes.push(ChangeRow { seq, change: serde_json::from_str(&body)? });
+    }
+    let cursor = changes.last().map(|c| c.seq).unwrap_or(req.cursor);
+    let remaining = if has_more {
+        let sql = format!("SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {}", scope_clause("scope_path", 2, scopes.len()));
+        let mut q = sqlx::query(&sql).bind(cursor);
+        for s in scopes {
+            q = q.bind(s);
+        }
+        q.fetch_one(&state.db.pool).await?.try_get::<i64, _>(0)? as u64
+    } else {
+        0
+    };
+    Ok(axum::Json(PullResponse { changes, cursor, has_more, last_mutation_id, remaining }))
+}
