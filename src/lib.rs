@@ -1,1 +1,65 @@
-pub fn placeholder() {}
+//! hoptac, the app: an offline-first Leptos (CSR) app for field officers and supervisors.
+//!
+//! - [`app`]: the router and the page frame; `pages/`: one file per page;
+//!   `components/`: pieces shared by pages.
+//! - [`store`]: the IndexedDB store (pages read and write only here).
+//! - [`sync`]: the background sync task; [`api`]: the only code that talks to the server.
+//! - [`i18n`]: Vietnamese first, English second.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod store;
+pub mod sync;
+pub mod util;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use store::Store;
+
+thread_local! {
+    static STORE: RefCell<Option<Rc<Store>>> = const { RefCell::new(None) };
+}
+
+/// The open local store. Set once in [`start`] before anything is shown.
+pub fn app_store() -> Rc<Store> {
+    STORE.with(|s| s.borrow().clone()).expect("the store is opened before the app mounts")
+}
+
+/// Entry point (called by main): opens the store, starts sync, mounts the app.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    register_service_worker();
+    leptos::task::spawn_local(async {
+        match Store::open().await {
+            Ok(store) => {
+                STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
+                ask_persistent_storage();
+                sync::start();
+                leptos::mount::mount_to_body(app::App);
+            }
+            Err(err) => {
+                leptos::mount::mount_to_body(move || app::StoreFailed(app::StoreFailedProps { error: err.to_string() }));
+            }
+        }
+    });
+}
+
+/// The service worker makes the app open with no network (public/sw.js).
+fn register_service_worker() {
+    if let Some(w) = web_sys::window() {
+        let sw = w.navigator().service_worker();
+        let _ = sw.register("/sw.js");
+    }
+}
+
+/// Tablets are shared and short of space: ask the browser not to evict our data.
+fn ask_persistent_storage() {
+    if let Some(w) = web_sys::window() {
+        if let Ok(p) = w.navigator().storage().persist() {
+            let _ = p;
+        }
+    }
+}

@@ -166,6 +166,9 @@ pub struct VisitReport {
     /// Filled by the server: the cooperative's area path, for scope.
     #[serde(default)]
     pub area_path: String,
+    /// Filled by the server: the author's display name, for lists.
+    #[serde(default)]
+    pub author_name: String,
     /// Filled by the server: when it reached the server.
     #[serde(default)]
     pub received_at: Option<Millis>,

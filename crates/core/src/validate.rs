@@ -140,6 +140,7 @@ mod tests {
             revision: 1,
             created_at: 0,
             area_path: String::new(),
+            author_name: String::new(),
             received_at: None,
         }
     }

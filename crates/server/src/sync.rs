@@ -146,6 +146,7 @@ async fn submit_visit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
     }
     let stored = VisitReport {
         author_id: user.id.clone(),
+        author_name: user.display_name.clone(),
         area_path: area_path.clone(),
         status: ReportStatus::Submitted,
         revision: 1,

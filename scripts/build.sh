@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the release app into dist/ (Trunk, wasm-opt, service worker list) and the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. .tools/env.sh
+echo "==> build: the app (release, wasm)"
+( wasm_env; trunk build --release --offline ) || { echo "build FAILED: trunk build (see the errors above)" >&2; exit 1; }
+echo "==> build: the server (release)"
+cargo build --release -p hoptac-server || { echo "build FAILED: cargo build -p hoptac-server" >&2; exit 1; }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: the shared crate and the server natively (real SQLite files), the
+# IndexedDB store in headless Chromium (wasm-bindgen-test), then the release build served
+# by the real server, driven end to end in Chromium (Playwright).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. .tools/env.sh
+
+echo "==> test: shared crate and server (native)"
+cargo test -p hoptac-core -p hoptac-server
+
+echo "==> test: the app's store in headless Chromium (wasm-bindgen-test)"
+( wasm_env; cargo test --target wasm32-unknown-unknown -p hoptac )
+
+echo "==> test: build the release app and server"
+bash scripts/build.sh >/dev/null
+
+echo "==> test: end to end in Chromium (Playwright)"
+npm run --silent e2e

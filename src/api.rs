@@ -1,0 +1,70 @@
+//! The only code that talks to the server (pages never do; the sync task and sign-in do).
+
+use hoptac_core::error::{ApiErrorBody, ErrorCode};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{LoginRequest, LoginResponse};
+use hoptac_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No connection or the server did not answer: try again later.
+    Network,
+    /// The server answered with an error.
+    Server { status: u16, code: ErrorCode, message: String },
+}
+
+impl ApiError {
+    /// What the user reads.
+    pub fn user_message(&self) -> Msg {
+        match self {
+            ApiError::Network => Msg::new(
+                "Không kết nối được máy chủ. Dữ liệu vẫn lưu trên máy và sẽ gửi khi có mạng.",
+                "Cannot reach the server. Your data stays on this device and is sent when online.",
+            ),
+            ApiError::Server { code, .. } => code.user_message(),
+        }
+    }
+
+    /// Worth retrying later (network, server trouble) rather than a permanent refusal.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            ApiError::Network => true,
+            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
+        }
+    }
+}
+
+fn base_url() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+async fn post<B: Serialize, R: DeserializeOwned>(path: &str, token: Option<&str>, body: &B) -> Result<R, ApiError> {
+    let mut req = reqwest::Client::new().post(format!("{}{}", base_url(), path)).json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    let status = resp.status().as_u16();
+    if (200..300).contains(&status) {
+        return resp.json::<R>().await.map_err(|_| ApiError::Network);
+    }
+    match resp.json::<ApiErrorBody>().await {
+        Ok(b) => Err(ApiError::Server { status, code: b.code, message: b.message }),
+        // A proxy's or captive portal's page instead of our JSON: treat as no connection.
+        Err(_) => Err(ApiError::Network),
+    }
+}
+
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    post("/api/auth/login", None, &LoginRequest { username: username.into(), password: password.into() }).await
+}
+
+pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    post("/api/sync/push", Some(token), req).await
+}
+
+pub async fn pull(token: &str, req: &PullRequest) -> Result<PullResponse, ApiError> {
+    post("/api/sync/pull", Some(token), req).await
+}

@@ -1,0 +1,49 @@
+//! The top bar: app name, who is signed in, language switch, sign out.
+
+use crate::app::session;
+use crate::i18n::{lang, set_lang, t};
+use hoptac_core::i18n::Lang;
+use hoptac_core::model::Role;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let _ = crate::app_store().end_session().await;
+            session().set(None);
+            navigate("/dang-nhap", Default::default());
+        });
+    };
+    let is_supervisor = move || session().with(|s| s.as_ref().map(|s| s.user.role != Role::Officer).unwrap_or(false));
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">
+                <span class="logo" aria-hidden="true">"HT"</span>
+                <span>{move || t("Hợp tác", "Hợp tác")}</span>
+            </A>
+            <nav aria-label=move || t("Điều hướng chính", "Main navigation")>
+                <Show when=move || session().with(|s| s.is_some())>
+                    <A href="/">{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</A>
+                    <Show when=is_supervisor>
+                        <A href="/bao-cao">{move || t("Phiếu đã gửi", "Submitted reports")}</A>
+                    </Show>
+                </Show>
+            </nav>
+            <div class="spacer"></div>
+            <span class="who">{move || session().with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</span>
+            <button class="ghost" type="button"
+                on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
+                aria-label=move || t("Switch to English", "Chuyển sang tiếng Việt")>
+                {move || t("English", "Tiếng Việt")}
+            </button>
+            <Show when=move || session().with(|s| s.is_some())>
+                <button class="ghost" type="button" on:click=sign_out.clone()>{move || t("Đăng xuất", "Sign out")}</button>
+            </Show>
+        </header>
+    }
+}

@@ -1,0 +1,42 @@
+//! Always-visible sync status: online or offline, how many changes wait, the last
+//! successful sync, any error in plain words, progress of a long pull, and "Sync now".
+
+use crate::i18n::{date_time, lang, t};
+use crate::sync::{state, sync_now};
+use leptos::prelude::*;
+
+#[component]
+pub fn StatusBar() -> impl IntoView {
+    let s = state();
+    view! {
+        <section class="status" role="status" aria-live="polite" aria-label=move || t("Trạng thái đồng bộ", "Sync status")>
+            <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
+            <span data-testid="online">{move || if s.online.get() { t("Có mạng", "Online") } else { t("Mất mạng", "Offline") }}</span>
+            <span data-testid="pending">{move || {
+                let n = s.pending.get();
+                if n == 0 { t("Không có thay đổi chờ gửi", "Nothing waiting to sync").to_string() }
+                else { crate::i18n::ts(format!("{n} thay đổi chờ đồng bộ"), format!("{n} change(s) waiting to sync")) }
+            }}</span>
+            <span class="muted">{move || {
+                lang().track();
+                match s.last_success.get() {
+                    Some(ms) => format!("{} {}", t("Đồng bộ lần cuối:", "Last synced:"), date_time(ms)),
+                    None => t("Chưa đồng bộ lần nào", "Never synced").to_string(),
+                }
+            }}</span>
+            <Show when=move || s.progress.get().is_some()>
+                <progress
+                    max=move || s.progress.get().map(|p| p.1).unwrap_or(1) as f64
+                    value=move || s.progress.get().map(|p| p.0).unwrap_or(0) as f64
+                    aria-label=move || t("Tiến độ tải dữ liệu", "Download progress")></progress>
+            </Show>
+            <Show when=move || s.error.get().is_some()>
+                <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>
+            </Show>
+            <div class="spacer"></div>
+            <button type="button" on:click=move |_| sync_now() disabled=move || s.running.get()>
+                {move || if s.running.get() { t("Đang đồng bộ…", "Syncing…") } else { t("Đồng bộ ngay", "Sync now") }}
+            </button>
+        </section>
+    }
+}

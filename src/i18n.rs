@@ -1,0 +1,63 @@
+//! The interface language: Vietnamese by default, English on a switch that is remembered
+//! (localStorage, read synchronously at start so the first paint is in the right language).
+
+use hoptac_core::i18n::Lang;
+use leptos::prelude::*;
+
+const KEY: &str = "hoptac.lang";
+
+thread_local! {
+    static LANG: RwSignal<Lang> = RwSignal::new(initial());
+}
+
+fn initial() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .map(|c| Lang::from_code(&c))
+        .unwrap_or_default()
+}
+
+pub fn lang() -> RwSignal<Lang> {
+    LANG.with(|l| *l)
+}
+
+pub fn set_lang(l: Lang) {
+    lang().set(l);
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(KEY, l.code());
+    }
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("lang", l.code());
+    }
+}
+
+/// Picks the text for the current language (tracks the language signal).
+pub fn t(vi: &'static str, en: &'static str) -> &'static str {
+    match lang().get() {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// Same, for owned strings.
+pub fn ts(vi: String, en: String) -> String {
+    match lang().get() {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// "2021-06-11" → "11/06/2021" (both languages use day/month/year in Vietnam).
+pub fn date(iso: &str) -> String {
+    match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// A time of day and date from Unix milliseconds, in the browser's time zone.
+pub fn date_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02} {:02}/{:02}/{}", d.get_hours(), d.get_minutes(), d.get_date(), d.get_month() + 1, d.get_full_year())
+}

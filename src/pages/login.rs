@@ -1,0 +1,74 @@
+//! Sign in (needs the network once; afterwards the tablet works offline).
+
+use crate::api;
+use crate::app::session;
+use crate::i18n::{lang, t};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (u, p) = (username.get_untracked(), password.get_untracked());
+        if u.trim().is_empty() || p.is_empty() {
+            error.set(Some(hoptac_core::i18n::Msg::new(
+                "Hãy nhập tên đăng nhập và mật khẩu.",
+                "Enter your user name and password.",
+            )));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::login(&u, &p).await {
+                Ok(resp) => match crate::app_store().start_session(&resp).await {
+                    Ok(()) => {
+                        session().set(Some(resp));
+                        crate::sync::sync_now();
+                        navigate("/", Default::default());
+                    }
+                    Err(_) => error.set(Some(hoptac_core::i18n::Msg::new(
+                        "Máy này còn dữ liệu chưa gửi của cán bộ khác. Người đó cần đăng nhập và đồng bộ trước.",
+                        "This tablet holds another officer's unsent work. They must sign in and sync first.",
+                    ))),
+                },
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>{move || t("Đăng nhập", "Sign in")}</h1>
+            <p class="muted">{move || t(
+                "Đăng nhập một lần khi có mạng; sau đó ứng dụng chạy được cả khi mất sóng.",
+                "Sign in once while online; afterwards the app works without signal.")}</p>
+            <form on:submit=on_submit>
+                <label for="username">{move || t("Tên đăng nhập", "User name")}</label>
+                <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
+                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
+                <label for="password">{move || t("Mật khẩu", "Password")}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <Show when=move || error.get().is_some()>
+                    <p class="error" role="alert">{move || error.get().map(|m| m.get(lang().get()).to_string())}</p>
+                </Show>
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { t("Đang đăng nhập…", "Signing in…") } else { t("Đăng nhập", "Sign in") }}
+                </button>
+            </form>
+        </section>
+    }
+}

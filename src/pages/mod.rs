@@ -1,0 +1,5 @@
+//! One file per page.
+pub mod cooperative;
+pub mod home;
+pub mod login;
+pub mod reports;

@@ -1,0 +1,62 @@
+//! The supervisor's list of submitted visit reports (synced to this device).
+
+use crate::app::session;
+use crate::i18n::{date, date_time, t};
+use crate::store::LocalVisit;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let visits = RwSignal::new(Vec::<(LocalVisit, String)>::new());
+    Effect::new(move |_| {
+        crate::sync::state().data_version.track();
+        leptos::task::spawn_local(async move {
+            let store = crate::app_store();
+            let coops = store.cooperatives().await.unwrap_or_default();
+            let mut v: Vec<(LocalVisit, String)> = store
+                .visits()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| {
+                    let name = coops.iter().find(|c| c.id == v.report.cooperative_id).map(|c| c.name.clone()).unwrap_or_default();
+                    (v, name)
+                })
+                .collect();
+            v.sort_by(|a, b| b.0.report.received_at.cmp(&a.0.report.received_at).then(b.0.report.created_at.cmp(&a.0.report.created_at)));
+            visits.set(v);
+        });
+    });
+    view! {
+        <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
+            <Redirect path="/dang-nhap"/>
+        </Show>
+        <section>
+            <h1>{move || t("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
+            <Show when=move || visits.with(|v| v.is_empty())>
+                <p class="empty">{move || t("Chưa có phiếu nào.", "No reports yet.")}</p>
+            </Show>
+            <table class="table" aria-label=move || t("Phiếu khảo sát", "Visit reports")>
+                <thead><tr>
+                    <th scope="col">{move || t("Hợp tác xã", "Cooperative")}</th>
+                    <th scope="col">{move || t("Ngày khảo sát", "Visit date")}</th>
+                    <th scope="col">{move || t("Cán bộ", "Officer")}</th>
+                    <th scope="col">{move || t("Nội dung", "Note")}</th>
+                    <th scope="col">{move || t("Nhận lúc", "Received")}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || visits.get() key=|(v, _)| v.report.id.clone() let:item>
+                        <tr>
+                            <td>{item.1.clone()}</td>
+                            <td>{date(&item.0.report.visit_date)}</td>
+                            <td>{item.0.report.author_name.clone()}</td>
+                            <td class="note">{item.0.report.note.clone()}</td>
+                            <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,294 @@
+//! The tablet's local store, in IndexedDB. Pages read and write only here; the sync task
+//! moves data between this store and the server.
+//!
+//! Object stores (schema version [`DB_VERSION`]):
+//! - `areas`, `cooperatives`: reference data pulled from the server, keyed by `id`.
+//! - `visits`: visit reports ([`LocalVisit`]), the officer's own and those pulled.
+//! - `outbox`: [`Mutation`]s waiting to be pushed, keyed by mutation `id` (in order).
+//! - `meta`: `{ key, value }` rows: client id, next mutation id, pull cursor, session...
+//!
+//! Every write an officer makes goes with its outbox entry in ONE transaction
+//! ([`Store::save_visit`]): never a record without its mutation, nor the reverse.
+
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{Area, Cooperative, LoginResponse, Millis, ReportStatus, VisitReport};
+use hoptac_core::sync::{Change, ChangeRow, Entity, Mutation, MutationOp};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub const DB_NAME: &str = "hoptac";
+pub const DB_VERSION: u32 = 1;
+
+pub const AREAS: &str = "areas";
+pub const COOPS: &str = "cooperatives";
+pub const VISITS: &str = "visits";
+pub const OUTBOX: &str = "outbox";
+pub const META: &str = "meta";
+
+/// Keys of the `meta` store.
+pub mod keys {
+    pub const CLIENT_ID: &str = "client_id";
+    pub const NEXT_MUTATION_ID: &str = "next_mutation_id";
+    pub const CURSOR: &str = "cursor";
+    pub const SESSION: &str = "session";
+    pub const LAST_SYNC_AT: &str = "last_sync_at";
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+fn e<E: std::fmt::Display>(err: E) -> StoreError {
+    StoreError(err.to_string())
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Where a visit stands on this tablet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LocalSync {
+    /// Written here, waiting in the outbox.
+    Pending,
+    /// The server has it (it came back by pull).
+    Synced,
+    /// The server refused it for good; the officer reads why.
+    Rejected { message: Msg },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalVisit {
+    #[serde(flatten)]
+    pub report: VisitReport,
+    pub sync: LocalSync,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MetaRow<T> {
+    key: String,
+    value: T,
+}
+
+pub struct Store {
+    db: Database,
+}
+
+/// Creates or upgrades the schema. Each version's step runs once, in order, on the data
+/// of the version before: never drop a store that holds user data.
+fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    if old_version < 1 {
+        for (name, key) in [(AREAS, "id"), (COOPS, "id"), (VISITS, "id"), (OUTBOX, "id"), (META, "key")] {
+            db.create_object_store(name).with_key_path(key.into()).build()?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn open() -> Result<Store> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens (creating or upgrading) the database `name`; tests use their own names.
+    pub async fn open_named(name: &str) -> Result<Store> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
+            .await
+            .map_err(e)?;
+        Ok(Store { db })
+    }
+
+    /// Deletes the whole database `name` (tests; never called by the app).
+    pub async fn delete_named(name: &str) -> Result<()> {
+        Database::delete_by_name(name).map_err(e)?.await.map_err(e)?;
+        Ok(())
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    // ---- meta -------------------------------------------------------------------------
+
+    pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.db.transaction(META).build().map_err(e)?;
+        let os = tx.object_store(META).map_err(e)?;
+        let row: Option<MetaRow<T>> = os.get(key).serde().map_err(e)?.await.map_err(e)?;
+        Ok(row.map(|r| r.value))
+    }
+
+    pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let os = tx.object_store(META).map_err(e)?;
+        os.put(MetaRow { key: key.to_string(), value }).serde().map_err(e)?.await.map_err(e)?;
+        tx.commit().await.map_err(e)
+    }
+
+    pub async fn session(&self) -> Result<Option<LoginResponse>> {
+        self.meta(keys::SESSION).await
+    }
+
+    /// The id of this installation, made on first use.
+    pub async fn client_id(&self) -> Result<String> {
+        if let Some(id) = self.meta::<String>(keys::CLIENT_ID).await? {
+            return Ok(id);
+        }
+        let id = crate::util::new_id();
+        self.set_meta(keys::CLIENT_ID, &id).await?;
+        Ok(id)
+    }
+
+    /// Signs a user in on this tablet. Another user's data is cleared first, and with it
+    /// the client id (a client id belongs to one user); refused while unsent work waits.
+    pub async fn start_session(&self, login: &LoginResponse) -> Result<()> {
+        let previous = self.session().await?;
+        let same_user = previous.as_ref().map(|p| p.user.id == login.user.id).unwrap_or(false);
+        if !same_user {
+            let last_user: Option<String> = self.meta("last_user_id").await?;
+            if last_user.as_deref() != Some(login.user.id.as_str()) {
+                if self.outbox_len().await? > 0 {
+                    return Err(StoreError("unsent_work_of_other_user".into()));
+                }
+                self.clear_all().await?;
+            }
+        }
+        self.set_meta("last_user_id", &login.user.id).await?;
+        self.set_meta(keys::SESSION, login).await
+    }
+
+    pub async fn end_session(&self) -> Result<()> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let os = tx.object_store(META).map_err(e)?;
+        os.delete(keys::SESSION).primitive().map_err(e)?.await.map_err(e)?;
+        tx.commit().await.map_err(e)
+    }
+
+    async fn clear_all(&self) -> Result<()> {
+        let names = [AREAS, COOPS, VISITS, OUTBOX, META];
+        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        for n in names {
+            tx.object_store(n).map_err(e)?.clear().map_err(e)?.await.map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    }
+
+    // ---- reads ------------------------------------------------------------------------
+
+    async fn all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
+        let tx = self.db.transaction(store).build().map_err(e)?;
+        let os = tx.object_store(store).map_err(e)?;
+        let items = os.get_all().serde().map_err(e)?.await.map_err(e)?;
+        items.collect::<std::result::Result<Vec<T>, _>>().map_err(e)
+    }
+
+    pub async fn areas(&self) -> Result<Vec<Area>> {
+        self.all(AREAS).await
+    }
+
+    pub async fn cooperatives(&self) -> Result<Vec<Cooperative>> {
+        self.all(COOPS).await
+    }
+
+    pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {
+        let tx = self.db.transaction(COOPS).build().map_err(e)?;
+        let os = tx.object_store(COOPS).map_err(e)?;
+        os.get(id).serde().map_err(e)?.await.map_err(e)
+    }
+
+    pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
+        self.all(VISITS).await
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<Mutation>> {
+        self.all(OUTBOX).await
+    }
+
+    pub async fn outbox_len(&self) -> Result<u32> {
+        let tx = self.db.transaction(OUTBOX).build().map_err(e)?;
+        let os = tx.object_store(OUTBOX).map_err(e)?;
+        os.count().primitive().map_err(e)?.await.map_err(e)
+    }
+
+    // ---- the officer's writes -----------------------------------------------------------
+
+    /// Saves a submitted visit and its outbox mutation in one transaction.
+    pub async fn save_visit(&self, report: VisitReport, now: Millis) -> Result<LocalVisit> {
+        let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let meta = tx.object_store(META).map_err(e)?;
+        let next: Option<MetaRow<u64>> = meta.get(keys::NEXT_MUTATION_ID).serde().map_err(e)?.await.map_err(e)?;
+        let id = next.map(|r| r.value).unwrap_or(1);
+        let visit = LocalVisit { report: VisitReport { status: ReportStatus::Submitted, ..report }, sync: LocalSync::Pending };
+        let mutation = Mutation { id, created_at: now, op: MutationOp::SubmitVisit(visit.report.clone()) };
+        tx.object_store(VISITS).map_err(e)?.put(&visit).serde().map_err(e)?.await.map_err(e)?;
+        tx.object_store(OUTBOX).map_err(e)?.put(&mutation).serde().map_err(e)?.await.map_err(e)?;
+        meta.put(MetaRow { key: keys::NEXT_MUTATION_ID.to_string(), value: id + 1 }).serde().map_err(e)?.await.map_err(e)?;
+        tx.commit().await.map_err(e)?;
+        Ok(visit)
+    }
+
+    // ---- what sync writes -----------------------------------------------------------------
+
+    /// After a push: drops acknowledged mutations (`id <= last_id`) and marks rejected visits.
+    pub async fn acknowledge(&self, last_id: u64, rejected: &[(String, Msg)]) -> Result<()> {
+        let tx = self.db.transaction([OUTBOX, VISITS]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let outbox = tx.object_store(OUTBOX).map_err(e)?;
+        if last_id >= 1 {
+            outbox.delete(1u32 as f64..=(last_id as f64)).primitive().map_err(e)?.await.map_err(e)?;
+        }
+        let visits = tx.object_store(VISITS).map_err(e)?;
+        for (record_id, message) in rejected {
+            let v: Option<LocalVisit> = visits.get(record_id.as_str()).serde().map_err(e)?.await.map_err(e)?;
+            if let Some(mut v) = v {
+                v.sync = LocalSync::Rejected { message: message.clone() };
+                visits.put(&v).serde().map_err(e)?.await.map_err(e)?;
+            }
+        }
+        tx.commit().await.map_err(e)
+    }
+
+    /// Applies one pulled page and its cursor in one transaction, so an interrupted sync
+    /// resumes from the last page it stored.
+    pub async fn apply_pull(&self, changes: &[ChangeRow], cursor: i64, last_mutation_id: u64) -> Result<()> {
+        let tx = self.db.transaction([AREAS, COOPS, VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let areas = tx.object_store(AREAS).map_err(e)?;
+        let coops = tx.object_store(COOPS).map_err(e)?;
+        let visits = tx.object_store(VISITS).map_err(e)?;
+        for row in changes {
+            match &row.change {
+                Change::Area(a) => {
+                    areas.put(a).serde().map_err(e)?.await.map_err(e)?;
+                }
+                Change::Cooperative(c) => {
+                    coops.put(c).serde().map_err(e)?.await.map_err(e)?;
+                }
+                Change::Visit(v) => {
+                    let local = LocalVisit { report: v.clone(), sync: LocalSync::Synced };
+                    visits.put(&local).serde().map_err(e)?.await.map_err(e)?;
+                }
+                Change::Removed { entity, id } => {
+                    let os = match entity {
+                        Entity::Area => &areas,
+                        Entity::Cooperative => &coops,
+                        Entity::Visit => &visits,
+                    };
+                    os.delete(id.as_str()).primitive().map_err(e)?.await.map_err(e)?;
+                }
+            }
+        }
+        let meta = tx.object_store(META).map_err(e)?;
+        meta.put(MetaRow { key: keys::CURSOR.to_string(), value: cursor }).serde().map_err(e)?.await.map_err(e)?;
+        if last_mutation_id >= 1 {
+            tx.object_store(OUTBOX).map_err(e)?.delete(1u32 as f64..=(last_mutation_id as f64)).primitive().map_err(e)?.await.map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    }
+}

@@ -1,0 +1,166 @@
+//! The sync task: the only code that moves data between the local store and the server.
+//! It runs on app start, when the browser comes back online, every 30 s while online, and
+//! on "Sync now"; after a temporary failure it waits longer each time (backoff).
+//! Its state (online, waiting changes, last success, error, progress) lives in signals
+//! the status bar shows.
+
+use crate::api::{self, ApiError};
+use crate::app_store;
+use hoptac_core::error::ErrorCode;
+use hoptac_core::i18n::Msg;
+use hoptac_core::sync::{backoff_ms, PullRequest, PushRequest, MAX_PUSH_BATCH};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const PERIOD_MS: u64 = 30_000;
+
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    pub online: RwSignal<bool>,
+    /// Changes waiting in the outbox.
+    pub pending: RwSignal<u32>,
+    pub last_success: RwSignal<Option<i64>>,
+    pub error: RwSignal<Option<Msg>>,
+    pub running: RwSignal<bool>,
+    /// Records received / expected during a pull.
+    pub progress: RwSignal<Option<(u64, u64)>>,
+    /// Bumped whenever local data changes, so pages re-read the store.
+    pub data_version: RwSignal<u64>,
+    /// Bumped to ask the loop to sync now.
+    kick: RwSignal<u64>,
+}
+
+thread_local! {
+    static STATE: SyncState = SyncState {
+        online: RwSignal::new(crate::util::is_online()),
+        pending: RwSignal::new(0),
+        last_success: RwSignal::new(None),
+        error: RwSignal::new(None),
+        running: RwSignal::new(false),
+        progress: RwSignal::new(None),
+        data_version: RwSignal::new(0),
+        kick: RwSignal::new(0),
+    };
+}
+
+pub fn state() -> SyncState {
+    STATE.with(|s| *s)
+}
+
+/// Re-reads the outbox size and tells pages the data changed.
+pub async fn local_changed() {
+    let s = state();
+    if let Ok(n) = app_store().outbox_len().await {
+        s.pending.set(n);
+    }
+    s.data_version.update(|v| *v += 1);
+}
+
+/// Asks for a sync as soon as possible.
+pub fn sync_now() {
+    state().kick.update(|k| *k += 1);
+}
+
+/// Starts the background loop and the online/offline listeners. Call once.
+pub fn start() {
+    let s = state();
+    let on = gloo::events::EventListener::new(&gloo::utils::window(), "online", move |_| {
+        s.online.set(true);
+        sync_now();
+    });
+    let off = gloo::events::EventListener::new(&gloo::utils::window(), "offline", move |_| s.online.set(false));
+    on.forget();
+    off.forget();
+    spawn_local(async move {
+        if let Ok(Some(t)) = app_store().meta::<i64>(crate::store::keys::LAST_SYNC_AT).await {
+            s.last_success.set(Some(t));
+        }
+        local_changed().await;
+        let mut failures: u32 = 0;
+        loop {
+            let ok = run_once().await;
+            failures = if ok { 0 } else { failures + 1 };
+            let wait = if ok { PERIOD_MS } else { backoff_ms(failures - 1).min(PERIOD_MS * 4) };
+            // Sleep until the wait is over or someone kicks (online event, "Sync now", a save).
+            let kicked_at = s.kick.get_untracked();
+            let mut waited = 0;
+            while waited < wait && s.kick.get_untracked() == kicked_at {
+                gloo::timers::future::TimeoutFuture::new(250).await;
+                waited += 250;
+            }
+        }
+    });
+}
+
+/// One push-then-pull. Returns false after a temporary failure (to back off).
+async fn run_once() -> bool {
+    let s = state();
+    let store = app_store();
+    let Ok(Some(session)) = store.session().await else {
+        return true; // Not signed in: nothing to do.
+    };
+    if !crate::util::is_online() {
+        s.online.set(false);
+        return true;
+    }
+    s.running.set(true);
+    let result = push_then_pull(&session.token).await;
+    s.running.set(false);
+    s.progress.set(None);
+    local_changed().await;
+    match result {
+        Ok(()) => {
+            let now = crate::util::now_ms();
+            let _ = store.set_meta(crate::store::keys::LAST_SYNC_AT, &now).await;
+            s.last_success.set(Some(now));
+            s.error.set(None);
+            s.online.set(true);
+            true
+        }
+        Err(err) => {
+            if err == ApiError::Network {
+                s.online.set(crate::util::is_online());
+            }
+            s.error.set(Some(err.user_message()));
+            !err.is_temporary()
+        }
+    }
+}
+
+async fn push_then_pull(token: &str) -> Result<(), ApiError> {
+    let s = state();
+    let store = app_store();
+    let client_id = store.client_id().await.map_err(|_| ApiError::Network)?;
+
+    // Push the outbox in order, in batches.
+    let outbox = store.outbox().await.map_err(|_| ApiError::Network)?;
+    for batch in outbox.chunks(MAX_PUSH_BATCH) {
+        let req = PushRequest { client_id: client_id.clone(), mutations: batch.to_vec() };
+        let resp = api::push(token, &req).await?;
+        let rejected: Vec<_> = resp.rejected.iter().map(|r| (r.record_id.clone(), r.message.clone())).collect();
+        store.acknowledge(resp.last_mutation_id, &rejected).await.map_err(|_| ApiError::Network)?;
+        s.pending.set(store.outbox_len().await.unwrap_or(0));
+    }
+
+    // Pull every page after our cursor.
+    let mut cursor: i64 = store.meta(crate::store::keys::CURSOR).await.ok().flatten().unwrap_or(0);
+    let mut received: u64 = 0;
+    loop {
+        let resp = api::pull(token, &PullRequest { client_id: client_id.clone(), cursor, limit: None }).await?;
+        store.apply_pull(&resp.changes, resp.cursor, resp.last_mutation_id).await.map_err(|_| ApiError::Network)?;
+        received += resp.changes.len() as u64;
+        cursor = resp.cursor;
+        if resp.has_more {
+            s.progress.set(Some((received, received + resp.remaining)));
+            s.data_version.update(|v| *v += 1);
+        } else {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// True when the error means "sign in again".
+pub fn needs_sign_in(err: &Option<Msg>) -> bool {
+    err.as_ref().map(|m| *m == ErrorCode::Unauthenticated.user_message()).unwrap_or(false)
+}
