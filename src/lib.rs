@@ -32,13 +32,17 @@ pub fn app_store() -> Rc<Store> {
 pub fn start() {
     console_error_panic_hook::set_once();
     register_service_worker();
-    leptos::task::spawn_local(async {
+    // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
             Ok(store) => {
                 STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
+                // App-wide signals are made here, outside any component, so that no page
+                // owns (and, on leaving, disposes) them.
+                let _ = (i18n::lang(), sync::state(), app::session(), app::session_loaded());
                 ask_persistent_storage();
-                sync::start();
                 leptos::mount::mount_to_body(app::App);
+                sync::start();
             }
             Err(err) => {
                 leptos::mount::mount_to_body(move || app::StoreFailed(app::StoreFailedProps { error: err.to_string() }));

@@ -1,0 +1,94 @@
+// Shared by the end-to-end tests: the real release server on a free loopback port with a
+// fresh SQLite file, and Debian's Chromium driven by playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const SERVER_BIN = join(ROOT, "target/release/hoptac-server");
+const DIST = join(ROOT, "dist");
+
+export const OFFICER = { username: "canbo.hoalu", password: "hoptac-hoalu" };
+export const OFFICER2 = { username: "canbo.kimson", password: "hoptac-kimson" };
+export const SUPERVISOR = { username: "giamsat", password: "hoptac-giamsat" };
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on("error", fail);
+  });
+}
+
+/** Starts the release server; `db` and `port` may be reused to restart on the same data. */
+export async function startServer({ db, port } = {}) {
+  if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
+    throw new Error("build first: make build (the tests use target/release/hoptac-server and dist/)");
+  }
+  db ??= join(mkdtempSync(join(tmpdir(), "hoptac-e2e-")), "hoptac.db");
+  port ??= await freePort();
+  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", DIST, "--demo"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  let output = "";
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${output}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, db, port, proc,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const done = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await done;
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.HOPTAC_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** Signs in through the page, as a person would, and waits for the first sync. */
+export async function signIn(page, url, who) {
+  await page.goto(url + "/");
+  await page.getByLabel("Tên đăng nhập").fill(who.username);
+  await page.getByLabel("Mật khẩu").fill(who.password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.getByText("Đồng bộ lần cuối:").waitFor();
+}
+
+/** Calls the API directly (to check what the server holds). */
+export async function api(url, path, { token, body, method } = {}) {
+  const r = await fetch(url + path, {
+    method: method ?? (body ? "POST" : "GET"),
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+export async function tokenFor(url, who) {
+  const r = await api(url, "/api/auth/login", { body: who });
+  if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
+  return r.body.token;
+}
