@@ -55,6 +55,18 @@ async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::NotFound(format!("no API endpoint {}; see /api/openapi.json", uri.path()))
 }
 
+/// Every endpoint, as (method, path). The OpenAPI test checks each is documented and routed.
+pub const ENDPOINTS: &[(&str, &str)] = &[
+    ("GET", "/api/health"),
+    ("GET", "/api/openapi.json"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/logout"),
+    ("GET", "/api/me"),
+    ("POST", "/api/sync/push"),
+    ("POST", "/api/sync/pull"),
+    ("GET", "/api/visits"),
+];
+
 /// The `/api` routes alone.
 pub fn api_router() -> Router<AppState> {
     Router::new()

@@ -1,0 +1,296 @@
+//! Server integration tests: the real router on a real loopback port, over a real SQLite
+//! file, called with a real HTTP client.
+
+use hoptac_core::model::{ReportStatus, VisitReport};
+use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
+use hoptac_server::{app, db::Db, demo, AppState};
+use serde_json::{json, Value};
+
+struct TestServer {
+    url: String,
+    db_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    http: reqwest::Client,
+}
+
+async fn start() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("test.db");
+    let db = Db::connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
+    assert!(demo::load_if_empty(&db).await.unwrap());
+    let router = app(AppState::new(db), None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    TestServer { url, db_path, _dir: dir, http: reqwest::Client::new() }
+}
+
+impl TestServer {
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{}", self.url, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn login(&self, user: &str, password: &str) -> String {
+        let (s, b) = self.call("POST", "/api/auth/login", None, Some(json!({"username": user, "password": password}))).await;
+        assert_eq!(s, 200, "{b}");
+        b["token"].as_str().unwrap().to_string()
+    }
+
+    async fn officer(&self) -> String {
+        self.login("canbo.hoalu", "hoptac-hoalu").await
+    }
+
+    async fn push(&self, token: &str, client: &str, mutations: &[Mutation]) -> (u16, Value) {
+        self.call("POST", "/api/sync/push", Some(token), Some(json!({"client_id": client, "mutations": mutations}))).await
+    }
+
+    async fn pull_all(&self, token: &str, client: &str, limit: u32) -> Vec<Change> {
+        let mut cursor = 0;
+        let mut out = Vec::new();
+        loop {
+            let (s, b) = self.call("POST", "/api/sync/pull", Some(token), Some(json!({"client_id": client, "cursor": cursor, "limit": limit}))).await;
+            assert_eq!(s, 200, "{b}");
+            let page: PullResponse = serde_json::from_value(b).unwrap();
+            assert!(page.changes.len() <= limit as usize);
+            out.extend(page.changes.into_iter().map(|c| c.change));
+            cursor = page.cursor;
+            if !page.has_more {
+                return out;
+            }
+        }
+    }
+
+    async fn visits(&self, token: &str) -> Vec<VisitReport> {
+        let (s, b) = self.call("GET", "/api/visits", Some(token), None).await;
+        assert_eq!(s, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+}
+
+fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
+    VisitReport {
+        id: id.into(),
+        cooperative_id: coop.into(),
+        author_id: "ignored".into(),
+        author_name: String::new(),
+        visit_date: "2021-06-11".into(),
+        note: note.into(),
+        status: ReportStatus::Submitted,
+        revision: 1,
+        created_at: 1,
+        area_path: String::new(),
+        received_at: None,
+    }
+}
+
+fn submit(id: u64, v: VisitReport) -> Mutation {
+    Mutation { id, created_at: 1, op: MutationOp::SubmitVisit(v) }
+}
+
+#[tokio::test]
+async fn health_and_json_errors() {
+    let s = start().await;
+    let (st, b) = s.call("GET", "/api/health", None, None).await;
+    assert_eq!(st, 200);
+    assert_eq!(b["database"], "sqlite");
+    assert_eq!(b["version"], env!("CARGO_PKG_VERSION"));
+
+    let (st, b) = s.call("GET", "/api/no-such-thing", None, None).await;
+    assert_eq!((st, b["code"].as_str()), (404, Some("not_found")));
+
+    // A malformed body: 400 naming the problem.
+    let resp = s.http.post(format!("{}/api/auth/login", s.url)).header("content-type", "application/json").body("{\"username\": 5").send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(b["code"], "bad_request");
+    assert!(b["message"].as_str().unwrap().contains("JSON"), "{b}");
+    let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "x"}))).await;
+    assert_eq!(st, 400);
+    assert!(b["message"].as_str().unwrap().contains("password"), "names the missing field: {b}");
+
+    // No token, a wrong token, an expired token: 401.
+    let (st, b) = s.call("GET", "/api/me", None, None).await;
+    assert_eq!((st, b["code"].as_str()), (401, Some("unauthenticated")));
+    let (st, _) = s.call("GET", "/api/me", Some("not-a-token"), None).await;
+    assert_eq!(st, 401);
+    let token = s.officer().await;
+    let (st, me) = s.call("GET", "/api/me", Some(&token), None).await;
+    assert_eq!(st, 200);
+    assert_eq!(me["role"], "officer");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display())).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 0").execute(&pool).await.unwrap();
+    let (st, _) = s.call("GET", "/api/me", Some(&token), None).await;
+    assert_eq!(st, 401, "an expired session is refused");
+
+    // Too large a body.
+    let big = "x".repeat(hoptac_server::MAX_BODY_BYTES + 10);
+    let token = s.officer().await;
+    let (st, b) = s.call("POST", "/api/sync/push", Some(&token), Some(json!({"client_id": "c", "mutations": [], "pad": big}))).await;
+    assert_eq!((st, b["code"].as_str()), (413, Some("payload_too_large")));
+}
+
+#[tokio::test]
+async fn passwords_are_argon2_and_failed_logins_are_limited() {
+    let s = start().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display())).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'giamsat'").fetch_one(&pool).await.unwrap();
+    assert!(hash.starts_with("$argon2"), "{hash}");
+    assert!(!hash.contains("hoptac-giamsat"));
+
+    for _ in 0..5 {
+        let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "giamsat", "password": "wrong"}))).await;
+        assert_eq!((st, b["code"].as_str()), (401, Some("bad_credentials")));
+    }
+    let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "giamsat", "password": "hoptac-giamsat"}))).await;
+    assert_eq!((st, b["code"].as_str()), (429, Some("rate_limited")), "even the right password waits after 5 failures");
+    // Other accounts are not affected.
+    s.officer().await;
+    // Logout ends the session.
+    let t = s.officer().await;
+    let (st, _) = s.call("POST", "/api/auth/logout", Some(&t), None).await;
+    assert_eq!(st, 204);
+    let (st, _) = s.call("GET", "/api/me", Some(&t), None).await;
+    assert_eq!(st, 401);
+}
+
+#[tokio::test]
+async fn the_same_push_three_times_applies_once() {
+    let s = start().await;
+    let t = s.officer().await;
+    let batch = vec![submit(1, visit("v-1", "coop-001", "một")), submit(2, visit("v-2", "coop-002", "hai"))];
+    for _ in 0..3 {
+        let (st, b) = s.push(&t, "tablet-1", &batch).await;
+        assert_eq!(st, 200, "{b}");
+        let r: PushResponse = serde_json::from_value(b).unwrap();
+        assert_eq!(r.last_mutation_id, 2);
+        assert!(r.rejected.is_empty());
+    }
+    let v = s.visits(&t).await;
+    assert_eq!(v.len(), 2);
+    assert!(v.iter().all(|v| v.author_name == "Đinh Thị Hoa" && v.author_id == "u-officer-hoalu"));
+
+    // A batch cut off half-way (only 3 of 3..=5 arrived) and retried in full.
+    let more: Vec<Mutation> = (3..=5).map(|i| submit(i, visit(&format!("v-{i}"), "coop-003", "tiếp"))).collect();
+    let (st, _) = s.push(&t, "tablet-1", &more[..1]).await;
+    assert_eq!(st, 200);
+    let (st, b) = s.push(&t, "tablet-1", &more).await;
+    assert_eq!(st, 200);
+    assert_eq!(b["last_mutation_id"], 5);
+    assert_eq!(s.visits(&t).await.len(), 5);
+
+    // The pull returns each report once and says what was applied.
+    let (st, b) = s.call("POST", "/api/sync/pull", Some(&t), Some(json!({"client_id": "tablet-1", "cursor": 0}))).await;
+    assert_eq!(st, 200);
+    assert_eq!(b["last_mutation_id"], 5);
+    let changes = s.pull_all(&t, "tablet-1", 7).await;
+    let visits = changes.iter().filter(|c| matches!(c, Change::Visit(_))).count();
+    assert_eq!(visits, 5);
+}
+
+#[tokio::test]
+async fn gaps_and_disorder_are_refused_and_change_nothing() {
+    let s = start().await;
+    let t = s.officer().await;
+    let (st, b) = s.push(&t, "tablet-1", &[submit(2, visit("v-2", "coop-001", "x"))]).await;
+    assert_eq!((st, b["code"].as_str()), (409, Some("mutation_gap")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("expected id 1"));
+    let (st, b) = s.push(&t, "tablet-1", &[submit(1, visit("v-1", "coop-001", "x")), submit(3, visit("v-3", "coop-001", "y"))]).await;
+    assert_eq!((st, b["code"].as_str()), (409, Some("mutation_gap")));
+    assert!(s.visits(&t).await.is_empty(), "a refused batch applies nothing");
+}
+
+#[tokio::test]
+async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_rest() {
+    let s = start().await;
+    let t = s.officer().await;
+    let batch = vec![
+        submit(1, visit("v-empty", "coop-001", "   ")),
+        // coop-016 is in Kim Sơn, not one of this officer's districts.
+        submit(2, visit("v-other", "coop-016", "ngoài địa bàn")),
+        submit(3, visit("v-missing", "coop-999", "không có")),
+        submit(4, visit("v-good", "coop-001", "hợp lệ")),
+    ];
+    let (st, b) = s.push(&t, "tablet-1", &batch).await;
+    assert_eq!(st, 200, "{b}");
+    let r: PushResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(r.last_mutation_id, 4);
+    let codes: Vec<(u64, &str)> = r.rejected.iter().map(|r| (r.mutation_id, r.code.as_str())).collect();
+    assert_eq!(codes, [(1, "invalid"), (2, "forbidden"), (3, "not_found")]);
+    assert!(r.rejected[0].message.vi.contains("nội dung"), "the officer reads why, in Vietnamese");
+    let v = s.visits(&t).await;
+    assert_eq!(v.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["v-good"]);
+    // A retry does not report or apply them again.
+    let (_, b) = s.push(&t, "tablet-1", &batch).await;
+    assert_eq!(b["rejected"], json!([]));
+
+    // A supervisor does not submit visit reports.
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let (_, b) = s.push(&sup, "sup-tablet", &[submit(1, visit("v-sup", "coop-001", "x"))]).await;
+    assert_eq!(b["rejected"][0]["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn each_user_sees_only_their_scope() {
+    let s = start().await;
+    let hoalu = s.officer().await;
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+
+    let coops = |changes: &[Change]| -> Vec<String> {
+        changes.iter().filter_map(|c| if let Change::Cooperative(c) = c { Some(c.area_path.clone()) } else { None }).collect()
+    };
+    let a = s.pull_all(&hoalu, "t-hoalu", 10).await;
+    let ca = coops(&a);
+    assert_eq!(ca.len(), 15);
+    assert!(ca.iter().all(|p| p.starts_with("NB/NB-HL/") || p.starts_with("NB/NB-GV/")));
+    let k = s.pull_all(&kimson, "t-kimson", 500).await;
+    assert_eq!(coops(&k).len(), 13);
+    assert!(coops(&k).iter().all(|p| p.starts_with("NB/NB-KS/") || p.starts_with("NB/NB-YK/")));
+    assert_eq!(coops(&s.pull_all(&sup, "t-sup", 2000).await).len(), 50);
+
+    // Paging returns everything exactly once.
+    let ids = |ch: &[Change]| -> Vec<String> {
+        let mut v: Vec<String> = ch.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&s.pull_all(&hoalu, "t-hoalu", 3).await), ids(&a));
+
+    // A report written in Hoa Lư reaches the supervisor, not the Kim Sơn officer.
+    s.push(&hoalu, "t-hoalu", &[submit(1, visit("v-hl", "coop-001", "Hoa Lư"))]).await;
+    assert_eq!(s.visits(&sup).await.len(), 1);
+    assert!(s.visits(&kimson).await.is_empty());
+    assert!(!s.pull_all(&kimson, "t-kimson", 500).await.iter().any(|c| matches!(c, Change::Visit(_))));
+
+    // A client id belongs to its first user.
+    let (st, b) = s.push(&kimson, "t-hoalu", &[]).await;
+    assert_eq!((st, b["code"].as_str()), (409, Some("client_mismatch")));
+    let (st, _) = s.call("POST", "/api/sync/pull", Some(&kimson), Some(json!({"client_id": "t-hoalu", "cursor": 0}))).await;
+    assert_eq!(st, 409);
+}
+
+#[tokio::test]
+async fn openapi_lists_every_endpoint() {
+    let s = start().await;
+    let (st, doc) = s.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(st, 200);
+    for (method, path) in hoptac_server::ENDPOINTS {
+        let op = &doc["paths"][*path][method.to_lowercase()];
+        assert!(op.is_object(), "{method} {path} is missing from the OpenAPI document");
+        // And the endpoint really exists (it answers something other than our 404).
+        let (st, b) = s.call(method, path, None, if *method == "POST" { Some(json!({})) } else { None }).await;
+        assert!(!(st == 404 && b["code"] == "not_found"), "{method} {path} is documented but not routed");
+    }
+    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, hoptac_server::ENDPOINTS.len(), "the document lists no endpoint the server lacks");
+}

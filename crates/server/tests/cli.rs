@@ -1,0 +1,84 @@
+//! The server binary's start-up errors: one line saying what to change, exit code 2; and a
+//! clean stop on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hoptac-server");
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN).args(args).env("RUST_LOG", "error").output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).trim().to_string())
+}
+
+fn tmp_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("h.db").display());
+    (dir, url)
+}
+
+#[test]
+fn a_bad_database_url_says_what_to_write() {
+    let (code, err) = run(&["--db", "mysql://x", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("sqlite://PATH"), "{err}");
+}
+
+#[test]
+fn an_unwritable_data_folder_is_named() {
+    let (code, err) = run(&["--db", "sqlite:///proc/hoptac-test/h.db", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/proc/hoptac-test") && err.contains("--db"), "{err}");
+}
+
+#[test]
+fn a_port_in_use_says_to_choose_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (_dir, db) = tmp_db();
+    let (code, err) = run(&["--db", &db, "--listen", &addr]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already in use") && err.contains("--listen"), "{err}");
+    let (code, err) = run(&["--db", &db, "--listen", "not-an-address"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("HOST:PORT"), "{err}");
+}
+
+#[test]
+fn a_missing_app_folder_is_named() {
+    let (_dir, db) = tmp_db();
+    let (code, err) = run(&["--db", &db, "--listen", "127.0.0.1:0", "--static-dir", "/nonexistent-dist"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent-dist") && err.contains("index.html"), "{err}");
+}
+
+#[test]
+fn demo_accounts_are_printed_and_sigterm_stops_cleanly() {
+    let (_dir, db) = tmp_db();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .args(["--db", &db, "--listen", &listen, "--demo"])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(30), "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    send_sigterm(child.id());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for account in ["canbo.hoalu", "hoptac-hoalu", "canbo.kimson", "giamsat", "quantri"] {
+        assert!(stdout.contains(account), "{account} not printed:\n{stdout}");
+    }
+}
+
+fn send_sigterm(pid: u32) {
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+}

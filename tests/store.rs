@@ -1,0 +1,151 @@
+//! The IndexedDB store, in headless Chromium (wasm-bindgen-test). Each test uses its own
+//! database name and deletes it at the end.
+#![cfg(target_arch = "wasm32")]
+
+use hoptac::store::{LocalSync, Store};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{Cooperative, CoopKind, LoginResponse, OperatingStatus, ReportStatus, Role, Sector, UserInfo, VisitReport};
+use hoptac_core::sync::{Change, ChangeRow, MutationOp};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn visit(id: &str, note: &str) -> VisitReport {
+    VisitReport {
+        id: id.into(),
+        cooperative_id: "coop-001".into(),
+        author_id: "u1".into(),
+        author_name: "Đinh Thị Hoa".into(),
+        visit_date: "2021-06-11".into(),
+        note: note.into(),
+        status: ReportStatus::Draft,
+        revision: 1,
+        created_at: 1,
+        area_path: String::new(),
+        received_at: None,
+    }
+}
+
+fn coop(id: &str, name: &str) -> Cooperative {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "kind": "htx", "name": name, "sector": "agriculture",
+        "area_id": "NB-HL-NINHHAI", "area_path": "NB/NB-HL/NB-HL-NINHHAI/", "status": "active"
+    }))
+    .unwrap()
+}
+
+fn login(user_id: &str) -> LoginResponse {
+    LoginResponse {
+        token: "t".into(),
+        expires_at: 0,
+        user: UserInfo { id: user_id.into(), username: user_id.into(), display_name: user_id.into(), role: Role::Officer, scopes: vec![] },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_visit_and_its_mutation_survive_reopening() {
+    let name = "test-save-reopen";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    store.save_visit(visit("v1", "một"), 10).await.unwrap();
+    store.save_visit(visit("v2", "hai"), 11).await.unwrap();
+    store.close();
+
+    // As after a reload or a crash: open again and read.
+    let store = Store::open_named(name).await.unwrap();
+    let mut visits = store.visits().await.unwrap();
+    visits.sort_by(|a, b| a.report.id.cmp(&b.report.id));
+    assert_eq!(visits.len(), 2);
+    assert_eq!(visits[0].report.note, "một");
+    assert_eq!(visits[0].report.status, ReportStatus::Submitted, "saving submits");
+    assert_eq!(visits[0].sync, LocalSync::Pending);
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2], "mutation ids are sequential");
+    match &outbox[1].op {
+        MutationOp::SubmitVisit(v) => assert_eq!(v.id, "v2"),
+    }
+    assert_eq!(store.outbox_len().await.unwrap(), 2);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
+    let name = "test-ack";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    for i in 1..=3 {
+        store.save_visit(visit(&format!("v{i}"), "x"), i).await.unwrap();
+    }
+    let why = Msg::new("Ngoài địa bàn", "Out of scope");
+    store.acknowledge(2, &[("v2".to_string(), why.clone())]).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [3]);
+    let v2 = store.visits().await.unwrap().into_iter().find(|v| v.report.id == "v2").unwrap();
+    assert_eq!(v2.sync, LocalSync::Rejected { message: why });
+    // The next mutation id continues after the acknowledged ones.
+    store.save_visit(visit("v4", "x"), 4).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [3, 4]);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_is_stored_with_its_cursor() {
+    let name = "test-pull";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    store.save_visit(visit("v1", "chờ"), 1).await.unwrap();
+    let mut from_server = visit("v1", "chờ");
+    from_server.status = ReportStatus::Submitted;
+    from_server.received_at = Some(99);
+    let page = vec![
+        ChangeRow { seq: 5, change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")) },
+        ChangeRow { seq: 6, change: Change::Cooperative(coop("coop-002", "HTX Dịch vụ Ninh Giang")) },
+        ChangeRow { seq: 7, change: Change::Visit(from_server) },
+    ];
+    store.apply_pull(&page, 7, 1).await.unwrap();
+    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(7));
+    assert_eq!(store.cooperatives().await.unwrap().len(), 2);
+    let c = store.cooperative("coop-001").await.unwrap().unwrap();
+    assert_eq!((c.kind, c.sector, c.status), (CoopKind::Htx, Sector::Agriculture, OperatingStatus::Active));
+    let v = &store.visits().await.unwrap()[0];
+    assert_eq!(v.sync, LocalSync::Synced);
+    assert_eq!(v.report.received_at, Some(99));
+    assert_eq!(store.outbox_len().await.unwrap(), 0, "the server said mutation 1 is applied");
+
+    let removed = vec![ChangeRow { seq: 8, change: Change::Removed { entity: hoptac_core::sync::Entity::Cooperative, id: "coop-002".into() } }];
+    store.apply_pull(&removed, 8, 1).await.unwrap();
+    assert!(store.cooperative("coop-002").await.unwrap().is_none());
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn another_user_cannot_sign_in_over_unsent_work() {
+    let name = "test-session";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    store.start_session(&login("u1")).await.unwrap();
+    let client = store.client_id().await.unwrap();
+    store.save_visit(visit("v1", "x"), 1).await.unwrap();
+    store.end_session().await.unwrap();
+    assert!(store.session().await.unwrap().is_none());
+
+    assert!(store.start_session(&login("u2")).await.is_err(), "u1's unsent work blocks u2");
+    assert_eq!(store.outbox_len().await.unwrap(), 1, "and is kept");
+    // The same user comes back: same client id, same outbox.
+    store.start_session(&login("u1")).await.unwrap();
+    assert_eq!(store.client_id().await.unwrap(), client);
+    // Once sent, another user may sign in; the tablet starts clean with a new client id.
+    store.acknowledge(1, &[]).await.unwrap();
+    store.start_session(&login("u2")).await.unwrap();
+    assert!(store.visits().await.unwrap().is_empty());
+    assert_ne!(store.client_id().await.unwrap(), client);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn search_folds_diacritics_in_the_browser_too() {
+    assert!(hoptac_core::text::matches(&hoptac_core::text::normalize("HTX Dịch vụ Hoa Lư"), "dich vu hoa lu"));
+}
