@@ -19,6 +19,8 @@ use crate::i18n::Msg;
 use crate::model::{Area, Cooperative, Millis, VisitReport};
 use serde::{Deserialize, Serialize};
 
+/// Largest mutation id (JavaScript numbers are exact up to 2^53 - 1).
+pub const MAX_MUTATION_ID: u64 = (1 << 53) - 1;
 /// Most mutations in one push request.
 pub const MAX_PUSH_BATCH: usize = 100;
 /// Default and largest page of a pull.
@@ -144,6 +146,8 @@ pub enum PushPlanError {
     /// Ids in the batch are not consecutive and increasing.
     OutOfOrder { after: u64, got: u64 },
     TooMany { max: usize },
+    /// An id of 0 or beyond what JavaScript numbers hold exactly.
+    BadId { id: u64 },
 }
 
 impl PushPlanError {
@@ -156,6 +160,10 @@ impl PushPlanError {
             PushPlanError::OutOfOrder { after, got } => Msg::new(
                 format!("Thay đổi sai thứ tự: số {got} đứng sau số {after}."),
                 format!("Mutations out of order: id {got} came after {after}."),
+            ),
+            PushPlanError::BadId { id } => Msg::new(
+                format!("Số thứ tự thay đổi không hợp lệ: {id}."),
+                format!("Invalid mutation id: {id}."),
             ),
             PushPlanError::TooMany { max } => Msg::new(
                 format!("Mỗi lần gửi tối đa {max} thay đổi."),
@@ -173,8 +181,11 @@ pub fn plan_push(last_applied: u64, ids: &[u64]) -> Result<PushPlan, PushPlanErr
     if ids.len() > MAX_PUSH_BATCH {
         return Err(PushPlanError::TooMany { max: MAX_PUSH_BATCH });
     }
+    if let Some(&bad) = ids.iter().find(|&&id| id == 0 || id > MAX_MUTATION_ID) {
+        return Err(PushPlanError::BadId { id: bad });
+    }
     for w in ids.windows(2) {
-        if w[1] != w[0] + 1 {
+        if w[0].checked_add(1) != Some(w[1]) {
             return Err(PushPlanError::OutOfOrder { after: w[0], got: w[1] });
         }
     }
@@ -216,6 +227,8 @@ mod tests {
         assert_eq!(plan_push(2, &[4, 5]), Err(PushPlanError::Gap { expected: 3, got: 4 }));
         assert_eq!(plan_push(0, &[1, 3]), Err(PushPlanError::OutOfOrder { after: 1, got: 3 }));
         assert_eq!(plan_push(0, &[2, 1]), Err(PushPlanError::OutOfOrder { after: 2, got: 1 }));
+        assert_eq!(plan_push(0, &[0]), Err(PushPlanError::BadId { id: 0 }));
+        assert_eq!(plan_push(0, &[u64::MAX - 1, u64::MAX]), Err(PushPlanError::BadId { id: u64::MAX - 1 }));
         let many: Vec<u64> = (1..=(MAX_PUSH_BATCH as u64 + 1)).collect();
         assert!(matches!(plan_push(0, &many), Err(PushPlanError::TooMany { .. })));
         assert!(PushPlanError::Gap { expected: 3, got: 4 }.message().vi.contains('3'));

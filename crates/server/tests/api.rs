@@ -294,3 +294,35 @@ async fn openapi_lists_every_endpoint() {
     let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, hoptac_server::ENDPOINTS.len(), "the document lists no endpoint the server lacks");
 }
+
+#[tokio::test]
+async fn no_input_makes_the_server_fail() {
+    let s = start().await;
+    let t = s.officer().await;
+    let bodies = [
+        "", "null", "[]", "{}", "\"x\"", "{\"client_id\": \"\"}", "{\"client_id\": \"a b\", \"mutations\": []}",
+        "{\"client_id\": \"c\", \"cursor\": -1}", "{\"client_id\": \"c\", \"cursor\": 0, \"limit\": 0}",
+        "{\"client_id\": \"c\", \"mutations\": [{\"id\": 1, \"created_at\": 0, \"op\": {\"type\": \"nope\"}}]}",
+        "{\"client_id\": \"c\", \"mutations\": [{\"id\": 18446744073709551614, \"created_at\": 0, \"op\": {\"type\": \"submit_visit\", \"data\": {}}}, {\"id\": 18446744073709551615, \"created_at\": 0, \"op\": {\"type\": \"submit_visit\", \"data\": {}}}]}",
+        "{\"username\": \"\u{0000}\", \"password\": \"\"}", "\u{FEFF}{}", "{\"a\":",
+    ];
+    for (method, path) in hoptac_server::ENDPOINTS {
+        for body in bodies {
+            for token in [None, Some(t.as_str())] {
+                let mut req = s.http.request(method.parse().unwrap(), format!("{}{}", s.url, path)).header("content-type", "application/json").body(body);
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                let resp = req.send().await.unwrap();
+                let status = resp.status().as_u16();
+                assert!(status < 500, "{method} {path} with {body:?}: {status}");
+                if status >= 400 {
+                    let b: Value = resp.json().await.unwrap_or(Value::Null);
+                    assert!(b["code"].is_string() && b["message"].is_string(), "{method} {path} {body:?}: {b}");
+                }
+            }
+        }
+    }
+    // The server still answers.
+    assert_eq!(s.call("GET", "/api/health", None, None).await.0, 200);
+}
