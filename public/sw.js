@@ -1,5 +1,5 @@
 // hoptac service worker: the app opens with no network.
-// The two placeholders below are filled at build time by scripts/sw-precache.mjs with the
+// The two placeholders below are filled at build time by scripts/post-build.mjs with the
 // files of that build (hashed names) and a version derived from them.
 const VERSION = "__HOPTAC_VERSION__";
 const PRECACHE = ["__HOPTAC_PRECACHE__"];
@@ -8,9 +8,14 @@ const CACHE = "hoptac-" + VERSION;
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: "reload" }))))
-      .then(() => self.skipWaiting()),
+      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: "reload" })))),
   );
+  // No skipWaiting here: an update waits until the user chooses to reload (the page
+  // shows "a new version is ready"), so nothing changes under an open form.
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {

@@ -2,6 +2,7 @@
 
 use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
+use crate::components::update_banner::UpdateBanner;
 use crate::i18n::t;
 use crate::pages::{cooperative::CooperativePage, home::HomePage, login::LoginPage, reports::ReportsPage};
 use hoptac_core::model::LoginResponse;
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header/>
             <StatusBar/>
+            <UpdateBanner/>
             <main id="main">
                 <Routes fallback=|| view! { <p>{move || t("Không có trang này.", "There is no such page.")}</p> }>
                     <Route path=path!("/") view=HomePage/>

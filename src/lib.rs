@@ -11,6 +11,7 @@ pub mod app;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod pwa;
 pub mod store;
 pub mod sync;
 pub mod util;
@@ -31,7 +32,6 @@ pub fn app_store() -> Rc<Store> {
 /// Entry point (called by main): opens the store, starts sync, mounts the app.
 pub fn start() {
     console_error_panic_hook::set_once();
-    register_service_worker();
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
@@ -39,8 +39,9 @@ pub fn start() {
                 STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
                 // App-wide signals are made here, outside any component, so that no page
                 // owns (and, on leaving, disposes) them.
-                let _ = (i18n::lang(), sync::state(), app::session(), app::session_loaded());
-                ask_persistent_storage();
+                let _ = (i18n::lang(), sync::state(), app::session(), app::session_loaded(), pwa::update_ready());
+                pwa::register();
+                pwa::ask_persistent_storage();
                 leptos::mount::mount_to_body(app::App);
                 sync::start();
             }
@@ -51,19 +52,3 @@ pub fn start() {
     });
 }
 
-/// The service worker makes the app open with no network (public/sw.js).
-fn register_service_worker() {
-    if let Some(w) = web_sys::window() {
-        let sw = w.navigator().service_worker();
-        let _ = sw.register("/sw.js");
-    }
-}
-
-/// Tablets are shared and short of space: ask the browser not to evict our data.
-fn ask_persistent_storage() {
-    if let Some(w) = web_sys::window() {
-        if let Ok(p) = w.navigator().storage().persist() {
-            let _ = p;
-        }
-    }
-}

@@ -47,8 +47,8 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
     let name = "test-save-reopen";
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
-    store.save_visit(visit("v1", "một"), 10).await.unwrap();
-    store.save_visit(visit("v2", "hai"), 11).await.unwrap();
+    store.save_visit(visit("v1", "một"), 10, None).await.unwrap();
+    store.save_visit(visit("v2", "hai"), 11, None).await.unwrap();
     store.close();
 
     // As after a reload or a crash: open again and read.
@@ -75,7 +75,7 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
     for i in 1..=3 {
-        store.save_visit(visit(&format!("v{i}"), "x"), i).await.unwrap();
+        store.save_visit(visit(&format!("v{i}"), "x"), i, None).await.unwrap();
     }
     let why = Msg::new("Ngoài địa bàn", "Out of scope");
     store.acknowledge(2, &[("v2".to_string(), why.clone())]).await.unwrap();
@@ -83,7 +83,7 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let v2 = store.visits().await.unwrap().into_iter().find(|v| v.report.id == "v2").unwrap();
     assert_eq!(v2.sync, LocalSync::Rejected { message: why });
     // The next mutation id continues after the acknowledged ones.
-    store.save_visit(visit("v4", "x"), 4).await.unwrap();
+    store.save_visit(visit("v4", "x"), 4, None).await.unwrap();
     assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [3, 4]);
     store.close();
     Store::delete_named(name).await.unwrap();
@@ -94,7 +94,7 @@ async fn a_pulled_page_is_stored_with_its_cursor() {
     let name = "test-pull";
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
-    store.save_visit(visit("v1", "chờ"), 1).await.unwrap();
+    store.save_visit(visit("v1", "chờ"), 1, None).await.unwrap();
     let mut from_server = visit("v1", "chờ");
     from_server.status = ReportStatus::Submitted;
     from_server.received_at = Some(99);
@@ -127,7 +127,7 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
     let store = Store::open_named(name).await.unwrap();
     store.start_session(&login("u1")).await.unwrap();
     let client = store.client_id().await.unwrap();
-    store.save_visit(visit("v1", "x"), 1).await.unwrap();
+    store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
     store.end_session().await.unwrap();
     assert!(store.session().await.unwrap().is_none());
 
@@ -141,6 +141,25 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
     store.start_session(&login("u2")).await.unwrap();
     assert!(store.visits().await.unwrap().is_empty());
     assert_ne!(store.client_id().await.unwrap(), client);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_is_kept_until_its_visit_is_saved() {
+    use hoptac::store::{visit_draft_key, VisitDraft};
+    let name = "test-draft";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    let key = visit_draft_key("coop-001");
+    let draft = VisitDraft { visit_date: "2021-06-11".into(), note: "đang viết".into() };
+    store.save_draft(&key, &draft).await.unwrap();
+    store.close();
+    let store = Store::open_named(name).await.unwrap();
+    assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
+    store.save_visit(visit("v1", "đang viết"), 1, Some(&key)).await.unwrap();
+    assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), None, "saving the visit removes its draft");
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
     store.close();
     Store::delete_named(name).await.unwrap();
 }

@@ -38,7 +38,7 @@ pub fn Header() -> impl IntoView {
             <span class="who">{move || session().with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</span>
             <button class="ghost" type="button"
                 on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
-                aria-label=move || t("Switch to English", "Chuyển sang tiếng Việt")>
+                lang=move || if lang().get() == Lang::Vi { "en" } else { "vi" }>
                 {move || t("English", "Tiếng Việt")}
             </button>
             <Show when=move || session().with(|s| s.is_some())>

@@ -1,2 +1,3 @@
 pub mod header;
 pub mod status_bar;
+pub mod update_banner;

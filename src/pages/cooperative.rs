@@ -92,6 +92,28 @@ fn VisitForm(cooperative_id: Signal<String>) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let saved = RwSignal::new(false);
+    // The draft is restored when the page opens and saved on every change.
+    let draft_loaded = RwSignal::new(false);
+    Effect::new(move |_| {
+        let key = crate::store::visit_draft_key(&cooperative_id.get());
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(d)) = crate::app_store().draft::<crate::store::VisitDraft>(&key).await {
+                visit_date.set(d.visit_date);
+                note.set(d.note);
+            }
+            draft_loaded.set(true);
+        });
+    });
+    let save_draft = move || {
+        if !draft_loaded.get_untracked() {
+            return;
+        }
+        let key = crate::store::visit_draft_key(&cooperative_id.get_untracked());
+        let d = crate::store::VisitDraft { visit_date: visit_date.get_untracked(), note: note.get_untracked() };
+        leptos::task::spawn_local(async move {
+            let _ = crate::app_store().save_draft(&key, &d).await;
+        });
+    };
     let error_for = move |field: &'static str| {
         move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.get(lang().get()).to_string()))
     };
@@ -119,8 +141,9 @@ fn VisitForm(cooperative_id: Signal<String>) -> impl IntoView {
             return;
         }
         errors.set(Vec::new());
+        let key = crate::store::visit_draft_key(&cooperative_id.get_untracked());
         leptos::task::spawn_local(async move {
-            match crate::app_store().save_visit(report, now).await {
+            match crate::app_store().save_visit(report, now, Some(&key)).await {
                 Ok(_) => {
                     note.set(String::new());
                     saved.set(true);
@@ -140,13 +163,13 @@ fn VisitForm(cooperative_id: Signal<String>) -> impl IntoView {
             <form on:submit=on_submit novalidate>
                 <label for="visit-date">{move || t("Ngày khảo sát", "Visit date")}</label>
                 <input id="visit-date" type="date" prop:value=move || visit_date.get()
-                    on:input=move |ev| visit_date.set(event_target_value(&ev))
+                    on:input=move |ev| { visit_date.set(event_target_value(&ev)); save_draft(); }
                     aria-invalid=move || error_for("visit_date")().is_some().to_string()
                     aria-describedby="visit-date-error"/>
                 <p id="visit-date-error" class="field-error">{error_for("visit_date")}</p>
                 <label for="visit-note">{move || t("Nội dung làm việc", "What you found")}</label>
                 <textarea id="visit-note" rows="5" prop:value=move || note.get()
-                    on:input=move |ev| note.set(event_target_value(&ev))
+                    on:input=move |ev| { note.set(event_target_value(&ev)); save_draft(); }
                     aria-invalid=move || error_for("note")().is_some().to_string()
                     aria-describedby="visit-note-error"></textarea>
                 <p id="visit-note-error" class="field-error">{error_for("note")}</p>

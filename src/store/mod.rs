@@ -77,6 +77,17 @@ struct MetaRow<T> {
     value: T,
 }
 
+/// The draft of the visit note form of one cooperative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitDraft {
+    pub visit_date: String,
+    pub note: String,
+}
+
+pub fn visit_draft_key(cooperative_id: &str) -> String {
+    format!("draft:visit:{cooperative_id}")
+}
+
 pub struct Store {
     db: Database,
 }
@@ -220,8 +231,19 @@ impl Store {
 
     // ---- the officer's writes -----------------------------------------------------------
 
-    /// Saves a submitted visit and its outbox mutation in one transaction.
-    pub async fn save_visit(&self, report: VisitReport, now: Millis) -> Result<LocalVisit> {
+    /// The unsaved draft of a form, kept on every change so a crash, a reload or an update
+    /// loses nothing. `key` names the form, e.g. [`visit_draft_key`].
+    pub async fn draft<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.meta(key).await
+    }
+
+    pub async fn save_draft<T: Serialize>(&self, key: &str, draft: &T) -> Result<()> {
+        self.set_meta(key, draft).await
+    }
+
+    /// Saves a submitted visit and its outbox mutation in one transaction, and removes the
+    /// form's draft (`draft_key`) in the same transaction.
+    pub async fn save_visit(&self, report: VisitReport, now: Millis, draft_key: Option<&str>) -> Result<LocalVisit> {
         let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
         let meta = tx.object_store(META).map_err(e)?;
         let next: Option<MetaRow<u64>> = meta.get(keys::NEXT_MUTATION_ID).serde().map_err(e)?.await.map_err(e)?;
@@ -231,6 +253,9 @@ impl Store {
         tx.object_store(VISITS).map_err(e)?.put(&visit).serde().map_err(e)?.await.map_err(e)?;
         tx.object_store(OUTBOX).map_err(e)?.put(&mutation).serde().map_err(e)?.await.map_err(e)?;
         meta.put(MetaRow { key: keys::NEXT_MUTATION_ID.to_string(), value: id + 1 }).serde().map_err(e)?.await.map_err(e)?;
+        if let Some(k) = draft_key {
+            meta.delete(k).primitive().map_err(e)?.await.map_err(e)?;
+        }
         tx.commit().await.map_err(e)?;
         Ok(visit)
     }

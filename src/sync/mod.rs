@@ -113,6 +113,7 @@ async fn run_once() -> bool {
             let now = crate::util::now_ms();
             let _ = store.set_meta(crate::store::keys::LAST_SYNC_AT, &now).await;
             s.last_success.set(Some(now));
+            crate::pwa::check_for_update();
             s.error.set(None);
             s.online.set(true);
             true

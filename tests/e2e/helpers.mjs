@@ -27,13 +27,13 @@ export async function freePort() {
 }
 
 /** Starts the release server; `db` and `port` may be reused to restart on the same data. */
-export async function startServer({ db, port } = {}) {
+export async function startServer({ db, port, dist = DIST } = {}) {
   if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
     throw new Error("build first: make build (the tests use target/release/hoptac-server and dist/)");
   }
   db ??= join(mkdtempSync(join(tmpdir(), "hoptac-e2e-")), "hoptac.db");
   port ??= await freePort();
-  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", DIST, "--demo"], {
+  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist, "--demo"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });

@@ -51,6 +51,20 @@ pub async fn health(axum::extract::State(state): axum::extract::State<AppState>)
     axum::Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database: state.db.kind.name() })
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991.js"));
+        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991_bg.wasm"));
+        assert!(super::is_hashed_asset("/main-729660dcf295d66b.css"));
+        assert!(!super::is_hashed_asset("/index.html"));
+        assert!(!super::is_hashed_asset("/sw.js"));
+        assert!(!super::is_hashed_asset("/icons/icon-192.png"));
+        assert!(!super::is_hashed_asset("/manifest.webmanifest"));
+    }
+}
+
 async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::NotFound(format!("no API endpoint {}; see /api/openapi.json", uri.path()))
 }
@@ -80,17 +94,49 @@ pub fn api_router() -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
+/// Only the app's own origin; wasm needs 'wasm-unsafe-eval'; no inline script or style.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+     worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Trunk names release assets `name-<16 hex>.ext`: such a file never changes.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+/// Caching for the app's files: hashed assets forever, everything else (index.html,
+/// sw.js, the manifest, icons) revalidated on every load so a release is noticed.
+async fn static_cache_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut resp = next.run(req).await;
+    if resp.status().is_success() && !resp.headers().contains_key(header::CACHE_CONTROL) {
+        let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    resp
+}
+
 /// The whole application: `/api` and, when given, the built app's folder.
 pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
     let mut router = Router::new().nest("/api", api_router());
     if let Some(dir) = static_dir {
         // Any path that is not a file is a page of the app: answer with index.html.
         let index = ServeFile::new(dir.join("index.html"));
-        router = router.fallback_service(ServeDir::new(dir).fallback(index));
+        let files = Router::new()
+            .fallback_service(ServeDir::new(dir).fallback(index))
+            .layer(axum::middleware::from_fn(static_cache_headers));
+        router = router.merge(files);
     } else {
         router = router.fallback(|| async { (StatusCode::NOT_FOUND, "no app folder is served (start with --static-dir)").into_response() });
     }
     router
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TraceLayer::new_for_http())

@@ -1,0 +1,59 @@
+// Trunk post_build hook, on the staging folder:
+// 1. moves the inline boot script Trunk writes into index.html to its own hashed file, so
+//    the Content-Security-Policy can forbid inline script;
+// 2. fills public/sw.js's placeholders with the list of files this build produced and a
+//    version hash of their contents, so a new release installs a new service worker and
+//    its old cache is dropped.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+
+const dir = process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error("post-build: TRUNK_STAGING_DIR is not set (run through trunk build)");
+  process.exit(1);
+}
+// 1. Inline scripts → /boot-<hash>.js
+const indexPath = join(dir, "index.html");
+let html = readFileSync(indexPath, "utf8");
+let boots = 0;
+html = html.replace(/<script type="module">([\s\S]*?)<\/script>/g, (_, code) => {
+  const name = `boot-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+  writeFileSync(join(dir, name), code.trim() + "\n");
+  boots++;
+  return `<script type="module" src="/${name}"></script>`;
+});
+if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
+  console.error("post-build: index.html still has an inline script, which the CSP forbids");
+  process.exit(1);
+}
+writeFileSync(indexPath, html);
+
+// 2. The service worker's precache list.
+const files = [];
+(function walk(d) {
+  for (const name of readdirSync(d).sort()) {
+    const p = join(d, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else files.push(p);
+  }
+})(dir);
+const hash = createHash("sha256");
+const urls = [];
+for (const f of files) {
+  const rel = relative(dir, f).split(sep).join("/");
+  if (rel === "sw.js") continue;
+  hash.update(rel).update(readFileSync(f));
+  urls.push("/" + rel);
+}
+const version = hash.digest("hex").slice(0, 16);
+const swPath = join(dir, "sw.js");
+const sw = readFileSync(swPath, "utf8")
+  .replace('"__HOPTAC_VERSION__"', JSON.stringify(version))
+  .replace('["__HOPTAC_PRECACHE__"]', JSON.stringify(urls));
+if (sw.includes("__HOPTAC_")) {
+  console.error("post-build: placeholders not found in sw.js");
+  process.exit(1);
+}
+writeFileSync(swPath, sw);
+console.log(`post-build: ${boots} boot script(s) moved out of index.html; sw precaches ${urls.length} files, version ${version}`);

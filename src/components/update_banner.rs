@@ -1,0 +1,20 @@
+//! "A new version is ready — reload": shown when a new release has installed.
+//! Drafts and the outbox live in IndexedDB, so reloading loses nothing.
+
+use crate::i18n::t;
+use crate::pwa::{apply_update, update_ready};
+use leptos::prelude::*;
+
+#[component]
+pub fn UpdateBanner() -> impl IntoView {
+    view! {
+        <Show when=move || update_ready().get()>
+            <section class="update" role="status" aria-label=move || t("Cập nhật", "Update")>
+                <span>{move || t("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
+                <button type="button" class="primary" on:click=move |_| apply_update()>
+                    {move || t("Tải lại để cập nhật", "Reload to update")}
+                </button>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,32 @@
+// Service worker registration and updates (a wasm-bindgen snippet: an external file, so
+// the Content-Security-Policy needs no inline script).
+// A new release installs in the background; the page is told (onUpdateReady) and shows
+// "a new version is ready — reload"; the user chooses when (applyUpdate).
+let waiting = null;
+
+export function registerServiceWorker(onUpdateReady) {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").then((reg) => {
+    const notify = (worker) => { waiting = worker; onUpdateReady(); };
+    if (reg.waiting && navigator.serviceWorker.controller) notify(reg.waiting);
+    reg.addEventListener("updatefound", () => {
+      const worker = reg.installing;
+      if (!worker) return;
+      worker.addEventListener("statechange", () => {
+        // "installed" with a controller in place: an update, not the first install.
+        if (worker.state === "installed" && navigator.serviceWorker.controller) notify(worker);
+      });
+    });
+  }).catch((e) => console.warn("service worker registration failed", e));
+}
+
+export function checkForUpdate() {
+  if (!("serviceWorker" in navigator) || !navigator.onLine) return;
+  navigator.serviceWorker.getRegistration().then((r) => r && r.update()).catch(() => {});
+}
+
+export function applyUpdate() {
+  if (!waiting) { location.reload(); return; }
+  navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+  waiting.postMessage("skip-waiting");
+}

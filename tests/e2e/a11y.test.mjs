@@ -1,0 +1,59 @@
+// Accessibility of every main page, at tablet (1280x800) and phone (390x844) size:
+// axe-core finds no serious or critical violation, and every control is at least 44 px
+// tall (touch targets).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { startServer, launch, signIn, OFFICER, SUPERVISOR } from "./helpers.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const server = await startServer();
+const browser = await launch();
+after(async () => { await browser.close(); await server.stop(); });
+
+async function audit(page, label) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`), [], label);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, nav a, .list a, a.brand")]
+      .filter((el) => el.offsetParent !== null)
+      .map((el) => ({ el: el.outerHTML.slice(0, 80), h: el.getBoundingClientRect().height }))
+      .filter((x) => x.h < 44));
+  assert.deepEqual(small, [], `${label}: touch targets under 44 px`);
+}
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  const size = `${viewport.width}x${viewport.height}`;
+
+  test(`officer pages at ${size}`, async () => {
+    // bypassCSP lets the test inject axe-core; the app itself runs under the CSP elsewhere.
+    const ctx = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await ctx.newPage();
+    await page.goto(server.url + "/dang-nhap");
+    await page.getByLabel("Tên đăng nhập").waitFor();
+    await audit(page, `sign-in ${size}`);
+    await signIn(page, server.url, OFFICER);
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+    await audit(page, `registry ${size}`);
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByLabel("Nội dung làm việc").waitFor();
+    await page.getByRole("button", { name: "Lưu phiếu" }).click();
+    await page.getByText("Hãy ghi nội dung làm việc").waitFor();
+    await audit(page, `cooperative with a validation message ${size}`);
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByLabel("What you found").waitFor();
+    await audit(page, `cooperative in English ${size}`);
+    await ctx.close();
+  });
+
+  test(`supervisor pages at ${size}`, async () => {
+    const ctx = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await ctx.newPage();
+    await signIn(page, server.url, SUPERVISOR);
+    await page.getByRole("heading", { name: "Phiếu khảo sát đã gửi" }).waitFor();
+    await audit(page, `reports ${size}`);
+    await ctx.close();
+  });
+}

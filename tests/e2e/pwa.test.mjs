@@ -1,0 +1,134 @@
+// The installable app: installability, a full browser restart with the network cut,
+// an update from one build to the next with a draft open, security and cache headers.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startServer, launch, signIn, OFFICER, ROOT } from "./helpers.mjs";
+
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const EXE = process.env.HOPTAC_CHROMIUM || "/usr/bin/chromium";
+
+async function controlled(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+    }
+  });
+}
+
+test("the app is installable and its headers are right", async () => {
+  const server = await startServer();
+  // Installability is not judged in incognito: use a real profile.
+  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hoptac-profile-")), { executablePath: EXE, args: ARGS });
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const cspErrors = [];
+    page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+    await page.goto(server.url + "/");
+    await page.getByLabel("Tên đăng nhập").waitFor();
+    await controlled(page);
+    const cdp = await browser.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    assert.deepEqual(installabilityErrors, []);
+    const manifest = await (await fetch(server.url + "/manifest.webmanifest")).json();
+    assert.equal(manifest.short_name, "Hợp tác");
+    assert.equal(manifest.display, "standalone");
+    assert.ok(manifest.icons.some((i) => i.purpose === "maskable"));
+    assert.deepEqual(cspErrors, [], "the page runs under the CSP");
+
+    const index = await fetch(server.url + "/");
+    const csp = index.headers.get("content-security-policy");
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /'wasm-unsafe-eval'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(index.headers.get("cache-control"), "no-cache");
+    assert.equal(index.headers.get("x-content-type-options"), "nosniff");
+    assert.ok(index.headers.get("referrer-policy"));
+    const html = await index.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
+    const wasm = html.match(/href="(\/hoptac-[0-9a-f]{16}_bg\.wasm)"/)[1];
+    assert.equal((await fetch(server.url + wasm)).headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.equal((await fetch(server.url + "/sw.js")).headers.get("cache-control"), "no-cache");
+    assert.equal((await fetch(server.url + "/api/health")).headers.get("cache-control"), "no-store");
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("after a full browser restart with no network, every page still works", async () => {
+  let server = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), "hoptac-profile-"));
+  let ctx = await chromium.launchPersistentContext(profile, { executablePath: EXE, args: ARGS, viewport: { width: 1280, height: 800 } });
+  let page = ctx.pages()[0] ?? (await ctx.newPage());
+  await signIn(page, server.url, OFFICER);
+  await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+  await controlled(page);
+  await ctx.close();
+  await server.stop();
+
+  // A new browser on the same profile, the network cut, the server gone.
+  ctx = await chromium.launchPersistentContext(profile, { executablePath: EXE, args: ARGS, offline: true, viewport: { width: 390, height: 844 } });
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    await page.goto(server.url + "/");
+    await page.getByText("Mất mạng").waitFor();
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+    await page.goto(server.url + "/htx/coop-002");
+    await page.getByRole("heading", { name: "HTX Dịch vụ nông nghiệp Ninh Giang" }).waitFor();
+    await page.getByLabel("Nội dung làm việc").waitFor();
+    await page.goto(server.url + "/dang-nhap");
+    await page.getByLabel("Tên đăng nhập").waitFor();
+    await page.goto(server.url + "/no-such-page");
+    await page.getByText("Không có trang này.").waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("an update from one build to the next while a draft is open loses nothing", async () => {
+  // The next build: the same app with a changed service worker version and stylesheet, as
+  // a new release has.
+  const next = mkdtempSync(join(tmpdir(), "hoptac-next-"));
+  cpSync(join(ROOT, "dist"), next, { recursive: true });
+  const sw = readFileSync(join(next, "sw.js"), "utf8").replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"');
+  writeFileSync(join(next, "sw.js"), sw);
+
+  let server = await startServer();
+  const { db, port, url } = server;
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(page, url, OFFICER);
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await controlled(page);
+    const draft = "Bản nháp chưa lưu: HTX cần hỗ trợ máy sấy";
+    await page.getByLabel("Nội dung làm việc").fill(draft);
+
+    // The new release goes live on the server.
+    await server.stop();
+    server = await startServer({ db, port, dist: next });
+    await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
+    const reload = page.getByRole("button", { name: "Tải lại để cập nhật" });
+    await reload.waitFor({ timeout: 20_000 });
+    // Nothing changed under the open form until the officer chose to reload.
+    assert.equal(await page.getByLabel("Nội dung làm việc").inputValue(), draft);
+    await Promise.all([page.waitForEvent("load"), reload.click()]);
+    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    await page.waitForFunction((d) => document.querySelector("#visit-note")?.value === d, draft);
+    const version = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("hoptac-")));
+    assert.equal(version.length, 1, "the old cache is gone");
+    assert.match(version[0], /-next$/, "the new version serves the app");
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
