@@ -5,6 +5,7 @@
 //    version hash of their contents, so a new release installs a new service worker and
 //    its old cache is dropped.
 import { createHash } from "node:crypto";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
@@ -42,7 +43,7 @@ const hash = createHash("sha256");
 const urls = [];
 for (const f of files) {
   const rel = relative(dir, f).split(sep).join("/");
-  if (rel === "sw.js") continue;
+  if (rel === "sw.js" || /\.(br|gz)$/.test(rel)) continue;
   hash.update(rel).update(readFileSync(f));
   urls.push("/" + rel);
 }
@@ -56,4 +57,14 @@ if (sw.includes("__HOPTAC_")) {
   process.exit(1);
 }
 writeFileSync(swPath, sw);
-console.log(`post-build: ${boots} boot script(s) moved out of index.html; sw precaches ${urls.length} files, version ${version}`);
+
+// 3. Pre-compressed copies for the server to send to browsers that accept them.
+let packed = 0;
+for (const f of files) {
+  if (!/\.(wasm|js|css|html|webmanifest)$/.test(f)) continue;
+  const data = readFileSync(f);
+  writeFileSync(f + ".br", brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+  writeFileSync(f + ".gz", gzipSync(data, { level: 9 }));
+  packed++;
+}
+console.log(`post-build: ${boots} boot script(s) moved out of index.html; sw precaches ${urls.length} files, version ${version}; ${packed} files pre-compressed`);

@@ -16,6 +16,7 @@ pub mod store;
 pub mod sync;
 pub mod util;
 
+use leptos::prelude::Set;
 use std::cell::RefCell;
 use std::rc::Rc;
 use store::Store;
@@ -36,6 +37,9 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
             Ok(store) => {
+                // A newer release opened in another tab needs to upgrade the schema: let
+                // it, and offer the reload (this tab's data is all in the store already).
+                store.on_version_change(|| pwa::update_ready().set(true));
                 STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
                 // App-wide signals are made here, outside any component, so that no page
                 // owns (and, on leaving, disposes) them.

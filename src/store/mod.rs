@@ -128,6 +128,19 @@ impl Store {
         self.db.close();
     }
 
+    /// Calls `f` once when another tab (a newer release) needs to upgrade the schema: this
+    /// connection is closed first so the upgrade is not blocked; the page must reload.
+    pub fn on_version_change(&self, f: impl FnOnce() + 'static) {
+        let Ok(mut listener) = self.db.version_changes() else { return };
+        let db = self.db.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if listener.recv().await.is_some() {
+                db.close();
+                f();
+            }
+        });
+    }
+
     // ---- meta -------------------------------------------------------------------------
 
     pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { startServer, launch, signIn, OFFICER, ROOT } from "./helpers.mjs";
 
@@ -47,11 +48,13 @@ test("the app is installable and its headers are right", async () => {
     assert.match(csp, /'wasm-unsafe-eval'/);
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(index.headers.get("cache-control"), "no-cache");
+    const br = await fetch(server.url + "/", { headers: { "accept-encoding": "br" } });
+    assert.equal(br.headers.get("content-encoding"), "br", "pre-compressed files are served");
     assert.equal(index.headers.get("x-content-type-options"), "nosniff");
     assert.ok(index.headers.get("referrer-policy"));
     const html = await index.text();
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
-    const wasm = html.match(/href="(\/hoptac-[0-9a-f]{16}_bg\.wasm)"/)[1];
+    const wasm = html.match(/href="(\/hoptac-[0-9a-f]{12,16}_bg\.wasm)"/)[1];
     assert.equal((await fetch(server.url + wasm)).headers.get("cache-control"), "public, max-age=31536000, immutable");
     assert.equal((await fetch(server.url + "/sw.js")).headers.get("cache-control"), "no-cache");
     assert.equal((await fetch(server.url + "/api/health")).headers.get("cache-control"), "no-store");
@@ -101,6 +104,8 @@ test("an update from one build to the next while a draft is open loses nothing",
   cpSync(join(ROOT, "dist"), next, { recursive: true });
   const sw = readFileSync(join(next, "sw.js"), "utf8").replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"');
   writeFileSync(join(next, "sw.js"), sw);
+  writeFileSync(join(next, "sw.js.br"), brotliCompressSync(sw));
+  writeFileSync(join(next, "sw.js.gz"), gzipSync(sw));
 
   let server = await startServer();
   const { db, port, url } = server;

@@ -58,6 +58,7 @@ mod tests {
         assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991.js"));
         assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991_bg.wasm"));
         assert!(super::is_hashed_asset("/main-729660dcf295d66b.css"));
+        assert!(super::is_hashed_asset("/hoptac-c326cca476077f4.js"), "a hash with a leading zero dropped");
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/sw.js"));
         assert!(!super::is_hashed_asset("/icons/icon-192.png"));
@@ -90,6 +91,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(sync::router())
         .merge(visits::router())
         .fallback(api_not_found)
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
@@ -99,13 +101,14 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
      worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// Trunk names release assets `name-<16 hex>.ext`: such a file never changes.
+/// Trunk names release assets `name-<hash>.ext`, the hash a u64 in hex (16 digits, fewer
+/// when it starts with zeros): such a file never changes.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         None => false,
     }
 }
@@ -129,7 +132,8 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         // Any path that is not a file is a page of the app: answer with index.html.
         let index = ServeFile::new(dir.join("index.html"));
         let files = Router::new()
-            .fallback_service(ServeDir::new(dir).fallback(index))
+            // The build writes .br and .gz beside each file (scripts/post-build.mjs).
+            .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index))
             .layer(axum::middleware::from_fn(static_cache_headers));
         router = router.merge(files);
     } else {
