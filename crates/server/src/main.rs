@@ -35,6 +35,17 @@ async fn main() -> ExitCode {
         .init();
     let args = Args::parse();
 
+    // Signal handlers first: a Ctrl-C or SIGTERM that arrives as soon as the port opens
+    // must stop the server cleanly, not kill it.
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(i), Ok(t)) => (i, t),
+            _ => return fail("cannot install the signal handlers"),
+        }
+    };
+
     let addr: SocketAddr = match args.listen.parse() {
         Ok(a) => a,
         Err(_) => return fail(format!("--listen {:?} is not an address: use HOST:PORT, for example 127.0.0.1:8080", args.listen)),
@@ -82,16 +93,15 @@ async fn main() -> ExitCode {
     println!("  Press Ctrl-C to stop.");
     println!();
 
-    let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
+    let shutdown = async move {
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            let (mut int, mut term) = signals;
+            tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
         }
         #[cfg(not(unix))]
         {
-            let _ = ctrl_c.await;
+            let _ = tokio::signal::ctrl_c().await;
         }
         tracing::info!("stopping: finishing requests in flight");
     };
