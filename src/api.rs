@@ -1,5 +1,8 @@
 //! The only code that talks to the server (pages never do; the sync task and sign-in do).
+//! Requests go through the browser's Fetch API (gloo-net); JSON is read and written by the
+//! browser's JSON.parse/stringify with serde-wasm-bindgen, which keeps the wasm small.
 
+use gloo_net::http::Request;
 use hoptac_core::error::{ApiErrorBody, ErrorCode};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginRequest, LoginResponse};
@@ -36,24 +39,31 @@ impl ApiError {
     }
 }
 
-fn base_url() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    js_sys::JSON::stringify(&js).ok()?.as_string()
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
 }
 
 async fn post<B: Serialize, R: DeserializeOwned>(path: &str, token: Option<&str>, body: &B) -> Result<R, ApiError> {
-    let mut req = reqwest::Client::new().post(format!("{}{}", base_url(), path)).json(body);
+    let mut req = Request::post(path).header("content-type", "application/json");
     if let Some(t) = token {
-        req = req.bearer_auth(t);
+        req = req.header("authorization", &format!("Bearer {t}"));
     }
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
-    let status = resp.status().as_u16();
+    let body = to_json(body).ok_or(ApiError::Network)?;
+    let resp = req.body(body).map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| ApiError::Network)?;
     if (200..300).contains(&status) {
-        return resp.json::<R>().await.map_err(|_| ApiError::Network);
+        return from_json(&text).ok_or(ApiError::Network);
     }
-    match resp.json::<ApiErrorBody>().await {
-        Ok(b) => Err(ApiError::Server { status, code: b.code, message: b.message }),
+    match from_json::<ApiErrorBody>(&text) {
+        Some(b) => Err(ApiError::Server { status, code: b.code, message: b.message }),
         // A proxy's or captive portal's page instead of our JSON: treat as no connection.
-        Err(_) => Err(ApiError::Network),
+        None => Err(ApiError::Network),
     }
 }
 
