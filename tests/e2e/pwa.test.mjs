@@ -115,12 +115,19 @@ test("an update from one build to the next while a draft is open loses nothing",
     await signIn(page, url, OFFICER);
     await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
     await controlled(page);
+    // Offline: one report saved (in the outbox), another still a draft in the form.
+    await page.context().setOffline(true);
+    await server.stop();
+    const saved = "Đã lưu khi mất mạng: doanh thu giảm";
+    await page.getByLabel("Nội dung làm việc").fill(saved);
+    await page.getByRole("button", { name: "Lưu phiếu" }).click();
+    await page.getByText("1 thay đổi chờ đồng bộ").waitFor();
     const draft = "Bản nháp chưa lưu: HTX cần hỗ trợ máy sấy";
     await page.getByLabel("Nội dung làm việc").fill(draft);
 
-    // The new release goes live on the server.
-    await server.stop();
+    // The new release goes live on the server; the network comes back.
     server = await startServer({ db, port, dist: next });
+    await page.context().setOffline(false);
     await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
     const reload = page.getByRole("button", { name: "Tải lại để cập nhật" });
     await reload.waitFor({ timeout: 20_000 });
@@ -129,6 +136,8 @@ test("an update from one build to the next while a draft is open loses nothing",
     await Promise.all([page.waitForEvent("load"), reload.click()]);
     await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
     await page.waitForFunction((d) => document.querySelector("#visit-note")?.value === d, draft);
+    await page.getByRole("list", { name: "Các lần khảo sát" }).getByText(saved).waitFor();
+    await page.getByText("Không có thay đổi chờ gửi").waitFor();
     const version = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("hoptac-")));
     assert.equal(version.length, 1, "the old cache is gone");
     assert.match(version[0], /-next$/, "the new version serves the app");
