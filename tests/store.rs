@@ -23,6 +23,7 @@ fn visit(id: &str, note: &str) -> VisitReport {
         created_at: 1,
         area_path: String::new(),
         received_at: None,
+        findings: Default::default(),
     }
 }
 

@@ -133,6 +133,7 @@ fn VisitForm(cooperative_id: Signal<String>) -> impl IntoView {
             created_at: now,
             area_path: String::new(),
             received_at: None,
+            findings: Default::default(),
         };
         let problems = validate_visit(&report, Some(&crate::util::today()));
         saved.set(false);

@@ -13,6 +13,7 @@
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod report;
 pub mod sync;
 pub mod text;
 pub mod validate;

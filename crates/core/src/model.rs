@@ -158,6 +158,9 @@ pub struct VisitReport {
     /// ISO date "YYYY-MM-DD".
     pub visit_date: String,
     pub note: String,
+    /// Finances, value chain, difficulties, support, digital, compliance, follow-ups, GPS.
+    #[serde(default)]
+    pub findings: crate::report::Findings,
     pub status: ReportStatus,
     #[serde(default = "one")]
     pub revision: u32,

@@ -2,7 +2,8 @@
 //! Each failure names the field and says, in both languages, how to fix it.
 
 use crate::i18n::Msg;
-use crate::model::VisitReport;
+use crate::model::{Cooperative, Sector, VisitReport};
+use crate::report::{Certification, Difficulty, Findings, Programme};
 use serde::{Deserialize, Serialize};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -121,6 +122,185 @@ pub fn validate_visit(v: &VisitReport, today: Option<&str>) -> Vec<FieldError> {
             format!("The note is too long: at most {MAX_NOTE_CHARS} characters."),
         ));
     }
+    validate_findings(&v.findings, &v.visit_date, &mut errors);
+    errors
+}
+
+/// Largest plausible amount of money for one cooperative in a period: 10,000 billion VND.
+pub const MAX_VND: i64 = 10_000_000_000_000;
+/// Largest plausible average monthly income of a member: 1 billion VND.
+pub const MAX_MONTHLY_INCOME_VND: i64 = 1_000_000_000;
+
+fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<FieldError>) {
+    if let Some(v) = value {
+        if v < min {
+            errors.push(FieldError::new(field, "Số tiền không được âm.", "The amount cannot be negative."));
+        } else if v > max {
+            errors.push(FieldError::new(
+                field,
+                "Số tiền quá lớn, hãy kiểm tra lại (nhập theo đồng, không có dấu chấm).",
+                "The amount is implausibly large; check it (enter it in đồng, without separators).",
+            ));
+        }
+    }
+}
+
+fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError>) {
+    let fin = &f.finances;
+    money("findings.finances.revenue_vnd", fin.revenue_vnd, 0, MAX_VND, errors);
+    money("findings.finances.revenue_last_year_vnd", fin.revenue_last_year_vnd, 0, MAX_VND, errors);
+    money("findings.finances.profit_vnd", fin.profit_vnd, -MAX_VND, MAX_VND, errors);
+    money("findings.finances.member_income_vnd", fin.member_income_vnd, 0, MAX_MONTHLY_INCOME_VND, errors);
+    money("findings.finances.member_income_last_year_vnd", fin.member_income_last_year_vnd, 0, MAX_MONTHLY_INCOME_VND, errors);
+    if let (Some(p), Some(r)) = (fin.profit_vnd, fin.revenue_vnd) {
+        if p > r {
+            errors.push(FieldError::new(
+                "findings.finances.profit_vnd",
+                "Lợi nhuận không thể lớn hơn doanh thu.",
+                "Profit cannot be larger than revenue.",
+            ));
+        }
+    }
+
+    let vc = &f.value_chain;
+    if vc.in_value_chain && vc.stages.is_empty() {
+        errors.push(FieldError::new(
+            "findings.value_chain.stages",
+            "HTX tham gia chuỗi giá trị: hãy chọn ít nhất một công đoạn.",
+            "The cooperative is in a value chain: choose at least one stage.",
+        ));
+    }
+    if vc.programme == Some(Programme::Other) && vc.programme_other.trim().is_empty() {
+        errors.push(FieldError::new(
+            "findings.value_chain.programme_other",
+            "Hãy ghi tên chương trình khác.",
+            "Name the other programme.",
+        ));
+    }
+    if f.difficulties.contains(&Difficulty::Other) && f.difficulty_other.trim().is_empty() {
+        errors.push(FieldError::new("findings.difficulty_other", "Hãy mô tả khó khăn khác.", "Describe the other difficulty."));
+    }
+    if let Some(n) = f.support.works_handed_over {
+        if n > 100 {
+            errors.push(FieldError::new(
+                "findings.support.works_handed_over",
+                "Số công trình quá lớn (tối đa 100 cho một HTX).",
+                "Too many works (at most 100 for one cooperative).",
+            ));
+        }
+    }
+    let c = &f.compliance;
+    match (c.certifications.contains(&Certification::Ocop), c.ocop_stars) {
+        (true, Some(3..=5)) | (false, None) => {}
+        (true, _) => errors.push(FieldError::new(
+            "findings.compliance.ocop_stars",
+            "Sản phẩm OCOP: hãy chọn số sao từ 3 đến 5.",
+            "OCOP product: choose 3 to 5 stars.",
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "findings.compliance.ocop_stars",
+            "Chỉ ghi số sao khi có chứng nhận OCOP.",
+            "Give stars only with an OCOP certification.",
+        )),
+    }
+    for (i, fu) in f.follow_ups.iter().enumerate() {
+        if fu.action.trim().is_empty() {
+            errors.push(FieldError::new(&format!("findings.follow_ups.{i}.action"), "Hãy ghi việc cần làm.", "Write the action."));
+        }
+        match parse_iso_date(&fu.due) {
+            None => errors.push(FieldError::new(
+                &format!("findings.follow_ups.{i}.due"),
+                "Hãy chọn hạn hoàn thành.",
+                "Choose a due date.",
+            )),
+            Some(_) if fu.due.as_str() < visit_date => errors.push(FieldError::new(
+                &format!("findings.follow_ups.{i}.due"),
+                "Hạn hoàn thành không được trước ngày khảo sát.",
+                "The due date cannot be before the visit.",
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(p) = &f.position {
+        // Vietnam lies within about 8-24°N, 102-110°E.
+        if !(8.0..=24.0).contains(&p.lat) || !(102.0..=110.0).contains(&p.lon) {
+            errors.push(FieldError::new(
+                "findings.position",
+                "Vị trí GPS nằm ngoài Việt Nam; hãy lấy lại vị trí.",
+                "The GPS position is outside Vietnam; take it again.",
+            ));
+        }
+    }
+}
+
+/// A Vietnamese phone number: 10 digits starting with 0, or +84 and 9 digits.
+pub fn is_valid_phone(s: &str) -> bool {
+    let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|c| c.is_ascii_digit());
+    if let Some(rest) = s.strip_prefix("+84") {
+        digits(rest, 9)
+    } else {
+        s.starts_with('0') && digits(&s, 10)
+    }
+}
+
+/// Checks a cooperative's profile (new or edited). `today` refuses future dates.
+pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    check_id("id", &c.id, &mut errors);
+    let name = c.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "Hãy nhập tên hợp tác xã.", "Enter the cooperative's name."));
+    } else if name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "Tên quá dài (tối đa 200 ký tự).", "The name is too long (at most 200 characters)."));
+    }
+    if c.area_id.trim().is_empty() {
+        errors.push(FieldError::new("area_id", "Hãy chọn xã nơi HTX hoạt động.", "Choose the commune it is in."));
+    }
+    if let Some(d) = &c.established_on {
+        if parse_iso_date(d).is_none() || today.map(|t| d.as_str() > t).unwrap_or(false) {
+            errors.push(FieldError::new(
+                "established_on",
+                "Ngày thành lập không hợp lệ hoặc sau hôm nay.",
+                "The founding date is not valid or is after today.",
+            ));
+        }
+    }
+    if let Some(t) = c.tax_code.as_deref().filter(|t| !t.is_empty()) {
+        if !is_valid_tax_code(t) {
+            errors.push(FieldError::new(
+                "tax_code",
+                "Mã số thuế gồm 10 chữ số (hoặc 10 số, dấu gạch và 3 số cho chi nhánh).",
+                "A tax code is 10 digits (or 10 digits, a dash and 3 digits for a branch).",
+            ));
+        }
+    }
+    if let Some(p) = c.chair_phone.as_deref().filter(|p| !p.is_empty()) {
+        if !is_valid_phone(p) {
+            errors.push(FieldError::new(
+                "chair_phone",
+                "Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84).",
+                "A phone number is 10 digits starting with 0 (or +84).",
+            ));
+        }
+    }
+    if let Some(m) = c.members {
+        if m > 1_000_000 {
+            errors.push(FieldError::new("members", "Số thành viên quá lớn.", "Too many members."));
+        }
+    }
+    money("charter_capital_vnd", c.charter_capital_vnd, 0, MAX_VND, &mut errors);
+    if let Some(a) = c.cultivated_area_ha {
+        if c.sector != Sector::Agriculture {
+            errors.push(FieldError::new(
+                "cultivated_area_ha",
+                "Diện tích canh tác chỉ ghi cho HTX nông nghiệp.",
+                "Cultivated area applies to agricultural cooperatives only.",
+            ));
+        } else if !(0.0..=100_000.0).contains(&a) || a.is_nan() {
+            errors.push(FieldError::new("cultivated_area_ha", "Diện tích từ 0 đến 100.000 ha.", "Area must be 0 to 100,000 ha."));
+        }
+    }
     errors
 }
 
@@ -142,6 +322,7 @@ mod tests {
             area_path: String::new(),
             author_name: String::new(),
             received_at: None,
+            findings: Findings::default(),
         }
     }
 
@@ -194,6 +375,104 @@ mod tests {
         // 2021-06-11 17:00 UTC is already the 12th in Hanoi.
         assert_eq!(date_of_millis_vn(1_623_430_800_000), "2021-06-12");
         assert_eq!(date_of_millis_vn(1_709_164_800_000), "2024-02-29");
+    }
+
+    #[test]
+    fn money_must_be_plausible() {
+        let mut v = visit();
+        v.findings.finances.revenue_vnd = Some(-1);
+        v.findings.finances.member_income_vnd = Some(MAX_MONTHLY_INCOME_VND + 1);
+        v.findings.finances.profit_vnd = Some(-5_000_000);
+        assert_eq!(fields(&v, None), ["findings.finances.revenue_vnd", "findings.finances.member_income_vnd"]);
+        v.findings.finances.revenue_vnd = Some(100);
+        v.findings.finances.member_income_vnd = Some(4_500_000);
+        v.findings.finances.profit_vnd = Some(200);
+        assert_eq!(fields(&v, None), ["findings.finances.profit_vnd"], "profit above revenue");
+        v.findings.finances.profit_vnd = Some(-200);
+        assert!(fields(&v, None).is_empty(), "a loss is fine");
+        v.findings.finances.revenue_last_year_vnd = Some(MAX_VND + 1);
+        assert!(validate_visit(&v, None)[0].message.en.contains("implausibly large"));
+    }
+
+    #[test]
+    fn value_chain_needs_stages_and_other_needs_words() {
+        use crate::report::{ChainStage, Programme};
+        let mut v = visit();
+        v.findings.value_chain.in_value_chain = true;
+        assert_eq!(fields(&v, None), ["findings.value_chain.stages"]);
+        v.findings.value_chain.stages = vec![ChainStage::Production, ChainStage::Processing];
+        v.findings.value_chain.programme = Some(Programme::Other);
+        assert_eq!(fields(&v, None), ["findings.value_chain.programme_other"]);
+        v.findings.value_chain.programme_other = "Chương trình OCOP huyện".into();
+        v.findings.difficulties = vec![Difficulty::Other];
+        assert_eq!(fields(&v, None), ["findings.difficulty_other"]);
+        v.findings.difficulty_other = "Thiếu nước tưới".into();
+        assert!(fields(&v, None).is_empty());
+        // Not in a chain: stages are not required.
+        let mut w = visit();
+        w.findings.value_chain.in_value_chain = false;
+        assert!(fields(&w, None).is_empty());
+    }
+
+    #[test]
+    fn ocop_stars_follow_up_dates_and_gps() {
+        use crate::report::{FollowUp, Position};
+        let mut v = visit();
+        v.findings.compliance.certifications = vec![Certification::Ocop];
+        assert_eq!(fields(&v, None), ["findings.compliance.ocop_stars"]);
+        v.findings.compliance.ocop_stars = Some(6);
+        assert_eq!(fields(&v, None), ["findings.compliance.ocop_stars"]);
+        v.findings.compliance.ocop_stars = Some(4);
+        assert!(fields(&v, None).is_empty());
+        v.findings.compliance.certifications.clear();
+        assert_eq!(fields(&v, None), ["findings.compliance.ocop_stars"], "stars without OCOP");
+        v.findings.compliance.ocop_stars = None;
+
+        v.findings.follow_ups = vec![
+            FollowUp { action: "Hỗ trợ đăng ký OCOP".into(), due: "2021-09-30".into(), done: false },
+            FollowUp { action: " ".into(), due: "2021-06-01".into(), done: false },
+        ];
+        assert_eq!(fields(&v, None), ["findings.follow_ups.1.action", "findings.follow_ups.1.due"]);
+        v.findings.follow_ups.truncate(1);
+        v.findings.position = Some(Position { lat: 20.25, lon: 105.97, accuracy_m: Some(12.0) });
+        assert!(fields(&v, None).is_empty(), "Ninh Bình is in Vietnam");
+        v.findings.position = Some(Position { lat: 48.85, lon: 2.35, accuracy_m: None });
+        assert_eq!(fields(&v, None), ["findings.position"]);
+        v.findings.position = None;
+        v.findings.support.works_handed_over = Some(101);
+        assert_eq!(fields(&v, None), ["findings.support.works_handed_over"]);
+    }
+
+    fn coop() -> Cooperative {
+        serde_json::from_value(serde_json::json!({
+            "id": "c-1", "kind": "htx", "name": "HTX Dứa Đồng Giao", "sector": "agriculture",
+            "area_id": "NB-TD-NAMSON", "area_path": "NB/NB-TD/NB-TD-NAMSON/", "status": "active",
+            "tax_code": "2700123456", "chair_phone": "0912 345 678", "cultivated_area_ha": 120.5,
+            "established_on": "2021-03-15", "members": 210
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn cooperative_profiles() {
+        let c = coop();
+        assert!(validate_cooperative(&c, Some("2021-06-30")).is_empty());
+        let cf = |c: &Cooperative| validate_cooperative(c, Some("2021-06-30")).into_iter().map(|e| e.field).collect::<Vec<_>>();
+        let mut bad = c.clone();
+        bad.name = "  ".into();
+        bad.tax_code = Some("12345".into());
+        bad.chair_phone = Some("12345".into());
+        bad.established_on = Some("2021-07-01".into());
+        assert_eq!(cf(&bad), ["name", "established_on", "tax_code", "chair_phone"]);
+        let mut trade = c.clone();
+        trade.sector = Sector::TradeServices;
+        assert_eq!(cf(&trade), ["cultivated_area_ha"]);
+        let mut neg = c.clone();
+        neg.charter_capital_vnd = Some(-1);
+        neg.cultivated_area_ha = Some(-3.0);
+        assert_eq!(cf(&neg), ["charter_capital_vnd", "cultivated_area_ha"]);
+        assert!(is_valid_phone("+84912345678"));
+        assert!(!is_valid_phone("0912"));
     }
 
     #[test]

@@ -90,6 +90,7 @@ fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
         created_at: 1,
         area_path: String::new(),
         received_at: None,
+        findings: Default::default(),
     }
 }
 
