@@ -61,3 +61,30 @@ pub fn date_time(ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     format!("{:02}:{:02} {:02}/{:02}/{}", d.get_hours(), d.get_minutes(), d.get_date(), d.get_month() + 1, d.get_full_year())
 }
+
+/// Groups digits: 1234567 → "1.234.567" (Vietnamese) or "1,234,567" (English).
+pub fn group_digits(n: i64, l: Lang) -> String {
+    let sep = if l == Lang::Vi { '.' } else { ',' };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Money: "1.234.567 ₫" in Vietnamese, "1,234,567 VND" in English.
+pub fn vnd(n: i64) -> String {
+    let l = lang().get();
+    match l {
+        Lang::Vi => format!("{} ₫", group_digits(n, l)),
+        Lang::En => format!("{} VND", group_digits(n, l)),
+    }
+}

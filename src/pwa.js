@@ -30,3 +30,14 @@ export function applyUpdate() {
   navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
   waiting.postMessage("skip-waiting");
 }
+
+// The device's position, when the officer allows it. Calls onOk(lat, lon, accuracyM) or
+// onErr(code): 1 permission denied, 2 unavailable, 3 timeout, 0 no geolocation here.
+export function getPosition(onOk, onErr) {
+  if (!("geolocation" in navigator)) { onErr(0); return; }
+  navigator.geolocation.getCurrentPosition(
+    (p) => onOk(p.coords.latitude, p.coords.longitude, p.coords.accuracy),
+    (e) => onErr(e.code),
+    { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+  );
+}

@@ -12,6 +12,33 @@ extern "C" {
     pub fn check_for_update();
     #[wasm_bindgen(js_name = applyUpdate)]
     pub fn apply_update();
+    #[wasm_bindgen(js_name = getPosition)]
+    fn get_position_js(on_ok: &Closure<dyn FnMut(f64, f64, f64)>, on_err: &Closure<dyn FnMut(u32)>);
+}
+
+/// The device's position (lat, lon, accuracy in metres), or the geolocation error code.
+pub async fn current_position() -> Result<(f64, f64, f64), u32> {
+    let (tx, rx) = futures_channel_oneshot();
+    let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
+    let tx2 = tx.clone();
+    let ok = Closure::<dyn FnMut(f64, f64, f64)>::new(move |a, b, c| {
+        if let Some(t) = tx.borrow_mut().take() {
+            let _ = t.send(Ok((a, b, c)));
+        }
+    });
+    let err = Closure::<dyn FnMut(u32)>::new(move |code| {
+        if let Some(t) = tx2.borrow_mut().take() {
+            let _ = t.send(Err(code));
+        }
+    });
+    get_position_js(&ok, &err);
+    let result = rx.await.unwrap_or(Err(2));
+    drop((ok, err));
+    result
+}
+
+fn futures_channel_oneshot<T>() -> (futures::channel::oneshot::Sender<T>, futures::channel::oneshot::Receiver<T>) {
+    futures::channel::oneshot::channel()
 }
 
 thread_local! {

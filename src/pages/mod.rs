@@ -3,3 +3,4 @@ pub mod cooperative;
 pub mod home;
 pub mod login;
 pub mod reports;
+pub mod visit_form;

@@ -17,8 +17,10 @@ async function audit(page, label) {
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`), [], label);
   const small = await page.evaluate(() =>
-    [...document.querySelectorAll("button, input, select, textarea, nav a, .list a, a.brand")]
+    [...document.querySelectorAll("button, input, select, textarea, nav a, .list a, a.brand, a.button")]
       .filter((el) => el.offsetParent !== null)
+      // A checkbox is touched through its whole label.
+      .map((el) => (el.type === "checkbox" && el.closest("label")) || el)
       .map((el) => ({ el: el.outerHTML.slice(0, 80), h: el.getBoundingClientRect().height }))
       .filter((x) => x.h < 44));
   assert.deepEqual(small, [], `${label}: touch targets under 44 px`);
@@ -38,13 +40,16 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
     await audit(page, `registry ${size}`);
     await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
-    await page.getByLabel("Nội dung làm việc").waitFor();
-    await page.getByRole("button", { name: "Lưu phiếu" }).click();
+    await page.getByRole("link", { name: "Viết phiếu khảo sát" }).waitFor();
+    await audit(page, `cooperative ${size}`);
+    await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+    await page.getByLabel("HTX sản xuất gắn với chuỗi giá trị").check();
+    await page.getByRole("button", { name: "Gửi phiếu" }).click();
     await page.getByText("Hãy ghi nội dung làm việc").waitFor();
-    await audit(page, `cooperative with a validation message ${size}`);
+    await audit(page, `visit report form with validation messages ${size}`);
     await page.getByRole("button", { name: "English" }).click();
     await page.getByLabel("What you found").waitFor();
-    await audit(page, `cooperative in English ${size}`);
+    await audit(page, `visit report form in English ${size}`);
     await ctx.close();
   });
 

@@ -86,6 +86,7 @@ test("after a full browser restart with no network, every page still works", asy
     await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
     await page.goto(server.url + "/htx/coop-002");
     await page.getByRole("heading", { name: "HTX Dịch vụ nông nghiệp Ninh Giang" }).waitFor();
+    await page.goto(server.url + "/htx/coop-002/khao-sat");
     await page.getByLabel("Nội dung làm việc").waitFor();
     await page.goto(server.url + "/dang-nhap");
     await page.getByLabel("Tên đăng nhập").waitFor();
@@ -119,9 +120,11 @@ test("an update from one build to the next while a draft is open loses nothing",
     await page.context().setOffline(true);
     await server.stop();
     const saved = "Đã lưu khi mất mạng: doanh thu giảm";
+    await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
     await page.getByLabel("Nội dung làm việc").fill(saved);
-    await page.getByRole("button", { name: "Lưu phiếu" }).click();
+    await page.getByRole("button", { name: "Gửi phiếu" }).click();
     await page.getByText("1 thay đổi chờ đồng bộ").waitFor();
+    await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
     const draft = "Bản nháp chưa lưu: HTX cần hỗ trợ máy sấy";
     await page.getByLabel("Nội dung làm việc").fill(draft);
 
@@ -134,10 +137,12 @@ test("an update from one build to the next while a draft is open loses nothing",
     // Nothing changed under the open form until the officer chose to reload.
     assert.equal(await page.getByLabel("Nội dung làm việc").inputValue(), draft);
     await Promise.all([page.waitForEvent("load"), reload.click()]);
-    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    await page.getByRole("heading", { name: "Phiếu khảo sát hợp tác xã" }).waitFor();
     await page.waitForFunction((d) => document.querySelector("#visit-note")?.value === d, draft);
-    await page.getByRole("list", { name: "Các lần khảo sát" }).getByText(saved).waitFor();
     await page.getByText("Không có thay đổi chờ gửi").waitFor();
+    await page.getByRole("link", { name: /← HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByRole("list", { name: "Các lần khảo sát" }).getByText(saved).waitFor();
+    await page.getByRole("link", { name: "Tiếp tục phiếu đang viết" }).waitFor();
     const version = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("hoptac-")));
     assert.equal(version.length, 1, "the old cache is gone");
     assert.match(version[0], /-next$/, "the new version serves the app");

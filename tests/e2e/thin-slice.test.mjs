@@ -44,13 +44,14 @@ test("a note written offline survives a reload and reaches the server exactly on
   await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
 
   // An empty note is refused, in Vietnamese, next to the field.
-  await page.getByRole("button", { name: "Lưu phiếu" }).click();
+  await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  await page.getByRole("button", { name: "Gửi phiếu" }).click();
   await page.getByText("Hãy ghi nội dung làm việc").waitFor();
 
   const note = `Doanh thu 6 tháng giảm 20% do COVID-19 — ${Date.now()}`;
   await page.getByLabel("Nội dung làm việc").fill(note);
-  await page.getByRole("button", { name: "Lưu phiếu" }).click();
-  await page.getByText("Đã lưu trên máy").waitFor();
+  await page.getByRole("button", { name: "Gửi phiếu" }).click();
+  await page.getByText("Đã lưu phiếu trên máy").waitFor();
   const visits = page.getByRole("list", { name: "Các lần khảo sát" });
   await visits.getByText(note).waitFor();
   assert.equal(await visits.getByText("Đang chờ đồng bộ").count(), 1);

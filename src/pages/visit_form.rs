@@ -1,0 +1,490 @@
+//! The visit report form: every field of DOMAIN.md, in sections a tablet user moves through
+//! (a section menu at the top, one fieldset per section). The draft is saved to the local
+//! store on every change, so a crash, a reload, an update or a dead battery loses nothing.
+//! Validation is the shared crate's, so the server applies the same rules; each message
+//! stands next to its field.
+
+use crate::app::session;
+use crate::i18n::{lang, t, vnd};
+use crate::store::visit_draft_key;
+use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
+use hoptac_core::report::{
+    Certification, ChainStage, Difficulty, FollowUp, Labelled, Position, Programme, ShockImpact, SupportKind,
+};
+use hoptac_core::validate::{validate_visit, FieldError};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// What every field of the form needs: the draft, the errors, and "save the draft now".
+#[derive(Clone, Copy)]
+struct Form {
+    draft: RwSignal<VisitReport>,
+    errors: RwSignal<Vec<FieldError>>,
+    key: Signal<String>,
+}
+
+impl Form {
+    /// Changes the draft and saves it to the store.
+    fn edit(self, f: impl FnOnce(&mut VisitReport)) {
+        self.draft.update(f);
+        let (key, d) = (self.key.get_untracked(), self.draft.get_untracked());
+        leptos::task::spawn_local(async move {
+            let _ = crate::app_store().save_draft(&key, &d).await;
+        });
+    }
+
+    /// The message for `field`, in the current language.
+    fn error(self, field: String) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let errors = self.errors;
+        move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.get(lang().get()).to_string()))
+    }
+}
+
+fn new_report(cooperative_id: &str) -> VisitReport {
+    let s = session().get_untracked();
+    VisitReport {
+        id: crate::util::new_id(),
+        cooperative_id: cooperative_id.to_string(),
+        author_id: s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default(),
+        author_name: s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default(),
+        visit_date: crate::util::today(),
+        note: String::new(),
+        findings: Default::default(),
+        status: ReportStatus::Draft,
+        revision: 1,
+        created_at: crate::util::now_ms(),
+        area_path: String::new(),
+        received_at: None,
+    }
+}
+
+#[component]
+pub fn VisitFormPage() -> impl IntoView {
+    let params = use_params_map();
+    let coop_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let key = Signal::derive(move || visit_draft_key(&coop_id.get()));
+    let coop = RwSignal::new(None::<Cooperative>);
+    let loaded = RwSignal::new(false);
+    let form = Form { draft: RwSignal::new(new_report("")), errors: RwSignal::new(Vec::new()), key };
+    Effect::new(move |_| {
+        let id = coop_id.get();
+        leptos::task::spawn_local(async move {
+            let store = crate::app_store();
+            coop.set(store.cooperative(&id).await.ok().flatten());
+            let draft = store.draft::<VisitReport>(&visit_draft_key(&id)).await.ok().flatten();
+            form.draft.set(draft.unwrap_or_else(|| new_report(&id)));
+            loaded.set(true);
+        });
+    });
+
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let report = form.draft.get_untracked();
+        let problems = validate_visit(&report, Some(&crate::util::today()));
+        if !problems.is_empty() {
+            form.errors.set(problems);
+            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("form-errors")) {
+                el.scroll_into_view();
+            }
+            return;
+        }
+        form.errors.set(Vec::new());
+        let navigate = navigate.clone();
+        let key = key.get_untracked();
+        leptos::task::spawn_local(async move {
+            let id = report.cooperative_id.clone();
+            match crate::app_store().save_visit(report, crate::util::now_ms(), Some(&key)).await {
+                Ok(_) => {
+                    crate::sync::local_changed().await;
+                    crate::sync::sync_now();
+                    navigate(&format!("/htx/{id}?saved=1"), Default::default());
+                }
+                Err(e) => form.errors.set(vec![FieldError {
+                    field: "form".into(),
+                    message: hoptac_core::i18n::Msg::new(format!("Không lưu được trên máy: {e}"), format!("Could not save on this tablet: {e}")),
+                }]),
+            }
+        });
+    };
+
+    let sections: [(&'static str, &'static str, &'static str); 8] = [
+        ("chung", "Chung", "General"),
+        ("tai-chinh", "Tài chính", "Finances"),
+        ("chuoi-gia-tri", "Chuỗi giá trị", "Value chain"),
+        ("kho-khan", "Khó khăn", "Difficulties"),
+        ("ho-tro", "Hỗ trợ", "Support"),
+        ("chuyen-doi-so", "Chuyển đổi số", "Digital"),
+        ("tuan-thu", "Tuân thủ, chứng nhận", "Compliance"),
+        ("viec-can-lam", "Việc cần làm", "Follow-up"),
+    ];
+
+    view! {
+        <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
+            <section class="form-head">
+                <p><A href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</A></p>
+                <h1>{move || t("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
+                <p class="muted">{move || t("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
+                <nav class="sections" aria-label=move || t("Các phần của phiếu", "Report sections")>
+                    {sections.iter().map(|(id, vi, en)| {
+                        let (vi, en) = (*vi, *en);
+                        view! { <a href=format!("#{id}")>{move || t(vi, en)}</a> }
+                    }).collect_view()}
+                </nav>
+            </section>
+            <div id="form-errors" role="alert">
+                <Show when=move || form.errors.with(|e| !e.is_empty())>
+                    <p class="error summary">{move || {
+                        let n = form.errors.with(|e| e.len());
+                        crate::i18n::ts(format!("Phiếu còn {n} lỗi, xem các ô được đánh dấu đỏ."), format!("{n} problem(s): see the fields marked in red."))
+                    }}</p>
+                </Show>
+            </div>
+            <form class="report" on:submit=on_submit.clone() novalidate>
+                <General form=form/>
+                <FinancesSection form=form/>
+                <ValueChainSection form=form/>
+                <DifficultiesSection form=form/>
+                <SupportSection form=form/>
+                <DigitalSection form=form/>
+                <ComplianceSection form=form/>
+                <FollowUpSection form=form/>
+                <div class="actions">
+                    <button type="submit" class="primary">{move || t("Gửi phiếu", "Submit report")}</button>
+                    <span class="muted">{move || t("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
+                </div>
+            </form>
+        </Show>
+    }
+}
+
+/// A message under a field (empty when none).
+fn field_error(id: String, msg: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
+    view! { <p id=id class="field-error">{msg}</p> }
+}
+
+#[component]
+fn General(form: Form) -> impl IntoView {
+    let date_err = form.error("visit_date".into());
+    let note_err = form.error("note".into());
+    let pos_err = form.error("findings.position".into());
+    let gps_state = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let take_gps = move |_| {
+        gps_state.set(Some(hoptac_core::i18n::Msg::new("Đang lấy vị trí…", "Getting the position…")));
+        leptos::task::spawn_local(async move {
+            match crate::pwa::current_position().await {
+                Ok((lat, lon, acc)) => {
+                    form.edit(|d| d.findings.position = Some(Position { lat, lon, accuracy_m: Some(acc) }));
+                    gps_state.set(None);
+                }
+                Err(1) => gps_state.set(Some(hoptac_core::i18n::Msg::new(
+                    "Chưa được phép dùng vị trí. Hãy cho phép trong cài đặt trình duyệt.",
+                    "Location is not allowed. Allow it in the browser settings."))),
+                Err(_) => gps_state.set(Some(hoptac_core::i18n::Msg::new(
+                    "Không lấy được vị trí. Hãy ra chỗ thoáng và thử lại.",
+                    "Could not get the position. Move into the open and try again."))),
+            }
+        });
+    };
+    view! {
+        <fieldset id="chung">
+            <legend>{move || t("Chung", "General")}</legend>
+            <label for="visit-date">{move || t("Ngày khảo sát", "Visit date")}</label>
+            <input id="visit-date" type="date" prop:value=move || form.draft.read().visit_date.clone()
+                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.visit_date = v) }
+                aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
+            {field_error("visit-date-error".into(), date_err)}
+            <label for="visit-note">{move || t("Nội dung làm việc", "What you found")}</label>
+            <textarea id="visit-note" rows="5" prop:value=move || form.draft.read().note.clone()
+                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.note = v) }
+                aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error"></textarea>
+            {field_error("visit-note-error".into(), note_err)}
+            <div class="gps">
+                <button type="button" on:click=take_gps>{move || t("Lấy vị trí GPS", "Take GPS position")}</button>
+                <span>{move || form.draft.read().findings.position.as_ref().map(|p| format!("{:.5}, {:.5} (±{} m)", p.lat, p.lon, p.accuracy_m.unwrap_or(0.0).round())).unwrap_or_default()}</span>
+                <span class="muted">{move || gps_state.get().map(|m| m.get(lang().get()).to_string())}</span>
+            </div>
+            {field_error("gps-error".into(), pos_err)}
+        </fieldset>
+    }
+}
+
+/// A money field in VND: digits only (separators typed are dropped), shown grouped below.
+fn money(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    field: &'static str,
+    get: fn(&VisitReport) -> Option<i64>,
+    set: fn(&mut VisitReport, Option<i64>),
+    allow_negative: bool,
+) -> impl IntoView {
+    let err_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{move || t(label.0, label.1)}</label>
+            <input id=id type="text" inputmode="numeric" autocomplete="off"
+                prop:value=move || get(&form.draft.read()).map(|v| v.to_string()).unwrap_or_default()
+                on:input=move |ev| {
+                    let raw = event_target_value(&ev);
+                    let negative = allow_negative && raw.trim_start().starts_with('-');
+                    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+                    let value = digits.parse::<i64>().ok().map(|v| if negative { -v } else { v });
+                    form.edit(|d| set(d, value));
+                }
+                aria-invalid=move || form.error(field.into())().is_some().to_string()
+                aria-describedby=err_id.clone()/>
+            <span class="hint">{move || get(&form.draft.read()).map(vnd).unwrap_or_default()}</span>
+            {field_error(err_id.clone(), form.error(field.into()))}
+        </div>
+    }
+}
+
+/// A group of checkboxes for a list of enum values.
+fn checks<T: Labelled + PartialEq + Send + Sync>(
+    form: Form,
+    name: &'static str,
+    legend: (&'static str, &'static str),
+    get: fn(&VisitReport) -> &Vec<T>,
+    get_mut: fn(&mut VisitReport) -> &mut Vec<T>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="checks">
+            <legend>{move || t(legend.0, legend.1)}</legend>
+            {T::ALL.iter().enumerate().map(|(i, v)| {
+                let v = *v;
+                let (vi, en) = v.label();
+                let id = format!("{name}-{i}");
+                let for_id = id.clone();
+                view! {
+                    <label class="check" for=for_id>
+                        <input type="checkbox" id=id prop:checked=move || get(&form.draft.read()).contains(&v)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                form.edit(|d| {
+                                    let list = get_mut(d);
+                                    list.retain(|x| *x != v);
+                                    if on { list.push(v); list.sort_by_key(|x| T::ALL.iter().position(|y| y == x)); }
+                                });
+                            }/>
+                        <span>{move || t(vi, en)}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// A select for an optional enum value.
+fn choice<T: Labelled + PartialEq + Send + Sync>(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    get: fn(&VisitReport) -> Option<T>,
+    set: fn(&mut VisitReport, Option<T>),
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{move || t(label.0, label.1)}</label>
+            <select id=id on:change=move |ev| {
+                let idx = event_target_value(&ev).parse::<usize>().ok();
+                form.edit(|d| set(d, idx.and_then(|i| T::ALL.get(i).copied())));
+            }>
+                <option value="" selected=move || get(&form.draft.read()).is_none()>{move || t("— Chưa chọn —", "— Not chosen —")}</option>
+                {T::ALL.iter().enumerate().map(|(i, v)| {
+                    let v = *v;
+                    let (vi, en) = v.label();
+                    view! { <option value=i.to_string() selected=move || get(&form.draft.read()) == Some(v)>{move || t(vi, en)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// One yes/no checkbox.
+fn flag(form: Form, id: &'static str, label: (&'static str, &'static str), get: fn(&VisitReport) -> bool, set: fn(&mut VisitReport, bool)) -> impl IntoView {
+    view! {
+        <label class="check" for=id>
+            <input type="checkbox" id=id prop:checked=move || get(&form.draft.read())
+                on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| set(d, on)) }/>
+            <span>{move || t(label.0, label.1)}</span>
+        </label>
+    }
+}
+
+/// A free-text line.
+fn text(form: Form, id: &'static str, label: (&'static str, &'static str), field: &'static str, get: fn(&VisitReport) -> &String, set: fn(&mut VisitReport, String)) -> impl IntoView {
+    let err_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{move || t(label.0, label.1)}</label>
+            <input id=id type="text" prop:value=move || get(&form.draft.read()).clone()
+                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, v)) }
+                aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=err_id.clone()/>
+            {field_error(err_id.clone(), form.error(field.into()))}
+        </div>
+    }
+}
+
+#[component]
+fn FinancesSection(form: Form) -> impl IntoView {
+    view! {
+        <fieldset id="tai-chinh">
+            <legend>{move || t("Tài chính trong kỳ", "Finances for the period")}</legend>
+            <div class="grid">
+                {money(form, "revenue", ("Doanh thu (đồng)", "Revenue (VND)"), "findings.finances.revenue_vnd",
+                    |d| d.findings.finances.revenue_vnd, |d, v| d.findings.finances.revenue_vnd = v, false)}
+                {money(form, "revenue-ly", ("Doanh thu cùng kỳ năm trước (đồng)", "Revenue, same period last year (VND)"), "findings.finances.revenue_last_year_vnd",
+                    |d| d.findings.finances.revenue_last_year_vnd, |d, v| d.findings.finances.revenue_last_year_vnd = v, false)}
+                {money(form, "profit", ("Lợi nhuận (đồng, lỗ ghi dấu -)", "Profit (VND, a loss with -)"), "findings.finances.profit_vnd",
+                    |d| d.findings.finances.profit_vnd, |d, v| d.findings.finances.profit_vnd = v, true)}
+                {money(form, "income", ("Thu nhập bình quân thành viên / tháng (đồng)", "Average member income per month (VND)"), "findings.finances.member_income_vnd",
+                    |d| d.findings.finances.member_income_vnd, |d, v| d.findings.finances.member_income_vnd = v, false)}
+                {money(form, "income-ly", ("Thu nhập bình quân cùng kỳ năm trước (đồng)", "Member income, same period last year (VND)"), "findings.finances.member_income_last_year_vnd",
+                    |d| d.findings.finances.member_income_last_year_vnd, |d, v| d.findings.finances.member_income_last_year_vnd = v, false)}
+                {choice::<ShockImpact>(form, "shock", ("Ảnh hưởng của dịch COVID-19 / cú sốc bên ngoài", "Impact of COVID-19 / an external shock"),
+                    |d| d.findings.finances.shock_impact, |d, v| d.findings.finances.shock_impact = v)}
+            </div>
+            {text(form, "shock-note", ("Ghi chú về ảnh hưởng", "Notes on the impact"), "findings.finances.shock_note",
+                |d| &d.findings.finances.shock_note, |d, v| d.findings.finances.shock_note = v)}
+        </fieldset>
+    }
+}
+
+#[component]
+fn ValueChainSection(form: Form) -> impl IntoView {
+    let in_chain = move || form.draft.read().findings.value_chain.in_value_chain;
+    view! {
+        <fieldset id="chuoi-gia-tri">
+            <legend>{move || t("Chuỗi giá trị", "Value chain")}</legend>
+            {flag(form, "in-chain", ("HTX sản xuất gắn với chuỗi giá trị", "Produces as part of a value chain"),
+                |d| d.findings.value_chain.in_value_chain, |d, v| d.findings.value_chain.in_value_chain = v)}
+            <Show when=in_chain>
+                {checks::<ChainStage>(form, "stage", ("Các công đoạn tham gia", "Stages taken part in"),
+                    |d| &d.findings.value_chain.stages, |d| &mut d.findings.value_chain.stages)}
+                {field_error("stage-error".into(), form.error("findings.value_chain.stages".into()))}
+                {text(form, "enterprise", ("Doanh nghiệp liên kết", "Linked enterprise"), "findings.value_chain.linked_enterprise",
+                    |d| &d.findings.value_chain.linked_enterprise, |d, v| d.findings.value_chain.linked_enterprise = v)}
+                {choice::<Programme>(form, "programme", ("Mô hình thuộc chương trình", "Programme of the model"),
+                    |d| d.findings.value_chain.programme, |d, v| d.findings.value_chain.programme = v)}
+                <Show when=move || form.draft.read().findings.value_chain.programme == Some(Programme::Other)>
+                    {text(form, "programme-other", ("Tên chương trình khác", "Name of the other programme"), "findings.value_chain.programme_other",
+                        |d| &d.findings.value_chain.programme_other, |d, v| d.findings.value_chain.programme_other = v)}
+                </Show>
+            </Show>
+        </fieldset>
+    }
+}
+
+#[component]
+fn DifficultiesSection(form: Form) -> impl IntoView {
+    view! {
+        <div id="kho-khan" class="section">
+            {checks::<Difficulty>(form, "difficulty", ("Khó khăn của HTX", "The cooperative's difficulties"),
+                |d| &d.findings.difficulties, |d| &mut d.findings.difficulties)}
+            <Show when=move || form.draft.read().findings.difficulties.contains(&Difficulty::Other)>
+                {text(form, "difficulty-other", ("Khó khăn khác", "Other difficulty"), "findings.difficulty_other",
+                    |d| &d.findings.difficulty_other, |d, v| d.findings.difficulty_other = v)}
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn SupportSection(form: Form) -> impl IntoView {
+    view! {
+        <div id="ho-tro" class="section">
+            {checks::<SupportKind>(form, "support-received", ("Hỗ trợ đã nhận", "Support received"),
+                |d| &d.findings.support.received, |d| &mut d.findings.support.received)}
+            {checks::<SupportKind>(form, "support-requested", ("Hỗ trợ đề nghị", "Support requested"),
+                |d| &d.findings.support.requested, |d| &mut d.findings.support.requested)}
+            <div class="field">
+                <label for="works">{move || t("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>
+                <input id="works" type="number" min="0" max="100" inputmode="numeric"
+                    prop:value=move || form.draft.read().findings.support.works_handed_over.map(|v| v.to_string()).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
+                    aria-describedby="works-error"/>
+                {field_error("works-error".into(), form.error("findings.support.works_handed_over".into()))}
+            </div>
+            {text(form, "support-note", ("Ghi chú về hỗ trợ", "Notes on support"), "findings.support.note",
+                |d| &d.findings.support.note, |d, v| d.findings.support.note = v)}
+        </div>
+    }
+}
+
+#[component]
+fn DigitalSection(form: Form) -> impl IntoView {
+    view! {
+        <fieldset id="chuyen-doi-so">
+            <legend>{move || t("Chuyển đổi số", "Digital transformation")}</legend>
+            {flag(form, "accounting", ("Dùng phần mềm kế toán", "Uses accounting software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
+            {flag(form, "einvoice", ("Dùng hóa đơn điện tử", "Uses e-invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
+            {flag(form, "online", ("Bán hàng trực tuyến", "Sells online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
+        </fieldset>
+    }
+}
+
+#[component]
+fn ComplianceSection(form: Form) -> impl IntoView {
+    view! {
+        <div id="tuan-thu" class="section">
+            <fieldset>
+                <legend>{move || t("Tuân thủ", "Compliance")}</legend>
+                {flag(form, "tax-registered", ("Đã đăng ký thuế", "Tax registration done"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
+            </fieldset>
+            {checks::<Certification>(form, "cert", ("Chứng nhận chất lượng", "Quality certifications"),
+                |d| &d.findings.compliance.certifications, |d| &mut d.findings.compliance.certifications)}
+            <div class="field">
+                <label for="ocop-stars">{move || t("Số sao OCOP", "OCOP stars")}</label>
+                <select id="ocop-stars" aria-describedby="ocop-error" on:change=move |ev| {
+                    let v = event_target_value(&ev).parse::<u8>().ok();
+                    form.edit(|d| d.findings.compliance.ocop_stars = v);
+                }>
+                    <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{move || t("— Không —", "— None —")}</option>
+                    {[3u8, 4, 5].into_iter().map(|n| view! {
+                        <option value=n.to_string() selected=move || form.draft.read().findings.compliance.ocop_stars == Some(n)>{format!("{n} ★")}</option>
+                    }).collect_view()}
+                </select>
+                {field_error("ocop-error".into(), form.error("findings.compliance.ocop_stars".into()))}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn FollowUpSection(form: Form) -> impl IntoView {
+    let count = move || form.draft.read().findings.follow_ups.len();
+    view! {
+        <fieldset id="viec-can-lam">
+            <legend>{move || t("Việc cần làm tiếp", "Follow-up actions")}</legend>
+            <ol class="follow-ups">
+                {move || (0..count()).map(|i| {
+                    let action_id = format!("fu-action-{i}");
+                    let due_id = format!("fu-due-{i}");
+                    let (action_for, due_for) = (action_id.clone(), due_id.clone());
+                    view! {
+                        <li>
+                            <label for=action_for>{move || format!("{} {}", t("Việc", "Action"), i + 1)}</label>
+                            <input id=action_id type="text"
+                                prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.action.clone()).unwrap_or_default()
+                                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
+                            {field_error(format!("fu-action-{i}-error"), form.error(format!("findings.follow_ups.{i}.action")))}
+                            <label for=due_for>{move || t("Hạn hoàn thành", "Due date")}</label>
+                            <input id=due_id type="date"
+                                prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.due.clone()).unwrap_or_default()
+                                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>
+                            {field_error(format!("fu-due-{i}-error"), form.error(format!("findings.follow_ups.{i}.due")))}
+                            <button type="button" on:click=move |_| form.edit(|d| { if i < d.findings.follow_ups.len() { d.findings.follow_ups.remove(i); } })>
+                                {move || format!("{} {}", t("Bỏ việc", "Remove action"), i + 1)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <button type="button" on:click=move |_| form.edit(|d| d.findings.follow_ups.push(FollowUp::default()))>
+                {move || t("Thêm việc cần làm", "Add a follow-up action")}
+            </button>
+        </fieldset>
+    }
+}
