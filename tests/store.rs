@@ -64,6 +64,7 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
     assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2], "mutation ids are sequential");
     match &outbox[1].op {
         MutationOp::SubmitVisit(v) => assert_eq!(v.id, "v2"),
+        other => panic!("unexpected {other:?}"),
     }
     assert_eq!(store.outbox_len().await.unwrap(), 2);
     store.close();
@@ -161,6 +162,24 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
     store.save_visit(visit("v1", "đang viết"), 1, Some(&key)).await.unwrap();
     assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), None, "saving the visit removes its draft");
     assert_eq!(store.outbox_len().await.unwrap(), 1);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
+    let name = "test-register";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
+    let mut c = coop("c-new", "THT Trồng sen Ninh Hải");
+    c.version = 7;
+    store.save_new_cooperative(c, 2, None).await.unwrap();
+    let saved = store.cooperative("c-new").await.unwrap().unwrap();
+    assert_eq!(saved.version, 0, "not on the server yet");
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2]);
+    assert!(matches!(&outbox[1].op, MutationOp::RegisterCooperative(c) if c.name == "THT Trồng sen Ninh Hải"));
     store.close();
     Store::delete_named(name).await.unwrap();
 }

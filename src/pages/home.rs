@@ -3,7 +3,7 @@
 use crate::app::{session, session_loaded};
 use crate::i18n::t;
 use crate::pages::reports::ReportsPage;
-use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role};
+use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
 use hoptac_core::text::{matches, normalize};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
@@ -39,6 +39,35 @@ pub fn status_label(s: OperatingStatus) -> &'static str {
     }
 }
 
+pub fn sector_label(s: Sector) -> &'static str {
+    match s {
+        Sector::Agriculture => t("Nông nghiệp", "Agriculture"),
+        Sector::IndustryHandicraft => t("Công nghiệp, tiểu thủ công nghiệp", "Industry and handicraft"),
+        Sector::TradeServices => t("Thương mại, dịch vụ", "Trade and services"),
+        Sector::Transport => t("Vận tải", "Transport"),
+        Sector::Construction => t("Xây dựng", "Construction"),
+        Sector::CreditFund => t("Quỹ tín dụng", "Credit fund"),
+        Sector::EnvironmentWater => t("Môi trường, nước sạch", "Environment and water"),
+        Sector::Other => t("Khác", "Other"),
+    }
+}
+
+pub const KINDS: [CoopKind; 3] = [CoopKind::Htx, CoopKind::Tht, CoopKind::Lhhtx];
+pub const SECTORS: [Sector; 8] = [
+    Sector::Agriculture, Sector::IndustryHandicraft, Sector::TradeServices, Sector::Transport,
+    Sector::Construction, Sector::CreditFund, Sector::EnvironmentWater, Sector::Other,
+];
+pub const STATUSES: [OperatingStatus; 4] =
+    [OperatingStatus::Active, OperatingStatus::Standstill, OperatingStatus::Suspended, OperatingStatus::Dissolved];
+
+#[derive(Clone, Copy, PartialEq)]
+enum SortBy {
+    Name,
+    Commune,
+    Members,
+    Status,
+}
+
 #[derive(Clone)]
 struct Row {
     coop: Cooperative,
@@ -50,7 +79,14 @@ struct Row {
 #[component]
 fn Registry() -> impl IntoView {
     let rows = RwSignal::new(Vec::<Row>::new());
+    let communes = RwSignal::new(Vec::<(String, String)>::new());
     let query = RwSignal::new(String::new());
+    let kind = RwSignal::new(None::<CoopKind>);
+    let sector = RwSignal::new(None::<Sector>);
+    let commune = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<OperatingStatus>);
+    let newly = RwSignal::new(false);
+    let sort = RwSignal::new(SortBy::Name);
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
@@ -58,7 +94,7 @@ fn Registry() -> impl IntoView {
             let store = crate::app_store();
             let areas: Vec<Area> = store.areas().await.unwrap_or_default();
             let coops = store.cooperatives().await.unwrap_or_default();
-            let mut out: Vec<Row> = coops
+            let out: Vec<Row> = coops
                 .into_iter()
                 .map(|c| {
                     let commune = areas.iter().find(|a| a.id == c.area_id).map(|a| a.name.clone()).unwrap_or_default();
@@ -66,22 +102,97 @@ fn Registry() -> impl IntoView {
                     Row { coop: c, commune, key }
                 })
                 .collect();
-            out.sort_by(|a, b| normalize(&a.coop.name).cmp(&normalize(&b.coop.name)));
+            let mut cs: Vec<(String, String)> =
+                out.iter().map(|r| (r.coop.area_id.clone(), r.commune.clone())).collect();
+            cs.sort_by(|a, b| normalize(&a.1).cmp(&normalize(&b.1)));
+            cs.dedup();
+            communes.set(cs);
             rows.set(out);
             loaded.set(true);
         });
     });
     let visible = move || {
         let q = query.get();
-        rows.with(|r| r.iter().filter(|row| matches(&row.key, &q)).cloned().collect::<Vec<_>>())
+        let (k, se, cm, st, nw, by) = (kind.get(), sector.get(), commune.get(), status.get(), newly.get(), sort.get());
+        let mut v = rows.with(|r| {
+            r.iter()
+                .filter(|row| {
+                    let c = &row.coop;
+                    k.is_none_or(|k| c.kind == k)
+                        && se.is_none_or(|s| c.sector == s)
+                        && (cm.is_empty() || c.area_id == cm)
+                        && st.is_none_or(|s| c.status == s)
+                        && (!nw || c.newly_established)
+                        && matches(&row.key, &q)
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        match by {
+            SortBy::Name => v.sort_by_cached_key(|r| normalize(&r.coop.name)),
+            SortBy::Commune => v.sort_by_cached_key(|r| (normalize(&r.commune), normalize(&r.coop.name))),
+            SortBy::Members => v.sort_by_key(|r| std::cmp::Reverse(r.coop.members.unwrap_or(0))),
+            SortBy::Status => v.sort_by_key(|r| STATUSES.iter().position(|s| *s == r.coop.status)),
+        }
+        v
     };
+    let pick = |v: String| v.parse::<usize>().ok();
     view! {
         <section>
-            <h1>{move || t("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
+            <div class="title-row">
+                <h1>{move || t("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
+                <A href="/htx-moi" attr:class="button">{move || t("Đăng ký HTX, THT mới", "Register a new cooperative")}</A>
+            </div>
             <label for="search" class="sr-only">{move || t("Tìm hợp tác xã", "Search cooperatives")}</label>
             <input id="search" type="search" class="search"
                 placeholder=move || t("Tìm theo tên, xã, sản phẩm (không cần dấu)", "Search by name, commune, product")
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            <div class="filters">
+                <div class="field">
+                    <label for="f-kind">{move || t("Loại hình", "Kind")}</label>
+                    <select id="f-kind" on:change=move |ev| kind.set(pick(event_target_value(&ev)).and_then(|i| KINDS.get(i).copied()))>
+                        <option value="">{move || t("Tất cả", "All")}</option>
+                        {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || kind_label(k)}</option> } }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-sector">{move || t("Lĩnh vực", "Sector")}</label>
+                    <select id="f-sector" on:change=move |ev| sector.set(pick(event_target_value(&ev)).and_then(|i| SECTORS.get(i).copied()))>
+                        <option value="">{move || t("Tất cả", "All")}</option>
+                        {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || sector_label(k)}</option> } }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-commune">{move || t("Xã, phường", "Commune")}</label>
+                    <select id="f-commune" on:change=move |ev| commune.set(event_target_value(&ev))>
+                        <option value="">{move || t("Tất cả", "All")}</option>
+                        <For each=move || communes.get() key=|c| c.0.clone() let:c>
+                            <option value=c.0.clone()>{c.1.clone()}</option>
+                        </For>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-status">{move || t("Tình trạng", "Status")}</label>
+                    <select id="f-status" on:change=move |ev| status.set(pick(event_target_value(&ev)).and_then(|i| STATUSES.get(i).copied()))>
+                        <option value="">{move || t("Tất cả", "All")}</option>
+                        {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || status_label(k)}</option> } }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-sort">{move || t("Sắp xếp", "Sort by")}</label>
+                    <select id="f-sort" on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
+                        "commune" => SortBy::Commune, "members" => SortBy::Members, "status" => SortBy::Status, _ => SortBy::Name })>
+                        <option value="name">{move || t("Tên", "Name")}</option>
+                        <option value="commune">{move || t("Xã, phường", "Commune")}</option>
+                        <option value="members">{move || t("Số thành viên", "Members")}</option>
+                        <option value="status">{move || t("Tình trạng", "Status")}</option>
+                    </select>
+                </div>
+                <label class="check" for="f-new">
+                    <input id="f-new" type="checkbox" prop:checked=move || newly.get() on:change=move |ev| newly.set(event_target_checked(&ev))/>
+                    <span>{move || t("Mới thành lập trong kỳ", "Newly established")}</span>
+                </label>
+            </div>
             <p class="muted" aria-live="polite">{move || {
                 let n = visible().len();
                 crate::i18n::ts(format!("{n} hợp tác xã"), format!("{n} cooperatives"))
@@ -101,6 +212,7 @@ fn Registry() -> impl IntoView {
                                 {row.commune.clone()}
                                 " · "
                                 {move || status_label(row.coop.status)}
+                                {(row.coop.version == 0).then(|| view! { " " <span class="badge pending">{move || t("Chờ đồng bộ", "Waiting to sync")}</span> })}
                             </span>
                         </A>
                     </li>

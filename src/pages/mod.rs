@@ -4,3 +4,4 @@ pub mod home;
 pub mod login;
 pub mod reports;
 pub mod visit_form;
+pub mod register;

@@ -92,6 +92,25 @@ pub struct Store {
     db: Database,
 }
 
+/// Appends `op` to the outbox with the next mutation id, inside the caller's transaction
+/// (which must include OUTBOX and META), and drops the form's draft if one is named.
+async fn append_mutation(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    op: MutationOp,
+    now: Millis,
+    draft_key: Option<&str>,
+) -> Result<u64> {
+    let meta = tx.object_store(META).map_err(e)?;
+    let next: Option<MetaRow<u64>> = meta.get(keys::NEXT_MUTATION_ID).serde().map_err(e)?.await.map_err(e)?;
+    let id = next.map(|r| r.value).unwrap_or(1);
+    tx.object_store(OUTBOX).map_err(e)?.put(&Mutation { id, created_at: now, op }).serde().map_err(e)?.await.map_err(e)?;
+    meta.put(MetaRow { key: keys::NEXT_MUTATION_ID.to_string(), value: id + 1 }).serde().map_err(e)?.await.map_err(e)?;
+    if let Some(k) = draft_key {
+        meta.delete(k).primitive().map_err(e)?.await.map_err(e)?;
+    }
+    Ok(id)
+}
+
 /// Creates or upgrades the schema. Each version's step runs once, in order, on the data
 /// of the version before: never drop a store that holds user data.
 fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
@@ -258,19 +277,21 @@ impl Store {
     /// form's draft (`draft_key`) in the same transaction.
     pub async fn save_visit(&self, report: VisitReport, now: Millis, draft_key: Option<&str>) -> Result<LocalVisit> {
         let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
-        let meta = tx.object_store(META).map_err(e)?;
-        let next: Option<MetaRow<u64>> = meta.get(keys::NEXT_MUTATION_ID).serde().map_err(e)?.await.map_err(e)?;
-        let id = next.map(|r| r.value).unwrap_or(1);
         let visit = LocalVisit { report: VisitReport { status: ReportStatus::Submitted, ..report }, sync: LocalSync::Pending };
-        let mutation = Mutation { id, created_at: now, op: MutationOp::SubmitVisit(visit.report.clone()) };
         tx.object_store(VISITS).map_err(e)?.put(&visit).serde().map_err(e)?.await.map_err(e)?;
-        tx.object_store(OUTBOX).map_err(e)?.put(&mutation).serde().map_err(e)?.await.map_err(e)?;
-        meta.put(MetaRow { key: keys::NEXT_MUTATION_ID.to_string(), value: id + 1 }).serde().map_err(e)?.await.map_err(e)?;
-        if let Some(k) = draft_key {
-            meta.delete(k).primitive().map_err(e)?.await.map_err(e)?;
-        }
+        append_mutation(&tx, MutationOp::SubmitVisit(visit.report.clone()), now, draft_key).await?;
         tx.commit().await.map_err(e)?;
         Ok(visit)
+    }
+
+    /// Registers a cooperative found in the field: the record (version 0: not yet on the
+    /// server) and its outbox mutation in one transaction.
+    pub async fn save_new_cooperative(&self, coop: Cooperative, now: Millis, draft_key: Option<&str>) -> Result<()> {
+        let tx = self.db.transaction([COOPS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let coop = Cooperative { version: 0, ..coop };
+        tx.object_store(COOPS).map_err(e)?.put(&coop).serde().map_err(e)?.await.map_err(e)?;
+        append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
+        tx.commit().await.map_err(e)
     }
 
     // ---- what sync writes -----------------------------------------------------------------

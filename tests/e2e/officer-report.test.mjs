@@ -108,3 +108,50 @@ test("a full visit report written offline keeps every field through reloads and 
   await context.close();
   await server.stop();
 });
+
+test("a new group registered offline appears at once and reaches the server", async () => {
+  let server = await startServer();
+  const { url, db, port } = server;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page, url, OFFICER);
+  await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await context.setOffline(true);
+  await server.stop();
+
+  await page.getByRole("link", { name: "Đăng ký HTX, THT mới" }).click();
+  await page.getByLabel("Loại hình").selectOption({ label: "THT" });
+  await page.getByLabel("Tên", { exact: true }).fill("THT Trồng sen Ninh Hải");
+  await page.getByLabel("Xã, phường").selectOption({ label: "Xã Ninh Hải" });
+  await page.getByLabel("Điện thoại").fill("12345");
+  await page.getByLabel("Số thành viên").fill("9");
+  // A reload keeps the draft.
+  await page.reload();
+  await page.getByLabel("Tên", { exact: true }).waitFor();
+  assert.equal(await page.getByLabel("Tên", { exact: true }).inputValue(), "THT Trồng sen Ninh Hải");
+  await page.getByRole("button", { name: "Lưu HTX mới" }).click();
+  await page.getByText("Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84).").waitFor();
+  await page.getByLabel("Điện thoại").fill("0912 345 678");
+  await page.getByRole("button", { name: "Lưu HTX mới" }).click();
+  await page.getByRole("heading", { name: "THT Trồng sen Ninh Hải" }).waitFor();
+  await page.getByRole("link", { name: "Hợp tác xã", exact: true }).click();
+  const row = page.getByRole("listitem").filter({ hasText: "THT Trồng sen Ninh Hải" });
+  await row.getByText("Chờ đồng bộ").waitFor();
+  assert.equal(await page.getByRole("list", { name: "Danh sách hợp tác xã" }).getByRole("listitem").count(), 16);
+
+  server = await startServer({ db, port });
+  await context.setOffline(false);
+  await page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  await row.getByText("Chờ đồng bộ").waitFor({ state: "detached" });
+  // The supervisor's tablet receives it.
+  const token = await tokenFor(url, SUPERVISOR);
+  const pulled = await api(url, "/api/sync/pull", { token, body: { client_id: "e2e-sup", cursor: 0, limit: 2000 } });
+  const c = pulled.body.changes.map((r) => r.change).find((ch) => ch.type === "cooperative" && ch.data.name === "THT Trồng sen Ninh Hải");
+  assert.ok(c, "on the server");
+  assert.equal(c.data.kind, "tht");
+  assert.equal(c.data.area_path, "NB/NB-HL/NB-HL-NINHHAI/");
+  assert.equal(c.data.members, 9);
+  await context.close();
+  await server.stop();
+});

@@ -27,6 +27,24 @@ test("a note written offline survives a reload and reaches the server exactly on
   await page.getByLabel("Tìm hợp tác xã").fill("theu ren");
   assert.equal(await list.getByRole("listitem").count(), 1);
   await page.getByLabel("Tìm hợp tác xã").fill("");
+  // Filters: kind, commune, status, newly established; and sorting.
+  const count = () => list.getByRole("listitem").count();
+  await page.getByLabel("Loại hình").selectOption({ label: "THT" });
+  assert.equal(await count(), 3, "three cooperative groups");
+  await page.getByLabel("Loại hình").selectOption({ label: "Tất cả" });
+  await page.getByLabel("Xã, phường").selectOption({ label: "Xã Ninh Giang" });
+  assert.equal(await count(), 2);
+  await page.getByLabel("Xã, phường").selectOption({ label: "Tất cả" });
+  await page.getByLabel("Tình trạng").selectOption({ label: "Hoạt động cầm chừng" });
+  assert.equal(await count(), 2, "two at a standstill");
+  await page.getByLabel("Tình trạng").selectOption({ label: "Tất cả" });
+  await page.getByLabel("Mới thành lập trong kỳ").check();
+  assert.equal(await count(), 4, "four newly established");
+  await page.getByLabel("Mới thành lập trong kỳ").uncheck();
+  await page.getByLabel("Sắp xếp").selectOption({ label: "Số thành viên" });
+  assert.match(await list.getByRole("listitem").first().innerText(), /Quỹ tín dụng nhân dân Gia Sinh/, "most members first");
+  await page.getByLabel("Sắp xếp").selectOption({ label: "Tên" });
+  assert.equal(await count(), 15);
 
   // The service worker controls the page before the network goes.
   await page.evaluate(async () => {

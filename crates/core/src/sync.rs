@@ -33,6 +33,9 @@ pub const MAX_PULL_LIMIT: u32 = 2000;
 pub enum MutationOp {
     /// An officer submits a visit report (the first revision).
     SubmitVisit(VisitReport),
+    /// An officer registers a cooperative or group found in the field (version 0 until the
+    /// server has it).
+    RegisterCooperative(Cooperative),
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -49,6 +52,7 @@ impl Mutation {
     pub fn record_id(&self) -> &str {
         match &self.op {
             MutationOp::SubmitVisit(v) => &v.id,
+            MutationOp::RegisterCooperative(c) => &c.id,
         }
     }
 }

@@ -10,12 +10,12 @@ use axum::routing::post;
 use axum::Router;
 use hoptac_core::error::ErrorCode;
 use hoptac_core::i18n::Msg;
-use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
+use hoptac_core::model::{in_scope, Cooperative, ReportStatus, Role, UserInfo, VisitReport};
 use hoptac_core::sync::{
     plan_push, Change, ChangeRow, Mutation, MutationOp, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
     DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
 };
-use hoptac_core::validate::{date_of_millis_vn, validate_visit};
+use hoptac_core::validate::{date_of_millis_vn, validate_cooperative, validate_visit};
 use sqlx::Row;
 
 pub fn router() -> Router<AppState> {
@@ -112,6 +112,7 @@ type Applied = Result<(), (ErrorCode, Msg)>;
 async fn apply(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, m: &Mutation) -> ApiResult<Applied> {
     match &m.op {
         MutationOp::SubmitVisit(v) => submit_visit(tx, user, client_id, v).await,
+        MutationOp::RegisterCooperative(c) => register_cooperative(tx, user, c).await,
     }
 }
 
@@ -170,6 +171,59 @@ async fn submit_visit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
     .execute(&mut *tx.tx)
     .await?;
     tx.log_change("visit", &stored.id, &area_path, &serde_json::to_string(&Change::Visit(stored.clone()))?).await?;
+    Ok(Ok(()))
+}
+
+fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+async fn register_cooperative(tx: &mut WriteTx<'_>, user: &UserInfo, c: &Cooperative) -> ApiResult<Applied> {
+    if user.role == Role::Supervisor {
+        return Ok(Err((ErrorCode::Forbidden, Msg::new("Giám sát viên không đăng ký HTX từ máy tính bảng.", "Supervisors do not register cooperatives from a tablet."))));
+    }
+    let errors = validate_cooperative(c, Some(&date_of_millis_vn(now_ms() + 86_400_000)));
+    if !errors.is_empty() {
+        let vi = errors.iter().map(|e| e.message.vi.as_str()).collect::<Vec<_>>().join(" ");
+        let en = errors.iter().map(|e| e.message.en.as_str()).collect::<Vec<_>>().join(" ");
+        return Ok(Err((ErrorCode::Invalid, Msg::new(vi, en))));
+    }
+    let area = sqlx::query("SELECT path, level FROM areas WHERE id = $1").bind(&c.area_id).fetch_optional(&mut *tx.tx).await?;
+    let Some(area) = area else {
+        return Ok(Err((ErrorCode::NotFound, Msg::new("Không có xã này trong danh mục địa bàn.", "This commune is not in the area list."))));
+    };
+    let (path, level): (String, String) = (area.try_get(0)?, area.try_get(1)?);
+    if level != "commune" && level != "village" {
+        return Ok(Err((ErrorCode::Invalid, Msg::new("Hãy chọn xã (hoặc thôn) nơi HTX hoạt động.", "Choose the commune (or village) it is in."))));
+    }
+    if !in_scope(&path, &user.scopes) {
+        return Ok(Err((ErrorCode::Forbidden, Msg::new("Xã này không thuộc địa bàn được phân công.", "This commune is outside your assigned areas."))));
+    }
+    let existing = sqlx::query("SELECT created_by FROM cooperatives WHERE id = $1").bind(&c.id).fetch_optional(&mut *tx.tx).await?;
+    if let Some(r) = existing {
+        let by: Option<String> = r.try_get(0)?;
+        return Ok(if by.as_deref() == Some(user.id.as_str()) {
+            Ok(())
+        } else {
+            Err((ErrorCode::Forbidden, Msg::new("Mã HTX đã được dùng.", "This cooperative id is already taken.")))
+        });
+    }
+    let stored = Cooperative { area_path: path.clone(), version: 1, name: c.name.trim().to_string(), ..c.clone() };
+    sqlx::query(
+        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)",
+    )
+    .bind(&stored.id)
+    .bind(&stored.area_id)
+    .bind(&path)
+    .bind(enum_str(&stored.kind))
+    .bind(&stored.name)
+    .bind(enum_str(&stored.status))
+    .bind(serde_json::to_string(&stored)?)
+    .bind(&user.id)
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.log_change("cooperative", &stored.id, &path, &serde_json::to_string(&Change::Cooperative(stored.clone()))?).await?;
     Ok(Ok(()))
 }
 

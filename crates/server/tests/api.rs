@@ -327,3 +327,44 @@ async fn no_input_makes_the_server_fail() {
     // The server still answers.
     assert_eq!(s.call("GET", "/api/health", None, None).await.0, 200);
 }
+
+fn new_coop(id: &str, area: &str, name: &str) -> hoptac_core::model::Cooperative {
+    serde_json::from_value(json!({
+        "id": id, "kind": "tht", "name": name, "sector": "agriculture", "area_id": area,
+        "area_path": "", "status": "active", "newly_established": true, "members": 9,
+        "established_on": "2021-05-20", "chair_phone": "0912345678", "version": 0
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_officer_registers_a_new_group_in_their_area_once() {
+    let s = start().await;
+    let t = s.officer().await;
+    let m = |id: u64, c| Mutation { id, created_at: 1, op: MutationOp::RegisterCooperative(c) };
+    let batch = vec![
+        m(1, new_coop("c-new-1", "NB-HL-NINHHAI", "THT Trồng sen Ninh Hải")),
+        // Another district: refused.
+        m(2, new_coop("c-new-2", "NB-KS-KIMCHINH", "THT Cói Kim Chính")),
+        // A district is not a commune.
+        m(3, new_coop("c-new-3", "NB-HL", "THT Huyện")),
+        // Invalid phone.
+        m(4, { let mut c = new_coop("c-new-4", "NB-HL-NINHHAI", "THT Sai số"); c.chair_phone = Some("123".into()); c }),
+    ];
+    for _ in 0..2 {
+        let (st, b) = s.push(&t, "tablet-1", &batch).await;
+        assert_eq!(st, 200, "{b}");
+    }
+    let (_, b) = s.push(&t, "tablet-2", &batch[..1].iter().cloned().map(|mut x| { x.id = 1; x }).collect::<Vec<_>>()).await;
+    assert_eq!(b["rejected"], json!([]), "the same registration from a re-imported export is not a duplicate");
+    let changes = s.pull_all(&t, "tablet-1", 500).await;
+    let coops: Vec<_> = changes.iter().filter_map(|c| if let Change::Cooperative(c) = c { Some(c) } else { None }).collect();
+    assert_eq!(coops.len(), 16, "15 + the new group");
+    let new = coops.iter().find(|c| c.id == "c-new-1").unwrap();
+    assert_eq!(new.area_path, "NB/NB-HL/NB-HL-NINHHAI/");
+    assert_eq!(new.version, 1);
+    assert!(new.newly_established);
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let (_, b) = s.push(&sup, "sup", &[m(1, new_coop("c-sup", "NB-HL-NINHHAI", "THT X"))]).await;
+    assert_eq!(b["rejected"][0]["code"], "forbidden");
+}
