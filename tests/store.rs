@@ -188,3 +188,33 @@ async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
 fn search_folds_diacritics_in_the_browser_too() {
     assert!(hoptac_core::text::matches(&hoptac_core::text::normalize("HTX Dịch vụ Hoa Lư"), "dich vu hoa lu"));
 }
+
+#[wasm_bindgen_test]
+async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
+    let name = "test-upgrade";
+    let _ = Store::delete_named(name).await;
+    // A tablet still on schema v1, with data of every kind.
+    let old = Store::open_at_version(name, 1).await.unwrap();
+    old.apply_pull(&[ChangeRow { seq: 1, change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")) }], 1, 0).await.unwrap();
+    old.save_visit(visit("v1", "trước khi nâng cấp"), 1, None).await.unwrap();
+    old.save_draft("draft:visit:coop-001", &serde_json::json!({"note": "nháp"})).await.unwrap();
+    old.start_session(&login("u1")).await.ok();
+    old.close();
+
+    // The new release opens it.
+    let store = Store::open_named(name).await.unwrap();
+    assert_eq!(hoptac::store::DB_VERSION, 2);
+    assert_eq!(store.cooperatives().await.unwrap().len(), 1);
+    assert_eq!(store.visits().await.unwrap()[0].report.note, "trước khi nâng cấp");
+    assert_eq!(store.outbox_len().await.unwrap(), 1, "the unsent mutation survives");
+    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(1));
+    assert!(store.draft::<serde_json::Value>("draft:visit:coop-001").await.unwrap().is_some());
+    // The new index works on the old data.
+    assert_eq!(store.visits_of("coop-001").await.unwrap().len(), 1);
+    assert!(store.visits_of("coop-002").await.unwrap().is_empty());
+    // And the next mutation id continues.
+    store.save_visit(visit("v2", "sau"), 2, None).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2]);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}

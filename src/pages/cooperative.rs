@@ -25,8 +25,7 @@ pub fn CooperativePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
-            let mut v: Vec<LocalVisit> =
-                store.visits().await.unwrap_or_default().into_iter().filter(|v| v.report.cooperative_id == id).collect();
+            let mut v: Vec<LocalVisit> = store.visits_of(&id).await.unwrap_or_default();
             v.sort_by(|a, b| b.report.created_at.cmp(&a.report.created_at));
             visits.set(v);
             has_draft.set(store.draft::<VisitReport>(&crate::store::visit_draft_key(&id)).await.ok().flatten().is_some());

@@ -19,8 +19,11 @@ use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub mod schema;
+
+pub use schema::DB_VERSION;
+
 pub const DB_NAME: &str = "hoptac";
-pub const DB_VERSION: u32 = 1;
 
 pub const AREAS: &str = "areas";
 pub const COOPS: &str = "cooperatives";
@@ -111,17 +114,6 @@ async fn append_mutation(
     Ok(id)
 }
 
-/// Creates or upgrades the schema. Each version's step runs once, in order, on the data
-/// of the version before: never drop a store that holds user data.
-fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
-    if old_version < 1 {
-        for (name, key) in [(AREAS, "id"), (COOPS, "id"), (VISITS, "id"), (OUTBOX, "id"), (META, "key")] {
-            db.create_object_store(name).with_key_path(key.into()).build()?;
-        }
-    }
-    Ok(())
-}
-
 impl Store {
     pub async fn open() -> Result<Store> {
         Self::open_named(DB_NAME).await
@@ -129,11 +121,14 @@ impl Store {
 
     /// Opens (creating or upgrading) the database `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Store> {
-        let db = Database::open(name)
-            .with_version(DB_VERSION)
-            .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
-            .await
-            .map_err(e)?;
+        Self::open_at_version(name, DB_VERSION).await
+    }
+
+    /// Opens `name` at an older schema version: for the upgrade tests only.
+    #[doc(hidden)]
+    pub async fn open_at_version(name: &str, version: u32) -> Result<Store> {
+        schema::migrate(name, version).await.map_err(StoreError)?;
+        let db = Database::open(name).with_version(version).await.map_err(e)?;
         Ok(Store { db })
     }
 
@@ -249,6 +244,15 @@ impl Store {
 
     pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
         self.all(VISITS).await
+    }
+
+    /// The visits of one cooperative, through the `by_cooperative` index.
+    pub async fn visits_of(&self, cooperative_id: &str) -> Result<Vec<LocalVisit>> {
+        let tx = self.db.transaction(VISITS).build().map_err(e)?;
+        let os = tx.object_store(VISITS).map_err(e)?;
+        let index = os.index(schema::VISITS_BY_COOPERATIVE).map_err(e)?;
+        let items = index.get_all().with_query(cooperative_id.to_string()).serde().map_err(e)?.await.map_err(e)?;
+        items.collect::<std::result::Result<Vec<LocalVisit>, _>>().map_err(e)
     }
 
     pub async fn outbox(&self) -> Result<Vec<Mutation>> {
