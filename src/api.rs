@@ -7,6 +7,7 @@ use hoptac_core::error::{ApiErrorBody, ErrorCode};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginRequest, LoginResponse};
 use hoptac_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use crate::util::{from_json, to_json};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -37,15 +38,6 @@ impl ApiError {
             ApiError::Server { status, .. } => *status >= 500 || *status == 429,
         }
     }
-}
-
-fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
-}
-
-fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
 }
 
 async fn post<B: Serialize, R: DeserializeOwned>(path: &str, token: Option<&str>, body: &B) -> Result<R, ApiError> {

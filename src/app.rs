@@ -4,7 +4,7 @@ use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::t;
-use crate::pages::{cooperative::CooperativePage, home::HomePage, login::LoginPage, register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage};
+use crate::pages::{cooperative::CooperativePage, device::DevicePage, home::HomePage, login::LoginPage, register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage};
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/htx/:id") view=CooperativePage/>
                     <Route path=path!("/htx/:id/khao-sat") view=VisitFormPage/>
                     <Route path=path!("/htx-moi") view=RegisterPage/>
+                    <Route path=path!("/may") view=DevicePage/>
                     <Route path=path!("/bao-cao") view=ReportsPage/>
                 </Routes>
             </main>

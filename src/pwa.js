@@ -41,3 +41,27 @@ export function getPosition(onOk, onErr) {
     { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
   );
 }
+
+// Storage: whether the browser promised to keep our data, and how much is used.
+export async function storageInfo() {
+  const s = navigator.storage;
+  if (!s) return { persisted: false, usage: 0, quota: 0 };
+  const [persisted, est] = await Promise.all([s.persisted ? s.persisted() : false, s.estimate ? s.estimate() : {}]);
+  return { persisted, usage: est.usage || 0, quota: est.quota || 0 };
+}
+
+export async function requestPersist() {
+  return navigator.storage && navigator.storage.persist ? navigator.storage.persist() : false;
+}
+
+// Saves `text` as a file the user keeps (a download).
+export function downloadText(filename, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -12,6 +12,12 @@ extern "C" {
     pub fn check_for_update();
     #[wasm_bindgen(js_name = applyUpdate)]
     pub fn apply_update();
+    #[wasm_bindgen(js_name = storageInfo)]
+    async fn storage_info_js() -> JsValue;
+    #[wasm_bindgen(js_name = requestPersist)]
+    async fn request_persist_js() -> JsValue;
+    #[wasm_bindgen(js_name = downloadText)]
+    pub fn download_text(filename: &str, text: &str);
     #[wasm_bindgen(js_name = getPosition)]
     fn get_position_js(on_ok: &Closure<dyn FnMut(f64, f64, f64)>, on_err: &Closure<dyn FnMut(u32)>);
 }
@@ -62,4 +68,26 @@ pub fn ask_persistent_storage() {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().storage().persist();
     }
+}
+
+/// Whether the browser will keep our data under storage pressure, and bytes used / quota.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StorageInfo {
+    pub persisted: bool,
+    pub usage: f64,
+    pub quota: f64,
+}
+
+pub async fn storage_info() -> StorageInfo {
+    let v = storage_info_js().await;
+    let get = |k: &str| js_sys::Reflect::get(&v, &JsValue::from_str(k)).ok();
+    StorageInfo {
+        persisted: get("persisted").and_then(|x| x.as_bool()).unwrap_or(false),
+        usage: get("usage").and_then(|x| x.as_f64()).unwrap_or(0.0),
+        quota: get("quota").and_then(|x| x.as_f64()).unwrap_or(0.0),
+    }
+}
+
+pub async fn request_persist() -> bool {
+    request_persist_js().await.as_bool().unwrap_or(false)
 }

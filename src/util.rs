@@ -20,3 +20,15 @@ pub fn today() -> String {
 pub fn is_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
+
+/// JSON text of a value, written by the browser's JSON.stringify through serde-wasm-bindgen
+/// (no serde_json in the wasm: it keeps the download small).
+pub fn to_json<T: serde::Serialize>(value: &T) -> Option<String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    js_sys::JSON::stringify(&js).ok()?.as_string()
+}
+
+/// A value from JSON text, read by the browser's JSON.parse through serde-wasm-bindgen.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
+}

@@ -32,6 +32,7 @@ pub fn Header() -> impl IntoView {
                     <Show when=is_supervisor>
                         <A href="/bao-cao">{move || t("Phiếu đã gửi", "Submitted reports")}</A>
                     </Show>
+                    <A href="/may">{move || t("Máy này", "This tablet")}</A>
                 </Show>
             </nav>
             <div class="spacer"></div>

@@ -5,3 +5,4 @@ pub mod login;
 pub mod reports;
 pub mod visit_form;
 pub mod register;
+pub mod device;

@@ -91,6 +91,17 @@ pub fn visit_draft_key(cooperative_id: &str) -> String {
     format!("draft:visit:{cooperative_id}")
 }
 
+pub const EXPORT_FORMAT: &str = "hoptac-unsent-work/1";
+
+/// A file of unsent work (see [`Store::export_unsent`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnsentExport {
+    pub format: String,
+    pub exported_at: Millis,
+    pub user_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
 pub struct Store {
     db: Database,
 }
@@ -296,6 +307,54 @@ impl Store {
         tx.object_store(COOPS).map_err(e)?.put(&coop).serde().map_err(e)?.await.map_err(e)?;
         append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
         tx.commit().await.map_err(e)
+    }
+
+    // ---- export and import of unsent work ------------------------------------------------
+
+    /// Everything on this tablet not yet on the server: the outbox's mutations. Saved to a
+    /// file, it can be imported on another tablet or after a wipe.
+    pub async fn export_unsent(&self, user_id: &str, now: Millis) -> Result<UnsentExport> {
+        Ok(UnsentExport { format: EXPORT_FORMAT.to_string(), exported_at: now, user_id: user_id.to_string(), mutations: self.outbox().await? })
+    }
+
+    /// Imports an export: each record not already here is written again, with its outbox
+    /// mutation under this tablet's next ids. Records keep their ids, so the server applies
+    /// each once even if the first tablet also sends it. Returns (imported, already here).
+    pub async fn import_unsent(&self, export: &UnsentExport, user_id: &str, now: Millis) -> Result<(usize, usize)> {
+        if export.format != EXPORT_FORMAT {
+            return Err(StoreError("not_an_export".into()));
+        }
+        if export.user_id != user_id {
+            return Err(StoreError("other_user".into()));
+        }
+        let (mut imported, mut skipped) = (0, 0);
+        for m in &export.mutations {
+            match &m.op {
+                MutationOp::SubmitVisit(v) => {
+                    let exists = {
+                        let tx = self.db.transaction(VISITS).build().map_err(e)?;
+                        let os = tx.object_store(VISITS).map_err(e)?;
+                        let found: Option<LocalVisit> = os.get(v.id.as_str()).serde().map_err(e)?.await.map_err(e)?;
+                        found.is_some()
+                    };
+                    if exists {
+                        skipped += 1;
+                    } else {
+                        self.save_visit(v.clone(), now, None).await?;
+                        imported += 1;
+                    }
+                }
+                MutationOp::RegisterCooperative(c) => {
+                    if self.cooperative(&c.id).await?.is_some() {
+                        skipped += 1;
+                    } else {
+                        self.save_new_cooperative(c.clone(), now, None).await?;
+                        imported += 1;
+                    }
+                }
+            }
+        }
+        Ok((imported, skipped))
     }
 
     // ---- what sync writes -----------------------------------------------------------------

@@ -155,3 +155,43 @@ test("a new group registered offline appears at once and reaches the server", as
   await context.close();
   await server.stop();
 });
+
+test("unsent work exported on one tablet and imported on another reaches the server once", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const a = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const pa = await a.newPage();
+  await signIn(pa, url, OFFICER);
+  await pa.getByRole("link", { name: /HTX Dê núi Gia Vân/ }).waitFor();
+  await a.setOffline(true);
+  await pa.getByRole("link", { name: /HTX Dê núi Gia Vân/ }).click();
+  await pa.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  const note = `Đàn dê tăng 30 con — ${Date.now()}`;
+  await pa.getByLabel("Nội dung làm việc").fill(note);
+  await pa.getByRole("button", { name: "Gửi phiếu" }).click();
+  await pa.getByText("1 thay đổi chờ đồng bộ").waitFor();
+  await pa.getByRole("link", { name: "Máy này" }).click();
+  const [download] = await Promise.all([pa.waitForEvent("download"), pa.getByRole("button", { name: "Xuất dữ liệu chưa gửi" }).click()]);
+  const file = await download.path();
+  await pa.getByText("Đã xuất 1 thay đổi chưa gửi ra tệp.").waitFor();
+
+  // Another tablet, same officer: import, and it is sent.
+  const b = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const pb = await b.newPage();
+  await signIn(pb, url, OFFICER);
+  await pb.getByRole("link", { name: "Máy này" }).click();
+  await pb.setInputFiles("#import-file", file);
+  await pb.getByText("Đã nhập 1 thay đổi; 0 đã có sẵn trên máy").waitFor();
+  await pb.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  await pb.setInputFiles("#import-file", file);
+  await pb.getByText("Đã nhập 0 thay đổi; 1 đã có sẵn trên máy").waitFor();
+
+  // The first tablet comes back online and sends its own copy: still one on the server.
+  await a.setOffline(false);
+  await pa.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  const all = await api(url, "/api/visits", { token: await tokenFor(url, SUPERVISOR) });
+  assert.equal(all.body.filter((v) => v.note === note).length, 1, "exactly once");
+  await a.close();
+  await b.close();
+  await server.stop();
+});

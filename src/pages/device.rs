@@ -1,0 +1,107 @@
+//! "This tablet": storage safety. Whether the browser promised to keep the data, how much
+//! space is used, and export / import of unsent work (to another tablet, or after a wipe).
+
+use crate::app::session;
+use crate::i18n::{lang, t, ts};
+use crate::pwa::{download_text, request_persist, storage_info, StorageInfo};
+use crate::store::UnsentExport;
+use hoptac_core::i18n::Msg;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0)
+}
+
+#[component]
+pub fn DevicePage() -> impl IntoView {
+    let info = RwSignal::new(None::<StorageInfo>);
+    let message = RwSignal::new(None::<(bool, Msg)>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move { info.set(Some(storage_info().await)) });
+    };
+    refresh();
+    let ask = move |_| {
+        leptos::task::spawn_local(async move {
+            request_persist().await;
+            info.set(Some(storage_info().await));
+        })
+    };
+    let export = move |_| {
+        let Some(s) = session().get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let now = crate::util::now_ms();
+            match crate::app_store().export_unsent(&s.user.id, now).await {
+                Ok(x) if x.mutations.is_empty() => message.set(Some((true, Msg::new("Không có dữ liệu chưa gửi.", "There is no unsent work.")))),
+                Ok(x) => {
+                    let n = x.mutations.len();
+                    let text = crate::util::to_json(&x).unwrap_or_default();
+                    download_text(&format!("hoptac-chua-gui-{}-{}.json", s.user.username, crate::util::today()), &text);
+                    message.set(Some((true, Msg::new(format!("Đã xuất {n} thay đổi chưa gửi ra tệp."), format!("Exported {n} unsent change(s) to a file.")))));
+                }
+                Err(e) => message.set(Some((false, Msg::new(format!("Không xuất được: {e}"), format!("Export failed: {e}"))))),
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(s) = session().get_untracked() else { return };
+        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
+            let parsed: Option<UnsentExport> = crate::util::from_json(&text);
+            let result = match parsed {
+                None => Err(Msg::new("Tệp này không phải tệp xuất của Hợp tác.", "This file is not a Hợp tác export.")),
+                Some(x) => crate::app_store().import_unsent(&x, &s.user.id, crate::util::now_ms()).await.map_err(|e| match e.0.as_str() {
+                    "other_user" => Msg::new("Tệp này là dữ liệu của cán bộ khác; hãy đăng nhập bằng tài khoản đó.", "This file holds another officer's work; sign in as them."),
+                    "not_an_export" => Msg::new("Tệp này không phải tệp xuất của Hợp tác.", "This file is not a Hợp tác export."),
+                    other => Msg::new(format!("Không nhập được: {other}"), format!("Import failed: {other}")),
+                }),
+            };
+            match result {
+                Ok((n, skipped)) => {
+                    message.set(Some((true, Msg::new(
+                        format!("Đã nhập {n} thay đổi; {skipped} đã có sẵn trên máy, không nhập lại."),
+                        format!("Imported {n} change(s); {skipped} were already here and were not duplicated."),
+                    ))));
+                    crate::sync::local_changed().await;
+                    crate::sync::sync_now();
+                }
+                Err(m) => message.set(Some((false, m))),
+            }
+            refresh();
+        });
+    };
+    view! {
+        <h1>{move || t("Máy này", "This tablet")}</h1>
+        <section class="card">
+            <h2>{move || t("Bộ nhớ", "Storage")}</h2>
+            <p data-testid="persisted">{move || match info.get() {
+                None => "…".to_string(),
+                Some(i) if i.persisted => t("Trình duyệt đã cam kết giữ dữ liệu của ứng dụng (lưu trữ bền vững).", "The browser has promised to keep the app's data (persistent storage).").to_string(),
+                Some(_) => t("Chưa được lưu trữ bền vững: khi máy đầy, trình duyệt có thể xóa dữ liệu. Hãy gửi dữ liệu thường xuyên.", "Storage is not persistent: when the tablet is full, the browser may delete data. Sync often.").to_string(),
+            }}</p>
+            <p>{move || info.get().map(|i| ts(format!("Đã dùng {} trên {} cho phép.", mb(i.usage), mb(i.quota)), format!("Using {} of {} allowed.", mb(i.usage), mb(i.quota))))}</p>
+            <Show when=move || info.get().is_some_and(|i| !i.persisted)>
+                <button type="button" on:click=ask>{move || t("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
+            </Show>
+        </section>
+        <section class="card">
+            <h2>{move || t("Dữ liệu chưa gửi", "Unsent work")}</h2>
+            <p class="muted">{move || t(
+                "Xuất ra tệp để mang sang máy khác hoặc giữ phòng khi máy bị xóa. Nhập lại trên máy bất kỳ: không có gì bị trùng.",
+                "Export to a file to move it to another tablet or keep it in case this one is wiped. Import it on any tablet: nothing is duplicated.")}</p>
+            <div class="actions">
+                <button type="button" class="primary" on:click=export>{move || t("Xuất dữ liệu chưa gửi", "Export unsent work")}</button>
+                <label class="button" for="import-file">{move || t("Nhập từ tệp", "Import from a file")}</label>
+                <input id="import-file" class="sr-only" type="file" accept="application/json,.json" on:change=import/>
+            </div>
+            <Show when=move || message.get().is_some()>
+                <p role="status" class=move || if message.get().is_some_and(|m| m.0) { "ok" } else { "error" }>
+                    {move || message.get().map(|m| m.1.get(lang().get()).to_string())}
+                </p>
+            </Show>
+        </section>
+    }
+}
