@@ -3,7 +3,7 @@
 use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::pages::{cooperative::CooperativePage, device::DevicePage, home::HomePage, login::LoginPage, register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage};
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
@@ -39,7 +39,7 @@ pub fn App() -> impl IntoView {
             <StatusBar/>
             <UpdateBanner/>
             <main id="main">
-                <Routes fallback=|| view! { <p>{move || t("Không có trang này.", "There is no such page.")}</p> }>
+                <Routes fallback=|| view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/dang-nhap") view=LoginPage/>
                     <Route path=path!("/htx/:id") view=CooperativePage/>

@@ -1,4 +1,5 @@
 //! Small browser helpers: ids, clocks, dates.
+use wasm_bindgen::JsCast;
 
 /// A random id (UUID v4) from the browser's crypto.
 pub fn new_id() -> String {
@@ -31,4 +32,32 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Option<String> {
 /// A value from JSON text, read by the browser's JSON.parse through serde-wasm-bindgen.
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
+}
+
+/// A high-resolution clock (ms), for measuring.
+pub fn perf_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Records a duration for the benchmarks (bench/): pushed to `window.__hoptacBench[name]`
+/// only when a benchmark has created that array; otherwise nothing happens.
+pub fn bench_record(name: &str, ms: f64) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(bench) = js_sys::Reflect::get(&w, &"__hoptacBench".into()) else { return };
+    if bench.is_object() {
+        if let Ok(list) = js_sys::Reflect::get(&bench, &name.into()) {
+            if let Some(arr) = list.dyn_ref::<js_sys::Array>() {
+                arr.push(&ms.into());
+            }
+        }
+    }
+}
+
+/// Reorders `items` by `key` (ascending; ties keep their order). All sorting in the app goes
+/// through here, so the sort routine is compiled once, not once per list type and closure.
+pub fn sort_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
+    let mut keys: Vec<(u64, String, usize)> = items.iter().enumerate().map(|(i, t)| { let (a, b) = key(t); (a, b, i) }).collect();
+    keys.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    keys.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
 }

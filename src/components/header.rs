@@ -1,7 +1,7 @@
 //! The top bar: app name, who is signed in, language switch, sign out.
 
 use crate::app::session;
-use crate::i18n::{lang, set_lang, t};
+use crate::i18n::{lang, set_lang, t, tx};
 use hoptac_core::i18n::Lang;
 use hoptac_core::model::Role;
 use leptos::prelude::*;
@@ -24,15 +24,15 @@ pub fn Header() -> impl IntoView {
         <header class="top">
             <A href="/" attr:class="brand">
                 <span class="logo" aria-hidden="true">"HT"</span>
-                <span>{move || t("Hợp tác", "Hợp tác")}</span>
+                <span>{tx("Hợp tác", "Hợp tác")}</span>
             </A>
-            <nav aria-label=move || t("Điều hướng chính", "Main navigation")>
+            <nav aria-label=tx("Điều hướng chính", "Main navigation")>
                 <Show when=move || session().with(|s| s.is_some())>
                     <A href="/">{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</A>
                     <Show when=is_supervisor>
-                        <A href="/bao-cao">{move || t("Phiếu đã gửi", "Submitted reports")}</A>
+                        <A href="/bao-cao">{tx("Phiếu đã gửi", "Submitted reports")}</A>
                     </Show>
-                    <A href="/may">{move || t("Máy này", "This tablet")}</A>
+                    <A href="/may">{tx("Máy này", "This tablet")}</A>
                 </Show>
             </nav>
             <div class="spacer"></div>
@@ -40,10 +40,10 @@ pub fn Header() -> impl IntoView {
             <button class="ghost" type="button"
                 on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
                 lang=move || if lang().get() == Lang::Vi { "en" } else { "vi" }>
-                {move || t("English", "Tiếng Việt")}
+                {tx("English", "Tiếng Việt")}
             </button>
             <Show when=move || session().with(|s| s.is_some())>
-                <button class="ghost" type="button" on:click=sign_out.clone()>{move || t("Đăng xuất", "Sign out")}</button>
+                <button class="ghost" type="button" on:click=sign_out.clone()>{tx("Đăng xuất", "Sign out")}</button>
             </Show>
         </header>
     }

@@ -1,7 +1,7 @@
 //! Always-visible sync status: online or offline, how many changes wait, the last
 //! successful sync, any error in plain words, progress of a long pull, and "Sync now".
 
-use crate::i18n::{date_time, lang, t};
+use crate::i18n::{date_time, lang, t, tx};
 use crate::sync::{state, sync_now};
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub fn StatusBar() -> impl IntoView {
     let s = state();
     view! {
-        <section class="status" role="status" aria-live="polite" aria-label=move || t("Trạng thái đồng bộ", "Sync status")>
+        <section class="status" role="status" aria-live="polite" aria-label=tx("Trạng thái đồng bộ", "Sync status")>
             <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
             <span data-testid="online">{move || if s.online.get() { t("Có mạng", "Online") } else { t("Mất mạng", "Offline") }}</span>
             <span data-testid="pending">{move || {
@@ -28,7 +28,7 @@ pub fn StatusBar() -> impl IntoView {
                 <progress
                     max=move || s.progress.get().map(|p| p.1).unwrap_or(1) as f64
                     value=move || s.progress.get().map(|p| p.0).unwrap_or(0) as f64
-                    aria-label=move || t("Tiến độ tải dữ liệu", "Download progress")></progress>
+                    aria-label=tx("Tiến độ tải dữ liệu", "Download progress")></progress>
             </Show>
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>

@@ -1,7 +1,7 @@
 //! "A new version is ready — reload": shown when a new release has installed.
 //! Drafts and the outbox live in IndexedDB, so reloading loses nothing.
 
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::pwa::{apply_update, update_ready};
 use leptos::prelude::*;
 
@@ -9,10 +9,10 @@ use leptos::prelude::*;
 pub fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=move || update_ready().get()>
-            <section class="update" role="status" aria-label=move || t("Cập nhật", "Update")>
-                <span>{move || t("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
+            <section class="update" role="status" aria-label=tx("Cập nhật", "Update")>
+                <span>{tx("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
                 <button type="button" class="primary" on:click=move |_| apply_update()>
-                    {move || t("Tải lại để cập nhật", "Reload to update")}
+                    {tx("Tải lại để cập nhật", "Reload to update")}
                 </button>
             </section>
         </Show>

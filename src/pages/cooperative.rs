@@ -1,7 +1,7 @@
 //! A cooperative's page: its profile, a visit note form, and its visits with their
 //! sync state. Saving writes the visit and its outbox entry in one local transaction.
 
-use crate::i18n::{date, lang, t};
+use crate::i18n::{date, lang, t, tx};
 use crate::pages::home::{kind_label, status_label};
 use crate::store::{LocalSync, LocalVisit};
 use hoptac_core::model::{Cooperative, VisitReport};
@@ -25,8 +25,7 @@ pub fn CooperativePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
-            let mut v: Vec<LocalVisit> = store.visits_of(&id).await.unwrap_or_default();
-            v.sort_by(|a, b| b.report.created_at.cmp(&a.report.created_at));
+            let v = crate::util::sort_by_key(store.visits_of(&id).await.unwrap_or_default(), |v| (u64::MAX - v.report.created_at.max(0) as u64, String::new()));
             visits.set(v);
             has_draft.set(store.draft::<VisitReport>(&crate::store::visit_draft_key(&id)).await.ok().flatten().is_some());
             loaded.set(true);
@@ -38,9 +37,7 @@ pub fn CooperativePage() -> impl IntoView {
             fallback=move || view! { <p class="muted">{move || if loaded.get() { t("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.") } else { "…" }}</p> }>
             {move || coop.get().map(|c| view! { <Profile coop=c/> })}
             <Show when=saved>
-                <p class="ok" role="status">{move || t(
-                    "Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.",
-                    "The report is saved on this tablet. It will be sent when online.")}</p>
+                <p class="ok" role="status">{tx("Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.", "The report is saved on this tablet. It will be sent when online.")}</p>
             </Show>
             <p>
                 <A href=move || format!("/htx/{}/khao-sat", id()) attr:class="button primary">
@@ -48,11 +45,11 @@ pub fn CooperativePage() -> impl IntoView {
                 </A>
             </p>
             <section>
-                <h2>{move || t("Các lần khảo sát", "Visits")}</h2>
+                <h2>{tx("Các lần khảo sát", "Visits")}</h2>
                 <Show when=move || visits.with(|v| v.is_empty())>
-                    <p class="empty">{move || t("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
+                    <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
-                <ul class="list visits" aria-label=move || t("Các lần khảo sát", "Visits")>
+                <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
                     <For each=move || visits.get() key=|v| (v.report.id.clone(), format!("{:?}", v.sync)) let:v>
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
@@ -69,8 +66,8 @@ pub fn CooperativePage() -> impl IntoView {
 #[component]
 fn SyncBadge(sync: LocalSync) -> impl IntoView {
     match sync {
-        LocalSync::Pending => view! { <span class="badge pending">{move || t("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
-        LocalSync::Synced => view! { <span class="badge ok">{move || t("Đã gửi", "Sent")}</span> }.into_any(),
+        LocalSync::Pending => view! { <span class="badge pending">{tx("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
+        LocalSync::Synced => view! { <span class="badge ok">{tx("Đã gửi", "Sent")}</span> }.into_any(),
         LocalSync::Rejected { message } => view! {
             <span class="badge bad" role="alert">{move || format!("{} {}", t("Bị từ chối:", "Refused:"), message.get(lang().get()))}</span>
         }.into_any(),
@@ -88,10 +85,10 @@ fn Profile(coop: Cooperative) -> impl IntoView {
                 " "{move || status_label(coop.status)}
             </p>
             <dl class="facts">
-                <dt>{move || t("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
-                <dt>{move || t("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
-                <dt>{move || t("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
-                <dt>{move || t("Sản phẩm, dịch vụ chính", "Main products or services")}</dt><dd>{c.main_products.clone().unwrap_or_default()}</dd>
+                <dt>{tx("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
+                <dt>{tx("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
+                <dt>{tx("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
+                <dt>{tx("Sản phẩm, dịch vụ chính", "Main products or services")}</dt><dd>{c.main_products.clone().unwrap_or_default()}</dd>
             </dl>
         </section>
     }

@@ -2,7 +2,7 @@
 //! space is used, and export / import of unsent work (to another tablet, or after a wipe).
 
 use crate::app::session;
-use crate::i18n::{lang, t, ts};
+use crate::i18n::{lang, t, ts, tx};
 use crate::pwa::{download_text, request_persist, storage_info, StorageInfo};
 use crate::store::UnsentExport;
 use hoptac_core::i18n::Msg;
@@ -74,9 +74,9 @@ pub fn DevicePage() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || t("Máy này", "This tablet")}</h1>
+        <h1>{tx("Máy này", "This tablet")}</h1>
         <section class="card">
-            <h2>{move || t("Bộ nhớ", "Storage")}</h2>
+            <h2>{tx("Bộ nhớ", "Storage")}</h2>
             <p data-testid="persisted">{move || match info.get() {
                 None => "…".to_string(),
                 Some(i) if i.persisted => t("Trình duyệt đã cam kết giữ dữ liệu của ứng dụng (lưu trữ bền vững).", "The browser has promised to keep the app's data (persistent storage).").to_string(),
@@ -84,17 +84,15 @@ pub fn DevicePage() -> impl IntoView {
             }}</p>
             <p>{move || info.get().map(|i| ts(format!("Đã dùng {} trên {} cho phép.", mb(i.usage), mb(i.quota)), format!("Using {} of {} allowed.", mb(i.usage), mb(i.quota))))}</p>
             <Show when=move || info.get().is_some_and(|i| !i.persisted)>
-                <button type="button" on:click=ask>{move || t("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
+                <button type="button" on:click=ask>{tx("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
             </Show>
         </section>
         <section class="card">
-            <h2>{move || t("Dữ liệu chưa gửi", "Unsent work")}</h2>
-            <p class="muted">{move || t(
-                "Xuất ra tệp để mang sang máy khác hoặc giữ phòng khi máy bị xóa. Nhập lại trên máy bất kỳ: không có gì bị trùng.",
-                "Export to a file to move it to another tablet or keep it in case this one is wiped. Import it on any tablet: nothing is duplicated.")}</p>
+            <h2>{tx("Dữ liệu chưa gửi", "Unsent work")}</h2>
+            <p class="muted">{tx("Xuất ra tệp để mang sang máy khác hoặc giữ phòng khi máy bị xóa. Nhập lại trên máy bất kỳ: không có gì bị trùng.", "Export to a file to move it to another tablet or keep it in case this one is wiped. Import it on any tablet: nothing is duplicated.")}</p>
             <div class="actions">
-                <button type="button" class="primary" on:click=export>{move || t("Xuất dữ liệu chưa gửi", "Export unsent work")}</button>
-                <label class="button" for="import-file">{move || t("Nhập từ tệp", "Import from a file")}</label>
+                <button type="button" class="primary" on:click=export>{tx("Xuất dữ liệu chưa gửi", "Export unsent work")}</button>
+                <label class="button" for="import-file">{tx("Nhập từ tệp", "Import from a file")}</label>
                 <input id="import-file" class="sr-only" type="file" accept="application/json,.json" on:change=import/>
             </div>
             <Show when=move || message.get().is_some()>

@@ -1,7 +1,7 @@
 //! Home: an officer's cooperative registry; a supervisor's overview of submitted reports.
 
 use crate::app::{session, session_loaded};
-use crate::i18n::t;
+use crate::i18n::{t, tx};
 use crate::pages::reports::ReportsPage;
 use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
 use hoptac_core::text::{matches, normalize};
@@ -68,8 +68,9 @@ enum SortBy {
     Status,
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct Row {
+    sort_name: String,
     coop: Cooperative,
     commune: String,
     key: String,
@@ -87,6 +88,8 @@ fn Registry() -> impl IntoView {
     let status = RwSignal::new(None::<OperatingStatus>);
     let newly = RwSignal::new(false);
     let sort = RwSignal::new(SortBy::Name);
+    // Rows shown: a page of 100, "show more" adds another (10,000 rows would slow a tablet).
+    let shown = RwSignal::new(PAGE);
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
@@ -99,22 +102,24 @@ fn Registry() -> impl IntoView {
                 .map(|c| {
                     let commune = areas.iter().find(|a| a.id == c.area_id).map(|a| a.name.clone()).unwrap_or_default();
                     let key = normalize(&format!("{} {} {}", c.name, commune, c.main_products.clone().unwrap_or_default()));
-                    Row { coop: c, commune, key }
+                    Row { sort_name: normalize(&c.name), coop: c, commune, key }
                 })
                 .collect();
-            let mut cs: Vec<(String, String)> =
+            let out = crate::util::sort_by_key(out, |r| (0, r.sort_name.clone()));
+            let cs: Vec<(String, String)> =
                 out.iter().map(|r| (r.coop.area_id.clone(), r.commune.clone())).collect();
-            cs.sort_by(|a, b| normalize(&a.1).cmp(&normalize(&b.1)));
+            let mut cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
             cs.dedup();
             communes.set(cs);
             rows.set(out);
             loaded.set(true);
+            crate::util::bench_record("registryLoaded", crate::util::perf_now());
         });
     });
     let visible = move || {
         let q = query.get();
         let (k, se, cm, st, nw, by) = (kind.get(), sector.get(), commune.get(), status.get(), newly.get(), sort.get());
-        let mut v = rows.with(|r| {
+        let v = rows.with(|r| {
             r.iter()
                 .filter(|row| {
                     let c = &row.coop;
@@ -128,82 +133,82 @@ fn Registry() -> impl IntoView {
                 .cloned()
                 .collect::<Vec<_>>()
         });
+        // Rows are in name order already; these orders keep it among equals.
         match by {
-            SortBy::Name => v.sort_by_cached_key(|r| normalize(&r.coop.name)),
-            SortBy::Commune => v.sort_by_cached_key(|r| (normalize(&r.commune), normalize(&r.coop.name))),
-            SortBy::Members => v.sort_by_key(|r| std::cmp::Reverse(r.coop.members.unwrap_or(0))),
-            SortBy::Status => v.sort_by_key(|r| STATUSES.iter().position(|s| *s == r.coop.status)),
+            SortBy::Name => v,
+            SortBy::Commune => crate::util::sort_by_key(v, |r| (0, normalize(&r.commune))),
+            SortBy::Members => crate::util::sort_by_key(v, |r| (u64::MAX - u64::from(r.coop.members.unwrap_or(0)), String::new())),
+            SortBy::Status => crate::util::sort_by_key(v, |r| (STATUSES.iter().position(|s| *s == r.coop.status).unwrap_or(0) as u64, String::new())),
         }
-        v
     };
+    let total = Memo::new(move |_| visible());
+    let page = move || total.with(|v| v.iter().take(shown.get()).cloned().collect::<Vec<_>>());
     let pick = |v: String| v.parse::<usize>().ok();
     view! {
         <section>
             <div class="title-row">
-                <h1>{move || t("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
-                <A href="/htx-moi" attr:class="button">{move || t("Đăng ký HTX, THT mới", "Register a new cooperative")}</A>
+                <h1>{tx("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
+                <A href="/htx-moi" attr:class="button">{tx("Đăng ký HTX, THT mới", "Register a new cooperative")}</A>
             </div>
-            <label for="search" class="sr-only">{move || t("Tìm hợp tác xã", "Search cooperatives")}</label>
+            <label for="search" class="sr-only">{tx("Tìm hợp tác xã", "Search cooperatives")}</label>
             <input id="search" type="search" class="search"
-                placeholder=move || t("Tìm theo tên, xã, sản phẩm (không cần dấu)", "Search by name, commune, product")
+                placeholder=tx("Tìm theo tên, xã, sản phẩm (không cần dấu)", "Search by name, commune, product")
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="filters">
                 <div class="field">
-                    <label for="f-kind">{move || t("Loại hình", "Kind")}</label>
+                    <label for="f-kind">{tx("Loại hình", "Kind")}</label>
                     <select id="f-kind" on:change=move |ev| kind.set(pick(event_target_value(&ev)).and_then(|i| KINDS.get(i).copied()))>
-                        <option value="">{move || t("Tất cả", "All")}</option>
+                        <option value="">{tx("Tất cả", "All")}</option>
                         {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || kind_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-sector">{move || t("Lĩnh vực", "Sector")}</label>
+                    <label for="f-sector">{tx("Lĩnh vực", "Sector")}</label>
                     <select id="f-sector" on:change=move |ev| sector.set(pick(event_target_value(&ev)).and_then(|i| SECTORS.get(i).copied()))>
-                        <option value="">{move || t("Tất cả", "All")}</option>
+                        <option value="">{tx("Tất cả", "All")}</option>
                         {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || sector_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-commune">{move || t("Xã, phường", "Commune")}</label>
+                    <label for="f-commune">{tx("Xã, phường", "Commune")}</label>
                     <select id="f-commune" on:change=move |ev| commune.set(event_target_value(&ev))>
-                        <option value="">{move || t("Tất cả", "All")}</option>
+                        <option value="">{tx("Tất cả", "All")}</option>
                         <For each=move || communes.get() key=|c| c.0.clone() let:c>
                             <option value=c.0.clone()>{c.1.clone()}</option>
                         </For>
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-status">{move || t("Tình trạng", "Status")}</label>
+                    <label for="f-status">{tx("Tình trạng", "Status")}</label>
                     <select id="f-status" on:change=move |ev| status.set(pick(event_target_value(&ev)).and_then(|i| STATUSES.get(i).copied()))>
-                        <option value="">{move || t("Tất cả", "All")}</option>
+                        <option value="">{tx("Tất cả", "All")}</option>
                         {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || status_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-sort">{move || t("Sắp xếp", "Sort by")}</label>
+                    <label for="f-sort">{tx("Sắp xếp", "Sort by")}</label>
                     <select id="f-sort" on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
                         "commune" => SortBy::Commune, "members" => SortBy::Members, "status" => SortBy::Status, _ => SortBy::Name })>
-                        <option value="name">{move || t("Tên", "Name")}</option>
-                        <option value="commune">{move || t("Xã, phường", "Commune")}</option>
-                        <option value="members">{move || t("Số thành viên", "Members")}</option>
-                        <option value="status">{move || t("Tình trạng", "Status")}</option>
+                        <option value="name">{tx("Tên", "Name")}</option>
+                        <option value="commune">{tx("Xã, phường", "Commune")}</option>
+                        <option value="members">{tx("Số thành viên", "Members")}</option>
+                        <option value="status">{tx("Tình trạng", "Status")}</option>
                     </select>
                 </div>
                 <label class="check" for="f-new">
                     <input id="f-new" type="checkbox" prop:checked=move || newly.get() on:change=move |ev| newly.set(event_target_checked(&ev))/>
-                    <span>{move || t("Mới thành lập trong kỳ", "Newly established")}</span>
+                    <span>{tx("Mới thành lập trong kỳ", "Newly established")}</span>
                 </label>
             </div>
             <p class="muted" aria-live="polite">{move || {
-                let n = visible().len();
+                let n = total.with(|v| v.len());
                 crate::i18n::ts(format!("{n} hợp tác xã"), format!("{n} cooperatives"))
             }}</p>
             <Show when=move || loaded.get() && rows.with(|r| r.is_empty())>
-                <p class="empty">{move || t(
-                    "Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.",
-                    "No data on this tablet yet. Connect to sync.")}</p>
+                <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
-            <ul class="list" aria-label=move || t("Danh sách hợp tác xã", "Cooperative list")>
-                <For each=visible key=|r| (r.coop.id.clone(), r.coop.version) let:row>
+            <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
+                <For each=page key=|r| (r.coop.id.clone(), r.coop.version) let:row>
                     <li>
                         <A href=format!("/htx/{}", row.coop.id)>
                             <span class="name">{row.coop.name.clone()}</span>
@@ -212,12 +217,19 @@ fn Registry() -> impl IntoView {
                                 {row.commune.clone()}
                                 " · "
                                 {move || status_label(row.coop.status)}
-                                {(row.coop.version == 0).then(|| view! { " " <span class="badge pending">{move || t("Chờ đồng bộ", "Waiting to sync")}</span> })}
+                                {(row.coop.version == 0).then(|| view! { " " <span class="badge pending">{tx("Chờ đồng bộ", "Waiting to sync")}</span> })}
                             </span>
                         </A>
                     </li>
                 </For>
             </ul>
+            <Show when=move || { total.with(|v| v.len()) > shown.get() }>
+                <button type="button" class="more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                    {move || { let left = total.with(|v| v.len()) - shown.get(); crate::i18n::ts(format!("Hiện thêm (còn {left})"), format!("Show more ({left} left)")) }}
+                </button>
+            </Show>
         </section>
     }
 }
+
+const PAGE: usize = 100;

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::app::session;
-use crate::i18n::{lang, t};
+use crate::i18n::{lang, t, tx};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -51,15 +51,13 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{move || t("Đăng nhập", "Sign in")}</h1>
-            <p class="muted">{move || t(
-                "Đăng nhập một lần khi có mạng; sau đó ứng dụng chạy được cả khi mất sóng.",
-                "Sign in once while online; afterwards the app works without signal.")}</p>
+            <h1>{tx("Đăng nhập", "Sign in")}</h1>
+            <p class="muted">{tx("Đăng nhập một lần khi có mạng; sau đó ứng dụng chạy được cả khi mất sóng.", "Sign in once while online; afterwards the app works without signal.")}</p>
             <form on:submit=on_submit>
-                <label for="username">{move || t("Tên đăng nhập", "User name")}</label>
+                <label for="username">{tx("Tên đăng nhập", "User name")}</label>
                 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
                     prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="password">{move || t("Mật khẩu", "Password")}</label>
+                <label for="password">{tx("Mật khẩu", "Password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password"
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <Show when=move || error.get().is_some()>

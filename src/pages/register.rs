@@ -1,7 +1,7 @@
 //! Registering a cooperative or group found in the field, offline. The draft is kept on
 //! every change; the shared crate's rules check it here and again on the server.
 
-use crate::i18n::{lang, t, vnd};
+use crate::i18n::{lang, t, vnd, tx};
 use crate::pages::home::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
 use hoptac_core::model::{Area, AreaLevel, Cooperative, CoopKind, OperatingScale, OperatingStatus, Sector};
 use hoptac_core::validate::{validate_cooperative, FieldError};
@@ -72,7 +72,7 @@ fn opt_text(form: Form, id: &'static str, label: (&'static str, &'static str), f
     let err = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{move || t(label.0, label.1)}</label>
+            <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type=input_type prop:value=move || get(&form.draft.read()).unwrap_or_default()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
                 aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=err.clone()/>
@@ -87,7 +87,7 @@ fn number(form: Form, id: &'static str, label: (&'static str, &'static str), fie
     let err = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{move || t(label.0, label.1)}</label>
+            <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" prop:value=move || get(&form.draft.read()).map(|v| v.to_string()).unwrap_or_default()
                 on:input=move |ev| {
                     let digits: String = event_target_value(&ev).chars().filter(|c| c.is_ascii_digit()).collect();
@@ -110,8 +110,8 @@ pub fn RegisterPage() -> impl IntoView {
     let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         let store = crate::app_store();
-        let mut cs: Vec<Area> = store.areas().await.unwrap_or_default().into_iter().filter(|a| a.level == AreaLevel::Commune).collect();
-        cs.sort_by_cached_key(|a| hoptac_core::text::normalize(&a.name));
+        let cs: Vec<Area> = store.areas().await.unwrap_or_default().into_iter().filter(|a| a.level == AreaLevel::Commune).collect();
+        let cs = crate::util::sort_by_key(cs, |a| (0, hoptac_core::text::normalize(&a.name)));
         communes.set(cs);
         if let Ok(Some(d)) = store.draft::<Cooperative>(DRAFT_KEY).await {
             form.draft.set(d);
@@ -144,36 +144,36 @@ pub fn RegisterPage() -> impl IntoView {
     };
     view! {
         <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
-            <h1>{move || t("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
-            <p class="muted">{move || t("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
+            <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
+            <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
             <form class="report" on:submit=on_submit.clone() novalidate>
                 <fieldset>
-                    <legend>{move || t("Thông tin chung", "General")}</legend>
+                    <legend>{tx("Thông tin chung", "General")}</legend>
                     <div class="grid">
                         <div class="field">
-                            <label for="c-kind">{move || t("Loại hình", "Kind")}</label>
+                            <label for="c-kind">{tx("Loại hình", "Kind")}</label>
                             <select id="c-kind" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
                                 {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().kind == k>{move || kind_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-name">{move || t("Tên", "Name")}</label>
+                            <label for="c-name">{tx("Tên", "Name")}</label>
                             <input id="c-name" type="text" prop:value=move || form.draft.read().name.clone()
                                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.name = v) }
                                 aria-invalid=move || form.error("name")().is_some().to_string() aria-describedby="c-name-error"/>
                             <p id="c-name-error" class="field-error">{form.error("name")}</p>
                         </div>
                         <div class="field">
-                            <label for="c-sector">{move || t("Lĩnh vực", "Sector")}</label>
+                            <label for="c-sector">{tx("Lĩnh vực", "Sector")}</label>
                             <select id="c-sector" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.sector = SECTORS[i.min(7)]) }>
                                 {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().sector == k>{move || sector_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-commune">{move || t("Xã, phường", "Commune")}</label>
+                            <label for="c-commune">{tx("Xã, phường", "Commune")}</label>
                             <select id="c-commune" on:change=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.area_id = v) }
                                 aria-invalid=move || form.error("area_id")().is_some().to_string() aria-describedby="c-commune-error">
-                                <option value="" selected=move || form.draft.read().area_id.is_empty()>{move || t("— Chọn xã —", "— Choose —")}</option>
+                                <option value="" selected=move || form.draft.read().area_id.is_empty()>{tx("— Chọn xã —", "— Choose —")}</option>
                                 <For each=move || communes.get() key=|a| a.id.clone() let:a>
                                     {let id = a.id.clone(); view! { <option value=a.id.clone() selected=move || form.draft.read().area_id == id>{a.name.clone()}</option> }}
                                 </For>
@@ -181,14 +181,14 @@ pub fn RegisterPage() -> impl IntoView {
                             <p id="c-commune-error" class="field-error">{form.error("area_id")}</p>
                         </div>
                         <div class="field">
-                            <label for="c-scale">{move || t("Quy mô hoạt động", "Operating scale")}</label>
+                            <label for="c-scale">{tx("Quy mô hoạt động", "Operating scale")}</label>
                             <select id="c-scale" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().ok(); form.edit(|d| d.scale = i.and_then(|i| SCALES.get(i).copied())) }>
-                                <option value="">{move || t("— Chưa chọn —", "— Not chosen —")}</option>
+                                <option value="">{tx("— Chưa chọn —", "— Not chosen —")}</option>
                                 {SCALES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().scale == Some(k)>{move || scale_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-status">{move || t("Tình trạng hoạt động", "Operating status")}</label>
+                            <label for="c-status">{tx("Tình trạng hoạt động", "Operating status")}</label>
                             <select id="c-status" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.status = STATUSES[i.min(3)]) }>
                                 {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().status == k>{move || status_label(k)}</option> } }).collect_view()}
                             </select>
@@ -199,11 +199,11 @@ pub fn RegisterPage() -> impl IntoView {
                     <label class="check" for="c-new">
                         <input id="c-new" type="checkbox" prop:checked=move || form.draft.read().newly_established
                             on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| d.newly_established = on) }/>
-                        <span>{move || t("Mới thành lập trong kỳ (tính vào chỉ tiêu)", "Newly established this period (counts toward the target)")}</span>
+                        <span>{tx("Mới thành lập trong kỳ (tính vào chỉ tiêu)", "Newly established this period (counts toward the target)")}</span>
                     </label>
                 </fieldset>
                 <fieldset>
-                    <legend>{move || t("Đăng ký, người đại diện", "Registration and representative")}</legend>
+                    <legend>{tx("Đăng ký, người đại diện", "Registration and representative")}</legend>
                     <div class="grid">
                         {opt_text(form, "c-regno", ("Số đăng ký", "Registration number"), "registration_no", |d| d.registration_no.clone(), |d, v| d.registration_no = v, "text")}
                         {opt_text(form, "c-tax", ("Mã số thuế", "Tax code"), "tax_code", |d| d.tax_code.clone(), |d, v| d.tax_code = v, "text")}
@@ -213,18 +213,18 @@ pub fn RegisterPage() -> impl IntoView {
                     <label class="check" for="c-taxreg">
                         <input id="c-taxreg" type="checkbox" prop:checked=move || form.draft.read().tax_registered
                             on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| d.tax_registered = on) }/>
-                        <span>{move || t("Đã đăng ký thuế", "Tax registration done")}</span>
+                        <span>{tx("Đã đăng ký thuế", "Tax registration done")}</span>
                     </label>
                 </fieldset>
                 <fieldset>
-                    <legend>{move || t("Quy mô", "Size")}</legend>
+                    <legend>{tx("Quy mô", "Size")}</legend>
                     <div class="grid">
                         {number(form, "c-members", ("Số thành viên", "Members"), "members", |d| d.members.map(i64::from), |d, v| d.members = v.and_then(|v| u32::try_from(v).ok()), false)}
                         {number(form, "c-workers", ("Số lao động", "Workers"), "workers", |d| d.workers.map(i64::from), |d, v| d.workers = v.and_then(|v| u32::try_from(v).ok()), false)}
                         {number(form, "c-capital", ("Vốn điều lệ (đồng)", "Charter capital (VND)"), "charter_capital_vnd", |d| d.charter_capital_vnd, |d, v| d.charter_capital_vnd = v, true)}
                         <Show when=move || form.draft.read().sector == Sector::Agriculture>
                             <div class="field">
-                                <label for="c-area">{move || t("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
+                                <label for="c-area">{tx("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
                                 <input id="c-area" type="text" inputmode="decimal" prop:value=move || form.draft.read().cultivated_area_ha.map(|v| v.to_string()).unwrap_or_default()
                                     on:input=move |ev| { let v = event_target_value(&ev).replace(',', ".").trim().parse::<f64>().ok(); form.edit(|d| d.cultivated_area_ha = v) }
                                     aria-describedby="c-area-error"/>
@@ -234,7 +234,7 @@ pub fn RegisterPage() -> impl IntoView {
                     </div>
                 </fieldset>
                 <div class="actions">
-                    <button type="submit" class="primary">{move || t("Lưu HTX mới", "Save the new cooperative")}</button>
+                    <button type="submit" class="primary">{tx("Lưu HTX mới", "Save the new cooperative")}</button>
                 </div>
             </form>
         </Show>

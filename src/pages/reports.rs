@@ -1,7 +1,7 @@
 //! The supervisor's list of submitted visit reports (synced to this device).
 
 use crate::app::session;
-use crate::i18n::{date, date_time, t};
+use crate::i18n::{date, date_time, tx};
 use crate::store::LocalVisit;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -14,7 +14,7 @@ pub fn ReportsPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             let coops = store.cooperatives().await.unwrap_or_default();
-            let mut v: Vec<(LocalVisit, String)> = store
+            let v: Vec<(LocalVisit, String)> = store
                 .visits()
                 .await
                 .unwrap_or_default()
@@ -24,7 +24,7 @@ pub fn ReportsPage() -> impl IntoView {
                     (v, name)
                 })
                 .collect();
-            v.sort_by(|a, b| b.0.report.received_at.cmp(&a.0.report.received_at).then(b.0.report.created_at.cmp(&a.0.report.created_at)));
+            let v = crate::util::sort_by_key(v, |(v, _)| (u64::MAX - v.report.received_at.unwrap_or(v.report.created_at).max(0) as u64, String::new()));
             visits.set(v);
         });
     });
@@ -33,17 +33,17 @@ pub fn ReportsPage() -> impl IntoView {
             <Redirect path="/dang-nhap"/>
         </Show>
         <section>
-            <h1>{move || t("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
+            <h1>{tx("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
             <Show when=move || visits.with(|v| v.is_empty())>
-                <p class="empty">{move || t("Chưa có phiếu nào.", "No reports yet.")}</p>
+                <p class="empty">{tx("Chưa có phiếu nào.", "No reports yet.")}</p>
             </Show>
-            <table class="table" aria-label=move || t("Phiếu khảo sát", "Visit reports")>
+            <table class="table" aria-label=tx("Phiếu khảo sát", "Visit reports")>
                 <thead><tr>
-                    <th scope="col">{move || t("Hợp tác xã", "Cooperative")}</th>
-                    <th scope="col">{move || t("Ngày khảo sát", "Visit date")}</th>
-                    <th scope="col">{move || t("Cán bộ", "Officer")}</th>
-                    <th scope="col">{move || t("Nội dung", "Note")}</th>
-                    <th scope="col">{move || t("Nhận lúc", "Received")}</th>
+                    <th scope="col">{tx("Hợp tác xã", "Cooperative")}</th>
+                    <th scope="col">{tx("Ngày khảo sát", "Visit date")}</th>
+                    <th scope="col">{tx("Cán bộ", "Officer")}</th>
+                    <th scope="col">{tx("Nội dung", "Note")}</th>
+                    <th scope="col">{tx("Nhận lúc", "Received")}</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || visits.get() key=|(v, _)| v.report.id.clone() let:item>

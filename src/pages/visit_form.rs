@@ -5,7 +5,7 @@
 //! stands next to its field.
 
 use crate::app::session;
-use crate::i18n::{lang, t, vnd};
+use crate::i18n::{lang, t, vnd, tx};
 use crate::store::visit_draft_key;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
 use hoptac_core::report::{
@@ -30,7 +30,9 @@ impl Form {
         self.draft.update(f);
         let (key, d) = (self.key.get_untracked(), self.draft.get_untracked());
         leptos::task::spawn_local(async move {
+            let t0 = crate::util::perf_now();
             let _ = crate::app_store().save_draft(&key, &d).await;
+            crate::util::bench_record("draftSave", crate::util::perf_now() - t0);
         });
     }
 
@@ -124,12 +126,12 @@ pub fn VisitFormPage() -> impl IntoView {
         <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
             <section class="form-head">
                 <p><A href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</A></p>
-                <h1>{move || t("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
-                <p class="muted">{move || t("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
-                <nav class="sections" aria-label=move || t("Các phần của phiếu", "Report sections")>
+                <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
+                <p class="muted">{tx("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
+                <nav class="sections" aria-label=tx("Các phần của phiếu", "Report sections")>
                     {sections.iter().map(|(id, vi, en)| {
                         let (vi, en) = (*vi, *en);
-                        view! { <a href=format!("#{id}")>{move || t(vi, en)}</a> }
+                        view! { <a href=format!("#{id}")>{tx(vi, en)}</a> }
                     }).collect_view()}
                 </nav>
             </section>
@@ -151,8 +153,8 @@ pub fn VisitFormPage() -> impl IntoView {
                 <ComplianceSection form=form/>
                 <FollowUpSection form=form/>
                 <div class="actions">
-                    <button type="submit" class="primary">{move || t("Gửi phiếu", "Submit report")}</button>
-                    <span class="muted">{move || t("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
+                    <button type="submit" class="primary">{tx("Gửi phiếu", "Submit report")}</button>
+                    <span class="muted">{tx("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
                 </div>
             </form>
         </Show>
@@ -189,19 +191,19 @@ fn General(form: Form) -> impl IntoView {
     };
     view! {
         <fieldset id="chung">
-            <legend>{move || t("Chung", "General")}</legend>
-            <label for="visit-date">{move || t("Ngày khảo sát", "Visit date")}</label>
+            <legend>{tx("Chung", "General")}</legend>
+            <label for="visit-date">{tx("Ngày khảo sát", "Visit date")}</label>
             <input id="visit-date" type="date" prop:value=move || form.draft.read().visit_date.clone()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.visit_date = v) }
                 aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
             {field_error("visit-date-error".into(), date_err)}
-            <label for="visit-note">{move || t("Nội dung làm việc", "What you found")}</label>
+            <label for="visit-note">{tx("Nội dung làm việc", "What you found")}</label>
             <textarea id="visit-note" rows="5" prop:value=move || form.draft.read().note.clone()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.note = v) }
                 aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error"></textarea>
             {field_error("visit-note-error".into(), note_err)}
             <div class="gps">
-                <button type="button" on:click=take_gps>{move || t("Lấy vị trí GPS", "Take GPS position")}</button>
+                <button type="button" on:click=take_gps>{tx("Lấy vị trí GPS", "Take GPS position")}</button>
                 <span>{move || form.draft.read().findings.position.as_ref().map(|p| format!("{:.5}, {:.5} (±{} m)", p.lat, p.lon, p.accuracy_m.unwrap_or(0.0).round())).unwrap_or_default()}</span>
                 <span class="muted">{move || gps_state.get().map(|m| m.get(lang().get()).to_string())}</span>
             </div>
@@ -223,7 +225,7 @@ fn money(
     let err_id = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{move || t(label.0, label.1)}</label>
+            <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" autocomplete="off"
                 prop:value=move || get(&form.draft.read()).map(|v| v.to_string()).unwrap_or_default()
                 on:input=move |ev| {
@@ -251,7 +253,7 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
 ) -> impl IntoView {
     view! {
         <fieldset class="checks">
-            <legend>{move || t(legend.0, legend.1)}</legend>
+            <legend>{tx(legend.0, legend.1)}</legend>
             {T::ALL.iter().enumerate().map(|(i, v)| {
                 let v = *v;
                 let (vi, en) = v.label();
@@ -264,11 +266,12 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
                                 let on = event_target_checked(&ev);
                                 form.edit(|d| {
                                     let list = get_mut(d);
-                                    list.retain(|x| *x != v);
-                                    if on { list.push(v); list.sort_by_key(|x| T::ALL.iter().position(|y| y == x)); }
+                                    // Kept in the order of T::ALL, without a sort.
+                                    let now: Vec<T> = T::ALL.iter().copied().filter(|x| if *x == v { on } else { list.contains(x) }).collect();
+                                    *list = now;
                                 });
                             }/>
-                        <span>{move || t(vi, en)}</span>
+                        <span>{tx(vi, en)}</span>
                     </label>
                 }
             }).collect_view()}
@@ -286,16 +289,16 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{move || t(label.0, label.1)}</label>
+            <label for=id>{tx(label.0, label.1)}</label>
             <select id=id on:change=move |ev| {
                 let idx = event_target_value(&ev).parse::<usize>().ok();
                 form.edit(|d| set(d, idx.and_then(|i| T::ALL.get(i).copied())));
             }>
-                <option value="" selected=move || get(&form.draft.read()).is_none()>{move || t("— Chưa chọn —", "— Not chosen —")}</option>
+                <option value="" selected=move || get(&form.draft.read()).is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
                 {T::ALL.iter().enumerate().map(|(i, v)| {
                     let v = *v;
                     let (vi, en) = v.label();
-                    view! { <option value=i.to_string() selected=move || get(&form.draft.read()) == Some(v)>{move || t(vi, en)}</option> }
+                    view! { <option value=i.to_string() selected=move || get(&form.draft.read()) == Some(v)>{tx(vi, en)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -308,7 +311,7 @@ fn flag(form: Form, id: &'static str, label: (&'static str, &'static str), get: 
         <label class="check" for=id>
             <input type="checkbox" id=id prop:checked=move || get(&form.draft.read())
                 on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| set(d, on)) }/>
-            <span>{move || t(label.0, label.1)}</span>
+            <span>{tx(label.0, label.1)}</span>
         </label>
     }
 }
@@ -318,7 +321,7 @@ fn text(form: Form, id: &'static str, label: (&'static str, &'static str), field
     let err_id = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{move || t(label.0, label.1)}</label>
+            <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" prop:value=move || get(&form.draft.read()).clone()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, v)) }
                 aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=err_id.clone()/>
@@ -331,7 +334,7 @@ fn text(form: Form, id: &'static str, label: (&'static str, &'static str), field
 fn FinancesSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="tai-chinh">
-            <legend>{move || t("Tài chính trong kỳ", "Finances for the period")}</legend>
+            <legend>{tx("Tài chính trong kỳ", "Finances for the period")}</legend>
             <div class="grid">
                 {money(form, "revenue", ("Doanh thu (đồng)", "Revenue (VND)"), "findings.finances.revenue_vnd",
                     |d| d.findings.finances.revenue_vnd, |d, v| d.findings.finances.revenue_vnd = v, false)}
@@ -357,7 +360,7 @@ fn ValueChainSection(form: Form) -> impl IntoView {
     let in_chain = move || form.draft.read().findings.value_chain.in_value_chain;
     view! {
         <fieldset id="chuoi-gia-tri">
-            <legend>{move || t("Chuỗi giá trị", "Value chain")}</legend>
+            <legend>{tx("Chuỗi giá trị", "Value chain")}</legend>
             {flag(form, "in-chain", ("HTX sản xuất gắn với chuỗi giá trị", "Produces as part of a value chain"),
                 |d| d.findings.value_chain.in_value_chain, |d, v| d.findings.value_chain.in_value_chain = v)}
             <Show when=in_chain>
@@ -400,7 +403,7 @@ fn SupportSection(form: Form) -> impl IntoView {
             {checks::<SupportKind>(form, "support-requested", ("Hỗ trợ đề nghị", "Support requested"),
                 |d| &d.findings.support.requested, |d| &mut d.findings.support.requested)}
             <div class="field">
-                <label for="works">{move || t("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>
+                <label for="works">{tx("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>
                 <input id="works" type="number" min="0" max="100" inputmode="numeric"
                     prop:value=move || form.draft.read().findings.support.works_handed_over.map(|v| v.to_string()).unwrap_or_default()
                     on:input=move |ev| { let v = event_target_value(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
@@ -417,7 +420,7 @@ fn SupportSection(form: Form) -> impl IntoView {
 fn DigitalSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="chuyen-doi-so">
-            <legend>{move || t("Chuyển đổi số", "Digital transformation")}</legend>
+            <legend>{tx("Chuyển đổi số", "Digital transformation")}</legend>
             {flag(form, "accounting", ("Dùng phần mềm kế toán", "Uses accounting software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
             {flag(form, "einvoice", ("Dùng hóa đơn điện tử", "Uses e-invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
             {flag(form, "online", ("Bán hàng trực tuyến", "Sells online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
@@ -430,18 +433,18 @@ fn ComplianceSection(form: Form) -> impl IntoView {
     view! {
         <div id="tuan-thu" class="section">
             <fieldset>
-                <legend>{move || t("Tuân thủ", "Compliance")}</legend>
+                <legend>{tx("Tuân thủ", "Compliance")}</legend>
                 {flag(form, "tax-registered", ("Đã đăng ký thuế", "Tax registration done"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
             </fieldset>
             {checks::<Certification>(form, "cert", ("Chứng nhận chất lượng", "Quality certifications"),
                 |d| &d.findings.compliance.certifications, |d| &mut d.findings.compliance.certifications)}
             <div class="field">
-                <label for="ocop-stars">{move || t("Số sao OCOP", "OCOP stars")}</label>
+                <label for="ocop-stars">{tx("Số sao OCOP", "OCOP stars")}</label>
                 <select id="ocop-stars" aria-describedby="ocop-error" on:change=move |ev| {
                     let v = event_target_value(&ev).parse::<u8>().ok();
                     form.edit(|d| d.findings.compliance.ocop_stars = v);
                 }>
-                    <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{move || t("— Không —", "— None —")}</option>
+                    <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{tx("— Không —", "— None —")}</option>
                     {[3u8, 4, 5].into_iter().map(|n| view! {
                         <option value=n.to_string() selected=move || form.draft.read().findings.compliance.ocop_stars == Some(n)>{format!("{n} ★")}</option>
                     }).collect_view()}
@@ -457,7 +460,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
     let count = move || form.draft.read().findings.follow_ups.len();
     view! {
         <fieldset id="viec-can-lam">
-            <legend>{move || t("Việc cần làm tiếp", "Follow-up actions")}</legend>
+            <legend>{tx("Việc cần làm tiếp", "Follow-up actions")}</legend>
             <ol class="follow-ups">
                 {move || (0..count()).map(|i| {
                     let action_id = format!("fu-action-{i}");
@@ -470,7 +473,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.action.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
                             {field_error(format!("fu-action-{i}-error"), form.error(format!("findings.follow_ups.{i}.action")))}
-                            <label for=due_for>{move || t("Hạn hoàn thành", "Due date")}</label>
+                            <label for=due_for>{tx("Hạn hoàn thành", "Due date")}</label>
                             <input id=due_id type="date"
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.due.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>
@@ -483,7 +486,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                 }).collect_view()}
             </ol>
             <button type="button" on:click=move |_| form.edit(|d| d.findings.follow_ups.push(FollowUp::default()))>
-                {move || t("Thêm việc cần làm", "Add a follow-up action")}
+                {tx("Thêm việc cần làm", "Add a follow-up action")}
             </button>
         </fieldset>
     }

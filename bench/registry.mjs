@@ -1,0 +1,138 @@
+// The officer's registry and form with 10,000 cooperatives in the local store (issue 3),
+// in Debian's Chromium with 4x CPU throttling through the DevTools protocol, against
+// baselines in the same browser run done with plain JavaScript on the same IndexedDB:
+//  - registry usable: navigation → the first page (100 rows) of the list rendered;
+//    baseline: getAll of the 10,000 records + the same diacritics folding + 100 <li>;
+//  - a search keystroke: input event → the list updated; baseline: the same filter over
+//    10,000 folded keys + re-rendering 100 <li>;
+//  - saving a draft: the app's IndexedDB write per keystroke (measured in the app);
+//    baseline: a put of the same object from plain JavaScript.
+// Usage: make build && node bench/registry.mjs
+import { startServer, launch, signIn, OFFICER } from "../tests/e2e/helpers.mjs";
+
+const N = 10_000;
+const RUNS = 5;
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const med = (xs) => pct(xs, 0.5);
+
+const server = await startServer();
+const browser = await launch();
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await ctx.newPage();
+const cdp = await ctx.newCDPSession(page);
+await signIn(page, server.url, OFFICER);
+await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+
+// Seed 10,000 cooperatives into the officer's communes, from plain JavaScript.
+const seedMs = await page.evaluate(async (n) => {
+  const db = await new Promise((ok, err) => { const r = indexedDB.open("hoptac"); r.onsuccess = () => ok(r.result); r.onerror = err; });
+  const communes = await new Promise((ok) => { const r = db.transaction("areas").objectStore("areas").getAll(); r.onsuccess = () => ok(r.result.filter((a) => a.level === "commune" && /NB-(HL|GV)\//.test(a.path))); });
+  const words = ["Dịch vụ", "Nông nghiệp", "Thêu ren", "Chiếu cói", "Rau an toàn", "Dê núi", "Dược liệu", "Vận tải", "Môi trường", "Thủ công"];
+  const t = performance.now();
+  await new Promise((ok, err) => {
+    const tx = db.transaction("cooperatives", "readwrite");
+    const os = tx.objectStore("cooperatives");
+    for (let i = 0; i < n; i++) {
+      const c = communes[i % communes.length];
+      os.put({ id: `bench-${i}`, kind: i % 3 ? "htx" : "tht", name: `HTX ${words[i % 10]} ${c.name.replace(/^(Xã|Phường|Thị trấn) /, "")} số ${i}`,
+        sector: "agriculture", area_id: c.id, area_path: c.path, status: i % 7 ? "active" : "standstill", members: i % 500,
+        main_products: words[(i * 7) % 10], newly_established: i % 11 === 0, tax_registered: true, version: 1 });
+    }
+    tx.oncomplete = ok; tx.onerror = err;
+  });
+  db.close();
+  return performance.now() - t;
+}, N);
+
+await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+
+// Registry usable after navigation.
+const appLoad = [];
+for (let i = 0; i < RUNS; i++) {
+  await page.goto(server.url + "/", { waitUntil: "commit" });
+  const h = await page.waitForFunction(() => document.querySelectorAll("ul.list > li").length >= 100 && performance.now(), null, { polling: "mutation", timeout: 60_000 });
+  appLoad.push(await h.jsonValue());
+}
+const baseLoad = [];
+for (let i = 0; i < RUNS; i++) {
+  baseLoad.push(await page.evaluate(async () => {
+    const fold = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d");
+    const t = performance.now();
+    const db = await new Promise((ok, err) => { const r = indexedDB.open("hoptac"); r.onsuccess = () => ok(r.result); r.onerror = err; });
+    const rows = await new Promise((ok) => { const r = db.transaction("cooperatives").objectStore("cooperatives").getAll(); r.onsuccess = () => ok(r.result); });
+    const keyed = rows.map((c) => ({ c, key: fold(c.name + " " + (c.main_products || "")) })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const ul = document.createElement("ul");
+    for (const { c } of keyed.slice(0, 100)) { const li = document.createElement("li"); li.textContent = c.name; ul.append(li); }
+    document.body.append(ul);
+    db.close();
+    return performance.now() - t;
+  }));
+}
+
+// Search keystrokes: type "dich vu" one key at a time, then clear.
+await page.goto(server.url + "/");
+await page.waitForFunction(() => document.querySelectorAll("ul.list > li").length >= 100, null, { timeout: 60_000 });
+const typeKey = (ch) => page.evaluate(async (ch) => {
+  const input = document.querySelector("#search");
+  const target = document.querySelector("main");
+  const changed = new Promise((ok) => { const mo = new MutationObserver(() => { mo.disconnect(); ok(); }); mo.observe(target, { childList: true, subtree: true, characterData: true }); });
+  const t = performance.now();
+  input.value = ch === null ? "" : input.value + ch;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  await changed;
+  await new Promise((ok) => setTimeout(ok, 0));
+  return performance.now() - t;
+}, ch);
+const appKeys = [];
+for (let r = 0; r < 3; r++) {
+  for (const ch of "dich vu") appKeys.push(await typeKey(ch));
+  await typeKey(null);
+}
+const baseKeys = await page.evaluate(async () => {
+  const fold = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d");
+  const db = await new Promise((ok, err) => { const r = indexedDB.open("hoptac"); r.onsuccess = () => ok(r.result); r.onerror = err; });
+  const rows = await new Promise((ok) => { const r = db.transaction("cooperatives").objectStore("cooperatives").getAll(); r.onsuccess = () => ok(r.result); });
+  db.close();
+  const keyed = rows.map((c) => ({ c, key: fold(c.name + " " + (c.main_products || "")) }));
+  const ul = document.createElement("ul"); document.body.append(ul);
+  const out = [];
+  let q = "";
+  for (const ch of "dich vu") {
+    q += ch;
+    const t = performance.now();
+    const words = q.split(" ").filter(Boolean);
+    const hits = keyed.filter((k) => words.every((w) => k.key.includes(w)));
+    ul.replaceChildren(...hits.slice(0, 100).map(({ c }) => { const li = document.createElement("li"); li.textContent = c.name; return li; }));
+    out.push(performance.now() - t);
+  }
+  return out;
+});
+
+// Draft saves while typing in the visit form.
+await page.goto(server.url + "/htx/coop-001/khao-sat");
+await page.getByLabel("Nội dung làm việc").waitFor();
+await page.evaluate(() => { window.__hoptacBench = { draftSave: [] }; });
+await page.getByLabel("Nội dung làm việc").pressSequentially("Doanh thu giảm do dịch bệnh, cần hỗ trợ vốn", { delay: 60 });
+await page.waitForTimeout(500);
+const appSaves = await page.evaluate(() => window.__hoptacBench.draftSave);
+const baseSaves = await page.evaluate(async () => {
+  const db = await new Promise((ok, err) => { const r = indexedDB.open("hoptac"); r.onsuccess = () => ok(r.result); r.onerror = err; });
+  const draft = await new Promise((ok) => { const r = db.transaction("meta").objectStore("meta").get("draft:visit:coop-001"); r.onsuccess = () => ok(r.result); });
+  const out = [];
+  for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    await new Promise((ok, err) => { const tx = db.transaction("meta", "readwrite"); tx.objectStore("meta").put({ ...draft, key: "bench-draft" }); tx.oncomplete = ok; tx.onerror = err; });
+    out.push(performance.now() - t);
+  }
+  db.close();
+  return out;
+});
+await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+
+const f = (x) => x.toFixed(1);
+console.log(`seed: ${N} cooperatives put from plain JS in ${f(seedMs)} ms (unthrottled)`);
+console.log(`registry usable after navigation (4x CPU): app median ${f(med(appLoad))} ms (runs ${appLoad.map(f).join(", ")}); baseline plain JS ${f(med(baseLoad))} ms; ratio ${f(med(appLoad) / med(baseLoad))}; target <= 300 ms`);
+console.log(`search keystroke (4x CPU): app median ${f(med(appKeys))} ms, max ${f(Math.max(...appKeys))} ms; baseline plain JS median ${f(med(baseKeys))} ms; ratio ${f(med(appKeys) / med(baseKeys))}; target <= 50 ms`);
+console.log(`draft save (4x CPU): app p50 ${f(pct(appSaves, 0.5))} ms, p95 ${f(pct(appSaves, 0.95))} ms over ${appSaves.length} saves; baseline plain JS put p95 ${f(pct(baseSaves, 0.95))} ms; ratio ${f(pct(appSaves, 0.95) / pct(baseSaves, 0.95))}; target p95 <= 20 ms`);
+await browser.close();
+await server.stop();
