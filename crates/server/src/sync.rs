@@ -107,6 +107,12 @@ pub async fn push(State(state): State<AppState>, user: AuthUser, Json(req): Json
 
 type Applied = Result<(), (ErrorCode, Msg)>;
 
+/// A rejection for records that fail the shared validation: every message, both languages.
+fn invalid(errors: &[hoptac_core::validate::FieldError]) -> (ErrorCode, Msg) {
+    let join = |lang: hoptac_core::i18n::Lang| errors.iter().map(|e| e.message.get(lang)).collect::<Vec<_>>().join(" ");
+    (ErrorCode::Invalid, Msg::new(join(hoptac_core::i18n::Lang::Vi), join(hoptac_core::i18n::Lang::En)))
+}
+
 /// Applies one mutation. The outer error is a temporary failure (the whole push fails and
 /// the client retries); the inner one a permanent rejection of this mutation alone.
 async fn apply(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, m: &Mutation) -> ApiResult<Applied> {
@@ -124,9 +130,7 @@ async fn submit_visit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
     // A day of slack: the tablet's clock may run ahead of the server's.
     let errors = validate_visit(v, Some(&date_of_millis_vn(now + 86_400_000)));
     if !errors.is_empty() {
-        let vi = errors.iter().map(|e| e.message.vi.as_str()).collect::<Vec<_>>().join(" ");
-        let en = errors.iter().map(|e| e.message.en.as_str()).collect::<Vec<_>>().join(" ");
-        return Ok(Err((ErrorCode::Invalid, Msg::new(vi, en))));
+        return Ok(Err(invalid(&errors)));
     }
     let coop = sqlx::query("SELECT area_path FROM cooperatives WHERE id = $1").bind(&v.cooperative_id).fetch_optional(&mut *tx.tx).await?;
     let Some(coop) = coop else {
@@ -184,9 +188,7 @@ async fn register_cooperative(tx: &mut WriteTx<'_>, user: &UserInfo, c: &Coopera
     }
     let errors = validate_cooperative(c, Some(&date_of_millis_vn(now_ms() + 86_400_000)));
     if !errors.is_empty() {
-        let vi = errors.iter().map(|e| e.message.vi.as_str()).collect::<Vec<_>>().join(" ");
-        let en = errors.iter().map(|e| e.message.en.as_str()).collect::<Vec<_>>().join(" ");
-        return Ok(Err((ErrorCode::Invalid, Msg::new(vi, en))));
+        return Ok(Err(invalid(&errors)));
     }
     let area = sqlx::query("SELECT path, level FROM areas WHERE id = $1").bind(&c.area_id).fetch_optional(&mut *tx.tx).await?;
     let Some(area) = area else {
