@@ -50,6 +50,14 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.getByRole("button", { name: "English" }).click();
     await page.getByLabel("What you found").waitFor();
     await audit(page, `visit report form in English ${size}`);
+    await page.getByRole("button", { name: "Tiếng Việt" }).click();
+    await page.getByRole("link", { name: "Máy này" }).click();
+    await page.getByRole("button", { name: "Xuất dữ liệu chưa gửi" }).waitFor();
+    await audit(page, `this tablet ${size}`);
+    await page.goto(server.url + "/htx-moi");
+    await page.getByRole("button", { name: "Lưu HTX mới" }).click();
+    await page.getByText("Hãy nhập tên hợp tác xã.").waitFor();
+    await audit(page, `register a cooperative with validation messages ${size}`);
     await ctx.close();
   });
 
