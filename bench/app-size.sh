@@ -10,12 +10,12 @@ bash scripts/setup.sh >/dev/null
 if [ "${1:-}" = "--cold" ]; then
   cold=$(mktemp -d)
   start=$(date +%s)
-  ( wasm_env; CARGO_TARGET_DIR="$cold" trunk build --release --offline --dist "$cold/dist" >/dev/null 2>&1 )
+  ( wasm_release_env; CARGO_TARGET_DIR="$cold" trunk build --release --offline --dist "$cold/dist" >/dev/null 2>&1 )
   end=$(date +%s)
   echo "cold release build of the app (trunk + wasm-opt, $(nproc) cores): $((end - start)) s"
   rm -rf "$cold"
 fi
-( wasm_env; trunk build --release --offline >/dev/null 2>&1 )
+( wasm_release_env; trunk build --release --offline >/dev/null 2>&1 )
 total_raw=0; total_gz=0; total_br=0
 printf '%-6s %10s %10s %10s\n' kind raw gzip brotli
 for kind in wasm js css html; do

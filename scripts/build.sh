@@ -8,6 +8,6 @@ echo "==> build: fetch dependencies"
 # Trunk runs cargo with --offline: every crate must be downloaded first.
 cargo fetch --locked 2>/dev/null || cargo fetch || { echo "build FAILED: cargo fetch (is crates.io reachable?)" >&2; exit 1; }
 echo "==> build: the app (release, wasm)"
-( wasm_env; trunk build --release --offline ) || { echo "build FAILED: trunk build (see the errors above)" >&2; exit 1; }
+( wasm_release_env; trunk build --release --offline ) || { echo "build FAILED: trunk build (see the errors above)" >&2; exit 1; }
 echo "==> build: the server (release)"
 cargo build --release -p hoptac-server || { echo "build FAILED: cargo build -p hoptac-server" >&2; exit 1; }

@@ -37,6 +37,10 @@ WBG_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 CURRENT="wasm32 target"
 step "$CURRENT"
 WASM_ENV=""
+# Extra flags for the release app only (issue 6's size budget): with std built from
+# source they drop Debug formatting code, panic location strings and the panic machinery
+# (about 10% of the wasm; see docs/BENCHMARKS.md). Unavailable with rustup's prebuilt std.
+SIZE_FLAGS=""
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "rustup's wasm32-unknown-unknown target is installed"
 else
@@ -63,6 +67,7 @@ else
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld"
+    SIZE_FLAGS="-Zfmt-debug=none -Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort"
     echo "wasm32 via Debian's $(/usr/bin/rustc --version) with build-std"
   fi
 fi
@@ -114,6 +119,12 @@ export HOPTAC_CHROMIUM=/usr/bin/chromium
 wasm_env() {
 $WASM_ENV
 :
+}
+# The release app build (scripts/build.sh, bench/app-size.sh): wasm_env plus size flags.
+# The variable replaces .cargo/config.toml's rustflags, so it repeats them.
+wasm_release_env() {
+wasm_env
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components $SIZE_FLAGS"
 }
 ENV
 step "done"

@@ -2,12 +2,12 @@
 //! Requests go through the browser's Fetch API (gloo-net); JSON is read and written by the
 //! browser's JSON.parse/stringify with serde-wasm-bindgen, which keeps the wasm small.
 
+use crate::util::{from_json, to_json};
 use gloo_net::http::Request;
 use hoptac_core::error::{ApiErrorBody, ErrorCode};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginRequest, LoginResponse};
 use hoptac_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
-use crate::util::{from_json, to_json};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -16,7 +16,11 @@ pub enum ApiError {
     /// No connection or the server did not answer: try again later.
     Network,
     /// The server answered with an error.
-    Server { status: u16, code: ErrorCode, message: String },
+    Server {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -40,27 +44,48 @@ impl ApiError {
     }
 }
 
-async fn post<B: Serialize, R: DeserializeOwned>(path: &str, token: Option<&str>, body: &B) -> Result<R, ApiError> {
+async fn post<B: Serialize, R: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<R, ApiError> {
     let mut req = Request::post(path).header("content-type", "application/json");
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
     }
     let body = to_json(body).ok_or(ApiError::Network)?;
-    let resp = req.body(body).map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)?;
+    let resp = req
+        .body(body)
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
     let status = resp.status();
     let text = resp.text().await.map_err(|_| ApiError::Network)?;
     if (200..300).contains(&status) {
         return from_json(&text).ok_or(ApiError::Network);
     }
     match from_json::<ApiErrorBody>(&text) {
-        Some(b) => Err(ApiError::Server { status, code: b.code, message: b.message }),
+        Some(b) => Err(ApiError::Server {
+            status,
+            code: b.code,
+            message: b.message,
+        }),
         // A proxy's or captive portal's page instead of our JSON: treat as no connection.
         None => Err(ApiError::Network),
     }
 }
 
 pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiError> {
-    post("/api/auth/login", None, &LoginRequest { username: username.into(), password: password.into() }).await
+    post(
+        "/api/auth/login",
+        None,
+        &LoginRequest {
+            username: username.into(),
+            password: password.into(),
+        },
+    )
+    .await
 }
 
 pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {

@@ -4,7 +4,10 @@ use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::tx;
-use crate::pages::{cooperative::CooperativePage, device::DevicePage, home::HomePage, login::LoginPage, register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage};
+use crate::pages::{
+    cooperative::CooperativePage, device::DevicePage, home::HomePage, login::LoginPage,
+    register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage,
+};
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -27,7 +27,10 @@ pub fn set_lang(l: Lang) {
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = s.set_item(KEY, l.code());
     }
-    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = html.set_attribute("lang", l.code());
     }
 }
@@ -59,7 +62,14 @@ pub fn date(iso: &str) -> String {
 /// A time of day and date from Unix milliseconds, in the browser's time zone.
 pub fn date_time(ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02} {:02}/{:02}/{}", d.get_hours(), d.get_minutes(), d.get_date(), d.get_month() + 1, d.get_full_year())
+    format!(
+        "{:02}:{:02} {:02}/{:02}/{}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year()
+    )
 }
 
 /// Groups digits: 1234567 → "1.234.567" (Vietnamese) or "1,234,567" (English).
@@ -92,6 +102,9 @@ pub fn vnd(n: i64) -> String {
 /// A text in the current language, for views: `{tx("Lưu", "Save")}`. Every call returns
 /// the same closure type, so the view code for it is compiled once, not once per text
 /// (hundreds of texts: it keeps the wasm small).
-pub fn tx(vi: &'static str, en: &'static str) -> impl Fn() -> &'static str + Clone + Copy + Send + Sync + 'static {
+pub fn tx(
+    vi: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Clone + Copy + Send + Sync + 'static {
     move || t(vi, en)
 }

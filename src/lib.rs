@@ -27,7 +27,9 @@ thread_local! {
 
 /// The open local store. Set once in [`start`] before anything is shown.
 pub fn app_store() -> Rc<Store> {
-    STORE.with(|s| s.borrow().clone()).expect("the store is opened before the app mounts")
+    STORE
+        .with(|s| s.borrow().clone())
+        .expect("the store is opened before the app mounts")
 }
 
 /// Entry point (called by main): opens the store, starts sync, mounts the app.
@@ -43,16 +45,25 @@ pub fn start() {
                 STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
                 // App-wide signals are made here, outside any component, so that no page
                 // owns (and, on leaving, disposes) them.
-                let _ = (i18n::lang(), sync::state(), app::session(), app::session_loaded(), pwa::update_ready());
+                let _ = (
+                    i18n::lang(),
+                    sync::state(),
+                    app::session(),
+                    app::session_loaded(),
+                    pwa::update_ready(),
+                );
                 pwa::register();
                 pwa::ask_persistent_storage();
                 leptos::mount::mount_to_body(app::App);
                 sync::start();
             }
             Err(err) => {
-                leptos::mount::mount_to_body(move || app::StoreFailed(app::StoreFailedProps { error: err.to_string() }));
+                leptos::mount::mount_to_body(move || {
+                    app::StoreFailed(app::StoreFailedProps {
+                        error: err.to_string(),
+                    })
+                });
             }
         }
     });
 }
-

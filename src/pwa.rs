@@ -43,7 +43,10 @@ pub async fn current_position() -> Result<(f64, f64, f64), u32> {
     result
 }
 
-fn futures_channel_oneshot<T>() -> (futures::channel::oneshot::Sender<T>, futures::channel::oneshot::Receiver<T>) {
+fn futures_channel_oneshot<T>() -> (
+    futures::channel::oneshot::Sender<T>,
+    futures::channel::oneshot::Receiver<T>,
+) {
     futures::channel::oneshot::channel()
 }
 

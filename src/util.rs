@@ -19,13 +19,17 @@ pub fn today() -> String {
 }
 
 pub fn is_online() -> bool {
-    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
 }
 
 /// JSON text of a value, written by the browser's JSON.stringify through serde-wasm-bindgen
 /// (no serde_json in the wasm: it keeps the download small).
 pub fn to_json<T: serde::Serialize>(value: &T) -> Option<String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
     js_sys::JSON::stringify(&js).ok()?.as_string()
 }
 
@@ -36,14 +40,19 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
 
 /// A high-resolution clock (ms), for measuring.
 pub fn perf_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 /// Records a duration for the benchmarks (bench/): pushed to `window.__hoptacBench[name]`
 /// only when a benchmark has created that array; otherwise nothing happens.
 pub fn bench_record(name: &str, ms: f64) {
     let Some(w) = web_sys::window() else { return };
-    let Ok(bench) = js_sys::Reflect::get(&w, &"__hoptacBench".into()) else { return };
+    let Ok(bench) = js_sys::Reflect::get(&w, &"__hoptacBench".into()) else {
+        return;
+    };
     if bench.is_object() {
         if let Ok(list) = js_sys::Reflect::get(&bench, &name.into()) {
             if let Some(arr) = list.dyn_ref::<js_sys::Array>() {
@@ -56,8 +65,37 @@ pub fn bench_record(name: &str, ms: f64) {
 /// Reorders `items` by `key` (ascending; ties keep their order). All sorting in the app goes
 /// through here, so the sort routine is compiled once, not once per list type and closure.
 pub fn sort_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
-    let mut keys: Vec<(u64, String, usize)> = items.iter().enumerate().map(|(i, t)| { let (a, b) = key(t); (a, b, i) }).collect();
+    let mut keys: Vec<(u64, String, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let (a, b) = key(t);
+            (a, b, i)
+        })
+        .collect();
     keys.sort_unstable();
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    keys.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
+    keys.into_iter()
+        .filter_map(|(_, _, i)| slots[i].take())
+        .collect()
+}
+
+/// The text of a JavaScript error or value, for messages and logs. (Release builds are
+/// compiled without `Debug` formatting, so `{:?}` of a `JsValue` prints nothing there.)
+pub fn js_text(value: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    if let Some(err) = value.dyn_ref::<js_sys::Error>() {
+        return format!(
+            "{}: {}",
+            String::from(err.name()),
+            String::from(err.message())
+        );
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "unknown error".into())
 }

@@ -4,7 +4,10 @@
 
 use hoptac::store::{LocalSync, Store};
 use hoptac_core::i18n::Msg;
-use hoptac_core::model::{Cooperative, CoopKind, LoginResponse, OperatingStatus, ReportStatus, Role, Sector, UserInfo, VisitReport};
+use hoptac_core::model::{
+    CoopKind, Cooperative, LoginResponse, OperatingStatus, ReportStatus, Role, Sector, UserInfo,
+    VisitReport,
+};
 use hoptac_core::sync::{Change, ChangeRow, MutationOp};
 use wasm_bindgen_test::*;
 
@@ -39,7 +42,13 @@ fn login(user_id: &str) -> LoginResponse {
     LoginResponse {
         token: "t".into(),
         expires_at: 0,
-        user: UserInfo { id: user_id.into(), username: user_id.into(), display_name: user_id.into(), role: Role::Officer, scopes: vec![] },
+        user: UserInfo {
+            id: user_id.into(),
+            username: user_id.into(),
+            display_name: user_id.into(),
+            role: Role::Officer,
+            scopes: vec![],
+        },
     }
 }
 
@@ -48,8 +57,14 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
     let name = "test-save-reopen";
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
-    store.save_visit(visit("v1", "một"), 10, None).await.unwrap();
-    store.save_visit(visit("v2", "hai"), 11, None).await.unwrap();
+    store
+        .save_visit(visit("v1", "một"), 10, None)
+        .await
+        .unwrap();
+    store
+        .save_visit(visit("v2", "hai"), 11, None)
+        .await
+        .unwrap();
     store.close();
 
     // As after a reload or a crash: open again and read.
@@ -58,10 +73,18 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
     visits.sort_by(|a, b| a.report.id.cmp(&b.report.id));
     assert_eq!(visits.len(), 2);
     assert_eq!(visits[0].report.note, "một");
-    assert_eq!(visits[0].report.status, ReportStatus::Submitted, "saving submits");
+    assert_eq!(
+        visits[0].report.status,
+        ReportStatus::Submitted,
+        "saving submits"
+    );
     assert_eq!(visits[0].sync, LocalSync::Pending);
     let outbox = store.outbox().await.unwrap();
-    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2], "mutation ids are sequential");
+    assert_eq!(
+        outbox.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [1, 2],
+        "mutation ids are sequential"
+    );
     match &outbox[1].op {
         MutationOp::SubmitVisit(v) => assert_eq!(v.id, "v2"),
         other => panic!("unexpected {other:?}"),
@@ -77,16 +100,46 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
     for i in 1..=3 {
-        store.save_visit(visit(&format!("v{i}"), "x"), i, None).await.unwrap();
+        store
+            .save_visit(visit(&format!("v{i}"), "x"), i, None)
+            .await
+            .unwrap();
     }
     let why = Msg::new("Ngoài địa bàn", "Out of scope");
-    store.acknowledge(2, &[("v2".to_string(), why.clone())]).await.unwrap();
-    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [3]);
-    let v2 = store.visits().await.unwrap().into_iter().find(|v| v.report.id == "v2").unwrap();
+    store
+        .acknowledge(2, &[("v2".to_string(), why.clone())])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .outbox()
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [3]
+    );
+    let v2 = store
+        .visits()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.report.id == "v2")
+        .unwrap();
     assert_eq!(v2.sync, LocalSync::Rejected { message: why });
     // The next mutation id continues after the acknowledged ones.
     store.save_visit(visit("v4", "x"), 4, None).await.unwrap();
-    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [3, 4]);
+    assert_eq!(
+        store
+            .outbox()
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [3, 4]
+    );
     store.close();
     Store::delete_named(name).await.unwrap();
 }
@@ -101,21 +154,49 @@ async fn a_pulled_page_is_stored_with_its_cursor() {
     from_server.status = ReportStatus::Submitted;
     from_server.received_at = Some(99);
     let page = vec![
-        ChangeRow { seq: 5, change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")) },
-        ChangeRow { seq: 6, change: Change::Cooperative(coop("coop-002", "HTX Dịch vụ Ninh Giang")) },
-        ChangeRow { seq: 7, change: Change::Visit(from_server) },
+        ChangeRow {
+            seq: 5,
+            change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")),
+        },
+        ChangeRow {
+            seq: 6,
+            change: Change::Cooperative(coop("coop-002", "HTX Dịch vụ Ninh Giang")),
+        },
+        ChangeRow {
+            seq: 7,
+            change: Change::Visit(from_server),
+        },
     ];
     store.apply_pull(&page, 7, 1).await.unwrap();
-    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(7));
+    assert_eq!(
+        store
+            .meta::<i64>(hoptac::store::keys::CURSOR)
+            .await
+            .unwrap(),
+        Some(7)
+    );
     assert_eq!(store.cooperatives().await.unwrap().len(), 2);
     let c = store.cooperative("coop-001").await.unwrap().unwrap();
-    assert_eq!((c.kind, c.sector, c.status), (CoopKind::Htx, Sector::Agriculture, OperatingStatus::Active));
+    assert_eq!(
+        (c.kind, c.sector, c.status),
+        (CoopKind::Htx, Sector::Agriculture, OperatingStatus::Active)
+    );
     let v = &store.visits().await.unwrap()[0];
     assert_eq!(v.sync, LocalSync::Synced);
     assert_eq!(v.report.received_at, Some(99));
-    assert_eq!(store.outbox_len().await.unwrap(), 0, "the server said mutation 1 is applied");
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        0,
+        "the server said mutation 1 is applied"
+    );
 
-    let removed = vec![ChangeRow { seq: 8, change: Change::Removed { entity: hoptac_core::sync::Entity::Cooperative, id: "coop-002".into() } }];
+    let removed = vec![ChangeRow {
+        seq: 8,
+        change: Change::Removed {
+            entity: hoptac_core::sync::Entity::Cooperative,
+            id: "coop-002".into(),
+        },
+    }];
     store.apply_pull(&removed, 8, 1).await.unwrap();
     assert!(store.cooperative("coop-002").await.unwrap().is_none());
     store.close();
@@ -133,7 +214,10 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
     store.end_session().await.unwrap();
     assert!(store.session().await.unwrap().is_none());
 
-    assert!(store.start_session(&login("u2")).await.is_err(), "u1's unsent work blocks u2");
+    assert!(
+        store.start_session(&login("u2")).await.is_err(),
+        "u1's unsent work blocks u2"
+    );
     assert_eq!(store.outbox_len().await.unwrap(), 1, "and is kept");
     // The same user comes back: same client id, same outbox.
     store.start_session(&login("u1")).await.unwrap();
@@ -154,13 +238,23 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
     let _ = Store::delete_named(name).await;
     let store = Store::open_named(name).await.unwrap();
     let key = visit_draft_key("coop-001");
-    let draft = VisitDraft { visit_date: "2021-06-11".into(), note: "đang viết".into() };
+    let draft = VisitDraft {
+        visit_date: "2021-06-11".into(),
+        note: "đang viết".into(),
+    };
     store.save_draft(&key, &draft).await.unwrap();
     store.close();
     let store = Store::open_named(name).await.unwrap();
     assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
-    store.save_visit(visit("v1", "đang viết"), 1, Some(&key)).await.unwrap();
-    assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), None, "saving the visit removes its draft");
+    store
+        .save_visit(visit("v1", "đang viết"), 1, Some(&key))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.draft::<VisitDraft>(&key).await.unwrap(),
+        None,
+        "saving the visit removes its draft"
+    );
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     store.close();
     Store::delete_named(name).await.unwrap();
@@ -179,14 +273,19 @@ async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
     assert_eq!(saved.version, 0, "not on the server yet");
     let outbox = store.outbox().await.unwrap();
     assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2]);
-    assert!(matches!(&outbox[1].op, MutationOp::RegisterCooperative(c) if c.name == "THT Trồng sen Ninh Hải"));
+    assert!(
+        matches!(&outbox[1].op, MutationOp::RegisterCooperative(c) if c.name == "THT Trồng sen Ninh Hải")
+    );
     store.close();
     Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 fn search_folds_diacritics_in_the_browser_too() {
-    assert!(hoptac_core::text::matches(&hoptac_core::text::normalize("HTX Dịch vụ Hoa Lư"), "dich vu hoa lu"));
+    assert!(hoptac_core::text::matches(
+        &hoptac_core::text::normalize("HTX Dịch vụ Hoa Lư"),
+        "dich vu hoa lu"
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -195,9 +294,22 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
     let _ = Store::delete_named(name).await;
     // A tablet still on schema v1, with data of every kind.
     let old = Store::open_at_version(name, 1).await.unwrap();
-    old.apply_pull(&[ChangeRow { seq: 1, change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")) }], 1, 0).await.unwrap();
-    old.save_visit(visit("v1", "trước khi nâng cấp"), 1, None).await.unwrap();
-    old.save_draft("draft:visit:coop-001", &serde_json::json!({"note": "nháp"})).await.unwrap();
+    old.apply_pull(
+        &[ChangeRow {
+            seq: 1,
+            change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")),
+        }],
+        1,
+        0,
+    )
+    .await
+    .unwrap();
+    old.save_visit(visit("v1", "trước khi nâng cấp"), 1, None)
+        .await
+        .unwrap();
+    old.save_draft("draft:visit:coop-001", &serde_json::json!({"note": "nháp"}))
+        .await
+        .unwrap();
     old.start_session(&login("u1")).await.ok();
     old.close();
 
@@ -205,16 +317,42 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
     let store = Store::open_named(name).await.unwrap();
     assert_eq!(hoptac::store::DB_VERSION, 2);
     assert_eq!(store.cooperatives().await.unwrap().len(), 1);
-    assert_eq!(store.visits().await.unwrap()[0].report.note, "trước khi nâng cấp");
-    assert_eq!(store.outbox_len().await.unwrap(), 1, "the unsent mutation survives");
-    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(1));
-    assert!(store.draft::<serde_json::Value>("draft:visit:coop-001").await.unwrap().is_some());
+    assert_eq!(
+        store.visits().await.unwrap()[0].report.note,
+        "trước khi nâng cấp"
+    );
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        1,
+        "the unsent mutation survives"
+    );
+    assert_eq!(
+        store
+            .meta::<i64>(hoptac::store::keys::CURSOR)
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    assert!(store
+        .draft::<serde_json::Value>("draft:visit:coop-001")
+        .await
+        .unwrap()
+        .is_some());
     // The new index works on the old data.
     assert_eq!(store.visits_of("coop-001").await.unwrap().len(), 1);
     assert!(store.visits_of("coop-002").await.unwrap().is_empty());
     // And the next mutation id continues.
     store.save_visit(visit("v2", "sau"), 2, None).await.unwrap();
-    assert_eq!(store.outbox().await.unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        store
+            .outbox()
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
     store.close();
     Store::delete_named(name).await.unwrap();
 }

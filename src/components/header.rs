@@ -19,7 +19,13 @@ pub fn Header() -> impl IntoView {
             navigate("/dang-nhap", Default::default());
         });
     };
-    let is_supervisor = move || session().with(|s| s.as_ref().map(|s| s.user.role != Role::Officer).unwrap_or(false));
+    let is_supervisor = move || {
+        session().with(|s| {
+            s.as_ref()
+                .map(|s| s.user.role != Role::Officer)
+                .unwrap_or(false)
+        })
+    };
     view! {
         <header class="top">
             <A href="/" attr:class="brand">

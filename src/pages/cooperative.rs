@@ -25,9 +25,18 @@ pub fn CooperativePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
-            let v = crate::util::sort_by_key(store.visits_of(&id).await.unwrap_or_default(), |v| (u64::MAX - v.report.created_at.max(0) as u64, String::new()));
+            let v = crate::util::sort_by_key(store.visits_of(&id).await.unwrap_or_default(), |v| {
+                (u64::MAX - v.report.created_at.max(0) as u64, String::new())
+            });
             visits.set(v);
-            has_draft.set(store.draft::<VisitReport>(&crate::store::visit_draft_key(&id)).await.ok().flatten().is_some());
+            has_draft.set(
+                store
+                    .draft::<VisitReport>(&crate::store::visit_draft_key(&id))
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some(),
+            );
             loaded.set(true);
         });
     });
@@ -50,7 +59,7 @@ pub fn CooperativePage() -> impl IntoView {
                     <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
                 <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
-                    <For each=move || visits.get() key=|v| (v.report.id.clone(), format!("{:?}", v.sync)) let:v>
+                    <For each=move || visits.get() key=|v| (v.report.id.clone(), crate::util::to_json(&v.sync).unwrap_or_default()) let:v>
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
                             <SyncBadge sync=v.sync.clone()/>

@@ -28,36 +28,83 @@ pub fn DevicePage() -> impl IntoView {
         })
     };
     let export = move |_| {
-        let Some(s) = session().get_untracked() else { return };
+        let Some(s) = session().get_untracked() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             let now = crate::util::now_ms();
             match crate::app_store().export_unsent(&s.user.id, now).await {
-                Ok(x) if x.mutations.is_empty() => message.set(Some((true, Msg::new("Không có dữ liệu chưa gửi.", "There is no unsent work.")))),
+                Ok(x) if x.mutations.is_empty() => message.set(Some((
+                    true,
+                    Msg::new("Không có dữ liệu chưa gửi.", "There is no unsent work."),
+                ))),
                 Ok(x) => {
                     let n = x.mutations.len();
                     let text = crate::util::to_json(&x).unwrap_or_default();
-                    download_text(&format!("hoptac-chua-gui-{}-{}.json", s.user.username, crate::util::today()), &text);
-                    message.set(Some((true, Msg::new(format!("Đã xuất {n} thay đổi chưa gửi ra tệp."), format!("Exported {n} unsent change(s) to a file.")))));
+                    download_text(
+                        &format!(
+                            "hoptac-chua-gui-{}-{}.json",
+                            s.user.username,
+                            crate::util::today()
+                        ),
+                        &text,
+                    );
+                    message.set(Some((
+                        true,
+                        Msg::new(
+                            format!("Đã xuất {n} thay đổi chưa gửi ra tệp."),
+                            format!("Exported {n} unsent change(s) to a file."),
+                        ),
+                    )));
                 }
-                Err(e) => message.set(Some((false, Msg::new(format!("Không xuất được: {e}"), format!("Export failed: {e}"))))),
+                Err(e) => message.set(Some((
+                    false,
+                    Msg::new(
+                        format!("Không xuất được: {e}"),
+                        format!("Export failed: {e}"),
+                    ),
+                ))),
             }
         });
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(s) = session().get_untracked() else { return };
+        let Some(s) = session().get_untracked() else {
+            return;
+        };
         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
             let parsed: Option<UnsentExport> = crate::util::from_json(&text);
             let result = match parsed {
-                None => Err(Msg::new("Tệp này không phải tệp xuất của Hợp tác.", "This file is not a Hợp tác export.")),
-                Some(x) => crate::app_store().import_unsent(&x, &s.user.id, crate::util::now_ms()).await.map_err(|e| match e.0.as_str() {
-                    "other_user" => Msg::new("Tệp này là dữ liệu của cán bộ khác; hãy đăng nhập bằng tài khoản đó.", "This file holds another officer's work; sign in as them."),
-                    "not_an_export" => Msg::new("Tệp này không phải tệp xuất của Hợp tác.", "This file is not a Hợp tác export."),
-                    other => Msg::new(format!("Không nhập được: {other}"), format!("Import failed: {other}")),
-                }),
+                None => Err(Msg::new(
+                    "Tệp này không phải tệp xuất của Hợp tác.",
+                    "This file is not a Hợp tác export.",
+                )),
+                Some(x) => crate::app_store()
+                    .import_unsent(&x, &s.user.id, crate::util::now_ms())
+                    .await
+                    .map_err(|e| match e.0.as_str() {
+                        "other_user" => Msg::new(
+                            "Tệp này là dữ liệu của cán bộ khác; hãy đăng nhập bằng tài khoản đó.",
+                            "This file holds another officer's work; sign in as them.",
+                        ),
+                        "not_an_export" => Msg::new(
+                            "Tệp này không phải tệp xuất của Hợp tác.",
+                            "This file is not a Hợp tác export.",
+                        ),
+                        other => Msg::new(
+                            format!("Không nhập được: {other}"),
+                            format!("Import failed: {other}"),
+                        ),
+                    }),
             };
             match result {
                 Ok((n, skipped)) => {

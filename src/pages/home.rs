@@ -42,7 +42,10 @@ pub fn status_label(s: OperatingStatus) -> &'static str {
 pub fn sector_label(s: Sector) -> &'static str {
     match s {
         Sector::Agriculture => t("Nông nghiệp", "Agriculture"),
-        Sector::IndustryHandicraft => t("Công nghiệp, tiểu thủ công nghiệp", "Industry and handicraft"),
+        Sector::IndustryHandicraft => t(
+            "Công nghiệp, tiểu thủ công nghiệp",
+            "Industry and handicraft",
+        ),
         Sector::TradeServices => t("Thương mại, dịch vụ", "Trade and services"),
         Sector::Transport => t("Vận tải", "Transport"),
         Sector::Construction => t("Xây dựng", "Construction"),
@@ -54,11 +57,21 @@ pub fn sector_label(s: Sector) -> &'static str {
 
 pub const KINDS: [CoopKind; 3] = [CoopKind::Htx, CoopKind::Tht, CoopKind::Lhhtx];
 pub const SECTORS: [Sector; 8] = [
-    Sector::Agriculture, Sector::IndustryHandicraft, Sector::TradeServices, Sector::Transport,
-    Sector::Construction, Sector::CreditFund, Sector::EnvironmentWater, Sector::Other,
+    Sector::Agriculture,
+    Sector::IndustryHandicraft,
+    Sector::TradeServices,
+    Sector::Transport,
+    Sector::Construction,
+    Sector::CreditFund,
+    Sector::EnvironmentWater,
+    Sector::Other,
 ];
-pub const STATUSES: [OperatingStatus; 4] =
-    [OperatingStatus::Active, OperatingStatus::Standstill, OperatingStatus::Suspended, OperatingStatus::Dissolved];
+pub const STATUSES: [OperatingStatus; 4] = [
+    OperatingStatus::Active,
+    OperatingStatus::Standstill,
+    OperatingStatus::Suspended,
+    OperatingStatus::Dissolved,
+];
 
 #[derive(Clone, Copy, PartialEq)]
 enum SortBy {
@@ -100,14 +113,30 @@ fn Registry() -> impl IntoView {
             let out: Vec<Row> = coops
                 .into_iter()
                 .map(|c| {
-                    let commune = areas.iter().find(|a| a.id == c.area_id).map(|a| a.name.clone()).unwrap_or_default();
-                    let key = normalize(&format!("{} {} {}", c.name, commune, c.main_products.clone().unwrap_or_default()));
-                    Row { sort_name: normalize(&c.name), coop: c, commune, key }
+                    let commune = areas
+                        .iter()
+                        .find(|a| a.id == c.area_id)
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default();
+                    let key = normalize(&format!(
+                        "{} {} {}",
+                        c.name,
+                        commune,
+                        c.main_products.clone().unwrap_or_default()
+                    ));
+                    Row {
+                        sort_name: normalize(&c.name),
+                        coop: c,
+                        commune,
+                        key,
+                    }
                 })
                 .collect();
             let out = crate::util::sort_by_key(out, |r| (0, r.sort_name.clone()));
-            let cs: Vec<(String, String)> =
-                out.iter().map(|r| (r.coop.area_id.clone(), r.commune.clone())).collect();
+            let cs: Vec<(String, String)> = out
+                .iter()
+                .map(|r| (r.coop.area_id.clone(), r.commune.clone()))
+                .collect();
             let mut cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
             cs.dedup();
             communes.set(cs);
@@ -118,7 +147,14 @@ fn Registry() -> impl IntoView {
     });
     let visible = move || {
         let q = query.get();
-        let (k, se, cm, st, nw, by) = (kind.get(), sector.get(), commune.get(), status.get(), newly.get(), sort.get());
+        let (k, se, cm, st, nw, by) = (
+            kind.get(),
+            sector.get(),
+            commune.get(),
+            status.get(),
+            newly.get(),
+            sort.get(),
+        );
         let v = rows.with(|r| {
             r.iter()
                 .filter(|row| {
@@ -137,8 +173,21 @@ fn Registry() -> impl IntoView {
         match by {
             SortBy::Name => v,
             SortBy::Commune => crate::util::sort_by_key(v, |r| (0, normalize(&r.commune))),
-            SortBy::Members => crate::util::sort_by_key(v, |r| (u64::MAX - u64::from(r.coop.members.unwrap_or(0)), String::new())),
-            SortBy::Status => crate::util::sort_by_key(v, |r| (STATUSES.iter().position(|s| *s == r.coop.status).unwrap_or(0) as u64, String::new())),
+            SortBy::Members => crate::util::sort_by_key(v, |r| {
+                (
+                    u64::MAX - u64::from(r.coop.members.unwrap_or(0)),
+                    String::new(),
+                )
+            }),
+            SortBy::Status => crate::util::sort_by_key(v, |r| {
+                (
+                    STATUSES
+                        .iter()
+                        .position(|s| *s == r.coop.status)
+                        .unwrap_or(0) as u64,
+                    String::new(),
+                )
+            }),
         }
     };
     let total = Memo::new(move |_| visible());

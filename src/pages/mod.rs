@@ -1,8 +1,8 @@
 //! One file per page.
 pub mod cooperative;
+pub mod device;
 pub mod home;
 pub mod login;
+pub mod register;
 pub mod reports;
 pub mod visit_form;
-pub mod register;
-pub mod device;

@@ -1,15 +1,22 @@
 //! Registering a cooperative or group found in the field, offline. The draft is kept on
 //! every change; the shared crate's rules check it here and again on the server.
 
-use crate::i18n::{lang, t, vnd, tx};
+use crate::i18n::{lang, t, tx, vnd};
 use crate::pages::home::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
-use hoptac_core::model::{Area, AreaLevel, Cooperative, CoopKind, OperatingScale, OperatingStatus, Sector};
+use hoptac_core::model::{
+    Area, AreaLevel, CoopKind, Cooperative, OperatingScale, OperatingStatus, Sector,
+};
 use hoptac_core::validate::{validate_cooperative, FieldError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 const DRAFT_KEY: &str = "draft:cooperative:new";
-const SCALES: [OperatingScale; 4] = [OperatingScale::Village, OperatingScale::InterVillage, OperatingScale::Commune, OperatingScale::InterCommune];
+const SCALES: [OperatingScale; 4] = [
+    OperatingScale::Village,
+    OperatingScale::InterVillage,
+    OperatingScale::Commune,
+    OperatingScale::InterCommune,
+];
 
 fn scale_label(s: OperatingScale) -> &'static str {
     match s {
@@ -62,13 +69,26 @@ impl Form {
     }
     fn error(self, field: &'static str) -> impl Fn() -> Option<String> + Send + Sync + 'static {
         let errors = self.errors;
-        move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.get(lang().get()).to_string()))
+        move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.get(lang().get()).to_string())
+            })
+        }
     }
 }
 
 /// A text field bound to an optional string of the draft.
-fn opt_text(form: Form, id: &'static str, label: (&'static str, &'static str), field: &'static str,
-    get: fn(&Cooperative) -> Option<String>, set: fn(&mut Cooperative, Option<String>), input_type: &'static str) -> impl IntoView {
+fn opt_text(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    field: &'static str,
+    get: fn(&Cooperative) -> Option<String>,
+    set: fn(&mut Cooperative, Option<String>),
+    input_type: &'static str,
+) -> impl IntoView {
     let err = format!("{id}-error");
     view! {
         <div class="field">
@@ -82,8 +102,15 @@ fn opt_text(form: Form, id: &'static str, label: (&'static str, &'static str), f
 }
 
 /// A whole-number field.
-fn number(form: Form, id: &'static str, label: (&'static str, &'static str), field: &'static str,
-    get: fn(&Cooperative) -> Option<i64>, set: fn(&mut Cooperative, Option<i64>), money: bool) -> impl IntoView {
+fn number(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    field: &'static str,
+    get: fn(&Cooperative) -> Option<i64>,
+    set: fn(&mut Cooperative, Option<i64>),
+    money: bool,
+) -> impl IntoView {
     let err = format!("{id}-error");
     view! {
         <div class="field">
@@ -105,12 +132,21 @@ fn number(form: Form, id: &'static str, label: (&'static str, &'static str), fie
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let form = Form { draft: RwSignal::new(blank()), errors: RwSignal::new(Vec::new()) };
+    let form = Form {
+        draft: RwSignal::new(blank()),
+        errors: RwSignal::new(Vec::new()),
+    };
     let communes = RwSignal::new(Vec::<Area>::new());
     let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         let store = crate::app_store();
-        let cs: Vec<Area> = store.areas().await.unwrap_or_default().into_iter().filter(|a| a.level == AreaLevel::Commune).collect();
+        let cs: Vec<Area> = store
+            .areas()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.level == AreaLevel::Commune)
+            .collect();
         let cs = crate::util::sort_by_key(cs, |a| (0, hoptac_core::text::normalize(&a.name)));
         communes.set(cs);
         if let Ok(Some(d)) = store.draft::<Cooperative>(DRAFT_KEY).await {
@@ -135,7 +171,11 @@ pub fn RegisterPage() -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let id = c.id.clone();
-            if crate::app_store().save_new_cooperative(c, crate::util::now_ms(), Some(DRAFT_KEY)).await.is_ok() {
+            if crate::app_store()
+                .save_new_cooperative(c, crate::util::now_ms(), Some(DRAFT_KEY))
+                .await
+                .is_ok()
+            {
                 crate::sync::local_changed().await;
                 crate::sync::sync_now();
                 navigate(&format!("/htx/{id}"), Default::default());

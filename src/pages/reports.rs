@@ -20,11 +20,20 @@ pub fn ReportsPage() -> impl IntoView {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|v| {
-                    let name = coops.iter().find(|c| c.id == v.report.cooperative_id).map(|c| c.name.clone()).unwrap_or_default();
+                    let name = coops
+                        .iter()
+                        .find(|c| c.id == v.report.cooperative_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
                     (v, name)
                 })
                 .collect();
-            let v = crate::util::sort_by_key(v, |(v, _)| (u64::MAX - v.report.received_at.unwrap_or(v.report.created_at).max(0) as u64, String::new()));
+            let v = crate::util::sort_by_key(v, |(v, _)| {
+                (
+                    u64::MAX - v.report.received_at.unwrap_or(v.report.created_at).max(0) as u64,
+                    String::new(),
+                )
+            });
             visits.set(v);
         });
     });

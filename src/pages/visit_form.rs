@@ -5,11 +5,12 @@
 //! stands next to its field.
 
 use crate::app::session;
-use crate::i18n::{lang, t, vnd, tx};
+use crate::i18n::{lang, t, tx, vnd};
 use crate::store::visit_draft_key;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
 use hoptac_core::report::{
-    Certification, ChainStage, Difficulty, FollowUp, Labelled, Position, Programme, ShockImpact, SupportKind,
+    Certification, ChainStage, Difficulty, FollowUp, Labelled, Position, Programme, ShockImpact,
+    SupportKind,
 };
 use hoptac_core::validate::{validate_visit, FieldError};
 use leptos::prelude::*;
@@ -39,7 +40,13 @@ impl Form {
     /// The message for `field`, in the current language.
     fn error(self, field: String) -> impl Fn() -> Option<String> + Send + Sync + 'static {
         let errors = self.errors;
-        move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.get(lang().get()).to_string()))
+        move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.get(lang().get()).to_string())
+            })
+        }
     }
 }
 
@@ -49,7 +56,10 @@ fn new_report(cooperative_id: &str) -> VisitReport {
         id: crate::util::new_id(),
         cooperative_id: cooperative_id.to_string(),
         author_id: s.as_ref().map(|s| s.user.id.clone()).unwrap_or_default(),
-        author_name: s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default(),
+        author_name: s
+            .as_ref()
+            .map(|s| s.user.display_name.clone())
+            .unwrap_or_default(),
         visit_date: crate::util::today(),
         note: String::new(),
         findings: Default::default(),
@@ -68,13 +78,21 @@ pub fn VisitFormPage() -> impl IntoView {
     let key = Signal::derive(move || visit_draft_key(&coop_id.get()));
     let coop = RwSignal::new(None::<Cooperative>);
     let loaded = RwSignal::new(false);
-    let form = Form { draft: RwSignal::new(new_report("")), errors: RwSignal::new(Vec::new()), key };
+    let form = Form {
+        draft: RwSignal::new(new_report("")),
+        errors: RwSignal::new(Vec::new()),
+        key,
+    };
     Effect::new(move |_| {
         let id = coop_id.get();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
-            let draft = store.draft::<VisitReport>(&visit_draft_key(&id)).await.ok().flatten();
+            let draft = store
+                .draft::<VisitReport>(&visit_draft_key(&id))
+                .await
+                .ok()
+                .flatten();
             form.draft.set(draft.unwrap_or_else(|| new_report(&id)));
             loaded.set(true);
         });
@@ -87,7 +105,10 @@ pub fn VisitFormPage() -> impl IntoView {
         let problems = validate_visit(&report, Some(&crate::util::today()));
         if !problems.is_empty() {
             form.errors.set(problems);
-            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("form-errors")) {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("form-errors"))
+            {
                 el.scroll_into_view();
             }
             return;
@@ -97,7 +118,10 @@ pub fn VisitFormPage() -> impl IntoView {
         let key = key.get_untracked();
         leptos::task::spawn_local(async move {
             let id = report.cooperative_id.clone();
-            match crate::app_store().save_visit(report, crate::util::now_ms(), Some(&key)).await {
+            match crate::app_store()
+                .save_visit(report, crate::util::now_ms(), Some(&key))
+                .await
+            {
                 Ok(_) => {
                     crate::sync::local_changed().await;
                     crate::sync::sync_now();
@@ -105,7 +129,10 @@ pub fn VisitFormPage() -> impl IntoView {
                 }
                 Err(e) => form.errors.set(vec![FieldError {
                     field: "form".into(),
-                    message: hoptac_core::i18n::Msg::new(format!("Không lưu được trên máy: {e}"), format!("Could not save on this tablet: {e}")),
+                    message: hoptac_core::i18n::Msg::new(
+                        format!("Không lưu được trên máy: {e}"),
+                        format!("Could not save on this tablet: {e}"),
+                    ),
                 }]),
             }
         });
@@ -162,7 +189,10 @@ pub fn VisitFormPage() -> impl IntoView {
 }
 
 /// A message under a field (empty when none).
-fn field_error(id: String, msg: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
+fn field_error(
+    id: String,
+    msg: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
     view! { <p id=id class="field-error">{msg}</p> }
 }
 
@@ -173,19 +203,30 @@ fn General(form: Form) -> impl IntoView {
     let pos_err = form.error("findings.position".into());
     let gps_state = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let take_gps = move |_| {
-        gps_state.set(Some(hoptac_core::i18n::Msg::new("Đang lấy vị trí…", "Getting the position…")));
+        gps_state.set(Some(hoptac_core::i18n::Msg::new(
+            "Đang lấy vị trí…",
+            "Getting the position…",
+        )));
         leptos::task::spawn_local(async move {
             match crate::pwa::current_position().await {
                 Ok((lat, lon, acc)) => {
-                    form.edit(|d| d.findings.position = Some(Position { lat, lon, accuracy_m: Some(acc) }));
+                    form.edit(|d| {
+                        d.findings.position = Some(Position {
+                            lat,
+                            lon,
+                            accuracy_m: Some(acc),
+                        })
+                    });
                     gps_state.set(None);
                 }
                 Err(1) => gps_state.set(Some(hoptac_core::i18n::Msg::new(
                     "Chưa được phép dùng vị trí. Hãy cho phép trong cài đặt trình duyệt.",
-                    "Location is not allowed. Allow it in the browser settings."))),
+                    "Location is not allowed. Allow it in the browser settings.",
+                ))),
                 Err(_) => gps_state.set(Some(hoptac_core::i18n::Msg::new(
                     "Không lấy được vị trí. Hãy ra chỗ thoáng và thử lại.",
-                    "Could not get the position. Move into the open and try again."))),
+                    "Could not get the position. Move into the open and try again.",
+                ))),
             }
         });
     };
@@ -306,7 +347,13 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
 }
 
 /// One yes/no checkbox.
-fn flag(form: Form, id: &'static str, label: (&'static str, &'static str), get: fn(&VisitReport) -> bool, set: fn(&mut VisitReport, bool)) -> impl IntoView {
+fn flag(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    get: fn(&VisitReport) -> bool,
+    set: fn(&mut VisitReport, bool),
+) -> impl IntoView {
     view! {
         <label class="check" for=id>
             <input type="checkbox" id=id prop:checked=move || get(&form.draft.read())
@@ -317,7 +364,14 @@ fn flag(form: Form, id: &'static str, label: (&'static str, &'static str), get: 
 }
 
 /// A free-text line.
-fn text(form: Form, id: &'static str, label: (&'static str, &'static str), field: &'static str, get: fn(&VisitReport) -> &String, set: fn(&mut VisitReport, String)) -> impl IntoView {
+fn text(
+    form: Form,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    field: &'static str,
+    get: fn(&VisitReport) -> &String,
+    set: fn(&mut VisitReport, String),
+) -> impl IntoView {
     let err_id = format!("{id}-error");
     view! {
         <div class="field">

@@ -5,19 +5,24 @@
 //! - `areas`, `cooperatives`: reference data pulled from the server, keyed by `id`.
 //! - `visits`: visit reports ([`LocalVisit`]), the officer's own and those pulled.
 //! - `outbox`: [`Mutation`]s waiting to be pushed, keyed by mutation `id` (in order).
+//! - `conflicts`: profile fields changed to two values ([`Conflict`]), pulled; resolved
+//!   here by the officer (the choice goes out as a mutation).
 //! - `meta`: `{ key, value }` rows: client id, next mutation id, pull cursor, session...
 //!
 //! Every write an officer makes goes with its outbox entry in ONE transaction
 //! ([`Store::save_visit`]): never a record without its mutation, nor the reverse.
 
 use hoptac_core::i18n::Msg;
+use hoptac_core::merge::{resolve, Choice, Conflict, Resolution};
 use hoptac_core::model::{Area, Cooperative, LoginResponse, Millis, ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, ChangeRow, Entity, Mutation, MutationOp};
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 pub mod schema;
 
@@ -30,6 +35,7 @@ pub const COOPS: &str = "cooperatives";
 pub const VISITS: &str = "visits";
 pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
+pub const CONFLICTS: &str = "conflicts";
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -56,8 +62,11 @@ fn e<E: std::fmt::Display>(err: E) -> StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Where a visit stands on this tablet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+///
+/// Stored as `{ "state": "pending" | "synced" | "rejected", "message"?: Msg }`. The serde
+/// impls go through [`StoredSync`] rather than `#[serde(tag)]`, whose buffering code was
+/// large in the wasm (issue 6's size budget); the stored shape is the same.
+#[derive(Debug, Clone, PartialEq)]
 pub enum LocalSync {
     /// Written here, waiting in the outbox.
     Pending,
@@ -67,11 +76,64 @@ pub enum LocalSync {
     Rejected { message: Msg },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+hoptac_core::keyed_enum!(
+    enum SyncState {
+        Pending = "pending",
+        Synced = "synced",
+        Rejected = "rejected",
+    }
+);
+
+#[derive(Serialize, Deserialize)]
+struct StoredSync {
+    state: SyncState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<Msg>,
+}
+
+impl Serialize for LocalSync {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let (state, message) = match self {
+            LocalSync::Pending => (SyncState::Pending, None),
+            LocalSync::Synced => (SyncState::Synced, None),
+            LocalSync::Rejected { message } => (SyncState::Rejected, Some(message.clone())),
+        };
+        StoredSync { state, message }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalSync {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = StoredSync::deserialize(d)?;
+        Ok(match (s.state, s.message) {
+            (SyncState::Pending, _) => LocalSync::Pending,
+            (SyncState::Synced, _) => LocalSync::Synced,
+            (SyncState::Rejected, m) => LocalSync::Rejected {
+                message: m.unwrap_or_else(|| Msg::new("Bị từ chối", "Rejected")),
+            },
+        })
+    }
+}
+
+/// A visit as stored: the report's fields with `sync` beside them (one flat object, so the
+/// `by_cooperative` index reads `cooperative_id`). Read back with [`visit_from_js`]: serde's
+/// `flatten` on the reading side brought a second copy of every report deserializer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocalVisit {
     #[serde(flatten)]
     pub report: VisitReport,
     pub sync: LocalSync,
+}
+
+/// Reads a stored visit: the report from the object itself (its unknown `sync` field is
+/// ignored) and `sync` from its property.
+fn visit_from_js(js: JsValue) -> Result<LocalVisit> {
+    let sync = js_sys::Reflect::get(&js, &JsValue::from_str("sync"))
+        .map_err(|_| StoreError("visit without sync state".into()))?;
+    Ok(LocalVisit {
+        sync: serde_wasm_bindgen::from_value(sync).map_err(e)?,
+        report: serde_wasm_bindgen::from_value(js).map_err(e)?,
+    })
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,10 +177,32 @@ async fn append_mutation(
     draft_key: Option<&str>,
 ) -> Result<u64> {
     let meta = tx.object_store(META).map_err(e)?;
-    let next: Option<MetaRow<u64>> = meta.get(keys::NEXT_MUTATION_ID).serde().map_err(e)?.await.map_err(e)?;
+    let next: Option<MetaRow<u64>> = meta
+        .get(keys::NEXT_MUTATION_ID)
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
     let id = next.map(|r| r.value).unwrap_or(1);
-    tx.object_store(OUTBOX).map_err(e)?.put(&Mutation { id, created_at: now, op }).serde().map_err(e)?.await.map_err(e)?;
-    meta.put(MetaRow { key: keys::NEXT_MUTATION_ID.to_string(), value: id + 1 }).serde().map_err(e)?.await.map_err(e)?;
+    tx.object_store(OUTBOX)
+        .map_err(e)?
+        .put(&Mutation {
+            id,
+            created_at: now,
+            op,
+        })
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    meta.put(MetaRow {
+        key: keys::NEXT_MUTATION_ID.to_string(),
+        value: id + 1,
+    })
+    .serde()
+    .map_err(e)?
+    .await
+    .map_err(e)?;
     if let Some(k) = draft_key {
         meta.delete(k).primitive().map_err(e)?.await.map_err(e)?;
     }
@@ -139,13 +223,19 @@ impl Store {
     #[doc(hidden)]
     pub async fn open_at_version(name: &str, version: u32) -> Result<Store> {
         schema::migrate(name, version).await.map_err(StoreError)?;
-        let db = Database::open(name).with_version(version).await.map_err(e)?;
+        let db = Database::open(name)
+            .with_version(version)
+            .await
+            .map_err(e)?;
         Ok(Store { db })
     }
 
     /// Deletes the whole database `name` (tests; never called by the app).
     pub async fn delete_named(name: &str) -> Result<()> {
-        Database::delete_by_name(name).map_err(e)?.await.map_err(e)?;
+        Database::delete_by_name(name)
+            .map_err(e)?
+            .await
+            .map_err(e)?;
         Ok(())
     }
 
@@ -156,7 +246,9 @@ impl Store {
     /// Calls `f` once when another tab (a newer release) needs to upgrade the schema: this
     /// connection is closed first so the upgrade is not blocked; the page must reload.
     pub fn on_version_change(&self, f: impl FnOnce() + 'static) {
-        let Ok(mut listener) = self.db.version_changes() else { return };
+        let Ok(mut listener) = self.db.version_changes() else {
+            return;
+        };
         let db = self.db.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if listener.recv().await.is_some() {
@@ -176,9 +268,21 @@ impl Store {
     }
 
     pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         let os = tx.object_store(META).map_err(e)?;
-        os.put(MetaRow { key: key.to_string(), value }).serde().map_err(e)?.await.map_err(e)?;
+        os.put(MetaRow {
+            key: key.to_string(),
+            value,
+        })
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
         tx.commit().await.map_err(e)
     }
 
@@ -200,7 +304,10 @@ impl Store {
     /// the client id (a client id belongs to one user); refused while unsent work waits.
     pub async fn start_session(&self, login: &LoginResponse) -> Result<()> {
         let previous = self.session().await?;
-        let same_user = previous.as_ref().map(|p| p.user.id == login.user.id).unwrap_or(false);
+        let same_user = previous
+            .as_ref()
+            .map(|p| p.user.id == login.user.id)
+            .unwrap_or(false);
         if !same_user {
             let last_user: Option<String> = self.meta("last_user_id").await?;
             if last_user.as_deref() != Some(login.user.id.as_str()) {
@@ -215,17 +322,36 @@ impl Store {
     }
 
     pub async fn end_session(&self) -> Result<()> {
-        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         let os = tx.object_store(META).map_err(e)?;
-        os.delete(keys::SESSION).primitive().map_err(e)?.await.map_err(e)?;
+        os.delete(keys::SESSION)
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
         tx.commit().await.map_err(e)
     }
 
     async fn clear_all(&self) -> Result<()> {
-        let names = [AREAS, COOPS, VISITS, OUTBOX, META];
-        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let names = [AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS];
+        let tx = self
+            .db
+            .transaction(names)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         for n in names {
-            tx.object_store(n).map_err(e)?.clear().map_err(e)?.await.map_err(e)?;
+            tx.object_store(n)
+                .map_err(e)?
+                .clear()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
         }
         tx.commit().await.map_err(e)
     }
@@ -254,7 +380,22 @@ impl Store {
     }
 
     pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
-        self.all(VISITS).await
+        let tx = self.db.transaction(VISITS).build().map_err(e)?;
+        let os = tx.object_store(VISITS).map_err(e)?;
+        let items: Vec<JsValue> = os
+            .get_all()
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        items.into_iter().map(visit_from_js).collect()
+    }
+
+    async fn visit(&self, os: &ObjectStore<'_>, id: &str) -> Result<Option<LocalVisit>> {
+        let found: Option<JsValue> = os.get(id).primitive().map_err(e)?.await.map_err(e)?;
+        found.map(visit_from_js).transpose()
     }
 
     /// The visits of one cooperative, through the `by_cooperative` index.
@@ -262,8 +403,43 @@ impl Store {
         let tx = self.db.transaction(VISITS).build().map_err(e)?;
         let os = tx.object_store(VISITS).map_err(e)?;
         let index = os.index(schema::VISITS_BY_COOPERATIVE).map_err(e)?;
-        let items = index.get_all().with_query(cooperative_id.to_string()).serde().map_err(e)?.await.map_err(e)?;
-        items.collect::<std::result::Result<Vec<LocalVisit>, _>>().map_err(e)
+        let items: Vec<JsValue> = index
+            .get_all()
+            .with_query(cooperative_id.to_string())
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        items.into_iter().map(visit_from_js).collect()
+    }
+
+    /// The conflicts of one cooperative (open and resolved), oldest first.
+    pub async fn conflicts_of(&self, cooperative_id: &str) -> Result<Vec<Conflict>> {
+        let tx = self.db.transaction(CONFLICTS).build().map_err(e)?;
+        let os = tx.object_store(CONFLICTS).map_err(e)?;
+        let index = os.index(schema::CONFLICTS_BY_COOPERATIVE).map_err(e)?;
+        let items = index
+            .get_all()
+            .with_query(cooperative_id.to_string())
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let mut list = items
+            .collect::<std::result::Result<Vec<Conflict>, _>>()
+            .map_err(e)?;
+        list.sort_by_key(|c| c.created_at);
+        Ok(list)
+    }
+
+    /// Every conflict still waiting for a choice (for the home screen and the supervisor).
+    pub async fn open_conflicts(&self) -> Result<Vec<Conflict>> {
+        let mut list: Vec<Conflict> = self.all(CONFLICTS).await?;
+        list.retain(Conflict::is_open);
+        list.sort_by_key(|c| c.created_at);
+        Ok(list)
     }
 
     pub async fn outbox(&self) -> Result<Vec<Mutation>> {
@@ -290,22 +466,175 @@ impl Store {
 
     /// Saves a submitted visit and its outbox mutation in one transaction, and removes the
     /// form's draft (`draft_key`) in the same transaction.
-    pub async fn save_visit(&self, report: VisitReport, now: Millis, draft_key: Option<&str>) -> Result<LocalVisit> {
-        let tx = self.db.transaction([VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
-        let visit = LocalVisit { report: VisitReport { status: ReportStatus::Submitted, ..report }, sync: LocalSync::Pending };
-        tx.object_store(VISITS).map_err(e)?.put(&visit).serde().map_err(e)?.await.map_err(e)?;
-        append_mutation(&tx, MutationOp::SubmitVisit(visit.report.clone()), now, draft_key).await?;
+    pub async fn save_visit(
+        &self,
+        report: VisitReport,
+        now: Millis,
+        draft_key: Option<&str>,
+    ) -> Result<LocalVisit> {
+        let tx = self
+            .db
+            .transaction([VISITS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        let visit = LocalVisit {
+            report: VisitReport {
+                status: ReportStatus::Submitted,
+                ..report
+            },
+            sync: LocalSync::Pending,
+        };
+        tx.object_store(VISITS)
+            .map_err(e)?
+            .put(&visit)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        append_mutation(
+            &tx,
+            MutationOp::SubmitVisit(visit.report.clone()),
+            now,
+            draft_key,
+        )
+        .await?;
         tx.commit().await.map_err(e)?;
         Ok(visit)
     }
 
     /// Registers a cooperative found in the field: the record (version 0: not yet on the
     /// server) and its outbox mutation in one transaction.
-    pub async fn save_new_cooperative(&self, coop: Cooperative, now: Millis, draft_key: Option<&str>) -> Result<()> {
-        let tx = self.db.transaction([COOPS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+    pub async fn save_new_cooperative(
+        &self,
+        coop: Cooperative,
+        now: Millis,
+        draft_key: Option<&str>,
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([COOPS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         let coop = Cooperative { version: 0, ..coop };
-        tx.object_store(COOPS).map_err(e)?.put(&coop).serde().map_err(e)?.await.map_err(e)?;
+        tx.object_store(COOPS)
+            .map_err(e)?
+            .put(&coop)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
         append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
+        tx.commit().await.map_err(e)
+    }
+
+    /// Saves an offline edit of a cooperative's profile and its outbox mutation in one
+    /// transaction. `base` is the record as it was when the edit began: the server merges
+    /// field by field against it.
+    pub async fn save_cooperative_edit(
+        &self,
+        base: Cooperative,
+        record: Cooperative,
+        now: Millis,
+        draft_key: Option<&str>,
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([COOPS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        let record = Cooperative {
+            version: base.version,
+            id: base.id.clone(),
+            area_id: base.area_id.clone(),
+            area_path: base.area_path.clone(),
+            ..record
+        };
+        tx.object_store(COOPS)
+            .map_err(e)?
+            .put(&record)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        append_mutation(
+            &tx,
+            MutationOp::UpdateCooperative { base, record },
+            now,
+            draft_key,
+        )
+        .await?;
+        tx.commit().await.map_err(e)
+    }
+
+    /// The officer chooses a conflict's value: the conflict is marked (by this user, now),
+    /// the profile shows the chosen value, and the choice goes out, all in one transaction.
+    pub async fn resolve_conflict(
+        &self,
+        conflict_id: &str,
+        choice: Choice,
+        by_id: &str,
+        by_name: &str,
+        now: Millis,
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([CONFLICTS, COOPS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        let conflicts = tx.object_store(CONFLICTS).map_err(e)?;
+        let found: Option<Conflict> = conflicts
+            .get(conflict_id)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let Some(mut conflict) = found else {
+            return Err(StoreError("conflict_not_found".into()));
+        };
+        if conflict.resolution.is_some() {
+            return Ok(());
+        }
+        conflict.resolution = Some(Resolution {
+            choice,
+            by_id: by_id.to_string(),
+            by_name: by_name.to_string(),
+            at: now,
+        });
+        conflicts
+            .put(&conflict)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let coops = tx.object_store(COOPS).map_err(e)?;
+        let current: Option<Cooperative> = coops
+            .get(conflict.cooperative_id.as_str())
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        if let Some(current) = current {
+            coops
+                .put(&resolve(&conflict, &current, choice))
+                .serde()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
+        }
+        append_mutation(
+            &tx,
+            MutationOp::ResolveConflict {
+                conflict_id: conflict_id.to_string(),
+                choice,
+            },
+            now,
+            None,
+        )
+        .await?;
         tx.commit().await.map_err(e)
     }
 
@@ -314,13 +643,23 @@ impl Store {
     /// Everything on this tablet not yet on the server: the outbox's mutations. Saved to a
     /// file, it can be imported on another tablet or after a wipe.
     pub async fn export_unsent(&self, user_id: &str, now: Millis) -> Result<UnsentExport> {
-        Ok(UnsentExport { format: EXPORT_FORMAT.to_string(), exported_at: now, user_id: user_id.to_string(), mutations: self.outbox().await? })
+        Ok(UnsentExport {
+            format: EXPORT_FORMAT.to_string(),
+            exported_at: now,
+            user_id: user_id.to_string(),
+            mutations: self.outbox().await?,
+        })
     }
 
     /// Imports an export: each record not already here is written again, with its outbox
     /// mutation under this tablet's next ids. Records keep their ids, so the server applies
     /// each once even if the first tablet also sends it. Returns (imported, already here).
-    pub async fn import_unsent(&self, export: &UnsentExport, user_id: &str, now: Millis) -> Result<(usize, usize)> {
+    pub async fn import_unsent(
+        &self,
+        export: &UnsentExport,
+        user_id: &str,
+        now: Millis,
+    ) -> Result<(usize, usize)> {
         if export.format != EXPORT_FORMAT {
             return Err(StoreError("not_an_export".into()));
         }
@@ -334,8 +673,7 @@ impl Store {
                     let exists = {
                         let tx = self.db.transaction(VISITS).build().map_err(e)?;
                         let os = tx.object_store(VISITS).map_err(e)?;
-                        let found: Option<LocalVisit> = os.get(v.id.as_str()).serde().map_err(e)?.await.map_err(e)?;
-                        found.is_some()
+                        self.visit(&os, &v.id).await?.is_some()
                     };
                     if exists {
                         skipped += 1;
@@ -352,25 +690,60 @@ impl Store {
                         imported += 1;
                     }
                 }
+                // An edit or a choice carries what the server needs to apply it once
+                // (the merge against its base; the first choice wins): queue it again
+                // unless this outbox already holds the same change.
+                op
+                @ (MutationOp::UpdateCooperative { .. } | MutationOp::ResolveConflict { .. }) => {
+                    if self.outbox().await?.iter().any(|q| &q.op == op) {
+                        skipped += 1;
+                    } else {
+                        self.queue(op.clone(), now).await?;
+                        imported += 1;
+                    }
+                }
             }
         }
         Ok((imported, skipped))
+    }
+
+    async fn queue(&self, op: MutationOp, now: Millis) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        append_mutation(&tx, op, now, None).await?;
+        tx.commit().await.map_err(e)
     }
 
     // ---- what sync writes -----------------------------------------------------------------
 
     /// After a push: drops acknowledged mutations (`id <= last_id`) and marks rejected visits.
     pub async fn acknowledge(&self, last_id: u64, rejected: &[(String, Msg)]) -> Result<()> {
-        let tx = self.db.transaction([OUTBOX, VISITS]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction([OUTBOX, VISITS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         let outbox = tx.object_store(OUTBOX).map_err(e)?;
         if last_id >= 1 {
-            outbox.delete(1u32 as f64..=(last_id as f64)).primitive().map_err(e)?.await.map_err(e)?;
+            outbox
+                .delete(1u32 as f64..=(last_id as f64))
+                .primitive()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
         }
         let visits = tx.object_store(VISITS).map_err(e)?;
         for (record_id, message) in rejected {
-            let v: Option<LocalVisit> = visits.get(record_id.as_str()).serde().map_err(e)?.await.map_err(e)?;
+            let v = self.visit(&visits, record_id).await?;
             if let Some(mut v) = v {
-                v.sync = LocalSync::Rejected { message: message.clone() };
+                v.sync = LocalSync::Rejected {
+                    message: message.clone(),
+                };
                 visits.put(&v).serde().map_err(e)?.await.map_err(e)?;
             }
         }
@@ -379,11 +752,22 @@ impl Store {
 
     /// Applies one pulled page and its cursor in one transaction, so an interrupted sync
     /// resumes from the last page it stored.
-    pub async fn apply_pull(&self, changes: &[ChangeRow], cursor: i64, last_mutation_id: u64) -> Result<()> {
-        let tx = self.db.transaction([AREAS, COOPS, VISITS, OUTBOX, META]).with_mode(TransactionMode::Readwrite).build().map_err(e)?;
+    pub async fn apply_pull(
+        &self,
+        changes: &[ChangeRow],
+        cursor: i64,
+        last_mutation_id: u64,
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
         let areas = tx.object_store(AREAS).map_err(e)?;
         let coops = tx.object_store(COOPS).map_err(e)?;
         let visits = tx.object_store(VISITS).map_err(e)?;
+        let conflicts = tx.object_store(CONFLICTS).map_err(e)?;
         for row in changes {
             match &row.change {
                 Change::Area(a) => {
@@ -393,23 +777,47 @@ impl Store {
                     coops.put(c).serde().map_err(e)?.await.map_err(e)?;
                 }
                 Change::Visit(v) => {
-                    let local = LocalVisit { report: v.clone(), sync: LocalSync::Synced };
+                    let local = LocalVisit {
+                        report: v.clone(),
+                        sync: LocalSync::Synced,
+                    };
                     visits.put(&local).serde().map_err(e)?.await.map_err(e)?;
+                }
+                Change::Conflict(c) => {
+                    conflicts.put(c).serde().map_err(e)?.await.map_err(e)?;
                 }
                 Change::Removed { entity, id } => {
                     let os = match entity {
                         Entity::Area => &areas,
                         Entity::Cooperative => &coops,
                         Entity::Visit => &visits,
+                        Entity::Conflict => &conflicts,
                     };
-                    os.delete(id.as_str()).primitive().map_err(e)?.await.map_err(e)?;
+                    os.delete(id.as_str())
+                        .primitive()
+                        .map_err(e)?
+                        .await
+                        .map_err(e)?;
                 }
             }
         }
         let meta = tx.object_store(META).map_err(e)?;
-        meta.put(MetaRow { key: keys::CURSOR.to_string(), value: cursor }).serde().map_err(e)?.await.map_err(e)?;
+        meta.put(MetaRow {
+            key: keys::CURSOR.to_string(),
+            value: cursor,
+        })
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
         if last_mutation_id >= 1 {
-            tx.object_store(OUTBOX).map_err(e)?.delete(1u32 as f64..=(last_mutation_id as f64)).primitive().map_err(e)?.await.map_err(e)?;
+            tx.object_store(OUTBOX)
+                .map_err(e)?
+                .delete(1u32 as f64..=(last_mutation_id as f64))
+                .primitive()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
         }
         tx.commit().await.map_err(e)
     }

@@ -68,11 +68,16 @@ pub fn start() {
         s.online.set(true);
         sync_now();
     });
-    let off = gloo::events::EventListener::new(&gloo::utils::window(), "offline", move |_| s.online.set(false));
+    let off = gloo::events::EventListener::new(&gloo::utils::window(), "offline", move |_| {
+        s.online.set(false)
+    });
     on.forget();
     off.forget();
     spawn_local(async move {
-        if let Ok(Some(t)) = app_store().meta::<i64>(crate::store::keys::LAST_SYNC_AT).await {
+        if let Ok(Some(t)) = app_store()
+            .meta::<i64>(crate::store::keys::LAST_SYNC_AT)
+            .await
+        {
             s.last_success.set(Some(t));
         }
         local_changed().await;
@@ -80,7 +85,11 @@ pub fn start() {
         loop {
             let ok = run_once().await;
             failures = if ok { 0 } else { failures + 1 };
-            let wait = if ok { PERIOD_MS } else { backoff_ms(failures - 1).min(PERIOD_MS * 4) };
+            let wait = if ok {
+                PERIOD_MS
+            } else {
+                backoff_ms(failures - 1).min(PERIOD_MS * 4)
+            };
             // Sleep until the wait is over or someone kicks (online event, "Sync now", a save).
             let kicked_at = s.kick.get_untracked();
             let mut waited = 0;
@@ -136,19 +145,45 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
     // Push the outbox in order, in batches.
     let outbox = store.outbox().await.map_err(|_| ApiError::Network)?;
     for batch in outbox.chunks(MAX_PUSH_BATCH) {
-        let req = PushRequest { client_id: client_id.clone(), mutations: batch.to_vec() };
+        let req = PushRequest {
+            client_id: client_id.clone(),
+            mutations: batch.to_vec(),
+        };
         let resp = api::push(token, &req).await?;
-        let rejected: Vec<_> = resp.rejected.iter().map(|r| (r.record_id.clone(), r.message.clone())).collect();
-        store.acknowledge(resp.last_mutation_id, &rejected).await.map_err(|_| ApiError::Network)?;
+        let rejected: Vec<_> = resp
+            .rejected
+            .iter()
+            .map(|r| (r.record_id.clone(), r.message.clone()))
+            .collect();
+        store
+            .acknowledge(resp.last_mutation_id, &rejected)
+            .await
+            .map_err(|_| ApiError::Network)?;
         s.pending.set(store.outbox_len().await.unwrap_or(0));
     }
 
     // Pull every page after our cursor.
-    let mut cursor: i64 = store.meta(crate::store::keys::CURSOR).await.ok().flatten().unwrap_or(0);
+    let mut cursor: i64 = store
+        .meta(crate::store::keys::CURSOR)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     let mut received: u64 = 0;
     loop {
-        let resp = api::pull(token, &PullRequest { client_id: client_id.clone(), cursor, limit: None }).await?;
-        store.apply_pull(&resp.changes, resp.cursor, resp.last_mutation_id).await.map_err(|_| ApiError::Network)?;
+        let resp = api::pull(
+            token,
+            &PullRequest {
+                client_id: client_id.clone(),
+                cursor,
+                limit: None,
+            },
+        )
+        .await?;
+        store
+            .apply_pull(&resp.changes, resp.cursor, resp.last_mutation_id)
+            .await
+            .map_err(|_| ApiError::Network)?;
         received += resp.changes.len() as u64;
         cursor = resp.cursor;
         if resp.has_more {
@@ -163,5 +198,7 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
 
 /// True when the error means "sign in again".
 pub fn needs_sign_in(err: &Option<Msg>) -> bool {
-    err.as_ref().map(|m| *m == ErrorCode::Unauthenticated.user_message()).unwrap_or(false)
+    err.as_ref()
+        .map(|m| *m == ErrorCode::Unauthenticated.user_message())
+        .unwrap_or(false)
 }

@@ -4,46 +4,33 @@
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The request body or query is malformed (not JSON, wrong field types...).
-    BadRequest,
-    /// A record failed validation; `fields` in the error says which.
-    Invalid,
-    /// No token, or a token that is unknown or expired.
-    Unauthenticated,
-    /// Wrong user name or password.
-    BadCredentials,
-    /// Too many login attempts.
-    RateLimited,
-    /// The user may not do this or see this (role or area scope).
-    Forbidden,
-    NotFound,
-    /// A push skipped mutation ids (the client must send from last applied + 1).
-    MutationGap,
-    /// A push names a client id owned by another user.
-    ClientMismatch,
-    PayloadTooLarge,
-    Internal,
-}
+crate::keyed_enum!(
+    pub enum ErrorCode {
+        /// The request body or query is malformed (not JSON, wrong field types...).
+        BadRequest = "bad_request",
+        /// A record failed validation; `fields` in the error says which.
+        Invalid = "invalid",
+        /// No token, or a token that is unknown or expired.
+        Unauthenticated = "unauthenticated",
+        /// Wrong user name or password.
+        BadCredentials = "bad_credentials",
+        /// Too many login attempts.
+        RateLimited = "rate_limited",
+        /// The user may not do this or see this (role or area scope).
+        Forbidden = "forbidden",
+        NotFound = "not_found",
+        /// A push skipped mutation ids (the client must send from last applied + 1).
+        MutationGap = "mutation_gap",
+        /// A push names a client id owned by another user.
+        ClientMismatch = "client_mismatch",
+        PayloadTooLarge = "payload_too_large",
+        Internal = "internal",
+    }
+);
 
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::BadRequest => "bad_request",
-            ErrorCode::Invalid => "invalid",
-            ErrorCode::Unauthenticated => "unauthenticated",
-            ErrorCode::BadCredentials => "bad_credentials",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::MutationGap => "mutation_gap",
-            ErrorCode::ClientMismatch => "client_mismatch",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::Internal => "internal",
-        }
+        crate::keyed::Keyed::key(self)
     }
 
     /// What the user reads, in both languages, for this code.

@@ -39,7 +39,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        Msg { vi: vi.into(), en: en.into() }
+        Msg {
+            vi: vi.into(),
+            en: en.into(),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -12,6 +12,8 @@
 
 pub mod error;
 pub mod i18n;
+pub mod keyed;
+pub mod merge;
 pub mod model;
 pub mod report;
 pub mod sync;

@@ -10,15 +10,14 @@ use serde::{Deserialize, Serialize};
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AreaLevel {
-    Province,
-    District,
-    Commune,
-    Village,
-}
+crate::keyed_enum!(
+    pub enum AreaLevel {
+        Province = "province",
+        District = "district",
+        Commune = "commune",
+        Village = "village",
+    }
+);
 
 /// A node of the area tree (province → district → commune → village). The tree is
 /// reference data owned by the server: it changes with administrative reforms.
@@ -37,55 +36,53 @@ pub struct Area {
 
 /// Whether `path` lies inside any of `scopes` (each a path ending in '/').
 pub fn in_scope(path: &str, scopes: &[String]) -> bool {
-    scopes.iter().any(|s| !s.is_empty() && path.starts_with(s.as_str()))
+    scopes
+        .iter()
+        .any(|s| !s.is_empty() && path.starts_with(s.as_str()))
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CoopKind {
-    /// Hợp tác xã
-    Htx,
-    /// Tổ hợp tác
-    Tht,
-    /// Liên hiệp hợp tác xã
-    Lhhtx,
-}
+crate::keyed_enum!(
+    pub enum CoopKind {
+        /// Hợp tác xã
+        Htx = "htx",
+        /// Tổ hợp tác
+        Tht = "tht",
+        /// Liên hiệp hợp tác xã
+        Lhhtx = "lhhtx",
+    }
+);
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sector {
-    Agriculture,
-    IndustryHandicraft,
-    TradeServices,
-    Transport,
-    Construction,
-    CreditFund,
-    EnvironmentWater,
-    Other,
-}
+crate::keyed_enum!(
+    pub enum Sector {
+        Agriculture = "agriculture",
+        IndustryHandicraft = "industry_handicraft",
+        TradeServices = "trade_services",
+        Transport = "transport",
+        Construction = "construction",
+        CreditFund = "credit_fund",
+        EnvironmentWater = "environment_water",
+        Other = "other",
+    }
+);
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatingStatus {
-    Active,
-    /// hoạt động cầm chừng
-    Standstill,
-    Suspended,
-    Dissolved,
-}
+crate::keyed_enum!(
+    pub enum OperatingStatus {
+        Active = "active",
+        /// hoạt động cầm chừng
+        Standstill = "standstill",
+        Suspended = "suspended",
+        Dissolved = "dissolved",
+    }
+);
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatingScale {
-    Village,
-    InterVillage,
-    Commune,
-    InterCommune,
-}
+crate::keyed_enum!(
+    pub enum OperatingScale {
+        Village = "village",
+        InterVillage = "inter_village",
+        Commune = "commune",
+        InterCommune = "inter_commune",
+    }
+);
 
 /// A cooperative (HTX), cooperative group (THT) or cooperative union.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -134,17 +131,16 @@ pub struct Cooperative {
     pub version: i64,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    Draft,
-    Submitted,
-    Returned,
-    Resubmitted,
-    Approved,
-    Rejected,
-}
+crate::keyed_enum!(
+    pub enum ReportStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Resubmitted = "resubmitted",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
 
 /// A visit report written by an officer at a cooperative. The foundation carries the
 /// date and a note; the full form of DOMAIN.md grows here with optional fields.
@@ -181,14 +177,13 @@ fn one() -> u32 {
     1
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Officer,
-    Supervisor,
-    Admin,
-}
+crate::keyed_enum!(
+    pub enum Role {
+        Officer = "officer",
+        Supervisor = "supervisor",
+        Admin = "admin",
+    }
+);
 
 /// The signed-in user as the app sees it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -226,9 +221,15 @@ mod tests {
         let scopes = vec!["NB/HLU/".to_string()];
         assert!(in_scope("NB/HLU/NHAI/", &scopes));
         assert!(in_scope("NB/HLU/", &scopes));
-        assert!(!in_scope("NB/HLUX/", &scopes), "a longer sibling id is not inside");
+        assert!(
+            !in_scope("NB/HLUX/", &scopes),
+            "a longer sibling id is not inside"
+        );
         assert!(!in_scope("NB/GVI/GSIN/", &scopes));
-        assert!(!in_scope("NB/HLU/", &[String::new()]), "an empty scope grants nothing");
+        assert!(
+            !in_scope("NB/HLU/", &[String::new()]),
+            "an empty scope grants nothing"
+        );
     }
 
     #[test]

@@ -16,12 +16,8 @@ pub trait Labelled: Sized + Copy + 'static {
 }
 
 macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => ($vi:expr, $en:expr)),+ $(,)? }) => {
-        $(#[$m])*
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),+ }
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $key:literal => ($vi:expr, $en:expr)),+ $(,)? }) => {
+        crate::keyed_enum!($(#[$m])* pub enum $name { $($(#[$vm])* $variant = $key),+ });
         impl Labelled for $name {
             const ALL: &'static [Self] = &[$($name::$variant),+];
             fn label(self) -> (&'static str, &'static str) {
@@ -34,68 +30,68 @@ macro_rules! labelled_enum {
 labelled_enum!(
     /// How hard an external shock (COVID-19 in 2021) hit the cooperative.
     ShockImpact {
-        None => ("Không ảnh hưởng", "None"),
-        Slight => ("Ảnh hưởng nhẹ", "Slight"),
-        Moderate => ("Ảnh hưởng vừa", "Moderate"),
-        Severe => ("Ảnh hưởng nặng", "Severe"),
+        None = "none" => ("Không ảnh hưởng", "None"),
+        Slight = "slight" => ("Ảnh hưởng nhẹ", "Slight"),
+        Moderate = "moderate" => ("Ảnh hưởng vừa", "Moderate"),
+        Severe = "severe" => ("Ảnh hưởng nặng", "Severe"),
     }
 );
 
 labelled_enum!(
     /// A stage of a value chain the cooperative takes part in.
     ChainStage {
-        Inputs => ("Cung ứng đầu vào", "Inputs"),
-        Production => ("Sản xuất", "Production"),
-        Processing => ("Chế biến", "Processing"),
-        Packaging => ("Đóng gói", "Packaging"),
-        DistributionSales => ("Phân phối, tiêu thụ", "Distribution and sales"),
+        Inputs = "inputs" => ("Cung ứng đầu vào", "Inputs"),
+        Production = "production" => ("Sản xuất", "Production"),
+        Processing = "processing" => ("Chế biến", "Processing"),
+        Packaging = "packaging" => ("Đóng gói", "Packaging"),
+        DistributionSales = "distribution_sales" => ("Phân phối, tiêu thụ", "Distribution and sales"),
     }
 );
 
 labelled_enum!(
     /// The programme a value-chain model belongs to.
     Programme {
-        Resolution113 => ("Nghị quyết 113 của HĐND tỉnh", "Provincial Resolution 113"),
-        Decision284 => ("Quyết định 284/QĐ-LMHTXVN", "Decision 284/QĐ-LMHTXVN"),
-        Other => ("Chương trình khác", "Other programme"),
+        Resolution113 = "resolution113" => ("Nghị quyết 113 của HĐND tỉnh", "Provincial Resolution 113"),
+        Decision284 = "decision284" => ("Quyết định 284/QĐ-LMHTXVN", "Decision 284/QĐ-LMHTXVN"),
+        Other = "other" => ("Chương trình khác", "Other programme"),
     }
 );
 
 labelled_enum!(
     /// The difficulties the seed report lists.
     Difficulty {
-        WeakFinances => ("Năng lực tài chính yếu", "Weak financial capacity"),
-        LowCompetitiveness => ("Khả năng cạnh tranh thấp", "Low competitiveness"),
-        LimitedGovernance => ("Quản trị hạn chế", "Limited governance"),
-        LittleHighTech => ("Ít tiếp cận công nghệ cao", "Little access to high technology"),
-        FindingMarkets => ("Khó tìm thị trường tiêu thụ", "Finding markets"),
-        ProcessingLacksMachinery => ("Khâu chế biến thiếu máy móc, hạ tầng", "Processing lacks machinery and infrastructure"),
-        QualityCertification => ("Thủ tục chứng nhận chất lượng (VietGAP, OCOP, hữu cơ)", "Quality certification procedures (VietGAP, OCOP, organic)"),
-        TaxRegistration => ("Chưa đăng ký thuế", "Tax registration not done"),
-        VerySmallScale => ("Quy mô quá nhỏ (thôn, liên thôn)", "Very small scale (village, inter-village)"),
-        LandShrinking => ("Diện tích canh tác giảm do đô thị hóa", "Cultivated land shrinking through urbanisation"),
-        Other => ("Khó khăn khác", "Other"),
+        WeakFinances = "weak_finances" => ("Năng lực tài chính yếu", "Weak financial capacity"),
+        LowCompetitiveness = "low_competitiveness" => ("Khả năng cạnh tranh thấp", "Low competitiveness"),
+        LimitedGovernance = "limited_governance" => ("Quản trị hạn chế", "Limited governance"),
+        LittleHighTech = "little_high_tech" => ("Ít tiếp cận công nghệ cao", "Little access to high technology"),
+        FindingMarkets = "finding_markets" => ("Khó tìm thị trường tiêu thụ", "Finding markets"),
+        ProcessingLacksMachinery = "processing_lacks_machinery" => ("Khâu chế biến thiếu máy móc, hạ tầng", "Processing lacks machinery and infrastructure"),
+        QualityCertification = "quality_certification" => ("Thủ tục chứng nhận chất lượng (VietGAP, OCOP, hữu cơ)", "Quality certification procedures (VietGAP, OCOP, organic)"),
+        TaxRegistration = "tax_registration" => ("Chưa đăng ký thuế", "Tax registration not done"),
+        VerySmallScale = "very_small_scale" => ("Quy mô quá nhỏ (thôn, liên thôn)", "Very small scale (village, inter-village)"),
+        LandShrinking = "land_shrinking" => ("Diện tích canh tác giảm do đô thị hóa", "Cultivated land shrinking through urbanisation"),
+        Other = "other" => ("Khó khăn khác", "Other"),
     }
 );
 
 labelled_enum!(
     /// Kinds of support, received or requested.
     SupportKind {
-        Infrastructure => ("Công trình cơ sở hạ tầng", "Infrastructure works"),
-        TradePromotion => ("Xúc tiến thương mại", "Trade promotion"),
-        Communication => ("Tuyên truyền", "Communication"),
-        Training => ("Đào tạo, bồi dưỡng", "Training"),
-        Consulting => ("Tư vấn", "Consulting"),
-        Credit => ("Tín dụng", "Credit"),
+        Infrastructure = "infrastructure" => ("Công trình cơ sở hạ tầng", "Infrastructure works"),
+        TradePromotion = "trade_promotion" => ("Xúc tiến thương mại", "Trade promotion"),
+        Communication = "communication" => ("Tuyên truyền", "Communication"),
+        Training = "training" => ("Đào tạo, bồi dưỡng", "Training"),
+        Consulting = "consulting" => ("Tư vấn", "Consulting"),
+        Credit = "credit" => ("Tín dụng", "Credit"),
     }
 );
 
 labelled_enum!(
     Certification {
-        VietGap => ("VietGAP", "VietGAP"),
-        Ocop => ("OCOP", "OCOP"),
-        Organic => ("Hữu cơ", "Organic"),
-        Other => ("Chứng nhận khác", "Other"),
+        VietGap = "viet_gap" => ("VietGAP", "VietGAP"),
+        Ocop = "ocop" => ("OCOP", "OCOP"),
+        Organic = "organic" => ("Hữu cơ", "Organic"),
+        Other = "other" => ("Chứng nhận khác", "Other"),
     }
 );
 
@@ -218,7 +214,13 @@ mod tests {
                 let (vi, en) = v.label();
                 assert!(!vi.is_empty() && !en.is_empty());
                 let name = serde_json::to_string(v).unwrap();
-                assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '"' || c.is_ascii_digit()), "{name}");
+                assert!(
+                    name.chars().all(|c| c.is_ascii_lowercase()
+                        || c == '_'
+                        || c == '"'
+                        || c.is_ascii_digit()),
+                    "{name}"
+                );
             }
         }
         check::<ShockImpact>();
@@ -228,7 +230,10 @@ mod tests {
         check::<SupportKind>();
         check::<Certification>();
         assert_eq!(Difficulty::ALL.len(), 11);
-        assert_eq!(serde_json::to_string(&Programme::Decision284).unwrap(), "\"decision284\"");
+        assert_eq!(
+            serde_json::to_string(&Programme::Decision284).unwrap(),
+            "\"decision284\""
+        );
     }
 
     #[test]
@@ -245,7 +250,10 @@ mod tests {
     fn an_empty_findings_object_parses() {
         let f: Findings = serde_json::from_str("{}").unwrap();
         assert_eq!(f, Findings::default());
-        let f: Findings = serde_json::from_str(r#"{"value_chain":{"in_value_chain":true,"stages":["processing"]}}"#).unwrap();
+        let f: Findings = serde_json::from_str(
+            r#"{"value_chain":{"in_value_chain":true,"stages":["processing"]}}"#,
+        )
+        .unwrap();
         assert_eq!(f.value_chain.stages, [ChainStage::Processing]);
     }
 }

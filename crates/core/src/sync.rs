@@ -16,6 +16,7 @@
 
 use crate::error::ErrorCode;
 use crate::i18n::Msg;
+use crate::merge::{Choice, Conflict};
 use crate::model::{Area, Cooperative, Millis, VisitReport};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,15 @@ pub enum MutationOp {
     /// An officer registers a cooperative or group found in the field (version 0 until the
     /// server has it).
     RegisterCooperative(Cooperative),
+    /// An officer edits a cooperative's profile offline: the record as the tablet had it
+    /// when the edit began (`base`) and as edited (`record`). The server merges field by
+    /// field ([`crate::merge`]); a field changed to two values becomes a [`Conflict`].
+    UpdateCooperative {
+        base: Cooperative,
+        record: Cooperative,
+    },
+    /// The officer or a supervisor chooses which value of a conflict stays.
+    ResolveConflict { conflict_id: String, choice: Choice },
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -53,6 +63,8 @@ impl Mutation {
         match &self.op {
             MutationOp::SubmitVisit(v) => &v.id,
             MutationOp::RegisterCooperative(c) => &c.id,
+            MutationOp::UpdateCooperative { record, .. } => &record.id,
+            MutationOp::ResolveConflict { conflict_id, .. } => conflict_id,
         }
     }
 }
@@ -94,14 +106,14 @@ pub struct PullRequest {
     pub limit: Option<u32>,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Entity {
-    Area,
-    Cooperative,
-    Visit,
-}
+crate::keyed_enum!(
+    pub enum Entity {
+        Area = "area",
+        Cooperative = "cooperative",
+        Visit = "visit",
+        Conflict = "conflict",
+    }
+);
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,8 +122,13 @@ pub enum Change {
     Area(Area),
     Cooperative(Cooperative),
     Visit(VisitReport),
+    /// A profile field changed to two values, or its resolution.
+    Conflict(Conflict),
     /// The record left this user's scope or was marked removed.
-    Removed { entity: Entity, id: String },
+    Removed {
+        entity: Entity,
+        id: String,
+    },
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -146,12 +163,22 @@ pub struct PushPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushPlanError {
     /// The first new id is not `last_applied + 1`.
-    Gap { expected: u64, got: u64 },
+    Gap {
+        expected: u64,
+        got: u64,
+    },
     /// Ids in the batch are not consecutive and increasing.
-    OutOfOrder { after: u64, got: u64 },
-    TooMany { max: usize },
+    OutOfOrder {
+        after: u64,
+        got: u64,
+    },
+    TooMany {
+        max: usize,
+    },
     /// An id of 0 or beyond what JavaScript numbers hold exactly.
-    BadId { id: u64 },
+    BadId {
+        id: u64,
+    },
 }
 
 impl PushPlanError {
@@ -183,20 +210,28 @@ impl PushPlanError {
 /// server already has and are skipped; the first new one must be `last_applied + 1`.
 pub fn plan_push(last_applied: u64, ids: &[u64]) -> Result<PushPlan, PushPlanError> {
     if ids.len() > MAX_PUSH_BATCH {
-        return Err(PushPlanError::TooMany { max: MAX_PUSH_BATCH });
+        return Err(PushPlanError::TooMany {
+            max: MAX_PUSH_BATCH,
+        });
     }
     if let Some(&bad) = ids.iter().find(|&&id| id == 0 || id > MAX_MUTATION_ID) {
         return Err(PushPlanError::BadId { id: bad });
     }
     for w in ids.windows(2) {
         if w[0].checked_add(1) != Some(w[1]) {
-            return Err(PushPlanError::OutOfOrder { after: w[0], got: w[1] });
+            return Err(PushPlanError::OutOfOrder {
+                after: w[0],
+                got: w[1],
+            });
         }
     }
     let skip = ids.iter().take_while(|&&id| id <= last_applied).count();
     if let Some(&first_new) = ids.get(skip) {
         if first_new != last_applied + 1 {
-            return Err(PushPlanError::Gap { expected: last_applied + 1, got: first_new });
+            return Err(PushPlanError::Gap {
+                expected: last_applied + 1,
+                got: first_new,
+            });
         }
     }
     Ok(PushPlan { skip })
@@ -228,14 +263,38 @@ mod tests {
 
     #[test]
     fn gaps_and_disorder_are_refused() {
-        assert_eq!(plan_push(2, &[4, 5]), Err(PushPlanError::Gap { expected: 3, got: 4 }));
-        assert_eq!(plan_push(0, &[1, 3]), Err(PushPlanError::OutOfOrder { after: 1, got: 3 }));
-        assert_eq!(plan_push(0, &[2, 1]), Err(PushPlanError::OutOfOrder { after: 2, got: 1 }));
+        assert_eq!(
+            plan_push(2, &[4, 5]),
+            Err(PushPlanError::Gap {
+                expected: 3,
+                got: 4
+            })
+        );
+        assert_eq!(
+            plan_push(0, &[1, 3]),
+            Err(PushPlanError::OutOfOrder { after: 1, got: 3 })
+        );
+        assert_eq!(
+            plan_push(0, &[2, 1]),
+            Err(PushPlanError::OutOfOrder { after: 2, got: 1 })
+        );
         assert_eq!(plan_push(0, &[0]), Err(PushPlanError::BadId { id: 0 }));
-        assert_eq!(plan_push(0, &[u64::MAX - 1, u64::MAX]), Err(PushPlanError::BadId { id: u64::MAX - 1 }));
+        assert_eq!(
+            plan_push(0, &[u64::MAX - 1, u64::MAX]),
+            Err(PushPlanError::BadId { id: u64::MAX - 1 })
+        );
         let many: Vec<u64> = (1..=(MAX_PUSH_BATCH as u64 + 1)).collect();
-        assert!(matches!(plan_push(0, &many), Err(PushPlanError::TooMany { .. })));
-        assert!(PushPlanError::Gap { expected: 3, got: 4 }.message().vi.contains('3'));
+        assert!(matches!(
+            plan_push(0, &many),
+            Err(PushPlanError::TooMany { .. })
+        ));
+        assert!(PushPlanError::Gap {
+            expected: 3,
+            got: 4
+        }
+        .message()
+        .vi
+        .contains('3'));
     }
 
     #[test]

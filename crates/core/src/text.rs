@@ -47,7 +47,9 @@ pub fn normalize(s: &str) -> String {
 
 /// True when every word of `query` occurs in `haystack` (both given raw).
 pub fn matches(haystack_normalized: &str, query: &str) -> bool {
-    normalize(query).split(' ').all(|w| haystack_normalized.contains(w))
+    normalize(query)
+        .split(' ')
+        .all(|w| haystack_normalized.contains(w))
 }
 
 #[cfg(test)]
@@ -57,7 +59,10 @@ mod tests {
     #[test]
     fn folds_vietnamese_and_case() {
         assert_eq!(normalize("Hoa Lư"), "hoa lu");
-        assert_eq!(normalize("HTX Dịch vụ  Nông nghiệp Đồng Giao"), "htx dich vu nong nghiep dong giao");
+        assert_eq!(
+            normalize("HTX Dịch vụ  Nông nghiệp Đồng Giao"),
+            "htx dich vu nong nghiep dong giao"
+        );
         assert_eq!(normalize("ĐƯỜNG"), "duong");
         // Decomposed input: "u" + horn + dot below.
         assert_eq!(normalize("Vu\u{031B}\u{0323}"), "vu");

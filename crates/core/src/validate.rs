@@ -16,7 +16,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, vi: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: Msg::new(vi, en) }
+        FieldError {
+            field: field.to_string(),
+            message: Msg::new(vi, en),
+        }
     }
 }
 
@@ -36,7 +39,20 @@ pub fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     (d <= days[(m - 1) as usize]).then_some((y, m, d))
 }
 
@@ -69,7 +85,9 @@ pub fn is_valid_tax_code(s: &str) -> bool {
 fn check_id(field: &str, id: &str, errors: &mut Vec<FieldError>) {
     let ok = !id.is_empty()
         && id.chars().count() <= MAX_ID_CHARS
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
         errors.push(FieldError::new(
             field,
@@ -134,7 +152,11 @@ pub const MAX_MONTHLY_INCOME_VND: i64 = 1_000_000_000;
 fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<FieldError>) {
     if let Some(v) = value {
         if v < min {
-            errors.push(FieldError::new(field, "Số tiền không được âm.", "The amount cannot be negative."));
+            errors.push(FieldError::new(
+                field,
+                "Số tiền không được âm.",
+                "The amount cannot be negative.",
+            ));
         } else if v > max {
             errors.push(FieldError::new(
                 field,
@@ -147,11 +169,41 @@ fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<F
 
 fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError>) {
     let fin = &f.finances;
-    money("findings.finances.revenue_vnd", fin.revenue_vnd, 0, MAX_VND, errors);
-    money("findings.finances.revenue_last_year_vnd", fin.revenue_last_year_vnd, 0, MAX_VND, errors);
-    money("findings.finances.profit_vnd", fin.profit_vnd, -MAX_VND, MAX_VND, errors);
-    money("findings.finances.member_income_vnd", fin.member_income_vnd, 0, MAX_MONTHLY_INCOME_VND, errors);
-    money("findings.finances.member_income_last_year_vnd", fin.member_income_last_year_vnd, 0, MAX_MONTHLY_INCOME_VND, errors);
+    money(
+        "findings.finances.revenue_vnd",
+        fin.revenue_vnd,
+        0,
+        MAX_VND,
+        errors,
+    );
+    money(
+        "findings.finances.revenue_last_year_vnd",
+        fin.revenue_last_year_vnd,
+        0,
+        MAX_VND,
+        errors,
+    );
+    money(
+        "findings.finances.profit_vnd",
+        fin.profit_vnd,
+        -MAX_VND,
+        MAX_VND,
+        errors,
+    );
+    money(
+        "findings.finances.member_income_vnd",
+        fin.member_income_vnd,
+        0,
+        MAX_MONTHLY_INCOME_VND,
+        errors,
+    );
+    money(
+        "findings.finances.member_income_last_year_vnd",
+        fin.member_income_last_year_vnd,
+        0,
+        MAX_MONTHLY_INCOME_VND,
+        errors,
+    );
     if let (Some(p), Some(r)) = (fin.profit_vnd, fin.revenue_vnd) {
         if p > r {
             errors.push(FieldError::new(
@@ -178,7 +230,11 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
         ));
     }
     if f.difficulties.contains(&Difficulty::Other) && f.difficulty_other.trim().is_empty() {
-        errors.push(FieldError::new("findings.difficulty_other", "Hãy mô tả khó khăn khác.", "Describe the other difficulty."));
+        errors.push(FieldError::new(
+            "findings.difficulty_other",
+            "Hãy mô tả khó khăn khác.",
+            "Describe the other difficulty.",
+        ));
     }
     if let Some(n) = f.support.works_handed_over {
         if n > 100 {
@@ -190,7 +246,10 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
         }
     }
     let c = &f.compliance;
-    match (c.certifications.contains(&Certification::Ocop), c.ocop_stars) {
+    match (
+        c.certifications.contains(&Certification::Ocop),
+        c.ocop_stars,
+    ) {
         (true, Some(3..=5)) | (false, None) => {}
         (true, _) => errors.push(FieldError::new(
             "findings.compliance.ocop_stars",
@@ -205,7 +264,11 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
     }
     for (i, fu) in f.follow_ups.iter().enumerate() {
         if fu.action.trim().is_empty() {
-            errors.push(FieldError::new(&format!("findings.follow_ups.{i}.action"), "Hãy ghi việc cần làm.", "Write the action."));
+            errors.push(FieldError::new(
+                &format!("findings.follow_ups.{i}.action"),
+                "Hãy ghi việc cần làm.",
+                "Write the action.",
+            ));
         }
         match parse_iso_date(&fu.due) {
             None => errors.push(FieldError::new(
@@ -235,7 +298,10 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
 
 /// A Vietnamese phone number: 10 digits starting with 0, or +84 and 9 digits.
 pub fn is_valid_phone(s: &str) -> bool {
-    let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect();
     let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|c| c.is_ascii_digit());
     if let Some(rest) = s.strip_prefix("+84") {
         digits(rest, 9)
@@ -250,12 +316,24 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
     check_id("id", &c.id, &mut errors);
     let name = c.name.trim();
     if name.is_empty() {
-        errors.push(FieldError::new("name", "Hãy nhập tên hợp tác xã.", "Enter the cooperative's name."));
+        errors.push(FieldError::new(
+            "name",
+            "Hãy nhập tên hợp tác xã.",
+            "Enter the cooperative's name.",
+        ));
     } else if name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "Tên quá dài (tối đa 200 ký tự).", "The name is too long (at most 200 characters)."));
+        errors.push(FieldError::new(
+            "name",
+            "Tên quá dài (tối đa 200 ký tự).",
+            "The name is too long (at most 200 characters).",
+        ));
     }
     if c.area_id.trim().is_empty() {
-        errors.push(FieldError::new("area_id", "Hãy chọn xã nơi HTX hoạt động.", "Choose the commune it is in."));
+        errors.push(FieldError::new(
+            "area_id",
+            "Hãy chọn xã nơi HTX hoạt động.",
+            "Choose the commune it is in.",
+        ));
     }
     if let Some(d) = &c.established_on {
         if parse_iso_date(d).is_none() || today.map(|t| d.as_str() > t).unwrap_or(false) {
@@ -286,10 +364,20 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
     }
     if let Some(m) = c.members {
         if m > 1_000_000 {
-            errors.push(FieldError::new("members", "Số thành viên quá lớn.", "Too many members."));
+            errors.push(FieldError::new(
+                "members",
+                "Số thành viên quá lớn.",
+                "Too many members.",
+            ));
         }
     }
-    money("charter_capital_vnd", c.charter_capital_vnd, 0, MAX_VND, &mut errors);
+    money(
+        "charter_capital_vnd",
+        c.charter_capital_vnd,
+        0,
+        MAX_VND,
+        &mut errors,
+    );
     if let Some(a) = c.cultivated_area_ha {
         if c.sector != Sector::Agriculture {
             errors.push(FieldError::new(
@@ -298,7 +386,11 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
                 "Cultivated area applies to agricultural cooperatives only.",
             ));
         } else if !(0.0..=100_000.0).contains(&a) || a.is_nan() {
-            errors.push(FieldError::new("cultivated_area_ha", "Diện tích từ 0 đến 100.000 ha.", "Area must be 0 to 100,000 ha."));
+            errors.push(FieldError::new(
+                "cultivated_area_ha",
+                "Diện tích từ 0 đến 100.000 ha.",
+                "Area must be 0 to 100,000 ha.",
+            ));
         }
     }
     errors
@@ -327,7 +419,10 @@ mod tests {
     }
 
     fn fields(v: &VisitReport, today: Option<&str>) -> Vec<String> {
-        validate_visit(v, today).into_iter().map(|e| e.field).collect()
+        validate_visit(v, today)
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -348,7 +443,14 @@ mod tests {
     #[test]
     fn dates_must_be_real_and_not_in_the_future() {
         let mut v = visit();
-        for bad in ["2021-02-29", "2021-13-01", "11/06/2021", "", "1999-12-31", "2021-6-11"] {
+        for bad in [
+            "2021-02-29",
+            "2021-13-01",
+            "11/06/2021",
+            "",
+            "1999-12-31",
+            "2021-6-11",
+        ] {
             v.visit_date = bad.into();
             assert_eq!(fields(&v, None), ["visit_date"], "{bad} should be refused");
         }
@@ -383,15 +485,28 @@ mod tests {
         v.findings.finances.revenue_vnd = Some(-1);
         v.findings.finances.member_income_vnd = Some(MAX_MONTHLY_INCOME_VND + 1);
         v.findings.finances.profit_vnd = Some(-5_000_000);
-        assert_eq!(fields(&v, None), ["findings.finances.revenue_vnd", "findings.finances.member_income_vnd"]);
+        assert_eq!(
+            fields(&v, None),
+            [
+                "findings.finances.revenue_vnd",
+                "findings.finances.member_income_vnd"
+            ]
+        );
         v.findings.finances.revenue_vnd = Some(100);
         v.findings.finances.member_income_vnd = Some(4_500_000);
         v.findings.finances.profit_vnd = Some(200);
-        assert_eq!(fields(&v, None), ["findings.finances.profit_vnd"], "profit above revenue");
+        assert_eq!(
+            fields(&v, None),
+            ["findings.finances.profit_vnd"],
+            "profit above revenue"
+        );
         v.findings.finances.profit_vnd = Some(-200);
         assert!(fields(&v, None).is_empty(), "a loss is fine");
         v.findings.finances.revenue_last_year_vnd = Some(MAX_VND + 1);
-        assert!(validate_visit(&v, None)[0].message.en.contains("implausibly large"));
+        assert!(validate_visit(&v, None)[0]
+            .message
+            .en
+            .contains("implausibly large"));
     }
 
     #[test]
@@ -425,18 +540,41 @@ mod tests {
         v.findings.compliance.ocop_stars = Some(4);
         assert!(fields(&v, None).is_empty());
         v.findings.compliance.certifications.clear();
-        assert_eq!(fields(&v, None), ["findings.compliance.ocop_stars"], "stars without OCOP");
+        assert_eq!(
+            fields(&v, None),
+            ["findings.compliance.ocop_stars"],
+            "stars without OCOP"
+        );
         v.findings.compliance.ocop_stars = None;
 
         v.findings.follow_ups = vec![
-            FollowUp { action: "Hỗ trợ đăng ký OCOP".into(), due: "2021-09-30".into(), done: false },
-            FollowUp { action: " ".into(), due: "2021-06-01".into(), done: false },
+            FollowUp {
+                action: "Hỗ trợ đăng ký OCOP".into(),
+                due: "2021-09-30".into(),
+                done: false,
+            },
+            FollowUp {
+                action: " ".into(),
+                due: "2021-06-01".into(),
+                done: false,
+            },
         ];
-        assert_eq!(fields(&v, None), ["findings.follow_ups.1.action", "findings.follow_ups.1.due"]);
+        assert_eq!(
+            fields(&v, None),
+            ["findings.follow_ups.1.action", "findings.follow_ups.1.due"]
+        );
         v.findings.follow_ups.truncate(1);
-        v.findings.position = Some(Position { lat: 20.25, lon: 105.97, accuracy_m: Some(12.0) });
+        v.findings.position = Some(Position {
+            lat: 20.25,
+            lon: 105.97,
+            accuracy_m: Some(12.0),
+        });
         assert!(fields(&v, None).is_empty(), "Ninh Bình is in Vietnam");
-        v.findings.position = Some(Position { lat: 48.85, lon: 2.35, accuracy_m: None });
+        v.findings.position = Some(Position {
+            lat: 48.85,
+            lon: 2.35,
+            accuracy_m: None,
+        });
         assert_eq!(fields(&v, None), ["findings.position"]);
         v.findings.position = None;
         v.findings.support.works_handed_over = Some(101);
@@ -457,13 +595,21 @@ mod tests {
     fn cooperative_profiles() {
         let c = coop();
         assert!(validate_cooperative(&c, Some("2021-06-30")).is_empty());
-        let cf = |c: &Cooperative| validate_cooperative(c, Some("2021-06-30")).into_iter().map(|e| e.field).collect::<Vec<_>>();
+        let cf = |c: &Cooperative| {
+            validate_cooperative(c, Some("2021-06-30"))
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
         let mut bad = c.clone();
         bad.name = "  ".into();
         bad.tax_code = Some("12345".into());
         bad.chair_phone = Some("12345".into());
         bad.established_on = Some("2021-07-01".into());
-        assert_eq!(cf(&bad), ["name", "established_on", "tax_code", "chair_phone"]);
+        assert_eq!(
+            cf(&bad),
+            ["name", "established_on", "tax_code", "chair_phone"]
+        );
         let mut trade = c.clone();
         trade.sector = Sector::TradeServices;
         assert_eq!(cf(&trade), ["cultivated_area_ha"]);

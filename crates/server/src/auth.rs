@@ -5,7 +5,9 @@
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult, Json};
 use crate::AppState;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -33,11 +35,20 @@ pub fn router() -> Router<AppState> {
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing")
+        .to_string()
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
 }
 
 fn token_hash(token: &str) -> String {
@@ -103,15 +114,27 @@ impl AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthenticated)?;
-        let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash(token))
-            .bind(now_ms())
-            .fetch_optional(&state.db.pool)
-            .await?
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthenticated)?;
+        let row =
+            sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash(token))
+                .bind(now_ms())
+                .fetch_optional(&state.db.pool)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
         let user_id: String = row.try_get(0)?;
         Ok(AuthUser(load_user(state, &user_id).await?))
     }
@@ -143,7 +166,10 @@ pub async fn load_user(state: &AppState, user_id: &str) -> ApiResult<UserInfo> {
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = hoptac_core::error::ApiErrorBody),
               (status = 429, body = hoptac_core::error::ApiErrorBody)))]
-pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<axum::Json<LoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
     let username = req.username.trim().to_lowercase();
     let now = now_ms();
     if state.limiter.blocked(&username, now) {
@@ -154,7 +180,9 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
         .fetch_optional(&state.db.pool)
         .await?;
     let user_id = match row {
-        Some(r) if verify_password(&req.password, &r.try_get::<String, _>(1)?) => r.try_get::<String, _>(0)?,
+        Some(r) if verify_password(&req.password, &r.try_get::<String, _>(1)?) => {
+            r.try_get::<String, _>(0)?
+        }
         _ => {
             state.limiter.fail(&username, now);
             return Err(ApiError::BadCredentials);
@@ -166,7 +194,10 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
     let token = hex::encode(bytes);
     let expires_at = now + SESSION_TTL_MS;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx.tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(&user_id)
@@ -177,16 +208,31 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
     tx.commit().await?;
     let user = load_user(&state, &user_id).await?;
     tracing::info!(user = %user.username, "signed in");
-    Ok(axum::Json(LoginResponse { token, expires_at, user }))
+    Ok(axum::Json(LoginResponse {
+        token,
+        expires_at,
+        user,
+    }))
 }
 
 /// End this session (the token stops working).
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
-pub async fn logout(State(state): State<AppState>, _user: AuthUser, parts: axum::http::HeaderMap) -> ApiResult<axum::http::StatusCode> {
-    let token = parts.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
+pub async fn logout(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    parts: axum::http::HeaderMap,
+) -> ApiResult<axum::http::StatusCode> {
+    let token = parts
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token.trim())).execute(&mut *tx.tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token.trim()))
+        .execute(&mut *tx.tx)
+        .await?;
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

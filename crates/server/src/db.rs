@@ -36,7 +36,9 @@ pub struct Db {
 pub enum DbSetupError {
     #[error("bad database URL {0:?}: use sqlite://PATH (for example sqlite://data/hoptac.db) or postgres://USER@HOST/DB")]
     BadUrl(String),
-    #[error("cannot create the data folder {0}: {1}. Choose a writable place with --db sqlite://PATH")]
+    #[error(
+        "cannot create the data folder {0}: {1}. Choose a writable place with --db sqlite://PATH"
+    )]
     Folder(String, std::io::Error),
     #[error("cannot open the database {0}: {1}. Check the path or URL given with --db")]
     Open(String, sqlx::Error),
@@ -47,7 +49,10 @@ pub enum DbSetupError {
 }
 
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 impl Db {
@@ -60,11 +65,16 @@ impl Db {
                 return Err(DbSetupError::BadUrl(url.into()));
             }
             if path != ":memory:" {
-                if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
+                if let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
                     // create_dir_all succeeds on an existing read-only folder: check we can write.
                     let probe = dir.join(".hoptac-write-test");
-                    std::fs::write(&probe, b"").map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
+                    std::fs::write(&probe, b"")
+                        .map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
                     let _ = std::fs::remove_file(probe);
                 }
             }
@@ -80,14 +90,19 @@ impl Db {
             }
             _ => url.to_string(),
         };
-        sqlx::any::AnyConnectOptions::from_str(&full_url).map_err(|_| DbSetupError::BadUrl(url.into()))?;
+        sqlx::any::AnyConnectOptions::from_str(&full_url)
+            .map_err(|_| DbSetupError::BadUrl(url.into()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if kind == DbKind::Sqlite { 4 } else { 10 })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -96,9 +111,16 @@ impl Db {
             .await
             .map_err(|e| DbSetupError::Open(url.into(), e))?;
         if kind == DbKind::Sqlite {
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await.map_err(|e| DbSetupError::Open(url.into(), e))?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(|e| DbSetupError::Open(url.into(), e))?;
         }
-        let db = Db { pool, kind, write_lock: tokio::sync::Mutex::new(()) };
+        let db = Db {
+            pool,
+            kind,
+            write_lock: tokio::sync::Mutex::new(()),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -108,7 +130,10 @@ impl Db {
             DbKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             DbKind::Postgres => return Err(DbSetupError::PostgresNotYet),
         };
-        migrator.run(&self.pool).await.map_err(|e| DbSetupError::Migrate(e.to_string()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| DbSetupError::Migrate(e.to_string()))
     }
 
     /// Starts a write transaction (serialised on SQLite, see the module comment).
@@ -134,10 +159,18 @@ impl WriteTx<'_> {
 
     /// Records the new state of a record for pull: takes the next sequence number (inside
     /// this transaction, so numbers follow commit order) and upserts the sync_log row.
-    pub async fn log_change(&mut self, entity: &str, id: &str, scope_path: &str, body: &str) -> Result<i64, sqlx::Error> {
-        let row: AnyRow = sqlx::query("UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")
-            .fetch_one(&mut *self.tx)
-            .await?;
+    pub async fn log_change(
+        &mut self,
+        entity: &str,
+        id: &str,
+        scope_path: &str,
+        body: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let row: AnyRow = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
         let seq: i64 = row.try_get(0)?;
         sqlx::query(
             "INSERT INTO sync_log (entity, id, seq, scope_path, body) VALUES ($1, $2, $3, $4, $5)
@@ -161,6 +194,8 @@ pub fn scope_clause(column: &str, first: usize, n: usize) -> String {
     if n == 0 {
         return "(1 = 0)".into();
     }
-    let parts: Vec<String> = (first..first + n).map(|i| format!("substr({column}, 1, length(${i})) = ${i}")).collect();
+    let parts: Vec<String> = (first..first + n)
+        .map(|i| format!("substr({column}, 1, length(${i})) = ${i}"))
+        .collect();
     format!("({})", parts.join(" OR "))
 }

@@ -44,7 +44,9 @@ fn data() -> DemoData {
 pub fn accounts() -> Vec<DemoAccount> {
     let d = data();
     let names = |ids: &[String]| -> Vec<String> {
-        ids.iter().filter_map(|id| d.areas.iter().find(|a| &a.id == id).map(|a| a.name.clone())).collect()
+        ids.iter()
+            .filter_map(|id| d.areas.iter().find(|a| &a.id == id).map(|a| a.name.clone()))
+            .collect()
     };
     d.users
         .iter()
@@ -60,26 +62,51 @@ pub fn accounts() -> Vec<DemoAccount> {
 
 /// Loads the demo data if the database has no users yet. Returns whether it loaded.
 pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await?.try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
     if n > 0 {
         return Ok(false);
     }
     let d = data();
     let mut tx = db.begin_write().await?;
     for a in &d.areas {
-        sqlx::query("INSERT INTO areas (id, parent_id, level, name, path) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&a.id)
-            .bind(a.parent_id.clone())
-            .bind(serde_json::to_value(a.level).unwrap().as_str().unwrap_or_default().to_string())
-            .bind(&a.name)
-            .bind(&a.path)
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.log_change("area", &a.id, &a.path, &serde_json::to_string(&Change::Area(a.clone())).unwrap()).await?;
+        sqlx::query(
+            "INSERT INTO areas (id, parent_id, level, name, path) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&a.id)
+        .bind(a.parent_id.clone())
+        .bind(
+            serde_json::to_value(a.level)
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+        .bind(&a.name)
+        .bind(&a.path)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.log_change(
+            "area",
+            &a.id,
+            &a.path,
+            &serde_json::to_string(&Change::Area(a.clone())).unwrap(),
+        )
+        .await?;
     }
     for c in &d.cooperatives {
-        let kind = serde_json::to_value(c.kind).unwrap().as_str().unwrap_or_default().to_string();
-        let status = serde_json::to_value(c.status).unwrap().as_str().unwrap_or_default().to_string();
+        let kind = serde_json::to_value(c.kind)
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let status = serde_json::to_value(c.status)
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         sqlx::query("INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(&c.id)
             .bind(&c.area_id)
@@ -91,7 +118,13 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .bind(serde_json::to_string(c).unwrap())
             .execute(&mut *tx.tx)
             .await?;
-        tx.log_change("cooperative", &c.id, &c.area_path, &serde_json::to_string(&Change::Cooperative(c.clone())).unwrap()).await?;
+        tx.log_change(
+            "cooperative",
+            &c.id,
+            &c.area_path,
+            &serde_json::to_string(&Change::Cooperative(c.clone())).unwrap(),
+        )
+        .await?;
     }
     let now = now_ms();
     for u in &d.users {
@@ -105,7 +138,11 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .execute(&mut *tx.tx)
             .await?;
         for a in &u.areas {
-            sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ($1, $2)").bind(&u.id).bind(a).execute(&mut *tx.tx).await?;
+            sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ($1, $2)")
+                .bind(&u.id)
+                .bind(a)
+                .execute(&mut *tx.tx)
+                .await?;
         }
     }
     tx.commit().await?;

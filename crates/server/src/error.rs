@@ -73,7 +73,11 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(f) => f.clone(),
             _ => Vec::new(),
         };
-        let body = ApiErrorBody { code: self.code(), message: self.to_string(), fields };
+        let body = ApiErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            fields,
+        };
         (self.status(), axum::Json(body)).into_response()
     }
 }
@@ -99,10 +103,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Err(ApiError::PayloadTooLarge)
             }
-            Err(e) => Err(ApiError::BadRequest(format!("the JSON body is not valid: {}", e.body_text()))),
+            Err(e) => Err(ApiError::BadRequest(format!(
+                "the JSON body is not valid: {}",
+                e.body_text()
+            ))),
         }
     }
 }

@@ -33,7 +33,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: db::Db) -> Self {
-        AppState { db: Arc::new(db), limiter: Arc::new(auth::LoginLimiter::default()) }
+        AppState {
+            db: Arc::new(db),
+            limiter: Arc::new(auth::LoginLimiter::default()),
+        }
     }
 }
 
@@ -47,8 +50,14 @@ pub struct Health {
 
 /// Liveness and what this server runs on.
 #[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
-pub async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> axum::Json<Health> {
-    axum::Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database: state.db.kind.name() })
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<Health> {
+    axum::Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        database: state.db.kind.name(),
+    })
 }
 
 #[cfg(test)]
@@ -58,7 +67,10 @@ mod tests {
         assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991.js"));
         assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991_bg.wasm"));
         assert!(super::is_hashed_asset("/main-729660dcf295d66b.css"));
-        assert!(super::is_hashed_asset("/hoptac-c326cca476077f4.js"), "a hash with a leading zero dropped");
+        assert!(
+            super::is_hashed_asset("/hoptac-c326cca476077f4.js"),
+            "a hash with a leading zero dropped"
+        );
         assert!(!super::is_hashed_asset("/index.html"));
         assert!(!super::is_hashed_asset("/sw.js"));
         assert!(!super::is_hashed_asset("/icons/icon-192.png"));
@@ -67,7 +79,10 @@ mod tests {
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
-    error::ApiError::NotFound(format!("no API endpoint {}; see /api/openapi.json", uri.path()))
+    error::ApiError::NotFound(format!(
+        "no API endpoint {}; see /api/openapi.json",
+        uri.path()
+    ))
 }
 
 /// Every endpoint, as (method, path). The OpenAPI test checks each is documented and routed.
@@ -86,14 +101,20 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
 pub fn api_router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
-        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
         .merge(auth::router())
         .merge(sync::router())
         .merge(visits::router())
         .fallback(api_not_found)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// Only the app's own origin; wasm needs 'wasm-unsafe-eval'; no inline script or style.
@@ -108,19 +129,29 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => {
+            (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
 
 /// Caching for the app's files: hashed assets forever, everything else (index.html,
 /// sw.js, the manifest, icons) revalidated on every load so a release is noticed.
-async fn static_cache_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn static_cache_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let hashed = is_hashed_asset(req.uri().path());
     let mut resp = next.run(req).await;
     if resp.status().is_success() && !resp.headers().contains_key(header::CACHE_CONTROL) {
-        let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
-        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     resp
 }
@@ -133,16 +164,36 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         let index = ServeFile::new(dir.join("index.html"));
         let files = Router::new()
             // The build writes .br and .gz beside each file (scripts/post-build.mjs).
-            .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index))
+            .fallback_service(
+                ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(index),
+            )
             .layer(axum::middleware::from_fn(static_cache_headers));
         router = router.merge(files);
     } else {
-        router = router.fallback(|| async { (StatusCode::NOT_FOUND, "no app folder is served (start with --static-dir)").into_response() });
+        router = router.fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                "no app folder is served (start with --static-dir)",
+            )
+                .into_response()
+        });
     }
     router
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

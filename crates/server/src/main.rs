@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "hoptac-server", version, about = "The hoptac server: the built app and its /api")]
+#[command(
+    name = "hoptac-server",
+    version,
+    about = "The hoptac server: the built app and its /api"
+)]
 struct Args {
     /// Database URL: sqlite://PATH (created if missing).
     #[arg(long, env = "HOPTAC_DB", default_value = "sqlite://data/hoptac.db")]
@@ -31,7 +35,10 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
         .init();
     let args = Args::parse();
 
@@ -40,7 +47,10 @@ async fn main() -> ExitCode {
     #[cfg(unix)]
     let signals = {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(i), Ok(t)) => (i, t),
             _ => return fail("cannot install the signal handlers"),
         }
@@ -48,7 +58,12 @@ async fn main() -> ExitCode {
 
     let addr: SocketAddr = match args.listen.parse() {
         Ok(a) => a,
-        Err(_) => return fail(format!("--listen {:?} is not an address: use HOST:PORT, for example 127.0.0.1:8080", args.listen)),
+        Err(_) => {
+            return fail(format!(
+                "--listen {:?} is not an address: use HOST:PORT, for example 127.0.0.1:8080",
+                args.listen
+            ))
+        }
     };
     let static_dir = match args.static_dir {
         Some(dir) if !dir.join("index.html").is_file() => {
@@ -83,11 +98,22 @@ async fn main() -> ExitCode {
     let router = app(state.clone(), static_dir);
 
     println!();
-    println!("  hoptac is running at http://{addr}/   ({} database: {})", state.db.kind.name(), args.db);
+    println!(
+        "  hoptac is running at http://{addr}/   ({} database: {})",
+        state.db.kind.name(),
+        args.db
+    );
     if args.demo {
         println!("  Demo accounts (tài khoản thử):");
         for a in demo::accounts() {
-            println!("    {:<16} password {:<16} {:<10} {} — {}", a.username, a.password, a.role, a.display_name, a.areas.join(", "));
+            println!(
+                "    {:<16} password {:<16} {:<10} {} — {}",
+                a.username,
+                a.password,
+                a.role,
+                a.display_name,
+                a.areas.join(", ")
+            );
         }
     }
     println!("  Press Ctrl-C to stop.");
@@ -105,7 +131,10 @@ async fn main() -> ExitCode {
         }
         tracing::info!("stopping: finishing requests in flight");
     };
-    if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         return fail(format!("server error: {e}"));
     }
     state.db.pool.close().await;

@@ -9,7 +9,10 @@ struct Bearer;
 impl Modify for Bearer {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -37,7 +40,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
             utoipa::openapi::HttpMethod::Get,
             utoipa::openapi::path::OperationBuilder::new()
                 .summary(Some("This document"))
-                .response("200", utoipa::openapi::ResponseBuilder::new().description("OpenAPI 3.1 JSON")),
+                .response(
+                    "200",
+                    utoipa::openapi::ResponseBuilder::new().description("OpenAPI 3.1 JSON"),
+                ),
         ),
     );
     doc

@@ -17,7 +17,10 @@ pub fn router() -> Router<AppState> {
 /// Visit reports the caller may see (an officer: their areas; a supervisor: the province).
 #[utoipa::path(get, path = "/api/visits", tag = "visits", security(("bearer" = [])),
     responses((status = 200, body = Vec<VisitReport>), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<VisitReport>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<Vec<VisitReport>>> {
     let scopes = &user.0.scopes;
     let sql = format!(
         "SELECT body FROM visit_reports WHERE {} ORDER BY received_at DESC, id LIMIT 1000",

@@ -16,18 +16,33 @@ struct TestServer {
 async fn start() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("test.db");
-    let db = Db::connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
     assert!(demo::load_if_empty(&db).await.unwrap());
     let router = app(AppState::new(db), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    TestServer { url, db_path, _dir: dir, http: reqwest::Client::new() }
+    TestServer {
+        url,
+        db_path,
+        _dir: dir,
+        http: reqwest::Client::new(),
+    }
 }
 
 impl TestServer {
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{}", self.url, path));
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{}", self.url, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -41,7 +56,14 @@ impl TestServer {
     }
 
     async fn login(&self, user: &str, password: &str) -> String {
-        let (s, b) = self.call("POST", "/api/auth/login", None, Some(json!({"username": user, "password": password}))).await;
+        let (s, b) = self
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": user, "password": password})),
+            )
+            .await;
         assert_eq!(s, 200, "{b}");
         b["token"].as_str().unwrap().to_string()
     }
@@ -51,14 +73,27 @@ impl TestServer {
     }
 
     async fn push(&self, token: &str, client: &str, mutations: &[Mutation]) -> (u16, Value) {
-        self.call("POST", "/api/sync/push", Some(token), Some(json!({"client_id": client, "mutations": mutations}))).await
+        self.call(
+            "POST",
+            "/api/sync/push",
+            Some(token),
+            Some(json!({"client_id": client, "mutations": mutations})),
+        )
+        .await
     }
 
     async fn pull_all(&self, token: &str, client: &str, limit: u32) -> Vec<Change> {
         let mut cursor = 0;
         let mut out = Vec::new();
         loop {
-            let (s, b) = self.call("POST", "/api/sync/pull", Some(token), Some(json!({"client_id": client, "cursor": cursor, "limit": limit}))).await;
+            let (s, b) = self
+                .call(
+                    "POST",
+                    "/api/sync/pull",
+                    Some(token),
+                    Some(json!({"client_id": client, "cursor": cursor, "limit": limit})),
+                )
+                .await;
             assert_eq!(s, 200, "{b}");
             let page: PullResponse = serde_json::from_value(b).unwrap();
             assert!(page.changes.len() <= limit as usize);
@@ -95,7 +130,11 @@ fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
 }
 
 fn submit(id: u64, v: VisitReport) -> Mutation {
-    Mutation { id, created_at: 1, op: MutationOp::SubmitVisit(v) }
+    Mutation {
+        id,
+        created_at: 1,
+        op: MutationOp::SubmitVisit(v),
+    }
 }
 
 #[tokio::test]
@@ -110,14 +149,31 @@ async fn health_and_json_errors() {
     assert_eq!((st, b["code"].as_str()), (404, Some("not_found")));
 
     // A malformed body: 400 naming the problem.
-    let resp = s.http.post(format!("{}/api/auth/login", s.url)).header("content-type", "application/json").body("{\"username\": 5").send().await.unwrap();
+    let resp = s
+        .http
+        .post(format!("{}/api/auth/login", s.url))
+        .header("content-type", "application/json")
+        .body("{\"username\": 5")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     let b: Value = resp.json().await.unwrap();
     assert_eq!(b["code"], "bad_request");
     assert!(b["message"].as_str().unwrap().contains("JSON"), "{b}");
-    let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "x"}))).await;
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "x"})),
+        )
+        .await;
     assert_eq!(st, 400);
-    assert!(b["message"].as_str().unwrap().contains("password"), "names the missing field: {b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("password"),
+        "names the missing field: {b}"
+    );
 
     // No token, a wrong token, an expired token: 401.
     let (st, b) = s.call("GET", "/api/me", None, None).await;
@@ -128,32 +184,68 @@ async fn health_and_json_errors() {
     let (st, me) = s.call("GET", "/api/me", Some(&token), None).await;
     assert_eq!(st, 200);
     assert_eq!(me["role"], "officer");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display())).await.unwrap();
-    sqlx::query("UPDATE sessions SET expires_at = 0").execute(&pool).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
     let (st, _) = s.call("GET", "/api/me", Some(&token), None).await;
     assert_eq!(st, 401, "an expired session is refused");
 
     // Too large a body.
     let big = "x".repeat(hoptac_server::MAX_BODY_BYTES + 10);
     let token = s.officer().await;
-    let (st, b) = s.call("POST", "/api/sync/push", Some(&token), Some(json!({"client_id": "c", "mutations": [], "pad": big}))).await;
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/sync/push",
+            Some(&token),
+            Some(json!({"client_id": "c", "mutations": [], "pad": big})),
+        )
+        .await;
     assert_eq!((st, b["code"].as_str()), (413, Some("payload_too_large")));
 }
 
 #[tokio::test]
 async fn passwords_are_argon2_and_failed_logins_are_limited() {
     let s = start().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display())).await.unwrap();
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'giamsat'").fetch_one(&pool).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display()))
+        .await
+        .unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'giamsat'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert!(hash.starts_with("$argon2"), "{hash}");
     assert!(!hash.contains("hoptac-giamsat"));
 
     for _ in 0..5 {
-        let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "giamsat", "password": "wrong"}))).await;
+        let (st, b) = s
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": "giamsat", "password": "wrong"})),
+            )
+            .await;
         assert_eq!((st, b["code"].as_str()), (401, Some("bad_credentials")));
     }
-    let (st, b) = s.call("POST", "/api/auth/login", None, Some(json!({"username": "giamsat", "password": "hoptac-giamsat"}))).await;
-    assert_eq!((st, b["code"].as_str()), (429, Some("rate_limited")), "even the right password waits after 5 failures");
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "giamsat", "password": "hoptac-giamsat"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["code"].as_str()),
+        (429, Some("rate_limited")),
+        "even the right password waits after 5 failures"
+    );
     // Other accounts are not affected.
     s.officer().await;
     // Logout ends the session.
@@ -168,7 +260,10 @@ async fn passwords_are_argon2_and_failed_logins_are_limited() {
 async fn the_same_push_three_times_applies_once() {
     let s = start().await;
     let t = s.officer().await;
-    let batch = vec![submit(1, visit("v-1", "coop-001", "một")), submit(2, visit("v-2", "coop-002", "hai"))];
+    let batch = vec![
+        submit(1, visit("v-1", "coop-001", "một")),
+        submit(2, visit("v-2", "coop-002", "hai")),
+    ];
     for _ in 0..3 {
         let (st, b) = s.push(&t, "tablet-1", &batch).await;
         assert_eq!(st, 200, "{b}");
@@ -178,10 +273,14 @@ async fn the_same_push_three_times_applies_once() {
     }
     let v = s.visits(&t).await;
     assert_eq!(v.len(), 2);
-    assert!(v.iter().all(|v| v.author_name == "Đinh Thị Hoa" && v.author_id == "u-officer-hoalu"));
+    assert!(v
+        .iter()
+        .all(|v| v.author_name == "Đinh Thị Hoa" && v.author_id == "u-officer-hoalu"));
 
     // A batch cut off half-way (only 3 of 3..=5 arrived) and retried in full.
-    let more: Vec<Mutation> = (3..=5).map(|i| submit(i, visit(&format!("v-{i}"), "coop-003", "tiếp"))).collect();
+    let more: Vec<Mutation> = (3..=5)
+        .map(|i| submit(i, visit(&format!("v-{i}"), "coop-003", "tiếp")))
+        .collect();
     let (st, _) = s.push(&t, "tablet-1", &more[..1]).await;
     assert_eq!(st, 200);
     let (st, b) = s.push(&t, "tablet-1", &more).await;
@@ -190,11 +289,21 @@ async fn the_same_push_three_times_applies_once() {
     assert_eq!(s.visits(&t).await.len(), 5);
 
     // The pull returns each report once and says what was applied.
-    let (st, b) = s.call("POST", "/api/sync/pull", Some(&t), Some(json!({"client_id": "tablet-1", "cursor": 0}))).await;
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/sync/pull",
+            Some(&t),
+            Some(json!({"client_id": "tablet-1", "cursor": 0})),
+        )
+        .await;
     assert_eq!(st, 200);
     assert_eq!(b["last_mutation_id"], 5);
     let changes = s.pull_all(&t, "tablet-1", 7).await;
-    let visits = changes.iter().filter(|c| matches!(c, Change::Visit(_))).count();
+    let visits = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Visit(_)))
+        .count();
     assert_eq!(visits, 5);
 }
 
@@ -202,12 +311,26 @@ async fn the_same_push_three_times_applies_once() {
 async fn gaps_and_disorder_are_refused_and_change_nothing() {
     let s = start().await;
     let t = s.officer().await;
-    let (st, b) = s.push(&t, "tablet-1", &[submit(2, visit("v-2", "coop-001", "x"))]).await;
+    let (st, b) = s
+        .push(&t, "tablet-1", &[submit(2, visit("v-2", "coop-001", "x"))])
+        .await;
     assert_eq!((st, b["code"].as_str()), (409, Some("mutation_gap")), "{b}");
     assert!(b["message"].as_str().unwrap().contains("expected id 1"));
-    let (st, b) = s.push(&t, "tablet-1", &[submit(1, visit("v-1", "coop-001", "x")), submit(3, visit("v-3", "coop-001", "y"))]).await;
+    let (st, b) = s
+        .push(
+            &t,
+            "tablet-1",
+            &[
+                submit(1, visit("v-1", "coop-001", "x")),
+                submit(3, visit("v-3", "coop-001", "y")),
+            ],
+        )
+        .await;
     assert_eq!((st, b["code"].as_str()), (409, Some("mutation_gap")));
-    assert!(s.visits(&t).await.is_empty(), "a refused batch applies nothing");
+    assert!(
+        s.visits(&t).await.is_empty(),
+        "a refused batch applies nothing"
+    );
 }
 
 #[tokio::test]
@@ -225,18 +348,34 @@ async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_re
     assert_eq!(st, 200, "{b}");
     let r: PushResponse = serde_json::from_value(b).unwrap();
     assert_eq!(r.last_mutation_id, 4);
-    let codes: Vec<(u64, &str)> = r.rejected.iter().map(|r| (r.mutation_id, r.code.as_str())).collect();
+    let codes: Vec<(u64, &str)> = r
+        .rejected
+        .iter()
+        .map(|r| (r.mutation_id, r.code.as_str()))
+        .collect();
     assert_eq!(codes, [(1, "invalid"), (2, "forbidden"), (3, "not_found")]);
-    assert!(r.rejected[0].message.vi.contains("nội dung"), "the officer reads why, in Vietnamese");
+    assert!(
+        r.rejected[0].message.vi.contains("nội dung"),
+        "the officer reads why, in Vietnamese"
+    );
     let v = s.visits(&t).await;
-    assert_eq!(v.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["v-good"]);
+    assert_eq!(
+        v.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+        ["v-good"]
+    );
     // A retry does not report or apply them again.
     let (_, b) = s.push(&t, "tablet-1", &batch).await;
     assert_eq!(b["rejected"], json!([]));
 
     // A supervisor does not submit visit reports.
     let sup = s.login("giamsat", "hoptac-giamsat").await;
-    let (_, b) = s.push(&sup, "sup-tablet", &[submit(1, visit("v-sup", "coop-001", "x"))]).await;
+    let (_, b) = s
+        .push(
+            &sup,
+            "sup-tablet",
+            &[submit(1, visit("v-sup", "coop-001", "x"))],
+        )
+        .await;
     assert_eq!(b["rejected"][0]["code"], "forbidden");
 }
 
@@ -248,35 +387,67 @@ async fn each_user_sees_only_their_scope() {
     let sup = s.login("giamsat", "hoptac-giamsat").await;
 
     let coops = |changes: &[Change]| -> Vec<String> {
-        changes.iter().filter_map(|c| if let Change::Cooperative(c) = c { Some(c.area_path.clone()) } else { None }).collect()
+        changes
+            .iter()
+            .filter_map(|c| {
+                if let Change::Cooperative(c) = c {
+                    Some(c.area_path.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
     };
     let a = s.pull_all(&hoalu, "t-hoalu", 10).await;
     let ca = coops(&a);
     assert_eq!(ca.len(), 15);
-    assert!(ca.iter().all(|p| p.starts_with("NB/NB-HL/") || p.starts_with("NB/NB-GV/")));
+    assert!(ca
+        .iter()
+        .all(|p| p.starts_with("NB/NB-HL/") || p.starts_with("NB/NB-GV/")));
     let k = s.pull_all(&kimson, "t-kimson", 500).await;
     assert_eq!(coops(&k).len(), 13);
-    assert!(coops(&k).iter().all(|p| p.starts_with("NB/NB-KS/") || p.starts_with("NB/NB-YK/")));
+    assert!(coops(&k)
+        .iter()
+        .all(|p| p.starts_with("NB/NB-KS/") || p.starts_with("NB/NB-YK/")));
     assert_eq!(coops(&s.pull_all(&sup, "t-sup", 2000).await).len(), 50);
 
     // Paging returns everything exactly once.
     let ids = |ch: &[Change]| -> Vec<String> {
-        let mut v: Vec<String> = ch.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        let mut v: Vec<String> = ch
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
         v.sort();
         v
     };
     assert_eq!(ids(&s.pull_all(&hoalu, "t-hoalu", 3).await), ids(&a));
 
     // A report written in Hoa Lư reaches the supervisor, not the Kim Sơn officer.
-    s.push(&hoalu, "t-hoalu", &[submit(1, visit("v-hl", "coop-001", "Hoa Lư"))]).await;
+    s.push(
+        &hoalu,
+        "t-hoalu",
+        &[submit(1, visit("v-hl", "coop-001", "Hoa Lư"))],
+    )
+    .await;
     assert_eq!(s.visits(&sup).await.len(), 1);
     assert!(s.visits(&kimson).await.is_empty());
-    assert!(!s.pull_all(&kimson, "t-kimson", 500).await.iter().any(|c| matches!(c, Change::Visit(_))));
+    assert!(!s
+        .pull_all(&kimson, "t-kimson", 500)
+        .await
+        .iter()
+        .any(|c| matches!(c, Change::Visit(_))));
 
     // A client id belongs to its first user.
     let (st, b) = s.push(&kimson, "t-hoalu", &[]).await;
     assert_eq!((st, b["code"].as_str()), (409, Some("client_mismatch")));
-    let (st, _) = s.call("POST", "/api/sync/pull", Some(&kimson), Some(json!({"client_id": "t-hoalu", "cursor": 0}))).await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/sync/pull",
+            Some(&kimson),
+            Some(json!({"client_id": "t-hoalu", "cursor": 0})),
+        )
+        .await;
     assert_eq!(st, 409);
 }
 
@@ -287,13 +458,39 @@ async fn openapi_lists_every_endpoint() {
     assert_eq!(st, 200);
     for (method, path) in hoptac_server::ENDPOINTS {
         let op = &doc["paths"][*path][method.to_lowercase()];
-        assert!(op.is_object(), "{method} {path} is missing from the OpenAPI document");
+        assert!(
+            op.is_object(),
+            "{method} {path} is missing from the OpenAPI document"
+        );
         // And the endpoint really exists (it answers something other than our 404).
-        let (st, b) = s.call(method, path, None, if *method == "POST" { Some(json!({})) } else { None }).await;
-        assert!(!(st == 404 && b["code"] == "not_found"), "{method} {path} is documented but not routed");
+        let (st, b) = s
+            .call(
+                method,
+                path,
+                None,
+                if *method == "POST" {
+                    Some(json!({}))
+                } else {
+                    None
+                },
+            )
+            .await;
+        assert!(
+            !(st == 404 && b["code"] == "not_found"),
+            "{method} {path} is documented but not routed"
+        );
     }
-    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, hoptac_server::ENDPOINTS.len(), "the document lists no endpoint the server lacks");
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        hoptac_server::ENDPOINTS.len(),
+        "the document lists no endpoint the server lacks"
+    );
 }
 
 #[tokio::test]
@@ -310,7 +507,11 @@ async fn no_input_makes_the_server_fail() {
     for (method, path) in hoptac_server::ENDPOINTS {
         for body in bodies {
             for token in [None, Some(t.as_str())] {
-                let mut req = s.http.request(method.parse().unwrap(), format!("{}{}", s.url, path)).header("content-type", "application/json").body(body);
+                let mut req = s
+                    .http
+                    .request(method.parse().unwrap(), format!("{}{}", s.url, path))
+                    .header("content-type", "application/json")
+                    .body(body);
                 if let Some(t) = token {
                     req = req.bearer_auth(t);
                 }
@@ -319,7 +520,10 @@ async fn no_input_makes_the_server_fail() {
                 assert!(status < 500, "{method} {path} with {body:?}: {status}");
                 if status >= 400 {
                     let b: Value = resp.json().await.unwrap_or(Value::Null);
-                    assert!(b["code"].is_string() && b["message"].is_string(), "{method} {path} {body:?}: {b}");
+                    assert!(
+                        b["code"].is_string() && b["message"].is_string(),
+                        "{method} {path} {body:?}: {b}"
+                    );
                 }
             }
         }
@@ -341,30 +545,244 @@ fn new_coop(id: &str, area: &str, name: &str) -> hoptac_core::model::Cooperative
 async fn an_officer_registers_a_new_group_in_their_area_once() {
     let s = start().await;
     let t = s.officer().await;
-    let m = |id: u64, c| Mutation { id, created_at: 1, op: MutationOp::RegisterCooperative(c) };
+    let m = |id: u64, c| Mutation {
+        id,
+        created_at: 1,
+        op: MutationOp::RegisterCooperative(c),
+    };
     let batch = vec![
-        m(1, new_coop("c-new-1", "NB-HL-NINHHAI", "THT Trồng sen Ninh Hải")),
+        m(
+            1,
+            new_coop("c-new-1", "NB-HL-NINHHAI", "THT Trồng sen Ninh Hải"),
+        ),
         // Another district: refused.
-        m(2, new_coop("c-new-2", "NB-KS-KIMCHINH", "THT Cói Kim Chính")),
+        m(
+            2,
+            new_coop("c-new-2", "NB-KS-KIMCHINH", "THT Cói Kim Chính"),
+        ),
         // A district is not a commune.
         m(3, new_coop("c-new-3", "NB-HL", "THT Huyện")),
         // Invalid phone.
-        m(4, { let mut c = new_coop("c-new-4", "NB-HL-NINHHAI", "THT Sai số"); c.chair_phone = Some("123".into()); c }),
+        m(4, {
+            let mut c = new_coop("c-new-4", "NB-HL-NINHHAI", "THT Sai số");
+            c.chair_phone = Some("123".into());
+            c
+        }),
     ];
     for _ in 0..2 {
         let (st, b) = s.push(&t, "tablet-1", &batch).await;
         assert_eq!(st, 200, "{b}");
     }
-    let (_, b) = s.push(&t, "tablet-2", &batch[..1].iter().cloned().map(|mut x| { x.id = 1; x }).collect::<Vec<_>>()).await;
-    assert_eq!(b["rejected"], json!([]), "the same registration from a re-imported export is not a duplicate");
+    let (_, b) = s
+        .push(
+            &t,
+            "tablet-2",
+            &batch[..1]
+                .iter()
+                .cloned()
+                .map(|mut x| {
+                    x.id = 1;
+                    x
+                })
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(
+        b["rejected"],
+        json!([]),
+        "the same registration from a re-imported export is not a duplicate"
+    );
     let changes = s.pull_all(&t, "tablet-1", 500).await;
-    let coops: Vec<_> = changes.iter().filter_map(|c| if let Change::Cooperative(c) = c { Some(c) } else { None }).collect();
+    let coops: Vec<_> = changes
+        .iter()
+        .filter_map(|c| {
+            if let Change::Cooperative(c) = c {
+                Some(c)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(coops.len(), 16, "15 + the new group");
     let new = coops.iter().find(|c| c.id == "c-new-1").unwrap();
     assert_eq!(new.area_path, "NB/NB-HL/NB-HL-NINHHAI/");
     assert_eq!(new.version, 1);
     assert!(new.newly_established);
     let sup = s.login("giamsat", "hoptac-giamsat").await;
-    let (_, b) = s.push(&sup, "sup", &[m(1, new_coop("c-sup", "NB-HL-NINHHAI", "THT X"))]).await;
+    let (_, b) = s
+        .push(
+            &sup,
+            "sup",
+            &[m(1, new_coop("c-sup", "NB-HL-NINHHAI", "THT X"))],
+        )
+        .await;
     assert_eq!(b["rejected"][0]["code"], "forbidden");
+}
+
+fn coop_of(changes: &[Change], id: &str) -> hoptac_core::model::Cooperative {
+    changes
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Change::Cooperative(c) if c.id == id => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn conflicts_in(changes: &[Change]) -> Vec<hoptac_core::merge::Conflict> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            if let Change::Conflict(c) = c {
+                Some(c.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn two_officers_edit_a_profile_offline_and_merge_field_by_field() {
+    use hoptac_core::merge::{Choice, CoopField};
+    let s = start().await;
+    let hoa = s.officer().await;
+    let giang = s.login("canbo.giavien", "hoptac-giavien").await;
+    let kien = s.login("canbo.kimson", "hoptac-kimson").await;
+    let base = coop_of(&s.pull_all(&hoa, "t-hoa", 500).await, "coop-010");
+    assert_eq!(base.version, 1);
+    let edit = |id: u64, f: &dyn Fn(&mut hoptac_core::model::Cooperative)| {
+        let mut record = base.clone();
+        f(&mut record);
+        Mutation {
+            id,
+            created_at: 1,
+            op: MutationOp::UpdateCooperative {
+                base: base.clone(),
+                record,
+            },
+        }
+    };
+
+    // Different fields, both from the same base: both stay.
+    let (_, b) = s
+        .push(&hoa, "t-hoa", &[edit(1, &|c| c.members = Some(560))])
+        .await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+    let (_, b) = s
+        .push(
+            &giang,
+            "t-giang",
+            &[edit(1, &|c| c.chair_phone = Some("0987654321".into()))],
+        )
+        .await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+    let now = coop_of(&s.pull_all(&giang, "t-giang", 500).await, "coop-010");
+    assert_eq!(
+        (now.members, now.chair_phone.as_deref(), now.version),
+        (Some(560), Some("0987654321"), 3)
+    );
+    assert!(conflicts_in(&s.pull_all(&giang, "t-giang", 500).await).is_empty());
+
+    // The same field to two values: the first stays, the second is a conflict with both.
+    let base2 = now.clone();
+    let same = |id: u64, workers: u32| {
+        let mut record = base2.clone();
+        record.workers = Some(workers);
+        Mutation {
+            id,
+            created_at: 1,
+            op: MutationOp::UpdateCooperative {
+                base: base2.clone(),
+                record,
+            },
+        }
+    };
+    s.push(&hoa, "t-hoa", &[same(2, 25)]).await;
+    // Retried three times: one conflict, not three.
+    for _ in 0..3 {
+        let (st, b) = s.push(&giang, "t-giang", &[same(2, 30)]).await;
+        assert_eq!((st, b["rejected"].clone()), (200, json!([])));
+    }
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let seen_by_sup = s.pull_all(&sup, "t-sup", 500).await;
+    let conflicts = conflicts_in(&seen_by_sup);
+    assert_eq!(conflicts.len(), 1, "the supervisor sees the one conflict");
+    let k = &conflicts[0];
+    assert_eq!(k.field, CoopField::Workers);
+    assert_eq!(
+        (k.theirs.workers, k.mine.workers),
+        (Some(25), Some(30)),
+        "both values are recorded"
+    );
+    assert_eq!(k.author_name, "Trần Văn Giang");
+    assert!(k.is_open());
+    assert_eq!(
+        coop_of(&seen_by_sup, "coop-010").workers,
+        Some(25),
+        "nothing overwritten silently"
+    );
+    assert_eq!(
+        conflicts_in(&s.pull_all(&hoa, "t-hoa", 500).await).len(),
+        1,
+        "the officers see it too"
+    );
+    assert!(
+        conflicts_in(&s.pull_all(&kien, "t-kien", 500).await).is_empty(),
+        "another district does not"
+    );
+
+    // Another district's officer cannot resolve it; the supervisor can, once.
+    let resolve = |id: u64, choice| Mutation {
+        id,
+        created_at: 1,
+        op: MutationOp::ResolveConflict {
+            conflict_id: k.id.clone(),
+            choice,
+        },
+    };
+    let (_, b) = s.push(&kien, "t-kien", &[resolve(1, Choice::Mine)]).await;
+    assert_eq!(b["rejected"][0]["code"], "forbidden");
+    let (_, b) = s.push(&sup, "t-sup", &[resolve(1, Choice::Mine)]).await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+    let (_, b) = s.push(&hoa, "t-hoa", &[resolve(3, Choice::Theirs)]).await;
+    assert_eq!(
+        b["rejected"][0]["code"], "invalid",
+        "a later, different choice is refused: {b}"
+    );
+    assert!(b["rejected"][0]["message"]["vi"]
+        .as_str()
+        .unwrap()
+        .contains("Lê Thị Tâm"));
+    let after = s.pull_all(&hoa, "t-hoa", 500).await;
+    let c = coop_of(&after, "coop-010");
+    assert_eq!(
+        (c.workers, c.members, c.chair_phone.as_deref()),
+        (Some(30), Some(560), Some("0987654321"))
+    );
+    let k = &conflicts_in(&after)[0];
+    assert_eq!(
+        k.resolution
+            .as_ref()
+            .map(|r| (r.choice, r.by_name.as_str())),
+        Some((Choice::Mine, "Lê Thị Tâm"))
+    );
+
+    // An edit outside one's areas is refused and changes nothing.
+    let (_, b) = s
+        .push(
+            &kien,
+            "t-kien",
+            &[Mutation {
+                id: 2,
+                ..edit(1, &|c| c.name = "X".into())
+            }],
+        )
+        .await;
+    assert_eq!(b["rejected"][0]["code"], "forbidden");
+    assert_eq!(
+        coop_of(&s.pull_all(&sup, "t-sup", 500).await, "coop-010").name,
+        base.name
+    );
 }

@@ -7,8 +7,15 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_hoptac-server");
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN).args(args).env("RUST_LOG", "error").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).trim().to_string())
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    )
 }
 
 fn tmp_db() -> (tempfile::TempDir, String) {
@@ -27,9 +34,17 @@ fn a_bad_database_url_says_what_to_write() {
 
 #[test]
 fn an_unwritable_data_folder_is_named() {
-    let (code, err) = run(&["--db", "sqlite:///proc/hoptac-test/h.db", "--listen", "127.0.0.1:0"]);
+    let (code, err) = run(&[
+        "--db",
+        "sqlite:///proc/hoptac-test/h.db",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains("/proc/hoptac-test") && err.contains("--db"), "{err}");
+    assert!(
+        err.contains("/proc/hoptac-test") && err.contains("--db"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -39,7 +54,10 @@ fn a_port_in_use_says_to_choose_another() {
     let (_dir, db) = tmp_db();
     let (code, err) = run(&["--db", &db, "--listen", &addr]);
     assert_eq!(code, 2);
-    assert!(err.contains("already in use") && err.contains("--listen"), "{err}");
+    assert!(
+        err.contains("already in use") && err.contains("--listen"),
+        "{err}"
+    );
     let (code, err) = run(&["--db", &db, "--listen", "not-an-address"]);
     assert_eq!(code, 2);
     assert!(err.contains("HOST:PORT"), "{err}");
@@ -48,15 +66,29 @@ fn a_port_in_use_says_to_choose_another() {
 #[test]
 fn a_missing_app_folder_is_named() {
     let (_dir, db) = tmp_db();
-    let (code, err) = run(&["--db", &db, "--listen", "127.0.0.1:0", "--static-dir", "/nonexistent-dist"]);
+    let (code, err) = run(&[
+        "--db",
+        &db,
+        "--listen",
+        "127.0.0.1:0",
+        "--static-dir",
+        "/nonexistent-dist",
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains("/nonexistent-dist") && err.contains("index.html"), "{err}");
+    assert!(
+        err.contains("/nonexistent-dist") && err.contains("index.html"),
+        "{err}"
+    );
 }
 
 #[test]
 fn demo_accounts_are_printed_and_sigterm_stops_cleanly() {
     let (_dir, db) = tmp_db();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let listen = format!("127.0.0.1:{port}");
     let mut child = Command::new(BIN)
         .args(["--db", &db, "--listen", &listen, "--demo"])
@@ -67,18 +99,30 @@ fn demo_accounts_are_printed_and_sigterm_stops_cleanly() {
         .unwrap();
     let start = Instant::now();
     while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30), "server did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     send_sigterm(child.id());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "exit status {:?}", out.status);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for account in ["canbo.hoalu", "hoptac-hoalu", "canbo.kimson", "giamsat", "quantri"] {
+    for account in [
+        "canbo.hoalu",
+        "hoptac-hoalu",
+        "canbo.kimson",
+        "giamsat",
+        "quantri",
+    ] {
         assert!(stdout.contains(account), "{account} not printed:\n{stdout}");
     }
 }
 
 fn send_sigterm(pid: u32) {
-    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
 }
