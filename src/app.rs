@@ -5,8 +5,13 @@ use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::tx;
 use crate::pages::{
-    cooperative::CooperativePage, device::DevicePage, home::HomePage, login::LoginPage,
-    register::RegisterPage, reports::ReportsPage, visit_form::VisitFormPage,
+    cooperative::CooperativePage,
+    device::DevicePage,
+    home::HomePage,
+    login::LoginPage,
+    register::{EditCooperativePage, RegisterPage},
+    reports::ReportsPage,
+    visit_form::VisitFormPage,
 };
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
@@ -47,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dang-nhap") view=LoginPage/>
                     <Route path=path!("/htx/:id") view=CooperativePage/>
                     <Route path=path!("/htx/:id/khao-sat") view=VisitFormPage/>
+                    <Route path=path!("/htx/:id/sua") view=EditCooperativePage/>
                     <Route path=path!("/htx-moi") view=RegisterPage/>
                     <Route path=path!("/may") view=DevicePage/>
                     <Route path=path!("/bao-cao") view=ReportsPage/>

@@ -1,9 +1,11 @@
 //! A cooperative's page: its profile, a visit note form, and its visits with their
 //! sync state. Saving writes the visit and its outbox entry in one local transaction.
 
+use crate::components::conflicts::ConflictCard;
 use crate::i18n::{date, lang, t, tx};
 use crate::pages::home::{kind_label, status_label};
 use crate::store::{LocalSync, LocalVisit};
+use hoptac_core::merge::Conflict;
 use hoptac_core::model::{Cooperative, VisitReport};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -15,12 +17,15 @@ pub fn CooperativePage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let coop = RwSignal::new(None::<Cooperative>);
     let visits = RwSignal::new(Vec::<LocalVisit>::new());
+    let conflicts = RwSignal::new(Vec::<Conflict>::new());
+    let reload = RwSignal::new(0u32);
     let loaded = RwSignal::new(false);
     let has_draft = RwSignal::new(false);
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
+        reload.track();
         let id = id();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
@@ -29,6 +34,7 @@ pub fn CooperativePage() -> impl IntoView {
                 (u64::MAX - v.report.created_at.max(0) as u64, String::new())
             });
             visits.set(v);
+            conflicts.set(store.conflicts_of(&id).await.unwrap_or_default());
             has_draft.set(
                 store
                     .draft::<VisitReport>(&crate::store::visit_draft_key(&id))
@@ -52,7 +58,19 @@ pub fn CooperativePage() -> impl IntoView {
                 <A href=move || format!("/htx/{}/khao-sat", id()) attr:class="button primary">
                     {move || if has_draft.get() { t("Tiếp tục phiếu đang viết", "Continue the report in progress") } else { t("Viết phiếu khảo sát", "Write a visit report") }}
                 </A>
+                " "
+                <A href=move || format!("/htx/{}/sua", id()) attr:class="button">{tx("Sửa hồ sơ", "Edit the profile")}</A>
             </p>
+            <Show when=move || conflicts.with(|c| !c.is_empty())>
+                <section aria-labelledby="coop-conflicts-h">
+                    <h2 id="coop-conflicts-h">{tx("Xung đột hồ sơ", "Profile conflicts")}</h2>
+                    <ul class="list conflicts">
+                        <For each=move || conflicts.get() key=|c| (c.id.clone(), c.resolution.is_some()) let:c>
+                            <ConflictCard conflict=c on_resolved=Callback::new(move |_| reload.update(|n| *n += 1))/>
+                        </For>
+                    </ul>
+                </section>
+            </Show>
             <section>
                 <h2>{tx("Các lần khảo sát", "Visits")}</h2>
                 <Show when=move || visits.with(|v| v.is_empty())>
@@ -97,6 +115,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
                 <dt>{tx("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
+                <dt>{tx("Lao động", "Workers")}</dt><dd>{c.workers.map(|m| m.to_string()).unwrap_or_default()}</dd>
                 <dt>{tx("Sản phẩm, dịch vụ chính", "Main products or services")}</dt><dd>{c.main_products.clone().unwrap_or_default()}</dd>
             </dl>
         </section>

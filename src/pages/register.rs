@@ -1,5 +1,7 @@
-//! Registering a cooperative or group found in the field, offline. The draft is kept on
-//! every change; the shared crate's rules check it here and again on the server.
+//! Registering a cooperative or group found in the field, and editing a profile, offline.
+//! The draft is kept on every change; the shared crate's rules check it here and again on
+//! the server. An edit keeps the record it started from (`base`) with its draft: the
+//! server merges field by field against it (hoptac_core::merge).
 
 use crate::i18n::{lang, t, tx, vnd};
 use crate::pages::home::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
@@ -18,7 +20,7 @@ const SCALES: [OperatingScale; 4] = [
     OperatingScale::InterCommune,
 ];
 
-fn scale_label(s: OperatingScale) -> &'static str {
+pub fn scale_label(s: OperatingScale) -> &'static str {
     match s {
         OperatingScale::Village => t("Thôn", "Village"),
         OperatingScale::InterVillage => t("Liên thôn", "Inter-village"),
@@ -53,19 +55,55 @@ fn blank() -> Cooperative {
     }
 }
 
+pub fn edit_draft_key(id: &str) -> String {
+    format!("draft:cooperative:edit:{id}")
+}
+
 #[derive(Clone, Copy)]
 struct Form {
     draft: RwSignal<Cooperative>,
     errors: RwSignal<Vec<FieldError>>,
+    /// Where the draft is kept.
+    key: StoredValue<String>,
+    /// For an edit: the record as it was when the edit began (kept with the draft).
+    base: StoredValue<Option<Cooperative>>,
 }
 
 impl Form {
+    fn new(key: String) -> Form {
+        Form {
+            draft: RwSignal::new(blank()),
+            errors: RwSignal::new(Vec::new()),
+            key: StoredValue::new(key),
+            base: StoredValue::new(None),
+        }
+    }
+
     fn edit(self, f: impl FnOnce(&mut Cooperative)) {
         self.draft.update(f);
         let d = self.draft.get_untracked();
+        let key = self.key.get_value();
+        let base = self.base.get_value();
         leptos::task::spawn_local(async move {
-            let _ = crate::app_store().save_draft(DRAFT_KEY, &d).await;
+            let store = crate::app_store();
+            let _ = match base {
+                Some(b) => store.save_draft(&key, &(b, d)).await,
+                None => store.save_draft(&key, &d).await,
+            };
         });
+    }
+
+    /// Checks the draft with the shared rules; shows the messages and returns None if any.
+    fn checked(self) -> Option<Cooperative> {
+        let mut c = self.draft.get_untracked();
+        c.name = c.name.trim().to_string();
+        if c.sector != Sector::Agriculture {
+            c.cultivated_area_ha = None;
+        }
+        let problems = validate_cooperative(&c, Some(&crate::util::today()));
+        let ok = problems.is_empty();
+        self.errors.set(problems);
+        ok.then_some(c)
     }
     fn error(self, field: &'static str) -> impl Fn() -> Option<String> + Send + Sync + 'static {
         let errors = self.errors;
@@ -132,42 +170,20 @@ fn number(
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let form = Form {
-        draft: RwSignal::new(blank()),
-        errors: RwSignal::new(Vec::new()),
-    };
+    let form = Form::new(DRAFT_KEY.to_string());
     let communes = RwSignal::new(Vec::<Area>::new());
     let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         let store = crate::app_store();
-        let cs: Vec<Area> = store
-            .areas()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|a| a.level == AreaLevel::Commune)
-            .collect();
-        let cs = crate::util::sort_by_key(cs, |a| (0, hoptac_core::text::normalize(&a.name)));
-        communes.set(cs);
+        communes.set(load_communes().await);
         if let Ok(Some(d)) = store.draft::<Cooperative>(DRAFT_KEY).await {
             form.draft.set(d);
         }
         loaded.set(true);
     });
     let navigate = use_navigate();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let mut c = form.draft.get_untracked();
-        c.name = c.name.trim().to_string();
-        if c.sector != Sector::Agriculture {
-            c.cultivated_area_ha = None;
-        }
-        let problems = validate_cooperative(&c, Some(&crate::util::today()));
-        if !problems.is_empty() {
-            form.errors.set(problems);
-            return;
-        }
-        form.errors.set(Vec::new());
+    let on_submit = move || {
+        let Some(c) = form.checked() else { return };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let id = c.id.clone();
@@ -186,13 +202,106 @@ pub fn RegisterPage() -> impl IntoView {
         <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
             <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
             <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
-            <form class="report" on:submit=on_submit.clone() novalidate>
+            {coop_form(form, communes, false, on_submit.clone(), ("Lưu HTX mới", "Save the new cooperative"))}
+        </Show>
+    }
+}
+
+/// Editing a cooperative's profile offline (`/htx/:id/sua`).
+#[component]
+pub fn EditCooperativePage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let key = edit_draft_key(&id);
+    let form = Form::new(key.clone());
+    let communes = RwSignal::new(Vec::<Area>::new());
+    let state = RwSignal::new(0u8); // 0 loading, 1 ready, 2 not found
+    let id2 = id.clone();
+    leptos::task::spawn_local(async move {
+        let store = crate::app_store();
+        communes.set(load_communes().await);
+        let (base, record) = match store.draft::<(Cooperative, Cooperative)>(&key).await {
+            Ok(Some(pair)) => pair,
+            _ => match store.cooperative(&id2).await {
+                Ok(Some(c)) => (c.clone(), c),
+                _ => {
+                    state.set(2);
+                    return;
+                }
+            },
+        };
+        form.base.set_value(Some(base));
+        form.draft.set(record);
+        state.set(1);
+    });
+    let navigate = use_navigate();
+    let on_submit = move || {
+        let Some(c) = form.checked() else { return };
+        let Some(base) = form.base.get_value() else {
+            return;
+        };
+        let navigate = navigate.clone();
+        let key = form.key.get_value();
+        leptos::task::spawn_local(async move {
+            let id = c.id.clone();
+            let store = crate::app_store();
+            let saved = if hoptac_core::merge::changed_fields(&base, &c).is_empty() {
+                // Nothing changed: nothing to send; drop the draft.
+                store.delete_draft(&key).await
+            } else {
+                store
+                    .save_cooperative_edit(base, c, crate::util::now_ms(), Some(&key))
+                    .await
+            };
+            if saved.is_ok() {
+                crate::sync::local_changed().await;
+                crate::sync::sync_now();
+                navigate(&format!("/htx/{id}"), Default::default());
+            }
+        });
+    };
+    view! {
+        <Show when=move || state.get() == 1 fallback=move || view! {
+            <p class="muted">{move || if state.get() == 2 { t("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.") } else { "…" }}</p>
+        }>
+            <h1>{tx("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
+            <p class="muted">{tx(
+                "Lưu trên máy, gửi khi có mạng. Nếu người khác đã sửa cùng một ô, cả hai giá trị được giữ để chọn.",
+                "Kept on this tablet and sent when online. If someone else changed the same field, both values are kept for a choice.",
+            )}</p>
+            {coop_form(form, communes, true, on_submit.clone(), ("Lưu thay đổi", "Save the changes"))}
+        </Show>
+    }
+}
+
+async fn load_communes() -> Vec<Area> {
+    let cs: Vec<Area> = crate::app_store()
+        .areas()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.level == AreaLevel::Commune)
+        .collect();
+    crate::util::sort_by_key(cs, |a| (0, hoptac_core::text::normalize(&a.name)))
+}
+
+/// The profile form shared by registration and editing. When `editing`, the kind and the
+/// commune are fixed (they are not profile fields the merge handles).
+fn coop_form(
+    form: Form,
+    communes: RwSignal<Vec<Area>>,
+    editing: bool,
+    on_submit: impl Fn() + Clone + Send + Sync + 'static,
+    submit_label: (&'static str, &'static str),
+) -> impl IntoView {
+    view! {
+            <form class="report" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); on_submit() } novalidate>
                 <fieldset>
                     <legend>{tx("Thông tin chung", "General")}</legend>
                     <div class="grid">
                         <div class="field">
                             <label for="c-kind">{tx("Loại hình", "Kind")}</label>
-                            <select id="c-kind" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
+                            <select id="c-kind" disabled=editing on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
                                 {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().kind == k>{move || kind_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
@@ -211,7 +320,7 @@ pub fn RegisterPage() -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="c-commune">{tx("Xã, phường", "Commune")}</label>
-                            <select id="c-commune" on:change=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.area_id = v) }
+                            <select id="c-commune" disabled=editing on:change=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.area_id = v) }
                                 aria-invalid=move || form.error("area_id")().is_some().to_string() aria-describedby="c-commune-error">
                                 <option value="" selected=move || form.draft.read().area_id.is_empty()>{tx("— Chọn xã —", "— Choose —")}</option>
                                 <For each=move || communes.get() key=|a| a.id.clone() let:a>
@@ -274,9 +383,8 @@ pub fn RegisterPage() -> impl IntoView {
                     </div>
                 </fieldset>
                 <div class="actions">
-                    <button type="submit" class="primary">{tx("Lưu HTX mới", "Save the new cooperative")}</button>
+                    <button type="submit" class="primary">{tx(submit_label.0, submit_label.1)}</button>
                 </div>
             </form>
-        </Show>
     }
 }

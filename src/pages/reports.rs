@@ -41,6 +41,7 @@ pub fn ReportsPage() -> impl IntoView {
         <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
         </Show>
+        <crate::components::conflicts::OpenConflicts/>
         <section>
             <h1>{tx("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
             <Show when=move || visits.with(|v| v.is_empty())>

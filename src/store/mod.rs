@@ -460,6 +460,24 @@ impl Store {
         self.meta(key).await
     }
 
+    /// Drops a form's draft (the form was left with nothing to save).
+    pub async fn delete_draft(&self, key: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        tx.object_store(META)
+            .map_err(e)?
+            .delete(key)
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        tx.commit().await.map_err(e)
+    }
+
     pub async fn save_draft<T: Serialize>(&self, key: &str, draft: &T) -> Result<()> {
         self.set_meta(key, draft).await
     }
