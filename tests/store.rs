@@ -315,7 +315,7 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
 
     // The new release opens it.
     let store = Store::open_named(name).await.unwrap();
-    assert_eq!(hoptac::store::DB_VERSION, 2);
+    assert_eq!(hoptac::store::DB_VERSION, 3);
     assert_eq!(store.cooperatives().await.unwrap().len(), 1);
     assert_eq!(
         store.visits().await.unwrap()[0].report.note,
@@ -352,6 +352,89 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
             .map(|m| m.id)
             .collect::<Vec<_>>(),
         [1, 2]
+    );
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
+    let name = "test-unassigned";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    let in_gv = |id: &str, name: &str| {
+        let mut c = coop(id, name);
+        c.area_id = "NB-GV-GIAHOA".into();
+        c.area_path = "NB/NB-GV/NB-GV-GIAHOA/".into();
+        c
+    };
+    let synced = VisitReport {
+        cooperative_id: "coop-010".into(),
+        area_path: "NB/NB-GV/NB-GV-GIAHOA/".into(),
+        ..visit("v-synced", "đã gửi")
+    };
+    let page = vec![
+        ChangeRow {
+            seq: 1,
+            change: Change::Cooperative(in_gv("coop-010", "HTX Gia Hòa")),
+        },
+        ChangeRow {
+            seq: 2,
+            change: Change::Cooperative(coop("coop-001", "HTX Thêu ren Văn Lâm")),
+        },
+        ChangeRow {
+            seq: 3,
+            change: Change::Visit(synced),
+        },
+    ];
+    store.apply_pull(&page, 3, 0).await.unwrap();
+    // Unsent work in Gia Viễn: a new group and a visit (its area path is filled by the server).
+    store
+        .save_new_cooperative(in_gv("coop-new", "THT mới"), 5, None)
+        .await
+        .unwrap();
+    let pending = VisitReport {
+        cooperative_id: "coop-010".into(),
+        ..visit("v-pending", "chưa gửi")
+    };
+    store.save_visit(pending, 6, None).await.unwrap();
+
+    let gone = vec![ChangeRow {
+        seq: 4,
+        change: Change::AreaUnassigned {
+            path: "NB/NB-GV/".into(),
+        },
+    }];
+    store.apply_pull(&gone, 4, 0).await.unwrap();
+    let mut coops: Vec<String> = store
+        .cooperatives()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    coops.sort();
+    assert_eq!(
+        coops,
+        vec!["coop-001".to_string(), "coop-new".to_string()],
+        "Gia Hòa left; Hoa Lư and the unsent group stayed"
+    );
+    let visits: Vec<String> = store
+        .visits()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.report.id)
+        .collect();
+    assert_eq!(
+        visits,
+        vec!["v-pending".to_string()],
+        "the synced visit left; the unsent one stayed"
+    );
+    assert_eq!(
+        store.outbox_len().await.unwrap(),
+        2,
+        "the unsent work still waits to be sent"
     );
     store.close();
     Store::delete_named(name).await.unwrap();

@@ -125,6 +125,38 @@ pub struct LocalVisit {
     pub sync: LocalSync,
 }
 
+/// Deletes the records of `os` whose `field` (an area path) lies under `path`, except
+/// those whose id is in `keep`. Reads only the two properties, not whole records.
+async fn drop_under(os: &ObjectStore<'_>, field: &str, path: &str, keep: &[String]) -> Result<()> {
+    let all: Vec<JsValue> = os
+        .get_all()
+        .primitive()
+        .map_err(e)?
+        .await
+        .map_err(e)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(e)?;
+    let (field, id_key) = (JsValue::from_str(field), JsValue::from_str("id"));
+    for v in all {
+        let p = js_sys::Reflect::get(&v, &field)
+            .ok()
+            .and_then(|p| p.as_string())
+            .unwrap_or_default();
+        let id = js_sys::Reflect::get(&v, &id_key)
+            .ok()
+            .and_then(|p| p.as_string())
+            .unwrap_or_default();
+        if !p.is_empty() && p.starts_with(path) && !keep.contains(&id) {
+            os.delete(id.as_str())
+                .primitive()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads a stored visit: the report from the object itself (its unknown `sync` field is
 /// ignored) and `sync` from its property.
 fn visit_from_js(js: JsValue) -> Result<LocalVisit> {
@@ -337,11 +369,22 @@ impl Store {
         tx.commit().await.map_err(e)
     }
 
+    /// Those of `names` this database has (a database opened at an older schema version,
+    /// as the upgrade test does, lacks the newer stores).
+    fn present(&self, names: &[&'static str]) -> Vec<&'static str> {
+        let have: Vec<String> = self.db.object_store_names().collect();
+        names
+            .iter()
+            .copied()
+            .filter(|n| have.iter().any(|h| h == n))
+            .collect()
+    }
+
     async fn clear_all(&self) -> Result<()> {
-        let names = [AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS];
+        let names = self.present(&[AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS]);
         let tx = self
             .db
-            .transaction(names)
+            .transaction(names.clone())
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
@@ -778,14 +821,14 @@ impl Store {
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META])
+            .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META]))
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
         let areas = tx.object_store(AREAS).map_err(e)?;
         let coops = tx.object_store(COOPS).map_err(e)?;
         let visits = tx.object_store(VISITS).map_err(e)?;
-        let conflicts = tx.object_store(CONFLICTS).map_err(e)?;
+        let conflicts = tx.object_store(CONFLICTS).ok();
         for row in changes {
             match &row.change {
                 Change::Area(a) => {
@@ -802,20 +845,45 @@ impl Store {
                     visits.put(&local).serde().map_err(e)?.await.map_err(e)?;
                 }
                 Change::Conflict(c) => {
-                    conflicts.put(c).serde().map_err(e)?.await.map_err(e)?;
+                    if let Some(conflicts) = &conflicts {
+                        conflicts.put(c).serde().map_err(e)?.await.map_err(e)?;
+                    }
+                }
+                Change::AreaUnassigned { path } => {
+                    // The user's own work still in the outbox stays.
+                    let queued: Vec<Mutation> = tx
+                        .object_store(OUTBOX)
+                        .map_err(e)?
+                        .get_all()
+                        .serde()
+                        .map_err(e)?
+                        .await
+                        .map_err(e)?
+                        .collect::<std::result::Result<_, _>>()
+                        .map_err(e)?;
+                    let keep: Vec<String> =
+                        queued.iter().map(|m| m.record_id().to_string()).collect();
+                    drop_under(&areas, "path", path, &keep).await?;
+                    drop_under(&coops, "area_path", path, &keep).await?;
+                    drop_under(&visits, "area_path", path, &keep).await?;
+                    if let Some(conflicts) = &conflicts {
+                        drop_under(conflicts, "area_path", path, &keep).await?;
+                    }
                 }
                 Change::Removed { entity, id } => {
                     let os = match entity {
-                        Entity::Area => &areas,
-                        Entity::Cooperative => &coops,
-                        Entity::Visit => &visits,
-                        Entity::Conflict => &conflicts,
+                        Entity::Area => Some(&areas),
+                        Entity::Cooperative => Some(&coops),
+                        Entity::Visit => Some(&visits),
+                        Entity::Conflict => conflicts.as_ref(),
                     };
-                    os.delete(id.as_str())
-                        .primitive()
-                        .map_err(e)?
-                        .await
-                        .map_err(e)?;
+                    if let Some(os) = os {
+                        os.delete(id.as_str())
+                            .primitive()
+                            .map_err(e)?
+                            .await
+                            .map_err(e)?;
+                    }
                 }
             }
         }

@@ -129,6 +129,11 @@ pub enum Change {
         entity: Entity,
         id: String,
     },
+    /// An area (`path`, with everything under it) was taken from this user: the tablet
+    /// drops its records, except the user's own work still waiting in the outbox.
+    AreaUnassigned {
+        path: String,
+    },
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -187,6 +187,51 @@ impl WriteTx<'_> {
     }
 }
 
+impl WriteTx<'_> {
+    /// Logs a change addressed to one user (see migration 0004), whatever their scope.
+    pub async fn log_change_for_user(
+        &mut self,
+        entity: &str,
+        id: &str,
+        user_id: &str,
+        body: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let seq = self.log_change(entity, id, "", body).await?;
+        sqlx::query("UPDATE sync_log SET for_user = $1 WHERE seq = $2")
+            .bind(user_id)
+            .bind(seq)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(seq)
+    }
+
+    /// Gives every logged record under `path` a new sequence number, so users who just
+    /// gained the area receive it at their next pull (others receive it again: harmless,
+    /// records are stored by id).
+    pub async fn relog_area(&mut self, path: &str) -> Result<(), sqlx::Error> {
+        let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND substr(scope_path, 1, length($1)) = $1 ORDER BY seq")
+            .bind(path)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for r in rows {
+            let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let row: AnyRow = sqlx::query(
+                "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+            )
+            .fetch_one(&mut *self.tx)
+            .await?;
+            let seq: i64 = row.try_get(0)?;
+            sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
+                .bind(seq)
+                .bind(&entity)
+                .bind(&id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// SQL that keeps rows whose `column` path starts with one of `n` scopes, with parameters
 /// numbered from `first`: "(substr(c, 1, length($2)) = $2 OR ...)". Never empty: no scope
 /// means a clause that is false.

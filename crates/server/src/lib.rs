@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod openapi;
 pub mod sync;
+pub mod users;
 pub mod visits;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -95,6 +96,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/sync/push"),
     ("POST", "/api/sync/pull"),
     ("GET", "/api/visits"),
+    ("PUT", "/api/users/{id}/areas"),
 ];
 
 /// The `/api` routes alone.
@@ -108,6 +110,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(auth::router())
         .merge(sync::router())
         .merge(visits::router())
+        .merge(users::router())
         .fallback(api_not_found)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

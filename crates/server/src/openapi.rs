@@ -27,6 +27,7 @@ impl Modify for Bearer {
         crate::sync::push,
         crate::sync::pull,
         crate::visits::list,
+        crate::users::set_areas,
     ),
     modifiers(&Bearer)
 )]

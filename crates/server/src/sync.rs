@@ -607,15 +607,21 @@ pub async fn pull(
         }
     };
     let scopes = &user.0.scopes;
-    let sql = format!(
-        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {} ORDER BY seq LIMIT {}",
+    // The user's areas, plus changes addressed to the user alone (an area taken away).
+    let visible = format!(
+        "({} OR for_user = ${})",
         scope_clause("scope_path", 2, scopes.len()),
+        scopes.len() + 2
+    );
+    let sql = format!(
+        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {visible} ORDER BY seq LIMIT {}",
         limit + 1
     );
     let mut q = sqlx::query(&sql).bind(req.cursor);
     for s in scopes {
         q = q.bind(s);
     }
+    q = q.bind(&user.0.id);
     let rows = q.fetch_all(&state.db.pool).await?;
     let has_more = rows.len() as i64 > limit;
     let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
@@ -629,14 +635,12 @@ pub async fn pull(
     }
     let cursor = changes.last().map(|c| c.seq).unwrap_or(req.cursor);
     let remaining = if has_more {
-        let sql = format!(
-            "SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {}",
-            scope_clause("scope_path", 2, scopes.len())
-        );
+        let sql = format!("SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {visible}");
         let mut q = sqlx::query(&sql).bind(cursor);
         for s in scopes {
             q = q.bind(s);
         }
+        q = q.bind(&user.0.id);
         q.fetch_one(&state.db.pool).await?.try_get::<i64, _>(0)? as u64
     } else {
         0

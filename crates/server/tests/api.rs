@@ -786,3 +786,106 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field() {
         base.name
     );
 }
+
+#[tokio::test]
+async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives() {
+    let s = start().await;
+    let hoa = s.officer().await;
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    // First sync: Hoa Lư and Gia Viễn.
+    let (_, b) = s
+        .call(
+            "POST",
+            "/api/sync/pull",
+            Some(&hoa),
+            Some(json!({"client_id": "t-hoa", "cursor": 0, "limit": 2000})),
+        )
+        .await;
+    let cursor = b["cursor"].as_i64().unwrap();
+    assert!(!b["has_more"].as_bool().unwrap());
+
+    // Only an administrator assigns areas; unknown ids are refused with the reason.
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/users/u-officer-hoalu/areas",
+            Some(&hoa),
+            Some(json!({"areas": ["NB-HL"]})),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/users/u-officer-hoalu/areas",
+            Some(&admin),
+            Some(json!({"areas": ["NB-XX"]})),
+        )
+        .await;
+    assert_eq!(st, 400);
+    assert!(b["message"].as_str().unwrap().contains("NB-XX"), "{b}");
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/users/nobody/areas",
+            Some(&admin),
+            Some(json!({"areas": []})),
+        )
+        .await;
+    assert_eq!(st, 404);
+
+    // Gia Viễn is taken away, Kim Sơn given.
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/users/u-officer-hoalu/areas",
+            Some(&admin),
+            Some(json!({"areas": ["NB-HL", "NB-KS"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["scopes"], json!(["NB/NB-HL/", "NB/NB-KS/"]));
+    let (_, b) = s
+        .call(
+            "POST",
+            "/api/sync/pull",
+            Some(&hoa),
+            Some(json!({"client_id": "t-hoa", "cursor": cursor, "limit": 2000})),
+        )
+        .await;
+    let page: PullResponse = serde_json::from_value(b).unwrap();
+    let changes: Vec<Change> = page.changes.into_iter().map(|c| c.change).collect();
+    assert!(
+        changes.contains(&Change::AreaUnassigned {
+            path: "NB/NB-GV/".into()
+        }),
+        "the tablet is told to drop Gia Viễn"
+    );
+    let new_coops = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Cooperative(c) if c.area_path.starts_with("NB/NB-KS/")))
+        .count();
+    assert!(
+        new_coops > 0,
+        "Kim Sơn's cooperatives arrive at the next pull, though logged before the cursor"
+    );
+    assert!(!changes
+        .iter()
+        .any(|c| matches!(c, Change::Cooperative(c) if c.area_path.starts_with("NB/NB-GV/"))));
+    // Another officer is not told about Hoa's areas.
+    let kien = s.login("canbo.kimson", "hoptac-kimson").await;
+    assert!(!s
+        .pull_all(&kien, "t-kien", 500)
+        .await
+        .iter()
+        .any(|c| matches!(c, Change::AreaUnassigned { .. })));
+    // Gia Viễn is now out of reach for writing too.
+    let (_, b) = s
+        .push(
+            &hoa,
+            "t-hoa",
+            &[submit(1, visit("v-gv", "coop-010", "Gia Hòa"))],
+        )
+        .await;
+    assert_eq!(b["rejected"][0]["code"], "forbidden");
+}
