@@ -51,6 +51,8 @@ export async function startServer({ db, port, dist = DIST } = {}) {
   }
   return {
     url, db, port, proc,
+    /** What the server printed so far. */
+    get output() { return output; },
     async stop() {
       if (proc.exitCode !== null) return;
       const done = new Promise((r) => proc.once("exit", r));
