@@ -80,6 +80,15 @@ else
   apt_install chromium chromium-driver
 fi
 
+CURRENT="PostgreSQL (for the tests of the PostgreSQL storage)"
+step "$CURRENT"
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "found $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+else
+  apt_install postgresql
+  # Debian starts a cluster of its own on install; the tests start their own (scripts/pg.sh).
+fi
+
 CURRENT="wasm-bindgen-cli $WBG_VERSION"
 step "$CURRENT"
 if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WBG_VERSION"; then

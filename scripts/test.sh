@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the shared crate and the server natively (real SQLite files), the
+# Runs every test: the shared crate and the server natively (real SQLite files and a real
+# PostgreSQL server started for the run by scripts/pg.sh), the
 # IndexedDB store in headless Chromium (wasm-bindgen-test), then the release build served
 # by the real server, driven end to end in Chromium (Playwright).
 set -euo pipefail
@@ -7,7 +8,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .tools/env.sh
 
-echo "==> test: shared crate and server (native)"
+echo "==> test: start a throwaway PostgreSQL on loopback"
+eval "$(bash scripts/pg.sh start)"
+trap 'bash scripts/pg.sh stop' EXIT
+
+echo "==> test: shared crate and server (native; SQLite and PostgreSQL)"
 cargo test -p hoptac-core -p hoptac-server
 
 echo "==> test: the app's store in headless Chromium (wasm-bindgen-test)"

@@ -27,7 +27,9 @@ fn visit(id: &str, i: u64) -> VisitReport {
         cooperative_id: COOPS[(i % 4) as usize].into(),
         author_id: String::new(),
         visit_date: "2021-06-11".into(),
-        note: format!("Báo cáo số {i}: doanh thu 6 tháng ổn định; cần hỗ trợ xúc tiến thương mại và đào tạo."),
+        note: format!(
+            "Báo cáo số {i}: doanh thu 6 tháng ổn định; cần hỗ trợ xúc tiến thương mại và đào tạo."
+        ),
         findings: Default::default(),
         status: ReportStatus::Submitted,
         revision: 1,
@@ -39,7 +41,13 @@ fn visit(id: &str, i: u64) -> VisitReport {
 }
 
 fn batch(prefix: &str, from: u64, count: u64) -> Vec<Mutation> {
-    (from..from + count).map(|i| Mutation { id: i, created_at: 1, op: MutationOp::SubmitVisit(visit(&format!("{prefix}-{i}"), i)) }).collect()
+    (from..from + count)
+        .map(|i| Mutation {
+            id: i,
+            created_at: 1,
+            op: MutationOp::SubmitVisit(visit(&format!("{prefix}-{i}"), i)),
+        })
+        .collect()
 }
 
 async fn login(http: &reqwest::Client, url: &str) -> String {
@@ -55,9 +63,21 @@ async fn login(http: &reqwest::Client, url: &str) -> String {
     r["token"].as_str().unwrap().to_string()
 }
 
-async fn push(http: &reqwest::Client, url: &str, token: &str, client: &str, m: &[Mutation]) -> Duration {
+async fn push(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    client: &str,
+    m: &[Mutation],
+) -> Duration {
     let t = Instant::now();
-    let r = http.post(format!("{url}/api/sync/push")).bearer_auth(token).json(&json!({"client_id": client, "mutations": m})).send().await.unwrap();
+    let r = http
+        .post(format!("{url}/api/sync/push"))
+        .bearer_auth(token)
+        .json(&json!({"client_id": client, "mutations": m}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["rejected"], json!([]), "{body}");
@@ -73,11 +93,16 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("bench.db");
-    let db = Db::connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
     demo::load_if_empty(&db).await.unwrap();
     // The baseline's database: a copy of the demo database before any push.
     let base_path = dir.path().join("baseline.db");
-    sqlx::query(&format!("VACUUM INTO '{}'", base_path.display())).execute(&db.pool).await.unwrap();
+    sqlx::query(&format!("VACUUM INTO '{}'", base_path.display()))
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let router = app(AppState::new(db), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -98,7 +123,12 @@ async fn main() {
     // Baseline: the same rows through sqlite3 in one transaction.
     let mut sql = String::from("BEGIN;\n");
     for i in 1..=N {
-        let v = VisitReport { author_id: "u-officer-hoalu".into(), area_path: "NB/NB-HL/".into(), received_at: Some(1), ..visit(&format!("b-{i}"), i) };
+        let v = VisitReport {
+            author_id: "u-officer-hoalu".into(),
+            area_path: "NB/NB-HL/".into(),
+            received_at: Some(1),
+            ..visit(&format!("b-{i}"), i)
+        };
         let body = serde_json::to_string(&v).unwrap().replace('\'', "''");
         sql.push_str(&format!(
             "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body) VALUES ('b-{i}', '{}', 'u-officer-hoalu', 'bench-b', 'NB/NB-HL/', '2021-06-11', 'submitted', 1, 1, '{body}');\n\
@@ -116,7 +146,11 @@ async fn main() {
         .arg(format!(".read {}", sql_path.display()))
         .output()
         .expect("sqlite3 command line (Debian package sqlite3)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let base_secs = t.elapsed().as_secs_f64();
     let base_rate = N as f64 / base_secs;
 
@@ -129,7 +163,16 @@ async fn main() {
             let mut lat = Vec::new();
             for b in 0..TABLET_BATCHES {
                 let from = 1 + b * TABLET_BATCH;
-                lat.push(push(&http, &url, &token, &format!("tablet-{k}"), &batch(&format!("t{k}"), from, TABLET_BATCH)).await);
+                lat.push(
+                    push(
+                        &http,
+                        &url,
+                        &token,
+                        &format!("tablet-{k}"),
+                        &batch(&format!("t{k}"), from, TABLET_BATCH),
+                    )
+                    .await,
+                );
             }
             lat
         }));

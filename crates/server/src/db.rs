@@ -44,8 +44,6 @@ pub enum DbSetupError {
     Open(String, sqlx::Error),
     #[error("cannot create the schema: {0}")]
     Migrate(String),
-    #[error("PostgreSQL is not supported yet by this build: use --db sqlite://PATH")]
-    PostgresNotYet,
 }
 
 pub fn now_ms() -> i64 {
@@ -80,7 +78,7 @@ impl Db {
             }
             DbKind::Sqlite
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Err(DbSetupError::PostgresNotYet);
+            DbKind::Postgres
         } else {
             return Err(DbSetupError::BadUrl(url.into()));
         };
@@ -128,7 +126,7 @@ impl Db {
     async fn migrate(&self) -> Result<(), DbSetupError> {
         let migrator = match self.kind {
             DbKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            DbKind::Postgres => return Err(DbSetupError::PostgresNotYet),
+            DbKind::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrator
             .run(&self.pool)

@@ -1,5 +1,8 @@
 //! Server integration tests: the real router on a real loopback port, over a real SQLite
-//! file, called with a real HTTP client.
+//! file AND a real PostgreSQL database, called with a real HTTP client. Every test runs
+//! on both (`on_both!`); PostgreSQL comes from `HOPTAC_TEST_PG_URL` (scripts/pg.sh starts
+//! a throwaway server; scripts/test.sh does it for you). Without it the PostgreSQL half
+//! fails with a message saying so, unless `HOPTAC_SKIP_PG=1` is set.
 
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
@@ -8,28 +11,77 @@ use serde_json::{json, Value};
 
 struct TestServer {
     url: String,
-    db_path: std::path::PathBuf,
+    /// The server's own database, for checks the API does not expose.
+    pool: sqlx::AnyPool,
     _dir: tempfile::TempDir,
     http: reqwest::Client,
 }
 
-async fn start() -> TestServer {
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of `backend`: a SQLite file, or a new PostgreSQL database
+/// created on the test server. None when PostgreSQL is skipped on purpose.
+async fn fresh_db_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}", dir.join("test.db").display())),
+        Backend::Postgres => {
+            let Ok(admin) = std::env::var("HOPTAC_TEST_PG_URL") else {
+                if std::env::var("HOPTAC_SKIP_PG").as_deref() == Ok("1") {
+                    eprintln!("PostgreSQL half skipped (HOPTAC_SKIP_PG=1)");
+                    return None;
+                }
+                panic!("HOPTAC_TEST_PG_URL is not set: run `bash scripts/test.sh` (it starts PostgreSQL), or eval \"$(bash scripts/pg.sh start)\" first, or set HOPTAC_SKIP_PG=1 to skip the PostgreSQL half");
+            };
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("connect to HOPTAC_TEST_PG_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+async fn start(backend: Backend) -> Option<TestServer> {
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("test.db");
-    let db = Db::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
+    let url = fresh_db_url(backend, dir.path()).await?;
+    let db = Db::connect(&url).await.unwrap();
     assert!(demo::load_if_empty(&db).await.unwrap());
+    let pool = db.pool.clone();
     let router = app(AppState::new(db), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    TestServer {
+    Some(TestServer {
         url,
-        db_path,
+        pool,
         _dir: dir,
         http: reqwest::Client::new(),
-    }
+    })
+}
+
+/// Runs the test `$name(backend)` once on SQLite and once on PostgreSQL.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await
+            }
+        }
+    };
 }
 
 impl TestServer {
@@ -137,12 +189,18 @@ fn submit(id: u64, v: VisitReport) -> Mutation {
     }
 }
 
-#[tokio::test]
-async fn health_and_json_errors() {
-    let s = start().await;
+on_both!(health_and_json_errors);
+async fn health_and_json_errors(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let (st, b) = s.call("GET", "/api/health", None, None).await;
     assert_eq!(st, 200);
-    assert_eq!(b["database"], "sqlite");
+    let kind = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(b["database"], kind);
     assert_eq!(b["version"], env!("CARGO_PKG_VERSION"));
 
     let (st, b) = s.call("GET", "/api/no-such-thing", None, None).await;
@@ -184,9 +242,7 @@ async fn health_and_json_errors() {
     let (st, me) = s.call("GET", "/api/me", Some(&token), None).await;
     assert_eq!(st, 200);
     assert_eq!(me["role"], "officer");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display()))
-        .await
-        .unwrap();
+    let pool = s.pool.clone();
     sqlx::query("UPDATE sessions SET expires_at = 0")
         .execute(&pool)
         .await
@@ -208,12 +264,12 @@ async fn health_and_json_errors() {
     assert_eq!((st, b["code"].as_str()), (413, Some("payload_too_large")));
 }
 
-#[tokio::test]
-async fn passwords_are_argon2_and_failed_logins_are_limited() {
-    let s = start().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db_path.display()))
-        .await
-        .unwrap();
+on_both!(passwords_are_argon2_and_failed_logins_are_limited);
+async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let pool = s.pool.clone();
     let hash: String =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'giamsat'")
             .fetch_one(&pool)
@@ -256,9 +312,11 @@ async fn passwords_are_argon2_and_failed_logins_are_limited() {
     assert_eq!(st, 401);
 }
 
-#[tokio::test]
-async fn the_same_push_three_times_applies_once() {
-    let s = start().await;
+on_both!(the_same_push_three_times_applies_once);
+async fn the_same_push_three_times_applies_once(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let t = s.officer().await;
     let batch = vec![
         submit(1, visit("v-1", "coop-001", "một")),
@@ -307,9 +365,11 @@ async fn the_same_push_three_times_applies_once() {
     assert_eq!(visits, 5);
 }
 
-#[tokio::test]
-async fn gaps_and_disorder_are_refused_and_change_nothing() {
-    let s = start().await;
+on_both!(gaps_and_disorder_are_refused_and_change_nothing);
+async fn gaps_and_disorder_are_refused_and_change_nothing(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let t = s.officer().await;
     let (st, b) = s
         .push(&t, "tablet-1", &[submit(2, visit("v-2", "coop-001", "x"))])
@@ -333,9 +393,13 @@ async fn gaps_and_disorder_are_refused_and_change_nothing() {
     );
 }
 
-#[tokio::test]
-async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_rest() {
-    let s = start().await;
+on_both!(invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_rest);
+async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_rest(
+    backend: Backend,
+) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let t = s.officer().await;
     let batch = vec![
         submit(1, visit("v-empty", "coop-001", "   ")),
@@ -379,9 +443,11 @@ async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_re
     assert_eq!(b["rejected"][0]["code"], "forbidden");
 }
 
-#[tokio::test]
-async fn each_user_sees_only_their_scope() {
-    let s = start().await;
+on_both!(each_user_sees_only_their_scope);
+async fn each_user_sees_only_their_scope(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let hoalu = s.officer().await;
     let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
@@ -451,9 +517,11 @@ async fn each_user_sees_only_their_scope() {
     assert_eq!(st, 409);
 }
 
-#[tokio::test]
-async fn openapi_lists_every_endpoint() {
-    let s = start().await;
+on_both!(openapi_lists_every_endpoint);
+async fn openapi_lists_every_endpoint(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let (st, doc) = s.call("GET", "/api/openapi.json", None, None).await;
     assert_eq!(st, 200);
     for (method, path) in hoptac_server::ENDPOINTS {
@@ -493,9 +561,11 @@ async fn openapi_lists_every_endpoint() {
     );
 }
 
-#[tokio::test]
-async fn no_input_makes_the_server_fail() {
-    let s = start().await;
+on_both!(no_input_makes_the_server_fail);
+async fn no_input_makes_the_server_fail(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let t = s.officer().await;
     let bodies = [
         "", "null", "[]", "{}", "\"x\"", "{\"client_id\": \"\"}", "{\"client_id\": \"a b\", \"mutations\": []}",
@@ -541,9 +611,11 @@ fn new_coop(id: &str, area: &str, name: &str) -> hoptac_core::model::Cooperative
     .unwrap()
 }
 
-#[tokio::test]
-async fn an_officer_registers_a_new_group_in_their_area_once() {
-    let s = start().await;
+on_both!(an_officer_registers_a_new_group_in_their_area_once);
+async fn an_officer_registers_a_new_group_in_their_area_once(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let t = s.officer().await;
     let m = |id: u64, c| Mutation {
         id,
@@ -643,10 +715,12 @@ fn conflicts_in(changes: &[Change]) -> Vec<hoptac_core::merge::Conflict> {
         .collect()
 }
 
-#[tokio::test]
-async fn two_officers_edit_a_profile_offline_and_merge_field_by_field() {
+on_both!(two_officers_edit_a_profile_offline_and_merge_field_by_field);
+async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: Backend) {
     use hoptac_core::merge::{Choice, CoopField};
-    let s = start().await;
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let hoa = s.officer().await;
     let giang = s.login("canbo.giavien", "hoptac-giavien").await;
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
@@ -787,9 +861,11 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field() {
     );
 }
 
-#[tokio::test]
-async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives() {
-    let s = start().await;
+on_both!(an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives);
+async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
     let hoa = s.officer().await;
     let admin = s.login("quantri", "hoptac-quantri").await;
     // First sync: Hoa Lư and Gia Viễn.
@@ -888,4 +964,69 @@ async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives
         )
         .await;
     assert_eq!(b["rejected"][0]["code"], "forbidden");
+}
+
+on_both!(a_pull_running_during_concurrent_pushes_never_skips_a_change);
+/// Twenty tablets push at once while another tablet pulls incrementally with its cursor
+/// the whole time: every report reaches the puller (a change committed late is never
+/// behind a cursor that already moved past it).
+async fn a_pull_running_during_concurrent_pushes_never_skips_a_change(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let s = std::sync::Arc::new(s);
+    let token = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let mut pushers = Vec::new();
+    for k in 0..20 {
+        let (s, token) = (s.clone(), token.clone());
+        pushers.push(tokio::spawn(async move {
+            for b in 0..5u64 {
+                let m: Vec<Mutation> = (1..=4u64)
+                    .map(|i| {
+                        submit(
+                            b * 4 + i,
+                            visit(&format!("cc-{k}-{}", b * 4 + i), "coop-001", "đồng thời"),
+                        )
+                    })
+                    .collect();
+                let (st, body) = s.push(&token, &format!("tab-{k}"), &m).await;
+                assert_eq!(st, 200, "{body}");
+            }
+        }));
+    }
+    let puller = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let mut cursor = 0i64;
+            let mut seen = std::collections::HashSet::new();
+            for _ in 0..2000 {
+                let (_, b) = s
+                    .call(
+                        "POST",
+                        "/api/sync/pull",
+                        Some(&sup),
+                        Some(json!({"client_id": "sup-pull", "cursor": cursor, "limit": 50})),
+                    )
+                    .await;
+                let page: PullResponse = serde_json::from_value(b).unwrap();
+                for c in page.changes {
+                    if let Change::Visit(v) = c.change {
+                        seen.insert(v.id);
+                    }
+                }
+                cursor = page.cursor;
+                if seen.len() == 400 {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            seen
+        })
+    };
+    for p in pushers {
+        p.await.unwrap();
+    }
+    let seen = puller.await.unwrap();
+    assert_eq!(seen.len(), 400, "the incremental puller saw every report");
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server for the tests, on loopback only, in a temporary folder.
+#   eval "$(bash scripts/pg.sh start)"   # starts it, exports HOPTAC_TEST_PG_URL
+#   bash scripts/pg.sh stop              # stops it and deletes its data
+# Uses Debian's PostgreSQL (scripts/setup.sh installs it). As root, the server runs as the
+# `postgres` user (PostgreSQL refuses to run as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATE=.tools/pg-dir
+BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+die() { echo "pg.sh: $*" >&2; exit 1; }
+
+case "${1:-}" in
+  start)
+    [ -n "$BIN" ] && [ -x "$BIN/initdb" ] || die "PostgreSQL is not installed: run bash scripts/setup.sh"
+    [ ! -f "$STATE" ] || "$0" stop >/dev/null 2>&1 || true
+    DIR=$(mktemp -d /tmp/hoptac-pg.XXXXXX)
+    [ "$(id -u)" != 0 ] || chown postgres "$DIR"
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    as_pg "$BIN/initdb" -D "$DIR/data" -U hoptac --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
+      || die "initdb failed: $(tail -3 "$DIR/initdb.log")"
+    # fsync off: a test database, thrown away after the run.
+    as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
+      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+      || die "PostgreSQL did not start: $(tail -5 "$DIR/server.log" 2>/dev/null)"
+    mkdir -p .tools
+    echo "$DIR" > "$STATE"
+    echo "export HOPTAC_TEST_PG_URL=postgres://hoptac@127.0.0.1:$PORT/postgres"
+    ;;
+  stop)
+    [ -f "$STATE" ] || exit 0
+    DIR=$(cat "$STATE")
+    [ -d "$DIR/data" ] && as_pg "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$DIR" "$STATE"
+    ;;
+  *)
+    die "usage: bash scripts/pg.sh start|stop"
+    ;;
+esac
