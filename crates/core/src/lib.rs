@@ -16,6 +16,7 @@ pub mod keyed;
 pub mod merge;
 pub mod model;
 pub mod report;
+pub mod review;
 pub mod sync;
 pub mod text;
 pub mod validate;
