@@ -7,7 +7,7 @@ use gloo_net::http::Request;
 use hoptac_core::error::{ApiErrorBody, ErrorCode};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginRequest, LoginResponse};
-use hoptac_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use hoptac_core::sync::{PullRequest, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -49,6 +49,17 @@ async fn post<B: Serialize, R: DeserializeOwned>(
     token: Option<&str>,
     body: &B,
 ) -> Result<R, ApiError> {
+    let js = post_js(path, token, body).await?;
+    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+}
+
+/// POSTs JSON and returns the parsed answer as a JavaScript value (JSON.parse), for
+/// callers that hand most of it to IndexedDB untouched.
+async fn post_js<B: Serialize>(
+    path: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<wasm_bindgen::JsValue, ApiError> {
     let mut req = Request::post(path).header("content-type", "application/json");
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
@@ -63,7 +74,7 @@ async fn post<B: Serialize, R: DeserializeOwned>(
     let status = resp.status();
     let text = resp.text().await.map_err(|_| ApiError::Network)?;
     if (200..300).contains(&status) {
-        return from_json(&text).ok_or(ApiError::Network);
+        return js_sys::JSON::parse(&text).map_err(|_| ApiError::Network);
     }
     match from_json::<ApiErrorBody>(&text) {
         Some(b) => Err(ApiError::Server {
@@ -92,6 +103,30 @@ pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiErr
     post("/api/sync/push", Some(token), req).await
 }
 
-pub async fn pull(token: &str, req: &PullRequest) -> Result<PullResponse, ApiError> {
-    post("/api/sync/pull", Some(token), req).await
+/// A pulled page: its control fields decoded, its changes left as the parsed JSON array
+/// (the store writes the records into IndexedDB as they came; see Store::apply_pull_js).
+pub struct PullPage {
+    pub header: PullHeader,
+    pub changes: wasm_bindgen::JsValue,
+}
+
+/// [`PullResponse`] without its changes.
+#[derive(serde::Deserialize)]
+pub struct PullHeader {
+    pub cursor: i64,
+    pub has_more: bool,
+    pub last_mutation_id: u64,
+    #[serde(default)]
+    pub remaining: u64,
+}
+
+pub async fn pull(token: &str, req: &PullRequest) -> Result<PullPage, ApiError> {
+    let js = post_js("/api/sync/pull", Some(token), req).await?;
+    let header: PullHeader =
+        serde_wasm_bindgen::from_value(js.clone()).map_err(|_| ApiError::Network)?;
+    let changes = js_sys::Reflect::get(&js, &"changes".into()).map_err(|_| ApiError::Network)?;
+    if !js_sys::Array::is_array(&changes) {
+        return Err(ApiError::Network);
+    }
+    Ok(PullPage { header, changes })
 }

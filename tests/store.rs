@@ -439,3 +439,36 @@ async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
     store.close();
     Store::delete_named(name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
+    let name = "test-bad-page";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    let page = |json: &str| js_sys::JSON::parse(json).unwrap();
+    let good = r#"[{"seq":1,"change":{"type":"cooperative","data":{"id":"coop-001","kind":"htx","name":"HTX A","sector":"agriculture","area_id":"X","area_path":"NB/X/","status":"active"}}}]"#;
+    assert_eq!(store.apply_pull_js(&page(good), 1, 0).await.unwrap(), 1);
+    for bad in [
+        r#"[{"seq":2,"change":{"type":"cooperative","data":{"id":"coop-002","name":"B"}}},{"seq":3,"change":{"type":"spaceship","data":{}}}]"#,
+        r#"[{"seq":2,"change":{"type":"cooperative","data":{"name":"no id"}}}]"#,
+        r#"{"not":"a list"}"#,
+    ] {
+        let err = store.apply_pull_js(&page(bad), 3, 0).await.unwrap_err();
+        assert!(err.0.starts_with("pull:"), "{err:?}");
+    }
+    assert_eq!(
+        store.cooperatives().await.unwrap().len(),
+        1,
+        "nothing of a bad page is stored"
+    );
+    assert_eq!(
+        store
+            .meta::<i64>(hoptac::store::keys::CURSOR)
+            .await
+            .unwrap(),
+        Some(1),
+        "the cursor did not move"
+    );
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}

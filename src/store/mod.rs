@@ -15,7 +15,7 @@
 use hoptac_core::i18n::Msg;
 use hoptac_core::merge::{resolve, Choice, Conflict, Resolution};
 use hoptac_core::model::{Area, Cooperative, LoginResponse, Millis, ReportStatus, VisitReport};
-use hoptac_core::sync::{Change, ChangeRow, Entity, Mutation, MutationOp};
+use hoptac_core::sync::{ChangeRow, Mutation, MutationOp};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -811,14 +811,37 @@ impl Store {
         tx.commit().await.map_err(e)
     }
 
-    /// Applies one pulled page and its cursor in one transaction, so an interrupted sync
-    /// resumes from the last page it stored.
+    /// Applies one pulled page (typed): the tests' entry; the app's sync uses
+    /// [`Store::apply_pull_js`] on the page as it came, and this goes through it too.
     pub async fn apply_pull(
         &self,
         changes: &[ChangeRow],
         cursor: i64,
         last_mutation_id: u64,
     ) -> Result<()> {
+        let js = changes
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(e)?;
+        self.apply_pull_js(&js, cursor, last_mutation_id)
+            .await
+            .map(|_| ())
+    }
+
+    /// Applies one pulled page and its cursor in one transaction, so an interrupted sync
+    /// resumes from the last page it stored. `changes` is the page's JSON array of
+    /// `{ seq, change: { type, data } }` as parsed by the browser: records are written as
+    /// they came, without a round trip through Rust types (the first pull of 10,000
+    /// cooperatives spent most of its time there; docs/BENCHMARKS.md). Each record must
+    /// have a string `id`; anything unexpected fails the page (nothing of it is stored).
+    /// Returns the number of changes.
+    pub async fn apply_pull_js(
+        &self,
+        changes: &JsValue,
+        cursor: i64,
+        last_mutation_id: u64,
+    ) -> Result<usize> {
+        let rows: js_sys::Array = wasm_bindgen::JsCast::dyn_into(changes.clone())
+            .map_err(|_| StoreError("pull: changes is not a list".into()))?;
         let tx = self
             .db
             .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META]))
@@ -829,27 +852,60 @@ impl Store {
         let coops = tx.object_store(COOPS).map_err(e)?;
         let visits = tx.object_store(VISITS).map_err(e)?;
         let conflicts = tx.object_store(CONFLICTS).ok();
-        for row in changes {
-            match &row.change {
-                Change::Area(a) => {
-                    areas.put(a).serde().map_err(e)?.await.map_err(e)?;
+        let get = |v: &JsValue, k: &str| {
+            js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let bad = |what: &str| StoreError(format!("pull: {what}"));
+        let synced = SyncState::Synced;
+        let synced = StoredSync {
+            state: synced,
+            message: None,
+        }
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(e)?;
+        for row in rows.iter() {
+            let change = get(&row, "change");
+            let kind = get(&change, "type")
+                .as_string()
+                .ok_or_else(|| bad("a change without a type"))?;
+            let data = get(&change, "data");
+            let record = |data: &JsValue| -> Result<()> {
+                match get(data, "id").as_string() {
+                    Some(id) if !id.is_empty() => Ok(()),
+                    _ => Err(bad(&format!("a {kind} without an id"))),
                 }
-                Change::Cooperative(c) => {
-                    coops.put(c).serde().map_err(e)?.await.map_err(e)?;
+            };
+            match kind.as_str() {
+                "area" => {
+                    record(&data)?;
+                    areas.put(data).primitive().map_err(e)?.await.map_err(e)?;
                 }
-                Change::Visit(v) => {
-                    let local = LocalVisit {
-                        report: v.clone(),
-                        sync: LocalSync::Synced,
-                    };
-                    visits.put(&local).serde().map_err(e)?.await.map_err(e)?;
+                "cooperative" => {
+                    record(&data)?;
+                    coops.put(data).primitive().map_err(e)?.await.map_err(e)?;
                 }
-                Change::Conflict(c) => {
+                "visit" => {
+                    record(&data)?;
+                    js_sys::Reflect::set(&data, &JsValue::from_str("sync"), &synced)
+                        .map_err(|_| bad("a visit that cannot be marked"))?;
+                    visits.put(data).primitive().map_err(e)?.await.map_err(e)?;
+                }
+                "conflict" => {
+                    record(&data)?;
                     if let Some(conflicts) = &conflicts {
-                        conflicts.put(c).serde().map_err(e)?.await.map_err(e)?;
+                        conflicts
+                            .put(data)
+                            .primitive()
+                            .map_err(e)?
+                            .await
+                            .map_err(e)?;
                     }
                 }
-                Change::AreaUnassigned { path } => {
+                "area_unassigned" => {
+                    let path = get(&data, "path")
+                        .as_string()
+                        .filter(|p| !p.is_empty())
+                        .ok_or_else(|| bad("area_unassigned without a path"))?;
                     // The user's own work still in the outbox stays.
                     let queued: Vec<Mutation> = tx
                         .object_store(OUTBOX)
@@ -863,19 +919,23 @@ impl Store {
                         .map_err(e)?;
                     let keep: Vec<String> =
                         queued.iter().map(|m| m.record_id().to_string()).collect();
-                    drop_under(&areas, "path", path, &keep).await?;
-                    drop_under(&coops, "area_path", path, &keep).await?;
-                    drop_under(&visits, "area_path", path, &keep).await?;
+                    drop_under(&areas, "path", &path, &keep).await?;
+                    drop_under(&coops, "area_path", &path, &keep).await?;
+                    drop_under(&visits, "area_path", &path, &keep).await?;
                     if let Some(conflicts) = &conflicts {
-                        drop_under(conflicts, "area_path", path, &keep).await?;
+                        drop_under(conflicts, "area_path", &path, &keep).await?;
                     }
                 }
-                Change::Removed { entity, id } => {
-                    let os = match entity {
-                        Entity::Area => Some(&areas),
-                        Entity::Cooperative => Some(&coops),
-                        Entity::Visit => Some(&visits),
-                        Entity::Conflict => conflicts.as_ref(),
+                "removed" => {
+                    let id = get(&data, "id")
+                        .as_string()
+                        .ok_or_else(|| bad("removed without an id"))?;
+                    let os = match get(&data, "entity").as_string().as_deref() {
+                        Some("area") => Some(&areas),
+                        Some("cooperative") => Some(&coops),
+                        Some("visit") => Some(&visits),
+                        Some("conflict") => conflicts.as_ref(),
+                        _ => return Err(bad("removed: unknown entity")),
                     };
                     if let Some(os) = os {
                         os.delete(id.as_str())
@@ -884,6 +944,11 @@ impl Store {
                             .await
                             .map_err(e)?;
                     }
+                }
+                other => {
+                    return Err(bad(&format!(
+                        "unknown change type '{other}' (update the app)"
+                    )))
                 }
             }
         }
@@ -905,6 +970,7 @@ impl Store {
                 .await
                 .map_err(e)?;
         }
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(e)?;
+        Ok(rows.length() as usize)
     }
 }

@@ -170,6 +170,9 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
         .flatten()
         .unwrap_or(0);
     let mut received: u64 = 0;
+    // For bench/first-pull.mjs: the whole first pull, and the part spent storing it.
+    let (first, t0) = (cursor == 0, crate::util::perf_now());
+    let mut storing = 0.0;
     loop {
         let resp = api::pull(
             token,
@@ -180,18 +183,29 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
             },
         )
         .await?;
-        store
-            .apply_pull(&resp.changes, resp.cursor, resp.last_mutation_id)
+        let t = crate::util::perf_now();
+        let n = store
+            .apply_pull_js(
+                &resp.changes,
+                resp.header.cursor,
+                resp.header.last_mutation_id,
+            )
             .await
             .map_err(|_| ApiError::Network)?;
-        received += resp.changes.len() as u64;
-        cursor = resp.cursor;
-        if resp.has_more {
-            s.progress.set(Some((received, received + resp.remaining)));
+        storing += crate::util::perf_now() - t;
+        received += n as u64;
+        cursor = resp.header.cursor;
+        if resp.header.has_more {
+            s.progress
+                .set(Some((received, received + resp.header.remaining)));
             s.data_version.update(|v| *v += 1);
         } else {
             break;
         }
+    }
+    if first {
+        crate::util::bench_record("firstPull", crate::util::perf_now() - t0);
+        crate::util::bench_record("firstPullStoring", storing);
     }
     Ok(())
 }
