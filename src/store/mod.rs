@@ -125,6 +125,17 @@ pub struct LocalVisit {
     pub sync: LocalSync,
 }
 
+/// Puts `value` without waiting for its request: the page's puts run back to back and
+/// the transaction's commit reports any failure (awaiting each put cost one event-loop
+/// turn per record: 3 s for 10,000 cooperatives; docs/BENCHMARKS.md).
+fn put_now(os: &ObjectStore<'_>, value: &JsValue) -> Result<()> {
+    use indexed_db_futures::internals::SystemRepr;
+    os.as_sys()
+        .put(value)
+        .map(|_| ())
+        .map_err(|err| StoreError(crate::util::js_text(&err)))
+}
+
 /// Deletes the records of `os` whose `field` (an area path) lies under `path`, except
 /// those whose id is in `keep`. Reads only the two properties, not whole records.
 async fn drop_under(os: &ObjectStore<'_>, field: &str, path: &str, keep: &[String]) -> Result<()> {
@@ -878,27 +889,22 @@ impl Store {
             match kind.as_str() {
                 "area" => {
                     record(&data)?;
-                    areas.put(data).primitive().map_err(e)?.await.map_err(e)?;
+                    put_now(&areas, &data)?;
                 }
                 "cooperative" => {
                     record(&data)?;
-                    coops.put(data).primitive().map_err(e)?.await.map_err(e)?;
+                    put_now(&coops, &data)?;
                 }
                 "visit" => {
                     record(&data)?;
                     js_sys::Reflect::set(&data, &JsValue::from_str("sync"), &synced)
                         .map_err(|_| bad("a visit that cannot be marked"))?;
-                    visits.put(data).primitive().map_err(e)?.await.map_err(e)?;
+                    put_now(&visits, &data)?;
                 }
                 "conflict" => {
                     record(&data)?;
                     if let Some(conflicts) = &conflicts {
-                        conflicts
-                            .put(data)
-                            .primitive()
-                            .map_err(e)?
-                            .await
-                            .map_err(e)?;
+                        put_now(conflicts, &data)?;
                     }
                 }
                 "area_unassigned" => {

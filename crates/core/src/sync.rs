@@ -28,8 +28,12 @@ pub const MAX_PUSH_BATCH: usize = 100;
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 pub const MAX_PULL_LIMIT: u32 = 2000;
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Travels as `{ "type": "submit_visit", "data": … }`. The server (feature `openapi`)
+/// reads it with serde's derive; the app with [`ordered`], which needs `type` before
+/// `data` (as every writer here puts them) and so skips serde's buffering code, large in
+/// the wasm (issue 6's size budget). A test checks both read the same.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum MutationOp {
     /// An officer submits a visit report (the first revision).
@@ -46,6 +50,87 @@ pub enum MutationOp {
     },
     /// The officer or a supervisor chooses which value of a conflict stays.
     ResolveConflict { conflict_id: String, choice: Choice },
+}
+
+/// Reading [`MutationOp`] without serde's content buffering: `type` first, then `data`.
+#[cfg_attr(feature = "openapi", allow(dead_code))]
+pub mod ordered {
+    use super::*;
+    use serde::de::{Error, IgnoredAny, MapAccess, Visitor};
+
+    crate::keyed_enum!(
+        enum OpType {
+            SubmitVisit = "submit_visit",
+            RegisterCooperative = "register_cooperative",
+            UpdateCooperative = "update_cooperative",
+            ResolveConflict = "resolve_conflict",
+        }
+    );
+
+    #[derive(Deserialize)]
+    struct Update {
+        base: Cooperative,
+        record: Cooperative,
+    }
+
+    #[derive(Deserialize)]
+    struct Resolve {
+        conflict_id: String,
+        choice: Choice,
+    }
+
+    struct OpVisitor;
+
+    impl<'de> Visitor<'de> for OpVisitor {
+        type Value = MutationOp;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mutation {\"type\": …, \"data\": …}")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MutationOp, A::Error> {
+            if map.next_key::<String>()?.as_deref() != Some("type") {
+                return Err(A::Error::custom("a mutation must start with its \"type\""));
+            }
+            let ty: OpType = map.next_value()?;
+            if map.next_key::<String>()?.as_deref() != Some("data") {
+                return Err(A::Error::missing_field("data"));
+            }
+            let op = match ty {
+                OpType::SubmitVisit => MutationOp::SubmitVisit(map.next_value()?),
+                OpType::RegisterCooperative => MutationOp::RegisterCooperative(map.next_value()?),
+                OpType::UpdateCooperative => {
+                    let u: Update = map.next_value()?;
+                    MutationOp::UpdateCooperative {
+                        base: u.base,
+                        record: u.record,
+                    }
+                }
+                OpType::ResolveConflict => {
+                    let r: Resolve = map.next_value()?;
+                    MutationOp::ResolveConflict {
+                        conflict_id: r.conflict_id,
+                        choice: r.choice,
+                    }
+                }
+            };
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(op)
+        }
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<MutationOp, D::Error> {
+        d.deserialize_map(OpVisitor)
+    }
+}
+
+#[cfg(not(feature = "openapi"))]
+impl<'de> Deserialize<'de> for MutationOp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ordered::deserialize(d)
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -253,6 +338,47 @@ pub fn backoff_ms(attempt: u32) -> u64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn mutations_read_back_the_same_in_type_then_data_order() {
+        let coop: Cooperative = serde_json::from_str(
+            r#"{"id":"c1","kind":"htx","name":"HTX A","sector":"agriculture","area_id":"X","area_path":"NB/X/","status":"active"}"#,
+        )
+        .unwrap();
+        let visit: VisitReport = serde_json::from_str(
+            r#"{"id":"v1","cooperative_id":"c1","author_id":"u","visit_date":"2021-06-11","note":"n","status":"submitted","created_at":1}"#,
+        )
+        .unwrap();
+        for op in [
+            MutationOp::SubmitVisit(visit),
+            MutationOp::RegisterCooperative(coop.clone()),
+            MutationOp::UpdateCooperative {
+                base: coop.clone(),
+                record: coop,
+            },
+            MutationOp::ResolveConflict {
+                conflict_id: "k".into(),
+                choice: Choice::Mine,
+            },
+        ] {
+            let json = serde_json::to_string(&op).unwrap();
+            assert!(json.starts_with(r#"{"type":"#), "{json}");
+            let back =
+                ordered::deserialize(&mut serde_json::Deserializer::from_str(&json)).unwrap();
+            assert_eq!(back, op);
+        }
+        let err = ordered::deserialize(&mut serde_json::Deserializer::from_str(
+            r#"{"data":{},"type":"submit_visit"}"#,
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("type"), "{err}");
+        assert!(
+            ordered::deserialize(&mut serde_json::Deserializer::from_str(
+                r#"{"type":"launch","data":{}}"#
+            ))
+            .is_err()
+        );
+    }
 
     #[test]
     fn fresh_client_starts_at_one() {
