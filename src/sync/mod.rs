@@ -173,6 +173,7 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
     // For bench/first-pull.mjs: the whole first pull, and the part spent storing it.
     let (first, t0) = (cursor == 0, crate::util::perf_now());
     let mut storing = 0.0;
+    let mut shown_at = t0;
     loop {
         let resp = api::pull(
             token,
@@ -198,7 +199,12 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
         if resp.header.has_more {
             s.progress
                 .set(Some((received, received + resp.header.remaining)));
-            s.data_version.update(|v| *v += 1);
+            // Let pages show what arrived, but not after every page: each refresh re-reads
+            // the store, which slowed a 10,000-record first pull several-fold.
+            if crate::util::perf_now() - shown_at > 3_000.0 {
+                shown_at = crate::util::perf_now();
+                s.data_version.update(|v| *v += 1);
+            }
         } else {
             break;
         }
