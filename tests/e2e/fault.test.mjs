@@ -1,10 +1,11 @@
 // Issue 4's fault test, bounded and on loopback only. Two tablets (two officers sharing
 // Gia Viễn) each hold 150 unsent reports (imported from an "unsent work" file, as after a
-// tablet swap). The tablets reach the server through a TCP proxy in this process. Round
-// after round, either the server is killed (SIGKILL) and restarted on the same database in
-// the middle of a push, or the proxy cuts the connection in the middle of a pull's
-// response. Afterwards the server and every tablet hold exactly the same records: none
-// lost, none duplicated.
+// tablet swap), and 30 more before every round. The tablets reach the server through a
+// TCP proxy in this process. Round after round, either the server is killed (SIGKILL) and
+// restarted on the same database in the middle of a push (the proxy holds back the push's
+// answer, so the server has applied it and the tablet never hears: the retry must not
+// apply it twice), or the proxy cuts pull responses part-way. Afterwards the server and
+// every tablet hold exactly the same records: none lost, none duplicated.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, connect } from "node:net";
@@ -21,23 +22,33 @@ const ROUNDS = 8;
 const browser = await launch();
 after(() => browser.close());
 
-/** A loopback proxy that can cut pull responses after `cut.bytes` bytes. */
+/** A loopback proxy that can cut pull responses after `cut.bytes` bytes, and hold back
+ * push responses (`cut.holdPush`: the server applied the push, the tablet never hears). */
 function proxy(targetPort) {
-  const cut = { bytes: 0, cuts: 0 };
+  const cut = { bytes: 0, cuts: 0, holdPush: false, held: 0 };
   const sockets = new Set();
   const server = createServer((client) => {
     const upstream = connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
     let pulling = false;
+    let pushing = false;
     let sent = 0;
     const kill = () => { client.destroy(); upstream.destroy(); };
     client.on("data", (d) => {
       // HTTP/1.1: requests on one connection are sequential; note whether this is a pull.
       const head = d.subarray(0, 40).toString("latin1");
-      if (/^(GET|POST|PUT) /.test(head)) { pulling = head.startsWith("POST /api/sync/pull"); sent = 0; }
+      if (/^(GET|POST|PUT) /.test(head)) {
+        pulling = head.startsWith("POST /api/sync/pull");
+        pushing = head.startsWith("POST /api/sync/push");
+        sent = 0;
+      }
       upstream.write(d);
     });
     upstream.on("data", (d) => {
+      if (pushing && cut.holdPush) {
+        cut.held++;
+        return; // dropped: the connection dies with the server
+      }
       if (pulling && cut.bytes > 0) {
         sent += d.length;
         if (sent > cut.bytes) {
@@ -144,13 +155,22 @@ test("killed servers and cut pulls lose nothing and duplicate nothing", { timeou
   for (let round = 0; round < ROUNDS; round++) {
     if (!alive(server)) server = await startServer({ db, port });
     log("server up");
+    // In a cut round, the cutting starts before the new reports arrive (their pulls follow
+    // at once).
+    const cutting = round % 2 === 1;
+    const cutsBefore = px.cut.cuts;
+    const heldBefore = px.cut.held;
+    if (cutting) px.cut.bytes = 150 + Math.floor(Math.random() * 700);
+    else px.cut.holdPush = true;
     await feed(EACH_ROUND);
     log("round", round);
-    if (round % 2 === 0) {
-      // Kill the server in the middle of the tablets' pushes, then bring it back.
-      await Promise.all([kick(a), kick(b)]);
-      log("kicked");
-      await sleep(30 + Math.floor(Math.random() * 250));
+    if (!cutting) {
+      // Kill the server while a push it applied is still unanswered (its response held
+      // back by the proxy), or after a random moment; then bring it back.
+      for (let t = 0; t < 20 && px.cut.held === heldBefore; t++) {
+        await Promise.all([kick(a), kick(b)]);
+        await sleep(100 + Math.floor(Math.random() * 200));
+      }
       if (alive(server)) {
         const exited = new Promise((r) => server.proc.once("exit", r));
         server.proc.kill("SIGKILL");
@@ -158,24 +178,22 @@ test("killed servers and cut pulls lose nothing and duplicate nothing", { timeou
       } else {
         assert.fail(`the server stopped by itself (${server.proc.exitCode} ${server.proc.signalCode}): ${server.output}`);
       }
-      log("killed");
+      px.cut.holdPush = false;
       kills++;
-      const waiting = (await tablet(a)).outbox + (await tablet(b)).outbox;
-      if (waiting > 0) killsMidPush++;
-      log("outboxes after the kill:", waiting);
+      if (px.cut.held > heldBefore) killsMidPush++;
+      log("killed; push answers lost:", px.cut.held - heldBefore);
     } else {
-      // Cut pull responses part-way, until at least two were cut (or 8 s passed).
-      px.cut.bytes = 300 + Math.floor(Math.random() * 3_000);
-      const before = px.cut.cuts;
-      for (let t = 0; t < 16 && px.cut.cuts < before + 2; t++) {
+      // Cut pull responses part-way, until at least two were cut (or 20 s passed).
+      for (let t = 0; t < 40 && px.cut.cuts < cutsBefore + 2; t++) {
         await Promise.all([kick(a), kick(b)]);
         await sleep(500);
       }
       px.cut.bytes = 0;
+      log("cuts so far", px.cut.cuts);
     }
   }
   assert.equal(kills, ROUNDS / 2);
-  assert.ok(killsMidPush > 0, "at least one kill came while reports were still being pushed");
+  assert.equal(killsMidPush, ROUNDS / 2, "every kill came with a push applied but not yet answered");
 
   log("faults done", px.cut.cuts, "cuts");
   // The network settles: sync until both outboxes are empty and nothing more arrives.
