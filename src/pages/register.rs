@@ -81,6 +81,11 @@ impl Form {
 
     fn edit(self, f: impl FnOnce(&mut Cooperative)) {
         self.draft.update(f);
+        self.save();
+    }
+
+    /// Saves the draft (not generic: one copy of the saving code for every field).
+    fn save(self) {
         let d = self.draft.get_untracked();
         let key = self.key.get_value();
         let base = self.base.get_value();
@@ -202,7 +207,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
             <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
             <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
-            {coop_form(form, communes, false, on_submit.clone(), ("Lưu HTX mới", "Save the new cooperative"))}
+            {coop_form(form, communes, false, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu HTX mới", "Save the new cooperative"))}
         </Show>
     }
 }
@@ -269,7 +274,7 @@ pub fn EditCooperativePage() -> impl IntoView {
                 "Lưu trên máy, gửi khi có mạng. Nếu người khác đã sửa cùng một ô, cả hai giá trị được giữ để chọn.",
                 "Kept on this tablet and sent when online. If someone else changed the same field, both values are kept for a choice.",
             )}</p>
-            {coop_form(form, communes, true, on_submit.clone(), ("Lưu thay đổi", "Save the changes"))}
+            {coop_form(form, communes, true, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu thay đổi", "Save the changes"))}
         </Show>
     }
 }
@@ -291,11 +296,13 @@ fn coop_form(
     form: Form,
     communes: RwSignal<Vec<Area>>,
     editing: bool,
-    on_submit: impl Fn() + Clone + Send + Sync + 'static,
+    // A Callback, not a generic closure: the form's view code is compiled once for both
+    // pages (a generic parameter made two copies: 25 KB of wasm).
+    on_submit: Callback<()>,
     submit_label: (&'static str, &'static str),
 ) -> impl IntoView {
     view! {
-            <form class="report" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); on_submit() } novalidate>
+            <form class="report" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); on_submit.run(()) } novalidate>
                 <fieldset>
                     <legend>{tx("Thông tin chung", "General")}</legend>
                     <div class="grid">

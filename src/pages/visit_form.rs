@@ -29,6 +29,11 @@ impl Form {
     /// Changes the draft and saves it to the store.
     fn edit(self, f: impl FnOnce(&mut VisitReport)) {
         self.draft.update(f);
+        self.save();
+    }
+
+    /// Saves the draft (not generic: one copy of the saving code for every field).
+    fn save(self) {
         let (key, d) = (self.key.get_untracked(), self.draft.get_untracked());
         leptos::task::spawn_local(async move {
             let t0 = crate::util::perf_now();
