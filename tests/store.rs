@@ -26,6 +26,7 @@ fn visit(id: &str, note: &str) -> VisitReport {
         created_at: 1,
         area_path: String::new(),
         received_at: None,
+        events: Vec::new(),
         findings: Default::default(),
     }
 }

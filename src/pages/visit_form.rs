@@ -73,6 +73,7 @@ fn new_report(cooperative_id: &str) -> VisitReport {
         created_at: crate::util::now_ms(),
         area_path: String::new(),
         received_at: None,
+        events: Vec::new(),
     }
 }
 

@@ -765,8 +765,9 @@ impl Store {
                 // An edit or a choice carries what the server needs to apply it once
                 // (the merge against its base; the first choice wins): queue it again
                 // unless this outbox already holds the same change.
-                op
-                @ (MutationOp::UpdateCooperative { .. } | MutationOp::ResolveConflict { .. }) => {
+                op @ (MutationOp::UpdateCooperative { .. }
+                | MutationOp::ResolveConflict { .. }
+                | MutationOp::ResubmitVisit(_)) => {
                     if self.outbox().await?.iter().any(|q| &q.op == op) {
                         skipped += 1;
                     } else {

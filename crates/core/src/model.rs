@@ -171,6 +171,9 @@ pub struct VisitReport {
     /// Filled by the server: when it reached the server.
     #[serde(default)]
     pub received_at: Option<Millis>,
+    /// Filled by the server: decisions, resubmissions and comments, oldest first.
+    #[serde(default)]
+    pub events: Vec<crate::review::ReviewEvent>,
 }
 
 fn one() -> u32 {

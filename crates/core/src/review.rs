@@ -19,7 +19,69 @@
 //! nothing.
 
 use crate::i18n::Msg;
-use crate::model::{ReportStatus, Role};
+use crate::model::{Millis, ReportStatus, Role};
+use serde::{Deserialize, Serialize};
+
+/// One step of a report's review thread: a decision, a resubmission or a comment. The
+/// thread travels with the report, so a return and its comment reach the author's tablet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewEvent {
+    pub action: Action,
+    pub by_id: String,
+    #[serde(default)]
+    pub by_name: String,
+    pub at: Millis,
+    /// The comment, or the reason of a rejection.
+    #[serde(default)]
+    pub text: String,
+    /// The revision the event is about.
+    pub revision: u32,
+}
+
+/// One field that differs between two versions of a record: its path in the record's
+/// JSON ("findings.finances.revenue_vnd") and both values as JSON text ("null" when
+/// absent).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A submission as the review page shows it: the report, the revision before it (for a
+/// resubmission) and exactly which fields changed since.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDetail {
+    pub report: crate::model::VisitReport,
+    pub previous: Option<crate::model::VisitReport>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One entry of a record's audit trail.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub action: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    /// The tablet the change came from (None: online, in the browser).
+    pub client_id: Option<String>,
+    pub at: Millis,
+    pub changes: Vec<FieldChange>,
+}
+
+/// A decision or comment sent by a reviewer (or the author's comment).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub action: Action,
+    #[serde(default)]
+    pub text: String,
+}
 
 crate::keyed_enum!(
     /// What someone does to a report.

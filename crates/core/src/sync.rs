@@ -50,6 +50,9 @@ pub enum MutationOp {
     },
     /// The officer or a supervisor chooses which value of a conflict stays.
     ResolveConflict { conflict_id: String, choice: Choice },
+    /// The author sends a corrected report after a return: a new revision (the server
+    /// keeps the previous one).
+    ResubmitVisit(VisitReport),
 }
 
 /// Reading [`MutationOp`] without serde's content buffering: `type` first, then `data`.
@@ -64,6 +67,7 @@ pub mod ordered {
             RegisterCooperative = "register_cooperative",
             UpdateCooperative = "update_cooperative",
             ResolveConflict = "resolve_conflict",
+            ResubmitVisit = "resubmit_visit",
         }
     );
 
@@ -113,6 +117,7 @@ pub mod ordered {
                         choice: r.choice,
                     }
                 }
+                OpType::ResubmitVisit => MutationOp::ResubmitVisit(map.next_value()?),
             };
             while map.next_key::<IgnoredAny>()?.is_some() {
                 map.next_value::<IgnoredAny>()?;
@@ -150,6 +155,7 @@ impl Mutation {
             MutationOp::RegisterCooperative(c) => &c.id,
             MutationOp::UpdateCooperative { record, .. } => &record.id,
             MutationOp::ResolveConflict { conflict_id, .. } => conflict_id,
+            MutationOp::ResubmitVisit(v) => &v.id,
         }
     }
 }

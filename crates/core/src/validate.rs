@@ -414,6 +414,7 @@ mod tests {
             area_path: String::new(),
             author_name: String::new(),
             received_at: None,
+            events: Vec::new(),
             findings: Findings::default(),
         }
     }

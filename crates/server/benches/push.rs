@@ -37,6 +37,7 @@ fn visit(id: &str, i: u64) -> VisitReport {
         area_path: String::new(),
         author_name: String::new(),
         received_at: None,
+        events: Vec::new(),
     }
 }
 

@@ -185,7 +185,50 @@ impl WriteTx<'_> {
     }
 }
 
+/// Who makes a change, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The tablet (client id) the change came from; None for an online action.
+    pub client_id: Option<&'a str>,
+}
+
 impl WriteTx<'_> {
+    /// Logs a record's new state for pull AND keeps it in the audit trail with the state
+    /// before (`old`, JSON) and who did it. Every write of a record goes through here.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_change(
+        &mut self,
+        entity: &str,
+        id: &str,
+        scope_path: &str,
+        change_body: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let seq = self.log_change(entity, id, scope_path, change_body).await?;
+        sqlx::query(
+            "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(entity)
+        .bind(id)
+        .bind(action)
+        .bind(who.id)
+        .bind(who.name)
+        .bind(who.client_id)
+        .bind(now_ms())
+        .bind(old)
+        .bind(new)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(seq)
+    }
+
     /// Logs a change addressed to one user (see migration 0004), whatever their scope.
     pub async fn log_change_for_user(
         &mut self,

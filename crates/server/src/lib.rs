@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod openapi;
+pub mod review;
 pub mod sync;
 pub mod users;
 pub mod visits;
@@ -97,6 +98,9 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/sync/pull"),
     ("GET", "/api/visits"),
     ("PUT", "/api/users/{id}/areas"),
+    ("GET", "/api/visits/{id}"),
+    ("POST", "/api/visits/{id}/decisions"),
+    ("GET", "/api/audit/{entity}/{id}"),
 ];
 
 /// The `/api` routes alone.
@@ -111,6 +115,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(sync::router())
         .merge(visits::router())
         .merge(users::router())
+        .merge(review::router())
         .fallback(api_not_found)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -28,6 +28,9 @@ impl Modify for Bearer {
         crate::sync::pull,
         crate::visits::list,
         crate::users::set_areas,
+        crate::review::decision,
+        crate::review::detail,
+        crate::review::audit,
     ),
     modifiers(&Bearer)
 )]

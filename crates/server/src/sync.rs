@@ -2,7 +2,7 @@
 //! hoptac_core::sync.
 
 use crate::auth::AuthUser;
-use crate::db::{now_ms, scope_clause, WriteTx};
+use crate::db::{now_ms, scope_clause, Who, WriteTx};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::AppState;
 use axum::extract::State;
@@ -130,10 +130,10 @@ pub async fn push(
     }))
 }
 
-type Applied = Result<(), (ErrorCode, Msg)>;
+pub(crate) type Applied = Result<(), (ErrorCode, Msg)>;
 
 /// A rejection for records that fail the shared validation: every message, both languages.
-fn invalid(errors: &[hoptac_core::validate::FieldError]) -> (ErrorCode, Msg) {
+pub(crate) fn invalid(errors: &[hoptac_core::validate::FieldError]) -> (ErrorCode, Msg) {
     let join = |lang: hoptac_core::i18n::Lang| {
         errors
             .iter()
@@ -160,14 +160,15 @@ async fn apply(
 ) -> ApiResult<Applied> {
     match &m.op {
         MutationOp::SubmitVisit(v) => submit_visit(tx, user, client_id, v).await,
-        MutationOp::RegisterCooperative(c) => register_cooperative(tx, user, c).await,
+        MutationOp::RegisterCooperative(c) => register_cooperative(tx, user, client_id, c).await,
         MutationOp::UpdateCooperative { base, record } => {
             update_cooperative(tx, user, client_id, m.id, base, record).await
         }
         MutationOp::ResolveConflict {
             conflict_id,
             choice,
-        } => resolve_conflict(tx, user, conflict_id, *choice).await,
+        } => resolve_conflict(tx, user, client_id, conflict_id, *choice).await,
+        MutationOp::ResubmitVisit(v) => crate::review::resubmit(tx, user, client_id, v).await,
     }
 }
 
@@ -255,11 +256,20 @@ async fn submit_visit(
     .bind(&body)
     .execute(&mut *tx.tx)
     .await?;
-    tx.log_change(
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    tx.record_change(
         "visit",
         &stored.id,
         &area_path,
         &serde_json::to_string(&Change::Visit(stored.clone()))?,
+        who,
+        "submit",
+        None,
+        &body,
     )
     .await?;
     Ok(Ok(()))
@@ -268,6 +278,7 @@ async fn submit_visit(
 async fn register_cooperative(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
+    client_id: &str,
     c: &Cooperative,
 ) -> ApiResult<Applied> {
     if user.role == Role::Supervisor {
@@ -353,11 +364,20 @@ async fn register_cooperative(
     .bind(&user.id)
     .execute(&mut *tx.tx)
     .await?;
-    tx.log_change(
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    tx.record_change(
         "cooperative",
         &stored.id,
         &path,
         &serde_json::to_string(&Change::Cooperative(stored.clone()))?,
+        who,
+        "register",
+        None,
+        &serde_json::to_string(&stored)?,
     )
     .await?;
     Ok(Ok(()))
@@ -376,7 +396,13 @@ async fn load_cooperative(tx: &mut WriteTx<'_>, id: &str) -> ApiResult<Option<Co
 }
 
 /// Writes a changed profile with the next version and logs it for pull.
-async fn store_cooperative(tx: &mut WriteTx<'_>, c: &Cooperative) -> ApiResult<()> {
+async fn store_cooperative(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    action: &str,
+    old: &Cooperative,
+    c: &Cooperative,
+) -> ApiResult<()> {
     sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5 WHERE id = $6")
         .bind(&c.name)
         .bind(c.status.key())
@@ -386,17 +412,27 @@ async fn store_cooperative(tx: &mut WriteTx<'_>, c: &Cooperative) -> ApiResult<(
         .bind(&c.id)
         .execute(&mut *tx.tx)
         .await?;
-    tx.log_change(
+    tx.record_change(
         "cooperative",
         &c.id,
         &c.area_path,
         &serde_json::to_string(&Change::Cooperative(c.clone()))?,
+        who,
+        action,
+        Some(&serde_json::to_string(old)?),
+        &serde_json::to_string(c)?,
     )
     .await?;
     Ok(())
 }
 
-async fn store_conflict(tx: &mut WriteTx<'_>, c: &Conflict, insert: bool) -> ApiResult<()> {
+async fn store_conflict(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    old: Option<&Conflict>,
+    c: &Conflict,
+) -> ApiResult<()> {
+    let insert = old.is_none();
     let body = serde_json::to_string(c)?;
     if insert {
         sqlx::query(
@@ -423,11 +459,16 @@ async fn store_conflict(tx: &mut WriteTx<'_>, c: &Conflict, insert: bool) -> Api
         .execute(&mut *tx.tx)
         .await?;
     }
-    tx.log_change(
+    let old = old.map(serde_json::to_string).transpose()?;
+    tx.record_change(
         "conflict",
         &c.id,
         &c.area_path,
         &serde_json::to_string(&Change::Conflict(c.clone()))?,
+        who,
+        if insert { "conflict" } else { "resolve" },
+        old.as_deref(),
+        &body,
     )
     .await?;
     Ok(())
@@ -488,7 +529,12 @@ async fn update_cooperative(
             name: merged.record.name.trim().to_string(),
             ..merged.record.clone()
         };
-        store_cooperative(tx, &stored).await?;
+        let who = Who {
+            id: &user.id,
+            name: &user.display_name,
+            client_id: Some(client_id),
+        };
+        store_cooperative(tx, who, "update", &current, &stored).await?;
     }
     let now = now_ms();
     for field in merged.conflicts {
@@ -505,7 +551,12 @@ async fn update_cooperative(
             created_at: now,
             resolution: None,
         };
-        store_conflict(tx, &conflict, true).await?;
+        let who = Who {
+            id: &user.id,
+            name: &user.display_name,
+            client_id: Some(client_id),
+        };
+        store_conflict(tx, who, None, &conflict).await?;
     }
     Ok(Ok(()))
 }
@@ -515,6 +566,7 @@ async fn update_cooperative(
 async fn resolve_conflict(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
+    client_id: &str,
     conflict_id: &str,
     choice: Choice,
 ) -> ApiResult<Applied> {
@@ -551,10 +603,18 @@ async fn resolve_conflict(
     let Some(current) = load_cooperative(tx, &conflict.cooperative_id).await? else {
         return Ok(Err(no_cooperative()));
     };
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
     let resolved = resolve(&conflict, &current, choice);
     if resolved != current {
         store_cooperative(
             tx,
+            who,
+            "resolve",
+            &current,
             &Cooperative {
                 version: current.version + 1,
                 ..resolved
@@ -562,13 +622,14 @@ async fn resolve_conflict(
         )
         .await?;
     }
+    let before = conflict.clone();
     conflict.resolution = Some(Resolution {
         choice,
         by_id: user.id.clone(),
         by_name: user.display_name.clone(),
         at: now_ms(),
     });
-    store_conflict(tx, &conflict, false).await?;
+    store_conflict(tx, who, Some(&before), &conflict).await?;
     Ok(Ok(()))
 }
 

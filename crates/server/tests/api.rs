@@ -177,6 +177,7 @@ fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
         created_at: 1,
         area_path: String::new(),
         received_at: None,
+        events: Vec::new(),
         findings: Default::default(),
     }
 }
@@ -1029,4 +1030,225 @@ async fn a_pull_running_during_concurrent_pushes_never_skips_a_change(backend: B
     }
     let seen = puller.await.unwrap();
     assert_eq!(seen.len(), 400, "the incremental puller saw every report");
+}
+
+on_both!(a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_approved);
+/// Issue 5's loop through the API: submit → return (a comment is required) → the author's
+/// tablet receives the comment → resubmit (a new revision; the old one kept) → the
+/// reviewer sees exactly which fields changed → approve. Officers decide nothing; a
+/// rejected report cannot be resubmitted. Every step is in the audit trail.
+async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_approved(
+    backend: Backend,
+) {
+    use hoptac_core::review::{AuditEntry, ReportDetail};
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let hoa = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let mut v = visit("v-loop", "coop-001", "Doanh thu giảm");
+    v.findings.finances.revenue_vnd = Some(1_000_000_000);
+    let (_, b) = s.push(&hoa, "t-hoa", &[submit(1, v.clone())]).await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+
+    // An officer decides nothing; a return needs a comment.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&hoa),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&sup),
+            Some(json!({"action": "return", "text": "  "})),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("nhận xét"),
+        "{b}"
+    );
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&sup),
+            Some(json!({"action": "return", "text": "Doanh thu chưa đúng: kiểm tra lại sổ sách."})),
+        )
+        .await;
+    assert_eq!((st, b["status"].as_str()), (200, Some("returned")), "{b}");
+
+    // The author's tablet receives the return with its comment.
+    let on_tablet = s
+        .pull_all(&hoa, "t-hoa", 500)
+        .await
+        .into_iter()
+        .find_map(|c| match c {
+            Change::Visit(v) if v.id == "v-loop" => Some(v),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(on_tablet.status, ReportStatus::Returned);
+    assert_eq!(
+        on_tablet.events.last().unwrap().text,
+        "Doanh thu chưa đúng: kiểm tra lại sổ sách."
+    );
+    assert_eq!(on_tablet.events.last().unwrap().by_name, "Lê Thị Tâm");
+
+    // The officer fixes the revenue and resubmits, offline, as a mutation (sent twice).
+    let mut fixed = on_tablet.clone();
+    fixed.findings.finances.revenue_vnd = Some(1_200_000_000);
+    fixed.revision = 2;
+    let resubmit = Mutation {
+        id: 2,
+        created_at: 2,
+        op: MutationOp::ResubmitVisit(fixed.clone()),
+    };
+    for _ in 0..2 {
+        let (_, b) = s.push(&hoa, "t-hoa", &[resubmit.clone()]).await;
+        assert_eq!(b["rejected"], json!([]), "{b}");
+    }
+    let (st, b) = s.call("GET", "/api/visits/v-loop", Some(&sup), None).await;
+    assert_eq!(st, 200, "{b}");
+    let d: ReportDetail = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        (d.report.status, d.report.revision),
+        (ReportStatus::Resubmitted, 2)
+    );
+    assert_eq!(
+        d.previous.as_ref().map(|p| p.revision),
+        Some(1),
+        "the old revision is kept"
+    );
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec!["findings.finances.revenue_vnd"],
+        "exactly the field the officer changed"
+    );
+    assert_eq!(
+        (d.changes[0].old.as_str(), d.changes[0].new.as_str()),
+        ("1000000000", "1200000000")
+    );
+
+    // Approve; an approved report cannot be returned again.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&sup),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!((st, b["status"].as_str()), (200, Some("approved")), "{b}");
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&sup),
+            Some(json!({"action": "return", "text": "x"})),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("Đã duyệt"),
+        "{b}"
+    );
+
+    // A rejected report cannot be resubmitted.
+    s.push(
+        &hoa,
+        "t-hoa",
+        &[submit(3, visit("v-rej", "coop-001", "Ghi chú"))],
+    )
+    .await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/v-rej/decisions",
+            Some(&sup),
+            Some(json!({"action": "reject", "text": "Trùng với phiếu khác"})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let mut again = visit("v-rej", "coop-001", "Ghi chú sửa");
+    again.revision = 2;
+    let (_, b) = s
+        .push(
+            &hoa,
+            "t-hoa",
+            &[Mutation {
+                id: 4,
+                created_at: 4,
+                op: MutationOp::ResubmitVisit(again),
+            }],
+        )
+        .await;
+    assert_eq!(b["rejected"][0]["code"], "invalid", "{b}");
+
+    // Another district's supervisor-less officer cannot read it; the audit trail has it all.
+    let kien = s.login("canbo.kimson", "hoptac-kimson").await;
+    assert_eq!(
+        s.call("GET", "/api/visits/v-loop", Some(&kien), None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        s.call("GET", "/api/audit/visit/v-loop", Some(&hoa), None)
+            .await
+            .0,
+        403,
+        "officers do not read the audit trail"
+    );
+    let (st, b) = s
+        .call("GET", "/api/audit/visit/v-loop", Some(&sup), None)
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let trail: Vec<AuditEntry> = serde_json::from_value(b).unwrap();
+    let steps: Vec<(&str, &str, Option<&str>)> = trail
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.actor_name.as_str(),
+                e.client_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("submit", "Đinh Thị Hoa", Some("t-hoa")),
+            ("return", "Lê Thị Tâm", None),
+            ("resubmit", "Đinh Thị Hoa", Some("t-hoa")),
+            ("approve", "Lê Thị Tâm", None),
+        ]
+    );
+    let revenue = trail[2]
+        .changes
+        .iter()
+        .find(|c| c.path == "findings.finances.revenue_vnd")
+        .unwrap();
+    assert_eq!(
+        (revenue.old.as_str(), revenue.new.as_str()),
+        ("1000000000", "1200000000"),
+        "old value → new value"
+    );
+    assert!(trail[3]
+        .changes
+        .iter()
+        .any(|c| c.path == "status" && c.old == "\"resubmitted\"" && c.new == "\"approved\""));
 }
