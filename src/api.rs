@@ -20,6 +20,8 @@ pub enum ApiError {
         status: u16,
         code: ErrorCode,
         message: String,
+        /// The first field message, in both languages, when the server gave one.
+        detail: Option<Msg>,
     },
 }
 
@@ -31,6 +33,9 @@ impl ApiError {
                 "Không kết nối được máy chủ. Dữ liệu vẫn lưu trên máy và sẽ gửi khi có mạng.",
                 "Cannot reach the server. Your data stays on this device and is sent when online.",
             ),
+            ApiError::Server {
+                detail: Some(m), ..
+            } => m.clone(),
             ApiError::Server { code, .. } => code.user_message(),
         }
     }
@@ -60,17 +65,24 @@ async fn post_js<B: Serialize>(
     token: Option<&str>,
     body: &B,
 ) -> Result<wasm_bindgen::JsValue, ApiError> {
-    let mut req = Request::post(path).header("content-type", "application/json");
+    let body = to_json(body).ok_or(ApiError::Network)?;
+    send_js(Request::post(path), token, Some(body)).await
+}
+
+async fn send_js(
+    req: gloo_net::http::RequestBuilder,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<wasm_bindgen::JsValue, ApiError> {
+    let mut req = req.header("content-type", "application/json");
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
     }
-    let body = to_json(body).ok_or(ApiError::Network)?;
-    let resp = req
-        .body(body)
-        .map_err(|_| ApiError::Network)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
+    let req = match body {
+        Some(b) => req.body(b).map_err(|_| ApiError::Network)?,
+        None => req.build().map_err(|_| ApiError::Network)?,
+    };
+    let resp = req.send().await.map_err(|_| ApiError::Network)?;
     let status = resp.status();
     let text = resp.text().await.map_err(|_| ApiError::Network)?;
     if (200..300).contains(&status) {
@@ -81,6 +93,7 @@ async fn post_js<B: Serialize>(
             status,
             code: b.code,
             message: b.message,
+            detail: b.fields.first().map(|f| f.message.clone()),
         }),
         // A proxy's or captive portal's page instead of our JSON: treat as no connection.
         None => Err(ApiError::Network),
@@ -95,6 +108,34 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiE
             username: username.into(),
             password: password.into(),
         },
+    )
+    .await
+}
+
+/// A submission with its previous revision and changed fields (supervisors, online).
+pub async fn visit_detail(
+    token: &str,
+    id: &str,
+) -> Result<hoptac_core::review::ReportDetail, ApiError> {
+    let js = send_js(
+        Request::get(&format!("/api/visits/{}", js_sys::encode_uri_component(id))),
+        Some(token),
+        None,
+    )
+    .await?;
+    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+}
+
+/// Approve, return, reject or comment (supervisors, online).
+pub async fn decide(
+    token: &str,
+    id: &str,
+    req: &hoptac_core::review::DecisionRequest,
+) -> Result<hoptac_core::model::VisitReport, ApiError> {
+    post(
+        &format!("/api/visits/{}/decisions", js_sys::encode_uri_component(id)),
+        Some(token),
+        req,
     )
     .await
 }

@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/htx-moi") view=RegisterPage/>
                     <Route path=path!("/may") view=DevicePage/>
                     <Route path=path!("/bao-cao") view=ReportsPage/>
+                    <Route path=path!("/bao-cao/:id") view=crate::pages::review::ReviewPage/>
                 </Routes>
             </main>
         </Router>

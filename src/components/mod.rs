@@ -1,4 +1,5 @@
 pub mod conflicts;
 pub mod header;
+pub mod returned;
 pub mod status_bar;
 pub mod update_banner;

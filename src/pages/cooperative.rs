@@ -77,10 +77,11 @@ pub fn CooperativePage() -> impl IntoView {
                     <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
                 <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
-                    <For each=move || visits.get() key=|v| (v.report.id.clone(), crate::util::to_json(&v.sync).unwrap_or_default()) let:v>
+                    <For each=move || visits.get() key=|v| (v.report.id.clone(), crate::util::to_json(&v.sync).unwrap_or_default(), v.report.status, v.report.revision) let:v>
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
                             <SyncBadge sync=v.sync.clone()/>
+                            {review_badge(v.report.status)}
                             <p class="note">{v.report.note.clone()}</p>
                         </li>
                     </For>
@@ -88,6 +89,19 @@ pub fn CooperativePage() -> impl IntoView {
             </section>
         </Show>
     }
+}
+
+/// The review state of a report, once a supervisor acted on it.
+fn review_badge(status: hoptac_core::model::ReportStatus) -> impl IntoView {
+    use hoptac_core::model::ReportStatus::*;
+    let (vi, en, class) = match status {
+        Returned => ("Bị trả lại để sửa", "Returned for correction", "badge bad"),
+        Resubmitted => ("Đã gửi lại", "Resubmitted", "badge pending"),
+        Approved => ("Đã duyệt", "Approved", "badge ok"),
+        Rejected => ("Bị từ chối", "Rejected", "badge bad"),
+        Draft | Submitted => return None,
+    };
+    Some(view! { <span class=class>{tx(vi, en)}</span> })
 }
 
 #[component]

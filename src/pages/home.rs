@@ -194,6 +194,7 @@ fn Registry() -> impl IntoView {
     let page = move || total.with(|v| v.iter().take(shown.get()).cloned().collect::<Vec<_>>());
     let pick = |v: String| v.parse::<usize>().ok();
     view! {
+        <crate::components::returned::ReturnedReports/>
         <crate::components::conflicts::OpenConflicts/>
         <section>
             <div class="title-row">

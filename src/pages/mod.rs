@@ -5,4 +5,5 @@ pub mod home;
 pub mod login;
 pub mod register;
 pub mod reports;
+pub mod review;
 pub mod visit_form;

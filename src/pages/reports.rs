@@ -4,7 +4,7 @@ use crate::app::session;
 use crate::i18n::{date, date_time, tx};
 use crate::store::LocalVisit;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
+use leptos_router::components::{Redirect, A};
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -54,19 +54,34 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{tx("Cán bộ", "Officer")}</th>
                     <th scope="col">{tx("Nội dung", "Note")}</th>
                     <th scope="col">{tx("Nhận lúc", "Received")}</th>
+                    <th scope="col">{tx("Trạng thái", "Status")}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || visits.get() key=|(v, _)| v.report.id.clone() let:item>
+                    <For each=move || visits.get() key=|(v, _)| (v.report.id.clone(), v.report.status, v.report.revision) let:item>
                         <tr>
-                            <td>{item.1.clone()}</td>
+                            <td><A href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</A></td>
                             <td>{date(&item.0.report.visit_date)}</td>
                             <td>{item.0.report.author_name.clone()}</td>
                             <td class="note">{item.0.report.note.clone()}</td>
                             <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
+                            <td>{let st = item.0.report.status; move || status_label(st)}</td>
                         </tr>
                     </For>
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// A report's review state in the chosen language.
+pub fn status_label(s: hoptac_core::model::ReportStatus) -> &'static str {
+    use hoptac_core::model::ReportStatus::*;
+    match s {
+        Draft => crate::i18n::t("Nháp", "Draft"),
+        Submitted => crate::i18n::t("Chờ duyệt", "Submitted"),
+        Returned => crate::i18n::t("Trả lại để sửa", "Returned"),
+        Resubmitted => crate::i18n::t("Đã gửi lại", "Resubmitted"),
+        Approved => crate::i18n::t("Đã duyệt", "Approved"),
+        Rejected => crate::i18n::t("Bị từ chối", "Rejected"),
     }
 }

@@ -81,7 +81,14 @@ fn new_report(cooperative_id: &str) -> VisitReport {
 pub fn VisitFormPage() -> impl IntoView {
     let params = use_params_map();
     let coop_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
-    let key = Signal::derive(move || visit_draft_key(&coop_id.get()));
+    // `?sua=<report id>`: fixing a report the supervisor returned (a new revision).
+    let query = leptos_router::hooks::use_query_map();
+    let fixing = Signal::derive(move || query.read().get("sua").filter(|s| !s.is_empty()));
+    let key = Signal::derive(move || match fixing.get() {
+        Some(id) => format!("draft:visit-fix:{id}"),
+        None => visit_draft_key(&coop_id.get()),
+    });
+    let returned_comment = RwSignal::new(None::<(String, String)>);
     let coop = RwSignal::new(None::<Cooperative>);
     let loaded = RwSignal::new(false);
     let form = Form {
@@ -95,11 +102,30 @@ pub fn VisitFormPage() -> impl IntoView {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
             let draft = store
-                .draft::<VisitReport>(&visit_draft_key(&id))
+                .draft::<VisitReport>(&key.get_untracked())
                 .await
                 .ok()
                 .flatten();
-            form.draft.set(draft.unwrap_or_else(|| new_report(&id)));
+            let start = match (draft, fixing.get_untracked()) {
+                (Some(d), _) => Some(d),
+                (None, Some(vid)) => store
+                    .visit_by_id(&vid)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|v| v.report),
+                (None, None) => None,
+            };
+            if let Some(r) = start.as_ref().filter(|_| fixing.get_untracked().is_some()) {
+                returned_comment.set(
+                    r.events
+                        .iter()
+                        .rev()
+                        .find(|e| e.action == hoptac_core::review::Action::Return)
+                        .map(|e| (e.text.clone(), e.by_name.clone())),
+                );
+            }
+            form.draft.set(start.unwrap_or_else(|| new_report(&id)));
             loaded.set(true);
         });
     });
@@ -122,12 +148,22 @@ pub fn VisitFormPage() -> impl IntoView {
         form.errors.set(Vec::new());
         let navigate = navigate.clone();
         let key = key.get_untracked();
+        let fix = fixing.get_untracked().is_some();
         leptos::task::spawn_local(async move {
             let id = report.cooperative_id.clone();
-            match crate::app_store()
-                .save_visit(report, crate::util::now_ms(), Some(&key))
-                .await
-            {
+            let store = crate::app_store();
+            let saved = if fix {
+                store
+                    .save_resubmission(report, crate::util::now_ms(), Some(&key))
+                    .await
+                    .map(|_| ())
+            } else {
+                store
+                    .save_visit(report, crate::util::now_ms(), Some(&key))
+                    .await
+                    .map(|_| ())
+            };
+            match saved {
                 Ok(_) => {
                     crate::sync::local_changed().await;
                     crate::sync::sync_now();
@@ -160,6 +196,12 @@ pub fn VisitFormPage() -> impl IntoView {
             <section class="form-head">
                 <p><A href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</A></p>
                 <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
+                <Show when=move || returned_comment.with(Option::is_some)>
+                    <div class="card warn" role="note" aria-label=tx("Nhận xét của giám sát viên", "The supervisor's comment")>
+                        <p><strong>{tx("Phiếu bị trả lại để sửa.", "Returned for correction.")}</strong>" "
+                        {move || returned_comment.with(|c| c.as_ref().map(|(text, by)| format!("{by}: “{text}”")).unwrap_or_default())}</p>
+                    </div>
+                </Show>
                 <p class="muted">{tx("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
                 <nav class="sections" aria-label=tx("Các phần của phiếu", "Report sections")>
                     {sections.iter().map(|(id, vi, en)| {
@@ -186,7 +228,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 <ComplianceSection form=form/>
                 <FollowUpSection form=form/>
                 <div class="actions">
-                    <button type="submit" class="primary">{tx("Gửi phiếu", "Submit report")}</button>
+                    <button type="submit" class="primary">{move || if fixing.get().is_some() { t("Gửi lại phiếu đã sửa", "Resubmit the corrected report") } else { t("Gửi phiếu", "Submit report") }}</button>
                     <span class="muted">{tx("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
                 </div>
             </form>

@@ -575,6 +575,60 @@ impl Store {
         Ok(visit)
     }
 
+    /// Saves the corrected version of a returned report as its next revision, waiting to be
+    /// sent, with its outbox mutation, in one transaction (and drops the form's draft).
+    pub async fn save_resubmission(
+        &self,
+        report: VisitReport,
+        now: Millis,
+        draft_key: Option<&str>,
+    ) -> Result<LocalVisit> {
+        let tx = self
+            .db
+            .transaction([VISITS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        let current = self
+            .visit(&tx.object_store(VISITS).map_err(e)?, &report.id)
+            .await?;
+        let revision = current
+            .map(|c| c.report.revision)
+            .unwrap_or(report.revision)
+            + 1;
+        let visit = LocalVisit {
+            report: VisitReport {
+                status: ReportStatus::Resubmitted,
+                revision,
+                ..report
+            },
+            sync: LocalSync::Pending,
+        };
+        tx.object_store(VISITS)
+            .map_err(e)?
+            .put(&visit)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        append_mutation(
+            &tx,
+            MutationOp::ResubmitVisit(visit.report.clone()),
+            now,
+            draft_key,
+        )
+        .await?;
+        tx.commit().await.map_err(e)?;
+        Ok(visit)
+    }
+
+    /// One visit by id.
+    pub async fn visit_by_id(&self, id: &str) -> Result<Option<LocalVisit>> {
+        let tx = self.db.transaction(VISITS).build().map_err(e)?;
+        let os = tx.object_store(VISITS).map_err(e)?;
+        self.visit(&os, id).await
+    }
+
     /// Registers a cooperative found in the field: the record (version 0: not yet on the
     /// server) and its outbox mutation in one transaction.
     pub async fn save_new_cooperative(

@@ -1,0 +1,169 @@
+//! A submission as the supervisor reviews it (online): the report, the fields changed since
+//! the previous revision, the thread, and the decisions (approve; return with a comment;
+//! reject with a reason). The rules are the shared crate's (hoptac_core::review).
+
+use crate::i18n::{date, date_time, lang, t, tx, vnd};
+use hoptac_core::review::{Action, DecisionRequest, ReportDetail};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+fn action_label(a: Action) -> (&'static str, &'static str) {
+    match a {
+        Action::Submit => ("Gửi phiếu", "Submitted"),
+        Action::Resubmit => ("Gửi lại phiếu đã sửa", "Resubmitted"),
+        Action::Approve => ("Duyệt", "Approved"),
+        Action::Return => ("Trả lại để sửa", "Returned for correction"),
+        Action::Reject => ("Từ chối", "Rejected"),
+        Action::Comment => ("Bình luận", "Comment"),
+    }
+}
+
+/// A changed field's path in words, for the common ones; the path itself otherwise.
+fn path_label(path: &str) -> String {
+    let known: &[(&str, &str, &str)] = &[
+        ("note", "Nội dung làm việc", "Note"),
+        ("visit_date", "Ngày khảo sát", "Visit date"),
+        (
+            "findings.finances.revenue_vnd",
+            "Doanh thu (đồng)",
+            "Revenue (VND)",
+        ),
+        (
+            "findings.finances.profit_vnd",
+            "Lợi nhuận (đồng)",
+            "Profit (VND)",
+        ),
+        (
+            "findings.finances.member_income_vnd",
+            "Thu nhập thành viên (đồng/tháng)",
+            "Member income (VND/month)",
+        ),
+    ];
+    known
+        .iter()
+        .find(|k| k.0 == path)
+        .map(|k| t(k.1, k.2).to_string())
+        .unwrap_or_else(|| path.to_string())
+}
+
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let detail = RwSignal::new(None::<ReportDetail>);
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let comment = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let load = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let Some(s) = crate::app::session().get_untracked() else {
+                    return;
+                };
+                match crate::api::visit_detail(&s.token, &id).await {
+                    Ok(d) => detail.set(Some(d)),
+                    Err(e) => error.set(Some(e.user_message())),
+                }
+            });
+        }
+    };
+    load();
+    let act = move |action: Action| {
+        let id = id.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let Some(s) = crate::app::session().get_untracked() else {
+                return;
+            };
+            let req = DecisionRequest {
+                action,
+                text: comment.get_untracked(),
+            };
+            match crate::api::decide(&s.token, &id, &req).await {
+                Ok(report) => {
+                    detail.update(|d| {
+                        if let Some(d) = d {
+                            d.report = report;
+                        }
+                    });
+                    comment.set(String::new());
+                    crate::sync::sync_now();
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+    let (a1, a2, a3) = (act.clone(), act.clone(), act);
+    let open = move || {
+        detail.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    matches!(
+                        d.report.status,
+                        hoptac_core::model::ReportStatus::Submitted
+                            | hoptac_core::model::ReportStatus::Resubmitted
+                    )
+                })
+                .unwrap_or(false)
+        })
+    };
+    view! {
+        <p><A href="/">{tx("← Danh sách phiếu", "← Reports")}</A></p>
+        <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+        {move || detail.get().map(|d| {
+            let r = d.report.clone();
+            let f = r.findings.finances.clone();
+            view! {
+                <section class="card">
+                    <h1>{tx("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
+                    <p class="meta">{r.author_name.clone()}" · "{tx("Lần", "Revision")}" "{r.revision}" · "
+                        <span class="badge" role="status">{move || crate::pages::reports::status_label(r.status)}</span></p>
+                    <dl class="facts">
+                        <dt>{tx("Nội dung làm việc", "Note")}</dt><dd>{r.note.clone()}</dd>
+                        <dt>{tx("Doanh thu", "Revenue")}</dt><dd>{f.revenue_vnd.map(vnd).unwrap_or_default()}</dd>
+                        <dt>{tx("Thu nhập thành viên", "Member income")}</dt><dd>{f.member_income_vnd.map(vnd).unwrap_or_default()}</dd>
+                    </dl>
+                </section>
+                <Show when={let has = d.previous.is_some(); move || has}>
+                    <section class="card" aria-labelledby="changes-h">
+                        <h2 id="changes-h">{tx("Các ô đã sửa so với lần trước", "Fields changed since the previous revision")}</h2>
+                        <ul class="list" aria-label=tx("Các ô đã sửa", "Changed fields")>
+                            {d.changes.iter().map(|c| {
+                                let (p, o, n) = (c.path.clone(), c.old.clone(), c.new.clone());
+                                view! { <li>{move || path_label(&p)}": "<del>{o.clone()}</del>" → "<ins>{n.clone()}</ins></li> }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                </Show>
+                <section class="card" aria-labelledby="thread-h">
+                    <h2 id="thread-h">{tx("Trao đổi", "Thread")}</h2>
+                    <ul class="list">
+                        {r.events.iter().map(|e| {
+                            let (vi, en) = action_label(e.action);
+                            let line = format!("{} · {}", e.by_name, date_time(e.at));
+                            let text = e.text.clone();
+                            view! { <li><strong>{tx(vi, en)}</strong>" — "{line}<p>{text}</p></li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })}
+        <Show when=open>
+            <section class="card" aria-labelledby="decide-h">
+                <h2 id="decide-h">{tx("Quyết định", "Decision")}</h2>
+                <label for="decision-text">{tx("Nhận xét hoặc lý do", "Comment or reason")}</label>
+                <textarea id="decision-text" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <div class="actions">
+                    <button type="button" class="primary" disabled=move || busy.get() on:click={let a = a1.clone(); move |_| a(Action::Approve)}>{tx("Duyệt", "Approve")}</button>
+                    <button type="button" disabled=move || busy.get() on:click={let a = a2.clone(); move |_| a(Action::Return)}>{tx("Trả lại để sửa", "Return for correction")}</button>
+                    <button type="button" disabled=move || busy.get() on:click={let a = a3.clone(); move |_| a(Action::Reject)}>{tx("Từ chối", "Reject")}</button>
+                </div>
+            </section>
+        </Show>
+    }
+}
