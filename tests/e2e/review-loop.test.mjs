@@ -1,0 +1,95 @@
+// Issue 5's loop (and issue 3's returned reports), end to end in two browsers: the officer
+// submits a report; the supervisor returns it with a comment (an empty comment is refused
+// in Vietnamese); the officer, after a sync, sees the comment on the home screen, fixes
+// the revenue and resubmits (a new revision); the supervisor sees exactly that field
+// changed and approves; the officer's tablet shows "Đã duyệt". The audit trail holds
+// every step.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+
+const browser = await launch();
+after(() => browser.close());
+
+async function syncNow(page) {
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
+  await page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).and(page.locator(":enabled")).waitFor();
+}
+
+test("returned for correction, fixed on the tablet, resubmitted and approved", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const ctxO = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctxS = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const officer = await ctxO.newPage();
+  const sup = await ctxS.newPage();
+  const errors = [];
+  for (const p of [officer, sup]) p.on("pageerror", (e) => errors.push(e.message));
+
+  // The officer writes and submits a report.
+  await signIn(officer, url, OFFICER);
+  await officer.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+  await officer.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  await officer.getByLabel("Ngày khảo sát").fill("2021-06-11");
+  const note = `Làm việc với ban giám đốc — ${Date.now()}`;
+  await officer.getByLabel("Nội dung làm việc").fill(note);
+  await officer.getByLabel("Doanh thu (đồng)").fill("1000000000");
+  await officer.getByRole("button", { name: "Gửi phiếu" }).click();
+  await officer.getByText("Đã lưu phiếu trên máy").waitFor();
+  await syncNow(officer);
+
+  // The supervisor opens it and returns it; an empty comment is refused.
+  await signIn(sup, url, SUPERVISOR);
+  await sup.getByRole("row").filter({ hasText: note }).getByRole("link").click();
+  await sup.getByRole("heading", { name: /Phiếu khảo sát/ }).waitFor();
+  await sup.getByRole("button", { name: "Trả lại để sửa" }).click();
+  await sup.getByText("Hãy ghi nhận xét: cán bộ cần biết phải sửa gì.").waitFor();
+  await sup.getByLabel("Nhận xét hoặc lý do").fill("Doanh thu chưa khớp sổ sách, kiểm tra lại.");
+  await sup.getByRole("button", { name: "Trả lại để sửa" }).click();
+  await sup.getByRole("status").filter({ hasText: "Trả lại để sửa" }).waitFor();
+
+  // The officer's tablet: after a sync, the return and its comment are on the home screen.
+  await officer.goto(url + "/");
+  await syncNow(officer);
+  const returned = officer.getByRole("region", { name: /Phiếu bị trả lại để sửa \(1\)/ });
+  await returned.getByText("Lê Thị Tâm: “Doanh thu chưa khớp sổ sách, kiểm tra lại.”").waitFor();
+  await returned.getByRole("link", { name: "Sửa và gửi lại" }).click();
+  await officer.getByRole("note", { name: "Nhận xét của giám sát viên" }).waitFor();
+  assert.equal(await officer.getByLabel("Nội dung làm việc").inputValue(), note, "the form opens with the returned report");
+  await officer.getByLabel("Doanh thu (đồng)").fill("1200000000");
+  await officer.getByRole("button", { name: "Gửi lại phiếu đã sửa" }).click();
+  await officer.getByText("Đã lưu phiếu trên máy").waitFor();
+  await syncNow(officer);
+  await officer.goto(url + "/");
+  assert.equal(await officer.getByRole("region", { name: /Phiếu bị trả lại/ }).count(), 0, "nothing left to fix");
+
+  // The supervisor sees exactly which field changed, and approves.
+  await sup.goto(url + "/");
+  await syncNow(sup);
+  await sup.getByRole("row").filter({ hasText: note }).getByRole("link").click();
+  const changed = sup.getByRole("list", { name: "Các ô đã sửa" });
+  await changed.waitFor();
+  assert.equal(await changed.getByRole("listitem").count(), 1);
+  assert.match(await changed.innerText(), /Doanh thu \(đồng\): 1000000000 → 1200000000/);
+  await sup.getByRole("button", { name: "Duyệt" }).click();
+  await sup.getByRole("status").filter({ hasText: "Đã duyệt" }).waitFor();
+
+  // The officer's tablet shows the approval.
+  await officer.goto(url + "/");
+  await syncNow(officer);
+  await officer.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+  const visit = officer.getByRole("list", { name: "Các lần khảo sát" }).getByRole("listitem").filter({ hasText: note });
+  await visit.getByText("Đã duyệt").waitFor();
+
+  // The audit trail: submit, return, resubmit (from the tablet), approve.
+  const token = await tokenFor(url, SUPERVISOR);
+  const all = await api(url, "/api/visits", { token });
+  const id = all.body.find((v) => v.note === note).id;
+  const trail = await api(url, `/api/audit/visit/${id}`, { token });
+  assert.deepEqual(trail.body.map((e) => e.action), ["submit", "return", "resubmit", "approve"]);
+  assert.ok(trail.body[2].client_id, "the resubmission came from the tablet");
+  assert.deepEqual(errors, [], "no uncaught errors in the pages");
+  await Promise.all([ctxO.close(), ctxS.close()]);
+  await server.stop();
+});
