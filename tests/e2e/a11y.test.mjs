@@ -4,7 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { startServer, launch, signIn, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const server = await startServer();
@@ -58,15 +58,30 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.getByRole("button", { name: "Lưu HTX mới" }).click();
     await page.getByText("Hãy nhập tên hợp tác xã.").waitFor();
     await audit(page, `register a cooperative with validation messages ${size}`);
+    await page.goto(server.url + "/");
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByRole("link", { name: "Sửa hồ sơ" }).click();
+    await page.getByRole("button", { name: "Lưu thay đổi" }).waitFor();
+    await audit(page, `edit a cooperative's profile ${size}`);
     await ctx.close();
   });
 
   test(`supervisor pages at ${size}`, async () => {
     const ctx = await browser.newContext({ viewport, bypassCSP: true });
     const page = await ctx.newPage();
+    // A submitted report to review (pushed as the officer's tablet would).
+    const note = `Báo cáo để duyệt ${size}`;
+    const token = await tokenFor(server.url, OFFICER);
+    const id = `a11y-${viewport.width}`;
+    const pushed = await api(server.url, "/api/sync/push", { token, body: { client_id: `a11y-${viewport.width}`, mutations: [{ id: 1, created_at: 1,
+      op: { type: "submit_visit", data: { id, cooperative_id: "coop-001", author_id: "", visit_date: "2021-06-11", note, status: "submitted", revision: 1, created_at: 1 } } }] } });
+    assert.deepEqual(pushed.body.rejected, []);
     await signIn(page, server.url, SUPERVISOR);
     await page.getByRole("heading", { name: "Phiếu khảo sát đã gửi" }).waitFor();
     await audit(page, `reports ${size}`);
+    await page.getByRole("row").filter({ hasText: note }).getByRole("link").click();
+    await page.getByRole("button", { name: "Duyệt" }).waitFor();
+    await audit(page, `review a report ${size}`);
     await ctx.close();
   });
 }
