@@ -1,19 +1,71 @@
-//! The supervisor's list of submitted visit reports (synced to this device).
+//! The supervisor's review queue: the visit reports synced to this device, filtered by
+//! state, district, officer and six-month period; each opens the review page.
 
 use crate::app::session;
 use crate::i18n::{date, date_time, tx};
 use crate::store::LocalVisit;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::ReportStatus::*;
+use hoptac_core::report::period_of;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
+
+/// The distinct non-empty values of `f` over the reports, sorted.
+fn distinct(
+    visits: RwSignal<Vec<(LocalVisit, String)>>,
+    f: impl Fn(&LocalVisit) -> String,
+) -> Vec<String> {
+    let mut out: Vec<String> = visits.with(|vs| {
+        vs.iter()
+            .map(|(v, _)| f(v))
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".
+fn period_label(p: &str) -> String {
+    match p.split_once("-H") {
+        Some((y, "1")) => {
+            crate::i18n::ts(format!("6 tháng đầu năm {y}"), format!("First half of {y}"))
+        }
+        Some((y, _)) => crate::i18n::ts(
+            format!("6 tháng cuối năm {y}"),
+            format!("Second half of {y}"),
+        ),
+        None => p.to_string(),
+    }
+}
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let visits = RwSignal::new(Vec::<(LocalVisit, String)>::new());
+    let districts = RwSignal::new(Vec::<(String, String)>::new());
+    let (f_state, f_district, f_officer, f_period) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             let coops = store.cooperatives().await.unwrap_or_default();
+            let ds: Vec<(String, String)> = store
+                .areas()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.level == hoptac_core::model::AreaLevel::District)
+                .map(|a| (a.path, a.name))
+                .collect();
+            districts.set(crate::util::sort_by_key(ds, |d| {
+                (0, hoptac_core::text::normalize(&d.1))
+            }));
             let v: Vec<(LocalVisit, String)> = store
                 .visits()
                 .await
@@ -37,6 +89,25 @@ pub fn ReportsPage() -> impl IntoView {
             visits.set(v);
         });
     });
+    let shown = move || {
+        let (st, d, o, p) = (
+            f_state.get(),
+            f_district.get(),
+            f_officer.get(),
+            f_period.get(),
+        );
+        visits.with(|vs| {
+            vs.iter()
+                .filter(|(v, _)| st.is_empty() || v.report.status.key() == st)
+                .filter(|(v, _)| d.is_empty() || v.report.area_path.starts_with(&d))
+                .filter(|(v, _)| o.is_empty() || v.report.author_name == o)
+                .filter(|(v, _)| {
+                    p.is_empty() || period_of(&v.report.visit_date).as_deref() == Some(p.as_str())
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
@@ -44,8 +115,42 @@ pub fn ReportsPage() -> impl IntoView {
         <crate::components::conflicts::OpenConflicts/>
         <section>
             <h1>{tx("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
-            <Show when=move || visits.with(|v| v.is_empty())>
-                <p class="empty">{tx("Chưa có phiếu nào.", "No reports yet.")}</p>
+            <div class="filters" role="group" aria-label=tx("Lọc phiếu", "Filter reports")>
+                <div class="field"><label for="f-state">{tx("Trạng thái", "State")}</label>
+                    <select id="f-state" on:change=move |ev| f_state.set(event_target_value(&ev))>
+                        <option value="">{tx("Tất cả", "All")}</option>
+                        {[Submitted, Returned, Resubmitted, Approved, Rejected].into_iter().map(|st| view! {
+                            <option value=st.key()>{move || status_label(st)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field"><label for="f-district">{tx("Huyện", "District")}</label>
+                    <select id="f-district" on:change=move |ev| f_district.set(event_target_value(&ev))>
+                        <option value="">{tx("Tất cả", "All")}</option>
+                        <For each=move || districts.get() key=|d| d.0.clone() let:d>
+                            <option value=d.0.clone()>{d.1.clone()}</option>
+                        </For>
+                    </select>
+                </div>
+                <div class="field"><label for="f-officer">{tx("Cán bộ", "Officer")}</label>
+                    <select id="f-officer" on:change=move |ev| f_officer.set(event_target_value(&ev))>
+                        <option value="">{tx("Tất cả", "All")}</option>
+                        <For each=move || distinct(visits, |v| v.report.author_name.clone()) key=|n| n.clone() let:n>
+                            <option value=n.clone()>{n.clone()}</option>
+                        </For>
+                    </select>
+                </div>
+                <div class="field"><label for="f-period">{tx("Kỳ", "Period")}</label>
+                    <select id="f-period" on:change=move |ev| f_period.set(event_target_value(&ev))>
+                        <option value="">{tx("Tất cả", "All")}</option>
+                        <For each=move || distinct(visits, |v| period_of(&v.report.visit_date).unwrap_or_default()) key=|n| n.clone() let:n>
+                            <option value=n.clone()>{period_label(&n)}</option>
+                        </For>
+                    </select>
+                </div>
+            </div>
+            <Show when=move || shown().is_empty()>
+                <p class="empty">{tx("Không có phiếu nào.", "No reports.")}</p>
             </Show>
             <table class="table" aria-label=tx("Phiếu khảo sát", "Visit reports")>
                 <thead><tr>
@@ -57,7 +162,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{tx("Trạng thái", "Status")}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || visits.get() key=|(v, _)| (v.report.id.clone(), v.report.status, v.report.revision) let:item>
+                    <For each=shown key=|(v, _)| (v.report.id.clone(), v.report.status, v.report.revision) let:item>
                         <tr>
                             <td><A href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</A></td>
                             <td>{date(&item.0.report.visit_date)}</td>
