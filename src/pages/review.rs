@@ -71,7 +71,7 @@ pub fn ReviewPage() -> impl IntoView {
         }
     };
     load();
-    let act = move |action: Action| {
+    let act = Callback::new(move |action: Action| {
         let id = id.clone();
         busy.set(true);
         error.set(None);
@@ -97,8 +97,7 @@ pub fn ReviewPage() -> impl IntoView {
             }
             busy.set(false);
         });
-    };
-    let (a1, a2, a3) = (act.clone(), act.clone(), act);
+    });
     let open = move || {
         detail.with(|d| {
             d.as_ref()
@@ -153,15 +152,18 @@ pub fn ReviewPage() -> impl IntoView {
                 </section>
             }
         })}
-        <Show when=open>
+        <Show when=move || detail.with(Option::is_some)>
             <section class="card" aria-labelledby="decide-h">
-                <h2 id="decide-h">{tx("Quyết định", "Decision")}</h2>
+                <h2 id="decide-h">{move || if open() { t("Quyết định", "Decision") } else { t("Bình luận", "Comment") }}</h2>
                 <label for="decision-text">{tx("Nhận xét hoặc lý do", "Comment or reason")}</label>
                 <textarea id="decision-text" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <div class="actions">
-                    <button type="button" class="primary" disabled=move || busy.get() on:click={let a = a1.clone(); move |_| a(Action::Approve)}>{tx("Duyệt", "Approve")}</button>
-                    <button type="button" disabled=move || busy.get() on:click={let a = a2.clone(); move |_| a(Action::Return)}>{tx("Trả lại để sửa", "Return for correction")}</button>
-                    <button type="button" disabled=move || busy.get() on:click={let a = a3.clone(); move |_| a(Action::Reject)}>{tx("Từ chối", "Reject")}</button>
+                    <Show when=open>
+                        <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| act.run(Action::Approve)>{tx("Duyệt", "Approve")}</button>
+                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Return)>{tx("Trả lại để sửa", "Return for correction")}</button>
+                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Reject)>{tx("Từ chối", "Reject")}</button>
+                    </Show>
+                    <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Comment)>{tx("Gửi bình luận", "Post a comment")}</button>
                 </div>
             </section>
         </Show>

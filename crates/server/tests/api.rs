@@ -1206,6 +1206,28 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
             .0,
         403
     );
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&kien),
+            Some(json!({"action": "comment", "text": "x"})),
+        )
+        .await;
+    assert_eq!(st, 403, "another district's officer cannot even comment");
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-loop/decisions",
+            Some(&hoa),
+            Some(json!({"action": "comment", "text": "Đã bổ sung sổ sách."})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["status"].as_str()),
+        (200, Some("approved")),
+        "the author may comment; the state stays"
+    );
     assert_eq!(
         s.call("GET", "/api/audit/visit/v-loop", Some(&hoa), None)
             .await
@@ -1235,6 +1257,7 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
             ("return", "Lê Thị Tâm", None),
             ("resubmit", "Đinh Thị Hoa", Some("t-hoa")),
             ("approve", "Lê Thị Tâm", None),
+            ("comment", "Đinh Thị Hoa", None),
         ]
     );
     let revenue = trail[2]
