@@ -80,15 +80,15 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await syncNow(sup);
   const rows = () => sup.getByRole("row").filter({ hasText: note }).count();
   await sup.getByRole("row").filter({ hasText: note }).waitFor();
-  await sup.getByLabel("Trạng thái").selectOption({ label: "Trả lại để sửa" });
+  await sup.getByLabel("Trạng thái", { exact: true }).selectOption({ label: "Trả lại để sửa" });
   assert.equal(await rows(), 0);
-  await sup.getByLabel("Trạng thái").selectOption({ label: "Đã duyệt" });
+  await sup.getByLabel("Trạng thái", { exact: true }).selectOption({ label: "Đã duyệt" });
   assert.equal(await rows(), 1);
-  await sup.getByLabel("Huyện").selectOption({ label: "Huyện Kim Sơn" });
+  await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Kim Sơn" });
   assert.equal(await rows(), 0);
-  await sup.getByLabel("Huyện").selectOption({ label: "Huyện Hoa Lư" });
-  await sup.getByLabel("Cán bộ").selectOption({ label: "Đinh Thị Hoa" });
-  await sup.getByLabel("Kỳ").selectOption({ label: "6 tháng đầu năm 2021" });
+  await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
+  await sup.getByLabel("Cán bộ", { exact: true }).selectOption({ label: "Đinh Thị Hoa" });
+  await sup.getByLabel("Kỳ", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
   assert.equal(await rows(), 1);
 
   // The officer's tablet shows the approval.
