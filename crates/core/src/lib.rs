@@ -17,6 +17,7 @@ pub mod merge;
 pub mod model;
 pub mod report;
 pub mod review;
+pub mod six_month;
 pub mod sync;
 pub mod text;
 pub mod validate;

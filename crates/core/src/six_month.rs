@@ -1,0 +1,495 @@
+//! The six-monthly review (báo cáo sơ kết 6 tháng) of DOMAIN.md, computed from approved
+//! visit reports and the cooperatives' profiles of one area, never typed (issue 5).
+//!
+//! Rules:
+//! - A report counts for the period of its visit date ("2021-H2"), only when approved.
+//!   When a cooperative has several approved reports in the period, its latest visit
+//!   (then the highest revision) stands for it, so nothing is counted twice.
+//! - New HTX / THT: cooperatives of that kind founded in the period (`established_on`), or
+//!   flagged newly established when the founding date is unknown.
+//! - Standstill: cooperatives whose profile says "hoạt động cầm chừng".
+//! - Revenue and member income against the same period last year: over the reports that
+//!   give both figures (sum of revenue; average of member income).
+//!
+//! Every figure keeps the ids behind it (cooperatives or reports) so the page can open them.
+
+use crate::model::{CoopKind, Cooperative, OperatingStatus, ReportStatus, VisitReport};
+use crate::report::{change_pct, period_of, Difficulty, Labelled, Programme, SupportKind};
+use serde::{Deserialize, Serialize};
+
+/// The targets an administrator or supervisor set for a period and area.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Targets {
+    pub new_htx: Option<u32>,
+    pub new_tht: Option<u32>,
+    pub works_handed_over: Option<u32>,
+}
+
+/// A count, its target if any, and the records behind it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub value: i64,
+    pub target: Option<u32>,
+    pub ids: Vec<String>,
+}
+
+/// A figure this period against the same period last year.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Compared {
+    pub now: i64,
+    pub last_year: i64,
+    pub change_pct: Option<f64>,
+    /// The reports that gave both figures.
+    pub ids: Vec<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tally<K> {
+    pub key: K,
+    pub count: i64,
+    pub ids: Vec<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SixMonthReview {
+    pub period: String,
+    /// Approved reports that stand for their cooperative in the period.
+    pub reports: Vec<String>,
+    pub new_htx: Figure,
+    pub new_tht: Figure,
+    pub standstill: Figure,
+    pub revenue_vnd: Compared,
+    pub member_income_vnd: Compared,
+    /// Value-chain models by programme (None: programme not given).
+    pub value_chains: Vec<Tally<Option<Programme>>>,
+    pub works_handed_over: Figure,
+    pub difficulties: Vec<Tally<Difficulty>>,
+    /// Reports saying tax registration is done (value) out of `of` reports.
+    pub tax_registered: Figure,
+    pub tax_of: i64,
+    pub support_received: Vec<Tally<SupportKind>>,
+}
+
+fn in_period(date: Option<&str>, period: &str) -> bool {
+    date.and_then(period_of).as_deref() == Some(period)
+}
+
+/// Computes the review of `period` ("2021-H2") from the cooperatives and reports of one
+/// area (the caller selects them by scope).
+pub fn compute(
+    period: &str,
+    cooperatives: &[Cooperative],
+    reports: &[VisitReport],
+    targets: &Targets,
+) -> SixMonthReview {
+    // The latest approved report per cooperative in the period.
+    let mut latest: Vec<&VisitReport> = Vec::new();
+    for r in reports
+        .iter()
+        .filter(|r| r.status == ReportStatus::Approved && in_period(Some(&r.visit_date), period))
+    {
+        match latest
+            .iter_mut()
+            .find(|l| l.cooperative_id == r.cooperative_id)
+        {
+            Some(l) => {
+                if (r.visit_date.as_str(), r.revision) > (l.visit_date.as_str(), l.revision) {
+                    *l = r;
+                }
+            }
+            None => latest.push(r),
+        }
+    }
+    latest.sort_by(|a, b| a.id.cmp(&b.id));
+    let ids =
+        |rs: &mut dyn Iterator<Item = &&VisitReport>| rs.map(|r| r.id.clone()).collect::<Vec<_>>();
+
+    let founded = |kind: CoopKind| {
+        let ids: Vec<String> = cooperatives
+            .iter()
+            .filter(|c| c.kind == kind)
+            .filter(|c| match c.established_on.as_deref() {
+                Some(d) => in_period(Some(d), period),
+                None => c.newly_established,
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        ids
+    };
+    let new_htx = founded(CoopKind::Htx);
+    let new_tht = founded(CoopKind::Tht);
+    let standstill: Vec<String> = cooperatives
+        .iter()
+        .filter(|c| c.status == OperatingStatus::Standstill)
+        .map(|c| c.id.clone())
+        .collect();
+
+    type Pair = (Option<i64>, Option<i64>);
+    let both = |f: &dyn Fn(&VisitReport) -> Pair| {
+        let with: Vec<&&VisitReport> = latest
+            .iter()
+            .filter(|r| matches!(f(r), (Some(_), Some(_))))
+            .collect();
+        let now: i64 = with.iter().map(|r| f(r).0.unwrap_or(0)).sum();
+        let before: i64 = with.iter().map(|r| f(r).1.unwrap_or(0)).sum();
+        (
+            with.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            now,
+            before,
+            with.len() as i64,
+        )
+    };
+    let (rev_ids, rev_now, rev_before, _) = both(&|r| {
+        (
+            r.findings.finances.revenue_vnd,
+            r.findings.finances.revenue_last_year_vnd,
+        )
+    });
+    let (inc_ids, inc_sum, inc_before_sum, n) = both(&|r| {
+        (
+            r.findings.finances.member_income_vnd,
+            r.findings.finances.member_income_last_year_vnd,
+        )
+    });
+    let (inc_now, inc_before) = if n > 0 {
+        (inc_sum / n, inc_before_sum / n)
+    } else {
+        (0, 0)
+    };
+
+    let mut value_chains: Vec<Tally<Option<Programme>>> = Vec::new();
+    for r in latest
+        .iter()
+        .filter(|r| r.findings.value_chain.in_value_chain)
+    {
+        let key = r.findings.value_chain.programme;
+        match value_chains.iter_mut().find(|t| t.key == key) {
+            Some(t) => {
+                t.count += 1;
+                t.ids.push(r.id.clone());
+            }
+            None => value_chains.push(Tally {
+                key,
+                count: 1,
+                ids: vec![r.id.clone()],
+            }),
+        }
+    }
+    value_chains.sort_by_key(|t| {
+        t.key
+            .map(|p| Programme::ALL.iter().position(|x| *x == p).unwrap_or(0) as i64)
+            .unwrap_or(i64::MAX)
+    });
+
+    let works: Vec<&&VisitReport> = latest
+        .iter()
+        .filter(|r| r.findings.support.works_handed_over.unwrap_or(0) > 0)
+        .collect();
+    let works_total: i64 = works
+        .iter()
+        .map(|r| i64::from(r.findings.support.works_handed_over.unwrap_or(0)))
+        .sum();
+
+    let tally = |keys: &dyn Fn(&VisitReport) -> Vec<usize>, n: usize| {
+        let mut out: Vec<(i64, Vec<String>)> = vec![(0, Vec::new()); n];
+        for r in &latest {
+            let mut ks = keys(r);
+            ks.sort();
+            ks.dedup();
+            for k in ks {
+                out[k].0 += 1;
+                out[k].1.push(r.id.clone());
+            }
+        }
+        out
+    };
+    let difficulties = tally(
+        &|r| {
+            r.findings
+                .difficulties
+                .iter()
+                .filter_map(|d| Difficulty::ALL.iter().position(|x| x == d))
+                .collect()
+        },
+        Difficulty::ALL.len(),
+    )
+    .into_iter()
+    .enumerate()
+    .filter(|(_, (c, _))| *c > 0)
+    .map(|(i, (count, ids))| Tally {
+        key: Difficulty::ALL[i],
+        count,
+        ids,
+    })
+    .collect();
+    let support_received = tally(
+        &|r| {
+            r.findings
+                .support
+                .received
+                .iter()
+                .filter_map(|d| SupportKind::ALL.iter().position(|x| x == d))
+                .collect()
+        },
+        SupportKind::ALL.len(),
+    )
+    .into_iter()
+    .enumerate()
+    .filter(|(_, (c, _))| *c > 0)
+    .map(|(i, (count, ids))| Tally {
+        key: SupportKind::ALL[i],
+        count,
+        ids,
+    })
+    .collect();
+    let taxed: Vec<String> = ids(&mut latest
+        .iter()
+        .filter(|r| r.findings.compliance.tax_registered));
+
+    SixMonthReview {
+        period: period.to_string(),
+        reports: ids(&mut latest.iter()),
+        new_htx: Figure {
+            value: new_htx.len() as i64,
+            target: targets.new_htx,
+            ids: new_htx,
+        },
+        new_tht: Figure {
+            value: new_tht.len() as i64,
+            target: targets.new_tht,
+            ids: new_tht,
+        },
+        standstill: Figure {
+            value: standstill.len() as i64,
+            target: None,
+            ids: standstill,
+        },
+        revenue_vnd: Compared {
+            now: rev_now,
+            last_year: rev_before,
+            change_pct: change_pct(Some(rev_now), Some(rev_before)),
+            ids: rev_ids,
+        },
+        member_income_vnd: Compared {
+            now: inc_now,
+            last_year: inc_before,
+            change_pct: change_pct(Some(inc_now), Some(inc_before)),
+            ids: inc_ids,
+        },
+        value_chains,
+        works_handed_over: Figure {
+            value: works_total,
+            target: targets.works_handed_over,
+            ids: ids(&mut works.into_iter()),
+        },
+        difficulties,
+        tax_registered: Figure {
+            value: taxed.len() as i64,
+            target: None,
+            ids: taxed,
+        },
+        tax_of: latest.len() as i64,
+        support_received,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coop(
+        id: &str,
+        kind: &str,
+        status: &str,
+        established: Option<&str>,
+        newly: bool,
+    ) -> Cooperative {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "kind": kind, "name": id, "sector": "agriculture", "area_id": "A", "area_path": "NB/A/",
+            "status": status, "established_on": established, "newly_established": newly
+        }))
+        .unwrap()
+    }
+
+    fn report(
+        id: &str,
+        coop: &str,
+        date: &str,
+        status: &str,
+        revision: u32,
+        findings: serde_json::Value,
+    ) -> VisitReport {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "cooperative_id": coop, "author_id": "u", "visit_date": date, "note": "n",
+            "status": status, "revision": revision, "created_at": 1, "findings": findings
+        }))
+        .unwrap()
+    }
+
+    /// A small province worked out by hand: 5 cooperatives, 7 reports.
+    #[test]
+    fn the_figures_of_a_dataset_worked_out_by_hand() {
+        let coops = vec![
+            coop("h1", "htx", "active", Some("2021-08-01"), true), // new HTX in H2
+            coop("h2", "htx", "standstill", Some("2019-03-01"), false), // old, standstill
+            coop("h3", "htx", "active", None, true),               // new (no date, flagged)
+            coop("t1", "tht", "standstill", Some("2021-12-31"), true), // new THT in H2, standstill
+            coop("t2", "tht", "active", Some("2021-06-30"), true), // founded in H1: not new in H2
+        ];
+        let fin = |rev: i64, rev_ly: i64, inc: i64, inc_ly: i64| serde_json::json!({"revenue_vnd": rev, "revenue_last_year_vnd": rev_ly, "member_income_vnd": inc, "member_income_last_year_vnd": inc_ly});
+        let reports = vec![
+            // h1: two approved visits in H2; the later one (r2) stands for it.
+            report(
+                "r1",
+                "h1",
+                "2021-07-10",
+                "approved",
+                1,
+                serde_json::json!({"finances": fin(100, 200, 1, 1)}),
+            ),
+            report(
+                "r2",
+                "h1",
+                "2021-09-10",
+                "approved",
+                2,
+                serde_json::json!({
+                    "finances": fin(1_000, 800, 4_000_000, 3_000_000),
+                    "value_chain": {"in_value_chain": true, "programme": "resolution113"},
+                    "difficulties": ["finding_markets", "weak_finances", "finding_markets"],
+                    "support": {"received": ["training", "credit"], "works_handed_over": 2},
+                    "compliance": {"tax_registered": true}
+                }),
+            ),
+            report(
+                "r3",
+                "h2",
+                "2021-10-01",
+                "approved",
+                1,
+                serde_json::json!({
+                    "finances": {"revenue_vnd": 500},
+                    "value_chain": {"in_value_chain": true},
+                    "difficulties": ["finding_markets"],
+                    "support": {"received": ["training"], "works_handed_over": 3}
+                }),
+            ),
+            report(
+                "r4",
+                "t1",
+                "2021-11-20",
+                "approved",
+                1,
+                serde_json::json!({
+                    "finances": fin(300, 600, 2_000_000, 2_500_000),
+                    "value_chain": {"in_value_chain": true, "programme": "resolution113"},
+                    "compliance": {"tax_registered": true}
+                }),
+            ),
+            // Not counted: returned, submitted, another period.
+            report(
+                "r5",
+                "t2",
+                "2021-08-01",
+                "returned",
+                1,
+                serde_json::json!({"finances": fin(9_999, 1, 1, 1)}),
+            ),
+            report(
+                "r6",
+                "h3",
+                "2021-08-01",
+                "submitted",
+                1,
+                serde_json::json!({"finances": fin(9_999, 1, 1, 1)}),
+            ),
+            report(
+                "r7",
+                "h3",
+                "2021-05-01",
+                "approved",
+                1,
+                serde_json::json!({"finances": fin(9_999, 1, 1, 1)}),
+            ),
+        ];
+        let targets = Targets {
+            new_htx: Some(20),
+            new_tht: Some(20),
+            works_handed_over: Some(19),
+        };
+        let r = compute("2021-H2", &coops, &reports, &targets);
+        assert_eq!(r.reports, vec!["r2", "r3", "r4"]);
+        assert_eq!(
+            (r.new_htx.value, r.new_htx.target, r.new_htx.ids.clone()),
+            (2, Some(20), vec!["h1".to_string(), "h3".to_string()])
+        );
+        assert_eq!(
+            (r.new_tht.value, r.new_tht.ids.clone()),
+            (1, vec!["t1".to_string()])
+        );
+        assert_eq!(
+            (r.standstill.value, r.standstill.ids.clone()),
+            (2, vec!["h2".to_string(), "t1".to_string()])
+        );
+        // Revenue over r2 and r4 (r3 has no last-year figure): 1,300 against 1,400: −7.14%.
+        assert_eq!(
+            (
+                r.revenue_vnd.now,
+                r.revenue_vnd.last_year,
+                r.revenue_vnd.ids.clone()
+            ),
+            (1_300, 1_400, vec!["r2".to_string(), "r4".to_string()])
+        );
+        assert!((r.revenue_vnd.change_pct.unwrap() - (-100.0 / 14.0)).abs() < 1e-9);
+        // Member income: average of 4.0 M and 2.0 M = 3.0 M, last year (3.0 + 2.5)/2 = 2.75 M.
+        assert_eq!(
+            (r.member_income_vnd.now, r.member_income_vnd.last_year),
+            (3_000_000, 2_750_000)
+        );
+        // Value chains: two under Resolution 113, one without a programme.
+        assert_eq!(r.value_chains.len(), 2);
+        assert_eq!(
+            (r.value_chains[0].key, r.value_chains[0].count),
+            (Some(Programme::Resolution113), 2)
+        );
+        assert_eq!((r.value_chains[1].key, r.value_chains[1].count), (None, 1));
+        assert_eq!(
+            (r.works_handed_over.value, r.works_handed_over.target),
+            (5, Some(19))
+        );
+        // Difficulties: finding markets in r2 (once, though listed twice) and r3; weak finances in r2.
+        let d: Vec<(Difficulty, i64)> = r.difficulties.iter().map(|t| (t.key, t.count)).collect();
+        assert_eq!(
+            d,
+            vec![
+                (Difficulty::WeakFinances, 1),
+                (Difficulty::FindingMarkets, 2)
+            ]
+        );
+        assert_eq!((r.tax_registered.value, r.tax_of), (2, 3));
+        let s: Vec<(SupportKind, i64)> = r
+            .support_received
+            .iter()
+            .map(|t| (t.key, t.count))
+            .collect();
+        assert_eq!(
+            s,
+            vec![(SupportKind::Training, 2), (SupportKind::Credit, 1)]
+        );
+    }
+
+    #[test]
+    fn an_empty_period_is_all_zero() {
+        let r = compute("2030-H1", &[], &[], &Targets::default());
+        assert_eq!(r.revenue_vnd.change_pct, None);
+        assert_eq!(
+            (r.new_htx.value, r.tax_of, r.member_income_vnd.now),
+            (0, 0, 0)
+        );
+    }
+}
