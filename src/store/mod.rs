@@ -125,6 +125,31 @@ pub struct LocalVisit {
     pub sync: LocalSync,
 }
 
+/// Writes a visit waiting to be sent and its outbox mutation (`op` of the report), drops
+/// the form's draft, and commits: the one path for submitting and resubmitting.
+async fn put_pending_visit(
+    tx: indexed_db_futures::transaction::Transaction<'_>,
+    report: VisitReport,
+    op: fn(VisitReport) -> MutationOp,
+    now: Millis,
+    draft_key: Option<&str>,
+) -> Result<LocalVisit> {
+    let visit = LocalVisit {
+        report,
+        sync: LocalSync::Pending,
+    };
+    tx.object_store(VISITS)
+        .map_err(e)?
+        .put(&visit)
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    append_mutation(&tx, op(visit.report.clone()), now, draft_key).await?;
+    tx.commit().await.map_err(e)?;
+    Ok(visit)
+}
+
 /// Puts `value` without waiting for its request: the page's puts run back to back and
 /// the transaction's commit reports any failure (awaiting each put cost one event-loop
 /// turn per record: 3 s for 10,000 cooperatives; docs/BENCHMARKS.md).
@@ -550,29 +575,11 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
-        let visit = LocalVisit {
-            report: VisitReport {
-                status: ReportStatus::Submitted,
-                ..report
-            },
-            sync: LocalSync::Pending,
+        let report = VisitReport {
+            status: ReportStatus::Submitted,
+            ..report
         };
-        tx.object_store(VISITS)
-            .map_err(e)?
-            .put(&visit)
-            .serde()
-            .map_err(e)?
-            .await
-            .map_err(e)?;
-        append_mutation(
-            &tx,
-            MutationOp::SubmitVisit(visit.report.clone()),
-            now,
-            draft_key,
-        )
-        .await?;
-        tx.commit().await.map_err(e)?;
-        Ok(visit)
+        put_pending_visit(tx, report, MutationOp::SubmitVisit, now, draft_key).await
     }
 
     /// Saves the corrected version of a returned report as its next revision, waiting to be
@@ -596,30 +603,12 @@ impl Store {
             .map(|c| c.report.revision)
             .unwrap_or(report.revision)
             + 1;
-        let visit = LocalVisit {
-            report: VisitReport {
-                status: ReportStatus::Resubmitted,
-                revision,
-                ..report
-            },
-            sync: LocalSync::Pending,
+        let report = VisitReport {
+            status: ReportStatus::Resubmitted,
+            revision,
+            ..report
         };
-        tx.object_store(VISITS)
-            .map_err(e)?
-            .put(&visit)
-            .serde()
-            .map_err(e)?
-            .await
-            .map_err(e)?;
-        append_mutation(
-            &tx,
-            MutationOp::ResubmitVisit(visit.report.clone()),
-            now,
-            draft_key,
-        )
-        .await?;
-        tx.commit().await.map_err(e)?;
-        Ok(visit)
+        put_pending_visit(tx, report, MutationOp::ResubmitVisit, now, draft_key).await
     }
 
     /// One visit by id.

@@ -32,25 +32,32 @@ pub fn router() -> Router<AppState> {
         .route("/audit/{entity}/{id}", get(audit))
 }
 
-/// The fields of `new` that differ from `old`, by JSON path. Server-kept bookkeeping
-/// (status, revision, thread, times) is left out: the reviewer wants the officer's edits.
-pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
-    const SKIP: [&str; 6] = [
-        "status",
-        "revision",
-        "events",
-        "received_at",
-        "created_at",
-        "version",
-    ];
-    fn walk(prefix: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
+/// Server-kept bookkeeping of a report (status, revision, thread, times): left out when the
+/// reviewer compares revisions, since they want the officer's edits.
+const BOOKKEEPING: [&str; 6] = [
+    "status",
+    "revision",
+    "events",
+    "received_at",
+    "created_at",
+    "version",
+];
+
+/// The fields of `new` that differ from `old`, by JSON path ("findings.finances.revenue_vnd"),
+/// skipping the top-level keys in `skip`. `old` may be null (a record's first version).
+pub fn diff(old: &Value, new: &Value, skip: &[&str]) -> Vec<FieldChange> {
+    fn walk(prefix: &str, old: &Value, new: &Value, skip: &[&str], out: &mut Vec<FieldChange>) {
+        let empty = serde_json::Map::new();
         match (old, new) {
-            (Value::Object(a), Value::Object(b)) => {
+            (Value::Object(_) | Value::Null, Value::Object(_))
+            | (Value::Object(_), Value::Null) => {
+                let a = old.as_object().unwrap_or(&empty);
+                let b = new.as_object().unwrap_or(&empty);
                 let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
                 keys.sort();
                 keys.dedup();
                 for k in keys {
-                    if prefix.is_empty() && SKIP.contains(&k.as_str()) {
+                    if prefix.is_empty() && skip.contains(&k.as_str()) {
                         continue;
                     }
                     let path = if prefix.is_empty() {
@@ -62,6 +69,7 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
                         &path,
                         a.get(k).unwrap_or(&Value::Null),
                         b.get(k).unwrap_or(&Value::Null),
+                        &[],
                         out,
                     );
                 }
@@ -75,7 +83,7 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
         }
     }
     let mut out = Vec::new();
-    walk("", old, new, &mut out);
+    walk("", old, new, skip, &mut out);
     out
 }
 
@@ -319,7 +327,11 @@ pub async fn detail(
     let (previous, changes) = match prev {
         Some(p) => {
             let pb: String = p.try_get(0)?;
-            let changes = diff(&serde_json::from_str(&pb)?, &serde_json::from_str(&body)?);
+            let changes = diff(
+                &serde_json::from_str(&pb)?,
+                &serde_json::from_str(&body)?,
+                &BOOKKEEPING,
+            );
             (Some(serde_json::from_str(&pb)?), changes)
         }
         None => (None, Vec::new()),
@@ -368,7 +380,7 @@ pub async fn audit(
             .map(|o| serde_json::from_str::<Value>(&o))
             .transpose()?
             .unwrap_or(Value::Null);
-        let changes = diff_all(&old, &serde_json::from_str(&new)?);
+        let changes = diff(&old, &serde_json::from_str(&new)?, &[]);
         out.push(AuditEntry {
             seq: r.try_get(0)?,
             action: r.try_get(1)?,
@@ -380,49 +392,4 @@ pub async fn audit(
         });
     }
     Ok(axum::Json(out))
-}
-
-/// Like [`diff`] but keeping every field (the audit trail shows status changes too).
-fn diff_all(old: &Value, new: &Value) -> Vec<FieldChange> {
-    fn walk(prefix: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
-        match (old, new) {
-            (Value::Object(a), Value::Object(b)) => {
-                let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-                keys.sort();
-                keys.dedup();
-                for k in keys {
-                    let path = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(
-                        &path,
-                        a.get(k).unwrap_or(&Value::Null),
-                        b.get(k).unwrap_or(&Value::Null),
-                        out,
-                    );
-                }
-            }
-            (Value::Null, Value::Object(b)) => {
-                for (k, v) in b {
-                    let path = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&path, &Value::Null, v, out);
-                }
-            }
-            (a, b) if a != b => out.push(FieldChange {
-                path: prefix.to_string(),
-                old: a.to_string(),
-                new: b.to_string(),
-            }),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk("", old, new, &mut out);
-    out
 }

@@ -208,13 +208,7 @@ async fn submit_visit(
     };
     let area_path: String = coop.try_get(0)?;
     if !in_scope(&area_path, &user.scopes) {
-        return Ok(Err((
-            ErrorCode::Forbidden,
-            Msg::new(
-                "Hợp tác xã này không thuộc địa bàn được phân công.",
-                "This cooperative is outside your assigned areas.",
-            ),
-        )));
+        return Ok(Err(outside_scope()));
     }
     let existing = sqlx::query("SELECT author_id FROM visit_reports WHERE id = $1")
         .bind(&v.id)
