@@ -75,6 +75,106 @@ pub struct SixMonthReview {
     pub support_received: Vec<Tally<SupportKind>>,
 }
 
+/// A record behind a figure, as the drill-down lists it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordRef {
+    pub id: String,
+    /// "cooperative" or "visit".
+    pub entity: String,
+    /// The cooperative's name.
+    pub name: String,
+    /// For a visit: its date and author.
+    #[serde(default)]
+    pub visit_date: String,
+    #[serde(default)]
+    pub author_name: String,
+}
+
+/// `GET /api/review`: the review of a period and area, the targets set for exactly that
+/// area (what the targets form edits), and every record its figures name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewResponse {
+    /// None: all the caller's areas.
+    pub area_id: Option<String>,
+    pub area_name: String,
+    pub review: SixMonthReview,
+    /// Set for exactly this area and period (the review's targets add up the areas beneath
+    /// when these are all empty).
+    pub own_targets: Targets,
+    pub records: Vec<RecordRef>,
+}
+
+/// `PUT /api/targets`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetsRequest {
+    pub period: String,
+    pub area_id: String,
+    pub targets: Targets,
+}
+
+/// The first and last day of a period: "2021-H2" → ("2021-07-01", "2021-12-31"). None when
+/// `period` is not a year, "-H" and 1 or 2.
+pub fn period_bounds(period: &str) -> Option<(String, String)> {
+    let (y, h) = period.split_once("-H")?;
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match h {
+        "1" => Some((format!("{y}-01-01"), format!("{y}-06-30"))),
+        "2" => Some((format!("{y}-07-01"), format!("{y}-12-31"))),
+        _ => None,
+    }
+}
+
+/// The message for a period that [`period_bounds`] refuses.
+pub fn bad_period(period: &str) -> crate::i18n::Msg {
+    crate::i18n::Msg::new(
+        format!("Kỳ báo cáo \"{period}\" không hợp lệ. Ghi năm và nửa năm, ví dụ 2021-H2 (6 tháng cuối năm 2021)."),
+        format!("\"{period}\" is not a reporting period. Give the year and half, e.g. 2021-H2 (second half of 2021)."),
+    )
+}
+
+/// The largest target accepted (a province founds tens of cooperatives a half-year).
+pub const MAX_TARGET: u32 = 100_000;
+
+impl Targets {
+    /// Refuses a target above [`MAX_TARGET`], with the field's name.
+    pub fn validate(&self) -> Result<(), crate::validate::FieldError> {
+        for (field, v) in [
+            ("new_htx", self.new_htx),
+            ("new_tht", self.new_tht),
+            ("works_handed_over", self.works_handed_over),
+        ] {
+            if v.is_some_and(|v| v > MAX_TARGET) {
+                return Err(crate::validate::FieldError {
+                    field: field.to_string(),
+                    message: crate::i18n::Msg::new(
+                        format!("Chỉ tiêu quá lớn: tối đa {MAX_TARGET}."),
+                        format!("Target too large: at most {MAX_TARGET}."),
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds targets of several areas: a field is known when any of them gives it.
+    pub fn add(&mut self, other: &Targets) {
+        fn sum(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+            match (a, b) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+            }
+        }
+        self.new_htx = sum(self.new_htx, other.new_htx);
+        self.new_tht = sum(self.new_tht, other.new_tht);
+        self.works_handed_over = sum(self.works_handed_over, other.works_handed_over);
+    }
+}
+
 fn in_period(date: Option<&str>, period: &str) -> bool {
     date.and_then(period_of).as_deref() == Some(period)
 }
@@ -87,24 +187,22 @@ pub fn compute(
     reports: &[VisitReport],
     targets: &Targets,
 ) -> SixMonthReview {
-    // The latest approved report per cooperative in the period.
-    let mut latest: Vec<&VisitReport> = Vec::new();
+    // The latest approved report per cooperative in the period (a map: a province has
+    // thousands of cooperatives).
+    let mut by_coop: std::collections::HashMap<&str, &VisitReport> =
+        std::collections::HashMap::new();
     for r in reports
         .iter()
         .filter(|r| r.status == ReportStatus::Approved && in_period(Some(&r.visit_date), period))
     {
-        match latest
-            .iter_mut()
-            .find(|l| l.cooperative_id == r.cooperative_id)
+        let l = by_coop.entry(r.cooperative_id.as_str()).or_insert(r);
+        if (r.visit_date.as_str(), r.revision, r.id.as_str())
+            > (l.visit_date.as_str(), l.revision, l.id.as_str())
         {
-            Some(l) => {
-                if (r.visit_date.as_str(), r.revision) > (l.visit_date.as_str(), l.revision) {
-                    *l = r;
-                }
-            }
-            None => latest.push(r),
+            *l = r;
         }
     }
+    let mut latest: Vec<&VisitReport> = by_coop.into_values().collect();
     latest.sort_by(|a, b| a.id.cmp(&b.id));
     let ids =
         |rs: &mut dyn Iterator<Item = &&VisitReport>| rs.map(|r| r.id.clone()).collect::<Vec<_>>();
@@ -481,6 +579,50 @@ mod tests {
             s,
             vec![(SupportKind::Training, 2), (SupportKind::Credit, 1)]
         );
+    }
+
+    #[test]
+    fn periods_have_bounds_and_bad_ones_are_refused() {
+        assert_eq!(
+            period_bounds("2021-H2"),
+            Some(("2021-07-01".into(), "2021-12-31".into()))
+        );
+        assert_eq!(
+            period_bounds("2022-H1"),
+            Some(("2022-01-01".into(), "2022-06-30".into()))
+        );
+        for bad in ["2021-H3", "21-H1", "2021", "2021-h1", "abcd-H1", ""] {
+            assert_eq!(period_bounds(bad), None, "{bad}");
+        }
+        assert!(bad_period("x").vi.contains("2021-H2"));
+    }
+
+    #[test]
+    fn targets_add_up_and_are_bounded() {
+        let mut t = Targets::default();
+        t.add(&Targets {
+            new_htx: Some(3),
+            ..Default::default()
+        });
+        t.add(&Targets {
+            new_htx: Some(4),
+            works_handed_over: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(
+            t,
+            Targets {
+                new_htx: Some(7),
+                new_tht: None,
+                works_handed_over: Some(1)
+            }
+        );
+        assert!(t.validate().is_ok());
+        let too_many = Targets {
+            new_tht: Some(MAX_TARGET + 1),
+            ..Default::default()
+        };
+        assert_eq!(too_many.validate().unwrap_err().field, "new_tht");
     }
 
     #[test]

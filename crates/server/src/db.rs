@@ -210,6 +210,43 @@ impl WriteTx<'_> {
         new: &str,
     ) -> Result<i64, sqlx::Error> {
         let seq = self.log_change(entity, id, scope_path, change_body).await?;
+        self.audit(seq, entity, id, who, action, old, new).await?;
+        Ok(seq)
+    }
+
+    /// Keeps a change in the audit trail alone, for records tablets do not pull (targets).
+    pub async fn audit_only(
+        &mut self,
+        entity: &str,
+        id: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<i64, sqlx::Error> {
+        // A sequence number from the same counter keeps the trail in commit order; pulls
+        // skip the gap it leaves.
+        let row: AnyRow = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let seq: i64 = row.try_get(0)?;
+        self.audit(seq, entity, id, who, action, old, new).await?;
+        Ok(seq)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        &mut self,
+        seq: i64,
+        entity: &str,
+        id: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -226,7 +263,7 @@ impl WriteTx<'_> {
         .bind(new)
         .execute(&mut *self.tx)
         .await?;
-        Ok(seq)
+        Ok(())
     }
 
     /// Logs a change addressed to one user (see migration 0004), whatever their scope.

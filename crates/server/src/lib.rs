@@ -8,8 +8,10 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod openapi;
 pub mod review;
+pub mod six_month;
 pub mod sync;
 pub mod users;
 pub mod visits;
@@ -62,23 +64,6 @@ pub async fn health(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hashed_assets_are_recognised() {
-        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991.js"));
-        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991_bg.wasm"));
-        assert!(super::is_hashed_asset("/main-729660dcf295d66b.css"));
-        assert!(
-            super::is_hashed_asset("/hoptac-c326cca476077f4.js"),
-            "a hash with a leading zero dropped"
-        );
-        assert!(!super::is_hashed_asset("/index.html"));
-        assert!(!super::is_hashed_asset("/sw.js"));
-        assert!(!super::is_hashed_asset("/icons/icon-192.png"));
-        assert!(!super::is_hashed_asset("/manifest.webmanifest"));
-    }
-}
 
 async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::NotFound(format!(
@@ -101,6 +86,10 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/visits/{id}"),
     ("POST", "/api/visits/{id}/decisions"),
     ("GET", "/api/audit/{entity}/{id}"),
+    ("GET", "/api/review"),
+    ("GET", "/api/review/export"),
+    ("PUT", "/api/targets"),
+    ("GET", "/api/visits/export"),
 ];
 
 /// The `/api` routes alone.
@@ -116,6 +105,8 @@ pub fn api_router() -> Router<AppState> {
         .merge(visits::router())
         .merge(users::router())
         .merge(review::router())
+        .merge(six_month::router())
+        .merge(export::router())
         .fallback(api_not_found)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -204,4 +195,22 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991.js"));
+        assert!(super::is_hashed_asset("/hoptac-e8aad4640c483991_bg.wasm"));
+        assert!(super::is_hashed_asset("/main-729660dcf295d66b.css"));
+        assert!(
+            super::is_hashed_asset("/hoptac-c326cca476077f4.js"),
+            "a hash with a leading zero dropped"
+        );
+        assert!(!super::is_hashed_asset("/index.html"));
+        assert!(!super::is_hashed_asset("/sw.js"));
+        assert!(!super::is_hashed_asset("/icons/icon-192.png"));
+        assert!(!super::is_hashed_asset("/manifest.webmanifest"));
+    }
 }

@@ -31,6 +31,10 @@ impl Modify for Bearer {
         crate::review::decision,
         crate::review::detail,
         crate::review::audit,
+        crate::six_month::review,
+        crate::six_month::export,
+        crate::six_month::set_targets,
+        crate::export::visits,
     ),
     modifiers(&Bearer)
 )]

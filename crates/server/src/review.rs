@@ -354,11 +354,19 @@ pub async fn audit(
     Path((entity, id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Vec<AuditEntry>>> {
     user.require_role(&[Role::Supervisor, Role::Admin])?;
-    let scope = sqlx::query("SELECT scope_path FROM sync_log WHERE entity = $1 AND id = $2")
-        .bind(&entity)
-        .bind(&id)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    // Targets are not pulled by tablets: their scope is their area's ("<period>:<area id>").
+    let scope = if entity == "targets" {
+        sqlx::query("SELECT path FROM areas WHERE id = $1")
+            .bind(id.split_once(':').map(|(_, a)| a).unwrap_or(""))
+            .fetch_optional(&state.db.pool)
+            .await?
+    } else {
+        sqlx::query("SELECT scope_path FROM sync_log WHERE entity = $1 AND id = $2")
+            .bind(&entity)
+            .bind(&id)
+            .fetch_optional(&state.db.pool)
+            .await?
+    };
     let Some(scope) = scope else {
         return Err(ApiError::NotFound(format!("no {entity} with id '{id}'")));
     };

@@ -4,6 +4,7 @@
 //! a throwaway server; scripts/test.sh does it for you). Without it the PostgreSQL half
 //! fails with a message saying so, unless `HOPTAC_SKIP_PG=1` is set.
 
+use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
 use hoptac_server::{app, db::Db, demo, AppState};
@@ -1114,7 +1115,7 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         op: MutationOp::ResubmitVisit(fixed.clone()),
     };
     for _ in 0..2 {
-        let (_, b) = s.push(&hoa, "t-hoa", &[resubmit.clone()]).await;
+        let (_, b) = s.push(&hoa, "t-hoa", std::slice::from_ref(&resubmit)).await;
         assert_eq!(b["rejected"], json!([]), "{b}");
     }
     let (st, b) = s.call("GET", "/api/visits/v-loop", Some(&sup), None).await;
@@ -1274,4 +1275,322 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         .changes
         .iter()
         .any(|c| c.path == "status" && c.old == "\"resubmitted\"" && c.new == "\"approved\""));
+}
+
+on_both!(the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand);
+/// Issue 5's review through the API on the demo province: Hoa Lư (coop-001..008) in
+/// 2021-H1. Expected numbers worked out by hand below; targets set by the supervisor;
+/// officers see only their areas and set no targets; the review and the submissions
+/// come out as CSV (BOM) and XLSX (read back).
+async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(backend: Backend) {
+    use hoptac_core::six_month::ReviewResponse;
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let hoa = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let report = |id: &str, coop: &str, date: &str, findings: Value| -> VisitReport {
+        let mut v = visit(id, coop, "Khảo sát định kỳ");
+        v.visit_date = date.into();
+        v.findings = serde_json::from_value(findings).unwrap();
+        v
+    };
+    let chain = |programme: Value| json!({"in_value_chain": true, "stages": ["production"], "programme": programme});
+    let reports = vec![
+        // coop-001: two visits in H1; the later one (r-b) stands for it.
+        report(
+            "r-a",
+            "coop-001",
+            "2021-03-10",
+            json!({
+            "finances": {"revenue_vnd": 2_000, "revenue_last_year_vnd": 1_600},
+            "difficulties": ["low_competitiveness"], "support": {"works_handed_over": 9}}),
+        ),
+        report(
+            "r-b",
+            "coop-001",
+            "2021-05-20",
+            json!({
+            "finances": {"revenue_vnd": 3_000, "revenue_last_year_vnd": 2_000,
+                         "member_income_vnd": 6_000_000, "member_income_last_year_vnd": 5_000_000},
+            "value_chain": chain(json!("resolution113")),
+            "difficulties": ["finding_markets"],
+            "support": {"received": ["training"], "works_handed_over": 2},
+            "compliance": {"tax_registered": true}}),
+        ),
+        report(
+            "r-c",
+            "coop-002",
+            "2021-04-01",
+            json!({
+            "finances": {"revenue_vnd": 1_000, "revenue_last_year_vnd": 1_500},
+            "value_chain": chain(Value::Null),
+            "support": {"received": ["credit", "training"], "works_handed_over": 1}}),
+        ),
+        report(
+            "r-d",
+            "coop-003",
+            "2021-06-30",
+            json!({
+            "finances": {"revenue_vnd": 700},
+            "difficulties": ["weak_finances", "finding_markets"],
+            "compliance": {"tax_registered": true}}),
+        ),
+        // Not counted: returned (r-e), the second half (r-f), another district (r-g).
+        report(
+            "r-e",
+            "coop-004",
+            "2021-02-01",
+            json!({"finances": {"revenue_vnd": 99, "revenue_last_year_vnd": 1}}),
+        ),
+        report(
+            "r-f",
+            "coop-005",
+            "2021-07-01",
+            json!({"finances": {"revenue_vnd": 99, "revenue_last_year_vnd": 1}}),
+        ),
+        report(
+            "r-g",
+            "coop-009",
+            "2021-03-01",
+            json!({"finances": {"revenue_vnd": 500, "revenue_last_year_vnd": 500}}),
+        ),
+    ];
+    let batch: Vec<Mutation> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| submit(i as u64 + 1, r.clone()))
+        .collect();
+    let (_, b) = s.push(&hoa, "t-review", &batch).await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+    for r in &reports {
+        let (action, text) = if r.id == "r-e" {
+            ("return", "Thiếu số liệu")
+        } else {
+            ("approve", "")
+        };
+        let (st, b) = s
+            .call(
+                "POST",
+                &format!("/api/visits/{}/decisions", r.id),
+                Some(&sup),
+                Some(json!({"action": action, "text": text})),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+
+    // Targets: the supervisor sets Hoa Lư's; an officer may not; nonsense is refused.
+    let targets = json!({"period": "2021-H1", "area_id": "NB-HL",
+        "targets": {"new_htx": 2, "new_tht": 3, "works_handed_over": 5}});
+    let (st, _) = s
+        .call("PUT", "/api/targets", Some(&hoa), Some(targets.clone()))
+        .await;
+    assert_eq!(st, 403, "an officer sets no targets");
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/targets",
+            Some(&sup),
+            Some(
+                json!({"period": "2021-H1", "area_id": "NB-HL", "targets": {"new_htx": 1_000_000}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("new_htx")),
+        "{b}"
+    );
+    let (st, b) = s
+        .call("PUT", "/api/targets", Some(&sup), Some(targets))
+        .await;
+    assert_eq!(st, 200, "{b}");
+
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&area=NB-HL",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let r: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(r.area_name, "Huyện Hoa Lư");
+    let v = &r.review;
+    assert_eq!(v.reports, vec!["r-b", "r-c", "r-d"]);
+    // New: THT coop-006 (2021-03-23) and coop-007 (2021-05-05); no HTX founded in H1.
+    assert_eq!((v.new_htx.value, v.new_htx.target), (0, Some(2)));
+    assert_eq!((v.new_tht.value, v.new_tht.target), (2, Some(3)));
+    assert_eq!(v.new_tht.ids, vec!["coop-006", "coop-007"]);
+    assert_eq!(
+        (v.standstill.value, v.standstill.ids.clone()),
+        (1, vec!["coop-003".to_string()])
+    );
+    // Revenue over r-b and r-c (r-d gives no last-year figure): 4,000 against 3,500.
+    assert_eq!((v.revenue_vnd.now, v.revenue_vnd.last_year), (4_000, 3_500));
+    assert!((v.revenue_vnd.change_pct.unwrap() - 500.0 * 100.0 / 3_500.0).abs() < 1e-9);
+    assert_eq!(
+        (v.member_income_vnd.now, v.member_income_vnd.last_year),
+        (6_000_000, 5_000_000)
+    );
+    let chains: Vec<(Option<&str>, i64)> = v
+        .value_chains
+        .iter()
+        .map(|t| (t.key.map(|p| p.key()), t.count))
+        .collect();
+    assert_eq!(chains, vec![(Some("resolution113"), 1), (None, 1)]);
+    assert_eq!(
+        (v.works_handed_over.value, v.works_handed_over.target),
+        (3, Some(5))
+    );
+    let d: Vec<(&str, i64)> = v
+        .difficulties
+        .iter()
+        .map(|t| (t.key.key(), t.count))
+        .collect();
+    assert_eq!(d, vec![("weak_finances", 1), ("finding_markets", 2)]);
+    assert_eq!((v.tax_registered.value, v.tax_of), (2, 3));
+    let sup_kinds: Vec<(&str, i64)> = v
+        .support_received
+        .iter()
+        .map(|t| (t.key.key(), t.count))
+        .collect();
+    assert_eq!(sup_kinds, vec![("training", 2), ("credit", 1)]);
+    // Every figure's records are named for the drill-down.
+    let named = |id: &str| {
+        r.records
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.clone())
+    };
+    assert_eq!(named("r-b").as_deref(), Some("HTX Thêu ren Văn Lâm"));
+    assert_eq!(
+        named("coop-007").as_deref(),
+        Some("THT Du lịch cộng đồng Ninh Hải")
+    );
+
+    // The province: Gia Viễn's r-g joins; the targets add up from the districts beneath.
+    let (_, b) = s
+        .call("GET", "/api/review?period=2021-H1", Some(&sup), None)
+        .await;
+    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(p.review.reports, vec!["r-b", "r-c", "r-d", "r-g"]);
+    assert_eq!(
+        (p.review.revenue_vnd.now, p.review.revenue_vnd.last_year),
+        (4_500, 4_000)
+    );
+    assert_eq!(p.review.new_htx.target, Some(2));
+    // The province's new HTX in 2021-H1: coop-012, 024, 033, 042, 048.
+    assert_eq!(p.review.new_htx.value, 5);
+
+    // Scope and input errors.
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&area=NB-KS",
+            Some(&hoa),
+            None,
+        )
+        .await;
+    assert_eq!(st, 403, "Kim Sơn is not Hoa Lư's officer's");
+    let (st, b) = s
+        .call("GET", "/api/review?period=2021-H3", Some(&sup), None)
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("2021-H2"),
+        "{b}"
+    );
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&area=NOWHERE",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 422);
+
+    // The targets' audit trail.
+    let (st, b) = s
+        .call("GET", "/api/audit/targets/2021-H1:NB-HL", Some(&sup), None)
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b[0]["actor_name"], "Lê Thị Tâm");
+    assert!(
+        b[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "new_tht" && c["new"] == "3"),
+        "{b}"
+    );
+
+    // Exports.
+    let get = |path: String| {
+        let req = s.http.get(format!("{}{}", s.url, path)).bearer_auth(&sup);
+        async move {
+            let resp = req.send().await.unwrap();
+            let st = resp.status().as_u16();
+            let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+            (st, ct, resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (st, ct, csv) = get("/api/review/export?period=2021-H1&area=NB-HL&format=csv".into()).await;
+    assert_eq!((st, ct.as_str()), (200, "text/csv; charset=utf-8"));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    assert!(csv.contains("\r\nTHT thành lập mới,2,3,\r\n"), "{csv}");
+    assert!(
+        csv.contains("\r\nTổng doanh thu (đồng),4000,3500,14.3\r\n"),
+        "{csv}"
+    );
+    let (st, _, xlsx) =
+        get("/api/review/export?period=2021-H1&area=NB-HL&format=xlsx".into()).await;
+    assert_eq!(st, 200);
+    let rows = read_xlsx(xlsx);
+    let revenue = rows
+        .iter()
+        .find(|r| r[0] == "Tổng doanh thu (đồng)")
+        .expect("revenue row");
+    assert_eq!((revenue[1].as_str(), revenue[2].as_str()), ("4000", "3500"));
+
+    let (st, _, xlsx) =
+        get("/api/visits/export?status=approved&period=2021-H1&area=NB/NB-HL/".into()).await;
+    assert_eq!(st, 200);
+    let rows = read_xlsx(xlsx);
+    assert_eq!(rows[0][0], "Mã phiếu");
+    let mut ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["r-a", "r-b", "r-c", "r-d"]);
+    let rb = rows.iter().find(|r| r[0] == "r-b").unwrap();
+    assert_eq!(
+        (rb[1].as_str(), rb[6].as_str(), rb[8].as_str()),
+        ("HTX Thêu ren Văn Lâm", "Đã duyệt", "3000")
+    );
+    let (st, _, _) = get("/api/visits/export?status=lost".into()).await;
+    assert_eq!(st, 422);
+}
+
+/// The first sheet of an XLSX file as text cells (numbers without decimals when whole).
+fn read_xlsx(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a valid XLSX file");
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
 }

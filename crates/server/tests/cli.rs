@@ -90,7 +90,7 @@ fn demo_accounts_are_printed_and_sigterm_stops_cleanly() {
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["--db", &db, "--listen", &listen, "--demo"])
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())

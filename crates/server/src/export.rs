@@ -1,0 +1,338 @@
+//! Files for Excel (issue 5): tables written as CSV (UTF-8 with a byte-order mark, so
+//! Excel reads Vietnamese correctly) or XLSX (rust_xlsxwriter), and `GET
+//! /api/visits/export`, the submissions in the caller's scope with the review queue's
+//! filters. The review's own export is in [`crate::six_month`].
+
+use crate::auth::AuthUser;
+use crate::db::scope_clause;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use hoptac_core::i18n::Msg;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::{ReportStatus, VisitReport};
+use hoptac_core::report::Labelled;
+use hoptac_core::six_month::{bad_period, period_bounds};
+use hoptac_core::validate::FieldError;
+use serde::Deserialize;
+use sqlx::Row;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/visits/export", get(visits))
+}
+
+/// One cell of an exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    Empty,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// "csv" or "xlsx" (the default).
+    pub fn parse(s: Option<&str>) -> ApiResult<Format> {
+        match s.unwrap_or("xlsx") {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            other => Err(ApiError::Invalid(vec![FieldError {
+                field: "format".into(),
+                message: Msg::new(
+                    format!("Định dạng \"{other}\" không hỗ trợ. Chọn csv hoặc xlsx."),
+                    format!("Format \"{other}\" is not supported. Choose csv or xlsx."),
+                ),
+            }])),
+        }
+    }
+
+    /// The table as a download named `<name>.csv` / `.xlsx`.
+    pub fn respond(self, name: &str, sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Response> {
+        let (bytes, mime, ext) = match self {
+            Format::Csv => (csv(rows), "text/csv; charset=utf-8", "csv"),
+            Format::Xlsx => (
+                xlsx(sheet, rows)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+        };
+        let disposition = format!("attachment; filename=\"{name}.{ext}\"");
+        let mut resp = bytes.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        );
+        Ok(resp)
+    }
+}
+
+/// RFC 4180 CSV with a UTF-8 byte-order mark and CRLF line ends. A text starting with =, +,
+/// - or @ gets a leading apostrophe so Excel never runs it as a formula.
+pub fn csv(rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => {
+                    let s = if s.starts_with(['=', '+', '-', '@']) {
+                        format!("'{s}")
+                    } else {
+                        s.clone()
+                    };
+                    if s.contains([',', '"', '\n', '\r']) {
+                        format!("\"{}\"", s.replace('"', "\"\""))
+                    } else {
+                        s
+                    }
+                }
+                Cell::Int(i) => i.to_string(),
+                Cell::Num(n) => n.to_string(),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// One worksheet, the first row bold; numbers stay numbers (thousands separated).
+pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(err)?;
+    let bold = XFormat::new().set_bold();
+    let number = XFormat::new().set_num_format("#,##0");
+    let mut widths: Vec<usize> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (ri, ci) = (r as u32, c as u16);
+            let len = match cell {
+                Cell::Text(s) => {
+                    if r == 0 {
+                        ws.write_string_with_format(ri, ci, s, &bold).map_err(err)?;
+                    } else {
+                        ws.write_string(ri, ci, s).map_err(err)?;
+                    }
+                    s.chars().count()
+                }
+                Cell::Int(i) => {
+                    ws.write_number_with_format(ri, ci, *i as f64, &number)
+                        .map_err(err)?;
+                    14
+                }
+                Cell::Num(n) => {
+                    ws.write_number(ri, ci, *n).map_err(err)?;
+                    8
+                }
+                Cell::Empty => 0,
+            };
+            if widths.len() <= c {
+                widths.resize(c + 1, 8);
+            }
+            widths[c] = widths[c].max(len.min(60));
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w as f64 + 2.0)
+            .map_err(err)?;
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VisitsQuery {
+    /// "csv" or "xlsx" (default).
+    pub format: Option<String>,
+    /// submitted, resubmitted, returned, approved, rejected.
+    pub status: Option<String>,
+    /// An area path prefix ("NB/HL/").
+    pub area: Option<String>,
+    /// The officer's user id.
+    pub author: Option<String>,
+    /// "2021-H2".
+    pub period: Option<String>,
+}
+
+fn status_vi(s: ReportStatus) -> &'static str {
+    hoptac_core::review::status_vi(s)
+}
+
+/// The header row of the submissions export.
+pub const VISIT_HEADERS: [&str; 17] = [
+    "Mã phiếu",
+    "Hợp tác xã / Tổ hợp tác",
+    "Mã HTX",
+    "Địa bàn",
+    "Cán bộ",
+    "Ngày khảo sát",
+    "Trạng thái",
+    "Lần sửa",
+    "Doanh thu (đồng)",
+    "Doanh thu cùng kỳ năm trước (đồng)",
+    "Lợi nhuận (đồng)",
+    "Thu nhập thành viên (đồng/tháng)",
+    "Tham gia chuỗi giá trị",
+    "Khó khăn",
+    "Hỗ trợ đã nhận",
+    "Công trình bàn giao",
+    "Nội dung làm việc",
+];
+
+/// The submissions the caller may see, with the review queue's filters, as CSV or XLSX.
+#[utoipa::path(get, path = "/api/visits/export", tag = "visits", security(("bearer" = [])), params(VisitsQuery),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+              (status = 422, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn visits(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<VisitsQuery>,
+) -> ApiResult<Response> {
+    let format = Format::parse(q.format.as_deref())?;
+    let scopes = &user.0.scopes;
+    let mut sql = format!(
+        "SELECT v.body, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
+        scope_clause("v.area_path", 1, scopes.len())
+    );
+    let mut binds: Vec<String> = scopes.clone();
+    let mut add = |cond: &str, value: String, binds: &mut Vec<String>| {
+        binds.push(value);
+        sql.push_str(&format!(
+            " AND {}",
+            cond.replace('?', &format!("${}", binds.len()))
+        ));
+    };
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        if ReportStatus::from_key(s).is_none() {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "status".into(),
+                message: Msg::new(
+                    format!(
+                        "Trạng thái \"{s}\" không có. Chọn một trong: {}.",
+                        ReportStatus::KEYS.join(", ")
+                    ),
+                    format!(
+                        "There is no status \"{s}\". Choose one of: {}.",
+                        ReportStatus::KEYS.join(", ")
+                    ),
+                ),
+            }]));
+        }
+        add("v.status = ?", s.to_string(), &mut binds);
+    }
+    if let Some(a) = q.area.as_deref().filter(|s| !s.is_empty()) {
+        add(
+            "substr(v.area_path, 1, length(?)) = ?",
+            a.to_string(),
+            &mut binds,
+        );
+    }
+    if let Some(a) = q.author.as_deref().filter(|s| !s.is_empty()) {
+        add("v.author_id = ?", a.to_string(), &mut binds);
+    }
+    if let Some(p) = q.period.as_deref().filter(|s| !s.is_empty()) {
+        let Some((from, to)) = period_bounds(p) else {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "period".into(),
+                message: bad_period(p),
+            }]));
+        };
+        add("v.visit_date >= ?", from, &mut binds);
+        add("v.visit_date <= ?", to, &mut binds);
+    }
+    sql.push_str(" ORDER BY v.visit_date DESC, v.id");
+    let mut query = sqlx::query(&sql);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let mut rows = vec![VISIT_HEADERS
+        .iter()
+        .map(|h| Cell::Text(h.to_string()))
+        .collect()];
+    for r in query.fetch_all(&state.db.pool).await? {
+        let v: VisitReport = serde_json::from_str(&r.try_get::<String, _>(0)?)?;
+        let name: String = r.try_get(1)?;
+        rows.push(visit_row(&v, &name));
+    }
+    format.respond("phieu-khao-sat", "Phiếu khảo sát", &rows)
+}
+
+fn visit_row(v: &VisitReport, coop_name: &str) -> Vec<Cell> {
+    let f = &v.findings;
+    let money = |m: Option<i64>| m.map(Cell::Int).unwrap_or(Cell::Empty);
+    let join = |labels: Vec<&str>| Cell::Text(labels.join("; "));
+    vec![
+        Cell::Text(v.id.clone()),
+        Cell::Text(coop_name.to_string()),
+        Cell::Text(v.cooperative_id.clone()),
+        Cell::Text(v.area_path.clone()),
+        Cell::Text(v.author_name.clone()),
+        Cell::Text(v.visit_date.clone()),
+        Cell::Text(status_vi(v.status).to_string()),
+        Cell::Int(v.revision.into()),
+        money(f.finances.revenue_vnd),
+        money(f.finances.revenue_last_year_vnd),
+        money(f.finances.profit_vnd),
+        money(f.finances.member_income_vnd),
+        Cell::Text(
+            if f.value_chain.in_value_chain {
+                "Có"
+            } else {
+                "Không"
+            }
+            .into(),
+        ),
+        join(f.difficulties.iter().map(|d| d.label().0).collect()),
+        join(f.support.received.iter().map(|d| d.label().0).collect()),
+        f.support
+            .works_handed_over
+            .map(|w| Cell::Int(w.into()))
+            .unwrap_or(Cell::Empty),
+        Cell::Text(v.note.clone()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_a_bom_quotes_and_no_formulas() {
+        let out = csv(&[
+            vec![Cell::Text("Tên".into()), Cell::Text("Ghi chú".into())],
+            vec![
+                Cell::Text("HTX \"Hoa Lư\", Ninh Bình".into()),
+                Cell::Text("=1+1".into()),
+            ],
+            vec![Cell::Int(-5), Cell::Empty],
+        ]);
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with('\u{feff}'));
+        assert_eq!(
+            s.trim_start_matches('\u{feff}'),
+            "Tên,Ghi chú\r\n\"HTX \"\"Hoa Lư\"\", Ninh Bình\",'=1+1\r\n-5,\r\n"
+        );
+    }
+
+    #[test]
+    fn formats_are_named_or_refused() {
+        assert_eq!(Format::parse(None).unwrap(), Format::Xlsx);
+        assert_eq!(Format::parse(Some("csv")).unwrap(), Format::Csv);
+        assert!(Format::parse(Some("pdf")).is_err());
+    }
+}
