@@ -64,7 +64,6 @@ pub async fn health(
     })
 }
 
-
 async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::NotFound(format!(
         "no API endpoint {}; see /api/openapi.json",
