@@ -171,3 +171,70 @@ pub async fn pull(token: &str, req: &PullRequest) -> Result<PullPage, ApiError> 
     }
     Ok(PullPage { header, changes })
 }
+
+/// GETs JSON from the API (online pages: the review, the audit trail).
+async fn get<R: DeserializeOwned>(token: &str, path: &str) -> Result<R, ApiError> {
+    let js = send_js(Request::get(path), Some(token), None).await?;
+    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+}
+
+fn enc(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// The six-monthly review of `period` for `area` ("" = all the user's areas).
+pub async fn review(
+    token: &str,
+    period: &str,
+    area: &str,
+) -> Result<hoptac_core::six_month::ReviewResponse, ApiError> {
+    get(token, &format!("/api/review?period={}&area={}", enc(period), enc(area))).await
+}
+
+/// Sets an area's targets for a period (supervisors, administrators).
+pub async fn set_targets(
+    token: &str,
+    req: &hoptac_core::six_month::TargetsRequest,
+) -> Result<hoptac_core::six_month::Targets, ApiError> {
+    let js = send_js(Request::put("/api/targets"), Some(token), to_json(req)).await?;
+    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+}
+
+/// A record's audit trail (supervisors, administrators).
+pub async fn audit(
+    token: &str,
+    entity: &str,
+    id: &str,
+) -> Result<Vec<hoptac_core::review::AuditEntry>, ApiError> {
+    get(token, &format!("/api/audit/{}/{}", enc(entity), enc(id))).await
+}
+
+/// Downloads an export (`path` with its query) and saves it as the file the server names.
+pub async fn download(token: &str, path: &str) -> Result<(), ApiError> {
+    let out = crate::pwa::download_file(path, token)
+        .await
+        .as_string()
+        .unwrap_or_default();
+    if out.is_empty() {
+        return Ok(());
+    }
+    match from_json::<ApiErrorBody>(&out) {
+        Some(b) => Err(ApiError::Server {
+            status: 400,
+            code: b.code,
+            message: b.message,
+            detail: b.fields.first().map(|f| f.message.clone()),
+        }),
+        None => Err(ApiError::Network),
+    }
+}
+
+/// "a=1&b=x" from pairs, leaving out empty values.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}

@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/may") view=DevicePage/>
                     <Route path=path!("/bao-cao") view=ReportsPage/>
                     <Route path=path!("/bao-cao/:id") view=crate::pages::review::ReviewPage/>
+                    <Route path=path!("/tong-ket") view=crate::pages::six_month::SixMonthPage/>
+                    <Route path=path!("/nhat-ky/:entity/:id") view=crate::pages::audit::AuditPage/>
                 </Routes>
             </main>
         </Router>

@@ -55,8 +55,8 @@ export async function requestPersist() {
 }
 
 // Saves `text` as a file the user keeps (a download).
-export function downloadText(filename, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;
@@ -64,4 +64,24 @@ export function downloadText(filename, text) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export function downloadText(filename, text) {
+  saveBlob(new Blob([text], { type: "application/json" }), filename);
+}
+
+// Fetches a file from the API with the session's token and saves it under the name the
+// server gives (Content-Disposition). Resolves to "" when saved, "network" when the server
+// could not be reached, or the server's JSON error body.
+export async function downloadFile(url, token) {
+  let resp;
+  try {
+    resp = await fetch(url, { headers: { authorization: "Bearer " + token } });
+  } catch (e) {
+    return "network";
+  }
+  if (!resp.ok) return (await resp.text().catch(() => "")) || "network";
+  const m = /filename="([^"]+)"/.exec(resp.headers.get("content-disposition") || "");
+  saveBlob(await resp.blob(), m ? m[1] : "hoptac");
+  return "";
 }

@@ -18,6 +18,8 @@ extern "C" {
     async fn request_persist_js() -> JsValue;
     #[wasm_bindgen(js_name = downloadText)]
     pub fn download_text(filename: &str, text: &str);
+    #[wasm_bindgen(js_name = downloadFile)]
+    pub async fn download_file(url: &str, token: &str) -> JsValue;
     #[wasm_bindgen(js_name = getPosition)]
     fn get_position_js(on_ok: &Closure<dyn FnMut(f64, f64, f64)>, on_err: &Closure<dyn FnMut(u32)>);
 }

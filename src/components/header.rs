@@ -38,6 +38,7 @@ pub fn Header() -> impl IntoView {
                     <Show when=is_supervisor>
                         <A href="/bao-cao">{tx("Phiếu đã gửi", "Submitted reports")}</A>
                     </Show>
+                    <A href="/tong-ket">{tx("Sơ kết 6 tháng", "Six-monthly review")}</A>
                     <A href="/may">{tx("Máy này", "This tablet")}</A>
                 </Show>
             </nav>

@@ -27,7 +27,7 @@ fn distinct(
 }
 
 /// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".
-fn period_label(p: &str) -> String {
+pub fn period_label(p: &str) -> String {
     match p.split_once("-H") {
         Some((y, "1")) => {
             crate::i18n::ts(format!("6 tháng đầu năm {y}"), format!("First half of {y}"))

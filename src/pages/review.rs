@@ -71,6 +71,7 @@ pub fn ReviewPage() -> impl IntoView {
         }
     };
     load();
+    let audit_href = format!("/nhat-ky/visit/{id}");
     let act = Callback::new(move |action: Action| {
         let id = id.clone();
         busy.set(true);
@@ -112,7 +113,8 @@ pub fn ReviewPage() -> impl IntoView {
         })
     };
     view! {
-        <p><A href="/">{tx("← Danh sách phiếu", "← Reports")}</A></p>
+        <p class="actions"><A href="/bao-cao">{tx("← Danh sách phiếu", "← Reports")}</A>
+            <A href=audit_href>{tx("Nhật ký thay đổi của phiếu", "This report's change history")}</A></p>
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         {move || detail.get().map(|d| {
             let r = d.report.clone();

@@ -1,0 +1,75 @@
+//! A record's audit trail (supervisors, online): every change — who, when, from which
+//! device, old value → new value — as the server keeps it (GET /api/audit/{entity}/{id}).
+
+use crate::i18n::{date_time, lang, t, tx};
+use hoptac_core::review::AuditEntry;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "submit" => t("Gửi phiếu", "Submitted"),
+        "resubmit" => t("Gửi lại phiếu đã sửa", "Resubmitted"),
+        "approve" => t("Duyệt", "Approved"),
+        "return" => t("Trả lại để sửa", "Returned for correction"),
+        "reject" => t("Từ chối", "Rejected"),
+        "comment" => t("Bình luận", "Comment"),
+        "register" => t("Đăng ký mới", "Registered"),
+        "update" | "update_cooperative" => t("Sửa hồ sơ", "Profile edited"),
+        "conflict" => t("Hai người sửa cùng ô", "Edited twice (conflict)"),
+        "resolve" => t("Chọn giá trị khi trùng", "Conflict resolved"),
+        "set_targets" => t("Đặt kế hoạch", "Targets set"),
+        _ => t("Thay đổi", "Changed"),
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let params = use_params_map();
+    let (entity, id) = params.with_untracked(|p| {
+        (
+            p.get("entity").unwrap_or_default(),
+            p.get("id").unwrap_or_default(),
+        )
+    });
+    let entries = RwSignal::new(None::<Vec<AuditEntry>>);
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    {
+        let (entity, id) = (entity.clone(), id.clone());
+        leptos::task::spawn_local(async move {
+            let Some(s) = crate::app::session().get_untracked() else {
+                return;
+            };
+            match crate::api::audit(&s.token, &entity, &id).await {
+                Ok(e) => entries.set(Some(e)),
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    }
+    view! {
+        <section>
+            <h1>{tx("Nhật ký thay đổi", "Change history")}</h1>
+            <p class="muted">{format!("{entity} · {id}")}</p>
+            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+            <ol class="list audit" aria-label=tx("Các lần thay đổi", "Changes")>
+                {move || entries.get().unwrap_or_default().into_iter().map(|e| {
+                    let device = match &e.client_id {
+                        Some(c) => format!("{} {c}", t("máy", "device")),
+                        None => t("trực tuyến", "online").to_string(),
+                    };
+                    view! {
+                        <li class="card">
+                            <strong>{action_label(&e.action)}</strong>
+                            " — "{e.actor_name.clone()}" · "{date_time(e.at)}" · "{device}
+                            <ul>
+                                {e.changes.into_iter().map(|c| view! {
+                                    <li><code>{c.path}</code>": "<del>{c.old}</del>" → "<ins>{c.new}</ins></li>
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,433 @@
+//! The six-monthly review (báo cáo sơ kết 6 tháng), online: chosen period and area, every
+//! figure with its target or last year's, SVG charts, the records behind each figure, the
+//! targets form (supervisors, administrators), exports (XLSX, CSV) and a printable page.
+//! The server computes it (GET /api/review, hoptac_core::six_month).
+
+use crate::app::session;
+use crate::i18n::{date, lang, t, ts, tx, vnd};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{AreaLevel, Role};
+use hoptac_core::report::{period_of, Labelled};
+use hoptac_core::six_month::{RecordRef, ReviewResponse, Targets, TargetsRequest};
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+
+/// One line of the review: a figure, what it is compared with, and its records.
+#[derive(Clone, PartialEq)]
+struct Line {
+    label: String,
+    value: String,
+    compare: String,
+    ids: Vec<String>,
+}
+
+/// A bar of a chart: label, value, and a target drawn as a mark.
+type Bar = (String, i64, Option<i64>);
+
+/// The half-years from now back to 2019, newest first.
+fn periods() -> Vec<String> {
+    let now = period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
+    let year: i32 = now[..4].parse().unwrap_or(2026);
+    let mut out = Vec::new();
+    for y in (2019..=year).rev() {
+        for h in ["2", "1"] {
+            let p = format!("{y}-H{h}");
+            if p <= now {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map(|p| format!("{}{:.1}%", if p > 0.0 { "+" } else { "" }, p))
+        .unwrap_or_default()
+}
+
+/// The review's lines in the chosen language, grouped by heading.
+fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
+    let v = &r.review;
+    let n = |x: i64| crate::i18n::group_digits(x, lang().get_untracked());
+    let target = |t: Option<u32>| {
+        t.map(|t| ts(format!("kế hoạch {}", n(t.into())), format!("target {}", n(t.into()))))
+            .unwrap_or_default()
+    };
+    let line = |label: String, value: String, compare: String, ids: &[String]| Line {
+        label,
+        value,
+        compare,
+        ids: ids.to_vec(),
+    };
+    let tally = |items: Vec<(String, i64, &Vec<String>)>| {
+        items
+            .into_iter()
+            .map(|(l, c, ids)| line(l, n(c), String::new(), ids))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        (
+            t("Phát triển HTX, THT", "New cooperatives and groups").into(),
+            vec![
+                line(t("HTX thành lập mới", "New cooperatives (HTX)").into(), n(v.new_htx.value), target(v.new_htx.target), &v.new_htx.ids),
+                line(t("THT thành lập mới", "New cooperative groups (THT)").into(), n(v.new_tht.value), target(v.new_tht.target), &v.new_tht.ids),
+                line(t("Hoạt động cầm chừng", "At a standstill").into(), n(v.standstill.value), String::new(), &v.standstill.ids),
+            ],
+        ),
+        (
+            t("Kết quả sản xuất kinh doanh", "Business results").into(),
+            vec![
+                line(
+                    t("Tổng doanh thu", "Total revenue").into(),
+                    vnd(v.revenue_vnd.now),
+                    ts(format!("cùng kỳ {} ({})", vnd(v.revenue_vnd.last_year), pct(v.revenue_vnd.change_pct)),
+                       format!("last year {} ({})", vnd(v.revenue_vnd.last_year), pct(v.revenue_vnd.change_pct))),
+                    &v.revenue_vnd.ids,
+                ),
+                line(
+                    t("Thu nhập bình quân thành viên (tháng)", "Average member income (month)").into(),
+                    vnd(v.member_income_vnd.now),
+                    ts(format!("cùng kỳ {} ({})", vnd(v.member_income_vnd.last_year), pct(v.member_income_vnd.change_pct)),
+                       format!("last year {} ({})", vnd(v.member_income_vnd.last_year), pct(v.member_income_vnd.change_pct))),
+                    &v.member_income_vnd.ids,
+                ),
+                line(t("Công trình hạ tầng đã bàn giao", "Infrastructure works handed over").into(), n(v.works_handed_over.value), target(v.works_handed_over.target), &v.works_handed_over.ids),
+                line(
+                    t("Đã đăng ký thuế", "Registered for tax").into(),
+                    n(v.tax_registered.value),
+                    ts(format!("trên {} phiếu", n(v.tax_of)), format!("of {} reports", n(v.tax_of))),
+                    &v.tax_registered.ids,
+                ),
+                line(t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(), n(v.reports.len() as i64), String::new(), &v.reports),
+            ],
+        ),
+        (
+            t("Mô hình chuỗi giá trị theo chương trình", "Value-chain models by programme").into(),
+            tally(v.value_chains.iter().map(|c| (c.key.map(|p| p.msg().get(lang().get_untracked()).to_string()).unwrap_or_else(|| t("Không rõ chương trình", "No programme given").into()), c.count, &c.ids)).collect()),
+        ),
+        (
+            t("Khó khăn, vướng mắc", "Difficulties").into(),
+            tally(v.difficulties.iter().map(|c| (c.key.msg().get(lang().get_untracked()).to_string(), c.count, &c.ids)).collect()),
+        ),
+        (
+            t("Hỗ trợ đã nhận theo loại", "Support received by kind").into(),
+            tally(v.support_received.iter().map(|c| (c.key.msg().get(lang().get_untracked()).to_string(), c.count, &c.ids)).collect()),
+        ),
+    ]
+}
+
+/// A horizontal bar chart in SVG; a target is a dark mark across its bar. The chart is a
+/// picture (role img) whose name reads out every bar; the table beside it has the numbers.
+fn chart(title: String, bars: Vec<Bar>) -> impl IntoView {
+    let max = bars
+        .iter()
+        .map(|b| b.1.max(b.2.unwrap_or(0)))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let row_h = 34.0;
+    let height = (bars.len() as f64 * row_h).max(row_h);
+    let x0 = 250.0;
+    let width = 330.0;
+    let name = format!(
+        "{title}: {}",
+        bars.iter()
+            .map(|b| format!("{} {}", b.0, b.1))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    view! {
+        <figure class="chart">
+            <figcaption>{title}</figcaption>
+            <svg viewBox=format!("0 0 640 {height}") role="img" aria-label=name preserveAspectRatio="xMinYMin meet">
+                {bars.into_iter().enumerate().map(|(i, (label, value, target))| {
+                    let y = i as f64 * row_h;
+                    let w = (value as f64 / max * width).max(if value > 0 { 2.0 } else { 0.0 });
+                    view! {
+                        <g>
+                            <text x="0" y=y + 22.0 class="chart-label">{label}</text>
+                            <rect x=x0 y=y + 6.0 width=w height="22" rx="3" class="chart-bar"></rect>
+                            <text x=x0 + w + 6.0 y=y + 22.0 class="chart-value">{value.to_string()}</text>
+                            {target.map(|t| {
+                                let tx = x0 + t as f64 / max * width;
+                                view! { <line x1=tx x2=tx y1=y + 2.0 y2=y + 32.0 class="chart-target"></line> }
+                            })}
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
+/// The charts: targets, this year against last, and the three tallies.
+fn charts(r: &ReviewResponse) -> impl IntoView {
+    let v = &r.review;
+    let tgt = |t: Option<u32>| t.map(i64::from);
+    let l = |m: Msg| m.get(lang().get_untracked()).to_string();
+    let progress = vec![
+        (t("HTX mới", "New HTX").to_string(), v.new_htx.value, tgt(v.new_htx.target)),
+        (t("THT mới", "New THT").to_string(), v.new_tht.value, tgt(v.new_tht.target)),
+        (t("Công trình bàn giao", "Works handed over").to_string(), v.works_handed_over.value, tgt(v.works_handed_over.target)),
+    ];
+    let million = |x: i64| x / 1_000_000;
+    let money = vec![
+        (t("Doanh thu kỳ này", "Revenue, this period").to_string(), million(v.revenue_vnd.now), None),
+        (t("Doanh thu cùng kỳ", "Revenue, last year").to_string(), million(v.revenue_vnd.last_year), None),
+    ];
+    let chains: Vec<Bar> = v
+        .value_chains
+        .iter()
+        .map(|c| (c.key.map(|p| l(p.msg())).unwrap_or_else(|| t("Không rõ", "Not given").into()), c.count, None))
+        .collect();
+    let diffs: Vec<Bar> = v.difficulties.iter().map(|c| (l(c.key.msg()), c.count, None)).collect();
+    let support: Vec<Bar> = v.support_received.iter().map(|c| (l(c.key.msg()), c.count, None)).collect();
+    view! {
+        <div class="charts">
+            {chart(t("Kết quả so với kế hoạch (vạch: kế hoạch)", "Results against target (mark: target)").into(), progress)}
+            {chart(t("Doanh thu (triệu đồng)", "Revenue (million VND)").into(), money)}
+            {(!chains.is_empty()).then(|| chart(t("Chuỗi giá trị theo chương trình", "Value chains by programme").into(), chains))}
+            {(!diffs.is_empty()).then(|| chart(t("Khó khăn", "Difficulties").into(), diffs))}
+            {(!support.is_empty()).then(|| chart(t("Hỗ trợ đã nhận", "Support received").into(), support))}
+        </div>
+    }
+}
+
+/// The records behind a figure, each opening its page.
+fn drill_down(records: &[RecordRef], ids: &[String]) -> impl IntoView {
+    let items: Vec<RecordRef> = ids
+        .iter()
+        .filter_map(|id| records.iter().find(|r| &r.id == id).cloned())
+        .collect();
+    view! {
+        <ul class="list">
+            {items.into_iter().map(|r| {
+                if r.entity == "visit" {
+                    let text = format!("{} — {} — {}", r.name, date(&r.visit_date), r.author_name);
+                    view! { <li><A href=format!("/bao-cao/{}", r.id)>{text}</A></li> }.into_any()
+                } else {
+                    view! { <li><A href=format!("/htx/{}", r.id)>{r.name.clone()}</A></li> }.into_any()
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+fn number_input(id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{tx(label.0, label.1)}</label>
+            <input id=id type="number" min="0" inputmode="numeric" prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        </div>
+    }
+}
+
+#[component]
+pub fn SixMonthPage() -> impl IntoView {
+    let all_periods = periods();
+    let period = RwSignal::new(all_periods.first().cloned().unwrap_or_default());
+    let area = RwSignal::new(String::new());
+    let areas = RwSignal::new(Vec::<(String, String)>::new());
+    let data = RwSignal::new(None::<ReviewResponse>);
+    let error = RwSignal::new(None::<Msg>);
+    let loading = RwSignal::new(false);
+    let open = RwSignal::new(None::<(String, Vec<String>)>);
+    let (t_htx, t_tht, t_works) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let saved = RwSignal::new(false);
+    let can_set = move || {
+        session().with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer))
+    };
+    leptos::task::spawn_local(async move {
+        let list: Vec<(String, String)> = crate::app_store()
+            .areas()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| matches!(a.level, AreaLevel::Province | AreaLevel::District))
+            .map(|a| (a.id, a.name))
+            .collect();
+        areas.set(crate::util::sort_by_key(list, |a| {
+            (0, hoptac_core::text::normalize(&a.1))
+        }));
+    });
+    let load = move || {
+        let (p, a) = (period.get_untracked(), area.get_untracked());
+        loading.set(true);
+        error.set(None);
+        open.set(None);
+        leptos::task::spawn_local(async move {
+            let Some(s) = session().get_untracked() else {
+                return;
+            };
+            match crate::api::review(&s.token, &p, &a).await {
+                Ok(r) => {
+                    let show = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+                    t_htx.set(show(r.own_targets.new_htx));
+                    t_tht.set(show(r.own_targets.new_tht));
+                    t_works.set(show(r.own_targets.works_handed_over));
+                    data.set(Some(r));
+                }
+                Err(e) => {
+                    data.set(None);
+                    error.set(Some(e.user_message()));
+                }
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        period.track();
+        area.track();
+        if session().with(|s| s.is_some()) {
+            load();
+        }
+    });
+    let save_targets = move |_| {
+        let parse = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
+        let req = TargetsRequest {
+            period: period.get_untracked(),
+            area_id: area.get_untracked(),
+            targets: Targets {
+                new_htx: parse(t_htx),
+                new_tht: parse(t_tht),
+                works_handed_over: parse(t_works),
+            },
+        };
+        saved.set(false);
+        leptos::task::spawn_local(async move {
+            let Some(s) = session().get_untracked() else {
+                return;
+            };
+            match crate::api::set_targets(&s.token, &req).await {
+                Ok(_) => {
+                    saved.set(true);
+                    load();
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    };
+    let download = move |path: &'static str, format: &'static str| {
+        let q = crate::api::query(&[
+            ("period", &period.get_untracked()),
+            ("area", &area.get_untracked()),
+            ("format", format),
+        ]);
+        leptos::task::spawn_local(async move {
+            let Some(s) = session().get_untracked() else {
+                return;
+            };
+            if let Err(e) = crate::api::download(&s.token, &format!("{path}?{q}")).await {
+                error.set(Some(e.user_message()));
+            }
+        });
+    };
+    view! {
+        <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
+            <Redirect path="/dang-nhap"/>
+        </Show>
+        <section class="six-month">
+            <h1>{tx("Báo cáo sơ kết 6 tháng", "Six-monthly review")}</h1>
+            <p class="print-only">{move || data.with(|d| d.as_ref().map(|d| format!("{} · {}", d.review.period, d.area_name)))}</p>
+            <div class="filters no-print" role="group" aria-label=tx("Chọn kỳ và địa bàn", "Choose period and area")>
+                <div class="field"><label for="r-period">{tx("Kỳ báo cáo", "Period")}</label>
+                    <select id="r-period" on:change=move |ev| period.set(event_target_value(&ev))>
+                        {all_periods.into_iter().map(|p| {
+                            let label = p.clone();
+                            view! { <option value=p.clone()>{move || crate::pages::reports::period_label(&label)}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field"><label for="r-area">{tx("Địa bàn", "Area")}</label>
+                    <select id="r-area" on:change=move |ev| area.set(event_target_value(&ev))>
+                        <option value="">{tx("Tất cả địa bàn được giao", "All my areas")}</option>
+                        <For each=move || areas.get() key=|a| a.0.clone() let:a>
+                            <option value=a.0.clone()>{a.1.clone()}</option>
+                        </For>
+                    </select>
+                </div>
+            </div>
+            <div class="actions no-print">
+                <button type="button" on:click=move |_| download("/api/review/export", "xlsx")>{tx("Tải Excel (XLSX)", "Download Excel (XLSX)")}</button>
+                <button type="button" on:click=move |_| download("/api/review/export", "csv")>{tx("Tải CSV", "Download CSV")}</button>
+                <button type="button" on:click=move |_| download("/api/visits/export", "xlsx")>{tx("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
+                <button type="button" on:click=move |_| { let _ = web_sys::window().map(|w| w.print()); }>{tx("In báo cáo", "Print")}</button>
+            </div>
+            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+            <p role="status" class="muted">{move || loading.get().then(|| t("Đang tính…", "Computing…"))}</p>
+            {move || {
+                lang().track();
+                data.get().map(|r| {
+                    let groups = lines(&r);
+                    let records = r.records.clone();
+                    view! {
+                        {charts(&r)}
+                        {groups.into_iter().map(|(heading, ls)| {
+                            let records = records.clone();
+                            view! {
+                                <section class="card">
+                                    <h2>{heading.clone()}</h2>
+                                    <table class="table" aria-label=heading>
+                                        <tbody>
+                                            {ls.into_iter().map(|l| {
+                                                let (label, ids) = (l.label.clone(), l.ids.clone());
+                                                let shown = l.label.clone();
+                                                let records = records.clone();
+                                                let is_open = move || open.with(|o| o.as_ref().is_some_and(|o| o.0 == shown));
+                                                let is_open2 = is_open.clone();
+                                                view! {
+                                                    <tr>
+                                                        <th scope="row">{l.label.clone()}</th>
+                                                        <td class="num">
+                                                            <button type="button" class="link" aria-expanded=move || is_open().to_string()
+                                                                aria-label=format!("{}: {} — {}", l.label, l.value, t("xem hồ sơ", "show records"))
+                                                                on:click=move |_| open.set(if is_open2() { None } else { Some((label.clone(), ids.clone())) })>
+                                                                {l.value.clone()}
+                                                            </button>
+                                                        </td>
+                                                        <td class="muted">{l.compare.clone()}</td>
+                                                    </tr>
+                                                    {
+                                                        let shown = l.label.clone();
+                                                        move || open.with(|o| o.as_ref().filter(|o| o.0 == shown).map(|o| view! {
+                                                            <tr class="drill"><td colspan="3">
+                                                                <section role="region" aria-label=format!("{} — {}", t("Hồ sơ làm căn cứ", "Records behind"), o.0)>
+                                                                    {if o.1.is_empty() { Some(view! { <p class="empty">{t("Không có hồ sơ nào.", "No records.")}</p> }) } else { None }}
+                                                                    {drill_down(&records, &o.1)}
+                                                                </section>
+                                                            </td></tr>
+                                                        }))
+                                                    }
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </section>
+                            }
+                        }).collect_view()}
+                    }
+                })
+            }}
+            <Show when=move || can_set() && !area.get().is_empty()>
+                <section class="card no-print" aria-labelledby="targets-h">
+                    <h2 id="targets-h">{tx("Kế hoạch của địa bàn trong kỳ", "This area's targets for the period")}</h2>
+                    <div class="grid">
+                        {number_input("t-htx", ("HTX thành lập mới", "New cooperatives (HTX)"), t_htx)}
+                        {number_input("t-tht", ("THT thành lập mới", "New cooperative groups (THT)"), t_tht)}
+                        {number_input("t-works", ("Công trình hạ tầng bàn giao", "Infrastructure works handed over"), t_works)}
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=save_targets>{tx("Lưu kế hoạch", "Save targets")}</button>
+                        <span role="status" class="ok">{move || saved.get().then(|| t("Đã lưu.", "Saved."))}</span>
+                        <A href=move || format!("/nhat-ky/targets/{}:{}", period.get(), area.get())>{tx("Lịch sử thay đổi kế hoạch", "History of the targets")}</A>
+                    </div>
+                </section>
+            </Show>
+        </section>
+    }
+}
