@@ -417,9 +417,9 @@ pub fn SixMonthPage() -> impl IntoView {
                 <section class="card no-print" aria-labelledby="targets-h">
                     <h2 id="targets-h">{tx("Kế hoạch của địa bàn trong kỳ", "This area's targets for the period")}</h2>
                     <div class="grid">
-                        {number_input("t-htx", ("HTX thành lập mới", "New cooperatives (HTX)"), t_htx)}
-                        {number_input("t-tht", ("THT thành lập mới", "New cooperative groups (THT)"), t_tht)}
-                        {number_input("t-works", ("Công trình hạ tầng bàn giao", "Infrastructure works handed over"), t_works)}
+                        {number_input("t-htx", ("Kế hoạch: HTX thành lập mới", "Target: new cooperatives (HTX)"), t_htx)}
+                        {number_input("t-tht", ("Kế hoạch: THT thành lập mới", "Target: new groups (THT)"), t_tht)}
+                        {number_input("t-works", ("Kế hoạch: công trình bàn giao", "Target: works handed over"), t_works)}
                     </div>
                     <div class="actions">
                         <button type="button" class="primary" on:click=save_targets>{tx("Lưu kế hoạch", "Save targets")}</button>

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import * as zlibSync from "node:zlib";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER_BIN = join(ROOT, "target/release/hoptac-server");
@@ -93,4 +94,44 @@ export async function tokenFor(url, who) {
   const r = await api(url, "/api/auth/login", { body: who });
   if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
   return r.body.token;
+}
+
+/// The first worksheet of an XLSX file (a Buffer) as rows of text cells, read with Node's
+/// own zlib: an XLSX is a zip of XML parts (sharedStrings.xml, worksheets/sheet1.xml).
+export function readXlsx(buf) {
+  const { inflateRawSync } = zlibSync;
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error("not a zip file");
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const files = {};
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error("bad central directory");
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString("utf8", p + 46, p + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? inflateRawSync(data) : data).toString("utf8");
+    p += 46 + nameLen + extra + comment;
+  }
+  const unxml = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  const texts = (s) => [...s.matchAll(/<t(?: [^>]*)?>([\s\S]*?)<\/t>/g)].map((m) => unxml(m[1])).join("");
+  const shared = [...(files["xl/sharedStrings.xml"] || "").matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => texts(m[1]));
+  const sheet = files["xl/worksheets/sheet1.xml"];
+  if (!sheet) throw new Error("no first worksheet");
+  const rows = [];
+  for (const row of sheet.matchAll(/<row [^>]*>([\s\S]*?)<\/row>/g)) {
+    const cells = [];
+    for (const c of row[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const col = [...c[1]].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+      const type = /t="([^"]+)"/.exec(c[2])?.[1];
+      const v = /<v>([\s\S]*?)<\/v>/.exec(c[3] || "")?.[1];
+      cells[col] = type === "s" ? shared[Number(v)] : type === "inlineStr" ? texts(c[3] || "") : unxml(v ?? "");
+    }
+    rows.push(Array.from(cells, (x) => x ?? ""));
+  }
+  return rows;
 }

@@ -6,7 +6,8 @@
 // every step.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
+import { startServer, launch, signIn, api, tokenFor, readXlsx, OFFICER, SUPERVISOR } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -35,6 +36,7 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   const note = `Làm việc với ban giám đốc — ${Date.now()}`;
   await officer.getByLabel("Nội dung làm việc").fill(note);
   await officer.getByLabel("Doanh thu (đồng)").fill("1000000000");
+  await officer.getByLabel("Doanh thu cùng kỳ năm trước (đồng)").fill("800000000");
   await officer.getByRole("button", { name: "Gửi phiếu" }).click();
   await officer.getByText("Đã lưu phiếu trên máy").waitFor();
   await syncNow(officer);
@@ -90,6 +92,41 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await sup.getByLabel("Cán bộ", { exact: true }).selectOption({ label: "Đinh Thị Hoa" });
   await sup.getByLabel("Kỳ", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
   assert.equal(await rows(), 1);
+
+  // The approved report counts in the six-monthly review of Hoa Lư, 2021-H1.
+  await sup.getByRole("link", { name: "Sơ kết 6 tháng" }).click();
+  await sup.getByLabel("Kỳ báo cáo", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
+  await sup.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
+  const revenue = sup.getByRole("row").filter({ has: sup.getByRole("rowheader", { name: "Tổng doanh thu" }) });
+  await revenue.getByRole("button", { name: /^Tổng doanh thu: 1\.200\.000\.000 ₫/ }).waitFor();
+  assert.match(await revenue.innerText(), /cùng kỳ 800\.000\.000 ₫ \(\+50\.0%\)/);
+  // The figure opens the report behind it.
+  await revenue.getByRole("button").click();
+  const behind = sup.getByRole("region", { name: "Hồ sơ làm căn cứ — Tổng doanh thu" });
+  await behind.getByRole("link", { name: /HTX Thêu ren Văn Lâm — 11\/06\/2021 — Đinh Thị Hoa/ }).waitFor();
+  // The picture of it: an SVG chart whose name reads its bars.
+  await sup.getByRole("img", { name: /Doanh thu \(triệu đồng\): Doanh thu kỳ này 1200; Doanh thu cùng kỳ 800/ }).waitFor();
+  // Targets: the supervisor sets Hoa Lư's; the figure shows it.
+  await sup.getByLabel("Kế hoạch: HTX thành lập mới").fill("4");
+  await sup.getByRole("button", { name: "Lưu kế hoạch" }).click();
+  await sup.getByText("Đã lưu.").waitFor();
+  await sup.getByRole("row").filter({ hasText: "HTX thành lập mới" }).getByText("kế hoạch 4").waitFor();
+  // The XLSX export, read back.
+  const [download] = await Promise.all([
+    sup.waitForEvent("download"),
+    sup.getByRole("button", { name: "Tải Excel (XLSX)" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "so-ket-2021-H1.xlsx");
+  const rowsOut = readXlsx(readFileSync(await download.path()));
+  assert.deepEqual(rowsOut[0], ["Báo cáo sơ kết 6 tháng", "2021-H1", "Huyện Hoa Lư"]);
+  assert.deepEqual(rowsOut.find((r) => r[0] === "Tổng doanh thu (đồng)"), ["Tổng doanh thu (đồng)", "1200000000", "800000000", "50"]);
+  assert.deepEqual(rowsOut.find((r) => r[0] === "HTX thành lập mới").slice(0, 3), ["HTX thành lập mới", "0", "4"]);
+  // Printable: the print stylesheet leaves out navigation and buttons.
+  await sup.emulateMedia({ media: "print" });
+  assert.equal(await sup.getByRole("button", { name: "In báo cáo" }).isVisible(), false);
+  assert.equal(await sup.getByRole("navigation").isVisible(), false);
+  assert.ok(await sup.getByRole("img", { name: /Doanh thu \(triệu đồng\)/ }).isVisible());
+  await sup.emulateMedia({ media: "screen" });
 
   // The officer's tablet shows the approval.
   await officer.goto(url + "/");
