@@ -82,6 +82,17 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.getByRole("row").filter({ hasText: note }).getByRole("link").click();
     await page.getByRole("button", { name: "Duyệt" }).waitFor();
     await audit(page, `review a report ${size}`);
+    await page.getByRole("button", { name: "Duyệt" }).click();
+    await page.getByRole("status").filter({ hasText: "Đã duyệt" }).waitFor();
+    await page.getByRole("link", { name: "Nhật ký thay đổi của phiếu" }).click();
+    await page.getByRole("list", { name: "Các lần thay đổi" }).getByRole("listitem").filter({ hasText: "Duyệt" }).first().waitFor();
+    await audit(page, `change history ${size}`);
+    await page.getByRole("link", { name: "Sơ kết 6 tháng" }).click();
+    await page.getByLabel("Kỳ báo cáo", { exact: true }).selectOption("2021-H1");
+    await page.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
+    await page.getByRole("button", { name: /^Phiếu được duyệt làm căn cứ: [1-9]/ }).click();
+    await page.getByRole("region", { name: /Hồ sơ làm căn cứ/ }).getByRole("link").first().waitFor();
+    await audit(page, `six-monthly review ${size}`);
     await ctx.close();
   });
 }
