@@ -108,6 +108,33 @@ pub fn ReportsPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    // The same filters, applied by the server to everything in the user's scope.
+    let export = move |format: &'static str| {
+        let author = f_officer.get_untracked();
+        let author_id = visits.with_untracked(|vs| {
+            vs.iter()
+                .find(|(v, _)| !author.is_empty() && v.report.author_name == author)
+                .map(|(v, _)| v.report.author_id.clone())
+                .unwrap_or_default()
+        });
+        let q = crate::api::query(&[
+            ("format", format),
+            ("status", &f_state.get_untracked()),
+            ("area", &f_district.get_untracked()),
+            ("author", &author_id),
+            ("period", &f_period.get_untracked()),
+        ]);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let Some(s) = session().get_untracked() else {
+                return;
+            };
+            if let Err(e) = crate::api::download(&s.token, &format!("/api/visits/export?{q}")).await {
+                error.set(Some(e.user_message()));
+            }
+        });
+    };
     view! {
         <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
@@ -149,6 +176,11 @@ pub fn ReportsPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
+            <div class="actions">
+                <button type="button" on:click=move |_| export("xlsx")>{tx("Tải danh sách đang lọc (XLSX)", "Download the filtered list (XLSX)")}</button>
+                <button type="button" on:click=move |_| export("csv")>{tx("Tải CSV", "Download CSV")}</button>
+            </div>
+            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(crate::i18n::lang().get()).to_string()}</p> })}</div>
             <Show when=move || shown().is_empty()>
                 <p class="empty">{tx("Không có phiếu nào.", "No reports.")}</p>
             </Show>

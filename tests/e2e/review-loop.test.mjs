@@ -92,6 +92,16 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await sup.getByLabel("Cán bộ", { exact: true }).selectOption({ label: "Đinh Thị Hoa" });
   await sup.getByLabel("Kỳ", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
   assert.equal(await rows(), 1);
+  // The filtered list as XLSX, read back: the header and this one report.
+  const [listFile] = await Promise.all([
+    sup.waitForEvent("download"),
+    sup.getByRole("button", { name: "Tải danh sách đang lọc (XLSX)" }).click(),
+  ]);
+  const listRows = readXlsx(readFileSync(await listFile.path()));
+  assert.equal(listRows[0][0], "Mã phiếu");
+  assert.equal(listRows.length, 2, "the header and the one approved report");
+  assert.equal(listRows[1][16], note);
+  assert.deepEqual([listRows[1][1], listRows[1][6], listRows[1][8]], ["HTX Thêu ren Văn Lâm", "Đã duyệt", "1200000000"]);
 
   // The approved report counts in the six-monthly review of Hoa Lư, 2021-H1.
   await sup.getByRole("link", { name: "Sơ kết 6 tháng" }).click();
