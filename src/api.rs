@@ -188,7 +188,11 @@ pub async fn review(
     period: &str,
     area: &str,
 ) -> Result<hoptac_core::six_month::ReviewResponse, ApiError> {
-    get(token, &format!("/api/review?period={}&area={}", enc(period), enc(area))).await
+    get(
+        token,
+        &format!("/api/review?period={}&area={}", enc(period), enc(area)),
+    )
+    .await
 }
 
 /// Sets an area's targets for a period (supervisors, administrators).

@@ -130,7 +130,8 @@ pub fn ReportsPage() -> impl IntoView {
             let Some(s) = session().get_untracked() else {
                 return;
             };
-            if let Err(e) = crate::api::download(&s.token, &format!("/api/visits/export?{q}")).await {
+            if let Err(e) = crate::api::download(&s.token, &format!("/api/visits/export?{q}")).await
+            {
                 error.set(Some(e.user_message()));
             }
         });

@@ -2,7 +2,7 @@
 //! the previous revision, the thread, and the decisions (approve; return with a comment;
 //! reject with a reason). The rules are the shared crate's (hoptac_core::review).
 
-use crate::i18n::{date, date_time, lang, t, tx, vnd};
+use crate::i18n::{date, date_time, lang, t, tx};
 use hoptac_core::review::{Action, DecisionRequest, ReportDetail};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -118,17 +118,12 @@ pub fn ReviewPage() -> impl IntoView {
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         {move || detail.get().map(|d| {
             let r = d.report.clone();
-            let f = r.findings.finances.clone();
             view! {
                 <section class="card">
                     <h1>{tx("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
                     <p class="meta">{r.author_name.clone()}" · "{tx("Lần", "Revision")}" "{r.revision}" · "
                         <span class="badge" role="status">{move || crate::pages::reports::status_label(r.status)}</span></p>
-                    <dl class="facts">
-                        <dt>{tx("Nội dung làm việc", "Note")}</dt><dd>{r.note.clone()}</dd>
-                        <dt>{tx("Doanh thu", "Revenue")}</dt><dd>{f.revenue_vnd.map(vnd).unwrap_or_default()}</dd>
-                        <dt>{tx("Thu nhập thành viên", "Member income")}</dt><dd>{f.member_income_vnd.map(vnd).unwrap_or_default()}</dd>
-                    </dl>
+                    <crate::components::report_view::ReportFacts report=r.clone()/>
                 </section>
                 <Show when={let has = d.previous.is_some(); move || has}>
                     <section class="card" aria-labelledby="changes-h">

@@ -50,8 +50,13 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
     let v = &r.review;
     let n = |x: i64| crate::i18n::group_digits(x, lang().get_untracked());
     let target = |t: Option<u32>| {
-        t.map(|t| ts(format!("kế hoạch {}", n(t.into())), format!("target {}", n(t.into()))))
-            .unwrap_or_default()
+        t.map(|t| {
+            ts(
+                format!("kế hoạch {}", n(t.into())),
+                format!("target {}", n(t.into())),
+            )
+        })
+        .unwrap_or_default()
     };
     let line = |label: String, value: String, compare: String, ids: &[String]| Line {
         label,
@@ -69,9 +74,24 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         (
             t("Phát triển HTX, THT", "New cooperatives and groups").into(),
             vec![
-                line(t("HTX thành lập mới", "New cooperatives (HTX)").into(), n(v.new_htx.value), target(v.new_htx.target), &v.new_htx.ids),
-                line(t("THT thành lập mới", "New cooperative groups (THT)").into(), n(v.new_tht.value), target(v.new_tht.target), &v.new_tht.ids),
-                line(t("Hoạt động cầm chừng", "At a standstill").into(), n(v.standstill.value), String::new(), &v.standstill.ids),
+                line(
+                    t("HTX thành lập mới", "New cooperatives (HTX)").into(),
+                    n(v.new_htx.value),
+                    target(v.new_htx.target),
+                    &v.new_htx.ids,
+                ),
+                line(
+                    t("THT thành lập mới", "New cooperative groups (THT)").into(),
+                    n(v.new_tht.value),
+                    target(v.new_tht.target),
+                    &v.new_tht.ids,
+                ),
+                line(
+                    t("Hoạt động cầm chừng", "At a standstill").into(),
+                    n(v.standstill.value),
+                    String::new(),
+                    &v.standstill.ids,
+                ),
             ],
         ),
         (
@@ -80,38 +100,120 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                 line(
                     t("Tổng doanh thu", "Total revenue").into(),
                     vnd(v.revenue_vnd.now),
-                    ts(format!("cùng kỳ {} ({})", vnd(v.revenue_vnd.last_year), pct(v.revenue_vnd.change_pct)),
-                       format!("last year {} ({})", vnd(v.revenue_vnd.last_year), pct(v.revenue_vnd.change_pct))),
+                    ts(
+                        format!(
+                            "cùng kỳ {} ({})",
+                            vnd(v.revenue_vnd.last_year),
+                            pct(v.revenue_vnd.change_pct)
+                        ),
+                        format!(
+                            "last year {} ({})",
+                            vnd(v.revenue_vnd.last_year),
+                            pct(v.revenue_vnd.change_pct)
+                        ),
+                    ),
                     &v.revenue_vnd.ids,
                 ),
                 line(
-                    t("Thu nhập bình quân thành viên (tháng)", "Average member income (month)").into(),
+                    t(
+                        "Thu nhập bình quân thành viên (tháng)",
+                        "Average member income (month)",
+                    )
+                    .into(),
                     vnd(v.member_income_vnd.now),
-                    ts(format!("cùng kỳ {} ({})", vnd(v.member_income_vnd.last_year), pct(v.member_income_vnd.change_pct)),
-                       format!("last year {} ({})", vnd(v.member_income_vnd.last_year), pct(v.member_income_vnd.change_pct))),
+                    ts(
+                        format!(
+                            "cùng kỳ {} ({})",
+                            vnd(v.member_income_vnd.last_year),
+                            pct(v.member_income_vnd.change_pct)
+                        ),
+                        format!(
+                            "last year {} ({})",
+                            vnd(v.member_income_vnd.last_year),
+                            pct(v.member_income_vnd.change_pct)
+                        ),
+                    ),
                     &v.member_income_vnd.ids,
                 ),
-                line(t("Công trình hạ tầng đã bàn giao", "Infrastructure works handed over").into(), n(v.works_handed_over.value), target(v.works_handed_over.target), &v.works_handed_over.ids),
+                line(
+                    t(
+                        "Công trình hạ tầng đã bàn giao",
+                        "Infrastructure works handed over",
+                    )
+                    .into(),
+                    n(v.works_handed_over.value),
+                    target(v.works_handed_over.target),
+                    &v.works_handed_over.ids,
+                ),
                 line(
                     t("Đã đăng ký thuế", "Registered for tax").into(),
                     n(v.tax_registered.value),
-                    ts(format!("trên {} phiếu", n(v.tax_of)), format!("of {} reports", n(v.tax_of))),
+                    ts(
+                        format!("trên {} phiếu", n(v.tax_of)),
+                        format!("of {} reports", n(v.tax_of)),
+                    ),
                     &v.tax_registered.ids,
                 ),
-                line(t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(), n(v.reports.len() as i64), String::new(), &v.reports),
+                line(
+                    t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(),
+                    n(v.reports.len() as i64),
+                    String::new(),
+                    &v.reports,
+                ),
             ],
         ),
         (
-            t("Mô hình chuỗi giá trị theo chương trình", "Value-chain models by programme").into(),
-            tally(v.value_chains.iter().map(|c| (c.key.map(|p| p.msg().get(lang().get_untracked()).to_string()).unwrap_or_else(|| t("Không rõ chương trình", "No programme given").into()), c.count, &c.ids)).collect()),
+            t(
+                "Mô hình chuỗi giá trị theo chương trình",
+                "Value-chain models by programme",
+            )
+            .into(),
+            tally(
+                v.value_chains
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.key
+                                .map(|p| p.msg().get(lang().get_untracked()).to_string())
+                                .unwrap_or_else(|| {
+                                    t("Không rõ chương trình", "No programme given").into()
+                                }),
+                            c.count,
+                            &c.ids,
+                        )
+                    })
+                    .collect(),
+            ),
         ),
         (
             t("Khó khăn, vướng mắc", "Difficulties").into(),
-            tally(v.difficulties.iter().map(|c| (c.key.msg().get(lang().get_untracked()).to_string(), c.count, &c.ids)).collect()),
+            tally(
+                v.difficulties
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.key.msg().get(lang().get_untracked()).to_string(),
+                            c.count,
+                            &c.ids,
+                        )
+                    })
+                    .collect(),
+            ),
         ),
         (
             t("Hỗ trợ đã nhận theo loại", "Support received by kind").into(),
-            tally(v.support_received.iter().map(|c| (c.key.msg().get(lang().get_untracked()).to_string(), c.count, &c.ids)).collect()),
+            tally(
+                v.support_received
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.key.msg().get(lang().get_untracked()).to_string(),
+                            c.count,
+                            &c.ids,
+                        )
+                    })
+                    .collect(),
+            ),
         ),
     ]
 }
@@ -166,22 +268,58 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
     let tgt = |t: Option<u32>| t.map(i64::from);
     let l = |m: Msg| m.get(lang().get_untracked()).to_string();
     let progress = vec![
-        (t("HTX mới", "New HTX").to_string(), v.new_htx.value, tgt(v.new_htx.target)),
-        (t("THT mới", "New THT").to_string(), v.new_tht.value, tgt(v.new_tht.target)),
-        (t("Công trình bàn giao", "Works handed over").to_string(), v.works_handed_over.value, tgt(v.works_handed_over.target)),
+        (
+            t("HTX mới", "New HTX").to_string(),
+            v.new_htx.value,
+            tgt(v.new_htx.target),
+        ),
+        (
+            t("THT mới", "New THT").to_string(),
+            v.new_tht.value,
+            tgt(v.new_tht.target),
+        ),
+        (
+            t("Công trình bàn giao", "Works handed over").to_string(),
+            v.works_handed_over.value,
+            tgt(v.works_handed_over.target),
+        ),
     ];
     let million = |x: i64| x / 1_000_000;
     let money = vec![
-        (t("Doanh thu kỳ này", "Revenue, this period").to_string(), million(v.revenue_vnd.now), None),
-        (t("Doanh thu cùng kỳ", "Revenue, last year").to_string(), million(v.revenue_vnd.last_year), None),
+        (
+            t("Doanh thu kỳ này", "Revenue, this period").to_string(),
+            million(v.revenue_vnd.now),
+            None,
+        ),
+        (
+            t("Doanh thu cùng kỳ", "Revenue, last year").to_string(),
+            million(v.revenue_vnd.last_year),
+            None,
+        ),
     ];
     let chains: Vec<Bar> = v
         .value_chains
         .iter()
-        .map(|c| (c.key.map(|p| l(p.msg())).unwrap_or_else(|| t("Không rõ", "Not given").into()), c.count, None))
+        .map(|c| {
+            (
+                c.key
+                    .map(|p| l(p.msg()))
+                    .unwrap_or_else(|| t("Không rõ", "Not given").into()),
+                c.count,
+                None,
+            )
+        })
         .collect();
-    let diffs: Vec<Bar> = v.difficulties.iter().map(|c| (l(c.key.msg()), c.count, None)).collect();
-    let support: Vec<Bar> = v.support_received.iter().map(|c| (l(c.key.msg()), c.count, None)).collect();
+    let diffs: Vec<Bar> = v
+        .difficulties
+        .iter()
+        .map(|c| (l(c.key.msg()), c.count, None))
+        .collect();
+    let support: Vec<Bar> = v
+        .support_received
+        .iter()
+        .map(|c| (l(c.key.msg()), c.count, None))
+        .collect();
     view! {
         <div class="charts">
             {chart(t("Kết quả so với kế hoạch (vạch: kế hoạch)", "Results against target (mark: target)").into(), progress)}
@@ -213,7 +351,11 @@ fn drill_down(records: &[RecordRef], ids: &[String]) -> impl IntoView {
     }
 }
 
-fn number_input(id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>) -> impl IntoView {
+fn number_input(
+    id: &'static str,
+    label: (&'static str, &'static str),
+    value: RwSignal<String>,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
@@ -239,9 +381,8 @@ pub fn SixMonthPage() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let saved = RwSignal::new(false);
-    let can_set = move || {
-        session().with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer))
-    };
+    let can_set =
+        move || session().with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer));
     leptos::task::spawn_local(async move {
         let list: Vec<(String, String)> = crate::app_store()
             .areas()

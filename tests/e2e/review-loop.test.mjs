@@ -45,6 +45,10 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await signIn(sup, url, SUPERVISOR);
   await sup.getByRole("row").filter({ hasText: note }).getByRole("link").click();
   await sup.getByRole("heading", { name: /Phiếu khảo sát/ }).waitFor();
+  // The whole report, section by section.
+  const whole = await sup.locator(".report-facts").innerText();
+  assert.match(whole, /Doanh thu cùng kỳ năm trước\s+800\.000\.000 ₫/);
+  assert.match(whole, /Tham gia chuỗi giá trị\s+Không/);
   await sup.getByRole("button", { name: "Trả lại để sửa" }).click();
   await sup.getByText("Hãy ghi nhận xét: cán bộ cần biết phải sửa gì.").waitFor();
   await sup.getByLabel("Nhận xét hoặc lý do").fill("Doanh thu chưa khớp sổ sách, kiểm tra lại.");
