@@ -37,8 +37,8 @@ pub fn Header() -> impl IntoView {
                     <A href="/">{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</A>
                     <Show when=is_supervisor>
                         <A href="/bao-cao">{tx("Phiếu đã gửi", "Submitted reports")}</A>
+                        <A href="/tong-ket">{tx("Sơ kết 6 tháng", "Six-monthly review")}</A>
                     </Show>
-                    <A href="/tong-ket">{tx("Sơ kết 6 tháng", "Six-monthly review")}</A>
                     <A href="/may">{tx("Máy này", "This tablet")}</A>
                 </Show>
             </nav>

@@ -60,6 +60,10 @@ pub fn CooperativePage() -> impl IntoView {
                 </A>
                 " "
                 <A href=move || format!("/htx/{}/sua", id()) attr:class="button">{tx("Sửa hồ sơ", "Edit the profile")}</A>
+                " "
+                <Show when=move || crate::app::session().with(|s| s.as_ref().is_some_and(|s| s.user.role != hoptac_core::model::Role::Officer))>
+                    <A href=move || format!("/nhat-ky/cooperative/{}", id()) attr:class="button">{tx("Nhật ký thay đổi", "Change history")}</A>
+                </Show>
             </p>
             <Show when=move || conflicts.with(|c| !c.is_empty())>
                 <section aria-labelledby="coop-conflicts-h">
