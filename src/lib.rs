@@ -35,10 +35,12 @@ pub fn app_store() -> Rc<Store> {
 /// Entry point (called by main): opens the store, starts sync, mounts the app.
 pub fn start() {
     console_error_panic_hook::set_once();
+    util::bench_record("appStart", util::perf_now());
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
             Ok(store) => {
+                util::bench_record("storeOpen", util::perf_now());
                 // A newer release opened in another tab needs to upgrade the schema: let
                 // it, and offer the reload (this tab's data is all in the store already).
                 store.on_version_change(|| pwa::update_ready().set(true));

@@ -473,3 +473,53 @@ async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
     store.close();
     Store::delete_named(name).await.unwrap();
 }
+
+/// The registry's cached list is used only while no cooperative changed since it was
+/// built: a pulled page, a registration, an edit each make it stale.
+#[wasm_bindgen_test]
+async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
+    let name = "test-registry-cache";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    let page = |seq: i64, id: &str| {
+        vec![ChangeRow {
+            seq,
+            change: Change::Cooperative(coop(id, "HTX Thêu ren Văn Lâm")),
+        }]
+    };
+    store.apply_pull(&page(1, "coop-001"), 1, 0).await.unwrap();
+    assert_eq!(store.registry_cache().await.unwrap(), None, "nothing cached yet");
+    let (coops, stamp) = store.cooperatives_stamped().await.unwrap();
+    assert_eq!(coops.len(), 1);
+    store
+        .save_registry_cache(stamp.clone(), "one line".into())
+        .await
+        .unwrap();
+    assert_eq!(store.registry_cache().await.unwrap().as_deref(), Some("one line"));
+
+    // A pulled page changes the content (even when the count stays the same).
+    store.apply_pull(&page(2, "coop-001"), 2, 0).await.unwrap();
+    assert_eq!(store.registry_cache().await.unwrap(), None);
+
+    let (_, stamp) = store.cooperatives_stamped().await.unwrap();
+    store.save_registry_cache(stamp, "two".into()).await.unwrap();
+    assert!(store.registry_cache().await.unwrap().is_some());
+    store
+        .save_new_cooperative(coop("c-new", "THT Trồng sen Ninh Hải"), 1, None)
+        .await
+        .unwrap();
+    assert_eq!(store.registry_cache().await.unwrap(), None, "a registration");
+
+    let (_, stamp) = store.cooperatives_stamped().await.unwrap();
+    store.save_registry_cache(stamp, "three".into()).await.unwrap();
+    let base = store.cooperative("coop-001").await.unwrap().unwrap();
+    let mut edited = base.clone();
+    edited.name = "HTX Thêu ren Văn Lâm mới".into();
+    store
+        .save_cooperative_edit(base, edited, 2, None)
+        .await
+        .unwrap();
+    assert_eq!(store.registry_cache().await.unwrap(), None, "an edit");
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}

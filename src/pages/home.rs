@@ -3,6 +3,7 @@
 use crate::app::{session, session_loaded};
 use crate::i18n::{t, tx};
 use crate::pages::reports::ReportsPage;
+use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
 use hoptac_core::text::{matches, normalize};
 use leptos::prelude::*;
@@ -81,12 +82,113 @@ enum SortBy {
     Status,
 }
 
+/// A line of the registry: what the list shows, filters and sorts on, and nothing more.
 #[derive(Clone, PartialEq)]
 struct Row {
-    sort_name: String,
-    coop: Cooperative,
+    id: String,
+    name: String,
+    kind: CoopKind,
+    sector: Sector,
+    area_id: String,
+    status: OperatingStatus,
+    newly: bool,
+    members: u32,
+    version: i64,
     commune: String,
+    /// Folded name, commune and products, for search.
     key: String,
+    /// Folded name, the list's order.
+    sort_name: String,
+}
+
+const FIELD: char = '\u{1f}';
+const LINE: char = '\u{1e}';
+
+/// The rows as one text (the registry's cache, Store::registry_cache): a field separator
+/// and a line separator that no typed text contains (they are removed if it does).
+fn encode(rows: &[Row]) -> String {
+    let mut out = String::with_capacity(rows.len() * 160);
+    let clean = |s: &str| s.replace([FIELD, LINE], " ");
+    for r in rows {
+        let fields = [
+            clean(&r.id),
+            clean(&r.name),
+            r.kind.key().to_string(),
+            r.sector.key().to_string(),
+            clean(&r.area_id),
+            r.status.key().to_string(),
+            u8::from(r.newly).to_string(),
+            r.members.to_string(),
+            r.version.to_string(),
+            clean(&r.commune),
+            clean(&r.key),
+            clean(&r.sort_name),
+        ];
+        out.push_str(&fields.join("\u{1f}"));
+        out.push(LINE);
+    }
+    out
+}
+
+/// The rows back from [`encode`]'s text; a line that does not read is left out.
+fn decode(text: &str) -> Vec<Row> {
+    text.split(LINE)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(FIELD).collect();
+            if f.len() != 12 {
+                return None;
+            }
+            Some(Row {
+                id: f[0].into(),
+                name: f[1].into(),
+                kind: CoopKind::from_key(f[2])?,
+                sector: Sector::from_key(f[3])?,
+                area_id: f[4].into(),
+                status: OperatingStatus::from_key(f[5])?,
+                newly: f[6] == "1",
+                members: f[7].parse().ok()?,
+                version: f[8].parse().ok()?,
+                commune: f[9].into(),
+                key: f[10].into(),
+                sort_name: f[11].into(),
+            })
+        })
+        .collect()
+}
+
+/// The rows built from the full records (when the cache is stale), in name order.
+fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
+    let names: std::collections::HashMap<&str, &str> = areas
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
+    let rows: Vec<Row> = coops
+        .into_iter()
+        .map(|c| {
+            let commune = names.get(c.area_id.as_str()).copied().unwrap_or("").to_string();
+            let key = normalize(&format!(
+                "{} {} {}",
+                c.name,
+                commune,
+                c.main_products.as_deref().unwrap_or("")
+            ));
+            Row {
+                sort_name: normalize(&c.name),
+                key,
+                commune,
+                id: c.id,
+                name: c.name,
+                kind: c.kind,
+                sector: c.sector,
+                area_id: c.area_id,
+                status: c.status,
+                newly: c.newly_established,
+                members: c.members.unwrap_or(0),
+                version: c.version,
+            }
+        })
+        .collect();
+    crate::util::sort_by_key(rows, |r| (0, r.sort_name.clone()))
 }
 
 /// The officer's cooperatives from the local store, searchable without diacritics.
@@ -108,34 +210,23 @@ fn Registry() -> impl IntoView {
         crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
-            let areas: Vec<Area> = store.areas().await.unwrap_or_default();
-            let coops = store.cooperatives().await.unwrap_or_default();
-            let out: Vec<Row> = coops
-                .into_iter()
-                .map(|c| {
-                    let commune = areas
-                        .iter()
-                        .find(|a| a.id == c.area_id)
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default();
-                    let key = normalize(&format!(
-                        "{} {} {}",
-                        c.name,
-                        commune,
-                        c.main_products.clone().unwrap_or_default()
-                    ));
-                    Row {
-                        sort_name: normalize(&c.name),
-                        coop: c,
-                        commune,
-                        key,
-                    }
-                })
-                .collect();
-            let out = crate::util::sort_by_key(out, |r| (0, r.sort_name.clone()));
+            let t0 = crate::util::perf_now();
+            // The cached list when no cooperative changed since it was built (one record
+            // read); otherwise every record, and the list is cached for next time.
+            let (out, fresh) = match store.registry_cache().await.ok().flatten() {
+                Some(text) => (decode(&text), None),
+                None => {
+                    let areas: Vec<Area> = store.areas().await.unwrap_or_default();
+                    let (coops, stamp) = store.cooperatives_stamped().await.unwrap_or_default();
+                    let rows = build_rows(&areas, coops);
+                    let text = encode(&rows);
+                    (rows, Some((stamp, text)))
+                }
+            };
+            crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
             let cs: Vec<(String, String)> = out
                 .iter()
-                .map(|r| (r.coop.area_id.clone(), r.commune.clone()))
+                .map(|r| (r.area_id.clone(), r.commune.clone()))
                 .collect();
             let mut cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
             cs.dedup();
@@ -143,6 +234,9 @@ fn Registry() -> impl IntoView {
             rows.set(out);
             loaded.set(true);
             crate::util::bench_record("registryLoaded", crate::util::perf_now());
+            if let Some((stamp, text)) = fresh {
+                let _ = store.save_registry_cache(stamp, text).await;
+            }
         });
     });
     // The matching rows as indices into `rows`, in display order: a keystroke filters
@@ -162,12 +256,12 @@ fn Registry() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter(|(_, row)| {
-                    let c = &row.coop;
+                    let c = row;
                     k.is_none_or(|k| c.kind == k)
                         && se.is_none_or(|s| c.sector == s)
                         && (cm.is_empty() || c.area_id == cm)
                         && st.is_none_or(|s| c.status == s)
-                        && (!nw || c.newly_established)
+                        && (!nw || c.newly)
                         && matches(&row.key, &q)
                 })
                 .map(|(i, _)| i)
@@ -178,7 +272,7 @@ fn Registry() -> impl IntoView {
                 SortBy::Commune => crate::util::sort_by_key(v, |&i| (0, normalize(&r[i].commune))),
                 SortBy::Members => crate::util::sort_by_key(v, |&i| {
                     (
-                        u64::MAX - u64::from(r[i].coop.members.unwrap_or(0)),
+                        u64::MAX - u64::from(r[i].members),
                         String::new(),
                     )
                 }),
@@ -186,7 +280,7 @@ fn Registry() -> impl IntoView {
                     (
                         STATUSES
                             .iter()
-                            .position(|s| *s == r[i].coop.status)
+                            .position(|s| *s == r[i].status)
                             .unwrap_or(0) as u64,
                         String::new(),
                     )
@@ -272,16 +366,16 @@ fn Registry() -> impl IntoView {
                 <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
-                <For each=page key=|r| (r.coop.id.clone(), r.coop.version) let:row>
+                <For each=page key=|r| (r.id.clone(), r.version) let:row>
                     <li>
-                        <A href=format!("/htx/{}", row.coop.id)>
-                            <span class="name">{row.coop.name.clone()}</span>
+                        <A href=format!("/htx/{}", row.id)>
+                            <span class="name">{row.name.clone()}</span>
                             <span class="meta">
-                                <span class="badge">{move || kind_label(row.coop.kind)}</span>
+                                <span class="badge">{move || kind_label(row.kind)}</span>
                                 {row.commune.clone()}
                                 " · "
-                                {move || status_label(row.coop.status)}
-                                {(row.coop.version == 0).then(|| view! { " " <span class="badge pending">{tx("Chờ đồng bộ", "Waiting to sync")}</span> })}
+                                {move || status_label(row.status)}
+                                {(row.version == 0).then(|| view! { " " <span class="badge pending">{tx("Chờ đồng bộ", "Waiting to sync")}</span> })}
                             </span>
                         </A>
                     </li>

@@ -44,6 +44,10 @@ pub mod keys {
     pub const CURSOR: &str = "cursor";
     pub const SESSION: &str = "session";
     pub const LAST_SYNC_AT: &str = "last_sync_at";
+    /// Changes (a new random value) with every write of the cooperatives store.
+    pub const COOPS_GEN: &str = "coops_gen";
+    /// The registry's list as one text record (see Store::registry_cache).
+    pub const REGISTRY: &str = "registry_cache";
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +61,29 @@ impl std::fmt::Display for StoreError {
 
 fn e<E: std::fmt::Display>(err: E) -> StoreError {
     StoreError(err.to_string())
+}
+
+/// Marks the cooperatives as changed (inside the transaction that changes them), so the
+/// registry's cached list is rebuilt.
+async fn touch_coops(tx: &indexed_db_futures::transaction::Transaction<'_>) -> Result<()> {
+    tx.object_store(META)
+        .map_err(e)?
+        .put(MetaRow {
+            key: keys::COOPS_GEN.to_string(),
+            value: crate::util::new_id(),
+        })
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    Ok(())
+}
+
+/// The registry's list as it was built from the cooperatives with this stamp.
+#[derive(Serialize, Deserialize)]
+struct RegistryCache {
+    stamp: String,
+    text: String,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -452,6 +479,73 @@ impl Store {
         self.all(COOPS).await
     }
 
+    /// Identifies the cooperatives store's content: its write generation and its count
+    /// (the count also catches records written by something other than this app).
+    async fn coops_stamp(
+        &self,
+        tx: &indexed_db_futures::transaction::Transaction<'_>,
+    ) -> Result<String> {
+        let gen: Option<MetaRow<String>> = tx
+            .object_store(META)
+            .map_err(e)?
+            .get(keys::COOPS_GEN)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let count: u32 = tx
+            .object_store(COOPS)
+            .map_err(e)?
+            .count()
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        Ok(format!("{}:{count}", gen.map(|g| g.value).unwrap_or_default()))
+    }
+
+    /// The registry's cached list, when no cooperative changed since it was built: one
+    /// record read instead of every cooperative (pages/home.rs builds and saves it).
+    pub async fn registry_cache(&self) -> Result<Option<String>> {
+        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        let stamp = self.coops_stamp(&tx).await?;
+        let cache: Option<MetaRow<RegistryCache>> = tx
+            .object_store(META)
+            .map_err(e)?
+            .get(keys::REGISTRY)
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        Ok(cache
+            .map(|c| c.value)
+            .filter(|c| c.stamp == stamp)
+            .map(|c| c.text))
+    }
+
+    /// Every cooperative, with the stamp to save the registry's list under.
+    pub async fn cooperatives_stamped(&self) -> Result<(Vec<Cooperative>, String)> {
+        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        let stamp = self.coops_stamp(&tx).await?;
+        let items = tx
+            .object_store(COOPS)
+            .map_err(e)?
+            .get_all()
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let coops = items
+            .collect::<std::result::Result<Vec<Cooperative>, _>>()
+            .map_err(e)?;
+        Ok((coops, stamp))
+    }
+
+    /// Keeps the registry's list built from the cooperatives of `stamp`.
+    pub async fn save_registry_cache(&self, stamp: String, text: String) -> Result<()> {
+        self.set_meta(keys::REGISTRY, &RegistryCache { stamp, text }).await
+    }
+
     pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {
         let tx = self.db.transaction(COOPS).build().map_err(e)?;
         let os = tx.object_store(COOPS).map_err(e)?;
@@ -633,6 +727,7 @@ impl Store {
             .build()
             .map_err(e)?;
         let coop = Cooperative { version: 0, ..coop };
+        touch_coops(&tx).await?;
         tx.object_store(COOPS)
             .map_err(e)?
             .put(&coop)
@@ -667,6 +762,7 @@ impl Store {
             area_path: base.area_path.clone(),
             ..record
         };
+        touch_coops(&tx).await?;
         tx.object_store(COOPS)
             .map_err(e)?
             .put(&record)
@@ -725,6 +821,7 @@ impl Store {
             .map_err(e)?
             .await
             .map_err(e)?;
+        touch_coops(&tx).await?;
         let coops = tx.object_store(COOPS).map_err(e)?;
         let current: Option<Cooperative> = coops
             .get(conflict.cooperative_id.as_str())
@@ -1001,6 +1098,9 @@ impl Store {
                     )))
                 }
             }
+        }
+        if rows.length() > 0 {
+            touch_coops(&tx).await?;
         }
         let meta = tx.object_store(META).map_err(e)?;
         meta.put(MetaRow {
