@@ -214,7 +214,10 @@ fn Registry() -> impl IntoView {
             // The cached list when no cooperative changed since it was built (one record
             // read); otherwise every record, and the list is cached for next time.
             let (out, fresh) = match store.registry_cache().await.ok().flatten() {
-                Some(text) => (decode(&text), None),
+                Some(text) => {
+                    crate::util::bench_record("registryCacheHit", 1.0);
+                    (decode(&text), None)
+                }
                 None => {
                     let areas: Vec<Area> = store.areas().await.unwrap_or_default();
                     let (coops, stamp) = store.cooperatives_stamped().await.unwrap_or_default();
