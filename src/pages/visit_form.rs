@@ -15,6 +15,7 @@ use hoptac_core::report::{
 use hoptac_core::validate::{validate_visit, FieldError};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use serde::Serialize;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// What every field of the form needs: the draft, the errors, and "save the draft now".
@@ -34,10 +35,17 @@ impl Form {
 
     /// Saves the draft (not generic: one copy of the saving code for every field).
     fn save(self) {
-        let (key, d) = (self.key.get_untracked(), self.draft.get_untracked());
+        let t0 = crate::util::perf_now();
+        let key = self.key.get_untracked();
+        // Serialised here, from the signal, without cloning the report.
+        let js = self
+            .draft
+            .with_untracked(|d| d.serialize(&serde_wasm_bindgen::Serializer::json_compatible()));
+        crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
+        let Ok(js) = js else { return };
         leptos::task::spawn_local(async move {
-            let t0 = crate::util::perf_now();
-            let _ = crate::app_store().save_draft(&key, &d).await;
+            crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
+            let _ = crate::app_store().save_draft_js(&key, &js).await;
             crate::util::bench_record("draftSave", crate::util::perf_now() - t0);
         });
     }
@@ -278,16 +286,20 @@ fn General(form: Form) -> impl IntoView {
             }
         });
     };
+    // Each field follows its own value (a memo): a keystroke in one field does not touch
+    // the others' DOM, so the draft's save is not held up by re-rendering the form.
+    let date_v = Memo::new(move |_| form.draft.read().visit_date.clone());
+    let note_v = Memo::new(move |_| form.draft.read().note.clone());
     view! {
         <fieldset id="chung">
             <legend>{tx("Chung", "General")}</legend>
             <label for="visit-date">{tx("Ngày khảo sát", "Visit date")}</label>
-            <input id="visit-date" type="date" prop:value=move || form.draft.read().visit_date.clone()
+            <input id="visit-date" type="date" prop:value=move || date_v.get()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.visit_date = v) }
                 aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
             {field_error("visit-date-error".into(), date_err)}
             <label for="visit-note">{tx("Nội dung làm việc", "What you found")}</label>
-            <textarea id="visit-note" rows="5" prop:value=move || form.draft.read().note.clone()
+            <textarea id="visit-note" rows="5" prop:value=move || note_v.get()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.note = v) }
                 aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error"></textarea>
             {field_error("visit-note-error".into(), note_err)}
@@ -312,11 +324,12 @@ fn money(
     allow_negative: bool,
 ) -> impl IntoView {
     let err_id = format!("{id}-error");
+    let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" autocomplete="off"
-                prop:value=move || get(&form.draft.read()).map(|v| v.to_string()).unwrap_or_default()
+                prop:value=move || cur.get().map(|v| v.to_string()).unwrap_or_default()
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
                     let negative = allow_negative && raw.trim_start().starts_with('-');
@@ -326,7 +339,7 @@ fn money(
                 }
                 aria-invalid=move || form.error(field.into())().is_some().to_string()
                 aria-describedby=err_id.clone()/>
-            <span class="hint">{move || get(&form.draft.read()).map(vnd).unwrap_or_default()}</span>
+            <span class="hint">{move || cur.get().map(vnd).unwrap_or_default()}</span>
             {field_error(err_id.clone(), form.error(field.into()))}
         </div>
     }
@@ -340,6 +353,7 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
     get: fn(&VisitReport) -> &Vec<T>,
     get_mut: fn(&mut VisitReport) -> &mut Vec<T>,
 ) -> impl IntoView {
+    let cur = Memo::new(move |_| get(&form.draft.read()).clone());
     view! {
         <fieldset class="checks">
             <legend>{tx(legend.0, legend.1)}</legend>
@@ -350,7 +364,7 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
                 let for_id = id.clone();
                 view! {
                     <label class="check" for=for_id>
-                        <input type="checkbox" id=id prop:checked=move || get(&form.draft.read()).contains(&v)
+                        <input type="checkbox" id=id prop:checked=move || cur.with(|l| l.contains(&v))
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 form.edit(|d| {
@@ -376,6 +390,7 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
     get: fn(&VisitReport) -> Option<T>,
     set: fn(&mut VisitReport, Option<T>),
 ) -> impl IntoView {
+    let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
@@ -383,11 +398,11 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
                 let idx = event_target_value(&ev).parse::<usize>().ok();
                 form.edit(|d| set(d, idx.and_then(|i| T::ALL.get(i).copied())));
             }>
-                <option value="" selected=move || get(&form.draft.read()).is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                <option value="" selected=move || cur.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
                 {T::ALL.iter().enumerate().map(|(i, v)| {
                     let v = *v;
                     let (vi, en) = v.label();
-                    view! { <option value=i.to_string() selected=move || get(&form.draft.read()) == Some(v)>{tx(vi, en)}</option> }
+                    view! { <option value=i.to_string() selected=move || cur.get() == Some(v)>{tx(vi, en)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -402,9 +417,10 @@ fn flag(
     get: fn(&VisitReport) -> bool,
     set: fn(&mut VisitReport, bool),
 ) -> impl IntoView {
+    let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
         <label class="check" for=id>
-            <input type="checkbox" id=id prop:checked=move || get(&form.draft.read())
+            <input type="checkbox" id=id prop:checked=move || cur.get()
                 on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| set(d, on)) }/>
             <span>{tx(label.0, label.1)}</span>
         </label>
@@ -421,10 +437,11 @@ fn text(
     set: fn(&mut VisitReport, String),
 ) -> impl IntoView {
     let err_id = format!("{id}-error");
+    let cur = Memo::new(move |_| get(&form.draft.read()).clone());
     view! {
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
-            <input id=id type="text" prop:value=move || get(&form.draft.read()).clone()
+            <input id=id type="text" prop:value=move || cur.get()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, v)) }
                 aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=err_id.clone()/>
             {field_error(err_id.clone(), form.error(field.into()))}

@@ -655,6 +655,22 @@ impl Store {
         self.set_meta(key, draft).await
     }
 
+    /// Saves a draft already turned into a JavaScript value (the form does that as the
+    /// user types, so the write itself only hands the value to IndexedDB).
+    pub async fn save_draft_js(&self, key: &str, draft: &JsValue) -> Result<()> {
+        let row = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&row, &"key".into(), &key.into());
+        let _ = js_sys::Reflect::set(&row, &"value".into(), draft);
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        put_now(&tx.object_store(META).map_err(e)?, &row)?;
+        tx.commit().await.map_err(e)
+    }
+
     /// Saves a submitted visit and its outbox mutation in one transaction, and removes the
     /// form's draft (`draft_key`) in the same transaction.
     pub async fn save_visit(
