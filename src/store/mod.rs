@@ -79,6 +79,35 @@ async fn touch_coops(tx: &indexed_db_futures::transaction::Transaction<'_>) -> R
     Ok(())
 }
 
+/// The end of every pulled page, in its transaction: the new cursor, and the outbox
+/// without the mutations the server has applied.
+async fn finish_pull(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    cursor: i64,
+    last_mutation_id: u64,
+) -> Result<()> {
+    tx.object_store(META)
+        .map_err(e)?
+        .put(MetaRow {
+            key: keys::CURSOR.to_string(),
+            value: cursor,
+        })
+        .serde()
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    if last_mutation_id >= 1 {
+        tx.object_store(OUTBOX)
+            .map_err(e)?
+            .delete(1u32 as f64..=(last_mutation_id as f64))
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
 /// The registry's list as it was built from the cooperatives with this stamp.
 #[derive(Serialize, Deserialize)]
 struct RegistryCache {
@@ -1010,6 +1039,19 @@ impl Store {
     ) -> Result<usize> {
         let rows: js_sys::Array = wasm_bindgen::JsCast::dyn_into(changes.clone())
             .map_err(|_| StoreError("pull: changes is not a list".into()))?;
+        // An empty page (the usual answer when nothing changed) writes only the cursor and
+        // the outbox: its transaction must not hold up the registry's reads of the records.
+        if rows.length() == 0 {
+            let tx = self
+                .db
+                .transaction([OUTBOX, META])
+                .with_mode(TransactionMode::Readwrite)
+                .build()
+                .map_err(e)?;
+            finish_pull(&tx, cursor, last_mutation_id).await?;
+            tx.commit().await.map_err(e)?;
+            return Ok(0);
+        }
         let tx = self
             .db
             .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META]))
@@ -1115,27 +1157,8 @@ impl Store {
                 }
             }
         }
-        if rows.length() > 0 {
-            touch_coops(&tx).await?;
-        }
-        let meta = tx.object_store(META).map_err(e)?;
-        meta.put(MetaRow {
-            key: keys::CURSOR.to_string(),
-            value: cursor,
-        })
-        .serde()
-        .map_err(e)?
-        .await
-        .map_err(e)?;
-        if last_mutation_id >= 1 {
-            tx.object_store(OUTBOX)
-                .map_err(e)?
-                .delete(1u32 as f64..=(last_mutation_id as f64))
-                .primitive()
-                .map_err(e)?
-                .await
-                .map_err(e)?;
-        }
+        touch_coops(&tx).await?;
+        finish_pull(&tx, cursor, last_mutation_id).await?;
         tx.commit().await.map_err(e)?;
         Ok(rows.length() as usize)
     }
