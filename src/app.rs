@@ -15,8 +15,6 @@ use crate::pages::{
 };
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 thread_local! {
     static SESSION: RwSignal<Option<LoginResponse>> = RwSignal::new(None);
@@ -41,27 +39,34 @@ pub fn App() -> impl IntoView {
         session().set(s);
         session_loaded().set(true);
     });
+    crate::router::install();
+    // The page is made anew when the path changes (not when only the query does).
+    let path = Memo::new(move |_| crate::router::path());
     view! {
-        <Router>
-            <Header/>
-            <StatusBar/>
-            <UpdateBanner/>
-            <main id="main">
-                <Routes fallback=|| view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/dang-nhap") view=LoginPage/>
-                    <Route path=path!("/htx/:id") view=CooperativePage/>
-                    <Route path=path!("/htx/:id/khao-sat") view=VisitFormPage/>
-                    <Route path=path!("/htx/:id/sua") view=EditCooperativePage/>
-                    <Route path=path!("/htx-moi") view=RegisterPage/>
-                    <Route path=path!("/may") view=DevicePage/>
-                    <Route path=path!("/bao-cao") view=ReportsPage/>
-                    <Route path=path!("/bao-cao/:id") view=crate::pages::review::ReviewPage/>
-                    <Route path=path!("/tong-ket") view=crate::pages::six_month::SixMonthPage/>
-                    <Route path=path!("/nhat-ky/:entity/:id") view=crate::pages::audit::AuditPage/>
-                </Routes>
-            </main>
-        </Router>
+        <Header/>
+        <StatusBar/>
+        <UpdateBanner/>
+        <main id="main">{move || page(&path.get())}</main>
+    }
+}
+
+/// The page for a path ("/htx/coop-001/khao-sat"): every page of the app.
+fn page(path: &str) -> AnyView {
+    let segs = crate::router::segments(path);
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    match s.as_slice() {
+        [] => view! { <HomePage/> }.into_any(),
+        ["dang-nhap"] => view! { <LoginPage/> }.into_any(),
+        ["htx", _] => view! { <CooperativePage/> }.into_any(),
+        ["htx", _, "khao-sat"] => view! { <VisitFormPage/> }.into_any(),
+        ["htx", _, "sua"] => view! { <EditCooperativePage/> }.into_any(),
+        ["htx-moi"] => view! { <RegisterPage/> }.into_any(),
+        ["may"] => view! { <DevicePage/> }.into_any(),
+        ["bao-cao"] => view! { <ReportsPage/> }.into_any(),
+        ["bao-cao", _] => view! { <crate::pages::review::ReviewPage/> }.into_any(),
+        ["tong-ket"] => view! { <crate::pages::six_month::SixMonthPage/> }.into_any(),
+        ["nhat-ky", _, _] => view! { <crate::pages::audit::AuditPage/> }.into_any(),
+        _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
 }
 

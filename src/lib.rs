@@ -12,6 +12,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod pwa;
+pub mod router;
 pub mod store;
 pub mod sync;
 pub mod util;

@@ -488,30 +488,47 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         }]
     };
     store.apply_pull(&page(1, "coop-001"), 1, 0).await.unwrap();
-    assert_eq!(store.registry_cache().await.unwrap(), None, "nothing cached yet");
+    assert_eq!(
+        store.registry_cache().await.unwrap(),
+        None,
+        "nothing cached yet"
+    );
     let (coops, stamp) = store.cooperatives_stamped().await.unwrap();
     assert_eq!(coops.len(), 1);
     store
         .save_registry_cache(stamp.clone(), "one line".into())
         .await
         .unwrap();
-    assert_eq!(store.registry_cache().await.unwrap().as_deref(), Some("one line"));
+    assert_eq!(
+        store.registry_cache().await.unwrap().as_deref(),
+        Some("one line")
+    );
 
     // A pulled page changes the content (even when the count stays the same).
     store.apply_pull(&page(2, "coop-001"), 2, 0).await.unwrap();
     assert_eq!(store.registry_cache().await.unwrap(), None);
 
     let (_, stamp) = store.cooperatives_stamped().await.unwrap();
-    store.save_registry_cache(stamp, "two".into()).await.unwrap();
+    store
+        .save_registry_cache(stamp, "two".into())
+        .await
+        .unwrap();
     assert!(store.registry_cache().await.unwrap().is_some());
     store
         .save_new_cooperative(coop("c-new", "THT Trồng sen Ninh Hải"), 1, None)
         .await
         .unwrap();
-    assert_eq!(store.registry_cache().await.unwrap(), None, "a registration");
+    assert_eq!(
+        store.registry_cache().await.unwrap(),
+        None,
+        "a registration"
+    );
 
     let (_, stamp) = store.cooperatives_stamped().await.unwrap();
-    store.save_registry_cache(stamp, "three".into()).await.unwrap();
+    store
+        .save_registry_cache(stamp, "three".into())
+        .await
+        .unwrap();
     let base = store.cooperative("coop-001").await.unwrap().unwrap();
     let mut edited = base.clone();
     edited.name = "HTX Thêu ren Văn Lâm mới".into();

@@ -8,7 +8,6 @@ use crate::pages::register::scale_label;
 use hoptac_core::merge::{Choice, Conflict, CoopField};
 use hoptac_core::model::Cooperative;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A field's value as the forms show it, in the chosen language.
 pub fn field_value(field: CoopField, c: &Cooperative) -> String {
@@ -153,9 +152,9 @@ pub fn OpenConflicts() -> impl IntoView {
                 <ul class="list">
                     <For each=move || list.get() key=|(c, _)| c.id.clone() let:item>
                         <li>
-                            <A href=format!("/htx/{}", item.0.cooperative_id)>
+                            <a href=format!("/htx/{}", item.0.cooperative_id)>
                                 {move || format!("{}: {}", item.1, item.0.field.label().get(lang().get()))}
-                            </A>
+                            </a>
                         </li>
                     </For>
                 </ul>

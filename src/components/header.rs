@@ -2,21 +2,18 @@
 
 use crate::app::session;
 use crate::i18n::{lang, set_lang, t, tx};
+use crate::router::current;
 use hoptac_core::i18n::Lang;
 use hoptac_core::model::Role;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let navigate = use_navigate();
     let sign_out = move |_| {
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let _ = crate::app_store().end_session().await;
             session().set(None);
-            navigate("/dang-nhap", Default::default());
+            crate::router::navigate("/dang-nhap");
         });
     };
     let is_supervisor = move || {
@@ -28,18 +25,18 @@ pub fn Header() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 <span class="logo" aria-hidden="true">"HT"</span>
                 <span>{tx("Hợp tác", "Hợp tác")}</span>
-            </A>
+            </a>
             <nav aria-label=tx("Điều hướng chính", "Main navigation")>
                 <Show when=move || session().with(|s| s.is_some())>
-                    <A href="/">{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</A>
+                    <a href="/" aria-current=current("/")>{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</a>
                     <Show when=is_supervisor>
-                        <A href="/bao-cao">{tx("Phiếu đã gửi", "Submitted reports")}</A>
-                        <A href="/tong-ket">{tx("Sơ kết 6 tháng", "Six-monthly review")}</A>
+                        <a href="/bao-cao" aria-current=current("/bao-cao")>{tx("Phiếu đã gửi", "Submitted reports")}</a>
+                        <a href="/tong-ket" aria-current=current("/tong-ket")>{tx("Sơ kết 6 tháng", "Six-monthly review")}</a>
                     </Show>
-                    <A href="/may">{tx("Máy này", "This tablet")}</A>
+                    <a href="/may" aria-current=current("/may")>{tx("Máy này", "This tablet")}</a>
                 </Show>
             </nav>
             <div class="spacer"></div>
@@ -50,7 +47,7 @@ pub fn Header() -> impl IntoView {
                 {tx("English", "Tiếng Việt")}
             </button>
             <Show when=move || session().with(|s| s.is_some())>
-                <button class="ghost" type="button" on:click=sign_out.clone()>{tx("Đăng xuất", "Sign out")}</button>
+                <button class="ghost" type="button" on:click=sign_out>{tx("Đăng xuất", "Sign out")}</button>
             </Show>
         </header>
     }

@@ -6,7 +6,6 @@ use crate::store::LocalVisit;
 use hoptac_core::model::ReportStatus;
 use hoptac_core::review::Action;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn ReturnedReports() -> impl IntoView {
@@ -49,7 +48,7 @@ pub fn ReturnedReports() -> impl IntoView {
                                 <li>
                                     <p><strong>{name}</strong>" — "{date(&v.report.visit_date)}</p>
                                     <p class="comment">{comment}</p>
-                                    <A href=href attr:class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</A>
+                                    <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</a>
                                 </li>
                             }
                         }

@@ -4,7 +4,6 @@
 use crate::i18n::{date_time, lang, t, tx};
 use hoptac_core::review::AuditEntry;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 fn action_label(a: &str) -> &'static str {
     match a {
@@ -25,13 +24,7 @@ fn action_label(a: &str) -> &'static str {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let params = use_params_map();
-    let (entity, id) = params.with_untracked(|p| {
-        (
-            p.get("entity").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-        )
-    });
+    let (entity, id) = (crate::router::segment(1), crate::router::segment(2));
     let entries = RwSignal::new(None::<Vec<AuditEntry>>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     {

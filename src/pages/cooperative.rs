@@ -8,21 +8,19 @@ use crate::store::{LocalSync, LocalVisit};
 use hoptac_core::merge::Conflict;
 use hoptac_core::model::{Cooperative, VisitReport};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn CooperativePage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id_v = StoredValue::new(crate::router::segment(1));
+    let id = move || id_v.get_value();
     let coop = RwSignal::new(None::<Cooperative>);
     let visits = RwSignal::new(Vec::<LocalVisit>::new());
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let reload = RwSignal::new(0u32);
     let loaded = RwSignal::new(false);
     let has_draft = RwSignal::new(false);
-    let query = use_query_map();
-    let saved = move || query.read().get("saved").is_some();
+    let saved_q = crate::router::query("saved").is_some();
+    let saved = move || saved_q;
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
         reload.track();
@@ -55,14 +53,14 @@ pub fn CooperativePage() -> impl IntoView {
                 <p class="ok" role="status">{tx("Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.", "The report is saved on this tablet. It will be sent when online.")}</p>
             </Show>
             <p>
-                <A href=move || format!("/htx/{}/khao-sat", id()) attr:class="button primary">
+                <a href=move || format!("/htx/{}/khao-sat", id()) class="button primary">
                     {move || if has_draft.get() { t("Tiếp tục phiếu đang viết", "Continue the report in progress") } else { t("Viết phiếu khảo sát", "Write a visit report") }}
-                </A>
+                </a>
                 " "
-                <A href=move || format!("/htx/{}/sua", id()) attr:class="button">{tx("Sửa hồ sơ", "Edit the profile")}</A>
+                <a href=move || format!("/htx/{}/sua", id()) class="button">{tx("Sửa hồ sơ", "Edit the profile")}</a>
                 " "
                 <Show when=move || crate::app::session().with(|s| s.as_ref().is_some_and(|s| s.user.role != hoptac_core::model::Role::Officer))>
-                    <A href=move || format!("/nhat-ky/cooperative/{}", id()) attr:class="button">{tx("Nhật ký thay đổi", "Change history")}</A>
+                    <a href=move || format!("/nhat-ky/cooperative/{}", id()) class="button">{tx("Nhật ký thay đổi", "Change history")}</a>
                 </Show>
             </p>
             <Show when=move || conflicts.with(|c| !c.is_empty())>

@@ -3,11 +3,11 @@
 use crate::app::{session, session_loaded};
 use crate::i18n::{t, tx};
 use crate::pages::reports::ReportsPage;
+use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
 use hoptac_core::text::{matches, normalize};
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -165,7 +165,11 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
     let rows: Vec<Row> = coops
         .into_iter()
         .map(|c| {
-            let commune = names.get(c.area_id.as_str()).copied().unwrap_or("").to_string();
+            let commune = names
+                .get(c.area_id.as_str())
+                .copied()
+                .unwrap_or("")
+                .to_string();
             let key = normalize(&format!(
                 "{} {} {}",
                 c.name,
@@ -274,17 +278,11 @@ fn Registry() -> impl IntoView {
                 SortBy::Name => v,
                 SortBy::Commune => crate::util::sort_by_key(v, |&i| (0, normalize(&r[i].commune))),
                 SortBy::Members => crate::util::sort_by_key(v, |&i| {
-                    (
-                        u64::MAX - u64::from(r[i].members),
-                        String::new(),
-                    )
+                    (u64::MAX - u64::from(r[i].members), String::new())
                 }),
                 SortBy::Status => crate::util::sort_by_key(v, |&i| {
                     (
-                        STATUSES
-                            .iter()
-                            .position(|s| *s == r[i].status)
-                            .unwrap_or(0) as u64,
+                        STATUSES.iter().position(|s| *s == r[i].status).unwrap_or(0) as u64,
                         String::new(),
                     )
                 }),
@@ -309,7 +307,7 @@ fn Registry() -> impl IntoView {
         <section>
             <div class="title-row">
                 <h1>{tx("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
-                <A href="/htx-moi" attr:class="button">{tx("Đăng ký HTX, THT mới", "Register a new cooperative")}</A>
+                <a href="/htx-moi" class="button">{tx("Đăng ký HTX, THT mới", "Register a new cooperative")}</a>
             </div>
             <label for="search" class="sr-only">{tx("Tìm hợp tác xã", "Search cooperatives")}</label>
             <input id="search" type="search" class="search"
@@ -371,7 +369,7 @@ fn Registry() -> impl IntoView {
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
                 <For each=page key=|r| (r.id.clone(), r.version) let:row>
                     <li>
-                        <A href=format!("/htx/{}", row.id)>
+                        <a href=format!("/htx/{}", row.id)>
                             <span class="name">{row.name.clone()}</span>
                             <span class="meta">
                                 <span class="badge">{move || kind_label(row.kind)}</span>
@@ -380,7 +378,7 @@ fn Registry() -> impl IntoView {
                                 {move || status_label(row.status)}
                                 {(row.version == 0).then(|| view! { " " <span class="badge pending">{tx("Chờ đồng bộ", "Waiting to sync")}</span> })}
                             </span>
-                        </A>
+                        </a>
                     </li>
                 </For>
             </ul>

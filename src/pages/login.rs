@@ -4,7 +4,6 @@ use crate::api;
 use crate::app::session;
 use crate::i18n::{lang, t, tx};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -12,7 +11,6 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
-    let navigate = use_navigate();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -29,14 +27,13 @@ pub fn LoginPage() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::login(&u, &p).await {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
                         session().set(Some(resp));
                         crate::sync::sync_now();
-                        navigate("/", Default::default());
+                        crate::router::navigate("/");
                     }
                     Err(_) => error.set(Some(hoptac_core::i18n::Msg::new(
                         "Máy này còn dữ liệu chưa gửi của cán bộ khác. Người đó cần đăng nhập và đồng bộ trước.",

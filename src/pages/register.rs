@@ -10,7 +10,6 @@ use hoptac_core::model::{
 };
 use hoptac_core::validate::{validate_cooperative, FieldError};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 const DRAFT_KEY: &str = "draft:cooperative:new";
 const SCALES: [OperatingScale; 4] = [
@@ -186,10 +185,8 @@ pub fn RegisterPage() -> impl IntoView {
         }
         loaded.set(true);
     });
-    let navigate = use_navigate();
     let on_submit = move || {
         let Some(c) = form.checked() else { return };
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let id = c.id.clone();
             if crate::app_store()
@@ -199,7 +196,7 @@ pub fn RegisterPage() -> impl IntoView {
             {
                 crate::sync::local_changed().await;
                 crate::sync::sync_now();
-                navigate(&format!("/htx/{id}"), Default::default());
+                crate::router::navigate(&format!("/htx/{id}"));
             }
         });
     };
@@ -215,8 +212,7 @@ pub fn RegisterPage() -> impl IntoView {
 /// Editing a cooperative's profile offline (`/htx/:id/sua`).
 #[component]
 pub fn EditCooperativePage() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = crate::router::segment(1);
     let key = edit_draft_key(&id);
     let form = Form::new(key.clone());
     let communes = RwSignal::new(Vec::<Area>::new());
@@ -239,13 +235,11 @@ pub fn EditCooperativePage() -> impl IntoView {
         form.draft.set(record);
         state.set(1);
     });
-    let navigate = use_navigate();
     let on_submit = move || {
         let Some(c) = form.checked() else { return };
         let Some(base) = form.base.get_value() else {
             return;
         };
-        let navigate = navigate.clone();
         let key = form.key.get_value();
         leptos::task::spawn_local(async move {
             let id = c.id.clone();
@@ -261,7 +255,7 @@ pub fn EditCooperativePage() -> impl IntoView {
             if saved.is_ok() {
                 crate::sync::local_changed().await;
                 crate::sync::sync_now();
-                navigate(&format!("/htx/{id}"), Default::default());
+                crate::router::navigate(&format!("/htx/{id}"));
             }
         });
     };

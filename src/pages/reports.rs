@@ -3,12 +3,12 @@
 
 use crate::app::session;
 use crate::i18n::{date, date_time, tx};
+use crate::router::Redirect;
 use crate::store::LocalVisit;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::ReportStatus::*;
 use hoptac_core::report::period_of;
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
 
 /// The distinct non-empty values of `f` over the reports, sorted.
 fn distinct(
@@ -197,7 +197,7 @@ pub fn ReportsPage() -> impl IntoView {
                 <tbody>
                     <For each=shown key=|(v, _)| (v.report.id.clone(), v.report.status, v.report.revision) let:item>
                         <tr>
-                            <td><A href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</A></td>
+                            <td><a href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</a></td>
                             <td>{date(&item.0.report.visit_date)}</td>
                             <td>{item.0.report.author_name.clone()}</td>
                             <td class="note">{item.0.report.note.clone()}</td>

@@ -5,8 +5,6 @@
 use crate::i18n::{date, date_time, lang, t, tx};
 use hoptac_core::review::{Action, DecisionRequest, ReportDetail};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 fn action_label(a: Action) -> (&'static str, &'static str) {
     match a {
@@ -49,8 +47,7 @@ fn path_label(path: &str) -> String {
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
+    let id = crate::router::segment(1);
     let detail = RwSignal::new(None::<ReportDetail>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let comment = RwSignal::new(String::new());
@@ -113,8 +110,8 @@ pub fn ReviewPage() -> impl IntoView {
         })
     };
     view! {
-        <p class="actions"><A href="/bao-cao">{tx("← Danh sách phiếu", "← Reports")}</A>
-            <A href=audit_href>{tx("Nhật ký thay đổi của phiếu", "This report's change history")}</A></p>
+        <p class="actions"><a href="/bao-cao">{tx("← Danh sách phiếu", "← Reports")}</a>
+            <a href=audit_href>{tx("Nhật ký thay đổi của phiếu", "This report's change history")}</a></p>
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         {move || detail.get().map(|d| {
             let r = d.report.clone();

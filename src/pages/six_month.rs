@@ -5,12 +5,12 @@
 
 use crate::app::session;
 use crate::i18n::{date, lang, t, ts, tx, vnd};
+use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{AreaLevel, Role};
 use hoptac_core::report::{period_of, Labelled};
 use hoptac_core::six_month::{RecordRef, ReviewResponse, Targets, TargetsRequest};
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
 
 /// One line of the review: a figure, what it is compared with, and its records.
 #[derive(Clone, PartialEq)]
@@ -342,9 +342,9 @@ fn drill_down(records: &[RecordRef], ids: &[String]) -> impl IntoView {
             {items.into_iter().map(|r| {
                 if r.entity == "visit" {
                     let text = format!("{} — {} — {}", r.name, date(&r.visit_date), r.author_name);
-                    view! { <li><A href=format!("/bao-cao/{}", r.id)>{text}</A></li> }.into_any()
+                    view! { <li><a href=format!("/bao-cao/{}", r.id)>{text}</a></li> }.into_any()
                 } else {
-                    view! { <li><A href=format!("/htx/{}", r.id)>{r.name.clone()}</A></li> }.into_any()
+                    view! { <li><a href=format!("/htx/{}", r.id)>{r.name.clone()}</a></li> }.into_any()
                 }
             }).collect_view()}
         </ul>
@@ -565,7 +565,7 @@ pub fn SixMonthPage() -> impl IntoView {
                     <div class="actions">
                         <button type="button" class="primary" on:click=save_targets>{tx("Lưu kế hoạch", "Save targets")}</button>
                         <span role="status" class="ok">{move || saved.get().then(|| t("Đã lưu.", "Saved."))}</span>
-                        <A href=move || format!("/nhat-ky/targets/{}:{}", period.get(), area.get())>{tx("Lịch sử thay đổi kế hoạch", "History of the targets")}</A>
+                        <a href=move || format!("/nhat-ky/targets/{}:{}", period.get(), area.get())>{tx("Lịch sử thay đổi kế hoạch", "History of the targets")}</a>
                     </div>
                 </section>
             </Show>

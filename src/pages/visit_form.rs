@@ -14,9 +14,7 @@ use hoptac_core::report::{
 };
 use hoptac_core::validate::{validate_visit, FieldError};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde::Serialize;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// What every field of the form needs: the draft, the errors, and "save the draft now".
 #[derive(Clone, Copy)]
@@ -87,11 +85,11 @@ fn new_report(cooperative_id: &str) -> VisitReport {
 
 #[component]
 pub fn VisitFormPage() -> impl IntoView {
-    let params = use_params_map();
-    let coop_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let coop_v = StoredValue::new(crate::router::segment(1));
+    let coop_id = Signal::derive(move || coop_v.get_value());
     // `?sua=<report id>`: fixing a report the supervisor returned (a new revision).
-    let query = leptos_router::hooks::use_query_map();
-    let fixing = Signal::derive(move || query.read().get("sua").filter(|s| !s.is_empty()));
+    let fix = StoredValue::new(crate::router::query("sua").filter(|s| !s.is_empty()));
+    let fixing = Signal::derive(move || fix.get_value());
     let key = Signal::derive(move || match fixing.get() {
         Some(id) => format!("draft:visit-fix:{id}"),
         None => visit_draft_key(&coop_id.get()),
@@ -138,7 +136,6 @@ pub fn VisitFormPage() -> impl IntoView {
         });
     });
 
-    let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let report = form.draft.get_untracked();
@@ -154,7 +151,6 @@ pub fn VisitFormPage() -> impl IntoView {
             return;
         }
         form.errors.set(Vec::new());
-        let navigate = navigate.clone();
         let key = key.get_untracked();
         let fix = fixing.get_untracked().is_some();
         leptos::task::spawn_local(async move {
@@ -175,7 +171,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 Ok(_) => {
                     crate::sync::local_changed().await;
                     crate::sync::sync_now();
-                    navigate(&format!("/htx/{id}?saved=1"), Default::default());
+                    crate::router::navigate(&format!("/htx/{id}?saved=1"));
                 }
                 Err(e) => form.errors.set(vec![FieldError {
                     field: "form".into(),
@@ -202,7 +198,7 @@ pub fn VisitFormPage() -> impl IntoView {
     view! {
         <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
             <section class="form-head">
-                <p><A href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</A></p>
+                <p><a href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</a></p>
                 <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
                 <Show when=move || returned_comment.with(Option::is_some)>
                     <div class="card warn" role="note" aria-label=tx("Nhận xét của giám sát viên", "The supervisor's comment")>

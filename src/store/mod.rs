@@ -530,7 +530,10 @@ impl Store {
             .map_err(e)?
             .await
             .map_err(e)?;
-        Ok(format!("{}:{count}", gen.map(|g| g.value).unwrap_or_default()))
+        Ok(format!(
+            "{}:{count}",
+            gen.map(|g| g.value).unwrap_or_default()
+        ))
     }
 
     /// The registry's cached list, when no cooperative changed since it was built: one
@@ -572,7 +575,8 @@ impl Store {
 
     /// Keeps the registry's list built from the cooperatives of `stamp`.
     pub async fn save_registry_cache(&self, stamp: String, text: String) -> Result<()> {
-        self.set_meta(keys::REGISTRY, &RegistryCache { stamp, text }).await
+        self.set_meta(keys::REGISTRY, &RegistryCache { stamp, text })
+            .await
     }
 
     pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {

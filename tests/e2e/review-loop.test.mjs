@@ -117,7 +117,14 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   // The figure opens the report behind it.
   await revenue.getByRole("button").click();
   const behind = sup.getByRole("region", { name: "Hồ sơ làm căn cứ — Tổng doanh thu" });
-  await behind.getByRole("link", { name: /HTX Thêu ren Văn Lâm — 11\/06\/2021 — Đinh Thị Hoa/ }).waitFor();
+  await behind.getByRole("link", { name: /HTX Thêu ren Văn Lâm — 11\/06\/2021 — Đinh Thị Hoa/ }).click();
+  await sup.getByRole("heading", { name: /Phiếu khảo sát — 11\/06\/2021/ }).waitFor();
+  // The back button returns to the review (the app's own router follows history).
+  await sup.goBack();
+  await sup.getByRole("heading", { name: "Báo cáo sơ kết 6 tháng" }).waitFor();
+  await sup.getByLabel("Kỳ báo cáo", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
+  await sup.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
+  await revenue.getByRole("button", { name: /^Tổng doanh thu: 1\.200\.000\.000 ₫/ }).waitFor();
   // The picture of it: an SVG chart whose name reads its bars.
   await sup.getByRole("img", { name: /Doanh thu \(triệu đồng\): Doanh thu kỳ này 1200; Doanh thu cùng kỳ 800/ }).waitFor();
   // Targets: the supervisor sets Hoa Lư's; the figure shows it.
