@@ -57,6 +57,7 @@ pub fn start() {
                 );
                 pwa::register();
                 pwa::ask_persistent_storage();
+                pages::home::prefetch();
                 leptos::mount::mount_to_body(app::App);
                 sync::start();
             }

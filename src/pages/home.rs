@@ -195,6 +195,25 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
     crate::util::sort_by_key(rows, |r| (0, r.sort_name.clone()))
 }
 
+thread_local! {
+    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<String>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Starts reading the registry's cached list as soon as the store is open, while the app
+/// mounts and reads the session (the registry, the officer's first page, takes it).
+pub fn prefetch() {
+    use futures::FutureExt;
+    let read = async { crate::app_store().registry_cache().await.ok().flatten() };
+    let (tx, rx) = futures::channel::oneshot::channel();
+    // Before the app mounts, Leptos's executor is not set up yet: wasm-bindgen's runs it.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = tx.send(read.await);
+    });
+    let early = rx.map(|r| r.ok().flatten()).boxed_local();
+    PREFETCH.with(|p| *p.borrow_mut() = Some(early));
+}
+
 /// The officer's cooperatives from the local store, searchable without diacritics.
 #[component]
 fn Registry() -> impl IntoView {
@@ -210,14 +229,26 @@ fn Registry() -> impl IntoView {
     // Rows shown: a page of 100, "show more" adds another (10,000 rows would slow a tablet).
     let shown = RwSignal::new(PAGE);
     let loaded = RwSignal::new(false);
+    // Each load has a number; a load that finishes after a newer one started is dropped.
+    let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
+        latest.update_value(|n| *n += 1);
+        let run = latest.get_value();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             let t0 = crate::util::perf_now();
             // The cached list when no cooperative changed since it was built (one record
-            // read); otherwise every record, and the list is cached for next time.
-            let (out, fresh) = match store.registry_cache().await.ok().flatten() {
+            // read, started at start-up: see prefetch); otherwise every record, and the
+            // list is cached for next time.
+            let cached = match PREFETCH.with(|p| p.borrow_mut().take()) {
+                Some(early) => early.await,
+                None => store.registry_cache().await.ok().flatten(),
+            };
+            if latest.get_value() != run {
+                return;
+            }
+            let (out, fresh) = match cached {
                 Some(text) => {
                     crate::util::bench_record("registryCacheHit", crate::util::perf_now() - t0);
                     (decode(&text), None)
@@ -231,12 +262,14 @@ fn Registry() -> impl IntoView {
                 }
             };
             crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
+            // The communes (a few dozen): distinct first, then sorted.
+            let mut seen = std::collections::HashSet::new();
             let cs: Vec<(String, String)> = out
                 .iter()
+                .filter(|r| seen.insert(r.area_id.as_str()))
                 .map(|r| (r.area_id.clone(), r.commune.clone()))
                 .collect();
-            let mut cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
-            cs.dedup();
+            let cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
             communes.set(cs);
             rows.set(out);
             loaded.set(true);

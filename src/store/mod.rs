@@ -108,12 +108,6 @@ async fn finish_pull(
     Ok(())
 }
 
-/// The registry's list as it was built from the cooperatives with this stamp.
-#[derive(Serialize, Deserialize)]
-struct RegistryCache {
-    stamp: String,
-    text: String,
-}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -537,22 +531,30 @@ impl Store {
     }
 
     /// The registry's cached list, when no cooperative changed since it was built: one
-    /// record read instead of every cooperative (pages/home.rs builds and saves it).
+    /// record read instead of every cooperative (pages/home.rs builds and saves it). The
+    /// text is kept as UTF-8 bytes: IndexedDB copies bytes far faster than it clones a
+    /// string of the same length.
     pub async fn registry_cache(&self) -> Result<Option<String>> {
         let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
         let stamp = self.coops_stamp(&tx).await?;
-        let cache: Option<MetaRow<RegistryCache>> = tx
+        let row: Option<JsValue> = tx
             .object_store(META)
             .map_err(e)?
             .get(keys::REGISTRY)
-            .serde()
+            .primitive()
             .map_err(e)?
             .await
             .map_err(e)?;
-        Ok(cache
-            .map(|c| c.value)
-            .filter(|c| c.stamp == stamp)
-            .map(|c| c.text))
+        let Some(row) = row else { return Ok(None) };
+        let field = |k: &str| js_sys::Reflect::get(&row, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        if field("stamp").as_string().as_deref() != Some(stamp.as_str()) {
+            return Ok(None);
+        }
+        let bytes: js_sys::Uint8Array = match wasm_bindgen::JsCast::dyn_into(field("bytes")) {
+            Ok(b) => b,
+            Err(_) => return Ok(None),
+        };
+        Ok(String::from_utf8(bytes.to_vec()).ok())
     }
 
     /// Every cooperative, with the stamp to save the registry's list under.
@@ -575,8 +577,19 @@ impl Store {
 
     /// Keeps the registry's list built from the cooperatives of `stamp`.
     pub async fn save_registry_cache(&self, stamp: String, text: String) -> Result<()> {
-        self.set_meta(keys::REGISTRY, &RegistryCache { stamp, text })
-            .await
+        let row = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&row, &"key".into(), &keys::REGISTRY.into());
+        let _ = js_sys::Reflect::set(&row, &"stamp".into(), &stamp.into());
+        let bytes = js_sys::Uint8Array::from(text.as_bytes());
+        let _ = js_sys::Reflect::set(&row, &"bytes".into(), &bytes);
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        put_now(&tx.object_store(META).map_err(e)?, &row)?;
+        tx.commit().await.map_err(e)
     }
 
     pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {
