@@ -513,7 +513,9 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         .save_registry_cache(stamp, "two".into())
         .await
         .unwrap();
-    assert!(store.registry_cache().await.unwrap().is_some());
+    // A list read early (at start-up) is checked against the stamp when it is used.
+    let (early_stamp, _) = store.registry_cache_stamped().await.unwrap().unwrap();
+    assert_eq!(store.cooperatives_stamp().await.unwrap(), early_stamp);
     store
         .save_new_cooperative(coop("c-new", "THT Trồng sen Ninh Hải"), 1, None)
         .await
@@ -523,6 +525,7 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         None,
         "a registration"
     );
+    assert_ne!(store.cooperatives_stamp().await.unwrap(), early_stamp);
 
     let (_, stamp) = store.cooperatives_stamped().await.unwrap();
     store

@@ -196,7 +196,7 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
 }
 
 thread_local! {
-    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<String>>>> =
+    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<(String, String)>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -204,7 +204,13 @@ thread_local! {
 /// mounts and reads the session (the registry, the officer's first page, takes it).
 pub fn prefetch() {
     use futures::FutureExt;
-    let read = async { crate::app_store().registry_cache().await.ok().flatten() };
+    let read = async {
+        crate::app_store()
+            .registry_cache_stamped()
+            .await
+            .ok()
+            .flatten()
+    };
     let (tx, rx) = futures::channel::oneshot::channel();
     // Before the app mounts, Leptos's executor is not set up yet: wasm-bindgen's runs it.
     wasm_bindgen_futures::spawn_local(async move {
@@ -241,8 +247,21 @@ fn Registry() -> impl IntoView {
             // The cached list when no cooperative changed since it was built (one record
             // read, started at start-up: see prefetch); otherwise every record, and the
             // list is cached for next time.
-            let cached = match PREFETCH.with(|p| p.borrow_mut().take()) {
-                Some(early) => early.await,
+            // The early read is used only if no cooperative was written since (a
+            // registration, an edit or a pull may have come between).
+            let early = match PREFETCH.with(|p| p.borrow_mut().take()) {
+                Some(early) => match early.await {
+                    Some((stamp, text))
+                        if store.cooperatives_stamp().await.ok().as_ref() == Some(&stamp) =>
+                    {
+                        Some(Some(text))
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            let cached = match early {
+                Some(c) => c,
                 None => store.registry_cache().await.ok().flatten(),
             };
             if latest.get_value() != run {

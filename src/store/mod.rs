@@ -108,7 +108,6 @@ async fn finish_pull(
     Ok(())
 }
 
-
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Where a visit stands on this tablet.
@@ -535,6 +534,12 @@ impl Store {
     /// text is kept as UTF-8 bytes: IndexedDB copies bytes far faster than it clones a
     /// string of the same length.
     pub async fn registry_cache(&self) -> Result<Option<String>> {
+        Ok(self.registry_cache_stamped().await?.map(|(_, text)| text))
+    }
+
+    /// [`Self::registry_cache`] with the stamp it was valid for (to check it again later
+    /// with [`Self::cooperatives_stamp`]).
+    pub async fn registry_cache_stamped(&self) -> Result<Option<(String, String)>> {
         let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
         let stamp = self.coops_stamp(&tx).await?;
         let row: Option<JsValue> = tx
@@ -554,7 +559,13 @@ impl Store {
             Ok(b) => b,
             Err(_) => return Ok(None),
         };
-        Ok(String::from_utf8(bytes.to_vec()).ok())
+        Ok(String::from_utf8(bytes.to_vec()).ok().map(|t| (stamp, t)))
+    }
+
+    /// The cooperatives store's current stamp (see `coops_stamp`).
+    pub async fn cooperatives_stamp(&self) -> Result<String> {
+        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        self.coops_stamp(&tx).await
     }
 
     /// Every cooperative, with the stamp to save the registry's list under.
