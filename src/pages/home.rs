@@ -342,7 +342,11 @@ fn Registry() -> impl IntoView {
         })
     };
     let total = Memo::new(move |_| visible());
+    // Rows are drawn once in the language of the moment (no reactive label per row: a
+    // keystroke that changes the 100 rows shown creates no effects); a change of language
+    // redraws them (the language is part of each row's key).
     let page = move || {
+        crate::i18n::lang().track();
         total.with(|v| {
             rows.with(|r| {
                 v.iter()
@@ -419,16 +423,16 @@ fn Registry() -> impl IntoView {
                 <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
-                <For each=page key=|r| (r.id.clone(), r.version) let:row>
+                <For each=page key=|r| (r.id.clone(), r.version, crate::i18n::lang().get_untracked() == hoptac_core::i18n::Lang::Vi) let:row>
                     <li>
                         <a href=format!("/htx/{}", row.id)>
                             <span class="name">{row.name.clone()}</span>
                             <span class="meta">
-                                <span class="badge">{move || kind_label(row.kind)}</span>
+                                <span class="badge">{untrack(|| kind_label(row.kind))}</span>
                                 {row.commune.clone()}
                                 " · "
-                                {move || status_label(row.status)}
-                                {(row.version == 0).then(|| view! { " " <span class="badge pending">{tx("Chờ đồng bộ", "Waiting to sync")}</span> })}
+                                {untrack(|| status_label(row.status))}
+                                {(row.version == 0).then(|| view! { " " <span class="badge pending">{untrack(|| t("Chờ đồng bộ", "Waiting to sync"))}</span> })}
                             </span>
                         </a>
                     </li>
