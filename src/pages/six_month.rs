@@ -64,6 +64,19 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         compare,
         ids: ids.to_vec(),
     };
+    // A money figure against the same period last year.
+    let compared = |label: &str, c: &hoptac_core::six_month::Compared| {
+        let (before, change) = (vnd(c.last_year), pct(c.change_pct));
+        line(
+            label.into(),
+            vnd(c.now),
+            ts(
+                format!("cùng kỳ {before} ({change})"),
+                format!("last year {before} ({change})"),
+            ),
+            &c.ids,
+        )
+    };
     let tally = |items: Vec<(String, i64, &Vec<String>)>| {
         items
             .into_iter()
@@ -97,43 +110,13 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         (
             t("Kết quả sản xuất kinh doanh", "Business results").into(),
             vec![
-                line(
-                    t("Tổng doanh thu", "Total revenue").into(),
-                    vnd(v.revenue_vnd.now),
-                    ts(
-                        format!(
-                            "cùng kỳ {} ({})",
-                            vnd(v.revenue_vnd.last_year),
-                            pct(v.revenue_vnd.change_pct)
-                        ),
-                        format!(
-                            "last year {} ({})",
-                            vnd(v.revenue_vnd.last_year),
-                            pct(v.revenue_vnd.change_pct)
-                        ),
-                    ),
-                    &v.revenue_vnd.ids,
-                ),
-                line(
+                compared(t("Tổng doanh thu", "Total revenue"), &v.revenue_vnd),
+                compared(
                     t(
                         "Thu nhập bình quân thành viên (tháng)",
                         "Average member income (month)",
-                    )
-                    .into(),
-                    vnd(v.member_income_vnd.now),
-                    ts(
-                        format!(
-                            "cùng kỳ {} ({})",
-                            vnd(v.member_income_vnd.last_year),
-                            pct(v.member_income_vnd.change_pct)
-                        ),
-                        format!(
-                            "last year {} ({})",
-                            vnd(v.member_income_vnd.last_year),
-                            pct(v.member_income_vnd.change_pct)
-                        ),
                     ),
-                    &v.member_income_vnd.ids,
+                    &v.member_income_vnd,
                 ),
                 line(
                     t(

@@ -588,11 +588,22 @@ impl Store {
 
     /// Keeps the registry's list built from the cooperatives of `stamp`.
     pub async fn save_registry_cache(&self, stamp: String, text: String) -> Result<()> {
-        let row = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&row, &"key".into(), &keys::REGISTRY.into());
-        let _ = js_sys::Reflect::set(&row, &"stamp".into(), &stamp.into());
         let bytes = js_sys::Uint8Array::from(text.as_bytes());
-        let _ = js_sys::Reflect::set(&row, &"bytes".into(), &bytes);
+        self.put_meta_js(&[
+            ("key", &keys::REGISTRY.into()),
+            ("stamp", &stamp.into()),
+            ("bytes", &bytes),
+        ])
+        .await
+    }
+
+    /// Writes a `meta` row made of JavaScript values as they are (no serde), in its own
+    /// transaction.
+    async fn put_meta_js(&self, fields: &[(&str, &JsValue)]) -> Result<()> {
+        let row = js_sys::Object::new();
+        for (k, v) in fields {
+            let _ = js_sys::Reflect::set(&row, &(*k).into(), v);
+        }
         let tx = self
             .db
             .transaction(META)
@@ -715,17 +726,8 @@ impl Store {
     /// Saves a draft already turned into a JavaScript value (the form does that as the
     /// user types, so the write itself only hands the value to IndexedDB).
     pub async fn save_draft_js(&self, key: &str, draft: &JsValue) -> Result<()> {
-        let row = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&row, &"key".into(), &key.into());
-        let _ = js_sys::Reflect::set(&row, &"value".into(), draft);
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(e)?;
-        put_now(&tx.object_store(META).map_err(e)?, &row)?;
-        tx.commit().await.map_err(e)
+        self.put_meta_js(&[("key", &key.into()), ("value", draft)])
+            .await
     }
 
     /// Saves a submitted visit and its outbox mutation in one transaction, and removes the

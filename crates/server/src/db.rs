@@ -155,6 +155,17 @@ impl WriteTx<'_> {
         self.tx.commit().await
     }
 
+    /// The next change sequence number, taken inside this transaction (so numbers follow
+    /// commit order: the counter row stays locked until commit).
+    async fn next_seq(&mut self) -> Result<i64, sqlx::Error> {
+        let row: AnyRow = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        row.try_get(0)
+    }
+
     /// Records the new state of a record for pull: takes the next sequence number (inside
     /// this transaction, so numbers follow commit order) and upserts the sync_log row.
     pub async fn log_change(
@@ -164,12 +175,7 @@ impl WriteTx<'_> {
         scope_path: &str,
         body: &str,
     ) -> Result<i64, sqlx::Error> {
-        let row: AnyRow = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let seq: i64 = row.try_get(0)?;
+        let seq = self.next_seq().await?;
         sqlx::query(
             "INSERT INTO sync_log (entity, id, seq, scope_path, body) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body",
@@ -226,12 +232,7 @@ impl WriteTx<'_> {
     ) -> Result<i64, sqlx::Error> {
         // A sequence number from the same counter keeps the trail in commit order; pulls
         // skip the gap it leaves.
-        let row: AnyRow = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let seq: i64 = row.try_get(0)?;
+        let seq = self.next_seq().await?;
         self.audit(seq, entity, id, who, action, old, new).await?;
         Ok(seq)
     }
@@ -293,12 +294,7 @@ impl WriteTx<'_> {
             .await?;
         for r in rows {
             let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-            let row: AnyRow = sqlx::query(
-                "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
-            )
-            .fetch_one(&mut *self.tx)
-            .await?;
-            let seq: i64 = row.try_get(0)?;
+            let seq = self.next_seq().await?;
             sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
                 .bind(seq)
                 .bind(&entity)
