@@ -35,6 +35,9 @@ pub fn app_store() -> Rc<Store> {
 
 /// Entry point (called by main): opens the store, starts sync, mounts the app.
 pub fn start() {
+    // Debug and test builds print panics to the console; release builds abort on a panic
+    // without a message (-Cpanic=immediate-abort), so the hook would be dead weight there.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     util::bench_record("appStart", util::perf_now());
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
