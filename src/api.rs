@@ -117,13 +117,7 @@ pub async fn visit_detail(
     token: &str,
     id: &str,
 ) -> Result<hoptac_core::review::ReportDetail, ApiError> {
-    let js = send_js(
-        Request::get(&format!("/api/visits/{}", js_sys::encode_uri_component(id))),
-        Some(token),
-        None,
-    )
-    .await?;
-    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+    get(token, &format!("/api/visits/{}", enc(id))).await
 }
 
 /// Approve, return, reject or comment (supervisors, online).

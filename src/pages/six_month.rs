@@ -9,7 +9,7 @@ use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{AreaLevel, Role};
 use hoptac_core::report::{period_of, Labelled};
-use hoptac_core::six_month::{RecordRef, ReviewResponse, Targets, TargetsRequest};
+use hoptac_core::six_month::{RecordRef, ReviewResponse, SixMonthReview, Targets, TargetsRequest};
 use leptos::prelude::*;
 
 /// One line of the review: a figure, what it is compared with, and its records.
@@ -45,6 +45,32 @@ fn pct(p: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
+/// The review's three tallies (value chains by programme, difficulties, support received)
+/// as (label in the chosen language, count, records); `unknown` names a missing programme.
+fn named_tallies<'a>(
+    v: &'a SixMonthReview,
+    unknown: &str,
+) -> [Vec<(String, i64, &'a Vec<String>)>; 3] {
+    let l = |m: Msg| m.get(lang().get_untracked()).to_string();
+    [
+        v.value_chains
+            .iter()
+            .map(|c| {
+                let label = c.key.map(|p| l(p.msg())).unwrap_or_else(|| unknown.into());
+                (label, c.count, &c.ids)
+            })
+            .collect(),
+        v.difficulties
+            .iter()
+            .map(|c| (l(c.key.msg()), c.count, &c.ids))
+            .collect(),
+        v.support_received
+            .iter()
+            .map(|c| (l(c.key.msg()), c.count, &c.ids))
+            .collect(),
+    ]
+}
+
 /// The review's lines in the chosen language, grouped by heading.
 fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
     let v = &r.review;
@@ -77,6 +103,8 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
             &c.ids,
         )
     };
+    let [chains, difficulties, support] =
+        named_tallies(v, t("Không rõ chương trình", "No programme given"));
     let tally = |items: Vec<(String, i64, &Vec<String>)>| {
         items
             .into_iter()
@@ -151,52 +179,15 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                 "Value-chain models by programme",
             )
             .into(),
-            tally(
-                v.value_chains
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.key
-                                .map(|p| p.msg().get(lang().get_untracked()).to_string())
-                                .unwrap_or_else(|| {
-                                    t("Không rõ chương trình", "No programme given").into()
-                                }),
-                            c.count,
-                            &c.ids,
-                        )
-                    })
-                    .collect(),
-            ),
+            tally(chains),
         ),
         (
             t("Khó khăn, vướng mắc", "Difficulties").into(),
-            tally(
-                v.difficulties
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.key.msg().get(lang().get_untracked()).to_string(),
-                            c.count,
-                            &c.ids,
-                        )
-                    })
-                    .collect(),
-            ),
+            tally(difficulties),
         ),
         (
             t("Hỗ trợ đã nhận theo loại", "Support received by kind").into(),
-            tally(
-                v.support_received
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.key.msg().get(lang().get_untracked()).to_string(),
-                            c.count,
-                            &c.ids,
-                        )
-                    })
-                    .collect(),
-            ),
+            tally(support),
         ),
     ]
 }
@@ -249,7 +240,6 @@ fn chart(title: String, bars: Vec<Bar>) -> impl IntoView {
 fn charts(r: &ReviewResponse) -> impl IntoView {
     let v = &r.review;
     let tgt = |t: Option<u32>| t.map(i64::from);
-    let l = |m: Msg| m.get(lang().get_untracked()).to_string();
     let progress = vec![
         (
             t("HTX mới", "New HTX").to_string(),
@@ -280,29 +270,10 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
             None,
         ),
     ];
-    let chains: Vec<Bar> = v
-        .value_chains
-        .iter()
-        .map(|c| {
-            (
-                c.key
-                    .map(|p| l(p.msg()))
-                    .unwrap_or_else(|| t("Không rõ", "Not given").into()),
-                c.count,
-                None,
-            )
-        })
-        .collect();
-    let diffs: Vec<Bar> = v
-        .difficulties
-        .iter()
-        .map(|c| (l(c.key.msg()), c.count, None))
-        .collect();
-    let support: Vec<Bar> = v
-        .support_received
-        .iter()
-        .map(|c| (l(c.key.msg()), c.count, None))
-        .collect();
+    let bars = |items: Vec<(String, i64, &Vec<String>)>| -> Vec<Bar> {
+        items.into_iter().map(|(l, c, _)| (l, c, None)).collect()
+    };
+    let [chains, diffs, support] = named_tallies(v, t("Không rõ", "Not given")).map(bars);
     view! {
         <div class="charts">
             {chart(t("Kết quả so với kế hoạch (vạch: kế hoạch)", "Results against target (mark: target)").into(), progress)}

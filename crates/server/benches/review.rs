@@ -108,12 +108,12 @@ async fn main() {
                                  "revenue_last_year_vnd": 900_000_000 + n as i64 * 900,
                                  "profit_vnd": 50_000_000, "member_income_vnd": 4_500_000,
                                  "member_income_last_year_vnd": 4_200_000},
-                    "value_chain": {"in_value_chain": n % 3 == 0, "stages": ["production"],
-                                    "programme": if n % 2 == 0 { json!("resolution113") } else { json!(null) }},
+                    "value_chain": {"in_value_chain": n.is_multiple_of(3), "stages": ["production"],
+                                    "programme": if n.is_multiple_of(2) { json!("resolution113") } else { json!(null) }},
                     "difficulties": [DIFFICULTIES[n % 5], DIFFICULTIES[(n / 5) % 5]],
                     "support": {"received": [SUPPORT[n % 4]], "works_handed_over": n % 3},
                     "digital": {"accounting_software": true},
-                    "compliance": {"tax_registered": n % 4 != 0},
+                    "compliance": {"tax_registered": !n.is_multiple_of(4)},
                     "follow_ups": [{"action": "Hỗ trợ hồ sơ OCOP", "due": "2021-09-30"}]
                 }
             });

@@ -34,6 +34,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// `422 invalid` naming one field, with its bilingual message.
+    pub fn field(field: &str, message: hoptac_core::i18n::Msg) -> ApiError {
+        ApiError::Invalid(vec![FieldError {
+            field: field.into(),
+            message,
+        }])
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::BadRequest(_) => ErrorCode::BadRequest,

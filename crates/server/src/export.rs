@@ -17,7 +17,6 @@ use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::report::Labelled;
 use hoptac_core::six_month::{bad_period, period_bounds};
-use hoptac_core::validate::FieldError;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -46,13 +45,13 @@ impl Format {
         match s.unwrap_or("xlsx") {
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
-            other => Err(ApiError::Invalid(vec![FieldError {
-                field: "format".into(),
-                message: Msg::new(
+            other => Err(ApiError::field(
+                "format",
+                Msg::new(
                     format!("Định dạng \"{other}\" không hỗ trợ. Chọn csv hoặc xlsx."),
                     format!("Format \"{other}\" is not supported. Choose csv or xlsx."),
                 ),
-            }])),
+            )),
         }
     }
 
@@ -169,10 +168,6 @@ pub struct VisitsQuery {
     pub period: Option<String>,
 }
 
-fn status_vi(s: ReportStatus) -> &'static str {
-    hoptac_core::review::status_vi(s)
-}
-
 /// The header row of the submissions export.
 pub const VISIT_HEADERS: [&str; 17] = [
     "Mã phiếu",
@@ -219,9 +214,9 @@ pub async fn visits(
     };
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         if ReportStatus::from_key(s).is_none() {
-            return Err(ApiError::Invalid(vec![FieldError {
-                field: "status".into(),
-                message: Msg::new(
+            return Err(ApiError::field(
+                "status",
+                Msg::new(
                     format!(
                         "Trạng thái \"{s}\" không có. Chọn một trong: {}.",
                         ReportStatus::KEYS.join(", ")
@@ -231,7 +226,7 @@ pub async fn visits(
                         ReportStatus::KEYS.join(", ")
                     ),
                 ),
-            }]));
+            ));
         }
         add("v.status = ?", s.to_string(), &mut binds);
     }
@@ -247,10 +242,7 @@ pub async fn visits(
     }
     if let Some(p) = q.period.as_deref().filter(|s| !s.is_empty()) {
         let Some((from, to)) = period_bounds(p) else {
-            return Err(ApiError::Invalid(vec![FieldError {
-                field: "period".into(),
-                message: bad_period(p),
-            }]));
+            return Err(ApiError::field("period", bad_period(p)));
         };
         add("v.visit_date >= ?", from, &mut binds);
         add("v.visit_date <= ?", to, &mut binds);
@@ -283,7 +275,7 @@ fn visit_row(v: &VisitReport, coop_name: &str) -> Vec<Cell> {
         Cell::Text(v.area_path.clone()),
         Cell::Text(v.author_name.clone()),
         Cell::Text(v.visit_date.clone()),
-        Cell::Text(status_vi(v.status).to_string()),
+        Cell::Text(hoptac_core::review::status_vi(v.status).to_string()),
         Cell::Int(v.revision.into()),
         money(f.finances.revenue_vnd),
         money(f.finances.revenue_last_year_vnd),

@@ -21,7 +21,7 @@ use hoptac_core::review::{
     ReviewEvent,
 };
 use hoptac_core::sync::Change;
-use hoptac_core::validate::{date_of_millis_vn, validate_visit, FieldError};
+use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 use serde_json::Value;
 use sqlx::Row;
 
@@ -145,14 +145,8 @@ fn refused(e: DecisionError) -> ApiError {
         DecisionError::NotAllowed { .. } | DecisionError::NotAuthor => {
             ApiError::Forbidden(e.message().en)
         }
-        DecisionError::TextRequired { .. } => ApiError::Invalid(vec![FieldError {
-            field: "text".into(),
-            message: e.message(),
-        }]),
-        DecisionError::WrongState { .. } => ApiError::Invalid(vec![FieldError {
-            field: "action".into(),
-            message: e.message(),
-        }]),
+        DecisionError::TextRequired { .. } => ApiError::field("text", e.message()),
+        DecisionError::WrongState { .. } => ApiError::field("action", e.message()),
     }
 }
 

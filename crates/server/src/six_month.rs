@@ -18,7 +18,6 @@ use hoptac_core::six_month::{
     bad_period, compute, period_bounds, RecordRef, ReviewResponse, SixMonthReview, Targets,
     TargetsRequest,
 };
-use hoptac_core::validate::FieldError;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -39,11 +38,17 @@ pub struct ReviewQuery {
     pub format: Option<String>,
 }
 
-fn invalid(field: &str, message: Msg) -> ApiError {
-    ApiError::Invalid(vec![FieldError {
-        field: field.into(),
-        message,
-    }])
+/// Targets from three columns of `row` starting at `first` (new_htx, new_tht,
+/// works_handed_over).
+fn targets_at(row: &sqlx::any::AnyRow, first: usize) -> ApiResult<Targets> {
+    let get = |i: usize| -> ApiResult<Option<u32>> {
+        Ok(row.try_get::<Option<i64>, _>(first + i)?.map(|v| v as u32))
+    };
+    Ok(Targets {
+        new_htx: get(0)?,
+        new_tht: get(1)?,
+        works_handed_over: get(2)?,
+    })
 }
 
 /// The area the caller asked for, checked against their scope: (id, name, path).
@@ -57,7 +62,7 @@ async fn area_in_scope(
         .fetch_optional(&db.pool)
         .await?;
     let Some(row) = row else {
-        return Err(invalid(
+        return Err(ApiError::field(
             "area",
             Msg::new(
                 format!("Không có địa bàn mã \"{area}\". Chọn địa bàn trong danh sách."),
@@ -83,7 +88,7 @@ pub async fn load_review(
     area: Option<&str>,
 ) -> ApiResult<ReviewResponse> {
     let Some((from, to)) = period_bounds(period) else {
-        return Err(invalid("period", bad_period(period)));
+        return Err(ApiError::field("period", bad_period(period)));
     };
     let (area_id, area_name, paths) = match area.filter(|a| !a.is_empty()) {
         Some(a) => {
@@ -134,11 +139,7 @@ pub async fn load_review(
     let mut beneath = Targets::default();
     for r in rows {
         let (id, path): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-        let t = Targets {
-            new_htx: r.try_get::<Option<i64>, _>(2)?.map(|v| v as u32),
-            new_tht: r.try_get::<Option<i64>, _>(3)?.map(|v| v as u32),
-            works_handed_over: r.try_get::<Option<i64>, _>(4)?.map(|v| v as u32),
-        };
+        let t = targets_at(&r, 2)?;
         if area_id.as_deref() == Some(id.as_str()) {
             own = t;
         } else if in_scope(&path, &paths) {
@@ -191,7 +192,9 @@ fn records_of(
             });
         }
     }
-    for r in reports.iter().filter(|r| review.reports.contains(&r.id)) {
+    let standing: std::collections::HashSet<&str> =
+        review.reports.iter().map(String::as_str).collect();
+    for r in reports.iter().filter(|r| standing.contains(r.id.as_str())) {
         out.push(RecordRef {
             id: r.id.clone(),
             entity: "visit".into(),
@@ -232,11 +235,11 @@ pub async fn set_targets(
 ) -> ApiResult<axum::Json<Targets>> {
     user.require_role(&[Role::Supervisor, Role::Admin])?;
     if period_bounds(&req.period).is_none() {
-        return Err(invalid("period", bad_period(&req.period)));
+        return Err(ApiError::field("period", bad_period(&req.period)));
     }
     req.targets
         .validate()
-        .map_err(|e| ApiError::Invalid(vec![e]))?;
+        .map_err(|e| ApiError::field(&e.field, e.message))?;
     area_in_scope(&state.db, &user.0.scopes, &req.area_id).await?;
     let mut tx = state.db.begin_write().await?;
     let old = sqlx::query(
@@ -247,11 +250,7 @@ pub async fn set_targets(
     .fetch_optional(&mut *tx.tx)
     .await?;
     let old = match old {
-        Some(r) => Some(serde_json::to_string(&Targets {
-            new_htx: r.try_get::<Option<i64>, _>(0)?.map(|v| v as u32),
-            new_tht: r.try_get::<Option<i64>, _>(1)?.map(|v| v as u32),
-            works_handed_over: r.try_get::<Option<i64>, _>(2)?.map(|v| v as u32),
-        })?),
+        Some(r) => Some(serde_json::to_string(&targets_at(&r, 0)?)?),
         None => None,
     };
     let t = &req.targets;
