@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
         let s = crate::app_store().session().await.ok().flatten();
         session().set(s);
         session_loaded().set(true);
+        crate::util::bench_record("sessionLoaded", crate::util::perf_now());
     });
     crate::router::install();
     // The page is made anew when the path changes (not when only the query does).

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod drafts;
 pub mod i18n;
 pub mod pages;
 pub mod pwa;

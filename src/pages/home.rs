@@ -196,20 +196,48 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
 }
 
 thread_local! {
-    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<(String, String)>>>> =
+    /// The cached list read at start-up: (stamp, text, this tab's cooperative writes when
+    /// it was read).
+    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<(String, String, u64)>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Starts reading the registry's cached list as soon as the store is open, while the app
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/early.js")]
+extern "C" {
+    /// The read src/early.js started before the wasm was loaded (a Promise), or null.
+    #[wasm_bindgen(js_name = takeEarlyRegistry)]
+    fn take_early_registry() -> wasm_bindgen::JsValue;
+}
+
+/// The registry's cached list as src/early.js read it, if it read one from this schema.
+async fn early_registry() -> Option<(String, String)> {
+    let p: js_sys::Promise = wasm_bindgen::JsCast::dyn_into(take_early_registry()).ok()?;
+    let v = wasm_bindgen_futures::JsFuture::from(p).await.ok()?;
+    let get = |k: &str| js_sys::Reflect::get(&v, &k.into()).ok();
+    if get("version")?.as_f64()? != f64::from(crate::store::DB_VERSION) {
+        return None;
+    }
+    let stamp = get("stamp")?.as_string()?;
+    let bytes: js_sys::Uint8Array = wasm_bindgen::JsCast::dyn_into(get("bytes")?).ok()?;
+    Some((stamp, String::from_utf8(bytes.to_vec()).ok()?))
+}
+
+/// Takes the registry's cached list from src/early.js's read (started before the wasm was
+/// loaded) or, without one, starts reading it as soon as the store is open, while the app
 /// mounts and reads the session (the registry, the officer's first page, takes it).
 pub fn prefetch() {
     use futures::FutureExt;
-    let read = async {
-        crate::app_store()
-            .registry_cache_stamped()
-            .await
-            .ok()
-            .flatten()
+    let writes = crate::store::coops_writes();
+    let read = async move {
+        let found = match early_registry().await {
+            Some(found) => Some(found),
+            None => crate::app_store()
+                .registry_cache_stamped()
+                .await
+                .ok()
+                .flatten(),
+        };
+        found.map(|(stamp, text)| (stamp, text, writes))
     };
     let (tx, rx) = futures::channel::oneshot::channel();
     // Before the app mounts, Leptos's executor is not set up yet: wasm-bindgen's runs it.
@@ -244,6 +272,7 @@ fn Registry() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             let t0 = crate::util::perf_now();
+            crate::util::bench_record("registryStart", t0);
             // The cached list when no cooperative changed since it was built (one record
             // read, started at start-up: see prefetch); otherwise every record, and the
             // list is cached for next time.
@@ -251,7 +280,12 @@ fn Registry() -> impl IntoView {
             // registration, an edit or a pull may have come between).
             let early = match PREFETCH.with(|p| p.borrow_mut().take()) {
                 Some(early) => match early.await {
-                    Some((stamp, text))
+                    // No cooperative written by this tab since the read: the stored stamp
+                    // need not be read again.
+                    Some((_, text, writes)) if writes == crate::store::coops_writes() => {
+                        Some(Some(text))
+                    }
+                    Some((stamp, text, _))
                         if store.cooperatives_stamp().await.ok().as_ref() == Some(&stamp) =>
                     {
                         Some(Some(text))
@@ -260,6 +294,7 @@ fn Registry() -> impl IntoView {
                 },
                 None => None,
             };
+            crate::util::bench_record("earlyReady", crate::util::perf_now());
             let cached = match early {
                 Some(c) => c,
                 None => store.registry_cache().await.ok().flatten(),

@@ -31,20 +31,23 @@ impl Form {
         self.save();
     }
 
-    /// Saves the draft (not generic: one copy of the saving code for every field).
+    /// Saves the draft (not generic: one copy of the saving code for every field), through
+    /// the drafts worker (crate::drafts).
     fn save(self) {
         let t0 = crate::util::perf_now();
         let key = self.key.get_untracked();
+        let draft = self.draft;
         // Serialised here, from the signal, without cloning the report.
-        let js = self
-            .draft
-            .with_untracked(|d| d.serialize(&serde_wasm_bindgen::Serializer::json_compatible()));
+        let to_js = move || {
+            draft
+                .try_with_untracked(|d| d.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok())
+                .flatten()
+        };
+        let Some(js) = to_js() else { return };
         crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
-        let Ok(js) = js else { return };
         leptos::task::spawn_local(async move {
             crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
-            let _ = crate::app_store().save_draft_js(&key, &js).await;
-            crate::util::bench_record("draftSave", crate::util::perf_now() - t0);
+            crate::drafts::save(&key, &js, t0, to_js).await;
         });
     }
 

@@ -63,9 +63,21 @@ fn e<E: std::fmt::Display>(err: E) -> StoreError {
     StoreError(err.to_string())
 }
 
+thread_local! {
+    static COOPS_WRITES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many transactions of this tab have written cooperatives since it started (one that
+/// aborted counts too): a list read earlier is still current if this has not moved and no
+/// other tab wrote (the registry checks the stored stamp when it cannot tell).
+pub fn coops_writes() -> u64 {
+    COOPS_WRITES.with(|n| n.get())
+}
+
 /// Marks the cooperatives as changed (inside the transaction that changes them), so the
 /// registry's cached list is rebuilt.
 async fn touch_coops(tx: &indexed_db_futures::transaction::Transaction<'_>) -> Result<()> {
+    COOPS_WRITES.with(|n| n.set(n.get() + 1));
     tx.object_store(META)
         .map_err(e)?
         .put(MetaRow {
@@ -698,11 +710,13 @@ impl Store {
     /// The unsaved draft of a form, kept on every change so a crash, a reload or an update
     /// loses nothing. `key` names the form, e.g. [`visit_draft_key`].
     pub async fn draft<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        crate::drafts::settled().await;
         self.meta(key).await
     }
 
     /// Drops a form's draft (the form was left with nothing to save).
     pub async fn delete_draft(&self, key: &str) -> Result<()> {
+        crate::drafts::settled().await;
         let tx = self
             .db
             .transaction(META)
@@ -726,6 +740,7 @@ impl Store {
     /// Saves a draft already turned into a JavaScript value (the form does that as the
     /// user types, so the write itself only hands the value to IndexedDB).
     pub async fn save_draft_js(&self, key: &str, draft: &JsValue) -> Result<()> {
+        crate::drafts::settled().await;
         self.put_meta_js(&[("key", &key.into()), ("value", draft)])
             .await
     }
@@ -738,6 +753,8 @@ impl Store {
         now: Millis,
         draft_key: Option<&str>,
     ) -> Result<LocalVisit> {
+        // A draft still being written by the drafts worker must not land after its removal.
+        crate::drafts::settled().await;
         let tx = self
             .db
             .transaction([VISITS, OUTBOX, META])
@@ -759,6 +776,8 @@ impl Store {
         now: Millis,
         draft_key: Option<&str>,
     ) -> Result<LocalVisit> {
+        // A draft still being written by the drafts worker must not land after its removal.
+        crate::drafts::settled().await;
         let tx = self
             .db
             .transaction([VISITS, OUTBOX, META])
