@@ -6,7 +6,7 @@ use crate::pages::reports::ReportsPage;
 use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
-use hoptac_core::text::{matches, normalize};
+use hoptac_core::text::{normalize, Query};
 use leptos::prelude::*;
 
 #[component]
@@ -336,7 +336,7 @@ fn Registry() -> impl IntoView {
     // The matching rows as indices into `rows`, in display order: a keystroke filters
     // 10,000 rows without cloning them; only the page shown is cloned.
     let visible = move || {
-        let q = query.get();
+        let q = Query::new(&query.get());
         let (k, se, cm, st, nw, by) = (
             kind.get(),
             sector.get(),
@@ -356,7 +356,7 @@ fn Registry() -> impl IntoView {
                         && (cm.is_empty() || c.area_id == cm)
                         && st.is_none_or(|s| c.status == s)
                         && (!nw || c.newly)
-                        && matches(&row.key, &q)
+                        && q.matches(&row.key)
                 })
                 .map(|(i, _)| i)
                 .collect();

@@ -49,11 +49,16 @@ pub fn state() -> SyncState {
 
 /// Re-reads the outbox size and tells pages the data changed.
 pub async fn local_changed() {
-    let s = state();
+    refresh_pending().await;
+    state().data_version.update(|v| *v += 1);
+}
+
+/// Re-reads the outbox size (pages re-read their data only when told it changed: the
+/// registry re-reading 10,000 cooperatives after every quiet sync slowed typing).
+async fn refresh_pending() {
     if let Ok(n) = app_store().outbox_len().await {
-        s.pending.set(n);
+        state().pending.set(n);
     }
-    s.data_version.update(|v| *v += 1);
 }
 
 /// Asks for a sync as soon as possible.
@@ -80,7 +85,7 @@ pub fn start() {
         {
             s.last_success.set(Some(t));
         }
-        local_changed().await;
+        refresh_pending().await;
         let mut failures: u32 = 0;
         loop {
             let ok = run_once().await;
@@ -113,10 +118,15 @@ async fn run_once() -> bool {
         return true;
     }
     s.running.set(true);
-    let result = push_then_pull(&session.token).await;
+    let mut changed = false;
+    let result = push_then_pull(&session.token, &mut changed).await;
     s.running.set(false);
     s.progress.set(None);
-    local_changed().await;
+    if changed {
+        local_changed().await;
+    } else {
+        refresh_pending().await;
+    }
     match result {
         Ok(()) => {
             let now = crate::util::now_ms();
@@ -137,7 +147,9 @@ async fn run_once() -> bool {
     }
 }
 
-async fn push_then_pull(token: &str) -> Result<(), ApiError> {
+/// Sets `changed` once anything in the local store changed (mutations acknowledged or
+/// rejected, records pulled), even if a later step fails.
+async fn push_then_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> {
     let s = state();
     let store = app_store();
     let client_id = store.client_id().await.map_err(|_| ApiError::Network)?;
@@ -155,6 +167,7 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
             .iter()
             .map(|r| (r.record_id.clone(), r.message.clone()))
             .collect();
+        *changed = true;
         store
             .acknowledge(resp.last_mutation_id, &rejected)
             .await
@@ -195,6 +208,7 @@ async fn push_then_pull(token: &str) -> Result<(), ApiError> {
             .map_err(|_| ApiError::Network)?;
         storing += crate::util::perf_now() - t;
         received += n as u64;
+        *changed |= n > 0;
         cursor = resp.header.cursor;
         if resp.header.has_more {
             s.progress
