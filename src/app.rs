@@ -34,12 +34,16 @@ pub fn session_loaded() -> RwSignal<bool> {
 #[component]
 pub fn App() -> impl IntoView {
     crate::i18n::set_lang(crate::i18n::lang().get_untracked());
-    leptos::task::spawn_local(async {
-        let s = crate::app_store().session().await.ok().flatten();
-        session().set(s);
-        session_loaded().set(true);
-        crate::util::bench_record("sessionLoaded", crate::util::perf_now());
-    });
+    crate::util::bench_record("appMount", crate::util::perf_now());
+    // The session read before the wasm started is set before mounting (crate::start);
+    // without one, it is read from the store now.
+    if !session_loaded().get_untracked() {
+        leptos::task::spawn_local(async {
+            let s = crate::app_store().session().await.ok().flatten();
+            session().set(s);
+            session_loaded().set(true);
+        });
+    }
     crate::router::install();
     // The page is made anew when the path changes (not when only the query does).
     let path = Memo::new(move |_| crate::router::path());

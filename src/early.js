@@ -1,21 +1,22 @@
-// Reads the registry's cached list while the wasm is still being fetched and compiled (a
+// Reads what the first screen needs while the wasm is still being fetched and compiled (a
 // wasm-bindgen snippet: modules are evaluated before the boot script starts the wasm, so
 // this code runs ~100 ms before the app can open the store on a throttled tablet).
-// What it reads must match src/store/mod.rs: the "meta" row "registry_cache"
-// {stamp, bytes: Uint8Array} is used only if its stamp equals "<coops_gen value>:<number
-// of cooperatives>" in the same transaction (Store::registry_cache_stamped does the same).
-// It never creates or upgrades the database: with no database, or an older one than the
-// app's, it gives nothing and the app reads the store itself.
-let early = location.pathname === "/" && typeof indexedDB !== "undefined" ? readRegistry() : null;
+// It reads, in one transaction: the signed-in session (the "meta" row "session"), and on
+// the registry's path "/" the registry's cached list (the "meta" row "registry_cache"
+// {stamp, bytes: Uint8Array}), given only if its stamp equals "<coops_gen value>:<number of
+// cooperatives>" read in the same transaction. What it reads must match
+// src/store/mod.rs (Store::session, Store::registry_cache_stamped); src/early.rs takes it.
+// It never creates or upgrades the database: with no database it gives nothing, and the
+// app reads the store itself; src/early.rs ignores a read of another schema version.
+const early = typeof indexedDB !== "undefined" ? read(location.pathname === "/") : null;
 
-// The early read's promise ({version, stamp, bytes} or null), once; null if none was started.
-export function takeEarlyRegistry() {
-  const p = early;
-  early = null;
-  return p;
+// The early read's promise ({version, session, registry}, or null when there was nothing to
+// read), or null if none was started.
+export function earlyRead() {
+  return early;
 }
 
-function readRegistry() {
+function read(withRegistry) {
   return new Promise((resolve) => {
     let req;
     try {
@@ -39,14 +40,18 @@ function readRegistry() {
       try {
         const tx = db.transaction(["meta", "cooperatives"]);
         const meta = tx.objectStore("meta");
-        const gen = meta.get("coops_gen");
-        const count = tx.objectStore("cooperatives").count();
-        const row = meta.get("registry_cache");
+        const session = meta.get("session");
+        const gen = withRegistry ? meta.get("coops_gen") : null;
+        const count = withRegistry ? tx.objectStore("cooperatives").count() : null;
+        const row = withRegistry ? meta.get("registry_cache") : null;
         tx.oncomplete = () => {
-          const stamp = `${gen.result?.value ?? ""}:${count.result}`;
-          const r = row.result;
-          const ok = r && r.stamp === stamp && r.bytes instanceof Uint8Array;
-          done(ok ? { version: db.version, stamp, bytes: r.bytes } : null);
+          let registry = null;
+          if (withRegistry) {
+            const stamp = `${gen.result?.value ?? ""}:${count.result}`;
+            const r = row.result;
+            if (r && r.stamp === stamp && r.bytes instanceof Uint8Array) registry = { stamp, bytes: r.bytes };
+          }
+          done({ version: db.version, session: session.result?.value ?? null, registry });
         };
         tx.onerror = tx.onabort = () => done(null);
       } catch {

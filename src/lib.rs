@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod drafts;
+pub mod early;
 pub mod i18n;
 pub mod pages;
 pub mod pwa;
@@ -41,6 +42,8 @@ pub fn start() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     util::bench_record("appStart", util::perf_now());
+    // The registry's list read before the wasm started is decoded while the store opens.
+    pages::home::prefetch();
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
@@ -59,9 +62,13 @@ pub fn start() {
                     app::session_loaded(),
                     pwa::update_ready(),
                 );
+                if let Some(s) = early::session().await {
+                    app::session().set(s);
+                    app::session_loaded().set(true);
+                }
+                util::bench_record("sessionLoaded", util::perf_now());
                 pwa::register();
                 pwa::ask_persistent_storage();
-                pages::home::prefetch();
                 leptos::mount::mount_to_body(app::App);
                 sync::start();
             }

@@ -84,6 +84,7 @@ enum SortBy {
 
 /// A line of the registry: what the list shows, filters and sorts on, and nothing more.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(test, derive(Debug))]
 struct Row {
     id: String,
     name: String,
@@ -97,8 +98,6 @@ struct Row {
     commune: String,
     /// Folded name, commune and products, for search.
     key: String,
-    /// Folded name, the list's order.
-    sort_name: String,
 }
 
 const FIELD: char = '\u{1f}';
@@ -122,7 +121,8 @@ fn encode(rows: &[Row]) -> String {
             r.version.to_string(),
             clean(&r.commune),
             clean(&r.key),
-            clean(&r.sort_name),
+            // Was the folded name (the list's order); rows are stored in that order.
+            String::new(),
         ];
         out.push_str(&fields.join("\u{1f}"));
         out.push(LINE);
@@ -134,8 +134,13 @@ fn encode(rows: &[Row]) -> String {
 fn decode(text: &str) -> Vec<Row> {
     text.split(LINE)
         .filter_map(|line| {
-            let f: Vec<&str> = line.split(FIELD).collect();
-            if f.len() != 12 {
+            // The fields without a Vec per line (10,000 lines at each start).
+            let mut it = line.split(FIELD);
+            let mut f = [""; 12];
+            for slot in f.iter_mut() {
+                *slot = it.next()?;
+            }
+            if it.next().is_some() {
                 return None;
             }
             Some(Row {
@@ -150,7 +155,6 @@ fn decode(text: &str) -> Vec<Row> {
                 version: f[8].parse().ok()?,
                 commune: f[9].into(),
                 key: f[10].into(),
-                sort_name: f[11].into(),
             })
         })
         .collect()
@@ -177,7 +181,6 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
                 c.main_products.as_deref().unwrap_or("")
             ));
             Row {
-                sort_name: normalize(&c.name),
                 key,
                 commune,
                 id: c.id,
@@ -192,52 +195,28 @@ fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
             }
         })
         .collect();
-    crate::util::sort_by_key(rows, |r| (0, r.sort_name.clone()))
+    crate::util::sort_by_key(rows, |r| (0, normalize(&r.name)))
 }
 
 thread_local! {
-    /// The cached list read at start-up: (stamp, text, this tab's cooperative writes when
-    /// it was read).
-    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<(String, String, u64)>>>> =
+    /// The cached list read at start-up, decoded: (stamp, rows, this tab's cooperative
+    /// writes when it was read).
+    static PREFETCH: std::cell::RefCell<Option<futures::future::LocalBoxFuture<'static, Option<(String, Vec<Row>, u64)>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/early.js")]
-extern "C" {
-    /// The read src/early.js started before the wasm was loaded (a Promise), or null.
-    #[wasm_bindgen(js_name = takeEarlyRegistry)]
-    fn take_early_registry() -> wasm_bindgen::JsValue;
-}
-
-/// The registry's cached list as src/early.js read it, if it read one from this schema.
-async fn early_registry() -> Option<(String, String)> {
-    let p: js_sys::Promise = wasm_bindgen::JsCast::dyn_into(take_early_registry()).ok()?;
-    let v = wasm_bindgen_futures::JsFuture::from(p).await.ok()?;
-    let get = |k: &str| js_sys::Reflect::get(&v, &k.into()).ok();
-    if get("version")?.as_f64()? != f64::from(crate::store::DB_VERSION) {
-        return None;
-    }
-    let stamp = get("stamp")?.as_string()?;
-    let bytes: js_sys::Uint8Array = wasm_bindgen::JsCast::dyn_into(get("bytes")?).ok()?;
-    Some((stamp, String::from_utf8(bytes.to_vec()).ok()?))
-}
-
-/// Takes the registry's cached list from src/early.js's read (started before the wasm was
-/// loaded) or, without one, starts reading it as soon as the store is open, while the app
-/// mounts and reads the session (the registry, the officer's first page, takes it).
+/// Decodes the registry's cached list that src/early.js read before the wasm started
+/// (crate::early), while the store opens and the app mounts (the registry, the officer's
+/// first page, takes it). Called before the store is open.
 pub fn prefetch() {
     use futures::FutureExt;
     let writes = crate::store::coops_writes();
     let read = async move {
-        let found = match early_registry().await {
-            Some(found) => Some(found),
-            None => crate::app_store()
-                .registry_cache_stamped()
-                .await
-                .ok()
-                .flatten(),
-        };
-        found.map(|(stamp, text)| (stamp, text, writes))
+        let (stamp, text) = crate::early::registry().await?;
+        let t = crate::util::perf_now();
+        let rows = decode(&text);
+        crate::util::bench_record("decode", crate::util::perf_now() - t);
+        Some((stamp, rows, writes))
     };
     let (tx, rx) = futures::channel::oneshot::channel();
     // Before the app mounts, Leptos's executor is not set up yet: wasm-bindgen's runs it.
@@ -282,13 +261,11 @@ fn Registry() -> impl IntoView {
                 Some(early) => match early.await {
                     // No cooperative written by this tab since the read: the stored stamp
                     // need not be read again.
-                    Some((_, text, writes)) if writes == crate::store::coops_writes() => {
-                        Some(Some(text))
-                    }
-                    Some((stamp, text, _))
+                    Some((_, rows, writes)) if writes == crate::store::coops_writes() => Some(rows),
+                    Some((stamp, rows, _))
                         if store.cooperatives_stamp().await.ok().as_ref() == Some(&stamp) =>
                     {
-                        Some(Some(text))
+                        Some(rows)
                     }
                     _ => None,
                 },
@@ -296,16 +273,16 @@ fn Registry() -> impl IntoView {
             };
             crate::util::bench_record("earlyReady", crate::util::perf_now());
             let cached = match early {
-                Some(c) => c,
-                None => store.registry_cache().await.ok().flatten(),
+                Some(rows) => Some(rows),
+                None => store.registry_cache().await.ok().flatten().map(|text| decode(&text)),
             };
             if latest.get_value() != run {
                 return;
             }
             let (out, fresh) = match cached {
-                Some(text) => {
+                Some(rows) => {
                     crate::util::bench_record("registryCacheHit", crate::util::perf_now() - t0);
-                    (decode(&text), None)
+                    (rows, None)
                 }
                 None => {
                     let areas: Vec<Area> = store.areas().await.unwrap_or_default();
@@ -483,3 +460,46 @@ fn Registry() -> impl IntoView {
 }
 
 const PAGE: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn row(id: &str, name: &str) -> Row {
+        Row {
+            id: id.into(),
+            name: name.into(),
+            kind: CoopKind::Tht,
+            sector: Sector::Agriculture,
+            area_id: "NB-HL-NINHHAI".into(),
+            status: OperatingStatus::Standstill,
+            newly: true,
+            members: 9,
+            version: 0,
+            commune: "Xã Ninh Hải".into(),
+            key: normalize(&format!("{name} Xã Ninh Hải")),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_cached_list_reads_back_as_written() {
+        let rows = vec![row("a", "THT Trồng sen"), row("b", "HTX Dịch vụ")];
+        assert_eq!(decode(&encode(&rows)), rows);
+    }
+
+    #[wasm_bindgen_test]
+    fn separators_in_names_and_broken_lines_do_not_break_the_list() {
+        let rows = vec![row("a", "THT\u{1f}Sen\u{1e}Hồ"), row("b", "HTX Dịch vụ")];
+        let back = decode(&encode(&rows));
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].name, "THT Sen Hồ");
+        // A line with a field too many or too few, or a number that does not read, is left out.
+        let text = encode(&rows);
+        let broken = text.replacen("\u{1f}9\u{1f}", "\u{1f}nine\u{1f}", 1);
+        assert_eq!(decode(&broken).len(), 1);
+        assert_eq!(decode("a\u{1f}b\u{1e}").len(), 0);
+    }
+}
