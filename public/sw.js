@@ -5,10 +5,21 @@ const VERSION = "__HOPTAC_VERSION__";
 const PRECACHE = ["__HOPTAC_PRECACHE__"];
 const CACHE = "hoptac-" + VERSION;
 
+// A hashed release file (name-<12 to 16 hex digits>.ext, the rule of the server's
+// is_hashed_asset) never changes under its name: it is taken from the HTTP cache the page's
+// own load has just filled, so a first visit downloads the app once, not twice. Every other
+// file (index.html, the snippets, icons, the manifest) is revalidated with the server.
+function hashed(url) {
+  const stem = url.split("/").pop().split(".")[0].replace(/_bg$/, "");
+  const dash = stem.lastIndexOf("-");
+  const hash = dash < 0 ? "" : stem.slice(dash + 1);
+  return hash.length >= 12 && hash.length <= 16 && /^[0-9a-f]+$/i.test(hash);
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: "reload" })))),
+      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: hashed(u) ? "default" : "no-cache" })))),
   );
   // No skipWaiting here: an update waits until the user chooses to reload (the page
   // shows "a new version is ready"), so nothing changes under an open form.
