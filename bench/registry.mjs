@@ -49,11 +49,13 @@ const seedMs = await page.evaluate(async (n) => {
 await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
 
 // Registry usable after navigation; where the time goes (marks the app records).
-await page.addInitScript(() => { window.__hoptacBench = { appStart: [], storeOpen: [], coopsRead: [], registryLoaded: [], registryCacheHit: [], sessionLoaded: [], registryStart: [], earlyReady: [], stampChecked: [], decode: [], appMount: [] }; });
+await page.addInitScript(() => { window.__hoptacBench = { rebuildRead: [], rebuildRows: [], appStart: [], storeOpen: [], coopsRead: [], registryLoaded: [], registryCacheHit: [], sessionLoaded: [], registryStart: [], earlyReady: [], stampChecked: [], decode: [], appMount: [] }; });
+await page.evaluate(() => { window.__hoptacBench = null; });
 // The first opening after the records changed reads them all and caches the list (as
 // after a sync); the measured runs open the registry as an officer does every day after.
-await page.goto(server.url + "/");
-await page.waitForFunction(() => document.querySelectorAll("ul.list > li").length >= 100, null, { timeout: 60_000 });
+await page.goto(server.url + "/", { waitUntil: "commit" });
+const rebuilt = await (await page.waitForFunction(() => document.querySelectorAll("ul.list > li").length >= 100 && performance.now(), null, { polling: "raf", timeout: 60_000 })).jsonValue();
+const rebuildMarks = await page.evaluate(() => window.__hoptacBench);
 await page.waitForTimeout(3000);
 const appLoad = [];
 const marks = [];
@@ -150,6 +152,7 @@ await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
 const f = (x) => x.toFixed(1);
 console.log(`seed: ${N} cooperatives put from plain JS in ${f(seedMs)} ms (unthrottled)`);
 console.log(`registry usable after navigation (4x CPU): app median ${f(med(appLoad))} ms (runs ${appLoad.map(f).join(", ")}); baseline plain JS ${f(med(baseLoad))} ms; ratio ${f(med(appLoad) / med(baseLoad))}; target <= 300 ms`);
+console.log(`  first opening after the cooperatives changed (every record read, the list rebuilt and cached): ${f(rebuilt)} ms (reading the records ${f(rebuildMarks.rebuildRead[0] ?? NaN)} ms, building the list ${f(rebuildMarks.rebuildRows[0] ?? NaN)} ms)`);
 const m = (k) => f(med(marks.map((x) => x[k][0] ?? NaN)));
 console.log(`  where it goes (medians, ms from navigation): app start ${m("appStart")}, store open ${m("storeOpen")}, registry loaded ${m("registryLoaded")} (reading the list took ${m("coopsRead")}, of which IndexedDB ${m("registryCacheHit")}; cached list used in ${marks.filter((x) => x.registryCacheHit.length).length} of ${marks.length} runs)`);
 console.log(`  session loaded ${m("sessionLoaded")}, registry started ${m("registryStart")}, early list ready ${m("earlyReady")}, stamp checked ${m("stampChecked")}, decoding took ${m("decode")}, app mounted ${m("appMount")}, list rendered ${f(med(appLoad))}`);

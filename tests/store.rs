@@ -493,7 +493,7 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         None,
         "nothing cached yet"
     );
-    let (coops, stamp) = store.cooperatives_stamped().await.unwrap();
+    let (coops, stamp) = store.cooperatives_js_stamped().await.unwrap();
     assert_eq!(coops.len(), 1);
     store
         .save_registry_cache(stamp.clone(), "one line".into())
@@ -508,7 +508,7 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     store.apply_pull(&page(2, "coop-001"), 2, 0).await.unwrap();
     assert_eq!(store.registry_cache().await.unwrap(), None);
 
-    let (_, stamp) = store.cooperatives_stamped().await.unwrap();
+    let (_, stamp) = store.cooperatives_js_stamped().await.unwrap();
     store
         .save_registry_cache(stamp, "two".into())
         .await
@@ -516,10 +516,13 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     // A list read early (at start-up) is checked against the stamp when it is used.
     let (early_stamp, _) = store.registry_cache_stamped().await.unwrap().unwrap();
     assert_eq!(store.cooperatives_stamp().await.unwrap(), early_stamp);
+    // ... or, in the tab that wrote, by its count of cooperative writes.
+    let writes = hoptac::store::coops_writes();
     store
         .save_new_cooperative(coop("c-new", "THT Trồng sen Ninh Hải"), 1, None)
         .await
         .unwrap();
+    assert!(hoptac::store::coops_writes() > writes, "the tab counts its writes");
     assert_eq!(
         store.registry_cache().await.unwrap(),
         None,
@@ -527,7 +530,7 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     );
     assert_ne!(store.cooperatives_stamp().await.unwrap(), early_stamp);
 
-    let (_, stamp) = store.cooperatives_stamped().await.unwrap();
+    let (_, stamp) = store.cooperatives_js_stamped().await.unwrap();
     store
         .save_registry_cache(stamp, "three".into())
         .await

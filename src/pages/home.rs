@@ -5,7 +5,7 @@ use crate::i18n::{t, tx};
 use crate::pages::reports::ReportsPage;
 use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
-use hoptac_core::model::{Area, CoopKind, Cooperative, OperatingStatus, Role, Sector};
+use hoptac_core::model::{Area, CoopKind, OperatingStatus, Role, Sector};
 use hoptac_core::text::{normalize, Query};
 use leptos::prelude::*;
 
@@ -160,42 +160,102 @@ fn decode(text: &str) -> Vec<Row> {
         .collect()
 }
 
-/// The rows built from the full records (when the cache is stale), in name order.
-fn build_rows(areas: &[Area], coops: Vec<Cooperative>) -> Vec<Row> {
-    let names: std::collections::HashMap<&str, &str> = areas
+/// The rows built from the stored records (when the cache is stale), in name order. Only
+/// the fields the list needs are read from each record (turning 10,000 whole records into
+/// `Cooperative`s took most of the time); a record without an id or a name is left out.
+fn build_rows(areas: &[Area], coops: Vec<wasm_bindgen::JsValue>) -> Vec<Row> {
+    // Each commune's name and its folded form, once per commune.
+    let names: std::collections::HashMap<&str, (&str, String)> = areas
         .iter()
-        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .map(|a| (a.id.as_str(), (a.name.as_str(), normalize(&a.name))))
         .collect();
-    let rows: Vec<Row> = coops
-        .into_iter()
-        .map(|c| {
-            let commune = names
-                .get(c.area_id.as_str())
-                .copied()
-                .unwrap_or("")
-                .to_string();
-            let key = normalize(&format!(
-                "{} {} {}",
-                c.name,
-                commune,
-                c.main_products.as_deref().unwrap_or("")
-            ));
-            Row {
+    // The field names as JavaScript strings, made once (not once per record).
+    const FIELDS: [&str; 10] = [
+        "id",
+        "name",
+        "area_id",
+        "main_products",
+        "kind",
+        "sector",
+        "status",
+        "newly_established",
+        "members",
+        "version",
+    ];
+    let keys: Vec<wasm_bindgen::JsValue> = FIELDS.iter().map(|k| (*k).into()).collect();
+    // (folded name, row): the folded name is the list's order and starts the search key.
+    let rows: Vec<(String, Row)> = coops
+        .iter()
+        .filter_map(|c| {
+            let get = |k: &str| {
+                let i = FIELDS.iter().position(|f| *f == k)?;
+                js_sys::Reflect::get(c, &keys[i]).ok()
+            };
+            let text = |k: &str| get(k).and_then(|v| v.as_string());
+            let id = text("id")?;
+            let name = text("name")?;
+            let area_id = text("area_id").unwrap_or_default();
+            let (commune, folded_commune) = names
+                .get(area_id.as_str())
+                .map(|(n, f)| (n.to_string(), f.as_str()))
+                .unwrap_or_default();
+            let folded = normalize(&name);
+            let key = format!(
+                "{folded} {folded_commune} {}",
+                normalize(&text("main_products").unwrap_or_default())
+            );
+            Some((folded, Row {
+                kind: text("kind").and_then(|k| CoopKind::from_key(&k))?,
+                sector: text("sector").and_then(|k| Sector::from_key(&k)).unwrap_or(Sector::Other),
+                status: text("status")
+                    .and_then(|k| OperatingStatus::from_key(&k))
+                    .unwrap_or(OperatingStatus::Active),
+                newly: get("newly_established").and_then(|v| v.as_bool()).unwrap_or(false),
+                members: get("members").and_then(|v| v.as_f64()).unwrap_or(0.0) as u32,
+                version: get("version").and_then(|v| v.as_f64()).unwrap_or(0.0) as i64,
                 key,
                 commune,
-                id: c.id,
-                name: c.name,
-                kind: c.kind,
-                sector: c.sector,
-                area_id: c.area_id,
-                status: c.status,
-                newly: c.newly_established,
-                members: c.members.unwrap_or(0),
-                version: c.version,
-            }
+                id,
+                name,
+                area_id,
+            }))
         })
         .collect();
-    crate::util::sort_by_key(rows, |r| (0, normalize(&r.name)))
+    crate::util::sort_by_key(rows, |r| (0, r.0.clone()))
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect()
+}
+
+/// Reads every cooperative and builds the registry's rows, with the stamp to cache them
+/// under ([`save_cache`]).
+async fn rebuild() -> (Vec<Row>, String) {
+    let store = crate::app_store();
+    let areas: Vec<Area> = store.areas().await.unwrap_or_default();
+    let t = crate::util::perf_now();
+    let (coops, stamp) = store.cooperatives_js_stamped().await.unwrap_or_default();
+    crate::util::bench_record("rebuildRead", crate::util::perf_now() - t);
+    let t = crate::util::perf_now();
+    let rows = build_rows(&areas, coops);
+    crate::util::bench_record("rebuildRows", crate::util::perf_now() - t);
+    (rows, stamp)
+}
+
+async fn save_cache(stamp: String, rows: &[Row]) {
+    let _ = crate::app_store()
+        .save_registry_cache(stamp, encode(rows))
+        .await;
+}
+
+/// Called after a sync that wrote cooperatives: rebuilds the registry's cached list now,
+/// unless the registry is open (it re-reads, and caches, by itself).
+pub fn refresh_cache_after_sync() {
+    if crate::router::path() != "/" {
+        leptos::task::spawn_local(async {
+            let (rows, stamp) = rebuild().await;
+            save_cache(stamp, &rows).await;
+        });
+    }
 }
 
 thread_local! {
@@ -257,6 +317,9 @@ fn Registry() -> impl IntoView {
             // list is cached for next time.
             // The early read is used only if no cooperative was written since (a
             // registration, an edit or a pull may have come between).
+            // Whether the start-up read was made: if it found no current list, the stored
+            // one is stale and is not read again.
+            let prefetched = PREFETCH.with(|p| p.borrow().is_some());
             let early = match PREFETCH.with(|p| p.borrow_mut().take()) {
                 Some(early) => match early.await {
                     // No cooperative written by this tab since the read: the stored stamp
@@ -274,6 +337,7 @@ fn Registry() -> impl IntoView {
             crate::util::bench_record("earlyReady", crate::util::perf_now());
             let cached = match early {
                 Some(rows) => Some(rows),
+                None if prefetched => None,
                 None => store.registry_cache().await.ok().flatten().map(|text| decode(&text)),
             };
             if latest.get_value() != run {
@@ -285,13 +349,13 @@ fn Registry() -> impl IntoView {
                     (rows, None)
                 }
                 None => {
-                    let areas: Vec<Area> = store.areas().await.unwrap_or_default();
-                    let (coops, stamp) = store.cooperatives_stamped().await.unwrap_or_default();
-                    let rows = build_rows(&areas, coops);
-                    let text = encode(&rows);
-                    (rows, Some((stamp, text)))
+                    let (rows, stamp) = rebuild().await;
+                    (rows, Some(stamp))
                 }
             };
+            if latest.get_value() != run {
+                return;
+            }
             crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
             // The communes (a few dozen): distinct first, then sorted.
             let mut seen = std::collections::HashSet::new();
@@ -305,7 +369,9 @@ fn Registry() -> impl IntoView {
             rows.set(out);
             loaded.set(true);
             crate::util::bench_record("registryLoaded", crate::util::perf_now());
-            if let Some((stamp, text)) = fresh {
+            // Cached after the list is shown, for the next opening.
+            if let Some(stamp) = fresh {
+                let text = rows.with_untracked(|r| encode(r));
                 let _ = store.save_registry_cache(stamp, text).await;
             }
         });

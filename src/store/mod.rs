@@ -580,22 +580,23 @@ impl Store {
         self.coops_stamp(&tx).await
     }
 
-    /// Every cooperative, with the stamp to save the registry's list under.
-    pub async fn cooperatives_stamped(&self) -> Result<(Vec<Cooperative>, String)> {
+    /// Every cooperative as stored (JavaScript objects, not turned into `Cooperative`:
+    /// the registry reads a few fields of each), with the stamp to save the registry's list
+    /// under.
+    pub async fn cooperatives_js_stamped(&self) -> Result<(Vec<JsValue>, String)> {
         let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
         let stamp = self.coops_stamp(&tx).await?;
-        let items = tx
+        let items: Vec<JsValue> = tx
             .object_store(COOPS)
             .map_err(e)?
             .get_all()
-            .serde()
+            .primitive()
             .map_err(e)?
             .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
             .map_err(e)?;
-        let coops = items
-            .collect::<std::result::Result<Vec<Cooperative>, _>>()
-            .map_err(e)?;
-        Ok((coops, stamp))
+        Ok((items, stamp))
     }
 
     /// Keeps the registry's list built from the cooperatives of `stamp`.

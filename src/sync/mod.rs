@@ -119,7 +119,11 @@ async fn run_once() -> bool {
     }
     s.running.set(true);
     let mut changed = false;
+    let coops_before = crate::store::coops_writes();
     let result = push_then_pull(&session.token, &mut changed).await;
+    if crate::store::coops_writes() != coops_before {
+        crate::pages::home::refresh_cache_after_sync();
+    }
     s.running.set(false);
     s.progress.set(None);
     if changed {

@@ -1,27 +1,27 @@
 //! Search normalisation: lower case, Vietnamese diacritics folded, spaces collapsed, so
 //! "hoa lu" finds "Hoa Lư" and "dich vu" finds "Dịch vụ".
 
-/// Folds one lower-case character to its base letter ("ư" → "u", "đ" → "d").
+/// Folds one lower-case character to its base letter ("ư" → "u", "đ" → "d"). A `match`
+/// (not a search through strings of letters): the registry folds ~1 million characters
+/// when it rebuilds its list of 10,000 cooperatives.
 fn fold_char(c: char) -> Option<char> {
-    const GROUPS: &[(&str, char)] = &[
-        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
-        ("èéẻẽẹêềếểễệ", 'e'),
-        ("ìíỉĩị", 'i'),
-        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
-        ("ùúủũụưừứửữự", 'u'),
-        ("ỳýỷỹỵ", 'y'),
-        ("đ", 'd'),
-    ];
-    // Combining marks (text typed or pasted in decomposed form) are dropped.
-    if ('\u{0300}'..='\u{036F}').contains(&c) {
-        return None;
+    if c.is_ascii() {
+        return Some(c);
     }
-    for (set, base) in GROUPS {
-        if set.contains(c) {
-            return Some(*base);
-        }
-    }
-    Some(c)
+    Some(match c {
+        // Combining marks (text typed or pasted in decomposed form) are dropped.
+        '\u{0300}'..='\u{036F}' => return None,
+        'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ' | 'ấ' | 'ẩ'
+        | 'ẫ' | 'ậ' => 'a',
+        'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' => 'e',
+        'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' => 'i',
+        'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ' | 'ớ' | 'ở'
+        | 'ỡ' | 'ợ' => 'o',
+        'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => 'u',
+        'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
+        'đ' => 'd',
+        other => other,
+    })
 }
 
 /// The form used both for the stored search key and for the query.
@@ -89,6 +89,25 @@ mod tests {
         assert_eq!(normalize("ĐƯỜNG"), "duong");
         // Decomposed input: "u" + horn + dot below.
         assert_eq!(normalize("Vu\u{031B}\u{0323}"), "vu");
+    }
+
+    #[test]
+    fn every_vietnamese_vowel_and_d_folds_in_both_cases() {
+        for (letters, base) in [
+            ("àáảãạăằắẳẵặâầấẩẫậ", "a"),
+            ("èéẻẽẹêềếểễệ", "e"),
+            ("ìíỉĩị", "i"),
+            ("òóỏõọôồốổỗộơờớởỡợ", "o"),
+            ("ùúủũụưừứửữự", "u"),
+            ("ỳýỷỹỵ", "y"),
+            ("đ", "d"),
+        ] {
+            let n = letters.chars().count();
+            assert_eq!(normalize(letters), base.repeat(n), "{letters}");
+            assert_eq!(normalize(&letters.to_uppercase()), base.repeat(n), "{letters}");
+        }
+        // Other letters and digits are kept as they are (lower-cased).
+        assert_eq!(normalize("Số 7, ÉCOLE ñ"), "so 7, ecole ñ");
     }
 
     #[test]
