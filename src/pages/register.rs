@@ -83,17 +83,26 @@ impl Form {
         self.save();
     }
 
-    /// Saves the draft (not generic: one copy of the saving code for every field).
+    /// Saves the draft (not generic: one copy of the saving code for every field), through
+    /// the drafts worker (crate::drafts), as the visit form does.
     fn save(self) {
-        let d = self.draft.get_untracked();
+        use serde::Serialize;
+        let t0 = crate::util::perf_now();
         let key = self.key.get_value();
-        let base = self.base.get_value();
+        let (draft, base) = (self.draft, self.base);
+        let to_js = move || {
+            let ser = serde_wasm_bindgen::Serializer::json_compatible();
+            let base = base.try_get_value()?;
+            draft
+                .try_with_untracked(|d| match base {
+                    Some(b) => (b, d).serialize(&ser).ok(),
+                    None => d.serialize(&ser).ok(),
+                })
+                .flatten()
+        };
+        let Some(js) = to_js() else { return };
         leptos::task::spawn_local(async move {
-            let store = crate::app_store();
-            let _ = match base {
-                Some(b) => store.save_draft(&key, &(b, d)).await,
-                None => store.save_draft(&key, &d).await,
-            };
+            crate::drafts::save(&key, &js, t0, to_js).await;
         });
     }
 
