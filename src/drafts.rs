@@ -18,7 +18,13 @@ extern "C" {
 /// Saves the draft `value` under `key`; `latest` gives the form's newest draft, written by
 /// the page itself if the worker could not write this one (so an older draft never ends
 /// up last). `t0`: when the change began, for the benchmark.
-pub async fn save(key: &str, value: &JsValue, t0: f64, latest: impl FnOnce() -> Option<JsValue>) {
+pub async fn save(
+    store: &crate::store::Store,
+    key: &str,
+    value: &JsValue,
+    t0: f64,
+    latest: impl FnOnce() -> Option<JsValue>,
+) {
     let by_worker = wasm_bindgen_futures::JsFuture::from(save_draft(key, value, t0))
         .await
         .ok()
@@ -26,7 +32,7 @@ pub async fn save(key: &str, value: &JsValue, t0: f64, latest: impl FnOnce() -> 
         .unwrap_or(false);
     if !by_worker {
         let value = latest().unwrap_or_else(|| value.clone());
-        let _ = crate::app_store().save_draft_js(key, &value).await;
+        let _ = store.save_draft_js(key, &value).await;
         crate::util::bench_record("draftSave", crate::util::perf_now() - t0);
     }
 }

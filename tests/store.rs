@@ -261,6 +261,46 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
     Store::delete_named(name).await.unwrap();
 }
 
+/// The forms hand drafts to a worker (public/draft-worker.js), which this test page does not
+/// serve: the page then writes each draft itself, the form's newest one last, and the
+/// drafts are read back as written (src/drafts.rs).
+#[wasm_bindgen_test]
+async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
+    use hoptac::store::{visit_draft_key, VisitDraft};
+    let name = "test-draft-fallback";
+    let _ = Store::delete_named(name).await;
+    let store = Store::open_named(name).await.unwrap();
+    let key = visit_draft_key("coop-001");
+    let js = |note: &str| {
+        serde_wasm_bindgen::to_value(&VisitDraft {
+            visit_date: "2021-06-11".into(),
+            note: note.into(),
+        })
+        .unwrap()
+    };
+    let (first, second) = (js("đang"), js("đang viết"));
+    // Two keystrokes: both saves start before either is written; as in the forms, a save
+    // that falls back writes the form's newest draft.
+    let newest = || Some(js("đang viết"));
+    futures::join!(
+        hoptac::drafts::save(&store, &key, &first, 0.0, newest),
+        hoptac::drafts::save(&store, &key, &second, 0.0, newest),
+    );
+    hoptac::drafts::settled().await;
+    assert_eq!(
+        store.draft::<VisitDraft>(&key).await.unwrap().map(|d| d.note),
+        Some("đang viết".to_string())
+    );
+    // Later drafts go straight to the page's own write.
+    hoptac::drafts::save(&store, &key, &js("đang viết tiếp"), 0.0, || None).await;
+    assert_eq!(
+        store.draft::<VisitDraft>(&key).await.unwrap().map(|d| d.note),
+        Some("đang viết tiếp".to_string())
+    );
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
     let name = "test-register";

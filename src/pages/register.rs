@@ -102,7 +102,7 @@ impl Form {
         };
         let Some(js) = to_js() else { return };
         leptos::task::spawn_local(async move {
-            crate::drafts::save(&key, &js, t0, to_js).await;
+            crate::drafts::save(&crate::app_store(), &key, &js, t0, to_js).await;
         });
     }
 

@@ -47,7 +47,7 @@ impl Form {
         crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
         leptos::task::spawn_local(async move {
             crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
-            crate::drafts::save(&key, &js, t0, to_js).await;
+            crate::drafts::save(&crate::app_store(), &key, &js, t0, to_js).await;
         });
     }
 
