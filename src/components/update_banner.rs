@@ -1,5 +1,6 @@
 //! "A new version is ready — reload": shown when a new release has installed.
-//! Drafts and the outbox live in IndexedDB, so reloading loses nothing.
+//! Drafts and the outbox live in IndexedDB, so reloading loses nothing: the reload waits
+//! until the drafts worker has written every draft handed to it.
 
 use crate::i18n::tx;
 use crate::pwa::{apply_update, update_ready};
@@ -11,7 +12,10 @@ pub fn UpdateBanner() -> impl IntoView {
         <Show when=move || update_ready().get()>
             <section class="update" role="status" aria-label=tx("Cập nhật", "Update")>
                 <span>{tx("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
-                <button type="button" class="primary" on:click=move |_| apply_update()>
+                <button type="button" class="primary" on:click=move |_| leptos::task::spawn_local(async {
+                    crate::drafts::settled().await;
+                    apply_update();
+                })>
                     {tx("Tải lại để cập nhật", "Reload to update")}
                 </button>
             </section>
