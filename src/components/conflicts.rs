@@ -150,13 +150,13 @@ pub fn OpenConflicts() -> impl IntoView {
             <section class="card warn" aria-labelledby="conflicts-h">
                 <h2 id="conflicts-h">{move || format!("{} ({})", t("Xung đột cần chọn", "Conflicts to resolve"), list.with(Vec::len))}</h2>
                 <ul class="list">
-                    <For each=move || list.get() key=|(c, _)| c.id.clone() let:item>
+                    {crate::components::each(move || list.get(), |item| view! {
                         <li>
                             <a href=format!("/htx/{}", item.0.cooperative_id)>
                                 {move || format!("{}: {}", item.1, item.0.field.label().get(lang().get()))}
                             </a>
                         </li>
-                    </For>
+                    }.into_any())}
                 </ul>
             </section>
         </Show>

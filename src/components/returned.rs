@@ -39,8 +39,7 @@ pub fn ReturnedReports() -> impl IntoView {
             <section class="card warn" aria-labelledby="returned-h">
                 <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu bị trả lại để sửa", "Reports returned for correction"), list.with(Vec::len))}</h2>
                 <ul class="list">
-                    <For each=move || list.get() key=|(v, _)| (v.report.id.clone(), v.report.revision) let:item>
-                        {
+                    {crate::components::each(move || list.get(), |item| {
                             let (v, name) = item;
                             let comment = v.report.events.iter().rev().find(|e| e.action == Action::Return).map(|e| format!("{}: “{}”", e.by_name, e.text)).unwrap_or_default();
                             let href = format!("/htx/{}/khao-sat?sua={}", v.report.cooperative_id, v.report.id);
@@ -50,9 +49,8 @@ pub fn ReturnedReports() -> impl IntoView {
                                     <p class="comment">{comment}</p>
                                     <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</a>
                                 </li>
-                            }
-                        }
-                    </For>
+                            }.into_any()
+                        })}
                 </ul>
             </section>
         </Show>

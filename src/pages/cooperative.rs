@@ -79,14 +79,14 @@ pub fn CooperativePage() -> impl IntoView {
                     <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
                 <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
-                    <For each=move || visits.get() key=|v| (v.report.id.clone(), crate::util::to_json(&v.sync).unwrap_or_default(), v.report.status, v.report.revision) let:v>
+                    {crate::components::each(move || visits.get(), |v| view! {
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
                             <SyncBadge sync=v.sync.clone()/>
                             {review_badge(v.report.status)}
                             <p class="note">{v.report.note.clone()}</p>
                         </li>
-                    </For>
+                    }.into_any())}
                 </ul>
             </section>
         </Show>

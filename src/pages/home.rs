@@ -501,7 +501,7 @@ fn Registry() -> impl IntoView {
                 <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
-                <For each=page key=|r| (r.id.clone(), r.version, crate::i18n::lang().get_untracked() == hoptac_core::i18n::Lang::Vi) let:row>
+                {crate::components::each(page, |row| view! {
                     <li>
                         <a href=format!("/htx/{}", row.id)>
                             <span class="name">{row.name.clone()}</span>
@@ -514,7 +514,7 @@ fn Registry() -> impl IntoView {
                             </span>
                         </a>
                     </li>
-                </For>
+                }.into_any())}
             </ul>
             <Show when=move || { total.with(|v| v.len()) > shown.get() }>
                 <button type="button" class="more" on:click=move |_| shown.update(|n| *n += PAGE)>

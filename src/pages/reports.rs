@@ -195,7 +195,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{tx("Trạng thái", "Status")}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=shown key=|(v, _)| (v.report.id.clone(), v.report.status, v.report.revision) let:item>
+                    {crate::components::each(shown, |item| view! {
                         <tr>
                             <td><a href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</a></td>
                             <td>{date(&item.0.report.visit_date)}</td>
@@ -204,7 +204,7 @@ pub fn ReportsPage() -> impl IntoView {
                             <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
                             <td>{let st = item.0.report.status; move || status_label(st)}</td>
                         </tr>
-                    </For>
+                    }.into_any())}
                 </tbody>
             </table>
         </section>
