@@ -17,3 +17,23 @@ pub fn each<T: 'static>(
 ) -> impl IntoView {
     move || items().into_iter().map(&item).collect::<Vec<AnyView>>()
 }
+
+/// `<option>`s from (value, text) pairs for a select whose choice is `current`, drawn by
+/// [`each`]. The chosen one is marked through the `selected` property, so the select still
+/// shows the choice after its options were redrawn in place (when none is, the browser
+/// shows the select's first option, "all").
+pub fn options(
+    items: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static,
+    current: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    each(
+        move || {
+            let chosen = current();
+            items()
+                .into_iter()
+                .map(|(value, text)| (value == chosen, value, text))
+                .collect()
+        },
+        |(on, value, text)| view! { <option value=value prop:selected=on>{text}</option> }.into_any(),
+    )
+}

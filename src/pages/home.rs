@@ -466,9 +466,7 @@ fn Registry() -> impl IntoView {
                     <label for="f-commune">{tx("Xã, phường", "Commune")}</label>
                     <select id="f-commune" on:change=move |ev| commune.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        <For each=move || communes.get() key=|c| c.0.clone() let:c>
-                            <option value=c.0.clone()>{c.1.clone()}</option>
-                        </For>
+                        {crate::components::options(move || communes.get(), move || commune.get())}
                     </select>
                 </div>
                 <div class="field">

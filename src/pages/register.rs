@@ -333,9 +333,10 @@ fn coop_form(
                             <select id="c-commune" disabled=editing on:change=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.area_id = v) }
                                 aria-invalid=move || form.error("area_id")().is_some().to_string() aria-describedby="c-commune-error">
                                 <option value="" selected=move || form.draft.read().area_id.is_empty()>{tx("— Chọn xã —", "— Choose —")}</option>
-                                <For each=move || communes.get() key=|a| a.id.clone() let:a>
-                                    {let id = a.id.clone(); view! { <option value=a.id.clone() selected=move || form.draft.read().area_id == id>{a.name.clone()}</option> }}
-                                </For>
+                                {crate::components::options(
+                                    move || communes.with(|cs| cs.iter().map(|a| (a.id.clone(), a.name.clone())).collect()),
+                                    move || form.draft.read().area_id.clone(),
+                                )}
                             </select>
                             <p id="c-commune-error" class="field-error">{form.error("area_id")}</p>
                         </div>

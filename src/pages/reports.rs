@@ -155,25 +155,25 @@ pub fn ReportsPage() -> impl IntoView {
                 <div class="field"><label for="f-district">{tx("Huyện", "District")}</label>
                     <select id="f-district" on:change=move |ev| f_district.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        <For each=move || districts.get() key=|d| d.0.clone() let:d>
-                            <option value=d.0.clone()>{d.1.clone()}</option>
-                        </For>
+                        {crate::components::options(move || districts.get(), move || f_district.get())}
                     </select>
                 </div>
                 <div class="field"><label for="f-officer">{tx("Cán bộ", "Officer")}</label>
                     <select id="f-officer" on:change=move |ev| f_officer.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        <For each=move || distinct(visits, |v| v.report.author_name.clone()) key=|n| n.clone() let:n>
-                            <option value=n.clone()>{n.clone()}</option>
-                        </For>
+                        {crate::components::options(
+                            move || distinct(visits, |v| v.report.author_name.clone()).into_iter().map(|n| (n.clone(), n)).collect(),
+                            move || f_officer.get(),
+                        )}
                     </select>
                 </div>
                 <div class="field"><label for="f-period">{tx("Kỳ", "Period")}</label>
                     <select id="f-period" on:change=move |ev| f_period.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        <For each=move || distinct(visits, |v| period_of(&v.report.visit_date).unwrap_or_default()) key=|n| n.clone() let:n>
-                            <option value=n.clone()>{period_label(&n)}</option>
-                        </For>
+                        {crate::components::options(
+                            move || distinct(visits, |v| period_of(&v.report.visit_date).unwrap_or_default()).into_iter().map(|n| { let label = period_label(&n); (n, label) }).collect(),
+                            move || f_period.get(),
+                        )}
                     </select>
                 </div>
             </div>

@@ -441,9 +441,7 @@ pub fn SixMonthPage() -> impl IntoView {
                 <div class="field"><label for="r-area">{tx("Địa bàn", "Area")}</label>
                     <select id="r-area" on:change=move |ev| area.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả địa bàn được giao", "All my areas")}</option>
-                        <For each=move || areas.get() key=|a| a.0.clone() let:a>
-                            <option value=a.0.clone()>{a.1.clone()}</option>
-                        </For>
+                        {crate::components::options(move || areas.get(), move || area.get())}
                     </select>
                 </div>
             </div>
