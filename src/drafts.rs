@@ -37,6 +37,19 @@ pub async fn save(
     }
 }
 
+/// Saves a form's draft, as the user changed it: `to_js` turns the form's current draft
+/// into a JavaScript value (now, and again for the newest draft if the worker cannot write
+/// it). One routine for every form.
+pub fn save_now(key: String, to_js: impl Fn() -> Option<JsValue> + 'static) {
+    let t0 = crate::util::perf_now();
+    let Some(js) = to_js() else { return };
+    crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
+    leptos::task::spawn_local(async move {
+        crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
+        save(&crate::app_store(), &key, &js, t0, to_js).await;
+    });
+}
+
 /// Resolves once every draft handed to the worker is written (or has failed and been
 /// written by the page): what reads, replaces or removes drafts waits for it first.
 pub async fn settled() {

@@ -288,13 +288,21 @@ async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
     );
     hoptac::drafts::settled().await;
     assert_eq!(
-        store.draft::<VisitDraft>(&key).await.unwrap().map(|d| d.note),
+        store
+            .draft::<VisitDraft>(&key)
+            .await
+            .unwrap()
+            .map(|d| d.note),
         Some("đang viết".to_string())
     );
     // Later drafts go straight to the page's own write.
     hoptac::drafts::save(&store, &key, &js("đang viết tiếp"), 0.0, || None).await;
     assert_eq!(
-        store.draft::<VisitDraft>(&key).await.unwrap().map(|d| d.note),
+        store
+            .draft::<VisitDraft>(&key)
+            .await
+            .unwrap()
+            .map(|d| d.note),
         Some("đang viết tiếp".to_string())
     );
     store.close();
@@ -562,7 +570,10 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         .save_new_cooperative(coop("c-new", "THT Trồng sen Ninh Hải"), 1, None)
         .await
         .unwrap();
-    assert!(hoptac::store::coops_writes() > writes, "the tab counts its writes");
+    assert!(
+        hoptac::store::coops_writes() > writes,
+        "the tab counts its writes"
+    );
     assert_eq!(
         store.registry_cache().await.unwrap(),
         None,

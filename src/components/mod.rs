@@ -34,6 +34,8 @@ pub fn options(
                 .map(|(value, text)| (value == chosen, value, text))
                 .collect()
         },
-        |(on, value, text)| view! { <option value=value prop:selected=on>{text}</option> }.into_any(),
+        |(on, value, text)| {
+            view! { <option value=value prop:selected=on>{text}</option> }.into_any()
+        },
     )
 }

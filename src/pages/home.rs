@@ -170,31 +170,29 @@ fn build_rows(areas: &[Area], coops: Vec<wasm_bindgen::JsValue>) -> Vec<Row> {
         .map(|a| (a.id.as_str(), (a.name.as_str(), normalize(&a.name))))
         .collect();
     // The field names as JavaScript strings, made once (not once per record).
-    const FIELDS: [&str; 10] = [
-        "id",
-        "name",
-        "area_id",
-        "main_products",
-        "kind",
-        "sector",
-        "status",
-        "newly_established",
-        "members",
-        "version",
-    ];
-    let keys: Vec<wasm_bindgen::JsValue> = FIELDS.iter().map(|k| (*k).into()).collect();
+    let [k_id, k_name, k_area, k_products, k_kind, k_sector, k_status, k_newly, k_members, k_version] =
+        [
+            "id",
+            "name",
+            "area_id",
+            "main_products",
+            "kind",
+            "sector",
+            "status",
+            "newly_established",
+            "members",
+            "version",
+        ]
+        .map(wasm_bindgen::JsValue::from);
     // (folded name, row): the folded name is the list's order and starts the search key.
     let rows: Vec<(String, Row)> = coops
         .iter()
         .filter_map(|c| {
-            let get = |k: &str| {
-                let i = FIELDS.iter().position(|f| *f == k)?;
-                js_sys::Reflect::get(c, &keys[i]).ok()
-            };
-            let text = |k: &str| get(k).and_then(|v| v.as_string());
-            let id = text("id")?;
-            let name = text("name")?;
-            let area_id = text("area_id").unwrap_or_default();
+            let get = |k: &wasm_bindgen::JsValue| js_sys::Reflect::get(c, k).ok();
+            let text = |k: &wasm_bindgen::JsValue| get(k).and_then(|v| v.as_string());
+            let id = text(&k_id)?;
+            let name = text(&k_name)?;
+            let area_id = text(&k_area).unwrap_or_default();
             let (commune, folded_commune) = names
                 .get(area_id.as_str())
                 .map(|(n, f)| (n.to_string(), f.as_str()))
@@ -202,23 +200,28 @@ fn build_rows(areas: &[Area], coops: Vec<wasm_bindgen::JsValue>) -> Vec<Row> {
             let folded = normalize(&name);
             let key = format!(
                 "{folded} {folded_commune} {}",
-                normalize(&text("main_products").unwrap_or_default())
+                normalize(&text(&k_products).unwrap_or_default())
             );
-            Some((folded, Row {
-                kind: text("kind").and_then(|k| CoopKind::from_key(&k))?,
-                sector: text("sector").and_then(|k| Sector::from_key(&k)).unwrap_or(Sector::Other),
-                status: text("status")
-                    .and_then(|k| OperatingStatus::from_key(&k))
-                    .unwrap_or(OperatingStatus::Active),
-                newly: get("newly_established").and_then(|v| v.as_bool()).unwrap_or(false),
-                members: get("members").and_then(|v| v.as_f64()).unwrap_or(0.0) as u32,
-                version: get("version").and_then(|v| v.as_f64()).unwrap_or(0.0) as i64,
-                key,
-                commune,
-                id,
-                name,
-                area_id,
-            }))
+            Some((
+                folded,
+                Row {
+                    kind: text(&k_kind).and_then(|k| CoopKind::from_key(&k))?,
+                    sector: text(&k_sector)
+                        .and_then(|k| Sector::from_key(&k))
+                        .unwrap_or(Sector::Other),
+                    status: text(&k_status)
+                        .and_then(|k| OperatingStatus::from_key(&k))
+                        .unwrap_or(OperatingStatus::Active),
+                    newly: get(&k_newly).and_then(|v| v.as_bool()).unwrap_or(false),
+                    members: get(&k_members).and_then(|v| v.as_f64()).unwrap_or(0.0) as u32,
+                    version: get(&k_version).and_then(|v| v.as_f64()).unwrap_or(0.0) as i64,
+                    key,
+                    commune,
+                    id,
+                    name,
+                    area_id,
+                },
+            ))
         })
         .collect();
     crate::util::sort_by_key(rows, |r| (0, r.0.clone()))
@@ -312,15 +315,15 @@ fn Registry() -> impl IntoView {
             let store = crate::app_store();
             let t0 = crate::util::perf_now();
             crate::util::bench_record("registryStart", t0);
-            // The cached list when no cooperative changed since it was built (one record
-            // read, started at start-up: see prefetch); otherwise every record, and the
-            // list is cached for next time.
-            // The early read is used only if no cooperative was written since (a
-            // registration, an edit or a pull may have come between).
-            // Whether the start-up read was made: if it found no current list, the stored
-            // one is stale and is not read again.
-            let prefetched = PREFETCH.with(|p| p.borrow().is_some());
-            let early = match PREFETCH.with(|p| p.borrow_mut().take()) {
+            // The cached list when no cooperative changed since it was built (read before
+            // the wasm started on the first opening: see prefetch; one record otherwise);
+            // failing that, every record, and the list is cached for next time. The list
+            // read at start-up is used only if no cooperative was written since (a
+            // registration, an edit or a pull may have come between); if that read found
+            // no current list, the stored one is stale and is not read again.
+            let prefetch = PREFETCH.with(|p| p.borrow_mut().take());
+            let prefetched = prefetch.is_some();
+            let early = match prefetch {
                 Some(early) => match early.await {
                     // No cooperative written by this tab since the read: the stored stamp
                     // need not be read again.
@@ -338,7 +341,12 @@ fn Registry() -> impl IntoView {
             let cached = match early {
                 Some(rows) => Some(rows),
                 None if prefetched => None,
-                None => store.registry_cache().await.ok().flatten().map(|text| decode(&text)),
+                None => store
+                    .registry_cache()
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|text| decode(&text)),
             };
             if latest.get_value() != run {
                 return;

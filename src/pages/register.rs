@@ -87,10 +87,8 @@ impl Form {
     /// the drafts worker (crate::drafts), as the visit form does.
     fn save(self) {
         use serde::Serialize;
-        let t0 = crate::util::perf_now();
-        let key = self.key.get_value();
         let (draft, base) = (self.draft, self.base);
-        let to_js = move || {
+        crate::drafts::save_now(self.key.get_value(), move || {
             let ser = serde_wasm_bindgen::Serializer::json_compatible();
             let base = base.try_get_value()?;
             draft
@@ -99,10 +97,6 @@ impl Form {
                     None => d.serialize(&ser).ok(),
                 })
                 .flatten()
-        };
-        let Some(js) = to_js() else { return };
-        leptos::task::spawn_local(async move {
-            crate::drafts::save(&crate::app_store(), &key, &js, t0, to_js).await;
         });
     }
 

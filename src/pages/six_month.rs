@@ -90,6 +90,10 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         compare,
         ids: ids.to_vec(),
     };
+    // A count against its target for the period.
+    let counted = |label: &str, f: &hoptac_core::six_month::Figure| {
+        line(label.into(), n(f.value), target(f.target), &f.ids)
+    };
     // A money figure against the same period last year.
     let compared = |label: &str, c: &hoptac_core::six_month::Compared| {
         let (before, change) = (vnd(c.last_year), pct(c.change_pct));
@@ -115,17 +119,10 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         (
             t("Phát triển HTX, THT", "New cooperatives and groups").into(),
             vec![
-                line(
-                    t("HTX thành lập mới", "New cooperatives (HTX)").into(),
-                    n(v.new_htx.value),
-                    target(v.new_htx.target),
-                    &v.new_htx.ids,
-                ),
-                line(
-                    t("THT thành lập mới", "New cooperative groups (THT)").into(),
-                    n(v.new_tht.value),
-                    target(v.new_tht.target),
-                    &v.new_tht.ids,
+                counted(t("HTX thành lập mới", "New cooperatives (HTX)"), &v.new_htx),
+                counted(
+                    t("THT thành lập mới", "New cooperative groups (THT)"),
+                    &v.new_tht,
                 ),
                 line(
                     t("Hoạt động cầm chừng", "At a standstill").into(),
@@ -146,15 +143,12 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                     ),
                     &v.member_income_vnd,
                 ),
-                line(
+                counted(
                     t(
                         "Công trình hạ tầng đã bàn giao",
                         "Infrastructure works handed over",
-                    )
-                    .into(),
-                    n(v.works_handed_over.value),
-                    target(v.works_handed_over.target),
-                    &v.works_handed_over.ids,
+                    ),
+                    &v.works_handed_over,
                 ),
                 line(
                     t("Đã đăng ký thuế", "Registered for tax").into(),

@@ -34,20 +34,15 @@ impl Form {
     /// Saves the draft (not generic: one copy of the saving code for every field), through
     /// the drafts worker (crate::drafts).
     fn save(self) {
-        let t0 = crate::util::perf_now();
-        let key = self.key.get_untracked();
         let draft = self.draft;
-        // Serialised here, from the signal, without cloning the report.
-        let to_js = move || {
+        // Serialised from the signal, without cloning the report.
+        crate::drafts::save_now(self.key.get_untracked(), move || {
             draft
-                .try_with_untracked(|d| d.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok())
+                .try_with_untracked(|d| {
+                    d.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                        .ok()
+                })
                 .flatten()
-        };
-        let Some(js) = to_js() else { return };
-        crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
-        leptos::task::spawn_local(async move {
-            crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
-            crate::drafts::save(&crate::app_store(), &key, &js, t0, to_js).await;
         });
     }
 

@@ -66,7 +66,9 @@ impl Query {
     /// True when every word of the query occurs in `haystack_normalized` (a text already
     /// passed through [`normalize`]); an empty query matches everything.
     pub fn matches(&self, haystack_normalized: &str) -> bool {
-        self.words.iter().all(|w| haystack_normalized.contains(w.as_str()))
+        self.words
+            .iter()
+            .all(|w| haystack_normalized.contains(w.as_str()))
     }
 }
 
@@ -104,7 +106,11 @@ mod tests {
         ] {
             let n = letters.chars().count();
             assert_eq!(normalize(letters), base.repeat(n), "{letters}");
-            assert_eq!(normalize(&letters.to_uppercase()), base.repeat(n), "{letters}");
+            assert_eq!(
+                normalize(&letters.to_uppercase()),
+                base.repeat(n),
+                "{letters}"
+            );
         }
         // Other letters and digits are kept as they are (lower-cased).
         assert_eq!(normalize("Số 7, ÉCOLE ñ"), "so 7, ecole ñ");
