@@ -348,7 +348,8 @@ fn Registry() -> impl IntoView {
                     .flatten()
                     .map(|text| decode(&text)),
             };
-            if latest.get_value() != run {
+            // Also when the registry was left meanwhile (its values are gone then).
+            if latest.try_get_value() != Some(run) {
                 return;
             }
             let (out, fresh) = match cached {
@@ -361,7 +362,7 @@ fn Registry() -> impl IntoView {
                     (rows, Some(stamp))
                 }
             };
-            if latest.get_value() != run {
+            if latest.try_get_value() != Some(run) {
                 return;
             }
             crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
