@@ -1,12 +1,16 @@
 // Trunk post_build hook, on the staging folder:
 // 1. moves the inline boot script Trunk writes into index.html to its own hashed file, so
 //    the Content-Security-Policy can forbid inline script;
-// 2. fills public/sw.js's placeholders with the list of files this build produced and a
+// 2. adds the lazy pages' wasm parts that scripts/split-bin/wasm-bindgen cut from the app:
+//    optimised with wasm-opt, named by content hash, with their loader (__wasm_split.js)
+//    pointed at those names and at the hashed main module;
+// 3. fills public/sw.js's placeholders with the list of files this build produced and a
 //    version hash of their contents, so a new release installs a new service worker and
 //    its old cache is dropped.
 import { createHash } from "node:crypto";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -30,7 +34,49 @@ if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
 }
 writeFileSync(indexPath, html);
 
-// 2. The service worker's precache list.
+// 2. The lazy pages' parts.
+const mainJs = readdirSync(dir).find((f) => /^hoptac-[0-9a-f]+\.js$/.test(f));
+if (!mainJs) {
+  console.error("post-build: the app's module (hoptac-<hash>.js) is not in the build");
+  process.exit(1);
+}
+let parts = 0;
+if (readFileSync(join(dir, mainJs), "utf8").includes("./__wasm_split.js")) {
+  const splitDir = process.env.HOPTAC_SPLIT_DIR;
+  const loaderIn = splitDir && join(splitDir, "__wasm_split.js");
+  if (!loaderIn || !existsSync(loaderIn)) {
+    console.error("post-build: the app imports ./__wasm_split.js but no split output was found in HOPTAC_SPLIT_DIR; build through scripts/build.sh, which puts scripts/split-bin on PATH");
+    process.exit(1);
+  }
+  let loader = readFileSync(loaderIn, "utf8").replace('from "./hoptac.js"', `from "./${mainJs}"`);
+  for (const name of readdirSync(splitDir).filter((f) => f.endsWith(".wasm") && f !== "hoptac.wasm").sort()) {
+    const tmp = join(dir, "part.tmp.wasm");
+    // The features rustc's wasm32 target enables; the parts carry no features section.
+    const opt = spawnSync("wasm-opt", ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+      "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+      "-o", tmp, join(splitDir, name)], { encoding: "utf8" });
+    // wasm-split-cli writes a names subsection wasm-opt does not know: that warning is noise.
+    const said = (opt.stderr || "").split("\n").filter((l) => l && !/unknown name subsection/.test(l));
+    if (said.length) console.error(said.join("\n"));
+    if (opt.status !== 0) {
+      console.error(`post-build: wasm-opt failed on ${name}${opt.error ? ": " + opt.error.message : ""}`);
+      process.exit(1);
+    }
+    const data = readFileSync(tmp);
+    const hashed = `${name.replace(/\.wasm$/, "")}-${createHash("sha256").update(data).digest("hex").slice(0, 16)}.wasm`;
+    writeFileSync(join(dir, hashed), data);
+    rmSync(tmp);
+    if (!loader.includes(`"./${name}"`)) {
+      console.error(`post-build: ${name} is not named in __wasm_split.js`);
+      process.exit(1);
+    }
+    loader = loader.replaceAll(`"./${name}"`, `"./${hashed}"`);
+    parts++;
+  }
+  writeFileSync(join(dir, "__wasm_split.js"), loader);
+}
+
+// 3. The service worker's precache list.
 const files = [];
 (function walk(d) {
   for (const name of readdirSync(d).sort()) {
@@ -58,7 +104,7 @@ if (sw.includes("__HOPTAC_")) {
 }
 writeFileSync(swPath, sw);
 
-// 3. Pre-compressed copies for the server to send to browsers that accept them.
+// 4. Pre-compressed copies for the server to send to browsers that accept them.
 let packed = 0;
 for (const f of files) {
   if (!/\.(wasm|js|css|html|webmanifest)$/.test(f)) continue;
@@ -67,4 +113,4 @@ for (const f of files) {
   writeFileSync(f + ".gz", gzipSync(data, { level: 9 }));
   packed++;
 }
-console.log(`post-build: ${boots} boot script(s) moved out of index.html; sw precaches ${urls.length} files, version ${version}; ${packed} files pre-compressed`);
+console.log(`post-build: ${boots} boot script(s) moved out of index.html; ${parts} lazy page part(s); sw precaches ${urls.length} files, version ${version}; ${packed} files pre-compressed`);

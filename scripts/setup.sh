@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TRUNK_VERSION=0.21.14
+# wasm-split-cli (crate wasm_split_cli_support): cuts the app's wasm at its lazy pages.
+WASM_SPLIT_VERSION=0.2.4
 mkdir -p .tools
 
 step() { printf '\n==> setup: %s\n' "$*"; }
@@ -102,6 +104,16 @@ else
   cargo install wasm-bindgen-cli --version "=$WBG_VERSION" --force || die "cargo install wasm-bindgen-cli failed; check that crates.io is reachable"
 fi
 
+CURRENT="wasm-split-cli $WASM_SPLIT_VERSION"
+step "$CURRENT"
+# Splits the app's wasm at its #[lazy] pages before wasm-bindgen runs (scripts/split-bin).
+if cargo install --list 2>/dev/null | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  echo "found wasm-split-cli $WASM_SPLIT_VERSION"
+else
+  echo "building wasm-split-cli $WASM_SPLIT_VERSION (about 2 minutes)"
+  cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary --force || die "cargo install wasm_split_cli_support failed; check that crates.io is reachable"
+fi
+
 CURRENT="trunk $TRUNK_VERSION"
 step "$CURRENT"
 if trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
@@ -131,13 +143,16 @@ export HOPTAC_CHROMIUM=/usr/bin/chromium
 # Applied only to wasm builds (scripts call wasm_env first).
 wasm_env() {
 $WASM_ENV
+# Trunk's wasm-bindgen step goes through scripts/split-bin (the lazy pages' split).
+export PATH="$ROOT/scripts/split-bin:\$PATH"
+export HOPTAC_SPLIT_DIR="$ROOT/target/wasm-split"
 :
 }
 # The release app build (scripts/build.sh, bench/app-size.sh): wasm_env plus size flags.
 # The variable replaces .cargo/config.toml's rustflags, so it repeats them.
 wasm_release_env() {
 wasm_env
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components $SIZE_FLAGS"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Clink-arg=--emit-relocs $SIZE_FLAGS"
 $RELEASE_STD
 }
 ENV

@@ -5,16 +5,20 @@ use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::tx;
 use crate::pages::{
+    audit::AuditPage,
     cooperative::CooperativePage,
     device::DevicePage,
     home::HomePage,
     login::LoginPage,
     register::{EditCooperativePage, RegisterPage},
     reports::ReportsPage,
+    review::ReviewPage,
+    six_month::SixMonthPage,
     visit_form::VisitFormPage,
 };
 use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 
 thread_local! {
     static SESSION: RwSignal<Option<LoginResponse>> = RwSignal::new(None);
@@ -56,23 +60,84 @@ pub fn App() -> impl IntoView {
 }
 
 /// The page for a path ("/htx/coop-001/khao-sat"): every page of the app.
+///
+/// The registry (the page a signed-in user opens first) and sign-in (a new user's first
+/// page) are in the main wasm; every other page is a part of its own, fetched the first
+/// time it is opened (see [`lazy`]). The first load downloads only what its first page
+/// needs; the service worker then caches the other parts for offline use.
 fn page(path: &str) -> AnyView {
     let segs = crate::router::segments(path);
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
         [] => view! { <HomePage/> }.into_any(),
         ["dang-nhap"] => view! { <LoginPage/> }.into_any(),
-        ["htx", _] => view! { <CooperativePage/> }.into_any(),
-        ["htx", _, "khao-sat"] => view! { <VisitFormPage/> }.into_any(),
-        ["htx", _, "sua"] => view! { <EditCooperativePage/> }.into_any(),
-        ["htx-moi"] => view! { <RegisterPage/> }.into_any(),
-        ["may"] => view! { <DevicePage/> }.into_any(),
-        ["bao-cao"] => view! { <ReportsPage/> }.into_any(),
-        ["bao-cao", _] => view! { <crate::pages::review::ReviewPage/> }.into_any(),
-        ["tong-ket"] => view! { <crate::pages::six_month::SixMonthPage/> }.into_any(),
-        ["nhat-ky", _, _] => view! { <crate::pages::audit::AuditPage/> }.into_any(),
+        ["htx", _] => lazy(cooperative_page()),
+        ["htx", _, "khao-sat"] => lazy(visit_form_page()),
+        ["htx", _, "sua"] => lazy(edit_cooperative_page()),
+        ["htx-moi"] => lazy(register_page()),
+        ["may"] => lazy(device_page()),
+        ["bao-cao"] => lazy(reports_page()),
+        ["bao-cao", _] => lazy(review_page()),
+        ["tong-ket"] => lazy(six_month_page()),
+        ["nhat-ky", _, _] => lazy(audit_page()),
         _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
+}
+
+/// Shows a page whose code is in a part of its own once that part is loaded (at once
+/// when it was loaded before; from the service worker's cache when offline). A part that
+/// cannot be fetched (offline before the app was saved on the tablet) gets a message and a
+/// retry, not a blank page.
+fn lazy(
+    page: impl std::future::Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+) -> AnyView {
+    let page = send_wrapper::SendWrapper::new(page);
+    Suspend::new(async move {
+        match page.await {
+            Ok(view) => view,
+            Err(_) => view! { <PartMissing/> }.into_any(),
+        }
+    })
+    .into_any()
+}
+
+#[component]
+fn PartMissing() -> impl IntoView {
+    view! {
+        <section class="card warn" role="alert">
+            <h1>{tx("Chưa tải được trang này", "This page could not be loaded")}</h1>
+            <p>{tx(
+                "Ứng dụng chưa được lưu đủ trên máy. Hãy kết nối mạng rồi thử lại; sau đó trang dùng được cả khi mất sóng.",
+                "The app is not fully saved on this tablet yet. Connect to the network and try again; afterwards the page works without signal.",
+            )}</p>
+            <button type="button" class="primary" on:click=|_| {
+                let _ = web_sys::window().map(|w| w.location().reload());
+            }>{tx("Thử lại", "Try again")}</button>
+        </section>
+    }
+}
+
+/// One function a lazy page: `wasm_split` makes each the entry of a part of its own, cut
+/// from the main wasm at build time by scripts/split-bin/wasm-bindgen. `fallible`: a part
+/// that cannot be fetched is an error to show, not a panic (which would stop the app).
+macro_rules! lazy_pages {
+    ($($name:ident => $page:ident),* $(,)?) => {$(
+        #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $name() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <$page/> }.into_any())
+        }
+    )*};
+}
+lazy_pages! {
+    cooperative_page => CooperativePage,
+    visit_form_page => VisitFormPage,
+    edit_cooperative_page => EditCooperativePage,
+    register_page => RegisterPage,
+    device_page => DevicePage,
+    reports_page => ReportsPage,
+    review_page => ReviewPage,
+    six_month_page => SixMonthPage,
+    audit_page => AuditPage,
 }
 
 /// Shown when IndexedDB cannot be opened (private mode, storage blocked...).

@@ -4,9 +4,20 @@
 // "a new version is ready — reload"; the user chooses when (applyUpdate).
 let waiting = null;
 
-export function registerServiceWorker(onUpdateReady) {
+// onOfflineReady: called once a service worker controls the page, i.e. every page's files
+// are cached and the app opens without network.
+export function registerServiceWorker(onUpdateReady, onOfflineReady) {
   if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("/sw.js").then((reg) => {
+  // Registered once the page has loaded, so that the worker's first install (which caches
+  // every page's part for offline use) does not compete with the first page's own load.
+  if (document.readyState !== "complete") {
+    window.addEventListener("load", () => registerServiceWorker(onUpdateReady, onOfflineReady), { once: true });
+    return;
+  }
+  const sw = navigator.serviceWorker;
+  if (sw.controller) onOfflineReady();
+  else sw.addEventListener("controllerchange", () => onOfflineReady(), { once: true });
+  sw.register("/sw.js").then((reg) => {
     const notify = (worker) => { waiting = worker; onUpdateReady(); };
     if (reg.waiting && navigator.serviceWorker.controller) notify(reg.waiting);
     reg.addEventListener("updatefound", () => {
@@ -84,4 +95,10 @@ export async function downloadFile(url, token) {
   const m = /filename="([^"]+)"/.exec(resp.headers.get("content-disposition") || "");
   saveBlob(await resp.blob(), m ? m[1] : "hoptac");
   return "";
+}
+
+// True when this page is served by the service worker (the app is saved on the device),
+// or when the browser has no service workers (nothing to wait for).
+export function offlineReadyNow() {
+  return !("serviceWorker" in navigator) || !!navigator.serviceWorker.controller;
 }

@@ -7,7 +7,12 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/pwa.js")]
 extern "C" {
     #[wasm_bindgen(js_name = registerServiceWorker)]
-    fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>);
+    fn register_service_worker(
+        on_update_ready: &Closure<dyn FnMut()>,
+        on_offline_ready: &Closure<dyn FnMut()>,
+    );
+    #[wasm_bindgen(js_name = offlineReadyNow)]
+    fn offline_ready_now() -> bool;
     #[wasm_bindgen(js_name = checkForUpdate)]
     pub fn check_for_update();
     #[wasm_bindgen(js_name = applyUpdate)]
@@ -54,6 +59,14 @@ fn futures_channel_oneshot<T>() -> (
 
 thread_local! {
     static UPDATE_READY: RwSignal<bool> = RwSignal::new(false);
+    static OFFLINE_READY: RwSignal<bool> = RwSignal::new(offline_ready_now());
+}
+
+/// True once the app is saved on the device (a service worker serves it): every page,
+/// including the lazy pages' parts, opens without network. False on a first visit until
+/// the service worker has cached them (the status bar says so).
+pub fn offline_ready() -> RwSignal<bool> {
+    OFFLINE_READY.with(|s| *s)
 }
 
 /// True once a new release is installed and waiting for the user's reload.
@@ -64,8 +77,11 @@ pub fn update_ready() -> RwSignal<bool> {
 pub fn register() {
     let ready = update_ready();
     let cb = Closure::<dyn FnMut()>::new(move || ready.set(true));
-    register_service_worker(&cb);
+    let offline = offline_ready();
+    let on_offline = Closure::<dyn FnMut()>::new(move || offline.set(true));
+    register_service_worker(&cb, &on_offline);
     cb.forget();
+    on_offline.forget();
 }
 
 /// Tablets are shared and short of space: ask the browser not to evict our data.

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn StatusBar() -> impl IntoView {
     let s = state();
+    let offline = crate::pwa::offline_ready();
     view! {
         <section class="status" role="status" aria-live="polite" aria-label=tx("Trạng thái đồng bộ", "Sync status")>
             <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
@@ -29,6 +30,9 @@ pub fn StatusBar() -> impl IntoView {
                     max=move || s.progress.get().map(|p| p.1).unwrap_or(1) as f64
                     value=move || s.progress.get().map(|p| p.0).unwrap_or(0) as f64
                     aria-label=tx("Tiến độ tải dữ liệu", "Download progress")></progress>
+            </Show>
+            <Show when=move || !offline.get()>
+                <span class="muted" data-testid="offline-ready">{tx("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
             </Show>
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>

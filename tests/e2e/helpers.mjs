@@ -78,6 +78,9 @@ export async function signIn(page, url, who) {
   await page.getByLabel("Mật khẩu").fill(who.password);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   await page.getByText("Đồng bộ lần cuối:").waitFor();
+  // As an officer would before leaving for the field: the status bar's "saving the app on
+  // this tablet" has gone (every page's part is cached; the lazy pages open offline).
+  await page.getByTestId("offline-ready").waitFor({ state: "hidden" });
 }
 
 /** Calls the API directly (to check what the server holds). */

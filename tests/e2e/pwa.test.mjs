@@ -57,6 +57,13 @@ test("the app is installable and its headers are right", async () => {
     const wasm = html.match(/href="(\/hoptac-[0-9a-f]{12,16}_bg\.wasm)"/)[1];
     assert.equal((await fetch(server.url + wasm)).headers.get("cache-control"), "public, max-age=31536000, immutable");
     assert.equal((await fetch(server.url + "/sw.js")).headers.get("cache-control"), "no-cache");
+    // The lazy pages' parts: named by content (kept for good), their loader revalidated.
+    const loader = await (await fetch(server.url + "/__wasm_split.js")).text();
+    const part = loader.match(/"\.\/(split_visit_form_page\w*-[0-9a-f]{16}\.wasm)"/)[1];
+    const partResp = await fetch(server.url + "/" + part);
+    assert.equal(partResp.headers.get("content-type"), "application/wasm");
+    assert.equal(partResp.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.equal((await fetch(server.url + "/__wasm_split.js")).headers.get("cache-control"), "no-cache");
     assert.equal((await fetch(server.url + "/api/health")).headers.get("cache-control"), "no-store");
   } finally {
     await browser.close();
@@ -88,6 +95,10 @@ test("after a full browser restart with no network, every page still works", asy
     await page.getByRole("heading", { name: "HTX Dịch vụ nông nghiệp Ninh Giang" }).waitFor();
     await page.goto(server.url + "/htx/coop-002/khao-sat");
     await page.getByLabel("Nội dung làm việc").waitFor();
+    await page.goto(server.url + "/htx/coop-002/sua");
+    await page.getByLabel("Số thành viên", { exact: true }).waitFor();
+    await page.goto(server.url + "/may");
+    await page.getByRole("heading", { name: "Máy này" }).waitFor();
     await page.goto(server.url + "/dang-nhap");
     await page.getByLabel("Tên đăng nhập").waitFor();
     await page.goto(server.url + "/no-such-page");
@@ -95,6 +106,40 @@ test("after a full browser restart with no network, every page still works", asy
     assert.deepEqual(errors, []);
   } finally {
     await ctx.close();
+  }
+});
+
+test("a page whose part was never fetched says so offline, and opens once back online", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    // No service worker: nothing is saved for offline use beyond what the page loaded.
+    await ctx.route("**/sw.js", (route) => route.abort());
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url + "/");
+    await page.getByLabel("Tên đăng nhập").fill(OFFICER.username);
+    await page.getByLabel("Mật khẩu").fill(OFFICER.password);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.getByText("Đồng bộ lần cuối:").waitFor();
+    await page.getByText("Đang lưu ứng dụng vào máy để dùng khi mất sóng…").waitFor();
+    await ctx.setOffline(true);
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Chưa tải được trang này" });
+    await alert.waitFor();
+    // The app still runs: the registry is one tap away.
+    await page.goBack();
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await alert.waitFor();
+    await ctx.setOffline(false);
+    await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Thử lại" }).click()]);
+    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.stop();
   }
 });
 
