@@ -16,17 +16,32 @@ if [ "${1:-}" = "--cold" ]; then
   rm -rf "$cold"
 fi
 ( wasm_release_env; trunk build --release --offline >/dev/null 2>&1 )
+# The app as the first load gets it (every file but the lazy pages' parts, including the
+# service worker and snippets), then the lazy pages' wasm parts that are fetched when their
+# page is first opened, and cached by the service worker after the first load.
 total_raw=0; total_gz=0; total_br=0
-printf '%-6s %10s %10s %10s\n' kind raw gzip brotli
-for kind in wasm js css html; do
-  raw=0; gz=0; br=0
-  for f in $(find dist -maxdepth 1 -name "*.$kind"); do
+row() {  # label, files...
+  local label=$1; shift
+  local raw=0 gz=0 br=0 f
+  for f in "$@"; do
     raw=$((raw + $(stat -c %s "$f")))
     gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
     br=$((br + $(stat -c %s "$f.br")))
   done
-  printf '%-6s %10d %10d %10d\n' "$kind" "$raw" "$gz" "$br"
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  printf '%-12s %4d %10d %10d %10d\n' "$label" "$#" "$raw" "$gz" "$br"
+  last_raw=$raw; last_gz=$gz; last_br=$br
+}
+is_part() { case "$(basename "$1")" in split_*.wasm|chunk_*.wasm) return 0;; *) return 1;; esac; }
+printf '%-12s %4s %10s %10s %10s\n' kind files raw gzip brotli
+for kind in wasm js css html; do
+  files=()
+  while IFS= read -r f; do is_part "$f" || files+=("$f"); done < <(find dist -name "*.$kind" | sort)
+  row "$kind" "${files[@]}"
+  total_raw=$((total_raw + last_raw)); total_gz=$((total_gz + last_gz)); total_br=$((total_br + last_br))
 done
-printf '%-6s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"
+printf '%-12s %4s %10d %10d %10d\n' "first load" "" "$total_raw" "$total_gz" "$total_br"
+parts=()
+while IFS= read -r f; do parts+=("$f"); done < <(find dist -maxdepth 1 \( -name "split_*.wasm" -o -name "chunk_*.wasm" \) | sort)
+row "lazy parts" "${parts[@]}"
+printf '%-12s %4s %10d %10d %10d\n' "whole app" "" "$((total_raw + last_raw))" "$((total_gz + last_gz))" "$((total_br + last_br))"
 awk -v g="$total_gz" -v b="$total_br" 'BEGIN { printf "first load / 250 KB budget: gzip %.2f, brotli (as served) %.2f\n", g / 256000, b / 256000 }'

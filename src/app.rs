@@ -121,23 +121,23 @@ fn PartMissing() -> impl IntoView {
 /// from the main wasm at build time by scripts/split-bin/wasm-bindgen. `fallible`: a part
 /// that cannot be fetched is an error to show, not a panic (which would stop the app).
 macro_rules! lazy_pages {
-    ($($name:ident => $page:ident),* $(,)?) => {$(
-        #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
+    ($($name:ident in $part:ident => $page:ident),* $(,)?) => {$(
+        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
         fn $name() -> Result<AnyView, SplitLoaderError> {
             Ok(view! { <$page/> }.into_any())
         }
     )*};
 }
 lazy_pages! {
-    cooperative_page => CooperativePage,
-    visit_form_page => VisitFormPage,
-    edit_cooperative_page => EditCooperativePage,
-    register_page => RegisterPage,
-    device_page => DevicePage,
-    reports_page => ReportsPage,
-    review_page => ReviewPage,
-    six_month_page => SixMonthPage,
-    audit_page => AuditPage,
+    cooperative_page in officer => CooperativePage,
+    visit_form_page in officer => VisitFormPage,
+    edit_cooperative_page in officer => EditCooperativePage,
+    register_page in officer => RegisterPage,
+    device_page in officer => DevicePage,
+    reports_page in supervisor => ReportsPage,
+    review_page in supervisor => ReviewPage,
+    six_month_page in supervisor => SixMonthPage,
+    audit_page in supervisor => AuditPage,
 }
 
 /// Shown when IndexedDB cannot be opened (private mode, storage blocked...).

@@ -61,7 +61,7 @@ pub fn start() {
                     app::session(),
                     app::session_loaded(),
                     pwa::update_ready(),
-                    pwa::offline_ready(),
+                    pwa::offline(),
                 );
                 if let Some(s) = early::session().await {
                     app::session().set(s);

@@ -4,19 +4,19 @@
 // "a new version is ready — reload"; the user chooses when (applyUpdate).
 let waiting = null;
 
-// onOfflineReady: called once a service worker controls the page, i.e. every page's files
-// are cached and the app opens without network.
-export function registerServiceWorker(onUpdateReady, onOfflineReady) {
-  if (!("serviceWorker" in navigator)) return;
+// onOffline(state): 1 once a service worker controls the page, i.e. every page's files
+// are cached and the app opens without network; 2 if this browser cannot register one.
+export function registerServiceWorker(onUpdateReady, onOffline) {
+  if (!("serviceWorker" in navigator)) { onOffline(2); return; }
   // Registered once the page has loaded, so that the worker's first install (which caches
   // every page's part for offline use) does not compete with the first page's own load.
   if (document.readyState !== "complete") {
-    window.addEventListener("load", () => registerServiceWorker(onUpdateReady, onOfflineReady), { once: true });
+    window.addEventListener("load", () => registerServiceWorker(onUpdateReady, onOffline), { once: true });
     return;
   }
   const sw = navigator.serviceWorker;
-  if (sw.controller) onOfflineReady();
-  else sw.addEventListener("controllerchange", () => onOfflineReady(), { once: true });
+  if (sw.controller) onOffline(1);
+  else sw.addEventListener("controllerchange", () => onOffline(1), { once: true });
   sw.register("/sw.js").then((reg) => {
     const notify = (worker) => { waiting = worker; onUpdateReady(); };
     if (reg.waiting && navigator.serviceWorker.controller) notify(reg.waiting);
@@ -28,7 +28,10 @@ export function registerServiceWorker(onUpdateReady, onOfflineReady) {
         if (worker.state === "installed" && navigator.serviceWorker.controller) notify(worker);
       });
     });
-  }).catch((e) => console.warn("service worker registration failed", e));
+  }).catch((e) => {
+    console.warn("service worker registration failed", e);
+    if (!sw.controller) onOffline(2);
+  });
 }
 
 export function checkForUpdate() {
@@ -97,8 +100,8 @@ export async function downloadFile(url, token) {
   return "";
 }
 
-// True when this page is served by the service worker (the app is saved on the device),
-// or when the browser has no service workers (nothing to wait for).
-export function offlineReadyNow() {
-  return !("serviceWorker" in navigator) || !!navigator.serviceWorker.controller;
+// The state at start: 1 when a service worker serves this page (the app is saved on the
+// device), 2 when the browser has none, 0 until the first install has cached the app.
+export function offlineStateNow() {
+  return !("serviceWorker" in navigator) ? 2 : navigator.serviceWorker.controller ? 1 : 0;
 }

@@ -9,10 +9,10 @@ extern "C" {
     #[wasm_bindgen(js_name = registerServiceWorker)]
     fn register_service_worker(
         on_update_ready: &Closure<dyn FnMut()>,
-        on_offline_ready: &Closure<dyn FnMut()>,
+        on_offline: &Closure<dyn FnMut(u8)>,
     );
-    #[wasm_bindgen(js_name = offlineReadyNow)]
-    fn offline_ready_now() -> bool;
+    #[wasm_bindgen(js_name = offlineStateNow)]
+    fn offline_state_now() -> u8;
     #[wasm_bindgen(js_name = checkForUpdate)]
     pub fn check_for_update();
     #[wasm_bindgen(js_name = applyUpdate)]
@@ -59,14 +59,28 @@ fn futures_channel_oneshot<T>() -> (
 
 thread_local! {
     static UPDATE_READY: RwSignal<bool> = RwSignal::new(false);
-    static OFFLINE_READY: RwSignal<bool> = RwSignal::new(offline_ready_now());
+    static OFFLINE: RwSignal<Offline> = RwSignal::new(Offline::from_js(offline_state_now()));
 }
 
-/// True once the app is saved on the device (a service worker serves it): every page,
-/// including the lazy pages' parts, opens without network. False on a first visit until
-/// the service worker has cached them (the status bar says so).
-pub fn offline_ready() -> RwSignal<bool> {
-    OFFLINE_READY.with(|s| *s)
+/// Whether the app is saved on the device for use without network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offline {
+    /// First visit: the service worker is still caching every page's part.
+    Saving,
+    /// A service worker serves the app: every page, lazy parts included, opens offline.
+    Ready,
+    /// This browser cannot keep the app (no service worker, or its registration failed).
+    Unavailable,
+}
+
+impl Offline {
+    fn from_js(state: u8) -> Self {
+        match state {
+            0 => Offline::Saving,
+            1 => Offline::Ready,
+            _ => Offline::Unavailable,
+        }
+    }
 }
 
 /// True once a new release is installed and waiting for the user's reload.
@@ -74,11 +88,16 @@ pub fn update_ready() -> RwSignal<bool> {
     UPDATE_READY.with(|s| *s)
 }
 
+/// The app's offline state (the status bar shows it until it is ready).
+pub fn offline() -> RwSignal<Offline> {
+    OFFLINE.with(|s| *s)
+}
+
 pub fn register() {
     let ready = update_ready();
     let cb = Closure::<dyn FnMut()>::new(move || ready.set(true));
-    let offline = offline_ready();
-    let on_offline = Closure::<dyn FnMut()>::new(move || offline.set(true));
+    let state = offline();
+    let on_offline = Closure::<dyn FnMut(u8)>::new(move |s| state.set(Offline::from_js(s)));
     register_service_worker(&cb, &on_offline);
     cb.forget();
     on_offline.forget();

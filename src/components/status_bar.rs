@@ -2,13 +2,14 @@
 //! successful sync, any error in plain words, progress of a long pull, and "Sync now".
 
 use crate::i18n::{date_time, lang, t, tx};
+use crate::pwa::Offline;
 use crate::sync::{state, sync_now};
 use leptos::prelude::*;
 
 #[component]
 pub fn StatusBar() -> impl IntoView {
     let s = state();
-    let offline = crate::pwa::offline_ready();
+    let offline = crate::pwa::offline();
     view! {
         <section class="status" role="status" aria-live="polite" aria-label=tx("Trạng thái đồng bộ", "Sync status")>
             <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
@@ -31,8 +32,11 @@ pub fn StatusBar() -> impl IntoView {
                     value=move || s.progress.get().map(|p| p.0).unwrap_or(0) as f64
                     aria-label=tx("Tiến độ tải dữ liệu", "Download progress")></progress>
             </Show>
-            <Show when=move || !offline.get()>
-                <span class="muted" data-testid="offline-ready">{tx("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
+            <Show when=move || offline.get() == Offline::Saving>
+                <span class="muted" data-testid="offline-saving">{tx("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
+            </Show>
+            <Show when=move || offline.get() == Offline::Unavailable>
+                <span class="muted" data-testid="offline-unavailable">{tx("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.", "This browser cannot keep the app: pages need the network to open.")}</span>
             </Show>
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>

@@ -80,7 +80,7 @@ export async function signIn(page, url, who) {
   await page.getByText("Đồng bộ lần cuối:").waitFor();
   // As an officer would before leaving for the field: the status bar's "saving the app on
   // this tablet" has gone (every page's part is cached; the lazy pages open offline).
-  await page.getByTestId("offline-ready").waitFor({ state: "hidden" });
+  await page.getByTestId("offline-saving").waitFor({ state: "hidden" });
 }
 
 /** Calls the API directly (to check what the server holds). */

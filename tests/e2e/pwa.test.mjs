@@ -59,7 +59,7 @@ test("the app is installable and its headers are right", async () => {
     assert.equal((await fetch(server.url + "/sw.js")).headers.get("cache-control"), "no-cache");
     // The lazy pages' parts: named by content (kept for good), their loader revalidated.
     const loader = await (await fetch(server.url + "/__wasm_split.js")).text();
-    const part = loader.match(/"\.\/(split_visit_form_page\w*-[0-9a-f]{16}\.wasm)"/)[1];
+    const part = loader.match(/"\.\/(split_officer-[0-9a-f]{16}\.wasm)"/)[1];
     const partResp = await fetch(server.url + "/" + part);
     assert.equal(partResp.headers.get("content-type"), "application/wasm");
     assert.equal(partResp.headers.get("cache-control"), "public, max-age=31536000, immutable");
@@ -124,7 +124,7 @@ test("a page whose part was never fetched says so offline, and opens once back o
     await page.getByLabel("Mật khẩu").fill(OFFICER.password);
     await page.getByRole("button", { name: "Đăng nhập" }).click();
     await page.getByText("Đồng bộ lần cuối:").waitFor();
-    await page.getByText("Đang lưu ứng dụng vào máy để dùng khi mất sóng…").waitFor();
+    await page.getByText("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.").waitFor();
     await ctx.setOffline(true);
     await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
     const alert = page.getByRole("alert").filter({ hasText: "Chưa tải được trang này" });
