@@ -3,7 +3,7 @@
 
 use crate::app::session;
 use crate::i18n::{lang, t, ts, tx};
-use crate::pwa::{download_text, request_persist, storage_info, StorageInfo};
+use crate::pwa::{download_text, request_persist, storage_info, Offline, StorageInfo};
 use crate::store::UnsentExport;
 use hoptac_core::i18n::Msg;
 use leptos::prelude::*;
@@ -130,6 +130,11 @@ pub fn DevicePage() -> impl IntoView {
                 Some(_) => t("Chưa được lưu trữ bền vững: khi máy đầy, trình duyệt có thể xóa dữ liệu. Hãy gửi dữ liệu thường xuyên.", "Storage is not persistent: when the tablet is full, the browser may delete data. Sync often.").to_string(),
             }}</p>
             <p>{move || info.get().map(|i| ts(format!("Đã dùng {} trên {} cho phép.", mb(i.usage), mb(i.quota)), format!("Using {} of {} allowed.", mb(i.usage), mb(i.quota))))}</p>
+            <p data-testid="app-offline">{move || match crate::pwa::offline().get() {
+                Offline::Ready => t("Ứng dụng đã được lưu trên máy: mọi trang mở được khi mất sóng.", "The app is saved on this tablet: every page opens without signal."),
+                Offline::Saving => t("Đang lưu ứng dụng vào máy; hãy giữ kết nối mạng đến khi xong.", "Saving the app on this tablet; stay online until it is done."),
+                Offline::Unavailable => t("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.", "This browser cannot keep the app: pages need the network to open."),
+            }}</p>
             <Show when=move || info.get().is_some_and(|i| !i.persisted)>
                 <button type="button" on:click=ask>{tx("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
             </Show>

@@ -99,6 +99,7 @@ test("after a full browser restart with no network, every page still works", asy
     await page.getByLabel("Số thành viên", { exact: true }).waitFor();
     await page.goto(server.url + "/may");
     await page.getByRole("heading", { name: "Máy này" }).waitFor();
+    await page.getByText("Ứng dụng đã được lưu trên máy: mọi trang mở được khi mất sóng.").waitFor();
     await page.goto(server.url + "/dang-nhap");
     await page.getByLabel("Tên đăng nhập").waitFor();
     await page.goto(server.url + "/no-such-page");
