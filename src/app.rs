@@ -62,9 +62,10 @@ pub fn App() -> impl IntoView {
 /// The page for a path ("/htx/coop-001/khao-sat"): every page of the app.
 ///
 /// The registry (the page a signed-in user opens first) and sign-in (a new user's first
-/// page) are in the main wasm; every other page is a part of its own, fetched the first
-/// time it is opened (see [`lazy`]). The first load downloads only what its first page
-/// needs; the service worker then caches the other parts for offline use.
+/// page) are in the main wasm; the other pages are in two wasm parts, the officer's and
+/// the supervisor's (`lazy_pages!`), fetched the first time one of their pages opens (see
+/// [`lazy`]). The first load downloads only what its first page needs; the service worker
+/// then caches the parts for offline use.
 fn page(path: &str) -> AnyView {
     let segs = crate::router::segments(path);
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -92,12 +93,19 @@ fn lazy(
     page: impl std::future::Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 ) -> AnyView {
     let page = send_wrapper::SendWrapper::new(page);
-    Suspend::new(async move {
+    let page = Suspend::new(async move {
         match page.await {
             Ok(view) => view,
             Err(_) => view! { <PartMissing/> }.into_any(),
         }
-    })
+    });
+    // Shown only while a part is on its way (a first opening on a slow network); a part
+    // already loaded shows its page at once.
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang mở trang…", "Opening the page…")}</p> }>
+            {page}
+        </Suspense>
+    }
     .into_any()
 }
 
@@ -117,9 +125,10 @@ fn PartMissing() -> impl IntoView {
     }
 }
 
-/// One function a lazy page: `wasm_split` makes each the entry of a part of its own, cut
-/// from the main wasm at build time by scripts/split-bin/wasm-bindgen. `fallible`: a part
-/// that cannot be fetched is an error to show, not a panic (which would stop the app).
+/// One function a lazy page: `wasm_split` makes it an entry of the wasm part named after
+/// `in` (pages of one part load together; code two parts share goes to a chunk both load),
+/// cut from the main wasm at build time by scripts/split-bin/wasm-bindgen. `fallible`: a
+/// part that cannot be fetched is an error to show, not a panic (which would stop the app).
 macro_rules! lazy_pages {
     ($($name:ident in $part:ident => $page:ident),* $(,)?) => {$(
         #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]

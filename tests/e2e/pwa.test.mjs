@@ -144,6 +144,32 @@ test("a page whose part was never fetched says so offline, and opens once back o
   }
 });
 
+test("a page whose part is slow to arrive says it is opening", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    // No service worker, so that the part comes from the (slow) network every time.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block" });
+    await ctx.route(/\/split_officer-[0-9a-f]+\.wasm$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    const page = await ctx.newPage();
+    await page.goto(server.url + "/");
+    await page.getByLabel("Tên đăng nhập").fill(OFFICER.username);
+    await page.getByLabel("Mật khẩu").fill(OFFICER.password);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.getByText("Đồng bộ lần cuối:").waitFor();
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByRole("status").filter({ hasText: "Đang mở trang…" }).waitFor();
+    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    assert.equal(await page.getByText("Đang mở trang…").count(), 0, "the message goes once the page is there");
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
 test("an update from one build to the next while a draft is open loses nothing", async () => {
   // The next build: the same app with a changed service worker version and stylesheet, as
   // a new release has.
