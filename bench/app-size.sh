@@ -41,7 +41,7 @@ for kind in wasm js css html; do
 done
 printf '%-12s %4s %10d %10d %10d\n' "first load" "" "$total_raw" "$total_gz" "$total_br"
 parts=()
-while IFS= read -r f; do parts+=("$f"); done < <(find dist -maxdepth 1 \( -name "split_*.wasm" -o -name "chunk_*.wasm" \) | sort)
+while IFS= read -r f; do if is_part "$f"; then parts+=("$f"); fi; done < <(find dist -name "*.wasm" | sort)
 row "lazy parts" "${parts[@]}"
 printf '%-12s %4s %10d %10d %10d\n' "whole app" "" "$((total_raw + last_raw))" "$((total_gz + last_gz))" "$((total_br + last_br))"
 awk -v g="$total_gz" -v b="$total_br" 'BEGIN { printf "first load / 250 KB budget: gzip %.2f, brotli (as served) %.2f\n", g / 256000, b / 256000 }'

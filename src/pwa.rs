@@ -74,6 +74,12 @@ pub enum Offline {
 }
 
 impl Offline {
+    /// What the status bar and the device page say when the browser cannot keep the app.
+    pub const UNAVAILABLE: (&'static str, &'static str) = (
+        "Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.",
+        "This browser cannot keep the app: pages need the network to open.",
+    );
+
     fn from_js(state: u8) -> Self {
         match state {
             0 => Offline::Saving,

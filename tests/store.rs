@@ -53,11 +53,16 @@ fn login(user_id: &str) -> LoginResponse {
     }
 }
 
+/// A new, empty store under `name` (one left by an earlier, interrupted run is deleted).
+async fn fresh(name: &str) -> Store {
+    let _ = Store::delete_named(name).await;
+    Store::open_named(name).await.unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn a_saved_visit_and_its_mutation_survive_reopening() {
     let name = "test-save-reopen";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     store
         .save_visit(visit("v1", "một"), 10, None)
         .await
@@ -98,8 +103,7 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
 #[wasm_bindgen_test]
 async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let name = "test-ack";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     for i in 1..=3 {
         store
             .save_visit(visit(&format!("v{i}"), "x"), i, None)
@@ -148,8 +152,7 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
 #[wasm_bindgen_test]
 async fn a_pulled_page_is_stored_with_its_cursor() {
     let name = "test-pull";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     store.save_visit(visit("v1", "chờ"), 1, None).await.unwrap();
     let mut from_server = visit("v1", "chờ");
     from_server.status = ReportStatus::Submitted;
@@ -207,8 +210,7 @@ async fn a_pulled_page_is_stored_with_its_cursor() {
 #[wasm_bindgen_test]
 async fn another_user_cannot_sign_in_over_unsent_work() {
     let name = "test-session";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     store.start_session(&login("u1")).await.unwrap();
     let client = store.client_id().await.unwrap();
     store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
@@ -236,8 +238,7 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
 async fn a_draft_is_kept_until_its_visit_is_saved() {
     use hoptac::store::{visit_draft_key, VisitDraft};
     let name = "test-draft";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     let key = visit_draft_key("coop-001");
     let draft = VisitDraft {
         visit_date: "2021-06-11".into(),
@@ -268,8 +269,7 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
 async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
     use hoptac::store::{visit_draft_key, VisitDraft};
     let name = "test-draft-fallback";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     let key = visit_draft_key("coop-001");
     let js = |note: &str| {
         serde_wasm_bindgen::to_value(&VisitDraft {
@@ -312,8 +312,7 @@ async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
 #[wasm_bindgen_test]
 async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
     let name = "test-register";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
     let mut c = coop("c-new", "THT Trồng sen Ninh Hải");
     c.version = 7;
@@ -409,8 +408,7 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
 #[wasm_bindgen_test]
 async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
     let name = "test-unassigned";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     let in_gv = |id: &str, name: &str| {
         let mut c = coop(id, name);
         c.area_id = "NB-GV-GIAHOA".into();
@@ -492,8 +490,7 @@ async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
 #[wasm_bindgen_test]
 async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
     let name = "test-bad-page";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     let page = |json: &str| js_sys::JSON::parse(json).unwrap();
     let good = r#"[{"seq":1,"change":{"type":"cooperative","data":{"id":"coop-001","kind":"htx","name":"HTX A","sector":"agriculture","area_id":"X","area_path":"NB/X/","status":"active"}}}]"#;
     assert_eq!(store.apply_pull_js(&page(good), 1, 0).await.unwrap(), 1);
@@ -527,8 +524,7 @@ async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
 #[wasm_bindgen_test]
 async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     let name = "test-registry-cache";
-    let _ = Store::delete_named(name).await;
-    let store = Store::open_named(name).await.unwrap();
+    let store = fresh(name).await;
     let page = |seq: i64, id: &str| {
         vec![ChangeRow {
             seq,

@@ -36,7 +36,7 @@ pub fn StatusBar() -> impl IntoView {
                 <span class="muted" data-testid="offline-saving">{tx("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
             </Show>
             <Show when=move || offline.get() == Offline::Unavailable>
-                <span class="muted" data-testid="offline-unavailable">{tx("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.", "This browser cannot keep the app: pages need the network to open.")}</span>
+                <span class="muted" data-testid="offline-unavailable">{tx(Offline::UNAVAILABLE.0, Offline::UNAVAILABLE.1)}</span>
             </Show>
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>

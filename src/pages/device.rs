@@ -133,7 +133,7 @@ pub fn DevicePage() -> impl IntoView {
             <p data-testid="app-offline">{move || match crate::pwa::offline().get() {
                 Offline::Ready => t("Ứng dụng đã được lưu trên máy: mọi trang mở được khi mất sóng.", "The app is saved on this tablet: every page opens without signal."),
                 Offline::Saving => t("Đang lưu ứng dụng vào máy; hãy giữ kết nối mạng đến khi xong.", "Saving the app on this tablet; stay online until it is done."),
-                Offline::Unavailable => t("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.", "This browser cannot keep the app: pages need the network to open."),
+                Offline::Unavailable => t(Offline::UNAVAILABLE.0, Offline::UNAVAILABLE.1),
             }}</p>
             <Show when=move || info.get().is_some_and(|i| !i.persisted)>
                 <button type="button" on:click=ask>{tx("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
