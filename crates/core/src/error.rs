@@ -24,6 +24,9 @@ crate::keyed_enum!(
         /// A push names a client id owned by another user.
         ClientMismatch = "client_mismatch",
         PayloadTooLarge = "payload_too_large",
+        /// Another change to the same records held them too long (PostgreSQL deadlock or
+        /// serialization failure after retries): nothing was applied; try again.
+        Busy = "busy",
         Internal = "internal",
     }
 );
@@ -72,6 +75,10 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => Msg::new(
                 "Dữ liệu gửi quá lớn.",
                 "The data sent is too large.",
+            ),
+            ErrorCode::Busy => Msg::new(
+                "Máy chủ đang bận với cùng dữ liệu. Ứng dụng sẽ tự thử lại.",
+                "The server is busy with the same records. The app will try again.",
             ),
             ErrorCode::Internal => Msg::new(
                 "Máy chủ gặp lỗi. Dữ liệu của bạn vẫn an toàn trên máy; hãy thử lại sau.",

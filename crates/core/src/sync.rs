@@ -175,6 +175,9 @@ pub struct Rejection {
     pub record_id: String,
     pub code: ErrorCode,
     pub message: Msg,
+    /// The fields concerned, each with its message, when the record failed validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<crate::validate::FieldError>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

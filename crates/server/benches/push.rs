@@ -10,7 +10,7 @@
 
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Mutation, MutationOp};
-use hoptac_server::{app, db::Db, demo, AppState};
+use hoptac_server::{app, demo, storage::Db, AppState};
 use serde_json::json;
 use std::time::{Duration, Instant};
 

@@ -10,7 +10,7 @@
 //!
 //! Run: `cargo bench -p hoptac-server --bench review`.
 
-use hoptac_server::{db::Db, demo, six_month::load_review};
+use hoptac_server::{demo, rules::six_month::load_review, storage::Db};
 use serde_json::json;
 use std::time::Instant;
 

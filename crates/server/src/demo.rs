@@ -2,12 +2,12 @@
 //! cooperatives and groups, two officers in different districts, a supervisor and an
 //! administrator. Loaded once, into an empty database, by `--demo`.
 
-use crate::auth::hash_password;
-use crate::db::{now_ms, Db};
-use hoptac_core::model::{Area, Cooperative};
+use crate::rules::accounts::hash_password;
+use crate::storage::{self, users::NewUser, Db};
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::{Area, Cooperative, Role};
 use hoptac_core::sync::Change;
 use serde::Deserialize;
-use sqlx::Row;
 
 const DATA: &str = include_str!("../demo/ninh-binh-2021.json");
 
@@ -62,87 +62,49 @@ pub fn accounts() -> Vec<DemoAccount> {
 
 /// Loads the demo data if the database has no users yet. Returns whether it loaded.
 pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
-    if n > 0 {
+    if storage::users::count(db).await? > 0 {
         return Ok(false);
     }
     let d = data();
+    // Hash the passwords before the write transaction (argon2 is slow on purpose).
+    let mut hashes = Vec::new();
+    for u in &d.users {
+        hashes.push(hash_password(&u.password).await);
+    }
     let mut tx = db.begin_write().await?;
     for a in &d.areas {
-        sqlx::query(
-            "INSERT INTO areas (id, parent_id, level, name, path) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&a.id)
-        .bind(a.parent_id.clone())
-        .bind(
-            serde_json::to_value(a.level)
-                .unwrap()
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        )
-        .bind(&a.name)
-        .bind(&a.path)
-        .execute(&mut *tx.tx)
-        .await?;
+        storage::areas::insert(&mut tx, a).await?;
         tx.log_change(
             "area",
             &a.id,
             &a.path,
-            &serde_json::to_string(&Change::Area(a.clone())).unwrap(),
-        )
-        .await?;
+            &serde_json::to_string(&Change::Area(a.clone())).expect("an area serialises"),
+        );
     }
     for c in &d.cooperatives {
-        let kind = serde_json::to_value(c.kind)
-            .unwrap()
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let status = serde_json::to_value(c.status)
-            .unwrap()
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        sqlx::query("INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(&c.id)
-            .bind(&c.area_id)
-            .bind(&c.area_path)
-            .bind(kind)
-            .bind(&c.name)
-            .bind(status)
-            .bind(c.version)
-            .bind(serde_json::to_string(c).unwrap())
-            .execute(&mut *tx.tx)
-            .await?;
+        storage::cooperatives::insert(&mut tx, c, None).await?;
         tx.log_change(
             "cooperative",
             &c.id,
             &c.area_path,
-            &serde_json::to_string(&Change::Cooperative(c.clone())).unwrap(),
+            &serde_json::to_string(&Change::Cooperative(c.clone())).expect("a cooperative serialises"),
+        );
+    }
+    for (u, hash) in d.users.iter().zip(&hashes) {
+        let role = Role::from_key(&u.role).expect("demo roles are known (checked by a test)");
+        storage::users::insert(
+            &mut tx,
+            &NewUser {
+                id: &u.id,
+                username: &u.username,
+                password_hash: hash,
+                display_name: &u.display_name,
+                role,
+            },
         )
         .await?;
-    }
-    let now = now_ms();
-    for u in &d.users {
-        sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&u.id)
-            .bind(&u.username)
-            .bind(hash_password(&u.password))
-            .bind(&u.display_name)
-            .bind(&u.role)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
         for a in &u.areas {
-            sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ($1, $2)")
-                .bind(&u.id)
-                .bind(a)
-                .execute(&mut *tx.tx)
-                .await?;
+            storage::users::grant(&mut tx, &u.id, a, None, 0).await?;
         }
     }
     tx.commit().await?;

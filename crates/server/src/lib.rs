@@ -1,24 +1,24 @@
-//! The hoptac server: serves the built app (static files) and the `/api`.
+//! The hoptac server: serves the built app (static files) and the `/api`, in three layers:
 //!
-//! One module per resource, each with its own `router()`: [`auth`], [`sync`], [`visits`];
-//! [`error`] maps every failure to a JSON error; [`db`] is the storage layer; [`demo`]
-//! loads the Ninh Bình demo data.
+//! - [`http`]: the HTTP edge. One module per resource, each with its own `router()`; the
+//!   extractors that check who asks ([`http::auth::AuthUser`]) and what they send
+//!   ([`http::error::Json`]: NFC text, no control characters); one error type mapped to
+//!   JSON `{ code, message }`. No SQL, no record rules.
+//! - [`rules`]: what each record may become and who may do it (reports, review,
+//!   cooperatives, conflicts, assignments, accounts, the six-monthly review), with the
+//!   fields only the server decides. No HTTP, no SQL.
+//! - [`storage`]: every SQL statement, one module per table group, SQLite and PostgreSQL
+//!   behind the same functions; row locks and the change log's numbering live here.
+//!
+//! [`demo`] loads the Ninh Bình demo data.
 
-pub mod auth;
-pub mod db;
 pub mod demo;
-pub mod error;
-pub mod export;
-pub mod openapi;
-pub mod review;
-pub mod six_month;
-pub mod sync;
-pub mod users;
-pub mod visits;
+pub mod http;
+pub mod rules;
+pub mod storage;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,94 +26,22 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body the API accepts (a push of 100 full reports fits easily).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Arc<db::Db>,
-    pub limiter: Arc<auth::LoginLimiter>,
+    pub db: Arc<storage::Db>,
+    pub limiter: Arc<rules::accounts::LoginLimiter>,
 }
 
 impl AppState {
-    pub fn new(db: db::Db) -> Self {
+    pub fn new(db: storage::Db) -> Self {
         AppState {
             db: Arc::new(db),
-            limiter: Arc::new(auth::LoginLimiter::default()),
+            limiter: Arc::new(rules::accounts::LoginLimiter::default()),
         }
     }
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
-    /// "sqlite" or "postgres".
-    pub database: &'static str,
-}
-
-/// Liveness and what this server runs on.
-#[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
-pub async fn health(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> axum::Json<Health> {
-    axum::Json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-        database: state.db.kind.name(),
-    })
-}
-
-async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
-    error::ApiError::NotFound(format!(
-        "no API endpoint {}; see /api/openapi.json",
-        uri.path()
-    ))
-}
-
-/// Every endpoint, as (method, path). The OpenAPI test checks each is documented and routed.
-pub const ENDPOINTS: &[(&str, &str)] = &[
-    ("GET", "/api/health"),
-    ("GET", "/api/openapi.json"),
-    ("POST", "/api/auth/login"),
-    ("POST", "/api/auth/logout"),
-    ("GET", "/api/me"),
-    ("POST", "/api/sync/push"),
-    ("POST", "/api/sync/pull"),
-    ("GET", "/api/visits"),
-    ("PUT", "/api/users/{id}/areas"),
-    ("GET", "/api/visits/{id}"),
-    ("POST", "/api/visits/{id}/decisions"),
-    ("GET", "/api/audit/{entity}/{id}"),
-    ("GET", "/api/review"),
-    ("GET", "/api/review/export"),
-    ("PUT", "/api/targets"),
-    ("GET", "/api/visits/export"),
-];
-
-/// The `/api` routes alone.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route(
-            "/openapi.json",
-            get(|| async { axum::Json(openapi::document()) }),
-        )
-        .merge(auth::router())
-        .merge(sync::router())
-        .merge(visits::router())
-        .merge(users::router())
-        .merge(review::router())
-        .merge(six_month::router())
-        .merge(export::router())
-        .fallback(api_not_found)
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-}
+pub use http::{api_router, ENDPOINTS, MAX_BODY_BYTES};
 
 /// Only the app's own origin; wasm needs 'wasm-unsafe-eval'; no inline script or style.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \

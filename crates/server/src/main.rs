@@ -1,7 +1,7 @@
 //! `hoptac-server`: serves the built app and the API. See `--help`.
 
 use clap::Parser;
-use hoptac_server::{app, db::Db, demo, AppState};
+use hoptac_server::{app, demo, storage::{redact_url, Db}, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,7 +101,7 @@ async fn main() -> ExitCode {
     println!(
         "  hoptac is running at http://{addr}/   ({} database: {})",
         state.db.kind.name(),
-        args.db
+        redact_url(&args.db)
     );
     if args.demo {
         println!("  Demo accounts (tài khoản thử):");
@@ -131,7 +131,9 @@ async fn main() -> ExitCode {
         }
         tracing::info!("stopping: finishing requests in flight");
     };
-    if let Err(e) = axum::serve(listener, router)
+    // Connection info: the sign-in brake counts failures per client address too.
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(e) = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
     {

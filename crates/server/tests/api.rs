@@ -7,7 +7,7 @@
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
-use hoptac_server::{app, db::Db, demo, AppState};
+use hoptac_server::{app, demo, storage::Db, AppState};
 use serde_json::{json, Value};
 
 struct TestServer {
@@ -196,7 +196,14 @@ async fn health_and_json_errors(backend: Backend) {
     let Some(s) = start(backend).await else {
         return;
     };
+    // Anyone learns that the server lives; only a signed-in caller what it runs.
     let (st, b) = s.call("GET", "/api/health", None, None).await;
+    assert_eq!(st, 200);
+    assert_eq!(b, json!({"status": "ok"}), "nothing beyond ok to an anonymous caller");
+    let (st, b) = s.call("GET", "/api/health", Some("not-a-token"), None).await;
+    assert_eq!((st, b), (200, json!({"status": "ok"})));
+    let token = s.officer().await;
+    let (st, b) = s.call("GET", "/api/health", Some(&token), None).await;
     assert_eq!(st, 200);
     let kind = match backend {
         Backend::Sqlite => "sqlite",

@@ -1,13 +1,13 @@
 //! Files for Excel (issue 5): tables written as CSV (UTF-8 with a byte-order mark, so
 //! Excel reads Vietnamese correctly) or XLSX (rust_xlsxwriter), and `GET
 //! /api/visits/export`, the submissions in the caller's scope with the review queue's
-//! filters. The review's own export is in [`crate::six_month`].
+//! filters. The review's own export is in [`super::six_month`].
 
-use crate::auth::AuthUser;
-use crate::db::scope_clause;
-use crate::error::{ApiError, ApiResult};
+use super::auth::AuthUser;
+use super::error::{ApiError, ApiResult, Query};
+use crate::storage::{self, visits::Filter};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,7 +18,6 @@ use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::report::Labelled;
 use hoptac_core::six_month::{bad_period, period_bounds};
 use serde::Deserialize;
-use sqlx::Row;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/visits/export", get(visits))
@@ -199,20 +198,8 @@ pub async fn visits(
     Query(q): Query<VisitsQuery>,
 ) -> ApiResult<Response> {
     let format = Format::parse(q.format.as_deref())?;
-    let scopes = &user.0.scopes;
-    let mut sql = format!(
-        "SELECT v.body, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
-        scope_clause("v.area_path", 1, scopes.len())
-    );
-    let mut binds: Vec<String> = scopes.clone();
-    let mut add = |cond: &str, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
-        sql.push_str(&format!(
-            " AND {}",
-            cond.replace('?', &format!("${}", binds.len()))
-        ));
-    };
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    if let Some(s) = status {
         if ReportStatus::from_key(s).is_none() {
             return Err(ApiError::field(
                 "status",
@@ -228,37 +215,22 @@ pub async fn visits(
                 ),
             ));
         }
-        add("v.status = ?", s.to_string(), &mut binds);
     }
-    if let Some(a) = q.area.as_deref().filter(|s| !s.is_empty()) {
-        add(
-            "substr(v.area_path, 1, length(?)) = ?",
-            a.to_string(),
-            &mut binds,
-        );
-    }
-    if let Some(a) = q.author.as_deref().filter(|s| !s.is_empty()) {
-        add("v.author_id = ?", a.to_string(), &mut binds);
-    }
-    if let Some(p) = q.period.as_deref().filter(|s| !s.is_empty()) {
-        let Some((from, to)) = period_bounds(p) else {
-            return Err(ApiError::field("period", bad_period(p)));
-        };
-        add("v.visit_date >= ?", from, &mut binds);
-        add("v.visit_date <= ?", to, &mut binds);
-    }
-    sql.push_str(" ORDER BY v.visit_date DESC, v.id");
-    let mut query = sqlx::query(&sql);
-    for b in &binds {
-        query = query.bind(b);
-    }
+    let dates = match q.period.as_deref().filter(|s| !s.is_empty()) {
+        Some(p) => Some(period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?),
+        None => None,
+    };
+    let filter = Filter {
+        status,
+        area: q.area.as_deref().filter(|s| !s.is_empty()),
+        author: q.author.as_deref().filter(|s| !s.is_empty()),
+        dates,
+    };
     let mut rows = vec![VISIT_HEADERS
         .iter()
         .map(|h| Cell::Text(h.to_string()))
         .collect()];
-    for r in query.fetch_all(&state.db.pool).await? {
-        let v: VisitReport = serde_json::from_str(&r.try_get::<String, _>(0)?)?;
-        let name: String = r.try_get(1)?;
+    for (v, name) in storage::visits::export_rows(&state.db, &user.0.scopes, &filter).await? {
         rows.push(visit_row(&v, &name));
     }
     format.respond("phieu-khao-sat", "Phiếu khảo sát", &rows)

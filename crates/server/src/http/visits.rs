@@ -1,14 +1,13 @@
 //! `/api/visits`: visit reports in the caller's scope, newest first (the supervisor's list).
 
-use crate::auth::AuthUser;
-use crate::db::scope_clause;
-use crate::error::ApiResult;
+use super::auth::AuthUser;
+use super::error::ApiResult;
+use crate::storage;
 use crate::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use hoptac_core::model::VisitReport;
-use sqlx::Row;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/visits", get(list))
@@ -21,19 +20,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<axum::Json<Vec<VisitReport>>> {
-    let scopes = &user.0.scopes;
-    let sql = format!(
-        "SELECT body FROM visit_reports WHERE {} ORDER BY received_at DESC, id LIMIT 1000",
-        scope_clause("area_path", 1, scopes.len())
-    );
-    let mut q = sqlx::query(&sql);
-    for s in scopes {
-        q = q.bind(s);
-    }
-    let rows = q.fetch_all(&state.db.pool).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(serde_json::from_str(&r.try_get::<String, _>(0)?)?);
-    }
-    Ok(axum::Json(out))
+    Ok(axum::Json(
+        storage::visits::in_scopes(&state.db, &user.0.scopes).await?,
+    ))
 }

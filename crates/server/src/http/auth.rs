@@ -1,0 +1,126 @@
+//! `/api/auth/login`, `/api/auth/logout`, `/api/me`, and [`AuthUser`], the extractor every
+//! protected handler takes. The rules of signing in are [`crate::rules::accounts`].
+
+use super::error::{ApiError, ApiResult, Json};
+use crate::rules::accounts;
+use crate::AppState;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use hoptac_core::model::{LoginRequest, LoginResponse, Role, UserInfo};
+use std::net::{IpAddr, SocketAddr};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+}
+
+/// The user behind a request's bearer token.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub UserInfo);
+
+impl AuthUser {
+    pub fn require_role(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.0.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("your role may not do this".into()))
+        }
+    }
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        accounts::authenticate(&state.db, token)
+            .await?
+            .map(AuthUser)
+            .ok_or(ApiError::Unauthenticated)
+    }
+}
+
+/// `Option<AuthUser>`: the signed-in user, or None for an anonymous caller (or a token
+/// that is no longer valid).
+impl OptionalFromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match bearer(parts) {
+            None => Ok(None),
+            Some(token) => Ok(accounts::authenticate(&state.db, token).await?.map(AuthUser)),
+        }
+    }
+}
+
+/// The address the request came from (the peer of the TCP connection), when the server
+/// was started with connection info.
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// Sign in with user name and password; returns a session token.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = hoptac_core::error::ApiErrorBody),
+              (status = 400, body = hoptac_core::error::ApiErrorBody), (status = 422, body = hoptac_core::error::ApiErrorBody),
+              (status = 429, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
+    Ok(axum::Json(
+        accounts::login(&state.db, &state.limiter, &req.username, &req.password, address).await?,
+    ))
+}
+
+/// End this session (the token stops working).
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::http::StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    accounts::logout(&state.db, token.trim()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Who am I: the signed-in user with role and area scopes.
+#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserInfo), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn me(user: AuthUser) -> axum::Json<UserInfo> {
+    axum::Json(user.0)
+}

@@ -1,0 +1,271 @@
+//! One error type for the whole API. Every error leaves as JSON
+//! `{ "code": "...", "message": "..." }` with a stable code (see hoptac_core::error).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hoptac_core::error::{ApiErrorBody, ErrorCode};
+use hoptac_core::validate::FieldError;
+use hoptac_core::i18n::Msg;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("some fields are not valid")]
+    Invalid(Vec<FieldError>),
+    #[error("sign in first: the token is missing, unknown or expired")]
+    Unauthenticated,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; wait a minute")]
+    RateLimited,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Sync { code: ErrorCode, message: String },
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("the server is busy with the same records; try again")]
+    Busy,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// `422 invalid` naming one field, with its bilingual message.
+    pub fn field(field: &str, message: hoptac_core::i18n::Msg) -> ApiError {
+        ApiError::Invalid(vec![FieldError {
+            field: field.into(),
+            message,
+        }])
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::Invalid(_) => ErrorCode::Invalid,
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::BadCredentials => ErrorCode::BadCredentials,
+            ApiError::RateLimited => ErrorCode::RateLimited,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Sync { code, .. } => *code,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::Busy => ErrorCode::Busy,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Sync { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let fields = match &self {
+            ApiError::Invalid(f) => f.clone(),
+            _ => Vec::new(),
+        };
+        let body = ApiErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            fields,
+        };
+        let mut resp = (self.status(), axum::Json(body)).into_response();
+        if matches!(self, ApiError::Busy) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        resp
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    /// A database error the input caused is the client's (4xx): text or a number the
+    /// column cannot hold (SQLSTATE class 22), a constraint (class 23). Every value is
+    /// checked before it reaches the database; this is the net under those checks. A
+    /// deadlock or serialization failure left after retries is "busy" (503, Retry-After).
+    fn from(e: sqlx::Error) -> Self {
+        if crate::storage::is_retryable(&e) {
+            return ApiError::Busy;
+        }
+        if let sqlx::Error::Database(d) = &e {
+            let code = d.code().unwrap_or_default();
+            if code.starts_with("22") || code.starts_with("23") {
+                tracing::warn!(code = %code, error = %d.message(), "input refused by the database");
+                return ApiError::BadRequest(
+                    "a value does not fit what the server stores (text, number or date out of range)".into(),
+                );
+            }
+        }
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::Internal(format!("json: {e}"))
+    }
+}
+
+/// Whether `c` is a control character no text may hold (everything of Unicode's Cc class
+/// but tab, line feed and carriage return): NUL, which PostgreSQL refuses outright, and
+/// the rest, which no form can type.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Every text of a JSON value made NFC (composed: "Vũ" typed either way is one value), or
+/// the path of the first text holding a forbidden control character.
+fn clean_text(v: &mut Value, path: &mut String) -> Result<(), (String, char)> {
+    match v {
+        Value::String(s) => {
+            if let Some(c) = s.chars().find(|c| is_forbidden_char(*c)) {
+                return Err((path.clone(), c));
+            }
+            if !is_nfc(s) {
+                *s = s.nfc().collect();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                clean_text(item, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            if let Some(c) = map.keys().flat_map(|k| k.chars()).find(|c| is_forbidden_char(*c)) {
+                return Err((path.clone(), c));
+            }
+            for (k, item) in map.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                clean_text(item, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `axum::Json`, but a malformed body becomes our JSON error naming the problem, and every
+/// text in it is checked and normalised at the edge, once for every endpoint: NFC, and no
+/// control characters (422 naming the field). Nesting deeper than serde_json's limit
+/// (128) is a 400.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut value = match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                return Err(ApiError::PayloadTooLarge)
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "the JSON body is not valid: {}",
+                    e.body_text()
+                )))
+            }
+        };
+        if let Err((field, c)) = clean_text(&mut value, &mut String::new()) {
+            let code = format!("U+{:04X}", c as u32);
+            return Err(ApiError::field(
+                if field.is_empty() { "body" } else { &field },
+                Msg::new(
+                    format!("Ô này chứa ký tự điều khiển không được phép ({code}). Hãy xoá ký tự đó."),
+                    format!("This field holds a control character ({code}) that is not allowed. Remove it."),
+                ),
+            ));
+        }
+        serde_json::from_value(value)
+            .map(Json)
+            .map_err(|e| ApiError::BadRequest(format!("the JSON body does not have the expected shape: {e}")))
+    }
+}
+
+/// `axum::extract::Query`, but a query string that does not parse is our JSON error.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text())))
+    }
+}
+
+/// `axum::extract::Path`, but a path that does not parse is our JSON error.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|e| ApiError::BadRequest(format!("the path is not valid: {}", e.body_text())))
+    }
+}
+
+/// Refuses, before any handler runs, a request whose path or query string holds a control
+/// character once percent-decoded (`/api/visits/%00`): 400, nothing read or written.
+pub async fn refuse_control_chars_in_uri(
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let uri = req.uri();
+    let parts = [uri.path(), uri.query().unwrap_or("")];
+    let bad = parts.iter().any(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .chars()
+            .any(is_forbidden_char)
+    });
+    if bad {
+        return ApiError::BadRequest(
+            "the address holds a control character (such as %00), which no id or filter may hold".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

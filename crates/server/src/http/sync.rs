@@ -1,0 +1,167 @@
+//! `/api/sync/push` and `/api/sync/pull`: the server half of the protocol described in
+//! hoptac_core::sync. This module is the protocol alone (a client's mutations in order,
+//! exactly once; changes after a cursor, in scope); what each mutation does to its record
+//! is [`crate::rules`].
+
+use super::auth::AuthUser;
+use super::error::{ApiError, ApiResult, Json};
+use crate::rules::{self, ApplyError};
+use crate::storage::{self, Db};
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use hoptac_core::error::ErrorCode;
+use hoptac_core::model::UserInfo;
+use hoptac_core::sync::{
+    plan_push, ChangeRow, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
+    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sync/push", post(push))
+        .route("/sync/pull", post(pull))
+}
+
+/// How often a push that met a PostgreSQL deadlock or serialization failure is run again
+/// before the tablet is told "busy" (it retries later).
+const PUSH_ATTEMPTS: u32 = 4;
+
+fn check_client_id(id: &str) -> ApiResult<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "client_id must be 1 to 64 letters, digits or '-'".into(),
+        ))
+    }
+}
+
+fn client_mismatch() -> ApiError {
+    ApiError::Sync {
+        code: ErrorCode::ClientMismatch,
+        message: "this client id belongs to another user; sign in again to get a new one".into(),
+    }
+}
+
+/// Push: apply the client's mutations in order, exactly once.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses((status = 200, body = PushResponse),
+              (status = 409, description = "mutation_gap or client_mismatch", body = hoptac_core::error::ApiErrorBody),
+              (status = 400, body = hoptac_core::error::ApiErrorBody), (status = 422, body = hoptac_core::error::ApiErrorBody),
+              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn push(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<PushRequest>,
+) -> ApiResult<axum::Json<PushResponse>> {
+    check_client_id(&req.client_id)?;
+    let mut attempt = 1;
+    loop {
+        match push_once(&state.db, &user.0, &req).await {
+            Err(ApiError::Busy) if attempt < PUSH_ATTEMPTS => {
+                tracing::info!(client = %req.client_id, attempt, "push met a concurrent write; running it again");
+                tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+                attempt += 1;
+            }
+            result => return result.map(axum::Json),
+        }
+    }
+}
+
+/// One attempt at a push, in one transaction: the client's row is locked first, so two
+/// pushes of one outbox (two tabs) run one after the other and the second skips what the
+/// first applied.
+async fn push_once(db: &Db, user: &UserInfo, req: &PushRequest) -> ApiResult<PushResponse> {
+    let ids: Vec<u64> = req.mutations.iter().map(|m| m.id).collect();
+    let mut tx = db.begin_write().await?;
+    let client = storage::clients::lock_or_register(&mut tx, &req.client_id, &user.id).await?;
+    if client.user_id != user.id {
+        return Err(client_mismatch());
+    }
+    let mut last = client.last_mutation_id;
+    let plan = plan_push(last, &ids).map_err(|e| ApiError::Sync {
+        code: ErrorCode::MutationGap,
+        message: e.message().en,
+    })?;
+    let mut rejected = Vec::new();
+    for m in &req.mutations[plan.skip..] {
+        match rules::apply(&mut tx, user, &req.client_id, m).await {
+            Ok(()) => {}
+            Err(ApplyError::Refused(r)) => {
+                tracing::warn!(client = %req.client_id, mutation = m.id, code = r.code.as_str(), "mutation rejected");
+                let rejection = Rejection {
+                    mutation_id: m.id,
+                    record_id: m.record_id().to_string(),
+                    code: r.code,
+                    message: r.message,
+                    fields: r.fields,
+                };
+                storage::clients::record_rejection(&mut tx, &req.client_id, &rejection, &serde_json::to_string(m)?).await?;
+                rejected.push(rejection);
+            }
+            Err(ApplyError::Failed(e)) => return Err(e),
+        }
+        last = m.id;
+    }
+    storage::clients::advance(&mut tx, &req.client_id, last).await?;
+    tx.commit().await?;
+    Ok(PushResponse {
+        last_mutation_id: last,
+        rejected,
+    })
+}
+
+/// Pull: the records in the user's scope changed after the cursor, a page at a time.
+#[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])), request_body = PullRequest,
+    responses((status = 200, body = PullResponse), (status = 400, body = hoptac_core::error::ApiErrorBody),
+              (status = 409, description = "client_mismatch", body = hoptac_core::error::ApiErrorBody),
+              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn pull(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<PullRequest>,
+) -> ApiResult<axum::Json<PullResponse>> {
+    check_client_id(&req.client_id)?;
+    if req.cursor < 0 {
+        return Err(ApiError::BadRequest(
+            "cursor must be 0 or a cursor returned by a previous pull".into(),
+        ));
+    }
+    let limit = req
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT) as i64;
+    let last_mutation_id = match storage::clients::get(&state.db, &req.client_id).await? {
+        Some(c) if c.user_id != user.0.id => return Err(client_mismatch()),
+        Some(c) => c.last_mutation_id,
+        None => 0,
+    };
+    let scopes = &user.0.scopes;
+    let (rows, has_more) =
+        storage::changes::page(&state.db, req.cursor, scopes, &user.0.id, limit).await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for (seq, body) in rows {
+        changes.push(ChangeRow {
+            seq,
+            change: serde_json::from_str(&body)?,
+        });
+    }
+    let cursor = changes.last().map(|c| c.seq).unwrap_or(req.cursor);
+    let remaining = if has_more {
+        storage::changes::count_after(&state.db, cursor, scopes, &user.0.id).await?
+    } else {
+        0
+    };
+    Ok(axum::Json(PullResponse {
+        changes,
+        cursor,
+        has_more,
+        last_mutation_id,
+        remaining,
+    }))
+}

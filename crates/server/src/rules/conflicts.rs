@@ -1,0 +1,93 @@
+//! A conflict's resolution (the `resolve_conflict` mutation): the officer or a supervisor
+//! chooses which value stays.
+
+use super::cooperatives::{no_cooperative, store as store_cooperative};
+use super::{outside_scope, refuse, Applied, ApplyError};
+use crate::storage::{self, now_ms, Who, WriteTx};
+use hoptac_core::error::ErrorCode;
+use hoptac_core::merge::{resolve as resolved_record, Choice, Conflict, Resolution};
+use hoptac_core::model::{in_scope, Cooperative, UserInfo};
+use hoptac_core::sync::Change;
+
+/// Stores a new conflict (`old` None) or its resolution, logged for pull and audit.
+pub(crate) async fn store(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    old: Option<&Conflict>,
+    c: &Conflict,
+) -> Result<(), ApplyError> {
+    let body = serde_json::to_string(c)?;
+    if old.is_none() {
+        storage::conflicts::insert(tx, c, &body).await?;
+    } else {
+        storage::conflicts::resolve(tx, c, &body).await?;
+    }
+    let old_body = old.map(serde_json::to_string).transpose()?;
+    tx.record_change(
+        "conflict",
+        &c.id,
+        &c.area_path,
+        &serde_json::to_string(&Change::Conflict(c.clone()))?,
+        who,
+        if old.is_none() { "conflict" } else { "resolve" },
+        old_body.as_deref(),
+        &body,
+    );
+    Ok(())
+}
+
+/// The first choice wins; the same choice again is a no-op; a different later choice is
+/// refused, naming who chose first. Who chose and when are the server's.
+pub async fn resolve(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    conflict_id: &str,
+    choice: Choice,
+) -> Applied {
+    let Some(mut conflict) = storage::conflicts::lock(tx, conflict_id).await? else {
+        return Err(refuse(
+            ErrorCode::NotFound,
+            "Không tìm thấy xung đột này.",
+            "This conflict does not exist.",
+        ));
+    };
+    if !in_scope(&conflict.area_path, &user.scopes) {
+        return Err(outside_scope());
+    }
+    if let Some(r) = &conflict.resolution {
+        return if r.choice == choice {
+            Ok(())
+        } else {
+            Err(refuse(
+                ErrorCode::Invalid,
+                format!("Xung đột này đã được {} giải quyết.", r.by_name),
+                format!("{} already resolved this conflict.", r.by_name),
+            ))
+        };
+    }
+    let Some(current) = storage::cooperatives::lock(tx, &conflict.cooperative_id).await? else {
+        return Err(no_cooperative());
+    };
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    let resolved = resolved_record(&conflict, &current, choice);
+    if resolved != current {
+        let stored = Cooperative {
+            version: current.version + 1,
+            ..resolved
+        };
+        store_cooperative(tx, who, "resolve", &current, &stored).await?;
+    }
+    let before = conflict.clone();
+    conflict.resolution = Some(Resolution {
+        choice,
+        by_id: user.id.clone(),
+        by_name: user.display_name.clone(),
+        at: now_ms(),
+    });
+    store(tx, who, Some(&before), &conflict).await
+}

@@ -1,0 +1,205 @@
+//! Cooperatives from the field: registering a new HTX/THT (`register_cooperative`) and an
+//! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
+
+use super::{conflicts, invalid, outside_scope, refuse, Applied, CLOCK_SLACK_MS};
+use crate::storage::{self, now_ms, Who, WriteTx};
+use hoptac_core::error::ErrorCode;
+use hoptac_core::merge::{merge, Conflict};
+use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo};
+use hoptac_core::sync::Change;
+use hoptac_core::validate::{date_of_millis_vn, validate_cooperative};
+
+fn today_with_slack() -> String {
+    date_of_millis_vn(now_ms() + CLOCK_SLACK_MS)
+}
+
+/// The profile as the officer may write it, with the server's `area_path` and `version`.
+fn owned(c: &Cooperative, area_path: String, version: i64) -> Cooperative {
+    Cooperative {
+        // The officer's.
+        id: c.id.clone(),
+        kind: c.kind,
+        name: c.name.trim().to_string(),
+        sector: c.sector,
+        area_id: c.area_id.clone(),
+        scale: c.scale,
+        established_on: c.established_on.clone(),
+        registration_no: c.registration_no.clone(),
+        tax_code: c.tax_code.clone(),
+        tax_registered: c.tax_registered,
+        chair_name: c.chair_name.clone(),
+        chair_phone: c.chair_phone.clone(),
+        members: c.members,
+        workers: c.workers,
+        charter_capital_vnd: c.charter_capital_vnd,
+        cultivated_area_ha: c.cultivated_area_ha,
+        main_products: c.main_products.clone(),
+        status: c.status,
+        newly_established: c.newly_established,
+        // The server's.
+        area_path,
+        version,
+    }
+}
+
+/// Registers a new cooperative in a commune (or village) of the user's areas, once.
+pub async fn register(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, c: &Cooperative) -> Applied {
+    if user.role == Role::Supervisor {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "Giám sát viên không đăng ký HTX từ máy tính bảng.",
+            "Supervisors do not register cooperatives from a tablet.",
+        ));
+    }
+    let errors = validate_cooperative(c, Some(&today_with_slack()));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let Some(area) = storage::areas::get_in(tx, &c.area_id).await? else {
+        return Err(refuse(
+            ErrorCode::NotFound,
+            "Không có xã này trong danh mục địa bàn.",
+            "This commune is not in the area list.",
+        ));
+    };
+    if area.level != "commune" && area.level != "village" {
+        return Err(refuse(
+            ErrorCode::Invalid,
+            "Hãy chọn xã (hoặc thôn) nơi HTX hoạt động.",
+            "Choose the commune (or village) it is in.",
+        ));
+    }
+    if !in_scope(&area.path, &user.scopes) {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "Xã này không thuộc địa bàn được phân công.",
+            "This commune is outside your assigned areas.",
+        ));
+    }
+    let stored = owned(c, area.path.clone(), 1);
+    if !storage::cooperatives::insert(tx, &stored, Some(&user.id)).await? {
+        let by = storage::cooperatives::creator_of(tx, &c.id).await?.flatten();
+        return if by.as_deref() == Some(user.id.as_str()) {
+            Ok(()) // Already here.
+        } else {
+            Err(refuse(
+                ErrorCode::Forbidden,
+                "Mã HTX đã được dùng.",
+                "This cooperative id is already taken.",
+            ))
+        };
+    }
+    let body = serde_json::to_string(&stored)?;
+    tx.record_change(
+        "cooperative",
+        &stored.id,
+        &stored.area_path,
+        &serde_json::to_string(&Change::Cooperative(stored.clone()))?,
+        Who {
+            id: &user.id,
+            name: &user.display_name,
+            client_id: Some(client_id),
+        },
+        "register",
+        None,
+        &body,
+    );
+    Ok(())
+}
+
+/// Writes a changed profile (version already bumped) and logs it for pull and audit.
+pub(crate) async fn store(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    action: &str,
+    old: &Cooperative,
+    c: &Cooperative,
+) -> Result<(), super::ApplyError> {
+    storage::cooperatives::update(tx, c).await?;
+    let body = serde_json::to_string(c)?;
+    tx.record_change(
+        "cooperative",
+        &c.id,
+        &c.area_path,
+        &serde_json::to_string(&Change::Cooperative(c.clone()))?,
+        who,
+        action,
+        Some(&serde_json::to_string(old)?),
+        &body,
+    );
+    Ok(())
+}
+
+pub(crate) fn no_cooperative() -> super::ApplyError {
+    refuse(
+        ErrorCode::NotFound,
+        "Không tìm thấy hợp tác xã này trên máy chủ.",
+        "This cooperative does not exist on the server.",
+    )
+}
+
+/// An offline profile edit, merged field by field against the version it started from
+/// (`base`); a field changed to two values becomes a conflict. Only the profile fields of
+/// hoptac_core::merge::CoopField can change: id, area and version stay the server's.
+pub async fn update(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    mutation_id: u64,
+    base: &Cooperative,
+    record: &Cooperative,
+) -> Applied {
+    if base.id != record.id {
+        return Err(refuse(
+            ErrorCode::Invalid,
+            "Bản sửa không khớp với hồ sơ gốc.",
+            "The edit does not match the profile it started from.",
+        ));
+    }
+    let errors = validate_cooperative(record, Some(&today_with_slack()));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
+        return Err(no_cooperative());
+    };
+    if !in_scope(&current.area_path, &user.scopes) {
+        return Err(outside_scope());
+    }
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    let merged = merge(base, &current, record);
+    if !merged.applied.is_empty() {
+        let stored = Cooperative {
+            version: current.version + 1,
+            name: merged.record.name.trim().to_string(),
+            ..merged.record.clone()
+        };
+        store(tx, who, "update", &current, &stored).await?;
+    }
+    let now = now_ms();
+    for field in merged.conflicts {
+        // The officer's value in the server's record: nothing else of what the tablet
+        // sent (its area, its version) is kept.
+        let mut mine = current.clone();
+        field.copy(record, &mut mine);
+        let conflict = Conflict {
+            // Unique and stable: a mutation is applied once, and names each field once.
+            id: format!("{client_id}-{mutation_id}-{}", hoptac_core::keyed::Keyed::key(field)),
+            cooperative_id: current.id.clone(),
+            area_path: current.area_path.clone(),
+            field,
+            mine,
+            theirs: current.clone(),
+            author_id: user.id.clone(),
+            author_name: user.display_name.clone(),
+            created_at: now,
+            resolution: None,
+        };
+        conflicts::store(tx, who, None, &conflict).await?;
+    }
+    Ok(())
+}

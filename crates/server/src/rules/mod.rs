@@ -1,0 +1,121 @@
+//! The rules: what each record may become and who may do it, between the HTTP edge
+//! ([`crate::http`]) and the storage ([`crate::storage`]). No HTTP types and no SQL here.
+//!
+//! A pushed mutation is applied by [`apply`], which hands it to its record's module:
+//! [`visits`] (a new report), [`review`] (decisions, comments, a resubmitted revision),
+//! [`cooperatives`] (registration, profile edits merged field by field), [`conflicts`]
+//! (a conflict's resolution). Each returns [`Applied`]: `Ok`, a [`Refusal`] the tablet
+//! shows (the mutation can never apply; the ones after it still do), or a failure of
+//! the server (the whole push is retried).
+//!
+//! Fields only the server decides (issue 14): a stored record is built field by field
+//! from what the officer may write plus what the server sets (author, names, area path,
+//! status, revision, review thread, times, versions), never by copying the tablet's
+//! record and patching it, so a field added later is a compile error until someone
+//! decides who owns it.
+
+pub mod accounts;
+pub mod assignments;
+pub mod conflicts;
+pub mod cooperatives;
+pub mod review;
+pub mod six_month;
+pub mod visits;
+
+use crate::http::error::ApiError;
+use crate::storage::WriteTx;
+use hoptac_core::error::ErrorCode;
+use hoptac_core::i18n::{Lang, Msg};
+use hoptac_core::model::UserInfo;
+use hoptac_core::sync::{Mutation, MutationOp};
+use hoptac_core::validate::FieldError;
+
+/// A tablet's clock may run ahead of the server's: dates up to a day later are accepted.
+pub const CLOCK_SLACK_MS: i64 = 86_400_000;
+
+/// Why a mutation can never apply, as the officer reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: Msg,
+    /// The fields concerned, each with its own message (validation refusals).
+    pub fields: Vec<FieldError>,
+}
+
+/// What stops a mutation: a refusal of this mutation alone, or a failure of the server.
+#[derive(Debug)]
+pub enum ApplyError {
+    Refused(Refusal),
+    Failed(ApiError),
+}
+
+/// The outcome of applying one mutation.
+pub type Applied = Result<(), ApplyError>;
+
+impl From<ApiError> for ApplyError {
+    fn from(e: ApiError) -> Self {
+        ApplyError::Failed(e)
+    }
+}
+
+impl From<sqlx::Error> for ApplyError {
+    fn from(e: sqlx::Error) -> Self {
+        ApplyError::Failed(e.into())
+    }
+}
+
+impl From<serde_json::Error> for ApplyError {
+    fn from(e: serde_json::Error) -> Self {
+        ApplyError::Failed(e.into())
+    }
+}
+
+/// A refusal with a code and a message in both languages.
+pub fn refuse(code: ErrorCode, vi: impl Into<String>, en: impl Into<String>) -> ApplyError {
+    ApplyError::Refused(Refusal {
+        code,
+        message: Msg::new(vi, en),
+        fields: Vec::new(),
+    })
+}
+
+/// A refusal for a record that fails the shared validation: every message, both
+/// languages, and each field's own.
+pub fn invalid(errors: Vec<FieldError>) -> ApplyError {
+    let join = |lang: Lang| {
+        errors
+            .iter()
+            .map(|e| e.message.get(lang))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    ApplyError::Refused(Refusal {
+        code: ErrorCode::Invalid,
+        message: Msg::new(join(Lang::Vi), join(Lang::En)),
+        fields: errors,
+    })
+}
+
+pub(crate) fn outside_scope() -> ApplyError {
+    refuse(
+        ErrorCode::Forbidden,
+        "Hợp tác xã này không thuộc địa bàn được phân công.",
+        "This cooperative is outside your assigned areas.",
+    )
+}
+
+/// Applies one pushed mutation from `client_id` by `user`, inside the push's transaction.
+pub async fn apply(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, m: &Mutation) -> Applied {
+    match &m.op {
+        MutationOp::SubmitVisit(v) => visits::submit(tx, user, client_id, v).await,
+        MutationOp::ResubmitVisit(v) => review::resubmit(tx, user, client_id, v).await,
+        MutationOp::RegisterCooperative(c) => cooperatives::register(tx, user, client_id, c).await,
+        MutationOp::UpdateCooperative { base, record } => {
+            cooperatives::update(tx, user, client_id, m.id, base, record).await
+        }
+        MutationOp::ResolveConflict {
+            conflict_id,
+            choice,
+        } => conflicts::resolve(tx, user, client_id, conflict_id, *choice).await,
+    }
+}

@@ -1,0 +1,307 @@
+//! The review of visit reports (issue 5): decisions and comments, a resubmitted revision
+//! from the tablet (the `resubmit_visit` mutation), a submission with its changes since
+//! the previous revision, and every record's audit trail. Who may do what is
+//! hoptac_core::review::decide.
+
+use super::{invalid, refuse, Applied, CLOCK_SLACK_MS};
+use crate::http::error::{ApiError, ApiResult};
+use crate::storage::{self, now_ms, Db, Who, WriteTx};
+use hoptac_core::error::ErrorCode;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
+use hoptac_core::review::{
+    decide, Action, Actor, AuditEntry, DecisionError, DecisionRequest, FieldChange, ReportDetail,
+    ReviewEvent,
+};
+use hoptac_core::sync::Change;
+use hoptac_core::validate::{date_of_millis_vn, validate_visit};
+use serde_json::Value;
+
+/// Server-kept bookkeeping of a report (status, revision, thread, times): left out when the
+/// reviewer compares revisions, since they want the officer's edits.
+const BOOKKEEPING: [&str; 6] = [
+    "status",
+    "revision",
+    "events",
+    "received_at",
+    "created_at",
+    "version",
+];
+
+/// The fields of `new` that differ from `old`, by JSON path ("findings.finances.revenue_vnd"),
+/// skipping the top-level keys in `skip`. `old` may be null (a record's first version).
+pub fn diff(old: &Value, new: &Value, skip: &[&str]) -> Vec<FieldChange> {
+    fn walk(prefix: &str, old: &Value, new: &Value, skip: &[&str], out: &mut Vec<FieldChange>) {
+        let empty = serde_json::Map::new();
+        match (old, new) {
+            (Value::Object(_) | Value::Null, Value::Object(_))
+            | (Value::Object(_), Value::Null) => {
+                let a = old.as_object().unwrap_or(&empty);
+                let b = new.as_object().unwrap_or(&empty);
+                let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    if prefix.is_empty() && skip.contains(&k.as_str()) {
+                        continue;
+                    }
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(
+                        &path,
+                        a.get(k).unwrap_or(&Value::Null),
+                        b.get(k).unwrap_or(&Value::Null),
+                        &[],
+                        out,
+                    );
+                }
+            }
+            (a, b) if a != b => out.push(FieldChange {
+                path: prefix.to_string(),
+                old: a.to_string(),
+                new: b.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", old, new, skip, &mut out);
+    out
+}
+
+/// Writes a report's new state and logs it for pull and audit.
+async fn save(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    action: &str,
+    old_body: &str,
+    r: &VisitReport,
+) -> ApiResult<()> {
+    let body = serde_json::to_string(r)?;
+    storage::visits::update(tx, r, &body).await?;
+    tx.record_change(
+        "visit",
+        &r.id,
+        &r.area_path,
+        &serde_json::to_string(&Change::Visit(r.clone()))?,
+        who,
+        action,
+        Some(old_body),
+        &body,
+    );
+    Ok(())
+}
+
+fn refused(e: DecisionError) -> ApiError {
+    match e {
+        DecisionError::NotAllowed { .. } | DecisionError::NotAuthor => {
+            ApiError::Forbidden(e.message().en)
+        }
+        DecisionError::TextRequired { .. } => ApiError::field("text", e.message()),
+        DecisionError::WrongState { .. } => ApiError::field("action", e.message()),
+    }
+}
+
+fn outside() -> ApiError {
+    ApiError::Forbidden("this report is outside your assigned areas".into())
+}
+
+/// Approve, return for correction (comment required), reject (reason required), or
+/// comment, on report `id`; returns the report after. The report is locked while its
+/// thread grows, so two reviewers at once keep both comments, and an approval racing a
+/// return leaves one of them (the other finds the report no longer waiting: 422).
+pub async fn decision(db: &Db, user: &UserInfo, id: &str, req: &DecisionRequest) -> ApiResult<VisitReport> {
+    if matches!(req.action, Action::Submit | Action::Resubmit) {
+        return Err(ApiError::BadRequest(
+            "submit and resubmit come from the tablet (sync push), not this endpoint".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let Some(stored) = storage::visits::lock(&mut tx, id).await? else {
+        return Err(ApiError::NotFound(format!("no visit report with id '{id}'")));
+    };
+    let mut r = stored.report;
+    if !in_scope(&r.area_path, &user.scopes) {
+        return Err(outside());
+    }
+    let actor = Actor {
+        role: user.role,
+        is_author: r.author_id == user.id,
+    };
+    let next = decide(r.status, req.action, actor, &req.text).map_err(refused)?;
+    r.status = next;
+    r.events.push(ReviewEvent {
+        action: req.action,
+        by_id: user.id.clone(),
+        by_name: user.display_name.clone(),
+        at: now_ms(),
+        text: req.text.trim().to_string(),
+        revision: r.revision,
+    });
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: None,
+    };
+    save(&mut tx, who, req.action.key(), &stored.body, &r).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// The author's corrected report after a return: a new revision; the old one is kept.
+/// The thread, status, revision number, author, area and received time are the server's.
+pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> Applied {
+    let Some(stored) = storage::visits::lock(tx, &v.id).await? else {
+        return Err(refuse(
+            ErrorCode::NotFound,
+            "Không tìm thấy phiếu này trên máy chủ.",
+            "This report is not on the server.",
+        ));
+    };
+    let old = stored.report;
+    if old.author_id != user.id {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "Chỉ người viết phiếu mới gửi lại phiếu này.",
+            "Only the report's author may resubmit it.",
+        ));
+    }
+    if old.revision >= v.revision {
+        return Ok(()); // This revision is already here (the same file imported twice).
+    }
+    if let Err(e) = decide(
+        old.status,
+        Action::Resubmit,
+        Actor {
+            role: user.role,
+            is_author: true,
+        },
+        "",
+    ) {
+        return Err(refuse(ErrorCode::Invalid, e.message().vi, e.message().en));
+    }
+    let now = now_ms();
+    let errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    storage::visits::keep_revision(tx, &old.id, old.revision, &stored.body, now).await?;
+    let revision = old.revision + 1;
+    let mut events = old.events.clone();
+    events.push(ReviewEvent {
+        action: Action::Resubmit,
+        by_id: user.id.clone(),
+        by_name: user.display_name.clone(),
+        at: now,
+        text: String::new(),
+        revision,
+    });
+    let new = VisitReport {
+        // The officer's corrections.
+        visit_date: v.visit_date.clone(),
+        note: v.note.trim().to_string(),
+        findings: v.findings.clone(),
+        // The server's (the report's identity, author and place do not change).
+        id: old.id.clone(),
+        cooperative_id: old.cooperative_id.clone(),
+        created_at: old.created_at,
+        author_id: old.author_id.clone(),
+        author_name: old.author_name.clone(),
+        area_path: old.area_path.clone(),
+        status: ReportStatus::Resubmitted,
+        revision,
+        received_at: Some(now),
+        events,
+    };
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    save(tx, who, "resubmit", &stored.body, &new).await?;
+    Ok(())
+}
+
+/// Report `id` with the revision before it and the fields changed since.
+pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetail> {
+    let Some(stored) = storage::visits::get(db, id).await? else {
+        return Err(ApiError::NotFound(format!("no visit report with id '{id}'")));
+    };
+    let report = stored.report;
+    if !in_scope(&report.area_path, &user.scopes) {
+        return Err(outside());
+    }
+    let prev = storage::visits::revision(db, id, report.revision as i64 - 1).await?;
+    let (previous, changes) = match prev {
+        Some(pb) => {
+            let changes = diff(
+                &serde_json::from_str(&pb)?,
+                &serde_json::from_str(&stored.body)?,
+                &BOOKKEEPING,
+            );
+            (Some(serde_json::from_str(&pb)?), changes)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(ReportDetail {
+        report,
+        previous,
+        changes,
+    })
+}
+
+/// Every change to a record: who, when, from which device, old value → new value.
+/// Supervisors and administrators, within their areas; a user's areas
+/// (entity "user_areas") to administrators.
+pub async fn audit_trail(db: &Db, user: &UserInfo, entity: &str, id: &str) -> ApiResult<Vec<AuditEntry>> {
+    if !matches!(user.role, Role::Supervisor | Role::Admin) {
+        return Err(ApiError::Forbidden("your role may not do this".into()));
+    }
+    let not_found = || ApiError::NotFound(format!("no {entity} with id '{id}'"));
+    match entity {
+        // Not pulled by tablets: a target's scope is its area's ("<period>:<area id>").
+        "targets" => {
+            let area = id.split_once(':').map(|(_, a)| a).unwrap_or("");
+            let area = storage::areas::get(db, area).await?.ok_or_else(not_found)?;
+            if !in_scope(&area.path, &user.scopes) {
+                return Err(ApiError::Forbidden("this record is outside your assigned areas".into()));
+            }
+        }
+        "user_areas" => {
+            if user.role != Role::Admin {
+                return Err(ApiError::Forbidden("only administrators see account changes".into()));
+            }
+        }
+        _ => {
+            let scope = storage::changes::scope_of(db, entity, id).await?.ok_or_else(not_found)?;
+            if !in_scope(&scope, &user.scopes) {
+                return Err(ApiError::Forbidden("this record is outside your assigned areas".into()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in storage::audit::entries(db, entity, id).await? {
+        let old = e
+            .old
+            .map(|o| serde_json::from_str::<Value>(&o))
+            .transpose()?
+            .unwrap_or(Value::Null);
+        let changes = diff(&old, &serde_json::from_str(&e.new)?, &[]);
+        out.push(AuditEntry {
+            seq: e.seq,
+            action: e.action,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            client_id: e.client_id,
+            at: e.at,
+            changes,
+        });
+    }
+    if out.is_empty() && entity == "user_areas" {
+        return Err(not_found());
+    }
+    Ok(out)
+}

@@ -1,0 +1,159 @@
+//! The six-monthly review (issue 5): computed for a period and area from approved reports
+//! (the figures are hoptac_core::six_month::compute), and the targets supervisors set.
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::storage::{self, areas::AreaRef, Db, Who};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo, VisitReport};
+use hoptac_core::six_month::{
+    bad_period, compute, period_bounds, RecordRef, ReviewResponse, SixMonthReview, Targets,
+    TargetsRequest,
+};
+
+/// The area the caller asked for, checked against their scope.
+async fn area_in_scope(db: &Db, scopes: &[String], area: &str) -> ApiResult<AreaRef> {
+    let Some(found) = storage::areas::get(db, area).await? else {
+        return Err(ApiError::field(
+            "area",
+            Msg::new(
+                format!("Không có địa bàn mã \"{area}\". Chọn địa bàn trong danh sách."),
+                format!("There is no area \"{area}\". Choose one from the list."),
+            ),
+        ));
+    };
+    if !in_scope(&found.path, scopes) {
+        return Err(ApiError::Forbidden(
+            "this area is outside your assigned areas".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// Computes the review of `period` for `area` (None: all of `scopes`). Public for the
+/// benchmark (benches/review.rs).
+pub async fn load_review(
+    db: &Db,
+    scopes: &[String],
+    period: &str,
+    area: Option<&str>,
+) -> ApiResult<ReviewResponse> {
+    let Some((from, to)) = period_bounds(period) else {
+        return Err(ApiError::field("period", bad_period(period)));
+    };
+    let (area_id, area_name, paths) = match area.filter(|a| !a.is_empty()) {
+        Some(a) => {
+            let a = area_in_scope(db, scopes, a).await?;
+            (Some(a.id), a.name, vec![a.path])
+        }
+        None => (None, String::new(), scopes.to_vec()),
+    };
+
+    let coops = storage::cooperatives::in_paths(db, &paths).await?;
+    // Only the report that stands for each cooperative (its latest approved visit in the
+    // period, as compute() would pick) leaves the database.
+    let reports = storage::visits::standing_approved(db, &paths, &from, &to).await?;
+
+    // Targets: the area's own, or the sum of those set beneath it.
+    let mut own = Targets::default();
+    let mut beneath = Targets::default();
+    for (id, path, t) in storage::targets::for_period(db, period).await? {
+        if area_id.as_deref() == Some(id.as_str()) {
+            own = t;
+        } else if in_scope(&path, &paths) {
+            beneath.add(&t);
+        }
+    }
+    let targets = if own == Targets::default() {
+        beneath
+    } else {
+        own.clone()
+    };
+
+    let review = compute(period, &coops, &reports, &targets);
+    let records = records_of(&review, &coops, &reports);
+    Ok(ReviewResponse {
+        area_id,
+        area_name,
+        review,
+        own_targets: own,
+        records,
+    })
+}
+
+/// Every cooperative and report a figure names, for the drill-down lists.
+fn records_of(
+    review: &SixMonthReview,
+    coops: &[Cooperative],
+    reports: &[VisitReport],
+) -> Vec<RecordRef> {
+    let names: std::collections::HashMap<&str, &str> = coops
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    let mut out: Vec<RecordRef> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for id in review
+        .new_htx
+        .ids
+        .iter()
+        .chain(&review.new_tht.ids)
+        .chain(&review.standstill.ids)
+    {
+        if seen.insert(id.clone()) {
+            out.push(RecordRef {
+                id: id.clone(),
+                entity: "cooperative".into(),
+                name: names.get(id.as_str()).unwrap_or(&"").to_string(),
+                visit_date: String::new(),
+                author_name: String::new(),
+            });
+        }
+    }
+    let standing: std::collections::HashSet<&str> =
+        review.reports.iter().map(String::as_str).collect();
+    for r in reports.iter().filter(|r| standing.contains(r.id.as_str())) {
+        out.push(RecordRef {
+            id: r.id.clone(),
+            entity: "visit".into(),
+            name: names
+                .get(r.cooperative_id.as_str())
+                .unwrap_or(&"")
+                .to_string(),
+            visit_date: r.visit_date.clone(),
+            author_name: r.author_name.clone(),
+        });
+    }
+    out
+}
+
+/// Sets the targets of an area for a period (supervisors and administrators, inside their
+/// areas); kept in the audit trail as entity "targets", id "<period>:<area id>".
+pub async fn set_targets(db: &Db, user: &UserInfo, req: &TargetsRequest) -> ApiResult<Targets> {
+    if !matches!(user.role, Role::Supervisor | Role::Admin) {
+        return Err(ApiError::Forbidden("your role may not do this".into()));
+    }
+    if period_bounds(&req.period).is_none() {
+        return Err(ApiError::field("period", bad_period(&req.period)));
+    }
+    req.targets
+        .validate()
+        .map_err(|e| ApiError::field(&e.field, e.message))?;
+    area_in_scope(db, &user.scopes, &req.area_id).await?;
+    let mut tx = db.begin_write().await?;
+    let old = storage::targets::lock(&mut tx, &req.period, &req.area_id).await?;
+    storage::targets::upsert(&mut tx, &req.period, &req.area_id, &req.targets, &user.id).await?;
+    tx.audit_only(
+        "targets",
+        &format!("{}:{}", req.period, req.area_id),
+        Who {
+            id: &user.id,
+            name: &user.display_name,
+            client_id: None,
+        },
+        "set_targets",
+        old.map(|o| serde_json::to_string(&o)).transpose()?.as_deref(),
+        &serde_json::to_string(&req.targets)?,
+    );
+    tx.commit().await?;
+    Ok(req.targets.clone())
+}

@@ -1,0 +1,82 @@
+//! A new visit report from the tablet (the `submit_visit` mutation).
+
+use super::{invalid, outside_scope, refuse, Applied, CLOCK_SLACK_MS};
+use crate::storage::{self, now_ms, Who, WriteTx};
+use hoptac_core::error::ErrorCode;
+use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
+use hoptac_core::sync::Change;
+use hoptac_core::validate::{date_of_millis_vn, validate_visit};
+
+/// Stores an officer's new report, once: the same report again (a retry, a re-imported
+/// export) is a no-op; its id used by another author is refused. Author, area, status,
+/// revision, review thread and received time are the server's.
+pub async fn submit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> Applied {
+    if user.role != Role::Officer {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "Chỉ cán bộ địa bàn mới gửi phiếu khảo sát.",
+            "Only field officers submit visit reports.",
+        ));
+    }
+    let now = now_ms();
+    let errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let Some(area_path) = storage::cooperatives::area_path(tx, &v.cooperative_id).await? else {
+        return Err(refuse(
+            ErrorCode::NotFound,
+            "Không tìm thấy hợp tác xã của phiếu này.",
+            "The report's cooperative does not exist.",
+        ));
+    };
+    if !in_scope(&area_path, &user.scopes) {
+        return Err(outside_scope());
+    }
+    let stored = VisitReport {
+        // The officer's.
+        id: v.id.clone(),
+        cooperative_id: v.cooperative_id.clone(),
+        visit_date: v.visit_date.clone(),
+        note: v.note.trim().to_string(),
+        findings: v.findings.clone(),
+        created_at: v.created_at,
+        // The server's.
+        author_id: user.id.clone(),
+        author_name: user.display_name.clone(),
+        area_path,
+        status: ReportStatus::Submitted,
+        revision: 1,
+        received_at: Some(now),
+        events: Vec::new(),
+    };
+    let body = serde_json::to_string(&stored)?;
+    if !storage::visits::insert(tx, &stored, client_id, &body).await? {
+        let author = storage::visits::author_of(tx, &v.id).await?;
+        return if author.as_deref() == Some(user.id.as_str()) {
+            Ok(()) // Already here.
+        } else {
+            Err(refuse(
+                ErrorCode::Forbidden,
+                "Mã phiếu đã được dùng.",
+                "This report id is already taken.",
+            ))
+        };
+    }
+    let who = Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: Some(client_id),
+    };
+    tx.record_change(
+        "visit",
+        &stored.id,
+        &stored.area_path,
+        &serde_json::to_string(&Change::Visit(stored.clone()))?,
+        who,
+        "submit",
+        None,
+        &body,
+    );
+    Ok(())
+}

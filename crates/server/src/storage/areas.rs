@@ -1,0 +1,53 @@
+//! `areas`: the area tree (reference data the server owns).
+
+use super::{Db, WriteTx};
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::Area;
+use sqlx::Row;
+
+/// An area as scope checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaRef {
+    pub id: String,
+    pub name: String,
+    /// "NB/HLU/NHAI/": ids from the root, each followed by '/'.
+    pub path: String,
+    /// "province", "district", "commune" or "village".
+    pub level: String,
+}
+
+const SELECT: &str = "SELECT id, name, path, level FROM areas WHERE id = $1";
+
+fn area_ref(r: &sqlx::any::AnyRow) -> Result<AreaRef, sqlx::Error> {
+    Ok(AreaRef {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        path: r.try_get(2)?,
+        level: r.try_get(3)?,
+    })
+}
+
+/// The area `id`, read outside a write.
+pub async fn get(db: &Db, id: &str) -> Result<Option<AreaRef>, sqlx::Error> {
+    let row = sqlx::query(SELECT).bind(id).fetch_optional(&db.pool).await?;
+    row.as_ref().map(area_ref).transpose()
+}
+
+/// The area `id`, read inside a write.
+pub async fn get_in(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<AreaRef>, sqlx::Error> {
+    let row = sqlx::query(SELECT).bind(id).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(area_ref).transpose()
+}
+
+/// Stores a new area (reference data).
+pub async fn insert(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO areas (id, parent_id, level, name, path) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&a.id)
+        .bind(&a.parent_id)
+        .bind(a.level.key())
+        .bind(&a.name)
+        .bind(&a.path)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

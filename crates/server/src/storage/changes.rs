@@ -1,0 +1,71 @@
+//! `sync_log` read by pull: the latest state of every record tablets receive, by sequence
+//! number, filtered by scope.
+
+use super::{scope_clause, Db};
+use sqlx::Row;
+
+/// One page of changes after `cursor` visible to a user with `scopes` (and those addressed
+/// to `user_id` alone): at most `limit` rows of (seq, change JSON), and whether more wait.
+pub async fn page(
+    db: &Db,
+    cursor: i64,
+    scopes: &[String],
+    user_id: &str,
+    limit: i64,
+) -> Result<(Vec<(i64, String)>, bool), sqlx::Error> {
+    let sql = format!(
+        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {} ORDER BY seq LIMIT {}",
+        visible(scopes),
+        limit + 1
+    );
+    let mut q = sqlx::query(&sql).bind(cursor);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let rows = q.bind(user_id).fetch_all(&db.pool).await?;
+    let has_more = rows.len() as i64 > limit;
+    let page = rows
+        .iter()
+        .take(limit as usize)
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((page, has_more))
+}
+
+/// How many visible changes follow `cursor` (for a progress bar).
+pub async fn count_after(
+    db: &Db,
+    cursor: i64,
+    scopes: &[String],
+    user_id: &str,
+) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {}",
+        visible(scopes)
+    );
+    let mut q = sqlx::query(&sql).bind(cursor);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let n: i64 = q.bind(user_id).fetch_one(&db.pool).await?.try_get(0)?;
+    Ok(n.max(0) as u64)
+}
+
+/// The user's areas ($2…), plus changes addressed to the user alone (the last parameter).
+fn visible(scopes: &[String]) -> String {
+    format!(
+        "({} OR for_user = ${})",
+        scope_clause("scope_path", 2, scopes.len()),
+        scopes.len() + 2
+    )
+}
+
+/// The scope path of a logged record, if it was ever logged.
+pub async fn scope_of(db: &Db, entity: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT scope_path FROM sync_log WHERE entity = $1 AND id = $2")
+        .bind(entity)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}

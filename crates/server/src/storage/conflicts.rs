@@ -1,0 +1,48 @@
+//! `conflicts`: a profile field changed to two values, and its resolution. The whole
+//! conflict is in `body` as JSON; nothing is deleted.
+
+use super::WriteTx;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::merge::Conflict;
+use sqlx::Row;
+
+/// The conflict `id`, locked until commit (PostgreSQL: the first choice wins).
+pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Conflict>, sqlx::Error> {
+    let sql = format!("SELECT body FROM conflicts WHERE id = $1{}", tx.for_update());
+    let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
+    row.map(|r| {
+        serde_json::from_str(&r.try_get::<String, _>(0)?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    })
+    .transpose()
+}
+
+/// Stores a new conflict.
+pub async fn insert(tx: &mut WriteTx<'_>, c: &Conflict, body: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO conflicts (id, cooperative_id, area_path, field, author_id, created_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&c.id)
+    .bind(&c.cooperative_id)
+    .bind(&c.area_path)
+    .bind(c.field.key())
+    .bind(&c.author_id)
+    .bind(c.created_at)
+    .bind(body)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Writes a conflict's resolution.
+pub async fn resolve(tx: &mut WriteTx<'_>, c: &Conflict, body: &str) -> Result<(), sqlx::Error> {
+    let r = c.resolution.as_ref();
+    sqlx::query("UPDATE conflicts SET resolved_at = $1, resolved_by = $2, body = $3 WHERE id = $4")
+        .bind(r.map(|r| r.at))
+        .bind(r.map(|r| r.by_id.clone()))
+        .bind(body)
+        .bind(&c.id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,448 @@
+//! Storage: every SQL statement of the server, behind named functions, one module per
+//! resource ([`clients`], [`cooperatives`], [`visits`], [`conflicts`], [`users`],
+//! [`areas`], [`targets`], [`changes`], [`audit`]). Handlers and rules hold no SQL.
+//!
+//! One sqlx `AnyPool` over SQLite (the embedded default) or PostgreSQL, chosen by the
+//! database URL. Queries are written in the SQL both understand, with `$1` parameters.
+//!
+//! Writers and locking (issue 14): SQLite allows one writer at a time, so write
+//! transactions take `write_lock` first (no SQLITE_BUSY from two deferred transactions
+//! upgrading at once). On PostgreSQL every read-modify-write reads its record with
+//! `SELECT … FOR UPDATE` (the `lock` functions of each module), so two writers of one
+//! record are serialised as SQLite's single writer serialises them. The change log's
+//! sequence numbers are taken at commit ([`WriteTx::commit`]), after every row lock, so
+//! the counter row is always the last lock a transaction takes (no deadlock between a
+//! record's lock and the counter's) and numbers still follow commit order.
+
+pub mod areas;
+pub mod audit;
+pub mod changes;
+pub mod clients;
+pub mod conflicts;
+pub mod cooperatives;
+pub mod targets;
+pub mod users;
+pub mod visits;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+    write_lock: tokio::sync::Mutex<()>,
+}
+
+/// A problem with the database URL or the database itself, said in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("bad database URL {0:?}: use sqlite://PATH (for example sqlite://data/hoptac.db) or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    #[error(
+        "cannot create the data folder {0}: {1}. Choose a writable place with --db sqlite://PATH"
+    )]
+    Folder(String, std::io::Error),
+    #[error("cannot open the database {0}: {1}. Check the path or URL given with --db")]
+    Open(String, sqlx::Error),
+    #[error("cannot create the schema: {0}")]
+    Migrate(String),
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
+        sqlx::any::install_default_drivers();
+        let kind = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let path = path.split('?').next().unwrap_or("");
+            if path.is_empty() {
+                return Err(DbSetupError::BadUrl(redact_url(url)));
+            }
+            if path != ":memory:" {
+                if let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
+                    // create_dir_all succeeds on an existing read-only folder: check we can write.
+                    let probe = dir.join(".hoptac-write-test");
+                    std::fs::write(&probe, b"")
+                        .map_err(|e| DbSetupError::Folder(dir.display().to_string(), e))?;
+                    let _ = std::fs::remove_file(probe);
+                }
+            }
+            DbKind::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            DbKind::Postgres
+        } else {
+            return Err(DbSetupError::BadUrl(redact_url(url)));
+        };
+        let full_url = match kind {
+            DbKind::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_string(),
+        };
+        sqlx::any::AnyConnectOptions::from_str(&full_url)
+            .map_err(|_| DbSetupError::BadUrl(redact_url(url)))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == DbKind::Sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if kind == DbKind::Sqlite {
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&full_url)
+            .await
+            .map_err(|e| DbSetupError::Open(redact_url(url), e))?;
+        if kind == DbKind::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(|e| DbSetupError::Open(redact_url(url), e))?;
+        }
+        let db = Db {
+            pool,
+            kind,
+            write_lock: tokio::sync::Mutex::new(()),
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), DbSetupError> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            DbKind::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| DbSetupError::Migrate(e.to_string()))
+    }
+
+    /// Starts a write transaction (serialised on SQLite, see the module comment).
+    pub async fn begin_write(&self) -> Result<WriteTx<'_>, sqlx::Error> {
+        let guard = match self.kind {
+            DbKind::Sqlite => Some(self.write_lock.lock().await),
+            DbKind::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            tx,
+            kind: self.kind,
+            pending: Vec::new(),
+            _guard: guard,
+        })
+    }
+}
+
+/// The connection a storage function runs on inside a write transaction.
+pub type Conn = sqlx::AnyConnection;
+
+pub struct WriteTx<'a> {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    kind: DbKind,
+    /// Change-log and audit rows, written with their sequence numbers at commit.
+    pending: Vec<Pending>,
+    _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+/// One audit-trail row waiting for its sequence number.
+struct AuditRow {
+    entity: String,
+    record_id: String,
+    action: String,
+    actor_id: String,
+    actor_name: String,
+    client_id: Option<String>,
+    at: i64,
+    old: Option<String>,
+    new: String,
+}
+
+enum Pending {
+    /// A record's new state for pull (and, with `audit`, its audit entry).
+    Change {
+        entity: String,
+        id: String,
+        scope_path: String,
+        body: String,
+        for_user: Option<String>,
+        audit: Option<AuditRow>,
+    },
+    /// An audit entry alone (records tablets do not pull: targets, assignments).
+    Audit(AuditRow),
+    /// Every logged record under an area path, logged again.
+    Relog { path: String },
+}
+
+/// Who makes a change, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The tablet (client id) the change came from; None for an online action.
+    pub client_id: Option<&'a str>,
+}
+
+impl WriteTx<'_> {
+    /// The transaction's connection, for the storage modules' queries.
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+
+    /// `" FOR UPDATE"` on PostgreSQL (a row lock held to commit); nothing on SQLite, whose
+    /// writers are already serialised by `write_lock`.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.kind {
+            DbKind::Postgres => " FOR UPDATE",
+            DbKind::Sqlite => "",
+        }
+    }
+
+    /// Writes the change log and audit rows this transaction made, numbering them from the
+    /// counter (the counter row stays locked until commit, so numbers follow commit
+    /// order), then commits.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        for p in std::mem::take(&mut self.pending) {
+            match p {
+                Pending::Change {
+                    entity,
+                    id,
+                    scope_path,
+                    body,
+                    for_user,
+                    audit,
+                } => {
+                    let seq = self.next_seq().await?;
+                    sqlx::query(
+                        "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) VALUES ($1, $2, $3, $4, $5, $6)
+                         ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path,
+                           body = excluded.body, for_user = excluded.for_user",
+                    )
+                    .bind(&entity)
+                    .bind(&id)
+                    .bind(seq)
+                    .bind(&scope_path)
+                    .bind(&body)
+                    .bind(&for_user)
+                    .execute(&mut *self.tx)
+                    .await?;
+                    if let Some(a) = audit {
+                        self.write_audit(seq, &a).await?;
+                    }
+                }
+                Pending::Audit(a) => {
+                    // A number from the same counter keeps the trail in commit order; pulls
+                    // skip the gap it leaves.
+                    let seq = self.next_seq().await?;
+                    self.write_audit(seq, &a).await?;
+                }
+                Pending::Relog { path } => {
+                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND substr(scope_path, 1, length($1)) = $1 ORDER BY seq")
+                        .bind(&path)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
+                    for r in rows {
+                        let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                        let seq = self.next_seq().await?;
+                        sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
+                            .bind(seq)
+                            .bind(&entity)
+                            .bind(&id)
+                            .execute(&mut *self.tx)
+                            .await?;
+                    }
+                }
+            }
+        }
+        self.tx.commit().await
+    }
+
+    /// The next change sequence number (the counter row stays locked until commit).
+    async fn next_seq(&mut self) -> Result<i64, sqlx::Error> {
+        let row: AnyRow = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        row.try_get(0)
+    }
+
+    async fn write_audit(&mut self, seq: i64, a: &AuditRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(&a.entity)
+        .bind(&a.record_id)
+        .bind(&a.action)
+        .bind(&a.actor_id)
+        .bind(&a.actor_name)
+        .bind(&a.client_id)
+        .bind(a.at)
+        .bind(&a.old)
+        .bind(&a.new)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    fn audit_row(
+        entity: &str,
+        id: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> AuditRow {
+        AuditRow {
+            entity: entity.into(),
+            record_id: id.into(),
+            action: action.into(),
+            actor_id: who.id.into(),
+            actor_name: who.name.into(),
+            client_id: who.client_id.map(str::to_string),
+            at: now_ms(),
+            old: old.map(str::to_string),
+            new: new.into(),
+        }
+    }
+
+    /// Logs a record's new state for pull, without an audit entry (reference data).
+    pub fn log_change(&mut self, entity: &str, id: &str, scope_path: &str, body: &str) {
+        self.pending.push(Pending::Change {
+            entity: entity.into(),
+            id: id.into(),
+            scope_path: scope_path.into(),
+            body: body.into(),
+            for_user: None,
+            audit: None,
+        });
+    }
+
+    /// Logs a record's new state for pull AND keeps it in the audit trail with the state
+    /// before (`old`, JSON) and who did it. Every write of a record goes through here.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_change(
+        &mut self,
+        entity: &str,
+        id: &str,
+        scope_path: &str,
+        change_body: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) {
+        self.pending.push(Pending::Change {
+            entity: entity.into(),
+            id: id.into(),
+            scope_path: scope_path.into(),
+            body: change_body.into(),
+            for_user: None,
+            audit: Some(Self::audit_row(entity, id, who, action, old, new)),
+        });
+    }
+
+    /// Keeps a change in the audit trail alone, for records tablets do not pull (targets,
+    /// a user's areas).
+    pub fn audit_only(
+        &mut self,
+        entity: &str,
+        id: &str,
+        who: Who<'_>,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+    ) {
+        self.pending
+            .push(Pending::Audit(Self::audit_row(entity, id, who, action, old, new)));
+    }
+
+    /// Logs a change addressed to one user (see migration 0004), whatever their scope.
+    pub fn log_change_for_user(&mut self, entity: &str, id: &str, user_id: &str, body: &str) {
+        self.pending.push(Pending::Change {
+            entity: entity.into(),
+            id: id.into(),
+            scope_path: String::new(),
+            body: body.into(),
+            for_user: Some(user_id.into()),
+            audit: None,
+        });
+    }
+
+    /// Gives every logged record under `path` a new sequence number at commit, so users who
+    /// just gained the area receive it at their next pull (others receive it again:
+    /// harmless, records are stored by id).
+    pub fn relog_area(&mut self, path: &str) {
+        self.pending.push(Pending::Relog { path: path.into() });
+    }
+}
+
+/// Whether a database error is a PostgreSQL deadlock or serialization failure: the
+/// transaction did nothing and may be run again.
+pub fn is_retryable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40001") | Some("40P01")))
+}
+
+/// A database URL as it may be printed or logged: any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Not a URL we can read: print only its scheme.
+        Err(_) => format!("{}://…", url.split(':').next().unwrap_or("")),
+    }
+}
+
+/// SQL that keeps rows whose `column` path starts with one of `n` scopes, with parameters
+/// numbered from `first`: "(substr(c, 1, length($2)) = $2 OR ...)". Never empty: no scope
+/// means a clause that is false.
+pub fn scope_clause(column: &str, first: usize, n: usize) -> String {
+    if n == 0 {
+        return "(1 = 0)".into();
+    }
+    let parts: Vec<String> = (first..first + n)
+        .map(|i| format!("substr({column}, 1, length(${i})) = ${i}"))
+        .collect();
+    format!("({})", parts.join(" OR "))
+}

@@ -1,0 +1,234 @@
+//! `users`, `sessions` (token hashes with an expiry), `assignments` (who may see which
+//! areas now) and `assignment_history` (who covered which area when).
+
+use super::{now_ms, Db, WriteTx};
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::{Role, UserInfo};
+use sqlx::Row;
+
+/// The number of accounts (an empty database has none).
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)
+}
+
+/// A new account (password already hashed with argon2).
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+}
+
+pub async fn insert(tx: &mut WriteTx<'_>, u: &NewUser<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(u.id)
+        .bind(u.username)
+        .bind(u.password_hash)
+        .bind(u.display_name)
+        .bind(u.role.key())
+        .bind(now_ms())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The id and password hash of the account named `username` (lower case).
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// Whether user `id` exists.
+pub async fn exists(tx: &mut WriteTx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT id FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some())
+}
+
+/// The user `id` with role and current area paths; None when there is no such user or
+/// the stored role is unknown.
+pub async fn load(db: &Db, id: &str) -> Result<Option<UserInfo>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT id, username, display_name, role FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(role) = Role::from_key(&row.try_get::<String, _>(3)?) else {
+        return Ok(None);
+    };
+    let scopes = paths_where(&db.pool, id).await?;
+    Ok(Some(UserInfo {
+        id: row.try_get(0)?,
+        username: row.try_get(1)?,
+        display_name: row.try_get(2)?,
+        role,
+        scopes,
+    }))
+}
+
+async fn paths_where<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    user_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT a.path FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = $1 ORDER BY a.path")
+        .bind(user_id)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect()
+}
+
+/// The area paths user `id` covers now, read inside a write (sorted).
+pub async fn paths_of(tx: &mut WriteTx<'_>, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    paths_where(tx.conn(), user_id).await
+}
+
+/// The area ids user `id` covers now, locked until commit (two administrators changing
+/// one user's areas wait for each other).
+pub async fn lock_areas(tx: &mut WriteTx<'_>, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    // Lock the user's row: assignments may be empty, and a row lock on nothing locks nothing.
+    let sql = format!("SELECT id FROM users WHERE id = $1{}", tx.for_update());
+    sqlx::query(&sql).bind(user_id).fetch_optional(tx.conn()).await?;
+    sqlx::query("SELECT area_id FROM assignments WHERE user_id = $1 ORDER BY area_id")
+        .bind(user_id)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect()
+}
+
+/// Replaces user `id`'s areas with `areas` (ids), closing the history of the ones taken
+/// away and opening it for the ones given, at `now`, by `by` (a user id).
+pub async fn replace_areas(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    before: &[String],
+    areas: &[String],
+    by: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    for gone in before.iter().filter(|a| !areas.contains(a)) {
+        sqlx::query("DELETE FROM assignments WHERE user_id = $1 AND area_id = $2")
+            .bind(user_id)
+            .bind(gone)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("UPDATE assignment_history SET until_ms = $1, revoked_by = $2 WHERE user_id = $3 AND area_id = $4 AND until_ms IS NULL")
+            .bind(now)
+            .bind(by)
+            .bind(user_id)
+            .bind(gone)
+            .execute(tx.conn())
+            .await?;
+    }
+    for new in areas.iter().filter(|a| !before.contains(a)) {
+        grant(tx, user_id, new, by, now).await?;
+    }
+    Ok(())
+}
+
+/// Gives user `id` the area `area_id` from `now` (Unix ms).
+pub async fn grant(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    area_id: &str,
+    by: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let done = sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(user_id)
+        .bind(area_id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() == 1 {
+        sqlx::query("INSERT INTO assignment_history (user_id, area_id, area_path, from_ms, granted_by) SELECT $1, id, path, $2, $3 FROM areas WHERE id = $4")
+            .bind(user_id)
+            .bind(now)
+            .bind(by)
+            .bind(area_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// One period during which a user covered an area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub area_path: String,
+    /// Unix ms.
+    pub from_ms: i64,
+    /// Unix ms; None while the user still covers it.
+    pub until_ms: Option<i64>,
+}
+
+/// Every area user `id` has covered, with when.
+pub async fn history(db: &Db, user_id: &str) -> Result<Vec<Held>, sqlx::Error> {
+    sqlx::query("SELECT area_path, from_ms, until_ms FROM assignment_history WHERE user_id = $1 ORDER BY from_ms, area_path")
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Held {
+                area_path: r.try_get(0)?,
+                from_ms: r.try_get(1)?,
+                until_ms: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores a session (its token's SHA-256 hash) and drops expired ones.
+pub async fn create_session(
+    tx: &mut WriteTx<'_>,
+    token_hash: &str,
+    user_id: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends a session.
+pub async fn delete_session(tx: &mut WriteTx<'_>, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The user of an unexpired session.
+pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}
