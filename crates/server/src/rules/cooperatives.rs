@@ -156,15 +156,20 @@ pub async fn update(
             "The edit does not match the profile it started from.",
         ));
     }
-    let errors = validate_cooperative(record, Some(&today_with_slack()));
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
     let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
         return Err(no_cooperative());
     };
     if !in_scope(&current.area_path, &user.scopes) {
         return Err(outside_scope());
+    }
+    // The edit as it could be stored: its area and version are the server's.
+    let record = &Cooperative {
+        area_id: current.area_id.clone(),
+        ..owned(record, current.area_path.clone(), current.version)
+    };
+    let errors = validate_cooperative(record, Some(&today_with_slack()));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
     }
     let who = Who {
         id: &user.id,

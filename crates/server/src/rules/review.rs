@@ -151,6 +151,11 @@ pub async fn decision(db: &Db, user: &UserInfo, id: &str, req: &DecisionRequest)
     Ok(r)
 }
 
+/// Whether `v` carries what the officer wrote in `stored` (date, note, findings).
+fn same_content(stored: &VisitReport, v: &VisitReport) -> bool {
+    stored.visit_date == v.visit_date && stored.note == v.note.trim() && stored.findings == v.findings
+}
+
 /// The author's corrected report after a return: a new revision; the old one is kept.
 /// The thread, status, revision number, author, area and received time are the server's.
 pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> Applied {
@@ -169,8 +174,11 @@ pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
             "Only the report's author may resubmit it.",
         ));
     }
-    if old.revision >= v.revision {
-        return Ok(()); // This revision is already here (the same file imported twice).
+    if old.status != ReportStatus::Returned && same_content(&old, v) {
+        // This correction is already here (a retry from another tablet, the same file
+        // imported twice). The revision number the tablet sends is not trusted for this:
+        // it is the server's.
+        return Ok(());
     }
     if let Err(e) = decide(
         old.status,

@@ -1,0 +1,192 @@
+//! The harness every server test file shares: the real router on a real loopback port,
+//! over a real SQLite file or a real PostgreSQL database, called with a real HTTP client.
+#![allow(dead_code)]
+
+use hoptac_core::model::{ReportStatus, VisitReport};
+use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse};
+use hoptac_server::{app, demo, storage::Db, AppState};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub url: String,
+    /// The server's own database, for checks the API does not expose.
+    pub pool: sqlx::AnyPool,
+    _dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of `backend`: a SQLite file, or a new PostgreSQL database
+/// created on the test server. None when PostgreSQL is skipped on purpose.
+pub async fn fresh_db_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}", dir.join("test.db").display())),
+        Backend::Postgres => {
+            let Ok(admin) = std::env::var("HOPTAC_TEST_PG_URL") else {
+                if std::env::var("HOPTAC_SKIP_PG").as_deref() == Ok("1") {
+                    eprintln!("PostgreSQL half skipped (HOPTAC_SKIP_PG=1)");
+                    return None;
+                }
+                panic!("HOPTAC_TEST_PG_URL is not set: run `bash scripts/test.sh` (it starts PostgreSQL), or eval \"$(bash scripts/pg.sh start)\" first, or set HOPTAC_SKIP_PG=1 to skip the PostgreSQL half");
+            };
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("connect to HOPTAC_TEST_PG_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+pub async fn start(backend: Backend) -> Option<TestServer> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_db_url(backend, dir.path()).await?;
+    let db = Db::connect(&url).await.unwrap();
+    assert!(demo::load_if_empty(&db).await.unwrap());
+    let pool = db.pool.clone();
+    let router = app(AppState::new(db), None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    Some(TestServer {
+        url,
+        pool,
+        _dir: dir,
+        http: reqwest::Client::new(),
+    })
+}
+
+/// Runs the test `$name(backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+impl TestServer {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{}", self.url, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let (s, b) = self
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": user, "password": password})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn officer(&self) -> String {
+        self.login("canbo.hoalu", "hoptac-hoalu").await
+    }
+
+    pub async fn push(&self, token: &str, client: &str, mutations: &[Mutation]) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/sync/push",
+            Some(token),
+            Some(json!({"client_id": client, "mutations": mutations})),
+        )
+        .await
+    }
+
+    pub async fn pull_all(&self, token: &str, client: &str, limit: u32) -> Vec<Change> {
+        let mut cursor = 0;
+        let mut out = Vec::new();
+        loop {
+            let (s, b) = self
+                .call(
+                    "POST",
+                    "/api/sync/pull",
+                    Some(token),
+                    Some(json!({"client_id": client, "cursor": cursor, "limit": limit})),
+                )
+                .await;
+            assert_eq!(s, 200, "{b}");
+            let page: PullResponse = serde_json::from_value(b).unwrap();
+            assert!(page.changes.len() <= limit as usize);
+            out.extend(page.changes.into_iter().map(|c| c.change));
+            cursor = page.cursor;
+            if !page.has_more {
+                return out;
+            }
+        }
+    }
+
+    pub async fn visits(&self, token: &str) -> Vec<VisitReport> {
+        let (s, b) = self.call("GET", "/api/visits", Some(token), None).await;
+        assert_eq!(s, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+}
+
+pub fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
+    VisitReport {
+        id: id.into(),
+        cooperative_id: coop.into(),
+        author_id: "ignored".into(),
+        author_name: String::new(),
+        visit_date: "2021-06-11".into(),
+        note: note.into(),
+        status: ReportStatus::Submitted,
+        revision: 1,
+        created_at: 1,
+        area_path: String::new(),
+        received_at: None,
+        events: Vec::new(),
+        findings: Default::default(),
+    }
+}
+
+pub fn submit(id: u64, v: VisitReport) -> Mutation {
+    Mutation {
+        id,
+        created_at: 1,
+        op: MutationOp::SubmitVisit(v),
+    }
+}
+
