@@ -2,7 +2,8 @@
 # Runs every test: the shared crate and the server natively (real SQLite files and a real
 # PostgreSQL server started for the run by scripts/pg.sh), the
 # IndexedDB store in headless Chromium (wasm-bindgen-test), then the release build served
-# by the real server, driven end to end in Chromium (Playwright).
+# by the real server, fuzzed over its OpenAPI document (schemathesis) and driven end to end
+# in Chromium (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -20,6 +21,9 @@ echo "==> test: the app's store in headless Chromium (wasm-bindgen-test)"
 
 echo "==> test: build the release app and server"
 bash scripts/build.sh >/dev/null
+
+echo "==> test: fuzz the API with schemathesis (no 5xx, every answer as documented)"
+bash scripts/fuzz-api.sh target/release/hoptac-server
 
 echo "==> test: end to end in Chromium (Playwright)"
 npm run --silent e2e

@@ -190,7 +190,7 @@ pub const VISIT_HEADERS: [&str; 17] = [
 
 /// The submissions the caller may see, with the review queue's filters, as CSV or XLSX.
 #[utoipa::path(get, path = "/api/visits/export", tag = "visits", security(("bearer" = [])), params(VisitsQuery),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file: CSV (UTF-8 with BOM) or XLSX, by `format`", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 422, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn visits(
     State(state): State<AppState>,

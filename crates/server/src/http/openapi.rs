@@ -6,6 +6,56 @@ use utoipa::{Modify, OpenApi};
 
 struct Bearer;
 
+/// The errors any operation may answer, added to every operation that does not list them:
+/// 400 (a malformed body, query or path, or a control character in the address), 422 (a
+/// field not valid, text holding a control character), 401 for operations that need a
+/// session, 413 for those with a body. A fuzz run (scripts/fuzz-api.sh) checks every
+/// answer against this document.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let r = &mut op.responses.responses;
+                let mut add = |code: &str, what: &str| {
+                    r.entry(code.to_string())
+                        .or_insert_with(|| error(what).into());
+                };
+                add("400", "bad_request: the body, query or path is malformed");
+                add("422", "invalid: a field is not valid (see `fields`)");
+                if secured {
+                    add("401", "unauthenticated: no session, or an expired or revoked one");
+                }
+                if has_body {
+                    add("413", "payload_too_large: the body is over the limit");
+                }
+            }
+        }
+    }
+}
+
 impl Modify for Bearer {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
@@ -36,7 +86,7 @@ impl Modify for Bearer {
         crate::http::six_month::set_targets,
         crate::http::export::visits,
     ),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &CommonErrors)
 )]
 struct ApiDoc;
 

@@ -165,7 +165,7 @@ pub fn review_table(r: &ReviewResponse) -> Vec<Vec<Cell>> {
 
 /// The review as a file: `format=csv` (UTF-8 with BOM, for Excel) or `format=xlsx`.
 #[utoipa::path(get, path = "/api/review/export", tag = "review", security(("bearer" = [])), params(ReviewQuery),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file: CSV (UTF-8 with BOM) or XLSX, by `format`", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 422, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
