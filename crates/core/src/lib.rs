@@ -6,13 +6,16 @@
 //! - [`sync`]: push/pull messages and the exactly-once sequencing rules.
 //! - [`i18n`]: Vietnamese-first messages, English second.
 //! - [`error`]: stable error codes shared by the API and the app.
-//! - [`text`]: search normalisation (Vietnamese diacritics folding).
+//! - [`text`]: search normalisation (Vietnamese diacritics folding), numbers as
+//!   Vietnamese officers type them.
+//! - [`limits`]: how long each free-text field may be.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
 
 pub mod error;
 pub mod i18n;
 pub mod keyed;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod report;

@@ -19,7 +19,9 @@ fn fold_char(c: char) -> Option<char> {
         | 'ỡ' | 'ợ' => 'o',
         'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => 'u',
         'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
-        'đ' => 'd',
+        // 'ð' is the lower case of 'Ð' (U+00D0), which old encodings and some keyboards
+        // put where 'Đ' (U+0110) belongs.
+        'đ' | 'ð' => 'd',
         other => other,
     })
 }
@@ -75,6 +77,118 @@ impl Query {
 /// True when every word of `query` (given raw) occurs in `haystack_normalized`.
 pub fn matches(haystack_normalized: &str, query: &str) -> bool {
     Query::new(query).matches(haystack_normalized)
+}
+
+/// A number as typed, split into sign, whole digits and fraction digits.
+struct Typed {
+    negative: bool,
+    whole: String,
+    fraction: String,
+}
+
+/// Whether `groups` (split at a grouping mark) group thousands: 1 to 3 digits, then
+/// exactly 3 in each later group.
+fn grouped(groups: &[&str]) -> bool {
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    groups.iter().all(|g| digits(g))
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// Reads a number as a Vietnamese officer types it (see [`parse_decimal`]).
+fn read_typed(s: &str) -> Option<Typed> {
+    let s = s.trim();
+    let (negative, s) = match s.strip_prefix('-').or_else(|| s.strip_prefix('\u{2212}')) {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, s),
+    };
+    // Spaces (also no-break and thin spaces) only ever group digits.
+    let s: String = s
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
+        .collect();
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return None;
+    }
+    let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
+    // Which mark, if any, separates the fraction.
+    let decimal = match (dots, commas) {
+        (0, 0) => None,
+        // Both: the last one marks the fraction ("1.234,5"; "1,234.5" from an English keyboard).
+        (_, _) if dots > 0 && commas > 0 => {
+            if s.rfind(',') > s.rfind('.') {
+                Some(',')
+            } else {
+                Some('.')
+            }
+        }
+        // Vietnamese: a single comma is the decimal mark ("92,2").
+        (0, 1) => Some(','),
+        // Several of one mark group thousands ("1.250.000.000").
+        (_, _) if dots > 1 || commas > 1 => None,
+        // One dot: "1.234" groups thousands, as Vietnamese write it; "92.2" is a fraction.
+        _ => {
+            let (head, tail) = s.split_once('.')?;
+            if grouped(&[head, tail]) && !head.starts_with('0') {
+                None
+            } else {
+                Some('.')
+            }
+        }
+    };
+    let (whole, fraction) = match decimal {
+        Some(mark) => {
+            let (w, f) = s.rsplit_once(mark)?;
+            (w.to_string(), f.to_string())
+        }
+        None => (s.clone(), String::new()),
+    };
+    if fraction.contains(['.', ',']) || (decimal.is_some() && fraction.is_empty()) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(['.', ',']).collect();
+    if groups.len() > 1 {
+        if !grouped(&groups) {
+            return None;
+        }
+    } else if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    Some(Typed {
+        negative,
+        whole: groups.concat(),
+        fraction,
+    })
+}
+
+/// A number as a Vietnamese officer types it, or None when the text is not one (the form
+/// then keeps what was typed and says so; a field is never silently emptied):
+/// "1.234,5" → 1234.5 (dots group thousands, a comma marks the fraction), "92,2" → 92.2,
+/// "1 234,5" → 1234.5, and as typed on an English keyboard "92.2" → 92.2 and
+/// "1,234.5" → 1234.5. A single dot before exactly three digits groups thousands, as in
+/// Vietnamese: "1.234" → 1234.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let t = read_typed(s)?;
+    let whole = if t.whole.is_empty() { "0" } else { &t.whole };
+    let text = if t.fraction.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", t.fraction)
+    };
+    let v: f64 = text.parse().ok()?;
+    v.is_finite().then_some(if t.negative { -v } else { v })
+}
+
+/// A whole number as typed: an amount in đồng ("1.250.000.000", "1 250 000 000",
+/// "1,250,000,000" → 1250000000) or a count. None for a fraction, text, or a number
+/// beyond i64.
+pub fn parse_whole(s: &str) -> Option<i64> {
+    let t = read_typed(s)?;
+    if !t.fraction.is_empty() || t.whole.is_empty() {
+        return None;
+    }
+    let v: i64 = t.whole.parse().ok()?;
+    Some(if t.negative { -v } else { v })
 }
 
 #[cfg(test)]
@@ -134,5 +248,35 @@ mod tests {
         assert!(matches(&h, "lâm văn"));
         assert!(!matches(&h, "gia vien"));
         assert!(matches(&h, ""), "an empty query matches everything");
+    }
+
+    #[test]
+    fn numbers_are_read_as_vietnamese_officers_type_them() {
+        assert_eq!(super::parse_decimal("1.234,5"), Some(1234.5));
+        assert_eq!(super::parse_decimal("92,2"), Some(92.2));
+        assert_eq!(super::parse_decimal("92.2"), Some(92.2));
+        assert_eq!(super::parse_decimal(" 1 234,5 "), Some(1234.5));
+        assert_eq!(super::parse_decimal("1,234.5"), Some(1234.5));
+        assert_eq!(super::parse_decimal("1.234"), Some(1234.0));
+        assert_eq!(super::parse_decimal("0.234"), Some(0.234));
+        assert_eq!(super::parse_decimal("12"), Some(12.0));
+        assert_eq!(super::parse_decimal(",5"), Some(0.5));
+        for bad in ["", "abc", "1,2,3.4.5", "1.23.4", "12a", "1..2", "1,", "-", "1.234.5,6,7"] {
+            assert_eq!(super::parse_decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(super::parse_whole("1.250.000.000"), Some(1_250_000_000));
+        assert_eq!(super::parse_whole("1 250 000 000"), Some(1_250_000_000));
+        assert_eq!(super::parse_whole("1,250,000,000"), Some(1_250_000_000));
+        assert_eq!(super::parse_whole("-35.000.000"), Some(-35_000_000));
+        assert_eq!(super::parse_whole("250000"), Some(250_000));
+        for bad in ["1,5", "1.25", "12 tỷ", "99999999999999999999", "1.2345"] {
+            assert_eq!(super::parse_whole(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_eth_folds_like_d_with_stroke() {
+        assert_eq!(super::normalize("ÐINH THỊ HOA"), super::normalize("Đinh Thị Hoa"));
+        assert_eq!(super::normalize("Ðồng"), "dong");
     }
 }

@@ -23,7 +23,8 @@ impl FieldError {
     }
 }
 
-pub const MAX_NOTE_CHARS: usize = 5_000;
+/// The note's limit (see [`crate::limits`] for every field's).
+pub const MAX_NOTE_CHARS: usize = crate::limits::NOTE;
 pub const MAX_ID_CHARS: usize = 64;
 
 /// A calendar date "YYYY-MM-DD" from 2000 on; returns (y, m, d).
@@ -93,6 +94,18 @@ fn check_id(field: &str, id: &str, errors: &mut Vec<FieldError>) {
             field,
             "Mã không hợp lệ (chỉ gồm chữ, số và dấu gạch, tối đa 64 ký tự).",
             "Invalid id (letters, digits and dashes only, at most 64 characters).",
+        ));
+    }
+}
+
+/// Refuses `text` longer than `max` characters (trimmed), naming how long it is.
+pub fn check_len(field: &str, text: &str, max: usize, errors: &mut Vec<FieldError>) {
+    let n = crate::limits::chars(text);
+    if n > max {
+        errors.push(FieldError::new(
+            field,
+            format!("Quá dài: tối đa {max} ký tự (đang có {n}). Hãy rút gọn."),
+            format!("Too long: at most {max} characters ({n} now). Shorten it."),
         ));
     }
 }
@@ -168,6 +181,27 @@ fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<F
 }
 
 fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError>) {
+    use crate::limits::{FOLLOW_UP, FOLLOW_UPS, LONG_TEXT, SHORT_TEXT};
+    let texts = [
+        ("findings.finances.shock_note", &f.finances.shock_note, LONG_TEXT),
+        ("findings.value_chain.linked_enterprise", &f.value_chain.linked_enterprise, SHORT_TEXT),
+        ("findings.value_chain.programme_other", &f.value_chain.programme_other, SHORT_TEXT),
+        ("findings.difficulty_other", &f.difficulty_other, LONG_TEXT),
+        ("findings.support.note", &f.support.note, LONG_TEXT),
+    ];
+    for (field, text, max) in texts {
+        check_len(field, text, max, errors);
+    }
+    if f.follow_ups.len() > FOLLOW_UPS {
+        errors.push(FieldError::new(
+            "findings.follow_ups",
+            format!("Tối đa {FOLLOW_UPS} việc cần làm cho một phiếu."),
+            format!("At most {FOLLOW_UPS} follow-up actions on one report."),
+        ));
+    }
+    for (i, fu) in f.follow_ups.iter().enumerate() {
+        check_len(&format!("findings.follow_ups.{i}.action"), &fu.action, FOLLOW_UP, errors);
+    }
     let fin = &f.finances;
     money(
         "findings.finances.revenue_vnd",
@@ -321,12 +355,21 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
             "Hãy nhập tên hợp tác xã.",
             "Enter the cooperative's name.",
         ));
-    } else if name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "name",
-            "Tên quá dài (tối đa 200 ký tự).",
-            "The name is too long (at most 200 characters).",
-        ));
+    } else {
+        check_len("name", name, crate::limits::COOP_NAME, &mut errors);
+    }
+    {
+        use crate::limits::{CODE, MAIN_PRODUCTS, PERSON_NAME, REGISTRATION_NO};
+        let texts = [
+            ("chair_name", &c.chair_name, PERSON_NAME),
+            ("chair_phone", &c.chair_phone, CODE),
+            ("tax_code", &c.tax_code, CODE),
+            ("registration_no", &c.registration_no, REGISTRATION_NO),
+            ("main_products", &c.main_products, MAIN_PRODUCTS),
+        ];
+        for (field, text, max) in texts {
+            check_len(field, text.as_deref().unwrap_or(""), max, &mut errors);
+        }
     }
     if c.area_id.trim().is_empty() {
         errors.push(FieldError::new(
