@@ -78,6 +78,7 @@ fn new_report(cooperative_id: &str) -> VisitReport {
         area_path: String::new(),
         received_at: None,
         events: Vec::new(),
+        author_left_area_at: None,
     }
 }
 

@@ -24,6 +24,9 @@ crate::keyed_enum!(
         /// A push names a client id owned by another user.
         ClientMismatch = "client_mismatch",
         PayloadTooLarge = "payload_too_large",
+        /// A pull cursor this server never issued (its database was restored from a
+        /// backup): pull again from cursor 0, keeping the outbox.
+        CursorUnknown = "cursor_unknown",
         /// Another change to the same records held them too long (PostgreSQL deadlock or
         /// serialization failure after retries): nothing was applied; try again.
         Busy = "busy",
@@ -75,6 +78,10 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => Msg::new(
                 "Dữ liệu gửi quá lớn.",
                 "The data sent is too large.",
+            ),
+            ErrorCode::CursorUnknown => Msg::new(
+                "Máy chủ đã được khôi phục từ bản sao lưu. Ứng dụng đang tải lại dữ liệu; công việc chưa gửi vẫn được giữ.",
+                "The server was restored from a backup. The app is loading the data again; unsent work is kept.",
             ),
             ErrorCode::Busy => Msg::new(
                 "Máy chủ đang bận với cùng dữ liệu. Ứng dụng sẽ tự thử lại.",

@@ -174,6 +174,11 @@ pub struct VisitReport {
     /// Filled by the server: decisions, resubmissions and comments, oldest first.
     #[serde(default)]
     pub events: Vec<crate::review::ReviewEvent>,
+    /// Filled by the server: when the author stopped covering the report's area, for a
+    /// report written while they covered it and received after (issue 13: unsent work
+    /// survives a reassignment); the supervisor sees it marked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_left_area_at: Option<Millis>,
 }
 
 fn one() -> u32 {

@@ -24,6 +24,21 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MUTATION_ID: u64 = (1 << 53) - 1;
 /// Most mutations in one push request.
 pub const MAX_PUSH_BATCH: usize = 100;
+/// Largest request body the server accepts, in bytes (4 MiB). Every valid mutation is far
+/// smaller (the text limits of [`crate::limits`]); one that is not is sent alone and
+/// refused alone by validation.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// The tablet fills a push up to this many bytes of mutations (1 MiB), and sends a larger
+/// mutation alone: one bad mutation never makes a whole batch too large.
+pub const PUSH_BATCH_BYTES: usize = 1024 * 1024;
+/// Response header: the server's clock when it answered, in ms since the epoch. The app
+/// corrects the dates it fills in by default, and says when the tablet's clock is off.
+pub const SERVER_TIME_HEADER: &str = "x-server-time";
+/// Response header: the server's identity, which changes when its database is restored
+/// from a backup; a tablet that sees a new one pulls from the start and re-sends its work.
+pub const SERVER_EPOCH_HEADER: &str = "x-server-epoch";
+/// How far the tablet's clock may be from the server's before the app says so (5 minutes).
+pub const CLOCK_SKEW_WARNING_MS: i64 = 5 * 60 * 1000;
 /// Default and largest page of a pull.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 pub const MAX_PULL_LIMIT: u32 = 2000;

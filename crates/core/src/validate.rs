@@ -458,6 +458,7 @@ mod tests {
             author_name: String::new(),
             received_at: None,
             events: Vec::new(),
+            author_left_area_at: None,
             findings: Findings::default(),
         }
     }

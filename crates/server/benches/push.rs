@@ -38,6 +38,7 @@ fn visit(id: &str, i: u64) -> VisitReport {
         author_name: String::new(),
         received_at: None,
         events: Vec::new(),
+        author_left_area_at: None,
     }
 }
 

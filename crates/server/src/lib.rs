@@ -84,7 +84,7 @@ async fn static_cache_headers(
 
 /// The whole application: `/api` and, when given, the built app's folder.
 pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
-    let mut router = Router::new().nest("/api", api_router());
+    let mut router = Router::new().nest("/api", api_router(state.clone()));
     if let Some(dir) = static_dir {
         // Any path that is not a file is a page of the app: answer with index.html.
         let index = ServeFile::new(dir.join("index.html"));

@@ -785,14 +785,20 @@ async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives
         .await
         .iter()
         .any(|c| matches!(c, Change::AreaUnassigned { .. })));
-    // Gia Viễn is now out of reach for writing too.
+    // Work written while Gia Viễn was hers still reaches the server (stranded.rs has the
+    // details); an area she never held stays out of reach.
     let (_, b) = s
         .push(
             &hoa,
             "t-hoa",
-            &[submit(1, visit("v-gv", "coop-010", "Gia Hòa"))],
+            &[
+                submit(1, visit("v-gv", "coop-010", "Gia Hòa")),
+                submit(2, visit("v-yk", "coop-023", "Yên Khánh")),
+            ],
         )
         .await;
+    assert_eq!(b["rejected"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(b["rejected"][0]["record_id"], "v-yk");
     assert_eq!(b["rejected"][0]["code"], "forbidden");
 }
 

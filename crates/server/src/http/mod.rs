@@ -18,8 +18,27 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Largest request body the API accepts (a push of 100 full reports fits easily).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Largest request body the API accepts (hoptac_core::sync::MAX_BODY_BYTES, 4 MiB).
+pub const MAX_BODY_BYTES: usize = hoptac_core::sync::MAX_BODY_BYTES;
+
+/// States the server's clock and identity on every API response (headers
+/// hoptac_core::sync::SERVER_TIME_HEADER and SERVER_EPOCH_HEADER).
+async fn server_time_and_epoch(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        hoptac_core::sync::SERVER_TIME_HEADER,
+        HeaderValue::from(crate::storage::now_ms()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&state.db.epoch) {
+        h.insert(hoptac_core::sync::SERVER_EPOCH_HEADER, v);
+    }
+    resp
+}
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -76,7 +95,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
 ];
 
 /// The `/api` routes alone.
-pub fn api_router() -> Router<AppState> {
+pub fn api_router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route(
@@ -92,6 +111,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(export::router())
         .fallback(api_not_found)
         .layer(axum::middleware::from_fn(error::refuse_control_chars_in_uri))
+        .layer(axum::middleware::from_fn_with_state(state, server_time_and_epoch))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(

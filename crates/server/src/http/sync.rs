@@ -119,7 +119,7 @@ async fn push_once(db: &Db, user: &UserInfo, req: &PushRequest) -> ApiResult<Pus
 /// Pull: the records in the user's scope changed after the cursor, a page at a time.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])), request_body = PullRequest,
     responses((status = 200, body = PullResponse), (status = 400, body = hoptac_core::error::ApiErrorBody),
-              (status = 409, description = "client_mismatch", body = hoptac_core::error::ApiErrorBody),
+              (status = 409, description = "client_mismatch, or cursor_unknown: pull again from 0", body = hoptac_core::error::ApiErrorBody),
               (status = 401, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn pull(
     State(state): State<AppState>,
@@ -131,6 +131,12 @@ pub async fn pull(
         return Err(ApiError::BadRequest(
             "cursor must be 0 or a cursor returned by a previous pull".into(),
         ));
+    }
+    if req.cursor > storage::changes::last_seq(&state.db).await? {
+        return Err(ApiError::Sync {
+            code: ErrorCode::CursorUnknown,
+            message: "this server never issued that cursor (it was restored from a backup): pull again from cursor 0, keeping the outbox".into(),
+        });
     }
     let limit = req
         .limit

@@ -9,6 +9,30 @@ use crate::storage::{self, Db, Who};
 use hoptac_core::model::{in_scope, UserInfo};
 use hoptac_core::sync::Change;
 
+/// The largest subtrees of the area at `path` that none of `scopes` covers or reaches
+/// into: `path` itself when no scope lies inside it, else, child by child, the children
+/// no scope touches (and, inside a child a scope lies in, the same again).
+async fn uncovered_parts(
+    tx: &mut crate::storage::WriteTx<'_>,
+    path: &str,
+    scopes: &[String],
+) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut todo = vec![path.to_string()];
+    while let Some(p) = todo.pop() {
+        if scopes.iter().any(|s| p.starts_with(s.as_str())) {
+            continue; // Covered.
+        }
+        if !scopes.iter().any(|s| s.starts_with(p.as_str())) {
+            out.push(p); // Nothing kept inside: the whole subtree goes.
+            continue;
+        }
+        todo.extend(storage::areas::children(tx, &p).await?);
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Replaces user `user_id`'s areas with `areas` (area ids); returns their paths after.
 ///
 /// Errors: 404 for an unknown user, 400 for an unknown area, 403 when `admin` does not
@@ -45,16 +69,12 @@ pub async fn set_areas(db: &Db, admin: &UserInfo, user_id: &str, areas: &[String
     let after = storage::users::paths_of(&mut tx, user_id).await?;
     let covered = |p: &str, set: &[String]| set.iter().any(|s| p.starts_with(s.as_str()));
     for lost in before.iter().filter(|p| !covered(p, &after)) {
-        // What is still visible through another assignment stays: remove only the
-        // parts of `lost` not covered by the new scopes. With whole-subtree scopes, that
-        // is `lost` itself unless a new scope lies inside it; then send nothing for it
-        // and let the finer scopes keep their records (the tablet's view is a superset
-        // until the next sign-in, never a loss).
-        if after.iter().any(|s| s.starts_with(lost.as_str())) {
-            continue;
+        // Narrowed (a district to one of its communes): the parts of `lost` that no new
+        // area covers leave the tablet, subtree by subtree; what a new area covers stays.
+        for path in uncovered_parts(&mut tx, lost, &after).await? {
+            let body = serde_json::to_string(&Change::AreaUnassigned { path: path.clone() })?;
+            tx.log_change_for_user("scope", &format!("{user_id}:{path}"), user_id, &body);
         }
-        let body = serde_json::to_string(&Change::AreaUnassigned { path: lost.clone() })?;
-        tx.log_change_for_user("scope", &format!("{user_id}:{lost}"), user_id, &body);
     }
     for gained in after.iter().filter(|p| !covered(p, &before)) {
         tx.relog_area(gained);

@@ -2,11 +2,11 @@
 //! chooses which value stays.
 
 use super::cooperatives::{no_cooperative, store as store_cooperative};
-use super::{outside_scope, refuse, Applied, ApplyError};
+use super::{outside_scope, refuse, standing, Applied, ApplyError};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{resolve as resolved_record, Choice, Conflict, Resolution};
-use hoptac_core::model::{in_scope, Cooperative, UserInfo};
+use hoptac_core::model::{Cooperative, UserInfo};
 use hoptac_core::sync::Change;
 
 /// Stores a new conflict (`old` None) or its resolution, logged for pull and audit.
@@ -52,7 +52,7 @@ pub async fn resolve(
             "This conflict does not exist.",
         ));
     };
-    if !in_scope(&conflict.area_path, &user.scopes) {
+    if standing(tx, user, &conflict.area_path).await?.is_none() {
         return Err(outside_scope());
     }
     if let Some(r) = &conflict.resolution {

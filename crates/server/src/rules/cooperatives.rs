@@ -1,11 +1,11 @@
 //! Cooperatives from the field: registering a new HTX/THT (`register_cooperative`) and an
 //! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
 
-use super::{conflicts, invalid, outside_scope, refuse, Applied, CLOCK_SLACK_MS};
+use super::{conflicts, invalid, outside_scope, refuse, standing, Applied, CLOCK_SLACK_MS};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{merge, Conflict};
-use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo};
+use hoptac_core::model::{Cooperative, Role, UserInfo};
 use hoptac_core::sync::Change;
 use hoptac_core::validate::{date_of_millis_vn, validate_cooperative};
 
@@ -69,7 +69,7 @@ pub async fn register(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, c:
             "Choose the commune (or village) it is in.",
         ));
     }
-    if !in_scope(&area.path, &user.scopes) {
+    if standing(tx, user, &area.path).await?.is_none() {
         return Err(refuse(
             ErrorCode::Forbidden,
             "Xã này không thuộc địa bàn được phân công.",
@@ -159,7 +159,7 @@ pub async fn update(
     let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
         return Err(no_cooperative());
     };
-    if !in_scope(&current.area_path, &user.scopes) {
+    if standing(tx, user, &current.area_path).await?.is_none() {
         return Err(outside_scope());
     }
     // The edit as it could be stored: its area and version are the server's.

@@ -96,6 +96,33 @@ pub fn invalid(errors: Vec<FieldError>) -> ApplyError {
     })
 }
 
+/// How a user stands towards an area they write in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// They cover it now.
+    Covers,
+    /// They covered it until this time (Unix ms), less than a session's lifetime ago:
+    /// work written then and sent now is accepted (issue 13), and marked.
+    Covered { until: hoptac_core::model::Millis },
+}
+
+/// Whether `user` may write in the area at `area_path`: they cover it now, or stopped
+/// covering it less than a session's lifetime ([`accounts::SESSION_TTL_MS`]) ago (their
+/// tablet may still hold work written before the change). None: never, or too long ago.
+pub async fn standing(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    area_path: &str,
+) -> Result<Option<Standing>, ApplyError> {
+    if hoptac_core::model::in_scope(area_path, &user.scopes) {
+        return Ok(Some(Standing::Covers));
+    }
+    let since = crate::storage::now_ms() - accounts::SESSION_TTL_MS;
+    Ok(crate::storage::users::left_area_since(tx, &user.id, area_path, since)
+        .await?
+        .map(|until| Standing::Covered { until }))
+}
+
 pub(crate) fn outside_scope() -> ApplyError {
     refuse(
         ErrorCode::Forbidden,

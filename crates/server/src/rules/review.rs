@@ -223,6 +223,7 @@ pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
         revision,
         received_at: Some(now),
         events,
+        author_left_area_at: old.author_left_area_at,
     };
     let who = Who {
         id: &user.id,

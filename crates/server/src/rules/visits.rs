@@ -1,9 +1,9 @@
 //! A new visit report from the tablet (the `submit_visit` mutation).
 
-use super::{invalid, outside_scope, refuse, Applied, CLOCK_SLACK_MS};
+use super::{invalid, outside_scope, refuse, standing, Applied, Standing, CLOCK_SLACK_MS};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
-use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
+use hoptac_core::model::{ReportStatus, Role, UserInfo, VisitReport};
 use hoptac_core::sync::Change;
 use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 
@@ -30,9 +30,9 @@ pub async fn submit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &
             "The report's cooperative does not exist.",
         ));
     };
-    if !in_scope(&area_path, &user.scopes) {
+    let Some(standing) = standing(tx, user, &area_path).await? else {
         return Err(outside_scope());
-    }
+    };
     let stored = VisitReport {
         // The officer's.
         id: v.id.clone(),
@@ -49,6 +49,10 @@ pub async fn submit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &
         revision: 1,
         received_at: Some(now),
         events: Vec::new(),
+        author_left_area_at: match standing {
+            Standing::Covers => None,
+            Standing::Covered { until } => Some(until),
+        },
     };
     let body = serde_json::to_string(&stored)?;
     if !storage::visits::insert(tx, &stored, client_id, &body).await? {

@@ -51,3 +51,11 @@ pub async fn insert(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
         .await?;
     Ok(())
 }
+
+/// The paths of the areas directly under the area at `path`.
+pub async fn children(tx: &mut WriteTx<'_>, path: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT c.path FROM areas c JOIN areas p ON c.parent_id = p.id WHERE p.path = $1 ORDER BY c.path")
+        .bind(path)
+        .fetch_all(tx.conn())
+        .await
+}

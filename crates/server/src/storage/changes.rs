@@ -69,3 +69,10 @@ pub async fn scope_of(db: &Db, entity: &str, id: &str) -> Result<Option<String>,
         .await?;
     row.map(|r| r.try_get(0)).transpose()
 }
+
+/// The last sequence number this server handed out: no cursor it issued is larger.
+pub async fn last_seq(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT last_seq FROM sync_counter WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await
+}

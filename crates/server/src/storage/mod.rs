@@ -48,6 +48,9 @@ impl DbKind {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// The server's identity, read at start: it changes when the database is restored
+    /// from a backup (migration 0008).
+    pub epoch: String,
     write_lock: tokio::sync::Mutex<()>,
 }
 
@@ -134,12 +137,17 @@ impl Db {
                 .await
                 .map_err(|e| DbSetupError::Open(redact_url(url), e))?;
         }
-        let db = Db {
+        let mut db = Db {
             pool,
             kind,
+            epoch: String::new(),
             write_lock: tokio::sync::Mutex::new(()),
         };
         db.migrate().await?;
+        db.epoch = sqlx::query_scalar("SELECT epoch FROM server_identity WHERE id = 1")
+            .fetch_one(&db.pool)
+            .await
+            .map_err(|e| DbSetupError::Migrate(format!("no server identity: {e}")))?;
         Ok(db)
     }
 
@@ -152,6 +160,20 @@ impl Db {
             .run(&self.pool)
             .await
             .map_err(|e| DbSetupError::Migrate(e.to_string()))
+    }
+
+    /// Gives the database a new identity, as a restore from a backup must (tablets that see
+    /// it pull from the start and re-send their work; see migration 0008).
+    pub async fn renew_epoch(&mut self) -> Result<(), sqlx::Error> {
+        let mut bytes = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        let epoch = hex::encode(bytes);
+        sqlx::query("UPDATE server_identity SET epoch = $1 WHERE id = 1")
+            .bind(&epoch)
+            .execute(&self.pool)
+            .await?;
+        self.epoch = epoch;
+        Ok(())
     }
 
     /// Starts a write transaction (serialised on SQLite, see the module comment).

@@ -232,3 +232,20 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<String>, s
         .await?;
     row.map(|r| r.try_get(0)).transpose()
 }
+
+/// The latest time (Unix ms) user `id` stopped covering an area containing `area_path`,
+/// if that was at or after `since` (and they do not cover it now: that is the caller's
+/// first check).
+pub async fn left_area_since(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    area_path: &str,
+    since: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(until_ms) FROM assignment_history WHERE user_id = $1 AND until_ms IS NOT NULL AND until_ms >= $2 AND substr($3, 1, length(area_path)) = area_path")
+        .bind(user_id)
+        .bind(since)
+        .bind(area_path)
+        .fetch_one(tx.conn())
+        .await
+}

@@ -11,11 +11,14 @@ pub struct TestServer {
     pub url: String,
     /// The server's own database, for checks the API does not expose.
     pub pool: sqlx::AnyPool,
+    /// The database's URL (a SQLite file or a PostgreSQL database of the test server).
+    pub db_url: String,
+    pub backend: Backend,
     _dir: tempfile::TempDir,
     pub http: reqwest::Client,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
@@ -53,18 +56,25 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
     let url = fresh_db_url(backend, dir.path()).await?;
     let db = Db::connect(&url).await.unwrap();
     assert!(demo::load_if_empty(&db).await.unwrap());
+    Some(serve(db, url, backend, dir).await)
+}
+
+/// The real router over `db` on a new loopback port.
+pub async fn serve(db: Db, db_url: String, backend: Backend, dir: tempfile::TempDir) -> TestServer {
     let pool = db.pool.clone();
     let router = app(AppState::new(db), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-    Some(TestServer {
+    TestServer {
         url,
         pool,
+        db_url,
+        backend,
         _dir: dir,
         http: reqwest::Client::new(),
-    })
+    }
 }
 
 /// Runs the test `$name(backend)` once on SQLite and once on PostgreSQL.
@@ -178,6 +188,7 @@ pub fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
         area_path: String::new(),
         received_at: None,
         events: Vec::new(),
+        author_left_area_at: None,
         findings: Default::default(),
     }
 }

@@ -1,0 +1,345 @@
+//! Issue 13, the server's half: nothing an officer wrote is stranded. A report refused
+//! alone while the ones behind it apply; the server's clock and identity on every answer;
+//! work written before a reassignment accepted and marked; a narrowed area leaving the
+//! tablet; a restore from a backup noticed by the tablet, which pulls from the start and
+//! re-sends what the server lacks, nothing duplicated; sign-out revoking the session.
+//! Every test runs on SQLite and PostgreSQL (`on_both!`, see common/mod.rs).
+
+mod common;
+
+use common::*;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::VisitReport;
+use hoptac_core::sync::{
+    Change, Mutation, MutationOp, PullResponse, PushResponse, SERVER_EPOCH_HEADER,
+    SERVER_TIME_HEADER,
+};
+use hoptac_server::storage::Db;
+use serde_json::{json, Value};
+
+const ADMIN: (&str, &str) = ("quantri", "hoptac-quantri");
+const SUPERVISOR: (&str, &str) = ("giamsat", "hoptac-giamsat");
+
+impl TestServer {
+    async fn push_ok(&self, token: &str, client: &str, ms: &[Mutation]) -> PushResponse {
+        let (st, b) = self.push(token, client, ms).await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    async fn pull_page(&self, token: &str, client: &str, cursor: i64) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/sync/pull",
+            Some(token),
+            Some(json!({"client_id": client, "cursor": cursor, "limit": 2000})),
+        )
+        .await
+    }
+
+    async fn set_areas(&self, user: &str, areas: Value) {
+        let admin = self.login(ADMIN.0, ADMIN.1).await;
+        let (st, b) = self
+            .call("PUT", &format!("/api/users/{user}/areas"), Some(&admin), Some(json!({ "areas": areas })))
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+
+    async fn submits_of(&self, id: &str) -> usize {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'visit' AND record_id = $1 AND action = 'submit'",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap() as usize
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 3: one bad mutation never blocks the ones behind it.
+
+on_both!(a_report_with_a_huge_note_is_refused_alone_and_the_next_one_applies);
+async fn a_report_with_a_huge_note_is_refused_alone_and_the_next_one_applies(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let t = s.officer().await;
+    let huge = "Ghi chép dài. ".repeat(160_000); // 2.2 MB of text
+    assert!(huge.len() > 2_200_000);
+    let r = s
+        .push_ok(
+            &t,
+            "tab",
+            &[
+                submit(1, visit("huge", "coop-001", &huge)),
+                submit(2, visit("after", "coop-001", "Làm việc với ban giám đốc")),
+            ],
+        )
+        .await;
+    assert_eq!(r.last_mutation_id, 2, "both are done with: the outbox moves on");
+    assert_eq!(r.rejected.len(), 1);
+    let rej = &r.rejected[0];
+    assert_eq!((rej.mutation_id, rej.record_id.as_str(), rej.code.key()), (1, "huge", "invalid"));
+    assert_eq!(rej.fields[0].field, "note", "the reason names the field: {rej:?}");
+    assert!(rej.fields[0].message.vi.contains("tối đa 5000"), "{:?}", rej.fields[0].message);
+    let ids: Vec<String> = s.visits(&t).await.into_iter().map(|v| v.id).collect();
+    assert!(ids.contains(&"after".to_string()) && !ids.contains(&"huge".to_string()));
+
+    // Every free-text field has its limit, on the server as on the tablet.
+    let mut long = visit("long", "coop-001", "x");
+    long.findings.support.note = "y".repeat(hoptac_core::limits::LONG_TEXT + 1);
+    let mut coop: hoptac_core::model::Cooperative = serde_json::from_value(json!({
+        "id": "new-long", "kind": "tht", "name": "THT Dài", "sector": "agriculture",
+        "area_id": "NB-HL-NINHHAI", "area_path": "", "status": "active",
+        "chair_name": "z".repeat(hoptac_core::limits::PERSON_NAME + 1)
+    }))
+    .unwrap();
+    coop.main_products = Some("ok".into());
+    let r = s
+        .push_ok(
+            &t,
+            "tab",
+            &[submit(3, long), Mutation { id: 4, created_at: 1, op: MutationOp::RegisterCooperative(coop) }],
+        )
+        .await;
+    let fields: Vec<&str> = r.rejected.iter().map(|r| r.fields[0].field.as_str()).collect();
+    assert_eq!(fields, vec!["findings.support.note", "chair_name"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 2 and 6: the server states its time and identity.
+
+on_both!(every_answer_states_the_servers_time_and_identity);
+async fn every_answer_states_the_servers_time_and_identity(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let mut epochs = Vec::new();
+    for (method, path) in [("GET", "/api/health"), ("GET", "/api/me"), ("GET", "/api/nothing"), ("POST", "/api/sync/pull")] {
+        let before = hoptac_server::storage::now_ms();
+        let resp = s
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", s.url))
+            .send()
+            .await
+            .unwrap();
+        let after = hoptac_server::storage::now_ms();
+        let time: i64 = resp.headers()[SERVER_TIME_HEADER].to_str().unwrap().parse().unwrap();
+        assert!((before..=after).contains(&time), "{path}: {before} <= {time} <= {after}");
+        epochs.push(resp.headers()[SERVER_EPOCH_HEADER].to_str().unwrap().to_string());
+    }
+    assert!(epochs[0].len() >= 16, "{epochs:?}");
+    assert!(epochs.iter().all(|e| *e == epochs[0]), "one identity: {epochs:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 6: after the server is restored from a backup.
+
+/// A backup of the server's database: a SQLite file (`VACUUM INTO`, SQLite's online
+/// backup) or a PostgreSQL dump (`pg_dump -Fc`).
+async fn backup(s: &TestServer, dir: &std::path::Path) -> std::path::PathBuf {
+    let file = dir.join("backup");
+    match s.backend {
+        Backend::Sqlite => {
+            sqlx::query(&format!("VACUUM INTO '{}'", file.display()))
+                .execute(&s.pool)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            let out = std::process::Command::new(pg_bin("pg_dump"))
+                .args(["-Fc", "-f", file.to_str().unwrap(), &s.db_url])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    file
+}
+
+fn pg_bin(name: &str) -> String {
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    dirs.last().unwrap().join("bin").join(name).display().to_string()
+}
+
+/// A new server on the backup, with the new identity a restore gives.
+async fn restore(backend: Backend, file: &std::path::Path) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_db_url(backend, dir.path()).await.unwrap();
+    match backend {
+        Backend::Sqlite => {
+            std::fs::copy(file, dir.path().join("test.db")).unwrap();
+        }
+        Backend::Postgres => {
+            let out = std::process::Command::new(pg_bin("pg_restore"))
+                .args(["--no-owner", "-d", &url, file.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let mut db = Db::connect(&url).await.unwrap();
+    db.renew_epoch().await.unwrap();
+    serve(db, url, backend, dir).await
+}
+
+async fn epoch_of(s: &TestServer) -> String {
+    let resp = s.http.get(format!("{}/api/health", s.url)).send().await.unwrap();
+    resp.headers()[SERVER_EPOCH_HEADER].to_str().unwrap().to_string()
+}
+
+on_both!(after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_server_lacks);
+async fn after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_server_lacks(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let files = tempfile::tempdir().unwrap();
+    let t = s.officer().await;
+    let report = |id: &str| visit(id, "coop-001", "Làm việc với ban giám đốc");
+    s.push_ok(&t, "tab", &[submit(1, report("a"))]).await;
+    let file = backup(&s, files.path()).await;
+    s.push_ok(&t, "tab", &[submit(2, report("b")), submit(3, report("c"))]).await;
+    let (st, page) = s.pull_page(&t, "tab", 0).await;
+    assert_eq!(st, 200);
+    let cursor = page["cursor"].as_i64().unwrap();
+
+    // The server goes back to the backup: it holds "a" and the client's last id 1.
+    let r = restore(backend, &file).await;
+    assert_ne!(epoch_of(&s).await, epoch_of(&r).await, "a restore changes the identity");
+    // A session from the backup still signs in; the tablet's token was made before it.
+    let t = r.officer().await;
+    let (st, b) = r.pull_page(&t, "tab", cursor).await;
+    assert_eq!((st, b["code"].as_str()), (409, Some("cursor_unknown")), "never an empty page: {b}");
+    let (st, b) = r.pull_page(&t, "tab", 0).await;
+    assert_eq!(st, 200, "{b}");
+    let page: PullResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(page.last_mutation_id, 1, "the server says where it stands");
+    // Pushing on from where the tablet was is a gap...
+    let (st, b) = r.push(&t, "tab", &[submit(4, report("d"))]).await;
+    assert_eq!((st, b["code"].as_str()), (409, Some("mutation_gap")));
+    // ...so the tablet re-sends all of its own work numbered from the server's last id.
+    let resent = r
+        .push_ok(
+            &t,
+            "tab",
+            &[submit(2, report("a")), submit(3, report("b")), submit(4, report("c")), submit(5, report("d"))],
+        )
+        .await;
+    assert_eq!((resent.last_mutation_id, resent.rejected.len()), (5, 0));
+    for id in ["a", "b", "c", "d"] {
+        assert_eq!(r.submits_of(id).await, 1, "{id}: once, never twice");
+    }
+    let mut ids: Vec<String> = r.visits(&t).await.into_iter().map(|v| v.id).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["a", "b", "c", "d"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 4: work written while the officer held an area.
+
+on_both!(work_written_before_a_reassignment_is_accepted_and_marked);
+async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let t = s.officer().await;
+    // Written yesterday in Gia Viễn (coop-009), offline; today Gia Viễn is taken away.
+    s.set_areas("u-officer-hoalu", json!(["NB-HL"])).await;
+    let r = s
+        .push_ok(
+            &t,
+            "tab",
+            &[
+                submit(1, visit("gv", "coop-009", "Viết khi còn phụ trách Gia Viễn")),
+                submit(2, visit("ks", "coop-016", "Kim Sơn chưa bao giờ được giao")),
+            ],
+        )
+        .await;
+    assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
+    assert_eq!((r.rejected[0].record_id.as_str(), r.rejected[0].code.key()), ("ks", "forbidden"));
+    let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let visits: Vec<VisitReport> = s.visits(&sup).await;
+    let gv = visits.iter().find(|v| v.id == "gv").expect("accepted");
+    let left = gv.author_left_area_at.expect("marked as written before the reassignment");
+    assert!(left <= gv.received_at.unwrap());
+    assert_eq!(gv.area_path, "NB/NB-GV/NB-GV-GIASINH/");
+    // More than a session's lifetime after the change: refused.
+    sqlx::query("UPDATE assignment_history SET until_ms = until_ms - $1 WHERE user_id = 'u-officer-hoalu' AND until_ms IS NOT NULL")
+        .bind(hoptac_server::rules::accounts::SESSION_TTL_MS + 1)
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    let r = s.push_ok(&t, "tab", &[submit(3, visit("late", "coop-009", "Quá muộn"))]).await;
+    assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
+    assert_eq!(r.rejected[0].code.key(), "forbidden");
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 7: narrowing an officer's areas.
+
+on_both!(narrowing_a_district_to_one_commune_removes_the_other_communes_from_the_tablet);
+async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the_tablet(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let t = s.officer().await;
+    let first = s.pull_all(&t, "tab", 2000).await;
+    let (_, page) = s.pull_page(&t, "tab", 0).await;
+    let cursor = page["cursor"].as_i64().unwrap();
+    s.set_areas("u-officer-hoalu", json!(["NB-HL-NINHHAI", "NB-GV"])).await;
+    let (st, page) = s.pull_page(&t, "tab", cursor).await;
+    assert_eq!(st, 200);
+    let page: PullResponse = serde_json::from_value(page).unwrap();
+    let mut removed: Vec<String> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.change {
+            Change::AreaUnassigned { path } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    removed.sort();
+    assert_eq!(
+        removed,
+        vec![
+            "NB/NB-HL/NB-HL-NINHGIANG/",
+            "NB/NB-HL/NB-HL-NINHMY/",
+            "NB/NB-HL/NB-HL-NINHVAN/",
+            "NB/NB-HL/NB-HL-NINHXUAN/",
+            "NB/NB-HL/NB-HL-TRUONGYEN/",
+        ]
+    );
+    // Applied as the tablet applies them, Ninh Hải and Gia Viễn stay, the rest of Hoa Lư goes.
+    let kept: Vec<String> = first
+        .iter()
+        .filter_map(|c| match c {
+            Change::Cooperative(c) if !removed.iter().any(|p| c.area_path.starts_with(p)) => {
+                Some(c.area_path.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(kept.iter().all(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/") || p.starts_with("NB/NB-GV/")));
+    assert!(kept.iter().any(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/")));
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 8: signing out revokes the session on the server.
+
+on_both!(signing_out_revokes_the_session_and_only_that_one);
+async fn signing_out_revokes_the_session_and_only_that_one(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let (a, b) = (s.officer().await, s.officer().await);
+    let (st, _) = s.call("POST", "/api/auth/logout", Some(&a), None).await;
+    assert_eq!(st, 204);
+    let (st, body) = s.pull_page(&a, "tab", 0).await;
+    assert_eq!((st, body["code"].as_str()), (401, Some("unauthenticated")));
+    assert_eq!(s.pull_page(&b, "tab2", 0).await.0, 200, "the other session stays");
+}
