@@ -82,7 +82,9 @@ async fn send_js(
         Some(b) => req.body(b).map_err(|_| ApiError::Network)?,
         None => req.build().map_err(|_| ApiError::Network)?,
     };
+    let sent = crate::clock::device_now_ms();
     let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    crate::clock::observe(&resp.headers(), sent, crate::clock::device_now_ms());
     let status = resp.status();
     let text = resp.text().await.map_err(|_| ApiError::Network)?;
     if (200..300).contains(&status) {
@@ -132,6 +134,15 @@ pub async fn decide(
         req,
     )
     .await
+}
+
+/// Ends the session on the server (its token stops working at once).
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    match send_js(Request::post("/api/auth/logout"), Some(token), None).await {
+        // 204: no body to parse.
+        Ok(_) | Err(ApiError::Network) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {

@@ -5,9 +5,11 @@
 //! - [`store`]: the IndexedDB store (pages read and write only here).
 //! - [`sync`]: the background sync task; [`api`]: the only code that talks to the server.
 //! - [`i18n`]: Vietnamese first, English second.
+//! - [`clock`]: the tablet's clock corrected by the server's.
 
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod components;
 pub mod drafts;
 pub mod early;

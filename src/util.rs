@@ -9,8 +9,10 @@ pub fn new_id() -> String {
         .unwrap_or_else(|| format!("id-{}-{}", now_ms(), (js_sys::Math::random() * 1e9) as u64))
 }
 
+/// Now, in ms since the epoch, by the tablet's clock corrected by the server's
+/// ([`crate::clock`]): what records are stamped with and default dates come from.
 pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+    crate::clock::device_now_ms() + crate::clock::offset_ms()
 }
 
 /// Today's date in Vietnam, "YYYY-MM-DD".

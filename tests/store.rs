@@ -111,8 +111,21 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
             .unwrap();
     }
     let why = Msg::new("Ngoài địa bàn", "Out of scope");
+    let fields = vec![hoptac_core::validate::FieldError {
+        field: "visit_date".into(),
+        message: Msg::new("Ngày khảo sát không được sau hôm nay.", "The visit date cannot be after today."),
+    }];
     store
-        .acknowledge(2, &[("v2".to_string(), why.clone())])
+        .acknowledge(
+            2,
+            &[hoptac_core::sync::Rejection {
+                mutation_id: 2,
+                record_id: "v2".into(),
+                code: hoptac_core::error::ErrorCode::Invalid,
+                message: why.clone(),
+                fields: fields.clone(),
+            }],
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -132,7 +145,9 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
         .into_iter()
         .find(|v| v.report.id == "v2")
         .unwrap();
-    assert_eq!(v2.sync, LocalSync::Rejected { message: why });
+    assert_eq!(v2.sync, LocalSync::Rejected { message: why, fields });
+    assert_eq!(store.rejected_visits().await.unwrap().len(), 1, "it stays, to be fixed");
+    assert_eq!(store.unsent_count().await.unwrap(), 2, "one queued, one to fix");
     // The next mutation id continues after the acknowledged ones.
     store.save_visit(visit("v4", "x"), 4, None).await.unwrap();
     assert_eq!(

@@ -11,6 +11,11 @@ use leptos::prelude::*;
 pub fn Header() -> impl IntoView {
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
+            // The session ends on the server too (its token stops working at once);
+            // offline, it ends here and expires there.
+            if let Some(token) = session().with_untracked(|s| s.as_ref().map(|s| s.token.clone())) {
+                let _ = crate::api::logout(&token).await;
+            }
             let _ = crate::app_store().end_session().await;
             session().set(None);
             crate::router::navigate("/dang-nhap");

@@ -1,5 +1,6 @@
-//! The officer's reports returned for correction (issue 3 item 4, issue 5): on the home
-//! screen until fixed, each with the supervisor's comment and a way to fix and resubmit.
+//! The officer's reports to fix, on the home screen until fixed: those a supervisor
+//! returned for correction (issue 5), with the comment, and those the server refused
+//! ("Cần sửa", issue 13), with its reason; each opens in its form.
 
 use crate::i18n::{date, t, tx};
 use crate::store::LocalVisit;
@@ -20,7 +21,9 @@ pub fn ReturnedReports() -> impl IntoView {
                 .unwrap_or_default();
             let mut out = Vec::new();
             for v in store.visits().await.unwrap_or_default() {
-                if v.report.status == ReportStatus::Returned && v.report.author_id == me {
+                let to_fix = v.report.status == ReportStatus::Returned
+                    || matches!(v.sync, crate::store::LocalSync::Rejected { .. });
+                if to_fix && v.report.author_id == me {
                     let name = store
                         .cooperative(&v.report.cooperative_id)
                         .await
@@ -37,14 +40,20 @@ pub fn ReturnedReports() -> impl IntoView {
     view! {
         <Show when=move || list.with(|l| !l.is_empty())>
             <section class="card warn" aria-labelledby="returned-h">
-                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu bị trả lại để sửa", "Reports returned for correction"), list.with(Vec::len))}</h2>
+                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu cần sửa", "Reports to fix"), list.with(Vec::len))}</h2>
                 <ul class="list">
                     {crate::components::each(move || list.get(), |item| {
                             let (v, name) = item;
-                            let comment = v.report.events.iter().rev().find(|e| e.action == Action::Return).map(|e| format!("{}: “{}”", e.by_name, e.text)).unwrap_or_default();
+                            let comment = match &v.sync {
+                                crate::store::LocalSync::Rejected { message, .. } => {
+                                    let m = message.clone();
+                                    crate::i18n::ts(format!("Cần sửa — máy chủ chưa nhận: {}", m.vi), format!("Needs fixing — the server did not accept it: {}", m.en))
+                                }
+                                _ => v.report.events.iter().rev().find(|e| e.action == Action::Return).map(|e| format!("{}: “{}”", e.by_name, e.text)).unwrap_or_default(),
+                            };
                             let href = format!("/htx/{}/khao-sat?sua={}", v.report.cooperative_id, v.report.id);
                             view! {
-                                <li>
+                                <li data-testid="to-fix">
                                     <p><strong>{name}</strong>" — "{date(&v.report.visit_date)}</p>
                                     <p class="comment">{comment}</p>
                                     <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</a>

@@ -1,5 +1,7 @@
 //! Always-visible sync status: online or offline, how many changes wait, the last
-//! successful sync, any error in plain words, progress of a long pull, and "Sync now".
+//! successful sync, any error in plain words, progress of a long pull, and "Sync now";
+//! a tablet clock that is off; and, when the session ended (expired, revoked), signing in
+//! again right here, with everything on the tablet kept (issue 13).
 
 use crate::i18n::{date_time, lang, t, tx};
 use crate::pwa::Offline;
@@ -41,10 +43,68 @@ pub fn StatusBar() -> impl IntoView {
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>
             </Show>
+            <Show when=move || crate::clock::skew().get().is_some()>
+                <span class="error" role="alert" data-testid="clock-skew">{move || {
+                    let (vi, en) = crate::clock::describe(crate::clock::skew().get().unwrap_or(0));
+                    crate::i18n::ts(vi, en)
+                }}</span>
+            </Show>
+            <Show when=move || crate::sync::needs_sign_in(&s.error.get())>
+                <SignInAgain/>
+            </Show>
             <div class="spacer"></div>
             <button type="button" on:click=move |_| sync_now() disabled=move || s.running.get()>
                 {move || if s.running.get() { t("Đang đồng bộ…", "Syncing…") } else { t("Đồng bộ ngay", "Sync now") }}
             </button>
         </section>
+    }
+}
+
+/// Signing in again in place when the session ended during sync: the same user, so the
+/// tablet's data (unsent work, drafts) stays; sync resumes at once.
+#[component]
+fn SignInAgain() -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let busy = RwSignal::new(false);
+    let username = move || {
+        crate::app::session()
+            .with(|s| s.as_ref().map(|s| s.user.username.clone()))
+            .unwrap_or_default()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (u, p) = (username(), password.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::login(&u, &p).await {
+                Ok(resp) => match crate::app_store().start_session(&resp).await {
+                    Ok(()) => {
+                        crate::app::session().set(Some(resp));
+                        password.set(String::new());
+                        error.set(None);
+                        state().error.set(None);
+                        sync_now();
+                    }
+                    Err(e) => error.set(Some(hoptac_core::i18n::Msg::new(
+                        format!("Không lưu được phiên đăng nhập: {e}"),
+                        format!("Could not keep the session: {e}"),
+                    ))),
+                },
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="sign-in-again" on:submit=submit aria-label=tx("Đăng nhập lại", "Sign in again")>
+            <label for="again-password">{move || crate::i18n::ts(format!("Mật khẩu của {}", username()), format!("Password of {}", username()))}</label>
+            <input id="again-password" type="password" autocomplete="current-password"
+                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+            <button type="submit" class="primary" disabled=move || busy.get()>{tx("Đăng nhập lại", "Sign in again")}</button>
+            <Show when=move || error.get().is_some()>
+                <span class="error" role="alert">{move || error.get().map(|m| m.get(lang().get()).to_string())}</span>
+            </Show>
+        </form>
     }
 }

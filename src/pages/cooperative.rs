@@ -111,8 +111,8 @@ fn SyncBadge(sync: LocalSync) -> impl IntoView {
     match sync {
         LocalSync::Pending => view! { <span class="badge pending">{tx("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
         LocalSync::Synced => view! { <span class="badge ok">{tx("Đã gửi", "Sent")}</span> }.into_any(),
-        LocalSync::Rejected { message } => view! {
-            <span class="badge bad" role="alert">{move || format!("{} {}", t("Bị từ chối:", "Refused:"), message.get(lang().get()))}</span>
+        LocalSync::Rejected { message, .. } => view! {
+            <span class="badge bad" role="alert">{move || format!("{} {}", t("Cần sửa:", "Needs fixing:"), message.get(lang().get()))}</span>
         }.into_any(),
     }
 }

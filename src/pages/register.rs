@@ -66,6 +66,10 @@ struct Form {
     key: StoredValue<String>,
     /// For an edit: the record as it was when the edit began (kept with the draft).
     base: StoredValue<Option<Cooperative>>,
+    /// Number fields whose typed text cannot be read, with that text: it stays in the
+    /// field, the stored value is left as it was, and saving is refused with a message
+    /// next to the field (a field is never silently emptied, issue 13).
+    unreadable: RwSignal<Vec<(&'static str, String)>>,
 }
 
 impl Form {
@@ -75,6 +79,7 @@ impl Form {
             errors: RwSignal::new(Vec::new()),
             key: StoredValue::new(key),
             base: StoredValue::new(None),
+            unreadable: RwSignal::new(Vec::new()),
         }
     }
 
@@ -107,11 +112,41 @@ impl Form {
         if c.sector != Sector::Agriculture {
             c.cultivated_area_ha = None;
         }
-        let problems = validate_cooperative(&c, Some(&crate::util::today()));
+        let mut problems = validate_cooperative(&c, Some(&crate::util::today()));
+        for (field, text) in self.unreadable.get_untracked() {
+            problems.retain(|p| p.field != field);
+            problems.push(unreadable_error(field, &text));
+        }
         let ok = problems.is_empty();
         self.errors.set(problems);
         ok.then_some(c)
     }
+    /// Reads what was typed in number field `field`: `Ok(value)` to store (None when
+    /// emptied), or, when it cannot be read, keeps the text and leaves the value alone.
+    fn typed<T>(self, field: &'static str, text: String, parse: impl Fn(&str) -> Option<T>) -> Option<Option<T>> {
+        let value = if text.trim().is_empty() {
+            Some(None)
+        } else {
+            parse(&text).map(Some)
+        };
+        self.unreadable.update(|u| {
+            u.retain(|(f, _)| *f != field);
+            if value.is_none() {
+                u.push((field, text));
+            }
+        });
+        value
+    }
+
+    /// The text shown in number field `field`: what was typed when it could not be read,
+    /// else the stored value.
+    fn shown(self, field: &'static str, stored: Option<String>) -> String {
+        self.unreadable
+            .with(|u| u.iter().find(|(f, _)| *f == field).map(|(_, t)| t.clone()))
+            .or(stored)
+            .unwrap_or_default()
+    }
+
     fn error(self, field: &'static str) -> impl Fn() -> Option<String> + Send + Sync + 'static {
         let errors = self.errors;
         move || {
@@ -146,6 +181,15 @@ fn opt_text(
     }
 }
 
+/// The message for a number that cannot be read, naming what was typed.
+fn unreadable_error(field: &str, text: &str) -> FieldError {
+    FieldError::new(
+        field,
+        format!("Không đọc được số “{text}”. Hãy nhập số, ví dụ 1.234,5 (dấu chấm ngăn hàng nghìn, dấu phẩy trước phần lẻ)."),
+        format!("“{text}” is not a number this form can read. Type a number, for example 1.234,5 (dots between thousands, a comma before decimals)."),
+    )
+}
+
 /// A whole-number field.
 fn number(
     form: Form,
@@ -160,11 +204,11 @@ fn number(
     view! {
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
-            <input id=id type="text" inputmode="numeric" prop:value=move || get(&form.draft.read()).map(|v| v.to_string()).unwrap_or_default()
+            <input id=id type="text" inputmode="numeric" prop:value=move || form.shown(field, get(&form.draft.read()).map(|v| v.to_string()))
                 on:input=move |ev| {
-                    let digits: String = event_target_value(&ev).chars().filter(|c| c.is_ascii_digit()).collect();
-                    let v = digits.parse::<i64>().ok();
-                    form.edit(|d| set(d, v))
+                    if let Some(v) = form.typed(field, event_target_value(&ev), hoptac_core::text::parse_whole) {
+                        form.edit(|d| set(d, v))
+                    }
                 }
                 aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=err.clone()/>
             <Show when=move || money>
@@ -379,8 +423,13 @@ fn coop_form(
                         <Show when=move || form.draft.read().sector == Sector::Agriculture>
                             <div class="field">
                                 <label for="c-area">{tx("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
-                                <input id="c-area" type="text" inputmode="decimal" prop:value=move || form.draft.read().cultivated_area_ha.map(|v| v.to_string()).unwrap_or_default()
-                                    on:input=move |ev| { let v = event_target_value(&ev).replace(',', ".").trim().parse::<f64>().ok(); form.edit(|d| d.cultivated_area_ha = v) }
+                                <input id="c-area" type="text" inputmode="decimal" prop:value=move || form.shown("cultivated_area_ha", form.draft.read().cultivated_area_ha.map(|v| v.to_string().replace('.', ",")))
+                                    on:input=move |ev| {
+                                        if let Some(v) = form.typed("cultivated_area_ha", event_target_value(&ev), hoptac_core::text::parse_decimal) {
+                                            form.edit(|d| d.cultivated_area_ha = v)
+                                        }
+                                    }
+                                    aria-invalid=move || form.error("cultivated_area_ha")().is_some().to_string()
                                     aria-describedby="c-area-error"/>
                                 <p id="c-area-error" class="field-error">{form.error("cultivated_area_ha")}</p>
                             </div>

@@ -94,6 +94,10 @@ pub fn VisitFormPage() -> impl IntoView {
         None => visit_draft_key(&coop_id.get()),
     });
     let returned_comment = RwSignal::new(None::<(String, String)>);
+    // The server's reason, when it refused this report ("Cần sửa", issue 13); and whether
+    // it was a new report (sent again as one) rather than a correction.
+    let refused = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let refused_new = StoredValue::new(false);
     let coop = RwSignal::new(None::<Cooperative>);
     let loaded = RwSignal::new(false);
     let form = Form {
@@ -111,15 +115,23 @@ pub fn VisitFormPage() -> impl IntoView {
                 .await
                 .ok()
                 .flatten();
-            let start = match (draft, fixing.get_untracked()) {
-                (Some(d), _) => Some(d),
-                (None, Some(vid)) => store
-                    .visit_by_id(&vid)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|v| v.report),
-                (None, None) => None,
+            let local = match fixing.get_untracked() {
+                Some(vid) => store.visit_by_id(&vid).await.ok().flatten(),
+                None => None,
+            };
+            if let Some(crate::store::LocalVisit {
+                sync: crate::store::LocalSync::Rejected { message, fields },
+                report,
+            }) = &local
+            {
+                refused.set(Some(message.clone()));
+                refused_new.set_value(report.status == ReportStatus::Submitted);
+                // Each reason next to its field, until the officer sends it again.
+                form.errors.set(fields.clone());
+            }
+            let start = match draft {
+                Some(d) => Some(d),
+                None => local.map(|v| v.report),
             };
             if let Some(r) = start.as_ref().filter(|_| fixing.get_untracked().is_some()) {
                 returned_comment.set(
@@ -151,7 +163,7 @@ pub fn VisitFormPage() -> impl IntoView {
         }
         form.errors.set(Vec::new());
         let key = key.get_untracked();
-        let fix = fixing.get_untracked().is_some();
+        let fix = fixing.get_untracked().is_some() && !refused_new.get_value();
         leptos::task::spawn_local(async move {
             let id = report.cooperative_id.clone();
             let store = crate::app_store();
@@ -199,6 +211,12 @@ pub fn VisitFormPage() -> impl IntoView {
             <section class="form-head">
                 <p><a href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</a></p>
                 <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
+                <Show when=move || refused.with(Option::is_some)>
+                    <div class="card warn" role="note" data-testid="refused" aria-label=tx("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
+                        <p><strong>{tx("Cần sửa: máy chủ chưa nhận phiếu này.", "Needs fixing: the server did not accept this report.")}</strong>" "
+                        {move || refused.get().map(|m| m.get(lang().get()).to_string()).unwrap_or_default()}</p>
+                    </div>
+                </Show>
                 <Show when=move || returned_comment.with(Option::is_some)>
                     <div class="card warn" role="note" aria-label=tx("Nhận xét của giám sát viên", "The supervisor's comment")>
                         <p><strong>{tx("Phiếu bị trả lại để sửa.", "Returned for correction.")}</strong>" "
@@ -296,7 +314,10 @@ fn General(form: Form) -> impl IntoView {
             <label for="visit-note">{tx("Nội dung làm việc", "What you found")}</label>
             <textarea id="visit-note" rows="5" prop:value=move || note_v.get()
                 on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.note = v) }
-                aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error"></textarea>
+                aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error visit-note-count"></textarea>
+            <span id="visit-note-count" data-testid="note-count"
+                class=move || { if hoptac_core::limits::chars(&note_v.read()) > hoptac_core::limits::NOTE { "hint error" } else { "hint" } }>
+                {move || format!("{} {}", t("Số ký tự:", "Characters:"), hoptac_core::limits::counter(&note_v.read(), hoptac_core::limits::NOTE))}</span>
             {field_error("visit-note-error".into(), note_err)}
             <div class="gps">
                 <button type="button" on:click=take_gps>{tx("Lấy vị trí GPS", "Take GPS position")}</button>

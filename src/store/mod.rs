@@ -15,7 +15,8 @@
 use hoptac_core::i18n::Msg;
 use hoptac_core::merge::{resolve, Choice, Conflict, Resolution};
 use hoptac_core::model::{Area, Cooperative, LoginResponse, Millis, ReportStatus, VisitReport};
-use hoptac_core::sync::{ChangeRow, Mutation, MutationOp};
+use hoptac_core::sync::{ChangeRow, Mutation, MutationOp, Rejection};
+use hoptac_core::validate::FieldError;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -48,6 +49,11 @@ pub mod keys {
     pub const COOPS_GEN: &str = "coops_gen";
     /// The registry's list as one text record (see Store::registry_cache).
     pub const REGISTRY: &str = "registry_cache";
+    /// The server's identity as last seen (see crate::clock): a new one means the server
+    /// was restored from a backup.
+    pub const SERVER_EPOCH: &str = "server_epoch";
+    /// How far the server's clock is ahead of the tablet's, ms (crate::clock).
+    pub const CLOCK_OFFSET: &str = "clock_offset";
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,8 +139,12 @@ pub enum LocalSync {
     Pending,
     /// The server has it (it came back by pull).
     Synced,
-    /// The server refused it for good; the officer reads why.
-    Rejected { message: Msg },
+    /// The server refused it ("Cần sửa"): the officer reads why, each field's reason
+    /// next to it, fixes it in its form and sends it again (issue 13).
+    Rejected {
+        message: Msg,
+        fields: Vec<FieldError>,
+    },
 }
 
 hoptac_core::keyed_enum!(
@@ -150,16 +160,25 @@ struct StoredSync {
     state: SyncState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message: Option<Msg>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldError>,
 }
 
 impl Serialize for LocalSync {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let (state, message) = match self {
-            LocalSync::Pending => (SyncState::Pending, None),
-            LocalSync::Synced => (SyncState::Synced, None),
-            LocalSync::Rejected { message } => (SyncState::Rejected, Some(message.clone())),
+        let (state, message, fields) = match self {
+            LocalSync::Pending => (SyncState::Pending, None, Vec::new()),
+            LocalSync::Synced => (SyncState::Synced, None, Vec::new()),
+            LocalSync::Rejected { message, fields } => {
+                (SyncState::Rejected, Some(message.clone()), fields.clone())
+            }
         };
-        StoredSync { state, message }.serialize(s)
+        StoredSync {
+            state,
+            message,
+            fields,
+        }
+        .serialize(s)
     }
 }
 
@@ -171,6 +190,7 @@ impl<'de> Deserialize<'de> for LocalSync {
             (SyncState::Synced, _) => LocalSync::Synced,
             (SyncState::Rejected, m) => LocalSync::Rejected {
                 message: m.unwrap_or_else(|| Msg::new("Bị từ chối", "Rejected")),
+                fields: s.fields,
             },
         })
     }
@@ -234,7 +254,16 @@ async fn drop_under(os: &ObjectStore<'_>, field: &str, path: &str, keep: &[Strin
         .collect::<std::result::Result<_, _>>()
         .map_err(e)?;
     let (field, id_key) = (JsValue::from_str(field), JsValue::from_str("id"));
+    let (sync_key, state_key) = (JsValue::from_str("sync"), JsValue::from_str("state"));
     for v in all {
+        // A record waiting to be sent or fixed ("Cần sửa") is the officer's work: it stays.
+        let state = js_sys::Reflect::get(&v, &sync_key)
+            .and_then(|s| js_sys::Reflect::get(&s, &state_key))
+            .ok()
+            .and_then(|s| s.as_string());
+        if matches!(state.as_deref(), Some("pending") | Some("rejected")) {
+            continue;
+        }
         let p = js_sys::Reflect::get(&v, &field)
             .ok()
             .and_then(|p| p.as_string())
@@ -440,7 +469,7 @@ impl Store {
         if !same_user {
             let last_user: Option<String> = self.meta("last_user_id").await?;
             if last_user.as_deref() != Some(login.user.id.as_str()) {
-                if self.outbox_len().await? > 0 {
+                if self.unsent_count().await? > 0 {
                     return Err(StoreError("unsent_work_of_other_user".into()));
                 }
                 self.clear_all().await?;
@@ -788,10 +817,12 @@ impl Store {
         let current = self
             .visit(&tx.object_store(VISITS).map_err(e)?, &report.id)
             .await?;
-        let revision = current
-            .map(|c| c.report.revision)
-            .unwrap_or(report.revision)
-            + 1;
+        // A correction the server refused is fixed again as the same revision.
+        let revision = match current {
+            Some(c) if matches!(c.sync, LocalSync::Rejected { .. }) => c.report.revision,
+            Some(c) => c.report.revision + 1,
+            None => report.revision + 1,
+        };
         let report = VisitReport {
             status: ReportStatus::Resubmitted,
             revision,
@@ -1028,8 +1059,10 @@ impl Store {
 
     // ---- what sync writes -----------------------------------------------------------------
 
-    /// After a push: drops acknowledged mutations (`id <= last_id`) and marks rejected visits.
-    pub async fn acknowledge(&self, last_id: u64, rejected: &[(String, Msg)]) -> Result<()> {
+    /// After a push: drops acknowledged mutations (`id <= last_id`) and marks refused
+    /// visits "Cần sửa" with the server's reasons (they stay on the tablet until fixed and
+    /// sent again).
+    pub async fn acknowledge(&self, last_id: u64, rejected: &[Rejection]) -> Result<()> {
         let tx = self
             .db
             .transaction([OUTBOX, VISITS])
@@ -1046,16 +1079,127 @@ impl Store {
                 .map_err(e)?;
         }
         let visits = tx.object_store(VISITS).map_err(e)?;
-        for (record_id, message) in rejected {
-            let v = self.visit(&visits, record_id).await?;
+        for r in rejected {
+            let v = self.visit(&visits, &r.record_id).await?;
             if let Some(mut v) = v {
                 v.sync = LocalSync::Rejected {
-                    message: message.clone(),
+                    message: r.message.clone(),
+                    fields: r.fields.clone(),
                 };
                 visits.put(&v).serde().map_err(e)?.await.map_err(e)?;
             }
         }
         tx.commit().await.map_err(e)
+    }
+
+    /// Visits refused by the server and not yet fixed ("Cần sửa").
+    pub async fn rejected_visits(&self) -> Result<Vec<LocalVisit>> {
+        Ok(self
+            .visits()
+            .await?
+            .into_iter()
+            .filter(|v| matches!(v.sync, LocalSync::Rejected { .. }))
+            .collect())
+    }
+
+    /// After the server was restored from a backup (its identity changed, it no longer
+    /// knows our cursor, or our mutation ids run ahead of its): the outbox is rebuilt so
+    /// that the server gets back everything of `author_id`'s it may have lost. Every report
+    /// of theirs the tablet holds is queued again (a new report, and its correction when it
+    /// has one) before the mutations still waiting, all renumbered from
+    /// `server_last_id + 1`; the server applies each once (reports by id). The cursor goes
+    /// back to 0, so the next pull brings the server's state from the start. Returns how
+    /// many mutations are queued. Profile edits already sent before the backup's time are
+    /// not rebuilt (the tablet keeps no base for them).
+    pub async fn recover_after_restore(
+        &self,
+        server_last_id: u64,
+        author_id: &str,
+        now: Millis,
+    ) -> Result<usize> {
+        let tx = self
+            .db
+            .transaction([VISITS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(e)?;
+        let outbox = tx.object_store(OUTBOX).map_err(e)?;
+        let waiting: Vec<Mutation> = outbox
+            .get_all()
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        let queued: Vec<String> = waiting.iter().map(|m| m.record_id().to_string()).collect();
+        let visits = tx.object_store(VISITS).map_err(e)?;
+        let all: Vec<JsValue> = visits
+            .get_all()
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        let mut ops = Vec::new();
+        for js in all {
+            let v = visit_from_js(js)?;
+            if v.report.author_id != author_id
+                || queued.contains(&v.report.id)
+                || !matches!(v.sync, LocalSync::Synced)
+            {
+                continue;
+            }
+            ops.push(MutationOp::SubmitVisit(VisitReport {
+                status: ReportStatus::Submitted,
+                ..v.report.clone()
+            }));
+            if v.report.revision > 1 {
+                ops.push(MutationOp::ResubmitVisit(v.report.clone()));
+            }
+            let pending = LocalVisit {
+                sync: LocalSync::Pending,
+                ..v
+            };
+            visits.put(&pending).serde().map_err(e)?.await.map_err(e)?;
+        }
+        let mut all_ops: Vec<(Millis, MutationOp)> = ops.into_iter().map(|op| (now, op)).collect();
+        all_ops.extend(waiting.into_iter().map(|m| (m.created_at, m.op)));
+        outbox.clear().map_err(e)?.await.map_err(e)?;
+        let mut id = server_last_id + 1;
+        for (created_at, op) in &all_ops {
+            outbox
+                .put(&Mutation {
+                    id,
+                    created_at: *created_at,
+                    op: op.clone(),
+                })
+                .serde()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
+            id += 1;
+        }
+        let meta = tx.object_store(META).map_err(e)?;
+        for (key, value) in [(keys::NEXT_MUTATION_ID, id as f64), (keys::CURSOR, 0.0)] {
+            meta.put(MetaRow {
+                key: key.to_string(),
+                value,
+            })
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)?;
+        Ok(all_ops.len())
+    }
+
+    /// Work of this tablet's user not yet on the server: queued mutations and reports
+    /// refused and not yet fixed. Another user may not sign in while there is any.
+    pub async fn unsent_count(&self) -> Result<u32> {
+        Ok(self.outbox_len().await? + self.rejected_visits().await?.len() as u32)
     }
 
     /// Applies one pulled page (typed): the tests' entry; the app's sync uses
@@ -1120,6 +1264,7 @@ impl Store {
         let synced = StoredSync {
             state: synced,
             message: None,
+            fields: Vec::new(),
         }
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(e)?;

@@ -8,7 +8,9 @@ use crate::api::{self, ApiError};
 use crate::app_store;
 use hoptac_core::error::ErrorCode;
 use hoptac_core::i18n::Msg;
-use hoptac_core::sync::{backoff_ms, PullRequest, PushRequest, MAX_PUSH_BATCH};
+use hoptac_core::sync::{
+    backoff_ms, Mutation, PullRequest, PushRequest, MAX_PUSH_BATCH, PUSH_BATCH_BYTES,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -47,8 +49,18 @@ pub fn state() -> SyncState {
     STATE.with(|s| *s)
 }
 
-/// Re-reads the outbox size and tells pages the data changed.
+thread_local! {
+    static ASKED_TO_PERSIST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Re-reads the outbox size and tells pages the data changed. Called after every save of
+/// the officer's work; the first one of a session also asks the browser to keep the site's
+/// data (persistent storage, issue 13): asked right after the officer acted, browsers grant
+/// it more readily than at start-up, and unsent work is what must not be evicted.
 pub async fn local_changed() {
+    if !ASKED_TO_PERSIST.with(|a| a.replace(true)) {
+        crate::pwa::ask_persistent_storage();
+    }
     refresh_pending().await;
     state().data_version.update(|v| *v += 1);
 }
@@ -84,6 +96,13 @@ pub fn start() {
             .await
         {
             s.last_success.set(Some(t));
+        }
+        // The clock's offset as last measured, for dates filled in while offline.
+        if let Ok(Some(o)) = app_store()
+            .meta::<i64>(crate::store::keys::CLOCK_OFFSET)
+            .await
+        {
+            crate::clock::set_offset(o);
         }
         refresh_pending().await;
         let mut failures: u32 = 0;
@@ -135,6 +154,9 @@ async fn run_once() -> bool {
         Ok(()) => {
             let now = crate::util::now_ms();
             let _ = store.set_meta(crate::store::keys::LAST_SYNC_AT, &now).await;
+            let _ = store
+                .set_meta(crate::store::keys::CLOCK_OFFSET, &crate::clock::offset_ms())
+                .await;
             s.last_success.set(Some(now));
             crate::pwa::check_for_update();
             s.error.set(None);
@@ -151,29 +173,114 @@ async fn run_once() -> bool {
     }
 }
 
+/// Batches of the outbox to push, in order: at most [`MAX_PUSH_BATCH`] mutations and
+/// [`PUSH_BATCH_BYTES`] of JSON each; a larger mutation goes alone (so one bad mutation
+/// never makes a whole batch too large: the server refuses it alone).
+fn batches(outbox: &[Mutation]) -> Vec<&[Mutation]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, m) in outbox.iter().enumerate() {
+        let size = crate::util::to_json(m).map(|j| j.len()).unwrap_or(0);
+        if i > start && (i - start >= MAX_PUSH_BATCH || bytes + size > PUSH_BATCH_BYTES) {
+            out.push(&outbox[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < outbox.len() {
+        out.push(&outbox[start..]);
+    }
+    out
+}
+
+/// One push-then-pull; when the server turns out to have been restored from a backup (a
+/// new identity, a cursor or mutation ids it does not know), the outbox is rebuilt with
+/// everything of the officer's the server may have lost and the run starts again, pulling
+/// from the start.
+async fn push_then_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> {
+    let restored = match push_and_pull(token, changed).await {
+        Err(ApiError::Server { code, .. })
+            if matches!(code, ErrorCode::MutationGap | ErrorCode::CursorUnknown) =>
+        {
+            true
+        }
+        Err(e) => return Err(e),
+        Ok(()) => epoch_changed().await,
+    };
+    if !restored {
+        return Ok(());
+    }
+    recover(token, changed).await?;
+    push_and_pull(token, changed).await
+}
+
+/// Whether the server's identity differs from the one seen before (remembering the first).
+async fn epoch_changed() -> bool {
+    let store = app_store();
+    let Some(now) = crate::clock::server_epoch() else {
+        return false;
+    };
+    match store.meta::<String>(crate::store::keys::SERVER_EPOCH).await {
+        Ok(Some(seen)) => seen != now,
+        Ok(None) => {
+            let _ = store.set_meta(crate::store::keys::SERVER_EPOCH, &now).await;
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// Rebuilds the outbox after a restore of the server (see
+/// [`crate::store::Store::recover_after_restore`]) and remembers its new identity.
+async fn recover(token: &str, changed: &mut bool) -> Result<(), ApiError> {
+    let store = app_store();
+    let client_id = store.client_id().await.map_err(|_| ApiError::Network)?;
+    let me = store
+        .session()
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.user.id)
+        .unwrap_or_default();
+    // Where the server stands: any pull answer says which of our mutations it has.
+    let page = api::pull(
+        token,
+        &PullRequest {
+            client_id,
+            cursor: 0,
+            limit: Some(1),
+        },
+    )
+    .await?;
+    store
+        .recover_after_restore(page.header.last_mutation_id, &me, crate::util::now_ms())
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if let Some(epoch) = crate::clock::server_epoch() {
+        let _ = store.set_meta(crate::store::keys::SERVER_EPOCH, &epoch).await;
+    }
+    *changed = true;
+    Ok(())
+}
+
 /// Sets `changed` once anything in the local store changed (mutations acknowledged or
 /// rejected, records pulled), even if a later step fails.
-async fn push_then_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> {
+async fn push_and_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> {
     let s = state();
     let store = app_store();
     let client_id = store.client_id().await.map_err(|_| ApiError::Network)?;
 
     // Push the outbox in order, in batches.
     let outbox = store.outbox().await.map_err(|_| ApiError::Network)?;
-    for batch in outbox.chunks(MAX_PUSH_BATCH) {
+    for batch in batches(&outbox) {
         let req = PushRequest {
             client_id: client_id.clone(),
             mutations: batch.to_vec(),
         };
         let resp = api::push(token, &req).await?;
-        let rejected: Vec<_> = resp
-            .rejected
-            .iter()
-            .map(|r| (r.record_id.clone(), r.message.clone()))
-            .collect();
         *changed = true;
         store
-            .acknowledge(resp.last_mutation_id, &rejected)
+            .acknowledge(resp.last_mutation_id, &resp.rejected)
             .await
             .map_err(|_| ApiError::Network)?;
         s.pending.set(store.outbox_len().await.unwrap_or(0));

@@ -58,7 +58,7 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   // The officer's tablet: after a sync, the return and its comment are on the home screen.
   await officer.goto(url + "/");
   await syncNow(officer);
-  const returned = officer.getByRole("region", { name: /Phiếu bị trả lại để sửa \(1\)/ });
+  const returned = officer.getByRole("region", { name: /Phiếu cần sửa \(1\)/ });
   await returned.getByText("Lê Thị Tâm: “Doanh thu chưa khớp sổ sách, kiểm tra lại.”").waitFor();
   await returned.getByRole("link", { name: "Sửa và gửi lại" }).click();
   await officer.getByRole("note", { name: "Nhận xét của giám sát viên" }).waitFor();

@@ -15,7 +15,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(field: &str, vi: impl Into<String>, en: impl Into<String>) -> Self {
         FieldError {
             field: field.to_string(),
             message: Msg::new(vi, en),
