@@ -28,7 +28,8 @@ pub fn offset_ms() -> i64 {
     OFFSET_MS.with(Cell::get)
 }
 
-/// The offset, when it is larger than the warning threshold (for the status bar).
+/// The offset, when it is larger than the warning threshold (for the status bar). An
+/// app-wide signal: made in [`crate::start`] before anything mounts, so no page owns it.
 pub fn skew() -> RwSignal<Option<i64>> {
     SKEW.with(|s| *s)
 }

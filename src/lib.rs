@@ -64,6 +64,7 @@ pub fn start() {
                     app::session_loaded(),
                     pwa::update_ready(),
                     pwa::offline(),
+                    clock::skew(),
                 );
                 if let Some(s) = early::session().await {
                     app::session().set(s);

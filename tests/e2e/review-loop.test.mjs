@@ -68,7 +68,7 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await officer.getByText("Đã lưu phiếu trên máy").waitFor();
   await syncNow(officer);
   await officer.goto(url + "/");
-  assert.equal(await officer.getByRole("region", { name: /Phiếu bị trả lại/ }).count(), 0, "nothing left to fix");
+  assert.equal(await officer.getByRole("region", { name: /Phiếu cần sửa/ }).count(), 0, "nothing left to fix");
 
   // The supervisor sees exactly which field changed, and approves.
   await sup.goto(url + "/");

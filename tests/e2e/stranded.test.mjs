@@ -1,0 +1,191 @@
+// Issue 13, end to end: nothing an officer writes is stranded.
+// 1. A report the server refuses (written while the tablet's clock ran 3 days ahead: "the
+//    visit date cannot be after today") stays on the tablet as "Cần sửa" with the reason
+//    next to its field, is listed on the home screen, fixed in its form, sent and accepted.
+//    Once online, the app says the clock is off and fills in dates by the server's clock.
+// 2. A session ended on the server during sync (revoked) is renewed in place, and the work
+//    written meanwhile is sent; signing out ends the session on the server.
+// 3. After the server is restored from a backup, the tablet pulls from the start and
+//    re-sends what the server lost, nothing twice.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+
+const browser = await launch();
+after(() => browser.close());
+
+const DAY = 86_400_000;
+/** Today in Vietnam (UTC+7), "YYYY-MM-DD". */
+const vnToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+
+async function syncNow(page) {
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).and(page.locator(":enabled")).click();
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).and(page.locator(":enabled")).waitFor({ timeout: 20_000 });
+}
+
+async function writeReport(page, url, coop, note) {
+  await page.goto(url + "/");
+  await page.getByRole("link", { name: coop }).click();
+  await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  await page.getByLabel("Nội dung làm việc").fill(note);
+  await page.getByRole("button", { name: "Gửi phiếu" }).click();
+  await page.getByText("Đã lưu phiếu trên máy").waitFor();
+}
+
+/** The session token the tablet holds, read from its IndexedDB. */
+async function tabletToken(page) {
+  return page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("hoptac");
+    req.onerror = () => fail(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      const get = db.transaction("meta").objectStore("meta").get("session");
+      get.onsuccess = () => { db.close(); ok(get.result.value.token); };
+    };
+  }));
+}
+
+async function reportsOnServer(url, prefix) {
+  const t = await tokenFor(url, SUPERVISOR);
+  const { body } = await api(url, "/api/visits", { token: t });
+  return body.filter((v) => v.note.startsWith(prefix));
+}
+
+test("a refused report stays on the tablet, is fixed there and accepted; the clock is corrected", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, url, OFFICER);
+
+  // Offline, the tablet's clock jumps 3 days ahead; the report is dated "today" by it.
+  await ctx.setOffline(true);
+  await page.clock.setSystemTime(new Date(Date.now() + 3 * DAY));
+  const note = `Đồng hồ chạy nhanh — ${Date.now()}`;
+  await writeReport(page, url, /HTX Thêu ren Văn Lâm/, note);
+  const wrongDate = new Date(Date.now() + 3 * DAY + 7 * 3600_000).toISOString().slice(0, 10);
+
+  // Online: the server refuses it. It stays, with the reason, and nothing else is stuck.
+  await ctx.setOffline(false);
+  await syncNow(page);
+  await page.goto(url + "/");
+  const toFix = page.getByRole("region", { name: /Phiếu cần sửa \(1\)/ });
+  await toFix.getByText("Ngày khảo sát không được sau hôm nay.").waitFor().catch(async (e) => {
+    console.error(await page.locator("body").innerText());
+    throw e;
+  });
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  // The status bar says the clock is off (by about 72 hours).
+  assert.match(await page.getByTestId("clock-skew").innerText(), /Đồng hồ máy này nhanh (71|72) giờ so với máy chủ/);
+
+  // It opens in its form, the reason next to the date; fixed, it is sent and accepted.
+  await toFix.getByRole("link", { name: "Sửa và gửi lại" }).click();
+  await page.getByTestId("refused").getByText("Ngày khảo sát không được sau hôm nay.").waitFor();
+  assert.equal(await page.getByLabel("Ngày khảo sát").inputValue(), wrongDate);
+  assert.equal(await page.locator("#visit-date-error").innerText(), "Ngày khảo sát không được sau hôm nay.");
+  assert.equal(await page.getByLabel("Ngày khảo sát").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.getByLabel("Nội dung làm việc").inputValue(), note, "nothing typed was lost");
+  await page.getByLabel("Ngày khảo sát").fill(vnToday());
+  await page.getByRole("button", { name: "Gửi lại phiếu đã sửa" }).click();
+  await page.getByText("Đã lưu phiếu trên máy").waitFor();
+  await syncNow(page);
+  await page.goto(url + "/");
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  assert.equal(await page.getByRole("region", { name: /Phiếu cần sửa/ }).count(), 0, "nothing left to fix");
+  const onServer = await reportsOnServer(url, note);
+  assert.equal(onServer.length, 1, "accepted once");
+  assert.equal(onServer[0].visit_date, vnToday());
+  const sup = await tokenFor(url, SUPERVISOR);
+  assert.equal((await api(url, `/api/visits/${onServer[0].id}`, { token: sup })).status, 200, "the supervisor can open it");
+
+  // A new report's date is filled in by the server's clock, not the tablet's.
+  await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+  await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  assert.equal(await page.getByLabel("Ngày khảo sát").inputValue(), vnToday());
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  await server.stop();
+});
+
+test("a session ended on the server is renewed in place, keeping the work; signing out ends it", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, url, OFFICER);
+  const first = await tabletToken(page);
+  // Offline, a report; meanwhile the session ends on the server.
+  await ctx.setOffline(true);
+  const note = `Phiên hết hạn — ${Date.now()}`;
+  await writeReport(page, url, /HTX Thêu ren Văn Lâm/, note);
+  assert.equal((await api(url, "/api/auth/logout", { token: first, method: "POST" })).status, 204);
+  await ctx.setOffline(false);
+  await page.goto(url + "/");
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
+  const again = page.getByRole("form", { name: "Đăng nhập lại" });
+  await again.waitFor({ timeout: 20_000 });
+  await page.getByText("1 thay đổi chờ đồng bộ").waitFor();
+  await again.getByLabel(/Mật khẩu của canbo.hoalu/).fill(OFFICER.password);
+  await again.getByRole("button", { name: "Đăng nhập lại" }).click();
+  await page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  assert.equal((await reportsOnServer(url, note)).length, 1, "the work written meanwhile reached the server");
+  assert.equal(await again.count(), 0);
+
+  // Signing out ends the session on the server at once.
+  const second = await tabletToken(page);
+  assert.notEqual(second, first);
+  assert.equal((await api(url, "/api/me", { token: second })).status, 200);
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.getByRole("button", { name: "Đăng nhập", exact: true }).waitFor();
+  assert.equal((await api(url, "/api/me", { token: second })).status, 401);
+  await ctx.close();
+  await server.stop();
+});
+
+test("after the server is restored from a backup the tablet re-sends what it lost, once", async () => {
+  let server = await startServer();
+  const { url, db, port } = server;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, url, OFFICER);
+  const tag = `Sao lưu ${Date.now()}`;
+  await writeReport(page, url, /HTX Thêu ren Văn Lâm/, `${tag} — 1`);
+  await syncNow(page);
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+
+  // A backup of the stopped server's database.
+  const backup = join(mkdtempSync(join(tmpdir(), "hoptac-backup-")), "backup.db");
+  await server.stop();
+  copyFileSync(db, backup);
+  for (const ext of ["-wal", "-shm"]) if (existsSync(db + ext)) copyFileSync(db + ext, backup + ext);
+  server = await startServer({ db, port });
+  await writeReport(page, url, /HTX Thêu ren Văn Lâm/, `${tag} — 2`);
+  await writeReport(page, url, /HTX Thêu ren Văn Lâm/, `${tag} — 3`);
+  await syncNow(page);
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  assert.equal((await reportsOnServer(url, tag)).length, 3);
+
+  // The server goes back to the backup: it has lost reports 2 and 3.
+  await server.stop();
+  copyFileSync(backup, db);
+  for (const ext of ["-wal", "-shm"]) {
+    rmSync(db + ext, { force: true });
+    if (existsSync(backup + ext)) copyFileSync(backup + ext, db + ext);
+  }
+  server = await startServer({ db, port });
+  assert.equal((await reportsOnServer(url, tag)).length, 1);
+  await page.goto(url + "/");
+  await syncNow(page);
+  await page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  await syncNow(page);
+  const back = (await reportsOnServer(url, tag)).map((v) => v.note).sort();
+  assert.deepEqual(back, [`${tag} — 1`, `${tag} — 2`, `${tag} — 3`], "every report once, none twice");
+  assert.equal(await page.getByRole("alert").filter({ hasText: /Máy chủ|server/ }).count(), 0, "no error left");
+  await ctx.close();
+  await server.stop();
+});
