@@ -101,3 +101,11 @@ pub fn js_text(value: &wasm_bindgen::JsValue) -> String {
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| "unknown error".into())
 }
+
+/// What was typed in an input, in composed Unicode form (NFC: "Vũ" typed with a combining
+/// mark or precomposed is one value, issue 13), by the browser's own String.normalize.
+pub fn typed(ev: &web_sys::Event) -> String {
+    let raw = leptos::prelude::event_target_value(ev);
+    let js = js_sys::JsString::from(raw.as_str());
+    js.normalize("NFC").as_string().unwrap_or(raw)
+}

@@ -174,7 +174,7 @@ fn opt_text(
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type=input_type prop:value=move || get(&form.draft.read()).unwrap_or_default()
-                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
+                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
                 aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=err.clone()/>
             <p id=err class="field-error">{form.error(field)}</p>
         </div>
@@ -206,7 +206,7 @@ fn number(
             <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" prop:value=move || form.shown(field, get(&form.draft.read()).map(|v| v.to_string()))
                 on:input=move |ev| {
-                    if let Some(v) = form.typed(field, event_target_value(&ev), hoptac_core::text::parse_whole) {
+                    if let Some(v) = form.typed(field, crate::util::typed(&ev), hoptac_core::text::parse_whole) {
                         form.edit(|d| set(d, v))
                     }
                 }
@@ -349,26 +349,26 @@ fn coop_form(
                     <div class="grid">
                         <div class="field">
                             <label for="c-kind">{tx("Loại hình", "Kind")}</label>
-                            <select id="c-kind" disabled=editing on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
+                            <select id="c-kind" disabled=editing on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
                                 {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().kind == k>{move || kind_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
                             <label for="c-name">{tx("Tên", "Name")}</label>
                             <input id="c-name" type="text" prop:value=move || form.draft.read().name.clone()
-                                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.name = v) }
+                                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.name = v) }
                                 aria-invalid=move || form.error("name")().is_some().to_string() aria-describedby="c-name-error"/>
                             <p id="c-name-error" class="field-error">{form.error("name")}</p>
                         </div>
                         <div class="field">
                             <label for="c-sector">{tx("Lĩnh vực", "Sector")}</label>
-                            <select id="c-sector" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.sector = SECTORS[i.min(7)]) }>
+                            <select id="c-sector" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.sector = SECTORS[i.min(7)]) }>
                                 {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().sector == k>{move || sector_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
                             <label for="c-commune">{tx("Xã, phường", "Commune")}</label>
-                            <select id="c-commune" disabled=editing on:change=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.area_id = v) }
+                            <select id="c-commune" disabled=editing on:change=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.area_id = v) }
                                 aria-invalid=move || form.error("area_id")().is_some().to_string() aria-describedby="c-commune-error">
                                 <option value="" selected=move || form.draft.read().area_id.is_empty()>{tx("— Chọn xã —", "— Choose —")}</option>
                                 {crate::components::options(
@@ -380,14 +380,14 @@ fn coop_form(
                         </div>
                         <div class="field">
                             <label for="c-scale">{tx("Quy mô hoạt động", "Operating scale")}</label>
-                            <select id="c-scale" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().ok(); form.edit(|d| d.scale = i.and_then(|i| SCALES.get(i).copied())) }>
+                            <select id="c-scale" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().ok(); form.edit(|d| d.scale = i.and_then(|i| SCALES.get(i).copied())) }>
                                 <option value="">{tx("— Chưa chọn —", "— Not chosen —")}</option>
                                 {SCALES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().scale == Some(k)>{move || scale_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
                             <label for="c-status">{tx("Tình trạng hoạt động", "Operating status")}</label>
-                            <select id="c-status" on:change=move |ev| { let i = event_target_value(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.status = STATUSES[i.min(3)]) }>
+                            <select id="c-status" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.status = STATUSES[i.min(3)]) }>
                                 {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().status == k>{move || status_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
@@ -425,7 +425,7 @@ fn coop_form(
                                 <label for="c-area">{tx("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
                                 <input id="c-area" type="text" inputmode="decimal" prop:value=move || form.shown("cultivated_area_ha", form.draft.read().cultivated_area_ha.map(|v| v.to_string().replace('.', ",")))
                                     on:input=move |ev| {
-                                        if let Some(v) = form.typed("cultivated_area_ha", event_target_value(&ev), hoptac_core::text::parse_decimal) {
+                                        if let Some(v) = form.typed("cultivated_area_ha", crate::util::typed(&ev), hoptac_core::text::parse_decimal) {
                                             form.edit(|d| d.cultivated_area_ha = v)
                                         }
                                     }

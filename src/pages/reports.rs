@@ -199,7 +199,8 @@ pub fn ReportsPage() -> impl IntoView {
                         <tr>
                             <td><a href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</a></td>
                             <td>{date(&item.0.report.visit_date)}</td>
-                            <td>{item.0.report.author_name.clone()}</td>
+                            <td>{item.0.report.author_name.clone()}
+                                {item.0.report.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=tx("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{tx("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
                             <td class="note">{item.0.report.note.clone()}</td>
                             <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
                             <td>{let st = item.0.report.status; move || status_label(st)}</td>

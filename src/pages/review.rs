@@ -120,6 +120,11 @@ pub fn ReviewPage() -> impl IntoView {
                     <h1>{tx("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
                     <p class="meta">{r.author_name.clone()}" · "{tx("Lần", "Revision")}" "{r.revision}" · "
                         <span class="badge" role="status">{move || crate::pages::reports::status_label(r.status)}</span></p>
+                    {r.author_left_area_at.map(|at| view! {
+                        <p class="badge warn" data-testid="left-area">{move || crate::i18n::ts(
+                            format!("Viết khi cán bộ còn phụ trách địa bàn này (đến {}), nhận sau khi chuyển địa bàn.", crate::i18n::date_time(at)),
+                            format!("Written while the officer still covered this area (until {}), received after the reassignment.", crate::i18n::date_time(at)))}</p>
+                    })}
                     <crate::components::report_view::ReportFacts report=r.clone()/>
                 </section>
                 <Show when={let has = d.previous.is_some(); move || has}>
@@ -150,7 +155,7 @@ pub fn ReviewPage() -> impl IntoView {
             <section class="card" aria-labelledby="decide-h">
                 <h2 id="decide-h">{move || if open() { t("Quyết định", "Decision") } else { t("Bình luận", "Comment") }}</h2>
                 <label for="decision-text">{tx("Nhận xét hoặc lý do", "Comment or reason")}</label>
-                <textarea id="decision-text" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <textarea id="decision-text" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(crate::util::typed(&ev))></textarea>
                 <div class="actions">
                     <Show when=open>
                         <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| act.run(Action::Approve)>{tx("Duyệt", "Approve")}</button>

@@ -308,12 +308,12 @@ fn General(form: Form) -> impl IntoView {
             <legend>{tx("Chung", "General")}</legend>
             <label for="visit-date">{tx("Ngày khảo sát", "Visit date")}</label>
             <input id="visit-date" type="date" prop:value=move || date_v.get()
-                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.visit_date = v) }
+                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.visit_date = v) }
                 aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
             {field_error("visit-date-error".into(), date_err)}
             <label for="visit-note">{tx("Nội dung làm việc", "What you found")}</label>
             <textarea id="visit-note" rows="5" prop:value=move || note_v.get()
-                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| d.note = v) }
+                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.note = v) }
                 aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error visit-note-count"></textarea>
             <span id="visit-note-count" data-testid="note-count"
                 class=move || { if hoptac_core::limits::chars(&note_v.read()) > hoptac_core::limits::NOTE { "hint error" } else { "hint" } }>
@@ -347,7 +347,7 @@ fn money(
             <input id=id type="text" inputmode="numeric" autocomplete="off"
                 prop:value=move || cur.get().map(|v| v.to_string()).unwrap_or_default()
                 on:input=move |ev| {
-                    let raw = event_target_value(&ev);
+                    let raw = crate::util::typed(&ev);
                     let negative = allow_negative && raw.trim_start().starts_with('-');
                     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
                     let value = digits.parse::<i64>().ok().map(|v| if negative { -v } else { v });
@@ -411,7 +411,7 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
             <select id=id on:change=move |ev| {
-                let idx = event_target_value(&ev).parse::<usize>().ok();
+                let idx = crate::util::typed(&ev).parse::<usize>().ok();
                 form.edit(|d| set(d, idx.and_then(|i| T::ALL.get(i).copied())));
             }>
                 <option value="" selected=move || cur.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
@@ -458,8 +458,12 @@ fn text(
         <div class="field">
             <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type="text" prop:value=move || cur.get()
-                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| set(d, v)) }
-                aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=err_id.clone()/>
+                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, v)) }
+                aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=format!("{err_id} {id}-count")/>
+            {hoptac_core::limits::of(field).map(|max| view! {
+                <span id=format!("{id}-count") class=move || { if hoptac_core::limits::chars(&cur.read()) > max { "hint error" } else { "hint" } }>
+                    {move || hoptac_core::limits::counter(&cur.read(), max)}</span>
+            })}
             {field_error(err_id.clone(), form.error(field.into()))}
         </div>
     }
@@ -541,7 +545,7 @@ fn SupportSection(form: Form) -> impl IntoView {
                 <label for="works">{tx("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>
                 <input id="works" type="number" min="0" max="100" inputmode="numeric"
                     prop:value=move || form.draft.read().findings.support.works_handed_over.map(|v| v.to_string()).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
+                    on:input=move |ev| { let v = crate::util::typed(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
                     aria-describedby="works-error"/>
                 {field_error("works-error".into(), form.error("findings.support.works_handed_over".into()))}
             </div>
@@ -576,7 +580,7 @@ fn ComplianceSection(form: Form) -> impl IntoView {
             <div class="field">
                 <label for="ocop-stars">{tx("Số sao OCOP", "OCOP stars")}</label>
                 <select id="ocop-stars" aria-describedby="ocop-error" on:change=move |ev| {
-                    let v = event_target_value(&ev).parse::<u8>().ok();
+                    let v = crate::util::typed(&ev).parse::<u8>().ok();
                     form.edit(|d| d.findings.compliance.ocop_stars = v);
                 }>
                     <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{tx("— Không —", "— None —")}</option>
@@ -606,12 +610,12 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                             <label for=action_for>{move || format!("{} {}", t("Việc", "Action"), i + 1)}</label>
                             <input id=action_id type="text"
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.action.clone()).unwrap_or_default()
-                                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
+                                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
                             {field_error(format!("fu-action-{i}-error"), form.error(format!("findings.follow_ups.{i}.action")))}
                             <label for=due_for>{tx("Hạn hoàn thành", "Due date")}</label>
                             <input id=due_id type="date"
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.due.clone()).unwrap_or_default()
-                                on:input=move |ev| { let v = event_target_value(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>
+                                on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>
                             {field_error(format!("fu-due-{i}-error"), form.error(format!("findings.follow_ups.{i}.due")))}
                             <button type="button" on:click=move |_| form.edit(|d| { if i < d.findings.follow_ups.len() { d.findings.follow_ups.remove(i); } })>
                                 {move || format!("{} {}", t("Bỏ việc", "Remove action"), i + 1)}

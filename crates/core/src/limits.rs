@@ -27,6 +27,34 @@ pub const FOLLOW_UPS: usize = 20;
 /// A reviewer's comment, a reason for a return or a rejection.
 pub const COMMENT: usize = 2_000;
 
+/// Every free-text field's limit, by the field's name as validation names it (a visit
+/// report's fields by their path, "findings.support.note"; a cooperative's by name): what
+/// the forms show next to each field, and what [`crate::validate`] checks.
+pub const FIELDS: &[(&str, usize)] = &[
+    ("note", NOTE),
+    ("findings.finances.shock_note", LONG_TEXT),
+    ("findings.value_chain.linked_enterprise", SHORT_TEXT),
+    ("findings.value_chain.programme_other", SHORT_TEXT),
+    ("findings.difficulty_other", LONG_TEXT),
+    ("findings.support.note", LONG_TEXT),
+    ("name", COOP_NAME),
+    ("chair_name", PERSON_NAME),
+    ("chair_phone", CODE),
+    ("tax_code", CODE),
+    ("registration_no", REGISTRATION_NO),
+    ("main_products", MAIN_PRODUCTS),
+    ("text", COMMENT),
+];
+
+/// The limit of the free-text field `field` (see [`FIELDS`]); follow-up actions
+/// ("findings.follow_ups.3.action") have [`FOLLOW_UP`].
+pub fn of(field: &str) -> Option<usize> {
+    if field.starts_with("findings.follow_ups.") && field.ends_with(".action") {
+        return Some(FOLLOW_UP);
+    }
+    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n)
+}
+
 /// The number of characters of `s` once trimmed, as the limits count them.
 pub fn chars(s: &str) -> usize {
     s.trim().chars().count()
@@ -52,6 +80,17 @@ fn group(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_field_has_one_limit() {
+        assert_eq!(super::of("note"), Some(super::NOTE));
+        assert_eq!(super::of("findings.follow_ups.12.action"), Some(super::FOLLOW_UP));
+        assert_eq!(super::of("visit_date"), None);
+        let mut names: Vec<&str> = super::FIELDS.iter().map(|f| f.0).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), super::FIELDS.len(), "each field once");
+    }
+
     #[test]
     fn counters_count_characters_not_bytes() {
         assert_eq!(super::counter("  Vũ Thị Ánh ", 100), "10 / 100");
