@@ -28,6 +28,7 @@ fn visit(id: &str, note: &str) -> VisitReport {
         received_at: None,
         events: Vec::new(),
         findings: Default::default(),
+        author_left_area_at: None,
     }
 }
 
@@ -245,6 +246,75 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
     store.start_session(&login("u2")).await.unwrap();
     assert!(store.visits().await.unwrap().is_empty());
     assert_ne!(store.client_id().await.unwrap(), client);
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
+    use hoptac::store::{visit_draft_key, VisitDraft};
+    let name = "test-drafts-protected";
+    let store = fresh(name).await;
+    store.start_session(&login("u1")).await.unwrap();
+    let key = visit_draft_key("coop-001");
+    let draft = VisitDraft {
+        visit_date: "2021-06-11".into(),
+        note: "chưa viết xong".into(),
+    };
+    store.save_draft(&key, &draft).await.unwrap();
+    // Another officer cannot sign in over a draft: it would be wiped.
+    assert!(store.start_session(&login("u2")).await.is_err());
+    assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), Some(draft.clone()));
+    // The rescue file carries it; imported on another tablet, it comes back once.
+    let file = store.export_unsent("u1", 5).await.unwrap();
+    assert_eq!(file.drafts.len(), 1);
+    assert_eq!(file.drafts[0].key, key);
+    let other = fresh("test-drafts-protected-2").await;
+    other.start_session(&login("u1")).await.unwrap();
+    assert_eq!(other.import_unsent(&file, "u1", 6).await.unwrap(), (1, 0));
+    assert_eq!(other.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
+    assert_eq!(other.import_unsent(&file, "u1", 7).await.unwrap(), (0, 1), "not twice");
+    assert_eq!(other.drafts().await.unwrap().len(), 1);
+    other.close();
+    Store::delete_named("test-drafts-protected-2").await.unwrap();
+    store.close();
+    Store::delete_named(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn after_a_restore_the_outbox_is_rebuilt_from_the_officers_work() {
+    use hoptac::store::LocalSync;
+    let name = "test-restore";
+    let store = fresh(name).await;
+    // Three reports sent and acknowledged (the server had ids 1-3), one still queued (4).
+    for i in 1..=4 {
+        store.save_visit(visit(&format!("v{i}"), "x"), i, None).await.unwrap();
+    }
+    store.acknowledge(3, &[]).await.unwrap();
+    let pulled: Vec<hoptac_core::sync::ChangeRow> = (1..=3)
+        .map(|i| hoptac_core::sync::ChangeRow {
+            seq: i,
+            change: hoptac_core::sync::Change::Visit(visit(&format!("v{i}"), "x")),
+        })
+        .collect();
+    store.apply_pull(&pulled, 3, 3).await.unwrap();
+    // The server comes back from a backup holding only mutation 1.
+    let queued = store.recover_after_restore(1, "u1", 10).await.unwrap();
+    assert_eq!(queued, 4, "v1-v3 again (the server applies each once) and v4");
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [2, 3, 4, 5], "numbered on from the server's last id");
+    let ids: Vec<String> = outbox.iter().map(|m| m.record_id().to_string()).collect();
+    assert_eq!(ids, ["v1", "v2", "v3", "v4"]);
+    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(0));
+    assert!(store
+        .visits()
+        .await
+        .unwrap()
+        .iter()
+        .all(|v| v.sync == LocalSync::Pending));
+    // The next write continues the numbering.
+    store.save_visit(visit("v5", "x"), 11, None).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().last().unwrap().id, 6);
     store.close();
     Store::delete_named(name).await.unwrap();
 }

@@ -36,8 +36,8 @@ pub fn LoginPage() -> impl IntoView {
                         crate::router::navigate("/");
                     }
                     Err(_) => error.set(Some(hoptac_core::i18n::Msg::new(
-                        "Máy này còn dữ liệu chưa gửi của cán bộ khác. Người đó cần đăng nhập và đồng bộ trước.",
-                        "This tablet holds another officer's unsent work. They must sign in and sync first.",
+                        "Máy này còn dữ liệu chưa gửi, phiếu cần sửa hoặc bản nháp của cán bộ khác. Người đó cần đăng nhập, gửi hoặc xuất dữ liệu trước.",
+                        "This tablet holds another officer's unsent work, reports to fix or drafts. They must sign in and send or export it first.",
                     ))),
                 },
                 Err(e) => error.set(Some(e.user_message())),

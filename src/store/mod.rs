@@ -319,8 +319,25 @@ pub struct UnsentExport {
     pub format: String,
     pub exported_at: Millis,
     pub user_id: String,
+    /// The outbox, then the reports the server refused that wait to be fixed.
     pub mutations: Vec<Mutation>,
+    /// The forms' drafts (issue 13: drafts are protected like unsent work).
+    #[serde(default)]
+    pub drafts: Vec<DraftRow>,
 }
+
+/// A form's draft as kept in `meta`: its key ("draft:visit:<cooperative id>", ...) and the
+/// draft as the form wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftRow {
+    pub key: String,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub value: JsValue,
+}
+
+/// Keys of drafts lie in ["draft:", "draft;"): ';' follows ':'.
+const DRAFTS_FROM: &str = "draft:";
+const DRAFTS_TO: &str = "draft;";
 
 pub struct Store {
     db: Database,
@@ -981,12 +998,54 @@ impl Store {
     /// Everything on this tablet not yet on the server: the outbox's mutations. Saved to a
     /// file, it can be imported on another tablet or after a wipe.
     pub async fn export_unsent(&self, user_id: &str, now: Millis) -> Result<UnsentExport> {
+        let mut mutations = self.outbox().await?;
+        // Reports waiting to be fixed are unsent work too; imported, they are queued.
+        for v in self.rejected_visits().await? {
+            let op = if v.report.status == ReportStatus::Submitted {
+                MutationOp::SubmitVisit(v.report)
+            } else {
+                MutationOp::ResubmitVisit(v.report)
+            };
+            mutations.push(Mutation {
+                id: 0,
+                created_at: now,
+                op,
+            });
+        }
         Ok(UnsentExport {
             format: EXPORT_FORMAT.to_string(),
             exported_at: now,
             user_id: user_id.to_string(),
-            mutations: self.outbox().await?,
+            mutations,
+            drafts: self.drafts().await?,
         })
+    }
+
+    /// Every form draft on this tablet.
+    pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
+        crate::drafts::settled().await;
+        let tx = self.db.transaction(META).build().map_err(e)?;
+        let rows = tx
+            .object_store(META)
+            .map_err(e)?
+            .get_all()
+            .with_query(DRAFTS_FROM.to_string()..DRAFTS_TO.to_string())
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row.map_err(e)?;
+            let get = |k: &str| js_sys::Reflect::get(&row, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+            if let Some(key) = get("key").as_string() {
+                out.push(DraftRow {
+                    key,
+                    value: get("value"),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Imports an export: each record not already here is written again, with its outbox
@@ -1041,6 +1100,20 @@ impl Store {
                         imported += 1;
                     }
                 }
+            }
+        }
+        for d in &export.drafts {
+            if !d.key.starts_with(DRAFTS_FROM) {
+                continue;
+            }
+            // The tablet's own draft of the same form stays; an imported one never
+            // replaces it.
+            if self.meta::<serde::de::IgnoredAny>(&d.key).await?.is_some() {
+                skipped += 1;
+            } else {
+                self.put_meta_js(&[("key", &d.key.as_str().into()), ("value", &d.value)])
+                    .await?;
+                imported += 1;
             }
         }
         Ok((imported, skipped))
@@ -1196,10 +1269,13 @@ impl Store {
         Ok(all_ops.len())
     }
 
-    /// Work of this tablet's user not yet on the server: queued mutations and reports
-    /// refused and not yet fixed. Another user may not sign in while there is any.
+    /// Work of this tablet's user not yet on the server: queued mutations, reports refused
+    /// and not yet fixed, and the forms' drafts. Another user may not sign in while there
+    /// is any (signing in as someone else clears the tablet).
     pub async fn unsent_count(&self) -> Result<u32> {
-        Ok(self.outbox_len().await? + self.rejected_visits().await?.len() as u32)
+        Ok(self.outbox_len().await?
+            + self.rejected_visits().await?.len() as u32
+            + self.drafts().await?.len() as u32)
     }
 
     /// Applies one pulled page (typed): the tests' entry; the app's sync uses
