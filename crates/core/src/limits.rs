@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn every_field_has_one_limit() {
         assert_eq!(super::of("note"), Some(super::NOTE));
-        assert_eq!(super::of("findings.follow_ups.12.action"), Some(super::FOLLOW_UP));
+        assert_eq!(
+            super::of("findings.follow_ups.12.action"),
+            Some(super::FOLLOW_UP)
+        );
         assert_eq!(super::of("visit_date"), None);
         let mut names: Vec<&str> = super::FIELDS.iter().map(|f| f.0).collect();
         names.sort();
@@ -95,6 +98,9 @@ mod tests {
     fn counters_count_characters_not_bytes() {
         assert_eq!(super::counter("  Vũ Thị Ánh ", 100), "10 / 100");
         assert_eq!(super::counter("", super::NOTE), "0 / 5.000");
-        assert_eq!(super::counter(&"x".repeat(12_345), 1_000_000), "12.345 / 1.000.000");
+        assert_eq!(
+            super::counter(&"x".repeat(12_345), 1_000_000),
+            "12.345 / 1.000.000"
+        );
     }
 }

@@ -107,7 +107,11 @@ fn read_typed(s: &str) -> Option<Typed> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
         .collect();
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return None;
     }
     let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
@@ -261,7 +265,17 @@ mod tests {
         assert_eq!(super::parse_decimal("0.234"), Some(0.234));
         assert_eq!(super::parse_decimal("12"), Some(12.0));
         assert_eq!(super::parse_decimal(",5"), Some(0.5));
-        for bad in ["", "abc", "1,2,3.4.5", "1.23.4", "12a", "1..2", "1,", "-", "1.234.5,6,7"] {
+        for bad in [
+            "",
+            "abc",
+            "1,2,3.4.5",
+            "1.23.4",
+            "12a",
+            "1..2",
+            "1,",
+            "-",
+            "1.234.5,6,7",
+        ] {
             assert_eq!(super::parse_decimal(bad), None, "{bad:?}");
         }
         assert_eq!(super::parse_whole("1.250.000.000"), Some(1_250_000_000));
@@ -276,7 +290,10 @@ mod tests {
 
     #[test]
     fn an_eth_folds_like_d_with_stroke() {
-        assert_eq!(super::normalize("ÐINH THỊ HOA"), super::normalize("Đinh Thị Hoa"));
+        assert_eq!(
+            super::normalize("ÐINH THỊ HOA"),
+            super::normalize("Đinh Thị Hoa")
+        );
         assert_eq!(super::normalize("Ðồng"), "dong");
     }
 }

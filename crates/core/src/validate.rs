@@ -183,9 +183,21 @@ fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<F
 fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError>) {
     use crate::limits::{FOLLOW_UP, FOLLOW_UPS, LONG_TEXT, SHORT_TEXT};
     let texts = [
-        ("findings.finances.shock_note", &f.finances.shock_note, LONG_TEXT),
-        ("findings.value_chain.linked_enterprise", &f.value_chain.linked_enterprise, SHORT_TEXT),
-        ("findings.value_chain.programme_other", &f.value_chain.programme_other, SHORT_TEXT),
+        (
+            "findings.finances.shock_note",
+            &f.finances.shock_note,
+            LONG_TEXT,
+        ),
+        (
+            "findings.value_chain.linked_enterprise",
+            &f.value_chain.linked_enterprise,
+            SHORT_TEXT,
+        ),
+        (
+            "findings.value_chain.programme_other",
+            &f.value_chain.programme_other,
+            SHORT_TEXT,
+        ),
         ("findings.difficulty_other", &f.difficulty_other, LONG_TEXT),
         ("findings.support.note", &f.support.note, LONG_TEXT),
     ];
@@ -200,7 +212,12 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
         ));
     }
     for (i, fu) in f.follow_ups.iter().enumerate() {
-        check_len(&format!("findings.follow_ups.{i}.action"), &fu.action, FOLLOW_UP, errors);
+        check_len(
+            &format!("findings.follow_ups.{i}.action"),
+            &fu.action,
+            FOLLOW_UP,
+            errors,
+        );
     }
     let fin = &f.finances;
     money(

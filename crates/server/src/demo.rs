@@ -87,7 +87,8 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             "cooperative",
             &c.id,
             &c.area_path,
-            &serde_json::to_string(&Change::Cooperative(c.clone())).expect("a cooperative serialises"),
+            &serde_json::to_string(&Change::Cooperative(c.clone()))
+                .expect("a cooperative serialises"),
         );
     }
     for (u, hash) in d.users.iter().zip(&hashes) {

@@ -1,7 +1,11 @@
 //! `hoptac-server`: serves the built app and the API. See `--help`.
 
 use clap::Parser;
-use hoptac_server::{app, demo, storage::{redact_url, Db}, AppState};
+use hoptac_server::{
+    app, demo,
+    storage::{redact_url, Db},
+    AppState,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -20,8 +20,14 @@ async fn health_and_json_errors(backend: Backend) {
     // Anyone learns that the server lives; only a signed-in caller what it runs.
     let (st, b) = s.call("GET", "/api/health", None, None).await;
     assert_eq!(st, 200);
-    assert_eq!(b, json!({"status": "ok"}), "nothing beyond ok to an anonymous caller");
-    let (st, b) = s.call("GET", "/api/health", Some("not-a-token"), None).await;
+    assert_eq!(
+        b,
+        json!({"status": "ok"}),
+        "nothing beyond ok to an anonymous caller"
+    );
+    let (st, b) = s
+        .call("GET", "/api/health", Some("not-a-token"), None)
+        .await;
     assert_eq!((st, b), (200, json!({"status": "ok"})));
     let token = s.officer().await;
     let (st, b) = s.call("GET", "/api/health", Some(&token), None).await;

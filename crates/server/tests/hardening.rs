@@ -109,7 +109,12 @@ fn forged() -> impl Strategy<Value = Forged> {
             revision,
         });
     (
-        (text, text, text, proptest::sample::select(vec!["NB-KS-KIMDONG", "NB", "nowhere", ""])),
+        (
+            text,
+            text,
+            text,
+            proptest::sample::select(vec!["NB-KS-KIMDONG", "NB", "nowhere", ""]),
+        ),
         proptest::sample::select(ReportStatus::VALUES.to_vec()),
         any::<u32>(),
         proptest::option::of(any::<i64>()),
@@ -117,7 +122,14 @@ fn forged() -> impl Strategy<Value = Forged> {
         proptest::collection::vec(event, 0..3),
     )
         .prop_map(
-            |((author_id, author_name, area_path, area_id), status, revision, received_at, version, events)| Forged {
+            |(
+                (author_id, author_name, area_path, area_id),
+                status,
+                revision,
+                received_at,
+                version,
+                events,
+            )| Forged {
                 author_id,
                 author_name,
                 area_path,
@@ -194,8 +206,20 @@ async fn every_mutation(s: &TestServer, t: &Tokens, key: &str, f: Option<&Forged
         ..base.clone()
     };
     let (reg, sub, eb, eg, eh) = match f {
-        None => (registered.clone(), v.clone(), base.clone(), edit_gv, edit_hl),
-        Some(f) => (f.coop(&registered), f.visit(&v), f.coop(&base), f.edit(&edit_gv), f.edit(&edit_hl)),
+        None => (
+            registered.clone(),
+            v.clone(),
+            base.clone(),
+            edit_gv,
+            edit_hl,
+        ),
+        Some(f) => (
+            f.coop(&registered),
+            f.visit(&v),
+            f.coop(&base),
+            f.edit(&edit_gv),
+            f.edit(&edit_hl),
+        ),
     };
     let r = s
         .push_ok(
@@ -212,7 +236,13 @@ async fn every_mutation(s: &TestServer, t: &Tokens, key: &str, f: Option<&Forged
         .push_ok(
             &t.officer_gv,
             &c2,
-            &[mutation(1, MutationOp::UpdateCooperative { base: eb.clone(), record: eg })],
+            &[mutation(
+                1,
+                MutationOp::UpdateCooperative {
+                    base: eb.clone(),
+                    record: eg,
+                },
+            )],
         )
         .await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
@@ -221,7 +251,13 @@ async fn every_mutation(s: &TestServer, t: &Tokens, key: &str, f: Option<&Forged
             &t.officer,
             &c1,
             &[
-                mutation(3, MutationOp::UpdateCooperative { base: eb, record: eh }),
+                mutation(
+                    3,
+                    MutationOp::UpdateCooperative {
+                        base: eb,
+                        record: eh,
+                    },
+                ),
                 mutation(
                     4,
                     MutationOp::ResolveConflict {
@@ -233,7 +269,9 @@ async fn every_mutation(s: &TestServer, t: &Tokens, key: &str, f: Option<&Forged
         )
         .await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
-    let (st, b) = s.decide(&t.supervisor, &visit_id, "return", "Bổ sung doanh thu").await;
+    let (st, b) = s
+        .decide(&t.supervisor, &visit_id, "return", "Bổ sung doanh thu")
+        .await;
     assert_eq!(st, 200, "{b}");
     let mut fixed = VisitReport {
         note: "Đã bổ sung doanh thu".into(),
@@ -247,7 +285,11 @@ async fn every_mutation(s: &TestServer, t: &Tokens, key: &str, f: Option<&Forged
         Some(f) => f.visit(&fixed),
     };
     let r = s
-        .push_ok(&t.officer, &c1, &[mutation(5, MutationOp::ResubmitVisit(fixed))])
+        .push_ok(
+            &t.officer,
+            &c1,
+            &[mutation(5, MutationOp::ResubmitVisit(fixed))],
+        )
         .await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
 }
@@ -280,7 +322,12 @@ async fn seen(s: &TestServer, t: &Tokens, key: &str) -> Vec<Value> {
         .filter(|c| c.to_string().contains(key))
         .collect();
     let (st, detail) = s
-        .call("GET", &format!("/api/visits/visit-{key}"), Some(&t.supervisor), None)
+        .call(
+            "GET",
+            &format!("/api/visits/visit-{key}"),
+            Some(&t.supervisor),
+            None,
+        )
         .await;
     assert_eq!(st, 200, "{detail}");
     out.push(detail);
@@ -319,10 +366,18 @@ async fn what_only_the_server_decides_cannot_be_forged_by_any_mutation(backend: 
             rt.block_on(async {
                 every_mutation(&honest, &th, &key, None).await;
                 every_mutation(&forging, &tf, &key, Some(&f)).await;
-                (seen(&honest, &th, &key).await, seen(&forging, &tf, &key).await)
+                (
+                    seen(&honest, &th, &key).await,
+                    seen(&forging, &tf, &key).await,
+                )
             })
         });
-        prop_assert_eq!(h.len(), 4, "the cooperative, the conflict, the report, its detail: {:?}", h);
+        prop_assert_eq!(
+            h.len(),
+            4,
+            "the cooperative, the conflict, the report, its detail: {:?}",
+            h
+        );
         prop_assert_eq!(h, g);
         Ok(())
     });
@@ -342,13 +397,24 @@ async fn what_only_the_server_decides_cannot_be_forged_by_any_mutation(backend: 
     assert_eq!(report.status, ReportStatus::Resubmitted);
     assert_eq!(report.revision, 2);
     let actions: Vec<Action> = report.events.iter().map(|e| e.action).collect();
-    assert_eq!(actions, vec![Action::Return, Action::Resubmit], "only the thread the server wrote");
+    assert_eq!(
+        actions,
+        vec![Action::Return, Action::Resubmit],
+        "only the thread the server wrote"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
 // 2. An administrator grants only areas inside their own scope; every change is audited.
 
-async fn add_user(s: &TestServer, id: &str, username: &str, password: &str, role: &str, areas: &[&str]) {
+async fn add_user(
+    s: &TestServer,
+    id: &str,
+    username: &str,
+    password: &str,
+    role: &str,
+    areas: &[&str],
+) {
     let hash = hoptac_server::rules::accounts::hash_password(password).await;
     sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5, 0)")
         .bind(id)
@@ -374,14 +440,27 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     let Some(s) = start(backend).await else {
         return;
     };
-    add_user(&s, "u-admin-hl", "quantri.hoalu", "hoptac-qthl", "admin", &["NB-HL"]).await;
+    add_user(
+        &s,
+        "u-admin-hl",
+        "quantri.hoalu",
+        "hoptac-qthl",
+        "admin",
+        &["NB-HL"],
+    )
+    .await;
     add_user(&s, "u-new", "canbo.moi", "hoptac-moi", "officer", &[]).await;
     let district_admin = s.login("quantri.hoalu", "hoptac-qthl").await;
     let put = |token: String, user: &'static str, areas: Value| {
         let s = &s;
         async move {
-            s.call("PUT", &format!("/api/users/{user}/areas"), Some(&token), Some(json!({ "areas": areas })))
-                .await
+            s.call(
+                "PUT",
+                &format!("/api/users/{user}/areas"),
+                Some(&token),
+                Some(json!({ "areas": areas })),
+            )
+            .await
         }
     };
     // Inside: a commune of Hoa Lư.
@@ -389,9 +468,17 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["scopes"], json!(["NB/NB-HL/NB-HL-NINHHAI/"]));
     // Outside: Gia Viễn, or the whole province.
-    for areas in [json!(["NB-GV"]), json!(["NB-HL-NINHHAI", "NB"]), json!(["NB-GV-GIASINH"])] {
+    for areas in [
+        json!(["NB-GV"]),
+        json!(["NB-HL-NINHHAI", "NB"]),
+        json!(["NB-GV-GIASINH"]),
+    ] {
         let (st, b) = put(district_admin.clone(), "u-new", areas.clone()).await;
-        assert_eq!((st, b["code"].as_str()), (403, Some("forbidden")), "{areas}: {b}");
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (403, Some("forbidden")),
+            "{areas}: {b}"
+        );
     }
     // A user holding an area outside the administrator's scope cannot be changed by them.
     let (st, b) = put(district_admin.clone(), "u-officer-hoalu", json!(["NB-HL"])).await;
@@ -400,7 +487,9 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     let admin = s.login(ADMIN.0, ADMIN.1).await;
     let (st, b) = put(admin.clone(), "u-new", json!(["NB-HL-NINHHAI", "NB-GV"])).await;
     assert_eq!(st, 200, "{b}");
-    let (st, trail) = s.call("GET", "/api/audit/user_areas/u-new", Some(&admin), None).await;
+    let (st, trail) = s
+        .call("GET", "/api/audit/user_areas/u-new", Some(&admin), None)
+        .await;
     assert_eq!(st, 200, "{trail}");
     let trail = trail.as_array().unwrap();
     assert_eq!(trail.len(), 2, "two changes: {trail:?}");
@@ -408,14 +497,22 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     assert_eq!(trail[1]["actor_id"], "u-admin");
     let change = &trail[1]["changes"][0];
     assert_eq!(change["path"], "areas");
-    assert_eq!(change["old"], json!(["NB/NB-HL/NB-HL-NINHHAI/"]).to_string());
+    assert_eq!(
+        change["old"],
+        json!(["NB/NB-HL/NB-HL-NINHHAI/"]).to_string()
+    );
     assert_eq!(
         change["new"],
         json!(["NB/NB-GV/", "NB/NB-HL/NB-HL-NINHHAI/"]).to_string()
     );
     // A supervisor may not read account changes; the history says from when.
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
-    assert_eq!(s.call("GET", "/api/audit/user_areas/u-new", Some(&sup), None).await.0, 403);
+    assert_eq!(
+        s.call("GET", "/api/audit/user_areas/u-new", Some(&sup), None)
+            .await
+            .0,
+        403
+    );
     let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
         "SELECT area_path, until_ms FROM assignment_history WHERE user_id = 'u-new' ORDER BY area_path",
     )
@@ -423,7 +520,9 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     .await
     .unwrap();
     assert_eq!(
-        rows.iter().map(|r| (r.0.as_str(), r.1.is_some())).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| (r.0.as_str(), r.1.is_some()))
+            .collect::<Vec<_>>(),
         vec![("NB/NB-GV/", false), ("NB/NB-HL/NB-HL-NINHHAI/", false)]
     );
 }
@@ -437,7 +536,11 @@ const ROUNDS: usize = 20;
 async fn fresh_report(s: &TestServer, officer: &str, key: &str) -> String {
     let id = format!("race-{key}");
     let r = s
-        .push_ok(officer, &format!("cl-{key}"), &[submit(1, visit(&id, "coop-009", "Họp ban quản trị"))])
+        .push_ok(
+            officer,
+            &format!("cl-{key}"),
+            &[submit(1, visit(&id, "coop-009", "Họp ban quản trị"))],
+        )
         .await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     id
@@ -449,7 +552,10 @@ async fn two_reviewers_commenting_at_once_keep_every_comment(backend: Backend) {
         return;
     };
     let officer = s.officer().await;
-    let (sup, admin) = (s.login(SUPERVISOR.0, SUPERVISOR.1).await, s.login(ADMIN.0, ADMIN.1).await);
+    let (sup, admin) = (
+        s.login(SUPERVISOR.0, SUPERVISOR.1).await,
+        s.login(ADMIN.0, ADMIN.1).await,
+    );
     let id = fresh_report(&s, &officer, "comments").await;
     for round in 0..ROUNDS {
         let (ta, tb) = (format!("Giám sát {round}"), format!("Quản trị {round}"));
@@ -459,11 +565,16 @@ async fn two_reviewers_commenting_at_once_keep_every_comment(backend: Backend) {
         );
         assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
     }
-    let (_, detail) = s.call("GET", &format!("/api/visits/{id}"), Some(&sup), None).await;
+    let (_, detail) = s
+        .call("GET", &format!("/api/visits/{id}"), Some(&sup), None)
+        .await;
     let comments = detail["report"]["events"].as_array().unwrap();
     assert_eq!(comments.len(), 2 * ROUNDS, "every comment kept");
     let actions = s.audit_actions("visit", &id).await;
-    assert_eq!(actions.iter().filter(|a| *a == "comment").count(), 2 * ROUNDS);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "comment").count(),
+        2 * ROUNDS
+    );
 }
 
 on_both!(two_officers_changing_different_fields_at_once_both_keep_their_change);
@@ -483,19 +594,45 @@ async fn two_officers_changing_different_fields_at_once_both_keep_their_change(b
             members: Some(100 + round as u32),
             ..current.clone()
         };
-        let ma = [mutation(round + 1, MutationOp::UpdateCooperative { base: current.clone(), record: a })];
-        let mb = [mutation(round + 1, MutationOp::UpdateCooperative { base: current.clone(), record: b })];
+        let ma = [mutation(
+            round + 1,
+            MutationOp::UpdateCooperative {
+                base: current.clone(),
+                record: a,
+            },
+        )];
+        let mb = [mutation(
+            round + 1,
+            MutationOp::UpdateCooperative {
+                base: current.clone(),
+                record: b,
+            },
+        )];
         let (ra, rb) = tokio::join!(s.push(&hl, "race-hl", &ma), s.push(&gv, "race-gv", &mb));
         assert_eq!((ra.0, rb.0), (200, 200), "{ra:?} {rb:?}");
         let after = coop_now(&s, &hl, "coop-010").await;
-        assert_eq!(after.chair_phone.as_deref(), Some(phone.as_str()), "round {round}");
+        assert_eq!(
+            after.chair_phone.as_deref(),
+            Some(phone.as_str()),
+            "round {round}"
+        );
         assert_eq!(after.members, Some(100 + round as u32), "round {round}");
-        assert_eq!(after.version, current.version + 2, "two changes, two versions");
+        assert_eq!(
+            after.version,
+            current.version + 2,
+            "two changes, two versions"
+        );
     }
 }
 
 async fn coop_now(s: &TestServer, token: &str, id: &str) -> Cooperative {
-    let changes = s.pull_all(token, &format!("reader-{}", uuid::Uuid::new_v4().simple()), 2000).await;
+    let changes = s
+        .pull_all(
+            token,
+            &format!("reader-{}", uuid::Uuid::new_v4().simple()),
+            2000,
+        )
+        .await;
     changes
         .into_iter()
         .rev()
@@ -517,13 +654,20 @@ async fn the_same_outbox_pushed_from_two_tabs_at_once_applies_once(backend: Back
         let id = format!("tabs-{round}");
         outbox.push(submit(round + 1, visit(&id, "coop-009", "Cùng hàng đợi")));
         let batch = outbox[round as usize..].to_vec();
-        let (a, b) = tokio::join!(s.push(&officer, "two-tabs", &batch), s.push(&officer, "two-tabs", &batch));
+        let (a, b) = tokio::join!(
+            s.push(&officer, "two-tabs", &batch),
+            s.push(&officer, "two-tabs", &batch)
+        );
         assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
         for r in [&a.1, &b.1] {
             assert_eq!(r["last_mutation_id"], round + 1);
             assert_eq!(r["rejected"], json!([]));
         }
-        assert_eq!(s.audit_actions("visit", &id).await, vec!["submit"], "applied once");
+        assert_eq!(
+            s.audit_actions("visit", &id).await,
+            vec!["submit"],
+            "applied once"
+        );
     }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visit_reports WHERE id LIKE 'tabs-%'")
         .fetch_one(&s.pool)
@@ -538,7 +682,10 @@ async fn an_approval_racing_a_return_leaves_exactly_one(backend: Backend) {
         return;
     };
     let officer = s.officer().await;
-    let (sup, admin) = (s.login(SUPERVISOR.0, SUPERVISOR.1).await, s.login(ADMIN.0, ADMIN.1).await);
+    let (sup, admin) = (
+        s.login(SUPERVISOR.0, SUPERVISOR.1).await,
+        s.login(ADMIN.0, ADMIN.1).await,
+    );
     for round in 0..ROUNDS {
         let id = fresh_report(&s, &officer, &format!("decide-{round}")).await;
         let (a, r) = tokio::join!(
@@ -547,15 +694,28 @@ async fn an_approval_racing_a_return_leaves_exactly_one(backend: Backend) {
         );
         let mut statuses = [a.0, r.0];
         statuses.sort();
-        assert_eq!(statuses, [200, 422], "one wins, the other is told the report moved on: {a:?} {r:?}");
+        assert_eq!(
+            statuses,
+            [200, 422],
+            "one wins, the other is told the report moved on: {a:?} {r:?}"
+        );
         let loser = if a.0 == 422 { &a.1 } else { &r.1 };
         assert_eq!(loser["code"], "invalid");
-        let (_, detail) = s.call("GET", &format!("/api/visits/{id}"), Some(&sup), None).await;
+        let (_, detail) = s
+            .call("GET", &format!("/api/visits/{id}"), Some(&sup), None)
+            .await;
         let events = detail["report"]["events"].as_array().unwrap();
         assert_eq!(events.len(), 1, "{events:?}");
         let winner = events[0]["action"].as_str().unwrap();
         let status = detail["report"]["status"].as_str().unwrap();
-        assert_eq!(status, if winner == "approve" { "approved" } else { "returned" });
+        assert_eq!(
+            status,
+            if winner == "approve" {
+                "approved"
+            } else {
+                "returned"
+            }
+        );
         assert_eq!(s.audit_actions("visit", &id).await, vec!["submit", winner]);
     }
 }
@@ -575,16 +735,31 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     // Text holding NUL or another control character: 422 naming the field.
     for bad in ["Ghi chú\u{0}", "Ghi chú\u{1b}[31m", "\u{7f}", "a\u{85}b"] {
         let (st, b) = s
-            .push(&officer, "ctl", &[submit(1, visit("ctl-1", "coop-009", bad))])
+            .push(
+                &officer,
+                "ctl",
+                &[submit(1, visit("ctl-1", "coop-009", bad))],
+            )
             .await;
-        assert_eq!((st, b["code"].as_str()), (422, Some("invalid")), "{bad:?}: {b}");
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (422, Some("invalid")),
+            "{bad:?}: {b}"
+        );
         let field = b["fields"][0]["field"].as_str().unwrap();
         assert_eq!(field, "mutations[0].op.data.note", "{b}");
-        assert!(b["fields"][0]["message"]["vi"].as_str().unwrap().contains("ký tự điều khiển"));
+        assert!(b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("ký tự điều khiển"));
     }
     // Tabs and line breaks are text.
     let r = s
-        .push_ok(&officer, "ctl", &[submit(1, visit("ctl-1", "coop-009", "Dòng 1\nDòng 2\tcột"))])
+        .push_ok(
+            &officer,
+            "ctl",
+            &[submit(1, visit("ctl-1", "coop-009", "Dòng 1\nDòng 2\tcột"))],
+        )
         .await;
     assert!(r.rejected.is_empty());
     let after_good = s.sync_log_rows().await;
@@ -592,15 +767,33 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
 
     // A control character in a user name, in a path, in a query string.
     let (st, _) = s
-        .call("POST", "/api/auth/login", None, Some(json!({"username": "canbo\u{0}", "password": "x"})))
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "canbo\u{0}", "password": "x"})),
+        )
         .await;
     assert_eq!(st, 422);
-    for path in ["/api/visits/%00", "/api/audit/visit/a%00b", "/api/review?period=2021-H2&area=NB%00"] {
+    for path in [
+        "/api/visits/%00",
+        "/api/audit/visit/a%00b",
+        "/api/review?period=2021-H2&area=NB%00",
+    ] {
         let (st, b) = s.call("GET", path, Some(&admin), None).await;
-        assert_eq!((st, b["code"].as_str()), (400, Some("bad_request")), "{path}: {b}");
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (400, Some("bad_request")),
+            "{path}: {b}"
+        );
     }
     let (st, _) = s
-        .call("PUT", "/api/users/%00/areas", Some(&admin), Some(json!({"areas": []})))
+        .call(
+            "PUT",
+            "/api/users/%00/areas",
+            Some(&admin),
+            Some(json!({"areas": []})),
+        )
         .await;
     assert_eq!(st, 400);
 
@@ -620,18 +813,36 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     }
 
     // Cursors and limits at the integer extremes.
-    for (cursor, limit) in [(json!(0), json!(u32::MAX)), (json!(0), json!(0)), (json!(1), json!(1))] {
+    for (cursor, limit) in [
+        (json!(0), json!(u32::MAX)),
+        (json!(0), json!(0)),
+        (json!(1), json!(1)),
+    ] {
         let (st, b) = s
-            .call("POST", "/api/sync/pull", Some(&officer), Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})))
+            .call(
+                "POST",
+                "/api/sync/pull",
+                Some(&officer),
+                Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})),
+            )
             .await;
         assert_eq!(st, 200, "{b}");
         let _: PullResponse = serde_json::from_value(b).unwrap();
     }
     for cursor in [json!(i64::MAX), json!(i64::MAX - 1)] {
         let (st, b) = s
-            .call("POST", "/api/sync/pull", Some(&officer), Some(json!({"client_id": "x", "cursor": cursor})))
+            .call(
+                "POST",
+                "/api/sync/pull",
+                Some(&officer),
+                Some(json!({"client_id": "x", "cursor": cursor})),
+            )
             .await;
-        assert_eq!((st, b["code"].as_str()), (409, Some("cursor_unknown")), "a cursor never issued: {b}");
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (409, Some("cursor_unknown")),
+            "a cursor never issued: {b}"
+        );
     }
     for (cursor, limit) in [
         (json!(i64::MIN), json!(1)),
@@ -641,12 +852,26 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         (json!(0), json!(u64::MAX)),
     ] {
         let (st, b) = s
-            .call("POST", "/api/sync/pull", Some(&officer), Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})))
+            .call(
+                "POST",
+                "/api/sync/pull",
+                Some(&officer),
+                Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})),
+            )
             .await;
-        assert_eq!((st, b["code"].as_str()), (400, Some("bad_request")), "{cursor} {limit}: {b}");
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (400, Some("bad_request")),
+            "{cursor} {limit}: {b}"
+        );
     }
     let (st, _) = s
-        .call("GET", "/api/review?period=99999999999999999999-H1", Some(&admin), None)
+        .call(
+            "GET",
+            "/api/review?period=99999999999999999999-H1",
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(st, 422);
 
@@ -659,7 +884,11 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     let mut huge = visit("d-3", "coop-009", "x");
     huge.findings.finances.revenue_vnd = Some(i64::MAX);
     let r = s
-        .push_ok(&officer, "dates", &[submit(1, bad_date), submit(2, far_year), submit(3, huge)])
+        .push_ok(
+            &officer,
+            "dates",
+            &[submit(1, bad_date), submit(2, far_year), submit(3, huge)],
+        )
         .await;
     assert_eq!(r.rejected.len(), 3, "{:?}", r.rejected);
     for rej in &r.rejected {
@@ -668,24 +897,45 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     }
     let mut beyond = serde_json::to_value(submit(4, visit("d-4", "coop-009", "x"))).unwrap();
     beyond["op"]["data"]["findings"] = json!({"finances": {"revenue_vnd": 1e20}});
-    let mut negative = serde_json::to_value(MutationOp::RegisterCooperative(coop("n-1", "NB-GV-GIASINH"))).unwrap();
+    let mut negative = serde_json::to_value(MutationOp::RegisterCooperative(coop(
+        "n-1",
+        "NB-GV-GIASINH",
+    )))
+    .unwrap();
     negative["data"]["members"] = json!(-3);
     for m in [beyond, json!({"id": 4, "created_at": 1, "op": negative})] {
         let (st, b) = s
-            .call("POST", "/api/sync/push", Some(&officer), Some(json!({"client_id": "dates", "mutations": [m]})))
+            .call(
+                "POST",
+                "/api/sync/push",
+                Some(&officer),
+                Some(json!({"client_id": "dates", "mutations": [m]})),
+            )
             .await;
         assert_eq!((st, b["code"].as_str()), (400, Some("bad_request")), "{b}");
     }
-    for targets in [json!({"new_htx": -1}), json!({"new_htx": 1u64 << 40}), json!({"works_handed_over": 1.5})] {
+    for targets in [
+        json!({"new_htx": -1}),
+        json!({"new_htx": 1u64 << 40}),
+        json!({"works_handed_over": 1.5}),
+    ] {
         let (st, b) = s
-            .call("PUT", "/api/targets", Some(&admin), Some(json!({"period": "2021-H2", "area_id": "NB", "targets": targets})))
+            .call(
+                "PUT",
+                "/api/targets",
+                Some(&admin),
+                Some(json!({"period": "2021-H2", "area_id": "NB", "targets": targets})),
+            )
             .await;
         assert!(st == 400 || st == 422, "{targets}: {st} {b}");
     }
 
     // A user name or password of a megabyte: refused before hashing, at once.
     let mb = "x".repeat(1 << 20);
-    for body in [json!({"username": mb, "password": "x"}), json!({"username": "canbo.hoalu", "password": mb})] {
+    for body in [
+        json!({"username": mb, "password": "x"}),
+        json!({"username": "canbo.hoalu", "password": mb}),
+    ] {
         let t0 = std::time::Instant::now();
         let (st, b) = s.call("POST", "/api/auth/login", None, Some(body)).await;
         assert_eq!((st, b["code"].as_str()), (422, Some("invalid")), "{b}");
@@ -716,16 +966,36 @@ async fn text_is_stored_composed_so_two_spellings_are_one_value(backend: Backend
         chair_name: Some(nfd.into()),
         ..base.clone()
     };
-    s.push_ok(&hl, "nfc-a", &[mutation(1, MutationOp::UpdateCooperative { base: base.clone(), record: a })])
-        .await;
-    s.push_ok(&gv, "nfc-b", &[mutation(1, MutationOp::UpdateCooperative { base, record: b })])
-        .await;
+    s.push_ok(
+        &hl,
+        "nfc-a",
+        &[mutation(
+            1,
+            MutationOp::UpdateCooperative {
+                base: base.clone(),
+                record: a,
+            },
+        )],
+    )
+    .await;
+    s.push_ok(
+        &gv,
+        "nfc-b",
+        &[mutation(
+            1,
+            MutationOp::UpdateCooperative { base, record: b },
+        )],
+    )
+    .await;
     let changes = s.pull_all(&hl, "nfc-reader", 2000).await;
     assert!(
         !changes.iter().any(|c| matches!(c, Change::Conflict(_))),
         "one name typed two ways is not a conflict"
     );
-    assert_eq!(coop_now(&s, &hl, "coop-011").await.chair_name.as_deref(), Some(nfc));
+    assert_eq!(
+        coop_now(&s, &hl, "coop-011").await.chair_name.as_deref(),
+        Some(nfc)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -741,7 +1011,12 @@ async fn the_sign_in_brake_counts_addresses_and_hides_which_names_exist(backend:
         async move {
             let t0 = std::time::Instant::now();
             let (st, _) = s
-                .call("POST", "/api/auth/login", None, Some(json!({"username": name, "password": password})))
+                .call(
+                    "POST",
+                    "/api/auth/login",
+                    None,
+                    Some(json!({"username": name, "password": password})),
+                )
                 .await;
             (st, t0.elapsed())
         }
@@ -752,19 +1027,34 @@ async fn the_sign_in_brake_counts_addresses_and_hides_which_names_exist(backend:
         let (st, t) = login(format!("khong-co-{i}"), "sai").await;
         assert_eq!(st, 401);
         unknown.push(t);
-        let (st, t) = login(["canbo.kimson", "canbo.giavien", "giamsat", "quantri"][i].into(), "sai").await;
+        let (st, t) = login(
+            ["canbo.kimson", "canbo.giavien", "giamsat", "quantri"][i].into(),
+            "sai",
+        )
+        .await;
         assert_eq!(st, 401);
         wrong.push(t);
     }
     unknown.sort();
     wrong.sort();
     let (u, w) = (unknown[1].as_secs_f64(), wrong[1].as_secs_f64());
-    assert!(u > w * 0.5 && u < w * 2.0, "unknown name {u:.3}s vs wrong password {w:.3}s");
+    assert!(
+        u > w * 0.5 && u < w * 2.0,
+        "unknown name {u:.3}s vs wrong password {w:.3}s"
+    );
     // Many names from one address: the address is braked, whatever the next name.
     for i in 8..hoptac_server::rules::accounts::MAX_FAILURES_PER_ADDRESS {
-        assert_eq!(login(format!("doan-{i}"), "sai").await.0, 401, "each name fails once");
+        assert_eq!(
+            login(format!("doan-{i}"), "sai").await.0,
+            401,
+            "each name fails once"
+        );
     }
-    assert_eq!(login("canbo.hoalu".into(), "hoptac-hoalu").await.0, 429, "this address waits a minute");
+    assert_eq!(
+        login("canbo.hoalu".into(), "hoptac-hoalu").await.0,
+        429,
+        "this address waits a minute"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -773,7 +1063,12 @@ async fn the_sign_in_brake_counts_addresses_and_hides_which_names_exist(backend:
 #[test]
 fn the_log_never_prints_a_database_password() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoptac-server"))
-        .args(["--db", "postgres://hoptac:mat-khau-bi-mat@127.0.0.1:1/hoptac", "--listen", "127.0.0.1:0"])
+        .args([
+            "--db",
+            "postgres://hoptac:mat-khau-bi-mat@127.0.0.1:1/hoptac",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .env("RUST_LOG", "debug")
         .output()
         .unwrap();

@@ -40,7 +40,12 @@ impl TestServer {
     async fn set_areas(&self, user: &str, areas: Value) {
         let admin = self.login(ADMIN.0, ADMIN.1).await;
         let (st, b) = self
-            .call("PUT", &format!("/api/users/{user}/areas"), Some(&admin), Some(json!({ "areas": areas })))
+            .call(
+                "PUT",
+                &format!("/api/users/{user}/areas"),
+                Some(&admin),
+                Some(json!({ "areas": areas })),
+            )
             .await;
         assert_eq!(st, 200, "{b}");
     }
@@ -77,12 +82,25 @@ async fn a_report_with_a_huge_note_is_refused_alone_and_the_next_one_applies(bac
             ],
         )
         .await;
-    assert_eq!(r.last_mutation_id, 2, "both are done with: the outbox moves on");
+    assert_eq!(
+        r.last_mutation_id, 2,
+        "both are done with: the outbox moves on"
+    );
     assert_eq!(r.rejected.len(), 1);
     let rej = &r.rejected[0];
-    assert_eq!((rej.mutation_id, rej.record_id.as_str(), rej.code.key()), (1, "huge", "invalid"));
-    assert_eq!(rej.fields[0].field, "note", "the reason names the field: {rej:?}");
-    assert!(rej.fields[0].message.vi.contains("tối đa 5000"), "{:?}", rej.fields[0].message);
+    assert_eq!(
+        (rej.mutation_id, rej.record_id.as_str(), rej.code.key()),
+        (1, "huge", "invalid")
+    );
+    assert_eq!(
+        rej.fields[0].field, "note",
+        "the reason names the field: {rej:?}"
+    );
+    assert!(
+        rej.fields[0].message.vi.contains("tối đa 5000"),
+        "{:?}",
+        rej.fields[0].message
+    );
     let ids: Vec<String> = s.visits(&t).await.into_iter().map(|v| v.id).collect();
     assert!(ids.contains(&"after".to_string()) && !ids.contains(&"huge".to_string()));
 
@@ -100,10 +118,21 @@ async fn a_report_with_a_huge_note_is_refused_alone_and_the_next_one_applies(bac
         .push_ok(
             &t,
             "tab",
-            &[submit(3, long), Mutation { id: 4, created_at: 1, op: MutationOp::RegisterCooperative(coop) }],
+            &[
+                submit(3, long),
+                Mutation {
+                    id: 4,
+                    created_at: 1,
+                    op: MutationOp::RegisterCooperative(coop),
+                },
+            ],
         )
         .await;
-    let fields: Vec<&str> = r.rejected.iter().map(|r| r.fields[0].field.as_str()).collect();
+    let fields: Vec<&str> = r
+        .rejected
+        .iter()
+        .map(|r| r.fields[0].field.as_str())
+        .collect();
     assert_eq!(fields, vec!["findings.support.note", "chair_name"]);
 }
 
@@ -116,7 +145,12 @@ async fn every_answer_states_the_servers_time_and_identity(backend: Backend) {
         return;
     };
     let mut epochs = Vec::new();
-    for (method, path) in [("GET", "/api/health"), ("GET", "/api/me"), ("GET", "/api/nothing"), ("POST", "/api/sync/pull")] {
+    for (method, path) in [
+        ("GET", "/api/health"),
+        ("GET", "/api/me"),
+        ("GET", "/api/nothing"),
+        ("POST", "/api/sync/pull"),
+    ] {
         let before = hoptac_server::storage::now_ms();
         let resp = s
             .http
@@ -125,12 +159,27 @@ async fn every_answer_states_the_servers_time_and_identity(backend: Backend) {
             .await
             .unwrap();
         let after = hoptac_server::storage::now_ms();
-        let time: i64 = resp.headers()[SERVER_TIME_HEADER].to_str().unwrap().parse().unwrap();
-        assert!((before..=after).contains(&time), "{path}: {before} <= {time} <= {after}");
-        epochs.push(resp.headers()[SERVER_EPOCH_HEADER].to_str().unwrap().to_string());
+        let time: i64 = resp.headers()[SERVER_TIME_HEADER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            (before..=after).contains(&time),
+            "{path}: {before} <= {time} <= {after}"
+        );
+        epochs.push(
+            resp.headers()[SERVER_EPOCH_HEADER]
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     assert!(epochs[0].len() >= 16, "{epochs:?}");
-    assert!(epochs.iter().all(|e| *e == epochs[0]), "one identity: {epochs:?}");
+    assert!(
+        epochs.iter().all(|e| *e == epochs[0]),
+        "one identity: {epochs:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -152,7 +201,11 @@ async fn backup(s: &TestServer, dir: &std::path::Path) -> std::path::PathBuf {
                 .args(["-Fc", "-f", file.to_str().unwrap(), &s.db_url])
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     file
@@ -164,7 +217,12 @@ fn pg_bin(name: &str) -> String {
         .map(|e| e.unwrap().path())
         .collect();
     dirs.sort();
-    dirs.last().unwrap().join("bin").join(name).display().to_string()
+    dirs.last()
+        .unwrap()
+        .join("bin")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// A new server on the backup, with the new identity a restore gives.
@@ -180,7 +238,11 @@ async fn restore(backend: Backend, file: &std::path::Path) -> TestServer {
                 .args(["--no-owner", "-d", &url, file.to_str().unwrap()])
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let mut db = Db::connect(&url).await.unwrap();
@@ -189,12 +251,22 @@ async fn restore(backend: Backend, file: &std::path::Path) -> TestServer {
 }
 
 async fn epoch_of(s: &TestServer) -> String {
-    let resp = s.http.get(format!("{}/api/health", s.url)).send().await.unwrap();
-    resp.headers()[SERVER_EPOCH_HEADER].to_str().unwrap().to_string()
+    let resp = s
+        .http
+        .get(format!("{}/api/health", s.url))
+        .send()
+        .await
+        .unwrap();
+    resp.headers()[SERVER_EPOCH_HEADER]
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 on_both!(after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_server_lacks);
-async fn after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_server_lacks(backend: Backend) {
+async fn after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_server_lacks(
+    backend: Backend,
+) {
     let Some(s) = start(backend).await else {
         return;
     };
@@ -203,18 +275,27 @@ async fn after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_se
     let report = |id: &str| visit(id, "coop-001", "Làm việc với ban giám đốc");
     s.push_ok(&t, "tab", &[submit(1, report("a"))]).await;
     let file = backup(&s, files.path()).await;
-    s.push_ok(&t, "tab", &[submit(2, report("b")), submit(3, report("c"))]).await;
+    s.push_ok(&t, "tab", &[submit(2, report("b")), submit(3, report("c"))])
+        .await;
     let (st, page) = s.pull_page(&t, "tab", 0).await;
     assert_eq!(st, 200);
     let cursor = page["cursor"].as_i64().unwrap();
 
     // The server goes back to the backup: it holds "a" and the client's last id 1.
     let r = restore(backend, &file).await;
-    assert_ne!(epoch_of(&s).await, epoch_of(&r).await, "a restore changes the identity");
+    assert_ne!(
+        epoch_of(&s).await,
+        epoch_of(&r).await,
+        "a restore changes the identity"
+    );
     // A session from the backup still signs in; the tablet's token was made before it.
     let t = r.officer().await;
     let (st, b) = r.pull_page(&t, "tab", cursor).await;
-    assert_eq!((st, b["code"].as_str()), (409, Some("cursor_unknown")), "never an empty page: {b}");
+    assert_eq!(
+        (st, b["code"].as_str()),
+        (409, Some("cursor_unknown")),
+        "never an empty page: {b}"
+    );
     let (st, b) = r.pull_page(&t, "tab", 0).await;
     assert_eq!(st, 200, "{b}");
     let page: PullResponse = serde_json::from_value(b).unwrap();
@@ -227,7 +308,12 @@ async fn after_a_restore_the_tablet_pulls_from_the_start_and_resends_what_the_se
         .push_ok(
             &t,
             "tab",
-            &[submit(2, report("a")), submit(3, report("b")), submit(4, report("c")), submit(5, report("d"))],
+            &[
+                submit(2, report("a")),
+                submit(3, report("b")),
+                submit(4, report("c")),
+                submit(5, report("d")),
+            ],
         )
         .await;
     assert_eq!((resent.last_mutation_id, resent.rejected.len()), (5, 0));
@@ -255,17 +341,25 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
             &t,
             "tab",
             &[
-                submit(1, visit("gv", "coop-009", "Viết khi còn phụ trách Gia Viễn")),
+                submit(
+                    1,
+                    visit("gv", "coop-009", "Viết khi còn phụ trách Gia Viễn"),
+                ),
                 submit(2, visit("ks", "coop-016", "Kim Sơn chưa bao giờ được giao")),
             ],
         )
         .await;
     assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
-    assert_eq!((r.rejected[0].record_id.as_str(), r.rejected[0].code.key()), ("ks", "forbidden"));
+    assert_eq!(
+        (r.rejected[0].record_id.as_str(), r.rejected[0].code.key()),
+        ("ks", "forbidden")
+    );
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
     let visits: Vec<VisitReport> = s.visits(&sup).await;
     let gv = visits.iter().find(|v| v.id == "gv").expect("accepted");
-    let left = gv.author_left_area_at.expect("marked as written before the reassignment");
+    let left = gv
+        .author_left_area_at
+        .expect("marked as written before the reassignment");
     assert!(left <= gv.received_at.unwrap());
     assert_eq!(gv.area_path, "NB/NB-GV/NB-GV-GIASINH/");
     // More than a session's lifetime after the change: refused.
@@ -274,7 +368,13 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
         .execute(&s.pool)
         .await
         .unwrap();
-    let r = s.push_ok(&t, "tab", &[submit(3, visit("late", "coop-009", "Quá muộn"))]).await;
+    let r = s
+        .push_ok(
+            &t,
+            "tab",
+            &[submit(3, visit("late", "coop-009", "Quá muộn"))],
+        )
+        .await;
     assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
     assert_eq!(r.rejected[0].code.key(), "forbidden");
 }
@@ -283,7 +383,9 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
 // Case 7: narrowing an officer's areas.
 
 on_both!(narrowing_a_district_to_one_commune_removes_the_other_communes_from_the_tablet);
-async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the_tablet(backend: Backend) {
+async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the_tablet(
+    backend: Backend,
+) {
     let Some(s) = start(backend).await else {
         return;
     };
@@ -291,7 +393,8 @@ async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the
     let first = s.pull_all(&t, "tab", 2000).await;
     let (_, page) = s.pull_page(&t, "tab", 0).await;
     let cursor = page["cursor"].as_i64().unwrap();
-    s.set_areas("u-officer-hoalu", json!(["NB-HL-NINHHAI", "NB-GV"])).await;
+    s.set_areas("u-officer-hoalu", json!(["NB-HL-NINHHAI", "NB-GV"]))
+        .await;
     let (st, page) = s.pull_page(&t, "tab", cursor).await;
     assert_eq!(st, 200);
     let page: PullResponse = serde_json::from_value(page).unwrap();
@@ -324,8 +427,12 @@ async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the
             _ => None,
         })
         .collect();
-    assert!(kept.iter().all(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/") || p.starts_with("NB/NB-GV/")));
-    assert!(kept.iter().any(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/")));
+    assert!(kept
+        .iter()
+        .all(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/") || p.starts_with("NB/NB-GV/")));
+    assert!(kept
+        .iter()
+        .any(|p| p.starts_with("NB/NB-HL/NB-HL-NINHHAI/")));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,5 +448,9 @@ async fn signing_out_revokes_the_session_and_only_that_one(backend: Backend) {
     assert_eq!(st, 204);
     let (st, body) = s.pull_page(&a, "tab", 0).await;
     assert_eq!((st, body["code"].as_str()), (401, Some("unauthenticated")));
-    assert_eq!(s.pull_page(&b, "tab2", 0).await.0, 200, "the other session stays");
+    assert_eq!(
+        s.pull_page(&b, "tab2", 0).await.0,
+        200,
+        "the other session stays"
+    );
 }

@@ -47,7 +47,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
         accounts::authenticate(&state.db, token)
             .await?
@@ -61,10 +64,15 @@ impl FromRequestParts<AppState> for AuthUser {
 impl OptionalFromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match bearer(parts) {
             None => Ok(None),
-            Some(token) => Ok(accounts::authenticate(&state.db, token).await?.map(AuthUser)),
+            Some(token) => Ok(accounts::authenticate(&state.db, token)
+                .await?
+                .map(AuthUser)),
         }
     }
 }
@@ -97,7 +105,14 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     Ok(axum::Json(
-        accounts::login(&state.db, &state.limiter, &req.username, &req.password, address).await?,
+        accounts::login(
+            &state.db,
+            &state.limiter,
+            &req.username,
+            &req.password,
+            address,
+        )
+        .await?,
     ))
 }
 

@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hoptac_core::error::{ApiErrorBody, ErrorCode};
-use hoptac_core::validate::FieldError;
 use hoptac_core::i18n::Msg;
+use hoptac_core::validate::FieldError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use unicode_normalization::{is_nfc, UnicodeNormalization};
@@ -96,8 +96,10 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (self.status(), axum::Json(body)).into_response();
         if matches!(self, ApiError::Busy) {
-            resp.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
         }
         resp
     }
@@ -159,7 +161,11 @@ fn clean_text(v: &mut Value, path: &mut String) -> Result<(), (String, char)> {
             }
         }
         Value::Object(map) => {
-            if let Some(c) = map.keys().flat_map(|k| k.chars()).find(|c| is_forbidden_char(*c)) {
+            if let Some(c) = map
+                .keys()
+                .flat_map(|k| k.chars())
+                .find(|c| is_forbidden_char(*c))
+            {
                 return Err((path.clone(), c));
             }
             for (k, item) in map.iter_mut() {
@@ -211,9 +217,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 ),
             ));
         }
-        serde_json::from_value(value)
-            .map(Json)
-            .map_err(|e| ApiError::BadRequest(format!("the JSON body does not have the expected shape: {e}")))
+        serde_json::from_value(value).map(Json).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "the JSON body does not have the expected shape: {e}"
+            ))
+        })
     }
 }
 
@@ -227,7 +235,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Query(v))
-            .map_err(|e| ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text())))
+            .map_err(|e| {
+                ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
+            })
     }
 }
 
@@ -247,10 +257,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
 
 /// Refuses, before any handler runs, a request whose path or query string holds a control
 /// character once percent-decoded (`/api/visits/%00`): 400, nothing read or written.
-pub async fn refuse_control_chars_in_uri(
-    req: Request,
-    next: axum::middleware::Next,
-) -> Response {
+pub async fn refuse_control_chars_in_uri(req: Request, next: axum::middleware::Next) -> Response {
     let uri = req.uri();
     let parts = [uri.path(), uri.query().unwrap_or("")];
     let bad = parts.iter().any(|p| {
@@ -261,7 +268,8 @@ pub async fn refuse_control_chars_in_uri(
     });
     if bad {
         return ApiError::BadRequest(
-            "the address holds a control character (such as %00), which no id or filter may hold".into(),
+            "the address holds a control character (such as %00), which no id or filter may hold"
+                .into(),
         )
         .into_response();
     }

@@ -110,8 +110,13 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(six_month::router())
         .merge(export::router())
         .fallback(api_not_found)
-        .layer(axum::middleware::from_fn(error::refuse_control_chars_in_uri))
-        .layer(axum::middleware::from_fn_with_state(state, server_time_and_epoch))
+        .layer(axum::middleware::from_fn(
+            error::refuse_control_chars_in_uri,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            server_time_and_epoch,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(
@@ -119,4 +124,3 @@ pub fn api_router(state: AppState) -> Router<AppState> {
             HeaderValue::from_static("no-store"),
         ))
 }
-

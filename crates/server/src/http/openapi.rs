@@ -46,7 +46,10 @@ impl Modify for CommonErrors {
                 add("400", "bad_request: the body, query or path is malformed");
                 add("422", "invalid: a field is not valid (see `fields`)");
                 if secured {
-                    add("401", "unauthenticated: no session, or an expired or revoked one");
+                    add(
+                        "401",
+                        "unauthenticated: no session, or an expired or revoked one",
+                    );
                 }
                 if has_body {
                     add("413", "payload_too_large: the body is over the limit");

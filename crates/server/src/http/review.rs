@@ -46,7 +46,9 @@ pub async fn detail(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ReportDetail>> {
-    Ok(axum::Json(rules::review::detail(&state.db, &user.0, &id).await?))
+    Ok(axum::Json(
+        rules::review::detail(&state.db, &user.0, &id).await?,
+    ))
 }
 
 /// Every change to a record: who, when, from which device, old value → new value.

@@ -57,7 +57,9 @@ pub async fn set_targets(
     user: AuthUser,
     Json(req): Json<TargetsRequest>,
 ) -> ApiResult<axum::Json<Targets>> {
-    Ok(axum::Json(rules::six_month::set_targets(&state.db, &user.0, &req).await?))
+    Ok(axum::Json(
+        rules::six_month::set_targets(&state.db, &user.0, &req).await?,
+    ))
 }
 
 /// The review as rows of (figure, value, target or last year, change): what the export

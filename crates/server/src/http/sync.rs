@@ -101,7 +101,13 @@ async fn push_once(db: &Db, user: &UserInfo, req: &PushRequest) -> ApiResult<Pus
                     message: r.message,
                     fields: r.fields,
                 };
-                storage::clients::record_rejection(&mut tx, &req.client_id, &rejection, &serde_json::to_string(m)?).await?;
+                storage::clients::record_rejection(
+                    &mut tx,
+                    &req.client_id,
+                    &rejection,
+                    &serde_json::to_string(m)?,
+                )
+                .await?;
                 rejected.push(rejection);
             }
             Err(ApplyError::Failed(e)) => return Err(e),

@@ -4,7 +4,9 @@
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, now_ms, Db};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginResponse, UserInfo};
@@ -59,7 +61,11 @@ async fn verify_password(password: &str, hash: Option<String>) -> bool {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| DECOY_HASH.clone());
         let ok = PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false);
         known && ok
     })
@@ -96,14 +102,24 @@ fn count<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, Window>, key: K, 
     if !map.contains_key(&key) && map.len() >= MAX_TRACKED {
         map.retain(|_, w| now - w.since < FAILURE_WINDOW_MS);
         if map.len() >= MAX_TRACKED {
-            if let Some(oldest) = map.iter().min_by_key(|(_, w)| w.since).map(|(k, _)| k.clone()) {
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, w)| w.since)
+                .map(|(k, _)| k.clone())
+            {
                 map.remove(&oldest);
             }
         }
     }
-    let w = map.entry(key).or_insert(Window { failures: 0, since: now });
+    let w = map.entry(key).or_insert(Window {
+        failures: 0,
+        since: now,
+    });
     if now - w.since >= FAILURE_WINDOW_MS {
-        *w = Window { failures: 0, since: now };
+        *w = Window {
+            failures: 0,
+            since: now,
+        };
     }
     w.failures += 1;
 }
@@ -241,7 +257,10 @@ mod tests {
         let (names, addresses) = l.tracked();
         assert_eq!(names, MAX_TRACKED, "never more names than the bound");
         assert_eq!(addresses, 1);
-        assert!(l.blocked("x", Some(a), 2_000), "one address failing 10,500 times is braked");
+        assert!(
+            l.blocked("x", Some(a), 2_000),
+            "one address failing 10,500 times is braked"
+        );
         assert!(
             !l.blocked("x", Some(a), 1_000 + FAILURE_WINDOW_MS + 20_000),
             "the window passes"

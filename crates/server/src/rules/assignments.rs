@@ -38,7 +38,12 @@ async fn uncovered_parts(
 /// Errors: 404 for an unknown user, 400 for an unknown area, 403 when `admin` does not
 /// cover one of the areas given, or one the user holds now (an administrator grants and
 /// takes only inside their own scope).
-pub async fn set_areas(db: &Db, admin: &UserInfo, user_id: &str, areas: &[String]) -> ApiResult<Vec<String>> {
+pub async fn set_areas(
+    db: &Db,
+    admin: &UserInfo,
+    user_id: &str,
+    areas: &[String],
+) -> ApiResult<Vec<String>> {
     let mut areas = areas.to_vec();
     areas.sort();
     areas.dedup();
@@ -89,7 +94,9 @@ pub async fn set_areas(db: &Db, admin: &UserInfo, user_id: &str, areas: &[String
                 client_id: None,
             },
             "assign",
-            Some(&serde_json::to_string(&serde_json::json!({ "areas": before }))?),
+            Some(&serde_json::to_string(
+                &serde_json::json!({ "areas": before }),
+            )?),
             &serde_json::to_string(&serde_json::json!({ "areas": after }))?,
         );
     }

@@ -43,7 +43,12 @@ fn owned(c: &Cooperative, area_path: String, version: i64) -> Cooperative {
 }
 
 /// Registers a new cooperative in a commune (or village) of the user's areas, once.
-pub async fn register(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, c: &Cooperative) -> Applied {
+pub async fn register(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    c: &Cooperative,
+) -> Applied {
     if user.role == Role::Supervisor {
         return Err(refuse(
             ErrorCode::Forbidden,
@@ -78,7 +83,9 @@ pub async fn register(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, c:
     }
     let stored = owned(c, area.path.clone(), 1);
     if !storage::cooperatives::insert(tx, &stored, Some(&user.id)).await? {
-        let by = storage::cooperatives::creator_of(tx, &c.id).await?.flatten();
+        let by = storage::cooperatives::creator_of(tx, &c.id)
+            .await?
+            .flatten();
         return if by.as_deref() == Some(user.id.as_str()) {
             Ok(()) // Already here.
         } else {
@@ -193,7 +200,10 @@ pub async fn update(
         field.copy(record, &mut mine);
         let conflict = Conflict {
             // Unique and stable: a mutation is applied once, and names each field once.
-            id: format!("{client_id}-{mutation_id}-{}", hoptac_core::keyed::Keyed::key(field)),
+            id: format!(
+                "{client_id}-{mutation_id}-{}",
+                hoptac_core::keyed::Keyed::key(field)
+            ),
             cooperative_id: current.id.clone(),
             area_path: current.area_path.clone(),
             field,

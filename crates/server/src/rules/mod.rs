@@ -118,9 +118,11 @@ pub async fn standing(
         return Ok(Some(Standing::Covers));
     }
     let since = crate::storage::now_ms() - accounts::SESSION_TTL_MS;
-    Ok(crate::storage::users::left_area_since(tx, &user.id, area_path, since)
-        .await?
-        .map(|until| Standing::Covered { until }))
+    Ok(
+        crate::storage::users::left_area_since(tx, &user.id, area_path, since)
+            .await?
+            .map(|until| Standing::Covered { until }),
+    )
 }
 
 pub(crate) fn outside_scope() -> ApplyError {
@@ -132,7 +134,12 @@ pub(crate) fn outside_scope() -> ApplyError {
 }
 
 /// Applies one pushed mutation from `client_id` by `user`, inside the push's transaction.
-pub async fn apply(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, m: &Mutation) -> Applied {
+pub async fn apply(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    m: &Mutation,
+) -> Applied {
     match &m.op {
         MutationOp::SubmitVisit(v) => visits::submit(tx, user, client_id, v).await,
         MutationOp::ResubmitVisit(v) => review::resubmit(tx, user, client_id, v).await,

@@ -113,7 +113,12 @@ fn outside() -> ApiError {
 /// comment, on report `id`; returns the report after. The report is locked while its
 /// thread grows, so two reviewers at once keep both comments, and an approval racing a
 /// return leaves one of them (the other finds the report no longer waiting: 422).
-pub async fn decision(db: &Db, user: &UserInfo, id: &str, req: &DecisionRequest) -> ApiResult<VisitReport> {
+pub async fn decision(
+    db: &Db,
+    user: &UserInfo,
+    id: &str,
+    req: &DecisionRequest,
+) -> ApiResult<VisitReport> {
     if matches!(req.action, Action::Submit | Action::Resubmit) {
         return Err(ApiError::BadRequest(
             "submit and resubmit come from the tablet (sync push), not this endpoint".into(),
@@ -121,7 +126,9 @@ pub async fn decision(db: &Db, user: &UserInfo, id: &str, req: &DecisionRequest)
     }
     let mut tx = db.begin_write().await?;
     let Some(stored) = storage::visits::lock(&mut tx, id).await? else {
-        return Err(ApiError::NotFound(format!("no visit report with id '{id}'")));
+        return Err(ApiError::NotFound(format!(
+            "no visit report with id '{id}'"
+        )));
     };
     let mut r = stored.report;
     if !in_scope(&r.area_path, &user.scopes) {
@@ -153,12 +160,19 @@ pub async fn decision(db: &Db, user: &UserInfo, id: &str, req: &DecisionRequest)
 
 /// Whether `v` carries what the officer wrote in `stored` (date, note, findings).
 fn same_content(stored: &VisitReport, v: &VisitReport) -> bool {
-    stored.visit_date == v.visit_date && stored.note == v.note.trim() && stored.findings == v.findings
+    stored.visit_date == v.visit_date
+        && stored.note == v.note.trim()
+        && stored.findings == v.findings
 }
 
 /// The author's corrected report after a return: a new revision; the old one is kept.
 /// The thread, status, revision number, author, area and received time are the server's.
-pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> Applied {
+pub async fn resubmit(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    v: &VisitReport,
+) -> Applied {
     let Some(stored) = storage::visits::lock(tx, &v.id).await? else {
         return Err(refuse(
             ErrorCode::NotFound,
@@ -237,7 +251,9 @@ pub async fn resubmit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v:
 /// Report `id` with the revision before it and the fields changed since.
 pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetail> {
     let Some(stored) = storage::visits::get(db, id).await? else {
-        return Err(ApiError::NotFound(format!("no visit report with id '{id}'")));
+        return Err(ApiError::NotFound(format!(
+            "no visit report with id '{id}'"
+        )));
     };
     let report = stored.report;
     if !in_scope(&report.area_path, &user.scopes) {
@@ -265,7 +281,12 @@ pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetai
 /// Every change to a record: who, when, from which device, old value → new value.
 /// Supervisors and administrators, within their areas; a user's areas
 /// (entity "user_areas") to administrators.
-pub async fn audit_trail(db: &Db, user: &UserInfo, entity: &str, id: &str) -> ApiResult<Vec<AuditEntry>> {
+pub async fn audit_trail(
+    db: &Db,
+    user: &UserInfo,
+    entity: &str,
+    id: &str,
+) -> ApiResult<Vec<AuditEntry>> {
     if !matches!(user.role, Role::Supervisor | Role::Admin) {
         return Err(ApiError::Forbidden("your role may not do this".into()));
     }
@@ -276,18 +297,26 @@ pub async fn audit_trail(db: &Db, user: &UserInfo, entity: &str, id: &str) -> Ap
             let area = id.split_once(':').map(|(_, a)| a).unwrap_or("");
             let area = storage::areas::get(db, area).await?.ok_or_else(not_found)?;
             if !in_scope(&area.path, &user.scopes) {
-                return Err(ApiError::Forbidden("this record is outside your assigned areas".into()));
+                return Err(ApiError::Forbidden(
+                    "this record is outside your assigned areas".into(),
+                ));
             }
         }
         "user_areas" => {
             if user.role != Role::Admin {
-                return Err(ApiError::Forbidden("only administrators see account changes".into()));
+                return Err(ApiError::Forbidden(
+                    "only administrators see account changes".into(),
+                ));
             }
         }
         _ => {
-            let scope = storage::changes::scope_of(db, entity, id).await?.ok_or_else(not_found)?;
+            let scope = storage::changes::scope_of(db, entity, id)
+                .await?
+                .ok_or_else(not_found)?;
             if !in_scope(&scope, &user.scopes) {
-                return Err(ApiError::Forbidden("this record is outside your assigned areas".into()));
+                return Err(ApiError::Forbidden(
+                    "this record is outside your assigned areas".into(),
+                ));
             }
         }
     }

@@ -151,7 +151,9 @@ pub async fn set_targets(db: &Db, user: &UserInfo, req: &TargetsRequest) -> ApiR
             client_id: None,
         },
         "set_targets",
-        old.map(|o| serde_json::to_string(&o)).transpose()?.as_deref(),
+        old.map(|o| serde_json::to_string(&o))
+            .transpose()?
+            .as_deref(),
         &serde_json::to_string(&req.targets)?,
     );
     tx.commit().await?;

@@ -10,7 +10,12 @@ use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 /// Stores an officer's new report, once: the same report again (a retry, a re-imported
 /// export) is a no-op; its id used by another author is refused. Author, area, status,
 /// revision, review thread and received time are the server's.
-pub async fn submit(tx: &mut WriteTx<'_>, user: &UserInfo, client_id: &str, v: &VisitReport) -> Applied {
+pub async fn submit(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    client_id: &str,
+    v: &VisitReport,
+) -> Applied {
     if user.role != Role::Officer {
         return Err(refuse(
             ErrorCode::Forbidden,

@@ -29,13 +29,19 @@ fn area_ref(r: &sqlx::any::AnyRow) -> Result<AreaRef, sqlx::Error> {
 
 /// The area `id`, read outside a write.
 pub async fn get(db: &Db, id: &str) -> Result<Option<AreaRef>, sqlx::Error> {
-    let row = sqlx::query(SELECT).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(SELECT)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     row.as_ref().map(area_ref).transpose()
 }
 
 /// The area `id`, read inside a write.
 pub async fn get_in(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<AreaRef>, sqlx::Error> {
-    let row = sqlx::query(SELECT).bind(id).fetch_optional(tx.conn()).await?;
+    let row = sqlx::query(SELECT)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
     row.as_ref().map(area_ref).transpose()
 }
 

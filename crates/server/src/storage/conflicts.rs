@@ -8,7 +8,10 @@ use sqlx::Row;
 
 /// The conflict `id`, locked until commit (PostgreSQL: the first choice wins).
 pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Conflict>, sqlx::Error> {
-    let sql = format!("SELECT body FROM conflicts WHERE id = $1{}", tx.for_update());
+    let sql = format!(
+        "SELECT body FROM conflicts WHERE id = $1{}",
+        tx.for_update()
+    );
     let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
     row.map(|r| {
         serde_json::from_str(&r.try_get::<String, _>(0)?)

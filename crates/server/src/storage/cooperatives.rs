@@ -16,7 +16,10 @@ fn encode(c: &Cooperative) -> String {
 
 /// The cooperative `id` with its current version, locked until commit (PostgreSQL).
 pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Cooperative>, sqlx::Error> {
-    let sql = format!("SELECT body FROM cooperatives WHERE id = $1{}", tx.for_update());
+    let sql = format!(
+        "SELECT body FROM cooperatives WHERE id = $1{}",
+        tx.for_update()
+    );
     let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
     row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
 }

@@ -413,8 +413,9 @@ impl WriteTx<'_> {
         old: Option<&str>,
         new: &str,
     ) {
-        self.pending
-            .push(Pending::Audit(Self::audit_row(entity, id, who, action, old, new)));
+        self.pending.push(Pending::Audit(Self::audit_row(
+            entity, id, who, action, old, new,
+        )));
     }
 
     /// Logs a change addressed to one user (see migration 0004), whatever their scope.

@@ -19,7 +19,10 @@ fn targets_at(row: &sqlx::any::AnyRow, first: usize) -> Result<Targets, sqlx::Er
 }
 
 /// Every area's targets for `period`: (area id, area path, targets).
-pub async fn for_period(db: &Db, period: &str) -> Result<Vec<(String, String, Targets)>, sqlx::Error> {
+pub async fn for_period(
+    db: &Db,
+    period: &str,
+) -> Result<Vec<(String, String, Targets)>, sqlx::Error> {
     sqlx::query("SELECT t.area_id, a.path, t.new_htx, t.new_tht, t.works_handed_over FROM targets t JOIN areas a ON a.id = t.area_id WHERE t.period = $1")
         .bind(period)
         .fetch_all(&db.pool)

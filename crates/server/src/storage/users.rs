@@ -100,7 +100,10 @@ pub async fn paths_of(tx: &mut WriteTx<'_>, user_id: &str) -> Result<Vec<String>
 pub async fn lock_areas(tx: &mut WriteTx<'_>, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
     // Lock the user's row: assignments may be empty, and a row lock on nothing locks nothing.
     let sql = format!("SELECT id FROM users WHERE id = $1{}", tx.for_update());
-    sqlx::query(&sql).bind(user_id).fetch_optional(tx.conn()).await?;
+    sqlx::query(&sql)
+        .bind(user_id)
+        .fetch_optional(tx.conn())
+        .await?;
     sqlx::query("SELECT area_id FROM assignments WHERE user_id = $1 ORDER BY area_id")
         .bind(user_id)
         .fetch_all(tx.conn())
@@ -148,11 +151,13 @@ pub async fn grant(
     by: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let done = sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(user_id)
-        .bind(area_id)
-        .execute(tx.conn())
-        .await?;
+    let done = sqlx::query(
+        "INSERT INTO assignments (user_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(area_id)
+    .execute(tx.conn())
+    .await?;
     if done.rows_affected() == 1 {
         sqlx::query("INSERT INTO assignment_history (user_id, area_id, area_path, from_ms, granted_by) SELECT $1, id, path, $2, $3 FROM areas WHERE id = $4")
             .bind(user_id)

@@ -105,12 +105,17 @@ pub async fn keep_revision(
 }
 
 /// The JSON of an earlier revision of a report.
-pub async fn revision(db: &Db, report_id: &str, revision: i64) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT body FROM report_revisions WHERE report_id = $1 AND revision = $2")
-        .bind(report_id)
-        .bind(revision)
-        .fetch_optional(&db.pool)
-        .await?;
+pub async fn revision(
+    db: &Db,
+    report_id: &str,
+    revision: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT body FROM report_revisions WHERE report_id = $1 AND revision = $2")
+            .bind(report_id)
+            .bind(revision)
+            .fetch_optional(&db.pool)
+            .await?;
     row.map(|r| r.try_get(0)).transpose()
 }
 
@@ -169,7 +174,11 @@ pub async fn export_rows(
         add("v.status = ?", s.to_string(), &mut binds);
     }
     if let Some(a) = f.area {
-        add("substr(v.area_path, 1, length(?)) = ?", a.to_string(), &mut binds);
+        add(
+            "substr(v.area_path, 1, length(?)) = ?",
+            a.to_string(),
+            &mut binds,
+        );
     }
     if let Some(a) = f.author {
         add("v.author_id = ?", a.to_string(), &mut binds);

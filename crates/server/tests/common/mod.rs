@@ -200,4 +200,3 @@ pub fn submit(id: u64, v: VisitReport) -> Mutation {
         op: MutationOp::SubmitVisit(v),
     }
 }
-
