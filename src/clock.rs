@@ -47,7 +47,9 @@ pub fn set_offset(offset: i64) {
 /// (device ms) and received at `received`.
 pub fn observe(headers: &gloo_net::http::Headers, sent: i64, received: i64) {
     let get = |name: &str| headers.get(name);
-    if let Some(server) = get(hoptac_core::sync::SERVER_TIME_HEADER).and_then(|t| t.parse::<i64>().ok()) {
+    if let Some(server) =
+        get(hoptac_core::sync::SERVER_TIME_HEADER).and_then(|t| t.parse::<i64>().ok())
+    {
         // Answers slower than 10 s say little about the clock.
         if received - sent < 10_000 {
             set_offset(server - (sent + received) / 2);
@@ -66,7 +68,11 @@ pub fn server_epoch() -> Option<String> {
 /// "12 phút" / "3 giờ": how far off, for the warning.
 pub fn describe(offset: i64) -> (String, String) {
     let minutes = offset.unsigned_abs() / 60_000;
-    let (vi_dir, en_dir) = if offset > 0 { ("chậm", "behind") } else { ("nhanh", "ahead of") };
+    let (vi_dir, en_dir) = if offset > 0 {
+        ("chậm", "behind")
+    } else {
+        ("nhanh", "ahead of")
+    };
     let (vi, en) = if minutes >= 120 {
         let h = minutes / 60;
         (format!("{h} giờ"), format!("{h} hours"))

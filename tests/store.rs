@@ -114,7 +114,10 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let why = Msg::new("Ngoài địa bàn", "Out of scope");
     let fields = vec![hoptac_core::validate::FieldError {
         field: "visit_date".into(),
-        message: Msg::new("Ngày khảo sát không được sau hôm nay.", "The visit date cannot be after today."),
+        message: Msg::new(
+            "Ngày khảo sát không được sau hôm nay.",
+            "The visit date cannot be after today.",
+        ),
     }];
     store
         .acknowledge(
@@ -146,9 +149,23 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
         .into_iter()
         .find(|v| v.report.id == "v2")
         .unwrap();
-    assert_eq!(v2.sync, LocalSync::Rejected { message: why, fields });
-    assert_eq!(store.rejected_visits().await.unwrap().len(), 1, "it stays, to be fixed");
-    assert_eq!(store.unsent_count().await.unwrap(), 2, "one queued, one to fix");
+    assert_eq!(
+        v2.sync,
+        LocalSync::Rejected {
+            message: why,
+            fields
+        }
+    );
+    assert_eq!(
+        store.rejected_visits().await.unwrap().len(),
+        1,
+        "it stays, to be fixed"
+    );
+    assert_eq!(
+        store.unsent_count().await.unwrap(),
+        2,
+        "one queued, one to fix"
+    );
     // The next mutation id continues after the acknowledged ones.
     store.save_visit(visit("v4", "x"), 4, None).await.unwrap();
     assert_eq!(
@@ -264,7 +281,10 @@ async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
     store.save_draft(&key, &draft).await.unwrap();
     // Another officer cannot sign in over a draft: it would be wiped.
     assert!(store.start_session(&login("u2")).await.is_err());
-    assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), Some(draft.clone()));
+    assert_eq!(
+        store.draft::<VisitDraft>(&key).await.unwrap(),
+        Some(draft.clone())
+    );
     // The rescue file carries it; imported on another tablet, it comes back once.
     let file = store.export_unsent("u1", 5).await.unwrap();
     assert_eq!(file.drafts.len(), 1);
@@ -273,10 +293,16 @@ async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
     other.start_session(&login("u1")).await.unwrap();
     assert_eq!(other.import_unsent(&file, "u1", 6).await.unwrap(), (1, 0));
     assert_eq!(other.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
-    assert_eq!(other.import_unsent(&file, "u1", 7).await.unwrap(), (0, 1), "not twice");
+    assert_eq!(
+        other.import_unsent(&file, "u1", 7).await.unwrap(),
+        (0, 1),
+        "not twice"
+    );
     assert_eq!(other.drafts().await.unwrap().len(), 1);
     other.close();
-    Store::delete_named("test-drafts-protected-2").await.unwrap();
+    Store::delete_named("test-drafts-protected-2")
+        .await
+        .unwrap();
     store.close();
     Store::delete_named(name).await.unwrap();
 }
@@ -288,24 +314,41 @@ async fn after_a_restore_the_outbox_is_rebuilt_from_the_officers_work() {
     let store = fresh(name).await;
     // Three reports sent and acknowledged (the server had ids 1-3), one still queued (4).
     for i in 1..=4 {
-        store.save_visit(visit(&format!("v{i}"), "x"), i, None).await.unwrap();
+        store
+            .save_visit(visit(&format!("v{i}"), "x"), i, None)
+            .await
+            .unwrap();
     }
     store.acknowledge(3, &[]).await.unwrap();
-    let pulled: Vec<hoptac_core::sync::ChangeRow> = (1..=3)
+    // v1 and v2 came back by pull; v3 was only acknowledged (its pull was cut).
+    let pulled: Vec<hoptac_core::sync::ChangeRow> = (1..=2)
         .map(|i| hoptac_core::sync::ChangeRow {
             seq: i,
             change: hoptac_core::sync::Change::Visit(visit(&format!("v{i}"), "x")),
         })
         .collect();
-    store.apply_pull(&pulled, 3, 3).await.unwrap();
+    store.apply_pull(&pulled, 2, 3).await.unwrap();
     // The server comes back from a backup holding only mutation 1.
     let queued = store.recover_after_restore(1, "u1", 10).await.unwrap();
-    assert_eq!(queued, 4, "v1-v3 again (the server applies each once) and v4");
+    assert_eq!(
+        queued, 4,
+        "v1-v3 again (the server applies each once) and v4"
+    );
     let outbox = store.outbox().await.unwrap();
-    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [2, 3, 4, 5], "numbered on from the server's last id");
+    assert_eq!(
+        outbox.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [2, 3, 4, 5],
+        "numbered on from the server's last id"
+    );
     let ids: Vec<String> = outbox.iter().map(|m| m.record_id().to_string()).collect();
     assert_eq!(ids, ["v1", "v2", "v3", "v4"]);
-    assert_eq!(store.meta::<i64>(hoptac::store::keys::CURSOR).await.unwrap(), Some(0));
+    assert_eq!(
+        store
+            .meta::<i64>(hoptac::store::keys::CURSOR)
+            .await
+            .unwrap(),
+        Some(0)
+    );
     assert!(store
         .visits()
         .await

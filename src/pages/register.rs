@@ -123,7 +123,12 @@ impl Form {
     }
     /// Reads what was typed in number field `field`: `Ok(value)` to store (None when
     /// emptied), or, when it cannot be read, keeps the text and leaves the value alone.
-    fn typed<T>(self, field: &'static str, text: String, parse: impl Fn(&str) -> Option<T>) -> Option<Option<T>> {
+    fn typed<T>(
+        self,
+        field: &'static str,
+        text: String,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Option<T>> {
         let value = if text.trim().is_empty() {
             Some(None)
         } else {

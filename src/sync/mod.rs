@@ -257,7 +257,9 @@ async fn recover(token: &str, changed: &mut bool) -> Result<(), ApiError> {
         .await
         .map_err(|_| ApiError::Network)?;
     if let Some(epoch) = crate::clock::server_epoch() {
-        let _ = store.set_meta(crate::store::keys::SERVER_EPOCH, &epoch).await;
+        let _ = store
+            .set_meta(crate::store::keys::SERVER_EPOCH, &epoch)
+            .await;
     }
     *changed = true;
     Ok(())
