@@ -91,12 +91,12 @@ pub fn DevicePage() -> impl IntoView {
                 Some(x) => crate::app_store()
                     .import_unsent(&x, &s.user.id, crate::util::now_ms())
                     .await
-                    .map_err(|e| match e.0.as_str() {
-                        "other_user" => Msg::new(
+                    .map_err(|e| match e {
+                        crate::store::StoreError::OtherUsersExport => Msg::new(
                             "Tệp này là dữ liệu của cán bộ khác; hãy đăng nhập bằng tài khoản đó.",
                             "This file holds another officer's work; sign in as them.",
                         ),
-                        "not_an_export" => Msg::new(
+                        crate::store::StoreError::NotAnExport => Msg::new(
                             "Tệp này không phải tệp xuất của Hợp tác.",
                             "This file is not a Hợp tác export.",
                         ),

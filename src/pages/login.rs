@@ -35,9 +35,13 @@ pub fn LoginPage() -> impl IntoView {
                         crate::sync::sync_now();
                         crate::router::navigate("/");
                     }
-                    Err(_) => error.set(Some(hoptac_core::i18n::Msg::new(
+                    Err(crate::store::StoreError::UnsentWorkOfAnotherUser { .. }) => error.set(Some(hoptac_core::i18n::Msg::new(
                         "Máy này còn dữ liệu chưa gửi, phiếu cần sửa hoặc bản nháp của cán bộ khác. Người đó cần đăng nhập, gửi hoặc xuất dữ liệu trước.",
                         "This tablet holds another officer's unsent work, reports to fix or drafts. They must sign in and send or export it first.",
+                    ))),
+                    Err(other) => error.set(Some(hoptac_core::i18n::Msg::new(
+                        format!("Không lưu được phiên đăng nhập trên máy này: {other}. Hãy thử lại; nếu máy đầy, hãy giải phóng bộ nhớ."),
+                        format!("Could not keep the session on this tablet: {other}. Try again; if the tablet is full, free some space."),
                     ))),
                 },
                 Err(e) => error.set(Some(e.user_message())),

@@ -266,7 +266,7 @@ impl Store {
             .await
             .map_err(e)?;
         let Some(mut conflict) = found else {
-            return Err(StoreError("conflict_not_found".into()));
+            return Err(StoreError::ConflictNotFound);
         };
         if conflict.resolution.is_some() {
             return Ok(());

@@ -71,17 +71,43 @@ pub mod keys {
     pub const CLOCK_OFFSET: &str = "clock_offset";
 }
 
+/// Why the store could not do something: typed, so a page says the right thing (a failing
+/// database is not "another officer's unsent work").
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    /// IndexedDB refused or failed (the tablet is full, a transaction aborted, an upgrade
+    /// was blocked), or a record did not have the expected shape.
+    Database(String),
+    /// Signing in as another user would wipe this many pieces of the previous user's work
+    /// not yet on the server (queued mutations, reports to fix, drafts).
+    UnsentWorkOfAnotherUser { count: u32 },
+    /// The file is not a rescue file of unsent work.
+    NotAnExport,
+    /// The rescue file holds another officer's work.
+    OtherUsersExport,
+    /// The conflict to resolve is not on this tablet.
+    ConflictNotFound,
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
+        match self {
+            StoreError::Database(m) => write!(f, "{m}"),
+            StoreError::UnsentWorkOfAnotherUser { count } => {
+                write!(
+                    f,
+                    "{count} piece(s) of another user's work are not yet sent"
+                )
+            }
+            StoreError::NotAnExport => write!(f, "not an export of unsent work"),
+            StoreError::OtherUsersExport => write!(f, "another user's export"),
+            StoreError::ConflictNotFound => write!(f, "no such conflict on this tablet"),
+        }
     }
 }
 
 fn e<E: std::fmt::Display>(err: E) -> StoreError {
-    StoreError(err.to_string())
+    StoreError::Database(err.to_string())
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -108,7 +134,9 @@ impl Store {
     /// Opens `name` at an older schema version: for the upgrade tests only.
     #[doc(hidden)]
     pub async fn open_at_version(name: &str, version: u32) -> Result<Store> {
-        schema::migrate(name, version).await.map_err(StoreError)?;
+        schema::migrate(name, version)
+            .await
+            .map_err(StoreError::Database)?;
         let db = Database::open(name)
             .with_version(version)
             .await
@@ -197,8 +225,9 @@ impl Store {
         if !same_user {
             let last_user: Option<String> = self.meta("last_user_id").await?;
             if last_user.as_deref() != Some(login.user.id.as_str()) {
-                if self.unsent_count().await? > 0 {
-                    return Err(StoreError("unsent_work_of_other_user".into()));
+                let count = self.unsent_count().await?;
+                if count > 0 {
+                    return Err(StoreError::UnsentWorkOfAnotherUser { count });
                 }
                 self.clear_all().await?;
             }

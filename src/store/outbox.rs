@@ -113,10 +113,10 @@ impl Store {
         now: Millis,
     ) -> Result<(usize, usize)> {
         if export.format != EXPORT_FORMAT {
-            return Err(StoreError("not_an_export".into()));
+            return Err(StoreError::NotAnExport);
         }
         if export.user_id != user_id {
-            return Err(StoreError("other_user".into()));
+            return Err(StoreError::OtherUsersExport);
         }
         let (mut imported, mut skipped) = (0, 0);
         for m in &export.mutations {

@@ -44,7 +44,7 @@ pub(super) fn put_now(os: &ObjectStore<'_>, value: &JsValue) -> Result<()> {
     os.as_sys()
         .put(value)
         .map(|_| ())
-        .map_err(|err| StoreError(crate::util::js_text(&err)))
+        .map_err(|err| StoreError::Database(crate::util::js_text(&err)))
 }
 
 /// Deletes the records of `os` whose `field` (an area path) lies under `path`, except
@@ -123,7 +123,7 @@ impl Store {
         last_mutation_id: u64,
     ) -> Result<usize> {
         let rows: js_sys::Array = wasm_bindgen::JsCast::dyn_into(changes.clone())
-            .map_err(|_| StoreError("pull: changes is not a list".into()))?;
+            .map_err(|_| StoreError::Database("pull: changes is not a list".into()))?;
         // An empty page (the usual answer when nothing changed) writes only the cursor and
         // the outbox: its transaction must not hold up the registry's reads of the records.
         if rows.length() == 0 {
@@ -150,7 +150,7 @@ impl Store {
         let get = |v: &JsValue, k: &str| {
             js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
         };
-        let bad = |what: &str| StoreError(format!("pull: {what}"));
+        let bad = |what: &str| StoreError::Database(format!("pull: {what}"));
         let synced = SyncState::Synced;
         let synced = StoredSync {
             state: synced,

@@ -105,7 +105,7 @@ pub(super) async fn put_pending_visit(
 /// ignored) and `sync` from its property.
 pub(super) fn visit_from_js(js: JsValue) -> Result<LocalVisit> {
     let sync = js_sys::Reflect::get(&js, &JsValue::from_str("sync"))
-        .map_err(|_| StoreError("visit without sync state".into()))?;
+        .map_err(|_| StoreError::Database("visit without sync state".into()))?;
     Ok(LocalVisit {
         sync: serde_wasm_bindgen::from_value(sync).map_err(e)?,
         report: serde_wasm_bindgen::from_value(js).map_err(e)?,
