@@ -11,6 +11,7 @@ use leptos::prelude::*;
 #[component]
 pub fn ReturnedReports() -> impl IntoView {
     let list = RwSignal::new(Vec::<(LocalVisit, String)>::new());
+    let coops = RwSignal::new(Vec::<crate::store::RefusedCoop>::new());
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
@@ -35,12 +36,13 @@ pub fn ReturnedReports() -> impl IntoView {
                 }
             }
             list.set(out);
+            coops.set(store.refused_coops().await.unwrap_or_default());
         });
     });
     view! {
-        <Show when=move || list.with(|l| !l.is_empty())>
+        <Show when=move || list.with(|l| !l.is_empty()) || coops.with(|c| !c.is_empty())>
             <section class="card warn" aria-labelledby="returned-h">
-                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu cần sửa", "Reports to fix"), list.with(Vec::len))}</h2>
+                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu cần sửa", "Reports to fix"), list.with(Vec::len) + coops.with(Vec::len))}</h2>
                 <ul class="list">
                     {crate::components::each(move || list.get(), |item| {
                             let (v, name) = item;
@@ -57,6 +59,21 @@ pub fn ReturnedReports() -> impl IntoView {
                                     <p><strong>{name}</strong>" — "{date(&v.report.visit_date)}</p>
                                     <p class="comment">{comment}</p>
                                     <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</a>
+                                </li>
+                            }.into_any()
+                        })}
+                </ul>
+                <ul class="list">
+                    {crate::components::each(move || coops.get(), |r| {
+                            let what = if r.base.is_some() { ("Sửa hồ sơ", "Profile edit") } else { ("Đăng ký mới", "New registration") };
+                            let m = r.message.clone();
+                            let reason = crate::i18n::ts(format!("Cần sửa — máy chủ chưa nhận: {}", m.vi), format!("Needs fixing — the server did not accept it: {}", m.en));
+                            let href = format!("/htx/{}/sua", r.record.id);
+                            view! {
+                                <li data-testid="to-fix">
+                                    <p><strong>{r.record.name.clone()}</strong>" — "{tx(what.0, what.1)}</p>
+                                    <p class="comment">{reason}</p>
+                                    <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and send again")}</a>
                                 </li>
                             }.into_any()
                         })}

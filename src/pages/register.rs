@@ -269,14 +269,25 @@ pub fn EditCooperativePage() -> impl IntoView {
     let form = Form::new(key.clone());
     let communes = RwSignal::new(Vec::<Area>::new());
     let state = RwSignal::new(0u8); // 0 loading, 1 ready, 2 not found
+                                    // The server's reason when it refused this registration or edit ("Cần sửa", issue 13);
+                                    // and whether it was a registration (sent again as one).
+    let refused = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let refused_register = StoredValue::new(false);
     let id2 = id.clone();
     leptos::task::spawn_local(async move {
         let store = crate::app_store();
         communes.set(load_communes().await);
+        let refusal = store.refused_coop(&id2).await.ok().flatten();
+        if let Some(r) = &refusal {
+            refused.set(Some(r.message.clone()));
+            refused_register.set_value(r.base.is_none());
+            form.errors.set(r.fields.clone());
+        }
         let (base, record) = match store.draft::<(Cooperative, Cooperative)>(&key).await {
             Ok(Some(pair)) => pair,
-            _ => match store.cooperative(&id2).await {
-                Ok(Some(c)) => (c.clone(), c),
+            _ => match (refusal, store.cooperative(&id2).await) {
+                (Some(r), _) => (r.base.unwrap_or_else(|| r.record.clone()), r.record),
+                (None, Ok(Some(c))) => (c.clone(), c),
                 _ => {
                     state.set(2);
                     return;
@@ -296,7 +307,14 @@ pub fn EditCooperativePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let id = c.id.clone();
             let store = crate::app_store();
-            let saved = if hoptac_core::merge::changed_fields(&base, &c).is_empty() {
+            let saved = if refused_register.get_value() {
+                // A registration the server refused: sent again as one, with its id.
+                store
+                    .save_new_cooperative(c, crate::util::now_ms(), Some(&key))
+                    .await
+            } else if hoptac_core::merge::changed_fields(&base, &c).is_empty()
+                && refused.get_untracked().is_none()
+            {
                 // Nothing changed: nothing to send; drop the draft.
                 store.delete_draft(&key).await
             } else {
@@ -316,11 +334,18 @@ pub fn EditCooperativePage() -> impl IntoView {
             <p class="muted">{move || if state.get() == 2 { t("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.") } else { "…" }}</p>
         }>
             <h1>{tx("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
+            <Show when=move || refused.with(Option::is_some)>
+                <div class="card warn" role="note" data-testid="refused" aria-label=tx("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
+                    <p><strong>{tx("Cần sửa: máy chủ chưa nhận hồ sơ này.", "Needs fixing: the server did not accept this profile.")}</strong>" "
+                    {move || refused.get().map(|m| m.get(lang().get()).to_string()).unwrap_or_default()}</p>
+                </div>
+            </Show>
             <p class="muted">{tx(
                 "Lưu trên máy, gửi khi có mạng. Nếu người khác đã sửa cùng một ô, cả hai giá trị được giữ để chọn.",
                 "Kept on this tablet and sent when online. If someone else changed the same field, both values are kept for a choice.",
             )}</p>
-            {coop_form(form, communes, true, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu thay đổi", "Save the changes"))}
+            // A refused registration may still change its kind and commune.
+            {move || coop_form(form, communes, !refused_register.get_value(), Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu thay đổi", "Save the changes"))}
         </Show>
     }
 }

@@ -4,10 +4,13 @@
 //! conflict.
 
 use super::*;
+use hoptac_core::i18n::Msg;
 use hoptac_core::merge::{resolve, Choice, Conflict, Resolution};
 use hoptac_core::model::{Cooperative, Millis};
 use hoptac_core::sync::MutationOp;
+use hoptac_core::validate::FieldError;
 use indexed_db_futures::transaction::TransactionMode;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 thread_local! {
@@ -197,7 +200,10 @@ impl Store {
             .map_err(e)?
             .await
             .map_err(e)?;
+        let refused = refused_key(&coop.id);
         append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
+        // Sent again: it is no longer waiting to be fixed.
+        delete_meta(&tx, &refused).await?;
         tx.commit().await.map_err(e)
     }
 
@@ -217,6 +223,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
+        let base_id = base.id.clone();
         let record = Cooperative {
             version: base.version,
             id: base.id.clone(),
@@ -239,6 +246,7 @@ impl Store {
             draft_key,
         )
         .await?;
+        delete_meta(&tx, &refused_key(&base_id)).await?;
         tx.commit().await.map_err(e)
     }
 
@@ -310,5 +318,65 @@ impl Store {
         )
         .await?;
         tx.commit().await.map_err(e)
+    }
+}
+
+/// A registration or profile edit the server refused ("Cần sửa", issue 13), kept in `meta`
+/// under `refused:coop:<id>` until the officer fixes and sends it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusedCoop {
+    /// The profile as the officer wrote it.
+    pub record: Cooperative,
+    /// For a profile edit, the record it started from; None for a registration.
+    pub base: Option<Cooperative>,
+    pub message: Msg,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+/// The `meta` key of a refused registration or edit of cooperative `id`.
+pub fn refused_key(id: &str) -> String {
+    format!("{REFUSED_FROM}coop:{id}")
+}
+
+/// Keys of refused work lie in ["refused:", "refused;").
+pub(super) const REFUSED_FROM: &str = "refused:";
+pub(super) const REFUSED_TO: &str = "refused;";
+
+/// Deletes the `meta` row `key`, inside the caller's transaction (which includes META).
+pub(super) async fn delete_meta(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    key: &str,
+) -> Result<()> {
+    tx.object_store(META)
+        .map_err(e)?
+        .delete(key)
+        .primitive()
+        .map_err(e)?
+        .await
+        .map_err(e)
+}
+
+impl Store {
+    /// Registrations and profile edits the server refused, waiting to be fixed.
+    pub async fn refused_coops(&self) -> Result<Vec<RefusedCoop>> {
+        let tx = self.db.transaction(META).build().map_err(e)?;
+        let rows: Vec<MetaRow<RefusedCoop>> = tx
+            .object_store(META)
+            .map_err(e)?
+            .get_all()
+            .with_query(REFUSED_FROM.to_string()..REFUSED_TO.to_string())
+            .serde()
+            .map_err(e)?
+            .await
+            .map_err(e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(e)?;
+        Ok(rows.into_iter().map(|r| r.value).collect())
+    }
+
+    /// The refused registration or edit of cooperative `id`, if any.
+    pub async fn refused_coop(&self, id: &str) -> Result<Option<RefusedCoop>> {
+        self.meta(&refused_key(id)).await
     }
 }

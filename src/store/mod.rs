@@ -32,8 +32,8 @@ mod pull;
 pub mod schema;
 mod visits;
 
-pub use cooperatives::coops_writes;
 use cooperatives::touch_coops;
+pub use cooperatives::{coops_writes, refused_key, RefusedCoop};
 use drafts::DRAFTS_FROM;
 pub use drafts::{visit_draft_key, DraftRow, VisitDraft};
 use outbox::append_mutation;

@@ -94,6 +94,20 @@ impl Store {
                 op,
             });
         }
+        for r in self.refused_coops().await? {
+            let op = match r.base {
+                None => MutationOp::RegisterCooperative(r.record),
+                Some(base) => MutationOp::UpdateCooperative {
+                    base,
+                    record: r.record,
+                },
+            };
+            mutations.push(Mutation {
+                id: 0,
+                created_at: now,
+                op,
+            });
+        }
         Ok(UnsentExport {
             format: EXPORT_FORMAT.to_string(),
             exported_at: now,
@@ -193,11 +207,42 @@ impl Store {
     pub async fn acknowledge(&self, last_id: u64, rejected: &[Rejection]) -> Result<()> {
         let tx = self
             .db
-            .transaction([OUTBOX, VISITS])
+            .transaction([OUTBOX, VISITS, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
         let outbox = tx.object_store(OUTBOX).map_err(e)?;
+        // The refused registrations and edits, read before they leave the outbox: they are
+        // kept to be fixed (a refused visit stays in `visits`, marked).
+        let meta = tx.object_store(META).map_err(e)?;
+        for r in rejected {
+            let m: Option<Mutation> = outbox
+                .get(r.mutation_id as f64)
+                .serde()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
+            let refused = match m.map(|m| m.op) {
+                Some(MutationOp::RegisterCooperative(c)) => Some((c, None)),
+                Some(MutationOp::UpdateCooperative { base, record }) => Some((record, Some(base))),
+                _ => None,
+            };
+            if let Some((record, base)) = refused {
+                meta.put(MetaRow {
+                    key: super::cooperatives::refused_key(&record.id),
+                    value: super::cooperatives::RefusedCoop {
+                        record,
+                        base,
+                        message: r.message.clone(),
+                        fields: r.fields.clone(),
+                    },
+                })
+                .serde()
+                .map_err(e)?
+                .await
+                .map_err(e)?;
+            }
+        }
         if last_id >= 1 {
             outbox
                 .delete(1u32 as f64..=(last_id as f64))
@@ -322,6 +367,7 @@ impl Store {
     pub async fn unsent_count(&self) -> Result<u32> {
         Ok(self.outbox_len().await?
             + self.rejected_visits().await?.len() as u32
+            + self.refused_coops().await?.len() as u32
             + self.drafts().await?.len() as u32)
     }
 }

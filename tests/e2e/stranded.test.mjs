@@ -189,3 +189,69 @@ test("after the server is restored from a backup the tablet re-sends what it los
   await ctx.close();
   await server.stop();
 });
+
+test("a refused registration and a refused profile edit stay on the tablet and are fixed there", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, url, OFFICER);
+  // Offline, with the tablet's clock 3 days ahead: a new group founded "today" by that
+  // clock, and a profile edit dating another cooperative's founding "today" too.
+  await ctx.setOffline(true);
+  await page.clock.setSystemTime(new Date(Date.now() + 3 * DAY));
+  const wrong = new Date(Date.now() + 3 * DAY + 7 * 3600_000).toISOString().slice(0, 10);
+  await page.goto(url + "/");
+  await page.getByRole("link", { name: "Đăng ký HTX, THT mới" }).click();
+  await page.getByLabel("Loại hình").selectOption({ label: "THT" });
+  await page.getByLabel("Tên", { exact: true }).fill("THT Nấm rơm Ninh Hải");
+  await page.getByLabel("Xã, phường").selectOption({ label: "Xã Ninh Hải" });
+  assert.equal(await page.getByLabel("Ngày thành lập").inputValue(), wrong);
+  await page.getByRole("button", { name: "Lưu HTX mới" }).click();
+  await page.getByRole("heading", { name: "THT Nấm rơm Ninh Hải" }).waitFor();
+  await page.goto(url + "/");
+  await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+  await page.getByRole("link", { name: "Sửa hồ sơ" }).click();
+  await page.getByLabel("Ngày thành lập").fill(wrong);
+  await page.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await page.getByRole("heading", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
+
+  // Online: both refused, both kept, both listed to fix.
+  await ctx.setOffline(false);
+  await syncNow(page);
+  await page.goto(url + "/");
+  const toFix = page.getByRole("region", { name: /Phiếu cần sửa \(2\)/ });
+  await toFix.waitFor();
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  const item = (name) => page.getByRole("region", { name: /Phiếu cần sửa/ }).getByRole("listitem").filter({ hasText: name });
+  assert.match(await item("THT Nấm rơm Ninh Hải").innerText(), /Đăng ký mới[\s\S]*Ngày thành lập không hợp lệ hoặc sau hôm nay/);
+  assert.match(await item("HTX Thêu ren Văn Lâm").innerText(), /Sửa hồ sơ/);
+
+  // Each opens in its form with the reason next to the field, is fixed and accepted.
+  for (const name of ["THT Nấm rơm Ninh Hải", "HTX Thêu ren Văn Lâm"]) {
+    await page.goto(url + "/");
+    await item(name).getByRole("link", { name: "Sửa và gửi lại" }).click();
+    await page.getByTestId("refused").waitFor();
+    assert.equal(await page.locator("#c-established-error").innerText(), "Ngày thành lập không hợp lệ hoặc sau hôm nay.");
+    assert.equal(await page.getByLabel("Ngày thành lập").inputValue(), wrong);
+    await page.getByLabel("Ngày thành lập").fill("2021-05-20");
+    await page.getByRole("button", { name: "Lưu thay đổi" }).click();
+    await page.getByRole("heading", { name }).waitFor();
+  }
+  await syncNow(page);
+  await page.goto(url + "/");
+  await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  assert.equal(await page.getByRole("region", { name: /Phiếu cần sửa/ }).count(), 0, "nothing left to fix");
+  const sup = await tokenFor(url, SUPERVISOR);
+  const pulled = await api(url, "/api/sync/pull", { token: sup, body: { client_id: "e2e-sup-fix", cursor: 0, limit: 2000 } });
+  const coops = pulled.body.changes.map((r) => r.change).filter((c) => c.type === "cooperative").map((c) => c.data);
+  const fresh = coops.filter((c) => c.name === "THT Nấm rơm Ninh Hải");
+  assert.equal(fresh.length, 1, "registered once");
+  assert.equal(fresh[0].established_on, "2021-05-20");
+  assert.equal(coops.find((c) => c.name === "HTX Thêu ren Văn Lâm").established_on, "2021-05-20", "the edit applied");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  await server.stop();
+});
