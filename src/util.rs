@@ -103,9 +103,22 @@ pub fn js_text(value: &wasm_bindgen::JsValue) -> String {
 }
 
 /// What was typed in an input, in composed Unicode form (NFC: "Vũ" typed with a combining
-/// mark or precomposed is one value, issue 13), by the browser's own String.normalize.
+/// mark or precomposed is one value, issue 13), by the browser's own String.normalize,
+/// without control characters.
 pub fn typed(ev: &web_sys::Event) -> String {
     let raw = leptos::prelude::event_target_value(ev);
     let js = js_sys::JsString::from(raw.as_str());
-    js.normalize("NFC").as_string().unwrap_or(raw)
+    let text = js.normalize("NFC").as_string().unwrap_or(raw);
+    // Control characters (Word's soft line break U+000B, pasted escape codes) are not
+    // text: the server refuses them; tab and line breaks stay.
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        text.chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .collect()
+    } else {
+        text
+    }
 }

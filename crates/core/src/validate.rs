@@ -2,8 +2,9 @@
 //! Each failure names the field and says, in both languages, how to fix it.
 
 use crate::i18n::Msg;
+use crate::keyed::Keyed;
 use crate::model::{Cooperative, Sector, VisitReport};
-use crate::report::{Certification, Difficulty, Findings, Programme};
+use crate::report::{Certification, ChainStage, Difficulty, Findings, Programme, SupportKind};
 use serde::{Deserialize, Serialize};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -180,8 +181,66 @@ fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<F
     }
 }
 
+/// Refuses a list of choices that names one twice (so a list is never longer than its
+/// choices: a report cannot carry thousands of them).
+fn no_repeats<T: PartialEq>(field: &str, list: &[T], errors: &mut Vec<FieldError>) {
+    if list.iter().enumerate().any(|(i, x)| list[..i].contains(x)) {
+        errors.push(FieldError::new(
+            field,
+            "Một lựa chọn được chọn hai lần.",
+            "A choice is chosen twice.",
+        ));
+    }
+}
+
 fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError>) {
     use crate::limits::{FOLLOW_UP, FOLLOW_UPS, LONG_TEXT, SHORT_TEXT};
+    // Lists longer than their choices repeat one; checked first, cheaply, before the
+    // quadratic check for repeats.
+    let lists = [
+        (
+            "findings.difficulties",
+            f.difficulties.len() > Difficulty::VALUES.len(),
+        ),
+        (
+            "findings.value_chain.stages",
+            f.value_chain.stages.len() > ChainStage::VALUES.len(),
+        ),
+        (
+            "findings.support.received",
+            f.support.received.len() > SupportKind::VALUES.len(),
+        ),
+        (
+            "findings.support.requested",
+            f.support.requested.len() > SupportKind::VALUES.len(),
+        ),
+        (
+            "findings.compliance.certifications",
+            f.compliance.certifications.len() > Certification::VALUES.len(),
+        ),
+    ];
+    let mut any_too_long = false;
+    for (field, too_long) in lists {
+        if too_long {
+            any_too_long = true;
+            errors.push(FieldError::new(
+                field,
+                "Một lựa chọn được chọn hai lần.",
+                "A choice is chosen twice.",
+            ));
+        }
+    }
+    if !any_too_long {
+        no_repeats("findings.difficulties", &f.difficulties, errors);
+        no_repeats("findings.value_chain.stages", &f.value_chain.stages, errors);
+        no_repeats("findings.support.received", &f.support.received, errors);
+        no_repeats("findings.support.requested", &f.support.requested, errors);
+        no_repeats(
+            "findings.compliance.certifications",
+            &f.compliance.certifications,
+            errors,
+        );
+    }
     let texts = [
         (
             "findings.finances.shock_note",
@@ -690,5 +749,19 @@ mod tests {
         assert!(!is_valid_tax_code("270012345"));
         assert!(!is_valid_tax_code("27001234a6"));
         assert!(!is_valid_tax_code("2700123456-01"));
+    }
+
+    #[test]
+    fn a_choice_chosen_twice_is_refused() {
+        let mut v = visit();
+        v.findings.difficulties = vec![Difficulty::Other; 5_500];
+        v.findings.difficulty_other = "x".into();
+        let e = validate_visit(&v, None);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].field, "findings.difficulties");
+        v.findings.difficulties = vec![Difficulty::Other, Difficulty::Other];
+        assert_eq!(validate_visit(&v, None)[0].field, "findings.difficulties");
+        v.findings.difficulties = vec![Difficulty::Other];
+        assert!(validate_visit(&v, None).is_empty());
     }
 }

@@ -18,7 +18,13 @@ use std::process::ExitCode;
 )]
 struct Args {
     /// Database URL: sqlite://PATH (created if missing).
-    #[arg(long, env = "HOPTAC_DB", default_value = "sqlite://data/hoptac.db")]
+    /// (It may hold a password: --help never prints the value set in the environment.)
+    #[arg(
+        long,
+        env = "HOPTAC_DB",
+        hide_env_values = true,
+        default_value = "sqlite://data/hoptac.db"
+    )]
     db: String,
     /// Address and port to listen on.
     #[arg(long, env = "HOPTAC_LISTEN", default_value = "127.0.0.1:8080")]

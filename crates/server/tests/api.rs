@@ -253,7 +253,8 @@ async fn invalid_and_out_of_scope_mutations_are_rejected_without_blocking_the_re
         .iter()
         .map(|r| (r.mutation_id, r.code.as_str()))
         .collect();
-    assert_eq!(codes, [(1, "invalid"), (2, "forbidden"), (3, "not_found")]);
+    // Out of scope answers as not found: other districts' records are not revealed.
+    assert_eq!(codes, [(1, "invalid"), (2, "not_found"), (3, "not_found")]);
     assert!(
         r.rejected[0].message.vi.contains("nội dung"),
         "the officer reads why, in Vietnamese"
@@ -653,7 +654,10 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
         },
     };
     let (_, b) = s.push(&kien, "t-kien", &[resolve(1, Choice::Mine)]).await;
-    assert_eq!(b["rejected"][0]["code"], "forbidden");
+    assert_eq!(
+        b["rejected"][0]["code"], "not_found",
+        "another district's conflict is not revealed"
+    );
     let (_, b) = s.push(&sup, "t-sup", &[resolve(1, Choice::Mine)]).await;
     assert_eq!(b["rejected"], json!([]), "{b}");
     let (_, b) = s.push(&hoa, "t-hoa", &[resolve(3, Choice::Theirs)]).await;
@@ -690,7 +694,10 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
             }],
         )
         .await;
-    assert_eq!(b["rejected"][0]["code"], "forbidden");
+    assert_eq!(
+        b["rejected"][0]["code"], "not_found",
+        "as if it did not exist there"
+    );
     assert_eq!(
         coop_of(&s.pull_all(&sup, "t-sup", 500).await, "coop-010").name,
         base.name
@@ -805,7 +812,8 @@ async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives
         .await;
     assert_eq!(b["rejected"].as_array().unwrap().len(), 1, "{b}");
     assert_eq!(b["rejected"][0]["record_id"], "v-yk");
-    assert_eq!(b["rejected"][0]["code"], "forbidden");
+    // As if it did not exist: other districts' records are not revealed.
+    assert_eq!(b["rejected"][0]["code"], "not_found");
 }
 
 on_both!(a_pull_running_during_concurrent_pushes_never_skips_a_change);
@@ -1039,13 +1047,20 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         .await;
     assert_eq!(b["rejected"][0]["code"], "invalid", "{b}");
 
-    // Another district's supervisor-less officer cannot read it; the audit trail has it all.
+    // Another district's officer cannot read it (nor learn it exists: 404, as for an id
+    // that does not exist); the audit trail has it all.
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
     assert_eq!(
         s.call("GET", "/api/visits/v-loop", Some(&kien), None)
             .await
             .0,
-        403
+        404
+    );
+    assert_eq!(
+        s.call("GET", "/api/visits/no-such-report", Some(&kien), None)
+            .await
+            .0,
+        404
     );
     let (st, _) = s
         .call(
@@ -1055,7 +1070,10 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
             Some(json!({"action": "comment", "text": "x"})),
         )
         .await;
-    assert_eq!(st, 403, "another district's officer cannot even comment");
+    assert_eq!(
+        st, 404,
+        "another district's officer cannot even comment (nor learn it exists)"
+    );
     let (st, b) = s
         .call(
             "POST",

@@ -732,13 +732,38 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     let admin = s.login(ADMIN.0, ADMIN.1).await;
     let before = s.sync_log_rows().await;
 
-    // Text holding NUL or another control character: 422 naming the field.
-    for bad in ["Ghi chú\u{0}", "Ghi chú\u{1b}[31m", "\u{7f}", "a\u{85}b"] {
-        let (st, b) = s
-            .push(
+    // Text holding NUL or another control character: refused, naming the field; in a push,
+    // that mutation alone (the ones after it still apply, issue 13).
+    for (i, bad) in ["Ghi chú\u{0}", "Ghi chú\u{1b}[31m", "\u{7f}", "a\u{85}b"]
+        .into_iter()
+        .enumerate()
+    {
+        let id = format!("ctl-{i}");
+        let r = s
+            .push_ok(
                 &officer,
                 "ctl",
-                &[submit(1, visit("ctl-1", "coop-009", bad))],
+                &[submit(i as u64 + 1, visit(&id, "coop-009", bad))],
+            )
+            .await;
+        assert_eq!(r.rejected.len(), 1, "{bad:?}");
+        assert_eq!(
+            (
+                r.rejected[0].code.key(),
+                r.rejected[0].fields[0].field.as_str()
+            ),
+            ("invalid", "note")
+        );
+        assert!(r.rejected[0].fields[0]
+            .message
+            .vi
+            .contains("ký tự điều khiển"));
+        let (st, b) = s
+            .call(
+                "PUT",
+                "/api/targets",
+                Some(&admin),
+                Some(json!({"period": "2021-H2", "area_id": "NB", "targets": {}, "note": bad})),
             )
             .await;
         assert_eq!(
@@ -746,19 +771,17 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             (422, Some("invalid")),
             "{bad:?}: {b}"
         );
-        let field = b["fields"][0]["field"].as_str().unwrap();
-        assert_eq!(field, "mutations[0].op.data.note", "{b}");
-        assert!(b["fields"][0]["message"]["vi"]
-            .as_str()
-            .unwrap()
-            .contains("ký tự điều khiển"));
     }
+    assert_eq!(s.sync_log_rows().await, before, "nothing stored");
     // Tabs and line breaks are text.
     let r = s
         .push_ok(
             &officer,
             "ctl",
-            &[submit(1, visit("ctl-1", "coop-009", "Dòng 1\nDòng 2\tcột"))],
+            &[submit(
+                5,
+                visit("ctl-ok", "coop-009", "Dòng 1\nDòng 2\tcột"),
+            )],
         )
         .await;
     assert!(r.rejected.is_empty());
@@ -903,17 +926,24 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     )))
     .unwrap();
     negative["data"]["members"] = json!(-3);
-    for m in [beyond, json!({"id": 4, "created_at": 1, "op": negative})] {
-        let (st, b) = s
-            .call(
-                "POST",
-                "/api/sync/push",
-                Some(&officer),
-                Some(json!({"client_id": "dates", "mutations": [m]})),
-            )
-            .await;
-        assert_eq!((st, b["code"].as_str()), (400, Some("bad_request")), "{b}");
-    }
+    // Numbers a mutation's fields cannot hold: that mutation alone is refused (it cannot be
+    // read), with a reason.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/sync/push",
+            Some(&officer),
+            Some(json!({"client_id": "dates", "mutations": [beyond, {"id": 5, "created_at": 1, "op": negative}]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let codes: Vec<&str> = b["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["bad_request", "bad_request"], "{b}");
     for targets in [
         json!({"new_htx": -1}),
         json!({"new_htx": 1u64 << 40}),
@@ -1080,4 +1110,151 @@ fn the_log_never_prints_a_database_password() {
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("127.0.0.1:1"), "says which database: {all}");
     assert!(!all.contains("mat-khau-bi-mat"), "{all}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Found by trying the server as an attacker after the first round of fixes.
+
+on_both!(a_comment_has_a_length_and_a_merge_never_stores_an_invalid_profile);
+async fn a_comment_has_a_length_and_a_merge_never_stores_an_invalid_profile(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let officer = s.officer().await;
+    let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let id = fresh_report(&s, &officer, "long-comment").await;
+    let (st, b) = s
+        .decide(
+            &sup,
+            &id,
+            "comment",
+            &"x".repeat(hoptac_core::limits::COMMENT + 1),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("text")),
+        "{b}"
+    );
+    // Two valid edits from one base: a sector changed away from agriculture, and a
+    // cultivated area added. The second would make a profile no one may store.
+    let gv = s.login(OFFICER_GV.0, OFFICER_GV.1).await;
+    let first = coop_now(&s, &officer, "coop-012").await;
+    assert_eq!(first.sector.key(), "agriculture");
+    let cleared = Cooperative {
+        cultivated_area_ha: None,
+        ..first.clone()
+    };
+    s.push_ok(
+        &gv,
+        "m1",
+        &[mutation(
+            1,
+            MutationOp::UpdateCooperative {
+                base: first,
+                record: cleared,
+            },
+        )],
+    )
+    .await;
+    let base = coop_now(&s, &officer, "coop-012").await;
+    let trade = Cooperative {
+        sector: hoptac_core::model::Sector::TradeServices,
+        ..base.clone()
+    };
+    s.push_ok(
+        &gv,
+        "m1",
+        &[mutation(
+            2,
+            MutationOp::UpdateCooperative {
+                base: base.clone(),
+                record: trade,
+            },
+        )],
+    )
+    .await;
+    let area = Cooperative {
+        cultivated_area_ha: Some(5.0),
+        ..base.clone()
+    };
+    let r = s
+        .push_ok(
+            &officer,
+            "m2",
+            &[mutation(
+                1,
+                MutationOp::UpdateCooperative { base, record: area },
+            )],
+        )
+        .await;
+    assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
+    assert_eq!(r.rejected[0].fields[0].field, "cultivated_area_ha");
+    let now = coop_now(&s, &officer, "coop-012").await;
+    assert_eq!(
+        (now.sector.key(), now.cultivated_area_ha),
+        ("trade_services", None)
+    );
+}
+
+on_both!(an_administrator_reads_the_account_history_of_users_in_their_areas_only);
+async fn an_administrator_reads_the_account_history_of_users_in_their_areas_only(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    add_user(
+        &s,
+        "u-admin-hl",
+        "quantri.hoalu",
+        "hoptac-qthl",
+        "admin",
+        &["NB-HL"],
+    )
+    .await;
+    let admin = s.login(ADMIN.0, ADMIN.1).await;
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/users/u-officer-kimson/areas",
+            Some(&admin),
+            Some(json!({"areas": ["NB-KS"]})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        s.call(
+            "GET",
+            "/api/audit/user_areas/u-officer-kimson",
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    let district = s.login("quantri.hoalu", "hoptac-qthl").await;
+    assert_eq!(
+        s.call(
+            "GET",
+            "/api/audit/user_areas/u-officer-kimson",
+            Some(&district),
+            None
+        )
+        .await
+        .0,
+        404,
+        "Kim Sơn's officer is outside Hoa Lư"
+    );
+}
+
+#[test]
+fn help_never_prints_the_database_url_from_the_environment() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoptac-server"))
+        .arg("--help")
+        .env("HOPTAC_DB", "postgres://hop:S3cretPW@db.example/hop")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--db"), "{text}");
+    assert!(!text.contains("S3cretPW"), "{text}");
 }

@@ -352,7 +352,7 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
     assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
     assert_eq!(
         (r.rejected[0].record_id.as_str(), r.rejected[0].code.key()),
-        ("ks", "forbidden")
+        ("ks", "not_found")
     );
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
     let visits: Vec<VisitReport> = s.visits(&sup).await;
@@ -376,7 +376,7 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
         )
         .await;
     assert_eq!(r.rejected.len(), 1, "{:?}", r.rejected);
-    assert_eq!(r.rejected[0].code.key(), "forbidden");
+    assert_eq!(r.rejected[0].code.key(), "not_found");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -453,4 +453,130 @@ async fn signing_out_revokes_the_session_and_only_that_one(backend: Backend) {
         200,
         "the other session stays"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Case 3, again: a mutation the server cannot read (a control character, an unknown
+// shape) is refused alone; the ones before and after it apply.
+
+on_both!(an_unreadable_mutation_is_refused_alone);
+async fn an_unreadable_mutation_is_refused_alone(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let t = s.officer().await;
+    let good = |id: u64, rid: &str| {
+        serde_json::to_value(submit(id, visit(rid, "coop-001", "Họp ban quản trị"))).unwrap()
+    };
+    let mut vt = good(2, "vt");
+    vt["op"]["data"]["note"] = json!("Dòng từ Word\u{b}ngắt dòng mềm");
+    let unknown =
+        json!({"id": 3, "created_at": 1, "op": {"type": "teleport", "data": {"id": "x"}}});
+    let (st, b) = s
+        .call("POST", "/api/sync/push", Some(&t), Some(json!({"client_id": "tab", "mutations": [good(1, "before"), vt, unknown, good(4, "after")]})))
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let r: PushResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(r.last_mutation_id, 4, "the outbox moves on");
+    let refused: Vec<(u64, &str, &str)> = r
+        .rejected
+        .iter()
+        .map(|r| (r.mutation_id, r.record_id.as_str(), r.code.key()))
+        .collect();
+    assert_eq!(refused, vec![(2, "vt", "invalid"), (3, "x", "bad_request")]);
+    assert_eq!(r.rejected[0].fields[0].field, "note");
+    assert!(r.rejected[0].fields[0].message.vi.contains("U+000B"));
+    let ids: Vec<String> = s.visits(&t).await.into_iter().map(|v| v.id).collect();
+    assert!(
+        ids.contains(&"before".into())
+            && ids.contains(&"after".into())
+            && !ids.contains(&"vt".into())
+    );
+}
+
+// Case 4, the other side: work written after the reassignment, or a correction of a report
+// in an area no longer covered, is refused (as not found there).
+on_both!(work_written_after_a_reassignment_is_refused_whatever_its_kind);
+async fn work_written_after_a_reassignment_is_refused_whatever_its_kind(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let t = s.officer().await;
+    s.push_ok(
+        &t,
+        "tab",
+        &[submit(1, visit("gv-1", "coop-009", "Gia Sinh"))],
+    )
+    .await;
+    let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/gv-1/decisions",
+            Some(&sup),
+            Some(json!({"action": "return", "text": "Bổ sung"})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    s.set_areas("u-officer-hoalu", json!(["NB-HL"])).await;
+    let later = hoptac_server::storage::now_ms() + 60_000;
+    let mut coop: hoptac_core::model::Cooperative = serde_json::from_value(json!({
+        "id": "gv-new", "kind": "tht", "name": "THT Mới", "sector": "agriculture",
+        "area_id": "NB-GV-GIAHOA", "area_path": "", "status": "active"
+    }))
+    .unwrap();
+    coop.members = Some(7);
+    let mut fixed = visit("gv-1", "coop-009", "Đã bổ sung");
+    fixed.revision = 2;
+    let ms = [
+        Mutation {
+            id: 2,
+            created_at: later,
+            op: MutationOp::SubmitVisit(visit("gv-2", "coop-009", "Sau khi chuyển")),
+        },
+        Mutation {
+            id: 3,
+            created_at: later,
+            op: MutationOp::RegisterCooperative(coop),
+        },
+        Mutation {
+            id: 4,
+            created_at: later,
+            op: MutationOp::ResubmitVisit(fixed.clone()),
+        },
+    ];
+    let r = s.push_ok(&t, "tab", &ms).await;
+    let codes: Vec<(&str, &str)> = r
+        .rejected
+        .iter()
+        .map(|r| (r.record_id.as_str(), r.code.key()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("gv-2", "not_found"),
+            ("gv-new", "not_found"),
+            ("gv-1", "not_found")
+        ]
+    );
+    // The correction written before the change is accepted, and marked.
+    let r = s
+        .push_ok(
+            &t,
+            "tab",
+            &[Mutation {
+                id: 5,
+                created_at: 1,
+                op: MutationOp::ResubmitVisit(fixed),
+            }],
+        )
+        .await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let v = s
+        .visits(&sup)
+        .await
+        .into_iter()
+        .find(|v| v.id == "gv-1")
+        .unwrap();
+    assert_eq!((v.revision, v.author_left_area_at.is_some()), (2, true));
 }

@@ -142,7 +142,7 @@ pub fn is_forbidden_char(c: char) -> bool {
 
 /// Every text of a JSON value made NFC (composed: "Vũ" typed either way is one value), or
 /// the path of the first text holding a forbidden control character.
-fn clean_text(v: &mut Value, path: &mut String) -> Result<(), (String, char)> {
+pub(crate) fn clean_text(v: &mut Value, path: &mut String) -> Result<(), (String, char)> {
     match v {
         Value::String(s) => {
             if let Some(c) = s.chars().find(|c| is_forbidden_char(*c)) {
@@ -183,6 +183,39 @@ fn clean_text(v: &mut Value, path: &mut String) -> Result<(), (String, char)> {
     Ok(())
 }
 
+/// What the user reads about a control character `c` in a field.
+pub fn control_char_message(c: char) -> Msg {
+    let code = format!("U+{:04X}", c as u32);
+    Msg::new(
+        format!("Ô này chứa ký tự điều khiển không được phép ({code}). Hãy xoá ký tự đó."),
+        format!("This field holds a control character ({code}) that is not allowed. Remove it."),
+    )
+}
+
+/// The body as JSON, checked only for being JSON within the size limit: for the push,
+/// which checks each mutation's text on its own ([`crate::http::sync`]), so one bad
+/// mutation is refused alone and the ones after it apply.
+pub struct RawJson(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for RawJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(RawJson(v)),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(e) => Err(ApiError::BadRequest(format!(
+                "the JSON body is not valid: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
 /// `axum::Json`, but a malformed body becomes our JSON error naming the problem, and every
 /// text in it is checked and normalised at the edge, once for every endpoint: NFC, and no
 /// control characters (422 naming the field). Nesting deeper than serde_json's limit
@@ -208,13 +241,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             }
         };
         if let Err((field, c)) = clean_text(&mut value, &mut String::new()) {
-            let code = format!("U+{:04X}", c as u32);
             return Err(ApiError::field(
                 if field.is_empty() { "body" } else { &field },
-                Msg::new(
-                    format!("Ô này chứa ký tự điều khiển không được phép ({code}). Hãy xoá ký tự đó."),
-                    format!("This field holds a control character ({code}) that is not allowed. Remove it."),
-                ),
+                control_char_message(c),
             ));
         }
         serde_json::from_value(value).map(Json).map_err(|e| {

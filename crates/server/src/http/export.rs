@@ -108,6 +108,9 @@ pub fn csv(rows: &[Vec<Cell>]) -> Vec<u8> {
 }
 
 /// One worksheet, the first row bold; numbers stay numbers (thousands separated).
+/// The most characters an Excel cell holds.
+const XLSX_CELL_CHARS: usize = 32_767;
+
 pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
@@ -122,6 +125,15 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
             let (ri, ci) = (r as u32, c as u16);
             let len = match cell {
                 Cell::Text(s) => {
+                    // Excel holds at most 32,767 characters in a cell: a longer text is cut,
+                    // marked, rather than failing the whole file.
+                    let cut: String;
+                    let s = if s.chars().count() > XLSX_CELL_CHARS {
+                        cut = s.chars().take(XLSX_CELL_CHARS - 1).chain(['…']).collect();
+                        &cut
+                    } else {
+                        s
+                    };
                     if r == 0 {
                         ws.write_string_with_format(ri, ci, s, &bold).map_err(err)?;
                     } else {
@@ -291,6 +303,16 @@ mod tests {
             s.trim_start_matches('\u{feff}'),
             "Tên,Ghi chú\r\n\"HTX \"\"Hoa Lư\"\", Ninh Bình\",'=1+1\r\n-5,\r\n"
         );
+    }
+
+    #[test]
+    fn a_text_longer_than_an_excel_cell_is_cut_not_an_error() {
+        let long = "Khó khăn khác; ".repeat(5_000);
+        let bytes = xlsx(
+            "Phiếu",
+            &[vec![Cell::Text("Ghi chú".into())], vec![Cell::Text(long)]],
+        );
+        assert!(bytes.is_ok(), "{:?}", bytes.err());
     }
 
     #[test]

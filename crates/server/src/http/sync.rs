@@ -4,7 +4,9 @@
 //! is [`crate::rules`].
 
 use super::auth::AuthUser;
-use super::error::{ApiError, ApiResult, Json};
+use super::error::{
+    clean_text, control_char_message, is_forbidden_char, ApiError, ApiResult, Json, RawJson,
+};
 use crate::rules::{self, ApplyError};
 use crate::storage::{self, Db};
 use crate::AppState;
@@ -12,11 +14,13 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use hoptac_core::error::ErrorCode;
+use hoptac_core::i18n::Msg;
 use hoptac_core::model::UserInfo;
 use hoptac_core::sync::{
-    plan_push, ChangeRow, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
-    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    plan_push, ChangeRow, Mutation, PullRequest, PullResponse, PushRequest, PushResponse,
+    Rejection, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
 };
+use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,8 +61,9 @@ fn client_mismatch() -> ApiError {
 pub async fn push(
     State(state): State<AppState>,
     user: AuthUser,
-    Json(req): Json<PushRequest>,
+    RawJson(body): RawJson,
 ) -> ApiResult<axum::Json<PushResponse>> {
+    let req = read_push(body)?;
     check_client_id(&req.client_id)?;
     let mut attempt = 1;
     loop {
@@ -73,11 +78,105 @@ pub async fn push(
     }
 }
 
+/// A pushed mutation as read: ready to apply, or refused already (its text holds a
+/// control character, or its shape is not a mutation this server knows). Either way it
+/// has its id, so the ones after it are applied in order.
+enum Pushed {
+    Ready(Mutation),
+    Unreadable {
+        id: u64,
+        record_id: String,
+        refusal: rules::Refusal,
+        body: String,
+    },
+}
+
+impl Pushed {
+    fn id(&self) -> u64 {
+        match self {
+            Pushed::Ready(m) => m.id,
+            Pushed::Unreadable { id, .. } => *id,
+        }
+    }
+}
+
+struct PushBatch {
+    client_id: String,
+    mutations: Vec<Pushed>,
+}
+
+/// Reads a push body mutation by mutation. The envelope (client id, a list of mutations,
+/// each with a whole-number id) must be right, or nothing is applied (400); a mutation
+/// that cannot be read is refused alone (issue 13: one bad mutation never blocks the
+/// ones behind it).
+fn read_push(body: Value) -> ApiResult<PushBatch> {
+    let bad = |what: &str| ApiError::BadRequest(format!("the push is not valid: {what}"));
+    let Value::Object(mut envelope) = body else {
+        return Err(bad("expected an object {client_id, mutations}"));
+    };
+    let client_id = match envelope.remove("client_id") {
+        Some(Value::String(c)) => c,
+        _ => return Err(bad("missing field `client_id` (a string)")),
+    };
+    let Some(Value::Array(items)) = envelope.remove("mutations") else {
+        return Err(bad("missing field `mutations` (a list)"));
+    };
+    let mut mutations = Vec::with_capacity(items.len());
+    for (i, mut item) in items.into_iter().enumerate() {
+        let Some(id) = item.get("id").and_then(Value::as_u64) else {
+            return Err(bad(&format!("mutations[{i}] has no whole-number `id`")));
+        };
+        let data = item.pointer("/op/data");
+        let record_id = ["/id", "/record/id", "/conflict_id"]
+            .iter()
+            .find_map(|p| data.and_then(|d| d.pointer(p)).and_then(Value::as_str))
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !is_forbidden_char(*c))
+            .take(64)
+            .collect::<String>();
+        let body = item.to_string();
+        let refused = |refusal| Pushed::Unreadable {
+            id,
+            record_id: record_id.clone(),
+            refusal,
+            body: body.clone(),
+        };
+        if let Err((field, c)) = clean_text(&mut item, &mut String::new()) {
+            let message = control_char_message(c);
+            mutations.push(refused(rules::Refusal {
+                code: ErrorCode::Invalid,
+                message: message.clone(),
+                fields: vec![hoptac_core::validate::FieldError {
+                    field: field.trim_start_matches("op.data.").to_string(),
+                    message,
+                }],
+            }));
+            continue;
+        }
+        match serde_json::from_value::<Mutation>(item) {
+            Ok(m) => mutations.push(Pushed::Ready(m)),
+            Err(e) => mutations.push(refused(rules::Refusal {
+                code: ErrorCode::BadRequest,
+                message: Msg::new(
+                    format!("Máy chủ không đọc được thay đổi này ({e}). Hãy cập nhật ứng dụng."),
+                    format!("The server cannot read this change ({e}). Update the app."),
+                ),
+                fields: Vec::new(),
+            })),
+        }
+    }
+    Ok(PushBatch {
+        client_id,
+        mutations,
+    })
+}
+
 /// One attempt at a push, in one transaction: the client's row is locked first, so two
 /// pushes of one outbox (two tabs) run one after the other and the second skips what the
 /// first applied.
-async fn push_once(db: &Db, user: &UserInfo, req: &PushRequest) -> ApiResult<PushResponse> {
-    let ids: Vec<u64> = req.mutations.iter().map(|m| m.id).collect();
+async fn push_once(db: &Db, user: &UserInfo, req: &PushBatch) -> ApiResult<PushResponse> {
+    let ids: Vec<u64> = req.mutations.iter().map(Pushed::id).collect();
     let mut tx = db.begin_write().await?;
     let client = storage::clients::lock_or_register(&mut tx, &req.client_id, &user.id).await?;
     if client.user_id != user.id {
@@ -89,30 +188,38 @@ async fn push_once(db: &Db, user: &UserInfo, req: &PushRequest) -> ApiResult<Pus
         message: e.message().en,
     })?;
     let mut rejected = Vec::new();
-    for m in &req.mutations[plan.skip..] {
-        match rules::apply(&mut tx, user, &req.client_id, m).await {
-            Ok(()) => {}
-            Err(ApplyError::Refused(r)) => {
-                tracing::warn!(client = %req.client_id, mutation = m.id, code = r.code.as_str(), "mutation rejected");
-                let rejection = Rejection {
-                    mutation_id: m.id,
-                    record_id: m.record_id().to_string(),
-                    code: r.code,
-                    message: r.message,
-                    fields: r.fields,
-                };
-                storage::clients::record_rejection(
-                    &mut tx,
-                    &req.client_id,
-                    &rejection,
-                    &serde_json::to_string(m)?,
-                )
-                .await?;
-                rejected.push(rejection);
-            }
-            Err(ApplyError::Failed(e)) => return Err(e),
+    for pushed in &req.mutations[plan.skip..] {
+        let outcome = match pushed {
+            Pushed::Ready(m) => match rules::apply(&mut tx, user, &req.client_id, m).await {
+                Ok(()) => None,
+                Err(ApplyError::Refused(r)) => Some((
+                    m.id,
+                    m.record_id().to_string(),
+                    r,
+                    serde_json::to_string(m)?,
+                )),
+                Err(ApplyError::Failed(e)) => return Err(e),
+            },
+            Pushed::Unreadable {
+                id,
+                record_id,
+                refusal,
+                body,
+            } => Some((*id, record_id.clone(), refusal.clone(), body.clone())),
+        };
+        if let Some((mutation_id, record_id, r, body)) = outcome {
+            tracing::warn!(client = %req.client_id, mutation = mutation_id, code = r.code.as_str(), "mutation rejected");
+            let rejection = Rejection {
+                mutation_id,
+                record_id,
+                code: r.code,
+                message: r.message,
+                fields: r.fields,
+            };
+            storage::clients::record_rejection(&mut tx, &req.client_id, &rejection, &body).await?;
+            rejected.push(rejection);
         }
-        last = m.id;
+        last = pushed.id();
     }
     storage::clients::advance(&mut tx, &req.client_id, last).await?;
     tx.commit().await?;

@@ -42,17 +42,17 @@ pub async fn resolve(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
     client_id: &str,
+    written_at: hoptac_core::model::Millis,
     conflict_id: &str,
     choice: Choice,
 ) -> Applied {
     let Some(mut conflict) = storage::conflicts::lock(tx, conflict_id).await? else {
-        return Err(refuse(
-            ErrorCode::NotFound,
-            "Không tìm thấy xung đột này.",
-            "This conflict does not exist.",
-        ));
+        return Err(outside_scope());
     };
-    if standing(tx, user, &conflict.area_path).await?.is_none() {
+    if standing(tx, user, &conflict.area_path, written_at)
+        .await?
+        .is_none()
+    {
         return Err(outside_scope());
     }
     if let Some(r) = &conflict.resolution {

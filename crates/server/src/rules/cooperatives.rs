@@ -47,6 +47,7 @@ pub async fn register(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
     client_id: &str,
+    written_at: hoptac_core::model::Millis,
     c: &Cooperative,
 ) -> Applied {
     if user.role == Role::Supervisor {
@@ -74,7 +75,7 @@ pub async fn register(
             "Choose the commune (or village) it is in.",
         ));
     }
-    if standing(tx, user, &area.path).await?.is_none() {
+    if standing(tx, user, &area.path, written_at).await?.is_none() {
         return Err(refuse(
             ErrorCode::Forbidden,
             "Xã này không thuộc địa bàn được phân công.",
@@ -153,6 +154,7 @@ pub async fn update(
     user: &UserInfo,
     client_id: &str,
     mutation_id: u64,
+    written_at: hoptac_core::model::Millis,
     base: &Cooperative,
     record: &Cooperative,
 ) -> Applied {
@@ -166,7 +168,10 @@ pub async fn update(
     let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
         return Err(no_cooperative());
     };
-    if standing(tx, user, &current.area_path).await?.is_none() {
+    if standing(tx, user, &current.area_path, written_at)
+        .await?
+        .is_none()
+    {
         return Err(outside_scope());
     }
     // The edit as it could be stored: its area and version are the server's.
@@ -184,6 +189,12 @@ pub async fn update(
         client_id: Some(client_id),
     };
     let merged = merge(base, &current, record);
+    // Two valid edits can merge into a record no one may store (a sector changed to
+    // non-agricultural while a cultivated area was added): refused, with the reason.
+    let merged_errors = validate_cooperative(&merged.record, Some(&today_with_slack()));
+    if !merged_errors.is_empty() {
+        return Err(invalid(merged_errors));
+    }
     if !merged.applied.is_empty() {
         let stored = Cooperative {
             version: current.version + 1,

@@ -106,13 +106,15 @@ pub enum Standing {
     Covered { until: hoptac_core::model::Millis },
 }
 
-/// Whether `user` may write in the area at `area_path`: they cover it now, or stopped
-/// covering it less than a session's lifetime ([`accounts::SESSION_TTL_MS`]) ago (their
-/// tablet may still hold work written before the change). None: never, or too long ago.
+/// Whether `user` may write in the area at `area_path` work written at `written_at` (ms):
+/// they cover it now, or the work was written before they stopped covering it, less than
+/// a session's lifetime ([`accounts::SESSION_TTL_MS`]) ago (their tablet may still hold
+/// it). None: never, too long ago, or written after.
 pub async fn standing(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
     area_path: &str,
+    written_at: hoptac_core::model::Millis,
 ) -> Result<Option<Standing>, ApplyError> {
     if hoptac_core::model::in_scope(area_path, &user.scopes) {
         return Ok(Some(Standing::Covers));
@@ -121,15 +123,20 @@ pub async fn standing(
     Ok(
         crate::storage::users::left_area_since(tx, &user.id, area_path, since)
             .await?
+            // Only work written while they still covered it (the mutation's time, by the
+            // tablet's clock corrected by the server's).
+            .filter(|until| written_at <= *until)
             .map(|until| Standing::Covered { until }),
     )
 }
 
+/// A record outside the user's areas is refused as one that does not exist there: the
+/// answer does not tell other districts' records exist.
 pub(crate) fn outside_scope() -> ApplyError {
     refuse(
-        ErrorCode::Forbidden,
-        "Hợp tác xã này không thuộc địa bàn được phân công.",
-        "This cooperative is outside your assigned areas.",
+        ErrorCode::NotFound,
+        "Không tìm thấy hợp tác xã này trong địa bàn được phân công.",
+        "This cooperative is not in your assigned areas.",
     )
 }
 
@@ -141,15 +148,19 @@ pub async fn apply(
     m: &Mutation,
 ) -> Applied {
     match &m.op {
-        MutationOp::SubmitVisit(v) => visits::submit(tx, user, client_id, v).await,
-        MutationOp::ResubmitVisit(v) => review::resubmit(tx, user, client_id, v).await,
-        MutationOp::RegisterCooperative(c) => cooperatives::register(tx, user, client_id, c).await,
+        MutationOp::SubmitVisit(v) => visits::submit(tx, user, client_id, m.created_at, v).await,
+        MutationOp::ResubmitVisit(v) => {
+            review::resubmit(tx, user, client_id, m.created_at, v).await
+        }
+        MutationOp::RegisterCooperative(c) => {
+            cooperatives::register(tx, user, client_id, m.created_at, c).await
+        }
         MutationOp::UpdateCooperative { base, record } => {
-            cooperatives::update(tx, user, client_id, m.id, base, record).await
+            cooperatives::update(tx, user, client_id, m.id, m.created_at, base, record).await
         }
         MutationOp::ResolveConflict {
             conflict_id,
             choice,
-        } => conflicts::resolve(tx, user, client_id, conflict_id, *choice).await,
+        } => conflicts::resolve(tx, user, client_id, m.created_at, conflict_id, *choice).await,
     }
 }

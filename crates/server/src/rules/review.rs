@@ -105,8 +105,10 @@ fn refused(e: DecisionError) -> ApiError {
     }
 }
 
-fn outside() -> ApiError {
-    ApiError::Forbidden("this report is outside your assigned areas".into())
+/// A report outside the caller's areas answers as one that does not exist (404): the
+/// answer does not tell other districts' reports exist.
+fn outside(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no visit report with id '{id}' in your areas"))
 }
 
 /// Approve, return for correction (comment required), reject (reason required), or
@@ -124,6 +126,16 @@ pub async fn decision(
             "submit and resubmit come from the tablet (sync push), not this endpoint".into(),
         ));
     }
+    let mut too_long = Vec::new();
+    hoptac_core::validate::check_len(
+        "text",
+        &req.text,
+        hoptac_core::limits::COMMENT,
+        &mut too_long,
+    );
+    if !too_long.is_empty() {
+        return Err(ApiError::Invalid(too_long));
+    }
     let mut tx = db.begin_write().await?;
     let Some(stored) = storage::visits::lock(&mut tx, id).await? else {
         return Err(ApiError::NotFound(format!(
@@ -132,7 +144,7 @@ pub async fn decision(
     };
     let mut r = stored.report;
     if !in_scope(&r.area_path, &user.scopes) {
-        return Err(outside());
+        return Err(outside(id));
     }
     let actor = Actor {
         role: user.role,
@@ -171,21 +183,25 @@ pub async fn resubmit(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
     client_id: &str,
+    written_at: hoptac_core::model::Millis,
     v: &VisitReport,
 ) -> Applied {
     let Some(stored) = storage::visits::lock(tx, &v.id).await? else {
         return Err(refuse(
             ErrorCode::NotFound,
-            "Không tìm thấy phiếu này trên máy chủ.",
-            "This report is not on the server.",
+            "Không tìm thấy phiếu này trong địa bàn được phân công.",
+            "This report is not in your assigned areas.",
         ));
     };
     let old = stored.report;
-    if old.author_id != user.id {
+    // Someone else's report, or one in an area the author no longer covers (beyond what
+    // they wrote before a reassignment): as if it did not exist there.
+    let standing = super::standing(tx, user, &old.area_path, written_at).await?;
+    if old.author_id != user.id || standing.is_none() {
         return Err(refuse(
-            ErrorCode::Forbidden,
-            "Chỉ người viết phiếu mới gửi lại phiếu này.",
-            "Only the report's author may resubmit it.",
+            ErrorCode::NotFound,
+            "Không tìm thấy phiếu này trong địa bàn được phân công.",
+            "This report is not in your assigned areas.",
         ));
     }
     if old.status != ReportStatus::Returned && same_content(&old, v) {
@@ -237,7 +253,10 @@ pub async fn resubmit(
         revision,
         received_at: Some(now),
         events,
-        author_left_area_at: old.author_left_area_at,
+        author_left_area_at: match standing {
+            Some(super::Standing::Covered { until }) => Some(until),
+            _ => old.author_left_area_at,
+        },
     };
     let who = Who {
         id: &user.id,
@@ -257,7 +276,7 @@ pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetai
     };
     let report = stored.report;
     if !in_scope(&report.area_path, &user.scopes) {
-        return Err(outside());
+        return Err(outside(id));
     }
     let prev = storage::visits::revision(db, id, report.revision as i64 - 1).await?;
     let (previous, changes) = match prev {
@@ -307,6 +326,11 @@ pub async fn audit_trail(
                 return Err(ApiError::Forbidden(
                     "only administrators see account changes".into(),
                 ));
+            }
+            // Only an administrator who covers every area the user has covered.
+            let held = storage::users::history(db, id).await?;
+            if held.iter().any(|h| !in_scope(&h.area_path, &user.scopes)) {
+                return Err(not_found());
             }
         }
         _ => {

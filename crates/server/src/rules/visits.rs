@@ -14,6 +14,7 @@ pub async fn submit(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
     client_id: &str,
+    written_at: hoptac_core::model::Millis,
     v: &VisitReport,
 ) -> Applied {
     if user.role != Role::Officer {
@@ -35,7 +36,7 @@ pub async fn submit(
             "The report's cooperative does not exist.",
         ));
     };
-    let Some(standing) = standing(tx, user, &area_path).await? else {
+    let Some(standing) = standing(tx, user, &area_path, written_at).await? else {
         return Err(outside_scope());
     };
     let stored = VisitReport {

@@ -447,13 +447,51 @@ pub fn is_retryable(e: &sqlx::Error) -> bool {
 /// A database URL as it may be printed or logged: any password replaced by `***`.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            // A password may also come as a query parameter (postgres://host/db?password=x).
+            if u.query_pairs()
+                .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+            {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if k.eq_ignore_ascii_case("password") {
+                            "***".to_string()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+            }
             u.to_string()
         }
-        Ok(_) => url.to_string(),
         // Not a URL we can read: print only its scheme.
         Err(_) => format!("{}://…", url.split(':').next().unwrap_or("")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_never_leaves_redact_url() {
+        for url in [
+            "postgres://hop:S3cretPW@db.example/hop",
+            "postgres://db.example/hop?user=hop&password=S3cretPW",
+            "postgres://db.example/hop?PASSWORD=S3cretPW&sslmode=require",
+        ] {
+            let shown = super::redact_url(url);
+            assert!(!shown.contains("S3cretPW"), "{shown}");
+            assert!(shown.contains("db.example"), "{shown}");
+        }
+        assert_eq!(
+            super::redact_url("sqlite://data/hoptac.db"),
+            "sqlite://data/hoptac.db"
+        );
     }
 }
 
