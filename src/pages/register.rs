@@ -180,7 +180,15 @@ fn opt_text(
             <label for=id>{tx(label.0, label.1)}</label>
             <input id=id type=input_type prop:value=move || get(&form.draft.read()).unwrap_or_default()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
-                aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=err.clone()/>
+                aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=format!("{err} {id}-count")/>
+            {hoptac_core::limits::of(field).filter(|_| input_type == "text").map(|max| {
+                let cur = move || get(&form.draft.read()).unwrap_or_default();
+                view! {
+                    <span id=format!("{id}-count") data-testid=format!("{id}-count")
+                        class=move || { if hoptac_core::limits::chars(&cur()) > max { "hint error" } else { "hint" } }>
+                        {move || hoptac_core::limits::counter(&cur(), max)}</span>
+                }
+            })}
             <p id=err class="field-error">{form.error(field)}</p>
         </div>
     }

@@ -53,14 +53,19 @@ thread_local! {
     static ASKED_TO_PERSIST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Re-reads the outbox size and tells pages the data changed. Called after every save of
-/// the officer's work; the first one of a session also asks the browser to keep the site's
-/// data (persistent storage, issue 13): asked right after the officer acted, browsers grant
-/// it more readily than at start-up, and unsent work is what must not be evicted.
+/// After the officer saved work: asks, the first time in this page load, for persistent
+/// storage (issue 13: asked right after the officer acted, browsers grant it more readily
+/// than at start-up, and unsent work is what must not be evicted), then re-reads the
+/// outbox size and tells pages the data changed.
 pub async fn local_changed() {
     if !ASKED_TO_PERSIST.with(|a| a.replace(true)) {
         crate::pwa::ask_persistent_storage();
     }
+    data_changed().await;
+}
+
+/// Re-reads the outbox size and tells pages the data changed (after a sync, too).
+async fn data_changed() {
     refresh_pending().await;
     state().data_version.update(|v| *v += 1);
 }
@@ -146,7 +151,7 @@ async fn run_once() -> bool {
     s.running.set(false);
     s.progress.set(None);
     if changed {
-        local_changed().await;
+        data_changed().await;
     } else {
         refresh_pending().await;
     }
