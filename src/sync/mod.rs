@@ -354,3 +354,58 @@ pub fn needs_sign_in(err: &Option<Msg>) -> bool {
         .map(|m| *m == ErrorCode::Unauthenticated.user_message())
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoptac_core::model::{ReportStatus, VisitReport};
+    use hoptac_core::sync::MutationOp;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn report(id: u64, note_chars: usize) -> Mutation {
+        Mutation {
+            id,
+            created_at: 1,
+            op: MutationOp::SubmitVisit(VisitReport {
+                id: format!("v{id}"),
+                cooperative_id: "coop-001".into(),
+                author_id: "u".into(),
+                author_name: String::new(),
+                visit_date: "2021-06-11".into(),
+                note: "x".repeat(note_chars),
+                findings: Default::default(),
+                status: ReportStatus::Submitted,
+                revision: 1,
+                created_at: 1,
+                area_path: String::new(),
+                received_at: None,
+                events: Vec::new(),
+                author_left_area_at: None,
+            }),
+        }
+    }
+
+    /// Issue 13 case 3: pushes stay under the byte budget, in order, and a mutation larger
+    /// than the budget goes alone (so the server refuses it alone).
+    #[wasm_bindgen_test]
+    fn batches_stay_under_the_byte_budget_and_a_big_mutation_goes_alone() {
+        let small: Vec<Mutation> = (1..=250).map(|i| report(i, 10)).collect();
+        let sizes: Vec<usize> = batches(&small).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        let mixed = vec![
+            report(1, 400_000),
+            report(2, 400_000),
+            report(3, 400_000),
+            report(4, 2_200_000),
+            report(5, 10),
+            report(6, 10),
+        ];
+        let split: Vec<Vec<u64>> = batches(&mixed)
+            .iter()
+            .map(|b| b.iter().map(|m| m.id).collect())
+            .collect();
+        assert_eq!(split, vec![vec![1, 2], vec![3], vec![4], vec![5, 6]]);
+    }
+}
