@@ -36,17 +36,23 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 BASE=http://127.0.0.1:$PORT
 "$BIN" --db "sqlite://$TMP/fuzz.db" --listen "127.0.0.1:$PORT" --demo >"$TMP/server.log" 2>&1 &
 SERVER=$!
+# HTTP through Python's standard library: no curl needed on a fresh machine.
+up() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$BASE/api/health" 2>/dev/null; }
 for _ in $(seq 100); do
-  curl -fs "$BASE/api/health" >/dev/null && break
+  up && break
   kill -0 "$SERVER" 2>/dev/null || die "the server stopped: $(tail -5 "$TMP/server.log")"
   sleep 0.2
 done
-curl -fs "$BASE/api/health" >/dev/null || die "no answer from $BASE/api/health after 20 s"
+up || die "no answer from $BASE/api/health after 20 s"
 
 echo "==> fuzz: sign in as the demo admin"
-TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
-  -d '{"username":"quantri","password":"hoptac-quantri"}' "$BASE/api/auth/login" \
-  | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])') || die "sign-in as quantri"
+TOKEN=$(python3 - "$BASE/api/auth/login" <<'PY'
+import json, sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=json.dumps({"username": "quantri", "password": "hoptac-quantri"}).encode(),
+                             headers={"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(req, timeout=10))["token"])
+PY
+) || die "sign-in as quantri"
 
 echo "==> fuzz: $BASE/api/openapi.json ($EXAMPLES examples per operation, seed $SEED, at most ${SECONDS_MAX}s)"
 # POST /api/auth/logout is left out: it revokes the very token every other request uses,
