@@ -120,16 +120,7 @@ impl Store {
     pub async fn cooperatives_js_stamped(&self) -> Result<(Vec<JsValue>, String)> {
         let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
         let stamp = self.coops_stamp(&tx).await?;
-        let items: Vec<JsValue> = tx
-            .object_store(COOPS)
-            .map_err(e)?
-            .get_all()
-            .primitive()
-            .map_err(e)?
-            .await
-            .map_err(e)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+        let items = all_js(&tx.object_store(COOPS).map_err(e)?).await?;
         Ok((items, stamp))
     }
 

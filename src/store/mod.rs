@@ -19,6 +19,7 @@
 
 use hoptac_core::model::{Area, LoginResponse};
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
@@ -121,6 +122,20 @@ struct MetaRow<T> {
 pub struct Store {
     db: Database,
 }
+/// Every record of `os`, decoded.
+async fn all_of<T: DeserializeOwned>(os: &ObjectStore<'_>) -> Result<Vec<T>> {
+    let items = os.get_all().serde().map_err(e)?.await.map_err(e)?;
+    items.collect::<std::result::Result<Vec<T>, _>>().map_err(e)
+}
+
+/// Every record of `os` as stored (JavaScript values, not decoded).
+async fn all_js(os: &ObjectStore<'_>) -> Result<Vec<JsValue>> {
+    let items = os.get_all().primitive().map_err(e)?.await.map_err(e)?;
+    items
+        .collect::<std::result::Result<Vec<JsValue>, _>>()
+        .map_err(e)
+}
+
 impl Store {
     pub async fn open() -> Result<Store> {
         Self::open_named(DB_NAME).await
@@ -286,9 +301,7 @@ impl Store {
 
     async fn all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
         let tx = self.db.transaction(store).build().map_err(e)?;
-        let os = tx.object_store(store).map_err(e)?;
-        let items = os.get_all().serde().map_err(e)?.await.map_err(e)?;
-        items.collect::<std::result::Result<Vec<T>, _>>().map_err(e)
+        all_of(&tx.object_store(store).map_err(e)?).await
     }
 
     pub async fn areas(&self) -> Result<Vec<Area>> {

@@ -7,7 +7,6 @@ use hoptac_core::model::{Millis, ReportStatus, VisitReport};
 use hoptac_core::sync::{Mutation, MutationOp, Rejection};
 use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
 
 pub const EXPORT_FORMAT: &str = "hoptac-unsent-work/1";
 
@@ -287,24 +286,10 @@ impl Store {
             .build()
             .map_err(e)?;
         let outbox = tx.object_store(OUTBOX).map_err(e)?;
-        let waiting: Vec<Mutation> = outbox
-            .get_all()
-            .serde()
-            .map_err(e)?
-            .await
-            .map_err(e)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+        let waiting: Vec<Mutation> = all_of(&outbox).await?;
         let queued: Vec<String> = waiting.iter().map(|m| m.record_id().to_string()).collect();
         let visits = tx.object_store(VISITS).map_err(e)?;
-        let all: Vec<JsValue> = visits
-            .get_all()
-            .primitive()
-            .map_err(e)?
-            .await
-            .map_err(e)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+        let all = all_js(&visits).await?;
         let mut ops = Vec::new();
         for js in all {
             let v = visit_from_js(js)?;

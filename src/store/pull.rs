@@ -55,14 +55,7 @@ pub(super) async fn drop_under(
     path: &str,
     keep: &[String],
 ) -> Result<()> {
-    let all: Vec<JsValue> = os
-        .get_all()
-        .primitive()
-        .map_err(e)?
-        .await
-        .map_err(e)?
-        .collect::<std::result::Result<_, _>>()
-        .map_err(e)?;
+    let all = all_js(os).await?;
     let (field, id_key) = (JsValue::from_str(field), JsValue::from_str("id"));
     let (sync_key, state_key) = (JsValue::from_str("sync"), JsValue::from_str("state"));
     for v in all {
@@ -198,16 +191,8 @@ impl Store {
                         .filter(|p| !p.is_empty())
                         .ok_or_else(|| bad("area_unassigned without a path"))?;
                     // The user's own work still in the outbox stays.
-                    let queued: Vec<Mutation> = tx
-                        .object_store(OUTBOX)
-                        .map_err(e)?
-                        .get_all()
-                        .serde()
-                        .map_err(e)?
-                        .await
-                        .map_err(e)?
-                        .collect::<std::result::Result<_, _>>()
-                        .map_err(e)?;
+                    let queued: Vec<Mutation> =
+                        all_of(&tx.object_store(OUTBOX).map_err(e)?).await?;
                     let keep: Vec<String> =
                         queued.iter().map(|m| m.record_id().to_string()).collect();
                     drop_under(&areas, "path", &path, &keep).await?;

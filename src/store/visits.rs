@@ -129,14 +129,7 @@ impl Store {
     pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
         let tx = self.db.transaction(VISITS).build().map_err(e)?;
         let os = tx.object_store(VISITS).map_err(e)?;
-        let items: Vec<JsValue> = os
-            .get_all()
-            .primitive()
-            .map_err(e)?
-            .await
-            .map_err(e)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+        let items = all_js(&os).await?;
         items.into_iter().map(visit_from_js).collect()
     }
 
