@@ -30,6 +30,11 @@ crate::keyed_enum!(
         /// Another change to the same records held them too long (PostgreSQL deadlock or
         /// serialization failure after retries): nothing was applied; try again.
         Busy = "busy",
+        /// The account signs in with a temporary password: change it first
+        /// (`POST /api/me/password`).
+        PasswordChangeRequired = "password_change_required",
+        /// The account was deactivated by an administrator.
+        AccountDeactivated = "account_deactivated",
         Internal = "internal",
     }
 );
@@ -87,6 +92,11 @@ impl ErrorCode {
                 "Máy chủ đang bận với cùng dữ liệu. Ứng dụng sẽ tự thử lại.",
                 "The server is busy with the same records. The app will try again.",
             ),
+            ErrorCode::PasswordChangeRequired => Msg::new(
+                "Bạn đang dùng mật khẩu tạm. Hãy đổi mật khẩu trước khi tiếp tục.",
+                "You are using a temporary password. Change it before going on.",
+            ),
+            ErrorCode::AccountDeactivated => crate::accounts::deactivated_message(),
             ErrorCode::Internal => Msg::new(
                 "Máy chủ gặp lỗi. Dữ liệu của bạn vẫn an toàn trên máy; hãy thử lại sau.",
                 "The server had an error. Your data is safe on this device; try again later.",

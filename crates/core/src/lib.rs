@@ -9,15 +9,21 @@
 //! - [`text`]: search normalisation (Vietnamese diacritics folding), numbers as
 //!   Vietnamese officers type them.
 //! - [`limits`]: how long each free-text field may be.
+//! - [`accounts`]: the account API's shapes and the user name and password rules.
+//! - [`labels`]: the names of the registry's choices (kind, sector, status, scale).
+//! - [`registry`]: the registry's spreadsheet columns, import and export.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
 
+pub mod accounts;
 pub mod error;
 pub mod i18n;
 pub mod keyed;
+pub mod labels;
 pub mod limits;
 pub mod merge;
 pub mod model;
+pub mod registry;
 pub mod report;
 pub mod review;
 pub mod six_month;

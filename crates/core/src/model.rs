@@ -203,6 +203,10 @@ pub struct UserInfo {
     pub role: Role,
     /// Area paths this user may see.
     pub scopes: Vec<String>,
+    /// True after a temporary password (a new account, a reset): the server answers only
+    /// the password change (`POST /api/me/password`) until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -72,15 +72,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         hashes.push(hash_password(&u.password).await);
     }
     let mut tx = db.begin_write().await?;
-    for a in &d.areas {
-        storage::areas::insert(&mut tx, a).await?;
-        tx.log_change(
-            "area",
-            &a.id,
-            &a.path,
-            &serde_json::to_string(&Change::Area(a.clone())).expect("an area serialises"),
-        );
-    }
+    insert_areas_if_none(&mut tx, &d.areas).await?;
     for c in &d.cooperatives {
         storage::cooperatives::insert(&mut tx, c, None).await?;
         tx.log_change(
@@ -101,6 +93,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
                 password_hash: hash,
                 display_name: &u.display_name,
                 role,
+                must_change_password: false,
             },
         )
         .await?;
@@ -110,4 +103,35 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Stores `areas` (and logs them for pull) when the database has none; returns how many.
+async fn insert_areas_if_none(
+    tx: &mut storage::WriteTx<'_>,
+    areas: &[Area],
+) -> Result<usize, sqlx::Error> {
+    if storage::areas::root_id(tx).await?.is_some() {
+        return Ok(0);
+    }
+    for a in areas {
+        storage::areas::insert(tx, a).await?;
+        tx.log_change(
+            "area",
+            &a.id,
+            &a.path,
+            &serde_json::to_string(&Change::Area(a.clone())).expect("an area serialises"),
+        );
+    }
+    Ok(areas.len())
+}
+
+/// Loads the bundled area tree (the seed's province, 2021: its districts and communes),
+/// reference data alone, into a database that has no areas (the first administrator's
+/// `hoptac-server admin create`). Returns how many areas were loaded (0: it had some).
+pub async fn load_areas_if_empty(db: &Db) -> Result<usize, sqlx::Error> {
+    let d = data();
+    let mut tx = db.begin_write().await?;
+    let n = insert_areas_if_none(&mut tx, &d.areas).await?;
+    tx.commit().await?;
+    Ok(n)
 }

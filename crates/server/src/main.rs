@@ -23,7 +23,8 @@ struct Args {
         long,
         env = "HOPTAC_DB",
         hide_env_values = true,
-        default_value = "sqlite://data/hoptac.db"
+        default_value = "sqlite://data/hoptac.db",
+        global = true
     )]
     db: String,
     /// Address and port to listen on.
@@ -35,6 +36,93 @@ struct Args {
     /// Load the Ninh Bình demo data into an empty database and print the demo accounts.
     #[arg(long, env = "HOPTAC_DEMO")]
     demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Manage accounts from the command line (the first administrator).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an administrator. The password is read from the terminal (typed twice,
+    /// not shown) or, when stdin is not a terminal, from its first line; never from the
+    /// command line. On a database without areas, the bundled area list is loaded first
+    /// (no demo cooperatives, no demo accounts).
+    ///
+    /// Example: hoptac-server --db sqlite://data/hoptac.db admin create --username quantri
+    Create {
+        /// The user name to sign in with (letters a–z, digits, '.', '_', '-').
+        #[arg(long)]
+        username: String,
+        /// The name shown in the app (default: the user name).
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// The id of the area the administrator covers (default: the province at the
+        /// root of the area list).
+        #[arg(long)]
+        area: Option<String>,
+    },
+}
+
+/// The password for `admin create`: typed twice at a terminal, else stdin's first line.
+fn read_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Mật khẩu / Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Nhập lại / Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ: nothing was created".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn run_command(db_url: &str, command: Command) -> ExitCode {
+    match command {
+        Command::Admin(AdminCommand::Create {
+            username,
+            display_name,
+            area,
+        }) => {
+            let password = match read_password() {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let db = match Db::connect(db_url).await {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let made = hoptac_server::rules::users::create_first_admin(
+                &db,
+                &username,
+                &display_name,
+                &password,
+                area.as_deref(),
+            )
+            .await;
+            db.pool.close().await;
+            match made {
+                Ok((_, notes)) => {
+                    println!("Đã tạo quản trị viên / administrator created: {}", username.trim().to_lowercase());
+                    for n in notes {
+                        println!("  {n}");
+                    }
+                    println!("  Sign in at the server's address with this user name and password.");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+    }
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -51,6 +139,9 @@ async fn main() -> ExitCode {
         )
         .init();
     let args = Args::parse();
+    if let Some(command) = args.command {
+        return run_command(&args.db, command).await;
+    }
 
     // Signal handlers first: a Ctrl-C or SIGTERM that arrives as soon as the port opens
     // must stop the server cleanly, not kill it.

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
 }
 
 /// The user behind a request's bearer token.
@@ -44,6 +45,13 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The paths a user with a temporary password may call (paths as the nested router sees
+/// them, without "/api", and in full).
+fn allowed_before_password_change(path: &str) -> bool {
+    let p = path.strip_prefix("/api").unwrap_or(path);
+    matches!(p, "/me" | "/me/password" | "/auth/logout")
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -52,10 +60,17 @@ impl FromRequestParts<AppState> for AuthUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
-        accounts::authenticate(&state.db, token)
+        let user = accounts::authenticate(&state.db, token)
             .await?
-            .map(AuthUser)
-            .ok_or(ApiError::Unauthenticated)
+            .ok_or(ApiError::Unauthenticated)?;
+        // A temporary password opens only the password change (and who am I, sign out).
+        if user.must_change_password && !allowed_before_password_change(parts.uri.path()) {
+            return Err(ApiError::Denied {
+                code: hoptac_core::error::ErrorCode::PasswordChangeRequired,
+                message: "change the temporary password first: POST /api/me/password".into(),
+            });
+        }
+        Ok(AuthUser(user))
     }
 }
 
@@ -138,4 +153,35 @@ pub async fn logout(
     responses((status = 200, body = UserInfo), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn me(user: AuthUser) -> axum::Json<UserInfo> {
     axum::Json(user.0)
+}
+
+/// Change your own password (required after a temporary one). Other sessions of the
+/// account end; this one goes on. Audited as entity "user".
+#[utoipa::path(post, path = "/api/me/password", tag = "auth", security(("bearer" = [])),
+    request_body = hoptac_core::accounts::PasswordChange,
+    responses((status = 200, body = UserInfo), (status = 422, body = hoptac_core::error::ApiErrorBody),
+              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: axum::http::HeaderMap,
+    Json(req): Json<hoptac_core::accounts::PasswordChange>,
+) -> ApiResult<axum::Json<UserInfo>> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    Ok(axum::Json(
+        crate::rules::users::change_own_password(
+            &state.db,
+            &user.0,
+            &token,
+            &req.current_password,
+            &req.new_password,
+        )
+        .await?,
+    ))
 }

@@ -31,6 +31,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{message}")]
     Sync { code: ErrorCode, message: String },
+    /// 403 with its own code: an account deactivated, a temporary password to change.
+    #[error("{message}")]
+    Denied { code: ErrorCode, message: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("the server is busy with the same records; try again")]
@@ -57,7 +60,7 @@ impl ApiError {
             ApiError::RateLimited => ErrorCode::RateLimited,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::Sync { code, .. } => *code,
+            ApiError::Sync { code, .. } | ApiError::Denied { code, .. } => *code,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             ApiError::Busy => ErrorCode::Busy,
             ApiError::Internal(_) => ErrorCode::Internal,
@@ -70,7 +73,7 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Denied { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Sync { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod export;
 pub mod openapi;
+pub mod registry;
 pub mod review;
 pub mod six_month;
 pub mod sync;
@@ -92,6 +93,18 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/review/export"),
     ("PUT", "/api/targets"),
     ("GET", "/api/visits/export"),
+    ("POST", "/api/me/password"),
+    ("GET", "/api/users"),
+    ("POST", "/api/users"),
+    ("POST", "/api/users/{id}/reset-password"),
+    ("POST", "/api/users/{id}/deactivate"),
+    ("POST", "/api/users/{id}/reactivate"),
+    ("GET", "/api/areas"),
+    ("POST", "/api/registry/import"),
+    ("GET", "/api/registry/export"),
+    ("GET", "/api/cooperatives/duplicates"),
+    ("POST", "/api/cooperatives/duplicates/dismiss"),
+    ("POST", "/api/cooperatives/merge"),
 ];
 
 /// The `/api` routes alone.
@@ -106,6 +119,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(sync::router())
         .merge(visits::router())
         .merge(users::router())
+        .merge(registry::router())
         .merge(review::router())
         .merge(six_month::router())
         .merge(export::router())

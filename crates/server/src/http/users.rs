@@ -1,19 +1,30 @@
-//! `/api/users/{id}/areas`: an administrator assigns areas to a user (the rules are
-//! [`crate::rules::assignments`]).
+//! `/api/users…`: administrators manage accounts (list, create, reset a password,
+//! deactivate and reactivate, assign areas); `/api/areas`: the area tree inside the
+//! caller's areas, for choosing an account's areas. The rules are
+//! [`crate::rules::users`] and [`crate::rules::assignments`].
 
 use super::auth::AuthUser;
-use super::error::{ApiResult, Json, Path};
+use super::error::{ApiResult, Json, Path, Query};
 use crate::rules;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::put;
+use axum::routing::{get, post, put};
 use axum::Router;
-use hoptac_core::model::Role;
+use hoptac_core::accounts::{Account, AccountList, NewAccount, TemporaryPassword};
+use hoptac_core::model::{in_scope, Area, Role};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/users/{id}/areas", put(set_areas))
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/{id}/areas", put(set_areas))
+        .route("/users/{id}/reset-password", post(reset_password))
+        .route("/users/{id}/deactivate", post(deactivate))
+        .route("/users/{id}/reactivate", post(reactivate))
+        .route("/areas", get(areas))
 }
+
+type E = hoptac_core::error::ApiErrorBody;
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AreasRequest {
@@ -31,9 +42,8 @@ pub struct AreasResponse {
 /// entity "user_areas").
 #[utoipa::path(put, path = "/api/users/{id}/areas", tag = "users", security(("bearer" = [])), request_body = AreasRequest,
     params(("id" = String, Path, description = "the user's id")),
-    responses((status = 200, body = AreasResponse), (status = 403, body = hoptac_core::error::ApiErrorBody),
-              (status = 404, body = hoptac_core::error::ApiErrorBody), (status = 400, body = hoptac_core::error::ApiErrorBody),
-              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+    responses((status = 200, body = AreasResponse), (status = 403, body = E),
+              (status = 404, body = E), (status = 400, body = E), (status = 401, body = E)))]
 pub async fn set_areas(
     State(state): State<AppState>,
     user: AuthUser,
@@ -43,4 +53,87 @@ pub async fn set_areas(
     user.require_role(&[Role::Admin])?;
     let scopes = rules::assignments::set_areas(&state.db, &user.0, &id, &req.areas).await?;
     Ok(axum::Json(AreasResponse { scopes }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Part of a user name or display name.
+    pub q: Option<String>,
+}
+
+/// Accounts inside the administrator's areas (at most 200; `total` says how many match).
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = AccountList), (status = 403, body = E), (status = 401, body = E)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<axum::Json<AccountList>> {
+    let search = q.q.unwrap_or_default();
+    Ok(axum::Json(rules::users::list(&state.db, &user.0, &search).await?))
+}
+
+/// Create an officer, supervisor or administrator with a temporary password (shown once;
+/// changed at first sign-in). Audited as entity "user".
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = [])), request_body = NewAccount,
+    responses((status = 201, body = TemporaryPassword), (status = 422, body = E), (status = 403, body = E),
+              (status = 400, body = E), (status = 401, body = E)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<NewAccount>,
+) -> ApiResult<(axum::http::StatusCode, axum::Json<TemporaryPassword>)> {
+    let made = rules::users::create(&state.db, &user.0, &req).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(made)))
+}
+
+/// Give an account a new temporary password (shown once) and sign it out everywhere.
+#[utoipa::path(post, path = "/api/users/{id}/reset-password", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the account's id")),
+    responses((status = 200, body = TemporaryPassword), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<TemporaryPassword>> {
+    Ok(axum::Json(rules::users::reset_password(&state.db, &user.0, &id).await?))
+}
+
+/// Deactivate an account: it cannot sign in and every session ends at once; its work
+/// already synced stays.
+#[utoipa::path(post, path = "/api/users/{id}/deactivate", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the account's id")),
+    responses((status = 200, body = Account), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Account>> {
+    Ok(axum::Json(rules::users::set_active(&state.db, &user.0, &id, false).await?))
+}
+
+/// Reactivate a deactivated account (it signs in with its password as before).
+#[utoipa::path(post, path = "/api/users/{id}/reactivate", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the account's id")),
+    responses((status = 200, body = Account), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Account>> {
+    Ok(axum::Json(rules::users::set_active(&state.db, &user.0, &id, true).await?))
+}
+
+/// The areas inside the caller's own (and the ones above them, for names), by path.
+#[utoipa::path(get, path = "/api/areas", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Area>), (status = 401, body = E)))]
+pub async fn areas(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<Area>>> {
+    let all = crate::storage::areas::all(&state.db).await?;
+    let visible = all
+        .into_iter()
+        .filter(|a| {
+            in_scope(&a.path, &user.0.scopes) || user.0.scopes.iter().any(|s| s.starts_with(&a.path))
+        })
+        .collect();
+    Ok(axum::Json(visible))
 }

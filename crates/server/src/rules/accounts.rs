@@ -19,10 +19,7 @@ use std::sync::{LazyLock, Mutex};
 /// Sessions last 30 days: officers go days without signal and must not be signed out in
 /// the field. Unsent work is never lost on expiry; they sign in again when online.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
-/// Longest user name accepted, in characters.
-pub const MAX_USERNAME_CHARS: usize = 64;
-/// Longest password accepted, in bytes (argon2 hashes anything; a megabyte would cost).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use hoptac_core::accounts::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS};
 /// Failed sign-ins allowed per user name, and per client address, in [`FAILURE_WINDOW_MS`].
 pub const MAX_FAILURES_PER_NAME: u32 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u32 = 30;
@@ -71,6 +68,11 @@ async fn verify_password(password: &str, hash: Option<String>) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Whether `password` matches the argon2 `hash` (a missing hash costs the same time).
+pub async fn verify(password: &str, hash: Option<String>) -> bool {
+    verify_password(password, hash).await
 }
 
 /// SHA-256 of a session token, as stored.
@@ -199,22 +201,34 @@ pub async fn login(
         return Err(ApiError::RateLimited);
     }
     let found = storage::users::credentials(db, &username).await?;
-    let (id, hash) = match found {
-        Some((id, hash)) => (Some(id), Some(hash)),
+    let (found, hash) = match found {
+        Some(c) => {
+            let hash = c.password_hash.clone();
+            (Some(c), Some(hash))
+        }
         None => (None, None),
     };
     let ok = verify_password(password, hash).await;
-    let Some(user_id) = id.filter(|_| ok) else {
+    let Some(found) = found.filter(|_| ok) else {
         limiter.fail(&username, address, now);
         return Err(ApiError::BadCredentials);
     };
     limiter.succeed(&username);
+    if !found.active {
+        // Said only to whoever knows the password: no telling which accounts exist.
+        return Err(ApiError::Denied {
+            code: hoptac_core::error::ErrorCode::AccountDeactivated,
+            message: "this account is deactivated; contact your administrator".into(),
+        });
+    }
+    let user_id = found.id;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let expires_at = now + SESSION_TTL_MS;
     let mut tx = db.begin_write().await?;
     storage::users::create_session(&mut tx, &token_hash(&token), &user_id, expires_at).await?;
+    storage::users::signed_in(&mut tx, &user_id, now).await?;
     tx.commit().await?;
     let user = storage::users::load(db, &user_id)
         .await?

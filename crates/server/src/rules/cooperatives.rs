@@ -112,6 +112,17 @@ pub async fn register(
         None,
         &body,
     );
+    flag_duplicates(tx, &stored).await?;
+    Ok(())
+}
+
+/// Flags every other record sharing `c`'s tax code or registration number (two tablets
+/// registered one cooperative offline, or an edit typed another's number): a supervisor
+/// merges them (or dismisses the flag). Nothing is refused: the officer's work is kept.
+pub(crate) async fn flag_duplicates(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
+    for (other, field, value) in storage::cooperatives::same_identifiers(tx, c).await? {
+        storage::cooperatives::flag_duplicate(tx, &c.id, &other, field, &value).await?;
+    }
     Ok(())
 }
 
@@ -124,6 +135,7 @@ pub(crate) async fn store(
     c: &Cooperative,
 ) -> Result<(), super::ApplyError> {
     storage::cooperatives::update(tx, c).await?;
+    flag_duplicates(tx, c).await?;
     let body = serde_json::to_string(c)?;
     tx.record_change(
         "cooperative",
@@ -165,6 +177,19 @@ pub async fn update(
             "The edit does not match the profile it started from.",
         ));
     }
+    // An edit of a record merged into another since: it applies to the record kept.
+    let redirected = storage::cooperatives::merged_into(tx, &record.id)
+        .await?
+        .map(|kept| {
+            (
+                Cooperative { id: kept.clone(), ..base.clone() },
+                Cooperative { id: kept, ..record.clone() },
+            )
+        });
+    let (base, record) = match &redirected {
+        Some((b, r)) => (b, r),
+        None => (base, record),
+    };
     let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
         return Err(no_cooperative());
     };

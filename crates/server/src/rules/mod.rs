@@ -18,8 +18,11 @@ pub mod accounts;
 pub mod assignments;
 pub mod conflicts;
 pub mod cooperatives;
+pub mod duplicates;
 pub mod review;
+pub mod registry;
 pub mod six_month;
+pub mod users;
 pub mod visits;
 
 use crate::http::error::ApiError;

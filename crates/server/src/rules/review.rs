@@ -299,7 +299,7 @@ pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetai
 
 /// Every change to a record: who, when, from which device, old value → new value.
 /// Supervisors and administrators, within their areas; a user's areas
-/// (entity "user_areas") to administrators.
+/// (entity "user_areas") and account changes (entity "user") to administrators.
 pub async fn audit_trail(
     db: &Db,
     user: &UserInfo,
@@ -321,7 +321,7 @@ pub async fn audit_trail(
                 ));
             }
         }
-        "user_areas" => {
+        "user_areas" | "user" => {
             if user.role != Role::Admin {
                 return Err(ApiError::Forbidden(
                     "only administrators see account changes".into(),
@@ -362,7 +362,7 @@ pub async fn audit_trail(
             changes,
         });
     }
-    if out.is_empty() && entity == "user_areas" {
+    if out.is_empty() && matches!(entity, "user_areas" | "user") {
         return Err(not_found());
     }
     Ok(out)

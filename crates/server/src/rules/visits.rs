@@ -29,7 +29,13 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let Some(area_path) = storage::cooperatives::area_path(tx, &v.cooperative_id).await? else {
+    // A cooperative merged into another since the report was written: the report lands
+    // on the record it became.
+    let cooperative_id = match storage::cooperatives::merged_into(tx, &v.cooperative_id).await? {
+        Some(kept) => kept,
+        None => v.cooperative_id.clone(),
+    };
+    let Some(area_path) = storage::cooperatives::area_path(tx, &cooperative_id).await? else {
         return Err(refuse(
             ErrorCode::NotFound,
             "Không tìm thấy hợp tác xã của phiếu này.",
@@ -42,7 +48,7 @@ pub async fn submit(
     let stored = VisitReport {
         // The officer's.
         id: v.id.clone(),
-        cooperative_id: v.cooperative_id.clone(),
+        cooperative_id,
         visit_date: v.visit_date.clone(),
         note: v.note.trim().to_string(),
         findings: v.findings.clone(),

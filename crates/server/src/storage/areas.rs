@@ -65,3 +65,31 @@ pub async fn children(tx: &mut WriteTx<'_>, path: &str) -> Result<Vec<String>, s
         .fetch_all(tx.conn())
         .await
 }
+
+/// The id of the root area (the province), if the tree has one.
+pub async fn root_id(tx: &mut WriteTx<'_>) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY path LIMIT 1")
+        .fetch_optional(tx.conn())
+        .await
+}
+
+/// Every area, by path (the registry import finds communes by name in it).
+pub async fn all(db: &Db) -> Result<Vec<Area>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, parent_id, level, name, path FROM areas ORDER BY path")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let level: String = r.try_get(2)?;
+            Ok(Area {
+                id: r.try_get(0)?,
+                parent_id: r.try_get(1)?,
+                level: hoptac_core::model::AreaLevel::from_key(&level).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown area level '{level}'").into())
+                })?,
+                name: r.try_get(2 + 1)?,
+                path: r.try_get(4)?,
+            })
+        })
+        .collect()
+}

@@ -49,3 +49,22 @@ pub async fn resolve(tx: &mut WriteTx<'_>, c: &Conflict, body: &str) -> Result<(
         .await?;
     Ok(())
 }
+
+/// How many conflicts of cooperative `id` wait for a choice.
+pub async fn open_count(tx: &mut WriteTx<'_>, cooperative_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM conflicts WHERE cooperative_id = $1 AND resolved_at IS NULL")
+        .bind(cooperative_id)
+        .fetch_one(tx.conn())
+        .await
+}
+
+/// Files the (resolved) conflicts of a merged cooperative under the record kept; their
+/// JSON keeps the id they were made on.
+pub async fn repoint(tx: &mut WriteTx<'_>, removed: &str, kept: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE conflicts SET cooperative_id = $1 WHERE cooperative_id = $2")
+        .bind(kept)
+        .bind(removed)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 use super::{scope_clause, Db, WriteTx};
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::Cooperative;
+use hoptac_core::registry::identifier_key;
 use sqlx::Row;
 
 fn decode(body: &str) -> Result<Cooperative, sqlx::Error> {
@@ -12,6 +13,16 @@ fn decode(body: &str) -> Result<Cooperative, sqlx::Error> {
 
 fn encode(c: &Cooperative) -> String {
     serde_json::to_string(c).expect("a cooperative serialises")
+}
+
+/// The tax code as compared for duplicates ([`hoptac_core::registry::identifier_key`]).
+pub fn tax_key(c: &Cooperative) -> Option<String> {
+    c.tax_code.as_deref().and_then(identifier_key)
+}
+
+/// The business registration number as compared for duplicates.
+pub fn registration_key(c: &Cooperative) -> Option<String> {
+    c.registration_no.as_deref().and_then(identifier_key)
 }
 
 /// The cooperative `id` with its current version, locked until commit (PostgreSQL).
@@ -53,8 +64,8 @@ pub async fn insert(
     created_by: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&c.id)
     .bind(&c.area_id)
@@ -65,6 +76,8 @@ pub async fn insert(
     .bind(c.version)
     .bind(encode(c))
     .bind(created_by)
+    .bind(tax_key(c))
+    .bind(registration_key(c))
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -72,12 +85,16 @@ pub async fn insert(
 
 /// Writes a changed profile (its version already bumped by the caller).
 pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5 WHERE id = $6")
+    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9 WHERE id = $10")
         .bind(&c.name)
         .bind(c.status.key())
         .bind(c.kind.key())
         .bind(c.version)
         .bind(encode(c))
+        .bind(tax_key(c))
+        .bind(registration_key(c))
+        .bind(&c.area_id)
+        .bind(&c.area_path)
         .bind(&c.id)
         .execute(tx.conn())
         .await?;
@@ -99,4 +116,139 @@ pub async fn in_paths(db: &Db, paths: &[String]) -> Result<Vec<Cooperative>, sql
         .iter()
         .map(|r| decode(&r.try_get::<String, _>(0)?))
         .collect()
+}
+
+/// Other cooperatives sharing `c`'s tax code or registration number: (their id, the field
+/// shared: "tax_code" or "registration_no", the value as stored on `c`).
+pub async fn same_identifiers(
+    tx: &mut WriteTx<'_>,
+    c: &Cooperative,
+) -> Result<Vec<(String, &'static str, String)>, sqlx::Error> {
+    let mut out = Vec::new();
+    let checks = [
+        ("tax_code", "tax_code_key", tax_key(c), c.tax_code.clone()),
+        ("registration_no", "registration_key", registration_key(c), c.registration_no.clone()),
+    ];
+    for (field, column, key, value) in checks {
+        let Some(key) = key else { continue };
+        let sql = format!("SELECT id FROM cooperatives WHERE {column} = $1 AND id <> $2 ORDER BY id");
+        let ids: Vec<String> = sqlx::query_scalar(&sql)
+            .bind(&key)
+            .bind(&c.id)
+            .fetch_all(tx.conn())
+            .await?;
+        for id in ids {
+            out.push((id, field, value.clone().unwrap_or_default()));
+        }
+    }
+    Ok(out)
+}
+
+/// Flags `id` and `other` as one cooperative recorded twice (kept until merged or
+/// dismissed; flagging again changes nothing).
+pub async fn flag_duplicate(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    other: &str,
+    field: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
+    let (a, b) = if id < other { (id, other) } else { (other, id) };
+    sqlx::query("INSERT INTO cooperative_duplicates (cooperative_id, other_id, field, value, found_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+        .bind(a)
+        .bind(b)
+        .bind(field)
+        .bind(value)
+        .bind(super::now_ms())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// One flagged pair.
+#[derive(Debug, Clone)]
+pub struct DuplicatePair {
+    pub a: Cooperative,
+    pub b: Cooperative,
+    pub field: String,
+    pub value: String,
+    pub found_at: i64,
+}
+
+/// Flagged pairs whose two records both lie under `paths`, oldest first.
+pub async fn duplicates(db: &Db, paths: &[String]) -> Result<Vec<DuplicatePair>, sqlx::Error> {
+    let sql = format!(
+        "SELECT a.body, b.body, d.field, d.value, d.found_at FROM cooperative_duplicates d
+         JOIN cooperatives a ON a.id = d.cooperative_id JOIN cooperatives b ON b.id = d.other_id
+         WHERE {} AND {} ORDER BY d.found_at, d.cooperative_id",
+        scope_clause("a.area_path", 1, paths.len()),
+        scope_clause("b.area_path", 1, paths.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for p in paths {
+        q = q.bind(p);
+    }
+    q.fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DuplicatePair {
+                a: decode(&r.try_get::<String, _>(0)?)?,
+                b: decode(&r.try_get::<String, _>(1)?)?,
+                field: r.try_get(2)?,
+                value: r.try_get(3)?,
+                found_at: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Drops the flags between `a` and `b` (dismissed: two cooperatives after all).
+pub async fn dismiss_duplicate(tx: &mut WriteTx<'_>, a: &str, b: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM cooperative_duplicates WHERE (cooperative_id = $1 AND other_id = $2) OR (cooperative_id = $2 AND other_id = $1)")
+        .bind(a)
+        .bind(b)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes cooperative `removed` in favour of `kept`: its flags go, its id is kept in
+/// `cooperative_merges` (work still on a tablet for it lands on `kept`).
+pub async fn record_merge(
+    tx: &mut WriteTx<'_>,
+    removed: &str,
+    kept: &str,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM cooperative_duplicates WHERE cooperative_id = $1 OR other_id = $1")
+        .bind(removed)
+        .execute(tx.conn())
+        .await?;
+    // Records merged into `removed` earlier now point to `kept`.
+    sqlx::query("UPDATE cooperative_merges SET kept_id = $1 WHERE kept_id = $2")
+        .bind(kept)
+        .bind(removed)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("INSERT INTO cooperative_merges (removed_id, kept_id, merged_at, merged_by) VALUES ($1, $2, $3, $4)")
+        .bind(removed)
+        .bind(kept)
+        .bind(super::now_ms())
+        .bind(by)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM cooperatives WHERE id = $1")
+        .bind(removed)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The cooperative a removed id was merged into, if it was.
+pub async fn merged_into(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT kept_id FROM cooperative_merges WHERE removed_id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
 }

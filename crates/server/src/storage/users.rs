@@ -21,28 +21,195 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub display_name: &'a str,
     pub role: Role,
+    /// True for a temporary password its owner must change at first sign-in.
+    pub must_change_password: bool,
 }
 
-pub async fn insert(tx: &mut WriteTx<'_>, u: &NewUser<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+/// Stores a new account; false when the user name is taken.
+pub async fn insert(tx: &mut WriteTx<'_>, u: &NewUser<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING")
         .bind(u.id)
         .bind(u.username)
         .bind(u.password_hash)
         .bind(u.display_name)
         .bind(u.role.key())
         .bind(now_ms())
+        .bind(i64::from(u.must_change_password))
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What signing in needs to know of an account.
+pub struct Credentials {
+    pub id: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// The credentials of the account named `username` (lower case).
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| {
+        Ok(Credentials {
+            id: r.try_get(0)?,
+            password_hash: r.try_get(1)?,
+            active: r.try_get::<i64, _>(2)? != 0,
+        })
+    })
+    .transpose()
+}
+
+/// The password hash of user `id`.
+pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Sets user `id`'s password hash and whether it is temporary.
+pub async fn set_password(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    password_hash: &str,
+    temporary: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(i64::from(temporary))
+        .bind(id)
         .execute(tx.conn())
         .await?;
     Ok(())
 }
 
-/// The id and password hash of the account named `username` (lower case).
-pub async fn credentials(db: &Db, username: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(&db.pool)
+/// Activates or deactivates user `id`.
+pub async fn set_active(tx: &mut WriteTx<'_>, id: &str, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(tx.conn())
         .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    Ok(())
+}
+
+/// Ends every session of user `id`, except the one whose hash is `keep`.
+pub async fn revoke_sessions(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(id)
+        .bind(keep.unwrap_or(""))
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Notes a successful sign-in of user `id` at `at` (ms since epoch).
+pub async fn signed_in(tx: &mut WriteTx<'_>, id: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// An account with what the administrator's list shows, locked until commit when read
+/// inside a write.
+pub async fn account_in(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+) -> Result<Option<hoptac_core::accounts::Account>, sqlx::Error> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1{}", tx.for_update());
+    let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut a = account_row(&row)?;
+    fill_scopes(tx.conn(), std::slice::from_mut(&mut a)).await?;
+    Ok(Some(a))
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, role, active, must_change_password, last_sign_in_at, created_at";
+
+fn account_row(r: &sqlx::any::AnyRow) -> Result<hoptac_core::accounts::Account, sqlx::Error> {
+    let role: String = r.try_get(3)?;
+    Ok(hoptac_core::accounts::Account {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::from_key(&role).unwrap_or(Role::Officer),
+        scopes: Vec::new(),
+        scope_names: Vec::new(),
+        active: r.try_get::<i64, _>(4)? != 0,
+        must_change_password: r.try_get::<i64, _>(5)? != 0,
+        last_sign_in_at: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+    })
+}
+
+async fn fill_scopes(
+    conn: &mut super::Conn,
+    accounts: &mut [hoptac_core::accounts::Account],
+) -> Result<(), sqlx::Error> {
+    for a in accounts.iter_mut() {
+        let rows = sqlx::query("SELECT a.path, a.name FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = $1 ORDER BY a.path")
+            .bind(&a.id)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            a.scopes.push(r.try_get(0)?);
+            a.scope_names.push(r.try_get(1)?);
+        }
+    }
+    Ok(())
+}
+
+/// Accounts whose user name or display name contains `search` (case-insensitive; display
+/// names compared as stored), visible to an administrator covering `scopes`: an account
+/// is visible when one of its areas lies inside them, or, with no area, always (a new
+/// administrator's own colleagues). At most `limit`, by user name, and the total.
+pub async fn list(
+    db: &Db,
+    scopes: &[String],
+    search: &str,
+    limit: i64,
+) -> Result<(Vec<hoptac_core::accounts::Account>, u64), sqlx::Error> {
+    let visible = format!(
+        "(NOT EXISTS (SELECT 1 FROM assignments s WHERE s.user_id = u.id) OR EXISTS (SELECT 1 FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = u.id AND {}))",
+        super::scope_clause("a.path", 2, scopes.len())
+    );
+    let like = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    let filter = format!("(LOWER(u.username) LIKE $1 OR LOWER(u.display_name) LIKE $1) AND {visible}");
+    let mut conn = db.pool.acquire().await?;
+    let sql = format!("SELECT COUNT(*) FROM users u WHERE {filter}");
+    let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&like);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let total = q.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {} FROM users u WHERE {filter} ORDER BY u.username LIMIT {limit}",
+        ACCOUNT_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(&like);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut out = rows.iter().map(account_row).collect::<Result<Vec<_>, _>>()?;
+    fill_scopes(&mut conn, &mut out).await?;
+    Ok((out, total.max(0) as u64))
 }
 
 /// Whether user `id` exists.
@@ -57,7 +224,7 @@ pub async fn exists(tx: &mut WriteTx<'_>, id: &str) -> Result<bool, sqlx::Error>
 /// The user `id` with role and current area paths; None when there is no such user or
 /// the stored role is unknown.
 pub async fn load(db: &Db, id: &str) -> Result<Option<UserInfo>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT id, username, display_name, role FROM users WHERE id = $1")
+    let Some(row) = sqlx::query("SELECT id, username, display_name, role, active, must_change_password FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
@@ -67,6 +234,10 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<UserInfo>, sqlx::Error> {
     let Some(role) = Role::from_key(&row.try_get::<String, _>(3)?) else {
         return Ok(None);
     };
+    if row.try_get::<i64, _>(4)? == 0 {
+        // A deactivated account is nobody: its sessions stop at once, wherever checked.
+        return Ok(None);
+    }
     let scopes = paths_where(&db.pool, id).await?;
     Ok(Some(UserInfo {
         id: row.try_get(0)?,
@@ -74,6 +245,7 @@ pub async fn load(db: &Db, id: &str) -> Result<Option<UserInfo>, sqlx::Error> {
         display_name: row.try_get(2)?,
         role,
         scopes,
+        must_change_password: row.try_get::<i64, _>(5)? != 0,
     }))
 }
 

@@ -223,3 +223,39 @@ pub async fn standing_approved(
     }
     decode(q.fetch_all(&db.pool).await?)
 }
+
+/// Every report of cooperative `id`, locked until commit (a merge re-points them).
+pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored>, sqlx::Error> {
+    let sql = format!(
+        "SELECT body FROM visit_reports WHERE cooperative_id = $1 ORDER BY id{}",
+        tx.for_update()
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|r| stored(r.try_get(0)?))
+        .collect()
+}
+
+/// Moves a report to another cooperative (`r.cooperative_id`, `r.area_path` already set).
+pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3 WHERE id = $4")
+        .bind(&r.cooperative_id)
+        .bind(&r.area_path)
+        .bind(body)
+        .bind(&r.id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many reports cooperative `id` has.
+pub async fn count_of_cooperative(db: &Db, id: &str) -> Result<u32, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visit_reports WHERE cooperative_id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n.max(0) as u32)
+}

@@ -1,0 +1,156 @@
+//! `/api/registry/import` (a spreadsheet of cooperatives: dry run, then apply),
+//! `/api/registry/export` (the same columns as XLSX) and `/api/cooperatives/duplicates`,
+//! `/api/cooperatives/merge`. The rules are [`crate::rules::registry`] and
+//! [`crate::rules::duplicates`].
+
+use super::auth::AuthUser;
+use super::error::{ApiError, ApiResult, Json};
+use crate::rules;
+use crate::AppState;
+use axum::extract::{Multipart, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::Cooperative;
+use hoptac_core::registry::{Duplicate, ImportReport, MergeRequest};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/registry/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(
+                rules::registry::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/registry/export", get(export))
+        .route("/cooperatives/duplicates", get(duplicates))
+        .route("/cooperatives/duplicates/dismiss", post(dismiss))
+        .route("/cooperatives/merge", post(merge))
+}
+
+type E = hoptac_core::error::ApiErrorBody;
+
+/// The multipart form of an import.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// The XLSX or CSV file.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    /// "true" to write; anything else (or nothing) is a dry run.
+    apply: Option<String>,
+    /// JSON object: the file's header → column key ("tax_code"), "" to ignore a column.
+    mapping: Option<String>,
+}
+
+/// An import's report, with the refused and skipped rows as a CSV file to download.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportResponse {
+    #[serde(flatten)]
+    pub report: ImportReport,
+    /// The refused and skipped rows as CSV (UTF-8 with BOM): row, column, reason (vi).
+    pub notes_csv: String,
+}
+
+fn form_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::field(
+        "file",
+        Msg::new(
+            format!("Không đọc được biểu mẫu gửi lên: {e}."),
+            format!("The form sent cannot be read: {e}."),
+        ),
+    )
+}
+
+/// Import the registry from an XLSX or CSV file: a dry run (nothing written) unless
+/// `apply` is "true". Administrators, inside their areas.
+#[utoipa::path(post, path = "/api/registry/import", tag = "registry", security(("bearer" = [])),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportResponse), (status = 422, body = E), (status = 403, body = E),
+              (status = 413, body = E), (status = 401, body = E)))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    mut form: Multipart,
+) -> ApiResult<axum::Json<ImportResponse>> {
+    let mut file: Option<Vec<u8>> = None;
+    let mut apply = false;
+    let mut mapping: Vec<(String, String)> = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(form_error)? {
+        match field.name().unwrap_or("") {
+            "file" => file = Some(field.bytes().await.map_err(form_error)?.to_vec()),
+            "apply" => apply = field.text().await.map_err(form_error)?.trim() == "true",
+            "mapping" => {
+                let text = field.text().await.map_err(form_error)?;
+                if !text.trim().is_empty() {
+                    let m: std::collections::BTreeMap<String, String> = serde_json::from_str(&text)
+                        .map_err(|e| ApiError::field("mapping", Msg::new(format!("Bảng ghép cột không hợp lệ: {e}."), format!("The column mapping is not valid: {e}."))))?;
+                    mapping = m.into_iter().collect();
+                }
+            }
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| ApiError::field("file", Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file.")))?;
+    let report = rules::registry::import(&state.db, &user.0, &file, &mapping, apply).await?;
+    let notes_csv = rules::registry::notes_csv(&report, true)?;
+    Ok(axum::Json(ImportResponse { report, notes_csv }))
+}
+
+/// The registry inside the caller's areas as XLSX, in the import's columns.
+#[utoipa::path(get, path = "/api/registry/export", tag = "registry", security(("bearer" = [])),
+    responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 403, body = E), (status = 401, body = E)))]
+pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<impl IntoResponse> {
+    let bytes = rules::registry::export(&state.db, &user.0).await?;
+    let name = format!("danh-sach-htx-{}.xlsx", hoptac_core::validate::date_of_millis_vn(crate::storage::now_ms()));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    ))
+}
+
+/// Records flagged as one cooperative (same tax code or registration number), inside the
+/// caller's areas. Supervisors and administrators.
+#[utoipa::path(get, path = "/api/cooperatives/duplicates", tag = "registry", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Duplicate>), (status = 403, body = E), (status = 401, body = E)))]
+pub async fn duplicates(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<Duplicate>>> {
+    Ok(axum::Json(rules::duplicates::list(&state.db, &user.0).await?))
+}
+
+/// Merge two records of one cooperative: `remove`'s visit reports move to `keep`, its
+/// fields fill `keep`'s empty ones, and it leaves every tablet. Audited.
+#[utoipa::path(post, path = "/api/cooperatives/merge", tag = "registry", security(("bearer" = [])), request_body = MergeRequest,
+    responses((status = 200, body = Cooperative), (status = 400, body = E), (status = 403, body = E),
+              (status = 404, body = E), (status = 422, body = E), (status = 401, body = E)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<MergeRequest>,
+) -> ApiResult<axum::Json<Cooperative>> {
+    Ok(axum::Json(rules::duplicates::merge(&state.db, &user.0, &req.keep, &req.remove).await?))
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DismissRequest {
+    pub a: String,
+    pub b: String,
+}
+
+/// Two flagged records are two cooperatives after all: the flag goes. Audited.
+#[utoipa::path(post, path = "/api/cooperatives/duplicates/dismiss", tag = "registry", security(("bearer" = [])), request_body = DismissRequest,
+    responses((status = 204), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
+pub async fn dismiss(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<DismissRequest>,
+) -> ApiResult<axum::http::StatusCode> {
+    rules::duplicates::dismiss(&state.db, &user.0, &req.a, &req.b).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
