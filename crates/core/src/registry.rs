@@ -305,21 +305,21 @@ fn scale_of(text: &str) -> Option<OperatingScale> {
 /// Returns "YYYY-MM-DD".
 pub fn parse_date(text: &str) -> Option<String> {
     let t = text.trim();
-    let iso = if let Some(d) = crate::validate::parse_iso_date(t) {
+    let iso = if let Some(d) = crate::validate::parse_iso_date_from(t, crate::validate::MIN_FOUNDING_YEAR) {
         d
     } else {
         let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
         let [d, m, y] = parts.as_slice() else { return None };
         let (d, m, y): (u32, u32, i32) = (d.trim().parse().ok()?, m.trim().parse().ok()?, y.trim().parse().ok()?);
         let s = format!("{y:04}-{m:02}-{d:02}");
-        crate::validate::parse_iso_date(&s)?
+        crate::validate::parse_iso_date_from(&s, crate::validate::MIN_FOUNDING_YEAR)?
     };
     Some(format!("{:04}-{:02}-{:02}", iso.0, iso.1, iso.2))
 }
 
 /// "YYYY-MM-DD" as the export writes it: "15/03/2019".
 pub fn format_date(iso: &str) -> String {
-    match crate::validate::parse_iso_date(iso) {
+    match crate::validate::parse_iso_date_from(iso, crate::validate::MIN_FOUNDING_YEAR) {
         Some((y, m, d)) => format!("{d:02}/{m:02}/{y:04}"),
         None => iso.to_string(),
     }
@@ -707,6 +707,7 @@ mod tests {
         assert_eq!(r.coop.name, "HTX Ninh Hải");
         assert_eq!(r.coop.kind, CoopKind::Htx);
         assert_eq!(r.coop.established_on.as_deref(), Some("2019-03-15"));
+        assert_eq!(parse_date("27/11/1997").as_deref(), Some("1997-11-27"), "founded before 2000");
         assert_eq!(r.coop.members, Some(1234));
         assert_eq!(r.coop.charter_capital_vnd, Some(1_500_500_000), "millions of đồng");
         assert_eq!(r.coop.cultivated_area_ha, Some(12.5));

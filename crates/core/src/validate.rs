@@ -28,8 +28,17 @@ impl FieldError {
 pub const MAX_NOTE_CHARS: usize = crate::limits::NOTE;
 pub const MAX_ID_CHARS: usize = 64;
 
-/// A calendar date "YYYY-MM-DD" from 2000 on; returns (y, m, d).
+/// A calendar date "YYYY-MM-DD" from 2000 on (visits, follow-ups); returns (y, m, d).
 pub fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
+    parse_iso_date_from(s, 2000)
+}
+
+/// The oldest founding date accepted: cooperatives of the 1950s–80s were re-registered
+/// under the 1996 Law on Cooperatives keeping their founding year.
+pub const MIN_FOUNDING_YEAR: i32 = 1900;
+
+/// A calendar date "YYYY-MM-DD" from `min_year` to 2100; returns (y, m, d).
+pub fn parse_iso_date_from(s: &str, min_year: i32) -> Option<(i32, u32, u32)> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -37,7 +46,7 @@ pub fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
     let y: i32 = s[0..4].parse().ok()?;
     let m: u32 = s[5..7].parse().ok()?;
     let d: u32 = s[8..10].parse().ok()?;
-    if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 {
+    if !(min_year..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -455,7 +464,9 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
         ));
     }
     if let Some(d) = &c.established_on {
-        if parse_iso_date(d).is_none() || today.map(|t| d.as_str() > t).unwrap_or(false) {
+        if parse_iso_date_from(d, MIN_FOUNDING_YEAR).is_none()
+            || today.map(|t| d.as_str() > t).unwrap_or(false)
+        {
             errors.push(FieldError::new(
                 "established_on",
                 "Ngày thành lập không hợp lệ hoặc sau hôm nay.",

@@ -107,7 +107,7 @@ fn xlsx_cell(d: &calamine::Data) -> Cell {
 }
 
 /// The rows of a file (XLSX: its first sheet; CSV: separated by ',', ';' or tab,
-/// whichever the first line uses most) and its encoding's name.
+/// whichever the first ten lines use most) and its encoding's name.
 pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
     if bytes.is_empty() {
         return Err(bad_file("Tệp rỗng.", "The file is empty."));
@@ -135,10 +135,11 @@ pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
         ));
     }
     let (text, encoding) = decode_text(bytes)?;
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
+    // The separator the first lines use most (a title line above the table has none).
+    let head: Vec<&str> = text.lines().take(10).collect();
+    let delimiter = [b'\t', b';', b',']
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .max_by_key(|d| head.iter().map(|l| l.bytes().filter(|b| b == d).count()).sum::<usize>())
         .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -173,8 +173,9 @@ async fn fill_scopes(
 
 /// Accounts whose user name or display name contains `search` (case-insensitive; display
 /// names compared as stored), visible to an administrator covering `scopes`: an account
-/// is visible when one of its areas lies inside them, or, with no area, always (a new
-/// administrator's own colleagues). At most `limit`, by user name, and the total.
+/// is visible when every area it covers lies inside them (an account with no area yet is
+/// visible to every administrator), as for changing it. At most `limit`, by user name,
+/// and the total.
 pub async fn list(
     db: &Db,
     scopes: &[String],
@@ -182,7 +183,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<hoptac_core::accounts::Account>, u64), sqlx::Error> {
     let visible = format!(
-        "(NOT EXISTS (SELECT 1 FROM assignments s WHERE s.user_id = u.id) OR EXISTS (SELECT 1 FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = u.id AND {}))",
+        "NOT EXISTS (SELECT 1 FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = u.id AND NOT {})",
         super::scope_clause("a.path", 2, scopes.len())
     );
     let like = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
