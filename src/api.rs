@@ -247,3 +247,141 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
         .collect::<Vec<_>>()
         .join("&")
 }
+
+// ---- Accounts, registry, duplicates (online pages of administrators and supervisors) ----
+
+use hoptac_core::accounts::{Account, AccountList, NewAccount, PasswordChange, TemporaryPassword};
+
+async fn send<B: Serialize, R: DeserializeOwned>(
+    req: gloo_net::http::RequestBuilder,
+    token: &str,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    let body = match body {
+        Some(b) => Some(to_json(b).ok_or(ApiError::Network)?),
+        None => None,
+    };
+    let js = send_js(req, Some(token), body).await?;
+    serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
+}
+
+/// Changes the signed-in user's own password; returns the user after.
+pub async fn change_password(
+    token: &str,
+    current: &str,
+    new: &str,
+) -> Result<hoptac_core::model::UserInfo, ApiError> {
+    let body = PasswordChange {
+        current_password: current.into(),
+        new_password: new.into(),
+    };
+    send(Request::post("/api/me/password"), token, Some(&body)).await
+}
+
+/// Accounts inside the administrator's areas matching `search`.
+pub async fn users(token: &str, search: &str) -> Result<AccountList, ApiError> {
+    get(token, &format!("/api/users?{}", query(&[("q", search)]))).await
+}
+
+pub async fn create_user(token: &str, new: &NewAccount) -> Result<TemporaryPassword, ApiError> {
+    send(Request::post("/api/users"), token, Some(new)).await
+}
+
+pub async fn reset_password(token: &str, id: &str) -> Result<TemporaryPassword, ApiError> {
+    send::<(), _>(Request::post(&format!("/api/users/{}/reset-password", enc(id))), token, None).await
+}
+
+/// Deactivates (`active` false) or reactivates an account.
+pub async fn set_active(token: &str, id: &str, active: bool) -> Result<Account, ApiError> {
+    let verb = if active { "reactivate" } else { "deactivate" };
+    send::<(), _>(Request::post(&format!("/api/users/{}/{verb}", enc(id))), token, None).await
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Areas {
+    #[serde(default)]
+    areas: Vec<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// Replaces an account's areas (ids); returns their paths after.
+pub async fn set_areas(token: &str, id: &str, areas: &[String]) -> Result<Vec<String>, ApiError> {
+    let body = Areas { areas: areas.to_vec(), scopes: vec![] };
+    let r: Areas = send(Request::put(&format!("/api/users/{}/areas", enc(id))), token, Some(&body)).await?;
+    Ok(r.scopes)
+}
+
+/// The area tree inside (and above) the caller's areas.
+pub async fn areas(token: &str) -> Result<Vec<hoptac_core::model::Area>, ApiError> {
+    get(token, "/api/areas").await
+}
+
+/// An import's report with the refused rows as CSV.
+#[derive(serde::Deserialize, Clone, PartialEq)]
+pub struct ImportResponse {
+    #[serde(flatten)]
+    pub report: hoptac_core::registry::ImportReport,
+    pub notes_csv: String,
+}
+
+/// Sends a registry file: a dry run, or (`apply`) the import itself. `mapping`: the
+/// file's header → column key, where the file's headers differ.
+pub async fn import_registry(
+    token: &str,
+    file: &web_sys::File,
+    apply: bool,
+    mapping: &[(String, String)],
+) -> Result<ImportResponse, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    form.append_with_str("apply", if apply { "true" } else { "false" })
+        .map_err(|_| ApiError::Network)?;
+    let map: std::collections::BTreeMap<&str, &str> =
+        mapping.iter().map(|(h, k)| (h.as_str(), k.as_str())).collect();
+    form.append_with_str("mapping", &to_json(&map).unwrap_or_default())
+        .map_err(|_| ApiError::Network)?;
+    // No content-type header: the browser writes the multipart boundary.
+    let req = Request::post("/api/registry/import")
+        .header("authorization", &format!("Bearer {token}"))
+        .body(form)
+        .map_err(|_| ApiError::Network)?;
+    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| ApiError::Network)?;
+    if (200..300).contains(&status) {
+        return from_json(&text).ok_or(ApiError::Network);
+    }
+    match from_json::<ApiErrorBody>(&text) {
+        Some(b) => Err(ApiError::Server {
+            status,
+            code: b.code,
+            message: b.message,
+            detail: b.fields.first().map(|f| f.message.clone()),
+        }),
+        None => Err(ApiError::Network),
+    }
+}
+
+pub async fn duplicates(token: &str) -> Result<Vec<hoptac_core::registry::Duplicate>, ApiError> {
+    get(token, "/api/cooperatives/duplicates").await
+}
+
+pub async fn merge(token: &str, keep: &str, remove: &str) -> Result<hoptac_core::model::Cooperative, ApiError> {
+    let body = hoptac_core::registry::MergeRequest { keep: keep.into(), remove: remove.into() };
+    send(Request::post("/api/cooperatives/merge"), token, Some(&body)).await
+}
+
+pub async fn dismiss_duplicate(token: &str, a: &str, b: &str) -> Result<(), ApiError> {
+    #[derive(serde::Serialize)]
+    struct D<'a> {
+        a: &'a str,
+        b: &'a str,
+    }
+    match send_js(Request::post("/api/cooperatives/duplicates/dismiss"), Some(token), to_json(&D { a, b })).await {
+        // 204: no body to parse.
+        Ok(_) | Err(ApiError::Network) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

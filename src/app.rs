@@ -5,7 +5,11 @@ use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::tx;
 use crate::pages::{
+    accounts::AccountsPage,
     audit::AuditPage,
+    duplicates::DuplicatesPage,
+    import::ImportPage,
+    password::PasswordPage,
     cooperative::CooperativePage,
     device::DevicePage,
     home::HomePage,
@@ -55,7 +59,12 @@ pub fn App() -> impl IntoView {
         <Header/>
         <StatusBar/>
         <UpdateBanner/>
-        <main id="main">{move || page(&path.get())}</main>
+        <main id="main">{move || {
+            // A temporary password: nothing else until it is changed (the server answers
+            // nothing else either).
+            let must_change = session().with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password));
+            if must_change { lazy(password_page()) } else { page(&path.get()) }
+        }}</main>
     }
 }
 
@@ -81,6 +90,10 @@ fn page(path: &str) -> AnyView {
         ["bao-cao", _] => lazy(review_page()),
         ["tong-ket"] => lazy(six_month_page()),
         ["nhat-ky", _, _] => lazy(audit_page()),
+        ["doi-mat-khau"] => lazy(password_page()),
+        ["quan-tri"] => lazy(accounts_page()),
+        ["quan-tri", "nhap-htx"] => lazy(import_page()),
+        ["trung-lap"] => lazy(duplicates_page()),
         _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
 }
@@ -147,6 +160,10 @@ lazy_pages! {
     review_page in supervisor => ReviewPage,
     six_month_page in supervisor => SixMonthPage,
     audit_page in supervisor => AuditPage,
+    password_page in officer => PasswordPage,
+    accounts_page in supervisor => AccountsPage,
+    import_page in supervisor => ImportPage,
+    duplicates_page in supervisor => DuplicatesPage,
 }
 
 /// Shown when IndexedDB cannot be opened (private mode, storage blocked...).

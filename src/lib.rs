@@ -14,6 +14,7 @@ pub mod components;
 pub mod drafts;
 pub mod early;
 pub mod i18n;
+pub mod labels;
 pub mod pages;
 pub mod pwa;
 pub mod router;

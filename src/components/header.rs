@@ -28,6 +28,7 @@ pub fn Header() -> impl IntoView {
                 .unwrap_or(false)
         })
     };
+    let is_admin = move || session().with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Admin));
     view! {
         <header class="top">
             <a href="/" class="brand">
@@ -40,12 +41,16 @@ pub fn Header() -> impl IntoView {
                     <Show when=is_supervisor>
                         <a href="/bao-cao" aria-current=current("/bao-cao")>{tx("Phiếu đã gửi", "Submitted reports")}</a>
                         <a href="/tong-ket" aria-current=current("/tong-ket")>{tx("Sơ kết 6 tháng", "Six-monthly review")}</a>
+                        <a href="/trung-lap" aria-current=current("/trung-lap")>{tx("HTX trùng lặp", "Duplicates")}</a>
+                    </Show>
+                    <Show when=is_admin>
+                        <a href="/quan-tri" aria-current=current("/quan-tri")>{tx("Quản trị", "Administration")}</a>
                     </Show>
                     <a href="/may" aria-current=current("/may")>{tx("Máy này", "This tablet")}</a>
                 </Show>
             </nav>
             <div class="spacer"></div>
-            <span class="who">{move || session().with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</span>
+            <a class="who" href="/doi-mat-khau" title=tx("Đổi mật khẩu", "Change password")>{move || session().with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</a>
             <button class="ghost" type="button"
                 on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
                 lang=move || if lang().get() == Lang::Vi { "en" } else { "vi" }>

@@ -18,6 +18,16 @@ fn action_label(a: &str) -> &'static str {
         "conflict" => t("Hai người sửa cùng ô", "Edited twice (conflict)"),
         "resolve" => t("Chọn giá trị khi trùng", "Conflict resolved"),
         "set_targets" => t("Đặt kế hoạch", "Targets set"),
+        "create" => t("Tạo tài khoản", "Account created"),
+        "reset_password" => t("Cấp lại mật khẩu", "Password reset"),
+        "change_password" => t("Tự đổi mật khẩu", "Password changed by its owner"),
+        "deactivate" => t("Khóa tài khoản", "Account deactivated"),
+        "reactivate" => t("Mở khóa tài khoản", "Account reactivated"),
+        "assign" => t("Đổi địa bàn", "Areas changed"),
+        "import" => t("Nhập từ danh sách", "Imported from the list"),
+        "merge" => t("Gộp hồ sơ trùng", "Duplicate merged in"),
+        "merged_into" => t("Gộp vào hồ sơ khác", "Merged into another record"),
+        "dismiss" => t("Không phải trùng lặp", "Not a duplicate"),
         _ => t("Thay đổi", "Changed"),
     }
 }

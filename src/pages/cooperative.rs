@@ -3,7 +3,7 @@
 
 use crate::components::conflicts::ConflictCard;
 use crate::i18n::{date, lang, t, tx};
-use crate::pages::home::{kind_label, status_label};
+use crate::labels::{kind_label, status_label};
 use crate::store::{LocalSync, LocalVisit};
 use hoptac_core::merge::Conflict;
 use hoptac_core::model::{Cooperative, VisitReport};

@@ -23,56 +23,7 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-pub fn kind_label(k: CoopKind) -> &'static str {
-    match k {
-        CoopKind::Htx => t("HTX", "Cooperative"),
-        CoopKind::Tht => t("THT", "Group"),
-        CoopKind::Lhhtx => t("Liên hiệp HTX", "Union"),
-    }
-}
-
-pub fn status_label(s: OperatingStatus) -> &'static str {
-    match s {
-        OperatingStatus::Active => t("Đang hoạt động", "Active"),
-        OperatingStatus::Standstill => t("Hoạt động cầm chừng", "At a standstill"),
-        OperatingStatus::Suspended => t("Tạm ngừng", "Suspended"),
-        OperatingStatus::Dissolved => t("Đã giải thể", "Dissolved"),
-    }
-}
-
-pub fn sector_label(s: Sector) -> &'static str {
-    match s {
-        Sector::Agriculture => t("Nông nghiệp", "Agriculture"),
-        Sector::IndustryHandicraft => t(
-            "Công nghiệp, tiểu thủ công nghiệp",
-            "Industry and handicraft",
-        ),
-        Sector::TradeServices => t("Thương mại, dịch vụ", "Trade and services"),
-        Sector::Transport => t("Vận tải", "Transport"),
-        Sector::Construction => t("Xây dựng", "Construction"),
-        Sector::CreditFund => t("Quỹ tín dụng", "Credit fund"),
-        Sector::EnvironmentWater => t("Môi trường, nước sạch", "Environment and water"),
-        Sector::Other => t("Khác", "Other"),
-    }
-}
-
-pub const KINDS: [CoopKind; 3] = [CoopKind::Htx, CoopKind::Tht, CoopKind::Lhhtx];
-pub const SECTORS: [Sector; 8] = [
-    Sector::Agriculture,
-    Sector::IndustryHandicraft,
-    Sector::TradeServices,
-    Sector::Transport,
-    Sector::Construction,
-    Sector::CreditFund,
-    Sector::EnvironmentWater,
-    Sector::Other,
-];
-pub const STATUSES: [OperatingStatus; 4] = [
-    OperatingStatus::Active,
-    OperatingStatus::Standstill,
-    OperatingStatus::Suspended,
-    OperatingStatus::Dissolved,
-];
+use crate::labels::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
 
 #[derive(Clone, Copy, PartialEq)]
 enum SortBy {

@@ -31,9 +31,14 @@ pub fn LoginPage() -> impl IntoView {
             match api::login(&u, &p).await {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
+                        let must_change = resp.user.must_change_password;
                         session().set(Some(resp));
-                        crate::sync::sync_now();
-                        crate::router::navigate("/");
+                        if must_change {
+                            crate::router::navigate("/doi-mat-khau");
+                        } else {
+                            crate::sync::sync_now();
+                            crate::router::navigate("/");
+                        }
                     }
                     Err(crate::store::StoreError::UnsentWorkOfAnotherUser { .. }) => error.set(Some(hoptac_core::i18n::Msg::new(
                         "Máy này còn dữ liệu chưa gửi, phiếu cần sửa hoặc bản nháp của cán bộ khác. Người đó cần đăng nhập, gửi hoặc xuất dữ liệu trước.",

@@ -1,9 +1,13 @@
 //! One file per page.
+pub mod accounts;
 pub mod audit;
 pub mod cooperative;
 pub mod device;
+pub mod duplicates;
 pub mod home;
+pub mod import;
 pub mod login;
+pub mod password;
 pub mod register;
 pub mod reports;
 pub mod review;

@@ -4,30 +4,14 @@
 //! server merges field by field against it (hoptac_core::merge).
 
 use crate::i18n::{lang, t, tx, vnd};
-use crate::pages::home::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
+use crate::labels::{kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES};
 use hoptac_core::model::{
-    Area, AreaLevel, CoopKind, Cooperative, OperatingScale, OperatingStatus, Sector,
+    Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector,
 };
 use hoptac_core::validate::{validate_cooperative, FieldError};
 use leptos::prelude::*;
 
 const DRAFT_KEY: &str = "draft:cooperative:new";
-const SCALES: [OperatingScale; 4] = [
-    OperatingScale::Village,
-    OperatingScale::InterVillage,
-    OperatingScale::Commune,
-    OperatingScale::InterCommune,
-];
-
-pub fn scale_label(s: OperatingScale) -> &'static str {
-    match s {
-        OperatingScale::Village => t("Thôn", "Village"),
-        OperatingScale::InterVillage => t("Liên thôn", "Inter-village"),
-        OperatingScale::Commune => t("Toàn xã", "Commune"),
-        OperatingScale::InterCommune => t("Liên xã", "Inter-commune"),
-    }
-}
-
 fn blank() -> Cooperative {
     Cooperative {
         id: crate::util::new_id(),
@@ -232,6 +216,18 @@ fn number(
     }
 }
 
+/// Whether no other record of the tablet's registry has `c`'s tax code or registration
+/// number (one legal entity, one record); else shows which one, offline, and says no.
+async fn no_duplicate(form: Form, c: &Cooperative) -> bool {
+    let others = crate::app_store().cooperatives().await.unwrap_or_default();
+    let errors = hoptac_core::registry::same_identifiers(c, &others);
+    if errors.is_empty() {
+        return true;
+    }
+    form.errors.set(errors);
+    false
+}
+
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let form = Form::new(DRAFT_KEY.to_string());
@@ -248,6 +244,9 @@ pub fn RegisterPage() -> impl IntoView {
     let on_submit = move || {
         let Some(c) = form.checked() else { return };
         leptos::task::spawn_local(async move {
+            if !no_duplicate(form, &c).await {
+                return;
+            }
             let id = c.id.clone();
             if crate::app_store()
                 .save_new_cooperative(c, crate::util::now_ms(), Some(DRAFT_KEY))
@@ -313,6 +312,9 @@ pub fn EditCooperativePage() -> impl IntoView {
         };
         let key = form.key.get_value();
         leptos::task::spawn_local(async move {
+            if !no_duplicate(form, &c).await {
+                return;
+            }
             let id = c.id.clone();
             let store = crate::app_store();
             let saved = if refused_register.get_value() {

@@ -137,6 +137,9 @@ async fn run_once() -> bool {
     let Ok(Some(session)) = store.session().await else {
         return true; // Not signed in: nothing to do.
     };
+    if session.user.must_change_password {
+        return true; // The server answers nothing but the password change until then.
+    }
     if !crate::util::is_online() {
         s.online.set(false);
         return true;

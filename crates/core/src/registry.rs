@@ -645,6 +645,42 @@ pub struct MergeRequest {
     pub remove: String,
 }
 
+/// Errors for `c`'s tax code and registration number when another record of `others`
+/// has the same one (compared by [`identifier_key`]): one legal entity, one record. The
+/// tablet checks this against its registry before saving; the server flags what two
+/// offline tablets both registered.
+pub fn same_identifiers<'a>(
+    c: &Cooperative,
+    others: impl IntoIterator<Item = &'a Cooperative>,
+) -> Vec<crate::validate::FieldError> {
+    let tax = c.tax_code.as_deref().and_then(identifier_key);
+    let reg = c.registration_no.as_deref().and_then(identifier_key);
+    let mut out = Vec::new();
+    for o in others {
+        if o.id == c.id {
+            continue;
+        }
+        let same = |mine: &Option<String>, theirs: &Option<String>| {
+            mine.is_some() && *mine == theirs.as_deref().and_then(identifier_key)
+        };
+        if same(&tax, &o.tax_code) && !out.iter().any(|e: &crate::validate::FieldError| e.field == "tax_code") {
+            out.push(crate::validate::FieldError::new(
+                "tax_code",
+                format!("Mã số thuế này đã có trong danh sách: \"{}\". Một mã số thuế là một hợp tác xã: hãy mở hồ sơ đó thay vì đăng ký mới.", o.name),
+                format!("This tax code is already in the registry: \"{}\". One tax code is one cooperative: open that record instead.", o.name),
+            ));
+        }
+        if same(&reg, &o.registration_no) && !out.iter().any(|e: &crate::validate::FieldError| e.field == "registration_no") {
+            out.push(crate::validate::FieldError::new(
+                "registration_no",
+                format!("Số ĐKKD này đã có trong danh sách: \"{}\".", o.name),
+                format!("This registration number is already in the registry: \"{}\".", o.name),
+            ));
+        }
+    }
+    out
+}
+
 /// Fills `kept`'s empty fields from `removed` (the record kept wins where both have one).
 pub fn fill_from(kept: &Cooperative, removed: &Cooperative) -> Cooperative {
     let mut k = kept.clone();
@@ -767,6 +803,25 @@ mod tests {
         assert_eq!(idx.commune(&row(Some("Khánh An"), Some("Yên Mô"), None)).unwrap().id, "KHANH2");
         assert_eq!(idx.commune(&row(None, None, Some("khanh1"))).unwrap().id, "KHANH1");
         assert!(idx.commune(&row(Some("Hoa Lư"), None, None)).is_err(), "a district is not a commune");
+    }
+
+    #[test]
+    fn a_second_record_of_one_legal_entity_is_named() {
+        let mut a = parse_row(2, &[], &Mapping::new(&[], &[])).unwrap().coop;
+        a.id = "a".into();
+        a.name = "HTX A".into();
+        a.tax_code = Some("2700123456".into());
+        let mut b = a.clone();
+        b.id = "b".into();
+        b.tax_code = Some("2700 123 456".into());
+        b.registration_no = Some("27A-1".into());
+        let errs = same_identifiers(&b, [&a, &b]);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "tax_code");
+        assert!(errs[0].message.vi.contains("HTX A"));
+        assert!(same_identifiers(&a, [&a]).is_empty(), "a record is not its own duplicate");
+        b.tax_code = None;
+        assert!(same_identifiers(&b, [&a]).is_empty());
     }
 
     #[test]

@@ -126,3 +126,46 @@ fn send_sigterm(pid: u32) {
         .status()
         .unwrap();
 }
+
+fn admin_create(db: &str, username: &str, stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(["--db", db, "admin", "create", "--username", username])
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    )
+}
+
+/// Issue 15: the first administrator, on an empty database, without demo data; the
+/// password comes from stdin (never the command line) and never shows in the output.
+#[test]
+fn the_first_administrator_from_the_command_line() {
+    let (_dir, db) = tmp_db();
+    let (code, out, err) = admin_create(&db, "QuanTri.Tinh", "mot-mat-khau-dai\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình"), "{out}");
+    assert!(!out.contains("mot-mat-khau-dai") && !err.contains("mot-mat-khau-dai"));
+    let (code, _, err) = admin_create(&db, "quantri.tinh", "mot-mat-khau-dai\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("taken"), "{err}");
+    let (code, _, err) = admin_create(&db, "quantri2", "ngan\n");
+    assert_eq!((code, err.contains("8")), (2, true), "a short password is refused: {err}");
+    // No demo data came with it: no cooperative, one account.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let d = hoptac_server::storage::Db::connect(&db).await.unwrap();
+        let coops: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cooperatives").fetch_one(&d.pool).await.unwrap();
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&d.pool).await.unwrap();
+        assert_eq!((coops, users), (0, 1));
+    });
+}

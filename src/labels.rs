@@ -1,0 +1,51 @@
+//! The names of the registry's choices in the language chosen: one place for every page
+//! (the texts are hoptac_core::labels, shared with the server's exports and the registry
+//! import).
+
+use crate::i18n::t;
+use hoptac_core::labels;
+use hoptac_core::model::{CoopKind, OperatingScale, OperatingStatus, Sector};
+
+fn pick(l: labels::Label) -> &'static str {
+    t(l.0, l.1)
+}
+
+pub fn kind_label(k: CoopKind) -> &'static str {
+    pick(labels::kind(k))
+}
+
+pub fn status_label(s: OperatingStatus) -> &'static str {
+    pick(labels::status(s))
+}
+
+pub fn sector_label(s: Sector) -> &'static str {
+    pick(labels::sector(s))
+}
+
+pub fn scale_label(s: OperatingScale) -> &'static str {
+    pick(labels::scale(s))
+}
+
+pub const KINDS: [CoopKind; 3] = [CoopKind::Htx, CoopKind::Tht, CoopKind::Lhhtx];
+pub const SECTORS: [Sector; 8] = [
+    Sector::Agriculture,
+    Sector::IndustryHandicraft,
+    Sector::TradeServices,
+    Sector::Transport,
+    Sector::Construction,
+    Sector::CreditFund,
+    Sector::EnvironmentWater,
+    Sector::Other,
+];
+pub const STATUSES: [OperatingStatus; 4] = [
+    OperatingStatus::Active,
+    OperatingStatus::Standstill,
+    OperatingStatus::Suspended,
+    OperatingStatus::Dissolved,
+];
+pub const SCALES: [OperatingScale; 4] = [
+    OperatingScale::Village,
+    OperatingScale::InterVillage,
+    OperatingScale::Commune,
+    OperatingScale::InterCommune,
+];
