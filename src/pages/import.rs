@@ -91,7 +91,7 @@ pub fn ImportPage() -> impl IntoView {
             )}</p>
             <p class="actions">
                 <label class="button" for="registry-file">{tx("Chọn tệp…", "Choose a file…")}</label>
-                <input id="registry-file" class="visually-hidden" type="file" accept=".xlsx,.csv,.txt" on:change=choose/>
+                <input id="registry-file" class="sr-only" type="file" accept=".xlsx,.csv,.txt" on:change=choose/>
                 <button type="button" class="ghost" on:click=export>{tx("Xuất danh sách HTX (XLSX)", "Export the registry (XLSX)")}</button>
             </p>
             <p class="muted">{move || file.with(|f| f.as_ref().map(|f| f.name()))}</p>
