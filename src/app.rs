@@ -55,15 +55,17 @@ pub fn App() -> impl IntoView {
     crate::router::install();
     // The page is made anew when the path changes (not when only the query does).
     let path = Memo::new(move |_| crate::router::path());
+    // A temporary password: nothing else until it is changed (the server answers nothing
+    // else either). A memo: renewing the session must not make the page anew.
+    let must_change = Memo::new(move |_| {
+        session().with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
+    });
     view! {
         <Header/>
         <StatusBar/>
         <UpdateBanner/>
         <main id="main">{move || {
-            // A temporary password: nothing else until it is changed (the server answers
-            // nothing else either).
-            let must_change = session().with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password));
-            if must_change { lazy(password_page()) } else { page(&path.get()) }
+            if must_change.get() { lazy(password_page()) } else { page(&path.get()) }
         }}</main>
     }
 }

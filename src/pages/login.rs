@@ -32,6 +32,9 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
                         let must_change = resp.user.must_change_password;
+                        // Before the session: with a temporary password the password
+                        // page replaces this one, and this page's signals go with it.
+                        busy.set(false);
                         session().set(Some(resp));
                         if must_change {
                             crate::router::navigate("/doi-mat-khau");
@@ -39,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                             crate::sync::sync_now();
                             crate::router::navigate("/");
                         }
+                        return;
                     }
                     Err(crate::store::StoreError::UnsentWorkOfAnotherUser { .. }) => error.set(Some(hoptac_core::i18n::Msg::new(
                         "Máy này còn dữ liệu chưa gửi, phiếu cần sửa hoặc bản nháp của cán bộ khác. Người đó cần đăng nhập, gửi hoặc xuất dữ liệu trước.",

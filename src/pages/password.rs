@@ -40,14 +40,19 @@ pub fn PasswordPage() -> impl IntoView {
                     let mut next = s.clone();
                     next.user = user;
                     let _ = crate::app_store().start_session(&next).await;
-                    session().set(Some(next));
                     done.set(true);
+                    busy.set(false);
+                    // Last: the page this signal belongs to goes when the session changes
+                    // (a signal of a page that is gone must not be set).
+                    session().set(Some(next));
                     crate::sync::sync_now();
                     crate::router::navigate("/");
                 }
-                Err(e) => error.set(Some(e.user_message())),
+                Err(e) => {
+                    error.set(Some(e.user_message()));
+                    busy.set(false);
+                }
             }
-            busy.set(false);
         });
     };
     let field = move |id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>, auto: &'static str| {

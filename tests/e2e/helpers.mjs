@@ -28,13 +28,15 @@ export async function freePort() {
 }
 
 /** Starts the release server; `db` and `port` may be reused to restart on the same data. */
-export async function startServer({ db, port, dist = DIST } = {}) {
+export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
     throw new Error("build first: make build (the tests use target/release/hoptac-server and dist/)");
   }
   db ??= join(mkdtempSync(join(tmpdir(), "hoptac-e2e-")), "hoptac.db");
   port ??= await freePort();
-  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist, "--demo"], {
+  const args = ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist];
+  if (demo) args.push("--demo");
+  const proc = spawn(SERVER_BIN, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
@@ -61,6 +63,21 @@ export async function startServer({ db, port, dist = DIST } = {}) {
       await done;
     },
   };
+}
+
+/** `hoptac-server admin create` on database file `db`, the password on stdin. */
+export async function createAdmin(db, username, password) {
+  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  let output = "";
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
+  proc.stdin.end(password + "\n");
+  const code = await new Promise((r) => proc.once("exit", r));
+  if (code !== 0) throw new Error(`admin create failed: ${output}`);
+  return output;
 }
 
 export async function launch() {
