@@ -1,0 +1,98 @@
+//! Importing the cooperative registry from a spreadsheet (issue 15). Not a test: it
+//! reports.
+//!
+//! A CSV of 10,000 cooperatives over the Ninh Bình communes (every column of an alliance's
+//! list, Vietnamese headers, amounts as Vietnamese write them). Timed, in a fresh SQLite
+//! file with the demo data: `rules::registry::import` as `POST /api/registry/import` runs
+//! it, a dry run (read, match, validate; nothing written) and then the import (the same
+//! and one transaction writing 10,000 records, their change-log rows for pull and their
+//! audit entries). Baseline, same run, same file: the `sqlite3` command line's
+//! `.import --csv --skip 1` of the file into a table of its own in a fresh file (no
+//! parsing of values, no matching, no validation, no log). Three runs each, median.
+//!
+//! Run: `cargo bench -p hoptac-server --bench import`.
+
+use hoptac_server::{demo, rules::registry::import, storage::Db};
+use std::time::Instant;
+
+const ROWS: usize = 10_000;
+const RUNS: usize = 3;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn csv_file() -> String {
+    let areas: serde_json::Value =
+        serde_json::from_str(include_str!("../demo/ninh-binh-2021.json")).unwrap();
+    let communes: Vec<String> = areas["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["level"] == "commune")
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    let sectors = ["Nông nghiệp", "\"Công nghiệp, tiểu thủ công nghiệp\"", "\"Thương mại, dịch vụ\"", "Vận tải"];
+    let mut out = String::from("Tên HTX,Loại hình,Lĩnh vực,Mã xã,Mã số thuế,Số ĐKKD,Ngày thành lập,Chủ tịch HĐQT/Giám đốc,Điện thoại,Số thành viên,Vốn điều lệ (đồng),Diện tích canh tác (ha),Tình trạng hoạt động\r\n");
+    for i in 0..ROWS {
+        let sector = sectors[i % 4];
+        let area = if i % 4 == 0 { format!("{},{}", 10 + i % 90, i % 10) } else { String::new() };
+        out.push_str(&format!(
+            "HTX Thử nghiệm {i},{},{sector},{},{},27{:08},{:02}/{:02}/{},Nguyễn Văn {i},09{:08},{},\"{}.000.000\",{},{}\r\n",
+            if i % 7 == 0 { "THT" } else { "HTX" },
+            communes[i % communes.len()],
+            2_900_000_000u64 + i as u64,
+            i,
+            1 + i % 28,
+            1 + i % 12,
+            1995 + i % 30,
+            i,
+            7 + i % 300,
+            100 + i % 900,
+            if area.is_empty() { String::new() } else { format!("\"{area}\"") },
+            if i % 10 == 0 { "Hoạt động cầm chừng" } else { "Đang hoạt động" },
+        ));
+    }
+    out
+}
+
+#[tokio::main]
+async fn main() {
+    let file = csv_file();
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("htx.csv");
+    std::fs::write(&csv_path, &file).unwrap();
+    println!("{ROWS} rows, {} KB", file.len() / 1024);
+    let (mut dry, mut apply, mut base) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        let url = format!("sqlite://{}", dir.path().join(format!("h{run}.db")).display());
+        let db = Db::connect(&url).await.unwrap();
+        demo::load_if_empty(&db).await.unwrap();
+        let admin = hoptac_server::storage::users::load(&db, "u-admin").await.unwrap().unwrap();
+        let t = Instant::now();
+        let r = import(&db, &admin, file.as_bytes(), &[], false).await.unwrap();
+        dry.push(t.elapsed().as_secs_f64());
+        assert_eq!((r.created as usize, r.refused.len()), (ROWS, 0), "{:?}", r.refused.first());
+        let t = Instant::now();
+        let r = import(&db, &admin, file.as_bytes(), &[], true).await.unwrap();
+        apply.push(t.elapsed().as_secs_f64());
+        assert!(r.applied && r.created as usize == ROWS);
+        db.pool.close().await;
+
+        let base_db = dir.path().join(format!("b{run}.db"));
+        let t = Instant::now();
+        let out = std::process::Command::new("sqlite3")
+            .arg(&base_db)
+            .arg(format!(".import --csv --skip 1 {} htx", csv_path.display()))
+            .output()
+            .expect("the sqlite3 command line (apt install sqlite3)");
+        base.push(t.elapsed().as_secs_f64());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (d, a, b) = (median(dry), median(apply), median(base));
+    println!("dry run:            {:>7.0} ms", d * 1000.0);
+    println!("import (applied):   {:>7.0} ms", a * 1000.0);
+    println!("sqlite3 .import:    {:>7.0} ms", b * 1000.0);
+    println!("ratio dry run / sqlite3: {:.1}; import / sqlite3: {:.1}", d / b, a / b);
+}
