@@ -20,36 +20,21 @@ use crate::pages::{
     six_month::SixMonthPage,
     visit_form::VisitFormPage,
 };
-use hoptac_core::model::LoginResponse;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
-thread_local! {
-    static SESSION: RwSignal<Option<LoginResponse>> = RwSignal::new(None);
-    static SESSION_LOADED: RwSignal<bool> = RwSignal::new(false);
-}
-
-/// The signed-in user's session (None when signed out), mirrored from the store.
-pub fn session() -> RwSignal<Option<LoginResponse>> {
-    SESSION.with(|s| *s)
-}
-
-/// False until the session was read from the store at start.
-pub fn session_loaded() -> RwSignal<bool> {
-    SESSION_LOADED.with(|s| *s)
-}
-
 #[component]
 pub fn App() -> impl IntoView {
+    let session = crate::session::use_session();
     crate::i18n::set_lang(crate::i18n::lang().get_untracked());
     crate::util::bench_record("appMount", crate::util::perf_now());
     // The session read before the wasm started is set before mounting (crate::start);
     // without one, it is read from the store now.
-    if !session_loaded().get_untracked() {
-        leptos::task::spawn_local(async {
+    if !session.loaded.get_untracked() {
+        leptos::task::spawn_local(async move {
             let s = crate::app_store().session().await.ok().flatten();
-            session().set(s);
-            session_loaded().set(true);
+            session.user.set(s);
+            session.loaded.set(true);
         });
     }
     crate::router::install();
@@ -58,7 +43,7 @@ pub fn App() -> impl IntoView {
     // A temporary password: nothing else until it is changed (the server answers nothing
     // else either). A memo: renewing the session must not make the page anew.
     let must_change = Memo::new(move |_| {
-        session().with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
+        session.user.with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
     });
     view! {
         <Header/>

@@ -6,6 +6,7 @@
 //! - [`sync`]: the background sync task; [`api`]: the only code that talks to the server.
 //! - [`i18n`]: Vietnamese first, English second.
 //! - [`clock`]: the tablet's clock corrected by the server's.
+//! - [`session`]: the signed-in user, shared through Leptos context.
 
 pub mod api;
 pub mod app;
@@ -18,6 +19,7 @@ pub mod labels;
 pub mod pages;
 pub mod pwa;
 pub mod router;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod util;
@@ -58,23 +60,25 @@ pub fn start() {
                 STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
                 // App-wide signals are made here, outside any component, so that no page
                 // owns (and, on leaving, disposes) them.
+                let session = session::Session::new();
                 let _ = (
                     i18n::lang(),
                     sync::state(),
-                    app::session(),
-                    app::session_loaded(),
                     pwa::update_ready(),
                     pwa::offline(),
                     clock::skew(),
                 );
                 if let Some(s) = early::session().await {
-                    app::session().set(s);
-                    app::session_loaded().set(true);
+                    session.user.set(s);
+                    session.loaded.set(true);
                 }
                 util::bench_record("sessionLoaded", util::perf_now());
                 pwa::register();
                 pwa::ask_persistent_storage();
-                leptos::mount::mount_to_body(app::App);
+                leptos::mount::mount_to_body(move || {
+                    leptos::prelude::provide_context(session);
+                    leptos::prelude::view! { <app::App/> }
+                });
                 sync::start();
             }
             Err(err) => {

@@ -55,6 +55,7 @@ pub fn field_value(field: CoopField, c: &Cooperative) -> String {
 /// button for each value. `on_resolved` runs after a choice is saved.
 #[component]
 pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoView {
+    let session = crate::session::use_session();
     let field = conflict.field;
     let label = move || field.label().get(lang().get()).to_string();
     let (mine, theirs) = (
@@ -70,7 +71,7 @@ pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoV
     let choose = move |choice: Choice| {
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            let Some(s) = crate::app::session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             let store = crate::app_store();

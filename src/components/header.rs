@@ -1,6 +1,5 @@
 //! The top bar: app name, who is signed in, language switch, sign out.
 
-use crate::app::session;
 use crate::i18n::{lang, set_lang, t, tx};
 use crate::router::current;
 use hoptac_core::i18n::Lang;
@@ -9,26 +8,27 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let session = crate::session::use_session();
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             // The session ends on the server too (its token stops working at once);
             // offline, it ends here and expires there.
-            if let Some(token) = session().with_untracked(|s| s.as_ref().map(|s| s.token.clone())) {
+            if let Some(token) = session.user.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) {
                 let _ = crate::api::logout(&token).await;
             }
             let _ = crate::app_store().end_session().await;
-            session().set(None);
+            session.user.set(None);
             crate::router::navigate("/dang-nhap");
         });
     };
     let is_supervisor = move || {
-        session().with(|s| {
+        session.user.with(|s| {
             s.as_ref()
                 .map(|s| s.user.role != Role::Officer)
                 .unwrap_or(false)
         })
     };
-    let is_admin = move || session().with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Admin));
+    let is_admin = move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Admin));
     view! {
         <header class="top">
             <a href="/" class="brand">
@@ -36,7 +36,7 @@ pub fn Header() -> impl IntoView {
                 <span>{tx("Hợp tác", "Hợp tác")}</span>
             </a>
             <nav aria-label=tx("Điều hướng chính", "Main navigation")>
-                <Show when=move || session().with(|s| s.is_some())>
+                <Show when=move || session.user.with(|s| s.is_some())>
                     <a href="/" aria-current=current("/")>{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</a>
                     <Show when=is_supervisor>
                         <a href="/bao-cao" aria-current=current("/bao-cao")>{tx("Phiếu đã gửi", "Submitted reports")}</a>
@@ -50,13 +50,13 @@ pub fn Header() -> impl IntoView {
                 </Show>
             </nav>
             <div class="spacer"></div>
-            <a class="who" href="/doi-mat-khau" title=tx("Đổi mật khẩu", "Change password")>{move || session().with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</a>
+            <a class="who" href="/doi-mat-khau" title=tx("Đổi mật khẩu", "Change password")>{move || session.user.with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</a>
             <button class="ghost" type="button"
                 on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
                 lang=move || if lang().get() == Lang::Vi { "en" } else { "vi" }>
                 {tx("English", "Tiếng Việt")}
             </button>
-            <Show when=move || session().with(|s| s.is_some())>
+            <Show when=move || session.user.with(|s| s.is_some())>
                 <button class="ghost" type="button" on:click=sign_out>{tx("Đăng xuất", "Sign out")}</button>
             </Show>
         </header>

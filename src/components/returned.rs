@@ -10,13 +10,14 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ReturnedReports() -> impl IntoView {
+    let session = crate::session::use_session();
     let list = RwSignal::new(Vec::<(LocalVisit, String)>::new());
     let coops = RwSignal::new(Vec::<crate::store::RefusedCoop>::new());
     Effect::new(move |_| {
         crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
-            let me = crate::app::session()
+            let me = session.user
                 .get_untracked()
                 .map(|s| s.user.id)
                 .unwrap_or_default();

@@ -64,11 +64,12 @@ pub fn StatusBar() -> impl IntoView {
 /// tablet's data (unsent work, drafts) stays; sync resumes at once.
 #[component]
 fn SignInAgain() -> impl IntoView {
+    let session = crate::session::use_session();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
     let username = move || {
-        crate::app::session()
+        session.user
             .with(|s| s.as_ref().map(|s| s.user.username.clone()))
             .unwrap_or_default()
     };
@@ -80,7 +81,7 @@ fn SignInAgain() -> impl IntoView {
             match crate::api::login(&u, &p).await {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
-                        crate::app::session().set(Some(resp));
+                        session.user.set(Some(resp));
                         password.set(String::new());
                         error.set(None);
                         state().error.set(None);

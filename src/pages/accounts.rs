@@ -3,7 +3,6 @@
 //! changed at first sign-in); reset a password; deactivate or reactivate; change an
 //! account's areas. Every change is in the audit trail ("Nhật ký" on each row).
 
-use crate::app::session;
 use crate::i18n::{date_time, lang, t, tx};
 use hoptac_core::accounts::{Account, NewAccount, TemporaryPassword};
 use hoptac_core::i18n::Msg;
@@ -17,10 +16,6 @@ fn role_label(r: Role) -> &'static str {
         Role::Supervisor => t("Giám sát viên", "Supervisor"),
         Role::Admin => t("Quản trị viên", "Administrator"),
     }
-}
-
-fn token() -> String {
-    session().with_untracked(|s| s.as_ref().map(|s| s.token.clone()).unwrap_or_default())
 }
 
 /// Checkboxes of the areas under the administrator's own: districts, each with its
@@ -85,16 +80,17 @@ fn Temporary(made: TemporaryPassword) -> impl IntoView {
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let search = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
     let message = RwSignal::new(None::<(bool, Msg)>);
     let shown = RwSignal::new(None::<TemporaryPassword>);
     let editing = RwSignal::new(None::<Account>);
-    let areas = LocalResource::new(move || async move { crate::api::areas(&token()).await.unwrap_or_default() });
+    let areas = LocalResource::new(move || async move { crate::api::areas(&session.token()).await.unwrap_or_default() });
     let list = LocalResource::new(move || {
         let q = search.get();
         version.get();
-        async move { crate::api::users(&token(), &q).await }
+        async move { crate::api::users(&session.token(), &q).await }
     });
     let report = move |r: Result<String, crate::api::ApiError>| match r {
         Ok(text) => {
@@ -105,7 +101,7 @@ pub fn AccountsPage() -> impl IntoView {
     };
     let reset = move |a: Account| {
         leptos::task::spawn_local(async move {
-            match crate::api::reset_password(&token(), &a.id).await {
+            match crate::api::reset_password(&session.token(), &a.id).await {
                 Ok(made) => {
                     shown.set(Some(made));
                     message.set(None);
@@ -117,7 +113,7 @@ pub fn AccountsPage() -> impl IntoView {
     };
     let set_active = move |a: Account, on: bool| {
         leptos::task::spawn_local(async move {
-            let r = crate::api::set_active(&token(), &a.id, on).await.map(|x| {
+            let r = crate::api::set_active(&session.token(), &a.id, on).await.map(|x| {
                 if x.active { format!("{}: {}", x.username, t("đã mở khóa", "reactivated")) } else { format!("{}: {}", x.username, t("đã khóa", "deactivated")) }
             });
             report(r);
@@ -209,6 +205,7 @@ fn CreateAccount(
     version: RwSignal<u32>,
     message: RwSignal<Option<(bool, Msg)>>,
 ) -> impl IntoView {
+    let session = crate::session::use_session();
     let username = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Officer);
@@ -230,7 +227,7 @@ fn CreateAccount(
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::create_user(&token(), &new).await {
+            match crate::api::create_user(&session.token(), &new).await {
                 Ok(made) => {
                     shown.set(Some(made));
                     message.set(None);
@@ -275,6 +272,7 @@ fn EditAreas(
     version: RwSignal<u32>,
     message: RwSignal<Option<(bool, Msg)>>,
 ) -> impl IntoView {
+    let session = crate::session::use_session();
     let chosen = RwSignal::new(
         areas
             .iter()
@@ -287,7 +285,7 @@ fn EditAreas(
         ev.prevent_default();
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            match crate::api::set_areas(&token(), &id, &chosen.get_untracked()).await {
+            match crate::api::set_areas(&session.token(), &id, &chosen.get_untracked()).await {
                 Ok(_) => {
                     editing.set(None);
                     message.set(Some((true, Msg::new("Đã lưu địa bàn.", "Areas saved."))));

@@ -34,13 +34,14 @@ fn action_label(a: &str) -> &'static str {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let (entity, id) = (crate::router::segment(1), crate::router::segment(2));
     let entries = RwSignal::new(None::<Vec<AuditEntry>>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     {
         let (entity, id) = (entity.clone(), id.clone());
         leptos::task::spawn_local(async move {
-            let Some(s) = crate::app::session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             match crate::api::audit(&s.token, &entity, &id).await {

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn CooperativePage() -> impl IntoView {
+    let session = crate::session::use_session();
     let id_v = StoredValue::new(crate::router::segment(1));
     let id = move || id_v.get_value();
     let coop = RwSignal::new(None::<Cooperative>);
@@ -59,7 +60,7 @@ pub fn CooperativePage() -> impl IntoView {
                 " "
                 <a href=move || format!("/htx/{}/sua", id()) class="button">{tx("Sửa hồ sơ", "Edit the profile")}</a>
                 " "
-                <Show when=move || crate::app::session().with(|s| s.as_ref().is_some_and(|s| s.user.role != hoptac_core::model::Role::Officer))>
+                <Show when=move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role != hoptac_core::model::Role::Officer))>
                     <a href=move || format!("/nhat-ky/cooperative/{}", id()) class="button">{tx("Nhật ký thay đổi", "Change history")}</a>
                 </Show>
             </p>

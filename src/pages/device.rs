@@ -1,7 +1,6 @@
 //! "This tablet": storage safety. Whether the browser promised to keep the data, how much
 //! space is used, and export / import of unsent work (to another tablet, or after a wipe).
 
-use crate::app::session;
 use crate::i18n::{lang, t, ts, tx};
 use crate::pwa::{download_text, request_persist, storage_info, Offline, StorageInfo};
 use crate::store::UnsentExport;
@@ -15,6 +14,7 @@ fn mb(bytes: f64) -> String {
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
+    let session = crate::session::use_session();
     let info = RwSignal::new(None::<StorageInfo>);
     let message = RwSignal::new(None::<(bool, Msg)>);
     let refresh = move || {
@@ -28,7 +28,7 @@ pub fn DevicePage() -> impl IntoView {
         })
     };
     let export = move |_| {
-        let Some(s) = session().get_untracked() else {
+        let Some(s) = session.user.get_untracked() else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -68,7 +68,7 @@ pub fn DevicePage() -> impl IntoView {
         });
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(s) = session().get_untracked() else {
+        let Some(s) = session.user.get_untracked() else {
             return;
         };
         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();

@@ -3,16 +3,11 @@
 //! supervisor keeps one: the other's visit reports move to it, its fields fill the kept
 //! record's empty ones, and it leaves every tablet. Or dismisses the flag. Online.
 
-use crate::app::session;
 use crate::i18n::{lang, t, tx};
 use crate::labels::{kind_label, status_label};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::Cooperative;
 use leptos::prelude::*;
-
-fn token() -> String {
-    session().with_untracked(|s| s.as_ref().map(|s| s.token.clone()).unwrap_or_default())
-}
 
 fn describe(c: &Cooperative, visits: u32) -> String {
     format!(
@@ -30,15 +25,16 @@ fn describe(c: &Cooperative, visits: u32) -> String {
 
 #[component]
 pub fn DuplicatesPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
     let message = RwSignal::new(None::<(bool, Msg)>);
     let list = LocalResource::new(move || {
         version.get();
-        async move { crate::api::duplicates(&token()).await }
+        async move { crate::api::duplicates(&session.token()).await }
     });
     let merge = move |keep: String, remove: String| {
         leptos::task::spawn_local(async move {
-            match crate::api::merge(&token(), &keep, &remove).await {
+            match crate::api::merge(&session.token(), &keep, &remove).await {
                 Ok(c) => message.set(Some((true, Msg::new(format!("Đã gộp vào \"{}\".", c.name), format!("Merged into \"{}\".", c.name))))),
                 Err(e) => message.set(Some((false, e.user_message()))),
             }
@@ -47,7 +43,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     };
     let dismiss = move |a: String, b: String| {
         leptos::task::spawn_local(async move {
-            match crate::api::dismiss_duplicate(&token(), &a, &b).await {
+            match crate::api::dismiss_duplicate(&session.token(), &a, &b).await {
                 Ok(()) => message.set(Some((true, Msg::new("Đã bỏ đánh dấu trùng.", "Flag dismissed.")))),
                 Err(e) => message.set(Some((false, e.user_message()))),
             }

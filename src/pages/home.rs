@@ -1,6 +1,5 @@
 //! Home: an officer's cooperative registry; a supervisor's overview of submitted reports.
 
-use crate::app::{session, session_loaded};
 use crate::i18n::{t, tx};
 use crate::pages::reports::ReportsPage;
 use crate::router::Redirect;
@@ -11,11 +10,12 @@ use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let session = crate::session::use_session();
     move || {
-        if !session_loaded().get() {
+        if !session.loaded.get() {
             return view! { <p class="muted">"…"</p> }.into_any();
         }
-        match session().get() {
+        match session.user.get() {
             None => view! { <Redirect path="/dang-nhap"/> }.into_any(),
             Some(s) if s.user.role == Role::Officer => view! { <Registry/> }.into_any(),
             Some(_) => view! { <ReportsPage/> }.into_any(),

@@ -4,16 +4,11 @@
 //! column and reason (downloadable); headers the server did not recognise are mapped
 //! here; then the import itself. Also exports the registry in the same columns. Online.
 
-use crate::app::session;
 use crate::i18n::{lang, t, tx};
 use hoptac_core::i18n::Msg;
 use hoptac_core::registry::{RowNote, COLUMNS};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-fn token() -> String {
-    session().with_untracked(|s| s.as_ref().map(|s| s.token.clone()).unwrap_or_default())
-}
 
 #[component]
 fn Notes(title: (&'static str, &'static str), notes: Vec<RowNote>) -> impl IntoView {
@@ -36,6 +31,7 @@ fn Notes(title: (&'static str, &'static str), notes: Vec<RowNote>) -> impl IntoV
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let file = RwSignal::new_local(None::<web_sys::File>);
     let mapping = RwSignal::new(Vec::<(String, String)>::new());
     let result = RwSignal::new(None::<crate::api::ImportResponse>);
@@ -50,7 +46,7 @@ pub fn ImportPage() -> impl IntoView {
         busy.set(Some(if apply { ("Đang nhập…", "Importing…") } else { ("Đang kiểm tra tệp…", "Checking the file…") }));
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::import_registry(&token(), &f, apply, &mapping.get_untracked()).await {
+            match crate::api::import_registry(&session.token(), &f, apply, &mapping.get_untracked()).await {
                 Ok(r) => result.set(Some(r)),
                 Err(e) => {
                     result.set(None);
@@ -69,7 +65,7 @@ pub fn ImportPage() -> impl IntoView {
     };
     let export = move |_| {
         leptos::task::spawn_local(async move {
-            if let Err(e) = crate::api::download(&token(), "/api/registry/export").await {
+            if let Err(e) = crate::api::download(&session.token(), "/api/registry/export").await {
                 error.set(Some(e.user_message()));
             }
         })

@@ -1,12 +1,12 @@
 //! Sign in (needs the network once; afterwards the tablet works offline).
 
 use crate::api;
-use crate::app::session;
 use crate::i18n::{lang, t, tx};
 use leptos::prelude::*;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
@@ -35,7 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                         // Before the session: with a temporary password the password
                         // page replaces this one, and this page's signals go with it.
                         busy.set(false);
-                        session().set(Some(resp));
+                        session.user.set(Some(resp));
                         if must_change {
                             crate::router::navigate("/doi-mat-khau");
                         } else {

@@ -2,7 +2,6 @@
 //! new account, a reset), when the app shows nothing else until it is done; open to
 //! everyone from the header otherwise. Online only.
 
-use crate::app::session;
 use crate::i18n::{lang, t, tx};
 use hoptac_core::accounts::{check_password, MIN_PASSWORD_CHARS};
 use hoptac_core::i18n::Msg;
@@ -10,17 +9,18 @@ use leptos::prelude::*;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Msg>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let required = move || session().with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password));
+    let required = move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(s) = session().get_untracked() else { return };
+        let Some(s) = session.user.get_untracked() else { return };
         let (c, n, a) = (current.get_untracked(), new.get_untracked(), again.get_untracked());
         let mut errors = Vec::new();
         check_password("new_password", &n, &s.user.username, &mut errors);
@@ -44,7 +44,7 @@ pub fn PasswordPage() -> impl IntoView {
                     busy.set(false);
                     // Last: the page this signal belongs to goes when the session changes
                     // (a signal of a page that is gone must not be set).
-                    session().set(Some(next));
+                    session.user.set(Some(next));
                     crate::sync::sync_now();
                     crate::router::navigate("/");
                 }

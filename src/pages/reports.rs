@@ -1,7 +1,6 @@
 //! The supervisor's review queue: the visit reports synced to this device, filtered by
 //! state, district, officer and six-month period; each opens the review page.
 
-use crate::app::session;
 use crate::i18n::{date, date_time, tx};
 use crate::router::Redirect;
 use crate::store::LocalVisit;
@@ -42,6 +41,7 @@ pub fn period_label(p: &str) -> String {
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let visits = RwSignal::new(Vec::<(LocalVisit, String)>::new());
     let districts = RwSignal::new(Vec::<(String, String)>::new());
     let (f_state, f_district, f_officer, f_period) = (
@@ -127,7 +127,7 @@ pub fn ReportsPage() -> impl IntoView {
         ]);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let Some(s) = session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             if let Err(e) = crate::api::download(&s.token, &format!("/api/visits/export?{q}")).await
@@ -137,7 +137,7 @@ pub fn ReportsPage() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
+        <Show when=move || session.loaded.get() && session.user.with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
         </Show>
         <crate::components::conflicts::OpenConflicts/>

@@ -47,6 +47,7 @@ fn path_label(path: &str) -> String {
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let id = crate::router::segment(1);
     let detail = RwSignal::new(None::<ReportDetail>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
@@ -57,7 +58,7 @@ pub fn ReviewPage() -> impl IntoView {
         move || {
             let id = id.clone();
             leptos::task::spawn_local(async move {
-                let Some(s) = crate::app::session().get_untracked() else {
+                let Some(s) = session.user.get_untracked() else {
                     return;
                 };
                 match crate::api::visit_detail(&s.token, &id).await {
@@ -74,7 +75,7 @@ pub fn ReviewPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let Some(s) = crate::app::session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             let req = DecisionRequest {

@@ -3,7 +3,6 @@
 //! targets form (supervisors, administrators), exports (XLSX, CSV) and a printable page.
 //! The server computes it (GET /api/review, hoptac_core::six_month).
 
-use crate::app::session;
 use crate::i18n::{date, lang, t, ts, tx, vnd};
 use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
@@ -315,6 +314,7 @@ fn number_input(
 
 #[component]
 pub fn SixMonthPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let all_periods = periods();
     let period = RwSignal::new(all_periods.first().cloned().unwrap_or_default());
     let area = RwSignal::new(String::new());
@@ -330,7 +330,7 @@ pub fn SixMonthPage() -> impl IntoView {
     );
     let saved = RwSignal::new(false);
     let can_set =
-        move || session().with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer));
+        move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer));
     leptos::task::spawn_local(async move {
         let list: Vec<(String, String)> = crate::app_store()
             .areas()
@@ -350,7 +350,7 @@ pub fn SixMonthPage() -> impl IntoView {
         error.set(None);
         open.set(None);
         leptos::task::spawn_local(async move {
-            let Some(s) = session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             match crate::api::review(&s.token, &p, &a).await {
@@ -372,7 +372,7 @@ pub fn SixMonthPage() -> impl IntoView {
     Effect::new(move |_| {
         period.track();
         area.track();
-        if session().with(|s| s.is_some()) {
+        if session.user.with(|s| s.is_some()) {
             load();
         }
     });
@@ -389,7 +389,7 @@ pub fn SixMonthPage() -> impl IntoView {
         };
         saved.set(false);
         leptos::task::spawn_local(async move {
-            let Some(s) = session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             match crate::api::set_targets(&s.token, &req).await {
@@ -408,7 +408,7 @@ pub fn SixMonthPage() -> impl IntoView {
             ("format", format),
         ]);
         leptos::task::spawn_local(async move {
-            let Some(s) = session().get_untracked() else {
+            let Some(s) = session.user.get_untracked() else {
                 return;
             };
             if let Err(e) = crate::api::download(&s.token, &format!("{path}?{q}")).await {
@@ -417,7 +417,7 @@ pub fn SixMonthPage() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || crate::app::session_loaded().get() && session().with(|s| s.is_none())>
+        <Show when=move || session.loaded.get() && session.user.with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
         </Show>
         <section class="six-month">

@@ -4,7 +4,6 @@
 //! Validation is the shared crate's, so the server applies the same rules; each message
 //! stands next to its field.
 
-use crate::app::session;
 use crate::i18n::{lang, t, tx, vnd};
 use crate::store::visit_draft_key;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
@@ -59,8 +58,8 @@ impl Form {
     }
 }
 
-fn new_report(cooperative_id: &str) -> VisitReport {
-    let s = session().get_untracked();
+fn new_report(cooperative_id: &str, session: crate::session::Session) -> VisitReport {
+    let s = session.user.get_untracked();
     VisitReport {
         id: crate::util::new_id(),
         cooperative_id: cooperative_id.to_string(),
@@ -84,6 +83,7 @@ fn new_report(cooperative_id: &str) -> VisitReport {
 
 #[component]
 pub fn VisitFormPage() -> impl IntoView {
+    let session = crate::session::use_session();
     let coop_v = StoredValue::new(crate::router::segment(1));
     let coop_id = Signal::derive(move || coop_v.get_value());
     // `?sua=<report id>`: fixing a report the supervisor returned (a new revision).
@@ -101,7 +101,7 @@ pub fn VisitFormPage() -> impl IntoView {
     let coop = RwSignal::new(None::<Cooperative>);
     let loaded = RwSignal::new(false);
     let form = Form {
-        draft: RwSignal::new(new_report("")),
+        draft: RwSignal::new(new_report("", session)),
         errors: RwSignal::new(Vec::new()),
         key,
     };
@@ -142,7 +142,7 @@ pub fn VisitFormPage() -> impl IntoView {
                         .map(|e| (e.text.clone(), e.by_name.clone())),
                 );
             }
-            form.draft.set(start.unwrap_or_else(|| new_report(&id)));
+            form.draft.set(start.unwrap_or_else(|| new_report(&id, session)));
             loaded.set(true);
         });
     });
