@@ -50,6 +50,7 @@ fn login(user_id: &str) -> LoginResponse {
             display_name: user_id.into(),
             role: Role::Officer,
             scopes: vec![],
+            must_change_password: false,
         },
     }
 }
