@@ -129,6 +129,12 @@ async fn who_may_manage_which_account(backend: Backend) {
     let (_, me) = s.call("GET", "/api/me", Some(&admin), None).await;
     let me = me["id"].as_str().unwrap();
     assert_eq!(s.call("POST", &format!("/api/users/{me}/deactivate"), Some(&admin), None).await.0, 403);
+    assert_eq!(s.call("POST", &format!("/api/users/{me}/reset-password"), Some(&admin), None).await.0, 403, "not one's own: it would sign oneself out");
+    // Not a multipart form: a JSON error naming the field, not axum's plain text.
+    let resp = s.http.post(format!("{}/api/registry/import", s.url)).bearer_auth(&admin).body("x").send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(b["fields"][0]["field"], "file");
     // An officer cannot read account changes; nothing changed for the refused calls.
     assert_eq!(s.call("GET", &format!("/api/audit/user/{kimson}"), Some(&officer), None).await.0, 403);
     let (st, _) = s.call("GET", &format!("/api/audit/user/{kimson}"), Some(&admin), None).await;

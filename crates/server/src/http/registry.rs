@@ -7,6 +7,7 @@ use super::auth::AuthUser;
 use super::error::{ApiError, ApiResult, Json};
 use crate::rules;
 use crate::AppState;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -74,8 +75,19 @@ fn form_error(e: impl std::fmt::Display) -> ApiError {
 pub async fn import(
     State(state): State<AppState>,
     user: AuthUser,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<axum::Json<ImportResponse>> {
+    // Not a multipart form (no boundary, another content type): our JSON error, not
+    // axum's plain text.
+    let mut form = form.map_err(|e| {
+        ApiError::field(
+            "file",
+            Msg::new(
+                format!("Hãy gửi tệp dưới dạng multipart/form-data (trường \"file\"): {e}."),
+                format!("Send the file as multipart/form-data (field \"file\"): {e}."),
+            ),
+        )
+    })?;
     let mut file: Option<Vec<u8>> = None;
     let mut apply = false;
     let mut mapping: Vec<(String, String)> = Vec::new();

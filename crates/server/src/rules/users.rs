@@ -165,9 +165,16 @@ async fn check_areas(tx: &mut WriteTx<'_>, admin: &UserInfo, areas: &[String]) -
 
 /// Gives account `id` a new temporary password (returned once) and ends its sessions:
 /// whoever held the old password is signed out everywhere. Its unsent work stays on its
-/// tablets and is sent after the next sign-in.
+/// tablets and is sent after the next sign-in. Not one's own (403: that is
+/// [`change_own_password`]).
 pub async fn reset_password(db: &Db, admin: &UserInfo, id: &str) -> ApiResult<TemporaryPassword> {
     require_admin(admin)?;
+    if id == admin.id {
+        // It would sign the administrator out everywhere, this session too.
+        return Err(ApiError::Forbidden(
+            "your own password is changed with POST /api/me/password, not reset".into(),
+        ));
+    }
     let password = temporary_password();
     let hash = hash_password(&password).await;
     let mut tx = db.begin_write().await?;
