@@ -62,6 +62,8 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     assert_eq!(list["accounts"][0]["id"], id.as_str());
     assert!(list["accounts"][0]["last_sign_in_at"].as_i64().unwrap() > 0);
     assert_eq!(list["accounts"][0]["scope_names"], json!(["Xã Ninh Giang", "Xã Ninh Hải"]));
+    let (_, by_name) = s.call("GET", "/api/users?q=pham%20thi", Some(&admin), None).await;
+    assert_eq!(by_name["total"], 1, "the name found without diacritics: {by_name}");
 
     // A reset signs the account out everywhere and asks for a new password again.
     let (st, reset) = s.call("POST", &format!("/api/users/{id}/reset-password"), Some(&admin), None).await;

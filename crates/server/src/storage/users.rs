@@ -171,11 +171,13 @@ async fn fill_scopes(
     Ok(())
 }
 
-/// Accounts whose user name or display name contains `search` (case-insensitive; display
-/// names compared as stored), visible to an administrator covering `scopes`: an account
-/// is visible when every area it covers lies inside them (an account with no area yet is
-/// visible to every administrator), as for changing it. At most `limit`, by user name,
-/// and the total.
+/// Accounts whose user name or display name contains `search` (compared without case or
+/// diacritics: "dinh" finds "Đinh"), visible to an administrator covering `scopes`: an
+/// account is visible when every area it covers lies inside them (an account with no area
+/// yet is visible to every administrator), as for changing it. At most `limit`, by user
+/// name, and the total. (A province has hundreds of accounts, the country a few
+/// thousand: they are filtered here rather than by SQL, whose LOWER() is ASCII-only on
+/// SQLite.)
 pub async fn list(
     db: &Db,
     scopes: &[String],
@@ -184,33 +186,35 @@ pub async fn list(
 ) -> Result<(Vec<hoptac_core::accounts::Account>, u64), sqlx::Error> {
     let visible = format!(
         "NOT EXISTS (SELECT 1 FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = u.id AND NOT {})",
-        super::scope_clause("a.path", 2, scopes.len())
+        super::scope_clause("a.path", 1, scopes.len())
     );
-    let like = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
-    let filter = format!("(LOWER(u.username) LIKE $1 OR LOWER(u.display_name) LIKE $1) AND {visible}");
-    let mut conn = db.pool.acquire().await?;
-    let sql = format!("SELECT COUNT(*) FROM users u WHERE {filter}");
-    let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&like);
-    for s in scopes {
-        q = q.bind(s);
-    }
-    let total = q.fetch_one(&mut *conn).await?;
     let sql = format!(
-        "SELECT {} FROM users u WHERE {filter} ORDER BY u.username LIMIT {limit}",
+        "SELECT {} FROM users u WHERE {visible} ORDER BY u.username",
         ACCOUNT_COLUMNS
             .split(", ")
             .map(|c| format!("u.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut q = sqlx::query(&sql).bind(&like);
+    let mut conn = db.pool.acquire().await?;
+    let mut q = sqlx::query(&sql);
     for s in scopes {
         q = q.bind(s);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let mut out = rows.iter().map(account_row).collect::<Result<Vec<_>, _>>()?;
-    fill_scopes(&mut conn, &mut out).await?;
-    Ok((out, total.max(0) as u64))
+    let query = hoptac_core::text::Query::new(search);
+    let mut matching = Vec::new();
+    for r in &rows {
+        let a = account_row(r)?;
+        let hay = hoptac_core::text::normalize(&format!("{} {}", a.username, a.display_name));
+        if query.matches(&hay) {
+            matching.push(a);
+        }
+    }
+    let total = matching.len() as u64;
+    matching.truncate(limit.max(0) as usize);
+    fill_scopes(&mut conn, &mut matching).await?;
+    Ok((matching, total))
 }
 
 /// Whether user `id` exists.
