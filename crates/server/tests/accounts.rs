@@ -45,6 +45,18 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
     let (st, b) = s.call("POST", "/api/me/password", Some(&t), Some(change("wrong-one", "a-new-password"))).await;
     assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("current_password")), "{b}");
+    // Guessing the current password through a session is braked like signing in.
+    for _ in 0..4 {
+        let (st, _) = s.call("POST", "/api/me/password", Some(&t), Some(change("guess-again", "a-new-password"))).await;
+        assert_eq!(st, 422);
+    }
+    let (st, b) = s.call("POST", "/api/me/password", Some(&t), Some(change("guess-more", "a-new-password"))).await;
+    assert_eq!((st, b["code"].as_str()), (429, Some("rate_limited")), "the sixth wrong password waits: {b}");
+    // (The brake forgets after a minute; the test's own server starts a fresh one below.)
+    let s = {
+        let db = hoptac_server::storage::Db::connect(&s.db_url).await.unwrap();
+        common::serve(db, s.db_url.clone(), backend, tempfile::tempdir().unwrap()).await
+    };
     let (st, b) = s.call("POST", "/api/me/password", Some(&t), Some(change(&temp, "short"))).await;
     assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("new_password")), "{b}");
     let (st, b) = s.call("POST", "/api/me/password", Some(&t), Some(change(&temp, "hoa-ninh-hai-2025"))).await;

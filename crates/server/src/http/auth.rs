@@ -160,9 +160,10 @@ pub async fn me(user: AuthUser) -> axum::Json<UserInfo> {
 #[utoipa::path(post, path = "/api/me/password", tag = "auth", security(("bearer" = [])),
     request_body = hoptac_core::accounts::PasswordChange,
     responses((status = 200, body = UserInfo), (status = 422, body = hoptac_core::error::ApiErrorBody),
-              (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+              (status = 429, body = hoptac_core::error::ApiErrorBody), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     user: AuthUser,
     headers: axum::http::HeaderMap,
     Json(req): Json<hoptac_core::accounts::PasswordChange>,
@@ -177,6 +178,8 @@ pub async fn change_password(
     Ok(axum::Json(
         crate::rules::users::change_own_password(
             &state.db,
+            &state.limiter,
+            address,
             &user.0,
             &token,
             &req.current_password,

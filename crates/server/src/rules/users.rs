@@ -223,14 +223,23 @@ pub async fn set_active(db: &Db, admin: &UserInfo, id: &str, active: bool) -> Ap
 /// allows). Their other sessions end; this one goes on.
 ///
 /// Errors: 422 `current_password` when it is wrong, 422 `new_password` when it breaks
-/// [`check_password`] or equals the current one.
+/// [`check_password`] or equals the current one, 429 after as many wrong current
+/// passwords as the sign-in brake allows (they count with failed sign-ins).
 pub async fn change_own_password(
     db: &Db,
+    limiter: &super::accounts::LoginLimiter,
+    address: Option<std::net::IpAddr>,
     user: &UserInfo,
     token: &str,
     current: &str,
     new: &str,
 ) -> ApiResult<UserInfo> {
+    // The sign-in brake applies: a stolen session must not become a way to guess the
+    // password (and so keep the account after the session ends).
+    let now = storage::now_ms();
+    if limiter.blocked(&user.username, address, now) {
+        return Err(ApiError::RateLimited);
+    }
     let mut errors = Vec::new();
     check_password("new_password", new, &user.username, &mut errors);
     if errors.is_empty() && new == current {
@@ -247,6 +256,7 @@ pub async fn change_own_password(
     if current.len() > hoptac_core::accounts::MAX_PASSWORD_BYTES
         || !super::accounts::verify(current, hash).await
     {
+        limiter.fail(&user.username, address, now);
         return Err(ApiError::field(
             "current_password",
             Msg::new("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
