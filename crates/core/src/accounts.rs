@@ -139,11 +139,13 @@ pub fn validate_new_account(a: &NewAccount) -> Vec<FieldError> {
     } else {
         crate::validate::check_len("display_name", name, MAX_DISPLAY_NAME_CHARS, &mut errors);
     }
-    if a.role == Role::Officer && a.areas.is_empty() {
+    // Every account covers an area: one with none would be anyone's to manage (and to
+    // widen later).
+    if a.areas.is_empty() {
         errors.push(FieldError::new(
             "areas",
-            "Hãy chọn ít nhất một địa bàn cho cán bộ.",
-            "Choose at least one area for the officer.",
+            "Hãy chọn ít nhất một địa bàn.",
+            "Choose at least one area.",
         ));
     }
     errors
@@ -193,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn an_officer_needs_an_area() {
+    fn every_account_needs_an_area() {
         let a = NewAccount {
             username: "canbo2".into(),
             display_name: " ".into(),

@@ -134,6 +134,26 @@ async fn who_may_manage_which_account(backend: Backend) {
     assert_eq!(st, 404, "no telling another district's account exists");
     assert_eq!(s.call("POST", &format!("/api/users/{kimson}/deactivate"), Some(&district), None).await.0, 404);
 
+    // An account emptied of its areas is a provincial administrator's alone; a fellow
+    // administrator of the same district cannot reset or deactivate the other.
+    let (_, found) = s.call("GET", "/api/users?q=canbo.giavien", Some(&admin), None).await;
+    let giavien = found["accounts"][0]["id"].as_str().unwrap().to_string();
+    let (st, _) = s.call("PUT", &format!("/api/users/{giavien}/areas"), Some(&admin), Some(json!({"areas": []}))).await;
+    assert_eq!(st, 200);
+    assert_eq!(s.call("POST", &format!("/api/users/{giavien}/reset-password"), Some(&district), None).await.0, 404);
+    let (_, list) = s.call("GET", "/api/users?q=giavien", Some(&district), None).await;
+    assert_eq!(list["total"], 0, "not listed to a district's administrator: {list}");
+    assert_eq!(s.call("GET", &format!("/api/audit/user_areas/{giavien}"), Some(&district), None).await.0, 404);
+    assert_eq!(s.call("POST", &format!("/api/users/{giavien}/reset-password"), Some(&admin), None).await.0, 200);
+    hoptac_server::rules::users::create_first_admin(&db, "quantri.hoalu2", "", "mat-khau-hoa-lu-2", Some("NB-HL"))
+        .await
+        .unwrap();
+    let (_, other) = s.call("GET", "/api/users?q=quantri.hoalu2", Some(&district), None).await;
+    let other = other["accounts"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(s.call("POST", &format!("/api/users/{other}/reset-password"), Some(&district), None).await.0, 403);
+    assert_eq!(s.call("POST", &format!("/api/users/{other}/deactivate"), Some(&district), None).await.0, 403);
+    assert_eq!(s.call("POST", &format!("/api/users/{other}/deactivate"), Some(&admin), None).await.0, 200, "the province's administrator may");
+
     // Taken names, bad names, no self-lockout.
     let (st, b) = s.call("POST", "/api/users", Some(&admin), Some(json!({"username": "CANBO.HOALU", "display_name": "X", "role": "officer", "areas": ["NB-HL-NINHHAI"]}))).await;
     assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("username")), "{b}");

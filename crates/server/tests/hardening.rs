@@ -480,9 +480,11 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
             "{areas}: {b}"
         );
     }
-    // A user holding an area outside the administrator's scope cannot be changed by them.
+    // A user holding an area outside the administrator's scope cannot be changed by them,
+    // and is not named (issue 15: it was a 403 saying which areas the user covers).
     let (st, b) = put(district_admin.clone(), "u-officer-hoalu", json!(["NB-HL"])).await;
-    assert_eq!(st, 403, "{b}");
+    assert_eq!(st, 404, "{b}");
+    assert!(!b.to_string().contains("NB-GV"), "{b}");
     // The provincial administrator may; their change is audited with who, old → new.
     let admin = s.login(ADMIN.0, ADMIN.1).await;
     let (st, b) = put(admin.clone(), "u-new", json!(["NB-HL-NINHHAI", "NB-GV"])).await;

@@ -35,9 +35,10 @@ async fn uncovered_parts(
 
 /// Replaces user `user_id`'s areas with `areas` (area ids); returns their paths after.
 ///
-/// Errors: 404 for an unknown user, 400 for an unknown area, 403 when `admin` does not
-/// cover one of the areas given, or one the user holds now (an administrator grants and
-/// takes only inside their own scope).
+/// Errors: 404 for an unknown user or one holding an area outside the administrator's,
+/// 400 for an unknown area, 403 when `admin` does not cover one of the areas given (an
+/// administrator grants and takes only inside their own scope) or the user is another
+/// administrator of the same areas ([`super::users::may_manage`]).
 pub async fn set_areas(
     db: &Db,
     admin: &UserInfo,
@@ -48,7 +49,15 @@ pub async fn set_areas(
     areas.sort();
     areas.dedup();
     let mut tx = db.begin_write().await?;
-    if !storage::users::exists(&mut tx, user_id).await? {
+    let Some(account) = storage::users::account_in(&mut tx, user_id).await? else {
+        return Err(ApiError::NotFound(format!("no user with id '{user_id}'")));
+    };
+    // Another administrator only from a wider area; an account of other areas is not
+    // found (it was a 403 naming its areas). An account with no area yet may be given
+    // areas by any administrator (its first areas).
+    if !account.scopes.is_empty() {
+        super::users::may_manage(admin, user_id, account.role, &account.scopes)?;
+    } else if account.role == hoptac_core::model::Role::Admin && !super::users::covers_a_root(admin) {
         return Err(ApiError::NotFound(format!("no user with id '{user_id}'")));
     }
     for a in &areas {
@@ -65,10 +74,8 @@ pub async fn set_areas(
     }
     let held = storage::users::lock_areas(&mut tx, user_id).await?;
     let before = storage::users::paths_of(&mut tx, user_id).await?;
-    if let Some(p) = before.iter().find(|p| !in_scope(p, &admin.scopes)) {
-        return Err(ApiError::Forbidden(format!(
-            "this user covers {p}, outside your own areas: an administrator of that area must change it"
-        )));
+    if before.iter().any(|p| !in_scope(p, &admin.scopes)) {
+        return Err(ApiError::NotFound(format!("no user with id '{user_id}'")));
     }
     storage::users::replace_areas(&mut tx, user_id, &held, &areas, Some(&admin.id)).await?;
     let after = storage::users::paths_of(&mut tx, user_id).await?;

@@ -92,18 +92,82 @@ pub fn decode_text(bytes: &[u8]) -> ApiResult<(String, &'static str)> {
     Ok((text.nfc().collect(), "Windows-1258"))
 }
 
-fn xlsx_cell(d: &calamine::Data) -> Cell {
-    use calamine::Data;
+/// Most columns a registry file may have (the export writes 19).
+pub const MAX_COLUMNS: usize = 200;
+
+fn too_big(vi: String, en: String) -> ApiError {
+    bad_file(vi, en)
+}
+
+fn columns_refused(n: usize) -> ApiError {
+    too_big(
+        format!("Tệp có {n} cột; danh sách HTX có tối đa {MAX_COLUMNS} cột. Hãy xóa các cột thừa."),
+        format!("The file has {n} columns; a registry has at most {MAX_COLUMNS}. Remove the extra columns."),
+    )
+}
+
+fn xlsx_cell(d: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
     match d {
-        Data::Empty | Data::Error(_) => Cell::Empty,
-        Data::String(s) => Cell::Text(s.nfc().collect()),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-        Data::DateTime(dt) => Cell::Number(dt.as_f64().floor()),
-        Data::DateTimeIso(s) => Cell::Text(s.get(..10).unwrap_or(s).to_string()),
-        Data::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.nfc().collect()),
+        DataRef::SharedString(s) => Cell::Text(s.nfc().collect()),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        DataRef::DateTime(dt) => Cell::Number(dt.as_f64().floor()),
+        DataRef::DateTimeIso(s) => Cell::Text(s.get(..10).unwrap_or(s).to_string()),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
     }
+}
+
+/// The first sheet's cells, read one by one: a cell's position is checked before any
+/// room is made for it (calamine's whole-sheet range allocates rows × columns from the
+/// positions the file claims, so a tiny file naming cell A3000000000 would ask for
+/// gigabytes).
+fn read_xlsx(bytes: &[u8]) -> ApiResult<Vec<Vec<Cell>>> {
+    use calamine::Reader;
+    let unreadable = |e: calamine::XlsxError| {
+        bad_file(
+            format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
+            format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
+        )
+    };
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| bad_file("Tệp Excel không có trang tính nào.", "The Excel file has no sheet."))?;
+    let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let max_rows = (MAX_IMPORT_ROWS + 20) as u32;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if r >= max_rows {
+            return Err(too_big(
+                format!("Tệp có dữ liệu ở dòng {}; mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng. Hãy chia tệp.", r + 1),
+                format!("The file has data on row {}; one import takes at most {MAX_IMPORT_ROWS} rows. Split the file.", r + 1),
+            ));
+        }
+        if c as usize >= MAX_COLUMNS {
+            return Err(columns_refused(c as usize + 1));
+        }
+        let value = xlsx_cell(cell.get_value());
+        if value == Cell::Empty {
+            continue;
+        }
+        let (r, c) = (r as usize, c as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        if rows[r].len() <= c {
+            rows[r].resize(c + 1, Cell::Empty);
+        }
+        rows[r][c] = value;
+    }
+    Ok(rows)
 }
 
 /// The rows of a file (XLSX: its first sheet; CSV: separated by ',', ';' or tab,
@@ -113,20 +177,7 @@ pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
         return Err(bad_file("Tệp rỗng.", "The file is empty."));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        use calamine::Reader;
-        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-            .map_err(|e| {
-                bad_file(
-                    format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
-                    format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
-                )
-            })?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| bad_file("Tệp Excel không có trang tính nào.", "The Excel file has no sheet."))?
-            .map_err(|e| bad_file(format!("Không đọc được trang tính đầu: {e}."), format!("Cannot read the first sheet: {e}.")))?;
-        let rows = range.rows().map(|r| r.iter().map(xlsx_cell).collect()).collect();
-        return Ok((rows, "XLSX".into()));
+        return Ok((read_xlsx(bytes)?, "XLSX".into()));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(bad_file(
@@ -154,6 +205,15 @@ pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
                 format!("Line {} of the CSV file cannot be read: {e}.", i + 1),
             )
         })?;
+        if rec.len() > MAX_COLUMNS {
+            return Err(columns_refused(rec.len()));
+        }
+        if rows.len() > MAX_IMPORT_ROWS + 20 {
+            return Err(too_big(
+                format!("Tệp có hơn {MAX_IMPORT_ROWS} dòng. Hãy chia tệp."),
+                format!("The file has more than {MAX_IMPORT_ROWS} rows. Split the file."),
+            ));
+        }
         rows.push(
             rec.iter()
                 .map(|c| {
@@ -243,7 +303,11 @@ pub async fn import(
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    let (rows, encoding) = read_rows(bytes)?;
+    // Reading a file is CPU work of up to a second or so: not on the async workers.
+    let owned = bytes.to_vec();
+    let (rows, encoding) = tokio::task::spawn_blocking(move || read_rows(&owned))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??;
     let mut report = ImportReport {
         encoding,
         ..ImportReport::default()
@@ -540,6 +604,20 @@ mod tests {
         assert!(format!("{e:?}").contains("TCVN3"));
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
         assert_eq!(decode_text(&utf16).unwrap().0, text);
+    }
+
+    #[test]
+    fn files_claiming_huge_sheets_or_many_columns_are_refused_not_allocated() {
+        // An XLSX naming a cell on row 3,000,000,000: refused before any room is made.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Tên HTX").unwrap();
+        sheet.write_string(1_048_575, 0, "far").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let e = read_rows(&bytes).unwrap_err();
+        assert!(format!("{e:?}").contains("1048576"), "{e:?}");
+        let wide = format!("{}\n", "x,".repeat(5_000));
+        assert!(format!("{:?}", read_rows(wide.as_bytes()).unwrap_err()).contains("5001"));
     }
 
     #[test]

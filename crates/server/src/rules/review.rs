@@ -329,7 +329,9 @@ pub async fn audit_trail(
             }
             // Only an administrator who covers every area the user has covered.
             let held = storage::users::history(db, id).await?;
-            if held.iter().any(|h| !in_scope(&h.area_path, &user.scopes)) {
+            if held.iter().any(|h| !in_scope(&h.area_path, &user.scopes))
+                || (held.is_empty() && !crate::rules::users::covers_a_root(user))
+            {
                 return Err(not_found());
             }
         }

@@ -60,12 +60,38 @@ fn require_admin(user: &UserInfo) -> ApiResult<()> {
 /// The account `id` for `admin` to change, locked; 404 when it does not exist or lies
 /// outside the administrator's areas (no telling other provinces' accounts exist).
 async fn managed(tx: &mut WriteTx<'_>, admin: &UserInfo, id: &str) -> ApiResult<Account> {
+    let a = storage::users::account_in(tx, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no account with id '{id}'")))?;
+    may_manage(admin, &a.id, a.role, &a.scopes)?;
+    Ok(a)
+}
+
+/// Whether `admin` covers a whole province (a root area: a path of one segment, "NB/").
+pub fn covers_a_root(admin: &UserInfo) -> bool {
+    admin.scopes.iter().any(|p| p.matches('/').count() == 1)
+}
+
+/// Whether `admin` may change the account `id` (of `role`, covering `scopes`): every area
+/// it covers lies inside the administrator's (else 404: no telling it exists); an account
+/// with no area only by an administrator of a whole province; another administrator only
+/// by one of a strictly wider area (two administrators of one district cannot lock each
+/// other out).
+pub fn may_manage(admin: &UserInfo, id: &str, role: Role, scopes: &[String]) -> ApiResult<()> {
     let not_found = || ApiError::NotFound(format!("no account with id '{id}'"));
-    let a = storage::users::account_in(tx, id).await?.ok_or_else(not_found)?;
-    if a.scopes.iter().any(|p| !in_scope(p, &admin.scopes)) {
+    if scopes.iter().any(|p| !in_scope(p, &admin.scopes)) {
         return Err(not_found());
     }
-    Ok(a)
+    if scopes.is_empty() && !covers_a_root(admin) {
+        return Err(not_found());
+    }
+    let wider = admin.scopes.iter().any(|p| !in_scope(p, scopes));
+    if role == Role::Admin && id != admin.id && !wider {
+        return Err(ApiError::Forbidden(
+            "another administrator of the same areas: only an administrator of a wider area changes this account".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn json(a: &Account) -> ApiResult<String> {
@@ -84,7 +110,8 @@ fn json(a: &Account) -> ApiResult<String> {
 /// contains `search`, at most [`PAGE`], with the total.
 pub async fn list(db: &Db, admin: &UserInfo, search: &str) -> ApiResult<AccountList> {
     require_admin(admin)?;
-    let (accounts, total) = storage::users::list(db, &admin.scopes, search, PAGE).await?;
+    let (accounts, total) =
+        storage::users::list(db, &admin.scopes, covers_a_root(admin), search, PAGE).await?;
     Ok(AccountList { accounts, total })
 }
 

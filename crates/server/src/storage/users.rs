@@ -181,13 +181,17 @@ async fn fill_scopes(
 pub async fn list(
     db: &Db,
     scopes: &[String],
+    with_unassigned: bool,
     search: &str,
     limit: i64,
 ) -> Result<(Vec<hoptac_core::accounts::Account>, u64), sqlx::Error> {
-    let visible = format!(
+    let mut visible = format!(
         "NOT EXISTS (SELECT 1 FROM assignments s JOIN areas a ON a.id = s.area_id WHERE s.user_id = u.id AND NOT {})",
         super::scope_clause("a.path", 1, scopes.len())
     );
+    if !with_unassigned {
+        visible.push_str(" AND EXISTS (SELECT 1 FROM assignments s WHERE s.user_id = u.id)");
+    }
     let sql = format!(
         "SELECT {} FROM users u WHERE {visible} ORDER BY u.username",
         ACCOUNT_COLUMNS
