@@ -261,6 +261,18 @@ async fn a_registry_file_dry_run_apply_and_again(backend: Backend) {
     }).collect();
     assert!(!names.iter().any(|n| n.contains("Ninh Hải")), "another district's tablet gets none");
 
+    // Two imports of a new file at once (a double click, two administrators): each
+    // record is made once.
+    let before_pair = coop_count(&s).await;
+    let pair = "Tên HTX,Xã/Phường\r\nHTX Không mã số A,Xã Ninh Hải\r\nHTX Không mã số B,Xã Ninh Giang\r\n".as_bytes().to_vec();
+    let (a, b) = tokio::join!(
+        import(&s, &admin, pair.clone(), "p.csv", true, None),
+        import(&s, &admin, pair.clone(), "p.csv", true, None)
+    );
+    assert_eq!((a.0, b.0), (200, 200), "{} {}", a.1, b.1);
+    assert_eq!(coop_count(&s).await, before_pair + 2, "{} {}", a.1, b.1);
+    assert_eq!(a.1["created"].as_u64().unwrap() + b.1["created"].as_u64().unwrap(), 2);
+
     // An import by someone else is refused; an audit entry says who imported.
     let supervisor = s.login("giamsat", "hoptac-giamsat").await;
     assert_eq!(import(&s, &supervisor, registry_csv().into_bytes(), "htx.csv", false, None).await.0, 403);
@@ -354,11 +366,45 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     assert!(changes.iter().any(|c| matches!(c, Change::Visit(v) if v.id == "v-b" && v.cooperative_id == "gv-a")));
     assert!(!changes.iter().any(|c| matches!(c, Change::Cooperative(c) if c.id == "gv-b")));
 
+    // Dismissing a flag is kept: editing either record does not raise it again.
+    let (st, _) = s.push(&a, "tab-a", &[register(3, "gv-c", "NB-GV-GIALAC", "HTX Gia Lạc khác", "2700555099")]).await;
+    assert_eq!(st, 200);
+    let (st, _) = s.push(&b, "tab-b2", &[register(1, "gv-d", "NB-GV-GIALAC", "HTX Gia Lạc khác nữa", "2700555099")]).await;
+    assert_eq!(st, 200);
+    let (_, d) = s.call("GET", "/api/cooperatives/duplicates", Some(&sup), None).await;
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(s.call("POST", "/api/cooperatives/duplicates/dismiss", Some(&sup), Some(json!({"a": "gv-c", "b": "gv-d"}))).await.0, 204);
+    let db = hoptac_server::storage::Db::connect(&s.db_url).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    let c: hoptac_core::model::Cooperative = {
+        let body: String = sqlx::query_scalar("SELECT body FROM cooperatives WHERE id = 'gv-c'").fetch_one(&s.pool).await.unwrap();
+        serde_json::from_str(&body).unwrap()
+    };
+    hoptac_server::rules::cooperatives::flag_duplicates(&mut tx, &c).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, d) = s.call("GET", "/api/cooperatives/duplicates", Some(&sup), None).await;
+    assert_eq!(d, json!([]), "a dismissed flag stays dismissed");
+
     // A report still on a tablet for the removed record lands on the kept one.
     let (st, r) = s.push(&b, "tab-b", &[submit(3, visit("v-b2", "gv-b", "Viết khi chưa biết đã gộp"))]).await;
     assert_eq!(st, 200, "{r}");
     let (_, v) = s.call("GET", "/api/visits/v-b2", Some(&sup), None).await;
     assert_eq!(v["report"]["cooperative_id"].as_str().or(v["cooperative_id"].as_str()), Some("gv-a"), "{v}");
+    // Merged into a record of another district: work the other district's officer wrote
+    // for the removed record is still theirs to send, and lands on the kept one.
+    let ks = s.login("canbo.kimson", "hoptac-kimson").await;
+    let (st, _) = s.push(&ks, "tab-ks", &[register(1, "ks-x", "NB-KS-KIMCHINH", "HTX Cói Kim Chính", "2700777001")]).await;
+    assert_eq!(st, 200);
+    let (st, _) = s.push(&a, "tab-a", &[register(4, "hl-y", "NB-HL-NINHHAI", "HTX Cói (trùng)", "2700777001")]).await;
+    assert_eq!(st, 200);
+    let (st, _) = s.call("POST", "/api/cooperatives/merge", Some(&sup), Some(json!({"keep": "hl-y", "remove": "ks-x"}))).await;
+    assert_eq!(st, 200);
+    let (st, r) = s.push(&ks, "tab-ks", &[submit(2, visit("v-ks", "ks-x", "Viết ở Kim Chính trước khi gộp"))]).await;
+    assert_eq!(st, 200, "{r}");
+    assert!(r["rejected"].as_array().map(|x| x.is_empty()).unwrap_or(true), "accepted: {r}");
+    let (_, v) = s.call("GET", "/api/visits/v-ks", Some(&sup), None).await;
+    assert_eq!(v["report"]["cooperative_id"], "hl-y", "{v}");
+
     let (st, trail) = s.call("GET", "/api/audit/cooperative/gv-b", Some(&sup), None).await;
     assert_eq!(st, 200, "{trail}");
     assert!(trail.as_array().unwrap().iter().any(|e| e["action"] == "merged_into"));

@@ -119,7 +119,7 @@ pub async fn register(
 /// Flags every other record sharing `c`'s tax code or registration number (two tablets
 /// registered one cooperative offline, or an edit typed another's number): a supervisor
 /// merges them (or dismisses the flag). Nothing is refused: the officer's work is kept.
-pub(crate) async fn flag_duplicates(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
+pub async fn flag_duplicates(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
     for (other, field, value) in storage::cooperatives::same_identifiers(tx, c).await? {
         storage::cooperatives::flag_duplicate(tx, &c.id, &other, field, &value).await?;
     }
@@ -178,14 +178,14 @@ pub async fn update(
         ));
     }
     // An edit of a record merged into another since: it applies to the record kept.
-    let redirected = storage::cooperatives::merged_into(tx, &record.id)
-        .await?
-        .map(|kept| {
-            (
-                Cooperative { id: kept.clone(), ..base.clone() },
-                Cooperative { id: kept, ..record.clone() },
-            )
-        });
+    let merged = storage::cooperatives::merged_into(tx, &record.id).await?;
+    let judged_at = merged.as_ref().and_then(|m| m.removed_area_path.clone());
+    let redirected = merged.map(|m| {
+        (
+            Cooperative { id: m.kept_id.clone(), ..base.clone() },
+            Cooperative { id: m.kept_id, ..record.clone() },
+        )
+    });
     let (base, record) = match &redirected {
         Some((b, r)) => (b, r),
         None => (base, record),
@@ -193,7 +193,9 @@ pub async fn update(
     let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
         return Err(no_cooperative());
     };
-    if standing(tx, user, &current.area_path, written_at)
+    // Written for a record merged since: judged where the officer wrote it.
+    let judged_at = judged_at.unwrap_or_else(|| current.area_path.clone());
+    if standing(tx, user, &judged_at, written_at)
         .await?
         .is_none()
     {

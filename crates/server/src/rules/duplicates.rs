@@ -111,7 +111,8 @@ pub async fn merge(
     }
     storage::conflicts::repoint(&mut tx, &removed.id, &kept.id).await?;
     let filled = fill_from(&kept, &removed);
-    storage::cooperatives::record_merge(&mut tx, &removed.id, &kept.id, &user.id).await?;
+    storage::cooperatives::record_merge(&mut tx, &removed.id, &removed.area_path, &kept.id, &user.id)
+        .await?;
     let after = if filled != kept {
         let after = hoptac_core::model::Cooperative {
             version: kept.version + 1,

@@ -479,26 +479,38 @@ pub async fn import(
         }
     }
     if apply {
-        write(db, user, &writes).await?;
+        let made_meanwhile = write(db, user, &writes).await?;
+        report.created -= made_meanwhile;
+        report.unchanged += made_meanwhile;
         report.applied = true;
         tracing::info!(by = %user.id, created = report.created, updated = report.updated, refused = report.refused.len(), "registry imported");
     }
     Ok(report)
 }
 
-async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<()> {
+/// Writes the import; returns how many records to create another import made meanwhile
+/// (skipped here).
+async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
     if writes.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
+    let mut made_meanwhile = 0;
     let who = Who {
         id: &user.id,
         name: &user.display_name,
         client_id: None,
     };
     let mut tx = db.begin_write().await?;
+    tx.wait_for_other_imports().await?;
     for w in writes {
         let (before, after) = match w {
             Write::Create(c) => {
+                // Made meanwhile by another import of the same file (two clicks, two
+                // administrators): not made twice.
+                if storage::cooperatives::same_record(&mut tx, c).await?.is_some() {
+                    made_meanwhile += 1;
+                    continue;
+                }
                 if !storage::cooperatives::insert(&mut tx, c, None).await? {
                     return Err(ApiError::BadRequest(format!("the id '{}' is taken", c.id)));
                 }
@@ -528,7 +540,7 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<()> {
         );
     }
     tx.commit().await?;
-    Ok(())
+    Ok(made_meanwhile)
 }
 
 /// The refused and skipped rows of a report as CSV (UTF-8 with BOM, so Excel shows the

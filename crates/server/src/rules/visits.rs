@@ -31,8 +31,9 @@ pub async fn submit(
     }
     // A cooperative merged into another since the report was written: the report lands
     // on the record it became.
-    let cooperative_id = match storage::cooperatives::merged_into(tx, &v.cooperative_id).await? {
-        Some(kept) => kept,
+    let merged = storage::cooperatives::merged_into(tx, &v.cooperative_id).await?;
+    let cooperative_id = match &merged {
+        Some(m) => m.kept_id.clone(),
         None => v.cooperative_id.clone(),
     };
     let Some(area_path) = storage::cooperatives::area_path(tx, &cooperative_id).await? else {
@@ -42,7 +43,13 @@ pub async fn submit(
             "The report's cooperative does not exist.",
         ));
     };
-    let Some(standing) = standing(tx, user, &area_path, written_at).await? else {
+    // Written for a record merged since into one of another commune: the officer's
+    // standing is judged where they wrote it.
+    let judged_at = merged
+        .as_ref()
+        .and_then(|m| m.removed_area_path.clone())
+        .unwrap_or_else(|| area_path.clone());
+    let Some(standing) = standing(tx, user, &judged_at, written_at).await? else {
         return Err(outside_scope());
     };
     let stored = VisitReport {

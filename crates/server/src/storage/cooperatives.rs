@@ -180,7 +180,7 @@ pub async fn duplicates(db: &Db, paths: &[String]) -> Result<Vec<DuplicatePair>,
     let sql = format!(
         "SELECT a.body, b.body, d.field, d.value, d.found_at FROM cooperative_duplicates d
          JOIN cooperatives a ON a.id = d.cooperative_id JOIN cooperatives b ON b.id = d.other_id
-         WHERE {} AND {} ORDER BY d.found_at, d.cooperative_id",
+         WHERE d.dismissed_at IS NULL AND {} AND {} ORDER BY d.found_at, d.cooperative_id",
         scope_clause("a.area_path", 1, paths.len()),
         scope_clause("b.area_path", 1, paths.len())
     );
@@ -204,10 +204,12 @@ pub async fn duplicates(db: &Db, paths: &[String]) -> Result<Vec<DuplicatePair>,
 }
 
 /// Drops the flags between `a` and `b` (dismissed: two cooperatives after all).
+/// The flag is kept, marked dismissed: flagging the pair again changes nothing.
 pub async fn dismiss_duplicate(tx: &mut WriteTx<'_>, a: &str, b: &str) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM cooperative_duplicates WHERE (cooperative_id = $1 AND other_id = $2) OR (cooperative_id = $2 AND other_id = $1)")
+    let done = sqlx::query("UPDATE cooperative_duplicates SET dismissed_at = $3 WHERE dismissed_at IS NULL AND ((cooperative_id = $1 AND other_id = $2) OR (cooperative_id = $2 AND other_id = $1))")
         .bind(a)
         .bind(b)
+        .bind(super::now_ms())
         .execute(tx.conn())
         .await?;
     Ok(done.rows_affected())
@@ -218,6 +220,7 @@ pub async fn dismiss_duplicate(tx: &mut WriteTx<'_>, a: &str, b: &str) -> Result
 pub async fn record_merge(
     tx: &mut WriteTx<'_>,
     removed: &str,
+    removed_area_path: &str,
     kept: &str,
     by: &str,
 ) -> Result<(), sqlx::Error> {
@@ -231,11 +234,12 @@ pub async fn record_merge(
         .bind(removed)
         .execute(tx.conn())
         .await?;
-    sqlx::query("INSERT INTO cooperative_merges (removed_id, kept_id, merged_at, merged_by) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO cooperative_merges (removed_id, kept_id, merged_at, merged_by, removed_area_path) VALUES ($1, $2, $3, $4, $5)")
         .bind(removed)
         .bind(kept)
         .bind(super::now_ms())
         .bind(by)
+        .bind(removed_area_path)
         .execute(tx.conn())
         .await?;
     sqlx::query("DELETE FROM cooperatives WHERE id = $1")
@@ -245,10 +249,46 @@ pub async fn record_merge(
     Ok(())
 }
 
+/// What a removed id became: the record it was merged into and the removed record's area
+/// path (None for a merge recorded before the path was kept).
+pub struct Merged {
+    pub kept_id: String,
+    pub removed_area_path: Option<String>,
+}
+
 /// The cooperative a removed id was merged into, if it was.
-pub async fn merged_into(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT kept_id FROM cooperative_merges WHERE removed_id = $1")
+pub async fn merged_into(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Merged>, sqlx::Error> {
+    let row = sqlx::query("SELECT kept_id, removed_area_path FROM cooperative_merges WHERE removed_id = $1")
         .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| {
+        Ok(Merged {
+            kept_id: r.try_get(0)?,
+            removed_area_path: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}
+
+/// A record already in the registry that a new one (`c`, made by an import) would repeat:
+/// the same tax code, registration number, or name in the same commune. Read inside the
+/// import's write, after it waited for any other import (two imports of one file at once
+/// create each record once).
+pub async fn same_record(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<Option<String>, sqlx::Error> {
+    if let Some(k) = tax_key(c) {
+        if let Some(id) = sqlx::query_scalar("SELECT id FROM cooperatives WHERE tax_code_key = $1 LIMIT 1").bind(k).fetch_optional(tx.conn()).await? {
+            return Ok(Some(id));
+        }
+    }
+    if let Some(k) = registration_key(c) {
+        if let Some(id) = sqlx::query_scalar("SELECT id FROM cooperatives WHERE registration_key = $1 LIMIT 1").bind(k).fetch_optional(tx.conn()).await? {
+            return Ok(Some(id));
+        }
+    }
+    sqlx::query_scalar("SELECT id FROM cooperatives WHERE area_id = $1 AND name = $2 LIMIT 1")
+        .bind(&c.area_id)
+        .bind(&c.name)
         .fetch_optional(tx.conn())
         .await
 }

@@ -256,6 +256,17 @@ impl WriteTx<'_> {
         }
     }
 
+    /// Waits for any other registry import to finish (PostgreSQL: a transaction-scoped
+    /// advisory lock; SQLite's writers are serialised already).
+    pub async fn wait_for_other_imports(&mut self) -> Result<(), sqlx::Error> {
+        if self.kind == DbKind::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(1501500)")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Writes the change log and audit rows this transaction made, numbering them from the
     /// counter (the counter row stays locked until commit, so numbers follow commit
     /// order), then commits.
