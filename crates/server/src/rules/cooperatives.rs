@@ -178,20 +178,20 @@ pub async fn update(
         ));
     }
     // An edit of a record merged into another since: it applies to the record kept.
-    let merged = storage::cooperatives::merged_into(tx, &record.id).await?;
-    let judged_at = merged.as_ref().and_then(|m| m.removed_area_path.clone());
-    let redirected = merged.map(|m| {
+    // Locked; a record merged since (even while this waited for its lock) is the
+    // record kept.
+    let Some((current, judged_at)) = storage::cooperatives::lock_landing(tx, &record.id).await? else {
+        return Err(no_cooperative());
+    };
+    let redirected = (current.id != record.id).then(|| {
         (
-            Cooperative { id: m.kept_id.clone(), ..base.clone() },
-            Cooperative { id: m.kept_id, ..record.clone() },
+            Cooperative { id: current.id.clone(), ..base.clone() },
+            Cooperative { id: current.id.clone(), ..record.clone() },
         )
     });
     let (base, record) = match &redirected {
         Some((b, r)) => (b, r),
         None => (base, record),
-    };
-    let Some(current) = storage::cooperatives::lock(tx, &record.id).await? else {
-        return Err(no_cooperative());
     };
     // Written for a record merged since: judged where the officer wrote it.
     let judged_at = judged_at.unwrap_or_else(|| current.area_path.clone());

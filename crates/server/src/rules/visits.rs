@@ -31,24 +31,19 @@ pub async fn submit(
     }
     // A cooperative merged into another since the report was written: the report lands
     // on the record it became.
-    let merged = storage::cooperatives::merged_into(tx, &v.cooperative_id).await?;
-    let cooperative_id = match &merged {
-        Some(m) => m.kept_id.clone(),
-        None => v.cooperative_id.clone(),
-    };
-    let Some(area_path) = storage::cooperatives::area_path(tx, &cooperative_id).await? else {
+    // The cooperative, locked (a merge of it waits, or has happened: then the report
+    // lands on the record kept, and the officer's standing is judged where they wrote it).
+    let Some((coop, removed_area)) =
+        storage::cooperatives::lock_landing(tx, &v.cooperative_id).await?
+    else {
         return Err(refuse(
             ErrorCode::NotFound,
             "Không tìm thấy hợp tác xã của phiếu này.",
             "The report's cooperative does not exist.",
         ));
     };
-    // Written for a record merged since into one of another commune: the officer's
-    // standing is judged where they wrote it.
-    let judged_at = merged
-        .as_ref()
-        .and_then(|m| m.removed_area_path.clone())
-        .unwrap_or_else(|| area_path.clone());
+    let (cooperative_id, area_path) = (coop.id, coop.area_path);
+    let judged_at = removed_area.unwrap_or_else(|| area_path.clone());
     let Some(standing) = standing(tx, user, &judged_at, written_at).await? else {
         return Err(outside_scope());
     };

@@ -271,6 +271,23 @@ pub async fn merged_into(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Merged
     .transpose()
 }
 
+/// The record work written for `id` lands on, locked until commit: `id` itself, or the
+/// record it was merged into (with the removed record's area path). Read again once when
+/// the record is gone by the time its lock is granted (a merge committed meanwhile).
+pub async fn lock_landing(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+) -> Result<Option<(Cooperative, Option<String>)>, sqlx::Error> {
+    for _ in 0..2 {
+        let merged = merged_into(tx, id).await?;
+        let target = merged.as_ref().map(|m| m.kept_id.clone()).unwrap_or_else(|| id.to_string());
+        if let Some(c) = lock(tx, &target).await? {
+            return Ok(Some((c, merged.and_then(|m| m.removed_area_path))));
+        }
+    }
+    Ok(None)
+}
+
 /// A record already in the registry that a new one (`c`, made by an import) would repeat:
 /// the same tax code, registration number, or name in the same commune. Read inside the
 /// import's write, after it waited for any other import (two imports of one file at once
