@@ -90,15 +90,20 @@ async fn send_js(
     if (200..300).contains(&status) {
         return js_sys::JSON::parse(&text).map_err(|_| ApiError::Network);
     }
-    match from_json::<ApiErrorBody>(&text) {
-        Some(b) => Err(ApiError::Server {
+    Err(error_of(status, &text))
+}
+
+/// The error an answer outside 2xx carries: our JSON error body, or, for a proxy's or
+/// captive portal's page instead of our JSON, no connection.
+fn error_of(status: u16, text: &str) -> ApiError {
+    match from_json::<ApiErrorBody>(text) {
+        Some(b) => ApiError::Server {
             status,
             code: b.code,
             message: b.message,
             detail: b.fields.first().map(|f| f.message.clone()),
-        }),
-        // A proxy's or captive portal's page instead of our JSON: treat as no connection.
-        None => Err(ApiError::Network),
+        },
+        None => ApiError::Network,
     }
 }
 
@@ -353,15 +358,7 @@ pub async fn import_registry(
     if (200..300).contains(&status) {
         return from_json(&text).ok_or(ApiError::Network);
     }
-    match from_json::<ApiErrorBody>(&text) {
-        Some(b) => Err(ApiError::Server {
-            status,
-            code: b.code,
-            message: b.message,
-            detail: b.fields.first().map(|f| f.message.clone()),
-        }),
-        None => Err(ApiError::Network),
-    }
+    Err(error_of(status, &text))
 }
 
 pub async fn duplicates(token: &str) -> Result<Vec<hoptac_core::registry::Duplicate>, ApiError> {

@@ -36,8 +36,12 @@ impl AuthUser {
 
 /// The bearer token of a request, if it has one.
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    bearer_of(&parts.headers)
+}
+
+/// The bearer token in `headers`, if any.
+fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
@@ -139,12 +143,7 @@ pub async fn logout(
     _user: AuthUser,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::http::StatusCode> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
-    accounts::logout(&state.db, token.trim()).await?;
+    accounts::logout(&state.db, bearer_of(&headers).unwrap_or("")).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -168,13 +167,7 @@ pub async fn change_password(
     headers: axum::http::HeaderMap,
     Json(req): Json<hoptac_core::accounts::PasswordChange>,
 ) -> ApiResult<axum::Json<UserInfo>> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let token = bearer_of(&headers).unwrap_or("").to_string();
     Ok(axum::Json(
         crate::rules::users::change_own_password(
             &state.db,
