@@ -293,13 +293,23 @@ pub async fn create_user(token: &str, new: &NewAccount) -> Result<TemporaryPassw
 }
 
 pub async fn reset_password(token: &str, id: &str) -> Result<TemporaryPassword, ApiError> {
-    send::<(), _>(Request::post(&format!("/api/users/{}/reset-password", enc(id))), token, None).await
+    send::<(), _>(
+        Request::post(&format!("/api/users/{}/reset-password", enc(id))),
+        token,
+        None,
+    )
+    .await
 }
 
 /// Deactivates (`active` false) or reactivates an account.
 pub async fn set_active(token: &str, id: &str, active: bool) -> Result<Account, ApiError> {
     let verb = if active { "reactivate" } else { "deactivate" };
-    send::<(), _>(Request::post(&format!("/api/users/{}/{verb}", enc(id))), token, None).await
+    send::<(), _>(
+        Request::post(&format!("/api/users/{}/{verb}", enc(id))),
+        token,
+        None,
+    )
+    .await
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -312,8 +322,16 @@ struct Areas {
 
 /// Replaces an account's areas (ids); returns their paths after.
 pub async fn set_areas(token: &str, id: &str, areas: &[String]) -> Result<Vec<String>, ApiError> {
-    let body = Areas { areas: areas.to_vec(), scopes: vec![] };
-    let r: Areas = send(Request::put(&format!("/api/users/{}/areas", enc(id))), token, Some(&body)).await?;
+    let body = Areas {
+        areas: areas.to_vec(),
+        scopes: vec![],
+    };
+    let r: Areas = send(
+        Request::put(&format!("/api/users/{}/areas", enc(id))),
+        token,
+        Some(&body),
+    )
+    .await?;
     Ok(r.scopes)
 }
 
@@ -343,8 +361,10 @@ pub async fn import_registry(
         .map_err(|_| ApiError::Network)?;
     form.append_with_str("apply", if apply { "true" } else { "false" })
         .map_err(|_| ApiError::Network)?;
-    let map: std::collections::BTreeMap<&str, &str> =
-        mapping.iter().map(|(h, k)| (h.as_str(), k.as_str())).collect();
+    let map: std::collections::BTreeMap<&str, &str> = mapping
+        .iter()
+        .map(|(h, k)| (h.as_str(), k.as_str()))
+        .collect();
     form.append_with_str("mapping", &to_json(&map).unwrap_or_default())
         .map_err(|_| ApiError::Network)?;
     // No content-type header: the browser writes the multipart boundary.
@@ -365,8 +385,15 @@ pub async fn duplicates(token: &str) -> Result<Vec<hoptac_core::registry::Duplic
     get(token, "/api/cooperatives/duplicates").await
 }
 
-pub async fn merge(token: &str, keep: &str, remove: &str) -> Result<hoptac_core::model::Cooperative, ApiError> {
-    let body = hoptac_core::registry::MergeRequest { keep: keep.into(), remove: remove.into() };
+pub async fn merge(
+    token: &str,
+    keep: &str,
+    remove: &str,
+) -> Result<hoptac_core::model::Cooperative, ApiError> {
+    let body = hoptac_core::registry::MergeRequest {
+        keep: keep.into(),
+        remove: remove.into(),
+    };
     send(Request::post("/api/cooperatives/merge"), token, Some(&body)).await
 }
 
@@ -376,7 +403,13 @@ pub async fn dismiss_duplicate(token: &str, a: &str, b: &str) -> Result<(), ApiE
         a: &'a str,
         b: &'a str,
     }
-    match send_js(Request::post("/api/cooperatives/duplicates/dismiss"), Some(token), to_json(&D { a, b })).await {
+    match send_js(
+        Request::post("/api/cooperatives/duplicates/dismiss"),
+        Some(token),
+        to_json(&D { a, b }),
+    )
+    .await
+    {
         // 204: no body to parse.
         Ok(_) | Err(ApiError::Network) => Ok(()),
         Err(e) => Err(e),

@@ -7,13 +7,13 @@ use crate::i18n::tx;
 use crate::pages::{
     accounts::AccountsPage,
     audit::AuditPage,
-    duplicates::DuplicatesPage,
-    import::ImportPage,
-    password::PasswordPage,
     cooperative::CooperativePage,
     device::DevicePage,
+    duplicates::DuplicatesPage,
     home::HomePage,
+    import::ImportPage,
     login::LoginPage,
+    password::PasswordPage,
     register::{EditCooperativePage, RegisterPage},
     reports::ReportsPage,
     review::ReviewPage,
@@ -43,7 +43,9 @@ pub fn App() -> impl IntoView {
     // A temporary password: nothing else until it is changed (the server answers nothing
     // else either). A memo: renewing the session must not make the page anew.
     let must_change = Memo::new(move |_| {
-        session.user.with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
+        session
+            .user
+            .with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
     });
     view! {
         <Header/>

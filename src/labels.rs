@@ -5,6 +5,7 @@
 use crate::i18n::t;
 use hoptac_core::labels;
 use hoptac_core::model::{CoopKind, OperatingScale, OperatingStatus, Sector};
+use leptos::prelude::*;
 
 fn pick(l: labels::Label) -> &'static str {
     t(l.0, l.1)
@@ -49,3 +50,31 @@ pub const SCALES: [OperatingScale; 4] = [
     OperatingScale::Commune,
     OperatingScale::InterCommune,
 ];
+
+/// The reference lists (programmes, difficulties, kinds of support) as this device pulled
+/// them, read again whenever local data changes (a pull brought an item): a resource
+/// for the pages that show or offer them.
+pub fn use_reference() -> LocalResource<Vec<hoptac_core::reference::ReferenceItem>> {
+    LocalResource::new(move || {
+        crate::sync::state().data_version.track();
+        async move { crate::app_store().reference().await.unwrap_or_default() }
+    })
+}
+
+/// The names of `keys` of `list` in the chosen language, joined with "; " (a key this
+/// device has no item for is shown as it is).
+pub fn reference_labels(
+    items: &[hoptac_core::reference::ReferenceItem],
+    list: hoptac_core::reference::ListKind,
+    keys: &[String],
+) -> String {
+    let lang = crate::i18n::lang().get_untracked();
+    keys.iter()
+        .map(|k| {
+            hoptac_core::reference::label_of(items, list, k)
+                .get(lang)
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -493,7 +493,7 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
 
     // The new release opens it.
     let store = Store::open_named(name).await.unwrap();
-    assert_eq!(hoptac::store::DB_VERSION, 3);
+    assert_eq!(hoptac::store::DB_VERSION, 4);
     assert_eq!(store.cooperatives().await.unwrap().len(), 1);
     assert_eq!(
         store.visits().await.unwrap()[0].report.note,
@@ -518,6 +518,23 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
         .is_some());
     // The new index works on the old data.
     assert_eq!(store.visits_of("coop-001").await.unwrap().len(), 1);
+    // The new store (v4) holds the reference lists as pulled.
+    assert!(store.reference().await.unwrap().is_empty());
+    let items = hoptac_core::reference::built_in();
+    let rows: Vec<ChangeRow> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| ChangeRow {
+            seq: 2 + i as i64,
+            change: Change::Reference(item.clone()),
+        })
+        .collect();
+    store.apply_pull(&rows, 30, 0).await.unwrap();
+    let mut got = store.reference().await.unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut want = items.clone();
+    want.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got, want);
     assert!(store.visits_of("coop-002").await.unwrap().is_empty());
     // And the next mutation id continues.
     store.save_visit(visit("v2", "sau"), 2, None).await.unwrap();

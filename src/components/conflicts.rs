@@ -3,8 +3,8 @@
 //! on the home and review pages links to each cooperative with an open conflict.
 
 use crate::i18n::{lang, t, tx, vnd};
-use crate::labels::{sector_label, status_label};
 use crate::labels::scale_label;
+use crate::labels::{sector_label, status_label};
 use hoptac_core::merge::{Choice, Conflict, CoopField};
 use hoptac_core::model::Cooperative;
 use leptos::prelude::*;

@@ -13,7 +13,10 @@ pub fn Header() -> impl IntoView {
         leptos::task::spawn_local(async move {
             // The session ends on the server too (its token stops working at once);
             // offline, it ends here and expires there.
-            if let Some(token) = session.user.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) {
+            if let Some(token) = session
+                .user
+                .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            {
                 let _ = crate::api::logout(&token).await;
             }
             let _ = crate::app_store().end_session().await;
@@ -28,7 +31,11 @@ pub fn Header() -> impl IntoView {
                 .unwrap_or(false)
         })
     };
-    let is_admin = move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Admin));
+    let is_admin = move || {
+        session
+            .user
+            .with(|s| s.as_ref().is_some_and(|s| s.user.role == Role::Admin))
+    };
     view! {
         <header class="top">
             <a href="/" class="brand">

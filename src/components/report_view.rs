@@ -3,6 +3,7 @@
 
 use crate::i18n::{date, lang, t, vnd};
 use hoptac_core::model::VisitReport;
+use hoptac_core::reference::ListKind;
 use hoptac_core::report::Labelled;
 use leptos::prelude::*;
 
@@ -38,16 +39,17 @@ fn section(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoV
 
 #[component]
 pub fn ReportFacts(report: VisitReport) -> impl IntoView {
+    let reference = crate::labels::use_reference();
     move || {
         lang().track();
+        let items = reference.get().unwrap_or_default();
+        let listed =
+            |list: ListKind, keys: &[String]| crate::labels::reference_labels(&items, list, keys);
         let r = &report;
         let f = &r.findings;
         let money = |m: Option<i64>| m.map(vnd).unwrap_or_default();
         let vc = &f.value_chain;
-        let programme = vc
-            .programme
-            .map(|p| p.msg().get(lang().get_untracked()).to_string())
-            .unwrap_or_default();
+        let programme = listed(ListKind::Programme, vc.programme.as_slice());
         view! {
             <div class="report-facts">
                 {section(t("Chung", "General"), vec![
@@ -71,12 +73,12 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
                     (t("Chương trình khác", "Other programme"), vc.programme_other.clone()),
                 ])}
                 {section(t("Khó khăn", "Difficulties"), vec![
-                    (t("Khó khăn", "Difficulties"), labels(&f.difficulties)),
+                    (t("Khó khăn", "Difficulties"), listed(ListKind::Difficulty, &f.difficulties)),
                     (t("Khó khăn khác", "Other difficulties"), f.difficulty_other.clone()),
                 ])}
                 {section(t("Hỗ trợ", "Support"), vec![
-                    (t("Đã nhận", "Received"), labels(&f.support.received)),
-                    (t("Đề nghị", "Requested"), labels(&f.support.requested)),
+                    (t("Đã nhận", "Received"), listed(ListKind::SupportKind, &f.support.received)),
+                    (t("Đề nghị", "Requested"), listed(ListKind::SupportKind, &f.support.requested)),
                     (t("Công trình bàn giao", "Works handed over"), f.support.works_handed_over.map(|w| w.to_string()).unwrap_or_default()),
                     (t("Ghi chú", "Note"), f.support.note.clone()),
                 ])}

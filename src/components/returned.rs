@@ -17,7 +17,8 @@ pub fn ReturnedReports() -> impl IntoView {
         crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
-            let me = session.user
+            let me = session
+                .user
                 .get_untracked()
                 .map(|s| s.user.id)
                 .unwrap_or_default();

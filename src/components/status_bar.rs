@@ -69,7 +69,8 @@ fn SignInAgain() -> impl IntoView {
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
     let username = move || {
-        session.user
+        session
+            .user
             .with(|s| s.as_ref().map(|s| s.user.username.clone()))
             .unwrap_or_default()
     };

@@ -21,7 +21,11 @@ fn role_label(r: Role) -> &'static str {
 /// Checkboxes of the areas under the administrator's own: districts, each with its
 /// communes (choosing a district covers all its communes).
 #[component]
-pub fn AreaPicker(areas: Vec<Area>, chosen: RwSignal<Vec<String>>, #[prop(into)] label: String) -> impl IntoView {
+pub fn AreaPicker(
+    areas: Vec<Area>,
+    chosen: RwSignal<Vec<String>>,
+    #[prop(into)] label: String,
+) -> impl IntoView {
     let toggle = move |id: String, on: bool| {
         chosen.update(|c| {
             c.retain(|x| *x != id);
@@ -46,7 +50,14 @@ pub fn AreaPicker(areas: Vec<Area>, chosen: RwSignal<Vec<String>>, #[prop(into)]
         .iter()
         .filter(|a| a.level != AreaLevel::Commune && a.level != AreaLevel::Village)
         .map(|d| {
-            let children = areas.iter().filter(|c| c.parent_id.as_deref() == Some(d.id.as_str()) && matches!(c.level, AreaLevel::Commune | AreaLevel::Village)).cloned().collect();
+            let children = areas
+                .iter()
+                .filter(|c| {
+                    c.parent_id.as_deref() == Some(d.id.as_str())
+                        && matches!(c.level, AreaLevel::Commune | AreaLevel::Village)
+                })
+                .cloned()
+                .collect();
             (d.clone(), children)
         })
         .collect();
@@ -86,7 +97,11 @@ pub fn AccountsPage() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, Msg)>);
     let shown = RwSignal::new(None::<TemporaryPassword>);
     let editing = RwSignal::new(None::<Account>);
-    let areas = LocalResource::new(move || async move { crate::api::areas(&session.token()).await.unwrap_or_default() });
+    let areas = LocalResource::new(move || async move {
+        crate::api::areas(&session.token())
+            .await
+            .unwrap_or_default()
+    });
     let list = LocalResource::new(move || {
         let q = search.get();
         version.get();
@@ -113,9 +128,15 @@ pub fn AccountsPage() -> impl IntoView {
     };
     let set_active = move |a: Account, on: bool| {
         leptos::task::spawn_local(async move {
-            let r = crate::api::set_active(&session.token(), &a.id, on).await.map(|x| {
-                if x.active { format!("{}: {}", x.username, t("đã mở khóa", "reactivated")) } else { format!("{}: {}", x.username, t("đã khóa", "deactivated")) }
-            });
+            let r = crate::api::set_active(&session.token(), &a.id, on)
+                .await
+                .map(|x| {
+                    if x.active {
+                        format!("{}: {}", x.username, t("đã mở khóa", "reactivated"))
+                    } else {
+                        format!("{}: {}", x.username, t("đã khóa", "deactivated"))
+                    }
+                });
             report(r);
         })
     };
@@ -241,7 +262,15 @@ fn CreateAccount(
             busy.set(false);
         });
     };
-    let err = move |f: &'static str| move || errors.with(|e| e.iter().find(|x| x.field == f).map(|x| view! { <p class="error">{x.message.get(lang().get()).to_string()}</p> }));
+    let err = move |f: &'static str| {
+        move || {
+            errors.with(|e| {
+                e.iter().find(|x| x.field == f).map(
+                    |x| view! { <p class="error">{x.message.get(lang().get()).to_string()}</p> },
+                )
+            })
+        }
+    };
     view! {
         <details class="card" open=true>
             <summary><h2>{tx("Tạo tài khoản", "Create an account")}</h2></summary>

@@ -35,7 +35,13 @@ pub fn DuplicatesPage() -> impl IntoView {
     let merge = move |keep: String, remove: String| {
         leptos::task::spawn_local(async move {
             match crate::api::merge(&session.token(), &keep, &remove).await {
-                Ok(c) => message.set(Some((true, Msg::new(format!("Đã gộp vào \"{}\".", c.name), format!("Merged into \"{}\".", c.name))))),
+                Ok(c) => message.set(Some((
+                    true,
+                    Msg::new(
+                        format!("Đã gộp vào \"{}\".", c.name),
+                        format!("Merged into \"{}\".", c.name),
+                    ),
+                ))),
                 Err(e) => message.set(Some((false, e.user_message()))),
             }
             version.update(|v| *v += 1);
@@ -44,7 +50,10 @@ pub fn DuplicatesPage() -> impl IntoView {
     let dismiss = move |a: String, b: String| {
         leptos::task::spawn_local(async move {
             match crate::api::dismiss_duplicate(&session.token(), &a, &b).await {
-                Ok(()) => message.set(Some((true, Msg::new("Đã bỏ đánh dấu trùng.", "Flag dismissed.")))),
+                Ok(()) => message.set(Some((
+                    true,
+                    Msg::new("Đã bỏ đánh dấu trùng.", "Flag dismissed."),
+                ))),
                 Err(e) => message.set(Some((false, e.user_message()))),
             }
             version.update(|v| *v += 1);

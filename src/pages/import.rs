@@ -40,13 +40,22 @@ pub fn ImportPage() -> impl IntoView {
 
     let run = move |apply: bool| {
         let Some(f) = file.get_untracked() else {
-            error.set(Some(Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file.")));
+            error.set(Some(Msg::new(
+                "Hãy chọn tệp XLSX hoặc CSV.",
+                "Choose an XLSX or CSV file.",
+            )));
             return;
         };
-        busy.set(Some(if apply { ("Đang nhập…", "Importing…") } else { ("Đang kiểm tra tệp…", "Checking the file…") }));
+        busy.set(Some(if apply {
+            ("Đang nhập…", "Importing…")
+        } else {
+            ("Đang kiểm tra tệp…", "Checking the file…")
+        }));
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::import_registry(&session.token(), &f, apply, &mapping.get_untracked()).await {
+            match crate::api::import_registry(&session.token(), &f, apply, &mapping.get_untracked())
+                .await
+            {
                 Ok(r) => result.set(Some(r)),
                 Err(e) => {
                     result.set(None);

@@ -16,12 +16,22 @@ pub fn PasswordPage() -> impl IntoView {
     let error = RwSignal::new(None::<Msg>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let required = move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password));
+    let required = move || {
+        session
+            .user
+            .with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(s) = session.user.get_untracked() else { return };
-        let (c, n, a) = (current.get_untracked(), new.get_untracked(), again.get_untracked());
+        let Some(s) = session.user.get_untracked() else {
+            return;
+        };
+        let (c, n, a) = (
+            current.get_untracked(),
+            new.get_untracked(),
+            again.get_untracked(),
+        );
         let mut errors = Vec::new();
         check_password("new_password", &n, &s.user.username, &mut errors);
         if let Some(e) = errors.first() {
@@ -29,7 +39,10 @@ pub fn PasswordPage() -> impl IntoView {
             return;
         }
         if n != a {
-            error.set(Some(Msg::new("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ.")));
+            error.set(Some(Msg::new(
+                "Hai lần nhập mật khẩu mới không khớp.",
+                "The two new passwords differ.",
+            )));
             return;
         }
         busy.set(true);
@@ -55,7 +68,10 @@ pub fn PasswordPage() -> impl IntoView {
             }
         });
     };
-    let field = move |id: &'static str, label: (&'static str, &'static str), value: RwSignal<String>, auto: &'static str| {
+    let field = move |id: &'static str,
+                      label: (&'static str, &'static str),
+                      value: RwSignal<String>,
+                      auto: &'static str| {
         view! {
             <label for=id>{move || t(label.0, label.1)}</label>
             <input id=id type="password" autocomplete=auto required=true

@@ -4,10 +4,10 @@
 //! server merges field by field against it (hoptac_core::merge).
 
 use crate::i18n::{lang, t, tx, vnd};
-use crate::labels::{kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES};
-use hoptac_core::model::{
-    Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector,
+use crate::labels::{
+    kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES,
 };
+use hoptac_core::model::{Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector};
 use hoptac_core::validate::{validate_cooperative, FieldError};
 use leptos::prelude::*;
 

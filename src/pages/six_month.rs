@@ -7,7 +7,7 @@ use crate::i18n::{date, lang, t, ts, tx, vnd};
 use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{AreaLevel, Role};
-use hoptac_core::report::{period_of, Labelled};
+use hoptac_core::report::period_of;
 use hoptac_core::six_month::{RecordRef, ReviewResponse, SixMonthReview, Targets, TargetsRequest};
 use leptos::prelude::*;
 
@@ -45,28 +45,22 @@ fn pct(p: Option<f64>) -> String {
 }
 
 /// The review's three tallies (value chains by programme, difficulties, support received)
-/// as (label in the chosen language, count, records); `unknown` names a missing programme.
-fn named_tallies<'a>(
-    v: &'a SixMonthReview,
-    unknown: &str,
-) -> [Vec<(String, i64, &'a Vec<String>)>; 3] {
-    let l = |m: Msg| m.get(lang().get_untracked()).to_string();
+/// as (label in the chosen language, count, records); the server names each item.
+fn named_tallies(v: &SixMonthReview) -> [Vec<(String, i64, &Vec<String>)>; 3] {
+    let lang = lang().get_untracked();
+    fn named(
+        ts: &[hoptac_core::six_month::Tally],
+        lang: hoptac_core::i18n::Lang,
+    ) -> Vec<(String, i64, &Vec<String>)> {
+        ts.iter()
+            .map(|c| (c.label.get(lang).to_string(), c.count, &c.ids))
+            .collect()
+    }
+    let named = |ts| named(ts, lang);
     [
-        v.value_chains
-            .iter()
-            .map(|c| {
-                let label = c.key.map(|p| l(p.msg())).unwrap_or_else(|| unknown.into());
-                (label, c.count, &c.ids)
-            })
-            .collect(),
-        v.difficulties
-            .iter()
-            .map(|c| (l(c.key.msg()), c.count, &c.ids))
-            .collect(),
-        v.support_received
-            .iter()
-            .map(|c| (l(c.key.msg()), c.count, &c.ids))
-            .collect(),
+        named(&v.value_chains),
+        named(&v.difficulties),
+        named(&v.support_received),
     ]
 }
 
@@ -106,8 +100,7 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
             &c.ids,
         )
     };
-    let [chains, difficulties, support] =
-        named_tallies(v, t("Không rõ chương trình", "No programme given"));
+    let [chains, difficulties, support] = named_tallies(v);
     let tally = |items: Vec<(String, i64, &Vec<String>)>| {
         items
             .into_iter()
@@ -266,7 +259,7 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
     let bars = |items: Vec<(String, i64, &Vec<String>)>| -> Vec<Bar> {
         items.into_iter().map(|(l, c, _)| (l, c, None)).collect()
     };
-    let [chains, diffs, support] = named_tallies(v, t("Không rõ", "Not given")).map(bars);
+    let [chains, diffs, support] = named_tallies(v).map(bars);
     view! {
         <div class="charts">
             {chart(t("Kết quả so với kế hoạch (vạch: kế hoạch)", "Results against target (mark: target)").into(), progress)}
@@ -329,8 +322,11 @@ pub fn SixMonthPage() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let saved = RwSignal::new(false);
-    let can_set =
-        move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer));
+    let can_set = move || {
+        session
+            .user
+            .with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer))
+    };
     leptos::task::spawn_local(async move {
         let list: Vec<(String, String)> = crate::app_store()
             .areas()

@@ -7,10 +7,8 @@
 use crate::i18n::{lang, t, tx, vnd};
 use crate::store::visit_draft_key;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
-use hoptac_core::report::{
-    Certification, ChainStage, Difficulty, FollowUp, Labelled, Position, Programme, ShockImpact,
-    SupportKind,
-};
+use hoptac_core::reference::{offered, ListKind, ReferenceItem, OTHER};
+use hoptac_core::report::{Certification, ChainStage, FollowUp, Labelled, Position, ShockImpact};
 use hoptac_core::validate::{validate_visit, FieldError};
 use leptos::prelude::*;
 use serde::Serialize;
@@ -21,6 +19,8 @@ struct Form {
     draft: RwSignal<VisitReport>,
     errors: RwSignal<Vec<FieldError>>,
     key: Signal<String>,
+    /// The reference lists the choices come from (programmes, difficulties, support).
+    reference: LocalResource<Vec<ReferenceItem>>,
 }
 
 impl Form {
@@ -104,6 +104,7 @@ pub fn VisitFormPage() -> impl IntoView {
         draft: RwSignal::new(new_report("", session)),
         errors: RwSignal::new(Vec::new()),
         key,
+        reference: crate::labels::use_reference(),
     };
     Effect::new(move |_| {
         let id = coop_id.get();
@@ -142,7 +143,8 @@ pub fn VisitFormPage() -> impl IntoView {
                         .map(|e| (e.text.clone(), e.by_name.clone())),
                 );
             }
-            form.draft.set(start.unwrap_or_else(|| new_report(&id, session)));
+            form.draft
+                .set(start.unwrap_or_else(|| new_report(&id, session)));
             loaded.set(true);
         });
     });
@@ -398,6 +400,96 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
     }
 }
 
+/// The items of a reference list the form offers (not retired, or already chosen), kept
+/// while the officer ticks: a memo that changes only when the list or a retired choice does.
+fn offered_items(
+    form: Form,
+    list: ListKind,
+    chosen: Memo<Vec<String>>,
+) -> Memo<Vec<ReferenceItem>> {
+    Memo::new(move |_| {
+        let items = form.reference.get().unwrap_or_default();
+        chosen.with(|c| offered(&items, list, c).into_iter().cloned().collect())
+    })
+}
+
+/// A group of checkboxes for the keys of a reference list (hoptac_core::reference).
+fn ref_checks(
+    form: Form,
+    list: ListKind,
+    name: &'static str,
+    legend: (&'static str, &'static str),
+    get: fn(&VisitReport) -> &Vec<String>,
+    get_mut: fn(&mut VisitReport) -> &mut Vec<String>,
+) -> impl IntoView {
+    let cur = Memo::new(move |_| get(&form.draft.read()).clone());
+    let shown = offered_items(form, list, cur);
+    view! {
+        <fieldset class="checks">
+            <legend>{tx(legend.0, legend.1)}</legend>
+            {move || {
+                let items = shown.get();
+                let order: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
+                items.into_iter().enumerate().map(|(i, item)| {
+                    let id = format!("{name}-{i}");
+                    let for_id = id.clone();
+                    let (key, key2) = (item.key.clone(), item.key.clone());
+                    let order = order.clone();
+                    let label = item.msg();
+                    view! {
+                        <label class="check" for=for_id>
+                            <input type="checkbox" id=id prop:checked=move || cur.with(|l| l.contains(&key))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    form.edit(|d| {
+                                        let list = get_mut(d);
+                                        // In the list's order; keys this device has no item
+                                        // for are kept.
+                                        let mut now: Vec<String> = order.iter().filter(|k| if **k == key2 { on } else { list.contains(k) }).cloned().collect();
+                                        now.extend(list.iter().filter(|k| !order.contains(k)).cloned());
+                                        *list = now;
+                                    });
+                                }/>
+                            <span>{move || label.get(lang().get()).to_string()}</span>
+                        </label>
+                    }
+                }).collect_view()
+            }}
+        </fieldset>
+    }
+}
+
+/// A select for an optional key of a reference list.
+fn ref_choice(
+    form: Form,
+    list: ListKind,
+    id: &'static str,
+    label: (&'static str, &'static str),
+    get: fn(&VisitReport) -> Option<String>,
+    set: fn(&mut VisitReport, Option<String>),
+) -> impl IntoView {
+    let cur = Memo::new(move |_| get(&form.draft.read()));
+    let chosen = Memo::new(move |_| cur.get().into_iter().collect::<Vec<_>>());
+    let shown = offered_items(form, list, chosen);
+    view! {
+        <div class="field">
+            <label for=id>{tx(label.0, label.1)}</label>
+            <select id=id on:change=move |ev| {
+                let key = crate::util::typed(&ev);
+                form.edit(|d| set(d, Some(key).filter(|k| !k.is_empty())));
+            }>
+                <option value="" selected=move || cur.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                {move || shown.get().into_iter().map(|item| {
+                    let key = item.key.clone();
+                    let label = item.msg();
+                    let value = item.key.clone();
+                    view! { <option value=value selected=move || cur.get().as_deref() == Some(key.as_str())>{move || label.get(lang().get()).to_string()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// A select for an optional enum value.
 fn choice<T: Labelled + PartialEq + Send + Sync>(
     form: Form,
@@ -508,9 +600,9 @@ fn ValueChainSection(form: Form) -> impl IntoView {
                 {field_error("stage-error".into(), form.error("findings.value_chain.stages".into()))}
                 {text(form, "enterprise", ("Doanh nghiệp liên kết", "Linked enterprise"), "findings.value_chain.linked_enterprise",
                     |d| &d.findings.value_chain.linked_enterprise, |d, v| d.findings.value_chain.linked_enterprise = v)}
-                {choice::<Programme>(form, "programme", ("Mô hình thuộc chương trình", "Programme of the model"),
-                    |d| d.findings.value_chain.programme, |d, v| d.findings.value_chain.programme = v)}
-                <Show when=move || form.draft.read().findings.value_chain.programme == Some(Programme::Other)>
+                {ref_choice(form, ListKind::Programme, "programme", ("Mô hình thuộc chương trình", "Programme of the model"),
+                    |d| d.findings.value_chain.programme.clone(), |d, v| d.findings.value_chain.programme = v)}
+                <Show when=move || form.draft.read().findings.value_chain.programme.as_deref() == Some(OTHER)>
                     {text(form, "programme-other", ("Tên chương trình khác", "Name of the other programme"), "findings.value_chain.programme_other",
                         |d| &d.findings.value_chain.programme_other, |d, v| d.findings.value_chain.programme_other = v)}
                 </Show>
@@ -523,9 +615,9 @@ fn ValueChainSection(form: Form) -> impl IntoView {
 fn DifficultiesSection(form: Form) -> impl IntoView {
     view! {
         <div id="kho-khan" class="section">
-            {checks::<Difficulty>(form, "difficulty", ("Khó khăn của HTX", "The cooperative's difficulties"),
+            {ref_checks(form, ListKind::Difficulty, "difficulty", ("Khó khăn của HTX", "The cooperative's difficulties"),
                 |d| &d.findings.difficulties, |d| &mut d.findings.difficulties)}
-            <Show when=move || form.draft.read().findings.difficulties.contains(&Difficulty::Other)>
+            <Show when=move || form.draft.read().findings.difficulties.iter().any(|k| k == OTHER)>
                 {text(form, "difficulty-other", ("Khó khăn khác", "Other difficulty"), "findings.difficulty_other",
                     |d| &d.findings.difficulty_other, |d, v| d.findings.difficulty_other = v)}
             </Show>
@@ -537,9 +629,9 @@ fn DifficultiesSection(form: Form) -> impl IntoView {
 fn SupportSection(form: Form) -> impl IntoView {
     view! {
         <div id="ho-tro" class="section">
-            {checks::<SupportKind>(form, "support-received", ("Hỗ trợ đã nhận", "Support received"),
+            {ref_checks(form, ListKind::SupportKind, "support-received", ("Hỗ trợ đã nhận", "Support received"),
                 |d| &d.findings.support.received, |d| &mut d.findings.support.received)}
-            {checks::<SupportKind>(form, "support-requested", ("Hỗ trợ đề nghị", "Support requested"),
+            {ref_checks(form, ListKind::SupportKind, "support-requested", ("Hỗ trợ đề nghị", "Support requested"),
                 |d| &d.findings.support.requested, |d| &mut d.findings.support.requested)}
             <div class="field">
                 <label for="works">{tx("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>

@@ -53,6 +53,7 @@ pub const VISITS: &str = "visits";
 pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
 pub const CONFLICTS: &str = "conflicts";
+pub const REFERENCE: &str = "reference";
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -279,7 +280,7 @@ impl Store {
     }
 
     async fn clear_all(&self) -> Result<()> {
-        let names = self.present(&[AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS]);
+        let names = self.present(&[AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS, REFERENCE]);
         let tx = self
             .db
             .transaction(names.clone())
@@ -306,6 +307,15 @@ impl Store {
 
     pub async fn areas(&self) -> Result<Vec<Area>> {
         self.all(AREAS).await
+    }
+
+    /// The reference lists as pulled (hoptac_core::reference), retired items included;
+    /// none on a database of an older schema.
+    pub async fn reference(&self) -> Result<Vec<hoptac_core::reference::ReferenceItem>> {
+        if self.present(&[REFERENCE]).is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(REFERENCE).await
     }
 
     /// Writes a `meta` row made of JavaScript values as they are (no serde), in its own

@@ -132,7 +132,7 @@ impl Store {
         }
         let tx = self
             .db
-            .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, OUTBOX, META]))
+            .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, REFERENCE, OUTBOX, META]))
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
@@ -140,6 +140,7 @@ impl Store {
         let coops = tx.object_store(COOPS).map_err(e)?;
         let visits = tx.object_store(VISITS).map_err(e)?;
         let conflicts = tx.object_store(CONFLICTS).ok();
+        let reference = tx.object_store(REFERENCE).ok();
         let get = |v: &JsValue, k: &str| {
             js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
         };
@@ -183,6 +184,12 @@ impl Store {
                     record(&data)?;
                     if let Some(conflicts) = &conflicts {
                         put_now(conflicts, &data)?;
+                    }
+                }
+                "reference" => {
+                    record(&data)?;
+                    if let Some(reference) = &reference {
+                        put_now(reference, &data)?;
                     }
                 }
                 "area_unassigned" => {

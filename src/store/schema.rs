@@ -7,15 +7,17 @@
 //! - v2: indexes `visits.by_cooperative` (cooperative_id) and `cooperatives.by_area`
 //!   (area_id), so a cooperative's page and area filters do not scan every record.
 //! - v3: store `conflicts` (key `id`) with index `by_cooperative` (cooperative_id).
+//! - v4: store `reference` (key `id`, "{list}:{key}"): the reference lists reports
+//!   choose from (hoptac_core::reference), as pulled.
 
-use super::{AREAS, CONFLICTS, COOPS, META, OUTBOX, VISITS};
+use super::{AREAS, CONFLICTS, COOPS, META, OUTBOX, REFERENCE, VISITS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     IdbDatabase, IdbObjectStoreParameters, IdbOpenDbRequest, IdbTransaction, IdbVersionChangeEvent,
 };
 
-pub const DB_VERSION: u32 = 3;
+pub const DB_VERSION: u32 = 4;
 pub const VISITS_BY_COOPERATIVE: &str = "by_cooperative";
 pub const COOPS_BY_AREA: &str = "by_area";
 pub const CONFLICTS_BY_COOPERATIVE: &str = "by_cooperative";
@@ -45,6 +47,11 @@ fn upgrade(old: u32, target: u32, db: &IdbDatabase, tx: &IdbTransaction) -> Resu
         params.set_key_path(&JsValue::from_str("id"));
         let store = db.create_object_store_with_optional_parameters(CONFLICTS, &params)?;
         store.create_index_with_str(CONFLICTS_BY_COOPERATIVE, "cooperative_id")?;
+    }
+    if old < 4 && target >= 4 {
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str("id"));
+        db.create_object_store_with_optional_parameters(REFERENCE, &params)?;
     }
     Ok(())
 }

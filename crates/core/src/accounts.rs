@@ -186,12 +186,19 @@ mod tests {
             e
         };
         assert_eq!(check("1234567").len(), 1, "7 characters are too few");
-        assert!(check("mật-khẩu-8").is_empty(), "8 characters, diacritics allowed");
+        assert!(
+            check("mật-khẩu-8").is_empty(),
+            "8 characters, diacritics allowed"
+        );
         assert_eq!(check("CANBO").len(), 1);
         assert_eq!(check(&"x".repeat(2000))[0].field, "new_password");
         let mut e = Vec::new();
         check_password("p", "CanBo   ", "canbo", &mut e);
-        assert_eq!(e.len(), 1, "the name padded to 8 characters is still the name");
+        assert_eq!(
+            e.len(),
+            1,
+            "the name padded to 8 characters is still the name"
+        );
     }
 
     #[test]
@@ -202,7 +209,10 @@ mod tests {
             role: Role::Officer,
             areas: vec![],
         };
-        let fields: Vec<_> = validate_new_account(&a).into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = validate_new_account(&a)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["display_name", "areas"]);
     }
 }

@@ -149,9 +149,7 @@ mod tests {
         check::<Role>();
         check::<ShockImpact>();
         check::<ChainStage>();
-        check::<Programme>();
-        check::<Difficulty>();
-        check::<SupportKind>();
+        check::<crate::reference::ListKind>();
         check::<Certification>();
         check::<crate::sync::Entity>();
         check::<crate::error::ErrorCode>();

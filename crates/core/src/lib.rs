@@ -11,6 +11,8 @@
 //! - [`limits`]: how long each free-text field may be.
 //! - [`accounts`]: the account API's shapes and the user name and password rules.
 //! - [`labels`]: the names of the registry's choices (kind, sector, status, scale).
+//! - [`reference`]: the lists reports choose from (programmes, difficulties, support),
+//!   data the server owns and administrators add to.
 //! - [`registry`]: the registry's spreadsheet columns, import and export.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
@@ -23,6 +25,7 @@ pub mod labels;
 pub mod limits;
 pub mod merge;
 pub mod model;
+pub mod reference;
 pub mod registry;
 pub mod report;
 pub mod review;

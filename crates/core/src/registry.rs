@@ -8,7 +8,9 @@
 use crate::i18n::Msg;
 use crate::keyed::Keyed;
 use crate::labels;
-use crate::model::{Area, AreaLevel, CoopKind, Cooperative, OperatingScale, OperatingStatus, Sector};
+use crate::model::{
+    Area, AreaLevel, CoopKind, Cooperative, OperatingScale, OperatingStatus, Sector,
+};
 use crate::text::{normalize, parse_decimal, parse_whole};
 use serde::{Deserialize, Serialize};
 
@@ -80,30 +82,178 @@ pub struct Column {
 
 /// Every column, in the export's order.
 pub const COLUMNS: &[Column] = &[
-    Column { field: Field::Id, key: "id", header: "Mã hồ sơ", en: "Record id", aliases: &["Mã hoptac", "ID"] },
-    Column { field: Field::Name, key: "name", header: "Tên HTX", en: "Name", aliases: &["Tên hợp tác xã", "Tên HTX/THT", "Tên HTX, THT", "Tên tổ chức", "Tên đơn vị", "Tên"] },
-    Column { field: Field::Kind, key: "kind", header: "Loại hình", en: "Kind", aliases: &["Loại", "Loại hình tổ chức"] },
-    Column { field: Field::Sector, key: "sector", header: "Lĩnh vực", en: "Sector", aliases: &["Lĩnh vực hoạt động", "Ngành nghề", "Ngành"] },
-    Column { field: Field::Commune, key: "commune", header: "Xã/Phường", en: "Commune", aliases: &["Xã/Phường/Thị trấn", "Xã, phường, thị trấn", "Xã", "Phường", "Địa bàn xã"] },
-    Column { field: Field::District, key: "district", header: "Huyện/Thành phố", en: "District", aliases: &["Huyện", "Quận", "Huyện/Quận", "Huyện/TP", "Huyện, thành phố"] },
-    Column { field: Field::CommuneCode, key: "commune_code", header: "Mã xã", en: "Commune code", aliases: &["Mã ĐVHC", "Mã đơn vị hành chính"] },
-    Column { field: Field::TaxCode, key: "tax_code", header: "Mã số thuế", en: "Tax code", aliases: &["MST", "Mã số doanh nghiệp"] },
-    Column { field: Field::RegistrationNo, key: "registration_no", header: "Số ĐKKD", en: "Business registration no.", aliases: &["Số đăng ký kinh doanh", "Số GCN ĐKKD", "Số giấy chứng nhận đăng ký", "Số đăng ký"] },
-    Column { field: Field::EstablishedOn, key: "established_on", header: "Ngày thành lập", en: "Founded on", aliases: &["Ngày đăng ký", "Ngày thành lập/đăng ký", "Ngày cấp ĐKKD"] },
-    Column { field: Field::ChairName, key: "chair_name", header: "Chủ tịch HĐQT/Giám đốc", en: "Chair / director", aliases: &["Chủ tịch HĐQT", "Giám đốc", "Chủ tịch HĐQT kiêm Giám đốc", "Người đại diện theo pháp luật", "Người đại diện", "Tổ trưởng"] },
-    Column { field: Field::ChairPhone, key: "chair_phone", header: "Điện thoại", en: "Phone", aliases: &["Số điện thoại", "SĐT", "ĐT"] },
-    Column { field: Field::Members, key: "members", header: "Số thành viên", en: "Members", aliases: &["Thành viên", "Số TV"] },
-    Column { field: Field::Workers, key: "workers", header: "Số lao động", en: "Workers", aliases: &["Lao động", "Số LĐ"] },
-    Column { field: Field::CharterCapital, key: "charter_capital_vnd", header: "Vốn điều lệ (đồng)", en: "Charter capital (VND)", aliases: &["Vốn điều lệ", "Vốn điều lệ (VNĐ)", "Vốn điều lệ (đ)"] },
-    Column { field: Field::CultivatedArea, key: "cultivated_area_ha", header: "Diện tích canh tác (ha)", en: "Cultivated area (ha)", aliases: &["Diện tích canh tác", "Diện tích (ha)"] },
-    Column { field: Field::Status, key: "status", header: "Tình trạng hoạt động", en: "Operating status", aliases: &["Tình trạng", "Trạng thái", "Tình hình hoạt động"] },
-    Column { field: Field::Scale, key: "scale", header: "Quy mô", en: "Scale", aliases: &["Phạm vi hoạt động", "Quy mô hoạt động"] },
-    Column { field: Field::MainProducts, key: "main_products", header: "Sản phẩm chính", en: "Main products", aliases: &["Sản phẩm, dịch vụ chính", "Sản phẩm"] },
+    Column {
+        field: Field::Id,
+        key: "id",
+        header: "Mã hồ sơ",
+        en: "Record id",
+        aliases: &["Mã hoptac", "ID"],
+    },
+    Column {
+        field: Field::Name,
+        key: "name",
+        header: "Tên HTX",
+        en: "Name",
+        aliases: &[
+            "Tên hợp tác xã",
+            "Tên HTX/THT",
+            "Tên HTX, THT",
+            "Tên tổ chức",
+            "Tên đơn vị",
+            "Tên",
+        ],
+    },
+    Column {
+        field: Field::Kind,
+        key: "kind",
+        header: "Loại hình",
+        en: "Kind",
+        aliases: &["Loại", "Loại hình tổ chức"],
+    },
+    Column {
+        field: Field::Sector,
+        key: "sector",
+        header: "Lĩnh vực",
+        en: "Sector",
+        aliases: &["Lĩnh vực hoạt động", "Ngành nghề", "Ngành"],
+    },
+    Column {
+        field: Field::Commune,
+        key: "commune",
+        header: "Xã/Phường",
+        en: "Commune",
+        aliases: &[
+            "Xã/Phường/Thị trấn",
+            "Xã, phường, thị trấn",
+            "Xã",
+            "Phường",
+            "Địa bàn xã",
+        ],
+    },
+    Column {
+        field: Field::District,
+        key: "district",
+        header: "Huyện/Thành phố",
+        en: "District",
+        aliases: &[
+            "Huyện",
+            "Quận",
+            "Huyện/Quận",
+            "Huyện/TP",
+            "Huyện, thành phố",
+        ],
+    },
+    Column {
+        field: Field::CommuneCode,
+        key: "commune_code",
+        header: "Mã xã",
+        en: "Commune code",
+        aliases: &["Mã ĐVHC", "Mã đơn vị hành chính"],
+    },
+    Column {
+        field: Field::TaxCode,
+        key: "tax_code",
+        header: "Mã số thuế",
+        en: "Tax code",
+        aliases: &["MST", "Mã số doanh nghiệp"],
+    },
+    Column {
+        field: Field::RegistrationNo,
+        key: "registration_no",
+        header: "Số ĐKKD",
+        en: "Business registration no.",
+        aliases: &[
+            "Số đăng ký kinh doanh",
+            "Số GCN ĐKKD",
+            "Số giấy chứng nhận đăng ký",
+            "Số đăng ký",
+        ],
+    },
+    Column {
+        field: Field::EstablishedOn,
+        key: "established_on",
+        header: "Ngày thành lập",
+        en: "Founded on",
+        aliases: &["Ngày đăng ký", "Ngày thành lập/đăng ký", "Ngày cấp ĐKKD"],
+    },
+    Column {
+        field: Field::ChairName,
+        key: "chair_name",
+        header: "Chủ tịch HĐQT/Giám đốc",
+        en: "Chair / director",
+        aliases: &[
+            "Chủ tịch HĐQT",
+            "Giám đốc",
+            "Chủ tịch HĐQT kiêm Giám đốc",
+            "Người đại diện theo pháp luật",
+            "Người đại diện",
+            "Tổ trưởng",
+        ],
+    },
+    Column {
+        field: Field::ChairPhone,
+        key: "chair_phone",
+        header: "Điện thoại",
+        en: "Phone",
+        aliases: &["Số điện thoại", "SĐT", "ĐT"],
+    },
+    Column {
+        field: Field::Members,
+        key: "members",
+        header: "Số thành viên",
+        en: "Members",
+        aliases: &["Thành viên", "Số TV"],
+    },
+    Column {
+        field: Field::Workers,
+        key: "workers",
+        header: "Số lao động",
+        en: "Workers",
+        aliases: &["Lao động", "Số LĐ"],
+    },
+    Column {
+        field: Field::CharterCapital,
+        key: "charter_capital_vnd",
+        header: "Vốn điều lệ (đồng)",
+        en: "Charter capital (VND)",
+        aliases: &["Vốn điều lệ", "Vốn điều lệ (VNĐ)", "Vốn điều lệ (đ)"],
+    },
+    Column {
+        field: Field::CultivatedArea,
+        key: "cultivated_area_ha",
+        header: "Diện tích canh tác (ha)",
+        en: "Cultivated area (ha)",
+        aliases: &["Diện tích canh tác", "Diện tích (ha)"],
+    },
+    Column {
+        field: Field::Status,
+        key: "status",
+        header: "Tình trạng hoạt động",
+        en: "Operating status",
+        aliases: &["Tình trạng", "Trạng thái", "Tình hình hoạt động"],
+    },
+    Column {
+        field: Field::Scale,
+        key: "scale",
+        header: "Quy mô",
+        en: "Scale",
+        aliases: &["Phạm vi hoạt động", "Quy mô hoạt động"],
+    },
+    Column {
+        field: Field::MainProducts,
+        key: "main_products",
+        header: "Sản phẩm chính",
+        en: "Main products",
+        aliases: &["Sản phẩm, dịch vụ chính", "Sản phẩm"],
+    },
 ];
 
 /// The column of a field.
 pub fn column(field: Field) -> &'static Column {
-    COLUMNS.iter().find(|c| c.field == field).expect("every field has a column")
+    COLUMNS
+        .iter()
+        .find(|c| c.field == field)
+        .expect("every field has a column")
 }
 
 /// The column whose key is `key` ("tax_code").
@@ -113,7 +263,10 @@ pub fn column_by_key(key: &str) -> Option<&'static Column> {
 
 /// A header reduced for comparison: diacritics folded, lower case, letters and digits only.
 fn header_key(s: &str) -> String {
-    normalize(s).chars().filter(|c| c.is_alphanumeric()).collect()
+    normalize(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 /// The column a header names, if it is one of [`COLUMNS`]' headers or aliases (compared
@@ -126,7 +279,9 @@ pub fn match_header(header: &str) -> Option<&'static Column> {
         return None;
     }
     let found = COLUMNS.iter().find(|c| {
-        header_key(c.header) == k || header_key(c.key) == k || c.aliases.iter().any(|a| header_key(a) == k)
+        header_key(c.header) == k
+            || header_key(c.key) == k
+            || c.aliases.iter().any(|a| header_key(a) == k)
     });
     found.or_else(|| {
         // "Vốn điều lệ (triệu đồng)", "Vốn điều lệ (tỷ đồng)".
@@ -187,7 +342,11 @@ impl Mapping {
             }
             fields.push(field);
         }
-        Mapping { headers: headers.to_vec(), fields, capital_unit: unit }
+        Mapping {
+            headers: headers.to_vec(),
+            fields,
+            capital_unit: unit,
+        }
     }
 
     fn index(&self, f: Field) -> Option<usize> {
@@ -245,9 +404,10 @@ pub struct ParsedRow {
 
 fn lookup<T: Keyed>(text: &str, label: impl Fn(T) -> Vec<&'static str>) -> Option<T> {
     let k = header_key(text);
-    T::VALUES.iter().copied().find(|v| {
-        header_key(v.key()) == k || label(*v).into_iter().any(|l| header_key(l) == k)
-    })
+    T::VALUES
+        .iter()
+        .copied()
+        .find(|v| header_key(v.key()) == k || label(*v).into_iter().any(|l| header_key(l) == k))
 }
 
 fn kind_of(text: &str) -> Option<CoopKind> {
@@ -258,7 +418,10 @@ fn kind_of(text: &str) -> Option<CoopKind> {
             CoopKind::Lhhtx => &["LHHTX", "LH HTX"],
             _ => &[],
         };
-        [s, se, f, fe].into_iter().chain(extra.iter().copied()).collect()
+        [s, se, f, fe]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect()
     })
 }
 
@@ -266,7 +429,12 @@ fn sector_of(text: &str) -> Option<Sector> {
     lookup(text, |s| {
         let (vi, en) = labels::sector(s);
         let extra: &[&str] = match s {
-            Sector::IndustryHandicraft => &["Công nghiệp - tiểu thủ công nghiệp", "Tiểu thủ công nghiệp", "Công nghiệp", "CN-TTCN"],
+            Sector::IndustryHandicraft => &[
+                "Công nghiệp - tiểu thủ công nghiệp",
+                "Tiểu thủ công nghiệp",
+                "Công nghiệp",
+                "CN-TTCN",
+            ],
             Sector::TradeServices => &["Thương mại - dịch vụ", "Dịch vụ", "Thương mại", "TM-DV"],
             Sector::CreditFund => &["Quỹ tín dụng nhân dân", "Tín dụng", "QTDND"],
             Sector::EnvironmentWater => &["Môi trường", "Nước sạch", "Vệ sinh môi trường"],
@@ -305,12 +473,20 @@ fn scale_of(text: &str) -> Option<OperatingScale> {
 /// Returns "YYYY-MM-DD".
 pub fn parse_date(text: &str) -> Option<String> {
     let t = text.trim();
-    let iso = if let Some(d) = crate::validate::parse_iso_date_from(t, crate::validate::MIN_FOUNDING_YEAR) {
+    let iso = if let Some(d) =
+        crate::validate::parse_iso_date_from(t, crate::validate::MIN_FOUNDING_YEAR)
+    {
         d
     } else {
         let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-        let [d, m, y] = parts.as_slice() else { return None };
-        let (d, m, y): (u32, u32, i32) = (d.trim().parse().ok()?, m.trim().parse().ok()?, y.trim().parse().ok()?);
+        let [d, m, y] = parts.as_slice() else {
+            return None;
+        };
+        let (d, m, y): (u32, u32, i32) = (
+            d.trim().parse().ok()?,
+            m.trim().parse().ok()?,
+            y.trim().parse().ok()?,
+        );
         let s = format!("{y:04}-{m:02}-{d:02}");
         crate::validate::parse_iso_date_from(&s, crate::validate::MIN_FOUNDING_YEAR)?
     };
@@ -367,7 +543,11 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
         let text = cell.text();
         let opt = || (!text.is_empty()).then(|| text.clone());
         let mut bad = |vi: String, en: String| {
-            notes.push(RowNote { row, column: map.headers[i].clone(), message: Msg::new(vi, en) })
+            notes.push(RowNote {
+                row,
+                column: map.headers[i].clone(),
+                message: Msg::new(vi, en),
+            })
         };
         match field {
             Field::Id => out.id = opt(),
@@ -500,19 +680,40 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
             Field::Kind => Cell::Text(labels::kind(c.kind).0.into()),
             Field::Sector => Cell::Text(labels::sector(c.sector).0.into()),
             Field::Commune => Cell::Text(commune.name.clone()),
-            Field::District => district.map(|d| Cell::Text(d.name.clone())).unwrap_or(Cell::Empty),
+            Field::District => district
+                .map(|d| Cell::Text(d.name.clone()))
+                .unwrap_or(Cell::Empty),
             Field::CommuneCode => Cell::Text(commune.id.clone()),
             Field::TaxCode => text(&c.tax_code),
             Field::RegistrationNo => text(&c.registration_no),
-            Field::EstablishedOn => c.established_on.as_deref().map(|d| Cell::Text(format_date(d))).unwrap_or(Cell::Empty),
+            Field::EstablishedOn => c
+                .established_on
+                .as_deref()
+                .map(|d| Cell::Text(format_date(d)))
+                .unwrap_or(Cell::Empty),
             Field::ChairName => text(&c.chair_name),
             Field::ChairPhone => text(&c.chair_phone),
-            Field::Members => c.members.map(|n| Cell::Number(n.into())).unwrap_or(Cell::Empty),
-            Field::Workers => c.workers.map(|n| Cell::Number(n.into())).unwrap_or(Cell::Empty),
-            Field::CharterCapital => c.charter_capital_vnd.map(|n| Cell::Number(n as f64)).unwrap_or(Cell::Empty),
-            Field::CultivatedArea => c.cultivated_area_ha.map(Cell::Number).unwrap_or(Cell::Empty),
+            Field::Members => c
+                .members
+                .map(|n| Cell::Number(n.into()))
+                .unwrap_or(Cell::Empty),
+            Field::Workers => c
+                .workers
+                .map(|n| Cell::Number(n.into()))
+                .unwrap_or(Cell::Empty),
+            Field::CharterCapital => c
+                .charter_capital_vnd
+                .map(|n| Cell::Number(n as f64))
+                .unwrap_or(Cell::Empty),
+            Field::CultivatedArea => c
+                .cultivated_area_ha
+                .map(Cell::Number)
+                .unwrap_or(Cell::Empty),
             Field::Status => Cell::Text(labels::status(c.status).0.into()),
-            Field::Scale => c.scale.map(|s| Cell::Text(labels::scale(s).0.into())).unwrap_or(Cell::Empty),
+            Field::Scale => c
+                .scale
+                .map(|s| Cell::Text(labels::scale(s).0.into()))
+                .unwrap_or(Cell::Empty),
             Field::MainProducts => text(&c.main_products),
         })
         .collect()
@@ -523,7 +724,19 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
 fn area_key(name: &str) -> String {
     let n = normalize(name);
     let mut s = n.as_str();
-    for prefix in ["thanh pho ", "tp. ", "tp ", "thi tran ", "thi xa ", "huyen ", "quan ", "phuong ", "xa ", "tt. ", "tt "] {
+    for prefix in [
+        "thanh pho ",
+        "tp. ",
+        "tp ",
+        "thi tran ",
+        "thi xa ",
+        "huyen ",
+        "quan ",
+        "phuong ",
+        "xa ",
+        "tt. ",
+        "tt ",
+    ] {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest;
             break;
@@ -549,12 +762,20 @@ impl<'a> AreaIndex<'a> {
     /// The commune of a row: by code when given, else by name (and district when two
     /// communes share a name). Errors say what to write instead.
     pub fn commune(&self, r: &ParsedRow) -> Result<&'a Area, Msg> {
-        let communes = self.areas.iter().filter(|a| matches!(a.level, AreaLevel::Commune | AreaLevel::Village));
+        let communes = self
+            .areas
+            .iter()
+            .filter(|a| matches!(a.level, AreaLevel::Commune | AreaLevel::Village));
         if let Some(code) = &r.commune_code {
             return communes
                 .clone()
                 .find(|a| a.id.eq_ignore_ascii_case(code.trim()))
-                .ok_or_else(|| Msg::new(format!("Không có xã mã \"{code}\" trong danh mục địa bàn."), format!("No commune with code \"{code}\" in the area list.")));
+                .ok_or_else(|| {
+                    Msg::new(
+                        format!("Không có xã mã \"{code}\" trong danh mục địa bàn."),
+                        format!("No commune with code \"{code}\" in the area list."),
+                    )
+                });
         }
         let Some(name) = &r.commune else {
             return Err(Msg::new("Thiếu tên xã/phường.", "The commune is missing."));
@@ -579,8 +800,14 @@ impl<'a> AreaIndex<'a> {
                 format!("No commune \"{name}\" in your areas."),
             )),
             _ => Err(Msg::new(
-                format!("Có {} xã tên \"{name}\": hãy ghi thêm cột Huyện/Thành phố hoặc Mã xã.", found.len()),
-                format!("{} communes are named \"{name}\": add a District or Commune code column.", found.len()),
+                format!(
+                    "Có {} xã tên \"{name}\": hãy ghi thêm cột Huyện/Thành phố hoặc Mã xã.",
+                    found.len()
+                ),
+                format!(
+                    "{} communes are named \"{name}\": add a District or Commune code column.",
+                    found.len()
+                ),
             )),
         }
     }
@@ -663,18 +890,29 @@ pub fn same_identifiers<'a>(
         let same = |mine: &Option<String>, theirs: &Option<String>| {
             mine.is_some() && *mine == theirs.as_deref().and_then(identifier_key)
         };
-        if same(&tax, &o.tax_code) && !out.iter().any(|e: &crate::validate::FieldError| e.field == "tax_code") {
+        if same(&tax, &o.tax_code)
+            && !out
+                .iter()
+                .any(|e: &crate::validate::FieldError| e.field == "tax_code")
+        {
             out.push(crate::validate::FieldError::new(
                 "tax_code",
                 format!("Mã số thuế này đã có trong danh sách: \"{}\". Một mã số thuế là một hợp tác xã: hãy mở hồ sơ đó thay vì đăng ký mới.", o.name),
                 format!("This tax code is already in the registry: \"{}\". One tax code is one cooperative: open that record instead.", o.name),
             ));
         }
-        if same(&reg, &o.registration_no) && !out.iter().any(|e: &crate::validate::FieldError| e.field == "registration_no") {
+        if same(&reg, &o.registration_no)
+            && !out
+                .iter()
+                .any(|e: &crate::validate::FieldError| e.field == "registration_no")
+        {
             out.push(crate::validate::FieldError::new(
                 "registration_no",
                 format!("Số ĐKKD này đã có trong danh sách: \"{}\".", o.name),
-                format!("This registration number is already in the registry: \"{}\".", o.name),
+                format!(
+                    "This registration number is already in the registry: \"{}\".",
+                    o.name
+                ),
             ));
         }
     }
@@ -691,7 +929,19 @@ pub fn fill_from(kept: &Cooperative, removed: &Cooperative) -> Cooperative {
             }
         )*};
     }
-    fill!(scale, established_on, registration_no, tax_code, chair_name, chair_phone, members, workers, charter_capital_vnd, cultivated_area_ha, main_products);
+    fill!(
+        scale,
+        established_on,
+        registration_no,
+        tax_code,
+        chair_name,
+        chair_phone,
+        members,
+        workers,
+        charter_capital_vnd,
+        cultivated_area_ha,
+        main_products
+    );
     k.tax_registered |= removed.tax_registered;
     if k.sector != Sector::Agriculture {
         k.cultivated_area_ha = kept.cultivated_area_ha;
@@ -722,37 +972,86 @@ mod tests {
         assert_eq!(key("Ghi chú"), None);
         // Every header the export writes is read back as its own column.
         for c in COLUMNS {
-            assert_eq!(match_header(c.header).map(|m| m.field), Some(c.field), "{}", c.header);
+            assert_eq!(
+                match_header(c.header).map(|m| m.field),
+                Some(c.field),
+                "{}",
+                c.header
+            );
         }
     }
 
     #[test]
     fn a_row_reads_as_typed_and_names_each_bad_cell() {
-        let headers: Vec<String> = ["Tên HTX", "Loại hình", "Lĩnh vực", "Xã/Phường", "Mã số thuế", "Ngày thành lập", "Số thành viên", "Vốn điều lệ (triệu đồng)", "Diện tích canh tác", "Tình trạng hoạt động", "Ghi chú"]
-            .map(String::from)
-            .to_vec();
+        let headers: Vec<String> = [
+            "Tên HTX",
+            "Loại hình",
+            "Lĩnh vực",
+            "Xã/Phường",
+            "Mã số thuế",
+            "Ngày thành lập",
+            "Số thành viên",
+            "Vốn điều lệ (triệu đồng)",
+            "Diện tích canh tác",
+            "Tình trạng hoạt động",
+            "Ghi chú",
+        ]
+        .map(String::from)
+        .to_vec();
         let map = Mapping::new(&headers, &[]);
         assert_eq!(map.fields[10], None, "an unknown column is ignored");
         assert!(map.missing().is_empty());
         let r = parse_row(
             2,
-            &[t("HTX Ninh Hải"), t("Hợp tác xã"), t("Nông nghiệp"), t("Xã Ninh Hải"), t("2700123456"), t("15/03/2019"), t("1.234"), t("1.500,5"), Cell::Number(12.5), t("Hoạt động cầm chừng"), t("x")],
+            &[
+                t("HTX Ninh Hải"),
+                t("Hợp tác xã"),
+                t("Nông nghiệp"),
+                t("Xã Ninh Hải"),
+                t("2700123456"),
+                t("15/03/2019"),
+                t("1.234"),
+                t("1.500,5"),
+                Cell::Number(12.5),
+                t("Hoạt động cầm chừng"),
+                t("x"),
+            ],
             &map,
         )
         .unwrap();
         assert_eq!(r.coop.name, "HTX Ninh Hải");
         assert_eq!(r.coop.kind, CoopKind::Htx);
         assert_eq!(r.coop.established_on.as_deref(), Some("2019-03-15"));
-        assert_eq!(parse_date("27/11/1997").as_deref(), Some("1997-11-27"), "founded before 2000");
+        assert_eq!(
+            parse_date("27/11/1997").as_deref(),
+            Some("1997-11-27"),
+            "founded before 2000"
+        );
         assert_eq!(r.coop.members, Some(1234));
-        assert_eq!(r.coop.charter_capital_vnd, Some(1_500_500_000), "millions of đồng");
+        assert_eq!(
+            r.coop.charter_capital_vnd,
+            Some(1_500_500_000),
+            "millions of đồng"
+        );
         assert_eq!(r.coop.cultivated_area_ha, Some(12.5));
         assert_eq!(r.coop.status, OperatingStatus::Standstill);
         assert!(r.coop.tax_registered);
 
         let bad = parse_row(
             7,
-            &[t("HTX B"), t("Công ty"), t("Nông nghiệp"), t("Ninh Hải"), t(""), t("31/02/2019"), t("nhiều"), t(""), t(""), t(""), t("")],
+            &[
+                t("HTX B"),
+                t("Công ty"),
+                t("Nông nghiệp"),
+                t("Ninh Hải"),
+                t(""),
+                t("31/02/2019"),
+                t("nhiều"),
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+            ],
             &map,
         )
         .unwrap_err();
@@ -766,9 +1065,22 @@ mod tests {
         let headers: Vec<String> = ["Đơn vị", "Địa chỉ xã", "MST"].map(String::from).to_vec();
         let map = Mapping::new(&headers, &[]);
         assert_eq!(map.missing().len(), 2);
-        let map = Mapping::new(&headers, &[("Đơn vị".into(), "name".into()), ("Địa chỉ xã".into(), "commune".into())]);
+        let map = Mapping::new(
+            &headers,
+            &[
+                ("Đơn vị".into(), "name".into()),
+                ("Địa chỉ xã".into(), "commune".into()),
+            ],
+        );
         assert!(map.missing().is_empty());
-        assert_eq!(map.fields, [Some(Field::Name), Some(Field::Commune), Some(Field::TaxCode)]);
+        assert_eq!(
+            map.fields,
+            [
+                Some(Field::Name),
+                Some(Field::Commune),
+                Some(Field::TaxCode)
+            ]
+        );
     }
 
     #[test]
@@ -798,11 +1110,29 @@ mod tests {
             commune_code: code.map(String::from),
             present: vec![],
         };
-        assert_eq!(idx.commune(&row(Some("ninh hai"), None, None)).unwrap().id, "NHAI");
-        assert!(idx.commune(&row(Some("Khánh An"), None, None)).unwrap_err().vi.contains("Có 2 xã"));
-        assert_eq!(idx.commune(&row(Some("Khánh An"), Some("Yên Mô"), None)).unwrap().id, "KHANH2");
-        assert_eq!(idx.commune(&row(None, None, Some("khanh1"))).unwrap().id, "KHANH1");
-        assert!(idx.commune(&row(Some("Hoa Lư"), None, None)).is_err(), "a district is not a commune");
+        assert_eq!(
+            idx.commune(&row(Some("ninh hai"), None, None)).unwrap().id,
+            "NHAI"
+        );
+        assert!(idx
+            .commune(&row(Some("Khánh An"), None, None))
+            .unwrap_err()
+            .vi
+            .contains("Có 2 xã"));
+        assert_eq!(
+            idx.commune(&row(Some("Khánh An"), Some("Yên Mô"), None))
+                .unwrap()
+                .id,
+            "KHANH2"
+        );
+        assert_eq!(
+            idx.commune(&row(None, None, Some("khanh1"))).unwrap().id,
+            "KHANH1"
+        );
+        assert!(
+            idx.commune(&row(Some("Hoa Lư"), None, None)).is_err(),
+            "a district is not a commune"
+        );
     }
 
     #[test]
@@ -819,21 +1149,36 @@ mod tests {
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "tax_code");
         assert!(errs[0].message.vi.contains("HTX A"));
-        assert!(same_identifiers(&a, [&a]).is_empty(), "a record is not its own duplicate");
+        assert!(
+            same_identifiers(&a, [&a]).is_empty(),
+            "a record is not its own duplicate"
+        );
         b.tax_code = None;
         assert!(same_identifiers(&b, [&a]).is_empty());
     }
 
     #[test]
     fn identifiers_ignore_spacing_and_case() {
-        assert_eq!(identifier_key(" 2700 123-456 ").as_deref(), Some("2700123456"));
-        assert_eq!(identifier_key("09.07.000123a").as_deref(), Some("09070001 23A".replace(' ', "").as_str()));
+        assert_eq!(
+            identifier_key(" 2700 123-456 ").as_deref(),
+            Some("2700123456")
+        );
+        assert_eq!(
+            identifier_key("09.07.000123a").as_deref(),
+            Some("09070001 23A".replace(' ', "").as_str())
+        );
         assert_eq!(identifier_key(" - "), None);
     }
 
     #[test]
     fn export_reads_back_as_the_same_profile() {
-        let commune = Area { id: "NHAI".into(), parent_id: Some("HLU".into()), level: AreaLevel::Commune, name: "Xã Ninh Hải".into(), path: "NB/HLU/NHAI/".into() };
+        let commune = Area {
+            id: "NHAI".into(),
+            parent_id: Some("HLU".into()),
+            level: AreaLevel::Commune,
+            name: "Xã Ninh Hải".into(),
+            path: "NB/HLU/NHAI/".into(),
+        };
         let c = Cooperative {
             id: "coop-1".into(),
             kind: CoopKind::Tht,

@@ -1,6 +1,8 @@
 //! What a visit report records beyond its date and note (DOMAIN.md): finances, value chain,
 //! difficulties, support, digital transformation, compliance, follow-up actions, position.
 //! Every enum value has a label in both languages ([`Labelled`]) for forms, lists and exports.
+//! Programmes, difficulties and kinds of support are keys of reference lists an
+//! administrator can add to ([`crate::reference`]), not enums.
 
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
@@ -49,44 +51,6 @@ labelled_enum!(
 );
 
 labelled_enum!(
-    /// The programme a value-chain model belongs to.
-    Programme {
-        Resolution113 = "resolution113" => ("Nghị quyết 113 của HĐND tỉnh", "Provincial Resolution 113"),
-        Decision284 = "decision284" => ("Quyết định 284/QĐ-LMHTXVN", "Decision 284/QĐ-LMHTXVN"),
-        Other = "other" => ("Chương trình khác", "Other programme"),
-    }
-);
-
-labelled_enum!(
-    /// The difficulties the seed report lists.
-    Difficulty {
-        WeakFinances = "weak_finances" => ("Năng lực tài chính yếu", "Weak financial capacity"),
-        LowCompetitiveness = "low_competitiveness" => ("Khả năng cạnh tranh thấp", "Low competitiveness"),
-        LimitedGovernance = "limited_governance" => ("Quản trị hạn chế", "Limited governance"),
-        LittleHighTech = "little_high_tech" => ("Ít tiếp cận công nghệ cao", "Little access to high technology"),
-        FindingMarkets = "finding_markets" => ("Khó tìm thị trường tiêu thụ", "Finding markets"),
-        ProcessingLacksMachinery = "processing_lacks_machinery" => ("Khâu chế biến thiếu máy móc, hạ tầng", "Processing lacks machinery and infrastructure"),
-        QualityCertification = "quality_certification" => ("Thủ tục chứng nhận chất lượng (VietGAP, OCOP, hữu cơ)", "Quality certification procedures (VietGAP, OCOP, organic)"),
-        TaxRegistration = "tax_registration" => ("Chưa đăng ký thuế", "Tax registration not done"),
-        VerySmallScale = "very_small_scale" => ("Quy mô quá nhỏ (thôn, liên thôn)", "Very small scale (village, inter-village)"),
-        LandShrinking = "land_shrinking" => ("Diện tích canh tác giảm do đô thị hóa", "Cultivated land shrinking through urbanisation"),
-        Other = "other" => ("Khó khăn khác", "Other"),
-    }
-);
-
-labelled_enum!(
-    /// Kinds of support, received or requested.
-    SupportKind {
-        Infrastructure = "infrastructure" => ("Công trình cơ sở hạ tầng", "Infrastructure works"),
-        TradePromotion = "trade_promotion" => ("Xúc tiến thương mại", "Trade promotion"),
-        Communication = "communication" => ("Tuyên truyền", "Communication"),
-        Training = "training" => ("Đào tạo, bồi dưỡng", "Training"),
-        Consulting = "consulting" => ("Tư vấn", "Consulting"),
-        Credit = "credit" => ("Tín dụng", "Credit"),
-    }
-);
-
-labelled_enum!(
     Certification {
         VietGap = "viet_gap" => ("VietGAP", "VietGAP"),
         Ocop = "ocop" => ("OCOP", "OCOP"),
@@ -118,7 +82,8 @@ pub struct ValueChain {
     pub in_value_chain: bool,
     pub stages: Vec<ChainStage>,
     pub linked_enterprise: String,
-    pub programme: Option<Programme>,
+    /// A key of the programme list ([`crate::reference`], e.g. "resolution113").
+    pub programme: Option<String>,
     pub programme_other: String,
 }
 
@@ -126,8 +91,9 @@ pub struct ValueChain {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Support {
-    pub received: Vec<SupportKind>,
-    pub requested: Vec<SupportKind>,
+    /// Keys of the support-kind list ([`crate::reference`], e.g. "training").
+    pub received: Vec<String>,
+    pub requested: Vec<String>,
     /// Infrastructure works handed over to the cooperative in the period.
     pub works_handed_over: Option<u32>,
     pub note: String,
@@ -180,7 +146,8 @@ pub struct Position {
 pub struct Findings {
     pub finances: Finances,
     pub value_chain: ValueChain,
-    pub difficulties: Vec<Difficulty>,
+    /// Keys of the difficulty list ([`crate::reference`], e.g. "finding_markets").
+    pub difficulties: Vec<String>,
     pub difficulty_other: String,
     pub support: Support,
     pub digital: Digital,
@@ -225,15 +192,7 @@ mod tests {
         }
         check::<ShockImpact>();
         check::<ChainStage>();
-        check::<Programme>();
-        check::<Difficulty>();
-        check::<SupportKind>();
         check::<Certification>();
-        assert_eq!(Difficulty::ALL.len(), 11);
-        assert_eq!(
-            serde_json::to_string(&Programme::Decision284).unwrap(),
-            "\"decision284\""
-        );
     }
 
     #[test]

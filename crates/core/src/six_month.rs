@@ -13,8 +13,10 @@
 //!
 //! Every figure keeps the ids behind it (cooperatives or reports) so the page can open them.
 
+use crate::i18n::Msg;
 use crate::model::{CoopKind, Cooperative, OperatingStatus, ReportStatus, VisitReport};
-use crate::report::{change_pct, period_of, Difficulty, Labelled, Programme, SupportKind};
+use crate::reference::{label_of, position_of, ListKind, ReferenceItem};
+use crate::report::{change_pct, period_of};
 use serde::{Deserialize, Serialize};
 
 /// The targets an administrator or supervisor set for a period and area.
@@ -48,8 +50,11 @@ pub struct Compared {
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tally<K> {
-    pub key: K,
+pub struct Tally {
+    /// The item's key in its reference list ([`crate::reference`]); "" for "not given".
+    pub key: String,
+    /// The item's label in the server's list (the key itself for an unknown item).
+    pub label: Msg,
     pub count: i64,
     pub ids: Vec<String>,
 }
@@ -66,13 +71,13 @@ pub struct SixMonthReview {
     pub revenue_vnd: Compared,
     pub member_income_vnd: Compared,
     /// Value-chain models by programme (None: programme not given).
-    pub value_chains: Vec<Tally<Option<Programme>>>,
+    pub value_chains: Vec<Tally>,
     pub works_handed_over: Figure,
-    pub difficulties: Vec<Tally<Difficulty>>,
+    pub difficulties: Vec<Tally>,
     /// Reports saying tax registration is done (value) out of `of` reports.
     pub tax_registered: Figure,
     pub tax_of: i64,
-    pub support_received: Vec<Tally<SupportKind>>,
+    pub support_received: Vec<Tally>,
 }
 
 /// A record behind a figure, as the drill-down lists it.
@@ -179,13 +184,60 @@ fn in_period(date: Option<&str>, period: &str) -> bool {
     date.and_then(period_of).as_deref() == Some(period)
 }
 
+/// Counts the reports choosing each key of `list` (a report once per key), in the list's
+/// order, with the labels of `reference`; keys no report chose are left out. `keys` gives a
+/// report's keys; an empty key stands for "not given" and sorts last.
+fn tally(
+    reports: &[&VisitReport],
+    list: ListKind,
+    reference: &[ReferenceItem],
+    not_given: &Msg,
+    keys: &dyn Fn(&VisitReport) -> Vec<String>,
+) -> Vec<Tally> {
+    let mut out: Vec<Tally> = Vec::new();
+    for r in reports {
+        let mut ks = keys(r);
+        ks.sort();
+        ks.dedup();
+        for k in ks {
+            match out.iter_mut().find(|t| t.key == k) {
+                Some(t) => {
+                    t.count += 1;
+                    t.ids.push(r.id.clone());
+                }
+                None => out.push(Tally {
+                    label: if k.is_empty() {
+                        not_given.clone()
+                    } else {
+                        label_of(reference, list, &k)
+                    },
+                    key: k,
+                    count: 1,
+                    ids: vec![r.id.clone()],
+                }),
+            }
+        }
+    }
+    out.sort_by_key(|t| {
+        let p = if t.key.is_empty() {
+            i64::MAX
+        } else {
+            position_of(reference, list, &t.key)
+        };
+        (p, t.key.clone())
+    });
+    out
+}
+
 /// Computes the review of `period` ("2021-H2") from the cooperatives and reports of one
-/// area (the caller selects them by scope).
+/// area (the caller selects them by scope); programmes, difficulties and kinds of support
+/// are named and ordered by `reference` (the server's reference lists).
 pub fn compute(
     period: &str,
     cooperatives: &[Cooperative],
     reports: &[VisitReport],
     targets: &Targets,
+    reference: &[ReferenceItem],
 ) -> SixMonthReview {
     // The latest approved report per cooperative in the period (a map: a province has
     // thousands of cooperatives).
@@ -260,29 +312,19 @@ pub fn compute(
         (0, 0)
     };
 
-    let mut value_chains: Vec<Tally<Option<Programme>>> = Vec::new();
-    for r in latest
-        .iter()
-        .filter(|r| r.findings.value_chain.in_value_chain)
-    {
-        let key = r.findings.value_chain.programme;
-        match value_chains.iter_mut().find(|t| t.key == key) {
-            Some(t) => {
-                t.count += 1;
-                t.ids.push(r.id.clone());
+    let value_chains = tally(
+        &latest,
+        ListKind::Programme,
+        reference,
+        &Msg::new("Không rõ chương trình", "No programme given"),
+        &|r| {
+            if r.findings.value_chain.in_value_chain {
+                vec![r.findings.value_chain.programme.clone().unwrap_or_default()]
+            } else {
+                Vec::new()
             }
-            None => value_chains.push(Tally {
-                key,
-                count: 1,
-                ids: vec![r.id.clone()],
-            }),
-        }
-    }
-    value_chains.sort_by_key(|t| {
-        t.key
-            .map(|p| Programme::ALL.iter().position(|x| *x == p).unwrap_or(0) as i64)
-            .unwrap_or(i64::MAX)
-    });
+        },
+    );
 
     let works: Vec<&&VisitReport> = latest
         .iter()
@@ -293,58 +335,13 @@ pub fn compute(
         .map(|r| i64::from(r.findings.support.works_handed_over.unwrap_or(0)))
         .sum();
 
-    let tally = |keys: &dyn Fn(&VisitReport) -> Vec<usize>, n: usize| {
-        let mut out: Vec<(i64, Vec<String>)> = vec![(0, Vec::new()); n];
-        for r in &latest {
-            let mut ks = keys(r);
-            ks.sort();
-            ks.dedup();
-            for k in ks {
-                out[k].0 += 1;
-                out[k].1.push(r.id.clone());
-            }
-        }
-        out
-    };
-    let difficulties = tally(
-        &|r| {
-            r.findings
-                .difficulties
-                .iter()
-                .filter_map(|d| Difficulty::ALL.iter().position(|x| x == d))
-                .collect()
-        },
-        Difficulty::ALL.len(),
-    )
-    .into_iter()
-    .enumerate()
-    .filter(|(_, (c, _))| *c > 0)
-    .map(|(i, (count, ids))| Tally {
-        key: Difficulty::ALL[i],
-        count,
-        ids,
-    })
-    .collect();
-    let support_received = tally(
-        &|r| {
-            r.findings
-                .support
-                .received
-                .iter()
-                .filter_map(|d| SupportKind::ALL.iter().position(|x| x == d))
-                .collect()
-        },
-        SupportKind::ALL.len(),
-    )
-    .into_iter()
-    .enumerate()
-    .filter(|(_, (c, _))| *c > 0)
-    .map(|(i, (count, ids))| Tally {
-        key: SupportKind::ALL[i],
-        count,
-        ids,
-    })
-    .collect();
+    let none = Msg::new("", "");
+    let difficulties = tally(&latest, ListKind::Difficulty, reference, &none, &|r| {
+        r.findings.difficulties.clone()
+    });
+    let support_received = tally(&latest, ListKind::SupportKind, reference, &none, &|r| {
+        r.findings.support.received.clone()
+    });
     let taxed: Vec<String> = ids(&mut latest
         .iter()
         .filter(|r| r.findings.compliance.tax_registered));
@@ -520,7 +517,13 @@ mod tests {
             new_tht: Some(20),
             works_handed_over: Some(19),
         };
-        let r = compute("2021-H2", &coops, &reports, &targets);
+        let r = compute(
+            "2021-H2",
+            &coops,
+            &reports,
+            &targets,
+            &crate::reference::built_in(),
+        );
         assert_eq!(r.reports, vec!["r2", "r3", "r4"]);
         assert_eq!(
             (r.new_htx.value, r.new_htx.target, r.new_htx.ids.clone()),
@@ -551,33 +554,41 @@ mod tests {
         );
         // Value chains: two under Resolution 113, one without a programme.
         assert_eq!(r.value_chains.len(), 2);
+        let chains: Vec<(&str, &str, i64)> = r
+            .value_chains
+            .iter()
+            .map(|t| (t.key.as_str(), t.label.vi.as_str(), t.count))
+            .collect();
         assert_eq!(
-            (r.value_chains[0].key, r.value_chains[0].count),
-            (Some(Programme::Resolution113), 2)
+            chains,
+            [
+                ("resolution113", "Nghị quyết 113 của HĐND tỉnh", 2),
+                ("", "Không rõ chương trình", 1)
+            ]
         );
-        assert_eq!((r.value_chains[1].key, r.value_chains[1].count), (None, 1));
         assert_eq!(
             (r.works_handed_over.value, r.works_handed_over.target),
             (5, Some(19))
         );
         // Difficulties: finding markets in r2 (once, though listed twice) and r3; weak finances in r2.
-        let d: Vec<(Difficulty, i64)> = r.difficulties.iter().map(|t| (t.key, t.count)).collect();
-        assert_eq!(
-            d,
-            vec![
-                (Difficulty::WeakFinances, 1),
-                (Difficulty::FindingMarkets, 2)
-            ]
-        );
+        let d: Vec<(&str, i64)> = r
+            .difficulties
+            .iter()
+            .map(|t| (t.key.as_str(), t.count))
+            .collect();
+        assert_eq!(d, [("weak_finances", 1), ("finding_markets", 2)]);
         assert_eq!((r.tax_registered.value, r.tax_of), (2, 3));
-        let s: Vec<(SupportKind, i64)> = r
+        let s: Vec<(&str, &str, i64)> = r
             .support_received
             .iter()
-            .map(|t| (t.key, t.count))
+            .map(|t| (t.key.as_str(), t.label.vi.as_str(), t.count))
             .collect();
         assert_eq!(
             s,
-            vec![(SupportKind::Training, 2), (SupportKind::Credit, 1)]
+            [
+                ("training", "Đào tạo, bồi dưỡng", 2),
+                ("credit", "Tín dụng", 1)
+            ]
         );
     }
 
@@ -627,7 +638,7 @@ mod tests {
 
     #[test]
     fn an_empty_period_is_all_zero() {
-        let r = compute("2030-H1", &[], &[], &Targets::default());
+        let r = compute("2030-H1", &[], &[], &Targets::default(), &[]);
         assert_eq!(r.revenue_vnd.change_pct, None);
         assert_eq!(
             (r.new_htx.value, r.tax_of, r.member_income_vnd.now),

@@ -221,6 +221,7 @@ crate::keyed_enum!(
         Cooperative = "cooperative",
         Visit = "visit",
         Conflict = "conflict",
+        Reference = "reference",
     }
 );
 
@@ -233,6 +234,9 @@ pub enum Change {
     Visit(VisitReport),
     /// A profile field changed to two values, or its resolution.
     Conflict(Conflict),
+    /// An item of a reference list (programmes, difficulties, kinds of support), added,
+    /// renamed or retired; every user of its area and beneath receives it.
+    Reference(crate::reference::ReferenceItem),
     /// The record left this user's scope or was marked removed.
     Removed {
         entity: Entity,

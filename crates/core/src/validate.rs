@@ -4,7 +4,8 @@
 use crate::i18n::Msg;
 use crate::keyed::Keyed;
 use crate::model::{Cooperative, Sector, VisitReport};
-use crate::report::{Certification, ChainStage, Difficulty, Findings, Programme, SupportKind};
+use crate::reference::{is_key, MAX_ITEMS_PER_LIST, OTHER};
+use crate::report::{Certification, ChainStage, Findings};
 use serde::{Deserialize, Serialize};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -192,6 +193,15 @@ fn money(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<F
 
 /// Refuses a list of choices that names one twice (so a list is never longer than its
 /// choices: a report cannot carry thousands of them).
+/// A choice that is not an item of its reference list.
+pub fn not_listed(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "Lựa chọn không có trong danh mục. Hãy đồng bộ rồi chọn lại.",
+        "This choice is not in the list. Sync, then choose again.",
+    )
+}
+
 fn no_repeats<T: PartialEq>(field: &str, list: &[T], errors: &mut Vec<FieldError>) {
     if list.iter().enumerate().any(|(i, x)| list[..i].contains(x)) {
         errors.push(FieldError::new(
@@ -209,7 +219,7 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
     let lists = [
         (
             "findings.difficulties",
-            f.difficulties.len() > Difficulty::VALUES.len(),
+            f.difficulties.len() > MAX_ITEMS_PER_LIST,
         ),
         (
             "findings.value_chain.stages",
@@ -217,11 +227,11 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
         ),
         (
             "findings.support.received",
-            f.support.received.len() > SupportKind::VALUES.len(),
+            f.support.received.len() > MAX_ITEMS_PER_LIST,
         ),
         (
             "findings.support.requested",
-            f.support.requested.len() > SupportKind::VALUES.len(),
+            f.support.requested.len() > MAX_ITEMS_PER_LIST,
         ),
         (
             "findings.compliance.certifications",
@@ -238,6 +248,24 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
                 "A choice is chosen twice.",
             ));
         }
+    }
+    // Keys of the reference lists: shaped as keys (whether the list has them is the
+    // server's to check, against its lists: crate::reference).
+    for (field, keys) in [
+        ("findings.difficulties", &f.difficulties),
+        ("findings.support.received", &f.support.received),
+        ("findings.support.requested", &f.support.requested),
+    ] {
+        if !any_too_long && keys.iter().any(|k| !is_key(k)) {
+            errors.push(not_listed(field));
+        }
+    }
+    if f.value_chain
+        .programme
+        .as_deref()
+        .is_some_and(|k| !is_key(k))
+    {
+        errors.push(not_listed("findings.value_chain.programme"));
     }
     if !any_too_long {
         no_repeats("findings.difficulties", &f.difficulties, errors);
@@ -341,14 +369,14 @@ fn validate_findings(f: &Findings, visit_date: &str, errors: &mut Vec<FieldError
             "The cooperative is in a value chain: choose at least one stage.",
         ));
     }
-    if vc.programme == Some(Programme::Other) && vc.programme_other.trim().is_empty() {
+    if vc.programme.as_deref() == Some(OTHER) && vc.programme_other.trim().is_empty() {
         errors.push(FieldError::new(
             "findings.value_chain.programme_other",
             "Hãy ghi tên chương trình khác.",
             "Name the other programme.",
         ));
     }
-    if f.difficulties.contains(&Difficulty::Other) && f.difficulty_other.trim().is_empty() {
+    if f.difficulties.iter().any(|d| d == OTHER) && f.difficulty_other.trim().is_empty() {
         errors.push(FieldError::new(
             "findings.difficulty_other",
             "Hãy mô tả khó khăn khác.",
@@ -643,15 +671,15 @@ mod tests {
 
     #[test]
     fn value_chain_needs_stages_and_other_needs_words() {
-        use crate::report::{ChainStage, Programme};
+        use crate::report::ChainStage;
         let mut v = visit();
         v.findings.value_chain.in_value_chain = true;
         assert_eq!(fields(&v, None), ["findings.value_chain.stages"]);
         v.findings.value_chain.stages = vec![ChainStage::Production, ChainStage::Processing];
-        v.findings.value_chain.programme = Some(Programme::Other);
+        v.findings.value_chain.programme = Some(OTHER.into());
         assert_eq!(fields(&v, None), ["findings.value_chain.programme_other"]);
         v.findings.value_chain.programme_other = "Chương trình OCOP huyện".into();
-        v.findings.difficulties = vec![Difficulty::Other];
+        v.findings.difficulties = vec![OTHER.into()];
         assert_eq!(fields(&v, None), ["findings.difficulty_other"]);
         v.findings.difficulty_other = "Thiếu nước tưới".into();
         assert!(fields(&v, None).is_empty());
@@ -765,14 +793,24 @@ mod tests {
     #[test]
     fn a_choice_chosen_twice_is_refused() {
         let mut v = visit();
-        v.findings.difficulties = vec![Difficulty::Other; 5_500];
+        v.findings.difficulties = vec![OTHER.to_string(); 5_500];
         v.findings.difficulty_other = "x".into();
         let e = validate_visit(&v, None);
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].field, "findings.difficulties");
-        v.findings.difficulties = vec![Difficulty::Other, Difficulty::Other];
+        v.findings.difficulties = vec![OTHER.into(), OTHER.into()];
         assert_eq!(validate_visit(&v, None)[0].field, "findings.difficulties");
-        v.findings.difficulties = vec![Difficulty::Other];
+        v.findings.difficulties = vec![OTHER.into()];
         assert!(validate_visit(&v, None).is_empty());
+        // A key that is not shaped as a reference-list key.
+        v.findings.support.received = vec!["Đào tạo".into()];
+        v.findings.value_chain.programme = Some("x y".into());
+        assert_eq!(
+            fields(&v, None),
+            [
+                "findings.support.received",
+                "findings.value_chain.programme"
+            ]
+        );
     }
 }

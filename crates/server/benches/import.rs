@@ -33,11 +33,20 @@ fn csv_file() -> String {
         .filter(|a| a["level"] == "commune")
         .map(|a| a["id"].as_str().unwrap().to_string())
         .collect();
-    let sectors = ["Nông nghiệp", "\"Công nghiệp, tiểu thủ công nghiệp\"", "\"Thương mại, dịch vụ\"", "Vận tải"];
+    let sectors = [
+        "Nông nghiệp",
+        "\"Công nghiệp, tiểu thủ công nghiệp\"",
+        "\"Thương mại, dịch vụ\"",
+        "Vận tải",
+    ];
     let mut out = String::from("Tên HTX,Loại hình,Lĩnh vực,Mã xã,Mã số thuế,Số ĐKKD,Ngày thành lập,Chủ tịch HĐQT/Giám đốc,Điện thoại,Số thành viên,Vốn điều lệ (đồng),Diện tích canh tác (ha),Tình trạng hoạt động\r\n");
     for i in 0..ROWS {
         let sector = sectors[i % 4];
-        let area = if i % 4 == 0 { format!("{},{}", 10 + i % 90, i % 10) } else { String::new() };
+        let area = if i % 4 == 0 {
+            format!("{},{}", 10 + i % 90, i % 10)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
             "HTX Thử nghiệm {i},{},{sector},{},{},27{:08},{:02}/{:02}/{},Nguyễn Văn {i},09{:08},{},\"{}.000.000\",{},{}\r\n",
             if i % 7 == 0 { "THT" } else { "HTX" },
@@ -66,16 +75,31 @@ async fn main() {
     println!("{ROWS} rows, {} KB", file.len() / 1024);
     let (mut dry, mut apply, mut base) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {
-        let url = format!("sqlite://{}", dir.path().join(format!("h{run}.db")).display());
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join(format!("h{run}.db")).display()
+        );
         let db = Db::connect(&url).await.unwrap();
         demo::load_if_empty(&db).await.unwrap();
-        let admin = hoptac_server::storage::users::load(&db, "u-admin").await.unwrap().unwrap();
+        let admin = hoptac_server::storage::users::load(&db, "u-admin")
+            .await
+            .unwrap()
+            .unwrap();
         let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &[], false).await.unwrap();
+        let r = import(&db, &admin, file.as_bytes(), &[], false)
+            .await
+            .unwrap();
         dry.push(t.elapsed().as_secs_f64());
-        assert_eq!((r.created as usize, r.refused.len()), (ROWS, 0), "{:?}", r.refused.first());
+        assert_eq!(
+            (r.created as usize, r.refused.len()),
+            (ROWS, 0),
+            "{:?}",
+            r.refused.first()
+        );
         let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &[], true).await.unwrap();
+        let r = import(&db, &admin, file.as_bytes(), &[], true)
+            .await
+            .unwrap();
         apply.push(t.elapsed().as_secs_f64());
         assert!(r.applied && r.created as usize == ROWS);
         db.pool.close().await;
@@ -88,11 +112,19 @@ async fn main() {
             .output()
             .expect("the sqlite3 command line (apt install sqlite3)");
         base.push(t.elapsed().as_secs_f64());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let (d, a, b) = (median(dry), median(apply), median(base));
     println!("dry run:            {:>7.0} ms", d * 1000.0);
     println!("import (applied):   {:>7.0} ms", a * 1000.0);
     println!("sqlite3 .import:    {:>7.0} ms", b * 1000.0);
-    println!("ratio dry run / sqlite3: {:.1}; import / sqlite3: {:.1}", d / b, a / b);
+    println!(
+        "ratio dry run / sqlite3: {:.1}; import / sqlite3: {:.1}",
+        d / b,
+        a / b
+    );
 }

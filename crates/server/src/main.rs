@@ -73,7 +73,8 @@ enum AdminCommand {
 fn read_password() -> Result<String, String> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Mật khẩu / Password: ").map_err(|e| e.to_string())?;
+        let first =
+            rpassword::prompt_password("Mật khẩu / Password: ").map_err(|e| e.to_string())?;
         let again = rpassword::prompt_password("Nhập lại / Again: ").map_err(|e| e.to_string())?;
         if first != again {
             return Err("the two passwords differ: nothing was created".into());
@@ -81,7 +82,9 @@ fn read_password() -> Result<String, String> {
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }
@@ -112,7 +115,10 @@ async fn run_command(db_url: &str, command: Command) -> ExitCode {
             db.pool.close().await;
             match made {
                 Ok((_, notes)) => {
-                    println!("Đã tạo quản trị viên / administrator created: {}", username.trim().to_lowercase());
+                    println!(
+                        "Đã tạo quản trị viên / administrator created: {}",
+                        username.trim().to_lowercase()
+                    );
                     for n in notes {
                         println!("  {n}");
                     }

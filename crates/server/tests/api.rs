@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
 use serde_json::{json, Value};
@@ -1293,12 +1292,18 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         (v.member_income_vnd.now, v.member_income_vnd.last_year),
         (6_000_000, 5_000_000)
     );
-    let chains: Vec<(Option<&str>, i64)> = v
+    let chains: Vec<(&str, &str, i64)> = v
         .value_chains
         .iter()
-        .map(|t| (t.key.map(|p| p.key()), t.count))
+        .map(|t| (t.key.as_str(), t.label.vi.as_str(), t.count))
         .collect();
-    assert_eq!(chains, vec![(Some("resolution113"), 1), (None, 1)]);
+    assert_eq!(
+        chains,
+        vec![
+            ("resolution113", "Nghị quyết 113 của HĐND tỉnh", 1),
+            ("", "Không rõ chương trình", 1)
+        ]
+    );
     assert_eq!(
         (v.works_handed_over.value, v.works_handed_over.target),
         (3, Some(5))
@@ -1306,14 +1311,14 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     let d: Vec<(&str, i64)> = v
         .difficulties
         .iter()
-        .map(|t| (t.key.key(), t.count))
+        .map(|t| (t.key.as_str(), t.count))
         .collect();
     assert_eq!(d, vec![("weak_finances", 1), ("finding_markets", 2)]);
     assert_eq!((v.tax_registered.value, v.tax_of), (2, 3));
     let sup_kinds: Vec<(&str, i64)> = v
         .support_received
         .iter()
-        .map(|t| (t.key.key(), t.count))
+        .map(|t| (t.key.as_str(), t.count))
         .collect();
     assert_eq!(sup_kinds, vec![("training", 2), ("credit", 1)]);
     // Every figure's records are named for the drill-down.

@@ -137,7 +137,12 @@ fn admin_create(db: &str, username: &str, stdin: &str) -> (i32, String, String) 
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -153,19 +158,32 @@ fn the_first_administrator_from_the_command_line() {
     let (_dir, db) = tmp_db();
     let (code, out, err) = admin_create(&db, "QuanTri.Tinh", "mot-mat-khau-dai\n");
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình"), "{out}");
+    assert!(
+        out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình"),
+        "{out}"
+    );
     assert!(!out.contains("mot-mat-khau-dai") && !err.contains("mot-mat-khau-dai"));
     let (code, _, err) = admin_create(&db, "quantri.tinh", "mot-mat-khau-dai\n");
     assert_eq!(code, 2);
     assert!(err.contains("taken"), "{err}");
     let (code, _, err) = admin_create(&db, "quantri2", "ngan\n");
-    assert_eq!((code, err.contains("8")), (2, true), "a short password is refused: {err}");
+    assert_eq!(
+        (code, err.contains("8")),
+        (2, true),
+        "a short password is refused: {err}"
+    );
     // No demo data came with it: no cooperative, one account.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let d = hoptac_server::storage::Db::connect(&db).await.unwrap();
-        let coops: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cooperatives").fetch_one(&d.pool).await.unwrap();
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&d.pool).await.unwrap();
+        let coops: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cooperatives")
+            .fetch_one(&d.pool)
+            .await
+            .unwrap();
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&d.pool)
+            .await
+            .unwrap();
         assert_eq!((coops, users), (0, 1));
     });
 }

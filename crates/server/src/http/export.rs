@@ -15,7 +15,6 @@ use axum::Router;
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{ReportStatus, VisitReport};
-use hoptac_core::report::Labelled;
 use hoptac_core::six_month::{bad_period, period_bounds};
 use serde::Deserialize;
 
@@ -242,16 +241,28 @@ pub async fn visits(
         .iter()
         .map(|h| Cell::Text(h.to_string()))
         .collect()];
+    let reference = storage::reference::all(&state.db).await?;
     for (v, name) in storage::visits::export_rows(&state.db, &user.0.scopes, &filter).await? {
-        rows.push(visit_row(&v, &name));
+        rows.push(visit_row(&v, &name, &reference));
     }
     format.respond("phieu-khao-sat", "Phiếu khảo sát", &rows)
 }
 
-fn visit_row(v: &VisitReport, coop_name: &str) -> Vec<Cell> {
+fn visit_row(
+    v: &VisitReport,
+    coop_name: &str,
+    reference: &[hoptac_core::reference::ReferenceItem],
+) -> Vec<Cell> {
+    use hoptac_core::reference::{label_of, ListKind};
     let f = &v.findings;
     let money = |m: Option<i64>| m.map(Cell::Int).unwrap_or(Cell::Empty);
-    let join = |labels: Vec<&str>| Cell::Text(labels.join("; "));
+    let join = |list: ListKind, keys: &[String]| {
+        let labels: Vec<String> = keys
+            .iter()
+            .map(|k| label_of(reference, list, k).vi)
+            .collect();
+        Cell::Text(labels.join("; "))
+    };
     vec![
         Cell::Text(v.id.clone()),
         Cell::Text(coop_name.to_string()),
@@ -273,8 +284,8 @@ fn visit_row(v: &VisitReport, coop_name: &str) -> Vec<Cell> {
             }
             .into(),
         ),
-        join(f.difficulties.iter().map(|d| d.label().0).collect()),
-        join(f.support.received.iter().map(|d| d.label().0).collect()),
+        join(ListKind::Difficulty, &f.difficulties),
+        join(ListKind::SupportKind, &f.support.received),
         f.support
             .works_handed_over
             .map(|w| Cell::Int(w.into()))

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod export;
 pub mod openapi;
+pub mod reference;
 pub mod registry;
 pub mod review;
 pub mod six_month;
@@ -120,6 +121,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(visits::router())
         .merge(users::router())
         .merge(registry::router())
+        .merge(reference::router())
         .merge(review::router())
         .merge(six_month::router())
         .merge(export::router())

@@ -99,14 +99,27 @@ pub async fn import(
                 let text = field.text().await.map_err(form_error)?;
                 if !text.trim().is_empty() {
                     let m: std::collections::BTreeMap<String, String> = serde_json::from_str(&text)
-                        .map_err(|e| ApiError::field("mapping", Msg::new(format!("Bảng ghép cột không hợp lệ: {e}."), format!("The column mapping is not valid: {e}."))))?;
+                        .map_err(|e| {
+                            ApiError::field(
+                                "mapping",
+                                Msg::new(
+                                    format!("Bảng ghép cột không hợp lệ: {e}."),
+                                    format!("The column mapping is not valid: {e}."),
+                                ),
+                            )
+                        })?;
                     mapping = m.into_iter().collect();
                 }
             }
             _ => {}
         }
     }
-    let file = file.ok_or_else(|| ApiError::field("file", Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file.")))?;
+    let file = file.ok_or_else(|| {
+        ApiError::field(
+            "file",
+            Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file."),
+        )
+    })?;
     let report = rules::registry::import(&state.db, &user.0, &file, &mapping, apply).await?;
     let notes_csv = rules::registry::notes_csv(&report, true)?;
     Ok(axum::Json(ImportResponse { report, notes_csv }))
@@ -118,11 +131,20 @@ pub async fn import(
               (status = 403, body = E), (status = 401, body = E)))]
 pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<impl IntoResponse> {
     let bytes = rules::registry::export(&state.db, &user.0).await?;
-    let name = format!("danh-sach-htx-{}.xlsx", hoptac_core::validate::date_of_millis_vn(crate::storage::now_ms()));
+    let name = format!(
+        "danh-sach-htx-{}.xlsx",
+        hoptac_core::validate::date_of_millis_vn(crate::storage::now_ms())
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     ))
@@ -132,8 +154,13 @@ pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<
 /// caller's areas. Supervisors and administrators.
 #[utoipa::path(get, path = "/api/cooperatives/duplicates", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = Vec<Duplicate>), (status = 403, body = E), (status = 401, body = E)))]
-pub async fn duplicates(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<Duplicate>>> {
-    Ok(axum::Json(rules::duplicates::list(&state.db, &user.0).await?))
+pub async fn duplicates(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<Vec<Duplicate>>> {
+    Ok(axum::Json(
+        rules::duplicates::list(&state.db, &user.0).await?,
+    ))
 }
 
 /// Merge two records of one cooperative: `remove`'s visit reports move to `keep`, its
@@ -146,7 +173,9 @@ pub async fn merge(
     user: AuthUser,
     Json(req): Json<MergeRequest>,
 ) -> ApiResult<axum::Json<Cooperative>> {
-    Ok(axum::Json(rules::duplicates::merge(&state.db, &user.0, &req.keep, &req.remove).await?))
+    Ok(axum::Json(
+        rules::duplicates::merge(&state.db, &user.0, &req.keep, &req.remove).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]

@@ -12,7 +12,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::Router;
-use hoptac_core::report::Labelled;
 use hoptac_core::six_month::{ReviewResponse, Targets, TargetsRequest};
 use serde::Deserialize;
 
@@ -129,12 +128,8 @@ pub fn review_table(r: &ReviewResponse) -> Vec<Vec<Cell>> {
         ],
     ];
     for t in &v.value_chains {
-        let name = t
-            .key
-            .map(|p| p.label().0)
-            .unwrap_or("Không rõ chương trình");
         rows.push(vec![
-            Cell::Text(format!("Mô hình chuỗi giá trị — {name}")),
+            Cell::Text(format!("Mô hình chuỗi giá trị — {}", t.label.vi)),
             Cell::Int(t.count),
             Cell::Empty,
             Cell::Empty,
@@ -142,7 +137,7 @@ pub fn review_table(r: &ReviewResponse) -> Vec<Vec<Cell>> {
     }
     for t in &v.difficulties {
         rows.push(vec![
-            Cell::Text(format!("Khó khăn — {}", t.key.label().0)),
+            Cell::Text(format!("Khó khăn — {}", t.label.vi)),
             Cell::Int(t.count),
             Cell::Empty,
             Cell::Empty,
@@ -150,7 +145,7 @@ pub fn review_table(r: &ReviewResponse) -> Vec<Vec<Cell>> {
     }
     for t in &v.support_received {
         rows.push(vec![
-            Cell::Text(format!("Hỗ trợ đã nhận — {}", t.key.label().0)),
+            Cell::Text(format!("Hỗ trợ đã nhận — {}", t.label.vi)),
             Cell::Int(t.count),
             Cell::Empty,
             Cell::Empty,

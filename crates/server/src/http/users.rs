@@ -70,7 +70,9 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<axum::Json<AccountList>> {
     let search = q.q.unwrap_or_default();
-    Ok(axum::Json(rules::users::list(&state.db, &user.0, &search).await?))
+    Ok(axum::Json(
+        rules::users::list(&state.db, &user.0, &search).await?,
+    ))
 }
 
 /// Create an officer, supervisor or administrator with a temporary password (shown once;
@@ -96,7 +98,9 @@ pub async fn reset_password(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<TemporaryPassword>> {
-    Ok(axum::Json(rules::users::reset_password(&state.db, &user.0, &id).await?))
+    Ok(axum::Json(
+        rules::users::reset_password(&state.db, &user.0, &id).await?,
+    ))
 }
 
 /// Deactivate an account: it cannot sign in and every session ends at once; its work
@@ -109,7 +113,9 @@ pub async fn deactivate(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Account>> {
-    Ok(axum::Json(rules::users::set_active(&state.db, &user.0, &id, false).await?))
+    Ok(axum::Json(
+        rules::users::set_active(&state.db, &user.0, &id, false).await?,
+    ))
 }
 
 /// Reactivate a deactivated account (it signs in with its password as before).
@@ -121,18 +127,24 @@ pub async fn reactivate(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Account>> {
-    Ok(axum::Json(rules::users::set_active(&state.db, &user.0, &id, true).await?))
+    Ok(axum::Json(
+        rules::users::set_active(&state.db, &user.0, &id, true).await?,
+    ))
 }
 
 /// The areas inside the caller's own (and the ones above them, for names), by path.
 #[utoipa::path(get, path = "/api/areas", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<Area>), (status = 401, body = E)))]
-pub async fn areas(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<Area>>> {
+pub async fn areas(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<Vec<Area>>> {
     let all = crate::storage::areas::all(&state.db).await?;
     let visible = all
         .into_iter()
         .filter(|a| {
-            in_scope(&a.path, &user.0.scopes) || user.0.scopes.iter().any(|s| s.starts_with(&a.path))
+            in_scope(&a.path, &user.0.scopes)
+                || user.0.scopes.iter().any(|s| s.starts_with(&a.path))
         })
         .collect();
     Ok(axum::Json(visible))

@@ -57,7 +57,8 @@ pub async fn set_areas(
     // areas by any administrator (its first areas).
     if !account.scopes.is_empty() {
         super::users::may_manage(admin, user_id, account.role, &account.scopes)?;
-    } else if account.role == hoptac_core::model::Role::Admin && !super::users::covers_a_root(admin) {
+    } else if account.role == hoptac_core::model::Role::Admin && !super::users::covers_a_root(admin)
+    {
         return Err(ApiError::NotFound(format!("no user with id '{user_id}'")));
     }
     for a in &areas {

@@ -180,13 +180,20 @@ pub async fn update(
     // An edit of a record merged into another since: it applies to the record kept.
     // Locked; a record merged since (even while this waited for its lock) is the
     // record kept.
-    let Some((current, judged_at)) = storage::cooperatives::lock_landing(tx, &record.id).await? else {
+    let Some((current, judged_at)) = storage::cooperatives::lock_landing(tx, &record.id).await?
+    else {
         return Err(no_cooperative());
     };
     let redirected = (current.id != record.id).then(|| {
         (
-            Cooperative { id: current.id.clone(), ..base.clone() },
-            Cooperative { id: current.id.clone(), ..record.clone() },
+            Cooperative {
+                id: current.id.clone(),
+                ..base.clone()
+            },
+            Cooperative {
+                id: current.id.clone(),
+                ..record.clone()
+            },
         )
     });
     let (base, record) = match &redirected {
@@ -195,10 +202,7 @@ pub async fn update(
     };
     // Written for a record merged since: judged where the officer wrote it.
     let judged_at = judged_at.unwrap_or_else(|| current.area_path.clone());
-    if standing(tx, user, &judged_at, written_at)
-        .await?
-        .is_none()
-    {
+    if standing(tx, user, &judged_at, written_at).await?.is_none() {
         return Err(outside_scope());
     }
     // The edit as it could be stored: its area and version are the server's.

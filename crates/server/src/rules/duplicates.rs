@@ -65,7 +65,11 @@ pub async fn merge(
     let mut tx = db.begin_write().await?;
     let not_found = |id: &str| ApiError::NotFound(format!("no cooperative with id '{id}'"));
     // Locked in id order: two merges of one pair wait for each other, never deadlock.
-    let (first, second) = if keep < remove { (keep, remove) } else { (remove, keep) };
+    let (first, second) = if keep < remove {
+        (keep, remove)
+    } else {
+        (remove, keep)
+    };
     let f = storage::cooperatives::lock(&mut tx, first).await?;
     let s = storage::cooperatives::lock(&mut tx, second).await?;
     let (kept, removed) = if keep < remove { (f, s) } else { (s, f) };
@@ -80,8 +84,14 @@ pub async fn merge(
             return Err(ApiError::field(
                 "remove",
                 hoptac_core::i18n::Msg::new(
-                    format!("\"{}\" còn xung đột chưa chọn: hãy chọn trước khi gộp.", c.name),
-                    format!("\"{}\" has a conflict waiting for a choice: choose first, then merge.", c.name),
+                    format!(
+                        "\"{}\" còn xung đột chưa chọn: hãy chọn trước khi gộp.",
+                        c.name
+                    ),
+                    format!(
+                        "\"{}\" has a conflict waiting for a choice: choose first, then merge.",
+                        c.name
+                    ),
                 ),
             ));
         }
@@ -111,8 +121,14 @@ pub async fn merge(
     }
     storage::conflicts::repoint(&mut tx, &removed.id, &kept.id).await?;
     let filled = fill_from(&kept, &removed);
-    storage::cooperatives::record_merge(&mut tx, &removed.id, &removed.area_path, &kept.id, &user.id)
-        .await?;
+    storage::cooperatives::record_merge(
+        &mut tx,
+        &removed.id,
+        &removed.area_path,
+        &kept.id,
+        &user.id,
+    )
+    .await?;
     let after = if filled != kept {
         let after = hoptac_core::model::Cooperative {
             version: kept.version + 1,
@@ -160,7 +176,9 @@ pub async fn dismiss(db: &Db, user: &UserInfo, a: &str, b: &str) -> ApiResult<()
         }
     }
     if storage::cooperatives::dismiss_duplicate(&mut tx, a, b).await? == 0 {
-        return Err(ApiError::NotFound("these two records are not flagged".into()));
+        return Err(ApiError::NotFound(
+            "these two records are not flagged".into(),
+        ));
     }
     let who = Who {
         id: &user.id,

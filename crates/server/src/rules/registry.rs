@@ -20,8 +20,8 @@ use crate::storage::{self, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo};
 use hoptac_core::registry::{
-    identifier_key, overlay, parse_row, AreaIndex, Cell, ColumnMatch, Field, ImportReport,
-    Mapping, RowNote, COLUMNS, MAX_IMPORT_ROWS,
+    identifier_key, overlay, parse_row, AreaIndex, Cell, ColumnMatch, Field, ImportReport, Mapping,
+    RowNote, COLUMNS, MAX_IMPORT_ROWS,
 };
 use hoptac_core::sync::Change;
 use hoptac_core::text::normalize;
@@ -69,7 +69,11 @@ pub fn decode_text(bytes: &[u8]) -> ApiResult<(String, &'static str)> {
                 "The Unicode (UTF-16) file holds broken characters. Save it as CSV UTF-8 or XLSX.",
             ));
         }
-        let name = if enc == encoding_rs::UTF_16BE { "UTF-16BE" } else { "UTF-16LE" };
+        let name = if enc == encoding_rs::UTF_16BE {
+            "UTF-16BE"
+        } else {
+            "UTF-16LE"
+        };
         return Ok((text.into_owned(), name));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -135,11 +139,12 @@ fn read_xlsx(bytes: &[u8]) -> ApiResult<Vec<Vec<Cell>>> {
     };
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
-    let first = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| bad_file("Tệp Excel không có trang tính nào.", "The Excel file has no sheet."))?;
+    let first = book.sheet_names().first().cloned().ok_or_else(|| {
+        bad_file(
+            "Tệp Excel không có trang tính nào.",
+            "The Excel file has no sheet.",
+        )
+    })?;
     let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
     let max_rows = (MAX_IMPORT_ROWS + 20) as u32;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -190,7 +195,11 @@ pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
     let head: Vec<&str> = text.lines().take(10).collect();
     let delimiter = [b'\t', b';', b',']
         .into_iter()
-        .max_by_key(|d| head.iter().map(|l| l.bytes().filter(|b| b == d).count()).sum::<usize>())
+        .max_by_key(|d| {
+            head.iter()
+                .map(|l| l.bytes().filter(|b| b == d).count())
+                .sum::<usize>()
+        })
         .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -218,7 +227,11 @@ pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
             rec.iter()
                 .map(|c| {
                     let t = c.trim();
-                    if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_string()) }
+                    if t.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(t.to_string())
+                    }
                 })
                 .collect(),
         );
@@ -238,13 +251,19 @@ fn header_row(rows: &[Vec<Cell>]) -> Option<usize> {
     rows.iter()
         .take(10)
         .position(|r| known(r) >= 2)
-        .or_else(|| rows.iter().position(|r| r.iter().any(|c| *c != Cell::Empty)))
+        .or_else(|| {
+            rows.iter()
+                .position(|r| r.iter().any(|c| *c != Cell::Empty))
+        })
 }
 
 /// One record the import will write.
 enum Write {
     Create(Cooperative),
-    Update { before: Cooperative, after: Cooperative },
+    Update {
+        before: Cooperative,
+        after: Cooperative,
+    },
 }
 
 /// Which of a row's identifiers point to which existing record.
@@ -313,7 +332,9 @@ pub async fn import(
         ..ImportReport::default()
     };
     let Some(h) = header_row(&rows) else {
-        report.problems.push(Msg::new("Tệp không có dòng nào.", "The file has no rows."));
+        report
+            .problems
+            .push(Msg::new("Tệp không có dòng nào.", "The file has no rows."));
         return Ok(report);
     };
     let headers: Vec<String> = rows[h].iter().map(Cell::text).collect();
@@ -336,8 +357,14 @@ pub async fn import(
         .collect();
     if data.len() > MAX_IMPORT_ROWS {
         report.problems.push(Msg::new(
-            format!("Tệp có {} dòng; mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng. Hãy chia tệp.", data.len()),
-            format!("The file has {} rows; one import takes at most {MAX_IMPORT_ROWS}. Split the file.", data.len()),
+            format!(
+                "Tệp có {} dòng; mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng. Hãy chia tệp.",
+                data.len()
+            ),
+            format!(
+                "The file has {} rows; one import takes at most {MAX_IMPORT_ROWS}. Split the file.",
+                data.len()
+            ),
         ));
     }
     report.rows = data.len() as u32;
@@ -404,8 +431,18 @@ pub async fn import(
             continue;
         }
         // The record this row is: by id, tax code, registration number, then name.
-        let by_tax = parsed.coop.tax_code.as_deref().and_then(identifier_key).and_then(|k| ix.by_tax.get(&k).copied());
-        let by_reg = parsed.coop.registration_no.as_deref().and_then(identifier_key).and_then(|k| ix.by_reg.get(&k).copied());
+        let by_tax = parsed
+            .coop
+            .tax_code
+            .as_deref()
+            .and_then(identifier_key)
+            .and_then(|k| ix.by_tax.get(&k).copied());
+        let by_reg = parsed
+            .coop
+            .registration_no
+            .as_deref()
+            .and_then(identifier_key)
+            .and_then(|k| ix.by_reg.get(&k).copied());
         if let (Some(a), Some(b)) = (by_tax, by_reg) {
             if a != b {
                 report.refused.push(refuse(
@@ -424,14 +461,24 @@ pub async fn import(
             .and_then(|id| ix.by_id.get(id).copied())
             .or(by_tax)
             .or(by_reg)
-            .or_else(|| ix.by_name.get(&(normalize(&parsed.coop.name), commune.id.clone())).copied());
+            .or_else(|| {
+                ix.by_name
+                    .get(&(normalize(&parsed.coop.name), commune.id.clone()))
+                    .copied()
+            });
         if let Some(i) = found {
             if let Some(first) = seen.get(&i) {
                 report.duplicates.push(refuse(
                     String::new(),
                     Msg::new(
-                        format!("Trùng với dòng {first} (cùng hợp tác xã \"{}\"): bỏ qua.", records[i].name),
-                        format!("Same cooperative as row {first} (\"{}\"): skipped.", records[i].name),
+                        format!(
+                            "Trùng với dòng {first} (cùng hợp tác xã \"{}\"): bỏ qua.",
+                            records[i].name
+                        ),
+                        format!(
+                            "Same cooperative as row {first} (\"{}\"): skipped.",
+                            records[i].name
+                        ),
                     ),
                 ));
                 continue;
@@ -451,7 +498,9 @@ pub async fn import(
         let errors = validate_cooperative(&next, Some(&today));
         if !errors.is_empty() {
             for e in errors {
-                report.refused.push(refuse(column_of_key(&e.field), e.message));
+                report
+                    .refused
+                    .push(refuse(column_of_key(&e.field), e.message));
             }
             continue;
         }
@@ -466,7 +515,10 @@ pub async fn import(
                 let before = records[i].clone();
                 next.version = before.version + 1;
                 records[i] = next.clone();
-                writes.push(Write::Update { before, after: next });
+                writes.push(Write::Update {
+                    before,
+                    after: next,
+                });
             }
             None => {
                 report.created += 1;
@@ -507,7 +559,10 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
             Write::Create(c) => {
                 // Made meanwhile by another import of the same file (two clicks, two
                 // administrators): not made twice.
-                if storage::cooperatives::same_record(&mut tx, c).await?.is_some() {
+                if storage::cooperatives::same_record(&mut tx, c)
+                    .await?
+                    .is_some()
+                {
                     made_meanwhile += 1;
                     continue;
                 }
@@ -547,14 +602,25 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
 /// Vietnamese): row, column, reason.
 pub fn notes_csv(report: &ImportReport, lang_vi: bool) -> ApiResult<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let head = if lang_vi { ["Dòng", "Cột", "Lý do"] } else { ["Row", "Column", "Reason"] };
-    w.write_record(head).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let head = if lang_vi {
+        ["Dòng", "Cột", "Lý do"]
+    } else {
+        ["Row", "Column", "Reason"]
+    };
+    w.write_record(head)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     for n in report.refused.iter().chain(&report.duplicates) {
-        let msg = if lang_vi { &n.message.vi } else { &n.message.en };
+        let msg = if lang_vi {
+            &n.message.vi
+        } else {
+            &n.message.en
+        };
         w.write_record([n.row.to_string().as_str(), n.column.as_str(), msg.as_str()])
             .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let bytes = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
 }
 
@@ -569,9 +635,14 @@ pub async fn export(db: &Db, user: &UserInfo) -> ApiResult<Vec<u8>> {
     let mut records = storage::cooperatives::in_paths(db, &user.scopes).await?;
     records.sort_by(|a, b| a.area_path.cmp(&b.area_path).then(a.name.cmp(&b.name)));
     use crate::http::export::Cell as X;
-    let mut rows = vec![COLUMNS.iter().map(|c| X::Text(c.header.into())).collect::<Vec<_>>()];
+    let mut rows = vec![COLUMNS
+        .iter()
+        .map(|c| X::Text(c.header.into()))
+        .collect::<Vec<_>>()];
     for c in &records {
-        let Some(commune) = index.get(&c.area_id) else { continue };
+        let Some(commune) = index.get(&c.area_id) else {
+            continue;
+        };
         let district = commune
             .parent_id
             .as_deref()
@@ -602,7 +673,10 @@ mod tests {
         let text = "Tên HTX,Xã\nHTX Đồng Giao,Xã Ninh Hải\n";
         assert_eq!(decode_text(text.as_bytes()).unwrap().1, "UTF-8");
         let bom = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
-        assert_eq!(decode_text(&bom).unwrap(), (text.to_string(), "UTF-8 (BOM)"));
+        assert_eq!(
+            decode_text(&bom).unwrap(),
+            (text.to_string(), "UTF-8 (BOM)")
+        );
         // The same text as Windows-1258 writes it: toned letters as a base letter and a
         // combining mark (ồ = ô 0xF4 + grave 0xCC; ã = a + tilde 0xDE; ả = a + hook 0xD2).
         let cp = b"T\xean HTX,Xa\xde\nHTX \xd0\xf4\xccng Giao,Xa\xde Ninh Ha\xd2i\n";
@@ -614,7 +688,10 @@ mod tests {
         assert!(looks_like_tcvn3(tcvn3));
         let e = decode_text(tcvn3).unwrap_err();
         assert!(format!("{e:?}").contains("TCVN3"));
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         assert_eq!(decode_text(&utf16).unwrap().0, text);
     }
 

@@ -222,7 +222,10 @@ pub async fn resubmit(
         return Err(refuse(ErrorCode::Invalid, e.message().vi, e.message().en));
     }
     let now = now_ms();
-    let errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
+    let mut errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
+    if errors.is_empty() {
+        errors = super::reference::unknown_keys(tx, &v.findings).await?;
+    }
     if !errors.is_empty() {
         return Err(invalid(errors));
     }

@@ -69,7 +69,8 @@ pub async fn load_review(
         own.clone()
     };
 
-    let review = compute(period, &coops, &reports, &targets);
+    let reference = storage::reference::all(db).await?;
+    let review = compute(period, &coops, &reports, &targets, &reference);
     let records = records_of(&review, &coops, &reports);
     Ok(ReviewResponse {
         area_id,

@@ -9,7 +9,7 @@
 
 use super::accounts::{hash_password, token_hash};
 use crate::http::error::{ApiError, ApiResult};
-use crate::storage::{self, users::NewUser, Db, WriteTx, Who};
+use crate::storage::{self, users::NewUser, Db, Who, WriteTx};
 use hoptac_core::accounts::{
     check_password, normalize_username, validate_new_account, Account, AccountList, NewAccount,
     TemporaryPassword,
@@ -210,7 +210,14 @@ pub async fn reset_password(db: &Db, admin: &UserInfo, id: &str) -> ApiResult<Te
     storage::users::revoke_sessions(&mut tx, id, None).await?;
     let mut account = before.clone();
     account.must_change_password = true;
-    tx.audit_only("user", id, who(admin), "reset_password", Some(&json(&before)?), &json(&account)?);
+    tx.audit_only(
+        "user",
+        id,
+        who(admin),
+        "reset_password",
+        Some(&json(&before)?),
+        &json(&account)?,
+    );
     tx.commit().await?;
     tracing::info!(user = %account.username, by = %admin.id, "password reset");
     Ok(TemporaryPassword {
@@ -240,7 +247,14 @@ pub async fn set_active(db: &Db, admin: &UserInfo, id: &str, active: bool) -> Ap
     let mut account = before.clone();
     account.active = active;
     let action = if active { "reactivate" } else { "deactivate" };
-    tx.audit_only("user", id, who(admin), action, Some(&json(&before)?), &json(&account)?);
+    tx.audit_only(
+        "user",
+        id,
+        who(admin),
+        action,
+        Some(&json(&before)?),
+        &json(&account)?,
+    );
     tx.commit().await?;
     tracing::info!(user = %account.username, by = %admin.id, action, "account changed");
     Ok(account)
@@ -286,7 +300,10 @@ pub async fn change_own_password(
         limiter.fail(&user.username, address, now);
         return Err(ApiError::field(
             "current_password",
-            Msg::new("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
+            Msg::new(
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+            ),
         ));
     }
     let new_hash = hash_password(new).await;
@@ -303,7 +320,9 @@ pub async fn change_own_password(
         &user.id,
         me,
         "change_password",
-        Some(&serde_json::to_string(&serde_json::json!({ "must_change_password": user.must_change_password }))?),
+        Some(&serde_json::to_string(
+            &serde_json::json!({ "must_change_password": user.must_change_password }),
+        )?),
         &serde_json::to_string(&serde_json::json!({ "must_change_password": false }))?,
     );
     tx.commit().await?;
@@ -345,11 +364,18 @@ pub async fn create_first_admin(
             .map_err(|e| e.to_string())?
             .ok_or("the database has no area list: give --area")?,
     };
-    let Some(area) = storage::areas::get_in(&mut tx, &area_id).await.map_err(|e| e.to_string())? else {
+    let Some(area) = storage::areas::get_in(&mut tx, &area_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
         return Err(format!("no area with id '{area_id}'"));
     };
     let id = uuid::Uuid::new_v4().to_string();
-    let name = if display_name.trim().is_empty() { username.as_str() } else { display_name.trim() };
+    let name = if display_name.trim().is_empty() {
+        username.as_str()
+    } else {
+        display_name.trim()
+    };
     let inserted = storage::users::insert(
         &mut tx,
         &NewUser {
@@ -364,12 +390,18 @@ pub async fn create_first_admin(
     .await
     .map_err(|e| e.to_string())?;
     if !inserted {
-        return Err(format!("the user name '{username}' is taken: choose another"));
+        return Err(format!(
+            "the user name '{username}' is taken: choose another"
+        ));
     }
     storage::users::grant(&mut tx, &id, &area.id, None, storage::now_ms())
         .await
         .map_err(|e| e.to_string())?;
-    let me = Who { id: &id, name, client_id: None };
+    let me = Who {
+        id: &id,
+        name,
+        client_id: None,
+    };
     tx.audit_only(
         "user",
         &id,

@@ -51,10 +51,19 @@ pub async fn count_after(
     Ok(n.max(0) as u64)
 }
 
-/// The user's areas ($2…), plus changes addressed to the user alone (the last parameter).
+/// The user's areas ($2…), plus changes addressed to the user alone (the last parameter),
+/// plus reference items of the areas above the user's (and the national ones, path "").
 fn visible(scopes: &[String]) -> String {
+    let above: Vec<String> = (2..2 + scopes.len())
+        .map(|i| format!("substr(${i}, 1, length(scope_path)) = scope_path"))
+        .collect();
+    let above = if above.is_empty() {
+        "1 = 0".to_string()
+    } else {
+        above.join(" OR ")
+    };
     format!(
-        "({} OR for_user = ${})",
+        "({} OR for_user = ${} OR (entity = 'reference' AND ({above})))",
         scope_clause("scope_path", 2, scopes.len()),
         scopes.len() + 2
     )

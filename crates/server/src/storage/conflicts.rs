@@ -52,10 +52,12 @@ pub async fn resolve(tx: &mut WriteTx<'_>, c: &Conflict, body: &str) -> Result<(
 
 /// How many conflicts of cooperative `id` wait for a choice.
 pub async fn open_count(tx: &mut WriteTx<'_>, cooperative_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM conflicts WHERE cooperative_id = $1 AND resolved_at IS NULL")
-        .bind(cooperative_id)
-        .fetch_one(tx.conn())
-        .await
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conflicts WHERE cooperative_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(cooperative_id)
+    .fetch_one(tx.conn())
+    .await
 }
 
 /// Files the (resolved) conflicts of a merged cooperative under the record kept; their

@@ -127,11 +127,17 @@ pub async fn same_identifiers(
     let mut out = Vec::new();
     let checks = [
         ("tax_code", "tax_code_key", tax_key(c), c.tax_code.clone()),
-        ("registration_no", "registration_key", registration_key(c), c.registration_no.clone()),
+        (
+            "registration_no",
+            "registration_key",
+            registration_key(c),
+            c.registration_no.clone(),
+        ),
     ];
     for (field, column, key, value) in checks {
         let Some(key) = key else { continue };
-        let sql = format!("SELECT id FROM cooperatives WHERE {column} = $1 AND id <> $2 ORDER BY id");
+        let sql =
+            format!("SELECT id FROM cooperatives WHERE {column} = $1 AND id <> $2 ORDER BY id");
         let ids: Vec<String> = sqlx::query_scalar(&sql)
             .bind(&key)
             .bind(&c.id)
@@ -258,10 +264,12 @@ pub struct Merged {
 
 /// The cooperative a removed id was merged into, if it was.
 pub async fn merged_into(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Merged>, sqlx::Error> {
-    let row = sqlx::query("SELECT kept_id, removed_area_path FROM cooperative_merges WHERE removed_id = $1")
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?;
+    let row = sqlx::query(
+        "SELECT kept_id, removed_area_path FROM cooperative_merges WHERE removed_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
     row.map(|r| {
         Ok(Merged {
             kept_id: r.try_get(0)?,
@@ -280,7 +288,10 @@ pub async fn lock_landing(
 ) -> Result<Option<(Cooperative, Option<String>)>, sqlx::Error> {
     for _ in 0..2 {
         let merged = merged_into(tx, id).await?;
-        let target = merged.as_ref().map(|m| m.kept_id.clone()).unwrap_or_else(|| id.to_string());
+        let target = merged
+            .as_ref()
+            .map(|m| m.kept_id.clone())
+            .unwrap_or_else(|| id.to_string());
         if let Some(c) = lock(tx, &target).await? {
             return Ok(Some((c, merged.and_then(|m| m.removed_area_path))));
         }
@@ -292,14 +303,27 @@ pub async fn lock_landing(
 /// the same tax code, registration number, or name in the same commune. Read inside the
 /// import's write, after it waited for any other import (two imports of one file at once
 /// create each record once).
-pub async fn same_record(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<Option<String>, sqlx::Error> {
+pub async fn same_record(
+    tx: &mut WriteTx<'_>,
+    c: &Cooperative,
+) -> Result<Option<String>, sqlx::Error> {
     if let Some(k) = tax_key(c) {
-        if let Some(id) = sqlx::query_scalar("SELECT id FROM cooperatives WHERE tax_code_key = $1 LIMIT 1").bind(k).fetch_optional(tx.conn()).await? {
+        if let Some(id) =
+            sqlx::query_scalar("SELECT id FROM cooperatives WHERE tax_code_key = $1 LIMIT 1")
+                .bind(k)
+                .fetch_optional(tx.conn())
+                .await?
+        {
             return Ok(Some(id));
         }
     }
     if let Some(k) = registration_key(c) {
-        if let Some(id) = sqlx::query_scalar("SELECT id FROM cooperatives WHERE registration_key = $1 LIMIT 1").bind(k).fetch_optional(tx.conn()).await? {
+        if let Some(id) =
+            sqlx::query_scalar("SELECT id FROM cooperatives WHERE registration_key = $1 LIMIT 1")
+                .bind(k)
+                .fetch_optional(tx.conn())
+                .await?
+        {
             return Ok(Some(id));
         }
     }

@@ -20,6 +20,7 @@ pub mod changes;
 pub mod clients;
 pub mod conflicts;
 pub mod cooperatives;
+pub mod reference;
 pub mod targets;
 pub mod users;
 pub mod visits;
@@ -144,6 +145,9 @@ impl Db {
             write_lock: tokio::sync::Mutex::new(()),
         };
         db.migrate().await?;
+        reference::ensure_built_ins(&db)
+            .await
+            .map_err(|e| DbSetupError::Migrate(format!("built-in reference lists: {e}")))?;
         db.epoch = sqlx::query_scalar("SELECT epoch FROM server_identity WHERE id = 1")
             .fetch_one(&db.pool)
             .await
@@ -306,7 +310,9 @@ impl WriteTx<'_> {
                     self.write_audit(seq, &a).await?;
                 }
                 Pending::Relog { path } => {
-                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND substr(scope_path, 1, length($1)) = $1 ORDER BY seq")
+                    // The records under the area, and the reference items of the areas
+                    // above it (visible to its users: storage::changes).
+                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity = 'reference' AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
                         .bind(&path)
                         .fetch_all(&mut *self.tx)
                         .await?;

@@ -127,7 +127,10 @@ pub async fn account_in(
     tx: &mut WriteTx<'_>,
     id: &str,
 ) -> Result<Option<hoptac_core::accounts::Account>, sqlx::Error> {
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1{}", tx.for_update());
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1{}",
+        tx.for_update()
+    );
     let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
     let Some(row) = row else { return Ok(None) };
     let mut a = account_row(&row)?;

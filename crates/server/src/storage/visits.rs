@@ -241,13 +241,15 @@ pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored
 
 /// Moves a report to another cooperative (`r.cooperative_id`, `r.area_path` already set).
 pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3 WHERE id = $4")
-        .bind(&r.cooperative_id)
-        .bind(&r.area_path)
-        .bind(body)
-        .bind(&r.id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3 WHERE id = $4",
+    )
+    .bind(&r.cooperative_id)
+    .bind(&r.area_path)
+    .bind(body)
+    .bind(&r.id)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 

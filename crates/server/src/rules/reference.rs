@@ -1,0 +1,239 @@
+//! The reference lists reports choose from (hoptac_core::reference; issue 15, part 5):
+//! who sees which items, administrators adding, renaming and retiring them (audited as
+//! entity "reference", id "{list}:{key}"), and a pushed report's keys checked against them.
+//!
+//! An item belongs to an area: the national built-ins to none (""), an added item to the
+//! administrator's area it was added for. A user receives the items of their areas, of the
+//! areas above them and the national ones; an administrator changes the items of areas
+//! they cover, and the national ones only when they cover a whole province.
+
+use super::users::covers_a_root;
+use crate::http::error::{ApiError, ApiResult};
+use crate::storage::{self, Db, Who, WriteTx};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{in_scope, Role, UserInfo};
+use hoptac_core::reference::{
+    check_labels, key_from_label, ListKind, NewReferenceItem, ReferenceItem, ReferenceUpdate,
+    MAX_ITEMS_PER_LIST,
+};
+use hoptac_core::report::Findings;
+use hoptac_core::validate::{not_listed, FieldError};
+
+/// Whether a user with `scopes` receives an item of `area_path`: a national item, one of an
+/// area above theirs, or one of theirs or beneath (as pull decides: storage::changes).
+pub fn visible(area_path: &str, scopes: &[String]) -> bool {
+    area_path.is_empty()
+        || in_scope(area_path, scopes)
+        || scopes.iter().any(|s| s.starts_with(area_path))
+}
+
+/// Every item the user receives, by list and position.
+pub async fn list(db: &Db, user: &UserInfo) -> ApiResult<Vec<ReferenceItem>> {
+    Ok(storage::reference::all(db)
+        .await?
+        .into_iter()
+        .filter(|i| visible(&i.area_path, &user.scopes))
+        .collect())
+}
+
+fn require_admin(user: &UserInfo) -> ApiResult<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only administrators change reference lists".into(),
+        ))
+    }
+}
+
+fn who(user: &UserInfo) -> Who<'_> {
+    Who {
+        id: &user.id,
+        name: &user.display_name,
+        client_id: None,
+    }
+}
+
+/// Adds an item to a list for one of the administrator's areas (their first when none is
+/// named). Refused: a Vietnamese name the list already has for that area (400, field
+/// `label_vi`), a full list (400), an area outside theirs (403).
+pub async fn add(db: &Db, admin: &UserInfo, req: &NewReferenceItem) -> ApiResult<ReferenceItem> {
+    require_admin(admin)?;
+    let (label_vi, label_en) =
+        check_labels(&req.label_vi, &req.label_en).map_err(|e| ApiError::Invalid(vec![e]))?;
+    let area_path =
+        match req.area_id.as_deref().filter(|a| !a.is_empty()) {
+            Some(id) => {
+                let area = storage::areas::get(db, id).await?.ok_or_else(|| {
+                    ApiError::field(
+                        "area_id",
+                        Msg::new(
+                            format!("Không có địa bàn mã \"{id}\"."),
+                            format!("There is no area \"{id}\"."),
+                        ),
+                    )
+                })?;
+                if !in_scope(&area.path, &admin.scopes) {
+                    return Err(ApiError::Forbidden(
+                        "this area is outside your assigned areas".into(),
+                    ));
+                }
+                area.path
+            }
+            None => admin.scopes.first().cloned().ok_or_else(|| {
+                ApiError::Forbidden("you cover no area: ask for one first".into())
+            })?,
+        };
+    let mut tx = db.begin_write().await?;
+    let items = storage::reference::all_in(&mut tx).await?;
+    // The items tablets of that area receive: the national ones, those above it and its own.
+    let seen: Vec<&ReferenceItem> = items
+        .iter()
+        .filter(|i| i.list == req.list && visible(&i.area_path, std::slice::from_ref(&area_path)))
+        .collect();
+    let folded = hoptac_core::text::normalize(&label_vi);
+    if seen
+        .iter()
+        .any(|i| hoptac_core::text::normalize(&i.label_vi) == folded)
+    {
+        return Err(ApiError::field(
+            "label_vi",
+            Msg::new(
+                format!("Danh mục đã có mục \"{label_vi}\" (kể cả mục đã ngừng dùng: hãy dùng lại mục đó)."),
+                format!("The list already has \"{label_vi}\" (perhaps retired: restore that one)."),
+            ),
+        ));
+    }
+    if seen.len() >= MAX_ITEMS_PER_LIST {
+        return Err(ApiError::field(
+            "list",
+            Msg::new(
+                format!("Danh mục đã đủ {MAX_ITEMS_PER_LIST} mục."),
+                format!("The list already has {MAX_ITEMS_PER_LIST} items."),
+            ),
+        ));
+    }
+    let (keys, position) = storage::reference::keys_and_next_position(&mut tx, req.list).await?;
+    let key = key_from_label(&label_vi, |k| keys.iter().any(|t| t == k));
+    let item = ReferenceItem {
+        id: ReferenceItem::id_of(req.list, &key),
+        list: req.list,
+        key,
+        label_vi,
+        label_en,
+        position,
+        retired: false,
+        area_path,
+    };
+    storage::reference::insert(&mut tx, &item, Some(&admin.id)).await?;
+    let body = serde_json::to_string(&hoptac_core::sync::Change::Reference(item.clone()))?;
+    let json = serde_json::to_string(&item)?;
+    tx.record_change(
+        "reference",
+        &item.id,
+        &item.area_path,
+        &body,
+        who(admin),
+        "add",
+        None,
+        &json,
+    );
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// Renames an item, or retires or restores it. 404 for an item the administrator does not
+/// receive; 403 for one of an area above theirs (a national item: unless they cover a
+/// whole province).
+pub async fn update(
+    db: &Db,
+    admin: &UserInfo,
+    list: ListKind,
+    key: &str,
+    req: &ReferenceUpdate,
+) -> ApiResult<ReferenceItem> {
+    require_admin(admin)?;
+    let (label_vi, label_en) =
+        check_labels(&req.label_vi, &req.label_en).map_err(|e| ApiError::Invalid(vec![e]))?;
+    let mut tx = db.begin_write().await?;
+    let not_found = || ApiError::NotFound(format!("no item '{key}' in that list"));
+    let old = storage::reference::lock(&mut tx, list, key)
+        .await?
+        .filter(|i| visible(&i.area_path, &admin.scopes))
+        .ok_or_else(not_found)?;
+    let may = if old.area_path.is_empty() {
+        covers_a_root(admin)
+    } else {
+        in_scope(&old.area_path, &admin.scopes)
+    };
+    if !may {
+        return Err(ApiError::Forbidden(
+            "this item belongs to a wider area: its administrator changes it".into(),
+        ));
+    }
+    let new = ReferenceItem {
+        label_vi,
+        label_en,
+        retired: req.retired,
+        ..old.clone()
+    };
+    if new == old {
+        return Ok(old);
+    }
+    storage::reference::update(&mut tx, &new, &admin.id).await?;
+    let action = match (old.retired, new.retired) {
+        (false, true) => "retire",
+        (true, false) => "restore",
+        _ => "rename",
+    };
+    let body = serde_json::to_string(&hoptac_core::sync::Change::Reference(new.clone()))?;
+    tx.record_change(
+        "reference",
+        &new.id,
+        &new.area_path,
+        &body,
+        who(admin),
+        action,
+        Some(&serde_json::to_string(&old)?),
+        &serde_json::to_string(&new)?,
+    );
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// The fields of a pushed report whose keys no list has (a retired item is still a key
+/// the list has: a tablet may have written it before it was retired). Read inside the
+/// push's transaction.
+pub async fn unknown_keys(tx: &mut WriteTx<'_>, f: &Findings) -> ApiResult<Vec<FieldError>> {
+    let listed = |i: &ReferenceItem, list: ListKind, k: &str| i.list == list && i.key == k;
+    let items = storage::reference::all_in(tx).await?;
+    let known = |list: ListKind, k: &str| items.iter().any(|i| listed(i, list, k));
+    let mut out = Vec::new();
+    for (field, list, keys) in [
+        (
+            "findings.difficulties",
+            ListKind::Difficulty,
+            &f.difficulties,
+        ),
+        (
+            "findings.support.received",
+            ListKind::SupportKind,
+            &f.support.received,
+        ),
+        (
+            "findings.support.requested",
+            ListKind::SupportKind,
+            &f.support.requested,
+        ),
+    ] {
+        if keys.iter().any(|k| !known(list, k)) {
+            out.push(not_listed(field));
+        }
+    }
+    if let Some(p) = &f.value_chain.programme {
+        if !known(ListKind::Programme, p) {
+            out.push(not_listed("findings.value_chain.programme"));
+        }
+    }
+    Ok(out)
+}

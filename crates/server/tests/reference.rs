@@ -1,0 +1,358 @@
+//! Issue 15, part 5: the reference lists the review counts by (programmes, difficulties,
+//! kinds of support) are data an administrator adds to; a report keeps the key it was
+//! written with, through renames and retirements. Every test runs on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{start, submit, visit, Backend, TestServer};
+use hoptac_core::reference::ReferenceItem;
+use hoptac_core::sync::Change;
+use serde_json::{json, Value};
+
+fn items(changes: &[Change]) -> Vec<ReferenceItem> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Reference(i) => Some(i.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn review_support(s: &TestServer, token: &str) -> Vec<(String, String, i64)> {
+    let (st, r) = s
+        .call("GET", "/api/review?period=2021-H1", Some(token), None)
+        .await;
+    assert_eq!(st, 200, "{r}");
+    r["review"]["support_received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().unwrap().to_string(),
+                t["label"]["vi"].as_str().unwrap().to_string(),
+                t["count"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+on_both!(an_administrator_adds_to_a_list_and_reports_keep_their_values);
+async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let supervisor = s.login("giamsat", "hoptac-giamsat").await;
+    let officer = s.officer().await;
+
+    // Every tablet receives the built-in lists by pull.
+    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+    assert_eq!(pulled.len(), 20, "{pulled:?}");
+    assert!(pulled
+        .iter()
+        .any(|i| i.id == "programme:resolution113" && i.area_path.is_empty()));
+
+    // Only administrators add; a name is required.
+    let new = json!({"list": "support_kind", "label_vi": "Vay vốn ưu đãi", "label_en": "Preferential loans"});
+    assert_eq!(
+        s.call(
+            "POST",
+            "/api/reference",
+            Some(&supervisor),
+            Some(new.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        s.call("POST", "/api/reference", Some(&officer), Some(new.clone()))
+            .await
+            .0,
+        403
+    );
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "support_kind", "label_vi": "  "})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("label_vi")),
+        "{b}"
+    );
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "nonsense", "label_vi": "x"})),
+        )
+        .await;
+    assert!(
+        (400..500).contains(&st),
+        "an unknown list is the client's error: {st} {b}"
+    );
+
+    let (st, added) = s
+        .call("POST", "/api/reference", Some(&admin), Some(new.clone()))
+        .await;
+    assert_eq!(st, 201, "{added}");
+    assert_eq!(added["key"], "vay_von_uu_dai");
+    assert_eq!(added["area_path"], "NB/");
+    assert_eq!(
+        added["position"], 6,
+        "after the six built-in kinds of support"
+    );
+    // The same name again (diacritics and case aside) is refused.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "support_kind", "label_vi": "vay von UU DAI"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("label_vi")),
+        "{b}"
+    );
+
+    // The officer's tablet receives it at its next pull; the list answers it too.
+    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+    assert!(pulled
+        .iter()
+        .any(|i| i.key == "vay_von_uu_dai" && i.label_vi == "Vay vốn ưu đãi"));
+    let (_, listed) = s.call("GET", "/api/reference", Some(&officer), None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 21);
+
+    // A report chooses it; a key no list has is refused with its field.
+    let mut v = visit("v-ref-1", "coop-001", "Khảo sát có vay vốn");
+    v.findings.support.received = vec!["vay_von_uu_dai".into(), "training".into()];
+    let mut bad = visit("v-ref-2", "coop-002", "Khóa không có");
+    bad.findings.support.received = vec!["made_up_kind".into()];
+    bad.findings.value_chain.programme = Some("no_such_programme".into());
+    let (st, b) = s
+        .push(&officer, "tab-ref", &[submit(1, v), submit(2, bad)])
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let rejected = &b["rejected"];
+    assert_eq!(rejected.as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(rejected[0]["record_id"], "v-ref-2");
+    let fields: Vec<&str> = rejected[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "findings.support.received",
+            "findings.value_chain.programme"
+        ]
+    );
+
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-ref-1/decisions",
+            Some(&supervisor),
+            Some(json!({"action": "approve", "text": ""})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        review_support(&s, &supervisor).await,
+        [
+            ("training".to_string(), "Đào tạo, bồi dưỡng".to_string(), 1),
+            (
+                "vay_von_uu_dai".to_string(),
+                "Vay vốn ưu đãi".to_string(),
+                1
+            )
+        ]
+    );
+
+    // Renamed: the report keeps its key, the review shows the corrected name.
+    let put = |vi: &str, retired: bool| json!({"label_vi": vi, "label_en": "Preferential loans", "retired": retired});
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/reference/support_kind/vay_von_uu_dai",
+            Some(&admin),
+            Some(put("Vay vốn ưu đãi (NHCSXH)", false)),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        review_support(&s, &supervisor).await[1].1,
+        "Vay vốn ưu đãi (NHCSXH)"
+    );
+    // Retired: no longer offered, still counted, and a report written before on a tablet
+    // that had not heard is still accepted.
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/reference/support_kind/vay_von_uu_dai",
+            Some(&admin),
+            Some(put("Vay vốn ưu đãi (NHCSXH)", true)),
+        )
+        .await;
+    assert_eq!((st, b["retired"].clone()), (200, json!(true)), "{b}");
+    assert_eq!(review_support(&s, &supervisor).await[1].2, 1);
+    let mut late = visit("v-ref-3", "coop-003", "Viết trước khi ngừng dùng");
+    late.findings.support.requested = vec!["vay_von_uu_dai".into()];
+    let (st, b) = s.push(&officer, "tab-ref", &[submit(3, late)]).await;
+    assert_eq!(
+        (st, b["rejected"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{b}"
+    );
+    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+    assert!(pulled
+        .iter()
+        .any(|i| i.key == "vay_von_uu_dai" && i.retired));
+
+    // Unknown items and lists are 404; nobody else changes them.
+    assert_eq!(
+        s.call(
+            "PUT",
+            "/api/reference/support_kind/nothing_here",
+            Some(&admin),
+            Some(put("x", false))
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        s.call(
+            "PUT",
+            "/api/reference/support_kind/training",
+            Some(&supervisor),
+            Some(put("x", false))
+        )
+        .await
+        .0,
+        403
+    );
+
+    // Every change is in the audit trail.
+    let (st, trail) = s
+        .call(
+            "GET",
+            "/api/audit/reference/support_kind:vay_von_uu_dai",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{trail}");
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["add", "rename", "retire"]);
+}
+
+on_both!(an_item_reaches_only_the_area_it_was_added_for);
+async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    // An administrator of Kim Sơn district.
+    let (st, made) = s
+        .call("POST", "/api/users", Some(&admin), Some(json!({
+            "username": "quantri.kimson", "display_name": "Quản trị Kim Sơn", "role": "admin", "areas": ["NB-KS"]})))
+        .await;
+    assert_eq!(st, 201, "{made}");
+    let temp = made["temporary_password"].as_str().unwrap();
+    let ks = s.login("quantri.kimson", temp).await;
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/me/password",
+            Some(&ks),
+            Some(json!({"current_password": temp, "new_password": "kim-son-2025-quan-tri"})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+
+    let (st, item) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&ks),
+            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{item}");
+    assert_eq!(item["area_path"], "NB/NB-KS/");
+    // Not for an area outside theirs.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&ks),
+            Some(json!({"list": "programme", "label_vi": "Khác", "area_id": "NB-HL"})),
+        )
+        .await;
+    assert_eq!(st, 403);
+    // Nor the national items or the province's.
+    let put = json!({"label_vi": "Đổi tên", "label_en": "", "retired": true});
+    assert_eq!(
+        s.call(
+            "PUT",
+            "/api/reference/programme/resolution113",
+            Some(&ks),
+            Some(put.clone())
+        )
+        .await
+        .0,
+        403
+    );
+
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let hoalu = s.officer().await;
+    let has = |changes: &[Change]| items(changes).iter().any(|i| i.key == "de_an_coi_kim_son");
+    assert!(
+        has(&s.pull_all(&kimson, "tab-ks", 500).await),
+        "Kim Sơn's officer receives it"
+    );
+    let hl = s.pull_all(&hoalu, "tab-hl", 500).await;
+    assert!(!has(&hl), "Hoa Lư's officer does not");
+    assert_eq!(items(&hl).len(), 20, "but receives the national lists");
+    let (_, listed) = s.call("GET", "/api/reference", Some(&hoalu), None).await;
+    assert!(!listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["key"] == "de_an_coi_kim_son"));
+    // The province's administrator sees and may change it.
+    let (_, listed) = s.call("GET", "/api/reference", Some(&admin), None).await;
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i: &Value| i["key"] == "de_an_coi_kim_son"));
+    assert_eq!(
+        s.call(
+            "PUT",
+            "/api/reference/programme/de_an_coi_kim_son",
+            Some(&admin),
+            Some(put)
+        )
+        .await
+        .0,
+        200
+    );
+}
