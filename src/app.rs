@@ -14,6 +14,7 @@ use crate::pages::{
     import::ImportPage,
     login::LoginPage,
     password::PasswordPage,
+    reference::ReferencePage,
     register::{EditCooperativePage, RegisterPage},
     reports::ReportsPage,
     review::ReviewPage,
@@ -82,6 +83,7 @@ fn page(path: &str) -> AnyView {
         ["doi-mat-khau"] => lazy(password_page()),
         ["quan-tri"] => lazy(accounts_page()),
         ["quan-tri", "nhap-htx"] => lazy(import_page()),
+        ["quan-tri", "danh-muc"] => lazy(reference_page()),
         ["trung-lap"] => lazy(duplicates_page()),
         _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
@@ -152,6 +154,7 @@ lazy_pages! {
     password_page in officer => PasswordPage,
     accounts_page in supervisor => AccountsPage,
     import_page in supervisor => ImportPage,
+    reference_page in supervisor => ReferencePage,
     duplicates_page in supervisor => DuplicatesPage,
 }
 

@@ -146,6 +146,7 @@ pub fn AccountsPage() -> impl IntoView {
             <h1>{tx("Quản trị tài khoản", "Accounts")}</h1>
             <p class="actions">
                 <a class="button" href="/quan-tri/nhap-htx">{tx("Nhập danh sách HTX", "Import the registry")}</a>
+                <a class="button ghost" href="/quan-tri/danh-muc">{tx("Danh mục báo cáo", "Reference lists")}</a>
                 <a class="button ghost" href="/trung-lap">{tx("HTX trùng lặp", "Duplicate records")}</a>
             </p>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>

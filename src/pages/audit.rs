@@ -28,6 +28,10 @@ fn action_label(a: &str) -> &'static str {
         "merge" => t("Gộp hồ sơ trùng", "Duplicate merged in"),
         "merged_into" => t("Gộp vào hồ sơ khác", "Merged into another record"),
         "dismiss" => t("Không phải trùng lặp", "Not a duplicate"),
+        "add" => t("Thêm vào danh mục", "Added to the list"),
+        "rename" => t("Sửa tên mục", "Renamed"),
+        "retire" => t("Ngừng dùng", "Retired"),
+        "restore" => t("Dùng lại", "Restored"),
         _ => t("Thay đổi", "Changed"),
     }
 }

@@ -8,6 +8,7 @@ pub mod home;
 pub mod import;
 pub mod login;
 pub mod password;
+pub mod reference;
 pub mod register;
 pub mod reports;
 pub mod review;

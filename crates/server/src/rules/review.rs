@@ -302,7 +302,8 @@ pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetai
 
 /// Every change to a record: who, when, from which device, old value → new value.
 /// Supervisors and administrators, within their areas; a user's areas
-/// (entity "user_areas") and account changes (entity "user") to administrators.
+/// (entity "user_areas") and account changes (entity "user") to administrators; a
+/// reference item's (entity "reference") to those who receive it.
 pub async fn audit_trail(
     db: &Db,
     user: &UserInfo,
@@ -335,6 +336,15 @@ pub async fn audit_trail(
             if held.iter().any(|h| !in_scope(&h.area_path, &user.scopes))
                 || (held.is_empty() && !crate::rules::users::covers_a_root(user))
             {
+                return Err(not_found());
+            }
+        }
+        // A reference item: whoever receives it (national items: everyone).
+        "reference" => {
+            let scope = storage::changes::scope_of(db, entity, id)
+                .await?
+                .ok_or_else(not_found)?;
+            if !crate::rules::reference::visible(&scope, &user.scopes) {
                 return Err(not_found());
             }
         }
