@@ -55,6 +55,7 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
                 {section(t("Chung", "General"), vec![
                     (t("Ngày khảo sát", "Visit date"), date(&r.visit_date)),
                     (t("Nội dung làm việc", "Note"), r.note.clone()),
+                    (t("Tình trạng hoạt động", "Operating status"), f.operating_status.map(|s| crate::labels::status_label(s).to_string()).unwrap_or_default()),
                 ])}
                 {section(t("Tài chính", "Finances"), vec![
                     (t("Doanh thu", "Revenue"), money(f.finances.revenue_vnd)),

@@ -117,6 +117,16 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                     &v.new_tht,
                 ),
                 line(
+                    t(
+                        "HTX, THT chưa có ngày thành lập (chưa tính là thành lập mới)",
+                        "Without a founding date (not counted as new)",
+                    )
+                    .into(),
+                    n(v.no_founding_date.value),
+                    String::new(),
+                    &v.no_founding_date.ids,
+                ),
+                line(
                     t("Hoạt động cầm chừng", "At a standstill").into(),
                     n(v.standstill.value),
                     String::new(),

@@ -110,7 +110,9 @@ pub fn VisitFormPage() -> impl IntoView {
         let id = coop_id.get();
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
-            coop.set(store.cooperative(&id).await.ok().flatten());
+            let found = store.cooperative(&id).await.ok().flatten();
+            let profile_status = found.as_ref().map(|c| c.status);
+            coop.set(found);
             let draft = store
                 .draft::<VisitReport>(&key.get_untracked())
                 .await
@@ -143,8 +145,13 @@ pub fn VisitFormPage() -> impl IntoView {
                         .map(|e| (e.text.clone(), e.by_name.clone())),
                 );
             }
-            form.draft
-                .set(start.unwrap_or_else(|| new_report(&id, session)));
+            form.draft.set(start.unwrap_or_else(|| {
+                // A new report starts from the status the profile gives; the officer
+                // confirms or changes it (the review counts standstills by it).
+                let mut r = new_report(&id, session);
+                r.findings.operating_status = profile_status;
+                r
+            }));
             loaded.set(true);
         });
     });
@@ -305,6 +312,7 @@ fn General(form: Form) -> impl IntoView {
     // the others' DOM, so the draft's save is not held up by re-rendering the form.
     let date_v = Memo::new(move |_| form.draft.read().visit_date.clone());
     let note_v = Memo::new(move |_| form.draft.read().note.clone());
+    let status_v = Memo::new(move |_| form.draft.read().findings.operating_status);
     view! {
         <fieldset id="chung">
             <legend>{tx("Chung", "General")}</legend>
@@ -321,6 +329,16 @@ fn General(form: Form) -> impl IntoView {
                 class=move || { if hoptac_core::limits::chars(&note_v.read()) > hoptac_core::limits::NOTE { "hint error" } else { "hint" } }>
                 {move || format!("{} {}", t("Số ký tự:", "Characters:"), hoptac_core::limits::counter(&note_v.read(), hoptac_core::limits::NOTE))}</span>
             {field_error("visit-note-error".into(), note_err)}
+            <label for="operating-status">{tx("Tình trạng hoạt động khi khảo sát", "Operating status at the visit")}</label>
+            <select id="operating-status" on:change=move |ev| {
+                let v = crate::util::typed(&ev);
+                form.edit(|d| d.findings.operating_status = hoptac_core::keyed::Keyed::from_key(&v));
+            }>
+                <option value="" selected=move || status_v.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                {crate::labels::STATUSES.iter().map(|&st| view! {
+                    <option value=hoptac_core::keyed::Keyed::key(st) selected=move || status_v.get() == Some(st)>{move || crate::labels::status_label(st)}</option>
+                }).collect_view()}
+            </select>
             <div class="gps">
                 <button type="button" on:click=take_gps>{tx("Lấy vị trí GPS", "Take GPS position")}</button>
                 <span>{move || form.draft.read().findings.position.as_ref().map(|p| format!("{:.5}, {:.5} (±{} m)", p.lat, p.lon, p.accuracy_m.unwrap_or(0.0).round())).unwrap_or_default()}</span>

@@ -144,6 +144,9 @@ pub struct Position {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Findings {
+    /// How the cooperative was operating when visited ("hoạt động cầm chừng"…): what the
+    /// six-monthly review counts standstills by (issue 16), not the profile's status today.
+    pub operating_status: Option<crate::model::OperatingStatus>,
     pub finances: Finances,
     pub value_chain: ValueChain,
     /// Keys of the difficulty list ([`crate::reference`], e.g. "finding_markets").

@@ -5,9 +5,16 @@
 //! - A report counts for the period of its visit date ("2021-H2"), only when approved.
 //!   When a cooperative has several approved reports in the period, its latest visit
 //!   (then the highest revision) stands for it, so nothing is counted twice.
-//! - New HTX / THT: cooperatives of that kind founded in the period (`established_on`), or
-//!   flagged newly established when the founding date is unknown.
-//! - Standstill: cooperatives whose profile says "hoạt động cầm chừng".
+//! - New HTX / THT: cooperatives of that kind whose date of establishment
+//!   (`established_on`) falls in the period, and only those (issue 16: a stored "newly
+//!   established" flag counted one cooperative again in every period). Those without a
+//!   date are listed apart (`no_founding_date`) so they can be completed.
+//! - Standstill: cooperatives whose report standing for them in the period (see above)
+//!   says "hoạt động cầm chừng" (`findings.operating_status`), not the profile's status
+//!   today (issue 16: a review of 2021 changed when a cooperative recovered in 2025).
+//! - Targets: an area's own target for a figure, or else the sum of the nearest targets
+//!   set beneath it ([`roll_up`]), so a province's and its districts' targets are never
+//!   added together.
 //! - Revenue and member income against the same period last year: over the reports that
 //!   give both figures (sum of revenue; average of member income).
 //!
@@ -67,6 +74,10 @@ pub struct SixMonthReview {
     pub reports: Vec<String>,
     pub new_htx: Figure,
     pub new_tht: Figure,
+    /// HTX and THT of the area with no date of establishment: not counted as new in any
+    /// period until it is known.
+    #[serde(default)]
+    pub no_founding_date: Figure,
     pub standstill: Figure,
     pub revenue_vnd: Compared,
     pub member_income_vnd: Compared,
@@ -105,8 +116,8 @@ pub struct ReviewResponse {
     pub area_id: Option<String>,
     pub area_name: String,
     pub review: SixMonthReview,
-    /// Set for exactly this area and period (the review's targets add up the areas beneath
-    /// when these are all empty).
+    /// Set for exactly this area and period (the review's targets take, per figure, this
+    /// area's own or else the nearest set beneath it: [`roll_up`]).
     pub own_targets: Targets,
     pub records: Vec<RecordRef>,
 }
@@ -177,6 +188,48 @@ impl Targets {
         self.new_htx = sum(self.new_htx, other.new_htx);
         self.new_tht = sum(self.new_tht, other.new_tht);
         self.works_handed_over = sum(self.works_handed_over, other.works_handed_over);
+    }
+}
+
+/// The targets of the area at `path` from the targets set for a period, `set` as (area
+/// path, targets): for each figure, the area's own target if it has one, else the sum of
+/// the nearest targets set beneath it (a district's, or where a district has none, its
+/// communes'); None when none is set. A province's target and its districts' are never
+/// added together.
+pub fn roll_up(path: &str, set: &[(String, Targets)]) -> Targets {
+    fn field(
+        path: &str,
+        set: &[(String, Targets)],
+        get: fn(&Targets) -> Option<u32>,
+    ) -> Option<u32> {
+        if let Some(own) = set
+            .iter()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, t)| get(t))
+        {
+            return Some(own);
+        }
+        // The nearest beneath: set for an area under `path` with no area between them
+        // that has this figure set.
+        let under: Vec<&(String, Targets)> = set
+            .iter()
+            .filter(|(p, t)| p.len() > path.len() && p.starts_with(path) && get(t).is_some())
+            .collect();
+        let nearest = under.iter().filter(|(p, _)| {
+            !under
+                .iter()
+                .any(|(q, _)| q.len() < p.len() && p.starts_with(q.as_str()))
+        });
+        nearest
+            .map(|(_, t)| get(t).unwrap_or(0))
+            .fold(None, |sum: Option<u32>, v| {
+                Some(sum.unwrap_or(0).saturating_add(v))
+            })
+    }
+    Targets {
+        new_htx: field(path, set, |t| t.new_htx),
+        new_tht: field(path, set, |t| t.new_tht),
+        works_handed_over: field(path, set, |t| t.works_handed_over),
     }
 }
 
@@ -262,22 +315,24 @@ pub fn compute(
     let founded = |kind: CoopKind| {
         let ids: Vec<String> = cooperatives
             .iter()
-            .filter(|c| c.kind == kind)
-            .filter(|c| match c.established_on.as_deref() {
-                Some(d) => in_period(Some(d), period),
-                None => c.newly_established,
-            })
+            .filter(|c| c.kind == kind && in_period(c.established_on.as_deref(), period))
             .map(|c| c.id.clone())
             .collect();
         ids
     };
     let new_htx = founded(CoopKind::Htx);
     let new_tht = founded(CoopKind::Tht);
-    let standstill: Vec<String> = cooperatives
+    let no_founding_date: Vec<String> = cooperatives
         .iter()
-        .filter(|c| c.status == OperatingStatus::Standstill)
+        .filter(|c| matches!(c.kind, CoopKind::Htx | CoopKind::Tht) && c.established_on.is_none())
         .map(|c| c.id.clone())
         .collect();
+    let mut standstill: Vec<String> = latest
+        .iter()
+        .filter(|r| r.findings.operating_status == Some(OperatingStatus::Standstill))
+        .map(|r| r.cooperative_id.clone())
+        .collect();
+    standstill.sort();
 
     type Pair = (Option<i64>, Option<i64>);
     let both = |f: &dyn Fn(&VisitReport) -> Pair| {
@@ -358,6 +413,11 @@ pub fn compute(
             value: new_tht.len() as i64,
             target: targets.new_tht,
             ids: new_tht,
+        },
+        no_founding_date: Figure {
+            value: no_founding_date.len() as i64,
+            target: None,
+            ids: no_founding_date,
         },
         standstill: Figure {
             value: standstill.len() as i64,
@@ -445,7 +505,7 @@ mod tests {
                 "2021-07-10",
                 "approved",
                 1,
-                serde_json::json!({"finances": fin(100, 200, 1, 1)}),
+                serde_json::json!({"operating_status": "standstill", "finances": fin(100, 200, 1, 1)}),
             ),
             report(
                 "r2",
@@ -454,6 +514,7 @@ mod tests {
                 "approved",
                 2,
                 serde_json::json!({
+                    "operating_status": "active",
                     "finances": fin(1_000, 800, 4_000_000, 3_000_000),
                     "value_chain": {"in_value_chain": true, "programme": "resolution113"},
                     "difficulties": ["finding_markets", "weak_finances", "finding_markets"],
@@ -468,6 +529,7 @@ mod tests {
                 "approved",
                 1,
                 serde_json::json!({
+                    "operating_status": "standstill",
                     "finances": {"revenue_vnd": 500},
                     "value_chain": {"in_value_chain": true},
                     "difficulties": ["finding_markets"],
@@ -481,6 +543,7 @@ mod tests {
                 "approved",
                 1,
                 serde_json::json!({
+                    "operating_status": "active",
                     "finances": fin(300, 600, 2_000_000, 2_500_000),
                     "value_chain": {"in_value_chain": true, "programme": "resolution113"},
                     "compliance": {"tax_registered": true}
@@ -509,7 +572,7 @@ mod tests {
                 "2021-05-01",
                 "approved",
                 1,
-                serde_json::json!({"finances": fin(9_999, 1, 1, 1)}),
+                serde_json::json!({"operating_status": "standstill", "finances": fin(9_999, 1, 1, 1)}),
             ),
         ];
         let targets = Targets {
@@ -525,17 +588,23 @@ mod tests {
             &crate::reference::built_in(),
         );
         assert_eq!(r.reports, vec!["r2", "r3", "r4"]);
+        // New: founded in the period by date, and only by date (h3 is flagged "newly
+        // established" but has no date: listed apart, not counted).
         assert_eq!(
             (r.new_htx.value, r.new_htx.target, r.new_htx.ids.clone()),
-            (2, Some(20), vec!["h1".to_string(), "h3".to_string()])
+            (1, Some(20), vec!["h1".to_string()])
         );
+        assert_eq!(r.no_founding_date.ids, ["h3"]);
         assert_eq!(
             (r.new_tht.value, r.new_tht.ids.clone()),
             (1, vec!["t1".to_string()])
         );
+        // Standstill by the reports that stand for the period: h2's r3 says so; t1's
+        // profile says standstill today but its report of the period (r4) says active;
+        // h1's r1 said standstill but its later r2 stands; r7 is of another period.
         assert_eq!(
             (r.standstill.value, r.standstill.ids.clone()),
-            (2, vec!["h2".to_string(), "t1".to_string()])
+            (1, vec!["h2".to_string()])
         );
         // Revenue over r2 and r4 (r3 has no last-year figure): 1,300 against 1,400: −7.14%.
         assert_eq!(
@@ -590,6 +659,32 @@ mod tests {
                 ("credit", "Tín dụng", 1)
             ]
         );
+    }
+
+    /// A province (NB) with a target of its own, two districts with theirs, and communes
+    /// of one district with theirs, worked out by hand.
+    #[test]
+    fn targets_roll_up_to_the_nearest_set_and_never_add_levels() {
+        let t = |htx: Option<u32>, tht: Option<u32>, works: Option<u32>| Targets {
+            new_htx: htx,
+            new_tht: tht,
+            works_handed_over: works,
+        };
+        let set = vec![
+            ("NB/".to_string(), t(Some(20), None, None)),
+            ("NB/HL/".to_string(), t(Some(5), None, Some(3))),
+            ("NB/KS/".to_string(), t(Some(7), Some(2), None)),
+            ("NB/KS/X/".to_string(), t(None, Some(1), Some(4))),
+            ("NB/KS/Y/".to_string(), t(None, None, Some(2))),
+        ];
+        // The province: its own 20 new HTX (not 20 + 5 + 7); new THT from Kim Sơn's 2 (not
+        // 2 + 1 of its commune); works from the nearest beneath: 3 + 4 + 2.
+        assert_eq!(roll_up("NB/", &set), t(Some(20), Some(2), Some(9)));
+        assert_eq!(roll_up("NB/KS/", &set), t(Some(7), Some(2), Some(6)));
+        assert_eq!(roll_up("NB/KS/X/", &set), t(None, Some(1), Some(4)));
+        assert_eq!(roll_up("NB/GV/", &set), t(None, None, None));
+        // "NB/K" is not a parent of "NB/KS/": paths end with '/'.
+        assert_eq!(roll_up("NB/HL/", &set), t(Some(5), None, Some(3)));
     }
 
     #[test]

@@ -41,7 +41,7 @@ CREATE TEMP TABLE latest AS
       AND visit_date <= '2021-06-30' AND substr(area_path, 1, 3) = 'NB/') WHERE n = 1;
 SELECT COUNT(*) FROM cooperatives WHERE kind = 'htx' AND json_extract(body, '$.established_on') BETWEEN '2021-01-01' AND '2021-06-30';
 SELECT COUNT(*) FROM cooperatives WHERE kind = 'tht' AND json_extract(body, '$.established_on') BETWEEN '2021-01-01' AND '2021-06-30';
-SELECT COUNT(*) FROM cooperatives WHERE status = 'standstill';
+SELECT COUNT(*) FROM latest WHERE json_extract(body, '$.findings.operating_status') = 'standstill';
 SELECT SUM(json_extract(body, '$.findings.finances.revenue_vnd')), SUM(json_extract(body, '$.findings.finances.revenue_last_year_vnd'))
   FROM latest WHERE json_extract(body, '$.findings.finances.revenue_vnd') IS NOT NULL AND json_extract(body, '$.findings.finances.revenue_last_year_vnd') IS NOT NULL;
 SELECT AVG(json_extract(body, '$.findings.finances.member_income_vnd')), AVG(json_extract(body, '$.findings.finances.member_income_last_year_vnd'))
@@ -104,6 +104,7 @@ async fn main() {
                 "note": "Khảo sát định kỳ: sản xuất ổn định, cần hỗ trợ tìm thị trường.",
                 "status": status, "revision": 1, "created_at": 1, "area_path": path,
                 "findings": {
+                    "operating_status": if n % 11 == 0 { "standstill" } else { "active" },
                     "finances": {"revenue_vnd": 1_000_000_000 + n as i64 * 1_000,
                                  "revenue_last_year_vnd": 900_000_000 + n as i64 * 900,
                                  "profit_vnd": 50_000_000, "member_income_vnd": 4_500_000,

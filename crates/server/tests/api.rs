@@ -1189,6 +1189,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             "coop-003",
             "2021-06-30",
             json!({
+            "operating_status": "standstill",
             "finances": {"revenue_vnd": 700},
             "difficulties": ["weak_finances", "finding_markets"],
             "compliance": {"tax_registered": true}}),
@@ -1347,6 +1348,30 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     assert_eq!(p.review.new_htx.target, Some(2));
     // The province's new HTX in 2021-H1: coop-012, 024, 033, 042, 048.
     assert_eq!(p.review.new_htx.value, 5);
+    // A target set for the province itself stands alone: never added to its districts'
+    // (issue 16); a figure it leaves unset still comes from the districts.
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/targets",
+            Some(&sup),
+            Some(json!({"period": "2021-H1", "area_id": "NB",
+            "targets": {"new_htx": 10}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let (_, b) = s
+        .call("GET", "/api/review?period=2021-H1", Some(&sup), None)
+        .await;
+    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        (
+            p.review.new_htx.target,
+            p.review.new_tht.target,
+            p.review.works_handed_over.target
+        ),
+        (Some(10), Some(3), Some(5))
+    );
 
     // Scope and input errors.
     let (st, _) = s

@@ -97,6 +97,12 @@ pub fn review_table(r: &ReviewResponse) -> Vec<Vec<Cell>> {
             Cell::Empty,
         ],
         vec![
+            text("HTX, THT chưa có ngày thành lập (chưa tính là thành lập mới)"),
+            Cell::Int(v.no_founding_date.value),
+            Cell::Empty,
+            Cell::Empty,
+        ],
+        vec![
             text("HTX, THT hoạt động cầm chừng"),
             Cell::Int(v.standstill.value),
             Cell::Empty,

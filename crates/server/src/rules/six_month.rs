@@ -6,8 +6,8 @@ use crate::storage::{self, areas::AreaRef, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo, VisitReport};
 use hoptac_core::six_month::{
-    bad_period, compute, period_bounds, RecordRef, ReviewResponse, SixMonthReview, Targets,
-    TargetsRequest,
+    bad_period, compute, period_bounds, roll_up, RecordRef, ReviewResponse, SixMonthReview,
+    Targets, TargetsRequest,
 };
 
 /// The area the caller asked for, checked against their scope.
@@ -53,21 +53,29 @@ pub async fn load_review(
     // period, as compute() would pick) leaves the database.
     let reports = storage::visits::standing_approved(db, &paths, &from, &to).await?;
 
-    // Targets: the area's own, or the sum of those set beneath it.
-    let mut own = Targets::default();
-    let mut beneath = Targets::default();
-    for (id, path, t) in storage::targets::for_period(db, period).await? {
-        if area_id.as_deref() == Some(id.as_str()) {
-            own = t;
-        } else if in_scope(&path, &paths) {
-            beneath.add(&t);
-        }
-    }
-    let targets = if own == Targets::default() {
-        beneath
-    } else {
-        own.clone()
+    // Targets: per figure, the area's own or the nearest set beneath it (core roll_up);
+    // with no area chosen, the sum over the caller's areas, each rolled up alone.
+    let set: Vec<(String, Targets)> = storage::targets::for_period(db, period)
+        .await?
+        .into_iter()
+        .map(|(_, path, t)| (path, t))
+        .collect();
+    let own = match &area_id {
+        Some(_) => set
+            .iter()
+            .find(|(p, _)| Some(p) == paths.first())
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default(),
+        None => Targets::default(),
     };
+    let mut targets = Targets::default();
+    for p in paths.iter().filter(|p| {
+        !paths
+            .iter()
+            .any(|q| q.len() < p.len() && p.starts_with(q.as_str()))
+    }) {
+        targets.add(&roll_up(p, &set));
+    }
 
     let reference = storage::reference::all(db).await?;
     let review = compute(period, &coops, &reports, &targets, &reference);
@@ -98,6 +106,7 @@ fn records_of(
         .ids
         .iter()
         .chain(&review.new_tht.ids)
+        .chain(&review.no_founding_date.ids)
         .chain(&review.standstill.ids)
     {
         if seen.insert(id.clone()) {
