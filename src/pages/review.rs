@@ -23,6 +23,11 @@ fn path_label(path: &str) -> String {
         ("note", "Nội dung làm việc", "Note"),
         ("visit_date", "Ngày khảo sát", "Visit date"),
         (
+            "findings.operating_status",
+            "Tình trạng hoạt động",
+            "Operating status",
+        ),
+        (
             "findings.finances.revenue_vnd",
             "Doanh thu (đồng)",
             "Revenue (VND)",
