@@ -38,7 +38,7 @@ pub fn ReferencePage() -> impl IntoView {
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
                     Ok(items) => {
-                        let names: Vec<(String, String)> = areas.get().unwrap_or_default().into_iter().map(|a| (a.path, a.name)).collect();
+                        let names: Vec<(String, String, String)> = areas.get().unwrap_or_default().into_iter().map(|a| (a.path, a.name, a.id)).collect();
                         ListKind::VALUES.iter().map(|&kind| {
                             let mine: Vec<ReferenceItem> = items.iter().filter(|i| i.list == kind).cloned().collect();
                             view! { <ListSection kind items=mine names=names.clone() version message/> }
@@ -55,7 +55,7 @@ pub fn ReferencePage() -> impl IntoView {
 fn ListSection(
     kind: ListKind,
     items: Vec<ReferenceItem>,
-    names: Vec<(String, String)>,
+    names: Vec<(String, String, String)>,
     version: RwSignal<u32>,
     message: Message,
 ) -> impl IntoView {
@@ -65,13 +65,26 @@ fn ListSection(
     let new_vi = RwSignal::new(String::new());
     let new_en = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // The areas the administrator covers, widest first: the item is for one of them.
+    let scopes: Vec<String> = session.user.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| s.user.scopes.clone())
+            .unwrap_or_default()
+    });
+    let mut mine: Vec<(String, String, String)> = names
+        .iter()
+        .filter(|(p, _, _)| scopes.iter().any(|s| s == p))
+        .cloned()
+        .collect();
+    mine.sort_by_key(|(p, _, _)| p.matches('/').count());
+    let area = RwSignal::new(mine.first().map(|(_, _, id)| id.clone()));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = NewReferenceItem {
             list: kind,
             label_vi: new_vi.get_untracked(),
             label_en: new_en.get_untracked(),
-            area_id: None,
+            area_id: area.get_untracked(),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -107,10 +120,12 @@ fn ListSection(
         }
         names
             .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, n)| n.clone())
+            .find(|(p, _, _)| p == path)
+            .map(|(_, n, _)| n.clone())
             .unwrap_or_else(|| path.to_string())
     };
+    let id_area = format!("new-{}-area", kind.key());
+    let several = mine.len() > 1;
     let id_vi = format!("new-{}-vi", kind.key());
     let id_en = format!("new-{}-en", kind.key());
     view! {
@@ -132,6 +147,17 @@ fn ListSection(
                 </tbody>
             </table>
             <form class="inline-form" on:submit=add>
+                {several.then(|| view! {
+                    <div class="field">
+                        <label for=id_area.clone()>{tx("Cho địa bàn", "For the area")}</label>
+                        <select id=id_area.clone() on:change=move |ev| area.set(Some(event_target_value(&ev)))>
+                            {mine.iter().map(|(_, n, id)| {
+                                let (id, id2) = (id.clone(), id.clone());
+                                view! { <option value=id selected=move || area.get().as_deref() == Some(id2.as_str())>{n.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                })}
                 <div class="field">
                     <label for=id_vi.clone()>{tx("Mục mới (tiếng Việt)", "New item (Vietnamese)")}</label>
                     <input id=id_vi required maxlength="200" prop:value=move || new_vi.get()
@@ -161,13 +187,10 @@ fn ItemRow(
     let vi = RwSignal::new(item.label_vi.clone());
     let en = RwSignal::new(item.label_en.clone());
     let item = StoredValue::new(item);
-    let save = move |retired: bool| {
+    // Only what the administrator changed is sent: a page loaded before another
+    // administrator's change does not undo it.
+    let save = move |change: ReferenceUpdate| {
         let it = item.get_value();
-        let change = ReferenceUpdate {
-            label_vi: vi.get_untracked(),
-            label_en: en.get_untracked(),
-            retired,
-        };
         leptos::task::spawn_local(async move {
             match crate::api::update_reference(&session.token(), &it, &change).await {
                 Ok(new) => {
@@ -188,6 +211,19 @@ fn ItemRow(
                 Err(e) => message.set(Some((false, e.user_message()))),
             }
         });
+    };
+    let rename = move || {
+        save(ReferenceUpdate {
+            label_vi: Some(vi.get_untracked()),
+            label_en: Some(en.get_untracked()),
+            retired: None,
+        })
+    };
+    let set_retired = move |on: bool| {
+        save(ReferenceUpdate {
+            retired: Some(on),
+            ..Default::default()
+        })
     };
     let it = item.get_value();
     let retired = it.retired;
@@ -216,10 +252,10 @@ fn ItemRow(
                 <Show when=move || editing.get() fallback=move || view! {
                     <button type="button" class="ghost" on:click=move |_| editing.set(true)>{tx("Sửa tên", "Rename")}</button>
                 }>
-                    <button type="button" on:click=move |_| save(retired)>{tx("Lưu tên", "Save name")}</button>
+                    <button type="button" on:click=move |_| rename()>{tx("Lưu tên", "Save name")}</button>
                     <button type="button" class="ghost" on:click=move |_| editing.set(false)>{tx("Hủy", "Cancel")}</button>
                 </Show>
-                <button type="button" class="ghost" on:click=move |_| save(!retired)>
+                <button type="button" class="ghost" on:click=move |_| set_retired(!retired)>
                     {move || if retired { t("Dùng lại", "Restore") } else { t("Ngừng dùng", "Retire") }}
                 </button>
                 <a href=format!("/nhat-ky/reference/{}", it.id)>{tx("Nhật ký", "History")}</a>

@@ -21,6 +21,8 @@ struct Form {
     key: Signal<String>,
     /// The reference lists the choices come from (programmes, difficulties, support).
     reference: LocalResource<Vec<ReferenceItem>>,
+    /// The cooperative's area path: only the items of its area and those above it apply.
+    coop_path: RwSignal<String>,
 }
 
 impl Form {
@@ -105,6 +107,7 @@ pub fn VisitFormPage() -> impl IntoView {
         errors: RwSignal::new(Vec::new()),
         key,
         reference: crate::labels::use_reference(),
+        coop_path: RwSignal::new(String::new()),
     };
     Effect::new(move |_| {
         let id = coop_id.get();
@@ -112,6 +115,12 @@ pub fn VisitFormPage() -> impl IntoView {
             let store = crate::app_store();
             let found = store.cooperative(&id).await.ok().flatten();
             let profile_status = found.as_ref().map(|c| c.status);
+            form.coop_path.set(
+                found
+                    .as_ref()
+                    .map(|c| c.area_path.clone())
+                    .unwrap_or_default(),
+            );
             coop.set(found);
             let draft = store
                 .draft::<VisitReport>(&key.get_untracked())
@@ -426,7 +435,14 @@ fn offered_items(
     chosen: Memo<Vec<String>>,
 ) -> Memo<Vec<ReferenceItem>> {
     Memo::new(move |_| {
-        let items = form.reference.get().unwrap_or_default();
+        let path = form.coop_path.get();
+        let items: Vec<ReferenceItem> = form
+            .reference
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| path.starts_with(i.area_path.as_str()))
+            .collect();
         chosen.with(|c| offered(&items, list, c).into_iter().cloned().collect())
     })
 }

@@ -208,6 +208,9 @@ impl Store {
                     if let Some(conflicts) = &conflicts {
                         drop_under(conflicts, "area_path", &path, &keep).await?;
                     }
+                    if let Some(reference) = &reference {
+                        drop_under(reference, "area_path", &path, &keep).await?;
+                    }
                 }
                 "removed" => {
                     let id = get(&data, "id")

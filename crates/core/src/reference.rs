@@ -92,15 +92,25 @@ pub struct NewReferenceItem {
     pub area_id: Option<String>,
 }
 
-/// `PUT /api/reference/{list}/{key}`: new labels and whether the item is retired.
+/// `PUT /api/reference/{list}/{key}`: what changes; a field left out stays as it is (a
+/// page loaded before another administrator's change does not undo it).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceUpdate {
-    pub label_vi: String,
-    #[serde(default)]
-    pub label_en: String,
-    #[serde(default)]
-    pub retired: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_vi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<bool>,
+}
+
+/// Whether a name means "something else": the built-in item [`OTHER`] already is that,
+/// with its description box ("Khác", "Other", "Chương trình khác"…).
+pub fn means_other(label: &str) -> bool {
+    let folded = crate::text::normalize(label);
+    let words: Vec<&str> = folded.split(' ').collect();
+    matches!(words.last(), Some(&"khac") | Some(&"other")) && words.len() <= 3
 }
 
 type BuiltIn = (ListKind, &'static str, &'static str, &'static str);
@@ -399,6 +409,26 @@ mod tests {
             keys(&["decision284".into()]),
             ["resolution113", "decision284", "other"]
         );
+    }
+
+    #[test]
+    fn names_meaning_other_are_recognised() {
+        for other in [
+            "Khác",
+            "khác",
+            "Chương trình khác",
+            "Khó khăn khác",
+            "Other",
+        ] {
+            assert!(means_other(other), "{other}");
+        }
+        for not in [
+            "Khác biệt về giá",
+            "Đề án khác nhau của tỉnh năm 2025",
+            "Vay vốn",
+        ] {
+            assert!(!means_other(not), "{not}");
+        }
     }
 
     #[test]

@@ -220,6 +220,73 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         .iter()
         .any(|i| i.key == "vay_von_uu_dai" && i.retired));
 
+    // A change sends only what changes: restoring leaves the names alone, renaming
+    // leaves it in use or retired (a page loaded earlier does not undo another change).
+    let path = "/api/reference/support_kind/vay_von_uu_dai";
+    let (st, b) = s
+        .call("PUT", path, Some(&admin), Some(json!({"retired": false})))
+        .await;
+    assert_eq!(
+        (
+            st,
+            b["retired"].clone(),
+            b["label_vi"].clone(),
+            b["label_en"].clone()
+        ),
+        (
+            200,
+            json!(false),
+            json!("Vay vốn ưu đãi (NHCSXH)"),
+            json!("Preferential loans")
+        ),
+        "{b}"
+    );
+    let (st, b) = s
+        .call("PUT", path, Some(&admin), Some(json!({"retired": true})))
+        .await;
+    assert_eq!((st, b["retired"].clone()), (200, json!(true)));
+    let (st, b) = s
+        .call(
+            "PUT",
+            path,
+            Some(&admin),
+            Some(json!({"label_en": "Preferential credit"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["retired"].clone(), b["label_vi"].clone()),
+        (200, json!(true), json!("Vay vốn ưu đãi (NHCSXH)")),
+        "{b}"
+    );
+    // Renamed to a name the list has: refused.
+    let (st, b) = s
+        .call(
+            "PUT",
+            path,
+            Some(&admin),
+            Some(json!({"label_vi": "Tín dụng"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("label_vi")),
+        "{b}"
+    );
+    // "Other" is the built-in item with its description box: not a second one.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "difficulty", "label_vi": "Khác"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("label_vi")),
+        "{b}"
+    );
+
     // Unknown items and lists are 404; nobody else changes them.
     assert_eq!(
         s.call(
@@ -260,7 +327,10 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["add", "rename", "retire"]);
+    assert_eq!(
+        actions,
+        ["add", "rename", "retire", "restore", "retire", "rename"]
+    );
 }
 
 on_both!(an_item_reaches_only_the_area_it_was_added_for);
@@ -337,6 +407,37 @@ async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
         .unwrap()
         .iter()
         .any(|i| i["key"] == "de_an_coi_kim_son"));
+    // Kim Sơn's programme is not one of Hoa Lư's: a report of a Hoa Lư cooperative naming
+    // it is refused (the same as a key no list has: no telling other districts' lists).
+    let mut v = visit("v-ks-1", "coop-001", "Chương trình của huyện khác");
+    v.findings.value_chain.programme = Some("de_an_coi_kim_son".into());
+    let (st, b) = s.push(&hoalu, "tab-hl", &[submit(1, v)]).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        b["rejected"][0]["fields"][0]["field"], "findings.value_chain.programme",
+        "{b}"
+    );
+    // Another district may have an item of the same name; the same line (the province's
+    // own list and Kim Sơn's) may not.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn", "area_id": "NB-HL"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    assert_eq!(b["key"], "de_an_coi_kim_son_2");
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"})),
+        )
+        .await;
+    assert_eq!(st, 422, "the province's list would show it twice");
     // The province's administrator sees and may change it.
     let (_, listed) = s.call("GET", "/api/reference", Some(&admin), None).await;
     assert!(listed
@@ -355,4 +456,58 @@ async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
         .0,
         200
     );
+}
+
+on_both!(two_administrators_adding_at_once_get_two_items);
+async fn two_administrators_adding_at_once_get_two_items(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    // Four adds of one name for two sibling districts, all at once: each district gets
+    // it once, with its own key (PostgreSQL serialises them by an advisory lock).
+    let add = |area: &'static str| {
+        s.call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "support_kind", "label_vi": "Vay vốn", "area_id": area})),
+        )
+    };
+    let (a, b, c, d) = tokio::join!(add("NB-HL"), add("NB-KS"), add("NB-HL"), add("NB-KS"));
+    let answers = [a, b, c, d];
+    let made: Vec<&Value> = answers
+        .iter()
+        .filter(|(st, _)| *st == 201)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(made.len(), 2, "one per district: {answers:?}");
+    assert!(
+        answers.iter().all(|(st, _)| *st == 201 || *st == 422),
+        "{answers:?}"
+    );
+    let mut keys: Vec<(&str, &str)> = made
+        .iter()
+        .map(|b| (b["key"].as_str().unwrap(), b["area_path"].as_str().unwrap()))
+        .collect();
+    keys.sort();
+    assert_eq!(keys[0].0, "vay_von");
+    assert_eq!(keys[1].0, "vay_von_2");
+    assert_ne!(keys[0].1, keys[1].1);
+    // What tablets receive is what the table holds.
+    let (_, listed) = s.call("GET", "/api/reference", Some(&admin), None).await;
+    for (key, path) in &keys {
+        assert!(listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["key"] == *key && i["area_path"] == *path));
+    }
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let got: Vec<ReferenceItem> = items(&s.pull_all(&kimson, "tab-ks", 500).await)
+        .into_iter()
+        .filter(|i| i.label_vi == "Vay vốn")
+        .collect();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].area_path, "NB/NB-KS/");
 }

@@ -7,14 +7,13 @@
 //! areas above them and the national ones; an administrator changes the items of areas
 //! they cover, and the national ones only when they cover a whole province.
 
-use super::users::covers_a_root;
 use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who, WriteTx};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Role, UserInfo};
 use hoptac_core::reference::{
-    check_labels, key_from_label, ListKind, NewReferenceItem, ReferenceItem, ReferenceUpdate,
-    MAX_ITEMS_PER_LIST,
+    check_labels, key_from_label, means_other, ListKind, NewReferenceItem, ReferenceItem,
+    ReferenceUpdate, MAX_ITEMS_PER_LIST, OTHER,
 };
 use hoptac_core::report::Findings;
 use hoptac_core::validate::{not_listed, FieldError};
@@ -25,6 +24,57 @@ pub fn visible(area_path: &str, scopes: &[String]) -> bool {
     area_path.is_empty()
         || in_scope(area_path, scopes)
         || scopes.iter().any(|s| s.starts_with(area_path))
+}
+
+/// Whether an item of `item_path` lies on the line of the area at `path`: national, of an
+/// area above it, of it, or of an area beneath it. Names must differ along such a line
+/// (the review of the wider area shows them side by side); two sibling districts may each
+/// have their own item of one name.
+fn on_lineage(item_path: &str, path: &str) -> bool {
+    item_path.is_empty() || path.starts_with(item_path) || item_path.starts_with(path)
+}
+
+/// The item of `items` named `label` (diacritics and case aside), other than `except`.
+fn same_name<'a>(
+    items: &[&'a ReferenceItem],
+    label: &str,
+    except: Option<&str>,
+) -> Option<&'a ReferenceItem> {
+    let folded = hoptac_core::text::normalize(label);
+    items
+        .iter()
+        .find(|i| {
+            Some(i.id.as_str()) != except && hoptac_core::text::normalize(&i.label_vi) == folded
+        })
+        .copied()
+}
+
+fn name_taken(label: &str, same: &ReferenceItem) -> ApiError {
+    let (v, e) = if same.retired {
+        (
+            " (mục đã ngừng dùng: hãy dùng lại mục đó)",
+            " (retired: restore that one)",
+        )
+    } else {
+        ("", "")
+    };
+    ApiError::field(
+        "label_vi",
+        Msg::new(
+            format!("Danh mục đã có mục \"{label}\"{v}."),
+            format!("The list already has \"{label}\"{e}."),
+        ),
+    )
+}
+
+fn other_refused() -> ApiError {
+    ApiError::field(
+        "label_vi",
+        Msg::new(
+            "Danh mục đã có mục \"khác\" (kèm ô mô tả). Hãy đặt tên cụ thể.",
+            "The list already has an \"other\" item (with its description box). Give a specific name.",
+        ),
+    )
 }
 
 /// Every item the user receives, by list and position.
@@ -84,32 +134,25 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewReferenceItem) -> ApiResult
                 ApiError::Forbidden("you cover no area: ask for one first".into())
             })?,
         };
-    let mut tx = db.begin_write().await?;
-    let items = storage::reference::all_in(&mut tx).await?;
-    // The items tablets of that area receive: the national ones, those above it and its own.
-    let seen: Vec<&ReferenceItem> = items
-        .iter()
-        .filter(|i| i.list == req.list && visible(&i.area_path, std::slice::from_ref(&area_path)))
-        .collect();
-    let folded = hoptac_core::text::normalize(&label_vi);
-    if seen
-        .iter()
-        .any(|i| hoptac_core::text::normalize(&i.label_vi) == folded)
-    {
-        return Err(ApiError::field(
-            "label_vi",
-            Msg::new(
-                format!("Danh mục đã có mục \"{label_vi}\" (kể cả mục đã ngừng dùng: hãy dùng lại mục đó)."),
-                format!("The list already has \"{label_vi}\" (perhaps retired: restore that one)."),
-            ),
-        ));
+    if means_other(&label_vi) {
+        return Err(other_refused());
     }
-    if seen.len() >= MAX_ITEMS_PER_LIST {
+    let mut tx = db.begin_write().await?;
+    tx.wait_for_other_reference_changes().await?;
+    let items = storage::reference::all_in(&mut tx).await?;
+    let lineage: Vec<&ReferenceItem> = items
+        .iter()
+        .filter(|i| i.list == req.list && on_lineage(&i.area_path, &area_path))
+        .collect();
+    if let Some(same) = same_name(&lineage, &label_vi, None) {
+        return Err(name_taken(&label_vi, same));
+    }
+    if lineage.iter().filter(|i| !i.retired).count() >= MAX_ITEMS_PER_LIST {
         return Err(ApiError::field(
             "list",
             Msg::new(
-                format!("Danh mục đã đủ {MAX_ITEMS_PER_LIST} mục."),
-                format!("The list already has {MAX_ITEMS_PER_LIST} items."),
+                format!("Danh mục đã đủ {MAX_ITEMS_PER_LIST} mục đang dùng. Hãy ngừng dùng mục không còn cần."),
+                format!("The list already has {MAX_ITEMS_PER_LIST} items in use. Retire one no longer needed."),
             ),
         ));
     }
@@ -125,7 +168,10 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewReferenceItem) -> ApiResult
         retired: false,
         area_path,
     };
-    storage::reference::insert(&mut tx, &item, Some(&admin.id)).await?;
+    if !storage::reference::insert(&mut tx, &item, Some(&admin.id)).await? {
+        // Only when another server started by now and inserted a built-in of that key.
+        return Err(ApiError::Busy);
+    }
     let body = serde_json::to_string(&hoptac_core::sync::Change::Reference(item.clone()))?;
     let json = serde_json::to_string(&item)?;
     tx.record_change(
@@ -142,9 +188,9 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewReferenceItem) -> ApiResult
     Ok(item)
 }
 
-/// Renames an item, or retires or restores it. 404 for an item the administrator does not
-/// receive; 403 for one of an area above theirs (a national item: unless they cover a
-/// whole province).
+/// Renames an item, or retires or restores it; what `req` leaves out stays. 404 for an
+/// item the administrator does not receive; 403 for one of an area above theirs (a
+/// national item: unless they cover every province).
 pub async fn update(
     db: &Db,
     admin: &UserInfo,
@@ -153,16 +199,16 @@ pub async fn update(
     req: &ReferenceUpdate,
 ) -> ApiResult<ReferenceItem> {
     require_admin(admin)?;
-    let (label_vi, label_en) =
-        check_labels(&req.label_vi, &req.label_en).map_err(|e| ApiError::Invalid(vec![e]))?;
     let mut tx = db.begin_write().await?;
+    tx.wait_for_other_reference_changes().await?;
     let not_found = || ApiError::NotFound(format!("no item '{key}' in that list"));
     let old = storage::reference::lock(&mut tx, list, key)
         .await?
         .filter(|i| visible(&i.area_path, &admin.scopes))
         .ok_or_else(not_found)?;
     let may = if old.area_path.is_empty() {
-        covers_a_root(admin)
+        let roots = storage::areas::root_paths(&mut tx).await?;
+        !roots.is_empty() && roots.iter().all(|r| in_scope(r, &admin.scopes))
     } else {
         in_scope(&old.area_path, &admin.scopes)
     };
@@ -171,10 +217,28 @@ pub async fn update(
             "this item belongs to a wider area: its administrator changes it".into(),
         ));
     }
+    let (label_vi, label_en) = check_labels(
+        req.label_vi.as_deref().unwrap_or(&old.label_vi),
+        req.label_en.as_deref().unwrap_or(&old.label_en),
+    )
+    .map_err(|e| ApiError::Invalid(vec![e]))?;
+    if label_vi != old.label_vi {
+        if old.key != OTHER && means_other(&label_vi) {
+            return Err(other_refused());
+        }
+        let items = storage::reference::all_in(&mut tx).await?;
+        let lineage: Vec<&ReferenceItem> = items
+            .iter()
+            .filter(|i| i.list == list && on_lineage(&i.area_path, &old.area_path))
+            .collect();
+        if let Some(same) = same_name(&lineage, &label_vi, Some(&old.id)) {
+            return Err(name_taken(&label_vi, same));
+        }
+    }
     let new = ReferenceItem {
         label_vi,
         label_en,
-        retired: req.retired,
+        retired: req.retired.unwrap_or(old.retired),
         ..old.clone()
     };
     if new == old {
@@ -201,13 +265,30 @@ pub async fn update(
     Ok(new)
 }
 
-/// The fields of a pushed report whose keys no list has (a retired item is still a key
-/// the list has: a tablet may have written it before it was retired). Read inside the
-/// push's transaction.
-pub async fn unknown_keys(tx: &mut WriteTx<'_>, f: &Findings) -> ApiResult<Vec<FieldError>> {
-    let listed = |i: &ReferenceItem, list: ListKind, k: &str| i.list == list && i.key == k;
+/// The fields of a pushed report choosing a key no list of the cooperative's area has (a
+/// retired item is still one: a tablet may have written it before it was retired; a key
+/// the report's previous revision already had stays accepted). `coop_path` is the
+/// cooperative's area path. Read inside the push's transaction.
+pub async fn unknown_keys(
+    tx: &mut WriteTx<'_>,
+    f: &Findings,
+    coop_path: &str,
+    earlier: Option<&Findings>,
+) -> ApiResult<Vec<FieldError>> {
     let items = storage::reference::all_in(tx).await?;
-    let known = |list: ListKind, k: &str| items.iter().any(|i| listed(i, list, k));
+    let known = |list: ListKind, k: &str| {
+        items
+            .iter()
+            .any(|i| i.list == list && i.key == k && coop_path.starts_with(i.area_path.as_str()))
+    };
+    let had = |field: &str, k: &str| {
+        earlier.is_some_and(|e| match field {
+            "findings.difficulties" => e.difficulties.iter().any(|x| x == k),
+            "findings.support.received" => e.support.received.iter().any(|x| x == k),
+            "findings.support.requested" => e.support.requested.iter().any(|x| x == k),
+            _ => e.value_chain.programme.as_deref() == Some(k),
+        })
+    };
     let mut out = Vec::new();
     for (field, list, keys) in [
         (
@@ -226,13 +307,14 @@ pub async fn unknown_keys(tx: &mut WriteTx<'_>, f: &Findings) -> ApiResult<Vec<F
             &f.support.requested,
         ),
     ] {
-        if keys.iter().any(|k| !known(list, k)) {
+        if keys.iter().any(|k| !known(list, k) && !had(field, k)) {
             out.push(not_listed(field));
         }
     }
     if let Some(p) = &f.value_chain.programme {
-        if !known(ListKind::Programme, p) {
-            out.push(not_listed("findings.value_chain.programme"));
+        let field = "findings.value_chain.programme";
+        if !known(ListKind::Programme, p) && !had(field, p) {
+            out.push(not_listed(field));
         }
     }
     Ok(out)

@@ -224,7 +224,9 @@ pub async fn resubmit(
     let now = now_ms();
     let mut errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
     if errors.is_empty() {
-        errors = super::reference::unknown_keys(tx, &v.findings).await?;
+        errors =
+            super::reference::unknown_keys(tx, &v.findings, &old.area_path, Some(&old.findings))
+                .await?;
     }
     if !errors.is_empty() {
         return Err(invalid(errors));

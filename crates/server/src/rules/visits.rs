@@ -25,10 +25,7 @@ pub async fn submit(
         ));
     }
     let now = now_ms();
-    let mut errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
-    if errors.is_empty() {
-        errors = super::reference::unknown_keys(tx, &v.findings).await?;
-    }
+    let errors = validate_visit(v, Some(&date_of_millis_vn(now + CLOCK_SLACK_MS)));
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
@@ -50,6 +47,12 @@ pub async fn submit(
     let Some(standing) = standing(tx, user, &judged_at, written_at).await? else {
         return Err(outside_scope());
     };
+    // The choices of the reference lists of the cooperative's area (where it was written,
+    // for a record merged since).
+    let errors = super::reference::unknown_keys(tx, &v.findings, &judged_at, None).await?;
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
     let stored = VisitReport {
         // The officer's.
         id: v.id.clone(),

@@ -73,6 +73,13 @@ pub async fn root_id(tx: &mut WriteTx<'_>) -> Result<Option<String>, sqlx::Error
         .await
 }
 
+/// The paths of the root areas (provinces), read inside a write.
+pub async fn root_paths(tx: &mut WriteTx<'_>) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT path FROM areas WHERE parent_id IS NULL ORDER BY path")
+        .fetch_all(tx.conn())
+        .await
+}
+
 /// Every area, by path (the registry import finds communes by name in it).
 pub async fn all(db: &Db) -> Result<Vec<Area>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, parent_id, level, name, path FROM areas ORDER BY path")

@@ -271,6 +271,18 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Waits for any other change of the reference lists to finish (PostgreSQL: a
+    /// transaction-scoped advisory lock, so two administrators adding at once do not both
+    /// pick one key or both fill the last place; SQLite's writers are serialised already).
+    pub async fn wait_for_other_reference_changes(&mut self) -> Result<(), sqlx::Error> {
+        if self.kind == DbKind::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(1501501)")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Writes the change log and audit rows this transaction made, numbering them from the
     /// counter (the counter row stays locked until commit, so numbers follow commit
     /// order), then commits.
