@@ -29,6 +29,7 @@ fn visit(id: &str, note: &str) -> VisitReport {
         events: Vec::new(),
         findings: Default::default(),
         author_left_area_at: None,
+        written_area_path: None,
     }
 }
 

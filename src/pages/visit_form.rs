@@ -80,6 +80,7 @@ fn new_report(cooperative_id: &str, session: crate::session::Session) -> VisitRe
         received_at: None,
         events: Vec::new(),
         author_left_area_at: None,
+        written_area_path: None,
     }
 }
 

@@ -13,6 +13,7 @@
 //! - [`labels`]: the names of the registry's choices (kind, sector, status, scale).
 //! - [`reference`]: the lists reports choose from (programmes, difficulties, support),
 //!   data the server owns and administrators add to.
+//! - [`reorg`]: reorganisations of the area tree (the 2025 reform) and what they move.
 //! - [`registry`]: the registry's spreadsheet columns, import and export.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
@@ -27,6 +28,7 @@ pub mod merge;
 pub mod model;
 pub mod reference;
 pub mod registry;
+pub mod reorg;
 pub mod report;
 pub mod review;
 pub mod six_month;

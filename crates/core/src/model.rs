@@ -32,6 +32,26 @@ pub struct Area {
     /// A user's scope is a set of paths; a record is in scope when its area's path
     /// starts with one of them.
     pub path: String,
+    /// Its code in the national list of administrative units (mã đơn vị hành chính).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// ISO date from which it exists (an area a reorganisation created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_on: Option<String>,
+    /// ISO date from which it no longer exists (a reorganisation closed it); kept for the
+    /// history: reports written in it, reviews of periods before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<String>,
+    /// The area that replaced it, when it was merged into one ([`crate::reorg`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_id: Option<String>,
+}
+
+impl Area {
+    /// Whether it still exists (no reorganisation closed it).
+    pub fn is_open(&self) -> bool {
+        self.closed_on.is_none()
+    }
 }
 
 /// Whether `path` lies inside any of `scopes` (each a path ending in '/').
@@ -179,6 +199,12 @@ pub struct VisitReport {
     /// survives a reassignment); the supervisor sees it marked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author_left_area_at: Option<Millis>,
+    /// Filled by the server when a reorganisation moved the report with its cooperative:
+    /// the path of the area it was written in (issue 16: it counts under the area that
+    /// replaced it, and a review of a period before the reform can show the areas of the
+    /// time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_area_path: Option<String>,
 }
 
 fn one() -> u32 {

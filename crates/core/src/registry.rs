@@ -760,8 +760,38 @@ impl<'a> AreaIndex<'a> {
     }
 
     /// The commune of a row: by code when given, else by name (and district when two
-    /// communes share a name). Errors say what to write instead.
+    /// communes share a name); a commune closed by a reorganisation gives the one that
+    /// replaced it (a list written before the 2025 reform still imports). Errors say
+    /// what to write instead.
     pub fn commune(&self, r: &ParsedRow) -> Result<&'a Area, Msg> {
+        self.commune_named(r).and_then(|a| self.today(a))
+    }
+
+    /// The area that stands today for `a`: itself while open, else its successor's.
+    fn today(&self, mut a: &'a Area) -> Result<&'a Area, Msg> {
+        for _ in 0..16 {
+            if a.is_open() {
+                return Ok(a);
+            }
+            match a.successor_id.as_deref().and_then(|s| self.get(s)) {
+                Some(next) => a = next,
+                None => break,
+            }
+        }
+        let since = a.closed_on.as_deref().unwrap_or("");
+        Err(Msg::new(
+            format!(
+                "{} đã giải thể từ {since}: hãy ghi xã/phường hiện nay.",
+                a.name
+            ),
+            format!(
+                "{} was closed on {since}: write today's commune or ward.",
+                a.name
+            ),
+        ))
+    }
+
+    fn commune_named(&self, r: &ParsedRow) -> Result<&'a Area, Msg> {
         let communes = self
             .areas
             .iter()
@@ -782,6 +812,11 @@ impl<'a> AreaIndex<'a> {
         };
         let key = area_key(name);
         let mut found: Vec<&Area> = communes.filter(|a| area_key(&a.name) == key).collect();
+        // A name an open commune and a closed one share (a new ward named after an old
+        // commune): today's.
+        if found.len() > 1 && found.iter().any(|a| a.is_open()) {
+            found.retain(|a| a.is_open());
+        }
         if found.len() > 1 {
             if let Some(d) = &r.district {
                 let dk = area_key(d);
@@ -1086,6 +1121,10 @@ mod tests {
     #[test]
     fn communes_are_found_by_name_code_or_district() {
         let area = |id: &str, parent: Option<&str>, level, name: &str| Area {
+            code: None,
+            opened_on: None,
+            closed_on: None,
+            successor_id: None,
             id: id.into(),
             parent_id: parent.map(String::from),
             level,
@@ -1173,6 +1212,10 @@ mod tests {
     #[test]
     fn export_reads_back_as_the_same_profile() {
         let commune = Area {
+            code: None,
+            opened_on: None,
+            closed_on: None,
+            successor_id: None,
             id: "NHAI".into(),
             parent_id: Some("HLU".into()),
             level: AreaLevel::Commune,

@@ -120,6 +120,19 @@ pub struct ReviewResponse {
     /// area's own or else the nearest set beneath it: [`roll_up`]).
     pub own_targets: Targets,
     pub records: Vec<RecordRef>,
+    /// The same half-year a year earlier, in today's areas (issue 16: after the 2025
+    /// reform, "last year" for a ward is what its former communes recorded). None when the
+    /// request asked for none.
+    #[serde(default)]
+    pub last_year: Option<SixMonthReview>,
+}
+
+/// The same half of the year before: "2025-H2" → "2024-H2". None for a bad period.
+pub fn year_before(period: &str) -> Option<String> {
+    period_bounds(period)?;
+    let (y, h) = period.split_once("-H")?;
+    let y: i32 = y.parse().ok()?;
+    Some(format!("{:04}-H{h}", y - 1))
 }
 
 /// `PUT /api/targets`.
@@ -685,6 +698,13 @@ mod tests {
         assert_eq!(roll_up("NB/GV/", &set), t(None, None, None));
         // "NB/K" is not a parent of "NB/KS/": paths end with '/'.
         assert_eq!(roll_up("NB/HL/", &set), t(Some(5), None, Some(3)));
+    }
+
+    #[test]
+    fn the_year_before() {
+        assert_eq!(year_before("2025-H2").as_deref(), Some("2024-H2"));
+        assert_eq!(year_before("2021-H1").as_deref(), Some("2020-H1"));
+        assert_eq!(year_before("2021-H3"), None);
     }
 
     #[test]

@@ -574,6 +574,7 @@ mod tests {
             received_at: None,
             events: Vec::new(),
             author_left_area_at: None,
+            written_area_path: None,
             findings: Findings::default(),
         }
     }

@@ -39,6 +39,7 @@ fn visit(id: &str, i: u64) -> VisitReport {
         received_at: None,
         events: Vec::new(),
         author_left_area_at: None,
+        written_area_path: None,
     }
 }
 

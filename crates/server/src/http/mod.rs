@@ -8,6 +8,7 @@ pub mod export;
 pub mod openapi;
 pub mod reference;
 pub mod registry;
+pub mod reorg;
 pub mod review;
 pub mod six_month;
 pub mod sync;
@@ -104,6 +105,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/reference"),
     ("POST", "/api/reference"),
     ("PUT", "/api/reference/{list}/{key}"),
+    ("POST", "/api/reorganisations"),
     ("POST", "/api/registry/import"),
     ("GET", "/api/registry/export"),
     ("GET", "/api/cooperatives/duplicates"),
@@ -125,6 +127,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(users::router())
         .merge(registry::router())
         .merge(reference::router())
+        .merge(reorg::router())
         .merge(review::router())
         .merge(six_month::router())
         .merge(export::router())

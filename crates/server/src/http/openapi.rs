@@ -91,6 +91,7 @@ impl Modify for Bearer {
         crate::http::reference::list,
         crate::http::reference::add,
         crate::http::reference::update,
+        crate::http::reorg::reorganise,
         crate::http::registry::import,
         crate::http::registry::export,
         crate::http::registry::duplicates,

@@ -61,12 +61,41 @@ pub async fn register(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let Some(area) = storage::areas::get_in(tx, &c.area_id).await? else {
-        return Err(refuse(
-            ErrorCode::NotFound,
-            "Không có xã này trong danh mục địa bàn.",
-            "This commune is not in the area list.",
-        ));
+    // A commune closed by a reorganisation since the tablet chose it: the one that
+    // replaced it (work written offline across a reform still lands).
+    let area = match storage::areas::current_in(tx, &c.area_id).await? {
+        None => {
+            return Err(refuse(
+                ErrorCode::NotFound,
+                "Không có xã này trong danh mục địa bàn.",
+                "This commune is not in the area list.",
+            ))
+        }
+        Some(Err(closed)) => {
+            let since = closed.closed_on.unwrap_or_default();
+            return Err(refuse(
+                ErrorCode::Invalid,
+                &format!(
+                    "{} đã giải thể từ {since}. Hãy chọn xã/phường hiện nay.",
+                    closed.name
+                ),
+                &format!(
+                    "{} was closed on {since}. Choose today's commune or ward.",
+                    closed.name
+                ),
+            ));
+        }
+        Some(Ok(area)) => area,
+    };
+    let moved;
+    let c = if area.id == c.area_id {
+        c
+    } else {
+        moved = Cooperative {
+            area_id: area.id.clone(),
+            ..c.clone()
+        };
+        &moved
     };
     if area.level != "commune" && area.level != "village" {
         return Err(refuse(

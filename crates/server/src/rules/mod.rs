@@ -21,6 +21,7 @@ pub mod cooperatives;
 pub mod duplicates;
 pub mod reference;
 pub mod registry;
+pub mod reorg;
 pub mod review;
 pub mod six_month;
 pub mod users;

@@ -262,6 +262,7 @@ pub async fn resubmit(
             Some(super::Standing::Covered { until }) => Some(until),
             _ => old.author_left_area_at,
         },
+        written_area_path: old.written_area_path.clone(),
     };
     let who = Who {
         id: &user.id,

@@ -6,8 +6,8 @@ use crate::storage::{self, areas::AreaRef, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo, VisitReport};
 use hoptac_core::six_month::{
-    bad_period, compute, period_bounds, roll_up, RecordRef, ReviewResponse, SixMonthReview,
-    Targets, TargetsRequest,
+    bad_period, compute, period_bounds, roll_up, year_before, RecordRef, ReviewResponse,
+    SixMonthReview, Targets, TargetsRequest,
 };
 
 /// The area the caller asked for, checked against their scope.
@@ -79,13 +79,31 @@ pub async fn load_review(
 
     let reference = storage::reference::all(db).await?;
     let review = compute(period, &coops, &reports, &targets, &reference);
-    let records = records_of(&review, &coops, &reports);
+    let mut records = records_of(&review, &coops, &reports);
+    // The same half a year earlier over the same (today's) areas: reports moved by a
+    // reorganisation count under the area that replaced theirs.
+    let last_year = match year_before(period).and_then(|p| period_bounds(&p).map(|b| (p, b))) {
+        Some((before, (from, to))) => {
+            let reports = storage::visits::standing_approved(db, &paths, &from, &to).await?;
+            let r = compute(&before, &coops, &reports, &Targets::default(), &reference);
+            let known: std::collections::HashSet<String> =
+                records.iter().map(|x| x.id.clone()).collect();
+            records.extend(
+                records_of(&r, &coops, &reports)
+                    .into_iter()
+                    .filter(|x| !known.contains(&x.id)),
+            );
+            Some(r)
+        }
+        None => None,
+    };
     Ok(ReviewResponse {
         area_id,
         area_name,
         review,
         own_targets: own,
         records,
+        last_year,
     })
 }
 

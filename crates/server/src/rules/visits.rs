@@ -73,6 +73,7 @@ pub async fn submit(
             Standing::Covers => None,
             Standing::Covered { until } => Some(until),
         },
+        written_area_path: None,
     };
     let body = serde_json::to_string(&stored)?;
     if !storage::visits::insert(tx, &stored, client_id, &body).await? {

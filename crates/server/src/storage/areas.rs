@@ -14,9 +14,14 @@ pub struct AreaRef {
     pub path: String,
     /// "province", "district", "commune" or "village".
     pub level: String,
+    /// ISO date from which it no longer exists (a reorganisation closed it).
+    pub closed_on: Option<String>,
+    /// The area that replaced it, when merged into one.
+    pub successor_id: Option<String>,
 }
 
-const SELECT: &str = "SELECT id, name, path, level FROM areas WHERE id = $1";
+const SELECT: &str =
+    "SELECT id, name, path, level, closed_on, successor_id FROM areas WHERE id = $1";
 
 fn area_ref(r: &sqlx::any::AnyRow) -> Result<AreaRef, sqlx::Error> {
     Ok(AreaRef {
@@ -24,7 +29,35 @@ fn area_ref(r: &sqlx::any::AnyRow) -> Result<AreaRef, sqlx::Error> {
         name: r.try_get(1)?,
         path: r.try_get(2)?,
         level: r.try_get(3)?,
+        closed_on: r.try_get(4)?,
+        successor_id: r.try_get(5)?,
     })
+}
+
+/// The area a record written for area `id` belongs in today: itself while open, else the
+/// area that replaced it (following reorganisations one after another). None: unknown, or
+/// closed with no single successor (a dissolved district), returned as `Err` with it.
+pub async fn current_in(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+) -> Result<Option<Result<AreaRef, AreaRef>>, sqlx::Error> {
+    let Some(mut a) = get_in(tx, id).await? else {
+        return Ok(None);
+    };
+    // A chain is at most a few reforms long; the bound stops a cycle a bad row could make.
+    for _ in 0..16 {
+        if a.closed_on.is_none() {
+            return Ok(Some(Ok(a)));
+        }
+        let Some(next) = a.successor_id.clone() else {
+            return Ok(Some(Err(a)));
+        };
+        match get_in(tx, &next).await? {
+            Some(n) => a = n,
+            None => return Ok(Some(Err(a))),
+        }
+    }
+    Ok(Some(Err(a)))
 }
 
 /// The area `id`, read outside a write.
@@ -47,12 +80,27 @@ pub async fn get_in(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<AreaRef>, s
 
 /// Stores a new area (reference data).
 pub async fn insert(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO areas (id, parent_id, level, name, path) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO areas (id, parent_id, level, name, path, code, opened_on, closed_on, successor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(&a.id)
         .bind(&a.parent_id)
         .bind(a.level.key())
         .bind(&a.name)
         .bind(&a.path)
+        .bind(&a.code)
+        .bind(&a.opened_on)
+        .bind(&a.closed_on)
+        .bind(&a.successor_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Marks area `a.id` closed from `a.closed_on`, replaced by `a.successor_id`.
+pub async fn close(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE areas SET closed_on = $1, successor_id = $2 WHERE id = $3")
+        .bind(&a.closed_on)
+        .bind(&a.successor_id)
+        .bind(&a.id)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -80,23 +128,41 @@ pub async fn root_paths(tx: &mut WriteTx<'_>) -> Result<Vec<String>, sqlx::Error
         .await
 }
 
-/// Every area, by path (the registry import finds communes by name in it).
+const ALL: &str = "SELECT id, parent_id, level, name, path, code, opened_on, closed_on, successor_id FROM areas ORDER BY path";
+
+fn area(r: &sqlx::any::AnyRow) -> Result<Area, sqlx::Error> {
+    let level: String = r.try_get(2)?;
+    Ok(Area {
+        id: r.try_get(0)?,
+        parent_id: r.try_get(1)?,
+        level: hoptac_core::model::AreaLevel::from_key(&level)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown area level '{level}'").into()))?,
+        name: r.try_get(3)?,
+        path: r.try_get(4)?,
+        code: r.try_get(5)?,
+        opened_on: r.try_get(6)?,
+        closed_on: r.try_get(7)?,
+        successor_id: r.try_get(8)?,
+    })
+}
+
+/// Every area, closed ones included, by path (the registry import finds communes by name
+/// in it).
 pub async fn all(db: &Db) -> Result<Vec<Area>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, parent_id, level, name, path FROM areas ORDER BY path")
+    sqlx::query(ALL)
         .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let level: String = r.try_get(2)?;
-            Ok(Area {
-                id: r.try_get(0)?,
-                parent_id: r.try_get(1)?,
-                level: hoptac_core::model::AreaLevel::from_key(&level).ok_or_else(|| {
-                    sqlx::Error::Decode(format!("unknown area level '{level}'").into())
-                })?,
-                name: r.try_get(2 + 1)?,
-                path: r.try_get(4)?,
-            })
-        })
+        .await?
+        .iter()
+        .map(area)
+        .collect()
+}
+
+/// Every area, read inside a write (a reorganisation plans against it).
+pub async fn all_in(tx: &mut WriteTx<'_>) -> Result<Vec<Area>, sqlx::Error> {
+    sqlx::query(ALL)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(area)
         .collect()
 }

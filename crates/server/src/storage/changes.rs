@@ -52,7 +52,8 @@ pub async fn count_after(
 }
 
 /// The user's areas ($2…), plus changes addressed to the user alone (the last parameter),
-/// plus reference items of the areas above the user's (and the national ones, path "").
+/// plus the areas above the user's (their names; a closed area logged where those who
+/// held it are: rules::reorg) and their reference items (and the national ones, path "").
 fn visible(scopes: &[String]) -> String {
     let above: Vec<String> = (2..2 + scopes.len())
         .map(|i| format!("substr(${i}, 1, length(scope_path)) = scope_path"))
@@ -63,7 +64,7 @@ fn visible(scopes: &[String]) -> String {
         above.join(" OR ")
     };
     format!(
-        "({} OR for_user = ${} OR (entity = 'reference' AND ({above})))",
+        "({} OR for_user = ${} OR (entity IN ('reference', 'area') AND ({above})))",
         scope_clause("scope_path", 2, scopes.len()),
         scopes.len() + 2
     )

@@ -70,3 +70,35 @@ pub async fn repoint(tx: &mut WriteTx<'_>, removed: &str, kept: &str) -> Result<
         .await?;
     Ok(())
 }
+
+/// Every conflict of cooperative `id`, locked until commit (a reorganisation moves them).
+pub async fn of_cooperative_locked(
+    tx: &mut WriteTx<'_>,
+    cooperative_id: &str,
+) -> Result<Vec<Conflict>, sqlx::Error> {
+    let sql = format!(
+        "SELECT body FROM conflicts WHERE cooperative_id = $1 ORDER BY id{}",
+        tx.for_update()
+    );
+    sqlx::query(&sql)
+        .bind(cooperative_id)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            serde_json::from_str(&r.try_get::<String, _>(0)?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        })
+        .collect()
+}
+
+/// Writes a conflict moved to another area (`c.area_path` already set).
+pub async fn set_area(tx: &mut WriteTx<'_>, c: &Conflict, body: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE conflicts SET area_path = $1, body = $2 WHERE id = $3")
+        .bind(&c.area_path)
+        .bind(body)
+        .bind(&c.id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -35,6 +35,24 @@ pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Cooperative>,
     row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
 }
 
+/// Every cooperative of area `area_id` (exactly that area), locked until commit.
+pub async fn of_area_locked(
+    tx: &mut WriteTx<'_>,
+    area_id: &str,
+) -> Result<Vec<Cooperative>, sqlx::Error> {
+    let sql = format!(
+        "SELECT body FROM cooperatives WHERE area_id = $1 ORDER BY id{}",
+        tx.for_update()
+    );
+    sqlx::query(&sql)
+        .bind(area_id)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| decode(&r.try_get::<String, _>(0)?))
+        .collect()
+}
+
 /// The area path of cooperative `id`, if it exists.
 pub async fn area_path(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query("SELECT area_path FROM cooperatives WHERE id = $1")

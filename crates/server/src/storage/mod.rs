@@ -21,6 +21,7 @@ pub mod clients;
 pub mod conflicts;
 pub mod cooperatives;
 pub mod reference;
+pub mod reorg;
 pub mod targets;
 pub mod users;
 pub mod visits;
@@ -271,6 +272,11 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Undoes everything this transaction wrote (a dry run).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+
     /// Waits for any other change of the reference lists to finish (PostgreSQL: a
     /// transaction-scoped advisory lock, so two administrators adding at once do not both
     /// pick one key or both fill the last place; SQLite's writers are serialised already).
@@ -322,9 +328,9 @@ impl WriteTx<'_> {
                     self.write_audit(seq, &a).await?;
                 }
                 Pending::Relog { path } => {
-                    // The records under the area, and the reference items of the areas
-                    // above it (visible to its users: storage::changes).
-                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity = 'reference' AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
+                    // The records under the area, and the areas above it and their
+                    // reference items (visible to its users: storage::changes).
+                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity IN ('reference', 'area') AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
                         .bind(&path)
                         .fetch_all(&mut *self.tx)
                         .await?;

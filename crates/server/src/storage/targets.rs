@@ -75,3 +75,23 @@ pub async fn upsert(
     .await?;
     Ok(())
 }
+
+/// Every target of every period: (area id, period, targets), read inside a write.
+pub async fn all_in(tx: &mut WriteTx<'_>) -> Result<Vec<(String, String, Targets)>, sqlx::Error> {
+    sqlx::query("SELECT area_id, period, new_htx, new_tht, works_handed_over FROM targets ORDER BY area_id, period")
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, targets_at(r, 2)?)))
+        .collect()
+}
+
+/// Removes the targets of `area_id` for `period`.
+pub async fn delete(tx: &mut WriteTx<'_>, period: &str, area_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM targets WHERE period = $1 AND area_id = $2")
+        .bind(period)
+        .bind(area_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -239,14 +239,16 @@ pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored
         .collect()
 }
 
-/// Moves a report to another cooperative (`r.cooperative_id`, `r.area_path` already set).
+/// Moves a report to another cooperative or area (`r.cooperative_id`, `r.area_path`,
+/// `r.written_area_path` already set).
 pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3 WHERE id = $4",
+        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3, written_area_path = $4 WHERE id = $5",
     )
     .bind(&r.cooperative_id)
     .bind(&r.area_path)
     .bind(body)
+    .bind(&r.written_area_path)
     .bind(&r.id)
     .execute(tx.conn())
     .await?;

@@ -189,6 +189,7 @@ pub fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
         received_at: None,
         events: Vec::new(),
         author_left_area_at: None,
+        written_area_path: None,
         findings: Default::default(),
     }
 }

@@ -1,0 +1,634 @@
+//! Reorganisations of the area tree (issue 16): a dated event such as Vietnam's 2025
+//! reform (Resolution 202/2025/QH15 and the Standing Committee's resolutions on the
+//! communes of each province, in force from 1 July 2025: districts abolished, communes
+//! merged into about a third as many communes and wards, provinces merged).
+//!
+//! A [`Reorganisation`] names the areas it creates, the areas that merge into one
+//! (`merges`: closed on the date, each with the area that replaces it) and the areas that
+//! cease with no single successor (`dissolved`: a district, whose communes are merged).
+//! [`plan`] checks it against the tree and says, for every closed area, where its records
+//! and its officers go. It never splits one area between several: a commune split in
+//! two is merged whole into one, and the cooperatives that belong to the other are moved
+//! by editing their profile.
+//!
+//! What moves (the server applies it in one transaction, `rules::reorg`): cooperatives
+//! of a merged area to its successor; their visit reports with them (each keeps the area
+//! it was written in: `written_area_path`); assignments over closed areas become
+//! assignments over the areas that replace them ([`Plan::assignment_after`]); targets of
+//! periods from the date on are carried to the successor, summed ([`Plan::carry_targets`]).
+
+use crate::i18n::Msg;
+use crate::model::{Area, AreaLevel};
+use crate::six_month::Targets;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An area a reorganisation creates.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewArea {
+    pub id: String,
+    pub name: String,
+    pub level: AreaLevel,
+    /// An existing area that stays open, or one created earlier in the same list.
+    pub parent_id: String,
+    /// Its code in the national list of administrative units.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Areas that become one: each of `from` is closed on the date and `into` replaces it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merge {
+    pub from: Vec<String>,
+    pub into: String,
+}
+
+/// `POST /api/reorganisations`: a dated change of the area tree.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reorganisation {
+    /// ISO date from which the new areas exist and the closed ones no longer do.
+    pub effective_on: String,
+    /// The decision it carries out ("Nghị quyết 1674/NQ-UBTVQH15"), shown in the history.
+    pub decision: String,
+    #[serde(default)]
+    pub new_areas: Vec<NewArea>,
+    #[serde(default)]
+    pub merges: Vec<Merge>,
+    /// Areas that cease with no single successor (a district whose communes are merged).
+    #[serde(default)]
+    pub dissolved: Vec<String>,
+}
+
+/// A cooperative a reorganisation moves.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovedCooperative {
+    pub id: String,
+    pub name: String,
+    pub from_area: String,
+    pub to_area: String,
+}
+
+/// A user whose areas a reorganisation changes: area names before and after.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentChange {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// Targets of a period carried to an area, or dropped with why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetChange {
+    pub area_id: String,
+    pub period: String,
+    /// The area's targets after (carried), or those dropped.
+    pub targets: Targets,
+    /// Why they were dropped; None when carried.
+    #[serde(default)]
+    pub dropped: Option<Msg>,
+}
+
+/// What a reorganisation does (a dry run) or did (applied): every area, cooperative,
+/// assignment and target it moves.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReorgPreview {
+    pub applied: bool,
+    pub created: Vec<Area>,
+    pub closed: Vec<Area>,
+    /// The cooperatives moved, at most [`PREVIEW_LIMIT`] of them (the total says how many).
+    pub cooperatives: Vec<MovedCooperative>,
+    pub cooperatives_total: u64,
+    /// Visit reports moved with their cooperatives.
+    pub visits_total: u64,
+    pub assignments: Vec<AssignmentChange>,
+    pub targets: Vec<TargetChange>,
+    /// Why it cannot be applied as it is (empty: it can).
+    pub blocked: Vec<Msg>,
+}
+
+/// Most cooperatives a preview lists by name.
+pub const PREVIEW_LIMIT: usize = 500;
+
+/// A reorganisation checked against the tree: what becomes of every closed area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub effective_on: String,
+    /// The areas created, with their paths.
+    pub created: Vec<Area>,
+    /// The areas closed, as they will be stored (`closed_on`, `successor_id` set).
+    pub closed: Vec<Area>,
+    /// Closed area id → the id of the area replacing it (merged areas only).
+    pub successor: BTreeMap<String, String>,
+    /// Closed areas with no single successor.
+    pub dissolved: BTreeSet<String>,
+    /// The path of every area after it (existing open ones and the created ones).
+    paths: BTreeMap<String, String>,
+}
+
+fn problem(vi: String, en: String) -> Msg {
+    Msg::new(vi, en)
+}
+
+/// Checks `r` against the tree `areas` and works out what it does. Every problem is
+/// returned at once, in Vietnamese and English, with the ids concerned.
+pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
+    let mut problems = Vec::new();
+    if crate::validate::parse_iso_date(&r.effective_on).is_none() {
+        problems.push(problem(
+            format!(
+                "Ngày hiệu lực \"{}\" không hợp lệ (YYYY-MM-DD).",
+                r.effective_on
+            ),
+            format!(
+                "The effective date \"{}\" is not a date (YYYY-MM-DD).",
+                r.effective_on
+            ),
+        ));
+    }
+    if r.decision.trim().is_empty() {
+        problems.push(problem(
+            "Hãy ghi văn bản quyết định việc sắp xếp.".into(),
+            "Name the decision the reorganisation carries out.".into(),
+        ));
+    }
+    let by_id: BTreeMap<&str, &Area> = areas.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut closing: BTreeSet<String> = BTreeSet::new();
+    let mut successor: BTreeMap<String, String> = BTreeMap::new();
+    let mut dissolved: BTreeSet<String> = BTreeSet::new();
+    let mut close = |id: &str, problems: &mut Vec<Msg>| -> bool {
+        match by_id.get(id) {
+            None => {
+                problems.push(problem(
+                    format!("Không có địa bàn mã \"{id}\"."),
+                    format!("There is no area \"{id}\"."),
+                ));
+                false
+            }
+            Some(a) if !a.is_open() => {
+                problems.push(problem(
+                    format!(
+                        "{} đã giải thể từ {}.",
+                        a.name,
+                        a.closed_on.as_deref().unwrap_or("")
+                    ),
+                    format!(
+                        "{} was closed on {}.",
+                        a.name,
+                        a.closed_on.as_deref().unwrap_or("")
+                    ),
+                ));
+                false
+            }
+            Some(a) if !closing.insert(id.to_string()) => {
+                problems.push(problem(
+                    format!("{} được nêu hai lần.", a.name),
+                    format!("{} is named twice.", a.name),
+                ));
+                false
+            }
+            Some(_) => true,
+        }
+    };
+    for m in &r.merges {
+        for f in &m.from {
+            if close(f, &mut problems) {
+                successor.insert(f.clone(), m.into.clone());
+            }
+        }
+    }
+    for d in &r.dissolved {
+        if close(d, &mut problems) {
+            dissolved.insert(d.clone());
+        }
+    }
+
+    // The new areas, parent first.
+    let mut paths: BTreeMap<String, String> = areas
+        .iter()
+        .filter(|a| a.is_open() && !closing.contains(&a.id))
+        .map(|a| (a.id.clone(), a.path.clone()))
+        .collect();
+    let mut created = Vec::new();
+    for n in &r.new_areas {
+        let ok_id = !n.id.is_empty()
+            && n.id.len() <= 64
+            && n.id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok_id || by_id.contains_key(n.id.as_str()) || paths.contains_key(&n.id) {
+            problems.push(problem(
+                format!(
+                    "Mã địa bàn mới \"{}\" đã có hoặc không hợp lệ (chữ, số, '-', '_').",
+                    n.id
+                ),
+                format!(
+                    "The new area id \"{}\" is taken or not valid (letters, digits, '-', '_').",
+                    n.id
+                ),
+            ));
+            continue;
+        }
+        if n.name.trim().is_empty() {
+            problems.push(problem(
+                format!("Địa bàn mới \"{}\" chưa có tên.", n.id),
+                format!("The new area \"{}\" has no name.", n.id),
+            ));
+        }
+        let Some(parent) = paths.get(&n.parent_id).cloned() else {
+            problems.push(problem(
+                format!(
+                    "Địa bàn cha \"{}\" của {} không có hoặc bị giải thể.",
+                    n.parent_id, n.name
+                ),
+                format!(
+                    "The parent \"{}\" of {} does not exist or is closed.",
+                    n.parent_id, n.name
+                ),
+            ));
+            continue;
+        };
+        let path = format!("{parent}{}/", n.id);
+        paths.insert(n.id.clone(), path.clone());
+        created.push(Area {
+            id: n.id.clone(),
+            parent_id: Some(n.parent_id.clone()),
+            level: n.level,
+            name: n.name.trim().to_string(),
+            path,
+            code: n.code.clone().filter(|c| !c.trim().is_empty()),
+            opened_on: Some(r.effective_on.clone()),
+            closed_on: None,
+            successor_id: None,
+        });
+    }
+    for m in &r.merges {
+        if !paths.contains_key(&m.into) {
+            problems.push(problem(
+                format!(
+                    "Địa bàn nhận sáp nhập \"{}\" không có, hoặc cũng bị giải thể.",
+                    m.into
+                ),
+                format!(
+                    "The area \"{}\" merged into does not exist or is itself closed.",
+                    m.into
+                ),
+            ));
+        }
+        if m.from.is_empty() {
+            problems.push(problem(
+                format!("Sáp nhập vào \"{}\" không nêu địa bàn nào.", m.into),
+                format!("The merge into \"{}\" names no area.", m.into),
+            ));
+        }
+    }
+    // Nothing open may be left under a closed area: its records would have no home.
+    for a in areas
+        .iter()
+        .filter(|a| a.is_open() && !closing.contains(&a.id))
+    {
+        if let Some(c) = closing
+            .iter()
+            .filter_map(|c| by_id.get(c.as_str()))
+            .find(|c| a.path.starts_with(c.path.as_str()))
+        {
+            problems.push(problem(
+                format!(
+                    "{} thuộc {} (bị giải thể) nhưng chưa được sáp nhập vào đâu.",
+                    a.name, c.name
+                ),
+                format!(
+                    "{} lies in {} (closed) but is not merged into any area.",
+                    a.name, c.name
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let closed = closing
+        .iter()
+        .filter_map(|id| by_id.get(id.as_str()))
+        .map(|a| Area {
+            closed_on: Some(r.effective_on.clone()),
+            successor_id: successor.get(&a.id).cloned(),
+            ..(*a).clone()
+        })
+        .collect();
+    Ok(Plan {
+        effective_on: r.effective_on.clone(),
+        created,
+        closed,
+        successor,
+        dissolved,
+        paths,
+    })
+}
+
+impl Plan {
+    /// Where a record of area `area_id` goes: (area id, path) of the area replacing it, or
+    /// None when its area stays. `Err` when the area is dissolved with no successor (a
+    /// cooperative registered at district level: the dry run lists it to be moved first).
+    pub fn destination(&self, area_id: &str) -> Result<Option<(String, String)>, ()> {
+        if self.dissolved.contains(area_id) {
+            return Err(());
+        }
+        Ok(self.successor.get(area_id).map(|to| {
+            let path = self.paths.get(to).cloned().unwrap_or_default();
+            (to.clone(), path)
+        }))
+    }
+
+    /// The path of area `id` after the reorganisation (None: closed or unknown).
+    pub fn path_of(&self, id: &str) -> Option<&str> {
+        self.paths.get(id).map(String::as_str)
+    }
+
+    /// The areas an assignment over `area_id` becomes: itself when it stays; its
+    /// successor when merged; when dissolved, the successors of every area merged from
+    /// beneath it (a district's officer covers the communes and wards its communes became).
+    pub fn assignment_after(&self, area_id: &str, areas: &[Area]) -> Vec<String> {
+        if let Some(to) = self.successor.get(area_id) {
+            return vec![to.clone()];
+        }
+        if !self.dissolved.contains(area_id) {
+            return vec![area_id.to_string()];
+        }
+        let Some(path) = areas
+            .iter()
+            .find(|a| a.id == area_id)
+            .map(|a| a.path.as_str())
+        else {
+            return Vec::new();
+        };
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for a in areas.iter().filter(|a| a.path.starts_with(path)) {
+            if let Some(to) = self.successor.get(&a.id) {
+                out.insert(to.clone());
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Targets of periods starting on or after the date, set for closed areas: those of a
+    /// merged area are added to its successor's, unless the successor has its own for that
+    /// figure (then dropped: never counted twice); a dissolved area's are dropped. `set`:
+    /// (area id, period, targets) of every period; returns the targets to store for
+    /// successors (area id, period → targets after) and what was dropped, with why.
+    pub fn carry_targets(
+        &self,
+        set: &[(String, String, Targets)],
+    ) -> (
+        BTreeMap<(String, String), Targets>,
+        Vec<(String, String, Msg)>,
+    ) {
+        let from_date = |period: &str| {
+            crate::six_month::period_bounds(period)
+                .is_some_and(|(start, _)| start >= self.effective_on)
+        };
+        let own: BTreeMap<(String, String), &Targets> = set
+            .iter()
+            .map(|(a, p, t)| ((a.clone(), p.clone()), t))
+            .collect();
+        let mut carried: BTreeMap<(String, String), Targets> = BTreeMap::new();
+        let mut dropped = Vec::new();
+        for (area, period, t) in set.iter().filter(|(a, p, _)| {
+            (self.successor.contains_key(a) || self.dissolved.contains(a)) && from_date(p)
+        }) {
+            let Some(to) = self.successor.get(area) else {
+                dropped.push((
+                    area.clone(),
+                    period.clone(),
+                    Msg::new(
+                        format!("Kế hoạch {period} của địa bàn giải thể không chuyển được cho địa bàn nào: hãy đặt lại cho các địa bàn mới."),
+                        format!("The {period} targets of a dissolved area go to no single area: set them again for the new areas."),
+                    ),
+                ));
+                continue;
+            };
+            let theirs = own.get(&(to.clone(), period.clone())).copied();
+            let entry = carried
+                .entry((to.clone(), period.clone()))
+                .or_insert_with(|| theirs.cloned().unwrap_or_default());
+            let mut kept_theirs = false;
+            let mut add = |mine: Option<u32>, has: Option<u32>, slot: &mut Option<u32>| {
+                if has.is_some() {
+                    kept_theirs |= mine.is_some();
+                } else if let Some(v) = mine {
+                    *slot = Some(slot.unwrap_or(0).saturating_add(v));
+                }
+            };
+            let th = theirs.cloned().unwrap_or_default();
+            add(t.new_htx, th.new_htx, &mut entry.new_htx);
+            add(t.new_tht, th.new_tht, &mut entry.new_tht);
+            add(
+                t.works_handed_over,
+                th.works_handed_over,
+                &mut entry.works_handed_over,
+            );
+            if kept_theirs {
+                dropped.push((
+                    area.clone(),
+                    period.clone(),
+                    Msg::new(
+                        format!("Địa bàn mới đã có kế hoạch {period} riêng: kế hoạch của địa bàn cũ không cộng thêm."),
+                        format!("The new area has its own {period} targets: the old area's are not added."),
+                    ),
+                ));
+            }
+        }
+        (carried, dropped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(id: &str, parent: Option<&str>, level: AreaLevel, name: &str, path: &str) -> Area {
+        Area {
+            id: id.into(),
+            parent_id: parent.map(str::to_string),
+            level,
+            name: name.into(),
+            path: path.into(),
+            code: None,
+            opened_on: None,
+            closed_on: None,
+            successor_id: None,
+        }
+    }
+
+    /// The seed province before the reform: one district with three communes, another
+    /// with two.
+    fn tree() -> Vec<Area> {
+        use AreaLevel::*;
+        vec![
+            area("NB", None, Province, "Tỉnh Ninh Bình", "NB/"),
+            area("HL", Some("NB"), District, "Huyện Hoa Lư", "NB/HL/"),
+            area("A", Some("HL"), Commune, "Xã A", "NB/HL/A/"),
+            area("B", Some("HL"), Commune, "Xã B", "NB/HL/B/"),
+            area("C", Some("HL"), Commune, "Xã C", "NB/HL/C/"),
+            area("KS", Some("NB"), District, "Huyện Kim Sơn", "NB/KS/"),
+            area("D", Some("KS"), Commune, "Xã D", "NB/KS/D/"),
+            area("E", Some("KS"), Commune, "Xã E", "NB/KS/E/"),
+        ]
+    }
+
+    /// From 2025-07-01: A, B and C form ward X; D and E form commune Y; both districts end.
+    fn reform() -> Reorganisation {
+        Reorganisation {
+            effective_on: "2025-07-01".into(),
+            decision: "Nghị quyết 1674/NQ-UBTVQH15".into(),
+            new_areas: vec![
+                NewArea {
+                    id: "X".into(),
+                    name: "Phường X".into(),
+                    level: AreaLevel::Commune,
+                    parent_id: "NB".into(),
+                    code: Some("14302".into()),
+                },
+                NewArea {
+                    id: "Y".into(),
+                    name: "Xã Y".into(),
+                    level: AreaLevel::Commune,
+                    parent_id: "NB".into(),
+                    code: None,
+                },
+            ],
+            merges: vec![
+                Merge {
+                    from: vec!["A".into(), "B".into(), "C".into()],
+                    into: "X".into(),
+                },
+                Merge {
+                    from: vec!["D".into(), "E".into()],
+                    into: "Y".into(),
+                },
+            ],
+            dissolved: vec!["HL".into(), "KS".into()],
+        }
+    }
+
+    #[test]
+    fn a_merge_maps_every_closed_area_and_its_officers() {
+        let areas = tree();
+        let p = plan(&reform(), &areas).unwrap();
+        assert_eq!(
+            p.created
+                .iter()
+                .map(|a| a.path.as_str())
+                .collect::<Vec<_>>(),
+            ["NB/X/", "NB/Y/"]
+        );
+        assert_eq!(p.created[0].opened_on.as_deref(), Some("2025-07-01"));
+        assert_eq!(p.closed.len(), 7);
+        let b = p.closed.iter().find(|a| a.id == "B").unwrap();
+        assert_eq!(
+            (b.closed_on.as_deref(), b.successor_id.as_deref()),
+            (Some("2025-07-01"), Some("X"))
+        );
+        assert_eq!(
+            p.destination("B"),
+            Ok(Some(("X".to_string(), "NB/X/".to_string())))
+        );
+        assert_eq!(p.destination("NB"), Ok(None), "the province stays");
+        assert_eq!(
+            p.destination("HL"),
+            Err(()),
+            "a record at district level has no single home"
+        );
+        // A district's officer covers what its communes became; a commune's, its ward.
+        assert_eq!(p.assignment_after("HL", &areas), ["X"]);
+        assert_eq!(p.assignment_after("C", &areas), ["X"]);
+        assert_eq!(p.assignment_after("NB", &areas), ["NB"]);
+    }
+
+    #[test]
+    fn what_cannot_be_done_is_said_all_at_once() {
+        let mut r = reform();
+        r.merges[1].from = vec!["D".into()]; // E left open under a closed district
+        r.merges.push(Merge {
+            from: vec!["A".into()],
+            into: "Z".into(),
+        }); // twice, and Z is nowhere
+        r.effective_on = "1/7/2025".into();
+        let problems = plan(&r, &tree()).unwrap_err();
+        let en: Vec<&str> = problems.iter().map(|m| m.en.as_str()).collect();
+        assert!(en.iter().any(|m| m.contains("not a date")), "{en:?}");
+        assert!(
+            en.iter().any(|m| m.contains("Xã A is named twice")),
+            "{en:?}"
+        );
+        assert!(
+            en.iter()
+                .any(|m| m.contains("\"Z\" merged into does not exist")),
+            "{en:?}"
+        );
+        assert!(
+            en.iter()
+                .any(|m| m.contains("Xã E lies in Huyện Kim Sơn (closed)")),
+            "{en:?}"
+        );
+        assert!(problems.iter().all(|m| !m.vi.is_empty()));
+        // An area already closed cannot close again.
+        let p = plan(&reform(), &tree()).unwrap();
+        let mut after = tree();
+        for a in after.iter_mut() {
+            if let Some(c) = p.closed.iter().find(|c| c.id == a.id) {
+                *a = c.clone();
+            }
+        }
+        after.extend(p.created.clone());
+        let again = plan(&reform(), &after).unwrap_err();
+        assert!(
+            again
+                .iter()
+                .any(|m| m.en.contains("was closed on 2025-07-01")),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn targets_from_the_date_are_carried_summed_never_twice() {
+        let p = plan(&reform(), &tree()).unwrap();
+        let t = |htx: Option<u32>, works: Option<u32>| Targets {
+            new_htx: htx,
+            new_tht: None,
+            works_handed_over: works,
+        };
+        let set = vec![
+            ("A".to_string(), "2025-H2".to_string(), t(Some(2), Some(1))),
+            ("B".to_string(), "2025-H2".to_string(), t(Some(3), None)),
+            ("C".to_string(), "2025-H1".to_string(), t(Some(9), None)), // before: stays with C
+            ("D".to_string(), "2025-H2".to_string(), t(Some(4), Some(5))),
+            ("Y".to_string(), "2025-H2".to_string(), t(Some(10), None)), // Y's own
+            ("HL".to_string(), "2026-H1".to_string(), t(Some(7), None)), // a district's
+        ];
+        let (carried, dropped) = p.carry_targets(&set);
+        assert_eq!(
+            carried[&("X".to_string(), "2025-H2".to_string())],
+            t(Some(5), Some(1))
+        );
+        // Y keeps its own 10 new HTX (D's 4 not added), and takes D's works (it had none).
+        assert_eq!(
+            carried[&("Y".to_string(), "2025-H2".to_string())],
+            t(Some(10), Some(5))
+        );
+        assert_eq!(carried.len(), 2);
+        let why: Vec<(&str, &str)> = dropped
+            .iter()
+            .map(|(a, p, _)| (a.as_str(), p.as_str()))
+            .collect();
+        assert_eq!(why, [("D", "2025-H2"), ("HL", "2026-H1")]);
+    }
+}

@@ -1,0 +1,75 @@
+//! `reorganisations` and `cooperative_moves`: the dated changes of the area tree and the
+//! cooperatives each moved (hoptac_core::reorg; rules::reorg applies them).
+
+use super::{now_ms, WriteTx};
+use sqlx::Row;
+
+/// Stores an applied reorganisation (`body`: the request, JSON).
+pub async fn insert(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    effective_on: &str,
+    decision: &str,
+    body: &str,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO reorganisations (id, effective_on, decision, body, applied_by, applied_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(effective_on)
+        .bind(decision)
+        .bind(body)
+        .bind(by)
+        .bind(now_ms())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// One cooperative moved by a reorganisation.
+pub struct Move<'a> {
+    pub cooperative_id: &'a str,
+    pub reorganisation_id: &'a str,
+    pub from_area_id: &'a str,
+    pub from_path: &'a str,
+    pub to_area_id: &'a str,
+    pub to_path: &'a str,
+    pub effective_on: &'a str,
+}
+
+pub async fn record_move(tx: &mut WriteTx<'_>, m: &Move<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO cooperative_moves (cooperative_id, reorganisation_id, from_area_id, from_path, to_area_id, to_path, effective_on) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(m.cooperative_id)
+        .bind(m.reorganisation_id)
+        .bind(m.from_area_id)
+        .bind(m.from_path)
+        .bind(m.to_area_id)
+        .bind(m.to_path)
+        .bind(m.effective_on)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The users assigned to any of the areas `ids`, by id.
+pub async fn users_assigned_to(
+    tx: &mut WriteTx<'_>,
+    ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT user_id FROM assignments WHERE area_id IN ({}) ORDER BY user_id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect()
+}

@@ -1,0 +1,433 @@
+//! Issue 16: areas change. A reorganisation (the 2025 reform: a district's communes merged
+//! into one ward, the district gone) previewed and applied: cooperatives, reports,
+//! officers' areas and targets move; tablets receive exactly what changed; work written
+//! offline against an old commune lands in the new ward; the review of a period after it
+//! compares with last year in today's areas. Every test runs on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{start, submit, visit, Backend, TestServer};
+use hoptac_core::model::{Area, Cooperative, VisitReport};
+use hoptac_core::six_month::ReviewResponse;
+use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse};
+use serde_json::{json, Value};
+
+const HOA_LU: [&str; 6] = [
+    "NB-HL-NINHHAI",
+    "NB-HL-NINHGIANG",
+    "NB-HL-TRUONGYEN",
+    "NB-HL-NINHXUAN",
+    "NB-HL-NINHVAN",
+    "NB-HL-NINHMY",
+];
+
+fn reform() -> Value {
+    json!({
+        "effective_on": "2025-07-01",
+        "decision": "Nghị quyết 1674/NQ-UBTVQH15",
+        "new_areas": [{"id": "NB-HOALU", "name": "Phường Hoa Lư", "level": "commune", "parent_id": "NB", "code": "14302"}],
+        "merges": [{"from": HOA_LU, "into": "NB-HOALU"}],
+        "dissolved": ["NB-HL"]
+    })
+}
+
+async fn pull_from(
+    s: &TestServer,
+    token: &str,
+    client: &str,
+    mut cursor: i64,
+) -> (Vec<Change>, i64) {
+    let mut out = Vec::new();
+    loop {
+        let (st, b) = s
+            .call(
+                "POST",
+                "/api/sync/pull",
+                Some(token),
+                Some(json!({"client_id": client, "cursor": cursor, "limit": 500})),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+        let page: PullResponse = serde_json::from_value(b).unwrap();
+        out.extend(page.changes.into_iter().map(|c| c.change));
+        cursor = page.cursor;
+        if !page.has_more {
+            return (out, cursor);
+        }
+    }
+}
+
+fn dated(id: &str, coop: &str, date: &str, revenue: i64, last_year: i64) -> VisitReport {
+    let mut v = visit(id, coop, "Khảo sát định kỳ");
+    v.visit_date = date.into();
+    v.findings.finances.revenue_vnd = Some(revenue);
+    v.findings.finances.revenue_last_year_vnd = Some(last_year);
+    v
+}
+
+on_both!(a_reorganisation_moves_records_officers_and_targets);
+async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let officer = s.officer().await;
+
+    // Before: two approved reports of 2024-H2 in two Hoa Lư communes, targets for the
+    // communes and the district after the date.
+    let (st, b) = s
+        .push(
+            &officer,
+            "tab-hl",
+            &[
+                submit(1, dated("v-2024-a", "coop-001", "2024-08-10", 100, 80)),
+                submit(2, dated("v-2024-b", "coop-002", "2024-09-01", 50, 40)),
+            ],
+        )
+        .await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    for id in ["v-2024-a", "v-2024-b"] {
+        let (st, b) = s
+            .call(
+                "POST",
+                &format!("/api/visits/{id}/decisions"),
+                Some(&sup),
+                Some(json!({"action": "approve", "text": ""})),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+    for (area, period, t) in [
+        ("NB-HL-NINHHAI", "2025-H2", json!({"new_htx": 2})),
+        (
+            "NB-HL-NINHGIANG",
+            "2025-H2",
+            json!({"new_htx": 3, "works_handed_over": 1}),
+        ),
+        ("NB-HL-NINHHAI", "2025-H1", json!({"new_htx": 9})),
+        ("NB-HL", "2026-H1", json!({"new_htx": 7})),
+    ] {
+        let (st, b) = s
+            .call(
+                "PUT",
+                "/api/targets",
+                Some(&sup),
+                Some(json!({"period": period, "area_id": area, "targets": t})),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+    // The tablet is up to date; then it writes, offline, a report of 2025-08 against the
+    // old commune of coop-003 (not yet sent) and registers a cooperative in Ninh Mỹ.
+    let (_, cursor) = pull_from(&s, &officer, "tab-hl", 0).await;
+    let waiting = dated("v-2025-c", "coop-003", "2025-08-01", 70, 60);
+    let new_coop: Cooperative = serde_json::from_value(json!({
+        "id": "coop-offline-1", "kind": "htx", "name": "HTX Mới đăng ký trước sáp nhập", "sector": "agriculture",
+        "area_id": "NB-HL-NINHMY", "area_path": "NB/NB-HL/NB-HL-NINHMY/", "status": "active", "version": 0
+    }))
+    .unwrap();
+
+    // Only administrators reorganise; a bad request says every problem at once.
+    assert_eq!(
+        s.call("POST", "/api/reorganisations", Some(&sup), Some(reform()))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        s.call(
+            "POST",
+            "/api/reorganisations",
+            Some(&officer),
+            Some(reform())
+        )
+        .await
+        .0,
+        403
+    );
+    let mut bad = reform();
+    bad["merges"][0]["from"] = json!(["NB-HL-NINHHAI", "NOWHERE"]);
+    bad["effective_on"] = json!("1/7/2025");
+    let (st, b) = s
+        .call("POST", "/api/reorganisations", Some(&admin), Some(bad))
+        .await;
+    assert_eq!(st, 422, "{b}");
+    let problems: Vec<&str> = b["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"]["vi"].as_str().unwrap())
+        .collect();
+    assert!(
+        problems.iter().any(|m| m.contains("NOWHERE")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|m| m.contains("Xã Ninh Giang")),
+        "its communes left without a home: {problems:?}"
+    );
+    assert!(
+        problems.iter().any(|m| m.contains("Ngày hiệu lực")),
+        "{problems:?}"
+    );
+
+    // The dry run says what it will do and changes nothing.
+    let (st, dry) = s
+        .call("POST", "/api/reorganisations", Some(&admin), Some(reform()))
+        .await;
+    assert_eq!(st, 200, "{dry}");
+    assert_eq!(dry["applied"], false);
+    assert_eq!(dry["cooperatives_total"], 8);
+    assert_eq!(dry["visits_total"], 2);
+    assert_eq!(dry["closed"].as_array().unwrap().len(), 7);
+    assert_eq!(dry["blocked"], json!([]));
+    let hoalu = dry["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "canbo.hoalu")
+        .unwrap()
+        .clone();
+    assert_eq!(hoalu["before"], json!(["Huyện Gia Viễn", "Huyện Hoa Lư"]));
+    assert_eq!(hoalu["after"], json!(["Huyện Gia Viễn", "Phường Hoa Lư"]));
+    let targets: Vec<(String, String, Value, bool)> = dry["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["area_id"].as_str().unwrap().into(),
+                t["period"].as_str().unwrap().into(),
+                t["targets"]["new_htx"].clone(),
+                t["dropped"].is_object(),
+            )
+        })
+        .collect();
+    assert!(
+        targets.contains(&("NB-HOALU".into(), "2025-H2".into(), json!(5), false)),
+        "{targets:?}"
+    );
+    assert!(
+        targets.contains(&("NB-HL".into(), "2026-H1".into(), json!(7), true)),
+        "{targets:?}"
+    );
+    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let areas: Vec<Area> = serde_json::from_value(areas).unwrap();
+    assert!(
+        areas.iter().all(|a| a.is_open()) && !areas.iter().any(|a| a.id == "NB-HOALU"),
+        "a dry run changes nothing"
+    );
+    let (nothing, _) = pull_from(&s, &officer, "tab-hl", cursor).await;
+    assert!(
+        nothing.is_empty(),
+        "nothing to pull after a dry run: {nothing:?}"
+    );
+
+    // Applied.
+    let (st, done) = s
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(reform()),
+        )
+        .await;
+    assert_eq!((st, done["applied"].clone()), (200, json!(true)), "{done}");
+    let (again, _) = (
+        s.call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(reform()),
+        )
+        .await,
+        (),
+    );
+    assert_eq!(again.0, 422, "the same reorganisation twice: {}", again.1);
+
+    // The tablet's next pull brings exactly what moved: each record once, none left.
+    let (changes, _) = pull_from(&s, &officer, "tab-hl", cursor).await;
+    let mut coops: Vec<&Cooperative> = Vec::new();
+    let mut visits: Vec<&VisitReport> = Vec::new();
+    let mut got_areas: Vec<&Area> = Vec::new();
+    for c in &changes {
+        match c {
+            Change::Cooperative(c) => coops.push(c),
+            Change::Visit(v) => visits.push(v),
+            Change::Area(a) => got_areas.push(a),
+            Change::AreaUnassigned { path } => panic!("nothing is taken away: {path}"),
+            _ => {}
+        }
+    }
+    assert_eq!(coops.len(), 8, "{coops:?}");
+    assert!(coops
+        .iter()
+        .all(|c| c.area_id == "NB-HOALU" && c.area_path == "NB/NB-HOALU/"));
+    assert_eq!(visits.len(), 2);
+    let a = visits.iter().find(|v| v.id == "v-2024-a").unwrap();
+    assert_eq!(
+        (a.area_path.as_str(), a.written_area_path.as_deref()),
+        ("NB/NB-HOALU/", Some("NB/NB-HL/NB-HL-NINHHAI/"))
+    );
+    assert!(got_areas.iter().any(|a| a.id == "NB-HOALU" && a.is_open()));
+    for old in HOA_LU.iter().chain(["NB-HL"].iter()) {
+        let a = got_areas
+            .iter()
+            .find(|a| a.id == *old)
+            .unwrap_or_else(|| panic!("{old} closed reaches the tablet"));
+        assert_eq!(a.closed_on.as_deref(), Some("2025-07-01"));
+    }
+    let mut ids: Vec<String> = changes
+        .iter()
+        .map(|c| match c {
+            Change::Cooperative(c) => format!("cooperative:{}", c.id),
+            Change::Visit(v) => format!("visit:{}", v.id),
+            Change::Area(a) => format!("area:{}", a.id),
+            Change::Conflict(k) => format!("conflict:{}", k.id),
+            Change::Reference(i) => format!("reference:{}", i.id),
+            Change::Removed { entity, id } => format!("removed:{entity:?}:{id}"),
+            Change::AreaUnassigned { path } => format!("unassigned:{path}"),
+        })
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no record twice");
+    let me = s.call("GET", "/api/me", Some(&officer), None).await.1;
+    assert_eq!(me["scopes"], json!(["NB/NB-GV/", "NB/NB-HOALU/"]), "{me}");
+
+    // Work written offline against the old communes lands in the new ward.
+    let register = Mutation {
+        id: 4,
+        created_at: 1,
+        op: MutationOp::RegisterCooperative(new_coop),
+    };
+    let (st, b) = s
+        .push(&officer, "tab-hl", &[submit(3, waiting), register])
+        .await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    let v = s
+        .visits(&sup)
+        .await
+        .into_iter()
+        .find(|v| v.id == "v-2025-c")
+        .unwrap();
+    assert_eq!(v.area_path, "NB/NB-HOALU/");
+    let (changes, _) = pull_from(&s, &officer, "tab-hl", 0).await;
+    let registered = changes
+        .iter()
+        .find_map(|c| match c {
+            Change::Cooperative(c) if c.id == "coop-offline-1" => Some(c),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (registered.area_id.as_str(), registered.area_path.as_str()),
+        ("NB-HOALU", "NB/NB-HOALU/")
+    );
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/v-2025-c/decisions",
+            Some(&sup),
+            Some(json!({"action": "approve", "text": ""})),
+        )
+        .await;
+    assert_eq!(st, 200);
+
+    // The review of 2025-H2 for the new ward: its targets carried (2 + 3 new HTX, 1 work),
+    // and last year is what its former communes recorded in 2024-H2 (100 + 50).
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2025-H2&area=NB-HOALU",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let r: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        (r.review.new_htx.target, r.review.works_handed_over.target),
+        (Some(5), Some(1))
+    );
+    assert_eq!(r.review.reports, ["v-2025-c"]);
+    assert_eq!(r.review.revenue_vnd.now, 70);
+    let ly = r.last_year.expect("last year's figures");
+    assert_eq!(ly.period, "2024-H2");
+    assert_eq!(ly.reports, ["v-2024-a", "v-2024-b"]);
+    assert_eq!(ly.revenue_vnd.now, 150);
+    // The district's target of 2026-H1 is gone, not added to the province's.
+    let (_, b) = s
+        .call("GET", "/api/review?period=2026-H1", Some(&sup), None)
+        .await;
+    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(p.review.new_htx.target, None);
+    // Targets of periods before the date stay with the old commune.
+    let (_, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2025-H1&area=NB-HL-NINHHAI",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(b["own_targets"]["new_htx"], 9, "{b}");
+    // The audit trail says why each record moved.
+    let (_, trail) = s
+        .call("GET", "/api/audit/cooperative/coop-001", Some(&sup), None)
+        .await;
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "reorganise"),
+        "{trail}"
+    );
+}
+
+on_both!(a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation);
+async fn a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    // A record at district level (as an old import could leave): no single new home.
+    let db = hoptac_server::storage::Db::connect(&s.db_url)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE cooperatives SET area_id = 'NB-HL', area_path = 'NB/NB-HL/' WHERE id = 'coop-008'",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(reform()),
+        )
+        .await;
+    assert_eq!((st, b["applied"].clone()), (200, json!(false)), "{b}");
+    assert_eq!(b["blocked"].as_array().unwrap().len(), 1, "{b}");
+    assert!(
+        b["blocked"][0]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("Huyện Hoa Lư"),
+        "{b}"
+    );
+    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    assert!(
+        !areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == "NB-HOALU"),
+        "nothing applied"
+    );
+}
