@@ -186,6 +186,72 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
             tally(support),
         ),
     ]
+    .into_iter()
+    .chain(r.last_year.as_ref().map(|ly| {
+        // The same half a year earlier, over today's areas (after a reorganisation: what
+        // the former communes recorded).
+        let before = |label: &str, now: i64, then: &hoptac_core::six_month::Figure| {
+            line(
+                label.into(),
+                n(then.value),
+                ts(
+                    format!("kỳ này {}", n(now)),
+                    format!("this period {}", n(now)),
+                ),
+                &then.ids,
+            )
+        };
+        (
+            ts(
+                format!("Cùng kỳ năm trước ({}), theo địa bàn hiện nay", ly.period),
+                format!("Same period last year ({}), in today's areas", ly.period),
+            ),
+            vec![
+                before(
+                    t("HTX thành lập mới", "New cooperatives (HTX)"),
+                    v.new_htx.value,
+                    &ly.new_htx,
+                ),
+                before(
+                    t("THT thành lập mới", "New cooperative groups (THT)"),
+                    v.new_tht.value,
+                    &ly.new_tht,
+                ),
+                before(
+                    t("Hoạt động cầm chừng", "At a standstill"),
+                    v.standstill.value,
+                    &ly.standstill,
+                ),
+                line(
+                    t("Tổng doanh thu", "Total revenue").into(),
+                    vnd(ly.revenue_vnd.now),
+                    ts(
+                        format!("kỳ này {}", vnd(v.revenue_vnd.now)),
+                        format!("this period {}", vnd(v.revenue_vnd.now)),
+                    ),
+                    &ly.revenue_vnd.ids,
+                ),
+                before(
+                    t(
+                        "Công trình hạ tầng đã bàn giao",
+                        "Infrastructure works handed over",
+                    ),
+                    v.works_handed_over.value,
+                    &ly.works_handed_over,
+                ),
+                line(
+                    t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(),
+                    n(ly.reports.len() as i64),
+                    ts(
+                        format!("kỳ này {}", n(v.reports.len() as i64)),
+                        format!("this period {}", n(v.reports.len() as i64)),
+                    ),
+                    &ly.reports,
+                ),
+            ],
+        )
+    }))
+    .collect()
 }
 
 /// A horizontal bar chart in SVG; a target is a dark mark across its bar. The chart is a
@@ -343,7 +409,12 @@ pub fn SixMonthPage() -> impl IntoView {
             .await
             .unwrap_or_default()
             .into_iter()
-            .filter(|a| matches!(a.level, AreaLevel::Province | AreaLevel::District))
+            .filter(|a| {
+                matches!(
+                    a.level,
+                    AreaLevel::Province | AreaLevel::District | AreaLevel::Commune
+                )
+            })
             .map(|a| (a.id, a.name))
             .collect();
         areas.set(crate::util::sort_by_key(list, |a| {

@@ -305,7 +305,14 @@ impl Store {
         all_of(&tx.object_store(store).map_err(e)?).await
     }
 
+    /// The areas that exist today (a reorganisation's closed ones left out).
     pub async fn areas(&self) -> Result<Vec<Area>> {
+        let all: Vec<Area> = self.all(AREAS).await?;
+        Ok(all.into_iter().filter(Area::is_open).collect())
+    }
+
+    /// Every area this device received, closed ones included (history).
+    pub async fn all_areas(&self) -> Result<Vec<Area>> {
         self.all(AREAS).await
     }
 

@@ -297,6 +297,39 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let me = s.call("GET", "/api/me", Some(&officer), None).await.1;
     assert_eq!(me["scopes"], json!(["NB/NB-GV/", "NB/NB-HOALU/"]), "{me}");
 
+    // Today's areas, and the closed ones on request (history); a closed area is given to
+    // nobody.
+    let (_, today) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let today: Vec<Area> = serde_json::from_value(today).unwrap();
+    assert!(today.iter().any(|a| a.id == "NB-HOALU") && today.iter().all(|a| a.is_open()));
+    let (_, all) = s
+        .call("GET", "/api/areas?closed=true", Some(&admin), None)
+        .await;
+    assert_eq!(all.as_array().unwrap().len(), today.len() + 7);
+    let kimson_id = s
+        .call("GET", "/api/users?q=kimson", Some(&admin), None)
+        .await
+        .1["accounts"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, b) = s
+        .call(
+            "PUT",
+            &format!("/api/users/{kimson_id}/areas"),
+            Some(&admin),
+            Some(json!({"areas": ["NB-HL"]})),
+        )
+        .await;
+    assert_eq!(st, 400, "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed on 2025-07-01"),
+        "{b}"
+    );
+
     // Work written offline against the old communes lands in the new ward.
     let register = Mutation {
         id: 4,

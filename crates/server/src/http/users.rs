@@ -132,16 +132,26 @@ pub async fn reactivate(
     ))
 }
 
-/// The areas inside the caller's own (and the ones above them, for names), by path.
-#[utoipa::path(get, path = "/api/areas", tag = "users", security(("bearer" = [])),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AreasQuery {
+    /// true: the areas a reorganisation closed too (history); default: today's only.
+    pub closed: Option<bool>,
+}
+
+/// The areas inside the caller's own (and the ones above them, for names), by path:
+/// those that exist today, or with `closed=true` those a reorganisation closed too.
+#[utoipa::path(get, path = "/api/areas", tag = "users", security(("bearer" = [])), params(AreasQuery),
     responses((status = 200, body = Vec<Area>), (status = 401, body = E)))]
 pub async fn areas(
     State(state): State<AppState>,
     user: AuthUser,
+    Query(q): Query<AreasQuery>,
 ) -> ApiResult<axum::Json<Vec<Area>>> {
     let all = crate::storage::areas::all(&state.db).await?;
+    let closed_too = q.closed.unwrap_or(false);
     let visible = all
         .into_iter()
+        .filter(|a| closed_too || a.is_open())
         .filter(|a| {
             in_scope(&a.path, &user.0.scopes)
                 || user.0.scopes.iter().any(|s| s.starts_with(&a.path))

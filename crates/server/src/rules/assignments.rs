@@ -72,6 +72,11 @@ pub async fn set_areas(
                 "area '{a}' is outside your own areas: you can grant only areas you cover"
             )));
         }
+        if let Some(since) = &area.closed_on {
+            return Err(ApiError::BadRequest(format!(
+                "area '{a}' was closed on {since} by a reorganisation: give the area that replaced it"
+            )));
+        }
     }
     let held = storage::users::lock_areas(&mut tx, user_id).await?;
     let before = storage::users::paths_of(&mut tx, user_id).await?;

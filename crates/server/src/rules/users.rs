@@ -186,6 +186,11 @@ async fn check_areas(tx: &mut WriteTx<'_>, admin: &UserInfo, areas: &[String]) -
                 "area '{a}' is outside your own areas: you can grant only areas you cover"
             )));
         }
+        if let Some(since) = &area.closed_on {
+            return Err(ApiError::BadRequest(format!(
+                "area '{a}' was closed on {since} by a reorganisation: give the area that replaced it"
+            )));
+        }
     }
     Ok(())
 }
