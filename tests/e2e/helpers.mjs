@@ -35,7 +35,8 @@ export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   db ??= join(mkdtempSync(join(tmpdir(), "hoptac-e2e-")), "hoptac.db");
   port ??= await freePort();
   const args = ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist];
-  if (demo) args.push("--demo");
+  // The seed alone (2021 areas and accounts, no reports): what every test starts from.
+  if (demo) args.push("--demo-seed");
   const proc = spawn(SERVER_BIN, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },

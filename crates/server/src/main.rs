@@ -33,9 +33,15 @@ struct Args {
     /// Folder of the built app (Trunk's dist/). Default: ./dist when it exists.
     #[arg(long, env = "HOPTAC_STATIC_DIR")]
     static_dir: Option<PathBuf>,
-    /// Load the Ninh Bình demo data into an empty database and print the demo accounts.
+    /// Load the Ninh Bình demo into an empty database and print the demo accounts: the
+    /// seed's 2021 province with approved reports of 2021 and 2024-H2, the reorganisation
+    /// of 1 July 2025 applied, and reports of 2025-H2 and 2026-H1 in the new communes.
     #[arg(long, env = "HOPTAC_DEMO")]
     demo: bool,
+    /// Load the seed alone (2021 areas, cooperatives, accounts; no reports, no
+    /// reorganisation): what the tests start from.
+    #[arg(long, env = "HOPTAC_DEMO_SEED", conflicts_with = "demo")]
+    demo_seed: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -187,9 +193,13 @@ async fn main() -> ExitCode {
         Ok(db) => db,
         Err(e) => return fail(e),
     };
-    if args.demo {
+    if args.demo || args.demo_seed {
         match demo::load_if_empty(&db).await {
-            Ok(true) => tracing::info!("demo data loaded"),
+            Ok(true) if args.demo => match demo::load_history(&db).await {
+                Ok(n) => tracing::info!(reports = n, "demo data loaded, with its history"),
+                Err(e) => return fail(format!("cannot load the demo's history: {e}")),
+            },
+            Ok(true) => tracing::info!("demo seed loaded"),
             Ok(false) => {}
             Err(e) => return fail(format!("cannot load demo data: {e}")),
         }
@@ -210,7 +220,7 @@ async fn main() -> ExitCode {
         state.db.kind.name(),
         redact_url(&args.db)
     );
-    if args.demo {
+    if args.demo || args.demo_seed {
         println!("  Demo accounts (tài khoản thử):");
         for a in demo::accounts() {
             println!(
