@@ -63,6 +63,24 @@ pub fn accounts() -> Vec<DemoAccount> {
         .collect()
 }
 
+/// The demo accounts with the areas they cover in `db` today (after the demo's
+/// reorganisation: the new communes and wards).
+pub async fn accounts_now(db: &Db) -> Result<Vec<DemoAccount>, sqlx::Error> {
+    let d = data();
+    let areas = storage::areas::all(db).await?;
+    let mut out = accounts();
+    for (a, u) in out.iter_mut().zip(&d.users) {
+        if let Some(info) = storage::users::load(db, &u.id).await? {
+            a.areas = info
+                .scopes
+                .iter()
+                .filter_map(|p| areas.iter().find(|x| &x.path == p).map(|x| x.name.clone()))
+                .collect();
+        }
+    }
+    Ok(out)
+}
+
 /// Loads the demo data if the database has no users yet. Returns whether it loaded.
 pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     if storage::users::count(db).await? > 0 {
