@@ -1,0 +1,111 @@
+// Issue 16, end to end in Chromium: an officer's tablet is offline while the 1 July 2025
+// reorganisation is applied (Hoa Lư's six communes become Phường Hoa Lư, the district is
+// dissolved). It holds a report written against an old commune; back online, the report
+// lands in the new ward, the tablet's registry shows the new ward instead of the old
+// communes, and the supervisor's review of 2025-H2 shows it with last year's figure
+// mapped (2024-H2 of the communes the ward was made of).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+
+const browser = await launch();
+after(() => browser.close());
+
+const ADMIN = { username: "quantri", password: "hoptac-quantri" };
+const HOA_LU = ["NB-HL-NINHHAI", "NB-HL-NINHGIANG", "NB-HL-TRUONGYEN", "NB-HL-NINHXUAN", "NB-HL-NINHVAN", "NB-HL-NINHMY"];
+const HOA_LU_NAMES = ["Xã Ninh Hải", "Xã Ninh Giang", "Xã Trường Yên", "Xã Ninh Xuân", "Xã Ninh Vân", "Xã Ninh Mỹ"];
+const REFORM = {
+  effective_on: "2025-07-01",
+  decision: "Nghị quyết 1674/NQ-UBTVQH15",
+  new_areas: [{ id: "NB-HOALU", name: "Phường Hoa Lư", level: "commune", parent_id: "NB" }],
+  merges: [{ from: HOA_LU, into: "NB-HOALU" }],
+  dissolved: ["NB-HL"],
+};
+
+/** A report of last year, sent and approved through the API. */
+function lastYear(id, coop, date, revenue) {
+  return {
+    id: 1, created_at: 1,
+    op: { type: "submit_visit", data: {
+      id, cooperative_id: coop, author_id: "x", visit_date: date, note: "Khảo sát năm trước", status: "submitted", created_at: 1,
+      findings: { finances: { revenue_vnd: revenue, revenue_last_year_vnd: revenue - 10_000_000 } },
+    } },
+  };
+}
+
+test("a report written offline against an old commune lands in the new ward, and the review compares with last year in today's areas", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const errors = [];
+  const officerToken = await tokenFor(url, OFFICER);
+  const sup = await tokenFor(url, SUPERVISOR);
+  // Last year: two Hoa Lư communes reported (and were approved).
+  for (const [i, [id, coop, revenue]] of [["ly-a", "coop-001", 400_000_000], ["ly-b", "coop-002", 250_000_000]].entries()) {
+    const m = lastYear(id, coop, "2024-09-1" + i, revenue);
+    m.id = i + 1;
+    const pushed = await api(url, "/api/sync/push", { token: officerToken, body: { client_id: "api-last-year", mutations: [m] } });
+    assert.deepEqual(pushed.body.rejected, [], JSON.stringify(pushed.body));
+    const ok = await api(url, `/api/visits/${id}/decisions`, { token: sup, body: { action: "approve", text: "" } });
+    assert.equal(ok.status, 200);
+  }
+
+  // The officer's tablet, synced, then offline.
+  const tablet = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await tablet.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, url, OFFICER);
+  await page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ }).waitFor();
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await tablet.setOffline(true);
+  await page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ }).click();
+  await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+  await page.getByLabel("Ngày khảo sát").fill("2025-08-15");
+  await page.getByLabel("Nội dung làm việc").fill("Viết khi chưa biết xã đã sáp nhập");
+  await page.getByLabel("Doanh thu (đồng)", { exact: true }).fill("300000000");
+  await page.getByLabel("Doanh thu cùng kỳ năm trước (đồng)").fill("280000000");
+  await page.getByRole("button", { name: "Gửi phiếu" }).click();
+  await page.getByText("Đã lưu phiếu trên máy").waitFor();
+
+  // Meanwhile the administrator applies the reorganisation (a dry run first).
+  const admin = await tokenFor(url, ADMIN);
+  const dry = await api(url, "/api/reorganisations", { token: admin, body: REFORM });
+  assert.equal(dry.status, 200, JSON.stringify(dry.body));
+  assert.equal(dry.body.applied, false);
+  const applied = await api(url, "/api/reorganisations?apply=true", { token: admin, body: REFORM });
+  assert.equal(applied.body.applied, true, JSON.stringify(applied.body));
+
+  // Back online: the report is sent and lands in the new ward.
+  await tablet.setOffline(false);
+  const mine = page.getByRole("list", { name: "Các lần khảo sát" }).getByRole("listitem").filter({ hasText: "Viết khi chưa biết xã đã sáp nhập" });
+  await mine.getByText("Đã gửi").waitFor({ timeout: 20_000 });
+  const all = await api(url, "/api/visits", { token: sup });
+  const sent = all.body.find((v) => v.note === "Viết khi chưa biết xã đã sáp nhập");
+  assert.ok(sent, "the report is on the server");
+  assert.equal(sent.area_path, "NB/NB-HOALU/");
+  const ok = await api(url, `/api/visits/${sent.id}/decisions`, { token: sup, body: { action: "approve", text: "" } });
+  assert.equal(ok.status, 200);
+
+  // The tablet's registry: the new ward, not the old communes.
+  await page.goto(`${url}/`);
+  await page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ }).waitFor();
+  const row = page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ });
+  await row.getByText("Phường Hoa Lư").waitFor({ timeout: 20_000 });
+  const communes = await page.getByLabel("Xã, phường").locator("option").allInnerTexts();
+  assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
+  assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
+  assert.ok(!(await page.locator("main").innerText()).includes("Xã Ninh Giang"));
+
+  // The supervisor's review of 2025-H2 for the ward: this period and last year's, mapped.
+  const supPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  supPage.on("pageerror", (e) => errors.push(e.message));
+  await signIn(supPage, url, SUPERVISOR);
+  await supPage.getByRole("link", { name: "Sơ kết 6 tháng" }).click();
+  await supPage.getByLabel("Kỳ báo cáo", { exact: true }).selectOption({ label: "6 tháng cuối năm 2025" });
+  await supPage.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Phường Hoa Lư" });
+  const section = supPage.getByRole("table", { name: /Cùng kỳ năm trước \(2024-H2\), theo địa bàn hiện nay/ });
+  const revenue = section.getByRole("row").filter({ has: supPage.getByRole("rowheader", { name: "Tổng doanh thu" }) });
+  await revenue.getByRole("button", { name: /^Tổng doanh thu: 650\.000\.000 ₫/ }).waitFor({ timeout: 20_000 });
+  assert.match(await revenue.innerText(), /kỳ này 300\.000\.000 ₫/);
+  assert.deepEqual(errors, []);
+  await server.stop();
+});
