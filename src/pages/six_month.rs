@@ -404,8 +404,10 @@ pub fn SixMonthPage() -> impl IntoView {
             .with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer))
     };
     leptos::task::spawn_local(async move {
-        let list: Vec<(String, String)> = crate::app_store()
-            .areas()
+        // Today's areas first; then those a reorganisation closed, for reviews of the
+        // periods before it in the areas of their time.
+        let list: Vec<(u8, String, String)> = crate::app_store()
+            .all_areas()
             .await
             .unwrap_or_default()
             .into_iter()
@@ -415,11 +417,21 @@ pub fn SixMonthPage() -> impl IntoView {
                     AreaLevel::Province | AreaLevel::District | AreaLevel::Commune
                 )
             })
-            .map(|a| (a.id, a.name))
+            .map(|a| match &a.closed_on {
+                None => (0, a.id, a.name),
+                Some(since) => {
+                    let name = crate::i18n::ts(
+                        format!("{} (trước {})", a.name, date(since)),
+                        format!("{} (before {})", a.name, date(since)),
+                    );
+                    (1, a.id, name)
+                }
+            })
             .collect();
-        areas.set(crate::util::sort_by_key(list, |a| {
-            (0, hoptac_core::text::normalize(&a.1))
-        }));
+        let list = crate::util::sort_by_key(list, |a| {
+            (u64::from(a.0), hoptac_core::text::normalize(&a.2))
+        });
+        areas.set(list.into_iter().map(|(_, id, name)| (id, name)).collect());
     });
     let load = move || {
         let (p, a) = (period.get_untracked(), area.get_untracked());

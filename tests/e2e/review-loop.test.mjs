@@ -111,7 +111,8 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await sup.getByRole("link", { name: "Sơ kết 6 tháng" }).click();
   await sup.getByLabel("Kỳ báo cáo", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
   await sup.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
-  const revenue = sup.getByRole("row").filter({ has: sup.getByRole("rowheader", { name: "Tổng doanh thu" }) });
+  const results = sup.getByRole("table", { name: "Kết quả sản xuất kinh doanh" });
+  const revenue = results.getByRole("row").filter({ has: sup.getByRole("rowheader", { name: "Tổng doanh thu" }) });
   await revenue.getByRole("button", { name: /^Tổng doanh thu: 1\.200\.000\.000 ₫/ }).waitFor();
   assert.match(await revenue.innerText(), /cùng kỳ 800\.000\.000 ₫ \(\+50\.0%\)/);
   // The figure opens the report behind it.
@@ -131,7 +132,7 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await sup.getByLabel("Kế hoạch: HTX thành lập mới").fill("4");
   await sup.getByRole("button", { name: "Lưu kế hoạch" }).click();
   await sup.getByText("Đã lưu.").waitFor();
-  await sup.getByRole("row").filter({ hasText: "HTX thành lập mới" }).getByText("kế hoạch 4").waitFor();
+  await sup.getByRole("table", { name: "Phát triển HTX, THT" }).getByRole("row").filter({ hasText: "HTX thành lập mới" }).getByText("kế hoạch 4").waitFor();
   // The XLSX export, read back.
   const [download] = await Promise.all([
     sup.waitForEvent("download"),

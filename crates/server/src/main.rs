@@ -222,7 +222,10 @@ async fn main() -> ExitCode {
     );
     if args.demo || args.demo_seed {
         println!("  Demo accounts (tài khoản thử):");
-        for a in demo::accounts_now(&state.db).await.unwrap_or_else(|_| demo::accounts()) {
+        for a in demo::accounts_now(&state.db)
+            .await
+            .unwrap_or_else(|_| demo::accounts())
+        {
             println!(
                 "    {:<16} password {:<16} {:<10} {} — {}",
                 a.username,

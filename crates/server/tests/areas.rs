@@ -391,6 +391,48 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     assert_eq!(ly.period, "2024-H2");
     assert_eq!(ly.reports, ["v-2024-a", "v-2024-b"]);
     assert_eq!(ly.revenue_vnd.now, 150);
+    // A period before the reform in the areas of its time: the old commune and district
+    // (closed) show what was written in them.
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2024-H2&area=NB-HL-NINHHAI",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        (then.area_name.as_str(), then.review.reports.clone()),
+        ("Xã Ninh Hải", vec!["v-2024-a".to_string()])
+    );
+    let (_, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2024-H2&area=NB-HL",
+            Some(&sup),
+            None,
+        )
+        .await;
+    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(then.review.reports, ["v-2024-a", "v-2024-b"]);
+    assert_eq!(then.review.revenue_vnd.now, 150);
+    assert!(then
+        .records
+        .iter()
+        .any(|r| r.id == "v-2024-b" && r.name == "HTX Dịch vụ nông nghiệp Ninh Giang"));
+    // The district did not exist in 2025-H2: the report written then is the ward's.
+    let (_, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2025-H2&area=NB-HL",
+            Some(&sup),
+            None,
+        )
+        .await;
+    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert!(then.review.reports.is_empty());
     // The district's target of 2026-H1 is gone, not added to the province's.
     let (_, b) = s
         .call("GET", "/api/review?period=2026-H1", Some(&sup), None)

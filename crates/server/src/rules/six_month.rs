@@ -40,18 +40,43 @@ pub async fn load_review(
     let Some((from, to)) = period_bounds(period) else {
         return Err(ApiError::field("period", bad_period(period)));
     };
-    let (area_id, area_name, paths) = match area.filter(|a| !a.is_empty()) {
+    let (area_id, area_name, paths, closed) = match area.filter(|a| !a.is_empty()) {
         Some(a) => {
             let a = area_in_scope(db, scopes, a).await?;
-            (Some(a.id), a.name, vec![a.path])
+            (Some(a.id), a.name, vec![a.path], a.closed_on.is_some())
         }
-        None => (None, String::new(), scopes.to_vec()),
+        None => (None, String::new(), scopes.to_vec(), false),
     };
 
-    let coops = storage::cooperatives::in_paths(db, &paths).await?;
+    // An area a reorganisation closed: the review in the areas of its time, by where each
+    // report was written and where each cooperative was (issue 16).
+    let coops = if closed {
+        let mut then: Vec<Cooperative> = storage::cooperatives::in_paths(db, &paths).await?;
+        for (c, from_path) in storage::cooperatives::moved_from_paths(db, &paths).await? {
+            if !then.iter().any(|x| x.id == c.id) {
+                then.push(Cooperative {
+                    area_path: from_path,
+                    ..c
+                });
+            }
+        }
+        then
+    } else {
+        storage::cooperatives::in_paths(db, &paths).await?
+    };
     // Only the report that stands for each cooperative (its latest approved visit in the
     // period, as compute() would pick) leaves the database.
-    let reports = storage::visits::standing_approved(db, &paths, &from, &to).await?;
+    let standing = |from: String, to: String| {
+        let paths = paths.clone();
+        async move {
+            if closed {
+                storage::visits::standing_approved_written(db, &paths, &from, &to).await
+            } else {
+                storage::visits::standing_approved(db, &paths, &from, &to).await
+            }
+        }
+    };
+    let reports = standing(from.clone(), to.clone()).await?;
 
     // Targets: per figure, the area's own or the nearest set beneath it (core roll_up);
     // with no area chosen, the sum over the caller's areas, each rolled up alone.
@@ -84,7 +109,7 @@ pub async fn load_review(
     // reorganisation count under the area that replaced theirs.
     let last_year = match year_before(period).and_then(|p| period_bounds(&p).map(|b| (p, b))) {
         Some((before, (from, to))) => {
-            let reports = storage::visits::standing_approved(db, &paths, &from, &to).await?;
+            let reports = standing(from, to).await?;
             let r = compute(&before, &coops, &reports, &Targets::default(), &reference);
             let known: std::collections::HashSet<String> =
                 records.iter().map(|x| x.id.clone()).collect();

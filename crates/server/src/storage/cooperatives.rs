@@ -119,6 +119,28 @@ pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Every cooperative that was under any of `paths` before a reorganisation moved it
+/// (`cooperative_moves`), as it is today, with the path it had then: for a review in the
+/// areas of a period before it.
+pub async fn moved_from_paths(
+    db: &Db,
+    paths: &[String],
+) -> Result<Vec<(Cooperative, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.body, m.from_path FROM cooperative_moves m JOIN cooperatives c ON c.id = m.cooperative_id WHERE {}",
+        scope_clause("m.from_path", 1, paths.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for p in paths {
+        q = q.bind(p);
+    }
+    q.fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+        .collect()
+}
+
 /// Every cooperative under any of `paths`.
 pub async fn in_paths(db: &Db, paths: &[String]) -> Result<Vec<Cooperative>, sqlx::Error> {
     let sql = format!(

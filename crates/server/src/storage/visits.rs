@@ -209,13 +209,41 @@ pub async fn standing_approved(
     from: &str,
     to: &str,
 ) -> Result<Vec<VisitReport>, sqlx::Error> {
+    standing_approved_by(db, "area_path", paths, from, to).await
+}
+
+/// As [`standing_approved`], by the area each report was written in (a review in the
+/// areas of a period before a reorganisation).
+pub async fn standing_approved_written(
+    db: &Db,
+    paths: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<VisitReport>, sqlx::Error> {
+    standing_approved_by(
+        db,
+        "COALESCE(written_area_path, area_path)",
+        paths,
+        from,
+        to,
+    )
+    .await
+}
+
+async fn standing_approved_by(
+    db: &Db,
+    column: &str,
+    paths: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<VisitReport>, sqlx::Error> {
     let sql = format!(
         "SELECT body FROM (SELECT body, ROW_NUMBER() OVER (PARTITION BY cooperative_id
              ORDER BY visit_date DESC, revision DESC, id DESC) AS n
            FROM visit_reports
            WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2 AND {}) AS t
          WHERE n = 1",
-        scope_clause("area_path", 3, paths.len())
+        scope_clause(column, 3, paths.len())
     );
     let mut q = sqlx::query(&sql).bind(from).bind(to);
     for p in paths {
