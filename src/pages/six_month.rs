@@ -190,9 +190,12 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
     .chain(r.last_year.as_ref().map(|ly| {
         // The same half a year earlier, over today's areas (after a reorganisation: what
         // the former communes recorded).
+        // Each line named with its period: a line of this period and one of last year
+        // never share a name (the drill-down opens by name; screen readers read it).
+        let named = |label: &str| format!("{label} ({})", ly.period);
         let before = |label: &str, now: i64, then: &hoptac_core::six_month::Figure| {
             line(
-                label.into(),
+                named(label),
                 n(then.value),
                 ts(
                     format!("kỳ này {}", n(now)),
@@ -223,7 +226,7 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                     &ly.standstill,
                 ),
                 line(
-                    t("Tổng doanh thu", "Total revenue").into(),
+                    named(t("Tổng doanh thu", "Total revenue")),
                     vnd(ly.revenue_vnd.now),
                     ts(
                         format!("kỳ này {}", vnd(v.revenue_vnd.now)),
@@ -240,7 +243,7 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                     &ly.works_handed_over,
                 ),
                 line(
-                    t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(),
+                    named(t("Phiếu được duyệt làm căn cứ", "Approved reports counted")),
                     n(ly.reports.len() as i64),
                     ts(
                         format!("kỳ này {}", n(v.reports.len() as i64)),

@@ -103,8 +103,8 @@ test("a report written offline against an old commune lands in the new ward, and
   await supPage.getByLabel("Kỳ báo cáo", { exact: true }).selectOption({ label: "6 tháng cuối năm 2025" });
   await supPage.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Phường Hoa Lư" });
   const section = supPage.getByRole("table", { name: /Cùng kỳ năm trước \(2024-H2\), theo địa bàn hiện nay/ });
-  const revenue = section.getByRole("row").filter({ has: supPage.getByRole("rowheader", { name: "Tổng doanh thu" }) });
-  await revenue.getByRole("button", { name: /^Tổng doanh thu: 650\.000\.000 ₫/ }).waitFor({ timeout: 20_000 });
+  const revenue = section.getByRole("row").filter({ has: supPage.getByRole("rowheader", { name: "Tổng doanh thu (2024-H2)" }) });
+  await revenue.getByRole("button", { name: /^Tổng doanh thu \(2024-H2\): 650\.000\.000 ₫/ }).waitFor({ timeout: 20_000 });
   assert.match(await revenue.innerText(), /kỳ này 300\.000\.000 ₫/);
   assert.deepEqual(errors, []);
   await server.stop();
