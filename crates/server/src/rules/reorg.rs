@@ -107,18 +107,24 @@ pub async fn reorganise(
         log_area(&mut tx, a, &closed_scope(a, &p, &areas))?;
     }
 
-    // The cooperatives, with their reports and conflicts.
+    // The cooperatives, with their reports and conflicts, area by area.
     for closed in &p.closed {
         let coops = storage::cooperatives::of_area_locked(&mut tx, &closed.id).await?;
-        let destination = p.destination(&closed.id);
-        for c in coops {
-            let Ok(Some((to_id, to_path))) = destination.clone() else {
+        if coops.is_empty() {
+            continue;
+        }
+        let Ok(Some((to_id, to_path))) = p.destination(&closed.id) else {
+            for c in &coops {
                 preview.blocked.push(hoptac_core::i18n::Msg::new(
                     format!("{} ở {} (giải thể, không có địa bàn thay thế): hãy chuyển HTX về xã/phường trước.", c.name, closed.name),
                     format!("{} is in {} (closed with no successor): move it to a commune first.", c.name, closed.name),
                 ));
-                continue;
-            };
+            }
+            continue;
+        };
+        let visits = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
+        let conflicts = storage::conflicts::of_area_locked(&mut tx, &closed.id).await?;
+        for c in &coops {
             preview.cooperatives_total += 1;
             if preview.cooperatives.len() < PREVIEW_LIMIT {
                 preview.cooperatives.push(MovedCooperative {
@@ -128,9 +134,12 @@ pub async fn reorganise(
                     to_area: name(&to_id),
                 });
             }
-            preview.visits_total +=
-                move_cooperative(&mut tx, admin, &id, &p, &c, &to_id, &to_path).await?;
         }
+        preview.visits_total += visits.len() as u64;
+        move_area(
+            &mut tx, admin, &id, &p, &coops, visits, conflicts, &to_id, &to_path,
+        )
+        .await?;
     }
 
     // The officers' (and everyone's) areas.
@@ -261,27 +270,30 @@ fn closed_scope(a: &Area, p: &Plan, areas: &[Area]) -> String {
     String::new()
 }
 
-/// Moves cooperative `c` (locked) to area `to_id` at `to_path`, with its reports and
-/// conflicts; returns how many reports moved.
-async fn move_cooperative(
+/// Moves the cooperatives `coops` of one closed area (locked) to area `to_id` at
+/// `to_path`, with their reports and conflicts.
+#[allow(clippy::too_many_arguments)]
+async fn move_area(
     tx: &mut WriteTx<'_>,
     admin: &UserInfo,
     reorg_id: &str,
     p: &Plan,
-    c: &Cooperative,
+    coops: &[Cooperative],
+    visits: Vec<storage::visits::Stored>,
+    conflicts: Vec<hoptac_core::merge::Conflict>,
     to_id: &str,
     to_path: &str,
-) -> ApiResult<u64> {
-    let moved = Cooperative {
-        area_id: to_id.to_string(),
-        area_path: to_path.to_string(),
-        version: c.version + 1,
-        ..c.clone()
-    };
-    storage::cooperatives::update(tx, &moved).await?;
-    storage::reorg::record_move(
-        tx,
-        &storage::reorg::Move {
+) -> ApiResult<()> {
+    let mut moves = Vec::with_capacity(coops.len());
+    for c in coops {
+        let moved = Cooperative {
+            area_id: to_id.to_string(),
+            area_path: to_path.to_string(),
+            version: c.version + 1,
+            ..c.clone()
+        };
+        storage::cooperatives::update(tx, &moved).await?;
+        moves.push(storage::reorg::Move {
             cooperative_id: &c.id,
             reorganisation_id: reorg_id,
             from_area_id: &c.area_id,
@@ -289,21 +301,20 @@ async fn move_cooperative(
             to_area_id: to_id,
             to_path,
             effective_on: &p.effective_on,
-        },
-    )
-    .await?;
-    tx.record_change(
-        "cooperative",
-        &moved.id,
-        to_path,
-        &serde_json::to_string(&Change::Cooperative(moved.clone()))?,
-        who(admin),
-        "reorganise",
-        Some(&serde_json::to_string(c)?),
-        &serde_json::to_string(&moved)?,
-    );
-    let mut n = 0;
-    for s in storage::visits::of_cooperative(tx, &c.id).await? {
+        });
+        tx.record_change(
+            "cooperative",
+            &moved.id,
+            to_path,
+            &serde_json::to_string(&Change::Cooperative(moved.clone()))?,
+            who(admin),
+            "reorganise",
+            Some(&serde_json::to_string(c)?),
+            &serde_json::to_string(&moved)?,
+        );
+    }
+    storage::reorg::record_moves(tx, &moves).await?;
+    for s in visits {
         let mut r = s.report;
         if r.written_area_path.is_none() {
             r.written_area_path = Some(r.area_path.clone());
@@ -321,9 +332,8 @@ async fn move_cooperative(
             Some(&s.body),
             &body,
         );
-        n += 1;
     }
-    for mut k in storage::conflicts::of_cooperative_locked(tx, &c.id).await? {
+    for mut k in conflicts {
         k.area_path = to_path.to_string();
         let body = serde_json::to_string(&k)?;
         storage::conflicts::set_area(tx, &k, &body).await?;
@@ -334,5 +344,5 @@ async fn move_cooperative(
             &serde_json::to_string(&Change::Conflict(k.clone()))?,
         );
     }
-    Ok(n)
+    Ok(())
 }

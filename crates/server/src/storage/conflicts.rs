@@ -71,17 +71,18 @@ pub async fn repoint(tx: &mut WriteTx<'_>, removed: &str, kept: &str) -> Result<
     Ok(())
 }
 
-/// Every conflict of cooperative `id`, locked until commit (a reorganisation moves them).
-pub async fn of_cooperative_locked(
+/// Every conflict of the cooperatives of area `area_id`, locked until commit (a
+/// reorganisation moves them).
+pub async fn of_area_locked(
     tx: &mut WriteTx<'_>,
-    cooperative_id: &str,
+    area_id: &str,
 ) -> Result<Vec<Conflict>, sqlx::Error> {
     let sql = format!(
-        "SELECT body FROM conflicts WHERE cooperative_id = $1 ORDER BY id{}",
+        "SELECT body FROM conflicts WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1) ORDER BY id{}",
         tx.for_update()
     );
     sqlx::query(&sql)
-        .bind(cooperative_id)
+        .bind(area_id)
         .fetch_all(tx.conn())
         .await?
         .iter()

@@ -291,9 +291,44 @@ impl WriteTx<'_> {
 
     /// Writes the change log and audit rows this transaction made, numbering them from the
     /// counter (the counter row stays locked until commit, so numbers follow commit
-    /// order), then commits.
+    /// order), then commits. The numbers of a run of changes are reserved at once and the
+    /// rows written many to a statement (a reorganisation logs 100,000 records: one
+    /// statement per row cost a round trip each; docs/BENCHMARKS.md).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let mut run: Vec<Pending> = Vec::new();
         for p in std::mem::take(&mut self.pending) {
+            match p {
+                Pending::Relog { path } => {
+                    self.write_run(std::mem::take(&mut run)).await?;
+                    self.relog(&path).await?;
+                }
+                other => run.push(other),
+            }
+        }
+        self.write_run(run).await?;
+        self.tx.commit().await
+    }
+
+    /// Numbers and writes a run of changes and audit rows, in their order.
+    async fn write_run(&mut self, run: Vec<Pending>) -> Result<(), sqlx::Error> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        let last: i64 = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
+        )
+        .bind(run.len() as i64)
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        let mut seq = last - run.len() as i64;
+        // The last state of each record (a record logged twice in one transaction keeps
+        // its later number; the earlier one is a gap pulls skip, as audit rows leave).
+        let mut logs: Vec<(String, String, i64, String, String, Option<String>)> = Vec::new();
+        let mut at: std::collections::HashMap<(String, String), usize> = Default::default();
+        let mut audits: Vec<(i64, AuditRow)> = Vec::new();
+        for p in run {
+            seq += 1;
             match p {
                 Pending::Change {
                     entity,
@@ -303,51 +338,84 @@ impl WriteTx<'_> {
                     for_user,
                     audit,
                 } => {
-                    let seq = self.next_seq().await?;
-                    sqlx::query(
-                        "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) VALUES ($1, $2, $3, $4, $5, $6)
-                         ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path,
-                           body = excluded.body, for_user = excluded.for_user",
-                    )
-                    .bind(&entity)
-                    .bind(&id)
-                    .bind(seq)
-                    .bind(&scope_path)
-                    .bind(&body)
-                    .bind(&for_user)
-                    .execute(&mut *self.tx)
-                    .await?;
+                    let row = (entity.clone(), id.clone(), seq, scope_path, body, for_user);
+                    match at.get(&(entity.clone(), id.clone())) {
+                        Some(&i) => logs[i] = row,
+                        None => {
+                            at.insert((entity, id), logs.len());
+                            logs.push(row);
+                        }
+                    }
                     if let Some(a) = audit {
-                        self.write_audit(seq, &a).await?;
+                        audits.push((seq, a));
                     }
                 }
-                Pending::Audit(a) => {
-                    // A number from the same counter keeps the trail in commit order; pulls
-                    // skip the gap it leaves.
-                    let seq = self.next_seq().await?;
-                    self.write_audit(seq, &a).await?;
-                }
-                Pending::Relog { path } => {
-                    // The records under the area, and the areas above it and their
-                    // reference items (visible to its users: storage::changes).
-                    let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity IN ('reference', 'area') AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
-                        .bind(&path)
-                        .fetch_all(&mut *self.tx)
-                        .await?;
-                    for r in rows {
-                        let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-                        let seq = self.next_seq().await?;
-                        sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
-                            .bind(seq)
-                            .bind(&entity)
-                            .bind(&id)
-                            .execute(&mut *self.tx)
-                            .await?;
-                    }
-                }
+                // A number from the same counter keeps the trail in commit order.
+                Pending::Audit(a) => audits.push((seq, a)),
+                Pending::Relog { .. } => unreachable!("a run holds no relog"),
             }
         }
-        self.tx.commit().await
+        for chunk in logs.chunks(500) {
+            let marks = values(chunk.len(), 6);
+            let sql = format!(
+                "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) VALUES {marks}
+                 ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path,
+                   body = excluded.body, for_user = excluded.for_user"
+            );
+            let mut q = sqlx::query(&sql);
+            for (entity, id, seq, scope_path, body, for_user) in chunk {
+                q = q
+                    .bind(entity)
+                    .bind(id)
+                    .bind(*seq)
+                    .bind(scope_path)
+                    .bind(body)
+                    .bind(for_user);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        for chunk in audits.chunks(500) {
+            let marks = values(chunk.len(), 10);
+            let sql = format!(
+                "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body) VALUES {marks}"
+            );
+            let mut q = sqlx::query(&sql);
+            for (seq, a) in chunk {
+                q = q
+                    .bind(*seq)
+                    .bind(&a.entity)
+                    .bind(&a.record_id)
+                    .bind(&a.action)
+                    .bind(&a.actor_id)
+                    .bind(&a.actor_name)
+                    .bind(&a.client_id)
+                    .bind(a.at)
+                    .bind(&a.old)
+                    .bind(&a.new);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives every logged record under `path` (and the areas above it and their reference
+    /// items, visible to its users: storage::changes) a new number.
+    async fn relog(&mut self, path: &str) -> Result<(), sqlx::Error> {
+        let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity IN ('reference', 'area') AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
+            .bind(path)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for r in rows {
+            let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let seq = self.next_seq().await?;
+            sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
+                .bind(seq)
+                .bind(&entity)
+                .bind(&id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The next change sequence number (the counter row stays locked until commit).
@@ -358,26 +426,6 @@ impl WriteTx<'_> {
         .fetch_one(&mut *self.tx)
         .await?;
         row.try_get(0)
-    }
-
-    async fn write_audit(&mut self, seq: i64, a: &AuditRow) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(seq)
-        .bind(&a.entity)
-        .bind(&a.record_id)
-        .bind(&a.action)
-        .bind(&a.actor_id)
-        .bind(&a.actor_name)
-        .bind(&a.client_id)
-        .bind(a.at)
-        .bind(&a.old)
-        .bind(&a.new)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
     }
 
     fn audit_row(
@@ -471,6 +519,17 @@ impl WriteTx<'_> {
     pub fn relog_area(&mut self, path: &str) {
         self.pending.push(Pending::Relog { path: path.into() });
     }
+}
+
+/// `($1, $2), ($3, $4)…`: the placeholders of `rows` rows of `width` values.
+fn values(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a database error is a PostgreSQL deadlock or serialization failure: the

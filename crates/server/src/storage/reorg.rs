@@ -36,17 +36,29 @@ pub struct Move<'a> {
     pub effective_on: &'a str,
 }
 
-pub async fn record_move(tx: &mut WriteTx<'_>, m: &Move<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO cooperative_moves (cooperative_id, reorganisation_id, from_area_id, from_path, to_area_id, to_path, effective_on) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(m.cooperative_id)
-        .bind(m.reorganisation_id)
-        .bind(m.from_area_id)
-        .bind(m.from_path)
-        .bind(m.to_area_id)
-        .bind(m.to_path)
-        .bind(m.effective_on)
-        .execute(tx.conn())
-        .await?;
+/// Records cooperatives moved, many to a statement.
+pub async fn record_moves(tx: &mut WriteTx<'_>, moves: &[Move<'_>]) -> Result<(), sqlx::Error> {
+    for chunk in moves.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let m: Vec<String> = (1..=7).map(|c| format!("${}", r * 7 + c)).collect();
+                format!("({})", m.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO cooperative_moves (cooperative_id, reorganisation_id, from_area_id, from_path, to_area_id, to_path, effective_on) VALUES {}", rows.join(", "));
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = q
+                .bind(m.cooperative_id)
+                .bind(m.reorganisation_id)
+                .bind(m.from_area_id)
+                .bind(m.from_path)
+                .bind(m.to_area_id)
+                .bind(m.to_path)
+                .bind(m.effective_on);
+        }
+        q.execute(tx.conn()).await?;
+    }
     Ok(())
 }
 

@@ -252,6 +252,25 @@ async fn standing_approved_by(
     decode(q.fetch_all(&db.pool).await?)
 }
 
+/// Every report of the cooperatives of area `area_id` (exactly that area), locked until
+/// commit (a reorganisation moves them).
+pub async fn of_area_locked(
+    tx: &mut WriteTx<'_>,
+    area_id: &str,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    let sql = format!(
+        "SELECT body FROM visit_reports WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1) ORDER BY id{}",
+        tx.for_update()
+    );
+    sqlx::query(&sql)
+        .bind(area_id)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|r| stored(r.try_get(0)?))
+        .collect()
+}
+
 /// Every report of cooperative `id`, locked until commit (a merge re-points them).
 pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!(

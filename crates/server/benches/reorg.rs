@@ -1,0 +1,293 @@
+//! Applying a reorganisation at national scale (issue 16). Not a test: it reports.
+//!
+//! On PostgreSQL (a fresh database on `HOPTAC_TEST_PG_URL`, as `eval "$(bash
+//! scripts/pg.sh start)"` sets it): a province of 50 districts and 1,000 communes,
+//! 100,000 cooperatives (100 per commune, each logged for pull) and 10,000 approved visit
+//! reports. The reorganisation merges every three communes into one (334 new communes)
+//! and dissolves the districts; one officer covers the province. Timed:
+//!
+//! - `rules::reorg::reorganise(…, apply = true)`, as `POST /api/reorganisations?apply=true`
+//!   runs it (target: ≤ 30 s);
+//! - the officer's pull after it (every page, 2,000 changes each, from the cursor before),
+//!   against the baseline of the same officer pulling the same number of changed records
+//!   after an ordinary change (the province's records re-logged, as a new assignment
+//!   does), same run (target: ≤ 2×).
+//!
+//! Run: `eval "$(bash scripts/pg.sh start)"; cargo bench -p hoptac-server --bench reorg`.
+//! `REORG_COMMUNES` (default 1,000) scales it down for a quick look.
+
+use hoptac_core::reorg::{Merge, NewArea, Reorganisation};
+use hoptac_server::storage::{self, Db};
+use std::time::Instant;
+
+async fn fresh_pg() -> String {
+    let admin = std::env::var("HOPTAC_TEST_PG_URL")
+        .expect("HOPTAC_TEST_PG_URL: run eval \"$(bash scripts/pg.sh start)\" first");
+    let name = format!("bench_reorg_{}", std::process::id());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
+    format!("{base}/{name}")
+}
+
+/// Rows inserted many at a time: `INSERT INTO t (cols) VALUES (…), (…)…`; `row` is each
+/// row's template, a `?` for each value of `rows` (text), literals as they are.
+async fn insert_many(db: &Db, table_and_cols: &str, row: &str, rows: &[Vec<String>]) {
+    for chunk in rows.chunks(500) {
+        let mut sql = format!("INSERT INTO {table_and_cols} VALUES ");
+        let mut n = 1;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let mut one = String::new();
+            for ch in row.chars() {
+                if ch == '?' {
+                    one.push_str(&format!("${n}"));
+                    n += 1;
+                } else {
+                    one.push(ch);
+                }
+            }
+            sql.push_str(&one);
+        }
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            for v in r {
+                q = q.bind(v.clone());
+            }
+        }
+        q.execute(&db.pool).await.unwrap();
+    }
+}
+
+async fn pull_all(db: &Db, scopes: &[String], user: &str, mut cursor: i64) -> usize {
+    let mut n = 0;
+    loop {
+        let (page, more) = storage::changes::page(db, cursor, scopes, user, 2000)
+            .await
+            .unwrap();
+        n += page.len();
+        if let Some((seq, _)) = page.last() {
+            cursor = *seq;
+        }
+        // What the server does with each row before answering: parse it.
+        for (_, body) in &page {
+            let _: serde_json::Value = serde_json::from_str(body).unwrap();
+        }
+        if !more {
+            return n;
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let communes: usize = std::env::var("REORG_COMMUNES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let per_commune = 100;
+    let districts = communes.div_ceil(20);
+    let url = fresh_pg().await;
+    let db = Db::connect(&url).await.unwrap();
+    let t = Instant::now();
+
+    // The tree, the cooperatives (logged for pull), the visits, an administrator.
+    sqlx::query("INSERT INTO areas (id, parent_id, level, name, path) VALUES ('P', NULL, 'province', 'Tỉnh Thử', 'P/')")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let mut areas: Vec<Vec<String>> = Vec::new();
+    for d in 0..districts {
+        areas.push(vec![
+            format!("D{d}"),
+            "P".into(),
+            "district".into(),
+            format!("Huyện {d}"),
+            format!("P/D{d}/"),
+        ]);
+    }
+    for c in 0..communes {
+        let d = c / 20;
+        areas.push(vec![
+            format!("C{c}"),
+            format!("D{d}"),
+            "commune".into(),
+            format!("Xã {c}"),
+            format!("P/D{d}/C{c}/"),
+        ]);
+    }
+    insert_many(
+        &db,
+        "areas (id, parent_id, level, name, path)",
+        "(?, ?, ?, ?, ?)",
+        &areas,
+    )
+    .await;
+    let mut coops = Vec::new();
+    let mut log = Vec::new();
+    let mut visits = Vec::new();
+    let mut seq = 1_000i64;
+    for c in 0..communes {
+        let d = c / 20;
+        let path = format!("P/D{d}/C{c}/");
+        for k in 0..per_commune {
+            let id = format!("g-{c}-{k}");
+            let body = serde_json::json!({
+                "id": id, "kind": "htx", "name": format!("HTX Thử {c}-{k}"), "sector": "agriculture",
+                "area_id": format!("C{c}"), "area_path": path, "status": "active", "version": 1,
+                "established_on": "2015-05-01", "members": 20, "main_products": "Lúa gạo"
+            });
+            let change = serde_json::json!({"type": "cooperative", "data": body}).to_string();
+            coops.push(vec![
+                id.clone(),
+                format!("C{c}"),
+                path.clone(),
+                "htx".into(),
+                format!("HTX Thử {c}-{k}"),
+                "active".into(),
+                body.to_string(),
+            ]);
+            seq += 1;
+            log.push(vec![
+                "cooperative".into(),
+                id.clone(),
+                seq.to_string(),
+                path.clone(),
+                change,
+            ]);
+            if k % 10 == 0 {
+                let vid = format!("v-{c}-{k}");
+                let v = serde_json::json!({
+                    "id": vid, "cooperative_id": id, "author_id": "u-admin", "visit_date": "2025-03-10",
+                    "note": "Khảo sát", "status": "approved", "revision": 1, "created_at": 1, "area_path": path,
+                    "findings": {"finances": {"revenue_vnd": 1000, "revenue_last_year_vnd": 900}}
+                });
+                visits.push(vec![
+                    vid.clone(),
+                    id.clone(),
+                    path.clone(),
+                    "2025-03-10".into(),
+                    v.to_string(),
+                ]);
+                seq += 1;
+                log.push(vec![
+                    "visit".into(),
+                    vid,
+                    seq.to_string(),
+                    path.clone(),
+                    serde_json::json!({"type": "visit", "data": v}).to_string(),
+                ]);
+            }
+        }
+    }
+    sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ('u-admin', 'quantri', 'x', 'Quản trị', 'admin', 1)")
+        .execute(&db.pool).await.unwrap();
+    sqlx::query("INSERT INTO assignments (user_id, area_id) VALUES ('u-admin', 'P')")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    insert_many(
+        &db,
+        "cooperatives (id, area_id, area_path, kind, name, status, body, version)",
+        "(?, ?, ?, ?, ?, ?, ?, 1)",
+        &coops,
+    )
+    .await;
+    insert_many(
+        &db,
+        "visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body)",
+        "(?, ?, 'u-admin', 'bench', ?, ?, 'approved', 1, 1, ?)",
+        &visits,
+    )
+    .await;
+    insert_many(
+        &db,
+        "sync_log (entity, id, seq, scope_path, body)",
+        "(?, ?, CAST(? AS BIGINT), ?, ?)",
+        &log,
+    )
+    .await;
+    sqlx::query(&format!(
+        "UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"
+    ))
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    println!(
+        "dataset: {communes} communes in {districts} districts, {} cooperatives, {} visits (made in {:.1} s)",
+        communes * per_commune,
+        communes * per_commune / 10,
+        t.elapsed().as_secs_f64()
+    );
+
+    // The reorganisation: every three communes into one; the districts dissolved.
+    let mut r = Reorganisation {
+        effective_on: "2025-07-01".into(),
+        decision: "Nghị quyết thử".into(),
+        new_areas: Vec::new(),
+        merges: Vec::new(),
+        dissolved: (0..districts).map(|d| format!("D{d}")).collect(),
+    };
+    for (i, group) in (0..communes).collect::<Vec<_>>().chunks(3).enumerate() {
+        r.new_areas.push(NewArea {
+            id: format!("N{i}"),
+            name: format!("Xã Mới {i}"),
+            level: hoptac_core::model::AreaLevel::Commune,
+            parent_id: "P".into(),
+            code: None,
+        });
+        r.merges.push(Merge {
+            from: group.iter().map(|c| format!("C{c}")).collect(),
+            into: format!("N{i}"),
+        });
+    }
+    let admin = storage::users::load(&db, "u-admin").await.unwrap().unwrap();
+    let cursor = storage::changes::last_seq(&db).await.unwrap();
+    let t = Instant::now();
+    let done = hoptac_server::rules::reorg::reorganise(&db, &admin, &r, true)
+        .await
+        .unwrap();
+    let apply = t.elapsed().as_secs_f64();
+    assert!(done.applied, "{:?}", done.blocked);
+    println!(
+        "apply: {} cooperatives and {} visits moved, {} areas created, {} closed: {apply:.1} s (target 30 s: {})",
+        done.cooperatives_total,
+        done.visits_total,
+        done.created.len(),
+        done.closed.len(),
+        if apply <= 30.0 { "met" } else { "NOT met" }
+    );
+
+    // The pull after it, against a pull of as many records changed the ordinary way.
+    let scopes = vec!["P/".to_string()];
+    let t = Instant::now();
+    let after = pull_all(&db, &scopes, "u-admin", cursor).await;
+    let pull_after = t.elapsed().as_secs_f64();
+    let before_relog = storage::changes::last_seq(&db).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    tx.relog_area("P/");
+    tx.commit().await.unwrap();
+    let t = Instant::now();
+    let ordinary = pull_all(&db, &scopes, "u-admin", before_relog).await;
+    let pull_ordinary = t.elapsed().as_secs_f64();
+    println!("pull after the reorganisation: {after} changes in {pull_after:.2} s");
+    println!(
+        "baseline, pull of the same records re-logged: {ordinary} changes in {pull_ordinary:.2} s"
+    );
+    println!(
+        "per change: reorganisation {:.1} µs, baseline {:.1} µs, ratio {:.2} (target ≤ 2)",
+        pull_after * 1e6 / after as f64,
+        pull_ordinary * 1e6 / ordinary as f64,
+        (pull_after / after as f64) / (pull_ordinary / ordinary as f64)
+    );
+}
