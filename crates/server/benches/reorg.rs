@@ -273,6 +273,7 @@ async fn main() {
     let t = Instant::now();
     let after = pull_all(&db, &scopes, "u-admin", cursor).await;
     let pull_after = t.elapsed().as_secs_f64();
+
     let before_relog = storage::changes::last_seq(&db).await.unwrap();
     let mut tx = db.begin_write().await.unwrap();
     tx.relog_area("P/");

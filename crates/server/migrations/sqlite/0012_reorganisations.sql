@@ -31,3 +31,9 @@ CREATE TABLE cooperative_moves (
 CREATE INDEX cooperative_moves_from ON cooperative_moves(from_path);
 
 ALTER TABLE visit_reports ADD COLUMN written_area_path TEXT;
+
+-- A reorganisation reads the cooperatives of each closed area and their reports: without
+-- these, each of 1,000 areas scanned every cooperative (docs/BENCHMARKS.md). A
+-- cooperative's page reads its reports by the second too.
+CREATE INDEX cooperatives_area ON cooperatives(area_id);
+CREATE INDEX visit_reports_cooperative ON visit_reports(cooperative_id);

@@ -237,6 +237,13 @@ pub async fn reorganise(
     }
     tx.audit_only("reorganisation", &id, who(admin), "apply", None, &body);
     tx.commit().await?;
+    if let Err(e) = db
+        .refresh_statistics(&["sync_log", "cooperatives", "visit_reports", "audit_log"])
+        .await
+    {
+        // Applied all the same; only the next queries may be slower until autovacuum runs.
+        tracing::warn!(error = %e, "statistics not refreshed after the reorganisation");
+    }
     tracing::info!(reorganisation = %id, by = %admin.id, cooperatives = preview.cooperatives_total, visits = preview.visits_total, "areas reorganised");
     preview.applied = true;
     Ok(preview)

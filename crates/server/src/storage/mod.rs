@@ -167,6 +167,18 @@ impl Db {
             .map_err(|e| DbSetupError::Migrate(e.to_string()))
     }
 
+    /// Refreshes the query planner's statistics of `tables` after a bulk change (a
+    /// reorganisation re-logs 100,000 records: with stale statistics PostgreSQL planned
+    /// the next pulls as scans, 3.5 times slower; docs/BENCHMARKS.md).
+    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<(), sqlx::Error> {
+        for t in tables {
+            sqlx::query(&format!("ANALYZE {t}"))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Gives the database a new identity, as a restore from a backup must (tablets that see
     /// it pull from the start and re-send their work; see migration 0008).
     pub async fn renew_epoch(&mut self) -> Result<(), sqlx::Error> {
