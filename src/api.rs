@@ -444,3 +444,17 @@ pub async fn update_reference(
     );
     send(Request::put(&path), token, Some(change)).await
 }
+
+/// Previews (`apply` false) or applies a reorganisation of the area tree (administrators).
+pub async fn reorganise(
+    token: &str,
+    r: &hoptac_core::reorg::Reorganisation,
+    apply: bool,
+) -> Result<hoptac_core::reorg::ReorgPreview, ApiError> {
+    let path = if apply {
+        "/api/reorganisations?apply=true"
+    } else {
+        "/api/reorganisations"
+    };
+    send(Request::post(path), token, Some(r)).await
+}

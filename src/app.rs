@@ -6,6 +6,7 @@ use crate::components::update_banner::UpdateBanner;
 use crate::i18n::tx;
 use crate::pages::{
     accounts::AccountsPage,
+    areas::AreasPage,
     audit::AuditPage,
     cooperative::CooperativePage,
     device::DevicePage,
@@ -84,6 +85,7 @@ fn page(path: &str) -> AnyView {
         ["quan-tri"] => lazy(accounts_page()),
         ["quan-tri", "nhap-htx"] => lazy(import_page()),
         ["quan-tri", "danh-muc"] => lazy(reference_page()),
+        ["quan-tri", "dia-ban"] => lazy(areas_page()),
         ["trung-lap"] => lazy(duplicates_page()),
         _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
@@ -155,6 +157,7 @@ lazy_pages! {
     accounts_page in supervisor => AccountsPage,
     import_page in supervisor => ImportPage,
     reference_page in supervisor => ReferencePage,
+    areas_page in supervisor => AreasPage,
     duplicates_page in supervisor => DuplicatesPage,
 }
 

@@ -146,6 +146,7 @@ pub fn AccountsPage() -> impl IntoView {
             <h1>{tx("Quản trị tài khoản", "Accounts")}</h1>
             <p class="actions">
                 <a class="button" href="/quan-tri/nhap-htx">{tx("Nhập danh sách HTX", "Import the registry")}</a>
+                <a class="button ghost" href="/quan-tri/dia-ban">{tx("Sắp xếp địa bàn", "Reorganise areas")}</a>
                 <a class="button ghost" href="/quan-tri/danh-muc">{tx("Danh mục báo cáo", "Reference lists")}</a>
                 <a class="button ghost" href="/trung-lap">{tx("HTX trùng lặp", "Duplicate records")}</a>
             </p>

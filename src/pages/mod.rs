@@ -1,5 +1,6 @@
 //! One file per page.
 pub mod accounts;
+pub mod areas;
 pub mod audit;
 pub mod cooperative;
 pub mod device;

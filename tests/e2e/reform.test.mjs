@@ -66,13 +66,21 @@ test("a report written offline against an old commune lands in the new ward, and
   await page.getByRole("button", { name: "Gửi phiếu" }).click();
   await page.getByText("Đã lưu phiếu trên máy").waitFor();
 
-  // Meanwhile the administrator applies the reorganisation (a dry run first).
-  const admin = await tokenFor(url, ADMIN);
-  const dry = await api(url, "/api/reorganisations", { token: admin, body: REFORM });
-  assert.equal(dry.status, 200, JSON.stringify(dry.body));
-  assert.equal(dry.body.applied, false);
-  const applied = await api(url, "/api/reorganisations?apply=true", { token: admin, body: REFORM });
-  assert.equal(applied.body.applied, true, JSON.stringify(applied.body));
+  // Meanwhile the administrator applies the reorganisation in the app: the file, the
+  // preview (nothing changed yet), then Apply.
+  const adminPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  adminPage.on("pageerror", (e) => errors.push(e.message));
+  await signIn(adminPage, url, ADMIN);
+  await adminPage.goto(`${url}/quan-tri/dia-ban`);
+  await adminPage.getByLabel("Tệp sắp xếp (JSON)").setInputFiles({ name: "sap-xep-2025.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(REFORM)) });
+  await adminPage.getByRole("heading", { name: "Xem trước (chưa thay đổi gì)" }).waitFor();
+  await adminPage.getByText("HTX, THT chuyển địa bàn: 8").waitFor();
+  const accounts = adminPage.getByRole("table", { name: "Tài khoản đổi địa bàn" });
+  await accounts.getByRole("row", { name: /canbo\.hoalu.*Huyện Gia Viễn, Huyện Hoa Lư.*Huyện Gia Viễn, Phường Hoa Lư/ }).waitFor();
+  const areasBefore = await api(url, "/api/areas", { token: await tokenFor(url, ADMIN) });
+  assert.ok(!areasBefore.body.some((a) => a.id === "NB-HOALU"), "the preview changed nothing");
+  await adminPage.getByRole("button", { name: "Áp dụng sắp xếp" }).click();
+  await adminPage.getByText(/Đã áp dụng: 8 HTX/).waitFor();
 
   // Back online: the report is sent and lands in the new ward.
   await tablet.setOffline(false);
