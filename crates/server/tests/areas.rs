@@ -573,3 +573,90 @@ async fn the_demo_shows_both_eras(backend: Backend) {
         ])
     );
 }
+
+on_both!(an_administrator_adds_and_renames_areas);
+async fn an_administrator_adds_and_renames_areas(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let officer = s.officer().await;
+    let (_, cursor) = pull_from(&s, &officer, "tab-a", 0).await;
+    let new = json!({"id": "NB-HL-NINHHAI-T1", "name": "Thôn Văn Lâm", "level": "village", "parent_id": "NB-HL-NINHHAI", "code": ""});
+    assert_eq!(
+        s.call("POST", "/api/areas", Some(&sup), Some(new.clone()))
+            .await
+            .0,
+        403
+    );
+    let (st, b) = s
+        .call("POST", "/api/areas", Some(&admin), Some(new.clone()))
+        .await;
+    assert_eq!(st, 201, "{b}");
+    assert_eq!(b["path"], "NB/NB-HL/NB-HL-NINHHAI/NB-HL-NINHHAI-T1/");
+    let (st, b) = s.call("POST", "/api/areas", Some(&admin), Some(new)).await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("id")),
+        "{b}"
+    );
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/areas/NB-HL-NINHHAI",
+            Some(&admin),
+            Some(json!({"code": "1442"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["code"].clone(), b["name"].clone()),
+        (200, json!("1442"), json!("Xã Ninh Hải")),
+        "{b}"
+    );
+    let (st, b) = s
+        .call(
+            "PUT",
+            "/api/areas/NB-HL-NINHHAI",
+            Some(&admin),
+            Some(json!({"code": "14-42"})),
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("code")),
+        "{b}"
+    );
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/areas/NB-HL-NINHHAI",
+            Some(&admin),
+            Some(json!({"name": "Xã Ninh Hải (mới)"})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    // The officer's tablet receives both at its next pull.
+    let (changes, _) = pull_from(&s, &officer, "tab-a", cursor).await;
+    let areas: Vec<&Area> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Area(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert!(areas.iter().any(|a| a.id == "NB-HL-NINHHAI-T1"));
+    assert!(areas.iter().any(|a| a.id == "NB-HL-NINHHAI"
+        && a.name == "Xã Ninh Hải (mới)"
+        && a.code.as_deref() == Some("1442")));
+    let (_, trail) = s
+        .call("GET", "/api/audit/area/NB-HL-NINHHAI", Some(&admin), None)
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["rename", "rename"]);
+}

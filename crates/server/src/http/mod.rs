@@ -102,6 +102,8 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/users/{id}/deactivate"),
     ("POST", "/api/users/{id}/reactivate"),
     ("GET", "/api/areas"),
+    ("POST", "/api/areas"),
+    ("PUT", "/api/areas/{id}"),
     ("GET", "/api/reference"),
     ("POST", "/api/reference"),
     ("PUT", "/api/reference/{list}/{key}"),

@@ -88,6 +88,8 @@ impl Modify for Bearer {
         crate::http::users::deactivate,
         crate::http::users::reactivate,
         crate::http::users::areas,
+        crate::http::users::add_area,
+        crate::http::users::change_area,
         crate::http::reference::list,
         crate::http::reference::add,
         crate::http::reference::update,

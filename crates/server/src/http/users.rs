@@ -21,7 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(reset_password))
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/reactivate", post(reactivate))
-        .route("/areas", get(areas))
+        .route("/areas", get(areas).post(add_area))
+        .route("/areas/{id}", put(change_area))
 }
 
 type E = hoptac_core::error::ApiErrorBody;
@@ -158,4 +159,31 @@ pub async fn areas(
         })
         .collect();
     Ok(axum::Json(visible))
+}
+
+/// Add an area under one of the administrator's (audited as entity "area").
+#[utoipa::path(post, path = "/api/areas", tag = "areas", security(("bearer" = [])), request_body = rules::areas::NewAreaRequest,
+    responses((status = 201, body = Area), (status = 422, body = E), (status = 403, body = E), (status = 400, body = E), (status = 401, body = E)))]
+pub async fn add_area(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<rules::areas::NewAreaRequest>,
+) -> ApiResult<(axum::http::StatusCode, axum::Json<Area>)> {
+    let a = rules::areas::add(&state.db, &user.0, &req).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(a)))
+}
+
+/// Rename an area or set its national code (what is left out stays).
+#[utoipa::path(put, path = "/api/areas/{id}", tag = "areas", security(("bearer" = [])), request_body = rules::areas::AreaChange,
+    params(("id" = String, Path, description = "the area's id")),
+    responses((status = 200, body = Area), (status = 422, body = E), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
+pub async fn change_area(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<rules::areas::AreaChange>,
+) -> ApiResult<axum::Json<Area>> {
+    Ok(axum::Json(
+        rules::areas::change(&state.db, &user.0, &id, &req).await?,
+    ))
 }

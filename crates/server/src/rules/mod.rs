@@ -15,6 +15,7 @@
 //! decides who owns it.
 
 pub mod accounts;
+pub mod areas;
 pub mod assignments;
 pub mod conflicts;
 pub mod cooperatives;

@@ -95,6 +95,17 @@ pub async fn insert(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Writes area `a.id`'s name and national code.
+pub async fn rename(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE areas SET name = $1, code = $2 WHERE id = $3")
+        .bind(&a.name)
+        .bind(&a.code)
+        .bind(&a.id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Marks area `a.id` closed from `a.closed_on`, replaced by `a.successor_id`.
 pub async fn close(tx: &mut WriteTx<'_>, a: &Area) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE areas SET closed_on = $1, successor_id = $2 WHERE id = $3")

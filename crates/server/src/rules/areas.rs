@@ -1,0 +1,190 @@
+//! The area tree as administrators change it between reorganisations (issue 16, part 1):
+//! add an area under one of theirs, rename one or give it its national code. Each change
+//! reaches tablets by pull and is audited (entity "area"). Closing an area from a date is
+//! a reorganisation ([`super::reorg`]): its records need a home.
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::storage::{self, Db, Who};
+use hoptac_core::i18n::Msg;
+use hoptac_core::model::{in_scope, Area, AreaLevel, Role, UserInfo};
+use hoptac_core::sync::Change;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/areas`: a new area under `parent_id`.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewAreaRequest {
+    pub id: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub parent_id: String,
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `PUT /api/areas/{id}`: a new name or national code; what is left out stays.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AreaChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+fn require_admin(user: &UserInfo) -> ApiResult<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only administrators change areas".into(),
+        ))
+    }
+}
+
+fn check_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(ApiError::field(
+            "name",
+            Msg::new(
+                "Tên địa bàn bắt buộc, tối đa 200 ký tự, trên một dòng.",
+                "An area's name is required, at most 200 characters, on one line.",
+            ),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn check_code(code: Option<&str>) -> ApiResult<Option<String>> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) if c.len() <= 10 && c.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(c.to_string()))
+        }
+        Some(_) => Err(ApiError::field(
+            "code",
+            Msg::new(
+                "Mã đơn vị hành chính là dãy số (tối đa 10 chữ số), ví dụ 14302.",
+                "The administrative unit code is digits (at most 10), e.g. 14302.",
+            ),
+        )),
+    }
+}
+
+fn log(
+    tx: &mut storage::WriteTx<'_>,
+    admin: &UserInfo,
+    a: &Area,
+    action: &str,
+    old: Option<&Area>,
+) -> ApiResult<()> {
+    tx.record_change(
+        "area",
+        &a.id,
+        &a.path,
+        &serde_json::to_string(&Change::Area(a.clone()))?,
+        Who {
+            id: &admin.id,
+            name: &admin.display_name,
+            client_id: None,
+        },
+        action,
+        old.map(serde_json::to_string).transpose()?.as_deref(),
+        &serde_json::to_string(a)?,
+    );
+    Ok(())
+}
+
+/// Adds an area under one the administrator covers. 409-like refusals as 400 with the
+/// field: an id taken or badly formed, a closed parent.
+pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<Area> {
+    require_admin(admin)?;
+    let name = check_name(&req.name)?;
+    let code = check_code(req.code.as_deref())?;
+    let id = req.id.trim();
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ApiError::field(
+            "id",
+            Msg::new(
+                "Mã địa bàn gồm chữ, số, '-' hoặc '_' (tối đa 64).",
+                "An area id is letters, digits, '-' or '_' (at most 64).",
+            ),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let Some(parent) = storage::areas::get_in(&mut tx, &req.parent_id).await? else {
+        return Err(ApiError::field(
+            "parent_id",
+            Msg::new("Không có địa bàn cha này.", "There is no such parent area."),
+        ));
+    };
+    if !in_scope(&parent.path, &admin.scopes) {
+        return Err(ApiError::Forbidden(
+            "the parent area is outside your areas".into(),
+        ));
+    }
+    if parent.closed_on.is_some() {
+        return Err(ApiError::field(
+            "parent_id",
+            Msg::new("Địa bàn cha đã giải thể.", "The parent area is closed."),
+        ));
+    }
+    if storage::areas::get_in(&mut tx, id).await?.is_some() {
+        return Err(ApiError::field(
+            "id",
+            Msg::new(
+                format!("Mã địa bàn \"{id}\" đã có."),
+                format!("The area id \"{id}\" is taken."),
+            ),
+        ));
+    }
+    let area = Area {
+        id: id.to_string(),
+        parent_id: Some(parent.id.clone()),
+        level: req.level,
+        name,
+        path: format!("{}{id}/", parent.path),
+        code,
+        opened_on: None,
+        closed_on: None,
+        successor_id: None,
+    };
+    storage::areas::insert(&mut tx, &area).await?;
+    log(&mut tx, admin, &area, "add", None)?;
+    tx.commit().await?;
+    Ok(area)
+}
+
+/// Renames area `id` or sets its national code. 404 outside the administrator's areas.
+pub async fn change(db: &Db, admin: &UserInfo, id: &str, req: &AreaChange) -> ApiResult<Area> {
+    require_admin(admin)?;
+    let mut tx = db.begin_write().await?;
+    let old = storage::areas::all_in(&mut tx)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .filter(|a| in_scope(&a.path, &admin.scopes))
+        .ok_or_else(|| ApiError::NotFound(format!("no area '{id}' in your areas")))?;
+    let new = Area {
+        name: match &req.name {
+            Some(n) => check_name(n)?,
+            None => old.name.clone(),
+        },
+        code: match &req.code {
+            Some(c) => check_code(Some(c))?,
+            None => old.code.clone(),
+        },
+        ..old.clone()
+    };
+    if new == old {
+        return Ok(old);
+    }
+    storage::areas::rename(&mut tx, &new).await?;
+    log(&mut tx, admin, &new, "rename", Some(&old))?;
+    tx.commit().await?;
+    Ok(new)
+}
