@@ -13,12 +13,14 @@
 //! - [`labels`]: the names of the registry's choices (kind, sector, status, scale).
 //! - [`reference`]: the lists reports choose from (programmes, difficulties, support),
 //!   data the server owns and administrators add to.
+//! - [`area_list`]: the official list of administrative units, imported.
 //! - [`reorg`]: reorganisations of the area tree (the 2025 reform) and what they move.
 //! - [`registry`]: the registry's spreadsheet columns, import and export.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
 
 pub mod accounts;
+pub mod area_list;
 pub mod error;
 pub mod i18n;
 pub mod keyed;

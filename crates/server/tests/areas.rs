@@ -660,3 +660,79 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
         .collect();
     assert_eq!(actions, ["rename", "rename"]);
 }
+
+on_both!(the_official_list_of_units_is_imported);
+async fn the_official_list_of_units_is_imported(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let csv = "\u{feff}DANH MỤC ĐƠN VỊ HÀNH CHÍNH TỈNH NINH BÌNH 2025\r\nMã,Tên,Cấp,Mã cấp trên\r\n14302,Phường Hoa Lư,Phường,NB\r\n14320,Xã Gia Viễn,Xã,NB\r\n14999,Xã Lạc,Xã,77\r\n";
+    let send = |apply: bool| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("dvhc.csv"),
+            )
+            .text("apply", apply.to_string());
+        s.http
+            .post(format!("{}/api/areas/import", s.url))
+            .bearer_auth(&admin)
+            .multipart(form)
+            .send()
+    };
+    let dry: Value = send(false).await.unwrap().json().await.unwrap();
+    assert_eq!(dry["applied"], false, "{dry}");
+    let ids: Vec<&str> = dry["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["14302", "14320"]);
+    assert_eq!(dry["refused"][0]["row"], 5);
+    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    assert!(
+        !areas.as_array().unwrap().iter().any(|a| a["id"] == "14302"),
+        "a dry run writes nothing"
+    );
+    let done: Value = send(true).await.unwrap().json().await.unwrap();
+    assert_eq!(done["applied"], true, "{done}");
+    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let ward = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "14302")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (ward["path"].as_str(), ward["code"].as_str()),
+        (Some("NB/14302/"), Some("14302"))
+    );
+    let again: Value = send(true).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (
+            again["created"].as_array().unwrap().len(),
+            again["unchanged"].as_u64()
+        ),
+        (0, Some(2)),
+        "{again}"
+    );
+    // Only administrators.
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("dvhc.csv"),
+    );
+    let st = s
+        .http
+        .post(format!("{}/api/areas/import", s.url))
+        .bearer_auth(&sup)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(st, 403);
+}

@@ -104,6 +104,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/areas"),
     ("POST", "/api/areas"),
     ("PUT", "/api/areas/{id}"),
+    ("POST", "/api/areas/import"),
     ("GET", "/api/reference"),
     ("POST", "/api/reference"),
     ("PUT", "/api/reference/{list}/{key}"),

@@ -95,6 +95,7 @@ impl Modify for Bearer {
         crate::http::reference::update,
         crate::http::reorg::reorganise,
         crate::http::registry::import,
+        crate::http::registry::import_areas,
         crate::http::registry::export,
         crate::http::registry::duplicates,
         crate::http::registry::dismiss,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/areas/import", post(import_areas))
         .route(
             "/registry/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
@@ -194,4 +195,45 @@ pub async fn dismiss(
 ) -> ApiResult<axum::http::StatusCode> {
     rules::duplicates::dismiss(&state.db, &user.0, &req.a, &req.b).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Import the official list of administrative units (columns Mã, Tên, Cấp, Mã cấp trên)
+/// from XLSX or CSV: a dry run unless `apply` is "true". Administrators, inside their
+/// areas; new units get their code as id.
+#[utoipa::path(post, path = "/api/areas/import", tag = "areas", security(("bearer" = [])),
+    request_body(content = String, description = "multipart/form-data: file (XLSX or CSV), apply (\"true\" to write)", content_type = "multipart/form-data"),
+    responses((status = 200, body = hoptac_core::area_list::AreaImportReport), (status = 422, body = E), (status = 403, body = E),
+              (status = 413, body = E), (status = 401, body = E)))]
+pub async fn import_areas(
+    State(state): State<AppState>,
+    user: AuthUser,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<axum::Json<hoptac_core::area_list::AreaImportReport>> {
+    let mut form = form.map_err(|e| {
+        ApiError::field(
+            "file",
+            Msg::new(
+                format!("Hãy gửi tệp dưới dạng multipart/form-data (trường \"file\"): {e}."),
+                format!("Send the file as multipart/form-data (field \"file\"): {e}."),
+            ),
+        )
+    })?;
+    let mut file: Option<Vec<u8>> = None;
+    let mut apply = false;
+    while let Some(field) = form.next_field().await.map_err(form_error)? {
+        match field.name().unwrap_or("") {
+            "file" => file = Some(field.bytes().await.map_err(form_error)?.to_vec()),
+            "apply" => apply = field.text().await.map_err(form_error)?.trim() == "true",
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| {
+        ApiError::field(
+            "file",
+            Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file."),
+        )
+    })?;
+    Ok(axum::Json(
+        rules::areas::import(&state.db, &user.0, &file, apply).await?,
+    ))
 }

@@ -188,3 +188,40 @@ pub async fn change(db: &Db, admin: &UserInfo, id: &str, req: &AreaChange) -> Ap
     tx.commit().await?;
     Ok(new)
 }
+
+/// Imports the official list of administrative units from an XLSX or CSV file
+/// (hoptac_core::area_list): a dry run unless `apply`; applied in one transaction, each
+/// area created or renamed logged for pull and audited ("import").
+pub async fn import(
+    db: &Db,
+    admin: &UserInfo,
+    bytes: &[u8],
+    apply: bool,
+) -> ApiResult<hoptac_core::area_list::AreaImportReport> {
+    require_admin(admin)?;
+    if bytes.len() > super::registry::MAX_FILE_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let owned = bytes.to_vec();
+    let (rows, _) = tokio::task::spawn_blocking(move || super::registry::read_rows(&owned))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??;
+    let mut tx = db.begin_write().await?;
+    tx.wait_for_other_imports().await?;
+    let areas = storage::areas::all_in(&mut tx).await?;
+    let mut report = hoptac_core::area_list::plan_import(&rows, &areas, &admin.scopes);
+    if !apply {
+        return Ok(report);
+    }
+    for a in &report.created {
+        storage::areas::insert(&mut tx, a).await?;
+        log(&mut tx, admin, a, "import", None)?;
+    }
+    for (before, after) in &report.renamed {
+        storage::areas::rename(&mut tx, after).await?;
+        log(&mut tx, admin, after, "import", Some(before))?;
+    }
+    tx.commit().await?;
+    report.applied = true;
+    Ok(report)
+}
