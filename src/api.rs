@@ -458,3 +458,29 @@ pub async fn reorganise(
     };
     send(Request::post(path), token, Some(r)).await
 }
+
+/// Imports the official list of administrative units (XLSX or CSV): a dry run unless
+/// `apply` (administrators).
+pub async fn import_areas(
+    token: &str,
+    file: &web_sys::File,
+    apply: bool,
+) -> Result<hoptac_core::area_list::AreaImportReport, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    form.append_with_str("apply", if apply { "true" } else { "false" })
+        .map_err(|_| ApiError::Network)?;
+    // No content-type header: the browser writes the multipart boundary.
+    let req = Request::post("/api/areas/import")
+        .header("authorization", &format!("Bearer {token}"))
+        .body(form)
+        .map_err(|_| ApiError::Network)?;
+    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| ApiError::Network)?;
+    if (200..300).contains(&status) {
+        return from_json(&text).ok_or(ApiError::Network);
+    }
+    Err(error_of(status, &text))
+}

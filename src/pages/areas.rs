@@ -1,4 +1,6 @@
-//! `/quan-tri/dia-ban`: a reorganisation of the areas (issue 16), for administrators. The
+//! `/quan-tri/dia-ban`: the areas, for administrators (issue 16). The official list of
+//! administrative units is imported (a dry run first: units created, renamed, rows
+//! refused; then apply). A reorganisation of the areas: the
 //! administrator chooses the reorganisation's file (JSON: the date, the decision, the new
 //! areas, which areas merge into which, the districts dissolved: hoptac_core::reorg); the
 //! page shows the dry run (every area created and closed, the cooperatives and reports
@@ -80,7 +82,9 @@ pub fn AreasPage() -> impl IntoView {
     view! {
         <section>
             <p class="actions"><a href="/quan-tri">{tx("← Quản trị", "← Administration")}</a></p>
-            <h1>{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h1>
+            <h1>{tx("Địa bàn", "Areas")}</h1>
+            <AreaListImport/>
+            <h2>{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
             <p class="muted">{tx(
                 "Chọn tệp sắp xếp (theo nghị quyết): trang cho xem trước mọi địa bàn lập mới và giải thể, các HTX và phiếu chuyển đi, địa bàn của từng tài khoản trước và sau, kế hoạch được chuyển hay bỏ. Chỉ khi bấm Áp dụng mới thay đổi.",
                 "Choose the reorganisation's file (after the resolution): the page previews every area created and closed, the cooperatives and reports that move, each account's areas before and after, the targets carried or dropped. Nothing changes until you press Apply.",
@@ -159,6 +163,71 @@ fn Preview(
             </table>
             {(!applied && !blocked).then(|| view! {
                 <p class="actions"><button type="button" disabled=move || busy.get() on:click=move |_| on_apply()>{tx("Áp dụng sắp xếp", "Apply the reorganisation")}</button></p>
+            })}
+        </section>
+    }
+}
+
+/// The official list of administrative units imported: choose the file, see the dry run,
+/// then import.
+#[component]
+fn AreaListImport() -> impl IntoView {
+    let session = crate::session::use_session();
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let report = RwSignal::new(None::<hoptac_core::area_list::AreaImportReport>);
+    let message = RwSignal::new(None::<(bool, Msg)>);
+    let send = move |apply: bool| {
+        let Some(f) = file.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match crate::api::import_areas(&session.token(), &f, apply).await {
+                Ok(r) => {
+                    message.set(r.applied.then(|| {
+                        (
+                            true,
+                            Msg::new(
+                                format!("Đã nhập: {} đơn vị mới, {} đổi tên.", r.created.len(), r.renamed.len()),
+                                format!("Imported: {} new units, {} renamed.", r.created.len(), r.renamed.len()),
+                            ),
+                        )
+                    }));
+                    report.set(Some(r));
+                }
+                Err(e) => message.set(Some((false, e.user_message()))),
+            }
+        });
+    };
+    let choose = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
+        file.set(input.files().and_then(|l| l.get(0)));
+        send(false);
+    };
+    view! {
+        <section class="card" aria-labelledby="dvhc-h">
+            <h2 id="dvhc-h">{tx("Danh mục đơn vị hành chính", "The list of administrative units")}</h2>
+            <p class="muted">{tx(
+                "Tệp XLSX hoặc CSV có các cột Mã, Tên, Cấp, Mã cấp trên. Đơn vị mới được thêm (mã là mã đơn vị), đơn vị đã có được đổi tên; chuyển cấp trên hay giải thể là việc sắp xếp (bên dưới).",
+                "An XLSX or CSV file with the columns Mã, Tên, Cấp, Mã cấp trên. New units are added (their code as id), known ones renamed; moving or closing one is a reorganisation (below).",
+            )}</p>
+            <label for="dvhc-file">{tx("Tệp danh mục (XLSX, CSV)", "List file (XLSX, CSV)")}</label>
+            <input id="dvhc-file" type="file" accept=".xlsx,.csv,text/csv" on:change=choose/>
+            <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
+            {move || report.get().map(|r| {
+                let applied = r.applied;
+                let (created, renamed, unchanged, refused_n) = (r.created.len(), r.renamed.len(), r.unchanged, r.refused.len());
+                view! {
+                    <ul class="facts" aria-label=tx("Kết quả đọc tệp", "What the file does")>
+                        <li>{move || format!("{}: {}", t("Đơn vị mới", "New units"), created)}</li>
+                        <li>{move || format!("{}: {}", t("Đổi tên", "Renamed"), renamed)}</li>
+                        <li>{move || format!("{}: {}", t("Không đổi", "Unchanged"), unchanged)}</li>
+                        <li>{move || format!("{}: {}", t("Dòng bị từ chối", "Rows refused"), refused_n)}</li>
+                    </ul>
+                    <ul class="list" aria-label=tx("Dòng bị từ chối", "Rows refused")>
+                        {r.refused.iter().map(|x| { let (row, m) = (x.row, x.reason.clone()); view! { <li>{move || format!("{} {row}: {}", t("Dòng", "Row"), m.get(lang().get()))}</li> } }).collect_view()}
+                    </ul>
+                    {(!applied && (created + renamed > 0)).then(|| view! {
+                        <button type="button" on:click=move |_| send(true)>{tx("Nhập danh mục", "Import the list")}</button>
+                    })}
+                }
             })}
         </section>
     }

@@ -72,6 +72,13 @@ test("a report written offline against an old commune lands in the new ward, and
   adminPage.on("pageerror", (e) => errors.push(e.message));
   await signIn(adminPage, url, ADMIN);
   await adminPage.goto(`${url}/quan-tri/dia-ban`);
+  // First the official list of units: a dry run, then the import.
+  const list = "Mã,Tên,Cấp,Mã cấp trên\r\n14398,Xã Thử Nghiệm,Xã,NB\r\n1,Xã Sai,Xã,999\r\n";
+  await adminPage.getByLabel("Tệp danh mục (XLSX, CSV)").setInputFiles({ name: "dvhc.csv", mimeType: "text/csv", buffer: Buffer.from(list) });
+  await adminPage.getByText("Đơn vị mới: 1").waitFor();
+  await adminPage.getByRole("list", { name: "Dòng bị từ chối" }).getByText(/Dòng 3: Không có đơn vị cấp trên mã "999"/).waitFor();
+  await adminPage.getByRole("button", { name: "Nhập danh mục" }).click();
+  await adminPage.getByText("Đã nhập: 1 đơn vị mới, 0 đổi tên.").waitFor();
   await adminPage.getByLabel("Tệp sắp xếp (JSON)").setInputFiles({ name: "sap-xep-2025.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(REFORM)) });
   await adminPage.getByRole("heading", { name: "Xem trước (chưa thay đổi gì)" }).waitFor();
   await adminPage.getByText("HTX, THT chuyển địa bàn: 8").waitFor();
