@@ -177,7 +177,9 @@ fn AreaListImport() -> impl IntoView {
     let report = RwSignal::new(None::<hoptac_core::area_list::AreaImportReport>);
     let message = RwSignal::new(None::<(bool, Msg)>);
     let send = move |apply: bool| {
-        let Some(f) = file.get_untracked() else { return };
+        let Some(f) = file.get_untracked() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             match crate::api::import_areas(&session.token(), &f, apply).await {
                 Ok(r) => {
@@ -185,8 +187,16 @@ fn AreaListImport() -> impl IntoView {
                         (
                             true,
                             Msg::new(
-                                format!("Đã nhập: {} đơn vị mới, {} đổi tên.", r.created.len(), r.renamed.len()),
-                                format!("Imported: {} new units, {} renamed.", r.created.len(), r.renamed.len()),
+                                format!(
+                                    "Đã nhập: {} đơn vị mới, {} đổi tên.",
+                                    r.created.len(),
+                                    r.renamed.len()
+                                ),
+                                format!(
+                                    "Imported: {} new units, {} renamed.",
+                                    r.created.len(),
+                                    r.renamed.len()
+                                ),
                             ),
                         )
                     }));

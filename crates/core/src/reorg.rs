@@ -237,10 +237,19 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
             ));
             continue;
         }
-        if n.name.trim().is_empty() {
+        if n.name.trim().is_empty()
+            || n.name.chars().count() > 200
+            || n.name.chars().any(char::is_control)
+        {
             problems.push(problem(
-                format!("Địa bàn mới \"{}\" chưa có tên.", n.id),
-                format!("The new area \"{}\" has no name.", n.id),
+                format!(
+                    "Địa bàn mới \"{}\" cần tên (tối đa 200 ký tự, một dòng).",
+                    n.id
+                ),
+                format!(
+                    "The new area \"{}\" needs a name (at most 200 characters, one line).",
+                    n.id
+                ),
             ));
         }
         let Some(parent) = paths.get(&n.parent_id).cloned() else {
@@ -270,7 +279,31 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
             successor_id: None,
         });
     }
+    // Like merges into like: communes into a commune or ward, provinces into a province
+    // (a district merged into its province would hand its officers the province).
+    let level_of = |id: &str| {
+        by_id
+            .get(id)
+            .map(|a| a.level)
+            .or_else(|| created.iter().find(|a: &&Area| a.id == id).map(|a| a.level))
+    };
     for m in &r.merges {
+        if let Some(into_level) = level_of(&m.into) {
+            for f in &m.from {
+                if let Some(a) = by_id.get(f.as_str()).filter(|a| a.level != into_level) {
+                    problems.push(problem(
+                        format!(
+                            "{} không thể sáp nhập vào một đơn vị khác cấp (\"{}\").",
+                            a.name, m.into
+                        ),
+                        format!(
+                            "{} cannot merge into a unit of another level (\"{}\").",
+                            a.name, m.into
+                        ),
+                    ));
+                }
+            }
+        }
         if !paths.contains_key(&m.into) {
             problems.push(problem(
                 format!(
@@ -596,6 +629,27 @@ mod tests {
                 .any(|m| m.en.contains("was closed on 2025-07-01")),
             "{again:?}"
         );
+    }
+
+    #[test]
+    fn only_like_merges_into_like() {
+        let mut r = reform();
+        // Hoa Lư's district and communes merged into the province.
+        r.merges.push(Merge {
+            from: vec!["HL".into()],
+            into: "NB".into(),
+        });
+        r.dissolved.retain(|d| d != "HL");
+        let problems = plan(&r, &tree()).unwrap_err();
+        assert!(
+            problems.iter().any(|m| m
+                .en
+                .contains("Huyện Hoa Lư cannot merge into a unit of another level")),
+            "{problems:?}"
+        );
+        let mut r = reform();
+        r.new_areas[0].name = "Phường\nX".into();
+        assert!(plan(&r, &tree()).is_err());
     }
 
     #[test]

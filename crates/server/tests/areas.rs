@@ -736,3 +736,63 @@ async fn the_official_list_of_units_is_imported(backend: Backend) {
         .status();
     assert_eq!(st, 403);
 }
+
+on_both!(a_district_administrator_reorganises_only_inside_their_district);
+async fn a_district_administrator_reorganises_only_inside_their_district(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let (st, made) = s
+        .call("POST", "/api/users", Some(&admin), Some(json!({
+            "username": "quantri.hoalu", "display_name": "Quản trị Hoa Lư", "role": "admin", "areas": ["NB-HL"]})))
+        .await;
+    assert_eq!(st, 201, "{made}");
+    let temp = made["temporary_password"].as_str().unwrap();
+    let hl = s.login("quantri.hoalu", temp).await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/me/password",
+            Some(&hl),
+            Some(json!({"current_password": temp, "new_password": "hoa-lu-quan-tri-2025"})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    // Into the province (it would then cover the province), into another district's
+    // commune, or naming another district: refused before anything is planned or shown.
+    let into_province = json!({"effective_on": "2025-07-01", "decision": "x",
+        "merges": [{"from": ["NB-HL"], "into": "NB"}]});
+    let into_kimson = json!({"effective_on": "2025-07-01", "decision": "x",
+        "merges": [{"from": ["NB-HL-NINHHAI"], "into": "NB-KS-KIMDONG"}]});
+    let naming_other = json!({"effective_on": "2025-07-01", "decision": "x",
+        "merges": [{"from": ["NB-KS-KIMDONG"], "into": "NB-HL-NINHHAI"}]});
+    for body in [into_province, into_kimson, naming_other] {
+        let (st, b) = s
+            .call(
+                "POST",
+                "/api/reorganisations?apply=true",
+                Some(&hl),
+                Some(body),
+            )
+            .await;
+        assert_eq!(st, 403, "{b}");
+        assert!(
+            !b.to_string().contains("Kim"),
+            "nothing of the other district is named: {b}"
+        );
+    }
+    // Inside the district: two of its communes into one, the district stays.
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&hl),
+            Some(json!({"effective_on": "2025-07-01", "decision": "x",
+            "merges": [{"from": ["NB-HL-NINHVAN"], "into": "NB-HL-NINHHAI"}]})),
+        )
+        .await;
+    assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
+    let (_, me) = s.call("GET", "/api/me", Some(&hl), None).await;
+    assert_eq!(me["scopes"], json!(["NB/NB-HL/"]));
+}

@@ -45,6 +45,24 @@ pub async fn reorganise(
     // One reorganisation or import at a time (PostgreSQL; SQLite's writers are serial).
     tx.wait_for_other_imports().await?;
     let areas = storage::areas::all_in(&mut tx).await?;
+    // Every area it names, and where it merges into, must be the administrator's: before
+    // anything else (the plan's messages name areas), and whatever the plan says (a
+    // district's administrator merging it into the province would cover the province).
+    let named = req
+        .merges
+        .iter()
+        .flat_map(|m| m.from.iter().chain(std::iter::once(&m.into)))
+        .chain(req.dissolved.iter())
+        .chain(req.new_areas.iter().map(|n| &n.parent_id));
+    for id in named {
+        if let Some(a) = areas.iter().find(|a| &a.id == id) {
+            if !in_scope(&a.path, &admin.scopes) {
+                return Err(ApiError::Forbidden(
+                    "the reorganisation names areas outside yours".into(),
+                ));
+            }
+        }
+    }
     let p = plan(req, &areas).map_err(|problems| {
         ApiError::Invalid(
             problems

@@ -41,6 +41,17 @@ pub async fn current_in(
     tx: &mut WriteTx<'_>,
     id: &str,
 ) -> Result<Option<Result<AreaRef, AreaRef>>, sqlx::Error> {
+    // PostgreSQL: the area row held shared until commit, so a reorganisation closing it
+    // waits for this write (and sees what it wrote) or has committed (and this follows
+    // it): a record never lands in an area closed under it.
+    if tx.for_update().is_empty() {
+        // SQLite: writers are serialised already.
+    } else {
+        sqlx::query("SELECT id FROM areas WHERE id = $1 FOR SHARE")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+    }
     let Some(mut a) = get_in(tx, id).await? else {
         return Ok(None);
     };

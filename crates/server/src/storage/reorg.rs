@@ -62,26 +62,28 @@ pub async fn record_moves(tx: &mut WriteTx<'_>, moves: &[Move<'_>]) -> Result<()
     Ok(())
 }
 
-/// The users assigned to any of the areas `ids`, by id.
+/// The users assigned to any of the areas `ids`, by id (asked 500 ids at a time: a tree
+/// with villages closes tens of thousands).
 pub async fn users_assigned_to(
     tx: &mut WriteTx<'_>,
     ids: &[String],
 ) -> Result<Vec<String>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut out: Vec<String> = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT user_id FROM assignments WHERE area_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.push(r.try_get(0)?);
+        }
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT DISTINCT user_id FROM assignments WHERE area_id IN ({}) ORDER BY user_id",
-        marks.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for id in ids {
-        q = q.bind(id);
-    }
-    q.fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect()
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
