@@ -336,8 +336,15 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         created_at: 1,
         op: MutationOp::RegisterCooperative(new_coop),
     };
+    // A visit of June 2025 (before the date), sent after: it keeps the commune it was
+    // made in.
+    let june = dated("v-2025-june", "coop-003", "2025-06-20", 40, 30);
     let (st, b) = s
-        .push(&officer, "tab-hl", &[submit(3, waiting), register])
+        .push(
+            &officer,
+            "tab-hl",
+            &[submit(3, waiting), register, submit(5, june)],
+        )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     let v = s
@@ -368,6 +375,39 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200);
+    let june = s
+        .visits(&sup)
+        .await
+        .into_iter()
+        .find(|v| v.id == "v-2025-june")
+        .unwrap();
+    assert_eq!(
+        (june.area_path.as_str(), june.written_area_path.as_deref()),
+        ("NB/NB-HOALU/", Some("NB/NB-HL/NB-HL-TRUONGYEN/"))
+    );
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/visits/v-2025-june/decisions",
+            Some(&sup),
+            Some(json!({"action": "approve", "text": ""})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2025-H1&area=NB-HL-TRUONGYEN",
+            Some(&sup),
+            None,
+        )
+        .await;
+    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        then.review.reports,
+        ["v-2025-june"],
+        "the closed commune's 2025-H1 counts it"
+    );
 
     // The review of 2025-H2 for the new ward: its targets carried (2 + 3 new HTX, 1 work),
     // and last year is what its former communes recorded in 2024-H2 (100 + 50).

@@ -53,6 +53,9 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
+    // Visited before a reorganisation moved its cooperative, received after: it was
+    // written in the area of the time (a review of that period in its areas counts it).
+    let written_area_path = storage::reorg::path_on(tx, &cooperative_id, &v.visit_date).await?;
     let stored = VisitReport {
         // The officer's.
         id: v.id.clone(),
@@ -73,7 +76,7 @@ pub async fn submit(
             Standing::Covers => None,
             Standing::Covered { until } => Some(until),
         },
-        written_area_path: None,
+        written_area_path,
     };
     let body = serde_json::to_string(&stored)?;
     if !storage::visits::insert(tx, &stored, client_id, &body).await? {

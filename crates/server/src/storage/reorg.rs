@@ -87,3 +87,19 @@ pub async fn users_assigned_to(
     out.dedup();
     Ok(out)
 }
+
+/// Where cooperative `id` was on `date` (ISO), when a reorganisation moved it since: the
+/// path it had before the first move dated after `date`. None: it has not moved since.
+pub async fn path_on(
+    tx: &mut WriteTx<'_>,
+    cooperative_id: &str,
+    date: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT from_path FROM cooperative_moves WHERE cooperative_id = $1 AND effective_on > $2 ORDER BY effective_on LIMIT 1",
+    )
+    .bind(cooperative_id)
+    .bind(date)
+    .fetch_optional(tx.conn())
+    .await
+}

@@ -45,8 +45,8 @@ pub async fn insert(
     body: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.cooperative_id)
@@ -58,6 +58,7 @@ pub async fn insert(
     .bind(r.revision as i64)
     .bind(r.received_at.unwrap_or_default())
     .bind(body)
+    .bind(&r.written_area_path)
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
