@@ -449,9 +449,35 @@ impl Plan {
                 continue;
             };
             let theirs = own.get(&(to.clone(), period.clone())).copied();
+            // A figure the successor has no target of its own for starts from the targets
+            // set beneath it (its review added those up): the carried one is added to
+            // them, not put in their place (a province merged into one whose districts
+            // have targets).
+            let beneath = || {
+                let path = self.paths.get(to).cloned().unwrap_or_default();
+                let under: Vec<(String, Targets)> = set
+                    .iter()
+                    .filter(|(a, p, _)| p == period && a != to)
+                    .filter_map(|(a, _, t)| {
+                        self.paths
+                            .get(a)
+                            .filter(|q| q.starts_with(path.as_str()))
+                            .map(|q| (q.clone(), t.clone()))
+                    })
+                    .collect();
+                crate::six_month::roll_up(&path, &under)
+            };
             let entry = carried
                 .entry((to.clone(), period.clone()))
-                .or_insert_with(|| theirs.cloned().unwrap_or_default());
+                .or_insert_with(|| {
+                    let own = theirs.cloned().unwrap_or_default();
+                    let b = beneath();
+                    Targets {
+                        new_htx: own.new_htx.or(b.new_htx),
+                        new_tht: own.new_tht.or(b.new_tht),
+                        works_handed_over: own.works_handed_over.or(b.works_handed_over),
+                    }
+                });
             let mut kept_theirs = false;
             let mut add = |mine: Option<u32>, has: Option<u32>, slot: &mut Option<u32>| {
                 if has.is_some() {
@@ -629,6 +655,44 @@ mod tests {
                 .any(|m| m.en.contains("was closed on 2025-07-01")),
             "{again:?}"
         );
+    }
+
+    #[test]
+    fn a_target_carried_adds_to_the_targets_beneath_the_successor() {
+        // Province HNa (own 2025-H2 target 20) merges into NB, which has none of its own
+        // but whose districts HL and KS have 10 each: NB's becomes 40, not 20.
+        let mut areas = tree();
+        areas.push(area(
+            "HNA",
+            None,
+            AreaLevel::Province,
+            "Tỉnh Hà Nam",
+            "HNA/",
+        ));
+        let r = Reorganisation {
+            effective_on: "2025-07-01".into(),
+            decision: "Nghị quyết 202/2025/QH15".into(),
+            new_areas: vec![],
+            merges: vec![Merge {
+                from: vec!["HNA".into()],
+                into: "NB".into(),
+            }],
+            dissolved: vec![],
+        };
+        let p = plan(&r, &areas).unwrap();
+        let t = |htx: u32| Targets {
+            new_htx: Some(htx),
+            new_tht: None,
+            works_handed_over: None,
+        };
+        let set = vec![
+            ("HNA".to_string(), "2025-H2".to_string(), t(20)),
+            ("HL".to_string(), "2025-H2".to_string(), t(10)),
+            ("KS".to_string(), "2025-H2".to_string(), t(10)),
+        ];
+        let (carried, dropped) = p.carry_targets(&set);
+        assert_eq!(carried[&("NB".to_string(), "2025-H2".to_string())], t(40));
+        assert!(dropped.is_empty());
     }
 
     #[test]
