@@ -82,11 +82,7 @@ fn log(
         &a.id,
         &a.path,
         &serde_json::to_string(&Change::Area(a.clone()))?,
-        Who {
-            id: &admin.id,
-            name: &admin.display_name,
-            client_id: None,
-        },
+        Who::online(admin),
         action,
         old.map(serde_json::to_string).transpose()?.as_deref(),
         &serde_json::to_string(a)?,

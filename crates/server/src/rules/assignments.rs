@@ -101,11 +101,7 @@ pub async fn set_areas(
         tx.audit_only(
             "user_areas",
             user_id,
-            Who {
-                id: &admin.id,
-                name: &admin.display_name,
-                client_id: None,
-            },
+            Who::online(admin),
             "assign",
             Some(&serde_json::to_string(
                 &serde_json::json!({ "areas": before }),

@@ -96,11 +96,7 @@ pub async fn merge(
             ));
         }
     }
-    let who = Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    };
+    let who = Who::online(user);
     // The reports move first: each reaches the tablets under the kept record.
     for s in storage::visits::of_cooperative(&mut tx, &removed.id).await? {
         let mut r = s.report;
@@ -180,11 +176,7 @@ pub async fn dismiss(db: &Db, user: &UserInfo, a: &str, b: &str) -> ApiResult<()
             "these two records are not flagged".into(),
         ));
     }
-    let who = Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    };
+    let who = Who::online(user);
     for (id, other) in [(a, b), (b, a)] {
         tx.audit_only(
             "cooperative_duplicate",

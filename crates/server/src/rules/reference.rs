@@ -96,14 +96,6 @@ fn require_admin(user: &UserInfo) -> ApiResult<()> {
     }
 }
 
-fn who(user: &UserInfo) -> Who<'_> {
-    Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    }
-}
-
 /// Adds an item to a list for one of the administrator's areas (their first when none is
 /// named). Refused: a Vietnamese name the list already has for that area (400, field
 /// `label_vi`), a full list (400), an area outside theirs (403).
@@ -179,7 +171,7 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewReferenceItem) -> ApiResult
         &item.id,
         &item.area_path,
         &body,
-        who(admin),
+        Who::online(admin),
         "add",
         None,
         &json,
@@ -256,7 +248,7 @@ pub async fn update(
         &new.id,
         &new.area_path,
         &body,
-        who(admin),
+        Who::online(admin),
         action,
         Some(&serde_json::to_string(&old)?),
         &serde_json::to_string(&new)?,

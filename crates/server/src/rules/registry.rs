@@ -547,11 +547,7 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
         return Ok(0);
     }
     let mut made_meanwhile = 0;
-    let who = Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    };
+    let who = Who::online(user);
     let mut tx = db.begin_write().await?;
     tx.wait_for_other_imports().await?;
     for w in writes {

@@ -20,14 +20,6 @@ use hoptac_core::reorg::{
 use hoptac_core::sync::Change;
 use std::collections::BTreeMap;
 
-fn who(admin: &UserInfo) -> Who<'_> {
-    Who {
-        id: &admin.id,
-        name: &admin.display_name,
-        client_id: None,
-    }
-}
-
 /// Checks and applies (or, with `apply` false, previews) `req`. Errors: 403 for a user who
 /// is not an administrator of every area it touches; 422 with every problem of the plan.
 pub async fn reorganise(
@@ -193,7 +185,7 @@ pub async fn reorganise(
         tx.audit_only(
             "user_areas",
             &user_id,
-            who(admin),
+            Who::online(admin),
             "reorganise",
             Some(&serde_json::to_string(
                 &serde_json::json!({ "areas": held }),
@@ -220,7 +212,7 @@ pub async fn reorganise(
         tx.audit_only(
             "targets",
             &format!("{period}:{area}"),
-            who(admin),
+            Who::online(admin),
             "reorganise",
             None,
             &serde_json::to_string(t)?,
@@ -253,7 +245,14 @@ pub async fn reorganise(
         tx.rollback().await?;
         return Ok(preview);
     }
-    tx.audit_only("reorganisation", &id, who(admin), "apply", None, &body);
+    tx.audit_only(
+        "reorganisation",
+        &id,
+        Who::online(admin),
+        "apply",
+        None,
+        &body,
+    );
     tx.commit().await?;
     if let Err(e) = db
         .refresh_statistics(&["sync_log", "cooperatives", "visit_reports", "audit_log"])
@@ -332,7 +331,7 @@ async fn move_area(
             &moved.id,
             to_path,
             &serde_json::to_string(&Change::Cooperative(moved.clone()))?,
-            who(admin),
+            Who::online(admin),
             "reorganise",
             Some(&serde_json::to_string(c)?),
             &serde_json::to_string(&moved)?,
@@ -352,7 +351,7 @@ async fn move_area(
             &r.id,
             to_path,
             &serde_json::to_string(&Change::Visit(r.clone()))?,
-            who(admin),
+            Who::online(admin),
             "reorganise",
             Some(&s.body),
             &body,

@@ -160,11 +160,7 @@ pub async fn decision(
         text: req.text.trim().to_string(),
         revision: r.revision,
     });
-    let who = Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    };
+    let who = Who::online(user);
     save(&mut tx, who, req.action.key(), &stored.body, &r).await?;
     tx.commit().await?;
     Ok(r)

@@ -198,11 +198,7 @@ pub async fn set_targets(db: &Db, user: &UserInfo, req: &TargetsRequest) -> ApiR
     tx.audit_only(
         "targets",
         &format!("{}:{}", req.period, req.area_id),
-        Who {
-            id: &user.id,
-            name: &user.display_name,
-            client_id: None,
-        },
+        Who::online(user),
         "set_targets",
         old.map(|o| serde_json::to_string(&o))
             .transpose()?

@@ -39,14 +39,6 @@ pub fn temporary_password() -> String {
     groups.join("-")
 }
 
-fn who(admin: &UserInfo) -> Who<'_> {
-    Who {
-        id: &admin.id,
-        name: &admin.display_name,
-        client_id: None,
-    }
-}
-
 fn require_admin(user: &UserInfo) -> ApiResult<()> {
     if user.role == Role::Admin {
         Ok(())
@@ -164,7 +156,14 @@ pub async fn create(db: &Db, admin: &UserInfo, new: &NewAccount) -> ApiResult<Te
     let account = storage::users::account_in(&mut tx, &id)
         .await?
         .ok_or_else(|| ApiError::Internal("the account just made is missing".into()))?;
-    tx.audit_only("user", &id, who(admin), "create", None, &json(&account)?);
+    tx.audit_only(
+        "user",
+        &id,
+        Who::online(admin),
+        "create",
+        None,
+        &json(&account)?,
+    );
     tx.commit().await?;
     tracing::info!(user = %username, by = %admin.id, "account created");
     Ok(TemporaryPassword {
@@ -218,7 +217,7 @@ pub async fn reset_password(db: &Db, admin: &UserInfo, id: &str) -> ApiResult<Te
     tx.audit_only(
         "user",
         id,
-        who(admin),
+        Who::online(admin),
         "reset_password",
         Some(&json(&before)?),
         &json(&account)?,
@@ -255,7 +254,7 @@ pub async fn set_active(db: &Db, admin: &UserInfo, id: &str, active: bool) -> Ap
     tx.audit_only(
         "user",
         id,
-        who(admin),
+        Who::online(admin),
         action,
         Some(&json(&before)?),
         &json(&account)?,
@@ -315,11 +314,7 @@ pub async fn change_own_password(
     let mut tx = db.begin_write().await?;
     storage::users::set_password(&mut tx, &user.id, &new_hash, false).await?;
     storage::users::revoke_sessions(&mut tx, &user.id, Some(&token_hash(token))).await?;
-    let me = Who {
-        id: &user.id,
-        name: &user.display_name,
-        client_id: None,
-    };
+    let me = Who::online(user);
     tx.audit_only(
         "user",
         &user.id,

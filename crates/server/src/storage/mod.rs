@@ -258,6 +258,17 @@ pub struct Who<'a> {
     pub client_id: Option<&'a str>,
 }
 
+impl<'a> Who<'a> {
+    /// `user` acting online (a page of the app, not a tablet's mutation).
+    pub fn online(user: &'a hoptac_core::model::UserInfo) -> Who<'a> {
+        Who {
+            id: &user.id,
+            name: &user.display_name,
+            client_id: None,
+        }
+    }
+}
+
 impl WriteTx<'_> {
     /// The transaction's connection, for the storage modules' queries.
     pub(crate) fn conn(&mut self) -> &mut Conn {
@@ -534,7 +545,7 @@ impl WriteTx<'_> {
 }
 
 /// `($1, $2), ($3, $4)…`: the placeholders of `rows` rows of `width` values.
-fn values(rows: usize, width: usize) -> String {
+pub(crate) fn values(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {
             let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();

@@ -39,13 +39,7 @@ pub struct Move<'a> {
 /// Records cooperatives moved, many to a statement.
 pub async fn record_moves(tx: &mut WriteTx<'_>, moves: &[Move<'_>]) -> Result<(), sqlx::Error> {
     for chunk in moves.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let m: Vec<String> = (1..=7).map(|c| format!("${}", r * 7 + c)).collect();
-                format!("({})", m.join(", "))
-            })
-            .collect();
-        let sql = format!("INSERT INTO cooperative_moves (cooperative_id, reorganisation_id, from_area_id, from_path, to_area_id, to_path, effective_on) VALUES {}", rows.join(", "));
+        let sql = format!("INSERT INTO cooperative_moves (cooperative_id, reorganisation_id, from_area_id, from_path, to_area_id, to_path, effective_on) VALUES {}", super::values(chunk.len(), 7));
         let mut q = sqlx::query(&sql);
         for m in chunk {
             q = q
