@@ -367,6 +367,32 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
     })
 }
 
+/// Whether a user with `scopes` (area paths) may see the history of `area`: it is in their
+/// areas, or it was closed and the area that replaced it (following reorganisations one
+/// after another) is: a supervisor of ward X reviews the communes X was made of, in the
+/// periods before the reform. A dissolved area with no successor only by its own path.
+pub fn covers_history(area: &Area, areas: &[Area], scopes: &[String]) -> bool {
+    if crate::model::in_scope(&area.path, scopes) {
+        return true;
+    }
+    let mut at = area;
+    // A chain is at most a few reforms long; the bound stops a cycle a bad row could make.
+    for _ in 0..16 {
+        let Some(next) = at
+            .successor_id
+            .as_deref()
+            .and_then(|s| areas.iter().find(|a| a.id == s))
+        else {
+            return false;
+        };
+        if crate::model::in_scope(&next.path, scopes) {
+            return true;
+        }
+        at = next;
+    }
+    false
+}
+
 impl Plan {
     /// Where a record of area `area_id` goes: (area id, path) of the area replacing it, or
     /// None when its area stays. `Err` when the area is dissolved with no successor (a
@@ -748,5 +774,37 @@ mod tests {
             .map(|(a, p, _)| (a.as_str(), p.as_str()))
             .collect();
         assert_eq!(why, [("D", "2025-H2"), ("HL", "2026-H1")]);
+    }
+
+    #[test]
+    fn history_of_a_closed_area_follows_its_successor() {
+        let area = |id: &str, path: &str, successor: Option<&str>| Area {
+            id: id.into(),
+            parent_id: None,
+            level: AreaLevel::Commune,
+            name: id.into(),
+            path: path.into(),
+            code: None,
+            opened_on: None,
+            closed_on: successor.map(|_| "2025-07-01".into()),
+            successor_id: successor.map(Into::into),
+        };
+        let areas = vec![
+            area("A", "P/D1/A/", Some("X")),
+            area("B", "P/D2/B/", Some("Y")),
+            area("X", "P/X/", None),
+            area("Y", "P/Y/", None),
+        ];
+        let x = vec!["P/X/".to_string()];
+        assert!(
+            covers_history(&areas[0], &areas, &x),
+            "A became X: X's supervisor sees A's past"
+        );
+        assert!(!covers_history(&areas[1], &areas, &x), "B became Y, not X");
+        assert!(
+            covers_history(&areas[1], &areas, &["P/D2/".to_string()]),
+            "its own district"
+        );
+        assert!(!covers_history(&areas[3], &areas, &x));
     }
 }

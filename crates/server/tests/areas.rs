@@ -783,22 +783,9 @@ async fn a_district_administrator_reorganises_only_inside_their_district(backend
         return;
     };
     let admin = s.login("quantri", "hoptac-quantri").await;
-    let (st, made) = s
-        .call("POST", "/api/users", Some(&admin), Some(json!({
-            "username": "quantri.hoalu", "display_name": "Quản trị Hoa Lư", "role": "admin", "areas": ["NB-HL"]})))
+    let hl = s
+        .account(&admin, "quantri.hoalu", "admin", &["NB-HL"])
         .await;
-    assert_eq!(st, 201, "{made}");
-    let temp = made["temporary_password"].as_str().unwrap();
-    let hl = s.login("quantri.hoalu", temp).await;
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&hl),
-            Some(json!({"current_password": temp, "new_password": "hoa-lu-quan-tri-2025"})),
-        )
-        .await;
-    assert_eq!(st, 200);
     // Into the province (it would then cover the province), into another district's
     // commune, or naming another district: refused before anything is planned or shown.
     let into_province = json!({"effective_on": "2025-07-01", "decision": "x",
@@ -835,4 +822,125 @@ async fn a_district_administrator_reorganises_only_inside_their_district(backend
     assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
     let (_, me) = s.call("GET", "/api/me", Some(&hl), None).await;
     assert_eq!(me["scopes"], json!(["NB/NB-HL/"]));
+}
+
+on_both!(a_commune_merged_into_another_district_leaves_its_old_officers_tablets);
+/// Gia Sinh (district Gia Viễn) merges into Kim Đông (district Kim Sơn): the officer of Gia
+/// Viễn no longer sees its records, yet the report they wrote offline before is accepted
+/// and lands in Kim Đông; one written after is refused; the area's own reference items now
+/// serve Kim Đông; Kim Đông's supervisor reviews Gia Sinh's past.
+async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let giavien = s.login("canbo.giavien", "hoptac-giavien").await;
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let kimdong_sup = s
+        .account(&admin, "giamsat.kimdong", "supervisor", &["NB-KS-KIMDONG"])
+        .await;
+    // A kind of support only Gia Sinh's tablets offer.
+    let (st, item) = s
+        .call(
+            "POST",
+            "/api/reference",
+            Some(&admin),
+            Some(json!({"list": "support_kind", "label_vi": "Hỗ trợ giống lúa Gia Sinh", "area_id": "NB-GV-GIASINH"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{item}");
+    let (_, gv_cursor) = pull_from(&s, &giavien, "tab-gv", 0).await;
+    let (_, ks_cursor) = pull_from(&s, &kimson, "tab-ks", 0).await;
+
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(
+                json!({"effective_on": "2025-07-01", "decision": "Nghị quyết thử",
+                "merges": [{"from": ["NB-GV-GIASINH"], "into": "NB-KS-KIMDONG"}]}),
+            ),
+        )
+        .await;
+    assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
+
+    // Gia Viễn's tablet: Gia Sinh and its records go (an area taken away), nothing of Kim
+    // Đông arrives.
+    let (changes, _) = pull_from(&s, &giavien, "tab-gv", gv_cursor).await;
+    assert!(
+        changes.contains(&Change::AreaUnassigned {
+            path: "NB/NB-GV/NB-GV-GIASINH/".into()
+        }),
+        "{changes:?}"
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, Change::Cooperative(c) if c.area_path.starts_with("NB/NB-KS/"))),
+        "{changes:?}"
+    );
+    // Kim Sơn's tablet: Gia Sinh's cooperatives, now in Kim Đông, and its programme.
+    let (changes, _) = pull_from(&s, &kimson, "tab-ks", ks_cursor).await;
+    let moved: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Cooperative(c) if c.area_id == "NB-KS-KIMDONG" => Some(c.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        moved.contains(&"coop-009") && moved.contains(&"coop-015"),
+        "{moved:?}"
+    );
+    let key = item["key"].as_str().unwrap().to_string();
+    assert!(
+        changes.iter().any(|c| matches!(c, Change::Reference(i) if i.key == key && i.area_path == "NB/NB-KS/NB-KS-KIMDONG/")),
+        "Gia Sinh's kind of support serves Kim Đông: {changes:?}"
+    );
+
+    // Written on Gia Viễn's tablet before the reorganisation reached the server (the
+    // tablet's time 1 ms after 1970), with Gia Sinh's kind of support: accepted, in Kim Đông.
+    let mut before = dated("v-gv-before", "coop-009", "2025-06-20", 10, 9);
+    before.findings.support.received = vec![key.clone()];
+    let (st, b) = s.push(&giavien, "tab-gv", &[submit(1, before)]).await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    let (_, r) = s
+        .call("GET", "/api/visits/v-gv-before", Some(&kimdong_sup), None)
+        .await;
+    assert_eq!(r["report"]["area_path"], "NB/NB-KS/NB-KS-KIMDONG/", "{r}");
+    // Written after: the cooperative is no longer theirs.
+    let after = Mutation {
+        id: 2,
+        created_at: hoptac_server::storage::now_ms() + 1_000,
+        op: MutationOp::SubmitVisit(dated("v-gv-after", "coop-015", "2025-07-20", 10, 9)),
+    };
+    let (st, b) = s.push(&giavien, "tab-gv", &[after]).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["rejected"][0]["code"], "not_found", "{b}");
+
+    // Kim Đông's supervisor sees Gia Sinh among the areas of the past and reviews it.
+    let (_, areas) = s
+        .call("GET", "/api/areas?closed=true", Some(&kimdong_sup), None)
+        .await;
+    assert!(areas.to_string().contains("NB-GV-GIASINH"), "{areas}");
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&area=NB-GV-GIASINH",
+            Some(&kimdong_sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    // Not another district's closed commune.
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&area=NB-GV-GIAHOA",
+            Some(&kimdong_sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 403);
 }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::Router;
 use hoptac_core::accounts::{Account, AccountList, NewAccount, TemporaryPassword};
-use hoptac_core::model::{in_scope, Area, Role};
+use hoptac_core::model::{Area, Role};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -151,12 +151,13 @@ pub async fn areas(
     let all = crate::storage::areas::all(&state.db).await?;
     let closed_too = q.closed.unwrap_or(false);
     let visible = all
-        .into_iter()
+        .iter()
         .filter(|a| closed_too || a.is_open())
         .filter(|a| {
-            in_scope(&a.path, &user.0.scopes)
-                || user.0.scopes.iter().any(|s| s.starts_with(&a.path))
+            user.0.scopes.iter().any(|s| s.starts_with(&a.path))
+                || hoptac_core::reorg::covers_history(a, &all, &user.0.scopes)
         })
+        .cloned()
         .collect();
     Ok(axum::Json(visible))
 }

@@ -2,7 +2,7 @@
 //! chooses which value stays.
 
 use super::cooperatives::{no_cooperative, store as store_cooperative};
-use super::{outside_scope, refuse, standing, Applied, ApplyError};
+use super::{outside_scope, refuse, standing_for, Applied, ApplyError};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{resolve as resolved_record, Choice, Conflict, Resolution};
@@ -49,9 +49,15 @@ pub async fn resolve(
     let Some(mut conflict) = storage::conflicts::lock(tx, conflict_id).await? else {
         return Err(outside_scope());
     };
-    if standing(tx, user, &conflict.area_path, written_at)
-        .await?
-        .is_none()
+    if standing_for(
+        tx,
+        user,
+        &conflict.cooperative_id,
+        &conflict.area_path,
+        written_at,
+    )
+    .await?
+    .is_none()
     {
         return Err(outside_scope());
     }

@@ -1,7 +1,9 @@
 //! Cooperatives from the field: registering a new HTX/THT (`register_cooperative`) and an
 //! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
 
-use super::{conflicts, invalid, outside_scope, refuse, standing, Applied, CLOCK_SLACK_MS};
+use super::{
+    conflicts, invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS,
+};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{merge, Conflict};
@@ -231,7 +233,10 @@ pub async fn update(
     };
     // Written for a record merged since: judged where the officer wrote it.
     let judged_at = judged_at.unwrap_or_else(|| current.area_path.clone());
-    if standing(tx, user, &judged_at, written_at).await?.is_none() {
+    if standing_for(tx, user, &current.id, &judged_at, written_at)
+        .await?
+        .is_none()
+    {
         return Err(outside_scope());
     }
     // The edit as it could be stored: its area and version are the server's.

@@ -136,6 +136,26 @@ pub async fn standing(
     )
 }
 
+/// [`standing`] for work on cooperative `cooperative_id`, now at `area_path`: where the
+/// user does not stand there, judged where the cooperative was when the work was written,
+/// if a reorganisation applied since moved it (a commune merged into another district's:
+/// the officer of the old district wrote it offline before, issue 16).
+pub async fn standing_for(
+    tx: &mut WriteTx<'_>,
+    user: &UserInfo,
+    cooperative_id: &str,
+    area_path: &str,
+    written_at: hoptac_core::model::Millis,
+) -> Result<Option<Standing>, ApplyError> {
+    if let Some(s) = standing(tx, user, area_path, written_at).await? {
+        return Ok(Some(s));
+    }
+    match crate::storage::reorg::path_when_written(tx, cooperative_id, written_at).await? {
+        Some(then) if then != area_path => standing(tx, user, &then, written_at).await,
+        _ => Ok(None),
+    }
+}
+
 /// A record outside the user's areas is refused as one that does not exist there: the
 /// answer does not tell other districts' records exist.
 pub(crate) fn outside_scope() -> ApplyError {

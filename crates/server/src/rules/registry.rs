@@ -550,7 +550,32 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
     let who = Who::online(user);
     let mut tx = db.begin_write().await?;
     tx.wait_for_other_imports().await?;
+    let all_areas = storage::areas::all_in(&mut tx).await?;
+    let areas: HashMap<&str, &hoptac_core::model::Area> =
+        all_areas.iter().map(|a| (a.id.as_str(), a)).collect();
     for w in writes {
+        // An area a reorganisation closed since the dry run read the areas (it held this
+        // lock until it committed): the record goes where that area's records went.
+        let landed;
+        let w = match w {
+            Write::Create(c) => match land(&areas, c)? {
+                Some(c) => {
+                    landed = Write::Create(c);
+                    &landed
+                }
+                None => w,
+            },
+            Write::Update { before, after } => match land(&areas, after)? {
+                Some(after) => {
+                    landed = Write::Update {
+                        before: before.clone(),
+                        after,
+                    };
+                    &landed
+                }
+                None => w,
+            },
+        };
         let (before, after) = match w {
             Write::Create(c) => {
                 // Made meanwhile by another import of the same file (two clicks, two
@@ -592,6 +617,44 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
     }
     tx.commit().await?;
     Ok(made_meanwhile)
+}
+
+/// Record `c` in the area it belongs in today, when a reorganisation closed its area
+/// after the import read the areas (None: its area is open). `areas`: every area by id,
+/// read under the import lock (a reorganisation holds it until it commits). A dissolved
+/// area with no successor refuses the import: run it again and the row is refused with
+/// its line.
+fn land(
+    areas: &HashMap<&str, &hoptac_core::model::Area>,
+    c: &Cooperative,
+) -> ApiResult<Option<Cooperative>> {
+    let mut at = areas.get(c.area_id.as_str()).copied();
+    // A chain is at most a few reforms long; the bound stops a cycle a bad row could make.
+    for _ in 0..16 {
+        match at {
+            Some(a) if a.closed_on.is_none() => {
+                return Ok((a.id != c.area_id).then(|| Cooperative {
+                    area_id: a.id.clone(),
+                    area_path: a.path.clone(),
+                    ..c.clone()
+                }))
+            }
+            Some(a) => {
+                at = a
+                    .successor_id
+                    .as_deref()
+                    .and_then(|s| areas.get(s).copied())
+            }
+            None => break,
+        }
+    }
+    Err(ApiError::field(
+        "file",
+        Msg::new(
+            "Địa bàn của một dòng vừa bị giải thể (sắp xếp đơn vị hành chính trong lúc nhập). Hãy nhập lại tệp.",
+            "An area of a row was closed meanwhile (a reorganisation during the import). Import the file again.",
+        ),
+    ))
 }
 
 /// The refused and skipped rows of a report as CSV (UTF-8 with BOM, so Excel shows the
@@ -663,6 +726,50 @@ pub async fn export(db: &Db, user: &UserInfo) -> ApiResult<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_for_an_area_closed_during_the_import_lands_where_its_records_went() {
+        use hoptac_core::model::{Area, AreaLevel};
+        let area = |id: &str, successor: Option<&str>| Area {
+            id: id.into(),
+            parent_id: None,
+            level: AreaLevel::Commune,
+            name: id.into(),
+            path: format!("P/{id}/"),
+            code: None,
+            opened_on: None,
+            closed_on: successor.map(|_| "2025-07-01".into()),
+            successor_id: successor.map(Into::into),
+        };
+        let all = vec![
+            area("A", Some("X")),
+            area("X", Some("Y")),
+            area("Y", None),
+            area("B", None),
+        ];
+        let mut gone = area("D", None);
+        gone.closed_on = Some("2025-07-01".into());
+        let all: Vec<Area> = all.into_iter().chain(std::iter::once(gone)).collect();
+        let areas: HashMap<&str, &Area> = all.iter().map(|a| (a.id.as_str(), a)).collect();
+        let coop = |area: &str| -> Cooperative {
+            serde_json::from_value(serde_json::json!({"id": "c", "kind": "htx", "name": "HTX",
+                "sector": "agriculture", "area_id": area, "area_path": format!("P/{area}/"),
+                "status": "active", "version": 1}))
+            .unwrap()
+        };
+        assert_eq!(land(&areas, &coop("B")).unwrap(), None, "open: as it is");
+        let landed = land(&areas, &coop("A")).unwrap().unwrap();
+        assert_eq!(
+            (landed.area_id.as_str(), landed.area_path.as_str()),
+            ("Y", "P/Y/"),
+            "two reforms on"
+        );
+        let refused = land(&areas, &coop("D")).unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("Import the file again"),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn encodings_are_told_apart() {

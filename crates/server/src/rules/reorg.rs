@@ -114,7 +114,22 @@ pub async fn reorganise(
     }
     for a in &p.closed {
         storage::areas::close(&mut tx, a).await?;
-        log_area(&mut tx, a, &closed_scope(a, &p, &areas))?;
+        let home = closed_scope(a, &p, &areas);
+        log_area(&mut tx, a, &home)?;
+        // Its reference-list items serve the area replacing it (or the nearest that stays).
+        for item in storage::reorg::rehome(&mut tx, &a.path, &home).await? {
+            let body = serde_json::to_string(&Change::Reference(item.clone()))?;
+            tx.record_change(
+                "reference",
+                &item.id,
+                &item.area_path,
+                &body,
+                Who::online(admin),
+                "reorganise",
+                None,
+                &serde_json::to_string(&item)?,
+            );
+        }
     }
 
     // The cooperatives, with their reports and conflicts, area by area.
@@ -202,6 +217,39 @@ pub async fn reorganise(
             before: before_names,
             after: after_names,
         });
+    }
+
+    // Users who see a closed area through an area that stays (its district) but not where
+    // its records went (a commune of another district): the records leave their tablets,
+    // like an area taken from them; their own unsent work stays and is still accepted
+    // (rules::standing_for judges it where it was written).
+    let held = storage::reorg::assignment_paths(&mut tx).await?;
+    for closed in &p.closed {
+        let Ok(Some((_, to_path))) = p.destination(&closed.id) else {
+            continue;
+        };
+        let mut users: Vec<&str> = held
+            .iter()
+            .filter(|(_, path)| closed.path.starts_with(path.as_str()))
+            .map(|(u, _)| u.as_str())
+            .filter(|u| {
+                !held
+                    .iter()
+                    .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
+            })
+            .collect();
+        users.dedup();
+        for user_id in users {
+            let body = serde_json::to_string(&Change::AreaUnassigned {
+                path: closed.path.clone(),
+            })?;
+            tx.log_change_for_user(
+                "scope",
+                &format!("{user_id}:{}", closed.path),
+                user_id,
+                &body,
+            );
+        }
     }
 
     // Targets of periods from the date.

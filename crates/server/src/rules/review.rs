@@ -192,7 +192,8 @@ pub async fn resubmit(
     let old = stored.report;
     // Someone else's report, or one in an area the author no longer covers (beyond what
     // they wrote before a reassignment): as if it did not exist there.
-    let standing = super::standing(tx, user, &old.area_path, written_at).await?;
+    let standing =
+        super::standing_for(tx, user, &old.cooperative_id, &old.area_path, written_at).await?;
     if old.author_id != user.id || standing.is_none() {
         return Err(refuse(
             ErrorCode::NotFound,

@@ -21,7 +21,16 @@ async fn area_in_scope(db: &Db, scopes: &[String], area: &str) -> ApiResult<Area
             ),
         ));
     };
-    if !in_scope(&found.path, scopes) {
+    // A closed area also for whoever holds the area that replaced it (its history).
+    let history = || async {
+        let all = storage::areas::all(db).await?;
+        Ok::<bool, ApiError>(
+            all.iter()
+                .find(|a| a.id == found.id)
+                .is_some_and(|a| hoptac_core::reorg::covers_history(a, &all, scopes)),
+        )
+    };
+    if !in_scope(&found.path, scopes) && (found.closed_on.is_none() || !history().await?) {
         return Err(ApiError::Forbidden(
             "this area is outside your assigned areas".into(),
         ));

@@ -1,6 +1,6 @@
 //! A new visit report from the tablet (the `submit_visit` mutation).
 
-use super::{invalid, outside_scope, refuse, standing, Applied, Standing, CLOCK_SLACK_MS};
+use super::{invalid, outside_scope, refuse, standing_for, Applied, Standing, CLOCK_SLACK_MS};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::model::{ReportStatus, Role, UserInfo, VisitReport};
@@ -44,7 +44,8 @@ pub async fn submit(
     };
     let (cooperative_id, area_path) = (coop.id, coop.area_path);
     let judged_at = removed_area.unwrap_or_else(|| area_path.clone());
-    let Some(standing) = standing(tx, user, &judged_at, written_at).await? else {
+    let Some(standing) = standing_for(tx, user, &cooperative_id, &judged_at, written_at).await?
+    else {
         return Err(outside_scope());
     };
     // The choices of the reference lists of the cooperative's area (where it was written,

@@ -50,6 +50,24 @@ pub async fn all_in(tx: &mut WriteTx<'_>) -> Result<Vec<ReferenceItem>, sqlx::Er
     .collect()
 }
 
+/// The items an administrator added for the area at `area_path` (exactly), locked until
+/// commit (PostgreSQL).
+pub async fn of_area_locked(
+    tx: &mut WriteTx<'_>,
+    area_path: &str,
+) -> Result<Vec<ReferenceItem>, sqlx::Error> {
+    let lock = tx.for_update();
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM reference_items WHERE area_path = $1 ORDER BY list, position, key{lock}"
+    ))
+    .bind(area_path)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(item)
+    .collect()
+}
+
 /// The item `key` of `list`, locked until commit (PostgreSQL).
 pub async fn lock(
     tx: &mut WriteTx<'_>,

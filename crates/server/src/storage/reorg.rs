@@ -97,3 +97,64 @@ pub async fn path_on(
     .fetch_optional(tx.conn())
     .await
 }
+
+/// Where cooperative `id` was when work on it was written at `written_at` (Unix ms), when a
+/// reorganisation applied since moved it: the path it had before the first such move.
+/// None: no reorganisation has moved it since.
+pub async fn path_when_written(
+    tx: &mut WriteTx<'_>,
+    cooperative_id: &str,
+    written_at: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT m.from_path FROM cooperative_moves m JOIN reorganisations r ON r.id = m.reorganisation_id WHERE m.cooperative_id = $1 AND r.applied_at > $2 ORDER BY r.applied_at LIMIT 1",
+    )
+    .bind(cooperative_id)
+    .bind(written_at)
+    .fetch_optional(tx.conn())
+    .await
+}
+
+/// Every assignment as (user id, path of the area), for the users who hold an area on the
+/// line of a closed area (a reorganisation works out who no longer sees what moved).
+pub async fn assignment_paths(tx: &mut WriteTx<'_>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.user_id, a.path FROM assignments s JOIN areas a ON a.id = s.area_id ORDER BY s.user_id",
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// What belonged to closed area at `from_path` goes to `to_path` (the area replacing it,
+/// or the nearest that stays): its reference-list items, and the area a record merged away
+/// from it is judged in. Returns the items moved, as they are now (for pull).
+pub async fn rehome(
+    tx: &mut WriteTx<'_>,
+    from_path: &str,
+    to_path: &str,
+) -> Result<Vec<hoptac_core::reference::ReferenceItem>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE cooperative_merges SET removed_area_path = $1 WHERE removed_area_path = $2",
+    )
+    .bind(to_path)
+    .bind(from_path)
+    .execute(tx.conn())
+    .await?;
+    let items = super::reference::of_area_locked(tx, from_path).await?;
+    if items.is_empty() {
+        return Ok(items);
+    }
+    sqlx::query("UPDATE reference_items SET area_path = $1, updated_at = $2 WHERE area_path = $3")
+        .bind(to_path)
+        .bind(super::now_ms())
+        .bind(from_path)
+        .execute(tx.conn())
+        .await?;
+    Ok(items
+        .into_iter()
+        .map(|i| hoptac_core::reference::ReferenceItem {
+            area_path: to_path.to_string(),
+            ..i
+        })
+        .collect())
+}

@@ -130,6 +130,32 @@ impl TestServer {
         b["token"].as_str().unwrap().to_string()
     }
 
+    /// Creates an account as administrator `admin` (token), signs in and sets a password:
+    /// the new user's token.
+    pub async fn account(&self, admin: &str, username: &str, role: &str, areas: &[&str]) -> String {
+        let (st, made) = self
+            .call(
+                "POST",
+                "/api/users",
+                Some(admin),
+                Some(json!({"username": username, "display_name": username, "role": role, "areas": areas})),
+            )
+            .await;
+        assert_eq!(st, 201, "{made}");
+        let temp = made["temporary_password"].as_str().unwrap();
+        let token = self.login(username, temp).await;
+        let (st, b) = self
+            .call(
+                "POST",
+                "/api/me/password",
+                Some(&token),
+                Some(json!({"current_password": temp, "new_password": format!("{username}-mat-khau-moi")})),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+        token
+    }
+
     pub async fn officer(&self) -> String {
         self.login("canbo.hoalu", "hoptac-hoalu").await
     }
