@@ -445,6 +445,53 @@ pub async fn update_reference(
     send(Request::put(&path), token, Some(change)).await
 }
 
+/// Adds an area under `parent_id` (administrators); `code`: its national code.
+pub async fn add_area(
+    token: &str,
+    id: &str,
+    name: &str,
+    level: hoptac_core::model::AreaLevel,
+    parent_id: &str,
+    code: Option<&str>,
+) -> Result<hoptac_core::model::Area, ApiError> {
+    #[derive(Serialize)]
+    struct NewArea<'a> {
+        id: &'a str,
+        name: &'a str,
+        level: hoptac_core::model::AreaLevel,
+        parent_id: &'a str,
+        code: Option<&'a str>,
+    }
+    let body = NewArea {
+        id,
+        name,
+        level,
+        parent_id,
+        code,
+    };
+    send(Request::post("/api/areas"), token, Some(&body)).await
+}
+
+/// Renames area `id` and sets its national code (administrators).
+pub async fn change_area(
+    token: &str,
+    id: &str,
+    name: &str,
+    code: &str,
+) -> Result<hoptac_core::model::Area, ApiError> {
+    #[derive(Serialize)]
+    struct Change<'a> {
+        name: &'a str,
+        code: &'a str,
+    }
+    send(
+        Request::put(&format!("/api/areas/{}", enc(id))),
+        token,
+        Some(&Change { name, code }),
+    )
+    .await
+}
+
 /// Previews (`apply` false) or applies a reorganisation of the area tree (administrators).
 pub async fn reorganise(
     token: &str,

@@ -5,10 +5,14 @@
 //! areas, which areas merge into which, the districts dissolved: hoptac_core::reorg); the
 //! page shows the dry run (every area created and closed, the cooperatives and reports
 //! that move, each account's areas before and after, the targets carried or dropped, and
-//! what blocks it), and applies it only when the administrator confirms. Online only.
+//! what blocks it), and applies it only when the administrator confirms. One area is
+//! renamed, given its code, added, or closed from a date (merged into another, or
+//! dissolved) from the list of today's areas: closing one builds the same reorganisation
+//! and shows the same preview. Online only.
 
 use crate::i18n::{date, lang, t, tx};
 use hoptac_core::i18n::Msg;
+use hoptac_core::model::{Area, AreaLevel};
 use hoptac_core::reorg::{ReorgPreview, Reorganisation};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -83,8 +87,9 @@ pub fn AreasPage() -> impl IntoView {
         <section>
             <p class="actions"><a href="/quan-tri">{tx("← Quản trị", "← Administration")}</a></p>
             <h1>{tx("Địa bàn", "Areas")}</h1>
+            <AreaTree on_reorganise=move |r: Reorganisation| { request.set(Some(r)); run(false); }/>
             <AreaListImport/>
-            <h2>{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
+            <h2 id="reorg-h">{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
             <p class="muted">{tx(
                 "Chọn tệp sắp xếp (theo nghị quyết): trang cho xem trước mọi địa bàn lập mới và giải thể, các HTX và phiếu chuyển đi, địa bàn của từng tài khoản trước và sau, kế hoạch được chuyển hay bỏ. Chỉ khi bấm Áp dụng mới thay đổi.",
                 "Choose the reorganisation's file (after the resolution): the page previews every area created and closed, the cooperatives and reports that move, each account's areas before and after, the targets carried or dropped. Nothing changes until you press Apply.",
@@ -240,5 +245,252 @@ fn AreaListImport() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The level's name in Vietnamese and English.
+fn level_name(l: AreaLevel) -> &'static str {
+    match l {
+        AreaLevel::Province => t("Tỉnh/Thành phố", "Province"),
+        AreaLevel::District => t("Huyện (trước 2025)", "District (before 2025)"),
+        AreaLevel::Commune => t("Xã/Phường", "Commune/Ward"),
+        AreaLevel::Village => t("Thôn/Ấp", "Village"),
+    }
+}
+
+/// An id for an area added by hand: its national code when given (as the official list's
+/// import does), else the parent's id and the name without diacritics ("NB-PHUONGHOALU").
+fn new_area_id(parent_id: &str, name: &str, code: &str) -> String {
+    let code = code.trim();
+    if !code.is_empty() {
+        return code.to_string();
+    }
+    let folded: String = hoptac_core::text::normalize(name)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_uppercase();
+    let mut id = format!("{parent_id}-{folded}");
+    id.truncate(64);
+    id
+}
+
+/// What is open on a row of the area list.
+#[derive(Clone, Copy, PartialEq)]
+enum RowForm {
+    Rename,
+    Close,
+}
+
+/// Today's areas inside the administrator's: rename one (or set its code), add one under
+/// another, or close one from a date (merged into another of its level, or dissolved):
+/// closing is previewed as a reorganisation by `on_reorganise`.
+#[component]
+fn AreaTree(on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let session = crate::session::use_session();
+    let version = RwSignal::new(0u32);
+    let areas = LocalResource::new(move || {
+        version.get();
+        async move { crate::api::areas(&session.token()).await }
+    });
+    let open = RwSignal::new(None::<(String, RowForm)>);
+    let message = RwSignal::new(None::<(bool, Msg)>);
+    let done = move |r: Result<Area, crate::api::ApiError>, vi: &'static str, en: &'static str| match r {
+        Ok(a) => {
+            message.set(Some((true, Msg::new(format!("{vi}: {}", a.name), format!("{en}: {}", a.name)))));
+            open.set(None);
+            version.update(|v| *v += 1);
+        }
+        Err(e) => message.set(Some((false, e.user_message()))),
+    };
+    let mine = move |all: &[Area]| -> Vec<Area> {
+        // The administrator's own areas and what is under them (the list also names the
+        // areas above, for the paths).
+        let scopes = session
+            .user
+            .with_untracked(|s| s.as_ref().map(|s| s.user.scopes.clone()))
+            .unwrap_or_default();
+        all.iter()
+            .filter(|a| a.is_open() && hoptac_core::model::in_scope(&a.path, &scopes))
+            .cloned()
+            .collect()
+    };
+    view! {
+        <section class="card" aria-labelledby="tree-h">
+            <h2 id="tree-h">{tx("Địa bàn hiện nay", "Today's areas")}</h2>
+            <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+                {move || areas.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
+                    Ok(all) => {
+                        let list = mine(&all);
+                        let depth = |a: &Area| a.path.matches('/').count().saturating_sub(1);
+                        let base = list.iter().map(depth).min().unwrap_or(0);
+                        let parents = list.iter().filter(|a| a.level != AreaLevel::Village).cloned().collect::<Vec<_>>();
+                        let rows = list.iter().map(|a| {
+                            let indent = format!("depth-{}", (depth(a) - base).min(4));
+                            let (id1, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
+                            let shown = move |f: RowForm| { let id = id1.clone(); move || open.with(|o| o.as_ref() == Some(&(id.clone(), f))) };
+                            let (is_rename, is_close) = (shown(RowForm::Rename), shown(RowForm::Close));
+                            let peers: Vec<Area> = list.iter().filter(|b| b.level == a.level && b.id != a.id).cloned().collect();
+                            let a2 = a.clone();
+                            let a3 = a.clone();
+                            view! {
+                                <tr>
+                                    <td class=indent>{a.name.clone()}</td>
+                                    <td>{level_name(a.level)}</td>
+                                    <td>{a.code.clone().unwrap_or_default()}</td>
+                                    <td class="actions">
+                                        <button type="button" class="ghost" aria-label=format!("{} {}", t("Đổi tên", "Rename"), a.name)
+                                            on:click=move |_| open.set(Some((id2.clone(), RowForm::Rename)))>{tx("Đổi tên", "Rename")}</button>
+                                        <button type="button" class="ghost" aria-label=format!("{} {}", t("Sáp nhập/giải thể", "Merge/close"), a.name)
+                                            on:click=move |_| open.set(Some((id3.clone(), RowForm::Close)))>{tx("Sáp nhập/giải thể", "Merge/close")}</button>
+                                    </td>
+                                </tr>
+                                {move || is_rename().then(|| view! { <tr><td colspan="4"><RenameForm area=a2.clone() done open/></td></tr> })}
+                                {move || is_close().then(|| view! { <tr><td colspan="4"><CloseForm area=a3.clone() peers=peers.clone() open on_reorganise/></td></tr> })}
+                            }
+                        }).collect_view();
+                        view! {
+                            <table class="table" aria-label=tx("Địa bàn hiện nay", "Today's areas")>
+                                <thead><tr>
+                                    <th scope="col">{tx("Tên", "Name")}</th>
+                                    <th scope="col">{tx("Cấp", "Level")}</th>
+                                    <th scope="col">{tx("Mã ĐVHC", "Code")}</th>
+                                    <th scope="col">{tx("Thao tác", "Actions")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                            <AddForm parents done/>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RenameForm(
+    area: Area,
+    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    open: RwSignal<Option<(String, RowForm)>>,
+) -> impl IntoView {
+    let session = crate::session::use_session();
+    let name = RwSignal::new(area.name.clone());
+    let code = RwSignal::new(area.code.clone().unwrap_or_default());
+    let id = area.id.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let r = crate::api::change_area(&session.token(), &id, &name.get_untracked(), &code.get_untracked()).await;
+            done(r, "Đã lưu", "Saved");
+        });
+    };
+    view! {
+        <form class="inline-form" on:submit=save aria-label=tx("Đổi tên địa bàn", "Rename the area")>
+            <label>{tx("Tên mới", "New name")}<input required maxlength="200" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <label>{tx("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
+            <button type="submit">{tx("Lưu", "Save")}</button>
+            <button type="button" class="ghost" on:click=move |_| open.set(None)>{tx("Huỷ", "Cancel")}</button>
+        </form>
+    }
+}
+
+/// Closing one area from a date: merged into another of its level, or dissolved; the
+/// preview below the list shows what it moves before anything changes.
+#[component]
+fn CloseForm(
+    area: Area,
+    peers: Vec<Area>,
+    open: RwSignal<Option<(String, RowForm)>>,
+    on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let on = RwSignal::new(String::new());
+    let decision = RwSignal::new(String::new());
+    let into = RwSignal::new(String::new());
+    let id = area.id.clone();
+    let preview = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let target = into.get_untracked();
+        let (merges, dissolved) = if target.is_empty() {
+            (Vec::new(), vec![id.clone()])
+        } else {
+            (vec![hoptac_core::reorg::Merge { from: vec![id.clone()], into: target }], Vec::new())
+        };
+        on_reorganise(Reorganisation {
+            effective_on: on.get_untracked(),
+            decision: decision.get_untracked(),
+            new_areas: Vec::new(),
+            merges,
+            dissolved,
+        });
+        open.set(None);
+        if let Some(h) = leptos::prelude::document().get_element_by_id("reorg-h") {
+            h.scroll_into_view();
+        }
+    };
+    view! {
+        <form class="inline-form" on:submit=preview aria-label=format!("{} {}", t("Sáp nhập/giải thể", "Merge/close"), area.name)>
+            <label>{tx("Từ ngày", "From")}<input type="date" required prop:value=on on:input=move |ev| on.set(event_target_value(&ev))/></label>
+            <label>{tx("Theo quyết định", "By the decision")}<input required maxlength="200" placeholder="Nghị quyết 1674/NQ-UBTVQH15" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
+            <label>{tx("Sáp nhập vào", "Merged into")}
+                <select on:change=move |ev| into.set(event_target_value(&ev))>
+                    <option value="">{tx("Không — giải thể (không có đơn vị thay thế)", "None — dissolved (no successor)")}</option>
+                    {peers.into_iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">{tx("Xem trước", "Preview")}</button>
+            <button type="button" class="ghost" on:click=move |_| open.set(None)>{tx("Huỷ", "Cancel")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn AddForm(
+    parents: Vec<Area>,
+    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = crate::session::use_session();
+    let parent = RwSignal::new(parents.first().map(|a| a.id.clone()).unwrap_or_default());
+    let name = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let level = RwSignal::new(AreaLevel::Commune);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (p, n, c, l) = (parent.get_untracked(), name.get_untracked(), code.get_untracked(), level.get_untracked());
+        leptos::task::spawn_local(async move {
+            let id = new_area_id(&p, &n, &c);
+            let given = Some(c.trim()).filter(|c| !c.is_empty());
+            let r = crate::api::add_area(&session.token(), &id, &n, l, &p, given).await;
+            if r.is_ok() {
+                name.set(String::new());
+                code.set(String::new());
+            }
+            done(r, "Đã thêm", "Added");
+        });
+    };
+    let levels = [AreaLevel::Commune, AreaLevel::Village, AreaLevel::District, AreaLevel::Province];
+    view! {
+        <form class="inline-form" on:submit=add aria-labelledby="add-area-h">
+            <h3 id="add-area-h">{tx("Thêm đơn vị", "Add a unit")}</h3>
+            <label>{tx("Thuộc", "Under")}
+                <select on:change=move |ev| parent.set(event_target_value(&ev))>
+                    {parents.into_iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>{tx("Cấp", "Level")}
+                <select on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some(l) = levels.iter().find(|l| hoptac_core::keyed::Keyed::key(**l) == v) { level.set(*l); }
+                }>
+                    {levels.iter().map(|l| view! { <option value=hoptac_core::keyed::Keyed::key(*l)>{level_name(*l)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>{tx("Tên", "Name")}<input required maxlength="200" placeholder="Phường Hoa Lư" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <label>{tx("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
+            <button type="submit">{tx("Thêm", "Add")}</button>
+        </form>
     }
 }

@@ -124,3 +124,55 @@ test("a report written offline against an old commune lands in the new ward, and
   assert.deepEqual(errors, []);
   await server.stop();
 });
+
+test("an administrator renames, adds and merges single areas from today's list", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const errors = [];
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.setDefaultTimeout(20_000);
+  await signIn(page, url, ADMIN);
+  await page.goto(`${url}/quan-tri/dia-ban`);
+  const today = page.getByRole("table", { name: "Địa bàn hiện nay" });
+
+  // Rename (a correction) with the national code.
+  await today.getByRole("button", { name: "Đổi tên Xã Ninh Hải" }).click();
+  const rename = page.getByRole("form", { name: "Đổi tên địa bàn" });
+  await rename.getByLabel("Tên mới").fill("Xã Ninh Hải Mới");
+  await rename.getByLabel("Mã đơn vị hành chính").fill("14305");
+  await rename.getByRole("button", { name: "Lưu" }).click();
+  await page.getByText("Đã lưu: Xã Ninh Hải Mới").waitFor();
+  await today.getByRole("row", { name: /Xã Ninh Hải Mới.*14305/ }).waitFor();
+
+  // Add a commune under Hoa Lư.
+  const add = page.getByRole("form", { name: "Thêm đơn vị" });
+  await add.getByLabel("Thuộc").selectOption({ label: "Huyện Hoa Lư" });
+  await add.getByLabel("Tên", { exact: true }).fill("Xã Thêm Mới");
+  await add.getByRole("button", { name: "Thêm" }).click();
+  await page.getByText("Đã thêm: Xã Thêm Mới").waitFor();
+  await today.getByRole("cell", { name: "Xã Thêm Mới", exact: true }).waitFor();
+
+  // Close Ninh Vân from a date, merged into Ninh Hải: the same preview, then apply.
+  await today.getByRole("button", { name: "Sáp nhập/giải thể Xã Ninh Vân" }).click();
+  const close = page.getByRole("form", { name: "Sáp nhập/giải thể Xã Ninh Vân" });
+  await close.getByLabel("Từ ngày").fill("2025-07-01");
+  await close.getByLabel("Theo quyết định").fill("Nghị quyết thử nghiệm");
+  await close.getByLabel("Sáp nhập vào").selectOption({ label: "Xã Ninh Hải Mới" });
+  await close.getByRole("button", { name: "Xem trước" }).click();
+  await page.getByRole("heading", { name: "Xem trước (chưa thay đổi gì)" }).waitFor();
+  await page.getByText(/HTX, THT chuyển địa bàn: [1-9]/).waitFor();
+  await page.getByRole("button", { name: "Áp dụng sắp xếp" }).click();
+  await page.getByText(/Đã áp dụng: [1-9]\d* HTX/).waitFor();
+
+  const admin = await tokenFor(url, ADMIN);
+  const areas = (await api(url, "/api/areas?closed=true", { token: admin })).body;
+  const byId = Object.fromEntries(areas.map((a) => [a.id, a]));
+  assert.equal(byId["NB-HL-NINHHAI"].name, "Xã Ninh Hải Mới");
+  assert.equal(byId["NB-HL-NINHHAI"].code, "14305");
+  assert.equal(byId["NB-HL-XATHEMMOI"]?.parent_id, "NB-HL");
+  assert.equal(byId["NB-HL-NINHVAN"].closed_on, "2025-07-01");
+  assert.equal(byId["NB-HL-NINHVAN"].successor_id, "NB-HL-NINHHAI");
+  assert.deepEqual(errors, []);
+  await server.stop();
+});
