@@ -48,6 +48,17 @@ pub fn field_value(field: CoopField, c: &Cooperative) -> String {
         CoopField::MainProducts => opt(&c.main_products),
         CoopField::Status => status_label(c.status).to_string(),
         CoopField::NewlyEstablished => yes_no(c.newly_established),
+        CoopField::MainPhoto => c
+            .main_photo
+            .as_ref()
+            .map(|p| {
+                if p.caption.is_empty() {
+                    t("Có ảnh", "A photo").to_string()
+                } else {
+                    p.caption.clone()
+                }
+            })
+            .unwrap_or_else(none),
     }
 }
 

@@ -286,7 +286,9 @@ enum RowForm {
 /// another, or close one from a date (merged into another of its level, or dissolved):
 /// closing is previewed as a reorganisation by `on_reorganise`.
 #[component]
-fn AreaTree(on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn AreaTree(
+    on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
     let areas = LocalResource::new(move || {
@@ -295,14 +297,18 @@ fn AreaTree(on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'stati
     });
     let open = RwSignal::new(None::<(String, RowForm)>);
     let message = RwSignal::new(None::<(bool, Msg)>);
-    let done = move |r: Result<Area, crate::api::ApiError>, vi: &'static str, en: &'static str| match r {
-        Ok(a) => {
-            message.set(Some((true, Msg::new(format!("{vi}: {}", a.name), format!("{en}: {}", a.name)))));
-            open.set(None);
-            version.update(|v| *v += 1);
-        }
-        Err(e) => message.set(Some((false, e.user_message()))),
-    };
+    let done =
+        move |r: Result<Area, crate::api::ApiError>, vi: &'static str, en: &'static str| match r {
+            Ok(a) => {
+                message.set(Some((
+                    true,
+                    Msg::new(format!("{vi}: {}", a.name), format!("{en}: {}", a.name)),
+                )));
+                open.set(None);
+                version.update(|v| *v += 1);
+            }
+            Err(e) => message.set(Some((false, e.user_message()))),
+        };
     let mine = move |all: &[Area]| -> Vec<Area> {
         // The administrator's own areas and what is under them (the list also names the
         // areas above, for the paths).
@@ -373,7 +379,11 @@ fn AreaTree(on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'stati
 #[component]
 fn RenameForm(
     area: Area,
-    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str)
+        + Copy
+        + Send
+        + Sync
+        + 'static,
     open: RwSignal<Option<(String, RowForm)>>,
 ) -> impl IntoView {
     let session = crate::session::use_session();
@@ -384,7 +394,13 @@ fn RenameForm(
         ev.prevent_default();
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            let r = crate::api::change_area(&session.token(), &id, &name.get_untracked(), &code.get_untracked()).await;
+            let r = crate::api::change_area(
+                &session.token(),
+                &id,
+                &name.get_untracked(),
+                &code.get_untracked(),
+            )
+            .await;
             done(r, "Đã lưu", "Saved");
         });
     };
@@ -417,7 +433,13 @@ fn CloseForm(
         let (merges, dissolved) = if target.is_empty() {
             (Vec::new(), vec![id.clone()])
         } else {
-            (vec![hoptac_core::reorg::Merge { from: vec![id.clone()], into: target }], Vec::new())
+            (
+                vec![hoptac_core::reorg::Merge {
+                    from: vec![id.clone()],
+                    into: target,
+                }],
+                Vec::new(),
+            )
         };
         on_reorganise(Reorganisation {
             effective_on: on.get_untracked(),
@@ -450,7 +472,11 @@ fn CloseForm(
 #[component]
 fn AddForm(
     parents: Vec<Area>,
-    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    done: impl Fn(Result<Area, crate::api::ApiError>, &'static str, &'static str)
+        + Copy
+        + Send
+        + Sync
+        + 'static,
 ) -> impl IntoView {
     let session = crate::session::use_session();
     let parent = RwSignal::new(parents.first().map(|a| a.id.clone()).unwrap_or_default());
@@ -459,7 +485,12 @@ fn AddForm(
     let level = RwSignal::new(AreaLevel::Commune);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (p, n, c, l) = (parent.get_untracked(), name.get_untracked(), code.get_untracked(), level.get_untracked());
+        let (p, n, c, l) = (
+            parent.get_untracked(),
+            name.get_untracked(),
+            code.get_untracked(),
+            level.get_untracked(),
+        );
         leptos::task::spawn_local(async move {
             let id = new_area_id(&p, &n, &c);
             let given = Some(c.trim()).filter(|c| !c.is_empty());
@@ -471,7 +502,12 @@ fn AddForm(
             done(r, "Đã thêm", "Added");
         });
     };
-    let levels = [AreaLevel::Commune, AreaLevel::Village, AreaLevel::District, AreaLevel::Province];
+    let levels = [
+        AreaLevel::Commune,
+        AreaLevel::Village,
+        AreaLevel::District,
+        AreaLevel::Province,
+    ];
     view! {
         <form class="inline-form" on:submit=add aria-labelledby="add-area-h">
             <h3 id="add-area-h">{tx("Thêm đơn vị", "Add a unit")}</h3>

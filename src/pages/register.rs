@@ -34,6 +34,7 @@ fn blank() -> Cooperative {
         main_products: None,
         status: OperatingStatus::Active,
         newly_established: true,
+        main_photo: None,
         version: 0,
     }
 }

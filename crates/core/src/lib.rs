@@ -15,6 +15,8 @@
 //!   data the server owns and administrators add to.
 //! - [`area_list`]: the official list of administrative units, imported.
 //! - [`reorg`]: reorganisations of the area tree (the 2025 reform) and what they move.
+//! - [`photo`]: photos on reports and cooperatives, named by content hash, and the plan
+//!   of which the tablet uploads.
 //! - [`registry`]: the registry's spreadsheet columns, import and export.
 //!
 //! This crate compiles for wasm32 and native and has no I/O.
@@ -28,6 +30,7 @@ pub mod labels;
 pub mod limits;
 pub mod merge;
 pub mod model;
+pub mod photo;
 pub mod reference;
 pub mod registry;
 pub mod reorg;

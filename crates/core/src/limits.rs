@@ -24,6 +24,8 @@ pub const LONG_TEXT: usize = 2_000;
 pub const FOLLOW_UP: usize = 500;
 /// Follow-up actions on one report.
 pub const FOLLOW_UPS: usize = 20;
+/// A photo's caption.
+pub const CAPTION: usize = 200;
 /// A reviewer's comment, a reason for a return or a rejection.
 pub const COMMENT: usize = 2_000;
 

@@ -37,6 +37,7 @@ crate::keyed_enum!(
         MainProducts = "main_products",
         Status = "status",
         NewlyEstablished = "newly_established",
+        MainPhoto = "main_photo",
     }
 );
 
@@ -74,6 +75,7 @@ coop_fields!(
     MainProducts => main_products,
     Status => status,
     NewlyEstablished => newly_established,
+    MainPhoto => main_photo,
 );
 
 impl CoopField {
@@ -100,6 +102,7 @@ impl CoopField {
             CoopField::NewlyEstablished => {
                 ("Thành lập mới trong kỳ", "Newly established this period")
             }
+            CoopField::MainPhoto => ("Ảnh chính", "Main photo"),
         };
         Msg::new(vi, en)
     }
@@ -234,6 +237,7 @@ mod tests {
             main_products: None,
             status: OperatingStatus::Active,
             newly_established: false,
+            main_photo: None,
             version: 3,
         }
     }

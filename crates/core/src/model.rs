@@ -146,6 +146,9 @@ pub struct Cooperative {
     /// Newly established in the current period (counts toward the period's target).
     #[serde(default)]
     pub newly_established: bool,
+    /// Its main photo (the headquarters, a product), by hash; uploaded apart (issue 17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_photo: Option<crate::photo::PhotoRef>,
     /// Server-assigned version of the whole record (bumped on every change).
     #[serde(default)]
     pub version: i64,

@@ -525,6 +525,7 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
         main_products: None,
         status: OperatingStatus::Active,
         newly_established: false,
+        main_photo: None,
         version: 0,
     };
     let mut out = ParsedRow {
@@ -1243,6 +1244,7 @@ mod tests {
             main_products: Some("Rau".into()),
             status: OperatingStatus::Suspended,
             newly_established: false,
+            main_photo: None,
             version: 3,
         };
         let cells = export_row(&c, &commune, None);

@@ -157,6 +157,10 @@ pub struct Findings {
     pub compliance: Compliance,
     pub follow_ups: Vec<FollowUp>,
     pub position: Option<Position>,
+    /// Photos taken on the visit (at most [`crate::photo::MAX_PER_REPORT`]), by hash; the
+    /// bytes are uploaded apart (issue 17).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<crate::photo::PhotoRef>,
 }
 
 /// The six-month period of a date: "2021-06-11" → "2021-H1".

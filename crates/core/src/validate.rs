@@ -165,6 +165,14 @@ pub fn validate_visit(v: &VisitReport, today: Option<&str>) -> Vec<FieldError> {
         ));
     }
     validate_findings(&v.findings, &v.visit_date, &mut errors);
+    for (field, message) in
+        crate::photo::check_refs(&v.findings.photos, crate::photo::MAX_PER_REPORT)
+    {
+        errors.push(FieldError {
+            field: format!("findings.{field}"),
+            message,
+        });
+    }
     errors
 }
 
@@ -550,6 +558,14 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
                 "Area must be 0 to 100,000 ha.",
             ));
         }
+    }
+    for (field, message) in crate::photo::check_refs(c.main_photo.as_slice(), 1) {
+        errors.push(FieldError {
+            field: field
+                .replace("photos[0]", "main_photo")
+                .replace("photos", "main_photo"),
+            message,
+        });
     }
     errors
 }

@@ -38,6 +38,7 @@ fn owned(c: &Cooperative, area_path: String, version: i64) -> Cooperative {
         main_products: c.main_products.clone(),
         status: c.status,
         newly_established: c.newly_established,
+        main_photo: c.main_photo.clone(),
         // The server's.
         area_path,
         version,
