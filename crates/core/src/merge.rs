@@ -330,6 +330,16 @@ mod tests {
         b.main_products = Some("gạo".into());
         b.status = OperatingStatus::Dissolved;
         b.newly_established = true;
+        b.main_photo = Some(crate::photo::PhotoRef {
+            hash: "a".repeat(64),
+            section: crate::photo::PhotoSection::Headquarters,
+            caption: "Trụ sở".into(),
+            taken_at: None,
+            position: None,
+            bytes: 1000,
+            width: 10,
+            height: 10,
+        });
         assert_eq!(
             changed_fields(&a, &b).len(),
             CoopField::ALL.len(),
