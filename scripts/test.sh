@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the shared crate and the server natively (real SQLite files and a real
-# PostgreSQL server started for the run by scripts/pg.sh), the
+# PostgreSQL server started for the run by scripts/pg.sh; photos in a directory and in an
+# S3-compatible server started by scripts/s3.sh), the
 # IndexedDB store in headless Chromium (wasm-bindgen-test), then the release build served
 # by the real server, fuzzed over its OpenAPI document (schemathesis) and driven end to end
 # in Chromium (Playwright).
@@ -9,9 +10,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .tools/env.sh
 
-echo "==> test: start a throwaway PostgreSQL on loopback"
+echo "==> test: start a throwaway PostgreSQL and an S3-compatible server (moto) on loopback"
 eval "$(bash scripts/pg.sh start)"
-trap 'bash scripts/pg.sh stop' EXIT
+trap 'bash scripts/pg.sh stop; bash scripts/s3.sh stop' EXIT
+eval "$(bash scripts/s3.sh start)"
 
 echo "==> test: shared crate and server (native; SQLite and PostgreSQL)"
 cargo test -p hoptac-core -p hoptac-server

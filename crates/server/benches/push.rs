@@ -106,7 +106,10 @@ async fn main() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let router = app(AppState::new(db), None);
+    let photos =
+        hoptac_server::photos::PhotoStore::open(&dir.path().join("photos").display().to_string())
+            .unwrap();
+    let router = app(AppState::new(db, photos), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

@@ -14,6 +14,7 @@
 
 pub mod demo;
 pub mod http;
+pub mod photos;
 pub mod rules;
 pub mod storage;
 
@@ -30,13 +31,16 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: Arc<storage::Db>,
     pub limiter: Arc<rules::accounts::LoginLimiter>,
+    /// Where photos' bytes are kept (issue 17).
+    pub photos: Arc<photos::PhotoStore>,
 }
 
 impl AppState {
-    pub fn new(db: storage::Db) -> Self {
+    pub fn new(db: storage::Db, photos: photos::PhotoStore) -> Self {
         AppState {
             db: Arc::new(db),
             limiter: Arc::new(rules::accounts::LoginLimiter::default()),
+            photos: Arc::new(photos),
         }
     }
 }

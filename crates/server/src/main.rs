@@ -38,6 +38,12 @@ struct Args {
     /// of 1 July 2025 applied, and reports of 2025-H2 and 2026-H1 in the new communes.
     #[arg(long, env = "HOPTAC_DEMO")]
     demo: bool,
+    /// Where photos are kept: a directory, or s3://BUCKET for an S3-compatible store
+    /// (endpoint and keys from AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION; AWS_ALLOW_HTTP=true for plain http). Default: the folder "photos"
+    /// next to the SQLite file, or ./data/photos with PostgreSQL.
+    #[arg(long, env = "HOPTAC_PHOTOS")]
+    photos: Option<String>,
     /// Load the seed alone (2021 areas, cooperatives, accounts; no reports, no
     /// reorganisation): what the tests start from.
     #[arg(long, env = "HOPTAC_DEMO_SEED", conflicts_with = "demo")]
@@ -211,7 +217,20 @@ async fn main() -> ExitCode {
         }
         Err(e) => return fail(format!("cannot listen on {addr}: {e}; choose another address with --listen")),
     };
-    let state = AppState::new(db);
+    let photos_at = args
+        .photos
+        .clone()
+        .unwrap_or_else(|| default_photos_dir(&args.db));
+    let photos = match hoptac_server::photos::PhotoStore::open(&photos_at) {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(format!(
+                "cannot open the photo store: {e}; choose one with --photos"
+            ))
+        }
+    };
+    tracing::info!(store = %photos.described, "photos");
+    let state = AppState::new(db, photos);
     let router = app(state.clone(), static_dir);
 
     println!();
@@ -262,4 +281,16 @@ async fn main() -> ExitCode {
     state.db.pool.close().await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// The photos' folder when none is given: "photos" beside the SQLite file, or
+/// ./data/photos.
+fn default_photos_dir(db: &str) -> String {
+    db.strip_prefix("sqlite://")
+        .map(|p| p.split('?').next().unwrap_or(p))
+        .and_then(|p| std::path::Path::new(p).parent())
+        .map(|dir| dir.join("photos"))
+        .unwrap_or_else(|| std::path::PathBuf::from("data/photos"))
+        .display()
+        .to_string()
 }

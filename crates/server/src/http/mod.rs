@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod export;
 pub mod openapi;
+pub mod photos;
 pub mod reference;
 pub mod registry;
 pub mod reorg;
@@ -114,6 +115,10 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/cooperatives/duplicates"),
     ("POST", "/api/cooperatives/duplicates/dismiss"),
     ("POST", "/api/cooperatives/merge"),
+    ("PUT", "/api/photos/{hash}"),
+    ("GET", "/api/photos/{hash}"),
+    ("PUT", "/api/photos/{hash}/pieces"),
+    ("GET", "/api/photos/{hash}/status"),
 ];
 
 /// The `/api` routes alone.
@@ -134,6 +139,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(review::router())
         .merge(six_month::router())
         .merge(export::router())
+        .merge(photos::router())
         .fallback(api_not_found)
         .layer(axum::middleware::from_fn(
             error::refuse_control_chars_in_uri,
@@ -144,7 +150,8 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Answers are never cached, but photos (named by content: cached a year).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))

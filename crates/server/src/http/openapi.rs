@@ -107,6 +107,10 @@ impl Modify for Bearer {
         crate::http::six_month::export,
         crate::http::six_month::set_targets,
         crate::http::export::visits,
+        crate::http::photos::upload,
+        crate::http::photos::upload_piece,
+        crate::http::photos::status,
+        crate::http::photos::fetch,
     ),
     modifiers(&Bearer, &CommonErrors)
 )]

@@ -129,6 +129,7 @@ pub async fn register(
             ))
         };
     }
+    storage::photos::link_cooperative(tx, &stored).await?;
     let body = serde_json::to_string(&stored)?;
     tx.record_change(
         "cooperative",
@@ -167,6 +168,9 @@ pub(crate) async fn store(
     c: &Cooperative,
 ) -> Result<(), super::ApplyError> {
     storage::cooperatives::update(tx, c).await?;
+    if old.main_photo != c.main_photo {
+        storage::photos::link_cooperative(tx, c).await?;
+    }
     flag_duplicates(tx, c).await?;
     let body = serde_json::to_string(c)?;
     tx.record_change(

@@ -92,6 +92,7 @@ pub async fn submit(
             ))
         };
     }
+    storage::photos::link_report(tx, &stored).await?;
     let who = Who {
         id: &user.id,
         name: &user.display_name,

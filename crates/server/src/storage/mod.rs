@@ -20,6 +20,7 @@ pub mod changes;
 pub mod clients;
 pub mod conflicts;
 pub mod cooperatives;
+pub mod photos;
 pub mod reference;
 pub mod reorg;
 pub mod targets;

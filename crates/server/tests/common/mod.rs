@@ -61,8 +61,22 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
 
 /// The real router over `db` on a new loopback port.
 pub async fn serve(db: Db, db_url: String, backend: Backend, dir: tempfile::TempDir) -> TestServer {
+    let photos =
+        hoptac_server::photos::PhotoStore::open(&dir.path().join("photos").display().to_string())
+            .unwrap();
+    serve_with(db, db_url, backend, dir, photos).await
+}
+
+/// The real router over `db`, its photos in `photos`, on a new loopback port.
+pub async fn serve_with(
+    db: Db,
+    db_url: String,
+    backend: Backend,
+    dir: tempfile::TempDir,
+    photos: hoptac_server::photos::PhotoStore,
+) -> TestServer {
     let pool = db.pool.clone();
-    let router = app(AppState::new(db), None);
+    let router = app(AppState::new(db, photos), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

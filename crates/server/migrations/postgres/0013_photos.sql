@@ -1,0 +1,35 @@
+-- PostgreSQL copy of ../sqlite/ with BIGINT for every integer (sqlx's Any driver reads them as i64).
+-- Issue 17: photos, named by the SHA-256 of their bytes (hoptac_core::photo). The bytes
+-- live in the photo store (a directory, or an S3-compatible bucket: crate::photos), the
+-- facts here. A photo is stored once whoever sends it and however often.
+CREATE TABLE photos (
+    hash        TEXT PRIMARY KEY,
+    mime        TEXT NOT NULL,
+    bytes       BIGINT NOT NULL,
+    width       BIGINT NOT NULL,
+    height      BIGINT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);
+
+-- An upload sent in pieces, per user (two officers sending the same photo do not mix
+-- their pieces): the bytes received so far are pieces in the store, under
+-- staging/{hash}/{user}/.
+CREATE TABLE photo_uploads (
+    hash        TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    total       BIGINT NOT NULL,
+    received    BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (hash, user_id)
+);
+
+-- Which records name which photo (a report's photos, a cooperative's main photo): who may
+-- see a photo is who may see one of them.
+CREATE TABLE photo_links (
+    hash        TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    PRIMARY KEY (hash, entity, record_id)
+);
+CREATE INDEX photo_links_record ON photo_links(entity, record_id);

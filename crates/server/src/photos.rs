@@ -1,0 +1,174 @@
+//! The photo store (issue 17): the bytes of photos behind one interface, the
+//! `object_store` crate's [`ObjectStore`]: a directory on disk by default (next to the
+//! SQLite file), or an S3-compatible bucket when configured, so several server instances
+//! share the same photos. Names inside the store:
+//!
+//! - `photos/{hash}`: the photo as uploaded (JPEG, PNG or WebP; its SHA-256 is `hash`);
+//! - `thumbs/{hash}`: a JPEG thumbnail, long side [`hoptac_core::photo::THUMB_PX`];
+//! - `staging/{hash}/{user}/{offset}`: the pieces of an upload in progress.
+//!
+//! The facts about each photo (size, who sent it, which records name it) are in the
+//! database (`storage::photos`).
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::path::Path;
+use object_store::{ObjectStore, PutPayload};
+use std::sync::Arc;
+
+/// Where photos are kept.
+#[derive(Clone)]
+pub struct PhotoStore {
+    store: Arc<dyn ObjectStore>,
+    /// "dir:/srv/hoptac/photos" or "s3://bucket", for the logs (never a secret).
+    pub described: String,
+}
+
+/// A photo store that cannot be opened or used (a missing directory that cannot be made,
+/// an unreachable bucket): the request fails with 503, the officer's tablet retries.
+#[derive(Debug, thiserror::Error)]
+#[error("photo store: {0}")]
+pub struct StoreError(pub String);
+
+impl From<object_store::Error> for StoreError {
+    fn from(e: object_store::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl PhotoStore {
+    /// Opens the store `spec`: `s3://BUCKET` or `s3://BUCKET/PREFIX` (endpoint, keys and region from the usual
+    /// `AWS_*` environment variables: `AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`; `AWS_ALLOW_HTTP=true` for a local one), or a
+    /// directory path (created if missing).
+    pub fn open(spec: &str) -> Result<PhotoStore, StoreError> {
+        if let Some(rest) = spec.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let s3 = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .build()?;
+            let prefix = prefix.trim_matches('/');
+            let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+                Arc::new(s3)
+            } else {
+                Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+            };
+            return Ok(PhotoStore {
+                store,
+                described: format!("s3://{rest}"),
+            });
+        }
+        let dir = std::path::Path::new(spec);
+        std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("{spec}: {e}")))?;
+        let local = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
+        Ok(PhotoStore {
+            store: Arc::new(local),
+            described: format!("dir:{}", dir.display()),
+        })
+    }
+
+    fn photo(hash: &str) -> Path {
+        Path::from(format!("photos/{hash}"))
+    }
+    fn thumb(hash: &str) -> Path {
+        Path::from(format!("thumbs/{hash}"))
+    }
+    fn staging(hash: &str, user: &str) -> Path {
+        Path::from(format!("staging/{hash}/{user}"))
+    }
+
+    /// Stores a whole photo and its thumbnail (`thumb`, when one could be made).
+    pub async fn put(
+        &self,
+        hash: &str,
+        bytes: Bytes,
+        thumb: Option<Bytes>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .put(&Self::photo(hash), PutPayload::from_bytes(bytes))
+            .await?;
+        if let Some(t) = thumb {
+            self.store
+                .put(&Self::thumb(hash), PutPayload::from_bytes(t))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The photo (`thumb` false) or its thumbnail; None when the store has none.
+    pub async fn get(&self, hash: &str, thumb: bool) -> Result<Option<Bytes>, StoreError> {
+        let path = if thumb {
+            Self::thumb(hash)
+        } else {
+            Self::photo(hash)
+        };
+        match self.store.get(&path).await {
+            Ok(r) => Ok(Some(r.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps one piece of `user`'s upload of `hash`, starting at byte `offset`.
+    pub async fn stage(
+        &self,
+        hash: &str,
+        user: &str,
+        offset: u64,
+        piece: Bytes,
+    ) -> Result<(), StoreError> {
+        let path = Self::staging(hash, user).child(format!("{offset:012}"));
+        self.store.put(&path, PutPayload::from_bytes(piece)).await?;
+        Ok(())
+    }
+
+    /// The pieces of `user`'s upload of `hash` joined in order (their names are their
+    /// offsets, zero-padded), each starting where the one before ended; None when a piece
+    /// is missing or overlaps (the upload starts again).
+    pub async fn staged(&self, hash: &str, user: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let prefix = Self::staging(hash, user);
+        let mut metas: Vec<_> = self.store.list(Some(&prefix)).try_collect().await?;
+        metas.sort_by(|a, b| a.location.cmp(&b.location));
+        let mut out = Vec::new();
+        for m in metas {
+            let offset: u64 = m
+                .location
+                .filename()
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(u64::MAX);
+            if offset != out.len() as u64 {
+                return Ok(None);
+            }
+            out.extend_from_slice(&self.store.get(&m.location).await?.bytes().await?);
+        }
+        Ok(Some(out))
+    }
+
+    /// Forgets `user`'s pieces of `hash`.
+    pub async fn unstage(&self, hash: &str, user: &str) -> Result<(), StoreError> {
+        let prefix = Self::staging(hash, user);
+        let metas: Vec<_> = self.store.list(Some(&prefix)).try_collect().await?;
+        for m in metas {
+            match self.store.delete(&m.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A JPEG thumbnail of `bytes` (long side `THUMB_PX`) and the photo's size in pixels;
+/// None when the image cannot be decoded (the photo is refused: it would show broken).
+/// CPU work: call it on a blocking thread.
+pub fn thumbnail(bytes: &[u8]) -> Option<(Bytes, u32, u32)> {
+    let img = image::load_from_memory(bytes).ok()?;
+    let (w, h) = (img.width(), img.height());
+    let px = hoptac_core::photo::THUMB_PX;
+    let small = img.thumbnail(px, px).to_rgb8();
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&small)
+        .ok()?;
+    Some((Bytes::from(out.into_inner()), w, h))
+}

@@ -1,0 +1,159 @@
+//! `photos`, `photo_uploads`, `photo_links` (migration 0013): the facts about each photo
+//! whose bytes are in the photo store (crate::photos), uploads sent in pieces, and which
+//! records name which photo.
+
+use super::{now_ms, Db, WriteTx};
+use sqlx::Row;
+
+/// A stored photo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Photo {
+    pub hash: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    pub uploaded_by: String,
+}
+
+/// The photo `hash`, if stored.
+pub async fn get(db: &Db, hash: &str) -> Result<Option<Photo>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT hash, mime, bytes, width, height, uploaded_by FROM photos WHERE hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(Photo {
+            hash: r.try_get(0)?,
+            mime: r.try_get(1)?,
+            bytes: r.try_get(2)?,
+            width: r.try_get(3)?,
+            height: r.try_get(4)?,
+            uploaded_by: r.try_get(5)?,
+        })
+    })
+    .transpose()
+}
+
+/// Records a stored photo; false when it was already (another upload of the same bytes).
+pub async fn insert(tx: &mut WriteTx<'_>, p: &Photo) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO photos (hash, mime, bytes, width, height, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&p.hash)
+    .bind(&p.mime)
+    .bind(p.bytes)
+    .bind(p.width)
+    .bind(p.height)
+    .bind(&p.uploaded_by)
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How far `user`'s upload of `hash` in pieces has come: (total, received) bytes.
+pub async fn progress(db: &Db, hash: &str, user: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT total, received FROM photo_uploads WHERE hash = $1 AND user_id = $2")
+            .bind(hash)
+            .bind(user)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// Sets how far `user`'s upload of `hash` has come.
+pub async fn set_progress(
+    tx: &mut WriteTx<'_>,
+    hash: &str,
+    user: &str,
+    total: i64,
+    received: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO photo_uploads (hash, user_id, total, received, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (hash, user_id) DO UPDATE SET total = excluded.total, received = excluded.received, updated_at = excluded.updated_at",
+    )
+    .bind(hash)
+    .bind(user)
+    .bind(total)
+    .bind(received)
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Forgets `user`'s upload of `hash` (finished, or started again).
+pub async fn clear_progress(
+    tx: &mut WriteTx<'_>,
+    hash: &str,
+    user: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM photo_uploads WHERE hash = $1 AND user_id = $2")
+        .bind(hash)
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Makes `hashes` the photos record `record_id` of `entity` ("visit", "cooperative")
+/// names.
+pub async fn relink(
+    tx: &mut WriteTx<'_>,
+    entity: &str,
+    record_id: &str,
+    hashes: &[&str],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM photo_links WHERE entity = $1 AND record_id = $2")
+        .bind(entity)
+        .bind(record_id)
+        .execute(tx.conn())
+        .await?;
+    for h in hashes {
+        sqlx::query(
+            "INSERT INTO photo_links (hash, entity, record_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(h)
+        .bind(entity)
+        .bind(record_id)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Links visit report `r`'s photos to it.
+pub async fn link_report(
+    tx: &mut WriteTx<'_>,
+    r: &hoptac_core::model::VisitReport,
+) -> Result<(), sqlx::Error> {
+    let hashes: Vec<&str> = r.findings.photos.iter().map(|p| p.hash.as_str()).collect();
+    relink(tx, "visit", &r.id, &hashes).await
+}
+
+/// Links cooperative `c`'s main photo to it.
+pub async fn link_cooperative(
+    tx: &mut WriteTx<'_>,
+    c: &hoptac_core::model::Cooperative,
+) -> Result<(), sqlx::Error> {
+    let hashes: Vec<&str> = c.main_photo.iter().map(|p| p.hash.as_str()).collect();
+    relink(tx, "cooperative", &c.id, &hashes).await
+}
+
+/// The area paths of the records that name photo `hash` (a user who may see one of them
+/// may see the photo).
+pub async fn linked_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT v.area_path FROM photo_links l JOIN visit_reports v ON v.id = l.record_id WHERE l.hash = $1 AND l.entity = 'visit'
+         UNION
+         SELECT c.area_path FROM photo_links l JOIN cooperatives c ON c.id = l.record_id WHERE l.hash = $1 AND l.entity = 'cooperative'",
+    )
+    .bind(hash)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -1,0 +1,355 @@
+//! Issue 17: photos uploaded by content hash and served by scope, on SQLite and
+//! PostgreSQL, with the photos in a directory and in an S3-compatible store (moto's
+//! server, started by scripts/s3.sh): an upload retried three times is stored once; a
+//! photo sent in pieces resumes after a lost connection; a 0-byte, non-image or damaged
+//! upload is refused with a clear message; a photo of another district is "not found"
+//! exactly as one that does not exist; one a report names that has not arrived says it is
+//! still on the officer's tablet.
+
+mod common;
+
+use common::{fresh_db_url, serve_with, submit, visit, Backend, TestServer};
+use hoptac_core::photo::{PhotoRef, PhotoSection, CHUNK_BYTES};
+use hoptac_server::photos::PhotoStore;
+use hoptac_server::{demo, storage::Db};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Copy, Debug)]
+enum Store {
+    Disk,
+    S3,
+}
+
+/// Runs `$name(backend, store)` on both databases and both photo stores.
+macro_rules! on_both_stores {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_disk() {
+                super::$name(Backend::Sqlite, Store::Disk).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_disk() {
+                super::$name(Backend::Postgres, Store::Disk).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_s3() {
+                super::$name(Backend::Sqlite, Store::S3).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_s3() {
+                super::$name(Backend::Postgres, Store::S3).await
+            }
+        }
+    };
+}
+
+async fn start(backend: Backend, store: Store) -> Option<TestServer> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_db_url(backend, dir.path()).await?;
+    let photos = match store {
+        Store::Disk => PhotoStore::open(&dir.path().join("photos").display().to_string()).unwrap(),
+        Store::S3 => {
+            let Ok(bucket) = std::env::var("HOPTAC_TEST_S3") else {
+                if std::env::var("HOPTAC_SKIP_S3").is_ok() {
+                    return None;
+                }
+                panic!("HOPTAC_TEST_S3 is not set: run `bash scripts/test.sh` (it starts an S3-compatible server), or eval \"$(bash scripts/s3.sh start)\" first, or set HOPTAC_SKIP_S3=1 to skip the S3 half");
+            };
+            // A prefix of its own: tests run at once in one bucket.
+            let prefix = dir
+                .path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            PhotoStore::open(&format!("{bucket}/{prefix}")).unwrap()
+        }
+    };
+    let db = Db::connect(&url).await.unwrap();
+    assert!(demo::load_if_empty(&db).await.unwrap());
+    Some(serve_with(db, url, backend, dir, photos).await)
+}
+
+/// A real JPEG of `w`×`h` pixels (noise, as a camera's detail compresses: `seed` makes
+/// each different), and its name.
+fn jpeg(w: u32, h: u32, seed: u8) -> (Vec<u8>, String) {
+    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).wrapping_add(1);
+    let img = image::RgbImage::from_fn(w, h, |_, _| {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let b = state.to_le_bytes();
+        image::Rgb([b[1], b[2], b[3]])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    let bytes = out.into_inner();
+    let hash = hex::encode(Sha256::digest(&bytes));
+    (bytes, hash)
+}
+
+async fn put_raw(
+    s: &TestServer,
+    token: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> (u16, Value, reqwest::header::HeaderMap) {
+    let r = s
+        .http
+        .put(format!("{}{path}", s.url))
+        .bearer_auth(token)
+        .header("content-type", "image/jpeg")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        headers,
+    )
+}
+
+async fn get_raw(
+    s: &TestServer,
+    token: &str,
+    path: &str,
+) -> (u16, Vec<u8>, reqwest::header::HeaderMap) {
+    let r = s
+        .http
+        .get(format!("{}{path}", s.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, r.bytes().await.unwrap().to_vec(), headers)
+}
+
+async fn stored_photos(s: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM photos")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap()
+}
+
+fn photo_ref(hash: &str, bytes: usize) -> PhotoRef {
+    PhotoRef {
+        hash: hash.into(),
+        section: PhotoSection::Headquarters,
+        caption: "Trụ sở HTX".into(),
+        taken_at: None,
+        position: None,
+        bytes: bytes as u64,
+        width: 0,
+        height: 0,
+    }
+}
+
+on_both_stores!(an_upload_retried_is_stored_once_and_bad_ones_are_refused);
+async fn an_upload_retried_is_stored_once_and_bad_ones_are_refused(backend: Backend, store: Store) {
+    let Some(s) = start(backend, store).await else {
+        return;
+    };
+    let officer = s.officer().await;
+    let (bytes, hash) = jpeg(640, 480, 1);
+    for attempt in 0..3 {
+        let (st, b, _) = put_raw(&s, &officer, &format!("/api/photos/{hash}"), bytes.clone()).await;
+        assert_eq!(st, 200, "attempt {attempt}: {b}");
+        assert_eq!(b, json!({"received": bytes.len(), "complete": true}));
+    }
+    assert_eq!(stored_photos(&s).await, 1, "three uploads, one photo");
+    // The uploader sees it (before any report names it), full size and as a thumbnail.
+    let (st, full, headers) = get_raw(&s, &officer, &format!("/api/photos/{hash}")).await;
+    assert_eq!((st, full.len()), (200, bytes.len()));
+    assert_eq!(full, bytes, "the bytes as sent");
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert!(headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=31536000"));
+    let (st, thumb, _) = get_raw(&s, &officer, &format!("/api/photos/{hash}?size=thumb")).await;
+    assert_eq!(st, 200);
+    let t = image::load_from_memory(&thumb).unwrap();
+    assert_eq!(
+        (t.width(), t.height()),
+        (320, 240),
+        "long side 320 px, proportions kept"
+    );
+
+    // Refused, with a clear message, and nothing stored.
+    let empty_hash = hex::encode(Sha256::digest(b""));
+    let (st, b, _) = put_raw(
+        &s,
+        &officer,
+        &format!("/api/photos/{empty_hash}"),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("0 byte"),
+        "{b}"
+    );
+    let pdf = b"%PDF-1.4 a document, not a photo".to_vec();
+    let pdf_hash = hex::encode(Sha256::digest(&pdf));
+    let (st, b, _) = put_raw(&s, &officer, &format!("/api/photos/{pdf_hash}"), pdf).await;
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["fields"][0]["message"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("not a photo"),
+        "{b}"
+    );
+    // Damaged on the way: the bytes are not the ones named.
+    let (other, _) = jpeg(64, 64, 2);
+    let (st, b, _) = put_raw(
+        &s,
+        &officer,
+        &format!("/api/photos/{}", "0".repeat(64)),
+        other,
+    )
+    .await;
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["fields"][0]["message"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("does not match"),
+        "{b}"
+    );
+    // A JPEG header over garbage: cannot be shown, so not kept.
+    let mut broken = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    broken.extend(std::iter::repeat(7u8).take(1000));
+    let broken_hash = hex::encode(Sha256::digest(&broken));
+    let (st, b, _) = put_raw(&s, &officer, &format!("/api/photos/{broken_hash}"), broken).await;
+    assert_eq!(st, 422, "{b}");
+    let (st, b, _) = put_raw(
+        &s,
+        &officer,
+        "/api/photos/..%2F..%2Fetc%2Fpasswd",
+        bytes.clone(),
+    )
+    .await;
+    assert!(st == 422 || st == 400, "{st} {b}");
+    assert_eq!(stored_photos(&s).await, 1);
+    // Only officers upload.
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let (st, _, _) = put_raw(&s, &sup, &format!("/api/photos/{hash}"), bytes).await;
+    assert_eq!(st, 403);
+}
+
+on_both_stores!(a_photo_sent_in_pieces_resumes_after_a_lost_connection);
+async fn a_photo_sent_in_pieces_resumes_after_a_lost_connection(backend: Backend, store: Store) {
+    let Some(s) = start(backend, store).await else {
+        return;
+    };
+    let officer = s.officer().await;
+    let (bytes, hash) = jpeg(1600, 1200, 3);
+    let total = bytes.len() as u64;
+    assert!(
+        total > 2 * CHUNK_BYTES,
+        "a photo of several pieces: {total}"
+    );
+    let piece = |offset: u64| {
+        let end = (offset + CHUNK_BYTES).min(total) as usize;
+        bytes[offset as usize..end].to_vec()
+    };
+    let path = |offset: u64| format!("/api/photos/{hash}/pieces?offset={offset}&total={total}");
+    // The first piece arrives; the connection is lost during the second.
+    let (st, b, _) = put_raw(&s, &officer, &path(0), piece(0)).await;
+    assert_eq!(
+        (st, b.clone()),
+        (200, json!({"received": CHUNK_BYTES, "complete": false})),
+        "{b}"
+    );
+    // Back online, the tablet asks where to go on from.
+    let (st, b) = s
+        .call(
+            "GET",
+            &format!("/api/photos/{hash}/status"),
+            Some(&officer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (st, b),
+        (200, json!({"received": CHUNK_BYTES, "complete": false}))
+    );
+    // A piece from the wrong place is not kept: the answer says where to go on from.
+    let (st, b, _) = put_raw(&s, &officer, &path(2 * CHUNK_BYTES), piece(2 * CHUNK_BYTES)).await;
+    assert_eq!(
+        (st, b),
+        (200, json!({"received": CHUNK_BYTES, "complete": false}))
+    );
+    let mut offset = CHUNK_BYTES;
+    let mut last = Value::Null;
+    while offset < total {
+        let (st, b, _) = put_raw(&s, &officer, &path(offset), piece(offset)).await;
+        assert_eq!(st, 200, "{b}");
+        offset = b["received"].as_u64().unwrap();
+        last = b;
+    }
+    assert_eq!(last, json!({"received": total, "complete": true}));
+    assert_eq!(stored_photos(&s).await, 1);
+    let (st, full, _) = get_raw(&s, &officer, &format!("/api/photos/{hash}")).await;
+    assert_eq!(st, 200);
+    assert!(full == bytes, "the pieces joined are the photo");
+    // Sent again in pieces (a re-imported rescue file): already complete, stored once.
+    let (st, b, _) = put_raw(&s, &officer, &path(0), piece(0)).await;
+    assert_eq!((st, b["complete"].clone()), (200, json!(true)));
+    assert_eq!(stored_photos(&s).await, 1);
+}
+
+on_both_stores!(photos_are_served_only_to_those_who_may_see_the_report);
+async fn photos_are_served_only_to_those_who_may_see_the_report(backend: Backend, store: Store) {
+    let Some(s) = start(backend, store).await else {
+        return;
+    };
+    let officer = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let (bytes, sent) = jpeg(800, 600, 4);
+    let (_, waiting) = jpeg(800, 600, 5);
+    let (st, _, _) = put_raw(&s, &officer, &format!("/api/photos/{sent}"), bytes.clone()).await;
+    assert_eq!(st, 200);
+    // A report of Ninh Hải (Hoa Lư) naming two photos: one sent, one still on the tablet.
+    let mut v = visit("v-photos", "coop-001", "Khảo sát có ảnh");
+    v.findings.photos = vec![photo_ref(&sent, bytes.len()), photo_ref(&waiting, 250_000)];
+    let (st, b) = s.push(&officer, "tab-photos", &[submit(1, v)]).await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+
+    // The province's supervisor sees the sent one, and learns the other is still on the
+    // officer's tablet.
+    let (st, full, _) = get_raw(&s, &sup, &format!("/api/photos/{sent}")).await;
+    assert_eq!((st, full == bytes), (200, true));
+    let (st, body, _) = get_raw(&s, &sup, &format!("/api/photos/{waiting}")).await;
+    assert_eq!(st, 404);
+    assert!(String::from_utf8_lossy(&body).contains("still on the officer's tablet"));
+    // Kim Sơn's officer: not found, exactly as a photo that does not exist.
+    let (st, theirs, _) = get_raw(&s, &kimson, &format!("/api/photos/{sent}")).await;
+    let (st2, none, _) = get_raw(&s, &kimson, &format!("/api/photos/{}", "f".repeat(64))).await;
+    assert_eq!((st, st2), (404, 404));
+    assert_eq!(theirs, none, "nothing tells it exists");
+    let (st, _, _) = get_raw(&s, &kimson, &format!("/api/photos/{sent}?size=thumb")).await;
+    assert_eq!(st, 404);
+    // Not signed in.
+    let r = s
+        .http
+        .get(format!("{}/api/photos/{sent}", s.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
