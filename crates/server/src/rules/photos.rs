@@ -143,7 +143,8 @@ pub async fn upload_piece(
     if !is_hash(hash) {
         return Err(bad_name());
     }
-    if total == 0 || total > MAX_BYTES || piece.is_empty() || offset + piece.len() as u64 > total {
+    let end = offset.checked_add(piece.len() as u64);
+    if total == 0 || total > MAX_BYTES || piece.is_empty() || end.is_none_or(|e| e > total) {
         return Err(refused(Msg::new(
             "Phần ảnh gửi lên không hợp lệ (rỗng, vượt quá kích thước ảnh, hoặc ảnh quá 12 MB).",
             "The piece is not valid (empty, past the photo's size, or a photo over 12 MB).",
