@@ -1,7 +1,9 @@
 //! A visit report, read-only and whole: every section of the form with what was recorded
-//! (empty fields left out). The supervisor reviews from it.
+//! (empty fields left out). The supervisor reviews from it. Labels and sections are the
+//! report's field catalogue's (hoptac_core::fields).
 
 use crate::i18n::{date, lang, t, vnd};
+use hoptac_core::fields::Section;
 use hoptac_core::model::VisitReport;
 use hoptac_core::reference::ListKind;
 use hoptac_core::report::Labelled;
@@ -13,6 +15,18 @@ fn labels<L: Labelled>(items: &[L]) -> String {
         .map(|i| i.msg().get(lang().get_untracked()).to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A field's short label, from the report's field catalogue (hoptac_core::fields).
+fn l(key: &str) -> &'static str {
+    let (vi, en) = hoptac_core::fields::get(key).map_or(("?", "?"), |f| f.label);
+    t(vi, en)
+}
+
+/// A section's heading, from the catalogue.
+fn h(s: Section) -> &'static str {
+    let (vi, en) = s.label();
+    t(vi, en)
 }
 
 fn yes_no(b: bool) -> String {
@@ -52,53 +66,53 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
         let programme = listed(ListKind::Programme, vc.programme.as_slice());
         view! {
             <div class="report-facts">
-                {section(t("Chung", "General"), vec![
-                    (t("Ngày khảo sát", "Visit date"), date(&r.visit_date)),
-                    (t("Nội dung làm việc", "Note"), r.note.clone()),
-                    (t("Tình trạng hoạt động", "Operating status"), f.operating_status.map(|s| crate::labels::status_label(s).to_string()).unwrap_or_default()),
+                {section(h(Section::General), vec![
+                    (l("visit_date"), date(&r.visit_date)),
+                    (l("note"), r.note.clone()),
+                    (l("findings.operating_status"), f.operating_status.map(|s| crate::labels::status_label(s).to_string()).unwrap_or_default()),
                 ])}
-                {section(t("Tài chính", "Finances"), vec![
-                    (t("Doanh thu", "Revenue"), money(f.finances.revenue_vnd)),
-                    (t("Doanh thu cùng kỳ năm trước", "Revenue last year"), money(f.finances.revenue_last_year_vnd)),
-                    (t("Lợi nhuận", "Profit"), money(f.finances.profit_vnd)),
-                    (t("Thu nhập thành viên (tháng)", "Member income (month)"), money(f.finances.member_income_vnd)),
-                    (t("Thu nhập cùng kỳ năm trước", "Member income last year"), money(f.finances.member_income_last_year_vnd)),
-                    (t("Ảnh hưởng của biến động", "Impact of shocks"), f.finances.shock_impact.map(|s| s.msg().get(lang().get_untracked()).to_string()).unwrap_or_default()),
-                    (t("Ghi chú về biến động", "Note on shocks"), f.finances.shock_note.clone()),
+                {section(h(Section::Finances), vec![
+                    (l("findings.finances.revenue_vnd"), money(f.finances.revenue_vnd)),
+                    (l("findings.finances.revenue_last_year_vnd"), money(f.finances.revenue_last_year_vnd)),
+                    (l("findings.finances.profit_vnd"), money(f.finances.profit_vnd)),
+                    (l("findings.finances.member_income_vnd"), money(f.finances.member_income_vnd)),
+                    (l("findings.finances.member_income_last_year_vnd"), money(f.finances.member_income_last_year_vnd)),
+                    (l("findings.finances.shock_impact"), f.finances.shock_impact.map(|s| s.msg().get(lang().get_untracked()).to_string()).unwrap_or_default()),
+                    (l("findings.finances.shock_note"), f.finances.shock_note.clone()),
                 ])}
-                {section(t("Chuỗi giá trị", "Value chain"), vec![
-                    (t("Tham gia chuỗi giá trị", "In a value chain"), yes_no(vc.in_value_chain)),
-                    (t("Các khâu", "Stages"), labels(&vc.stages)),
-                    (t("Doanh nghiệp liên kết", "Linked enterprise"), vc.linked_enterprise.clone()),
-                    (t("Chương trình", "Programme"), programme),
-                    (t("Chương trình khác", "Other programme"), vc.programme_other.clone()),
+                {section(h(Section::ValueChain), vec![
+                    (l("findings.value_chain.in_value_chain"), yes_no(vc.in_value_chain)),
+                    (l("findings.value_chain.stages"), labels(&vc.stages)),
+                    (l("findings.value_chain.linked_enterprise"), vc.linked_enterprise.clone()),
+                    (l("findings.value_chain.programme"), programme),
+                    (l("findings.value_chain.programme_other"), vc.programme_other.clone()),
                 ])}
-                {section(t("Khó khăn", "Difficulties"), vec![
-                    (t("Khó khăn", "Difficulties"), listed(ListKind::Difficulty, &f.difficulties)),
-                    (t("Khó khăn khác", "Other difficulties"), f.difficulty_other.clone()),
+                {section(h(Section::Difficulties), vec![
+                    (l("findings.difficulties"), listed(ListKind::Difficulty, &f.difficulties)),
+                    (l("findings.difficulty_other"), f.difficulty_other.clone()),
                 ])}
-                {section(t("Hỗ trợ", "Support"), vec![
-                    (t("Đã nhận", "Received"), listed(ListKind::SupportKind, &f.support.received)),
-                    (t("Đề nghị", "Requested"), listed(ListKind::SupportKind, &f.support.requested)),
-                    (t("Công trình bàn giao", "Works handed over"), f.support.works_handed_over.map(|w| w.to_string()).unwrap_or_default()),
-                    (t("Ghi chú", "Note"), f.support.note.clone()),
+                {section(h(Section::Support), vec![
+                    (l("findings.support.received"), listed(ListKind::SupportKind, &f.support.received)),
+                    (l("findings.support.requested"), listed(ListKind::SupportKind, &f.support.requested)),
+                    (l("findings.support.works_handed_over"), f.support.works_handed_over.map(|w| w.to_string()).unwrap_or_default()),
+                    (l("findings.support.note"), f.support.note.clone()),
                 ])}
-                {section(t("Chuyển đổi số", "Digital transformation"), vec![
-                    (t("Phần mềm kế toán", "Accounting software"), yes_no(f.digital.accounting_software)),
-                    (t("Hóa đơn điện tử", "E-invoices"), yes_no(f.digital.e_invoices)),
-                    (t("Bán hàng trực tuyến", "Sells online"), yes_no(f.digital.sells_online)),
+                {section(h(Section::Digital), vec![
+                    (l("findings.digital.accounting_software"), yes_no(f.digital.accounting_software)),
+                    (l("findings.digital.e_invoices"), yes_no(f.digital.e_invoices)),
+                    (l("findings.digital.sells_online"), yes_no(f.digital.sells_online)),
                 ])}
-                {section(t("Tuân thủ và chứng nhận", "Compliance and certification"), vec![
-                    (t("Đã đăng ký thuế", "Registered for tax"), yes_no(f.compliance.tax_registered)),
-                    (t("Chứng nhận", "Certifications"), labels(&f.compliance.certifications)),
-                    (t("Sao OCOP", "OCOP stars"), f.compliance.ocop_stars.map(|s| s.to_string()).unwrap_or_default()),
+                {section(h(Section::Compliance), vec![
+                    (l("findings.compliance.tax_registered"), yes_no(f.compliance.tax_registered)),
+                    (l("findings.compliance.certifications"), labels(&f.compliance.certifications)),
+                    (l("findings.compliance.ocop_stars"), f.compliance.ocop_stars.map(|s| s.to_string()).unwrap_or_default()),
                 ])}
-                {section(t("Việc cần theo dõi", "Follow-up actions"), f.follow_ups.iter().map(|a| (
+                {section(h(Section::FollowUps), f.follow_ups.iter().map(|a| (
                     if a.done { t("Đã xong", "Done") } else { t("Chưa xong", "Open") },
                     format!("{} — {}", a.action, date(&a.due)),
                 )).collect())}
-                {section(t("Vị trí", "Position"), vec![
-                    (t("Tọa độ GPS", "GPS position"), f.position.as_ref().map(|p| format!("{:.5}, {:.5}", p.lat, p.lon)).unwrap_or_default()),
+                {section(h(Section::Position), vec![
+                    (l("findings.position"), f.position.as_ref().map(|p| format!("{:.5}, {:.5}", p.lat, p.lon)).unwrap_or_default()),
                 ])}
             </div>
         }

@@ -17,37 +17,12 @@ fn action_label(a: Action) -> (&'static str, &'static str) {
     }
 }
 
-/// A changed field's path in words, for the common ones; the path itself otherwise.
+/// A changed field's path in words, from the report's field catalogue (the path itself
+/// for a field it does not know).
 fn path_label(path: &str) -> String {
-    let known: &[(&str, &str, &str)] = &[
-        ("note", "Nội dung làm việc", "Note"),
-        ("visit_date", "Ngày khảo sát", "Visit date"),
-        (
-            "findings.operating_status",
-            "Tình trạng hoạt động",
-            "Operating status",
-        ),
-        (
-            "findings.finances.revenue_vnd",
-            "Doanh thu (đồng)",
-            "Revenue (VND)",
-        ),
-        (
-            "findings.finances.profit_vnd",
-            "Lợi nhuận (đồng)",
-            "Profit (VND)",
-        ),
-        (
-            "findings.finances.member_income_vnd",
-            "Thu nhập thành viên (đồng/tháng)",
-            "Member income (VND/month)",
-        ),
-    ];
-    known
-        .iter()
-        .find(|k| k.0 == path)
-        .map(|k| t(k.1, k.2).to_string())
-        .unwrap_or_else(|| path.to_string())
+    hoptac_core::fields::label(path)
+        .get(lang().get())
+        .to_string()
 }
 
 #[component]

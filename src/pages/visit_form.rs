@@ -6,6 +6,7 @@
 
 use crate::i18n::{lang, t, tx, vnd};
 use crate::store::visit_draft_key;
+use hoptac_core::fields::Section;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
 use hoptac_core::reference::{offered, ListKind, ReferenceItem, OTHER};
 use hoptac_core::report::{Certification, ChainStage, FollowUp, Labelled, Position, ShockImpact};
@@ -325,13 +326,13 @@ fn General(form: Form) -> impl IntoView {
     let status_v = Memo::new(move |_| form.draft.read().findings.operating_status);
     view! {
         <fieldset id="chung">
-            <legend>{tx("Chung", "General")}</legend>
-            <label for="visit-date">{tx("Ngày khảo sát", "Visit date")}</label>
+            <legend>{section_tx(Section::General)}</legend>
+            <label for="visit-date">{fl_tx("visit_date")}</label>
             <input id="visit-date" type="date" prop:value=move || date_v.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.visit_date = v) }
                 aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
             {field_error("visit-date-error".into(), date_err)}
-            <label for="visit-note">{tx("Nội dung làm việc", "What you found")}</label>
+            <label for="visit-note">{fl_tx("note")}</label>
             <textarea id="visit-note" rows="5" prop:value=move || note_v.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.note = v) }
                 aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error visit-note-count"></textarea>
@@ -339,7 +340,7 @@ fn General(form: Form) -> impl IntoView {
                 class=move || { if hoptac_core::limits::chars(&note_v.read()) > hoptac_core::limits::NOTE { "hint error" } else { "hint" } }>
                 {move || format!("{} {}", t("Số ký tự:", "Characters:"), hoptac_core::limits::counter(&note_v.read(), hoptac_core::limits::NOTE))}</span>
             {field_error("visit-note-error".into(), note_err)}
-            <label for="operating-status">{tx("Tình trạng hoạt động khi khảo sát", "Operating status at the visit")}</label>
+            <label for="operating-status">{fl_tx("findings.operating_status")}</label>
             <select id="operating-status" on:change=move |ev| {
                 let v = crate::util::typed(&ev);
                 form.edit(|d| d.findings.operating_status = hoptac_core::keyed::Keyed::from_key(&v));
@@ -363,12 +364,12 @@ fn General(form: Form) -> impl IntoView {
 fn money(
     form: Form,
     id: &'static str,
-    label: (&'static str, &'static str),
     field: &'static str,
     get: fn(&VisitReport) -> Option<i64>,
     set: fn(&mut VisitReport, Option<i64>),
     allow_negative: bool,
 ) -> impl IntoView {
+    let label = fl(field);
     let err_id = format!("{id}-error");
     let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
@@ -574,11 +575,11 @@ fn flag(
 fn text(
     form: Form,
     id: &'static str,
-    label: (&'static str, &'static str),
     field: &'static str,
     get: fn(&VisitReport) -> &String,
     set: fn(&mut VisitReport, String),
 ) -> impl IntoView {
+    let label = fl(field);
     let err_id = format!("{id}-error");
     let cur = Memo::new(move |_| get(&form.draft.read()).clone());
     view! {
@@ -596,26 +597,44 @@ fn text(
     }
 }
 
+/// Field `key`'s label on the form, from the report's field catalogue
+/// (hoptac_core::fields).
+fn fl(key: &str) -> (&'static str, &'static str) {
+    hoptac_core::fields::form_label(key)
+}
+
+/// A section's heading as a view, from the catalogue.
+fn section_tx(section: Section) -> impl IntoView {
+    let (vi, en) = section.label();
+    tx(vi, en)
+}
+
+/// Field `key`'s form label as a view (follows the language).
+fn fl_tx(key: &str) -> impl IntoView {
+    let (vi, en) = fl(key);
+    tx(vi, en)
+}
+
 #[component]
 fn FinancesSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="tai-chinh">
-            <legend>{tx("Tài chính trong kỳ", "Finances for the period")}</legend>
+            <legend>{section_tx(Section::Finances)}</legend>
             <div class="grid">
-                {money(form, "revenue", ("Doanh thu (đồng)", "Revenue (VND)"), "findings.finances.revenue_vnd",
+                {money(form, "revenue", "findings.finances.revenue_vnd",
                     |d| d.findings.finances.revenue_vnd, |d, v| d.findings.finances.revenue_vnd = v, false)}
-                {money(form, "revenue-ly", ("Doanh thu cùng kỳ năm trước (đồng)", "Revenue, same period last year (VND)"), "findings.finances.revenue_last_year_vnd",
+                {money(form, "revenue-ly", "findings.finances.revenue_last_year_vnd",
                     |d| d.findings.finances.revenue_last_year_vnd, |d, v| d.findings.finances.revenue_last_year_vnd = v, false)}
-                {money(form, "profit", ("Lợi nhuận (đồng, lỗ ghi dấu -)", "Profit (VND, a loss with -)"), "findings.finances.profit_vnd",
+                {money(form, "profit", "findings.finances.profit_vnd",
                     |d| d.findings.finances.profit_vnd, |d, v| d.findings.finances.profit_vnd = v, true)}
-                {money(form, "income", ("Thu nhập bình quân thành viên / tháng (đồng)", "Average member income per month (VND)"), "findings.finances.member_income_vnd",
+                {money(form, "income", "findings.finances.member_income_vnd",
                     |d| d.findings.finances.member_income_vnd, |d, v| d.findings.finances.member_income_vnd = v, false)}
-                {money(form, "income-ly", ("Thu nhập bình quân cùng kỳ năm trước (đồng)", "Member income, same period last year (VND)"), "findings.finances.member_income_last_year_vnd",
+                {money(form, "income-ly", "findings.finances.member_income_last_year_vnd",
                     |d| d.findings.finances.member_income_last_year_vnd, |d, v| d.findings.finances.member_income_last_year_vnd = v, false)}
-                {choice::<ShockImpact>(form, "shock", ("Ảnh hưởng của dịch COVID-19 / cú sốc bên ngoài", "Impact of COVID-19 / an external shock"),
+                {choice::<ShockImpact>(form, "shock", fl("findings.finances.shock_impact"),
                     |d| d.findings.finances.shock_impact, |d, v| d.findings.finances.shock_impact = v)}
             </div>
-            {text(form, "shock-note", ("Ghi chú về ảnh hưởng", "Notes on the impact"), "findings.finances.shock_note",
+            {text(form, "shock-note", "findings.finances.shock_note",
                 |d| &d.findings.finances.shock_note, |d, v| d.findings.finances.shock_note = v)}
         </fieldset>
     }
@@ -626,19 +645,19 @@ fn ValueChainSection(form: Form) -> impl IntoView {
     let in_chain = move || form.draft.read().findings.value_chain.in_value_chain;
     view! {
         <fieldset id="chuoi-gia-tri">
-            <legend>{tx("Chuỗi giá trị", "Value chain")}</legend>
-            {flag(form, "in-chain", ("HTX sản xuất gắn với chuỗi giá trị", "Produces as part of a value chain"),
+            <legend>{section_tx(Section::ValueChain)}</legend>
+            {flag(form, "in-chain", fl("findings.value_chain.in_value_chain"),
                 |d| d.findings.value_chain.in_value_chain, |d, v| d.findings.value_chain.in_value_chain = v)}
             <Show when=in_chain>
-                {checks::<ChainStage>(form, "stage", ("Các công đoạn tham gia", "Stages taken part in"),
+                {checks::<ChainStage>(form, "stage", fl("findings.value_chain.stages"),
                     |d| &d.findings.value_chain.stages, |d| &mut d.findings.value_chain.stages)}
                 {field_error("stage-error".into(), form.error("findings.value_chain.stages".into()))}
-                {text(form, "enterprise", ("Doanh nghiệp liên kết", "Linked enterprise"), "findings.value_chain.linked_enterprise",
+                {text(form, "enterprise", "findings.value_chain.linked_enterprise",
                     |d| &d.findings.value_chain.linked_enterprise, |d, v| d.findings.value_chain.linked_enterprise = v)}
-                {ref_choice(form, ListKind::Programme, "programme", ("Mô hình thuộc chương trình", "Programme of the model"),
+                {ref_choice(form, ListKind::Programme, "programme", fl("findings.value_chain.programme"),
                     |d| d.findings.value_chain.programme.clone(), |d, v| d.findings.value_chain.programme = v)}
                 <Show when=move || form.draft.read().findings.value_chain.programme.as_deref() == Some(OTHER)>
-                    {text(form, "programme-other", ("Tên chương trình khác", "Name of the other programme"), "findings.value_chain.programme_other",
+                    {text(form, "programme-other", "findings.value_chain.programme_other",
                         |d| &d.findings.value_chain.programme_other, |d, v| d.findings.value_chain.programme_other = v)}
                 </Show>
             </Show>
@@ -650,10 +669,10 @@ fn ValueChainSection(form: Form) -> impl IntoView {
 fn DifficultiesSection(form: Form) -> impl IntoView {
     view! {
         <div id="kho-khan" class="section">
-            {ref_checks(form, ListKind::Difficulty, "difficulty", ("Khó khăn của HTX", "The cooperative's difficulties"),
+            {ref_checks(form, ListKind::Difficulty, "difficulty", fl("findings.difficulties"),
                 |d| &d.findings.difficulties, |d| &mut d.findings.difficulties)}
             <Show when=move || form.draft.read().findings.difficulties.iter().any(|k| k == OTHER)>
-                {text(form, "difficulty-other", ("Khó khăn khác", "Other difficulty"), "findings.difficulty_other",
+                {text(form, "difficulty-other", "findings.difficulty_other",
                     |d| &d.findings.difficulty_other, |d, v| d.findings.difficulty_other = v)}
             </Show>
         </div>
@@ -664,19 +683,19 @@ fn DifficultiesSection(form: Form) -> impl IntoView {
 fn SupportSection(form: Form) -> impl IntoView {
     view! {
         <div id="ho-tro" class="section">
-            {ref_checks(form, ListKind::SupportKind, "support-received", ("Hỗ trợ đã nhận", "Support received"),
+            {ref_checks(form, ListKind::SupportKind, "support-received", fl("findings.support.received"),
                 |d| &d.findings.support.received, |d| &mut d.findings.support.received)}
-            {ref_checks(form, ListKind::SupportKind, "support-requested", ("Hỗ trợ đề nghị", "Support requested"),
+            {ref_checks(form, ListKind::SupportKind, "support-requested", fl("findings.support.requested"),
                 |d| &d.findings.support.requested, |d| &mut d.findings.support.requested)}
             <div class="field">
-                <label for="works">{tx("Số công trình hạ tầng đã bàn giao", "Infrastructure works handed over")}</label>
+                <label for="works">{fl_tx("findings.support.works_handed_over")}</label>
                 <input id="works" type="number" min="0" max="100" inputmode="numeric"
                     prop:value=move || form.draft.read().findings.support.works_handed_over.map(|v| v.to_string()).unwrap_or_default()
                     on:input=move |ev| { let v = crate::util::typed(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
                     aria-describedby="works-error"/>
                 {field_error("works-error".into(), form.error("findings.support.works_handed_over".into()))}
             </div>
-            {text(form, "support-note", ("Ghi chú về hỗ trợ", "Notes on support"), "findings.support.note",
+            {text(form, "support-note", "findings.support.note",
                 |d| &d.findings.support.note, |d, v| d.findings.support.note = v)}
         </div>
     }
@@ -686,10 +705,10 @@ fn SupportSection(form: Form) -> impl IntoView {
 fn DigitalSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="chuyen-doi-so">
-            <legend>{tx("Chuyển đổi số", "Digital transformation")}</legend>
-            {flag(form, "accounting", ("Dùng phần mềm kế toán", "Uses accounting software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
-            {flag(form, "einvoice", ("Dùng hóa đơn điện tử", "Uses e-invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
-            {flag(form, "online", ("Bán hàng trực tuyến", "Sells online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
+            <legend>{section_tx(Section::Digital)}</legend>
+            {flag(form, "accounting", fl("findings.digital.accounting_software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
+            {flag(form, "einvoice", fl("findings.digital.e_invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
+            {flag(form, "online", fl("findings.digital.sells_online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
         </fieldset>
     }
 }
@@ -700,12 +719,12 @@ fn ComplianceSection(form: Form) -> impl IntoView {
         <div id="tuan-thu" class="section">
             <fieldset>
                 <legend>{tx("Tuân thủ", "Compliance")}</legend>
-                {flag(form, "tax-registered", ("Đã đăng ký thuế", "Tax registration done"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
+                {flag(form, "tax-registered", fl("findings.compliance.tax_registered"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
             </fieldset>
-            {checks::<Certification>(form, "cert", ("Chứng nhận chất lượng", "Quality certifications"),
+            {checks::<Certification>(form, "cert", fl("findings.compliance.certifications"),
                 |d| &d.findings.compliance.certifications, |d| &mut d.findings.compliance.certifications)}
             <div class="field">
-                <label for="ocop-stars">{tx("Số sao OCOP", "OCOP stars")}</label>
+                <label for="ocop-stars">{fl_tx("findings.compliance.ocop_stars")}</label>
                 <select id="ocop-stars" aria-describedby="ocop-error" on:change=move |ev| {
                     let v = crate::util::typed(&ev).parse::<u8>().ok();
                     form.edit(|d| d.findings.compliance.ocop_stars = v);
@@ -726,7 +745,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
     let count = move || form.draft.read().findings.follow_ups.len();
     view! {
         <fieldset id="viec-can-lam">
-            <legend>{tx("Việc cần làm tiếp", "Follow-up actions")}</legend>
+            <legend>{fl_tx("findings.follow_ups")}</legend>
             <ol class="follow-ups">
                 {move || (0..count()).map(|i| {
                     let action_id = format!("fu-action-{i}");
@@ -739,7 +758,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.action.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
                             {field_error(format!("fu-action-{i}-error"), form.error(format!("findings.follow_ups.{i}.action")))}
-                            <label for=due_for>{tx("Hạn hoàn thành", "Due date")}</label>
+                            <label for=due_for>{fl_tx("findings.follow_ups.due")}</label>
                             <input id=due_id type="date"
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.due.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>

@@ -15,6 +15,8 @@
 //!   data the server owns and administrators add to.
 //! - [`area_list`]: the official list of administrative units, imported.
 //! - [`reorg`]: reorganisations of the area tree (the 2025 reform) and what they move.
+//! - [`fields`]: the visit report's field catalogue (key, label, kind, section, limit,
+//!   export column) the form, report view, review and export read.
 //! - [`photo`]: photos on reports and cooperatives, named by content hash, and the plan
 //!   of which the tablet uploads.
 //! - [`registry`]: the registry's spreadsheet columns, import and export.
@@ -24,6 +26,7 @@
 pub mod accounts;
 pub mod area_list;
 pub mod error;
+pub mod fields;
 pub mod i18n;
 pub mod keyed;
 pub mod labels;

@@ -29,16 +29,10 @@ pub const CAPTION: usize = 200;
 /// A reviewer's comment, a reason for a return or a rejection.
 pub const COMMENT: usize = 2_000;
 
-/// Every free-text field's limit, by the field's name as validation names it (a visit
-/// report's fields by their path, "findings.support.note"; a cooperative's by name): what
-/// the forms show next to each field, and what [`crate::validate`] checks.
+/// The free-text fields' limits outside the visit report, by the field's name as
+/// validation names it (a cooperative's by name; "text" a review's comment). A visit
+/// report's fields have theirs in its catalogue ([`crate::fields::REPORT`]).
 pub const FIELDS: &[(&str, usize)] = &[
-    ("note", NOTE),
-    ("findings.finances.shock_note", LONG_TEXT),
-    ("findings.value_chain.linked_enterprise", SHORT_TEXT),
-    ("findings.value_chain.programme_other", SHORT_TEXT),
-    ("findings.difficulty_other", LONG_TEXT),
-    ("findings.support.note", LONG_TEXT),
     ("name", COOP_NAME),
     ("chair_name", PERSON_NAME),
     ("chair_phone", CODE),
@@ -48,11 +42,12 @@ pub const FIELDS: &[(&str, usize)] = &[
     ("text", COMMENT),
 ];
 
-/// The limit of the free-text field `field` (see [`FIELDS`]); follow-up actions
-/// ("findings.follow_ups.3.action") have [`FOLLOW_UP`].
+/// The limit of the free-text field `field`: a visit report's from its catalogue
+/// ([`crate::fields`]; follow-up actions "findings.follow_ups.3.action" too), others from
+/// [`FIELDS`].
 pub fn of(field: &str) -> Option<usize> {
-    if field.starts_with("findings.follow_ups.") && field.ends_with(".action") {
-        return Some(FOLLOW_UP);
+    if let Some(f) = crate::fields::get(field) {
+        return f.max_chars();
     }
     FIELDS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n)
 }
