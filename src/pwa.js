@@ -100,6 +100,19 @@ export async function downloadFile(url, token) {
   return "";
 }
 
+// Fetches a photo from the API with the session's token (an <img> cannot send it) and
+// resolves to an object URL for it, or to "404" (not on the server: still on the
+// officer's tablet, or not the caller's to see) or "network".
+export async function photoUrl(url, token) {
+  try {
+    const resp = await fetch(url, { headers: { authorization: "Bearer " + token } });
+    if (!resp.ok) return String(resp.status);
+    return URL.createObjectURL(await resp.blob());
+  } catch (e) {
+    return "network";
+  }
+}
+
 // The state at start: 1 when a service worker serves this page (the app is saved on the
 // device), 2 when the browser has none, 0 until the first install has cached the app.
 export function offlineStateNow() {

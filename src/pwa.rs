@@ -25,6 +25,8 @@ extern "C" {
     pub fn download_text(filename: &str, text: &str);
     #[wasm_bindgen(js_name = downloadFile)]
     pub async fn download_file(url: &str, token: &str) -> JsValue;
+    #[wasm_bindgen(js_name = photoUrl)]
+    async fn photo_url_js(url: &str, token: &str) -> JsValue;
     #[wasm_bindgen(js_name = getPosition)]
     fn get_position_js(on_ok: &Closure<dyn FnMut(f64, f64, f64)>, on_err: &Closure<dyn FnMut(u32)>);
 }
@@ -136,4 +138,31 @@ pub async fn storage_info() -> StorageInfo {
 
 pub async fn request_persist() -> bool {
     request_persist_js().await.as_bool().unwrap_or(false)
+}
+
+/// Why a photo could not be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoMissing {
+    /// Not on the server (still on the officer's tablet), or not the caller's to see.
+    NotHere,
+    /// No connection.
+    Offline,
+}
+
+/// An object URL for photo `hash` of the API (`thumb`: its thumbnail), fetched with the
+/// session's token.
+pub async fn photo_url(token: &str, hash: &str, thumb: bool) -> Result<String, PhotoMissing> {
+    let url = format!(
+        "/api/photos/{hash}{}",
+        if thumb { "?size=thumb" } else { "" }
+    );
+    let out = photo_url_js(&url, token)
+        .await
+        .as_string()
+        .unwrap_or_default();
+    match out.as_str() {
+        u if u.starts_with("blob:") => Ok(out),
+        "network" | "" => Err(PhotoMissing::Offline),
+        _ => Err(PhotoMissing::NotHere),
+    }
 }

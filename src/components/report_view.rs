@@ -111,10 +111,78 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
                     if a.done { t("Đã xong", "Done") } else { t("Chưa xong", "Open") },
                     format!("{} — {}", a.action, date(&a.due)),
                 )).collect())}
+                {(!f.photos.is_empty()).then(|| view! { <ReportPhotos photos=f.photos.clone()/> })}
                 {section(h(Section::Position), vec![
                     (l("findings.position"), f.position.as_ref().map(|p| format!("{:.5}, {:.5}", p.lat, p.lon)).unwrap_or_default()),
                 ])}
             </div>
         }
+    }
+}
+
+/// The report's photos: thumbnails fetched with the session's token (issue 17); one that
+/// has not reached the server says it is still on the officer's tablet. A thumbnail opens
+/// the photo full size.
+#[component]
+fn ReportPhotos(photos: Vec<hoptac_core::photo::PhotoRef>) -> impl IntoView {
+    view! {
+        <h3>{h(Section::Photos)}</h3>
+        <ul class="photos" aria-label=crate::i18n::tx("Ảnh", "Photos")>
+            {photos.into_iter().map(|p| view! { <PhotoItem p/> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn PhotoItem(p: hoptac_core::photo::PhotoRef) -> impl IntoView {
+    use crate::pwa::{photo_url, PhotoMissing};
+    let session = crate::session::use_session();
+    let hash = p.hash.clone();
+    let thumb = LocalResource::new(move || {
+        let hash = hash.clone();
+        async move { photo_url(&session.token(), &hash, true).await }
+    });
+    let full = RwSignal::new(None::<String>);
+    let (svi, sen) = p.section.label();
+    let caption = p.caption.clone();
+    let name = move || {
+        let section = t(svi, sen);
+        if caption.is_empty() {
+            section.to_string()
+        } else {
+            format!("{section} — {caption}")
+        }
+    };
+    let hash = p.hash.clone();
+    let open = move |_| {
+        let hash = hash.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(u) = photo_url(&session.token(), &hash, false).await {
+                full.set(Some(u));
+            }
+        });
+    };
+    let name2 = name.clone();
+    let name3 = name.clone();
+    view! {
+        <li class="photo">
+            <Suspense fallback=|| view! { <p class="muted" role="status">{crate::i18n::tx("Đang tải ảnh…", "Loading the photo…")}</p> }>
+                {move || thumb.get().map(|r| match r {
+                    Ok(url) => view! {
+                        <button type="button" class="photo-open" aria-label=format!("{} {}", t("Xem ảnh lớn:", "Open full size:"), name2()) on:click=open.clone()>
+                            <img src=url alt=name2()/>
+                        </button>
+                    }.into_any(),
+                    Err(PhotoMissing::NotHere) => view! {
+                        <p class="photo-missing" role="note">{crate::i18n::tx("Ảnh còn trên máy tính bảng của cán bộ, chưa gửi lên máy chủ.", "The photo is still on the officer's tablet: not uploaded yet.")}</p>
+                    }.into_any(),
+                    Err(PhotoMissing::Offline) => view! {
+                        <p class="photo-missing" role="note">{crate::i18n::tx("Không tải được ảnh: mất kết nối.", "The photo cannot be loaded: no connection.")}</p>
+                    }.into_any(),
+                })}
+            </Suspense>
+            <p class="caption">{name3}</p>
+            {move || full.get().map(|u| view! { <img class="photo-full" src=u alt=name()/> })}
+        </li>
     }
 }

@@ -49,7 +49,7 @@ pub use http::{api_router, ENDPOINTS, MAX_BODY_BYTES};
 
 /// Only the app's own origin; wasm needs 'wasm-unsafe-eval'; no inline script or style.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
      worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Trunk names release assets `name-<hash>.ext`, the hash a u64 in hex (16 digits, fewer
