@@ -909,6 +909,10 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         .call("GET", "/api/visits/v-gv-before", Some(&kimdong_sup), None)
         .await;
     assert_eq!(r["report"]["area_path"], "NB/NB-KS/NB-KS-KIMDONG/", "{r}");
+    assert!(
+        r["report"]["author_left_area_at"].is_i64(),
+        "marked as written before the cooperative moved: {r}"
+    );
     // Written after: the cooperative is no longer theirs.
     let after = Mutation {
         id: 2,
@@ -916,6 +920,22 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         op: MutationOp::SubmitVisit(dated("v-gv-after", "coop-015", "2025-07-20", 10, 9)),
     };
     let (st, b) = s.push(&giavien, "tab-gv", &[after]).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["rejected"][0]["code"], "not_found", "{b}");
+
+    // A tablet's clock set back opens nothing once a session's lifetime has passed since
+    // the reorganisation (here: the reorganisation made older than that).
+    sqlx::query("UPDATE reorganisations SET applied_at = applied_at - $1")
+        .bind(hoptac_server::rules::accounts::SESSION_TTL_MS + 1)
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    let stale = Mutation {
+        id: 3,
+        created_at: 1,
+        op: MutationOp::SubmitVisit(dated("v-gv-stale", "coop-015", "2025-06-21", 10, 9)),
+    };
+    let (st, b) = s.push(&giavien, "tab-gv", &[stale]).await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["rejected"][0]["code"], "not_found", "{b}");
 
@@ -933,6 +953,18 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         )
         .await;
     assert_eq!(st, 200, "{b}");
+    // Its past only: not its targets.
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/targets",
+            Some(&kimdong_sup),
+            Some(
+                json!({"period": "2026-H1", "area_id": "NB-GV-GIASINH", "targets": {"new_htx": 5}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, 403, "targets of a closed area are history");
     // Not another district's closed commune.
     let (st, _) = s
         .call(

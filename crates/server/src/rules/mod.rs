@@ -140,7 +140,9 @@ pub async fn standing(
 /// [`standing`] for work on cooperative `cooperative_id`, now at `area_path`: where the
 /// user does not stand there, judged where the cooperative was when the work was written,
 /// if a reorganisation applied since moved it (a commune merged into another district's:
-/// the officer of the old district wrote it offline before, issue 16).
+/// the officer of the old district wrote it offline before, issue 16): accepted only
+/// within a session's lifetime of that reorganisation (a tablet's clock set back opens
+/// nothing older), and marked as written before the move (`Covered`).
 pub async fn standing_for(
     tx: &mut WriteTx<'_>,
     user: &UserInfo,
@@ -151,8 +153,13 @@ pub async fn standing_for(
     if let Some(s) = standing(tx, user, area_path, written_at).await? {
         return Ok(Some(s));
     }
+    let since = crate::storage::now_ms() - accounts::SESSION_TTL_MS;
     match crate::storage::reorg::path_when_written(tx, cooperative_id, written_at).await? {
-        Some(then) if then != area_path => standing(tx, user, &then, written_at).await,
+        Some((then, applied_at)) if then != area_path && applied_at >= since => {
+            Ok(standing(tx, user, &then, written_at)
+                .await?
+                .map(|_| Standing::Covered { until: applied_at }))
+        }
         _ => Ok(None),
     }
 }

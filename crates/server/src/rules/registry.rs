@@ -558,14 +558,14 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
         // lock until it committed): the record goes where that area's records went.
         let landed;
         let w = match w {
-            Write::Create(c) => match land(&areas, c)? {
+            Write::Create(c) => match land(&areas, &user.scopes, c)? {
                 Some(c) => {
                     landed = Write::Create(c);
                     &landed
                 }
                 None => w,
             },
-            Write::Update { before, after } => match land(&areas, after)? {
+            Write::Update { before, after } => match land(&areas, &user.scopes, after)? {
                 Some(after) => {
                     landed = Write::Update {
                         before: before.clone(),
@@ -626,12 +626,16 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
 /// its line.
 fn land(
     areas: &HashMap<&str, &hoptac_core::model::Area>,
+    scopes: &[String],
     c: &Cooperative,
 ) -> ApiResult<Option<Cooperative>> {
     let mut at = areas.get(c.area_id.as_str()).copied();
     // A chain is at most a few reforms long; the bound stops a cycle a bad row could make.
     for _ in 0..16 {
         match at {
+            // Landed outside the importer's areas (merged into another district's): as
+            // if closed with no successor of theirs.
+            Some(a) if a.closed_on.is_none() && !in_scope(&a.path, scopes) => break,
             Some(a) if a.closed_on.is_none() => {
                 return Ok((a.id != c.area_id).then(|| Cooperative {
                     area_id: a.id.clone(),
@@ -757,14 +761,23 @@ mod tests {
                 "status": "active", "version": 1}))
             .unwrap()
         };
-        assert_eq!(land(&areas, &coop("B")).unwrap(), None, "open: as it is");
-        let landed = land(&areas, &coop("A")).unwrap().unwrap();
+        let all_of_p = vec!["P/".to_string()];
+        assert_eq!(
+            land(&areas, &all_of_p, &coop("B")).unwrap(),
+            None,
+            "open: as it is"
+        );
+        let landed = land(&areas, &all_of_p, &coop("A")).unwrap().unwrap();
         assert_eq!(
             (landed.area_id.as_str(), landed.area_path.as_str()),
             ("Y", "P/Y/"),
             "two reforms on"
         );
-        let refused = land(&areas, &coop("D")).unwrap_err();
+        let refused = land(&areas, &all_of_p, &coop("D")).unwrap_err();
+        assert!(
+            land(&areas, &["P/A/".to_string()], &coop("A")).is_err(),
+            "landed outside the importer's areas"
+        );
         assert!(
             format!("{refused:?}").contains("Import the file again"),
             "{refused:?}"

@@ -116,8 +116,14 @@ pub async fn reorganise(
         storage::areas::close(&mut tx, a).await?;
         let home = closed_scope(a, &p, &areas);
         log_area(&mut tx, a, &home)?;
-        // Its reference-list items serve the area replacing it (or the nearest that stays).
-        for item in storage::reorg::rehome(&mut tx, &a.path, &home).await? {
+        // Its reference-list items serve the area replacing it; a dissolved area's stay
+        // with it (no longer offered: its communes went to areas with lists of their own).
+        let successor = a.successor_id.as_deref().and_then(|s| p.path_of(s));
+        let moved = match successor {
+            Some(to) => storage::reorg::rehome(&mut tx, &a.path, to).await?,
+            None => Vec::new(),
+        };
+        for item in moved {
             let body = serde_json::to_string(&Change::Reference(item.clone()))?;
             tx.record_change(
                 "reference",
@@ -224,7 +230,11 @@ pub async fn reorganise(
     // like an area taken from them; their own unsent work stays and is still accepted
     // (rules::standing_for judges it where it was written).
     let held = storage::reorg::assignment_paths(&mut tx).await?;
-    for closed in &p.closed {
+    // Top-most closed areas first: a user sent a district's path needs none of its communes.
+    let mut closed_by_depth: Vec<&Area> = p.closed.iter().collect();
+    closed_by_depth.sort_by_key(|a| a.path.len());
+    let mut sent: Vec<(String, String)> = Vec::new();
+    for closed in closed_by_depth {
         let Ok(Some((_, to_path))) = p.destination(&closed.id) else {
             continue;
         };
@@ -236,6 +246,11 @@ pub async fn reorganise(
                 !held
                     .iter()
                     .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
+            })
+            .filter(|u| {
+                !sent
+                    .iter()
+                    .any(|(v, path)| v == u && closed.path.starts_with(path.as_str()))
             })
             .collect();
         users.dedup();
@@ -249,6 +264,7 @@ pub async fn reorganise(
                 user_id,
                 &body,
             );
+            sent.push((user_id.to_string(), closed.path.clone()));
         }
     }
 

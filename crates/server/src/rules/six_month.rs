@@ -10,8 +10,15 @@ use hoptac_core::six_month::{
     SixMonthReview, Targets, TargetsRequest,
 };
 
-/// The area the caller asked for, checked against their scope.
-async fn area_in_scope(db: &Db, scopes: &[String], area: &str) -> ApiResult<AreaRef> {
+/// The area the caller asked for, checked against their scope; with `history`, also a
+/// closed area whose successor they hold (to read its past, never to set its targets):
+/// then the bool is true (they see it through its history only).
+async fn area_in_scope(
+    db: &Db,
+    scopes: &[String],
+    area: &str,
+    history: bool,
+) -> ApiResult<(AreaRef, bool)> {
     let Some(found) = storage::areas::get(db, area).await? else {
         return Err(ApiError::field(
             "area",
@@ -22,7 +29,7 @@ async fn area_in_scope(db: &Db, scopes: &[String], area: &str) -> ApiResult<Area
         ));
     };
     // A closed area also for whoever holds the area that replaced it (its history).
-    let history = || async {
+    let through_history = || async {
         let all = storage::areas::all(db).await?;
         Ok::<bool, ApiError>(
             all.iter()
@@ -30,12 +37,15 @@ async fn area_in_scope(db: &Db, scopes: &[String], area: &str) -> ApiResult<Area
                 .is_some_and(|a| hoptac_core::reorg::covers_history(a, &all, scopes)),
         )
     };
-    if !in_scope(&found.path, scopes) && (found.closed_on.is_none() || !history().await?) {
-        return Err(ApiError::Forbidden(
-            "this area is outside your assigned areas".into(),
-        ));
+    if in_scope(&found.path, scopes) {
+        return Ok((found, false));
     }
-    Ok(found)
+    if history && found.closed_on.is_some() && through_history().await? {
+        return Ok((found, true));
+    }
+    Err(ApiError::Forbidden(
+        "this area is outside your assigned areas".into(),
+    ))
 }
 
 /// Computes the review of `period` for `area` (None: all of `scopes`). Public for the
@@ -49,20 +59,25 @@ pub async fn load_review(
     let Some((from, to)) = period_bounds(period) else {
         return Err(ApiError::field("period", bad_period(period)));
     };
-    let (area_id, area_name, paths, closed) = match area.filter(|a| !a.is_empty()) {
+    let (area_id, area_name, paths, closed, history_only) = match area.filter(|a| !a.is_empty()) {
         Some(a) => {
-            let a = area_in_scope(db, scopes, a).await?;
-            (Some(a.id), a.name, vec![a.path], a.closed_on.is_some())
+            let (a, history_only) = area_in_scope(db, scopes, a, true).await?;
+            let closed = a.closed_on.is_some();
+            (Some(a.id), a.name, vec![a.path], closed, history_only)
         }
-        None => (None, String::new(), scopes.to_vec(), false),
+        None => (None, String::new(), scopes.to_vec(), false, false),
     };
+    // Seen through its history only (the caller holds what replaced it): only the records
+    // that are in the caller's areas today, not those that went to other areas.
+    let mine = |path: &str| !history_only || in_scope(path, scopes);
 
     // An area a reorganisation closed: the review in the areas of its time, by where each
     // report was written and where each cooperative was (issue 16).
     let coops = if closed {
         let mut then: Vec<Cooperative> = storage::cooperatives::in_paths(db, &paths).await?;
+        then.retain(|c| mine(&c.area_path));
         for (c, from_path) in storage::cooperatives::moved_from_paths(db, &paths).await? {
-            if !then.iter().any(|x| x.id == c.id) {
+            if mine(&c.area_path) && !then.iter().any(|x| x.id == c.id) {
                 then.push(Cooperative {
                     area_path: from_path,
                     ..c
@@ -79,7 +94,10 @@ pub async fn load_review(
         let paths = paths.clone();
         async move {
             if closed {
-                storage::visits::standing_approved_written(db, &paths, &from, &to).await
+                let mut reports =
+                    storage::visits::standing_approved_written(db, &paths, &from, &to).await?;
+                reports.retain(|r| mine(&r.area_path));
+                Ok(reports)
             } else {
                 storage::visits::standing_approved(db, &paths, &from, &to).await
             }
@@ -200,7 +218,8 @@ pub async fn set_targets(db: &Db, user: &UserInfo, req: &TargetsRequest) -> ApiR
     req.targets
         .validate()
         .map_err(|e| ApiError::field(&e.field, e.message))?;
-    area_in_scope(db, &user.scopes, &req.area_id).await?;
+    // Only an area of the caller's today: a closed one's targets are its history.
+    area_in_scope(db, &user.scopes, &req.area_id, false).await?;
     let mut tx = db.begin_write().await?;
     let old = storage::targets::lock(&mut tx, &req.period, &req.area_id).await?;
     storage::targets::upsert(&mut tx, &req.period, &req.area_id, &req.targets, &user.id).await?;

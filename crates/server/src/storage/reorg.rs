@@ -99,15 +99,15 @@ pub async fn path_on(
 }
 
 /// Where cooperative `id` was when work on it was written at `written_at` (Unix ms), when a
-/// reorganisation applied since moved it: the path it had before the first such move.
-/// None: no reorganisation has moved it since.
+/// reorganisation applied since moved it: (the path it had before the first such move,
+/// when that reorganisation was applied, Unix ms). None: none has moved it since.
 pub async fn path_when_written(
     tx: &mut WriteTx<'_>,
     cooperative_id: &str,
     written_at: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT m.from_path FROM cooperative_moves m JOIN reorganisations r ON r.id = m.reorganisation_id WHERE m.cooperative_id = $1 AND r.applied_at > $2 ORDER BY r.applied_at LIMIT 1",
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.from_path, r.applied_at FROM cooperative_moves m JOIN reorganisations r ON r.id = m.reorganisation_id WHERE m.cooperative_id = $1 AND r.applied_at > $2 ORDER BY r.applied_at LIMIT 1",
     )
     .bind(cooperative_id)
     .bind(written_at)
@@ -125,21 +125,15 @@ pub async fn assignment_paths(tx: &mut WriteTx<'_>) -> Result<Vec<(String, Strin
     .await
 }
 
-/// What belonged to closed area at `from_path` goes to `to_path` (the area replacing it,
-/// or the nearest that stays): its reference-list items, and the area a record merged away
-/// from it is judged in. Returns the items moved, as they are now (for pull).
+/// The reference-list items of closed area at `from_path` go to `to_path`, the area that
+/// replaced it (its lists merge into the successor's). Returns the items moved, as they
+/// are now (for pull). (A record merged away from it keeps the path it was written in:
+/// work on it is judged there, within a session's lifetime: rules::standing_for.)
 pub async fn rehome(
     tx: &mut WriteTx<'_>,
     from_path: &str,
     to_path: &str,
 ) -> Result<Vec<hoptac_core::reference::ReferenceItem>, sqlx::Error> {
-    sqlx::query(
-        "UPDATE cooperative_merges SET removed_area_path = $1 WHERE removed_area_path = $2",
-    )
-    .bind(to_path)
-    .bind(from_path)
-    .execute(tx.conn())
-    .await?;
     let items = super::reference::of_area_locked(tx, from_path).await?;
     if items.is_empty() {
         return Ok(items);
