@@ -16,10 +16,19 @@ use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
 use std::sync::Arc;
 
+/// Photos decoded at once for thumbnails.
+const DECODERS: usize = 2;
+/// The most memory one decode may take, in bytes (a 12-megapixel photo takes 36 MB).
+pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
+/// The widest or tallest photo decoded, in pixels (a phone's 200-megapixel camera: 16,320).
+pub const MAX_SIDE_PX: u32 = 16_384;
+
 /// Where photos are kept.
 #[derive(Clone)]
 pub struct PhotoStore {
     store: Arc<dyn ObjectStore>,
+    /// Photos decoded at once (a thumbnail takes up to [`MAX_DECODE_BYTES`] of memory).
+    pub decoding: Arc<tokio::sync::Semaphore>,
     /// "dir:/srv/hoptac/photos" or "s3://bucket", for the logs (never a secret).
     pub described: String,
 }
@@ -55,6 +64,7 @@ impl PhotoStore {
             };
             return Ok(PhotoStore {
                 store,
+                decoding: Arc::new(tokio::sync::Semaphore::new(DECODERS)),
                 described: format!("s3://{rest}"),
             });
         }
@@ -63,6 +73,7 @@ impl PhotoStore {
         let local = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
         Ok(PhotoStore {
             store: Arc::new(local),
+            decoding: Arc::new(tokio::sync::Semaphore::new(DECODERS)),
             described: format!("dir:{}", dir.display()),
         })
     }
@@ -139,7 +150,12 @@ impl PhotoStore {
             if offset != out.len() as u64 {
                 return Ok(None);
             }
-            out.extend_from_slice(&self.store.get(&m.location).await?.bytes().await?);
+            // A piece removed meanwhile (the upload started again): start again.
+            match self.store.get(&m.location).await {
+                Ok(r) => out.extend_from_slice(&r.bytes().await?),
+                Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(Some(out))
     }
@@ -162,7 +178,16 @@ impl PhotoStore {
 /// None when the image cannot be decoded (the photo is refused: it would show broken).
 /// CPU work: call it on a blocking thread.
 pub fn thumbnail(bytes: &[u8]) -> Option<(Bytes, u32, u32)> {
-    let img = image::load_from_memory(bytes).ok()?;
+    // Bounded: a file claiming a huge image (a decompression bomb) is refused, not decoded.
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE_PX);
+    limits.max_image_height = Some(MAX_SIDE_PX);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let img = reader.decode().ok()?;
     let (w, h) = (img.width(), img.height());
     let px = hoptac_core::photo::THUMB_PX;
     let small = img.thumbnail(px, px).to_rgb8();

@@ -23,12 +23,21 @@ CREATE TABLE photo_uploads (
     PRIMARY KEY (hash, user_id)
 );
 
--- Which records name which photo (a report's photos, a cooperative's main photo): who may
--- see a photo is who may see one of them.
+-- Who sent each photo's bytes (checked against its hash): who holds the photo.
+CREATE TABLE photo_uploaders (
+    hash        TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    PRIMARY KEY (hash, user_id)
+);
+
+-- Which records name which photo (a report's photos, a cooperative's main photo), and who
+-- named it there: who may see a photo is who may see a record that names it, by someone
+-- who sent its bytes (naming a hash learnt elsewhere opens nothing).
 CREATE TABLE photo_links (
     hash        TEXT NOT NULL,
     entity      TEXT NOT NULL,
     record_id   TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
     PRIMARY KEY (hash, entity, record_id)
 );
 CREATE INDEX photo_links_record ON photo_links(entity, record_id);

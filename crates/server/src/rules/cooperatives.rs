@@ -129,7 +129,7 @@ pub async fn register(
             ))
         };
     }
-    storage::photos::link_cooperative(tx, &stored).await?;
+    storage::photos::link_cooperative(tx, &stored, &user.id).await?;
     let body = serde_json::to_string(&stored)?;
     tx.record_change(
         "cooperative",
@@ -169,7 +169,7 @@ pub(crate) async fn store(
 ) -> Result<(), super::ApplyError> {
     storage::cooperatives::update(tx, c).await?;
     if old.main_photo != c.main_photo {
-        storage::photos::link_cooperative(tx, c).await?;
+        storage::photos::link_cooperative(tx, c, who.id).await?;
     }
     flag_duplicates(tx, c).await?;
     let body = serde_json::to_string(c)?;

@@ -66,13 +66,24 @@ async fn store_checked(
     let computed = hex::encode(Sha256::digest(&bytes));
     let mime = check_upload(hash, &bytes, &computed).map_err(refused)?;
     let size = bytes.len() as u64;
+    // Its bytes, checked: this user holds the photo.
     if storage::photos::get(db, hash).await?.is_some() {
+        let mut tx = db.begin_write().await?;
+        storage::photos::add_uploader(&mut tx, hash, &user.id).await?;
+        storage::photos::clear_progress(&mut tx, hash, &user.id).await?;
+        tx.commit().await?;
+        let _ = store.unstage(hash, &user.id).await;
         return Ok(UploadStatus {
             received: size,
             complete: true,
         });
     }
     let decoded = {
+        let _permit = store
+            .decoding
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let b = bytes.clone();
         tokio::task::spawn_blocking(move || crate::photos::thumbnail(&b))
             .await
@@ -102,8 +113,11 @@ async fn store_checked(
         },
     )
     .await?;
+    storage::photos::add_uploader(&mut tx, hash, &user.id).await?;
     storage::photos::clear_progress(&mut tx, hash, &user.id).await?;
     tx.commit().await?;
+    // Pieces it was sent in, if any (errors only leave garbage, never a wrong photo).
+    let _ = store.unstage(hash, &user.id).await;
     tracing::info!(photo = %hash, by = %user.id, bytes = size, "photo stored");
     Ok(UploadStatus {
         received: size,
@@ -144,17 +158,26 @@ pub async fn upload_piece(
         return Err(bad_name());
     }
     let end = offset.checked_add(piece.len() as u64);
-    if total == 0 || total > MAX_BYTES || piece.is_empty() || end.is_none_or(|e| e > total) {
+    if total == 0
+        || total > MAX_BYTES
+        || piece.is_empty()
+        || piece.len() as u64 > hoptac_core::photo::CHUNK_BYTES
+        || end.is_none_or(|e| e > total)
+    {
         return Err(refused(Msg::new(
-            "Phần ảnh gửi lên không hợp lệ (rỗng, vượt quá kích thước ảnh, hoặc ảnh quá 12 MB).",
-            "The piece is not valid (empty, past the photo's size, or a photo over 12 MB).",
+            "Phần ảnh gửi lên không hợp lệ (rỗng, quá 256 KB, vượt quá kích thước ảnh, hoặc ảnh quá 12 MB).",
+            "The piece is not valid (empty, over 256 KB, past the photo's size, or a photo over 12 MB).",
         )));
     }
+    // Already here, and this user holds it: nothing to send. (One who does not sends it
+    // all: the bytes prove they hold it.)
     if let Some(p) = storage::photos::get(db, hash).await? {
-        return Ok(UploadStatus {
-            received: p.bytes as u64,
-            complete: true,
-        });
+        if may_see(db, user, hash).await? {
+            return Ok(UploadStatus {
+                received: p.bytes as u64,
+                complete: true,
+            });
+        }
     }
     let received = match storage::photos::progress(db, hash, &user.id).await? {
         Some((t, r)) if t as u64 == total => r as u64,
@@ -218,11 +241,14 @@ pub async fn status(db: &Db, user: &UserInfo, hash: &str) -> ApiResult<UploadSta
     if !is_hash(hash) {
         return Err(bad_name());
     }
+    // Complete only to one who may see it: to others, whether it exists stays unsaid.
     if let Some(p) = storage::photos::get(db, hash).await? {
-        return Ok(UploadStatus {
-            received: p.bytes as u64,
-            complete: true,
-        });
+        if may_see(db, user, hash).await? {
+            return Ok(UploadStatus {
+                received: p.bytes as u64,
+                complete: true,
+            });
+        }
     }
     Ok(UploadStatus {
         received: storage::photos::progress(db, hash, &user.id)
@@ -230,6 +256,18 @@ pub async fn status(db: &Db, user: &UserInfo, hash: &str) -> ApiResult<UploadSta
             .map_or(0, |(_, r)| r as u64),
         complete: false,
     })
+}
+
+/// Whether `user` may see photo `hash`: they sent its bytes, or they may see a record
+/// that names it, named there by someone who sent its bytes.
+async fn may_see(db: &Db, user: &UserInfo, hash: &str) -> ApiResult<bool> {
+    if storage::photos::is_uploader(db, hash, &user.id).await? {
+        return Ok(true);
+    }
+    Ok(storage::photos::linked_paths(db, hash)
+        .await?
+        .iter()
+        .any(|p| in_scope(p, &user.scopes)))
 }
 
 /// A photo to send: its bytes and type.
@@ -252,29 +290,33 @@ pub async fn fetch(
     if !is_hash(hash) {
         return Err(not_found());
     }
-    let stored = storage::photos::get(db, hash).await?;
-    let mine = stored.as_ref().is_some_and(|p| p.uploaded_by == user.id);
-    let visible = mine
-        || storage::photos::linked_paths(db, hash)
+    let still_on_tablet = || {
+        ApiError::NotFound(
+            "the photo is still on the officer's tablet: it has not reached the server yet".into(),
+        )
+    };
+    let Some(p) = storage::photos::get(db, hash).await? else {
+        // Not here: a record the caller may see waits for it, or nothing to say.
+        let waited_for = storage::photos::named_paths(db, hash)
             .await?
             .iter()
             .any(|p| in_scope(p, &user.scopes));
-    if !visible {
+        return Err(if waited_for {
+            still_on_tablet()
+        } else {
+            not_found()
+        });
+    };
+    if !may_see(db, user, hash).await? {
         return Err(not_found());
     }
-    let Some(p) = stored else {
-        return Err(ApiError::NotFound(
-            "the photo is still on the officer's tablet: it has not reached the server yet".into(),
-        ));
+    let Some(bytes) = store.get(hash, thumb).await.map_err(store_error)? else {
+        // Recorded but gone from the store (restored from an older copy?): forgotten, so
+        // the tablet that holds it sends it again.
+        tracing::error!(photo = %hash, "photo recorded but missing from the store: forgotten");
+        storage::photos::forget(db, hash).await?;
+        return Err(still_on_tablet());
     };
-    let bytes = store
-        .get(hash, thumb)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| {
-            tracing::error!(photo = %hash, "photo recorded but missing from the store");
-            ApiError::Busy
-        })?;
     Ok(Served {
         bytes,
         mime: if thumb { "image/jpeg".into() } else { p.mime },

@@ -82,7 +82,7 @@ async fn save(
 ) -> ApiResult<()> {
     let body = serde_json::to_string(r)?;
     storage::visits::update(tx, r, &body).await?;
-    storage::photos::link_report(tx, r).await?;
+    storage::photos::link_report(tx, r, who.id).await?;
     tx.record_change(
         "visit",
         &r.id,

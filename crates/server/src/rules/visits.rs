@@ -92,7 +92,7 @@ pub async fn submit(
             ))
         };
     }
-    storage::photos::link_report(tx, &stored).await?;
+    storage::photos::link_report(tx, &stored, &user.id).await?;
     let who = Who {
         id: &user.id,
         name: &user.display_name,

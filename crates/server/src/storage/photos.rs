@@ -101,57 +101,118 @@ pub async fn clear_progress(
     Ok(())
 }
 
+/// Records that `user` sent the bytes of photo `hash`.
+pub async fn add_uploader(tx: &mut WriteTx<'_>, hash: &str, user: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO photo_uploaders (hash, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(hash)
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` sent the bytes of photo `hash`.
+pub async fn is_uploader(db: &Db, hash: &str, user: &str) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 FROM photo_uploaders WHERE hash = $1 AND user_id = $2")
+            .bind(hash)
+            .bind(user)
+            .fetch_optional(&db.pool)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Makes `hashes` the photos record `record_id` of `entity` ("visit", "cooperative")
-/// names.
+/// names; a photo it named already keeps who named it, a new one is named by `by`.
 pub async fn relink(
     tx: &mut WriteTx<'_>,
     entity: &str,
     record_id: &str,
     hashes: &[&str],
+    by: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM photo_links WHERE entity = $1 AND record_id = $2")
-        .bind(entity)
-        .bind(record_id)
-        .execute(tx.conn())
-        .await?;
-    for h in hashes {
+    let held: Vec<String> =
+        sqlx::query_scalar("SELECT hash FROM photo_links WHERE entity = $1 AND record_id = $2")
+            .bind(entity)
+            .bind(record_id)
+            .fetch_all(tx.conn())
+            .await?;
+    for gone in held.iter().filter(|h| !hashes.contains(&h.as_str())) {
+        sqlx::query("DELETE FROM photo_links WHERE hash = $1 AND entity = $2 AND record_id = $3")
+            .bind(gone)
+            .bind(entity)
+            .bind(record_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    for h in hashes.iter().filter(|h| !held.iter().any(|x| x == *h)) {
         sqlx::query(
-            "INSERT INTO photo_links (hash, entity, record_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            "INSERT INTO photo_links (hash, entity, record_id, linked_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(h)
         .bind(entity)
         .bind(record_id)
+        .bind(by)
         .execute(tx.conn())
         .await?;
     }
     Ok(())
 }
 
-/// Links visit report `r`'s photos to it.
+/// Forgets photo `hash` (its bytes are gone from the store: it is to be sent again).
+pub async fn forget(db: &Db, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM photos WHERE hash = $1")
+        .bind(hash)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Links visit report `r`'s photos to it, as named by user `by`.
 pub async fn link_report(
     tx: &mut WriteTx<'_>,
     r: &hoptac_core::model::VisitReport,
+    by: &str,
 ) -> Result<(), sqlx::Error> {
     let hashes: Vec<&str> = r.findings.photos.iter().map(|p| p.hash.as_str()).collect();
-    relink(tx, "visit", &r.id, &hashes).await
+    relink(tx, "visit", &r.id, &hashes, by).await
 }
 
-/// Links cooperative `c`'s main photo to it.
+/// Links cooperative `c`'s main photo to it, as named by user `by`.
 pub async fn link_cooperative(
     tx: &mut WriteTx<'_>,
     c: &hoptac_core::model::Cooperative,
+    by: &str,
 ) -> Result<(), sqlx::Error> {
     let hashes: Vec<&str> = c.main_photo.iter().map(|p| p.hash.as_str()).collect();
-    relink(tx, "cooperative", &c.id, &hashes).await
+    relink(tx, "cooperative", &c.id, &hashes, by).await
 }
 
-/// The area paths of the records that name photo `hash` (a user who may see one of them
-/// may see the photo).
-pub async fn linked_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Error> {
+/// The area paths of the records that name photo `hash`, whoever named it there (for a
+/// photo not on the server yet: a record the caller may see waits for it).
+pub async fn named_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT v.area_path FROM photo_links l JOIN visit_reports v ON v.id = l.record_id WHERE l.hash = $1 AND l.entity = 'visit'
          UNION
          SELECT c.area_path FROM photo_links l JOIN cooperatives c ON c.id = l.record_id WHERE l.hash = $1 AND l.entity = 'cooperative'",
+    )
+    .bind(hash)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The area paths of the records that name photo `hash`, named there by someone who sent
+/// its bytes (a user who may see one of them may see the photo).
+pub async fn linked_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT v.area_path FROM photo_links l JOIN photo_uploaders u ON u.hash = l.hash AND u.user_id = l.linked_by
+           JOIN visit_reports v ON v.id = l.record_id WHERE l.hash = $1 AND l.entity = 'visit'
+         UNION
+         SELECT c.area_path FROM photo_links l JOIN photo_uploaders u ON u.hash = l.hash AND u.user_id = l.linked_by
+           JOIN cooperatives c ON c.id = l.record_id WHERE l.hash = $1 AND l.entity = 'cooperative'",
     )
     .bind(hash)
     .fetch_all(&db.pool)
