@@ -17,12 +17,14 @@ fn action_label(a: Action) -> (&'static str, &'static str) {
     }
 }
 
-/// A changed field's path in words, from the report's field catalogue (the path itself
-/// for a field it does not know).
+/// A changed field's path in words, from the report's field catalogue: its label on the
+/// form, with the unit (the values shown are as stored: đồng, counts); the path itself
+/// for a field it does not know.
 fn path_label(path: &str) -> String {
-    hoptac_core::fields::label(path)
-        .get(lang().get())
-        .to_string()
+    match hoptac_core::fields::get(path) {
+        Some(f) => t(f.form_label.0, f.form_label.1).to_string(),
+        None => path.to_string(),
+    }
 }
 
 #[component]
