@@ -112,6 +112,10 @@ pub fn start() {
         refresh_pending().await;
         let mut failures: u32 = 0;
         loop {
+            // Read before the run: a kick while it runs (a sign-in again, a save) must
+            // start another run at once, not wait for the next period (seen on a slow CI
+            // machine: the work stayed unsent after signing in again).
+            let kicked_at = s.kick.get_untracked();
             let ok = run_once().await;
             failures = if ok { 0 } else { failures + 1 };
             let wait = if ok {
@@ -120,7 +124,6 @@ pub fn start() {
                 backoff_ms(failures - 1).min(PERIOD_MS * 4)
             };
             // Sleep until the wait is over or someone kicks (online event, "Sync now", a save).
-            let kicked_at = s.kick.get_untracked();
             let mut waited = 0;
             while waited < wait && s.kick.get_untracked() == kicked_at {
                 gloo::timers::future::TimeoutFuture::new(250).await;

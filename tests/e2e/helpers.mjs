@@ -27,6 +27,14 @@ export async function freePort() {
   });
 }
 
+// Every server a test file started is killed when its process ends, even after a failed
+// test that never reached `stop()` (a live child kept the file's process, and so the whole
+// run, waiting: seen on CI).
+const started = new Set();
+process.on("exit", () => {
+  for (const proc of started) if (proc.exitCode === null) proc.kill("SIGKILL");
+});
+
 /** Starts the release server; `db` and `port` may be reused to restart on the same data. */
 export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
@@ -41,6 +49,8 @@ export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
+  started.add(proc);
+  proc.once("exit", () => started.delete(proc));
   let output = "";
   proc.stdout.on("data", (d) => (output += d));
   proc.stderr.on("data", (d) => (output += d));
@@ -61,7 +71,10 @@ export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
       if (proc.exitCode !== null) return;
       const done = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
+      // A graceful shutdown waits for open connections; ten seconds is plenty.
+      const hard = setTimeout(() => proc.kill("SIGKILL"), 10_000);
       await done;
+      clearTimeout(hard);
     },
   };
 }
