@@ -17,6 +17,7 @@ pub mod early;
 pub mod i18n;
 pub mod labels;
 pub mod pages;
+pub mod photos;
 pub mod pwa;
 pub mod router;
 pub mod session;

@@ -494,7 +494,7 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
 
     // The new release opens it.
     let store = Store::open_named(name).await.unwrap();
-    assert_eq!(hoptac::store::DB_VERSION, 4);
+    assert_eq!(hoptac::store::DB_VERSION, 5);
     assert_eq!(store.cooperatives().await.unwrap().len(), 1);
     assert_eq!(
         store.visits().await.unwrap()[0].report.note,
@@ -743,4 +743,149 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     assert_eq!(store.registry_cache().await.unwrap(), None, "an edit");
     store.close();
     Store::delete_named(name).await.unwrap();
+}
+
+/// A photo held by the tablet: `bytes` as a blob, named by their real SHA-256.
+async fn photo(bytes: &[u8]) -> (web_sys::Blob, String) {
+    let arr = js_sys::Uint8Array::from(bytes);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&arr)).unwrap();
+    let b64 = hoptac::photos::to_base64(&blob).await.unwrap();
+    hoptac::photos::from_base64(&b64).await.unwrap()
+}
+
+fn photo_ref(hash: &str, bytes: u64) -> hoptac_core::photo::PhotoRef {
+    hoptac_core::photo::PhotoRef {
+        hash: hash.into(),
+        section: hoptac_core::photo::PhotoSection::Products,
+        caption: String::new(),
+        taken_at: None,
+        position: None,
+        bytes,
+        width: 4,
+        height: 3,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_for_good() {
+    let name = "test-photos";
+    let store = fresh(name).await;
+    store.start_session(&login("u1")).await.unwrap();
+    let (a, ha) = photo(b"\xFF\xD8\xFF photo a").await;
+    let (b, hb) = photo(b"\xFF\xD8\xFF photo b, a little longer").await;
+    let (c, hc) = photo(b"\xFF\xD8\xFF photo c").await;
+    for (blob, h) in [(&a, &ha), (&b, &hb), (&c, &hc)] {
+        store.put_photo(h, blob, 4, 3, 1).await.unwrap();
+    }
+    // The same photo taken twice is held once.
+    store.put_photo(&ha, &a, 4, 3, 2).await.unwrap();
+    assert_eq!(store.held_photos().await.unwrap().len(), 3);
+
+    // In a draft, nothing is queued; a photo still in the draft is not deleted.
+    let key = hoptac::store::visit_draft_key("coop-001");
+    let mut report = visit("v-photos", "có ảnh");
+    report.findings.photos = vec![
+        photo_ref(&ha, a.size() as u64),
+        photo_ref(&hb, b.size() as u64),
+        photo_ref(&hc, 1),
+    ];
+    store.save_draft(&key, &report).await.unwrap();
+    assert_eq!(store.queue_named_photos(10).await.unwrap(), 0);
+    assert!(
+        !store.forget_photo(&hc).await.unwrap(),
+        "the draft still names it"
+    );
+    // Removed from the draft: gone for good.
+    report.findings.photos.pop();
+    store.save_draft(&key, &report).await.unwrap();
+    assert!(store.forget_photo(&hc).await.unwrap());
+    assert!(store.photo_blob(&hc).await.unwrap().is_none());
+
+    // Submitted: its photos are queued, in the report's order, before the push.
+    store
+        .save_visit(report.clone(), 20, Some(&key))
+        .await
+        .unwrap();
+    assert_eq!(store.queue_named_photos(30).await.unwrap(), 2);
+    let held = store.held_photos().await.unwrap();
+    let queued = |h: &str| held.iter().find(|p| p.hash == h).unwrap().queued_at;
+    assert!(queued(&ha) < queued(&hb));
+    assert!(held.iter().all(|p| p.waiting()));
+
+    // The rescue file carries them; imported elsewhere, each comes back once, and a photo
+    // whose bytes are not its name is left out.
+    let mut file = store.export_unsent("u1", 40).await.unwrap();
+    assert_eq!(file.photos.len(), 2);
+    let other = fresh("test-photos-2").await;
+    other.start_session(&login("u1")).await.unwrap();
+    other.import_unsent(&file, "u1", 41).await.unwrap();
+    other.import_unsent(&file, "u1", 42).await.unwrap();
+    assert_eq!(other.held_photos().await.unwrap().len(), 2);
+    let back = other.photo_blob(&ha).await.unwrap().unwrap();
+    assert_eq!(back.size(), a.size());
+    file.photos[0].hash = hc.clone();
+    let third = fresh("test-photos-3").await;
+    third.start_session(&login("u1")).await.unwrap();
+    third.import_unsent(&file, "u1", 43).await.unwrap();
+    assert!(
+        third.photo_blob(&hc).await.unwrap().is_none(),
+        "bytes that are not their name"
+    );
+
+    // Acknowledged: the report left the outbox, its photos still wait until uploaded.
+    store.acknowledge(1, &[]).await.unwrap();
+    assert!(store
+        .held_photos()
+        .await
+        .unwrap()
+        .iter()
+        .all(|p| p.waiting()));
+    store
+        .set_photo_sent(&ha, a.size() as u64, true)
+        .await
+        .unwrap();
+    // Freeing room removes what the server holds in full, nothing else.
+    assert_eq!(
+        store.free_sent_photos().await.unwrap(),
+        (1, a.size() as u64)
+    );
+    let left: Vec<String> = store
+        .held_photos()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.hash)
+        .collect();
+    assert_eq!(left, vec![hb.clone()]);
+
+    // A photo named by nothing (its form closed before the draft was saved) is swept after a
+    // day; a queued one never is.
+    let (d, hd) = photo(b"\xFF\xD8\xFF photo d").await;
+    store.put_photo(&hd, &d, 4, 3, 100).await.unwrap();
+    assert_eq!(
+        store.sweep_photos(100 + 3600_000).await.unwrap(),
+        0,
+        "not yet"
+    );
+    assert_eq!(
+        store.sweep_photos(100 + 2 * 24 * 3600_000).await.unwrap(),
+        1
+    );
+    let left: Vec<String> = store
+        .held_photos()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.hash)
+        .collect();
+    assert_eq!(left, vec![hb]);
+
+    for (s, n) in [
+        (store, name),
+        (other, "test-photos-2"),
+        (third, "test-photos-3"),
+    ] {
+        s.close();
+        Store::delete_named(n).await.unwrap();
+    }
 }

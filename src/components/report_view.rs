@@ -134,13 +134,19 @@ fn ReportPhotos(photos: Vec<hoptac_core::photo::PhotoRef>) -> impl IntoView {
 }
 
 #[component]
-fn PhotoItem(p: hoptac_core::photo::PhotoRef) -> impl IntoView {
-    use crate::pwa::{photo_url, PhotoMissing};
+pub fn PhotoItem(
+    p: hoptac_core::photo::PhotoRef,
+    /// The report it is on, to link to (where photos of several reports are listed).
+    #[prop(optional)]
+    report_id: Option<String>,
+) -> impl IntoView {
+    use crate::pwa::PhotoMissing;
     let session = crate::session::use_session();
     let hash = p.hash.clone();
     let thumb = LocalResource::new(move || {
         let hash = hash.clone();
-        async move { photo_url(&session.token(), &hash, true).await }
+        // From this tablet when it holds it (the officer's own report, offline too).
+        async move { crate::components::photo_editor::photo_src(&session.token(), &hash, true).await }
     });
     let full = RwSignal::new(None::<String>);
     let (svi, sen) = p.section.label();
@@ -157,7 +163,9 @@ fn PhotoItem(p: hoptac_core::photo::PhotoRef) -> impl IntoView {
     let open = move |_| {
         let hash = hash.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(u) = photo_url(&session.token(), &hash, false).await {
+            if let Ok(u) =
+                crate::components::photo_editor::photo_src(&session.token(), &hash, false).await
+            {
                 full.set(Some(u));
             }
         });
@@ -182,6 +190,7 @@ fn PhotoItem(p: hoptac_core::photo::PhotoRef) -> impl IntoView {
                 })}
             </Suspense>
             <p class="caption">{name3}</p>
+            {report_id.map(|id| view! { <a href=format!("/bao-cao/{id}")>{crate::i18n::tx("Mở phiếu", "Open the report")}</a> })}
             {move || full.get().map(|u| view! { <img class="photo-full" src=u alt=name()/> })}
         </li>
     }

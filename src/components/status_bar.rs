@@ -18,9 +18,20 @@ pub fn StatusBar() -> impl IntoView {
             <span data-testid="online">{move || if s.online.get() { t("Có mạng", "Online") } else { t("Mất mạng", "Offline") }}</span>
             <span data-testid="pending">{move || {
                 let n = s.pending.get();
-                if n == 0 { t("Không có thay đổi chờ gửi", "Nothing waiting to sync").to_string() }
+                let photos = s.photos.get().0;
+                if n == 0 && photos == 0 { t("Không có thay đổi chờ gửi", "Nothing waiting to sync").to_string() }
+                else if n == 0 { String::new() }
                 else { crate::i18n::ts(format!("{n} thay đổi chờ đồng bộ"), format!("{n} change(s) waiting to sync")) }
             }}</span>
+            <Show when=move || { s.photos.get().0 > 0 }>
+                <span data-testid="photos-waiting">{move || {
+                    let (n, sent, total) = s.photos.get();
+                    let pct = if total > 0 { sent * 100 / total } else { 0 };
+                    crate::i18n::ts(format!("{n} ảnh chờ gửi ({pct}%)"), format!("{n} photo(s) waiting to upload ({pct}%)"))
+                }}</span>
+                <progress max=move || s.photos.get().2.max(1) as f64 value=move || s.photos.get().1 as f64
+                    aria-label=tx("Tiến độ gửi ảnh", "Photo upload progress")></progress>
+            </Show>
             <span class="muted">{move || {
                 lang().track();
                 match s.last_success.get() {

@@ -20,6 +20,9 @@ pub fn CooperativePage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let loaded = RwSignal::new(false);
     let has_draft = RwSignal::new(false);
+    // Photos of this tablet not yet all on the server (a report is "Đã gửi" only once
+    // its photos are there too).
+    let waiting_photos = RwSignal::new(Vec::<String>::new());
     let saved_q = crate::router::query("saved").is_some();
     let saved = move || saved_q;
     Effect::new(move |_| {
@@ -29,6 +32,16 @@ pub fn CooperativePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let store = crate::app_store();
             coop.set(store.cooperative(&id).await.ok().flatten());
+            waiting_photos.set(
+                store
+                    .held_photos()
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| !p.done)
+                    .map(|p| p.hash)
+                    .collect(),
+            );
             let v = crate::util::sort_by_key(store.visits_of(&id).await.unwrap_or_default(), |v| {
                 (u64::MAX - v.report.created_at.max(0) as u64, String::new())
             });
@@ -80,10 +93,10 @@ pub fn CooperativePage() -> impl IntoView {
                     <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
                 <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
-                    {crate::components::each(move || visits.get(), |v| view! {
+                    {crate::components::each(move || visits.get(), move |v| view! {
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
-                            <SyncBadge sync=v.sync.clone()/>
+                            <SyncBadge sync=v.sync.clone() photos_waiting=waiting_photos.with_untracked(|w| v.report.findings.photos.iter().filter(|p| w.contains(&p.hash)).count())/>
                             {review_badge(v.report.status)}
                             <p class="note">{v.report.note.clone()}</p>
                         </li>
@@ -108,9 +121,16 @@ fn review_badge(status: hoptac_core::model::ReportStatus) -> impl IntoView {
 }
 
 #[component]
-fn SyncBadge(sync: LocalSync) -> impl IntoView {
+fn SyncBadge(
+    sync: LocalSync,
+    /// Its photos this tablet has not yet sent in full.
+    photos_waiting: usize,
+) -> impl IntoView {
     match sync {
         LocalSync::Pending => view! { <span class="badge pending">{tx("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
+        LocalSync::Synced if photos_waiting > 0 => view! { <span class="badge pending">{move || crate::i18n::ts(
+            format!("Đã gửi phiếu, còn {photos_waiting} ảnh chờ gửi"),
+            format!("Report sent, {photos_waiting} photo(s) still to upload"))}</span> }.into_any(),
         LocalSync::Synced => view! { <span class="badge ok">{tx("Đã gửi", "Sent")}</span> }.into_any(),
         LocalSync::Rejected { message, .. } => view! {
             <span class="badge bad" role="alert">{move || format!("{} {}", t("Cần sửa:", "Needs fixing:"), message.get(lang().get()))}</span>
@@ -121,8 +141,27 @@ fn SyncBadge(sync: LocalSync) -> impl IntoView {
 #[component]
 fn Profile(coop: Cooperative) -> impl IntoView {
     let c = coop.clone();
+    let session = crate::session::use_session();
+    // The main photo: from this tablet when it holds it, else from the server.
+    let photo = c.main_photo.clone().map(|p| {
+        let hash = p.hash.clone();
+        LocalResource::new(move || {
+            let (hash, token) = (hash.clone(), session.token());
+            async move {
+                crate::components::photo_editor::photo_src(&token, &hash, true)
+                    .await
+                    .ok()
+            }
+        })
+    });
+    let alt = format!("{} {}", t("Ảnh đại diện của", "Main photo of"), c.name);
     view! {
         <section class="card">
+            {photo.map(|r| view! {
+                <Suspense fallback=|| ()>
+                    {move || r.get().flatten().map(|u| view! { <img class="main-photo" src=u alt=alt.clone()/> })}
+                </Suspense>
+            })}
             <h1>{c.name.clone()}</h1>
             <p class="meta">
                 <span class="badge">{move || kind_label(coop.kind)}</span>

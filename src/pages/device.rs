@@ -17,6 +17,42 @@ pub fn DevicePage() -> impl IntoView {
     let session = crate::session::use_session();
     let info = RwSignal::new(None::<StorageInfo>);
     let message = RwSignal::new(None::<(bool, Msg)>);
+    // The tablet's photos: (count, bytes, waiting to upload, sent in full and not needed).
+    let photos = RwSignal::new(None::<(usize, u64, usize, usize, u64)>);
+    let read_photos = move || {
+        leptos::task::spawn_local(async move {
+            let store = crate::app_store();
+            let held = store.held_photos().await.unwrap_or_default();
+            let named = store.named_photos().await.unwrap_or_default();
+            let freeable: Vec<_> = held
+                .iter()
+                .filter(|p| p.done && !named.contains(&p.hash))
+                .collect();
+            photos.set(Some((
+                held.len(),
+                held.iter().map(|p| p.bytes).sum(),
+                held.iter().filter(|p| p.waiting()).count(),
+                freeable.len(),
+                freeable.iter().map(|p| p.bytes).sum(),
+            )));
+        })
+    };
+    read_photos();
+    let free = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok((n, bytes)) = crate::app_store().free_sent_photos().await {
+                message.set(Some((
+                    true,
+                    Msg::new(
+                        format!("Đã giải phóng {n} ảnh đã gửi ({}).", mb(bytes as f64)),
+                        format!("Freed {n} photo(s) already sent ({}).", mb(bytes as f64)),
+                    ),
+                )));
+            }
+            read_photos();
+            info.set(Some(storage_info().await));
+        })
+    };
     let refresh = move || {
         leptos::task::spawn_local(async move { info.set(Some(storage_info().await)) });
     };
@@ -34,12 +70,13 @@ pub fn DevicePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let now = crate::util::now_ms();
             match crate::app_store().export_unsent(&s.user.id, now).await {
-                Ok(x) if x.mutations.is_empty() => message.set(Some((
+                Ok(x) if x.mutations.is_empty() && x.photos.is_empty() => message.set(Some((
                     true,
                     Msg::new("Không có dữ liệu chưa gửi.", "There is no unsent work."),
                 ))),
                 Ok(x) => {
                     let n = x.mutations.len();
+                    let photos = x.photos.len();
                     let text = crate::util::to_json(&x).unwrap_or_default();
                     download_text(
                         &format!(
@@ -52,8 +89,10 @@ pub fn DevicePage() -> impl IntoView {
                     message.set(Some((
                         true,
                         Msg::new(
-                            format!("Đã xuất {n} thay đổi chưa gửi ra tệp."),
-                            format!("Exported {n} unsent change(s) to a file."),
+                            format!("Đã xuất {n} thay đổi chưa gửi và {photos} ảnh ra tệp."),
+                            format!(
+                                "Exported {n} unsent change(s) and {photos} photo(s) to a file."
+                            ),
                         ),
                     )));
                 }
@@ -137,6 +176,18 @@ pub fn DevicePage() -> impl IntoView {
             }}</p>
             <Show when=move || info.get().is_some_and(|i| !i.persisted)>
                 <button type="button" on:click=ask>{tx("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
+            </Show>
+        </section>
+        <section class="card" aria-labelledby="device-photos-h">
+            <h2 id="device-photos-h">{tx("Ảnh", "Photos")}</h2>
+            <p data-testid="device-photos">{move || photos.get().map(|(n, bytes, waiting, _, _)| ts(
+                format!("Ảnh trên máy: {n} ảnh, {}; {waiting} ảnh chờ gửi.", mb(bytes as f64)),
+                format!("Photos on this tablet: {n}, {}; {waiting} waiting to upload.", mb(bytes as f64))))}</p>
+            <Show when=move || photos.get().is_some_and(|p| p.3 > 0)>
+                <p class="muted">{tx("Ảnh đã gửi đủ lên máy chủ có thể xoá khỏi máy để lấy chỗ trống; khi có mạng vẫn xem được từ máy chủ.", "Photos the server holds in full can be removed from this tablet to make room; they can still be seen from the server when online.")}</p>
+                <button type="button" on:click=free>{move || photos.get().map(|(_, _, _, k, b)| ts(
+                    format!("Giải phóng {k} ảnh đã gửi ({})", mb(b as f64)),
+                    format!("Free {k} photo(s) already sent ({})", mb(b as f64))))}</button>
             </Show>
         </section>
         <section class="card">

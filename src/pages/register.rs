@@ -477,9 +477,37 @@ fn coop_form(
                         </Show>
                     </div>
                 </fieldset>
+                <MainPhoto form=form/>
                 <div class="actions">
                     <button type="submit" class="primary">{tx(submit_label.0, submit_label.1)}</button>
                 </div>
             </form>
+    }
+}
+
+/// The cooperative's main photo (issue 17): one, taken offline like a report's.
+#[component]
+fn MainPhoto(form: Form) -> impl IntoView {
+    use crate::components::photo_editor::{PhotoChange, PhotoEditor};
+    let photos = Signal::derive(move || {
+        form.draft
+            .read()
+            .main_photo
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    });
+    let change = Callback::new(move |c: PhotoChange| {
+        form.edit(|d| {
+            let mut list: Vec<_> = d.main_photo.take().into_iter().collect();
+            c.apply(&mut list, 1);
+            d.main_photo = list.pop();
+        })
+    });
+    view! {
+        <fieldset id="anh-dai-dien">
+            <legend>{tx("Ảnh đại diện", "Main photo")}</legend>
+            <PhotoEditor photos change id="anh-htx" max=1 sections=false/>
+        </fieldset>
     }
 }

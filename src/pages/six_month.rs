@@ -370,6 +370,20 @@ fn drill_down(records: &[RecordRef], ids: &[String]) -> impl IntoView {
     }
 }
 
+/// The photos of the works handed over that the figure counts (issue 17), each with a
+/// link to its report.
+fn works_photos_view(photos: Vec<hoptac_core::six_month::WorkPhoto>) -> impl IntoView {
+    use crate::components::report_view::PhotoItem;
+    let n = photos.len();
+    view! {
+        <h3>{move || ts(format!("Ảnh công trình ({n})"), format!("Photos of the works ({n})"))}</h3>
+        {(n == 0).then(|| view! { <p class="empty">{t("Các phiếu này chưa có ảnh công trình.", "These reports have no photos of the works.")}</p> })}
+        <ul class="photos" aria-label=tx("Ảnh công trình đã bàn giao", "Photos of the works handed over")>
+            {photos.into_iter().map(|w| view! { <PhotoItem p=w.photo report_id=w.report_id/> }).collect_view()}
+        </ul>
+    }
+}
+
 fn number_input(
     id: &'static str,
     label: (&'static str, &'static str),
@@ -544,6 +558,7 @@ pub fn SixMonthPage() -> impl IntoView {
                 data.get().map(|r| {
                     let groups = lines(&r);
                     let records = r.records.clone();
+                    let works_photos = r.review.works_photos.clone();
                     view! {
                         {charts(&r)}
                         {groups.into_iter().map(|(heading, ls)| {
@@ -554,6 +569,7 @@ pub fn SixMonthPage() -> impl IntoView {
                                     <table class="table" aria-label=heading>
                                         <tbody>
                                             {ls.into_iter().map(|l| {
+                                                let works_photos = works_photos.clone();
                                                 let (label, ids) = (l.label.clone(), l.ids.clone());
                                                 let shown = l.label.clone();
                                                 let records = records.clone();
@@ -578,6 +594,7 @@ pub fn SixMonthPage() -> impl IntoView {
                                                                 <section role="region" aria-label=format!("{} — {}", t("Hồ sơ làm căn cứ", "Records behind"), o.0)>
                                                                     {if o.1.is_empty() { Some(view! { <p class="empty">{t("Không có hồ sơ nào.", "No records.")}</p> }) } else { None }}
                                                                     {drill_down(&records, &o.1)}
+                                                                    {(o.0 == t("Công trình hạ tầng đã bàn giao", "Infrastructure works handed over")).then(|| works_photos_view(works_photos.clone()))}
                                                                 </section>
                                                             </td></tr>
                                                         }))

@@ -215,7 +215,7 @@ pub fn VisitFormPage() -> impl IntoView {
         });
     };
 
-    let sections: [(&'static str, &'static str, &'static str); 8] = [
+    let sections: [(&'static str, &'static str, &'static str); 9] = [
         ("chung", "Chung", "General"),
         ("tai-chinh", "Tài chính", "Finances"),
         ("chuoi-gia-tri", "Chuỗi giá trị", "Value chain"),
@@ -224,6 +224,7 @@ pub fn VisitFormPage() -> impl IntoView {
         ("chuyen-doi-so", "Chuyển đổi số", "Digital"),
         ("tuan-thu", "Tuân thủ, chứng nhận", "Compliance"),
         ("viec-can-lam", "Việc cần làm", "Follow-up"),
+        ("anh", "Ảnh", "Photos"),
     ];
 
     view! {
@@ -268,6 +269,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 <DigitalSection form=form/>
                 <ComplianceSection form=form/>
                 <FollowUpSection form=form/>
+                <PhotosSection form=form/>
                 <div class="actions">
                     <button type="submit" class="primary">{move || if fixing.get().is_some() { t("Gửi lại phiếu đã sửa", "Resubmit the corrected report") } else { t("Gửi phiếu", "Submit report") }}</button>
                     <span class="muted">{tx("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
@@ -773,6 +775,24 @@ fn FollowUpSection(form: Form) -> impl IntoView {
             <button type="button" on:click=move |_| form.edit(|d| d.findings.follow_ups.push(FollowUp::default()))>
                 {tx("Thêm việc cần làm", "Add a follow-up action")}
             </button>
+        </fieldset>
+    }
+}
+
+/// The report's photos (issue 17): up to hoptac_core::photo::MAX_PER_REPORT, each in a
+/// section, kept in the draft by hash (the bytes are in the tablet's photo store).
+#[component]
+fn PhotosSection(form: Form) -> impl IntoView {
+    use crate::components::photo_editor::{PhotoChange, PhotoEditor};
+    let photos = Signal::derive(move || form.draft.read().findings.photos.clone());
+    let change = Callback::new(move |c: PhotoChange| {
+        form.edit(|d| c.apply(&mut d.findings.photos, hoptac_core::photo::MAX_PER_REPORT))
+    });
+    view! {
+        <fieldset id="anh-section">
+            <legend>{section_tx(Section::Photos)}</legend>
+            <PhotoEditor photos change id="anh" max=hoptac_core::photo::MAX_PER_REPORT sections=true/>
+            {field_error("photos-error".into(), form.error("findings.photos".into()))}
         </fieldset>
     }
 }

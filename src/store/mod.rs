@@ -8,6 +8,7 @@
 //! - `conflicts`: profile fields changed to two values ([`Conflict`]), pulled; resolved
 //!   here by the officer (the choice goes out as a mutation).
 //! - `meta`: `{ key, value }` rows: client id, next mutation id, pull cursor, session...
+//! - `photos`: photos taken on this tablet, keyed by `hash` (see [`photos`]).
 //!
 //! Every write an officer makes goes with its outbox entry in ONE transaction
 //! ([`Store::save_visit`]): never a record without its mutation, nor the reverse.
@@ -29,6 +30,7 @@ use wasm_bindgen::JsValue;
 mod cooperatives;
 mod drafts;
 mod outbox;
+mod photos;
 mod pull;
 pub mod schema;
 mod visits;
@@ -39,6 +41,7 @@ use drafts::DRAFTS_FROM;
 pub use drafts::{visit_draft_key, DraftRow, VisitDraft};
 use outbox::append_mutation;
 pub use outbox::{UnsentExport, EXPORT_FORMAT};
+pub use photos::{ExportedPhoto, HeldPhoto, PHOTOS};
 use pull::put_now;
 use visits::{visit_from_js, StoredSync, SyncState};
 pub use visits::{LocalSync, LocalVisit};
@@ -280,7 +283,9 @@ impl Store {
     }
 
     async fn clear_all(&self) -> Result<()> {
-        let names = self.present(&[AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS, REFERENCE]);
+        let names = self.present(&[
+            AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS, REFERENCE, PHOTOS,
+        ]);
         let tx = self
             .db
             .transaction(names.clone())

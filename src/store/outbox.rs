@@ -21,6 +21,10 @@ pub struct UnsentExport {
     /// The forms' drafts (issue 13: drafts are protected like unsent work).
     #[serde(default)]
     pub drafts: Vec<DraftRow>,
+    /// The photos those records and drafts name that this tablet holds, with their bytes
+    /// (issue 17); each is put back only if its bytes' SHA-256 is its name.
+    #[serde(default)]
+    pub photos: Vec<super::ExportedPhoto>,
 }
 
 /// Appends `op` to the outbox with the next mutation id, inside the caller's transaction
@@ -107,12 +111,28 @@ impl Store {
                 op,
             });
         }
+        let drafts = self.drafts().await?;
+        let mut named: Vec<String> = mutations
+            .iter()
+            .flat_map(super::photos::names_in_mutation)
+            .collect();
+        for d in &drafts {
+            named.extend(super::photos::names_in(&d.value));
+        }
+        // Photos of sent records not yet uploaded travel too: their records are on the
+        // server, the bytes only here.
+        for p in self.held_photos().await? {
+            if p.waiting() {
+                named.push(p.hash);
+            }
+        }
         Ok(UnsentExport {
             format: EXPORT_FORMAT.to_string(),
             exported_at: now,
             user_id: user_id.to_string(),
             mutations,
-            drafts: self.drafts().await?,
+            drafts,
+            photos: self.export_photos(&named).await?,
         })
     }
 
@@ -132,6 +152,23 @@ impl Store {
             return Err(StoreError::OtherUsersExport);
         }
         let (mut imported, mut skipped) = (0, 0);
+        // The photos first: a record put back names photos this tablet then holds. Those
+        // no record or draft of the file names belong to records already sent: they are
+        // queued to be uploaded from here.
+        self.import_photos(&export.photos, now).await?;
+        let mut named: Vec<String> = export
+            .mutations
+            .iter()
+            .flat_map(super::photos::names_in_mutation)
+            .collect();
+        for d in &export.drafts {
+            named.extend(super::photos::names_in(&d.value));
+        }
+        for p in &export.photos {
+            if !named.contains(&p.hash) {
+                self.queue_photo(&p.hash, now).await?;
+            }
+        }
         for m in &export.mutations {
             match &m.op {
                 MutationOp::SubmitVisit(v) => {

@@ -9,15 +9,17 @@
 //! - v3: store `conflicts` (key `id`) with index `by_cooperative` (cooperative_id).
 //! - v4: store `reference` (key `id`, "{list}:{key}"): the reference lists reports
 //!   choose from (hoptac_core::reference), as pulled.
+//! - v5: store `photos` (key `hash`): photos taken on this tablet, as Blobs, with how far
+//!   each upload came (crate::store::photos).
 
-use super::{AREAS, CONFLICTS, COOPS, META, OUTBOX, REFERENCE, VISITS};
+use super::{AREAS, CONFLICTS, COOPS, META, OUTBOX, PHOTOS, REFERENCE, VISITS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     IdbDatabase, IdbObjectStoreParameters, IdbOpenDbRequest, IdbTransaction, IdbVersionChangeEvent,
 };
 
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 pub const VISITS_BY_COOPERATIVE: &str = "by_cooperative";
 pub const COOPS_BY_AREA: &str = "by_area";
 pub const CONFLICTS_BY_COOPERATIVE: &str = "by_cooperative";
@@ -52,6 +54,11 @@ fn upgrade(old: u32, target: u32, db: &IdbDatabase, tx: &IdbTransaction) -> Resu
         let params = IdbObjectStoreParameters::new();
         params.set_key_path(&JsValue::from_str("id"));
         db.create_object_store_with_optional_parameters(REFERENCE, &params)?;
+    }
+    if old < 5 && target >= 5 {
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str("hash"));
+        db.create_object_store_with_optional_parameters(PHOTOS, &params)?;
     }
     Ok(())
 }

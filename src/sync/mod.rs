@@ -14,6 +14,9 @@ use hoptac_core::sync::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+pub mod uploads;
+pub use uploads::PhotoProgress;
+
 const PERIOD_MS: u64 = 30_000;
 
 #[derive(Clone, Copy)]
@@ -28,6 +31,9 @@ pub struct SyncState {
     pub progress: RwSignal<Option<(u64, u64)>>,
     /// Bumped whenever local data changes, so pages re-read the store.
     pub data_version: RwSignal<u64>,
+    /// Photos waiting to be uploaded: (how many, bytes the server holds of them, their
+    /// bytes in all); (0, 0, 0) when none.
+    pub photos: RwSignal<PhotoProgress>,
     /// Bumped to ask the loop to sync now.
     kick: RwSignal<u64>,
 }
@@ -41,6 +47,7 @@ thread_local! {
         running: RwSignal::new(false),
         progress: RwSignal::new(None),
         data_version: RwSignal::new(0),
+        photos: RwSignal::new((0, 0, 0)),
         kick: RwSignal::new(0),
     };
 }
@@ -67,6 +74,9 @@ pub async fn local_changed() {
 /// Re-reads the outbox size and tells pages the data changed (after a sync, too).
 async fn data_changed() {
     refresh_pending().await;
+    // A record just saved names its photos: they wait to be sent from now on.
+    let _ = app_store().queue_named_photos(crate::util::now_ms()).await;
+    uploads::refresh_waiting().await;
     state().data_version.update(|v| *v += 1);
 }
 
@@ -110,6 +120,9 @@ pub fn start() {
             crate::clock::set_offset(o);
         }
         refresh_pending().await;
+        uploads::refresh_waiting().await;
+        // Photos named by nothing, left by a form closed before its draft was saved.
+        let _ = app_store().sweep_photos(crate::util::now_ms()).await;
         let mut failures: u32 = 0;
         loop {
             // Read before the run: a kick while it runs (a sign-in again, a save) must
@@ -150,7 +163,14 @@ async fn run_once() -> bool {
     s.running.set(true);
     let mut changed = false;
     let coops_before = crate::store::coops_writes();
-    let result = push_then_pull(&session.token, &mut changed).await;
+    // Before the push: a record leaves the outbox once acknowledged, and its photos must
+    // be queued by then.
+    let _ = store.queue_named_photos(crate::util::now_ms()).await;
+    let mut result = push_then_pull(&session.token, &mut changed).await;
+    if result.is_ok() {
+        // The photos follow the records that name them.
+        result = uploads::upload_waiting(&session.token).await;
+    }
     if crate::store::coops_writes() != coops_before {
         crate::pages::home::refresh_cache_after_sync();
     }
@@ -267,6 +287,8 @@ async fn recover(token: &str, changed: &mut bool) -> Result<(), ApiError> {
         .recover_after_restore(page.header.last_mutation_id, &me, crate::util::now_ms())
         .await
         .map_err(|_| ApiError::Network)?;
+    // The restored server may lack photos it had: each is asked about again.
+    let _ = store.recheck_photos().await;
     if let Some(epoch) = crate::clock::server_epoch() {
         let _ = store
             .set_meta(crate::store::keys::SERVER_EPOCH, &epoch)

@@ -84,11 +84,23 @@ pub struct SixMonthReview {
     /// Value-chain models by programme (None: programme not given).
     pub value_chains: Vec<Tally>,
     pub works_handed_over: Figure,
+    /// The photos of the works handed over (section "works", issue 17) on the reports the
+    /// figure counts, in their order: what the figure opens.
+    #[serde(default)]
+    pub works_photos: Vec<WorkPhoto>,
     pub difficulties: Vec<Tally>,
     /// Reports saying tax registration is done (value) out of `of` reports.
     pub tax_registered: Figure,
     pub tax_of: i64,
     pub support_received: Vec<Tally>,
+}
+
+/// A photo of infrastructure works handed over, with the report it is on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkPhoto {
+    pub report_id: String,
+    pub photo: crate::photo::PhotoRef,
 }
 
 /// A record behind a figure, as the drill-down lists it.
@@ -403,6 +415,20 @@ pub fn compute(
         .map(|r| i64::from(r.findings.support.works_handed_over.unwrap_or(0)))
         .sum();
 
+    let works_photos: Vec<WorkPhoto> = works
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .photos
+                .iter()
+                .filter(|p| p.section == crate::photo::PhotoSection::Works)
+                .map(|p| WorkPhoto {
+                    report_id: r.id.clone(),
+                    photo: p.clone(),
+                })
+        })
+        .collect();
+
     let none = Msg::new("", "");
     let difficulties = tally(&latest, ListKind::Difficulty, reference, &none, &|r| {
         r.findings.difficulties.clone()
@@ -455,6 +481,7 @@ pub fn compute(
             target: targets.works_handed_over,
             ids: ids(&mut works.into_iter()),
         },
+        works_photos,
         difficulties,
         tax_registered: Figure {
             value: taxed.len() as i64,
@@ -532,6 +559,10 @@ mod tests {
                     "value_chain": {"in_value_chain": true, "programme": "resolution113"},
                     "difficulties": ["finding_markets", "weak_finances", "finding_markets"],
                     "support": {"received": ["training", "credit"], "works_handed_over": 2},
+                    "photos": [
+                        {"hash": "a".repeat(64), "section": "works", "caption": "Kênh mương", "bytes": 1},
+                        {"hash": "b".repeat(64), "section": "products", "bytes": 1}
+                    ],
                     "compliance": {"tax_registered": true}
                 }),
             ),
@@ -601,6 +632,14 @@ mod tests {
             &crate::reference::built_in(),
         );
         assert_eq!(r.reports, vec!["r2", "r3", "r4"]);
+        // The works figure opens the photos of the works on the reports it counts (not
+        // the products photo beside them).
+        let works: Vec<(&str, &str)> = r
+            .works_photos
+            .iter()
+            .map(|w| (w.report_id.as_str(), w.photo.caption.as_str()))
+            .collect();
+        assert_eq!(works, vec![("r2", "Kênh mương")]);
         // New: founded in the period by date, and only by date (h3 is flagged "newly
         // established" but has no date: listed apart, not counted).
         assert_eq!(
