@@ -118,6 +118,12 @@ pub fn PhotoEditor(
             busy.update(|b| *b += 1);
             leptos::task::spawn_local(async move {
                 match crate::photos::take(&file, chosen).await {
+                    Ok(p) if photos.with_untracked(|ps| ps.iter().any(|q| q.hash == p.hash)) => {
+                        error.set(Some(Msg::new(
+                            "Ảnh này đã có trên phiếu.",
+                            "This photo is on the record already.",
+                        )))
+                    }
                     Ok(p) => change.run(PhotoChange::Add(p)),
                     Err(m) => error.set(Some(m)),
                 }

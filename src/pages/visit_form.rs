@@ -789,7 +789,7 @@ fn PhotosSection(form: Form) -> impl IntoView {
         form.edit(|d| c.apply(&mut d.findings.photos, hoptac_core::photo::MAX_PER_REPORT))
     });
     view! {
-        <fieldset id="anh-section">
+        <fieldset id="phan-anh">
             <legend>{section_tx(Section::Photos)}</legend>
             <PhotoEditor photos change id="anh" max=hoptac_core::photo::MAX_PER_REPORT sections=true/>
             {field_error("photos-error".into(), form.error("findings.photos".into()))}

@@ -42,12 +42,12 @@ async function startChromium(profile) {
 }
 
 /** A photo as a camera writes it: a JPEG of w×h of noise (a few MB) with EXIF. */
-async function cameraJpeg(page, w, h, exif) {
-  const b64 = await page.evaluate(async ([w, h]) => {
+async function cameraJpeg(page, w, h, exif, seed) {
+  const b64 = await page.evaluate(async ([w, h, seed]) => {
     const c = new OffscreenCanvas(w, h);
     const g = c.getContext("2d");
     const img = g.createImageData(w, h);
-    let x = (w * 31 + h) >>> 0;
+    let x = seed >>> 0;
     for (let i = 0; i < img.data.length; i++) {
       x = (x * 1103515245 + 12345) >>> 0;
       img.data[i] = i % 4 === 3 ? 255 : x >>> 24;
@@ -58,7 +58,7 @@ async function cameraJpeg(page, w, h, exif) {
     let s = "";
     for (const b of bytes) s += String.fromCharCode(b);
     return btoa(s);
-  }, [w, h]);
+  }, [w, h, seed]);
   const raw = Buffer.from(b64, "base64").toString("binary");
   const withExif = piexif.insert(piexif.dump(exif), raw);
   return Buffer.from(withExif, "binary");
@@ -89,9 +89,9 @@ test("three photos offline, one removed, the browser killed, the connection cut 
     { name: "kenh-muong.jpg", w: 4000, h: 3000, exif: exifOf({ time: "2026:11:28 09:40:00", lat: 20.26, lon: 105.98 }) },
     { name: "nham.jpg", w: 4000, h: 3000, exif: exifOf({ time: "2026:11:28 09:41:00" }) },
   ];
-  for (const s of shots) {
+  for (const [i, s] of shots.entries()) {
     s.path = join(files, s.name);
-    const bytes = await cameraJpeg(scratch, s.w, s.h, s.exif);
+    const bytes = await cameraJpeg(scratch, s.w, s.h, s.exif, 1000 + i);
     writeFileSync(s.path, bytes);
     assert.ok(bytes.length > 2_000_000, `${s.name} is a photo of a few MB (${bytes.length} bytes)`);
   }
@@ -111,7 +111,12 @@ test("three photos offline, one removed, the browser killed, the connection cut 
   await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
   await page.getByLabel("Nội dung làm việc").fill(note);
   await page.getByLabel("Ảnh mới thuộc phần").selectOption({ label: "Trụ sở" });
-  await page.getByLabel("Chọn ảnh từ thư viện").setInputFiles(shots.map((s) => s.path));
+  // One at a time, as an officer picks them (and Playwright sends files to a browser it
+  // did not launch slowly: three at once took longer than its timeout).
+  for (const [i, shot] of shots.entries()) {
+    await page.getByLabel("Chọn ảnh từ thư viện").setInputFiles([shot.path], { timeout: 60_000 });
+    await page.getByTestId("anh-count").getByText(`${i + 1}/10`).waitFor();
+  }
   const rows = page.locator("#anh li.photo");
   await rows.nth(2).waitFor();
   await page.getByTestId("anh-count").getByText("3/10").waitFor();
@@ -122,7 +127,8 @@ test("three photos offline, one removed, the browser killed, the connection cut 
   assert.deepEqual(dims[0], [1067, 1600], "the upright photo stays upright");
   assert.deepEqual(dims[1], [1600, 1200]);
   // The camera's time and position are shown and can be removed.
-  await rows.nth(0).getByText(/Chụp lúc 28\/11\/2026/).waitFor();
+  // 09:15 in Vietnam (the EXIF has no offset), shown in the tablet's own time zone.
+  await rows.nth(0).getByText(/Chụp lúc \d\d:15 28\/11\/2026/).waitFor();
   await rows.nth(0).getByText("20.25000, 105.97000").waitFor();
   await rows.nth(0).getByRole("button", { name: "Bỏ vị trí chụp" }).click();
   await rows.nth(0).getByText("20.25000, 105.97000").waitFor({ state: "detached" });

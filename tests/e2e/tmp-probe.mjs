@@ -1,0 +1,20 @@
+import { startServer, launch, signIn, OFFICER } from "./helpers.mjs";
+import { writeFileSync } from "node:fs";
+const server = await startServer();
+const browser = await launch();
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await ctx.newPage();
+page.on("console", (m) => console.log("console:", m.text()));
+page.on("pageerror", (e) => console.log("pageerror:", e.message));
+await signIn(page, server.url, OFFICER);
+await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+await page.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+await page.getByLabel("Nội dung làm việc").fill("x");
+const png = await page.evaluate(async () => { const c = new OffscreenCanvas(3000, 2000); const g = c.getContext("2d"); g.fillStyle="#3a7"; g.fillRect(0,0,3000,2000); const b = await c.convertToBlob({type:"image/jpeg"}); const u = new Uint8Array(await b.arrayBuffer()); let s=""; for (const x of u) s+=String.fromCharCode(x); return btoa(s); });
+writeFileSync("/tmp/p1.jpg", Buffer.from(png, "base64"));
+const t0 = Date.now();
+try { await page.getByLabel("Chọn ảnh từ thư viện").setInputFiles(["/tmp/p1.jpg"], { timeout: 15000 }); console.log("set", Date.now() - t0); } catch (e) { console.log("fail", e.message.split("\n").slice(0,6).join("\n")); }
+await page.waitForTimeout(3000);
+console.log(await page.locator("#anh").innerText());
+await page.screenshot({ path: "/tmp/probe.png", fullPage: false });
+await browser.close(); await server.stop();
