@@ -1,64 +1,82 @@
 // The page's side of public/photo-worker.js (a wasm-bindgen snippet; see src/photos.rs).
 // preparePhoto(file, longSide) resolves to the photo as the tablet keeps it
-//   { blob, hash, bytes, width, height, takenAt?, lat?, lon?, accuracy?, downscaled }
-// made by the worker (upright, downscaled, JPEG, metadata stripped); where the browser has
-// no worker or no OffscreenCanvas, the file is kept as it is (named by its SHA-256 here),
-// which the server accepts up to 12 MB. Rejects with a message when it is not an image
-// the browser can read.
+//   { blob, hash, bytes, width, height, takenAt?, lat?, lon?, accuracy? }
+// made by the worker (upright, downscaled, JPEG, metadata stripped). Where the browser has
+// no worker or no OffscreenCanvas, or the worker fails, the same is done on the page with
+// a <canvas> (slower, but the camera's metadata is dropped all the same; no time or place
+// is read then). Rejects when it is not an image the browser can read, or after
+// TIMEOUT_MS (a worker that died on a huge image never leaves the form waiting).
+const TIMEOUT_MS = 60_000;
 let worker = null;
 let seq = 0;
 const waiting = new Map();
+
+function failAll() {
+  // The worker itself failed (its script did not load, it died): every photo waiting is
+  // made on the page instead.
+  const all = [...waiting.values()];
+  waiting.clear();
+  if (worker && worker !== "broken") worker.terminate();
+  worker = "broken";
+  for (const w of all) {
+    clearTimeout(w.timer);
+    onPage(w.file, w.longSide).then(w.ok, w.fail);
+  }
+}
 
 function startWorker() {
   if (worker || typeof Worker === "undefined" || typeof OffscreenCanvas === "undefined") return worker;
   try {
     worker = new Worker("/photo-worker.js");
   } catch {
-    worker = null;
-    return null;
+    worker = "broken";
+    return worker;
   }
   worker.onmessage = (event) => {
     const done = waiting.get(event.data.seq);
     if (!done) return;
     waiting.delete(event.data.seq);
-    if (event.data.ok) done.ok({ ...event.data, downscaled: true });
+    clearTimeout(done.timer);
+    if (event.data.ok) done.ok(event.data);
     else done.fail(new Error(event.data.error || "unreadable"));
   };
   worker.onerror = (event) => {
-    // The worker itself failed (its script did not load): every photo waiting is done on
-    // the page instead, as if there were no worker.
     event.preventDefault?.();
-    const all = [...waiting.values()];
-    waiting.clear();
-    worker.terminate();
-    worker = "broken";
-    for (const w of all) asIs(w.file).then(w.ok, w.fail);
+    failAll();
   };
+  worker.onmessageerror = () => failAll();
   return worker;
 }
 
-async function asIs(file) {
-  const buf = await file.arrayBuffer();
-  const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", buf)),
-    (b) => b.toString(16).padStart(2, "0")).join("");
-  let width = 0, height = 0;
-  try {
-    const bmp = await createImageBitmap(file);
-    width = bmp.width;
-    height = bmp.height;
-    bmp.close();
-  } catch {
-    throw new Error("unreadable");
-  }
-  return { blob: file, hash, bytes: file.size, width, height, downscaled: false };
+function hexOf(buf) {
+  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function onPage(file, longSide) {
+  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  const scale = Math.min(1, longSide / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const blob = await new Promise((ok, fail) =>
+    canvas.toBlob((b) => (b ? ok(b) : fail(new Error("unreadable"))), "image/jpeg", 0.85));
+  const hash = hexOf(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+  return { blob, hash, bytes: blob.size, width, height };
 }
 
 export function preparePhoto(file, longSide) {
   const w = startWorker();
-  if (!w || w === "broken") return asIs(file);
+  if (!w || w === "broken") return onPage(file, longSide);
   const n = ++seq;
   return new Promise((ok, fail) => {
-    waiting.set(n, { ok, fail, file });
+    const timer = setTimeout(() => {
+      if (waiting.delete(n)) fail(new Error("timeout"));
+    }, TIMEOUT_MS);
+    waiting.set(n, { ok, fail, file, longSide, timer });
     w.postMessage({ seq: n, file, longSide });
   });
 }
@@ -86,9 +104,6 @@ export function filesOf(input) {
   return Array.from(input.files || []);
 }
 
-function hexOf(buf) {
-  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 // A photo's bytes as base64 (for the rescue file), by the browser's own FileReader.
 export function toBase64(blob) {

@@ -846,7 +846,15 @@ async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_fo
         .unwrap();
     // Freeing room removes what the server holds in full, nothing else.
     assert_eq!(
-        store.free_sent_photos().await.unwrap(),
+        store.free_sent_photos(&[]).await.unwrap(),
+        (0, 0),
+        "only what the server has just confirmed"
+    );
+    assert_eq!(
+        store
+            .free_sent_photos(&[ha.clone(), hb.clone()])
+            .await
+            .unwrap(),
         (1, a.size() as u64)
     );
     let left: Vec<String> = store
@@ -888,4 +896,78 @@ async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_fo
         s.close();
         Store::delete_named(n).await.unwrap();
     }
+}
+
+#[wasm_bindgen_test]
+async fn photos_of_a_refused_report_wait_for_its_fix_and_unsent_photos_protect_the_tablet() {
+    let name = "test-photos-refused";
+    let store = fresh(name).await;
+    store.start_session(&login("u1")).await.unwrap();
+    let (f, hf) = photo(b"\xFF\xD8\xFF photo f").await;
+    let (g, hg) = photo(b"\xFF\xD8\xFF photo g").await;
+    store.put_photo(&hf, &f, 4, 3, 1).await.unwrap();
+    store.put_photo(&hg, &g, 4, 3, 1).await.unwrap();
+    let mut report = visit("v-refused", "có ảnh");
+    report.findings.photos = vec![
+        photo_ref(&hf, f.size() as u64),
+        photo_ref(&hg, g.size() as u64),
+    ];
+    store.save_visit(report.clone(), 2, None).await.unwrap();
+    store.queue_named_photos(3).await.unwrap();
+    // The server refuses the report: its photos are held back, not uploaded, until fixed.
+    store
+        .acknowledge(
+            1,
+            &[hoptac_core::sync::Rejection {
+                mutation_id: 1,
+                record_id: "v-refused".into(),
+                code: hoptac_core::error::ErrorCode::Invalid,
+                message: Msg::new("sai", "wrong"),
+                fields: Vec::new(),
+            }],
+        )
+        .await
+        .unwrap();
+    let mut back = store.held_back_photos().await.unwrap();
+    back.sort();
+    let mut both = vec![hf.clone(), hg.clone()];
+    both.sort();
+    assert_eq!(back, both);
+    // Unsent photos count as unsent work: another officer cannot sign in over them.
+    assert!(store.unsent_count().await.unwrap() >= 2);
+    assert!(store.start_session(&login("u2")).await.is_err());
+    // The officer fixes it without photo g: g is deleted once the fix is saved (never
+    // uploaded); f is sent with the fix.
+    report.findings.photos.pop();
+    report.revision = 2;
+    store.save_resubmission(report, 4, None).await.unwrap();
+    assert!(store.held_back_photos().await.unwrap().is_empty());
+    assert!(store.forget_photo(&hg).await.unwrap());
+    assert!(!store.forget_photo(&hf).await.unwrap(), "the fix names it");
+    let left: Vec<String> = store
+        .held_photos()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.hash)
+        .collect();
+    assert_eq!(left, vec![hf.clone()]);
+
+    // A profile edit's draft ([base, record]) names its main photo: kept.
+    let (m, hm) = photo(b"\xFF\xD8\xFF main photo").await;
+    store.put_photo(&hm, &m, 4, 3, 5).await.unwrap();
+    let base = coop("coop-001", "HTX Thêu ren Văn Lâm");
+    let mut edited = base.clone();
+    edited.main_photo = Some(photo_ref(&hm, m.size() as u64));
+    store
+        .save_draft("draft:cooperative:edit:coop-001", &(base, edited))
+        .await
+        .unwrap();
+    assert!(
+        !store.forget_photo(&hm).await.unwrap(),
+        "the edit's draft names it"
+    );
+    assert_eq!(store.sweep_photos(5 + 3 * 24 * 3600_000).await.unwrap(), 0);
+    store.close();
+    Store::delete_named(name).await.unwrap();
 }

@@ -39,8 +39,28 @@ pub fn DevicePage() -> impl IntoView {
     };
     read_photos();
     let free = move |_| {
+        let token = session.token();
         leptos::task::spawn_local(async move {
-            if let Ok((n, bytes)) = crate::app_store().free_sent_photos().await {
+            let store = crate::app_store();
+            // Asked again first: only what the server holds now is freed.
+            let mut confirmed = Vec::new();
+            for p in store.held_photos().await.unwrap_or_default() {
+                if !p.done {
+                    continue;
+                }
+                match crate::api::photo_status(&token, &p.hash).await {
+                    Ok(st) if st.complete => confirmed.push(p.hash),
+                    Ok(st) => {
+                        let _ = store.set_photo_sent(&p.hash, st.received, false).await;
+                    }
+                    Err(e) => {
+                        message.set(Some((false, e.user_message())));
+                        read_photos();
+                        return;
+                    }
+                }
+            }
+            if let Ok((n, bytes)) = store.free_sent_photos(&confirmed).await {
                 message.set(Some((
                     true,
                     Msg::new(

@@ -102,6 +102,9 @@ pub fn VisitFormPage() -> impl IntoView {
     // it was a new report (sent again as one) rather than a correction.
     let refused = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let refused_new = StoredValue::new(false);
+    // The photos of the report being fixed as the tablet holds it: those the fix leaves
+    // out are deleted once it is saved (never uploaded).
+    let photos_before = StoredValue::new(Vec::<String>::new());
     let coop = RwSignal::new(None::<Cooperative>);
     let loaded = RwSignal::new(false);
     let form = Form {
@@ -142,6 +145,16 @@ pub fn VisitFormPage() -> impl IntoView {
                 refused_new.set_value(report.status == ReportStatus::Submitted);
                 // Each reason next to its field, until the officer sends it again.
                 form.errors.set(fields.clone());
+            }
+            if let Some(v) = &local {
+                photos_before.set_value(
+                    v.report
+                        .findings
+                        .photos
+                        .iter()
+                        .map(|p| p.hash.clone())
+                        .collect(),
+                );
             }
             let start = match draft {
                 Some(d) => Some(d),
@@ -184,6 +197,11 @@ pub fn VisitFormPage() -> impl IntoView {
         form.errors.set(Vec::new());
         let key = key.get_untracked();
         let fix = fixing.get_untracked().is_some() && !refused_new.get_value();
+        let dropped: Vec<String> = photos_before
+            .get_value()
+            .into_iter()
+            .filter(|h| !report.findings.photos.iter().any(|p| &p.hash == h))
+            .collect();
         leptos::task::spawn_local(async move {
             let id = report.cooperative_id.clone();
             let store = crate::app_store();
@@ -200,6 +218,9 @@ pub fn VisitFormPage() -> impl IntoView {
             };
             match saved {
                 Ok(_) => {
+                    for h in &dropped {
+                        let _ = store.forget_photo(h).await;
+                    }
                     crate::sync::local_changed().await;
                     crate::sync::sync_now();
                     crate::router::navigate(&format!("/htx/{id}?saved=1"));

@@ -156,16 +156,21 @@ impl Store {
         // no record or draft of the file names belong to records already sent: they are
         // queued to be uploaded from here.
         self.import_photos(&export.photos, now).await?;
-        let mut named: Vec<String> = export
+        let named: Vec<String> = export
             .mutations
             .iter()
             .flat_map(super::photos::names_in_mutation)
             .collect();
-        for d in &export.drafts {
-            named.extend(super::photos::names_in(&d.value));
-        }
+        let in_drafts: Vec<String> = export
+            .drafts
+            .iter()
+            .flat_map(|d| super::photos::names_in(&d.value))
+            .collect();
         for p in &export.photos {
-            if !named.contains(&p.hash) {
+            // Named by a record of the file (queued now: that record may be here already,
+            // pulled, and never queue it again) or by none (a sent record's): uploaded
+            // from here. Named only by a draft: it waits for the draft.
+            if named.contains(&p.hash) || !in_drafts.contains(&p.hash) {
                 self.queue_photo(&p.hash, now).await?;
             }
         }
@@ -384,12 +389,20 @@ impl Store {
     }
 
     /// Work of this tablet's user not yet on the server: queued mutations, reports refused
-    /// and not yet fixed, and the forms' drafts. Another user may not sign in while there
-    /// is any (signing in as someone else clears the tablet).
+    /// and not yet fixed, the forms' drafts, and photos of sent records not yet uploaded.
+    /// Another user may not sign in while there is any (signing in as someone else clears
+    /// the tablet).
     pub async fn unsent_count(&self) -> Result<u32> {
+        let photos = self
+            .held_photos()
+            .await?
+            .iter()
+            .filter(|p| p.unsent())
+            .count() as u32;
         Ok(self.outbox_len().await?
             + self.rejected_visits().await?.len() as u32
             + self.refused_coops().await?.len() as u32
-            + self.drafts().await?.len() as u32)
+            + self.drafts().await?.len() as u32
+            + photos)
     }
 }

@@ -38,6 +38,9 @@ pub struct HeldPhoto {
     pub sent: u64,
     /// The server holds all of it.
     pub done: bool,
+    /// Why the server refused it (not an image it takes, damaged on the tablet): it is
+    /// not sent again; the officer takes it again.
+    pub refused: Option<String>,
 }
 
 impl HeldPhoto {
@@ -50,8 +53,13 @@ impl HeldPhoto {
         }
     }
 
-    /// Waiting to be sent: queued and not yet all on the server.
+    /// Waiting to be sent: queued, not yet all on the server, not refused by it.
     pub fn waiting(&self) -> bool {
+        self.queued_at.is_some() && !self.done && self.refused.is_none()
+    }
+
+    /// Not on the server although a record sent names it (waiting, or refused).
+    pub fn unsent(&self) -> bool {
         self.queued_at.is_some() && !self.done
     }
 }
@@ -68,6 +76,7 @@ fn held_of(row: &JsValue) -> Option<HeldPhoto> {
         queued_at: get(row, "queued_at").as_f64().map(|t| t as Millis),
         sent: get(row, "sent").as_f64().unwrap_or(0.0) as u64,
         done: get(row, "done").as_bool().unwrap_or(false),
+        refused: get(row, "refused").as_string(),
     })
 }
 
@@ -114,11 +123,19 @@ impl Names {
     }
 }
 
-/// The photo hashes `value` names (see [`Names`]); empty for anything else.
+/// The photo hashes `value` names (see [`Names`]), or its elements when it is an array
+/// (a profile edit's draft is `[base, record]`); empty for anything else.
 pub fn names_in(value: &JsValue) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(n) = serde_wasm_bindgen::from_value::<Names>(value.clone()) {
-        n.collect(&mut out);
+    let items: Vec<JsValue> = if js_sys::Array::is_array(value) {
+        js_sys::Array::from(value).iter().collect()
+    } else {
+        vec![value.clone()]
+    };
+    for item in items {
+        if let Ok(n) = serde_wasm_bindgen::from_value::<Names>(item) {
+            n.collect(&mut out);
+        }
     }
     out.retain(|h| hoptac_core::photo::is_hash(h));
     out
@@ -215,6 +232,12 @@ impl Store {
             set(row, "done", done);
         })
         .await
+    }
+
+    /// Records that the server refused photo `hash` (`why`, in the officer's language).
+    pub async fn set_photo_refused(&self, hash: &str, why: &str) -> Result<()> {
+        self.update_photo(hash, |row| set(row, "refused", why))
+            .await
     }
 
     async fn update_photo(&self, hash: &str, f: impl Fn(&js_sys::Object)) -> Result<()> {
@@ -322,66 +345,132 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes a photo removed from a draft, unless something still names it or it is
-    /// queued: it is never uploaded. Returns whether it was deleted.
-    pub async fn forget_photo(&self, hash: &str) -> Result<bool> {
-        crate::drafts::settled().await;
-        if self.named_photos().await?.iter().any(|h| h == hash) {
+    /// Hashes named by the records this tablet holds as sent (its reports not refused, and
+    /// cooperatives' main photos): photos that must reach the server.
+    async fn named_by_sent_records(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for v in self.visits().await? {
+            if !matches!(v.sync, LocalSync::Rejected { .. }) {
+                out.extend(v.report.findings.photos.iter().map(|p| p.hash.clone()));
+            }
+        }
+        for c in self.cooperatives().await? {
+            out.extend(c.main_photo.iter().map(|p| p.hash.clone()));
+        }
+        Ok(out)
+    }
+
+    /// Photos not to upload for now: named by a report the server refused or a refused
+    /// registration or edit (the officer fixes it and may drop them), and by nothing sent.
+    pub async fn held_back_photos(&self) -> Result<Vec<String>> {
+        let mut refused: Vec<String> = Vec::new();
+        for v in self.rejected_visits().await? {
+            refused.extend(v.report.findings.photos.iter().map(|p| p.hash.clone()));
+        }
+        for c in self.refused_coops().await? {
+            refused.extend(c.record.main_photo.iter().map(|p| p.hash.clone()));
+        }
+        if refused.is_empty() {
+            return Ok(refused);
+        }
+        let mut sent: Vec<String> = self
+            .outbox()
+            .await?
+            .iter()
+            .flat_map(names_in_mutation)
+            .collect();
+        sent.extend(self.named_by_sent_records().await?);
+        refused.retain(|h| !sent.contains(h));
+        Ok(refused)
+    }
+
+    /// Whether photo `p` may go: nothing waiting names it (`named`: drafts, outbox, refused
+    /// records) and either it was never queued, or it is not yet on the server and no
+    /// record sent names it (a photo of a refused report the officer took out of it).
+    async fn deletable(&self, p: &HeldPhoto, named: &[String]) -> Result<bool> {
+        if named.contains(&p.hash) {
             return Ok(false);
         }
+        if p.queued_at.is_none() {
+            return Ok(true);
+        }
+        Ok(!p.done && !self.named_by_sent_records().await?.contains(&p.hash))
+    }
+
+    async fn held_photo(&self, hash: &str) -> Result<Option<HeldPhoto>> {
+        if !self.has_photos() {
+            return Ok(None);
+        }
+        let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
+        let os = tx.object_store(PHOTOS).map_err(e)?;
+        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
+        Ok(found.as_ref().and_then(held_of))
+    }
+
+    async fn delete_photo(&self, hash: &str) -> Result<()> {
         let tx = self
             .db
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
-        let deletable = found
-            .as_ref()
-            .and_then(held_of)
-            .is_some_and(|p| p.queued_at.is_none());
-        if deletable {
-            os.delete(hash).primitive().map_err(e)?.await.map_err(e)?;
-        }
-        tx.commit().await.map_err(e)?;
-        Ok(deletable)
+        tx.object_store(PHOTOS)
+            .map_err(e)?
+            .delete(hash)
+            .primitive()
+            .map_err(e)?
+            .await
+            .map_err(e)?;
+        tx.commit().await.map_err(e)
     }
 
-    /// Deletes photos named by nothing and never queued, taken more than
-    /// [`UNNAMED_GRACE_MS`] before `now` (a form left before its draft was saved). Returns
-    /// how many.
+    /// Deletes a photo removed from a draft, unless something still names it or a record
+    /// sent needs it: it is never uploaded. Returns whether it was deleted.
+    pub async fn forget_photo(&self, hash: &str) -> Result<bool> {
+        crate::drafts::settled().await;
+        let Some(p) = self.held_photo(hash).await? else {
+            return Ok(false);
+        };
+        let named = self.named_photos().await?;
+        if !self.deletable(&p, &named).await? {
+            return Ok(false);
+        }
+        self.delete_photo(hash).await?;
+        Ok(true)
+    }
+
+    /// Deletes photos nothing names, never queued, taken more than [`UNNAMED_GRACE_MS`]
+    /// before `now` (a form left before its draft was saved). A queued photo is never
+    /// swept: only the officer's removal ([`Store::forget_photo`]) takes one. Returns how
+    /// many.
     pub async fn sweep_photos(&self, now: Millis) -> Result<usize> {
         if !self.has_photos() {
             return Ok(0);
         }
+        crate::drafts::settled().await;
         let named = self.named_photos().await?;
-        let stale: Vec<String> = self
-            .held_photos()
-            .await?
-            .into_iter()
-            .filter(|p| {
-                p.queued_at.is_none()
-                    && p.added_at + UNNAMED_GRACE_MS < now
-                    && !named.contains(&p.hash)
-            })
-            .map(|p| p.hash)
-            .collect();
-        for h in &stale {
-            self.forget_photo(h).await?;
+        let mut gone = 0;
+        for p in self.held_photos().await? {
+            let old = p.queued_at.is_none() && p.added_at + UNNAMED_GRACE_MS < now;
+            if old && self.deletable(&p, &named).await? {
+                self.delete_photo(&p.hash).await?;
+                gone += 1;
+            }
         }
-        Ok(stale.len())
+        Ok(gone)
     }
 
-    /// Deletes the photos the server holds in full (the officer frees room; a report's
-    /// photos are then shown from the server). Returns (photos, bytes) freed.
-    pub async fn free_sent_photos(&self) -> Result<(usize, u64)> {
+    /// Deletes the photos the server holds in full that are among `confirmed` (the caller
+    /// has just asked the server: a recorded "done" may be stale, after a restore of the
+    /// server) and that nothing waiting names (the officer frees room; a report's photos
+    /// are then shown from the server). Returns (photos, bytes) freed.
+    pub async fn free_sent_photos(&self, confirmed: &[String]) -> Result<(usize, u64)> {
         let named = self.named_photos().await?;
         let done: Vec<HeldPhoto> = self
             .held_photos()
             .await?
             .into_iter()
-            .filter(|p| p.done && !named.contains(&p.hash))
+            .filter(|p| p.done && !named.contains(&p.hash) && confirmed.contains(&p.hash))
             .collect();
         let tx = self
             .db

@@ -33,24 +33,10 @@ fn progress_of(waiting: &[HeldPhoto], held: &[Held]) -> PhotoProgress {
     )
 }
 
-/// Re-reads how many photos wait, for the status bar (no network).
-pub async fn refresh_waiting() {
-    let waiting: Vec<HeldPhoto> = app_store()
-        .held_photos()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(HeldPhoto::waiting)
-        .collect();
-    let held: Vec<Held> = waiting.iter().map(HeldPhoto::as_held).collect();
-    super::state().photos.set(progress_of(&waiting, &held));
-}
-
-/// Sends every queued photo the server does not hold yet, in order, piece by piece.
-/// Stops at the first failure (the next sync goes on from where the server stopped).
-pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
+/// The photos to upload now: waiting (queued, not all on the server, not refused) and not
+/// held back by a refused record (crate::store::Store::held_back_photos), oldest first.
+async fn to_send() -> Vec<HeldPhoto> {
     let store = app_store();
-    let state = super::state();
     let mut waiting: Vec<HeldPhoto> = store
         .held_photos()
         .await
@@ -58,16 +44,63 @@ pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
         .into_iter()
         .filter(HeldPhoto::waiting)
         .collect();
+    if !waiting.is_empty() {
+        let held_back = store.held_back_photos().await.unwrap_or_default();
+        waiting.retain(|p| !held_back.contains(&p.hash));
+    }
     waiting.sort_by_key(|p| p.queued_at);
+    waiting
+}
+
+/// Shows `progress` in the status bar; when the number of photos waiting changed, pages
+/// re-read (a report becomes "Đã gửi" once its photos are there).
+fn show(progress: PhotoProgress) {
+    let state = super::state();
+    let before = state.photos.get_untracked().0;
+    state.photos.set(progress);
+    if before != progress.0 {
+        state.data_version.update(|v| *v += 1);
+    }
+}
+
+/// Re-reads how many photos wait, for the status bar (no network).
+pub async fn refresh_waiting() {
+    let waiting = to_send().await;
+    let held: Vec<Held> = waiting.iter().map(HeldPhoto::as_held).collect();
+    show(progress_of(&waiting, &held));
+}
+
+/// Sends every queued photo the server does not hold yet, in order, piece by piece. Stops
+/// at a lost connection (the next sync goes on from where the server stopped); a photo the
+/// server refuses is marked so (not sent again) and the others go on.
+pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
+    let store = app_store();
+    let waiting = to_send().await;
     if waiting.is_empty() {
-        state.photos.set((0, 0, 0));
+        show((0, 0, 0));
         return Ok(());
     }
+    let mut refused: Option<ApiError> = None;
     // Where the server stands with each (it may hold one already: sent from a rescue file
     // on another tablet, or before a lost answer).
     let mut held: Vec<Held> = Vec::with_capacity(waiting.len());
     for p in &waiting {
-        let st = crate::api::photo_status(token, &p.hash).await?;
+        let st = match crate::api::photo_status(token, &p.hash).await {
+            Ok(st) => st,
+            Err(
+                err @ ApiError::Server {
+                    status: 400 | 404 | 422,
+                    ..
+                },
+            ) => {
+                let _ = store
+                    .set_photo_refused(&p.hash, &err.user_message().vi)
+                    .await;
+                refused = Some(err);
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         if st.complete {
             let _ = store.set_photo_sent(&p.hash, p.bytes, true).await;
         }
@@ -78,15 +111,13 @@ pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
             done: st.complete,
         });
     }
-    state.photos.set(progress_of(&waiting, &held));
+    show(progress_of(&waiting, &held));
     let wanted: Vec<String> = waiting.iter().map(|p| p.hash.clone()).collect();
     let plan = plan_uploads(&wanted, &held);
     let mut blob: Option<(String, web_sys::Blob)> = None;
-    // A photo the server refuses (not an image, damaged on the tablet) does not hold up
-    // the others; its reason is shown once the others are sent.
-    let mut refused: Option<(String, ApiError)> = None;
+    let mut skip: Option<String> = None;
     for piece in plan {
-        if refused.as_ref().is_some_and(|(h, _)| h == &piece.hash) {
+        if skip.as_ref() == Some(&piece.hash) {
             continue;
         }
         if blob.as_ref().is_none_or(|(h, _)| h != &piece.hash) {
@@ -115,7 +146,12 @@ pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
                     ..
                 },
             ) => {
-                refused = Some((piece.hash.clone(), err));
+                // Not an image the server takes, or damaged here: not sent again.
+                let _ = store
+                    .set_photo_refused(&piece.hash, &err.user_message().vi)
+                    .await;
+                skip = Some(piece.hash.clone());
+                refused = Some(err);
                 continue;
             }
             Err(err) => return Err(err),
@@ -127,7 +163,7 @@ pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
             h.sent = status.received;
             h.done = status.complete;
         }
-        state.photos.set(progress_of(&waiting, &held));
+        show(progress_of(&waiting, &held));
         if !status.complete && status.received != piece.offset + piece.len {
             // The server's copy stops elsewhere (a piece it lost): the next sync re-plans
             // from its answer.
@@ -136,7 +172,7 @@ pub async fn upload_waiting(token: &str) -> Result<(), ApiError> {
     }
     refresh_waiting().await;
     match refused {
-        Some((_, err)) => Err(err),
+        Some(err) => Err(err),
         None => Ok(()),
     }
 }
