@@ -109,10 +109,16 @@ pub fn DevicePage() -> impl IntoView {
                     message.set(Some((
                         true,
                         Msg::new(
-                            format!("Đã xuất {n} thay đổi chưa gửi và {photos} ảnh ra tệp."),
-                            format!(
-                                "Exported {n} unsent change(s) and {photos} photo(s) to a file."
-                            ),
+                            if photos == 0 {
+                                format!("Đã xuất {n} thay đổi chưa gửi ra tệp.")
+                            } else {
+                                format!("Đã xuất {n} thay đổi chưa gửi và {photos} ảnh ra tệp.")
+                            },
+                            if photos == 0 {
+                                format!("Exported {n} unsent change(s) to a file.")
+                            } else {
+                                format!("Exported {n} unsent change(s) and {photos} photo(s) to a file.")
+                            },
                         ),
                     )));
                 }
