@@ -70,6 +70,7 @@ pub async fn take(file: &web_sys::File, section: PhotoSection) -> Result<PhotoRe
     if quota > 0.0 && usage + file.size() * 2.0 + HEADROOM > quota {
         return Err(full());
     }
+    let t0 = crate::util::perf_now();
     let prepared = wasm_bindgen_futures::JsFuture::from(prepare_photo(file, LONG_SIDE_PX))
         .await
         .map_err(|_| {
@@ -78,6 +79,8 @@ pub async fn take(file: &web_sys::File, section: PhotoSection) -> Result<PhotoRe
                 "This photo cannot be read (a damaged file or a format this tablet cannot read). Take it again.",
             )
         })?;
+    // For bench/photos.mjs: the file chosen → the photo ready (in the worker or the page).
+    crate::util::bench_record("photoPrepare", crate::util::perf_now() - t0);
     let get = |k: &str| {
         js_sys::Reflect::get(&prepared, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
     };

@@ -79,6 +79,52 @@ export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   };
 }
 
+/** Chromium as its own process with a profile folder, so it can be killed and started
+ * again on the same IndexedDB and service worker, as a tablet's browser would be. */
+export async function startChromium(profile) {
+  const port = await freePort();
+  const proc = spawn(process.env.HOPTAC_CHROMIUM || "/usr/bin/chromium", [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`,
+    `--remote-debugging-port=${port}`, "about:blank",
+  ], { stdio: "ignore" });
+  started.add(proc);
+  proc.once("exit", () => started.delete(proc));
+  let browser;
+  for (let i = 0; i < 100 && !browser; i++) {
+    browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`).catch(() => null);
+    if (!browser) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!browser) throw new Error("chromium did not start");
+  const ctx = browser.contexts()[0];
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await page.setViewportSize({ width: 1280, height: 800 });
+  page.setDefaultTimeout(30_000);
+  return { proc, browser, ctx, page, port };
+}
+
+/** A real JPEG of w×h pixels of noise (`seed` picks which), encoded by Chromium's own
+ * encoder in `page`; noise compresses badly, so a 4000×3000 one weighs a few MB. */
+export async function noiseJpeg(page, w, h, seed = 1, quality = 0.9) {
+  const b64 = await page.evaluate(async ([w, h, seed, quality]) => {
+    const c = new OffscreenCanvas(w, h);
+    const g = c.getContext("2d");
+    const img = g.createImageData(w, h);
+    let x = seed >>> 0;
+    for (let i = 0; i < img.data.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      img.data[i] = i % 4 === 3 ? 255 : x >>> 24;
+    }
+    g.putImageData(img, 0, 0);
+    const blob = await c.convertToBlob({ type: "image/jpeg", quality });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }, [w, h, seed, quality]);
+  return Buffer.from(b64, "base64");
+}
+
 /** `hoptac-server admin create` on database file `db`, the password on stdin. */
 export async function createAdmin(db, username, password) {
   const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username], {

@@ -6,62 +6,20 @@
 // stopped; the supervisor sees both on the review page; the removed one was never sent.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
 import piexif from "piexifjs";
-import { startServer, freePort, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, startChromium, noiseJpeg, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
 
 const scratchBrowser = await launch();
 after(() => scratchBrowser.close());
 
-/** Chromium as its own process with a profile folder, so it can be killed and started
- * again on the same IndexedDB and service worker, as a tablet's browser would be. */
-async function startChromium(profile) {
-  const port = await freePort();
-  const proc = spawn(process.env.HOPTAC_CHROMIUM || "/usr/bin/chromium", [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`,
-    `--remote-debugging-port=${port}`, "about:blank",
-  ], { stdio: "ignore" });
-  process.on("exit", () => proc.exitCode === null && proc.kill("SIGKILL"));
-  let browser;
-  for (let i = 0; i < 100 && !browser; i++) {
-    browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`).catch(() => null);
-    if (!browser) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!browser) throw new Error("chromium did not start");
-  const ctx = browser.contexts()[0];
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  await page.setViewportSize({ width: 1280, height: 800 });
-  page.setDefaultTimeout(30_000);
-  return { proc, browser, ctx, page };
-}
-
 /** A photo as a camera writes it: a JPEG of w×h of noise (a few MB) with EXIF. */
 async function cameraJpeg(page, w, h, exif, seed) {
-  const b64 = await page.evaluate(async ([w, h, seed]) => {
-    const c = new OffscreenCanvas(w, h);
-    const g = c.getContext("2d");
-    const img = g.createImageData(w, h);
-    let x = seed >>> 0;
-    for (let i = 0; i < img.data.length; i++) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      img.data[i] = i % 4 === 3 ? 255 : x >>> 24;
-    }
-    g.putImageData(img, 0, 0);
-    const blob = await c.convertToBlob({ type: "image/jpeg", quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = "";
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  }, [w, h, seed]);
-  const raw = Buffer.from(b64, "base64").toString("binary");
-  const withExif = piexif.insert(piexif.dump(exif), raw);
-  return Buffer.from(withExif, "binary");
+  const raw = (await noiseJpeg(page, w, h, seed)).toString("binary");
+  return Buffer.from(piexif.insert(piexif.dump(exif), raw), "binary");
 }
 
 const deg = (v) => {
