@@ -19,6 +19,11 @@ pub const MAX_BYTES: u64 = 12 * 1024 * 1024;
 /// Uploads are sent in pieces of at most this many bytes; a lost connection resumes from
 /// the last piece the server holds.
 pub const CHUNK_BYTES: u64 = 256 * 1024;
+/// A photo of at most this many bytes that the server holds none of is sent whole, in one
+/// request (a downscaled photo is ~300–600 KB: one request instead of a status check and
+/// pieces made 100 uploads 4x slower than curl; docs/BENCHMARKS.md). Larger ones, and any
+/// upload the server holds part of, go in pieces of [`CHUNK_BYTES`].
+pub const WHOLE_BYTES: u64 = 1024 * 1024;
 /// The long side of a photo as the tablet keeps it, in pixels.
 pub const LONG_SIDE_PX: u32 = 1600;
 /// The long side of a thumbnail the server makes, in pixels.
@@ -216,9 +221,10 @@ pub struct Piece {
 /// Which photos to send, in which order: those named by records still waiting or sent
 /// (`wanted`, in the order of the outbox: the oldest report's photos first), that the
 /// tablet holds, that the server does not hold yet; each from where the server's copy
-/// stops, in pieces of at most [`CHUNK_BYTES`]. A photo no record names (removed from a
-/// draft, or a draft not sent) is never sent, whatever the tablet still holds. A photo
-/// named twice is sent once.
+/// stops, in pieces of at most [`CHUNK_BYTES`], or whole (one piece of all its bytes) when
+/// it is at most [`WHOLE_BYTES`] and the server holds none of it. A photo no record names
+/// (removed from a draft, or a draft not sent) is never sent, whatever the tablet still
+/// holds. A photo named twice is sent once.
 pub fn plan_uploads(wanted: &[String], held: &[Held]) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -234,6 +240,14 @@ pub fn plan_uploads(wanted: &[String], held: &[Held]) -> Vec<Piece> {
             continue;
         }
         let mut offset = h.sent.min(h.bytes);
+        if offset == 0 && h.bytes <= WHOLE_BYTES {
+            out.push(Piece {
+                hash: hash.clone(),
+                offset: 0,
+                len: h.bytes,
+            });
+            continue;
+        }
         while offset < h.bytes {
             let len = CHUNK_BYTES.min(h.bytes - offset);
             out.push(Piece {
@@ -267,7 +281,7 @@ mod tests {
     #[test]
     fn the_plan_sends_only_named_photos_in_outbox_order_once_each() {
         let held = vec![
-            held('a', 300_000, 0, false),
+            held('a', 1_300_000, 0, false),
             held('b', 100_000, 0, false),
             held('c', 50_000, 0, false), // removed from the draft: no record names it
             held('d', 80_000, 80_000, true),
@@ -283,10 +297,30 @@ mod tests {
             vec![
                 ('b', 0, 100_000),
                 ('a', 0, 262_144),
-                ('a', 262_144, 300_000 - 262_144),
+                ('a', 262_144, 262_144),
+                ('a', 524_288, 262_144),
+                ('a', 786_432, 262_144),
+                ('a', 1_048_576, 1_300_000 - 1_048_576),
             ],
-            "b first (the older report), a in two pieces, c never, d done, e not held"
+            "b first (the older report, whole), a (over 1 MB) in pieces, c never, d done, e not held"
         );
+    }
+
+    #[test]
+    fn a_downscaled_photo_goes_whole_unless_the_server_holds_part_of_it() {
+        let whole = plan_uploads(&[hash('a')], &[held('a', 600_000, 0, false)]);
+        assert_eq!(
+            whole,
+            vec![Piece {
+                hash: hash('a'),
+                offset: 0,
+                len: 600_000
+            }]
+        );
+        // Part of it is there (an upload in pieces was cut): the rest in pieces.
+        let rest = plan_uploads(&[hash('a')], &[held('a', 600_000, 262_144, false)]);
+        assert_eq!(rest.len(), 2);
+        assert_eq!(rest[0].offset, 262_144);
     }
 
     #[test]
