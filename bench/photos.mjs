@@ -175,7 +175,7 @@ for (;;) {
   if (shown) seen = true;
   if (seen && !shown) break;
   if (Date.now() - t0 > 300_000) throw new Error("the uploads did not finish");
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 250));
 }
 if ((await doneCount()) < N) throw new Error("not every photo was uploaded");
 const appMs = Date.now() - t0;
