@@ -16,7 +16,8 @@ use hoptac_core::photo::{plan_uploads, Held, Piece};
 use leptos::prelude::*;
 
 /// Photos sent at the same time: a photo's request waits on the server's decoding of the
-/// one before it; three at once made 100 uploads of 300 KB N× faster (docs/BENCHMARKS.md).
+/// one before it; three at once made 100 uploads of 300 KB about 1.5x faster than one at
+/// a time (docs/BENCHMARKS.md).
 const UPLOADS_AT_ONCE: usize = 3;
 
 /// How the photos waiting stand, for the status bar: (photos waiting, bytes the server

@@ -20,10 +20,10 @@ pub const MAX_BYTES: u64 = 12 * 1024 * 1024;
 /// the last piece the server holds.
 pub const CHUNK_BYTES: u64 = 256 * 1024;
 /// A photo of at most this many bytes that the server holds none of is sent whole, in one
-/// request (a downscaled photo is ~300–600 KB: one request instead of a status check and
-/// pieces made 100 uploads 4x slower than curl; docs/BENCHMARKS.md). Larger ones, and any
-/// upload the server holds part of, go in pieces of [`CHUNK_BYTES`].
-pub const WHOLE_BYTES: u64 = 1024 * 1024;
+/// request (a downscaled camera photo is ~200–500 KB: a status check and pieces for each
+/// made 100 uploads 4x slower than curl; docs/BENCHMARKS.md). Larger ones, and any upload
+/// the server holds part of, go in pieces of [`CHUNK_BYTES`].
+pub const WHOLE_BYTES: u64 = 512 * 1024;
 /// The long side of a photo as the tablet keeps it, in pixels.
 pub const LONG_SIDE_PX: u32 = 1600;
 /// The long side of a thumbnail the server makes, in pixels.
@@ -302,19 +302,19 @@ mod tests {
                 ('a', 786_432, 262_144),
                 ('a', 1_048_576, 1_300_000 - 1_048_576),
             ],
-            "b first (the older report, whole), a (over 1 MB) in pieces, c never, d done, e not held"
+            "b first (the older report, whole), a (over 512 KB) in pieces, c never, d done, e not held"
         );
     }
 
     #[test]
     fn a_downscaled_photo_goes_whole_unless_the_server_holds_part_of_it() {
-        let whole = plan_uploads(&[hash('a')], &[held('a', 600_000, 0, false)]);
+        let whole = plan_uploads(&[hash('a')], &[held('a', 400_000, 0, false)]);
         assert_eq!(
             whole,
             vec![Piece {
                 hash: hash('a'),
                 offset: 0,
-                len: 600_000
+                len: 400_000
             }]
         );
         // Part of it is there (an upload in pieces was cut): the rest in pieces.
