@@ -111,7 +111,7 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
                     if a.done { t("Đã xong", "Done") } else { t("Chưa xong", "Open") },
                     format!("{} — {}", a.action, date(&a.due)),
                 )).collect())}
-                {(!f.photos.is_empty()).then(|| view! { <ReportPhotos photos=f.photos.clone()/> })}
+                {(!f.photos.is_empty()).then(|| view! { <ReportPhotos photos=f.photos.clone() received_at=r.received_at/> })}
                 {section(h(Section::Position), vec![
                     (l("findings.position"), f.position.as_ref().map(|p| format!("{:.5}, {:.5}", p.lat, p.lon)).unwrap_or_default()),
                 ])}
@@ -124,11 +124,16 @@ pub fn ReportFacts(report: VisitReport) -> impl IntoView {
 /// has not reached the server says it is still on the officer's tablet. A thumbnail opens
 /// the photo full size.
 #[component]
-fn ReportPhotos(photos: Vec<hoptac_core::photo::PhotoRef>) -> impl IntoView {
+fn ReportPhotos(
+    photos: Vec<hoptac_core::photo::PhotoRef>,
+    /// When the server received the report (ms since epoch): a photo still missing
+    /// hoptac_core::photo::GRACE_MS later is said never to have arrived.
+    received_at: Option<hoptac_core::model::Millis>,
+) -> impl IntoView {
     view! {
         <h3>{h(Section::Photos)}</h3>
         <ul class="photos" aria-label=crate::i18n::tx("Ảnh", "Photos")>
-            {photos.into_iter().map(|p| view! { <PhotoItem p/> }).collect_view()}
+            {photos.into_iter().map(|p| view! { <PhotoItem p received_at=received_at.unwrap_or(0)/> }).collect_view()}
         </ul>
     }
 }
@@ -139,7 +144,13 @@ pub fn PhotoItem(
     /// The report it is on, to link to (where photos of several reports are listed).
     #[prop(optional)]
     report_id: Option<String>,
+    /// When the server received its report (ms since epoch; 0: unknown), for the grace
+    /// period of a photo not yet arrived.
+    #[prop(optional)]
+    received_at: hoptac_core::model::Millis,
 ) -> impl IntoView {
+    let overdue = received_at > 0
+        && crate::util::now_ms() - received_at > hoptac_core::photo::GRACE_MS;
     use crate::pwa::PhotoMissing;
     let session = crate::session::use_session();
     let hash = p.hash.clone();
@@ -180,6 +191,9 @@ pub fn PhotoItem(
                         <button type="button" class="photo-open" aria-label=format!("{} {}", t("Xem ảnh lớn:", "Open full size:"), name2()) on:click=open.clone()>
                             <img src=url alt=name2()/>
                         </button>
+                    }.into_any(),
+                    Err(PhotoMissing::NotHere) if overdue => view! {
+                        <p class="photo-missing" role="note">{crate::i18n::tx("Ảnh chưa bao giờ đến máy chủ (quá 30 ngày sau khi nhận phiếu). Hãy trả phiếu để cán bộ chụp lại hoặc bỏ ảnh này.", "The photo never reached the server (over 30 days after the report). Return the report for the officer to take it again or drop it.")}</p>
                     }.into_any(),
                     Err(PhotoMissing::NotHere) => view! {
                         <p class="photo-missing" role="note">{crate::i18n::tx("Ảnh còn trên máy tính bảng của cán bộ, chưa gửi lên máy chủ.", "The photo is still on the officer's tablet: not uploaded yet.")}</p>
