@@ -126,3 +126,18 @@ export async function fromBase64(text) {
     return null;
   }
 }
+
+// Resolves once `el` is on screen (or at once where IntersectionObserver is missing): a
+// long list loads each row's thumbnail only when the row is seen.
+export function whenVisible(el) {
+  if (typeof IntersectionObserver === "undefined") return Promise.resolve();
+  return new Promise((ok) => {
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        io.disconnect();
+        ok();
+      }
+    }, { rootMargin: "200px" });
+    io.observe(el);
+  });
+}

@@ -25,6 +25,8 @@ extern "C" {
     /// The files an `<input type=file>` holds.
     #[wasm_bindgen(js_name = filesOf)]
     pub fn files_of(input: &web_sys::HtmlInputElement) -> js_sys::Array;
+    #[wasm_bindgen(js_name = whenVisible)]
+    fn when_visible_js(el: &web_sys::Element) -> js_sys::Promise;
     #[wasm_bindgen(js_name = toBase64)]
     fn to_base64_js(blob: &web_sys::Blob) -> js_sys::Promise;
     #[wasm_bindgen(js_name = fromBase64)]
@@ -148,4 +150,9 @@ pub async fn from_base64(text: &str) -> Option<(web_sys::Blob, String)> {
         .ok()?;
     let arr: js_sys::Array = v.dyn_into().ok()?;
     Some((arr.get(0).dyn_into().ok()?, arr.get(1).as_string()?))
+}
+
+/// Resolves once `el` is on screen (a long list loads a row's thumbnail only then).
+pub async fn when_visible(el: &web_sys::Element) {
+    let _ = wasm_bindgen_futures::JsFuture::from(when_visible_js(el)).await;
 }

@@ -149,8 +149,8 @@ pub fn PhotoItem(
     #[prop(optional)]
     received_at: hoptac_core::model::Millis,
 ) -> impl IntoView {
-    let overdue = received_at > 0
-        && crate::util::now_ms() - received_at > hoptac_core::photo::GRACE_MS;
+    let overdue =
+        received_at > 0 && crate::util::now_ms() - received_at > hoptac_core::photo::GRACE_MS;
     use crate::pwa::PhotoMissing;
     let session = crate::session::use_session();
     let hash = p.hash.clone();

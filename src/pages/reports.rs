@@ -193,6 +193,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{tx("Nội dung", "Note")}</th>
                     <th scope="col">{tx("Nhận lúc", "Received")}</th>
                     <th scope="col">{tx("Trạng thái", "Status")}</th>
+                    <th scope="col">{tx("Ảnh", "Photos")}</th>
                 </tr></thead>
                 <tbody>
                     {crate::components::each(shown, |item| view! {
@@ -204,6 +205,10 @@ pub fn ReportsPage() -> impl IntoView {
                             <td class="note">{item.0.report.note.clone()}</td>
                             <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
                             <td>{let st = item.0.report.status; move || status_label(st)}</td>
+                            <td class="thumb">{item.0.report.findings.photos.first().cloned().map(|p| {
+                                let n = item.0.report.findings.photos.len();
+                                view! { <QueueThumb photo=p count=n/> }
+                            })}</td>
                         </tr>
                     }.into_any())}
                 </tbody>
@@ -222,5 +227,37 @@ pub fn status_label(s: hoptac_core::model::ReportStatus) -> &'static str {
         Resubmitted => crate::i18n::t("Đã gửi lại", "Resubmitted"),
         Approved => crate::i18n::t("Đã duyệt", "Approved"),
         Rejected => crate::i18n::t("Bị từ chối", "Rejected"),
+    }
+}
+
+/// A report's first photo as a thumbnail in the queue, with how many it has; fetched only
+/// once its row is on screen (a queue of 1,000 reports does not fetch 1,000 images).
+#[component]
+fn QueueThumb(photo: hoptac_core::photo::PhotoRef, count: usize) -> impl IntoView {
+    let session = crate::session::use_session();
+    let cell = NodeRef::<leptos::html::Span>::new();
+    let src = RwSignal::new(None::<String>);
+    let hash = photo.hash.clone();
+    Effect::new(move |_| {
+        let Some(el) = cell.get() else { return };
+        let (hash, token) = (hash.clone(), session.token());
+        leptos::task::spawn_local(async move {
+            crate::photos::when_visible(&el).await;
+            if let Ok(url) = crate::components::photo_editor::photo_src(&token, &hash, true).await {
+                src.set(Some(url));
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(u) = src.get_untracked() {
+            crate::photos::revoke_url(&u);
+        }
+    });
+    let (svi, sen) = photo.section.label();
+    view! {
+        <span node_ref=cell class="queue-thumb">
+            {move || src.get().map(|u| view! { <img src=u alt=crate::i18n::t(svi, sen)/> })}
+            <span class="muted">{move || crate::i18n::ts(format!("{count} ảnh"), format!("{count} photo(s)"))}</span>
+        </span>
     }
 }

@@ -1,8 +1,8 @@
 // Issue 17, the supervisor's side in Chromium: a report whose two photos were taken on the
 // tablet, one uploaded (by content hash, as the tablet does) and one still on the tablet.
 // The review page shows the first as a thumbnail that opens full size, and says the second
-// is still on the officer's tablet, never a broken image. (The tablet's capture and upload
-// are the next step of the issue.)
+// is still on the officer's tablet, never a broken image; the review queue shows the
+// report's first photo as a thumbnail.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -70,6 +70,14 @@ test("the review page shows a report's photos, and the one not uploaded yet as s
   const full = page.locator("img.photo-full");
   await full.waitFor();
   assert.deepEqual(await full.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [1600, 1200]);
+
+  // The review queue shows the report's first photo as a thumbnail, and how many it has.
+  await page.goto(`${url}/bao-cao`);
+  const row = page.getByRole("row").filter({ hasText: "Khảo sát có ảnh" });
+  await row.getByText("2 ảnh").waitFor();
+  const queued = row.getByRole("img", { name: "Trụ sở" });
+  await queued.waitFor();
+  assert.ok(await queued.evaluate((img) => img.complete && img.naturalWidth === 320), "the thumbnail, loaded");
   assert.deepEqual(errors, []);
   await server.stop();
 });
