@@ -93,6 +93,16 @@ async fn send_js(
     Err(error_of(status, &text))
 }
 
+/// A JSON answer read into `R`, or the error an answer outside 2xx carries.
+async fn answer<R: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<R, ApiError> {
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| ApiError::Network)?;
+    if (200..300).contains(&status) {
+        return from_json(&text).ok_or(ApiError::Network);
+    }
+    Err(error_of(status, &text))
+}
+
 /// The error an answer outside 2xx carries: our JSON error body, or, for a proxy's or
 /// captive portal's page instead of our JSON, no connection.
 fn error_of(status: u16, text: &str) -> ApiError {
@@ -372,13 +382,7 @@ pub async fn import_registry(
         .header("authorization", &format!("Bearer {token}"))
         .body(form)
         .map_err(|_| ApiError::Network)?;
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|_| ApiError::Network)?;
-    if (200..300).contains(&status) {
-        return from_json(&text).ok_or(ApiError::Network);
-    }
-    Err(error_of(status, &text))
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
 }
 
 pub async fn duplicates(token: &str) -> Result<Vec<hoptac_core::registry::Duplicate>, ApiError> {
@@ -523,13 +527,7 @@ pub async fn import_areas(
         .header("authorization", &format!("Bearer {token}"))
         .body(form)
         .map_err(|_| ApiError::Network)?;
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|_| ApiError::Network)?;
-    if (200..300).contains(&status) {
-        return from_json(&text).ok_or(ApiError::Network);
-    }
-    Err(error_of(status, &text))
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
 }
 
 /// How far a photo's upload has come on the server (`GET /api/photos/{hash}/status`).
@@ -548,13 +546,7 @@ async fn put_blob(token: &str, path: &str, body: &web_sys::Blob) -> Result<Uploa
         .header("content-type", "application/octet-stream")
         .body(body)
         .map_err(|_| ApiError::Network)?;
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|_| ApiError::Network)?;
-    if (200..300).contains(&status) {
-        return from_json(&text).ok_or(ApiError::Network);
-    }
-    Err(error_of(status, &text))
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
 }
 
 /// `GET /api/photos/{hash}/status`: how much of photo `hash` the server holds.

@@ -80,6 +80,14 @@ fn held_of(row: &JsValue) -> Option<HeldPhoto> {
     })
 }
 
+/// Photo `hash`'s row as stored (None: not held).
+async fn row_of(
+    os: &indexed_db_futures::object_store::ObjectStore<'_>,
+    hash: &str,
+) -> Result<Option<JsValue>> {
+    os.get(hash).primitive().map_err(e)?.await.map_err(e)
+}
+
 fn set(row: &js_sys::Object, k: &str, v: impl Into<JsValue>) {
     let _ = js_sys::Reflect::set(row, &JsValue::from_str(k), &v.into());
 }
@@ -188,7 +196,7 @@ impl Store {
             .build()
             .map_err(e)?;
         let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
+        let found = row_of(&os, hash).await?;
         if found.is_none() {
             let row = js_sys::Object::new();
             set(&row, "hash", hash);
@@ -204,14 +212,18 @@ impl Store {
         tx.commit().await.map_err(e)
     }
 
-    /// A held photo's bytes (None: not on this tablet).
-    pub async fn photo_blob(&self, hash: &str) -> Result<Option<web_sys::Blob>> {
+    /// Photo `hash`'s row, read in its own transaction (None: not held).
+    async fn photo_row(&self, hash: &str) -> Result<Option<JsValue>> {
         if !self.has_photos() {
             return Ok(None);
         }
         let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
+        row_of(&tx.object_store(PHOTOS).map_err(e)?, hash).await
+    }
+
+    /// A held photo's bytes (None: not on this tablet).
+    pub async fn photo_blob(&self, hash: &str) -> Result<Option<web_sys::Blob>> {
+        let found = self.photo_row(hash).await?;
         Ok(found.and_then(|row| get(&row, "blob").dyn_into::<web_sys::Blob>().ok()))
     }
 
@@ -248,7 +260,7 @@ impl Store {
             .build()
             .map_err(e)?;
         let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
+        let found = row_of(&os, hash).await?;
         if let Some(row) = found {
             let row: js_sys::Object = row.unchecked_into();
             f(&row);
@@ -398,13 +410,7 @@ impl Store {
     }
 
     async fn held_photo(&self, hash: &str) -> Result<Option<HeldPhoto>> {
-        if !self.has_photos() {
-            return Ok(None);
-        }
-        let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
-        Ok(found.as_ref().and_then(held_of))
+        Ok(self.photo_row(hash).await?.as_ref().and_then(held_of))
     }
 
     async fn delete_photo(&self, hash: &str) -> Result<()> {
@@ -518,10 +524,9 @@ impl Store {
     }
 
     async fn photo_size(&self, hash: &str) -> Result<(u32, u32)> {
-        let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
-        let found: Option<JsValue> = os.get(hash).primitive().map_err(e)?.await.map_err(e)?;
-        Ok(found
+        Ok(self
+            .photo_row(hash)
+            .await?
             .map(|r| {
                 (
                     get(&r, "width").as_f64().unwrap_or(0.0) as u32,
