@@ -45,6 +45,31 @@ impl AppState {
     }
 }
 
+/// How often the server looks for what it does by itself (reports whose photos never
+/// arrived: rules::review::return_missing_photos), in ms.
+pub const SWEEP_EVERY_MS: u64 = 3600 * 1000;
+
+/// Starts the server's own periodic work: each [`SWEEP_EVERY_MS`], reports whose photos
+/// never arrived within the grace period go back to their officers. Errors are logged and
+/// tried again next time. Several instances may run it at once.
+pub fn spawn_sweeps(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_millis(SWEEP_EVERY_MS));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match rules::review::return_missing_photos(&db, storage::now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reports = n, "returned reports whose photos never arrived"),
+                Err(e) => {
+                    tracing::warn!(error = ?e, "sweep of missing photos failed; trying again later")
+                }
+            }
+        }
+    })
+}
+
 pub use http::{api_router, ENDPOINTS, MAX_BODY_BYTES};
 
 /// Only the app's own origin; wasm needs 'wasm-unsafe-eval'; no inline script or style.

@@ -231,6 +231,7 @@ async fn main() -> ExitCode {
     };
     tracing::info!(store = %photos.described, "photos");
     let state = AppState::new(db, photos);
+    hoptac_server::spawn_sweeps(&state);
     let router = app(state.clone(), static_dir);
 
     println!();

@@ -399,3 +399,171 @@ async fn photos_are_served_only_to_those_who_may_see_the_report(backend: Backend
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
 }
+
+/// A report's photos that never arrive: within the grace period nothing is refused (the
+/// review says they are still on the tablet); after it the server's own account returns
+/// the report to its officer with a comment saying how many photos are missing, once
+/// however often the sweep runs, and leaves alone a report whose photos all arrived. The
+/// officer sends the photo, resubmits, and the supervisor approves. The server's account
+/// is never listed and cannot sign in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_that_never_arrive_return_the_report_after_the_grace_period_sqlite() {
+    photos_that_never_arrive_return_the_report_after_the_grace_period(Backend::Sqlite).await
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_that_never_arrive_return_the_report_after_the_grace_period_postgres() {
+    photos_that_never_arrive_return_the_report_after_the_grace_period(Backend::Postgres).await
+}
+async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backend: Backend) {
+    use hoptac_core::model::{ReportStatus, VisitReport};
+    use hoptac_core::photo::GRACE_MS;
+    use hoptac_core::sync::{Change, Mutation, MutationOp};
+    use hoptac_server::rules::review::return_missing_photos;
+    let Some(s) = start(backend, Store::Disk).await else {
+        return;
+    };
+    let db = Db::connect(&s.db_url).await.unwrap();
+    let officer = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let (sent_bytes, sent) = jpeg(640, 480, 7);
+    let (late_bytes, late) = jpeg(640, 480, 8);
+    let (st, _, _) = put_raw(
+        &s,
+        &officer,
+        &format!("/api/photos/{sent}"),
+        sent_bytes.clone(),
+    )
+    .await;
+    assert_eq!(st, 200);
+    // One report waits for a photo; another has all of its photos.
+    let mut waiting = visit("v-late", "coop-001", "Thiếu ảnh");
+    waiting.findings.photos = vec![
+        photo_ref(&sent, sent_bytes.len()),
+        photo_ref(&late, 250_000),
+    ];
+    let mut whole = visit("v-whole", "coop-002", "Đủ ảnh");
+    whole.findings.photos = vec![photo_ref(&sent, sent_bytes.len())];
+    let (st, b) = s
+        .push(
+            &officer,
+            "tab-late",
+            &[submit(1, waiting), submit(2, whole)],
+        )
+        .await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    let status_of = |id: &'static str| {
+        let s = &s;
+        let sup = sup.clone();
+        async move {
+            let (st, b) = s
+                .call("GET", &format!("/api/visits/{id}"), Some(&sup), None)
+                .await;
+            assert_eq!(st, 200, "{b}");
+            serde_json::from_value::<VisitReport>(b["report"].clone()).unwrap()
+        }
+    };
+
+    // Within the grace period (a day before its end): nothing is refused.
+    let now = hoptac_server::storage::now_ms();
+    assert_eq!(return_missing_photos(&db, now).await.unwrap(), 0);
+    assert_eq!(
+        return_missing_photos(&db, now + GRACE_MS - 86_400_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(status_of("v-late").await.status, ReportStatus::Submitted);
+
+    // After it: returned once, however often the sweep runs (two instances at once too).
+    let after = now + GRACE_MS + 60_000;
+    let (a, b) = tokio::join!(
+        return_missing_photos(&db, after),
+        return_missing_photos(&db, after)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(return_missing_photos(&db, after).await.unwrap(), 0);
+    let r = status_of("v-late").await;
+    assert_eq!(r.status, ReportStatus::Returned);
+    assert_eq!(r.events.len(), 1, "one comment: {:?}", r.events);
+    let e = &r.events[0];
+    assert_eq!(e.by_name, "Hệ thống hoptac");
+    assert!(
+        e.text
+            .starts_with("1 ảnh của phiếu chưa đến máy chủ sau 30 ngày"),
+        "{}",
+        e.text
+    );
+    assert_eq!(
+        status_of("v-whole").await.status,
+        ReportStatus::Submitted,
+        "all its photos came"
+    );
+
+    // The officer's tablet receives the returned report with the comment.
+    let on_tablet = s
+        .pull_all(&officer, "tab-late", 100)
+        .await
+        .into_iter()
+        .rev()
+        .find_map(|c| match c {
+            Change::Visit(v) if v.id == "v-late" => Some(v),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(on_tablet.status, ReportStatus::Returned);
+    assert!(on_tablet.events[0].text.contains("1 photo(s)"));
+    // The photo is sent at last, the report resubmitted unchanged: waiting again, and the
+    // supervisor approves it.
+    let (st, _, _) = put_raw(
+        &s,
+        &officer,
+        &format!("/api/photos/{late}"),
+        late_bytes.clone(),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let again = Mutation {
+        id: 3,
+        created_at: 3,
+        op: MutationOp::ResubmitVisit(on_tablet.clone()),
+    };
+    let (_, b) = s.push(&officer, "tab-late", &[again]).await;
+    assert_eq!(b["rejected"], json!([]), "{b}");
+    assert_eq!(
+        return_missing_photos(&db, after + GRACE_MS).await.unwrap(),
+        0,
+        "nothing missing now"
+    );
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/v-late/decisions",
+            Some(&sup),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!((st, b["status"].as_str()), (200, Some("approved")), "{b}");
+
+    // The server's own account: never listed, never signs in.
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let (st, list) = s
+        .call("GET", "/api/users?q=he-thong", Some(&admin), None)
+        .await;
+    assert_eq!((st, list["total"].clone()), (200, json!(0)), "{list}");
+    for password in ["!", "", "hoptac"] {
+        let (st, _) = s
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": "he-thong", "password": password})),
+            )
+            .await;
+        assert_eq!(st, 401);
+    }
+    let (st, _) = s
+        .call("POST", "/api/users/system/reactivate", Some(&admin), None)
+        .await;
+    assert_eq!(st, 404, "no administrator can change it");
+    db.pool.close().await;
+}

@@ -271,6 +271,70 @@ pub async fn resubmit(
     Ok(())
 }
 
+/// The name the server's own account signs its actions with.
+const SYSTEM_NAME: &str = "Hệ thống hoptac";
+
+/// Returns to their officers the reports waiting for review whose photos have not all
+/// arrived [`hoptac_core::photo::GRACE_MS`] (30 days) after the report (`now`, ms since
+/// epoch): the server's own account returns each with a comment naming how many photos are
+/// missing and what to do (send them again from the tablet, take them again, or remove
+/// them, then resubmit), so the work stays fixable on the tablet and no report waits
+/// forever with photos that will never come. Within the grace period nothing is refused.
+/// Safe to run on several instances at once (each report is locked and checked again).
+/// Returns how many reports were returned.
+pub async fn return_missing_photos(db: &Db, now: hoptac_core::model::Millis) -> ApiResult<usize> {
+    let before = now - hoptac_core::photo::GRACE_MS;
+    let mut returned = 0;
+    loop {
+        let ids = storage::photos::reports_missing_photos(db, before, 200).await?;
+        let mut changed = 0;
+        for id in &ids {
+            let mut tx = db.begin_write().await?;
+            let Some(stored) = storage::visits::lock(&mut tx, id).await? else {
+                continue;
+            };
+            let mut r = stored.report;
+            let waiting = matches!(
+                r.status,
+                ReportStatus::Submitted | ReportStatus::Resubmitted
+            );
+            if !waiting || r.received_at.unwrap_or(i64::MAX) >= before {
+                continue;
+            }
+            let missing = storage::photos::missing_of_report(&mut tx, id).await?.len();
+            if missing == 0 {
+                continue;
+            }
+            let days = hoptac_core::photo::GRACE_MS / (24 * 3600 * 1000);
+            r.status = ReportStatus::Returned;
+            r.events.push(ReviewEvent {
+                action: Action::Return,
+                by_id: storage::users::SYSTEM_ID.to_string(),
+                by_name: SYSTEM_NAME.to_string(),
+                at: now,
+                text: format!(
+                    "{missing} ảnh của phiếu chưa đến máy chủ sau {days} ngày. Mở phiếu trên máy tính bảng: kết nối mạng để gửi ảnh, hoặc chụp lại, hoặc bỏ ảnh đó; rồi gửi lại phiếu. — {missing} photo(s) of this report did not reach the server within {days} days. Open the report on the tablet: connect to send them, or take them again, or remove them; then resubmit."
+                ),
+                revision: r.revision,
+            });
+            let who = Who {
+                id: storage::users::SYSTEM_ID,
+                name: SYSTEM_NAME,
+                client_id: None,
+            };
+            save(&mut tx, who, Action::Return.key(), &stored.body, &r).await?;
+            tx.commit().await?;
+            tracing::info!(report = %id, missing, "returned: photos never arrived");
+            changed += 1;
+        }
+        returned += changed;
+        // A full page that changed nothing would be met again: stop.
+        if ids.len() < 200 || changed == 0 {
+            return Ok(returned);
+        }
+    }
+}
+
 /// Report `id` with the revision before it and the fields changed since.
 pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetail> {
     let Some(stored) = storage::visits::get(db, id).await? else {

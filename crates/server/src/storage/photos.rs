@@ -218,3 +218,36 @@ pub async fn linked_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Erro
     .fetch_all(&db.pool)
     .await
 }
+
+/// Reports waiting for review (submitted or resubmitted) that arrived before
+/// `received_before` (ms since epoch) and name a photo whose bytes their author never sent
+/// (no upload of it by whoever named it there): at most `limit`, by id.
+pub async fn reports_missing_photos(
+    db: &Db,
+    received_before: i64,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT v.id FROM visit_reports v
+           JOIN photo_links l ON l.entity = 'visit' AND l.record_id = v.id
+           LEFT JOIN photo_uploaders u ON u.hash = l.hash AND u.user_id = l.linked_by
+         WHERE u.hash IS NULL AND v.status IN ('submitted', 'resubmitted') AND v.received_at < $1
+         ORDER BY v.id LIMIT $2",
+    )
+    .bind(received_before)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The photos visit report `id` names whose bytes were never sent by whoever named them.
+pub async fn missing_of_report(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT l.hash FROM photo_links l
+           LEFT JOIN photo_uploaders u ON u.hash = l.hash AND u.user_id = l.linked_by
+         WHERE l.entity = 'visit' AND l.record_id = $1 AND u.hash IS NULL ORDER BY l.hash",
+    )
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await
+}

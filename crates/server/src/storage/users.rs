@@ -6,9 +6,14 @@ use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Role, UserInfo};
 use sqlx::Row;
 
-/// The number of accounts (an empty database has none).
+/// The id of the server's own account (migration 0014): the actor of what the server
+/// does by itself. It cannot sign in, is never listed and cannot be changed.
+pub const SYSTEM_ID: &str = "system";
+
+/// The number of people's accounts (an empty database has none; the server's own account
+/// is not counted).
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM users")
+    sqlx::query("SELECT COUNT(*) FROM users WHERE id <> 'system'")
         .fetch_one(&db.pool)
         .await?
         .try_get(0)
@@ -128,7 +133,7 @@ pub async fn account_in(
     id: &str,
 ) -> Result<Option<hoptac_core::accounts::Account>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1{}",
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1 AND id <> 'system'{}",
         tx.for_update()
     );
     let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
@@ -196,7 +201,7 @@ pub async fn list(
         visible.push_str(" AND EXISTS (SELECT 1 FROM assignments s WHERE s.user_id = u.id)");
     }
     let sql = format!(
-        "SELECT {} FROM users u WHERE {visible} ORDER BY u.username",
+        "SELECT {} FROM users u WHERE u.id <> 'system' AND {visible} ORDER BY u.username",
         ACCOUNT_COLUMNS
             .split(", ")
             .map(|c| format!("u.{c}"))

@@ -1,0 +1,9 @@
+-- PostgreSQL copy of ../sqlite/ with BIGINT for every integer (sqlx's Any driver reads them as i64).
+-- Issue 17: the server's own account, the actor of what the server does by itself (a
+-- report whose photos never arrived is returned to its officer after the grace period:
+-- hoptac_core::photo::GRACE_MS). It cannot sign in (no password hash verifies against
+-- '!', and it is inactive), is never listed, and no administrator can change it.
+INSERT INTO users (id, username, password_hash, display_name, role, created_at, active)
+VALUES ('system', 'he-thong', '!', 'Hệ thống hoptac', 'officer', 0, 0);
+-- Reports waiting for review, by the time they arrived (the sweep of overdue photos).
+CREATE INDEX visit_reports_status ON visit_reports(status, received_at);
