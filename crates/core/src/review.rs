@@ -60,6 +60,44 @@ pub struct ReportDetail {
     pub changes: Vec<FieldChange>,
 }
 
+/// The most reports one page of the review queue (`GET /api/visits`) holds, and how many
+/// it holds when the caller does not say.
+pub const QUEUE_PAGE_MAX: u32 = 200;
+pub const QUEUE_PAGE_DEFAULT: u32 = 50;
+
+/// A report as the review queue lists it, with its cooperative's name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub report: crate::model::VisitReport,
+    pub cooperative_name: String,
+}
+
+/// One page of the review queue (`GET /api/visits`): reports newest received first (then
+/// by id). A page never silently stops: `next` is present when more reports match, and
+/// is passed back as `after` for the following page; it stays valid while reports arrive
+/// (they come before it, at the top of the queue).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub reports: Vec<QueueItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// The cursor after a report received at `received_at` (ms since epoch) with id `id`:
+/// "RECEIVED_AT.ID".
+pub fn queue_cursor(received_at: Millis, id: &str) -> String {
+    format!("{received_at}.{id}")
+}
+
+/// Reads a cursor made by [`queue_cursor`]; None when it is not one.
+pub fn parse_queue_cursor(s: &str) -> Option<(Millis, String)> {
+    let (at, id) = s.split_once('.')?;
+    let at: Millis = at.parse().ok()?;
+    (!id.is_empty() && at >= 0).then(|| (at, id.to_string()))
+}
+
 /// One entry of a record's audit trail.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,6 +296,19 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_cursors_round_trip_and_refuse_what_is_not_one() {
+        let c = queue_cursor(1_750_000_000_000, "v-01.a");
+        assert_eq!(c, "1750000000000.v-01.a");
+        assert_eq!(
+            parse_queue_cursor(&c),
+            Some((1_750_000_000_000, "v-01.a".to_string()))
+        );
+        for bad in ["", "abc", "12", "12.", ".v-1", "-5.v-1", "1e3.v-1"] {
+            assert_eq!(parse_queue_cursor(bad), None, "{bad}");
+        }
+    }
     use crate::keyed::Keyed;
     use ReportStatus::*;
 

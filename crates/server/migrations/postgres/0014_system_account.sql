@@ -5,5 +5,3 @@
 -- '!', and it is inactive), is never listed, and no administrator can change it.
 INSERT INTO users (id, username, password_hash, display_name, role, created_at, active)
 VALUES ('system', 'he-thong', '!', 'Hệ thống hoptac', 'officer', 0, 0);
--- Reports waiting for review, by the time they arrived (the sweep of overdue photos).
-CREATE INDEX visit_reports_status ON visit_reports(status, received_at);

@@ -5,7 +5,7 @@
 
 use super::auth::AuthUser;
 use super::error::{ApiError, ApiResult, Query};
-use crate::storage::{self, visits::Filter};
+use crate::storage;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use hoptac_core::i18n::Msg;
-use hoptac_core::keyed::Keyed;
-use hoptac_core::model::{ReportStatus, VisitReport};
-use hoptac_core::six_month::{bad_period, period_bounds};
+use hoptac_core::model::VisitReport;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -176,6 +174,8 @@ pub struct VisitsQuery {
     pub author: Option<String>,
     /// "2021-H2".
     pub period: Option<String>,
+    /// The review queue's search (see `GET /api/visits`).
+    pub q: Option<String>,
 }
 
 /// The submissions export's columns of the record itself (not of the report's fields,
@@ -213,34 +213,16 @@ pub async fn visits(
     Query(q): Query<VisitsQuery>,
 ) -> ApiResult<Response> {
     let format = Format::parse(q.format.as_deref())?;
-    let status = q.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if ReportStatus::from_key(s).is_none() {
-            return Err(ApiError::field(
-                "status",
-                Msg::new(
-                    format!(
-                        "Trạng thái \"{s}\" không có. Chọn một trong: {}.",
-                        ReportStatus::KEYS.join(", ")
-                    ),
-                    format!(
-                        "There is no status \"{s}\". Choose one of: {}.",
-                        ReportStatus::KEYS.join(", ")
-                    ),
-                ),
-            ));
-        }
-    }
-    let dates = match q.period.as_deref().filter(|s| !s.is_empty()) {
-        Some(p) => Some(period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?),
-        None => None,
+    // The review queue's filters, exactly (the queue's own reading of them).
+    let queue = super::visits::QueueQuery {
+        status: q.status,
+        area: q.area,
+        author: q.author,
+        period: q.period,
+        q: q.q,
+        ..Default::default()
     };
-    let filter = Filter {
-        status,
-        area: q.area.as_deref().filter(|s| !s.is_empty()),
-        author: q.author.as_deref().filter(|s| !s.is_empty()),
-        dates,
-    };
+    let filter = queue.filter()?;
     let mut rows = vec![visit_headers()
         .iter()
         .map(|h| Cell::Text(h.to_string()))

@@ -1,26 +1,152 @@
-//! `/api/visits`: visit reports in the caller's scope, newest first (the supervisor's list).
+//! `/api/visits`: the review queue, served by the server (issue 18): the visit reports in
+//! the caller's areas with the queue's filters and search, newest received first, one page
+//! at a time by a stable cursor (hoptac_core::review::QueuePage). A supervisor's browser
+//! holds only the page on screen; a list that is cut says so (`next`) and pages on.
 
 use super::auth::AuthUser;
-use super::error::ApiResult;
-use crate::storage;
+use super::error::{ApiError, ApiResult};
+use crate::storage::{self, visits::Filter, visits::QueueCursor};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
-use hoptac_core::model::VisitReport;
+use hoptac_core::i18n::Msg;
+use hoptac_core::keyed::Keyed;
+use hoptac_core::model::ReportStatus;
+use hoptac_core::review::{
+    parse_queue_cursor, queue_cursor, QueueItem, QueuePage, QUEUE_PAGE_DEFAULT, QUEUE_PAGE_MAX,
+};
+use hoptac_core::six_month::{bad_period, period_bounds};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/visits", get(list))
 }
 
-/// Visit reports the caller may see (an officer: their areas; a supervisor: the province).
-#[utoipa::path(get, path = "/api/visits", tag = "visits", security(("bearer" = [])),
-    responses((status = 200, body = Vec<VisitReport>), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+/// The review queue's filters, as the queue and the export take them (each optional; an
+/// empty value is no filter).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// submitted, resubmitted, returned, approved, rejected.
+    pub status: Option<String>,
+    /// An area path prefix ("NB/NB-HL/").
+    pub area: Option<String>,
+    /// The officer's user id.
+    pub author: Option<String>,
+    /// A six-month period of the visit date: "2021-H2".
+    pub period: Option<String>,
+    /// Words that must each occur (without regard to case or diacritics: "hung" finds
+    /// "Hưng") in the cooperative's name, the officer's name, the note or the report id.
+    pub q: Option<String>,
+    /// The `next` of the page before.
+    pub after: Option<String>,
+    /// Reports per page: 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+fn given(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl QueueQuery {
+    /// The filter it asks for; 422 naming the field for a status or period that does not
+    /// exist.
+    pub fn filter(&self) -> ApiResult<Filter<'_>> {
+        let status = given(&self.status);
+        if let Some(s) = status {
+            if ReportStatus::from_key(s).is_none() {
+                return Err(ApiError::field(
+                    "status",
+                    Msg::new(
+                        format!(
+                            "Trạng thái \"{s}\" không có. Chọn một trong: {}.",
+                            ReportStatus::KEYS.join(", ")
+                        ),
+                        format!(
+                            "There is no status \"{s}\". Choose one of: {}.",
+                            ReportStatus::KEYS.join(", ")
+                        ),
+                    ),
+                ));
+            }
+        }
+        let dates = match given(&self.period) {
+            Some(p) => {
+                Some(period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?)
+            }
+            None => None,
+        };
+        let words = hoptac_core::text::normalize(self.q.as_deref().unwrap_or(""))
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok(Filter {
+            status,
+            area: given(&self.area),
+            author: given(&self.author),
+            dates,
+            words,
+        })
+    }
+}
+
+/// One page of the visit reports the caller may see (an officer: their areas; a
+/// supervisor: theirs), filtered and searched, newest received first.
+#[utoipa::path(get, path = "/api/visits", tag = "visits", security(("bearer" = [])), params(QueueQuery),
+    responses((status = 200, body = QueuePage), (status = 401, body = hoptac_core::error::ApiErrorBody),
+              (status = 422, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<axum::Json<Vec<VisitReport>>> {
-    Ok(axum::Json(
-        storage::visits::in_scopes(&state.db, &user.0.scopes).await?,
-    ))
+    Query(q): Query<QueueQuery>,
+) -> ApiResult<axum::Json<QueuePage>> {
+    let filter = q.filter()?;
+    let limit = q.limit.unwrap_or(QUEUE_PAGE_DEFAULT);
+    if !(1..=QUEUE_PAGE_MAX).contains(&limit) {
+        return Err(ApiError::field(
+            "limit",
+            Msg::new(
+                format!("Mỗi trang từ 1 đến {QUEUE_PAGE_MAX} phiếu."),
+                format!("A page holds 1 to {QUEUE_PAGE_MAX} reports."),
+            ),
+        ));
+    }
+    let after = match given(&q.after) {
+        Some(a) => {
+            let (received_at, id) = parse_queue_cursor(a).ok_or_else(|| {
+                ApiError::field(
+                    "after",
+                    Msg::new(
+                        "Vị trí trang không hợp lệ: hãy tải lại danh sách từ đầu.",
+                        "This page position is not valid: load the list again from the start.",
+                    ),
+                )
+            })?;
+            Some(QueueCursor { received_at, id })
+        }
+        None => None,
+    };
+    let (rows, more) = storage::visits::queue_page(
+        &state.db,
+        &user.0.scopes,
+        &filter,
+        after.as_ref(),
+        i64::from(limit),
+    )
+    .await?;
+    let next = more
+        .then(|| rows.last())
+        .flatten()
+        .map(|(v, _)| queue_cursor(v.received_at.unwrap_or_default(), &v.id));
+    Ok(axum::Json(QueuePage {
+        reports: rows
+            .into_iter()
+            .map(|(report, cooperative_name)| QueueItem {
+                report,
+                cooperative_name,
+            })
+            .collect(),
+        next,
+    }))
 }

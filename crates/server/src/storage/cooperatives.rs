@@ -82,8 +82,8 @@ pub async fn insert(
     created_by: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&c.id)
     .bind(&c.area_id)
@@ -96,6 +96,7 @@ pub async fn insert(
     .bind(created_by)
     .bind(tax_key(c))
     .bind(registration_key(c))
+    .bind(hoptac_core::text::normalize(&c.name))
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -103,7 +104,7 @@ pub async fn insert(
 
 /// Writes a changed profile (its version already bumped by the caller).
 pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9 WHERE id = $10")
+    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9, name_search = $11 WHERE id = $10")
         .bind(&c.name)
         .bind(c.status.key())
         .bind(c.kind.key())
@@ -114,6 +115,7 @@ pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::E
         .bind(&c.area_id)
         .bind(&c.area_path)
         .bind(&c.id)
+        .bind(hoptac_core::text::normalize(&c.name))
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -372,4 +374,34 @@ pub async fn same_record(
         .bind(&c.name)
         .fetch_optional(tx.conn())
         .await
+}
+
+/// Fills the folded name of cooperatives stored before migration 0015 (or written by a
+/// tool that left it empty), 500 at a time; returns how many.
+pub async fn backfill_search(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut done = 0;
+    loop {
+        let rows =
+            sqlx::query("SELECT id, name FROM cooperatives WHERE name_search = '' LIMIT 500")
+                .fetch_all(&db.pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = db.begin_write().await?;
+        for r in rows {
+            let (id, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            // A name that folds to nothing still gets a value, so it is not met again.
+            let folded = Some(hoptac_core::text::normalize(&name))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| " ".into());
+            sqlx::query("UPDATE cooperatives SET name_search = $1 WHERE id = $2")
+                .bind(folded)
+                .bind(&id)
+                .execute(tx.conn())
+                .await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
 }

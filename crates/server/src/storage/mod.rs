@@ -147,6 +147,16 @@ impl Db {
             write_lock: tokio::sync::Mutex::new(()),
         };
         db.migrate().await?;
+        for (what, n) in [
+            ("visit reports", visits::backfill_search(&db).await),
+            ("cooperatives", cooperatives::backfill_search(&db).await),
+        ] {
+            match n {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "search text filled for {what}"),
+                Err(e) => return Err(DbSetupError::Migrate(format!("search text of {what}: {e}"))),
+            }
+        }
         reference::ensure_built_ins(&db)
             .await
             .map_err(|e| DbSetupError::Migrate(format!("built-in reference lists: {e}")))?;

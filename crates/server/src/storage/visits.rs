@@ -45,8 +45,8 @@ pub async fn insert(
     body: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.cooperative_id)
@@ -59,9 +59,16 @@ pub async fn insert(
     .bind(r.received_at.unwrap_or_default())
     .bind(body)
     .bind(&r.written_area_path)
+    .bind(search_text(r))
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// What the review queue's search looks in, besides the cooperative's name: the officer's
+/// name, the note and the report's id, folded (hoptac_core::text::normalize).
+pub fn search_text(r: &VisitReport) -> String {
+    hoptac_core::text::normalize(&format!("{} {} {}", r.author_name, r.note, r.id))
 }
 
 /// The author of report `id`, if it exists.
@@ -75,12 +82,13 @@ pub async fn author_of(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>,
 
 /// Writes a report's new state (decision, comment, new revision).
 pub async fn update(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5 WHERE id = $6")
+    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5, search = $6 WHERE id = $7")
         .bind(r.status.key())
         .bind(r.revision as i64)
         .bind(r.received_at.unwrap_or_default())
         .bind(&r.visit_date)
         .bind(body)
+        .bind(search_text(r))
         .bind(&r.id)
         .execute(tx.conn())
         .await?;
@@ -129,20 +137,8 @@ fn decode(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<VisitReport>, sqlx::Error>
         .collect()
 }
 
-/// Reports under any of `scopes`, newest received first, at most 1,000.
-pub async fn in_scopes(db: &Db, scopes: &[String]) -> Result<Vec<VisitReport>, sqlx::Error> {
-    let sql = format!(
-        "SELECT body FROM visit_reports WHERE {} ORDER BY received_at DESC, id LIMIT 1000",
-        scope_clause("area_path", 1, scopes.len())
-    );
-    let mut q = sqlx::query(&sql);
-    for s in scopes {
-        q = q.bind(s);
-    }
-    decode(q.fetch_all(&db.pool).await?)
-}
-
-/// The filters of the submissions export (each optional; dates are ISO "YYYY-MM-DD").
+/// The filters of the review queue and the submissions export (each optional; dates are
+/// ISO "YYYY-MM-DD").
 #[derive(Debug, Default)]
 pub struct Filter<'a> {
     pub status: Option<&'a str>,
@@ -151,6 +147,125 @@ pub struct Filter<'a> {
     pub author: Option<&'a str>,
     /// Visit dates from..=to.
     pub dates: Option<(String, String)>,
+    /// Words (already folded by hoptac_core::text::normalize) that must each occur in the
+    /// cooperative's name, the officer's name, the note or the id.
+    pub words: Vec<String>,
+}
+
+/// A value bound to a query.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// `SELECT v.body, c.name FROM …` reports under `scopes` matching `f`, and its binds.
+fn filtered(scopes: &[String], f: &Filter<'_>) -> (String, Vec<Bind>) {
+    let mut sql = format!(
+        "SELECT v.body, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
+        scope_clause("v.area_path", 1, scopes.len())
+    );
+    let mut binds: Vec<Bind> = scopes.iter().cloned().map(Bind::Text).collect();
+    let mut add = |cond: &str, value: Bind, sql: &mut String| {
+        binds.push(value);
+        sql.push_str(&format!(
+            " AND {}",
+            cond.replace('?', &format!("${}", binds.len()))
+        ));
+    };
+    if let Some(s) = f.status {
+        add("v.status = ?", Bind::Text(s.to_string()), &mut sql);
+    }
+    if let Some(a) = f.area {
+        add(
+            "substr(v.area_path, 1, length(?)) = ?",
+            Bind::Text(a.to_string()),
+            &mut sql,
+        );
+    }
+    if let Some(a) = f.author {
+        add("v.author_id = ?", Bind::Text(a.to_string()), &mut sql);
+    }
+    if let Some((from, to)) = &f.dates {
+        add("v.visit_date >= ?", Bind::Text(from.clone()), &mut sql);
+        add("v.visit_date <= ?", Bind::Text(to.clone()), &mut sql);
+    }
+    for w in &f.words {
+        let escaped = w
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        add(
+            "(c.name_search || ' ' || v.search) LIKE ? ESCAPE '\\'",
+            Bind::Text(format!("%{escaped}%")),
+            &mut sql,
+        );
+    }
+    (sql, binds)
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.as_str()),
+            Bind::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+fn with_names(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(VisitReport, String)>, sqlx::Error> {
+    rows.iter()
+        .map(|r| {
+            let v: VisitReport = serde_json::from_str(&r.try_get::<String, _>(0)?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok((v, r.try_get(1)?))
+        })
+        .collect()
+}
+
+/// A place in the review queue: the last report of the page before (its received time, ms
+/// since epoch, and id). The queue is in received time, newest first, then id, so a
+/// report arriving while someone pages comes at the top and never shifts a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueCursor {
+    pub received_at: i64,
+    pub id: String,
+}
+
+/// One page of the review queue: at most `limit` reports under `scopes` matching `f`
+/// after `after`, each with its cooperative's name, and whether more follow.
+pub async fn queue_page(
+    db: &Db,
+    scopes: &[String],
+    f: &Filter<'_>,
+    after: Option<&QueueCursor>,
+    limit: i64,
+) -> Result<(Vec<(VisitReport, String)>, bool), sqlx::Error> {
+    let (mut sql, mut binds) = filtered(scopes, f);
+    if let Some(c) = after {
+        let (a, b) = (binds.len() + 1, binds.len() + 2);
+        sql.push_str(&format!(
+            " AND (v.received_at < ${a} OR (v.received_at = ${a} AND v.id > ${b}))"
+        ));
+        binds.push(Bind::Int(c.received_at));
+        binds.push(Bind::Text(c.id.clone()));
+    }
+    binds.push(Bind::Int(limit + 1));
+    sql.push_str(&format!(
+        " ORDER BY v.received_at DESC, v.id LIMIT ${}",
+        binds.len()
+    ));
+    let mut rows = with_names(
+        bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&db.pool)
+            .await?,
+    )?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    Ok((rows, more))
 }
 
 /// Reports under `scopes` matching `f`, newest visit first, each with its cooperative's name.
@@ -159,47 +274,13 @@ pub async fn export_rows(
     scopes: &[String],
     f: &Filter<'_>,
 ) -> Result<Vec<(VisitReport, String)>, sqlx::Error> {
-    let mut sql = format!(
-        "SELECT v.body, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
-        scope_clause("v.area_path", 1, scopes.len())
-    );
-    let mut binds: Vec<String> = scopes.to_vec();
-    let mut add = |cond: &str, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
-        sql.push_str(&format!(
-            " AND {}",
-            cond.replace('?', &format!("${}", binds.len()))
-        ));
-    };
-    if let Some(s) = f.status {
-        add("v.status = ?", s.to_string(), &mut binds);
-    }
-    if let Some(a) = f.area {
-        add(
-            "substr(v.area_path, 1, length(?)) = ?",
-            a.to_string(),
-            &mut binds,
-        );
-    }
-    if let Some(a) = f.author {
-        add("v.author_id = ?", a.to_string(), &mut binds);
-    }
-    if let Some((from, to)) = &f.dates {
-        add("v.visit_date >= ?", from.clone(), &mut binds);
-        add("v.visit_date <= ?", to.clone(), &mut binds);
-    }
+    let (mut sql, binds) = filtered(scopes, f);
     sql.push_str(" ORDER BY v.visit_date DESC, v.id");
-    let mut query = sqlx::query(&sql);
-    for b in &binds {
-        query = query.bind(b);
-    }
-    let mut out = Vec::new();
-    for r in query.fetch_all(&db.pool).await? {
-        let v: VisitReport = serde_json::from_str(&r.try_get::<String, _>(0)?)
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        out.push((v, r.try_get(1)?));
-    }
-    Ok(out)
+    with_names(
+        bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&db.pool)
+            .await?,
+    )
 }
 
 /// For each cooperative under `paths`, the report that stands for it in the review: its
@@ -310,4 +391,28 @@ pub async fn count_of_cooperative(db: &Db, id: &str) -> Result<u32, sqlx::Error>
         .fetch_one(&db.pool)
         .await?;
     Ok(n.max(0) as u32)
+}
+
+/// Fills the search text of reports stored before migration 0015 (or written by a tool
+/// that left it empty), 500 at a time; returns how many.
+pub async fn backfill_search(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut done = 0;
+    loop {
+        let rows = sqlx::query("SELECT body FROM visit_reports WHERE search = '' LIMIT 500")
+            .fetch_all(&db.pool)
+            .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = db.begin_write().await?;
+        for r in decode(rows)? {
+            sqlx::query("UPDATE visit_reports SET search = $1 WHERE id = $2")
+                .bind(search_text(&r))
+                .bind(&r.id)
+                .execute(tx.conn())
+                .await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
 }

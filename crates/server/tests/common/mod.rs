@@ -207,10 +207,27 @@ impl TestServer {
         }
     }
 
+    /// Every visit report `token` may see, paging through `GET /api/visits`.
     pub async fn visits(&self, token: &str) -> Vec<VisitReport> {
-        let (s, b) = self.call("GET", "/api/visits", Some(token), None).await;
-        assert_eq!(s, 200, "{b}");
-        serde_json::from_value(b).unwrap()
+        let mut out = Vec::new();
+        let mut after = String::new();
+        loop {
+            let (s, b) = self
+                .call(
+                    "GET",
+                    &format!("/api/visits?limit=200&after={after}"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{b}");
+            let page: hoptac_core::review::QueuePage = serde_json::from_value(b).unwrap();
+            out.extend(page.reports.into_iter().map(|i| i.report));
+            match page.next {
+                Some(n) => after = n,
+                None => return out,
+            }
+        }
     }
 }
 

@@ -1,0 +1,199 @@
+//! Issue 18: the review queue served by the server (`GET /api/visits`), on SQLite and
+//! PostgreSQL: pages by a stable cursor that say when more follow (never a silent cap),
+//! unmoved by reports arriving while someone pages; the queue's filters and a search
+//! without diacritics; the caller's areas only; bad parameters refused with a message.
+
+mod common;
+
+use common::*;
+use hoptac_core::review::QueuePage;
+use serde_json::json;
+
+async fn page(s: &TestServer, token: &str, query: &str) -> QueuePage {
+    let (st, b) = s
+        .call("GET", &format!("/api/visits?{query}"), Some(token), None)
+        .await;
+    assert_eq!(st, 200, "{query}: {b}");
+    serde_json::from_value(b).unwrap()
+}
+
+/// The ids of every page of `query`, `limit` at a time, and the pages' sizes.
+async fn all_pages(
+    s: &TestServer,
+    token: &str,
+    query: &str,
+    limit: u32,
+) -> (Vec<String>, Vec<usize>) {
+    let (mut ids, mut sizes, mut after) = (Vec::new(), Vec::new(), String::new());
+    loop {
+        let p = page(s, token, &format!("{query}&limit={limit}&after={after}")).await;
+        sizes.push(p.reports.len());
+        ids.extend(p.reports.iter().map(|i| i.report.id.clone()));
+        match p.next {
+            Some(n) => after = n,
+            None => return (ids, sizes),
+        }
+    }
+}
+
+fn ids(p: &QueuePage) -> Vec<&str> {
+    p.reports.iter().map(|i| i.report.id.as_str()).collect()
+}
+
+on_both!(the_review_queue_pages_filters_and_searches_on_the_server);
+async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let hoa = s.officer().await; // Hoa Lư and Gia Viễn
+    let kien = s.login("canbo.kimson", "hoptac-kimson").await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    // Seven reports of Hoa Lư / Gia Viễn, one at a time (each received later), and one of
+    // Kim Sơn.
+    let mine = [
+        ("q-1", "coop-001", "2021-03-02", "Thêu ren xuất khẩu"),
+        ("q-2", "coop-002", "2021-04-10", "Kho lạnh mới"),
+        ("q-3", "coop-010", "2021-05-05", "Dịch vụ làm đất"),
+        ("q-4", "coop-011", "2021-08-20", "Đàn dê tăng"),
+        ("q-5", "coop-004", "2021-09-01", "Chuyển đổi số"),
+        ("q-6", "coop-005", "2021-10-12", "Đá mỹ nghệ xuất khẩu"),
+        ("q-7", "coop-006", "2021-11-30", "Nấm linh chi"),
+    ];
+    for (n, (id, coop, date, note)) in mine.iter().enumerate() {
+        let mut v = visit(id, coop, note);
+        v.visit_date = date.to_string();
+        let (st, b) = s.push(&hoa, "tab-q", &[submit(n as u64 + 1, v)]).await;
+        assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    let (st, b) = s
+        .push(
+            &kien,
+            "tab-k",
+            &[submit(1, visit("q-ks", "coop-016", "Chiếu cói"))],
+        )
+        .await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    let (st, b) = s
+        .call(
+            "POST",
+            "/api/visits/q-2/decisions",
+            Some(&sup),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+
+    // Pages of 3: 3 + 3 + 2, newest received first, each report once; the last page says
+    // nothing follows.
+    let (all, sizes) = all_pages(&s, &sup, "", 3).await;
+    assert_eq!(sizes, vec![3, 3, 2]);
+    assert_eq!(
+        all,
+        ["q-ks", "q-7", "q-6", "q-5", "q-4", "q-3", "q-2", "q-1"]
+    );
+    // A report arriving while the supervisor pages comes at the top; the next page goes
+    // on where the last one stopped.
+    let first = page(&s, &sup, "limit=3").await;
+    assert_eq!(ids(&first), ["q-ks", "q-7", "q-6"]);
+    let (st, b) = s
+        .push(
+            &hoa,
+            "tab-q",
+            &[submit(8, visit("q-8", "coop-007", "Du lịch cộng đồng"))],
+        )
+        .await;
+    assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    let second = page(&s, &sup, &format!("limit=3&after={}", first.next.unwrap())).await;
+    assert_eq!(ids(&second), ["q-5", "q-4", "q-3"]);
+    assert_eq!(ids(&page(&s, &sup, "limit=1").await), ["q-8"]);
+    // The cooperative's name comes with each.
+    assert_eq!(
+        second.reports[0].cooperative_name,
+        "HTX Nông nghiệp Ninh Xuân"
+    );
+
+    // Filters: state, district, officer, period; and together.
+    let only = |q: &'static str| {
+        let (s, sup) = (&s, sup.clone());
+        async move { all_pages(s, &sup, q, 200).await.0 }
+    };
+    assert_eq!(only("status=approved").await, ["q-2"]);
+    assert_eq!(only("area=NB/NB-GV/").await, ["q-4", "q-3"]);
+    assert_eq!(
+        only("author=u-officer-kimson").await.len() + only("area=NB/NB-KS/").await.len(),
+        2
+    );
+    assert_eq!(only("period=2021-H2").await, ["q-7", "q-6", "q-5", "q-4"]);
+    assert_eq!(
+        only("period=2021-H1&area=NB/NB-HL/&status=submitted").await,
+        ["q-8", "q-1"]
+    );
+    // Search without diacritics or case, every word: the cooperative's name, the note,
+    // the officer's name, the id.
+    assert_eq!(only("q=xuat%20khau").await, ["q-6", "q-1"]);
+    assert_eq!(only("q=THEU%20xuat").await, ["q-1"]);
+    assert_eq!(only("q=de%20nui").await, ["q-4"], "HTX Dê núi Gia Vân");
+    assert_eq!(
+        only("q=pham%20van").await,
+        ["q-ks"],
+        "the officer Phạm Văn Kiên"
+    );
+    assert_eq!(only("q=q-3").await, ["q-3"]);
+    assert_eq!(
+        only("q=50%25").await,
+        Vec::<String>::new(),
+        "LIKE's % is a plain character"
+    );
+    assert_eq!(
+        only("q=dich%20vu&period=2021-H1&area=NB/NB-GV/").await,
+        ["q-3"]
+    );
+
+    // The caller's areas only: Kim Sơn's officer sees their one report; Hoa's never it.
+    assert_eq!(all_pages(&s, &kien, "", 50).await.0, ["q-ks"]);
+    assert!(!all_pages(&s, &hoa, "", 50)
+        .await
+        .0
+        .contains(&"q-ks".to_string()));
+    assert_eq!(
+        all_pages(&s, &hoa, "q=chieu%20coi", 50).await.0,
+        Vec::<String>::new()
+    );
+
+    // Bad parameters: a clear message naming the field, nothing else.
+    for (q, field) in [
+        ("after=nonsense", "after"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("status=lost", "status"),
+        ("period=2021-H3", "period"),
+    ] {
+        let (st, b) = s
+            .call("GET", &format!("/api/visits?{q}"), Some(&sup), None)
+            .await;
+        assert_eq!(st, 422, "{q}: {b}");
+        assert!(b.to_string().contains(field), "{q}: {b}");
+    }
+    let (st, _) = s
+        .call("GET", "/api/visits?limit=abc", Some(&sup), None)
+        .await;
+    assert_eq!(st, 400);
+    let (st, _) = s.call("GET", "/api/visits", None, None).await;
+    assert_eq!(st, 401);
+
+    // The export takes the same search.
+    let r = s
+        .http
+        .get(format!(
+            "{}/api/visits/export?format=csv&q=xuat%20khau",
+            s.url
+        ))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two reports: {csv}");
+}
