@@ -129,6 +129,26 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiE
     .await
 }
 
+/// One page of the review queue (`GET /api/visits?QUERY`, QUERY from [`query`]: status,
+/// area, period, q, after, limit), online.
+pub async fn review_queue(
+    token: &str,
+    query: &str,
+) -> Result<hoptac_core::review::QueuePage, ApiError> {
+    get(token, &format!("/api/visits?{query}")).await
+}
+
+/// The officers the review queue can be filtered by: (id, name), by name.
+pub async fn queue_officers(token: &str) -> Result<Vec<(String, String)>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Officer {
+        id: String,
+        name: String,
+    }
+    let list: Vec<Officer> = get(token, "/api/visits/officers").await?;
+    Ok(list.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
 /// A submission with its previous revision and changed fields (supervisors, online).
 pub async fn visit_detail(
     token: &str,

@@ -1,29 +1,15 @@
-//! The supervisor's review queue: the visit reports synced to this device, filtered by
-//! state, district, officer and six-month period; each opens the review page.
+//! The supervisor's review queue, served by the server (issue 18): one page of reports at
+//! a time (`GET /api/visits`, newest received first), filtered by state, district, officer
+//! and six-month period and searched (cooperative, officer, note) on the server, so the browser
+//! holds only what is on screen; "Xem thêm" fetches the next page. Each opens the review
+//! page.
 
 use crate::i18n::{date, date_time, tx};
 use crate::router::Redirect;
-use crate::store::LocalVisit;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::ReportStatus::*;
-use hoptac_core::report::period_of;
+use hoptac_core::review::QueueItem;
 use leptos::prelude::*;
-
-/// The distinct non-empty values of `f` over the reports, sorted.
-fn distinct(
-    visits: RwSignal<Vec<(LocalVisit, String)>>,
-    f: impl Fn(&LocalVisit) -> String,
-) -> Vec<String> {
-    let mut out: Vec<String> = visits.with(|vs| {
-        vs.iter()
-            .map(|(v, _)| f(v))
-            .filter(|s| !s.is_empty())
-            .collect()
-    });
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".
 pub fn period_label(p: &str) -> String {
@@ -39,23 +25,33 @@ pub fn period_label(p: &str) -> String {
     }
 }
 
+/// Reports fetched per page.
+const PAGE: &str = "50";
+
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let session = crate::session::use_session();
-    let visits = RwSignal::new(Vec::<(LocalVisit, String)>::new());
+    let items = RwSignal::new(Vec::<QueueItem>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let districts = RwSignal::new(Vec::<(String, String)>::new());
-    let (f_state, f_district, f_officer, f_period) = (
+    let officers = RwSignal::new(Vec::<(String, String)>::new());
+    let (f_state, f_district, f_officer, f_period, f_search) = (
+        RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    // What the search box holds until it is submitted.
+    let typed = RwSignal::new(String::new());
+    // Each new list (other filters) gets a number: a page that arrives for an older one
+    // is dropped.
+    let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
-        crate::sync::state().data_version.track();
         leptos::task::spawn_local(async move {
-            let store = crate::app_store();
-            let coops = store.cooperatives().await.unwrap_or_default();
-            let ds: Vec<(String, String)> = store
+            let ds: Vec<(String, String)> = crate::app_store()
                 .areas()
                 .await
                 .unwrap_or_default()
@@ -66,65 +62,78 @@ pub fn ReportsPage() -> impl IntoView {
             districts.set(crate::util::sort_by_key(ds, |d| {
                 (0, hoptac_core::text::normalize(&d.1))
             }));
-            let v: Vec<(LocalVisit, String)> = store
-                .visits()
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| {
-                    let name = coops
-                        .iter()
-                        .find(|c| c.id == v.report.cooperative_id)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default();
-                    (v, name)
-                })
-                .collect();
-            let v = crate::util::sort_by_key(v, |(v, _)| {
-                (
-                    u64::MAX - v.report.received_at.unwrap_or(v.report.created_at).max(0) as u64,
-                    String::new(),
-                )
-            });
-            visits.set(v);
         });
     });
-    let shown = move || {
-        let (st, d, o, p) = (
-            f_state.get(),
-            f_district.get(),
-            f_officer.get(),
-            f_period.get(),
-        );
-        visits.with(|vs| {
-            vs.iter()
-                .filter(|(v, _)| st.is_empty() || v.report.status.key() == st)
-                .filter(|(v, _)| d.is_empty() || v.report.area_path.starts_with(&d))
-                .filter(|(v, _)| o.is_empty() || v.report.author_name == o)
-                .filter(|(v, _)| {
-                    p.is_empty() || period_of(&v.report.visit_date).as_deref() == Some(p.as_str())
-                })
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+    Effect::new(move |_| {
+        let Some(s) = session.user.get() else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::queue_officers(&s.token).await {
+                officers.set(list);
+            }
+        });
+    });
+    let filters = move || {
+        vec![
+            ("status", f_state.get_untracked()),
+            ("area", f_district.get_untracked()),
+            ("author", f_officer.get_untracked()),
+            ("period", f_period.get_untracked()),
+            ("q", f_search.get_untracked()),
+        ]
     };
-    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    // Fetches the page after `after` ("" = the first) and appends it.
+    let fetch = move |after: String| {
+        let Some(s) = session.user.get_untracked() else {
+            return;
+        };
+        let mine = generation.get_value();
+        let mut pairs = filters();
+        pairs.push(("limit", PAGE.to_string()));
+        pairs.push(("after", after));
+        let q = crate::api::query(
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        );
+        loading.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let got = crate::api::review_queue(&s.token, &q).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            match got {
+                Ok(page) => {
+                    items.update(|v| v.extend(page.reports));
+                    next.set(page.next);
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            loading.set(false);
+        });
+    };
+    // A new list whenever a filter changes (and each time the page is opened: a decision
+    // taken on a report shows when coming back).
+    Effect::new(move |_| {
+        (f_state.track(), f_district.track(), f_officer.track());
+        (f_period.track(), f_search.track());
+        session.user.track();
+        generation.update_value(|g| *g += 1);
+        items.set(Vec::new());
+        next.set(None);
+        fetch(String::new());
+    });
     // The same filters, applied by the server to everything in the user's scope.
     let export = move |format: &'static str| {
-        let author = f_officer.get_untracked();
-        let author_id = visits.with_untracked(|vs| {
-            vs.iter()
-                .find(|(v, _)| !author.is_empty() && v.report.author_name == author)
-                .map(|(v, _)| v.report.author_id.clone())
-                .unwrap_or_default()
-        });
-        let q = crate::api::query(&[
-            ("format", format),
-            ("status", &f_state.get_untracked()),
-            ("area", &f_district.get_untracked()),
-            ("author", &author_id),
-            ("period", &f_period.get_untracked()),
-        ]);
+        let mut pairs = filters();
+        pairs.push(("format", format.to_string()));
+        let q = crate::api::query(
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        );
         error.set(None);
         leptos::task::spawn_local(async move {
             let Some(s) = session.user.get_untracked() else {
@@ -136,6 +145,13 @@ pub fn ReportsPage() -> impl IntoView {
             }
         });
     };
+    let periods: Vec<(String, String)> = crate::pages::six_month::periods()
+        .into_iter()
+        .map(|p| {
+            let label = period_label(&p);
+            (p, label)
+        })
+        .collect();
     view! {
         <Show when=move || session.loaded.get() && session.user.with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
@@ -143,7 +159,13 @@ pub fn ReportsPage() -> impl IntoView {
         <crate::components::conflicts::OpenConflicts/>
         <section>
             <h1>{tx("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
-            <div class="filters" role="group" aria-label=tx("Lọc phiếu", "Filter reports")>
+            <form class="filters" role="search" aria-label=tx("Lọc và tìm phiếu", "Filter and search reports")
+                on:submit=move |ev| { ev.prevent_default(); f_search.set(typed.get_untracked().trim().to_string()); }>
+                <div class="field"><label for="f-search">{tx("Tìm (HTX, cán bộ, nội dung)", "Search (cooperative, officer, note)")}</label>
+                    <input id="f-search" type="search" prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(crate::util::typed(&ev))
+                        on:change=move |ev| f_search.set(event_target_value(&ev).trim().to_string())/>
+                </div>
                 <div class="field"><label for="f-state">{tx("Trạng thái", "State")}</label>
                     <select id="f-state" on:change=move |ev| f_state.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
@@ -161,31 +183,26 @@ pub fn ReportsPage() -> impl IntoView {
                 <div class="field"><label for="f-officer">{tx("Cán bộ", "Officer")}</label>
                     <select id="f-officer" on:change=move |ev| f_officer.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        {crate::components::options(
-                            move || distinct(visits, |v| v.report.author_name.clone()).into_iter().map(|n| (n.clone(), n)).collect(),
-                            move || f_officer.get(),
-                        )}
+                        {crate::components::options(move || officers.get(), move || f_officer.get())}
                     </select>
                 </div>
                 <div class="field"><label for="f-period">{tx("Kỳ", "Period")}</label>
                     <select id="f-period" on:change=move |ev| f_period.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        {crate::components::options(
-                            move || distinct(visits, |v| period_of(&v.report.visit_date).unwrap_or_default()).into_iter().map(|n| { let label = period_label(&n); (n, label) }).collect(),
-                            move || f_period.get(),
-                        )}
+                        {crate::components::options(move || periods.clone(), move || f_period.get())}
                     </select>
                 </div>
-            </div>
+                <button type="submit">{tx("Tìm", "Search")}</button>
+            </form>
             <div class="actions">
                 <button type="button" on:click=move |_| export("xlsx")>{tx("Tải danh sách đang lọc (XLSX)", "Download the filtered list (XLSX)")}</button>
                 <button type="button" on:click=move |_| export("csv")>{tx("Tải CSV", "Download CSV")}</button>
             </div>
             <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(crate::i18n::lang().get()).to_string()}</p> })}</div>
-            <Show when=move || shown().is_empty()>
+            <Show when=move || !loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)>
                 <p class="empty">{tx("Không có phiếu nào.", "No reports.")}</p>
             </Show>
-            <table class="table" aria-label=tx("Phiếu khảo sát", "Visit reports")>
+            <table class="table" aria-label=tx("Phiếu khảo sát", "Visit reports") aria-busy=move || loading.get().to_string()>
                 <thead><tr>
                     <th scope="col">{tx("Hợp tác xã", "Cooperative")}</th>
                     <th scope="col">{tx("Ngày khảo sát", "Visit date")}</th>
@@ -196,23 +213,41 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{tx("Ảnh", "Photos")}</th>
                 </tr></thead>
                 <tbody>
-                    {crate::components::each(shown, |item| view! {
+                    {crate::components::each(move || items.get(), |item| { let r = item.report; view! {
                         <tr>
-                            <td><a href=format!("/bao-cao/{}", item.0.report.id)>{item.1.clone()}</a></td>
-                            <td>{date(&item.0.report.visit_date)}</td>
-                            <td>{item.0.report.author_name.clone()}
-                                {item.0.report.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=tx("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{tx("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
-                            <td class="note">{item.0.report.note.clone()}</td>
-                            <td>{item.0.report.received_at.map(date_time).unwrap_or_default()}</td>
-                            <td>{let st = item.0.report.status; move || status_label(st)}</td>
-                            <td class="thumb">{item.0.report.findings.photos.first().cloned().map(|p| {
-                                let n = item.0.report.findings.photos.len();
+                            <td><a href=format!("/bao-cao/{}", r.id)>{item.cooperative_name.clone()}</a></td>
+                            <td>{date(&r.visit_date)}</td>
+                            <td>{r.author_name.clone()}
+                                {r.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=tx("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{tx("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
+                            <td class="note">{r.note.clone()}</td>
+                            <td>{r.received_at.map(date_time).unwrap_or_default()}</td>
+                            <td>{let st = r.status; move || status_label(st)}</td>
+                            <td class="thumb">{r.findings.photos.first().cloned().map(|p| {
+                                let n = r.findings.photos.len();
                                 view! { <QueueThumb photo=p count=n/> }
                             })}</td>
                         </tr>
-                    }.into_any())}
+                    }.into_any()})}
                 </tbody>
             </table>
+            <p class="muted" role="status">{move || {
+                let n = items.with(Vec::len);
+                if loading.get() {
+                    crate::i18n::t("Đang tải…", "Loading…").to_string()
+                } else if next.with(Option::is_some) {
+                    crate::i18n::ts(format!("Đang hiện {n} phiếu đầu; còn nữa."), format!("Showing the first {n} reports; there are more."))
+                } else if n > 0 {
+                    crate::i18n::ts(format!("Tất cả {n} phiếu."), format!("All {n} reports."))
+                } else {
+                    String::new()
+                }
+            }}</p>
+            <Show when=move || next.with(Option::is_some)>
+                <button type="button" class="primary" disabled=move || loading.get()
+                    on:click=move |_| { if let Some(a) = next.get_untracked() { fetch(a); } }>
+                    {tx("Xem thêm phiếu", "Show more reports")}
+                </button>
+            </Show>
         </section>
     }
 }

@@ -23,8 +23,8 @@ struct Line {
 /// A bar of a chart: label, value, and a target drawn as a mark.
 type Bar = (String, i64, Option<i64>);
 
-/// The half-years from now back to 2019, newest first.
-fn periods() -> Vec<String> {
+/// The half-years from now back to 2019, newest first ("2026-H2", "2026-H1", …).
+pub fn periods() -> Vec<String> {
     let now = period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
     let year: i32 = now[..4].parse().unwrap_or(2026);
     let mut out = Vec::new();

@@ -18,7 +18,7 @@ import { createServer, connect } from "node:net";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, freePort, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, freePort, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const GIANG = { username: "canbo.giavien", password: "hoptac-giavien" };
 const FIRST = 60; // unsent reports per tablet at the start
@@ -292,7 +292,7 @@ test("100 and more kills and cuts lose nothing and apply nothing twice", { timeo
   log("settled");
 
   // The server holds each report exactly once, each submitted once in its audit trail.
-  const onServer = async (who) => (await api(direct, "/api/visits", { token: await tokenFor(direct, who) })).body.map((v) => v.id).sort();
+  const onServer = async (who) => (await allVisits(direct, await tokenFor(direct, who))).body.map((v) => v.id).sort();
   const all = await onServer(SUPERVISOR);
   const expected = [...Array(made.a).keys()].map((i) => `fault-a-${i + 1}`).concat([...Array(made.b).keys()].map((i) => `fault-b-${i + 1}`)).sort();
   assert.deepEqual(all, expected, "every report once, none lost, none duplicated");

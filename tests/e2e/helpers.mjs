@@ -170,6 +170,20 @@ export async function api(url, path, { token, body, method } = {}) {
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 
+/// Every visit report `token` may see, paging through the review queue (`GET /api/visits`,
+/// 200 a page): { status, body: [report, …] } as `api` answers.
+export async function allVisits(url, token) {
+  const out = [];
+  let after = "";
+  for (;;) {
+    const r = await api(url, `/api/visits?limit=200&after=${encodeURIComponent(after)}`, { token });
+    if (r.status !== 200) return r;
+    out.push(...r.body.reports.map((i) => i.report));
+    if (!r.body.next) return { status: 200, body: out };
+    after = r.body.next;
+  }
+}
+
 export async function tokenFor(url, who) {
   const r = await api(url, "/api/auth/login", { body: who });
   if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);

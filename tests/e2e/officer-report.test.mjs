@@ -4,7 +4,7 @@
 // submitted and still waits after a reload; back online, the server has every field.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -85,7 +85,7 @@ test("a full visit report written offline keeps every field through reloads and 
   server = await startServer({ db, port });
   await context.setOffline(false);
   await visits.getByText("Đã gửi").waitFor({ timeout: 20_000 });
-  const all = await api(url, "/api/visits", { token: await tokenFor(url, SUPERVISOR) });
+  const all = await allVisits(url, await tokenFor(url, SUPERVISOR));
   const r = all.body.find((v) => v.note === note);
   assert.ok(r, "the report is on the server");
   assert.equal(r.visit_date, "2021-06-11");
@@ -192,7 +192,7 @@ test("unsent work exported on one tablet and imported on another reaches the ser
   // The first tablet comes back online and sends its own copy: still one on the server.
   await a.setOffline(false);
   await pa.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
-  const all = await api(url, "/api/visits", { token: await tokenFor(url, SUPERVISOR) });
+  const all = await allVisits(url, await tokenFor(url, SUPERVISOR));
   assert.equal(all.body.filter((v) => v.note === note).length, 1, "exactly once");
   await a.close();
   await b.close();

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import piexif from "piexifjs";
-import { startServer, startChromium, noiseJpeg, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, startChromium, noiseJpeg, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const scratchBrowser = await launch();
 after(() => scratchBrowser.close());
@@ -170,7 +170,7 @@ test("three photos offline, one removed, the browser killed, the connection cut 
   // The supervisor sees both on the review page; the position the officer removed is not
   // in the report, the caption and section are.
   const sup = await tokenFor(url, SUPERVISOR);
-  const list = (await api(url, "/api/visits", { token: sup })).body;
+  const list = (await allVisits(url, sup)).body;
   const report = list.find((v) => v.note === note);
   assert.ok(report, "the report reached the server");
   const detail = (await api(url, `/api/visits/${report.id}`, { token: sup })).body;

@@ -4,7 +4,7 @@
 // a new report no longer offers it, and the six-monthly review still counts the report.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -58,7 +58,7 @@ test("a programme an administrator adds reaches the tablet's form offline and st
   await visits.getByText("Đã gửi").waitFor({ timeout: 20_000 });
 
   const sup = await tokenFor(url, SUPERVISOR);
-  const all = await api(url, "/api/visits", { token: sup });
+  const all = await allVisits(url, sup);
   const r = all.body.find((v) => v.note === "Mô hình theo đề án mới");
   assert.ok(r, "the report is on the server");
   assert.equal(r.findings.value_chain.programme, "de_an_phat_trien_htx_nong_nghiep_2021_2025");

@@ -6,7 +6,7 @@
 // mapped (2024-H2 of the communes the ward was made of).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -93,7 +93,7 @@ test("a report written offline against an old commune lands in the new ward, and
   await tablet.setOffline(false);
   const mine = page.getByRole("list", { name: "Các lần khảo sát" }).getByRole("listitem").filter({ hasText: "Viết khi chưa biết xã đã sáp nhập" });
   await mine.getByText("Đã gửi").waitFor({ timeout: 20_000 });
-  const all = await api(url, "/api/visits", { token: sup });
+  const all = await allVisits(url, sup);
   const sent = all.body.find((v) => v.note === "Viết khi chưa biết xã đã sáp nhập");
   assert.ok(sent, "the report is on the server");
   assert.equal(sent.area_path, "NB/NB-HOALU/");

@@ -7,7 +7,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startServer, launch, signIn, api, tokenFor, readXlsx, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, readXlsx, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -81,21 +81,36 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await sup.getByRole("button", { name: "Duyệt" }).click();
   await sup.getByRole("status").filter({ hasText: "Đã duyệt" }).waitFor();
 
-  // The review queue's filters: state, district, officer, period.
+  // The review queue's filters and search (answered by the server): state, district,
+  // officer, period, words without diacritics.
   await sup.goto(url + "/");
-  await syncNow(sup);
   const rows = () => sup.getByRole("row").filter({ hasText: note }).count();
+  const rowsBecome = async (n, why) => {
+    for (let i = 0; i < 100 && (await rows()) !== n; i++) await sup.waitForTimeout(100);
+    assert.equal(await rows(), n, why);
+  };
   await sup.getByRole("row").filter({ hasText: note }).waitFor();
   await sup.getByLabel("Trạng thái", { exact: true }).selectOption({ label: "Trả lại để sửa" });
-  assert.equal(await rows(), 0);
+  await rowsBecome(0, "not returned any more");
   await sup.getByLabel("Trạng thái", { exact: true }).selectOption({ label: "Đã duyệt" });
-  assert.equal(await rows(), 1);
+  await rowsBecome(1, "approved");
   await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Kim Sơn" });
-  assert.equal(await rows(), 0);
+  await rowsBecome(0, "not in Kim Sơn");
   await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
   await sup.getByLabel("Cán bộ", { exact: true }).selectOption({ label: "Đinh Thị Hoa" });
   await sup.getByLabel("Kỳ", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
-  assert.equal(await rows(), 1);
+  await rowsBecome(1, "Hoa Lư, Đinh Thị Hoa, 2021-H1");
+  const search = sup.getByRole("searchbox", { name: "Tìm (HTX, cán bộ, nội dung)" });
+  await search.fill("theu ren van lam");
+  await search.press("Enter");
+  await rowsBecome(1, "found by the cooperative's name, typed without diacritics");
+  await search.fill("kim chinh");
+  await search.press("Enter");
+  await rowsBecome(0, "another cooperative's name");
+  await sup.getByText("Không có phiếu nào.").waitFor();
+  await search.fill("");
+  await search.press("Enter");
+  await rowsBecome(1, "the search cleared");
   // The filtered list as XLSX, read back: the header and this one report.
   const [listFile] = await Promise.all([
     sup.waitForEvent("download"),
@@ -159,7 +174,7 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
 
   // The audit trail: submit, return, resubmit (from the tablet), approve.
   const token = await tokenFor(url, SUPERVISOR);
-  const all = await api(url, "/api/visits", { token });
+  const all = await allVisits(url, token);
   const id = all.body.find((v) => v.note === note).id;
   const trail = await api(url, `/api/audit/visit/${id}`, { token });
   assert.deepEqual(trail.body.map((e) => e.action), ["submit", "return", "resubmit", "approve"]);

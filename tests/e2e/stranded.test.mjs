@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -50,7 +50,7 @@ async function tabletToken(page) {
 
 async function reportsOnServer(url, prefix) {
   const t = await tokenFor(url, SUPERVISOR);
-  const { body } = await api(url, "/api/visits", { token: t });
+  const { body } = await allVisits(url, t);
   return body.filter((v) => v.note.startsWith(prefix));
 }
 

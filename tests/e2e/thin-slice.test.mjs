@@ -4,7 +4,7 @@
 // and the note reaches the server exactly once; the supervisor sees it.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -93,7 +93,7 @@ test("a note written offline survives a reload and reaches the server exactly on
   await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
   await page.getByRole("button", { name: "Đồng bộ ngay" }).waitFor();
   const supToken = await tokenFor(url, SUPERVISOR);
-  const all = await api(url, "/api/visits", { token: supToken });
+  const all = await allVisits(url, supToken);
   assert.equal(all.status, 200);
   const mine = all.body.filter((v) => v.note === note);
   assert.equal(mine.length, 1, "the note is on the server exactly once");

@@ -182,6 +182,26 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     let (st, _) = s.call("GET", "/api/visits", None, None).await;
     assert_eq!(st, 401);
 
+    // The officers the queue can be filtered by: those of the caller's areas.
+    let (st, b) = s
+        .call("GET", "/api/visits/officers", Some(&kien), None)
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        b,
+        json!([{"id": "u-officer-kimson", "name": "Phạm Văn Kiên"}])
+    );
+    let (_, b) = s
+        .call("GET", "/api/visits/officers", Some(&sup), None)
+        .await;
+    let names: Vec<&str> = b
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Đinh Thị Hoa", "Phạm Văn Kiên", "Trần Văn Giang"]);
+
     // The export takes the same search.
     let r = s
         .http

@@ -96,6 +96,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/review/export"),
     ("PUT", "/api/targets"),
     ("GET", "/api/visits/export"),
+    ("GET", "/api/visits/officers"),
     ("POST", "/api/me/password"),
     ("GET", "/api/users"),
     ("POST", "/api/users"),

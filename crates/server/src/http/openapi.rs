@@ -80,6 +80,7 @@ impl Modify for Bearer {
         crate::http::sync::push,
         crate::http::sync::pull,
         crate::http::visits::list,
+        crate::http::visits::officers,
         crate::http::auth::change_password,
         crate::http::users::set_areas,
         crate::http::users::list,

@@ -20,7 +20,9 @@ use hoptac_core::six_month::{bad_period, period_bounds};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/visits", get(list))
+    Router::new()
+        .route("/visits", get(list))
+        .route("/visits/officers", get(officers))
 }
 
 /// The review queue's filters, as the queue and the export take them (each optional; an
@@ -149,4 +151,28 @@ pub async fn list(
             .collect(),
         next,
     }))
+}
+
+/// An officer the review queue can be filtered by.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+}
+
+/// The officers who cover or covered an area in the caller's areas, by name: the review
+/// queue's officer filter (its value is `author`).
+#[utoipa::path(get, path = "/api/visits/officers", tag = "visits", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Officer>), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn officers(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<Vec<Officer>>> {
+    Ok(axum::Json(
+        storage::users::officers_in(&state.db, &user.0.scopes)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Officer { id, name })
+            .collect(),
+    ))
 }

@@ -443,3 +443,26 @@ pub async fn left_area_since(
         .fetch_one(tx.conn())
         .await
 }
+
+/// The officers who cover or covered an area under any of `scopes` (the review queue's
+/// officer filter): (id, display name), by name.
+pub async fn officers_in(db: &Db, scopes: &[String]) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT DISTINCT u.id, u.display_name FROM users u JOIN assignment_history h ON h.user_id = u.id
+         WHERE u.role = 'officer' AND {}",
+        super::scope_clause("h.area_path", 1, scopes.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for s in scopes {
+        q = q.bind(s);
+    }
+    let mut out: Vec<(String, String)> = q
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    // By name as Vietnamese sorts it ("Đinh" with the D's), not by bytes.
+    out.sort_by_cached_key(|(id, name)| (hoptac_core::text::normalize(name), id.clone()));
+    Ok(out)
+}

@@ -1,0 +1,48 @@
+// Issue 18, the supervisor's review queue served by the server: 60 reports arrive; the
+// queue shows the newest 50 and says more follow, "Xem thêm phiếu" fetches the rest, and a
+// filter asks the server again (its answer replaces the list, never mixed with the last).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+
+const browser = await launch();
+after(() => browser.close());
+
+test("the review queue pages on the server: 50 first, then the rest on request", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const errors = [];
+  const officer = await tokenFor(url, OFFICER);
+  const mutations = [...Array(60).keys()].map((i) => ({
+    id: i + 1, created_at: Date.now(),
+    op: { type: "submit_visit", data: {
+      id: `v-queue-${String(i + 1).padStart(2, "0")}`, cooperative_id: i % 2 ? "coop-001" : "coop-010", author_id: "x",
+      visit_date: "2021-06-11", note: `Phiếu hàng đợi ${i + 1}`, status: "submitted", created_at: 1,
+    } },
+  }));
+  const pushed = await api(url, "/api/sync/push", { token: officer, body: { client_id: "e2e-queue", mutations } });
+  assert.deepEqual(pushed.body.rejected, [], JSON.stringify(pushed.body));
+
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.setDefaultTimeout(20_000);
+  await signIn(page, url, SUPERVISOR);
+  await page.goto(`${url}/bao-cao`);
+  const table = page.getByRole("table", { name: "Phiếu khảo sát" });
+  const rows = () => table.getByRole("row").filter({ hasText: "Phiếu hàng đợi" }).count();
+  await page.getByText("Đang hiện 50 phiếu đầu; còn nữa.").waitFor();
+  assert.equal(await rows(), 50, "one page");
+  await page.getByRole("button", { name: "Xem thêm phiếu" }).click();
+  await page.getByText("Tất cả 60 phiếu.").waitFor();
+  assert.equal(await rows(), 60, "the rest, appended");
+  assert.equal(await page.getByRole("button", { name: "Xem thêm phiếu" }).count(), 0, "nothing more to fetch");
+  // Each report once, whatever the page boundary.
+  const notes = await table.getByRole("row").filter({ hasText: "Phiếu hàng đợi" }).allInnerTexts();
+  assert.equal(new Set(notes.map((t) => t.match(/Phiếu hàng đợi \d+/)[0])).size, 60);
+  // A filter: Gia Viễn's 30 reports (coop-010), asked of the server, in place of the list.
+  await page.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Gia Viễn" });
+  await page.getByText("Tất cả 30 phiếu.").waitFor();
+  assert.equal(await rows(), 30);
+  assert.deepEqual(errors, []);
+  await server.stop();
+});
