@@ -57,6 +57,24 @@ enum Command {
     /// Manage accounts from the command line (the first administrator).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write a consistent copy of the database to FILE while the server runs: SQLite's
+    /// VACUUM INTO, or pg_dump's custom format for PostgreSQL. Photos are not in it: copy
+    /// the photo folder too (docs/DEPLOY.md).
+    ///
+    /// Example: hoptac-server --db sqlite://data/hoptac.db backup backups/2026-12-01.db
+    Backup {
+        /// The new file (never overwritten).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first), bring it to this
+    /// version's schema and give it a new identity, so tablets pull again from the start
+    /// and re-send what the backup lacks.
+    ///
+    /// Example: hoptac-server --db sqlite://data/hoptac.db restore backups/2026-12-01.db
+    Restore {
+        /// A file written by `backup` for the same kind of database.
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -103,6 +121,27 @@ fn read_password() -> Result<String, String> {
 
 async fn run_command(db_url: &str, command: Command) -> ExitCode {
     match command {
+        Command::Backup { file } => match hoptac_server::ops::backup(db_url, &file).await {
+            Ok(()) => {
+                println!(
+                    "Đã sao lưu / backup written: {} ({} bytes)",
+                    file.display(),
+                    std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("backup failed, nothing written: {e}")),
+        },
+        Command::Restore { file } => match hoptac_server::ops::restore(db_url, &file).await {
+            Ok(()) => {
+                println!(
+                    "Đã khôi phục / restored from {}: the database has a new identity; tablets will pull again and re-send what it lacks.",
+                    file.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("restore failed: {e}")),
+        },
         Command::Admin(AdminCommand::Create {
             username,
             display_name,

@@ -188,3 +188,68 @@ fn the_first_administrator_from_the_command_line() {
         assert_eq!((coops, users), (0, 1));
     });
 }
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    )
+}
+
+/// Issue 18: `backup` and `restore` on SQLite from the command line: the backup is a
+/// working copy, never overwrites a file; a restore of something that is not a backup is
+/// refused and changes nothing; a restore puts the copy back with a new identity.
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let (dir, db) = tmp_db();
+    let (code, _, err) = admin_create(&db, "quantri", "mot-mat-khau-dai\n");
+    assert_eq!(code, 0, "{err}");
+    let file = dir.path().join("backup.db");
+    let f = file.to_str().unwrap();
+    let (code, out, err) = cli(&["--db", &db, "backup", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("backup written"), "{out}");
+    let (code, _, err) = cli(&["--db", &db, "backup", f]);
+    assert_eq!((code, err.contains("exists already")), (2, true), "{err}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let read = |url: &str| {
+        let url = url.to_string();
+        rt.block_on(async move {
+            let d = hoptac_server::storage::Db::connect(&url).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id <> 'system'")
+                .fetch_one(&d.pool)
+                .await
+                .unwrap();
+            let e = d.epoch.clone();
+            d.pool.close().await;
+            (n, e)
+        })
+    };
+    let (n0, epoch0) = read(&db);
+    // A second account after the backup.
+    let (code, _, err) = admin_create(&db, "quantri2", "mot-mat-khau-dai\n");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(&db).0, n0 + 1);
+
+    // Not a backup: refused, nothing changed.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let (code, _, err) = cli(&["--db", &db, "restore", junk.to_str().unwrap()]);
+    assert_eq!((code, err.contains("not a backup")), (2, true), "{err}");
+    assert_eq!(read(&db).0, n0 + 1);
+
+    // The backup restored: the account made after it is gone, the identity is new.
+    let (code, out, err) = cli(&["--db", &db, "restore", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("new identity"), "{out}");
+    let (n, epoch) = read(&db);
+    assert_eq!(n, n0);
+    assert_ne!(epoch, epoch0);
+}

@@ -185,68 +185,28 @@ async fn every_answer_states_the_servers_time_and_identity(backend: Backend) {
 // ---------------------------------------------------------------------------------------
 // Case 6: after the server is restored from a backup.
 
-/// A backup of the server's database: a SQLite file (`VACUUM INTO`, SQLite's online
-/// backup) or a PostgreSQL dump (`pg_dump -Fc`).
+/// A backup of the server's database, as `hoptac-server backup` writes it: a SQLite file
+/// (`VACUUM INTO`, SQLite's online backup) or a PostgreSQL dump (`pg_dump -Fc`).
 async fn backup(s: &TestServer, dir: &std::path::Path) -> std::path::PathBuf {
     let file = dir.join("backup");
-    match s.backend {
-        Backend::Sqlite => {
-            sqlx::query(&format!("VACUUM INTO '{}'", file.display()))
-                .execute(&s.pool)
-                .await
-                .unwrap();
-        }
-        Backend::Postgres => {
-            let out = std::process::Command::new(pg_bin("pg_dump"))
-                .args(["-Fc", "-f", file.to_str().unwrap(), &s.db_url])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
+    hoptac_server::ops::backup(&s.db_url, &file).await.unwrap();
+    assert!(
+        hoptac_server::ops::backup(&s.db_url, &file)
+            .await
+            .unwrap_err()
+            .contains("exists"),
+        "a backup never overwrites a file"
+    );
     file
 }
 
-fn pg_bin(name: &str) -> String {
-    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    dirs.sort();
-    dirs.last()
-        .unwrap()
-        .join("bin")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-/// A new server on the backup, with the new identity a restore gives.
+/// A new server on the backup, restored as `hoptac-server restore` does (with the new
+/// identity a restore gives).
 async fn restore(backend: Backend, file: &std::path::Path) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_db_url(backend, dir.path()).await.unwrap();
-    match backend {
-        Backend::Sqlite => {
-            std::fs::copy(file, dir.path().join("test.db")).unwrap();
-        }
-        Backend::Postgres => {
-            let out = std::process::Command::new(pg_bin("pg_restore"))
-                .args(["--no-owner", "-d", &url, file.to_str().unwrap()])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-    let mut db = Db::connect(&url).await.unwrap();
-    db.renew_epoch().await.unwrap();
+    hoptac_server::ops::restore(&url, file).await.unwrap();
+    let db = Db::connect(&url).await.unwrap();
     serve(db, url, backend, dir).await
 }
 

@@ -1,0 +1,155 @@
+//! Operations (issue 18): `hoptac-server backup FILE` and `hoptac-server restore FILE`.
+//!
+//! - SQLite: the backup is `VACUUM INTO` (SQLite's online, consistent copy, taken while the
+//!   server runs); the restore puts the copy in the database file's place (server stopped)
+//!   through a temporary file and a rename, and drops the old write-ahead log.
+//! - PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean --if-exists --no-owner`
+//!   (the programs of the `postgresql-client` package, found on PATH or in
+//!   /usr/lib/postgresql/*/bin).
+//!
+//! A restored database gets a new identity (migration 0008, [`crate::storage::Db::renew_epoch`]):
+//! tablets that see it pull from the start and re-send what the server lacks. Photos are
+//! not in the database: back up the photo folder (or the bucket) alongside (docs/DEPLOY.md);
+//! a photo a restored database names but the store lacks is asked of the tablets again.
+
+use crate::storage::{redact_url, Db, DbKind};
+use std::path::{Path, PathBuf};
+
+/// The SQLite file a `sqlite://PATH` URL names.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+/// A PostgreSQL client program: on PATH, else the newest in /usr/lib/postgresql/*/bin.
+fn pg_program(name: &str) -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return PathBuf::from(name);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.last()
+        .map(|d| d.join("bin").join(name))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn run(program: &Path, args: &[&str], url: &str) -> Result<(), String> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run {}: {e} (install postgresql-client)",
+                program.display()
+            )
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        // Never the password: the URL is shown redacted wherever the program echoed it.
+        let err = String::from_utf8_lossy(&out.stderr).replace(url, &redact_url(url));
+        Err(format!("{} failed: {}", program.display(), err.trim()))
+    }
+}
+
+/// Writes a consistent copy of the database at `db_url` to `to` (a new file), while the
+/// server may run. Errors: the file exists, the folder cannot be written, the database
+/// cannot be read.
+pub async fn backup(db_url: &str, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        return Err(format!(
+            "{} exists already: choose a new file (a backup never overwrites one)",
+            to.display()
+        ));
+    }
+    let db = Db::connect(db_url).await.map_err(|e| e.to_string())?;
+    let done = match db.kind {
+        DbKind::Sqlite => {
+            let target = to.display().to_string();
+            sqlx::query("VACUUM INTO $1")
+                .bind(&target)
+                .execute(&db.pool)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("cannot write {target}: {e}"))
+        }
+        DbKind::Postgres => {
+            let file = to.display().to_string();
+            run(
+                &pg_program("pg_dump"),
+                &["--format=custom", "--file", &file, db_url],
+                db_url,
+            )
+        }
+    };
+    db.pool.close().await;
+    done
+}
+
+/// Replaces the database at `db_url` with the backup `from` (stop the server first), then
+/// brings it to this version's schema and gives it a new identity. Errors: the file is not
+/// a backup of this kind of database, the database cannot be written.
+pub async fn restore(db_url: &str, from: &Path) -> Result<(), String> {
+    if !from.is_file() {
+        return Err(format!("{}: no such backup file", from.display()));
+    }
+    sqlx::any::install_default_drivers();
+    if let Some(path) = sqlite_path(db_url) {
+        // Check it is a hoptac database before anything is replaced.
+        let probe = format!("sqlite://{}?mode=ro", from.display());
+        let ok: Result<String, _> = async {
+            let pool = sqlx::any::AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&probe)
+                .await?;
+            let epoch = sqlx::query_scalar("SELECT epoch FROM server_identity WHERE id = 1")
+                .fetch_one(&pool)
+                .await;
+            pool.close().await;
+            epoch
+        }
+        .await;
+        if ok.is_err() {
+            return Err(format!(
+                "{} is not a backup of a hoptac SQLite database",
+                from.display()
+            ));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let tmp = path.with_extension("restoring");
+        std::fs::copy(from, &tmp).map_err(|e| format!("cannot copy the backup: {e}"))?;
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+        std::fs::rename(&tmp, &path).map_err(|e| format!("cannot put the backup in place: {e}"))?;
+    } else {
+        let file = from.display().to_string();
+        run(
+            &pg_program("pg_restore"),
+            &[
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "-d",
+                db_url,
+                &file,
+            ],
+            db_url,
+        )?;
+    }
+    let mut db = Db::connect(db_url).await.map_err(|e| e.to_string())?;
+    let renewed = db.renew_epoch().await.map_err(|e| e.to_string());
+    db.pool.close().await;
+    renewed
+}
