@@ -34,6 +34,8 @@ pub struct AppState {
     pub limiter: Arc<rules::accounts::LoginLimiter>,
     /// Where photos' bytes are kept (issue 17).
     pub photos: Arc<photos::PhotoStore>,
+    /// This instance's counters for /metrics (issue 18).
+    pub metrics: Arc<http::metrics::Metrics>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             db: Arc::new(db),
             limiter: Arc::new(rules::accounts::LoginLimiter::default()),
             photos: Arc::new(photos),
+            metrics: Arc::new(http::metrics::Metrics::default()),
         }
     }
 }
@@ -114,7 +117,9 @@ async fn static_cache_headers(
 
 /// The whole application: `/api` and, when given, the built app's folder.
 pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
-    let mut router = Router::new().nest("/api", api_router(state.clone()));
+    let mut router = Router::new()
+        .nest("/api", api_router(state.clone()))
+        .route("/metrics", axum::routing::get(http::metrics::metrics));
     if let Some(dir) = static_dir {
         // Any path that is not a file is a page of the app: answer with index.html.
         let index = ServeFile::new(dir.join("index.html"));

@@ -48,8 +48,24 @@ struct Args {
     /// reorganisation): what the tests start from.
     #[arg(long, env = "HOPTAC_DEMO_SEED", conflicts_with = "demo")]
     demo_seed: bool,
+    /// How the log is written: "text" for people, "json" (one object per line) for a log
+    /// collector.
+    #[arg(
+        long,
+        env = "HOPTAC_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -189,13 +205,18 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
     let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    match args.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // One JSON object per line (time, level, target, fields, span), for a log collector.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init(),
+    }
     if let Some(command) = args.command {
         return run_command(&args.db, command).await;
     }

@@ -120,6 +120,15 @@ impl PhotoStore {
         }
     }
 
+    /// Whether the store answers (readiness): a look-up of an object that need not exist;
+    /// "not found" is an answer, an unreachable bucket or bad keys are not.
+    pub async fn check(&self) -> Result<(), StoreError> {
+        match self.store.head(&Path::from("ready-probe")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Keeps one piece of `user`'s upload of `hash`, starting at byte `offset`.
     pub async fn stage(
         &self,

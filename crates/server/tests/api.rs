@@ -1482,3 +1482,51 @@ fn read_xlsx(bytes: Vec<u8>) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+on_both!(metrics_count_routes_and_refused_mutations);
+/// Issue 18: /metrics counts answers by route pattern (never an id) and status, and the
+/// mutations refused in pushes by code; without a token it answers only a request made
+/// on this machine directly (not one a proxy forwards). Readiness says the database and
+/// the photo store answer.
+async fn metrics_count_routes_and_refused_mutations(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let (st, b) = s.call("GET", "/api/ready", None, None).await;
+    assert_eq!((st, b), (200, json!({"status": "ready"})));
+    // A supervisor's report is refused (only officers submit).
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let (st, b) = s
+        .push(&sup, "tab-sup", &[submit(1, visit("m-1", "coop-001", "x"))])
+        .await;
+    assert_eq!(
+        (st, b["rejected"][0]["code"].as_str()),
+        (200, Some("forbidden")),
+        "{b}"
+    );
+    let (st, _) = s
+        .call("GET", "/api/visits/no-such-report", Some(&sup), None)
+        .await;
+    assert_eq!(st, 404);
+    let metrics = |forwarded: bool| {
+        let mut r = s.http.get(format!("{}/metrics", s.url));
+        if forwarded {
+            r = r.header("x-forwarded-for", "203.0.113.9");
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (st, text) = metrics(false).await;
+    assert_eq!(st, 200, "{text}");
+    for line in [
+        r#"hoptac_sync_rejected_mutations_total{code="forbidden"} 1"#,
+        r#"hoptac_http_requests_total{method="POST",route="/api/sync/push",status="200"} 1"#,
+        r#"hoptac_http_requests_total{method="GET",route="/api/visits/{id}",status="404"} 1"#,
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(!text.contains("no-such-report"), "routes, never ids");
+    assert_eq!(metrics(true).await.0, 404, "not through a proxy");
+}

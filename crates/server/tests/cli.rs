@@ -253,3 +253,108 @@ fn backup_and_restore_from_the_command_line() {
     assert_eq!(n, n0);
     assert_ne!(epoch, epoch0);
 }
+
+/// Issue 18: operations on a running server: liveness and readiness apart; /metrics in
+/// Prometheus' text format, only with HOPTAC_METRICS_TOKEN when it is set; the log as
+/// one JSON object per line with --log-format json, never holding the token.
+#[test]
+fn readiness_metrics_and_json_logs() {
+    let (_dir, db) = tmp_db();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(BIN)
+        .args([
+            "--db",
+            &db,
+            "--listen",
+            &listen,
+            "--demo-seed",
+            "--log-format",
+            "json",
+        ])
+        .env("RUST_LOG", "info")
+        .env("HOPTAC_METRICS_TOKEN", "metrics-secret-1234")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let base = format!("http://{listen}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let get = |path: &str, bearer: Option<&str>| {
+            let mut r = http.get(format!("{base}{path}"));
+            if let Some(b) = bearer {
+                r = r.bearer_auth(b);
+            }
+            async move {
+                let r = r.send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        assert_eq!(get("/api/health", None).await.0, 200);
+        let (st, body) = get("/api/ready", None).await;
+        assert_eq!((st, body.as_str()), (200, r#"{"status":"ready"}"#));
+        assert_eq!(get("/api/visits", None).await.0, 401);
+        assert_eq!(
+            get("/metrics", None).await.0,
+            404,
+            "a token is set: none, no metrics"
+        );
+        assert_eq!(get("/metrics", Some("wrong")).await.0, 404);
+        let (st, text) = get("/metrics", Some("metrics-secret-1234")).await;
+        assert_eq!(st, 200);
+        assert!(
+            text.contains(
+                r#"hoptac_http_requests_total{method="GET",route="/api/visits",status="401"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"hoptac_http_request_duration_seconds_count{method="GET",route="/api/ready"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(text.contains("hoptac_db_pool_connections "), "{text}");
+    });
+    send_sigterm(child.id());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !all.contains("metrics-secret-1234"),
+        "the token is never logged"
+    );
+    let logs: Vec<serde_json::Value> = all
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(logs.len() >= 2, "{all}");
+    assert!(
+        logs.iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string()),
+        "{all}"
+    );
+    assert!(
+        logs.iter().any(|l| l["fields"]["message"] == "stopped"),
+        "{all}"
+    );
+}

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod reference;
@@ -71,6 +72,40 @@ pub async fn health(
     })
 }
 
+/// Readiness, for a load balancer: `{"status": "ready"}` (200) when the database answers
+/// and the photo store can be reached within 2 s each; 503 `{"status": "not_ready",
+/// "reason": …}` otherwise, so traffic goes to another instance. `/api/health` is liveness
+/// alone (the process answers) and touches neither.
+#[utoipa::path(get, path = "/api/ready", tag = "health",
+    responses((status = 200, description = "ready"), (status = 503, description = "not ready: the database or the photo store does not answer")))]
+pub async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = std::time::Duration::from_secs(2);
+    let db = tokio::time::timeout(limit, sqlx::query("SELECT 1").execute(&state.db.pool)).await;
+    let reason = match db {
+        Err(_) => Some("the database did not answer within 2 s"),
+        Ok(Err(_)) => Some("the database is unavailable"),
+        Ok(Ok(_)) => match tokio::time::timeout(limit, state.photos.check()).await {
+            Err(_) => Some("the photo store did not answer within 2 s"),
+            Ok(Err(_)) => Some("the photo store is unavailable"),
+            Ok(Ok(())) => None,
+        },
+    };
+    match reason {
+        None => axum::Json(serde_json::json!({"status": "ready"})).into_response(),
+        Some(r) => {
+            tracing::warn!(reason = r, "not ready");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "not_ready", "reason": r})),
+            )
+                .into_response()
+        }
+    }
+}
+
 async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::NotFound(format!(
         "no API endpoint {}; see /api/openapi.json",
@@ -81,6 +116,7 @@ async fn api_not_found(uri: axum::http::Uri) -> error::ApiError {
 /// Every endpoint, as (method, path). The OpenAPI test checks each is documented and routed.
 pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/health"),
+    ("GET", "/api/ready"),
     ("GET", "/api/openapi.json"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/logout"),
@@ -126,6 +162,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
 pub fn api_router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(openapi::document()) }),
@@ -141,6 +178,11 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(six_month::router())
         .merge(export::router())
         .merge(photos::router())
+        // Every matched route counted and timed (/metrics).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .fallback(api_not_found)
         .layer(axum::middleware::from_fn(
             error::refuse_control_chars_in_uri,

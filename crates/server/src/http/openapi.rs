@@ -74,6 +74,7 @@ impl Modify for Bearer {
     info(title = "hoptac API", description = "Sync and review API of hoptac, the cooperative field app"),
     paths(
         crate::http::health,
+        crate::http::ready,
         crate::http::auth::login,
         crate::http::auth::logout,
         crate::http::auth::me,

@@ -73,7 +73,14 @@ pub async fn push(
                 tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
                 attempt += 1;
             }
-            result => return result.map(axum::Json),
+            result => {
+                if let Ok(r) = &result {
+                    for rej in &r.rejected {
+                        state.metrics.rejected(rej.code.as_str());
+                    }
+                }
+                return result.map(axum::Json);
+            }
         }
     }
 }
