@@ -54,7 +54,8 @@ impl AppState {
 pub const SWEEP_EVERY_MS: u64 = 3600 * 1000;
 
 /// Starts the server's own periodic work: each [`SWEEP_EVERY_MS`], reports whose photos
-/// never arrived within the grace period go back to their officers. Errors are logged and
+/// never arrived within the grace period go back to their officers, and the sign-in
+/// brake forgets windows that have passed. Errors are logged and
 /// tried again next time. Several instances may run it at once.
 pub fn spawn_sweeps(state: &AppState) -> tokio::task::JoinHandle<()> {
     let db = state.db.clone();

@@ -113,8 +113,21 @@ async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
     assert!(hash.starts_with("$argon2"), "{hash}");
     assert!(!hash.contains("hoptac-giamsat"));
 
-    for _ in 0..5 {
-        let (st, b) = s
+    // Two server instances on one database brake together (issue 18): three failures on
+    // one, two on the other, and then neither lets even the right password in.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = serve(
+        hoptac_server::storage::Db::connect(&s.db_url)
+            .await
+            .unwrap(),
+        s.db_url.clone(),
+        backend,
+        other_dir,
+    )
+    .await;
+    for i in 0..5 {
+        let on = if i % 2 == 0 { &s } else { &other };
+        let (st, b) = on
             .call(
                 "POST",
                 "/api/auth/login",
@@ -124,19 +137,52 @@ async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
             .await;
         assert_eq!((st, b["code"].as_str()), (401, Some("bad_credentials")));
     }
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(json!({"username": "giamsat", "password": "hoptac-giamsat"})),
-        )
-        .await;
-    assert_eq!(
-        (st, b["code"].as_str()),
-        (429, Some("rate_limited")),
-        "even the right password waits after 5 failures"
-    );
+    for on in [&s, &other] {
+        let (st, b) = on
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": "giamsat", "password": "hoptac-giamsat"})),
+            )
+            .await;
+        assert_eq!(
+            (st, b["code"].as_str()),
+            (429, Some("rate_limited")),
+            "even the right password waits after 5 failures, on every instance"
+        );
+    }
+    // The window passes (the clock moved on): the brake lets go, and the sweep forgets.
+    {
+        use hoptac_server::rules::accounts::{
+            forget_old_failures, LoginLimiter, FAILURE_WINDOW_MS,
+        };
+        let db = hoptac_server::storage::Db::connect(&s.db_url)
+            .await
+            .unwrap();
+        let l = LoginLimiter;
+        let now = hoptac_server::storage::now_ms();
+        assert!(l.blocked(&db, "giamsat", None, now).await.unwrap());
+        assert!(!l
+            .blocked(&db, "giamsat", None, now + FAILURE_WINDOW_MS + 1)
+            .await
+            .unwrap());
+        let rows = |db: &hoptac_server::storage::Db| {
+            let pool = db.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_failures")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(rows(&db).await >= 1);
+        forget_old_failures(&db, now + 2 * FAILURE_WINDOW_MS + 1)
+            .await
+            .unwrap();
+        assert_eq!(rows(&db).await, 0, "nothing remembered past the window");
+        db.pool.close().await;
+    }
     // Other accounts are not affected.
     s.officer().await;
     // Logout ends the session.

@@ -12,9 +12,8 @@ use hoptac_core::i18n::Msg;
 use hoptac_core::model::{LoginResponse, UserInfo};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
 
 /// Sessions last 30 days: officers go days without signal and must not be signed out in
 /// the field. Unsent work is never lost on expiry; they sign in again when online.
@@ -24,8 +23,6 @@ pub use hoptac_core::accounts::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS};
 pub const MAX_FAILURES_PER_NAME: u32 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u32 = 30;
 pub const FAILURE_WINDOW_MS: i64 = 60_000;
-/// Most names (and, apart, addresses) the brake remembers; the oldest go first.
-pub const MAX_TRACKED: usize = 10_000;
 
 /// An argon2 hash (PHC string) of `password`, computed on a blocking thread.
 pub async fn hash_password(password: &str) -> String {
@@ -80,89 +77,73 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-#[derive(Clone, Copy)]
-struct Window {
-    failures: u32,
-    /// Unix ms of the window's first failure.
-    since: i64,
-}
-
-#[derive(Default)]
-struct Brake {
-    names: HashMap<String, Window>,
-    addresses: HashMap<IpAddr, Window>,
-}
-
-fn is_full<K>(map: &HashMap<K, Window>, key: &K, max: u32, now: i64) -> bool
-where
-    K: std::hash::Hash + Eq,
-{
-    matches!(map.get(key), Some(w) if w.failures >= max && now - w.since < FAILURE_WINDOW_MS)
-}
-
-fn count<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, Window>, key: K, now: i64) {
-    if !map.contains_key(&key) && map.len() >= MAX_TRACKED {
-        map.retain(|_, w| now - w.since < FAILURE_WINDOW_MS);
-        if map.len() >= MAX_TRACKED {
-            if let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, w)| w.since)
-                .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
-    }
-    let w = map.entry(key).or_insert(Window {
-        failures: 0,
-        since: now,
-    });
-    if now - w.since >= FAILURE_WINDOW_MS {
-        *w = Window {
-            failures: 0,
-            since: now,
-        };
-    }
-    w.failures += 1;
-}
-
 /// The brake on guessing passwords: failed sign-ins per user name and per client address
-/// in a sliding minute, in bounded memory (at most [`MAX_TRACKED`] of each; entries expire
-/// after the window). Per process: several instances each brake on their own.
+/// in a sliding minute ([`FAILURE_WINDOW_MS`]), kept in the database (`sign_in_failures`,
+/// migration 0016) so every server instance brakes together; expired rows are deleted by
+/// the hourly sweep ([`forget_old_failures`]).
 #[derive(Default)]
-pub struct LoginLimiter {
-    brake: Mutex<Brake>,
+pub struct LoginLimiter;
+
+fn name_key(name: &str) -> String {
+    format!("name:{name}")
+}
+
+fn address_key(a: IpAddr) -> String {
+    format!("addr:{a}")
 }
 
 impl LoginLimiter {
     /// Whether sign-ins for `name` or from `address` wait for the window to pass.
-    pub fn blocked(&self, name: &str, address: Option<IpAddr>, now: i64) -> bool {
-        let b = self.brake.lock().unwrap_or_else(|e| e.into_inner());
-        is_full(&b.names, &name.to_string(), MAX_FAILURES_PER_NAME, now)
-            || address.is_some_and(|a| is_full(&b.addresses, &a, MAX_FAILURES_PER_ADDRESS, now))
-    }
-
-    pub fn fail(&self, name: &str, address: Option<IpAddr>, now: i64) {
-        let mut b = self.brake.lock().unwrap_or_else(|e| e.into_inner());
-        count(&mut b.names, name.to_string(), now);
-        if let Some(a) = address {
-            count(&mut b.addresses, a, now);
+    pub async fn blocked(
+        &self,
+        db: &Db,
+        name: &str,
+        address: Option<IpAddr>,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let full = |f: Option<(i64, i64)>, max: u32| matches!(f, Some((failures, since)) if failures >= i64::from(max) && now - since < FAILURE_WINDOW_MS);
+        if full(
+            storage::brake::get(db, &name_key(name)).await?,
+            MAX_FAILURES_PER_NAME,
+        ) {
+            return Ok(true);
         }
+        Ok(match address {
+            Some(a) => full(
+                storage::brake::get(db, &address_key(a)).await?,
+                MAX_FAILURES_PER_ADDRESS,
+            ),
+            None => false,
+        })
     }
 
-    pub fn succeed(&self, name: &str) {
-        self.brake
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .names
-            .remove(name);
+    /// Counts a failed sign-in for `name` and from `address`.
+    pub async fn fail(
+        &self,
+        db: &Db,
+        name: &str,
+        address: Option<IpAddr>,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = db.begin_write().await?;
+        storage::brake::count(&mut tx, &name_key(name), now, FAILURE_WINDOW_MS).await?;
+        if let Some(a) = address {
+            storage::brake::count(&mut tx, &address_key(a), now, FAILURE_WINDOW_MS).await?;
+        }
+        tx.commit().await
     }
 
-    /// How many names and addresses the brake remembers now.
-    pub fn tracked(&self) -> (usize, usize) {
-        let b = self.brake.lock().unwrap_or_else(|e| e.into_inner());
-        (b.names.len(), b.addresses.len())
+    /// Forgets `name`'s failures (a sign-in succeeded).
+    pub async fn succeed(&self, db: &Db, name: &str) -> Result<(), sqlx::Error> {
+        let mut tx = db.begin_write().await?;
+        storage::brake::forget(&mut tx, &name_key(name)).await?;
+        tx.commit().await
     }
+}
+
+/// Deletes the brake's rows whose window has passed by `now` (the hourly sweep).
+pub async fn forget_old_failures(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    storage::brake::forget_before(db, now - FAILURE_WINDOW_MS).await
 }
 
 /// Signs `username` in with `password` from `address`; returns a new session.
@@ -197,7 +178,7 @@ pub async fn login(
     }
     let username = username.trim().to_lowercase();
     let now = now_ms();
-    if limiter.blocked(&username, address, now) {
+    if limiter.blocked(db, &username, address, now).await? {
         return Err(ApiError::RateLimited);
     }
     let found = storage::users::credentials(db, &username).await?;
@@ -210,10 +191,10 @@ pub async fn login(
     };
     let ok = verify_password(password, hash).await;
     let Some(found) = found.filter(|_| ok) else {
-        limiter.fail(&username, address, now);
+        limiter.fail(db, &username, address, now).await?;
         return Err(ApiError::BadCredentials);
     };
-    limiter.succeed(&username);
+    limiter.succeed(db, &username).await?;
     if !found.active {
         // Said only to whoever knows the password: no telling which accounts exist.
         return Err(ApiError::Denied {
@@ -255,44 +236,4 @@ pub async fn logout(db: &Db, token: &str) -> ApiResult<()> {
     storage::users::delete_session(&mut tx, &token_hash(token)).await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_brake_forgets_and_stays_bounded() {
-        let l = LoginLimiter::default();
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        for i in 0..MAX_TRACKED + 500 {
-            l.fail(&format!("name{i}"), Some(a), 1_000 + i as i64);
-        }
-        let (names, addresses) = l.tracked();
-        assert_eq!(names, MAX_TRACKED, "never more names than the bound");
-        assert_eq!(addresses, 1);
-        assert!(
-            l.blocked("x", Some(a), 2_000),
-            "one address failing 10,500 times is braked"
-        );
-        assert!(
-            !l.blocked("x", Some(a), 1_000 + FAILURE_WINDOW_MS + 20_000),
-            "the window passes"
-        );
-        // After the window every old entry is dropped when room is needed.
-        l.fail("late", None, 10 * FAILURE_WINDOW_MS);
-        assert_eq!(l.tracked().0, 1);
-    }
-
-    #[test]
-    fn five_failures_brake_a_name_for_a_minute() {
-        let l = LoginLimiter::default();
-        for _ in 0..MAX_FAILURES_PER_NAME {
-            assert!(!l.blocked("canbo", None, 0));
-            l.fail("canbo", None, 0);
-        }
-        assert!(l.blocked("canbo", None, 1));
-        assert!(!l.blocked("other", None, 1));
-        assert!(!l.blocked("canbo", None, FAILURE_WINDOW_MS));
-    }
 }

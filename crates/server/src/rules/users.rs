@@ -282,7 +282,7 @@ pub async fn change_own_password(
     // The sign-in brake applies: a stolen session must not become a way to guess the
     // password (and so keep the account after the session ends).
     let now = storage::now_ms();
-    if limiter.blocked(&user.username, address, now) {
+    if limiter.blocked(db, &user.username, address, now).await? {
         return Err(ApiError::RateLimited);
     }
     let mut errors = Vec::new();
@@ -301,7 +301,7 @@ pub async fn change_own_password(
     if current.len() > hoptac_core::accounts::MAX_PASSWORD_BYTES
         || !super::accounts::verify(current, hash).await
     {
-        limiter.fail(&user.username, address, now);
+        limiter.fail(db, &user.username, address, now).await?;
         return Err(ApiError::field(
             "current_password",
             Msg::new(

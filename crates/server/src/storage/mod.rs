@@ -16,6 +16,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod brake;
 pub mod changes;
 pub mod clients;
 pub mod conflicts;
