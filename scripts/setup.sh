@@ -95,6 +95,14 @@ else
   # Debian starts a cluster of its own on install; the tests start their own (scripts/pg.sh).
 fi
 
+CURRENT="nginx (the proxy in front of two server instances in the tests)"
+step "$CURRENT"
+if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; then
+  echo "found $(/usr/sbin/nginx -v 2>&1 || nginx -v 2>&1)"
+else
+  apt_install nginx
+fi
+
 CURRENT="wasm-bindgen-cli $WBG_VERSION"
 step "$CURRENT"
 if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WBG_VERSION"; then

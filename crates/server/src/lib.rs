@@ -36,6 +36,21 @@ pub struct AppState {
     pub photos: Arc<photos::PhotoStore>,
     /// This instance's counters for /metrics (issue 18).
     pub metrics: Arc<http::metrics::Metrics>,
+    /// Proxies whose `X-Forwarded-For` is believed (http::auth::ClientAddr): from
+    /// HOPTAC_TRUSTED_PROXIES (comma-separated addresses; `--trusted-proxies`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+}
+
+/// The addresses of a comma-separated list; an error names the one that is not one.
+pub fn parse_addresses(list: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("{s:?} is not an IP address (for example 127.0.0.1)"))
+        })
+        .collect()
 }
 
 impl AppState {
@@ -45,6 +60,12 @@ impl AppState {
             limiter: Arc::new(rules::accounts::LoginLimiter::default()),
             photos: Arc::new(photos),
             metrics: Arc::new(http::metrics::Metrics::default()),
+            trusted_proxies: Arc::new(
+                std::env::var("HOPTAC_TRUSTED_PROXIES")
+                    .ok()
+                    .and_then(|l| parse_addresses(&l).ok())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }

@@ -48,6 +48,11 @@ struct Args {
     /// reorganisation): what the tests start from.
     #[arg(long, env = "HOPTAC_DEMO_SEED", conflicts_with = "demo")]
     demo_seed: bool,
+    /// Proxies in front of this server whose X-Forwarded-For is believed, comma-separated
+    /// (for example 127.0.0.1 for nginx on the same machine): the sign-in brake then counts
+    /// the client's address, not the proxy's.
+    #[arg(long, env = "HOPTAC_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
     /// How the log is written: "text" for people, "json" (one object per line) for a log
     /// collector.
     #[arg(
@@ -290,7 +295,12 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(store = %photos.described, "photos");
-    let state = AppState::new(db, photos);
+    let trusted = match hoptac_server::parse_addresses(&args.trusted_proxies) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("--trusted-proxies: {e}")),
+    };
+    let mut state = AppState::new(db, photos);
+    state.trusted_proxies = std::sync::Arc::new(trusted);
     hoptac_server::spawn_sweeps(&state);
     let router = app(state.clone(), static_dir);
 

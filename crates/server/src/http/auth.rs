@@ -96,20 +96,99 @@ impl OptionalFromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// The address the request came from (the peer of the TCP connection), when the server
-/// was started with connection info.
+/// The address the request came from: the peer of the TCP connection, or, when that peer
+/// is a trusted proxy (`--trusted-proxies`, HOPTAC_TRUSTED_PROXIES), the nearest address
+/// in `X-Forwarded-For` that is not one (the proxy appends the address it saw; what a
+/// client wrote before it is not believed). None when the server was started without
+/// connection info. Behind nginx without this, every sign-in would come from the proxy's
+/// address and one guesser would brake everyone.
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client's address given the TCP peer, the `X-Forwarded-For` values and the trusted
+/// proxies.
+pub fn client_addr(peer: IpAddr, forwarded: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = forwarded
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .map(|h| h.parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    hops.into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr(None));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddr(Some(client_addr(
+            peer,
+            &forwarded,
+            &state.trusted_proxies,
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_addr;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_last_untrusted_hop() {
+        let proxy = [ip("127.0.0.1")];
+        // Direct: the peer, whatever the header claims.
+        assert_eq!(
+            client_addr(ip("203.0.113.5"), &["10.9.9.9"], &proxy),
+            ip("203.0.113.5")
+        );
+        assert_eq!(client_addr(ip("203.0.113.5"), &[], &[]), ip("203.0.113.5"));
+        // Through the proxy: what it appended, not what the client wrote before it.
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), &["203.0.113.7"], &proxy),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), &["6.6.6.6, 203.0.113.7"], &proxy),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), &["6.6.6.6", "203.0.113.7"], &proxy),
+            ip("203.0.113.7"),
+            "two header lines are one list"
+        );
+        // A garbled header, or none: the proxy itself.
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), &["not an address"], &proxy),
+            ip("127.0.0.1")
+        );
+        assert_eq!(client_addr(ip("127.0.0.1"), &[], &proxy), ip("127.0.0.1"));
     }
 }
 

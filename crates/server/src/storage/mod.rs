@@ -56,6 +56,9 @@ pub struct Db {
     /// from a backup (migration 0008).
     pub epoch: String,
     write_lock: tokio::sync::Mutex<()>,
+    /// For tests that force an interleaving of commits (issue 18): each write waits this
+    /// long after taking its sequence numbers and before committing. None in service.
+    pub commit_delay: Option<std::time::Duration>,
 }
 
 /// A problem with the database URL or the database itself, said in one line.
@@ -146,6 +149,7 @@ impl Db {
             kind,
             epoch: String::new(),
             write_lock: tokio::sync::Mutex::new(()),
+            commit_delay: None,
         };
         db.migrate().await?;
         for (what, n) in [
@@ -217,6 +221,7 @@ impl Db {
             kind: self.kind,
             pending: Vec::new(),
             _guard: guard,
+            commit_delay: self.commit_delay,
         })
     }
 }
@@ -230,6 +235,7 @@ pub struct WriteTx<'a> {
     /// Change-log and audit rows, written with their sequence numbers at commit.
     pending: Vec<Pending>,
     _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+    commit_delay: Option<std::time::Duration>,
 }
 
 /// One audit-trail row waiting for its sequence number.
@@ -341,6 +347,9 @@ impl WriteTx<'_> {
             }
         }
         self.write_run(run).await?;
+        if let Some(d) = self.commit_delay {
+            tokio::time::sleep(d).await;
+        }
         self.tx.commit().await
     }
 
