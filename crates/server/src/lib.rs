@@ -14,6 +14,7 @@
 
 pub mod demo;
 pub mod http;
+pub mod national;
 pub mod ops;
 pub mod photos;
 pub mod rules;

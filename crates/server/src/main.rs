@@ -78,6 +78,20 @@ enum Command {
     /// Manage accounts from the command line (the first administrator).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Fill an EMPTY database with a national-size dataset for benchmarks (--national):
+    /// 34 provinces, 3,321 communes, 100,000 cooperatives, 3,000 officers, 1,000,000 visit
+    /// reports over five years (--scale shrinks it). Every account's password is
+    /// "hoptac-quocgia". Then start the server on it as usual.
+    ///
+    /// Example: hoptac-server --db postgres://hoptac@localhost/national demo --national
+    Demo {
+        /// The national dataset (the province's demo is `--demo` when starting).
+        #[arg(long)]
+        national: bool,
+        /// A fraction of it: 0.01 makes 1,000 cooperatives and 10,000 reports.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
     /// Write a consistent copy of the database to FILE while the server runs: SQLite's
     /// VACUUM INTO, or pg_dump's custom format for PostgreSQL. Photos are not in it: copy
     /// the photo folder too (docs/DEPLOY.md).
@@ -142,6 +156,41 @@ fn read_password() -> Result<String, String> {
 
 async fn run_command(db_url: &str, command: Command) -> ExitCode {
     match command {
+        Command::Demo { national: false, .. } => fail(
+            "demo: add --national for the national dataset; the province's demo is `hoptac-server --demo`",
+        ),
+        Command::Demo {
+            national: true,
+            scale,
+        } => {
+            let db = match Db::connect(db_url).await {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let started = std::time::Instant::now();
+            let last = std::sync::Mutex::new(std::time::Instant::now());
+            let done = hoptac_server::national::generate(&db, scale, |what, n, of| {
+                let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+                if n == of || l.elapsed().as_secs() >= 5 {
+                    eprintln!("  {what}: {n} / {of}");
+                    *l = std::time::Instant::now();
+                }
+            })
+            .await;
+            db.pool.close().await;
+            match done {
+                Ok(s) => {
+                    println!(
+                        "Đã tạo dữ liệu toàn quốc / national dataset: {} provinces, {} communes, {} cooperatives, {} officers, {} reports in {:.0} s",
+                        s.provinces, s.communes, s.cooperatives, s.officers, s.reports,
+                        started.elapsed().as_secs_f64()
+                    );
+                    println!("  Accounts: canbo.0000 … canbo.{:04}, giamsat.<province> (giamsat.hn, giamsat.hcm, …), giamsat.quocgia, quantri.quocgia; password {}", s.officers - 1, hoptac_server::national::PASSWORD);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Backup { file } => match hoptac_server::ops::backup(db_url, &file).await {
             Ok(()) => {
                 println!(

@@ -358,3 +358,41 @@ fn readiness_metrics_and_json_logs() {
         "{all}"
     );
 }
+
+/// Issue 18: the national dataset generator at 1/100 scale: the counts it says, the
+/// two-tier areas, every report logged for pull and searchable; a second run refuses a
+/// database that is not empty.
+#[test]
+fn the_national_dataset_at_a_hundredth() {
+    let (_dir, db) = tmp_db();
+    let (code, out, err) = cli(&["--db", &db, "demo", "--national", "--scale", "0.01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("34 provinces, 34 communes, 1000 cooperatives, 30 officers, 10000 reports"),
+        "{out}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let d = hoptac_server::storage::Db::connect(&db).await.unwrap();
+        let one = |sql: &'static str| {
+            let pool = d.pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(one("SELECT COUNT(*) FROM visit_reports").await, 10_000);
+        assert_eq!(one("SELECT COUNT(*) FROM cooperatives").await, 1_000);
+        assert_eq!(one("SELECT COUNT(*) FROM areas WHERE level = 'district'").await, 0, "two tiers");
+        assert_eq!(one("SELECT COUNT(*) FROM sync_log WHERE entity = 'visit'").await, 10_000);
+        assert_eq!(one("SELECT COUNT(*) FROM visit_reports WHERE search = ''").await, 0);
+        assert!(one("SELECT COUNT(*) FROM visit_reports WHERE status = 'submitted'").await > 100);
+        assert_eq!(
+            one("SELECT COUNT(*) FROM visit_reports v JOIN users u ON u.id = v.author_id JOIN assignments a ON a.user_id = u.id JOIN areas c ON c.id = a.area_id WHERE v.area_path = c.path").await,
+            10_000,
+            "each report written by an officer of its commune"
+        );
+        d.pool.close().await;
+    });
+    let (code, _, err) = cli(&["--db", &db, "demo", "--national", "--scale", "0.01"]);
+    assert_eq!((code, err.contains("not empty")), (2, true), "{err}");
+    let (code, _, err) = cli(&["--db", &db, "demo"]);
+    assert_eq!((code, err.contains("--national")), (2, true), "{err}");
+}

@@ -65,6 +65,49 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// Stores many new reports at once, as sent from `client_id` (a generated dataset: no
+/// checks, ids must be new), a few hundred to a statement.
+pub async fn insert_many(
+    tx: &mut WriteTx<'_>,
+    reports: &[VisitReport],
+    client_id: &str,
+) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 12;
+    for chunk in reports.chunks(400) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", r * COLUMNS + c))
+                    .collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search) VALUES {}",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            let body = serde_json::to_string(r).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            q = q
+                .bind(r.id.clone())
+                .bind(r.cooperative_id.clone())
+                .bind(r.author_id.clone())
+                .bind(client_id.to_string())
+                .bind(r.area_path.clone())
+                .bind(r.visit_date.clone())
+                .bind(r.status.key())
+                .bind(r.revision as i64)
+                .bind(r.received_at.unwrap_or_default())
+                .bind(body)
+                .bind(r.written_area_path.clone())
+                .bind(search_text(r));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
 /// What the review queue's search looks in, besides the cooperative's name: the officer's
 /// name, the note and the report's id, folded (hoptac_core::text::normalize).
 pub fn search_text(r: &VisitReport) -> String {
