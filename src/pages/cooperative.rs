@@ -16,6 +16,27 @@ pub fn CooperativePage() -> impl IntoView {
     let id = move || id_v.get_value();
     let coop = RwSignal::new(None::<Cooperative>);
     let visits = RwSignal::new(Vec::<LocalVisit>::new());
+    // A supervisor's: the cooperative's reports as the server has them (their browser does
+    // not hold reports: issue 18).
+    let on_server = RwSignal::new(Vec::<VisitReport>::new());
+    let officer = move || {
+        session.user.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.user.role == hoptac_core::model::Role::Officer)
+        })
+    };
+    Effect::new(move |_| {
+        let Some(s) = session.user.get() else { return };
+        if s.user.role == hoptac_core::model::Role::Officer {
+            return;
+        }
+        let q = crate::api::query(&[("cooperative", &id()), ("limit", "200")]);
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = crate::api::review_queue(&s.token, &q).await {
+                on_server.set(page.reports.into_iter().map(|i| i.report).collect());
+            }
+        });
+    });
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let reload = RwSignal::new(0u32);
     let loaded = RwSignal::new(false);
@@ -87,6 +108,25 @@ pub fn CooperativePage() -> impl IntoView {
                     </ul>
                 </section>
             </Show>
+            <Show when=move || !officer()>
+                <section>
+                    <h2>{tx("Các lần khảo sát", "Visits")}</h2>
+                    <Show when=move || on_server.with(|v| v.is_empty())>
+                        <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
+                    </Show>
+                    <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
+                        {crate::components::each(move || on_server.get(), move |r| view! {
+                            <li class="visit">
+                                <a class="name" href=format!("/bao-cao/{}", r.id)>{date(&r.visit_date)}</a>
+                                " " {r.author_name.clone()} " "
+                                <span class="badge">{let st = r.status; move || crate::pages::reports::status_label(st)}</span>
+                                <p class="note">{r.note.clone()}</p>
+                            </li>
+                        }.into_any())}
+                    </ul>
+                </section>
+            </Show>
+            <Show when=officer>
             <section>
                 <h2>{tx("Các lần khảo sát", "Visits")}</h2>
                 <Show when=move || visits.with(|v| v.is_empty())>
@@ -103,6 +143,7 @@ pub fn CooperativePage() -> impl IntoView {
                     }.into_any())}
                 </ul>
             </section>
+            </Show>
         </Show>
     }
 }

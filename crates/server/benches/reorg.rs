@@ -72,7 +72,7 @@ async fn insert_many(db: &Db, table_and_cols: &str, row: &str, rows: &[Vec<Strin
 async fn pull_all(db: &Db, scopes: &[String], user: &str, mut cursor: i64) -> usize {
     let mut n = 0;
     loop {
-        let (page, more) = storage::changes::page(db, cursor, scopes, user, 2000)
+        let (page, more) = storage::changes::page(db, cursor, scopes, user, 2000, true)
             .await
             .unwrap();
         n += page.len();

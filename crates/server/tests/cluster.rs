@@ -61,24 +61,7 @@ fn start_nginx(dir: &std::path::Path, port: u16, upstreams: &[u16]) -> Option<Pr
         }
         panic!("nginx is not installed: run `bash scripts/setup.sh` (it installs Debian's nginx), or set HOPTAC_SKIP_NGINX=1 to skip this test");
     };
-    let servers: String = upstreams
-        .iter()
-        .map(|p| format!("    server 127.0.0.1:{p};\n"))
-        .collect();
-    let d = dir.display();
-    let user = if unsafe_is_root() { "user root;\n" } else { "" };
-    let conf = format!(
-        "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
-           fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-           upstream hoptac {{\n{servers}    keepalive 32;\n  }}\n\
-           server {{\n    listen 127.0.0.1:{port};\n    client_max_body_size 20m;\n\
-             location / {{\n      proxy_pass http://hoptac;\n      proxy_http_version 1.1;\n\
-               proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
-               proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
-               proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n  }}\n}}\n"
-    );
+    let conf = hoptac_server::ops::nginx_config(dir, port, upstreams, unsafe_is_root());
     let path = dir.join("nginx.conf");
     std::fs::write(&path, conf).unwrap();
     let child = Command::new(bin)
@@ -363,11 +346,11 @@ async fn the_pull_cursor_never_passes_a_commit_still_in_flight() {
     )
     .await;
     let hoa = b.officer().await;
-    let sup = b.login("giamsat", "hoptac-giamsat").await;
-    // The supervisor's tablet is up to date before.
+    // Another tablet of the same officer reads what arrives; it is up to date before.
+    let reader = b.officer().await;
     let mut seen = BTreeSet::new();
     let http = reqwest::Client::new();
-    let cursor = pull_from(&http, &b.url, &sup, "sup-tab", 0, &mut seen).await;
+    let cursor = pull_from(&http, &b.url, &reader, "reader-tab", 0, &mut seen).await;
 
     let started = Instant::now();
     let slow = {
@@ -402,7 +385,7 @@ async fn the_pull_cursor_never_passes_a_commit_still_in_flight() {
     // While A's commit is open: a pull from B gets neither (never "fast" alone).
     tokio::time::sleep(Duration::from_millis(400)).await;
     let mut during = BTreeSet::new();
-    let cursor_during = pull_from(&http, &b.url, &sup, "sup-tab", cursor, &mut during).await;
+    let cursor_during = pull_from(&http, &b.url, &reader, "reader-tab", cursor, &mut during).await;
     assert!(
         !(during.contains("fast") && !during.contains("slow")),
         "a cursor past a commit still in flight: {during:?}"
@@ -416,7 +399,15 @@ async fn the_pull_cursor_never_passes_a_commit_still_in_flight() {
         "the interleaving happened: B's commit waited for A's ({fast_done:?} vs {slow_done:?})"
     );
     // Both arrive, through the cursor the tablet held.
-    pull_from(&http, &b.url, &sup, "sup-tab", cursor_during, &mut during).await;
+    pull_from(
+        &http,
+        &b.url,
+        &reader,
+        "reader-tab",
+        cursor_during,
+        &mut during,
+    )
+    .await;
     assert!(
         during.contains("slow") && during.contains("fast"),
         "{during:?}"

@@ -217,3 +217,49 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     let csv = r.text().await.unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two reports: {csv}");
 }
+
+on_both!(supervisors_read_reports_from_the_server_and_officers_keep_theirs);
+/// Issue 18: a supervisor's pull carries no visit reports (their browser reads the queue
+/// from the server, a page at a time, and a cooperative's reports with `cooperative=`);
+/// an officer's tablet still receives its areas' reports.
+async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backend: Backend) {
+    use hoptac_core::sync::Change;
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let hoa = s.officer().await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    for (n, coop) in ["coop-001", "coop-001", "coop-002"].iter().enumerate() {
+        let (st, b) = s
+            .push(
+                &hoa,
+                "tab-h",
+                &[submit(n as u64 + 1, visit(&format!("p-{n}"), coop, "x"))],
+            )
+            .await;
+        assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    }
+    let visits = |changes: Vec<Change>| {
+        changes
+            .into_iter()
+            .filter(|c| matches!(c, Change::Visit(_)))
+            .count()
+    };
+    assert_eq!(visits(s.pull_all(&hoa, "tab-h2", 500).await), 3);
+    let sup_changes = s.pull_all(&sup, "sup-browser", 500).await;
+    assert!(
+        sup_changes
+            .iter()
+            .any(|c| matches!(c, Change::Cooperative(_))),
+        "the supervisor still receives the cooperatives"
+    );
+    assert_eq!(
+        visits(sup_changes),
+        0,
+        "no reports in the supervisor's browser"
+    );
+    let p = page(&s, &sup, "cooperative=coop-001").await;
+    let mut got: Vec<&str> = ids(&p);
+    got.sort();
+    assert_eq!(got, ["p-0", "p-1"]);
+}

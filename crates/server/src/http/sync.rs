@@ -268,8 +268,17 @@ pub async fn pull(
         None => 0,
     };
     let scopes = &user.0.scopes;
-    let (rows, has_more) =
-        storage::changes::page(&state.db, req.cursor, scopes, &user.0.id, limit).await?;
+    // Officers' tablets hold their areas' reports; supervisors read theirs from the server.
+    let with_visits = user.0.role == hoptac_core::model::Role::Officer;
+    let (rows, has_more) = storage::changes::page(
+        &state.db,
+        req.cursor,
+        scopes,
+        &user.0.id,
+        limit,
+        with_visits,
+    )
+    .await?;
     let mut changes = Vec::with_capacity(rows.len());
     for (seq, body) in rows {
         changes.push(ChangeRow {
@@ -279,7 +288,7 @@ pub async fn pull(
     }
     let cursor = changes.last().map(|c| c.seq).unwrap_or(req.cursor);
     let remaining = if has_more {
-        storage::changes::count_after(&state.db, cursor, scopes, &user.0.id).await?
+        storage::changes::count_after(&state.db, cursor, scopes, &user.0.id, with_visits).await?
     } else {
         0
     };

@@ -35,6 +35,8 @@ pub struct QueueQuery {
     pub area: Option<String>,
     /// The officer's user id.
     pub author: Option<String>,
+    /// One cooperative's reports (its id).
+    pub cooperative: Option<String>,
     /// A six-month period of the visit date: "2021-H2".
     pub period: Option<String>,
     /// Words that must each occur (without regard to case or diacritics: "hung" finds
@@ -72,12 +74,10 @@ impl QueueQuery {
                 ));
             }
         }
-        let dates = match given(&self.period) {
-            Some(p) => {
-                Some(period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?)
-            }
-            None => None,
-        };
+        let period = given(&self.period);
+        if let Some(p) = period {
+            period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?;
+        }
         let words = hoptac_core::text::normalize(self.q.as_deref().unwrap_or(""))
             .split(' ')
             .filter(|w| !w.is_empty())
@@ -87,7 +87,9 @@ impl QueueQuery {
             status,
             area: given(&self.area),
             author: given(&self.author),
-            dates,
+            cooperative: given(&self.cooperative),
+            dates: None,
+            period,
             words,
         })
     }

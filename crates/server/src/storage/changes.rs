@@ -6,16 +6,25 @@ use sqlx::Row;
 
 /// One page of changes after `cursor` visible to a user with `scopes` (and those addressed
 /// to `user_id` alone): at most `limit` rows of (seq, change JSON), and whether more wait.
+/// Without `with_visits` (supervisors and administrators, issue 18: the server answers
+/// their review queue, so their browser does not hold a province's reports) visit reports
+/// are left out.
 pub async fn page(
     db: &Db,
     cursor: i64,
     scopes: &[String],
     user_id: &str,
     limit: i64,
+    with_visits: bool,
 ) -> Result<(Vec<(i64, String)>, bool), sqlx::Error> {
     let sql = format!(
-        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {} ORDER BY seq LIMIT {}",
+        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {}{} ORDER BY seq LIMIT {}",
         visible(scopes),
+        if with_visits {
+            ""
+        } else {
+            " AND entity <> 'visit'"
+        },
         limit + 1
     );
     let mut q = sqlx::query(&sql).bind(cursor);
@@ -32,16 +41,23 @@ pub async fn page(
     Ok((page, has_more))
 }
 
-/// How many visible changes follow `cursor` (for a progress bar).
+/// How many visible changes follow `cursor` (for a progress bar); `with_visits` as for
+/// [`page`].
 pub async fn count_after(
     db: &Db,
     cursor: i64,
     scopes: &[String],
     user_id: &str,
+    with_visits: bool,
 ) -> Result<u64, sqlx::Error> {
     let sql = format!(
-        "SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {}",
-        visible(scopes)
+        "SELECT COUNT(*) FROM sync_log WHERE seq > $1 AND {}{}",
+        visible(scopes),
+        if with_visits {
+            ""
+        } else {
+            " AND entity <> 'visit'"
+        }
     );
     let mut q = sqlx::query(&sql).bind(cursor);
     for s in scopes {

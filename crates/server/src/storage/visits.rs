@@ -45,8 +45,8 @@ pub async fn insert(
     body: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.cooperative_id)
@@ -60,6 +60,7 @@ pub async fn insert(
     .bind(body)
     .bind(&r.written_area_path)
     .bind(search_text(r))
+    .bind(period_of(r))
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -72,7 +73,7 @@ pub async fn insert_many(
     reports: &[VisitReport],
     client_id: &str,
 ) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 12;
+    const COLUMNS: usize = 13;
     for chunk in reports.chunks(400) {
         let marks: Vec<String> = (0..chunk.len())
             .map(|r| {
@@ -83,7 +84,7 @@ pub async fn insert_many(
             })
             .collect();
         let sql = format!(
-            "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search) VALUES {}",
+            "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period) VALUES {}",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);
@@ -101,11 +102,18 @@ pub async fn insert_many(
                 .bind(r.received_at.unwrap_or_default())
                 .bind(body)
                 .bind(r.written_area_path.clone())
-                .bind(search_text(r));
+                .bind(search_text(r))
+                .bind(period_of(r));
         }
         q.execute(tx.conn()).await?;
     }
     Ok(())
+}
+
+/// The six-month period of a report's visit date ("2026-H1"; "" for a date that is not
+/// one, which validation refuses before anything is stored).
+pub fn period_of(r: &VisitReport) -> String {
+    hoptac_core::report::period_of(&r.visit_date).unwrap_or_default()
 }
 
 /// What the review queue's search looks in, besides the cooperative's name: the officer's
@@ -125,7 +133,7 @@ pub async fn author_of(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>,
 
 /// Writes a report's new state (decision, comment, new revision).
 pub async fn update(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5, search = $6 WHERE id = $7")
+    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5, search = $6, period = $8 WHERE id = $7")
         .bind(r.status.key())
         .bind(r.revision as i64)
         .bind(r.received_at.unwrap_or_default())
@@ -133,6 +141,7 @@ pub async fn update(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result
         .bind(body)
         .bind(search_text(r))
         .bind(&r.id)
+        .bind(period_of(r))
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -188,8 +197,12 @@ pub struct Filter<'a> {
     /// An area path prefix.
     pub area: Option<&'a str>,
     pub author: Option<&'a str>,
+    /// One cooperative's reports.
+    pub cooperative: Option<&'a str>,
     /// Visit dates from..=to.
     pub dates: Option<(String, String)>,
+    /// A six-month period of the visit date ("2026-H1"; indexed, unlike `dates`).
+    pub period: Option<&'a str>,
     /// Words (already folded by hoptac_core::text::normalize) that must each occur in the
     /// cooperative's name, the officer's name, the note or the id.
     pub words: Vec<String>,
@@ -228,9 +241,15 @@ fn filtered(scopes: &[String], f: &Filter<'_>) -> (String, Vec<Bind>) {
     if let Some(a) = f.author {
         add("v.author_id = ?", Bind::Text(a.to_string()), &mut sql);
     }
+    if let Some(c) = f.cooperative {
+        add("v.cooperative_id = ?", Bind::Text(c.to_string()), &mut sql);
+    }
     if let Some((from, to)) = &f.dates {
         add("v.visit_date >= ?", Bind::Text(from.clone()), &mut sql);
         add("v.visit_date <= ?", Bind::Text(to.clone()), &mut sql);
+    }
+    if let Some(p) = f.period {
+        add("v.period = ?", Bind::Text(p.to_string()), &mut sql);
     }
     for w in &f.words {
         let escaped = w
@@ -362,15 +381,28 @@ async fn standing_approved_by(
     from: &str,
     to: &str,
 ) -> Result<Vec<VisitReport>, sqlx::Error> {
+    // Bounds that are exactly a half-year read that period's reports from its index
+    // (migration 0017); other bounds, by visit date.
+    let period = hoptac_core::report::period_of(from).filter(|p| {
+        hoptac_core::six_month::period_bounds(p) == Some((from.to_string(), to.to_string()))
+    });
     let sql = format!(
         "SELECT body FROM (SELECT body, ROW_NUMBER() OVER (PARTITION BY cooperative_id
              ORDER BY visit_date DESC, revision DESC, id DESC) AS n
            FROM visit_reports
-           WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2 AND {}) AS t
+           WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2{} AND {}) AS t
          WHERE n = 1",
-        scope_clause(column, 3, paths.len())
+        if period.is_some() {
+            " AND period = $3"
+        } else {
+            ""
+        },
+        scope_clause(column, if period.is_some() { 4 } else { 3 }, paths.len())
     );
     let mut q = sqlx::query(&sql).bind(from).bind(to);
+    if let Some(p) = &period {
+        q = q.bind(p.clone());
+    }
     for p in paths {
         q = q.bind(p);
     }
