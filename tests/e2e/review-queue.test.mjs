@@ -1,6 +1,7 @@
 // Issue 18, the supervisor's review queue served by the server: 60 reports arrive; the
 // queue shows the newest 50 and says more follow, "Xem thêm phiếu" fetches the rest, and a
-// filter asks the server again (its answer replaces the list, never mixed with the last).
+// filter asks the server again (its answer replaces the list, never mixed with the last);
+// the supervisor's browser holds none of the reports.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
@@ -39,6 +40,23 @@ test("the review queue pages on the server: 50 first, then the rest on request",
   // Each report once, whatever the page boundary.
   const notes = await table.getByRole("row").filter({ hasText: "Phiếu hàng đợi" }).allInnerTexts();
   assert.equal(new Set(notes.map((t) => t.match(/Phiếu hàng đợi \d+/)[0])).size, 60);
+  // The browser holds no reports of its own: the queue is the server's, a page at a time
+  // (the supervisor's sync brings cooperatives, areas and conflicts, not reports).
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
+  await page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 20_000 });
+  const held = await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("hoptac");
+    req.onerror = () => fail(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      const tx = db.transaction(["visits", "cooperatives"]);
+      const out = {};
+      tx.objectStore("visits").count().onsuccess = (e) => (out.visits = e.target.result);
+      tx.objectStore("cooperatives").count().onsuccess = (e) => (out.cooperatives = e.target.result);
+      tx.oncomplete = () => { db.close(); ok(out); };
+    };
+  }));
+  assert.deepEqual(held, { visits: 0, cooperatives: 50 });
   // A filter: Gia Viễn's 30 reports (coop-010), asked of the server, in place of the list.
   await page.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Gia Viễn" });
   await page.getByText("Tất cả 30 phiếu.").waitFor();

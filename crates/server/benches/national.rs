@@ -212,14 +212,48 @@ async fn main() {
     };
     let cases: [(&str, &str, &str, &str); 8] = [
         ("country, no filter", "country", "", "true"),
-        ("country, waiting (submitted)", "country", "status=submitted", "v.status = 'submitted'"),
-        ("country, one province", "country", "area=HCM/", "v.area_path LIKE 'HCM/%'"),
-        ("country, one officer", "country", "author=u-qg-0007", "v.author_id = 'u-qg-0007'"),
-        ("country, one period", "country", "period=2024-H1", "v.visit_date BETWEEN '2024-01-01' AND '2024-06-30'"),
-        ("country, search \"che\"", "country", "q=che", "(c.name_search || ' ' || v.search) LIKE '%che%'"),
-        ("country, province + waiting + period", "country", "area=HCM/&status=submitted&period=2026-H1",
-         "v.area_path LIKE 'HCM/%' AND v.status = 'submitted' AND v.visit_date BETWEEN '2026-01-01' AND '2026-06-30'"),
-        ("province supervisor (HCM), no filter", "hcm", "", "v.area_path LIKE 'HCM/%'"),
+        (
+            "country, waiting (submitted)",
+            "country",
+            "status=submitted",
+            "v.status = 'submitted'",
+        ),
+        (
+            "country, one province",
+            "country",
+            "area=HCM/",
+            "v.area_path LIKE 'HCM/%'",
+        ),
+        (
+            "country, one officer",
+            "country",
+            "author=u-qg-0007",
+            "v.author_id = 'u-qg-0007'",
+        ),
+        (
+            "country, one period",
+            "country",
+            "period=2024-H1",
+            "v.period = '2024-H1'",
+        ),
+        (
+            "country, search \"che\"",
+            "country",
+            "q=che",
+            "(c.name_search || ' ' || v.search) LIKE '%che%'",
+        ),
+        (
+            "country, province + waiting + period",
+            "country",
+            "area=HCM/&status=submitted&period=2026-H1",
+            "v.area_path LIKE 'HCM/%' AND v.status = 'submitted' AND v.period = '2026-H1'",
+        ),
+        (
+            "province supervisor (HCM), no filter",
+            "hcm",
+            "",
+            "v.area_path LIKE 'HCM/%'",
+        ),
     ];
     for (label, who, query, cond) in cases {
         let token = if who == "country" { &country } else { &hcm };

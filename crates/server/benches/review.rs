@@ -118,7 +118,7 @@ async fn main() {
                     "follow_ups": [{"action": "Hỗ trợ hồ sơ OCOP", "due": "2021-09-30"}]
                 }
             });
-            sqlx::query("INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body) VALUES ($1, $2, 'u-officer-hoalu', 'bench', $3, $4, $5, 1, 1, $6)")
+            sqlx::query("INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, period) VALUES ($1, $2, 'u-officer-hoalu', 'bench', $3, $4, $5, 1, 1, $6, '2021-H1')")
                 .bind(&id)
                 .bind(format!("g-{i}"))
                 .bind(path)

@@ -9,3 +9,7 @@ UPDATE visit_reports SET period = substr(visit_date, 1, 4) || '-H' ||
     CASE WHEN substr(visit_date, 6, 2) <= '06' THEN '1' ELSE '2' END;
 CREATE INDEX visit_reports_period_received ON visit_reports(period, received_at DESC, id);
 CREATE INDEX visit_reports_status_period ON visit_reports(status, period, received_at DESC, id);
+-- The six-monthly review's standing reports (storage::visits::standing_approved), chosen
+-- from this index alone: a province's part read as a range of paths, compared byte by
+-- byte (storage::scope_range).
+CREATE INDEX visit_reports_standing ON visit_reports(status, period, area_path COLLATE "C", cooperative_id, visit_date, revision, id);
