@@ -9,7 +9,7 @@ import { chromium } from "playwright-core";
 import * as zlibSync from "node:zlib";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-const SERVER_BIN = join(ROOT, "target/release/hoptac-server");
+export const SERVER_BIN = join(ROOT, "target/release/hoptac-server");
 const DIST = join(ROOT, "dist");
 
 export const OFFICER = { username: "canbo.hoalu", password: "hoptac-hoalu" };

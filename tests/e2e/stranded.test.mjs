@@ -9,10 +9,11 @@
 //    re-sends what the server lost, nothing twice.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits } from "./helpers.mjs";
+import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR, allVisits, SERVER_BIN } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -158,12 +159,11 @@ test("after the server is restored from a backup the tablet re-sends what it los
   await syncNow(page);
   await page.getByText("Không có thay đổi chờ gửi").waitFor();
 
-  // A backup of the stopped server's database.
+  // A backup while the server runs, as the operators' schedule takes it
+  // (`hoptac-server backup`, docs/DEPLOY.md).
   const backup = join(mkdtempSync(join(tmpdir(), "hoptac-backup-")), "backup.db");
-  await server.stop();
-  copyFileSync(db, backup);
-  for (const ext of ["-wal", "-shm"]) if (existsSync(db + ext)) copyFileSync(db + ext, backup + ext);
-  server = await startServer({ db, port });
+  const said = execFileSync(SERVER_BIN, ["--db", `sqlite://${db}`, "backup", backup], { env: { ...process.env, RUST_LOG: "error" } }).toString();
+  assert.match(said, /backup written/);
   await writeReport(page, url, /HTX Thêu ren Văn Lâm/, `${tag} — 2`);
   await writeReport(page, url, /HTX Thêu ren Văn Lâm/, `${tag} — 3`);
   await syncNow(page);
@@ -175,11 +175,7 @@ test("after the server is restored from a backup the tablet re-sends what it los
   // the restore and re-send them first: seen once in a run).
   await ctx.setOffline(true);
   await server.stop();
-  copyFileSync(backup, db);
-  for (const ext of ["-wal", "-shm"]) {
-    rmSync(db + ext, { force: true });
-    if (existsSync(backup + ext)) copyFileSync(backup + ext, db + ext);
-  }
+  execFileSync(SERVER_BIN, ["--db", `sqlite://${db}`, "restore", backup], { env: { ...process.env, RUST_LOG: "error" } });
   server = await startServer({ db, port });
   assert.equal((await reportsOnServer(url, tag)).length, 1);
   await ctx.setOffline(false);

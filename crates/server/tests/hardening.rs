@@ -311,13 +311,21 @@ fn without_times(v: &mut Value) {
     }
 }
 
-/// What tablets and the supervisor see of case `key`: every pulled change naming it, and
-/// the report's detail (with its previous revision).
+/// What tablets and the supervisor see of case `key`: every change naming it that the
+/// supervisor pulls (the cooperative, the conflict) and the report as the officer's
+/// tablet pulls it (a supervisor's pull carries no reports since issue 18), and the
+/// report's detail (with its previous revision).
 async fn seen(s: &TestServer, t: &Tokens, key: &str) -> Vec<Value> {
     let mut out: Vec<Value> = s
         .pull_all(&t.supervisor, &format!("sup-{key}"), 500)
         .await
         .into_iter()
+        .chain(
+            s.pull_all(&t.officer, &format!("reader-{key}"), 500)
+                .await
+                .into_iter()
+                .filter(|c| matches!(c, Change::Visit(_))),
+        )
         .map(|c| serde_json::to_value(c).unwrap())
         .filter(|c| c.to_string().contains(key))
         .collect();
@@ -385,7 +393,7 @@ async fn what_only_the_server_decides_cannot_be_forged_by_any_mutation(backend: 
         panic!("{e}");
     }
     // What the honest run stored is what an honest run should store.
-    let changes = honest.pull_all(&th.supervisor, "sup-check", 500).await;
+    let changes = honest.pull_all(&th.officer, "officer-check", 500).await;
     let report = changes
         .iter()
         .find_map(|c| match c {
