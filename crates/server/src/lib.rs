@@ -93,6 +93,9 @@ pub fn spawn_sweeps(state: &AppState) -> tokio::task::JoinHandle<()> {
                     tracing::warn!(error = ?e, "sweep of missing photos failed; trying again later")
                 }
             }
+            if let Err(e) = rules::accounts::forget_old_failures(&db, storage::now_ms()).await {
+                tracing::warn!(error = %e, "sweep of the sign-in brake failed; trying again later");
+            }
         }
     })
 }

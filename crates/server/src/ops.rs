@@ -12,7 +12,7 @@
 //! not in the database: back up the photo folder (or the bucket) alongside (docs/DEPLOY.md);
 //! a photo a restored database names but the store lacks is asked of the tablets again.
 
-use crate::storage::{redact_url, Db, DbKind};
+use crate::storage::{redact_url, Db};
 use std::path::{Path, PathBuf};
 
 /// The SQLite file a `sqlite://PATH` URL names.
@@ -39,28 +39,49 @@ fn pg_program(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-fn run(program: &Path, args: &[&str], url: &str) -> Result<(), String> {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .output()
-        .map_err(|e| {
-            format!(
-                "cannot run {}: {e} (install postgresql-client)",
-                program.display()
-            )
-        })?;
+/// `url` without its password, and the password (given to the PostgreSQL programs in
+/// PGPASSWORD: a command line is readable by every user of the machine).
+fn split_password(url: &str) -> (String, Option<String>) {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let password = u.password().map(|p| {
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            });
+            if password.is_some() {
+                let _ = u.set_password(None);
+            }
+            (u.to_string(), password)
+        }
+        Err(_) => (url.to_string(), None),
+    }
+}
+
+fn run(program: &Path, args: &[&str], password: Option<&str>) -> Result<(), String> {
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let out = cmd.output().map_err(|e| {
+        format!(
+            "cannot run {}: {e} (install postgresql-client)",
+            program.display()
+        )
+    })?;
     if out.status.success() {
         Ok(())
     } else {
-        // Never the password: the URL is shown redacted wherever the program echoed it.
-        let err = String::from_utf8_lossy(&out.stderr).replace(url, &redact_url(url));
+        let err = String::from_utf8_lossy(&out.stderr);
         Err(format!("{} failed: {}", program.display(), err.trim()))
     }
 }
 
 /// Writes a consistent copy of the database at `db_url` to `to` (a new file), while the
-/// server may run. Errors: the file exists, the folder cannot be written, the database
-/// cannot be read.
+/// server may run; reads only (no migration runs: a newer binary's backup leaves the
+/// database as it was). Errors: the file exists, the folder cannot be written, the
+/// database cannot be read.
 pub async fn backup(db_url: &str, to: &Path) -> Result<(), String> {
     if to.exists() {
         return Err(format!(
@@ -68,33 +89,45 @@ pub async fn backup(db_url: &str, to: &Path) -> Result<(), String> {
             to.display()
         ));
     }
-    let db = Db::connect(db_url).await.map_err(|e| e.to_string())?;
-    let done = match db.kind {
-        DbKind::Sqlite => {
-            let target = to.display().to_string();
-            sqlx::query("VACUUM INTO $1")
-                .bind(&target)
-                .execute(&db.pool)
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("cannot write {target}: {e}"))
+    if let Some(path) = sqlite_path(db_url) {
+        if !path.is_file() {
+            return Err(format!("{}: no such database", path.display()));
         }
-        DbKind::Postgres => {
-            let file = to.display().to_string();
-            run(
-                &pg_program("pg_dump"),
-                &["--format=custom", "--file", &file, db_url],
-                db_url,
-            )
-        }
-    };
-    db.pool.close().await;
-    done
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("sqlite://{}?mode=ro", path.display()))
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let target = to.display().to_string();
+        let done = sqlx::query("VACUUM INTO $1")
+            .bind(&target)
+            .execute(&pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("cannot write {target}: {e}"));
+        pool.close().await;
+        done
+    } else if db_url.starts_with("postgres:") || db_url.starts_with("postgresql:") {
+        let (url, password) = split_password(db_url);
+        let file = to.display().to_string();
+        run(
+            &pg_program("pg_dump"),
+            &["--format=custom", "--file", &file, &url],
+            password.as_deref(),
+        )
+    } else {
+        Err(format!("bad database URL {:?}", redact_url(db_url)))
+    }
 }
 
 /// Replaces the database at `db_url` with the backup `from` (stop the server first), then
-/// brings it to this version's schema and gives it a new identity. Errors: the file is not
-/// a backup of this kind of database, the database cannot be written.
+/// brings it to this version's schema and gives it a new identity. The file is checked
+/// before anything is replaced. SQLite: the replaced database is kept beside it as
+/// `NAME.before-restore`. PostgreSQL: the schema is emptied, then the dump restored in one
+/// transaction (a dump older than this version leaves no newer table behind for the
+/// migrations to meet). Errors: the file is not a backup of this kind of database, the
+/// database cannot be written.
 pub async fn restore(db_url: &str, from: &Path) -> Result<(), String> {
     if !from.is_file() {
         return Err(format!("{}: no such backup file", from.display()));
@@ -124,28 +157,46 @@ pub async fn restore(db_url: &str, from: &Path) -> Result<(), String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        let tmp = path.with_extension("restoring");
+        let with = |p: &Path, suffix: &str| {
+            let mut s = p.as_os_str().to_owned();
+            s.push(suffix);
+            PathBuf::from(s)
+        };
+        let tmp = with(&path, ".restoring");
         std::fs::copy(from, &tmp).map_err(|e| format!("cannot copy the backup: {e}"))?;
-        for suffix in ["-wal", "-shm"] {
-            let mut p = path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+        if path.exists() {
+            let kept = with(&path, ".before-restore");
+            std::fs::rename(&path, &kept)
+                .map_err(|e| format!("cannot set the current database aside: {e}"))?;
+            for suffix in ["-wal", "-shm"] {
+                let live = with(&path, suffix);
+                if live.exists() {
+                    let _ = std::fs::rename(&live, with(&kept, suffix));
+                }
+            }
         }
         std::fs::rename(&tmp, &path).map_err(|e| format!("cannot put the backup in place: {e}"))?;
     } else {
+        let (url, password) = split_password(db_url);
         let file = from.display().to_string();
+        run(&pg_program("pg_restore"), &["--list", &file], None).map_err(|_| {
+            format!(
+                "{} is not a PostgreSQL backup (pg_dump --format=custom)",
+                from.display()
+            )
+        })?;
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(db_url)
+            .await
+            .map_err(|e| format!("cannot open {}: {e}", redact_url(db_url)))?;
+        sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("cannot empty the database: {e}"))?;
+        let _ = sqlx::Connection::close(conn).await;
         run(
             &pg_program("pg_restore"),
-            &[
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "-d",
-                db_url,
-                &file,
-            ],
-            db_url,
+            &["--no-owner", "--single-transaction", "-d", &url, &file],
+            password.as_deref(),
         )?;
     }
     let mut db = Db::connect(db_url).await.map_err(|e| e.to_string())?;

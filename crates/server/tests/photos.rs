@@ -547,7 +547,7 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
     // The server's own account: never listed, never signs in.
     let admin = s.login("quantri", "hoptac-quantri").await;
     let (st, list) = s
-        .call("GET", "/api/users?q=he-thong", Some(&admin), None)
+        .call("GET", "/api/users?q=thong%20hoptac", Some(&admin), None)
         .await;
     assert_eq!((st, list["total"].clone()), (200, json!(0)), "{list}");
     for password in ["!", "", "hoptac"] {
@@ -556,7 +556,7 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
                 "POST",
                 "/api/auth/login",
                 None,
-                Some(json!({"username": "he-thong", "password": password})),
+                Some(json!({"username": "#he-thong", "password": password})),
             )
             .await;
         assert_eq!(st, 401);

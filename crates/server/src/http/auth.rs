@@ -110,17 +110,24 @@ pub fn client_addr(peer: IpAddr, forwarded: &[&str], trusted: &[IpAddr]) -> IpAd
     if !trusted.contains(&peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = forwarded
+    // From the right: the proxy appended the address it saw last; what comes before it
+    // was written by whoever sent the request. The first hop that is not a trusted proxy
+    // is the client; one that does not read as an address ends the walk (the proxy
+    // itself is then the client: nothing written by a client is believed).
+    let mut client = peer;
+    for hop in forwarded
         .iter()
-        .flat_map(|h| h.split(','))
-        .map(str::trim)
-        .map(|h| h.parse::<IpAddr>())
-        .collect::<Result<_, _>>()
-        .unwrap_or_default();
-    hops.into_iter()
         .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer)
+        .flat_map(|h| h.rsplit(','))
+        .map(str::trim)
+    {
+        match hop.parse::<IpAddr>() {
+            Ok(a) if trusted.contains(&a) => client = a,
+            Ok(a) => return a,
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 impl FromRequestParts<AppState> for ClientAddr {
@@ -137,12 +144,13 @@ impl FromRequestParts<AppState> for ClientAddr {
         else {
             return Ok(ClientAddr(None));
         };
-        let forwarded: Vec<&str> = parts
+        let forwarded: Vec<String> = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect();
+        let forwarded: Vec<&str> = forwarded.iter().map(String::as_str).collect();
         Ok(ClientAddr(Some(client_addr(
             peer,
             &forwarded,
@@ -187,6 +195,11 @@ mod tests {
         assert_eq!(
             client_addr(ip("127.0.0.1"), &["not an address"], &proxy),
             ip("127.0.0.1")
+        );
+        // Junk a client wrote before the address the proxy appended changes nothing.
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), &["unknown, x, 203.0.113.7"], &proxy),
+            ip("203.0.113.7")
         );
         assert_eq!(client_addr(ip("127.0.0.1"), &[], &proxy), ip("127.0.0.1"));
     }

@@ -4,10 +4,11 @@
 //! holds only the page on screen; a list that is cut says so (`next`) and pages on.
 
 use super::auth::AuthUser;
+use super::error::Query;
 use super::error::{ApiError, ApiResult};
 use crate::storage::{self, visits::Filter, visits::QueueCursor};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use hoptac_core::i18n::Msg;
@@ -18,6 +19,11 @@ use hoptac_core::review::{
 };
 use hoptac_core::six_month::{bad_period, period_bounds};
 use serde::Deserialize;
+
+/// The longest search the queue takes, in characters and in distinct words (each word is
+/// a scan of the rows the other filters leave).
+pub const SEARCH_CHARS: usize = 100;
+pub const SEARCH_WORDS: usize = 8;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,11 +84,23 @@ impl QueueQuery {
         if let Some(p) = period {
             period_bounds(p).ok_or_else(|| ApiError::field("period", bad_period(p)))?;
         }
-        let words = hoptac_core::text::normalize(self.q.as_deref().unwrap_or(""))
+        let q = self.q.as_deref().unwrap_or("");
+        let mut words: Vec<String> = hoptac_core::text::normalize(q)
             .split(' ')
             .filter(|w| !w.is_empty())
             .map(str::to_string)
             .collect();
+        words.sort();
+        words.dedup();
+        if q.chars().count() > SEARCH_CHARS || words.len() > SEARCH_WORDS {
+            return Err(ApiError::field(
+                "q",
+                Msg::new(
+                    format!("Tìm tối đa {SEARCH_WORDS} từ, {SEARCH_CHARS} ký tự."),
+                    format!("Search for at most {SEARCH_WORDS} words, {SEARCH_CHARS} characters."),
+                ),
+            ));
+        }
         Ok(Filter {
             status,
             area: given(&self.area),

@@ -305,6 +305,12 @@ pub async fn return_missing_photos(db: &Db, now: hoptac_core::model::Millis) -> 
             if missing == 0 {
                 continue;
             }
+            // An author deactivated or gone from the area could not resubmit it: it stays
+            // with the reviewer, whose page says the photos never arrived.
+            let author = storage::users::load(db, &r.author_id).await?;
+            if !author.is_some_and(|a| in_scope(&r.area_path, &a.scopes)) {
+                continue;
+            }
             let days = hoptac_core::photo::GRACE_MS / (24 * 3600 * 1000);
             r.status = ReportStatus::Returned;
             r.events.push(ReviewEvent {
