@@ -16,7 +16,7 @@
 //! `HOPTAC_SOAK_MINUTES=10 bash bench/load.sh`.
 
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,32 +25,9 @@ const TABLETS: usize = 500;
 const OFFICERS: usize = 30;
 const ROUNDS: usize = 3;
 
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(port: u16) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "port {port} did not open"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+#[path = "../tests/common/procs.rs"]
+mod procs;
+use procs::{free_port, wait_for, Proc};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -108,7 +85,7 @@ fn start_instances(url: &str, dir: &std::path::Path, n: usize) -> (Vec<Proc>, Ve
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        wait_for(port);
+        wait_for(port, "hoptac-server");
         procs.push(Proc(child));
         ports.push(port);
     }
@@ -136,7 +113,7 @@ fn start_nginx(dir: &std::path::Path, upstreams: &[u16]) -> (Proc, u16) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("nginx (Debian package; scripts/setup.sh installs it)");
-    wait_for(port);
+    wait_for(port, "nginx");
     (Proc(child), port)
 }
 

@@ -11,38 +11,14 @@ use hoptac_core::sync::{Mutation, PullResponse};
 use hoptac_server::storage::Db;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hoptac-server");
 
-/// A child process killed when dropped.
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(port: u16, what: &str) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{what} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+#[path = "common/procs.rs"]
+mod procs;
+use procs::{free_port, wait_for, Proc};
 
 fn nginx_binary() -> Option<String> {
     ["/usr/sbin/nginx", "/usr/bin/nginx"]

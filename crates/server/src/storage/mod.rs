@@ -152,16 +152,7 @@ impl Db {
             commit_delay: None,
         };
         db.migrate().await?;
-        for (what, n) in [
-            ("visit reports", visits::backfill_search(&db).await),
-            ("cooperatives", cooperatives::backfill_search(&db).await),
-        ] {
-            match n {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(rows = n, "search text filled for {what}"),
-                Err(e) => return Err(DbSetupError::Migrate(format!("search text of {what}: {e}"))),
-            }
-        }
+        db.run_pending_backfills().await?;
         reference::ensure_built_ins(&db)
             .await
             .map_err(|e| DbSetupError::Migrate(format!("built-in reference lists: {e}")))?;
@@ -170,6 +161,35 @@ impl Db {
             .await
             .map_err(|e| DbSetupError::Migrate(format!("no server identity: {e}")))?;
         Ok(db)
+    }
+
+    /// The fills a migration left to do in Rust (migration 0015: the folded search text of
+    /// older reports and cooperatives), once: each is deleted from `pending_backfills` when
+    /// done, so later starts do not scan the tables again.
+    async fn run_pending_backfills(&self) -> Result<(), DbSetupError> {
+        let pending: Vec<String> = sqlx::query_scalar("SELECT name FROM pending_backfills")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| DbSetupError::Migrate(format!("pending backfills: {e}")))?;
+        if pending.iter().any(|p| p == "search") {
+            for (what, n) in [
+                ("visit reports", visits::backfill_search(self).await),
+                ("cooperatives", cooperatives::backfill_search(self).await),
+            ] {
+                match n {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "search text filled for {what}"),
+                    Err(e) => {
+                        return Err(DbSetupError::Migrate(format!("search text of {what}: {e}")))
+                    }
+                }
+            }
+            sqlx::query("DELETE FROM pending_backfills WHERE name = 'search'")
+                .execute(&self.pool)
+                .await
+                .map_err(|e| DbSetupError::Migrate(format!("pending backfills: {e}")))?;
+        }
+        Ok(())
     }
 
     async fn migrate(&self) -> Result<(), DbSetupError> {
