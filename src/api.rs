@@ -235,6 +235,29 @@ pub async fn review(
     .await
 }
 
+/// One page of the records behind a figure of the review ([`review`]'s period and area):
+/// `figure` is its key (hoptac_core::six_month::SixMonthReview::ids_of), `offset` where the
+/// page starts.
+pub async fn review_records(
+    token: &str,
+    period: &str,
+    area: &str,
+    figure: &str,
+    last_year: bool,
+    offset: u32,
+) -> Result<hoptac_core::six_month::RecordsPage, ApiError> {
+    get(
+        token,
+        &format!(
+            "/api/review/records?period={}&area={}&figure={}&last_year={last_year}&offset={offset}&limit=100",
+            enc(period),
+            enc(area),
+            enc(figure)
+        ),
+    )
+    .await
+}
+
 /// Sets an area's targets for a period (supervisors, administrators).
 pub async fn set_targets(
     token: &str,

@@ -11,13 +11,16 @@ use hoptac_core::report::period_of;
 use hoptac_core::six_month::{RecordRef, ReviewResponse, SixMonthReview, Targets, TargetsRequest};
 use leptos::prelude::*;
 
-/// One line of the review: a figure, what it is compared with, and its records.
+/// One line of the review: a figure, what it is compared with, and which figure's
+/// records it opens (its key, hoptac_core::six_month::SixMonthReview::ids_of, of this
+/// period or the same one last year).
 #[derive(Clone, PartialEq)]
 struct Line {
     label: String,
     value: String,
     compare: String,
-    ids: Vec<String>,
+    figure: String,
+    last_year: bool,
 }
 
 /// A bar of a chart: label, value, and a target drawn as a mark.
@@ -45,22 +48,24 @@ fn pct(p: Option<f64>) -> String {
 }
 
 /// The review's three tallies (value chains by programme, difficulties, support received)
-/// as (label in the chosen language, count, records); the server names each item.
-fn named_tallies(v: &SixMonthReview) -> [Vec<(String, i64, &Vec<String>)>; 3] {
+/// as (label in the chosen language, count, figure key); the server names each item.
+fn named_tallies(v: &SixMonthReview) -> [Vec<(String, i64, String)>; 3] {
     let lang = lang().get_untracked();
-    fn named(
-        ts: &[hoptac_core::six_month::Tally],
-        lang: hoptac_core::i18n::Lang,
-    ) -> Vec<(String, i64, &Vec<String>)> {
+    let named = |ts: &[hoptac_core::six_month::Tally], list: &str| {
         ts.iter()
-            .map(|c| (c.label.get(lang).to_string(), c.count, &c.ids))
-            .collect()
-    }
-    let named = |ts| named(ts, lang);
+            .map(|c| {
+                (
+                    c.label.get(lang).to_string(),
+                    c.count,
+                    format!("{list}:{}", c.key),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
     [
-        named(&v.value_chains),
-        named(&v.difficulties),
-        named(&v.support_received),
+        named(&v.value_chains, "value_chains"),
+        named(&v.difficulties, "difficulties"),
+        named(&v.support_received, "support_received"),
     ]
 }
 
@@ -77,18 +82,19 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         })
         .unwrap_or_default()
     };
-    let line = |label: String, value: String, compare: String, ids: &[String]| Line {
+    let line = |label: String, value: String, compare: String, figure: &str| Line {
         label,
         value,
         compare,
-        ids: ids.to_vec(),
+        figure: figure.to_string(),
+        last_year: false,
     };
     // A count against its target for the period.
-    let counted = |label: &str, f: &hoptac_core::six_month::Figure| {
-        line(label.into(), n(f.value), target(f.target), &f.ids)
+    let counted = |label: &str, key: &str, f: &hoptac_core::six_month::Figure| {
+        line(label.into(), n(f.value), target(f.target), key)
     };
     // A money figure against the same period last year.
-    let compared = |label: &str, c: &hoptac_core::six_month::Compared| {
+    let compared = |label: &str, key: &str, c: &hoptac_core::six_month::Compared| {
         let (before, change) = (vnd(c.last_year), pct(c.change_pct));
         line(
             label.into(),
@@ -97,23 +103,28 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                 format!("cùng kỳ {before} ({change})"),
                 format!("last year {before} ({change})"),
             ),
-            &c.ids,
+            key,
         )
     };
     let [chains, difficulties, support] = named_tallies(v);
-    let tally = |items: Vec<(String, i64, &Vec<String>)>| {
+    let tally = |items: Vec<(String, i64, String)>| {
         items
             .into_iter()
-            .map(|(l, c, ids)| line(l, n(c), String::new(), ids))
+            .map(|(l, c, key)| line(l, n(c), String::new(), &key))
             .collect::<Vec<_>>()
     };
     vec![
         (
             t("Phát triển HTX, THT", "New cooperatives and groups").into(),
             vec![
-                counted(t("HTX thành lập mới", "New cooperatives (HTX)"), &v.new_htx),
+                counted(
+                    t("HTX thành lập mới", "New cooperatives (HTX)"),
+                    "new_htx",
+                    &v.new_htx,
+                ),
                 counted(
                     t("THT thành lập mới", "New cooperative groups (THT)"),
+                    "new_tht",
                     &v.new_tht,
                 ),
                 line(
@@ -124,25 +135,30 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                     .into(),
                     n(v.no_founding_date.value),
                     String::new(),
-                    &v.no_founding_date.ids,
+                    "no_founding_date",
                 ),
                 line(
                     t("Hoạt động cầm chừng", "At a standstill").into(),
                     n(v.standstill.value),
                     String::new(),
-                    &v.standstill.ids,
+                    "standstill",
                 ),
             ],
         ),
         (
             t("Kết quả sản xuất kinh doanh", "Business results").into(),
             vec![
-                compared(t("Tổng doanh thu", "Total revenue"), &v.revenue_vnd),
+                compared(
+                    t("Tổng doanh thu", "Total revenue"),
+                    "revenue_vnd",
+                    &v.revenue_vnd,
+                ),
                 compared(
                     t(
                         "Thu nhập bình quân thành viên (tháng)",
                         "Average member income (month)",
                     ),
+                    "member_income_vnd",
                     &v.member_income_vnd,
                 ),
                 counted(
@@ -150,6 +166,7 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                         "Công trình hạ tầng đã bàn giao",
                         "Infrastructure works handed over",
                     ),
+                    "works_handed_over",
                     &v.works_handed_over,
                 ),
                 line(
@@ -159,13 +176,13 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                         format!("trên {} phiếu", n(v.tax_of)),
                         format!("of {} reports", n(v.tax_of)),
                     ),
-                    &v.tax_registered.ids,
+                    "tax_registered",
                 ),
                 line(
                     t("Phiếu được duyệt làm căn cứ", "Approved reports counted").into(),
-                    n(v.reports.len() as i64),
+                    n(v.report_count),
                     String::new(),
-                    &v.reports,
+                    "reports",
                 ),
             ],
         ),
@@ -193,16 +210,20 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
         // Each line named with its period: a line of this period and one of last year
         // never share a name (the drill-down opens by name; screen readers read it).
         let named = |label: &str| format!("{label} ({})", ly.period);
-        let before = |label: &str, now: i64, then: &hoptac_core::six_month::Figure| {
-            line(
+        let earlier = |l: Line| Line {
+            last_year: true,
+            ..l
+        };
+        let before = |label: &str, key: &str, now: i64, then: &hoptac_core::six_month::Figure| {
+            earlier(line(
                 named(label),
                 n(then.value),
                 ts(
                     format!("kỳ này {}", n(now)),
                     format!("this period {}", n(now)),
                 ),
-                &then.ids,
-            )
+                key,
+            ))
         };
         (
             ts(
@@ -212,45 +233,49 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
             vec![
                 before(
                     t("HTX thành lập mới", "New cooperatives (HTX)"),
+                    "new_htx",
                     v.new_htx.value,
                     &ly.new_htx,
                 ),
                 before(
                     t("THT thành lập mới", "New cooperative groups (THT)"),
+                    "new_tht",
                     v.new_tht.value,
                     &ly.new_tht,
                 ),
                 before(
                     t("Hoạt động cầm chừng", "At a standstill"),
+                    "standstill",
                     v.standstill.value,
                     &ly.standstill,
                 ),
-                line(
+                earlier(line(
                     named(t("Tổng doanh thu", "Total revenue")),
                     vnd(ly.revenue_vnd.now),
                     ts(
                         format!("kỳ này {}", vnd(v.revenue_vnd.now)),
                         format!("this period {}", vnd(v.revenue_vnd.now)),
                     ),
-                    &ly.revenue_vnd.ids,
-                ),
+                    "revenue_vnd",
+                )),
                 before(
                     t(
                         "Công trình hạ tầng đã bàn giao",
                         "Infrastructure works handed over",
                     ),
+                    "works_handed_over",
                     v.works_handed_over.value,
                     &ly.works_handed_over,
                 ),
-                line(
+                earlier(line(
                     named(t("Phiếu được duyệt làm căn cứ", "Approved reports counted")),
-                    n(ly.reports.len() as i64),
+                    n(ly.report_count),
                     ts(
-                        format!("kỳ này {}", n(v.reports.len() as i64)),
-                        format!("this period {}", n(v.reports.len() as i64)),
+                        format!("kỳ này {}", n(v.report_count)),
+                        format!("this period {}", n(v.report_count)),
                     ),
-                    &ly.reports,
-                ),
+                    "reports",
+                )),
             ],
         )
     }))
@@ -335,7 +360,7 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
             None,
         ),
     ];
-    let bars = |items: Vec<(String, i64, &Vec<String>)>| -> Vec<Bar> {
+    let bars = |items: Vec<(String, i64, String)>| -> Vec<Bar> {
         items.into_iter().map(|(l, c, _)| (l, c, None)).collect()
     };
     let [chains, diffs, support] = named_tallies(v).map(bars);
@@ -350,23 +375,72 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
     }
 }
 
-/// The records behind a figure, each opening its page.
-fn drill_down(records: &[RecordRef], ids: &[String]) -> impl IntoView {
-    let items: Vec<RecordRef> = ids
-        .iter()
-        .filter_map(|id| records.iter().find(|r| &r.id == id).cloned())
-        .collect();
+/// The records behind a figure, each opening its page, fetched from the server a page
+/// of 100 at a time when the figure is opened ("Xem thêm" for the next): a country's
+/// figures name some 100,000 records, which the review itself does not carry.
+#[component]
+fn Records(period: String, area: String, figure: String, last_year: bool) -> impl IntoView {
+    let session = crate::session::use_session();
+    let items = RwSignal::new(Vec::<RecordRef>::new());
+    let total = RwSignal::new(None::<u32>);
+    let next = RwSignal::new(None::<u32>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Msg>);
+    let fetch = move |offset: u32| {
+        let (period, area, figure) = (period.clone(), area.clone(), figure.clone());
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let Some(s) = session.user.get_untracked() else {
+                return;
+            };
+            match crate::api::review_records(&s.token, &period, &area, &figure, last_year, offset)
+                .await
+            {
+                Ok(page) => {
+                    total.set(Some(page.total));
+                    next.set(page.next);
+                    items.update(|v| v.extend(page.records));
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+    fetch(0);
+    let more = fetch.clone();
     view! {
+        <p role="status" class="muted">{move || {
+            let shown = items.with(Vec::len) as u32;
+            match total.get() {
+                _ if busy.get() => t("Đang tải hồ sơ…", "Loading the records…").to_string(),
+                Some(0) => t("Không có hồ sơ nào.", "No records.").to_string(),
+                Some(n) if n > shown => ts(
+                    format!("Đang hiện {shown} trong {n} hồ sơ."),
+                    format!("Showing {shown} of {n} records."),
+                ),
+                _ => String::new(),
+            }
+        }}</p>
+        <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         <ul class="list">
-            {items.into_iter().map(|r| {
-                if r.entity == "visit" {
+            <For each=move || items.get() key=|r| r.id.clone() let:r>
+                {if r.entity == "visit" {
                     let text = format!("{} — {} — {}", r.name, date(&r.visit_date), r.author_name);
                     view! { <li><a href=format!("/bao-cao/{}", r.id)>{text}</a></li> }.into_any()
                 } else {
                     view! { <li><a href=format!("/htx/{}", r.id)>{r.name.clone()}</a></li> }.into_any()
-                }
-            }).collect_view()}
+                }}
+            </For>
         </ul>
+        <Show when=move || next.with(Option::is_some) && !busy.get()>
+            <button type="button" on:click={
+                let more = more.clone();
+                move |_| { if let Some(o) = next.get_untracked() { more(o); } }
+            }>
+                {tx("Xem thêm hồ sơ", "Show more records")}
+            </button>
+        </Show>
     }
 }
 
@@ -408,7 +482,8 @@ pub fn SixMonthPage() -> impl IntoView {
     let data = RwSignal::new(None::<ReviewResponse>);
     let error = RwSignal::new(None::<Msg>);
     let loading = RwSignal::new(false);
-    let open = RwSignal::new(None::<(String, Vec<String>)>);
+    // The line whose records are open: (its label, figure key, last year's).
+    let open = RwSignal::new(None::<(String, String, bool)>);
     let (t_htx, t_tht, t_works) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -557,12 +632,13 @@ pub fn SixMonthPage() -> impl IntoView {
                 lang().track();
                 data.get().map(|r| {
                     let groups = lines(&r);
-                    let records = r.records.clone();
+                    let (shown_period, shown_area) =
+                        (r.review.period.clone(), r.area_id.clone().unwrap_or_default());
                     let works_photos = r.review.works_photos.clone();
                     view! {
                         {charts(&r)}
                         {groups.into_iter().map(|(heading, ls)| {
-                            let records = records.clone();
+                            let (shown_period, shown_area) = (shown_period.clone(), shown_area.clone());
                             view! {
                                 <section class="card">
                                     <h2>{heading.clone()}</h2>
@@ -570,9 +646,9 @@ pub fn SixMonthPage() -> impl IntoView {
                                         <tbody>
                                             {ls.into_iter().map(|l| {
                                                 let works_photos = works_photos.clone();
-                                                let (label, ids) = (l.label.clone(), l.ids.clone());
+                                                let (label, figure, last_year) = (l.label.clone(), l.figure.clone(), l.last_year);
                                                 let shown = l.label.clone();
-                                                let records = records.clone();
+                                                let (shown_period, shown_area) = (shown_period.clone(), shown_area.clone());
                                                 let is_open = move || open.with(|o| o.as_ref().is_some_and(|o| o.0 == shown));
                                                 let is_open2 = is_open.clone();
                                                 view! {
@@ -581,7 +657,7 @@ pub fn SixMonthPage() -> impl IntoView {
                                                         <td class="num">
                                                             <button type="button" class="link" aria-expanded=move || is_open().to_string()
                                                                 aria-label=format!("{}: {} — {}", l.label, l.value, t("xem hồ sơ", "show records"))
-                                                                on:click=move |_| open.set(if is_open2() { None } else { Some((label.clone(), ids.clone())) })>
+                                                                on:click=move |_| open.set(if is_open2() { None } else { Some((label.clone(), figure.clone(), last_year)) })>
                                                                 {l.value.clone()}
                                                             </button>
                                                         </td>
@@ -592,9 +668,8 @@ pub fn SixMonthPage() -> impl IntoView {
                                                         move || open.with(|o| o.as_ref().filter(|o| o.0 == shown).map(|o| view! {
                                                             <tr class="drill"><td colspan="3">
                                                                 <section role="region" aria-label=format!("{} — {}", t("Hồ sơ làm căn cứ", "Records behind"), o.0)>
-                                                                    {if o.1.is_empty() { Some(view! { <p class="empty">{t("Không có hồ sơ nào.", "No records.")}</p> }) } else { None }}
-                                                                    {drill_down(&records, &o.1)}
-                                                                    {(o.0 == t("Công trình hạ tầng đã bàn giao", "Infrastructure works handed over")).then(|| works_photos_view(works_photos.clone()))}
+                                                                    <Records period=shown_period.clone() area=shown_area.clone() figure=o.1.clone() last_year=o.2/>
+                                                                    {(o.1 == "works_handed_over" && !o.2).then(|| works_photos_view(works_photos.clone()))}
                                                                 </section>
                                                             </td></tr>
                                                         }))

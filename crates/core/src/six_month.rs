@@ -18,7 +18,10 @@
 //! - Revenue and member income against the same period last year: over the reports that
 //!   give both figures (sum of revenue; average of member income).
 //!
-//! Every figure keeps the ids behind it (cooperatives or reports) so the page can open them.
+//! Every figure keeps the ids behind it (cooperatives or reports) so the page can open them;
+//! over HTTP the review travels without them ([`SixMonthReview::without_ids`]: a country's
+//! figures name some 100,000 records) and the page asks for one figure's records, a page at
+//! a time, when it is opened ([`SixMonthReview::ids_of`], [`RecordsPage`]).
 
 use crate::i18n::Msg;
 use crate::model::{CoopKind, Cooperative, OperatingStatus, ReportStatus, VisitReport};
@@ -41,6 +44,8 @@ pub struct Targets {
 pub struct Figure {
     pub value: i64,
     pub target: Option<u32>,
+    /// Left out over HTTP ([`SixMonthReview::without_ids`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
 }
 
@@ -51,7 +56,8 @@ pub struct Compared {
     pub now: i64,
     pub last_year: i64,
     pub change_pct: Option<f64>,
-    /// The reports that gave both figures.
+    /// The reports that gave both figures (left out over HTTP).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
 }
 
@@ -63,6 +69,8 @@ pub struct Tally {
     /// The item's label in the server's list (the key itself for an unknown item).
     pub label: Msg,
     pub count: i64,
+    /// Left out over HTTP ([`SixMonthReview::without_ids`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
 }
 
@@ -71,7 +79,11 @@ pub struct Tally {
 pub struct SixMonthReview {
     pub period: String,
     /// Approved reports that stand for their cooperative in the period.
+    #[serde(default)]
     pub reports: Vec<String>,
+    /// How many they are (also when the ids are left out).
+    #[serde(default)]
+    pub report_count: i64,
     pub new_htx: Figure,
     pub new_tht: Figure,
     /// HTX and THT of the area with no date of establishment: not counted as new in any
@@ -119,8 +131,213 @@ pub struct RecordRef {
     pub author_name: String,
 }
 
-/// `GET /api/review`: the review of a period and area, the targets set for exactly that
-/// area (what the targets form edits), and every record its figures name.
+/// What the review reads of a visit report, and nothing else: the server stores it beside
+/// each report (column `review_part`), so the review of a country reads ~200 bytes a
+/// report instead of its ~1 KB body (docs/BENCHMARKS.md, issue 18). Empty parts are left
+/// out of its JSON. [`ReviewPart::into_report`] gives back a report that [`compute`]
+/// counts exactly as the whole one (tested below).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewPart {
+    pub id: String,
+    pub cooperative_id: String,
+    pub visit_date: String,
+    pub revision: u32,
+    pub status: Option<ReportStatus>,
+    pub area_path: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub author_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operating_status: Option<OperatingStatus>,
+    /// VND: revenue this year and last, average member income (month) this year and last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_vnd: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_last_year_vnd: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_income_vnd: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_income_last_year_vnd: Option<i64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_value_chain: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub difficulties: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub support_received: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub works_handed_over: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tax_registered: bool,
+    /// Only the photos of the works handed over (section "works").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub works_photos: Vec<crate::photo::PhotoRef>,
+}
+
+impl ReviewPart {
+    /// The part of `r` the review reads.
+    pub fn of(r: &VisitReport) -> Self {
+        let f = &r.findings;
+        ReviewPart {
+            id: r.id.clone(),
+            cooperative_id: r.cooperative_id.clone(),
+            visit_date: r.visit_date.clone(),
+            revision: r.revision,
+            status: Some(r.status.clone()),
+            area_path: r.area_path.clone(),
+            author_name: r.author_name.clone(),
+            operating_status: f.operating_status.clone(),
+            revenue_vnd: f.finances.revenue_vnd,
+            revenue_last_year_vnd: f.finances.revenue_last_year_vnd,
+            member_income_vnd: f.finances.member_income_vnd,
+            member_income_last_year_vnd: f.finances.member_income_last_year_vnd,
+            in_value_chain: f.value_chain.in_value_chain,
+            programme: f.value_chain.programme.clone(),
+            difficulties: f.difficulties.clone(),
+            support_received: f.support.received.clone(),
+            works_handed_over: f.support.works_handed_over,
+            tax_registered: f.compliance.tax_registered,
+            works_photos: f
+                .photos
+                .iter()
+                .filter(|p| p.section == crate::photo::PhotoSection::Works)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// A report holding only this part (its other fields empty): what [`compute`] reads.
+    pub fn into_report(self) -> VisitReport {
+        let mut findings = crate::report::Findings {
+            operating_status: self.operating_status,
+            difficulties: self.difficulties,
+            photos: self.works_photos,
+            ..Default::default()
+        };
+        findings.finances.revenue_vnd = self.revenue_vnd;
+        findings.finances.revenue_last_year_vnd = self.revenue_last_year_vnd;
+        findings.finances.member_income_vnd = self.member_income_vnd;
+        findings.finances.member_income_last_year_vnd = self.member_income_last_year_vnd;
+        findings.value_chain.in_value_chain = self.in_value_chain;
+        findings.value_chain.programme = self.programme;
+        findings.support.received = self.support_received;
+        findings.support.works_handed_over = self.works_handed_over;
+        findings.compliance.tax_registered = self.tax_registered;
+        VisitReport {
+            id: self.id,
+            cooperative_id: self.cooperative_id,
+            author_id: String::new(),
+            visit_date: self.visit_date,
+            note: String::new(),
+            findings,
+            status: self.status.unwrap_or(ReportStatus::Approved),
+            revision: self.revision,
+            created_at: 0,
+            area_path: self.area_path,
+            author_name: self.author_name,
+            received_at: None,
+            events: Vec::new(),
+            author_left_area_at: None,
+            written_area_path: None,
+        }
+    }
+}
+
+/// One page of the records behind a figure (`GET /api/review/records`), in the figure's
+/// order: `total` in all, `records` from position `offset`; `next` is the offset of the
+/// next page (None on the last).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordsPage {
+    /// The figure's key ([`SixMonthReview::ids_of`]).
+    pub figure: String,
+    /// The period the figure is of (last year's when asked for it).
+    pub period: String,
+    pub total: u32,
+    pub offset: u32,
+    pub records: Vec<RecordRef>,
+    pub next: Option<u32>,
+}
+
+/// The keys of the figures whose records can be opened, besides a tally's items
+/// ("value_chains:<key>", "difficulties:<key>", "support_received:<key>").
+pub const FIGURES: [&str; 9] = [
+    "reports",
+    "new_htx",
+    "new_tht",
+    "no_founding_date",
+    "standstill",
+    "revenue_vnd",
+    "member_income_vnd",
+    "works_handed_over",
+    "tax_registered",
+];
+
+impl SixMonthReview {
+    /// The records behind the figure named `figure` (a key of [`FIGURES`], or a tally's
+    /// item as "difficulties:finding_markets"; "" after the colon for "not given"), in the
+    /// figure's order; None for a key that names no figure (an item no report gave is an
+    /// empty list, not None).
+    pub fn ids_of(&self, figure: &str) -> Option<&[String]> {
+        fn tallied<'a>(list: &'a [Tally], key: &str) -> &'a [String] {
+            list.iter()
+                .find(|t| t.key == key)
+                .map(|t| t.ids.as_slice())
+                .unwrap_or(&[])
+        }
+        if let Some((list, key)) = figure.split_once(':') {
+            return match list {
+                "value_chains" => Some(tallied(&self.value_chains, key)),
+                "difficulties" => Some(tallied(&self.difficulties, key)),
+                "support_received" => Some(tallied(&self.support_received, key)),
+                _ => None,
+            };
+        }
+        Some(match figure {
+            "reports" => &self.reports,
+            "new_htx" => &self.new_htx.ids,
+            "new_tht" => &self.new_tht.ids,
+            "no_founding_date" => &self.no_founding_date.ids,
+            "standstill" => &self.standstill.ids,
+            "revenue_vnd" => &self.revenue_vnd.ids,
+            "member_income_vnd" => &self.member_income_vnd.ids,
+            "works_handed_over" => &self.works_handed_over.ids,
+            "tax_registered" => &self.tax_registered.ids,
+            _ => return None,
+        })
+    }
+
+    /// The review with its figures' values and no ids (what `GET /api/review` sends).
+    pub fn without_ids(mut self) -> Self {
+        self.reports = Vec::new();
+        for f in [
+            &mut self.new_htx,
+            &mut self.new_tht,
+            &mut self.no_founding_date,
+            &mut self.standstill,
+            &mut self.works_handed_over,
+            &mut self.tax_registered,
+        ] {
+            f.ids = Vec::new();
+        }
+        self.revenue_vnd.ids = Vec::new();
+        self.member_income_vnd.ids = Vec::new();
+        for t in self
+            .value_chains
+            .iter_mut()
+            .chain(&mut self.difficulties)
+            .chain(&mut self.support_received)
+        {
+            t.ids = Vec::new();
+        }
+        self
+    }
+}
+
+/// `GET /api/review`: the review of a period and area (without the records behind its
+/// figures: [`RecordsPage`]), and the targets set for exactly that area (what the targets
+/// form edits).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewResponse {
@@ -131,7 +348,6 @@ pub struct ReviewResponse {
     /// Set for exactly this area and period (the review's targets take, per figure, this
     /// area's own or else the nearest set beneath it: [`roll_up`]).
     pub own_targets: Targets,
-    pub records: Vec<RecordRef>,
     /// The same half-year a year earlier, in today's areas (issue 16: after the 2025
     /// reform, "last year" for a ward is what its former communes recorded). None when the
     /// request asked for none.
@@ -443,6 +659,7 @@ pub fn compute(
     SixMonthReview {
         period: period.to_string(),
         reports: ids(&mut latest.iter()),
+        report_count: latest.len() as i64,
         new_htx: Figure {
             value: new_htx.len() as i64,
             target: targets.new_htx,
@@ -711,6 +928,63 @@ mod tests {
                 ("credit", "Tín dụng", 1)
             ]
         );
+
+        // The same review from the parts the server stores of each report.
+        let parts: Vec<VisitReport> = reports
+            .iter()
+            .map(|r| {
+                let json = serde_json::to_string(&ReviewPart::of(r)).unwrap();
+                serde_json::from_str::<ReviewPart>(&json)
+                    .unwrap()
+                    .into_report()
+            })
+            .collect();
+        assert_eq!(
+            compute(
+                "2021-H2",
+                &coops,
+                &parts,
+                &targets,
+                &crate::reference::built_in()
+            ),
+            r
+        );
+        // Each figure's records by its key, as the drill-down asks for them.
+        assert_eq!(r.report_count, 3);
+        assert_eq!(r.ids_of("reports").unwrap(), ["r2", "r3", "r4"]);
+        assert_eq!(r.ids_of("standstill").unwrap(), ["h2"]);
+        assert_eq!(r.ids_of("revenue_vnd").unwrap(), ["r2", "r4"]);
+        assert_eq!(r.ids_of("no_founding_date").unwrap(), ["h3"]);
+        assert_eq!(
+            r.ids_of("difficulties:finding_markets").unwrap(),
+            ["r2", "r3"]
+        );
+        assert_eq!(r.ids_of("value_chains:").unwrap().len(), 1);
+        let none: &[String] = &[];
+        assert_eq!(r.ids_of("difficulties:no_such_item"), Some(none));
+        for bad in ["", "report", "colours:red", "new_htx:", "ids_of"] {
+            assert_eq!(r.ids_of(bad), None, "{bad}");
+        }
+        // Without ids: the same figures, no ids, and none in its JSON.
+        let slim = r.clone().without_ids();
+        assert_eq!(
+            (
+                slim.report_count,
+                slim.new_htx.value,
+                slim.difficulties.len()
+            ),
+            (3, 1, 2)
+        );
+        for key in FIGURES {
+            assert_eq!(slim.ids_of(key).unwrap().len(), 0, "{key}");
+        }
+        let json = serde_json::to_string(&slim).unwrap();
+        assert!(
+            !json.contains("\"ids\"") && json.contains("\"reports\":[]"),
+            "{json}"
+        );
+        let back: SixMonthReview = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, slim);
     }
 
     /// A province (NB) with a target of its own, two districts with theirs, and communes

@@ -203,6 +203,17 @@ async fn main() {
     let country = login("giamsat.quocgia").await;
     let hcm = login("giamsat.hcm").await;
 
+    // HOPTAC_BENCH_PART=queue or review runs only that part.
+    let part = std::env::var("HOPTAC_BENCH_PART").unwrap_or_default();
+    if part.is_empty() || part == "queue" {
+        queue(&http, &base, &url, &country, &hcm).await;
+    }
+    if part.is_empty() || part == "review" {
+        review(&http, &base, &url, &country, &hcm).await;
+    }
+}
+
+async fn queue(http: &reqwest::Client, base: &str, url: &str, country: &str, hcm: &str) {
     println!("\nreview queue, first page of 50 (ms, median of {RUNS}): ours (HTTP) | psql | ratio");
     let page_sql = |cond: &str| {
         format!(
@@ -256,16 +267,11 @@ async fn main() {
         ),
     ];
     for (label, who, query, cond) in cases {
-        let token = if who == "country" { &country } else { &hcm };
-        let (ours, body) = http_ms(
-            &http,
-            &base,
-            token,
-            &format!("/api/visits?limit=50&{query}"),
-        )
-        .await;
+        let token = if who == "country" { country } else { hcm };
+        let (ours, body) =
+            http_ms(http, base, token, &format!("/api/visits?limit=50&{query}")).await;
         let page: hoptac_core::review::QueuePage = serde_json::from_str(&body).unwrap();
-        let base_ms = psql_ms(&url, &page_sql(cond));
+        let base_ms = psql_ms(url, &page_sql(cond));
         println!(
             "  {label:<40} {ours:>8.1} | {base_ms:>8.1} | {:>5.1}x  ({} rows, more: {})",
             ours / base_ms,
@@ -273,27 +279,29 @@ async fn main() {
             page.next.is_some()
         );
     }
+}
 
+async fn review(http: &reqwest::Client, base: &str, url: &str, country: &str, hcm: &str) {
     println!(
         "\nsix-monthly review 2026-H1 (ms, median of {RUNS}): ours (HTTP) | psql one query | ratio"
     );
     for (label, token, path, prefix) in [
         (
             "one province (HCM)",
-            &hcm,
+            hcm,
             "/api/review?period=2026-H1&area=HCM",
             "HCM/",
         ),
         (
             "the whole country",
-            &country,
+            country,
             "/api/review?period=2026-H1",
             "",
         ),
     ] {
-        let (ours, _) = http_ms(&http, &base, token, path).await;
+        let (ours, _) = http_ms(http, base, token, path).await;
         let base_ms = psql_ms(
-            &url,
+            url,
             &review_sql(
                 prefix,
                 "2026-01-01",
@@ -305,6 +313,44 @@ async fn main() {
         println!(
             "  {label:<40} {ours:>8.1} | {base_ms:>8.1} | {:>5.1}x",
             ours / base_ms
+        );
+    }
+
+    println!(
+        "\nthe records behind a figure, first page of 100 (ms, median of {RUNS}): ours (HTTP) | psql | ratio"
+    );
+    for (label, token, path, prefix) in [
+        (
+            "one province (HCM), approved reports",
+            hcm,
+            "/api/review/records?period=2026-H1&area=HCM&figure=reports&limit=100",
+            "HCM/",
+        ),
+        (
+            "the whole country, approved reports",
+            country,
+            "/api/review/records?period=2026-H1&figure=reports&limit=100",
+            "",
+        ),
+    ] {
+        let (ours, body) = http_ms(http, base, token, path).await;
+        let page: hoptac_core::six_month::RecordsPage = serde_json::from_str(&body).unwrap();
+        // The baseline: the same list, named, as one query (standing reports by id).
+        let base_ms = psql_ms(
+            url,
+            &format!(
+                "SELECT t.id, c.name, t.visit_date FROM (SELECT id, cooperative_id, visit_date, ROW_NUMBER() OVER (PARTITION BY cooperative_id
+                   ORDER BY visit_date DESC, revision DESC, id DESC) AS n
+                 FROM visit_reports WHERE status = 'approved' AND visit_date BETWEEN '2026-01-01' AND '2026-06-30'
+                   AND area_path LIKE '{prefix}%') t JOIN cooperatives c ON c.id = t.cooperative_id
+                 WHERE n = 1 ORDER BY t.id LIMIT 100"
+            ),
+        );
+        println!(
+            "  {label:<40} {ours:>8.1} | {base_ms:>8.1} | {:>5.1}x  ({} of {})",
+            ours / base_ms,
+            page.records.len(),
+            page.total
         );
     }
 }

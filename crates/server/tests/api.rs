@@ -1325,15 +1325,92 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     let r: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(r.area_name, "Huyện Hoa Lư");
     let v = &r.review;
-    assert_eq!(v.reports, vec!["r-b", "r-c", "r-d"]);
+    // The figures travel without the records behind them; the drill-down asks for those.
+    assert_eq!((v.report_count, v.reports.len()), (3, 0));
+    assert!(v.new_tht.ids.is_empty() && v.difficulties.iter().all(|t| t.ids.is_empty()));
+    let records = |figure: &'static str, query: &'static str| {
+        let (s, sup) = (&s, sup.clone());
+        async move {
+            let (st, b) = s
+                .call(
+                    "GET",
+                    &format!(
+                        "/api/review/records?period=2021-H1&area=NB-HL&figure={figure}{query}"
+                    ),
+                    Some(&sup),
+                    None,
+                )
+                .await;
+            assert_eq!(st, 200, "{figure}: {b}");
+            serde_json::from_value::<hoptac_core::six_month::RecordsPage>(b).unwrap()
+        }
+    };
+    let ids = |p: &hoptac_core::six_month::RecordsPage| -> Vec<String> {
+        p.records.iter().map(|x| x.id.clone()).collect()
+    };
+    let reports = records("reports", "").await;
+    assert_eq!(
+        (ids(&reports), reports.total, reports.next),
+        (vec!["r-b".into(), "r-c".into(), "r-d".into()], 3, None)
+    );
+    // Each named for the drill-down: a report by its cooperative, date and author.
+    let b = &reports.records[0];
+    assert_eq!(
+        (b.entity.as_str(), b.name.as_str(), b.visit_date.is_empty()),
+        ("visit", "HTX Thêu ren Văn Lâm", false)
+    );
+    // A page at a time: two, then the third from `next`.
+    let first = records("reports", "&limit=2").await;
+    assert_eq!(
+        (ids(&first), first.next),
+        (vec!["r-b".into(), "r-c".into()], Some(2))
+    );
+    let rest = records("reports", "&limit=2&offset=2").await;
+    assert_eq!(
+        (ids(&rest), rest.offset, rest.next),
+        (vec!["r-d".into()], 2, None)
+    );
+    let past = records("reports", "&offset=99").await;
+    assert_eq!((past.records.len(), past.total, past.next), (0, 3, None));
     // New: THT coop-006 (2021-03-23) and coop-007 (2021-05-05); no HTX founded in H1.
     assert_eq!((v.new_htx.value, v.new_htx.target), (0, Some(2)));
     assert_eq!((v.new_tht.value, v.new_tht.target), (2, Some(3)));
-    assert_eq!(v.new_tht.ids, vec!["coop-006", "coop-007"]);
+    let tht = records("new_tht", "").await;
+    assert_eq!(ids(&tht), ["coop-006", "coop-007"]);
     assert_eq!(
-        (v.standstill.value, v.standstill.ids.clone()),
-        (1, vec!["coop-003".to_string()])
+        (tht.records[1].entity.as_str(), tht.records[1].name.as_str()),
+        ("cooperative", "THT Du lịch cộng đồng Ninh Hải")
     );
+    assert_eq!(v.standstill.value, 1);
+    assert_eq!(ids(&records("standstill", "").await), ["coop-003"]);
+    assert_eq!(records("difficulties:finding_markets", "").await.total, 2);
+    assert_eq!(records("difficulties:no_such_item", "").await.total, 0);
+    // Last year's figure is its own list (2020-H1: nothing approved here).
+    let ly = records("reports", "&last_year=true").await;
+    assert_eq!((ly.period.as_str(), ly.total), ("2020-H1", 0));
+    // A figure the review does not have: a clear 422 in Vietnamese, nothing computed.
+    for bad in ["colour", "ids_of", "reports:x", ""] {
+        let (st, b) = s
+            .call(
+                "GET",
+                &format!("/api/review/records?period=2021-H1&area=NB-HL&figure={bad}"),
+                Some(&sup),
+                None,
+            )
+            .await;
+        assert_eq!(st, 422, "{bad}: {b}");
+        assert!(b.to_string().contains("chỉ tiêu"), "{b}");
+    }
+    // Another province's area: refused like the review itself.
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/review/records?period=2021-H1&area=NOWHERE&figure=reports",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 422);
     // Revenue over r-b and r-c (r-d gives no last-year figure): 4,000 against 3,500.
     assert_eq!((v.revenue_vnd.now, v.revenue_vnd.last_year), (4_000, 3_500));
     assert!((v.revenue_vnd.change_pct.unwrap() - 500.0 * 100.0 / 3_500.0).abs() < 1e-9);
@@ -1370,22 +1447,16 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         .map(|t| (t.key.as_str(), t.count))
         .collect();
     assert_eq!(sup_kinds, vec![("training", 2), ("credit", 1)]);
-    // Every figure's records are named for the drill-down.
-    let named = |id: &str| {
-        r.records
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.name.clone())
-    };
-    assert_eq!(named("r-b").as_deref(), Some("HTX Thêu ren Văn Lâm"));
-    assert_eq!(
-        named("coop-007").as_deref(),
-        Some("THT Du lịch cộng đồng Ninh Hải")
-    );
 
     // The province: Gia Viễn's r-g joins; the targets add up from the districts beneath.
+    // (`ids=true`: with the ids behind every figure.)
     let (_, b) = s
-        .call("GET", "/api/review?period=2021-H1", Some(&sup), None)
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&ids=true",
+            Some(&sup),
+            None,
+        )
         .await;
     let p: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(p.review.reports, vec!["r-b", "r-c", "r-d", "r-g"]);
@@ -1431,6 +1502,15 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         )
         .await;
     assert_eq!(st, 403, "Kim Sơn is not Hoa Lư's officer's");
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/review/records?period=2021-H1&area=NB-KS&figure=reports",
+            Some(&hoa),
+            None,
+        )
+        .await;
+    assert_eq!(st, 403, "nor the records behind its figures");
     let (st, b) = s
         .call("GET", "/api/review?period=2021-H3", Some(&sup), None)
         .await;

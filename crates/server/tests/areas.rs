@@ -397,7 +397,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (_, b) = s
         .call(
             "GET",
-            "/api/review?period=2025-H1&area=NB-HL-TRUONGYEN",
+            "/api/review?period=2025-H1&area=NB-HL-TRUONGYEN&ids=true",
             Some(&sup),
             None,
         )
@@ -414,7 +414,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (st, b) = s
         .call(
             "GET",
-            "/api/review?period=2025-H2&area=NB-HOALU",
+            "/api/review?period=2025-H2&area=NB-HOALU&ids=true",
             Some(&sup),
             None,
         )
@@ -436,7 +436,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (st, b) = s
         .call(
             "GET",
-            "/api/review?period=2024-H2&area=NB-HL-NINHHAI",
+            "/api/review?period=2024-H2&area=NB-HL-NINHHAI&ids=true",
             Some(&sup),
             None,
         )
@@ -450,7 +450,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (_, b) = s
         .call(
             "GET",
-            "/api/review?period=2024-H2&area=NB-HL",
+            "/api/review?period=2024-H2&area=NB-HL&ids=true",
             Some(&sup),
             None,
         )
@@ -458,7 +458,18 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let then: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(then.review.reports, ["v-2024-a", "v-2024-b"]);
     assert_eq!(then.review.revenue_vnd.now, 150);
-    assert!(then
+    // The drill-down names it, in the closed district of its time.
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review/records?period=2024-H2&area=NB-HL&figure=reports",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let page: hoptac_core::six_month::RecordsPage = serde_json::from_value(b).unwrap();
+    assert!(page
         .records
         .iter()
         .any(|r| r.id == "v-2024-b" && r.name == "HTX Dịch vụ nông nghiệp Ninh Giang"));
@@ -466,7 +477,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (_, b) = s
         .call(
             "GET",
-            "/api/review?period=2025-H2&area=NB-HL",
+            "/api/review?period=2025-H2&area=NB-HL&ids=true",
             Some(&sup),
             None,
         )
@@ -475,7 +486,12 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     assert!(then.review.reports.is_empty());
     // The district's target of 2026-H1 is gone, not added to the province's.
     let (_, b) = s
-        .call("GET", "/api/review?period=2026-H1", Some(&sup), None)
+        .call(
+            "GET",
+            "/api/review?period=2026-H1&ids=true",
+            Some(&sup),
+            None,
+        )
         .await;
     let p: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(p.review.new_htx.target, None);
@@ -483,7 +499,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let (_, b) = s
         .call(
             "GET",
-            "/api/review?period=2025-H1&area=NB-HL-NINHHAI",
+            "/api/review?period=2025-H1&area=NB-HL-NINHHAI&ids=true",
             Some(&sup),
             None,
         )
@@ -564,7 +580,12 @@ async fn the_demo_shows_both_eras(backend: Backend) {
 
     // The supervisor's first look at 2021: figures, not zeros.
     let (_, b) = s
-        .call("GET", "/api/review?period=2021-H1", Some(&sup), None)
+        .call(
+            "GET",
+            "/api/review?period=2021-H1&ids=true",
+            Some(&sup),
+            None,
+        )
         .await;
     let r: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(r.review.reports.len(), 28);
@@ -588,7 +609,7 @@ async fn the_demo_shows_both_eras(backend: Backend) {
     let (st, b) = s
         .call(
             "GET",
-            "/api/review?period=2025-H2&area=NB-P-TAYHOALU",
+            "/api/review?period=2025-H2&area=NB-P-TAYHOALU&ids=true",
             Some(&sup),
             None,
         )
@@ -947,7 +968,7 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
     let (st, b) = s
         .call(
             "GET",
-            "/api/review?period=2021-H1&area=NB-GV-GIASINH",
+            "/api/review?period=2021-H1&area=NB-GV-GIASINH&ids=true",
             Some(&kimdong_sup),
             None,
         )
@@ -969,7 +990,7 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
     let (st, _) = s
         .call(
             "GET",
-            "/api/review?period=2021-H1&area=NB-GV-GIAHOA",
+            "/api/review?period=2021-H1&area=NB-GV-GIAHOA&ids=true",
             Some(&kimdong_sup),
             None,
         )

@@ -263,3 +263,57 @@ async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backe
     got.sort();
     assert_eq!(got, ["p-0", "p-1"]);
 }
+
+on_both!(the_review_reads_each_reports_part_or_else_its_body);
+/// The six-monthly review reads the part of each report it needs (migration 0018), a
+/// fraction of its body; a report written without one (an older server during a rolling
+/// upgrade) is read from its body, and the backfill fills it once. The figures are the
+/// same every way.
+async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
+    use hoptac_server::rules::six_month::load_review;
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = fresh_db_url(backend, dir.path()).await else {
+        return;
+    };
+    let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
+    assert!(hoptac_server::demo::load_if_empty(&db).await.unwrap());
+    hoptac_server::demo::load_history(&db).await.unwrap();
+    let scopes = vec!["NB/".to_string()];
+    let review = || load_review(&db, &scopes, "2021-H2", None);
+    let whole = review().await.unwrap();
+    assert_eq!(whole.review.report_count, 28);
+    assert!(whole.review.revenue_vnd.now > 0 && !whole.review.difficulties.is_empty());
+    let ly = whole.last_year.clone().unwrap();
+    assert_eq!((ly.period.as_str(), ly.report_count), ("2020-H2", 0));
+
+    let (parts, bodies): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(LENGTH(review_part)) AS BIGINT), CAST(SUM(LENGTH(body)) AS BIGINT) FROM visit_reports",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(parts > 0 && parts * 3 < bodies, "{parts} of {bodies}");
+
+    // Half the reports lose their part: the review reads their bodies, same figures.
+    let emptied = sqlx::query(
+        "UPDATE visit_reports SET review_part = '' WHERE id IN (SELECT id FROM visit_reports WHERE id LIKE '%-2021-09' ORDER BY id LIMIT 14)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(emptied, 14);
+    assert_eq!(review().await.unwrap(), whole);
+    // The backfill fills those 14, and only those.
+    let filled = hoptac_server::storage::visits::backfill_review_part(&db)
+        .await
+        .unwrap();
+    assert_eq!(filled, 14);
+    assert_eq!(
+        hoptac_server::storage::visits::backfill_review_part(&db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(review().await.unwrap(), whole);
+}

@@ -130,6 +130,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/audit/{entity}/{id}"),
     ("GET", "/api/review"),
     ("GET", "/api/review/export"),
+    ("GET", "/api/review/records"),
     ("PUT", "/api/targets"),
     ("GET", "/api/visits/export"),
     ("GET", "/api/visits/officers"),

@@ -107,6 +107,7 @@ impl Modify for Bearer {
         crate::http::review::audit,
         crate::http::six_month::review,
         crate::http::six_month::export,
+        crate::http::six_month::records,
         crate::http::six_month::set_targets,
         crate::http::export::visits,
         crate::http::photos::upload,

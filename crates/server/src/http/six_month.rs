@@ -1,7 +1,8 @@
 //! The six-monthly review (issue 5): `GET /api/review` computes it for a period and area
 //! from approved reports (the figures are hoptac_core::six_month::compute), `PUT
 //! /api/targets` sets an area's targets for a period (supervisors and administrators), and
-//! `GET /api/review/export` gives it as CSV or XLSX (see [`super::export`]). The rules
+//! `GET /api/review/export` gives it as CSV or XLSX (see [`super::export`]), `GET
+//! /api/review/records` names the records behind one figure, a page at a time. The rules
 //! are [`crate::rules::six_month`].
 
 use super::auth::AuthUser;
@@ -12,13 +13,14 @@ use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::Router;
-use hoptac_core::six_month::{ReviewResponse, Targets, TargetsRequest};
+use hoptac_core::six_month::{RecordsPage, ReviewResponse, Targets, TargetsRequest};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/review", get(review))
         .route("/review/export", get(export))
+        .route("/review/records", get(records))
         .route("/targets", put(set_targets))
 }
 
@@ -30,6 +32,30 @@ pub struct ReviewQuery {
     pub area: Option<String>,
     /// For the export: "csv" or "xlsx".
     pub format: Option<String>,
+    /// With the ids behind every figure (by default only the figures: a country's name
+    /// some 100,000 records; the drill-down asks `/api/review/records`).
+    #[serde(default)]
+    pub ids: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RecordsQuery {
+    /// "2021-H2": the second half of 2021.
+    pub period: String,
+    /// An area id; all the caller's areas when left out.
+    pub area: Option<String>,
+    /// The figure: "reports", "new_htx", "new_tht", "no_founding_date", "standstill",
+    /// "revenue_vnd", "member_income_vnd", "works_handed_over", "tax_registered", or a
+    /// tally's item: "value_chains:<key>", "difficulties:<key>", "support_received:<key>".
+    pub figure: String,
+    /// The same figure a year earlier.
+    #[serde(default)]
+    pub last_year: bool,
+    /// Position of the first record (0 when left out; a page's `next`).
+    #[serde(default)]
+    pub offset: u32,
+    /// Records per page: 1–500, 100 when left out.
+    pub limit: Option<u32>,
 }
 
 /// The six-monthly review of a period and area, from approved reports.
@@ -41,8 +67,36 @@ pub async fn review(
     user: AuthUser,
     Query(q): Query<ReviewQuery>,
 ) -> ApiResult<axum::Json<ReviewResponse>> {
+    let mut r = load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref()).await?;
+    if !q.ids {
+        r.review = r.review.without_ids();
+        r.last_year = r.last_year.map(|l| l.without_ids());
+    }
+    Ok(axum::Json(r))
+}
+
+/// The records behind one figure of the review, a page at a time, each named (a
+/// cooperative, or a report with its cooperative, date and author).
+#[utoipa::path(get, path = "/api/review/records", tag = "review", security(("bearer" = [])), params(RecordsQuery),
+    responses((status = 200, body = RecordsPage), (status = 422, body = hoptac_core::error::ApiErrorBody),
+              (status = 403, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn records(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<RecordsQuery>,
+) -> ApiResult<axum::Json<RecordsPage>> {
     Ok(axum::Json(
-        load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref()).await?,
+        rules::six_month::records(
+            &state.db,
+            &user.0.scopes,
+            &q.period,
+            q.area.as_deref(),
+            &q.figure,
+            q.last_year,
+            q.offset,
+            q.limit.unwrap_or(100),
+        )
+        .await?,
     ))
 }
 

@@ -6,8 +6,8 @@ use crate::storage::{self, areas::AreaRef, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo, VisitReport};
 use hoptac_core::six_month::{
-    bad_period, compute, period_bounds, roll_up, year_before, RecordRef, ReviewResponse,
-    SixMonthReview, Targets, TargetsRequest,
+    bad_period, compute, period_bounds, roll_up, year_before, RecordRef, RecordsPage,
+    ReviewResponse, Targets, TargetsRequest, FIGURES,
 };
 
 /// The area the caller asked for, checked against their scope; with `history`, also a
@@ -48,14 +48,31 @@ async fn area_in_scope(
     ))
 }
 
-/// Computes the review of `period` for `area` (None: all of `scopes`). Public for the
-/// benchmark (benches/review.rs).
+/// The review of `period` for `area` (None: all of `scopes`) with the ids behind every
+/// figure (the export and the benchmark; `GET /api/review` leaves them out).
 pub async fn load_review(
     db: &Db,
     scopes: &[String],
     period: &str,
     area: Option<&str>,
 ) -> ApiResult<ReviewResponse> {
+    Ok(compute_review(db, scopes, period, area).await?.response)
+}
+
+/// A computed review and what it was computed from, to name the records behind a figure.
+struct Computed {
+    response: ReviewResponse,
+    coops: Vec<Cooperative>,
+    /// The standing reports of the period and, after them, of the same period last year.
+    reports: Vec<VisitReport>,
+}
+
+async fn compute_review(
+    db: &Db,
+    scopes: &[String],
+    period: &str,
+    area: Option<&str>,
+) -> ApiResult<Computed> {
     let Some((from, to)) = period_bounds(period) else {
         return Err(ApiError::field("period", bad_period(period)));
     };
@@ -73,45 +90,58 @@ pub async fn load_review(
 
     // An area a reorganisation closed: the review in the areas of its time, by where each
     // report was written and where each cooperative was (issue 16).
-    let coops = if closed {
-        let mut then: Vec<Cooperative> = storage::cooperatives::in_paths(db, &paths).await?;
-        then.retain(|c| mine(&c.area_path));
-        for (c, from_path) in storage::cooperatives::moved_from_paths(db, &paths).await? {
-            if mine(&c.area_path) && !then.iter().any(|x| x.id == c.id) {
-                then.push(Cooperative {
-                    area_path: from_path,
-                    ..c
-                });
+    let load_coops = async {
+        if closed {
+            let mut then: Vec<Cooperative> = storage::cooperatives::in_paths(db, &paths).await?;
+            then.retain(|c| mine(&c.area_path));
+            for (c, from_path) in storage::cooperatives::moved_from_paths(db, &paths).await? {
+                if mine(&c.area_path) && !then.iter().any(|x| x.id == c.id) {
+                    then.push(Cooperative {
+                        area_path: from_path,
+                        ..c
+                    });
+                }
             }
+            Ok::<_, ApiError>(then)
+        } else {
+            Ok(storage::cooperatives::in_paths(db, &paths).await?)
         }
-        then
-    } else {
-        storage::cooperatives::in_paths(db, &paths).await?
     };
     // Only the report that stands for each cooperative (its latest approved visit in the
-    // period, as compute() would pick) leaves the database.
-    let standing = |from: String, to: String| {
+    // period, as compute() would pick) leaves the database, and only the parts of it the
+    // review reads.
+    let standing = |bounds: Option<(String, String)>| {
         let paths = paths.clone();
         async move {
+            let Some((from, to)) = bounds else {
+                return Ok::<_, ApiError>(Vec::new());
+            };
             if closed {
                 let mut reports =
                     storage::visits::standing_approved_written(db, &paths, &from, &to).await?;
                 reports.retain(|r| mine(&r.area_path));
                 Ok(reports)
             } else {
-                storage::visits::standing_approved(db, &paths, &from, &to).await
+                Ok(storage::visits::standing_approved(db, &paths, &from, &to).await?)
             }
         }
     };
-    let reports = standing(from.clone(), to.clone()).await?;
+    let before = year_before(period).and_then(|p| period_bounds(&p).map(|b| (p, b)));
+    let load_targets = async { Ok::<_, ApiError>(storage::targets::for_period(db, period).await?) };
+    let load_reference = async { Ok::<_, ApiError>(storage::reference::all(db).await?) };
+    // Read side by side (PostgreSQL runs them on separate connections): the country's
+    // review waits for its slowest read, not for their sum (docs/BENCHMARKS.md).
+    let (coops, now, then, set, reference) = tokio::try_join!(
+        load_coops,
+        standing(Some((from.clone(), to.clone()))),
+        standing(before.as_ref().map(|(_, b)| b.clone())),
+        load_targets,
+        load_reference,
+    )?;
 
     // Targets: per figure, the area's own or the nearest set beneath it (core roll_up);
     // with no area chosen, the sum over the caller's areas, each rolled up alone.
-    let set: Vec<(String, Targets)> = storage::targets::for_period(db, period)
-        .await?
-        .into_iter()
-        .map(|(_, path, t)| (path, t))
-        .collect();
+    let set: Vec<(String, Targets)> = set.into_iter().map(|(_, path, t)| (path, t)).collect();
     let own = match &area_id {
         Some(_) => set
             .iter()
@@ -129,81 +159,113 @@ pub async fn load_review(
         targets.add(&roll_up(p, &set));
     }
 
-    let reference = storage::reference::all(db).await?;
-    let review = compute(period, &coops, &reports, &targets, &reference);
-    let mut records = records_of(&review, &coops, &reports);
+    let review = compute(period, &coops, &now, &targets, &reference);
     // The same half a year earlier over the same (today's) areas: reports moved by a
     // reorganisation count under the area that replaced theirs.
-    let last_year = match year_before(period).and_then(|p| period_bounds(&p).map(|b| (p, b))) {
-        Some((before, (from, to))) => {
-            let reports = standing(from, to).await?;
-            let r = compute(&before, &coops, &reports, &Targets::default(), &reference);
-            let known: std::collections::HashSet<String> =
-                records.iter().map(|x| x.id.clone()).collect();
-            records.extend(
-                records_of(&r, &coops, &reports)
-                    .into_iter()
-                    .filter(|x| !known.contains(&x.id)),
-            );
-            Some(r)
-        }
-        None => None,
-    };
-    Ok(ReviewResponse {
-        area_id,
-        area_name,
-        review,
-        own_targets: own,
-        records,
-        last_year,
+    let last_year =
+        before.map(|(p, _)| compute(&p, &coops, &then, &Targets::default(), &reference));
+    let mut reports = now;
+    reports.extend(then);
+    Ok(Computed {
+        response: ReviewResponse {
+            area_id,
+            area_name,
+            review,
+            own_targets: own,
+            last_year,
+        },
+        coops,
+        reports,
     })
 }
 
-/// Every cooperative and report a figure names, for the drill-down lists.
-fn records_of(
-    review: &SixMonthReview,
-    coops: &[Cooperative],
-    reports: &[VisitReport],
-) -> Vec<RecordRef> {
+/// The largest page of [`records`].
+pub const RECORDS_PAGE_MAX: u32 = 500;
+
+/// One page of the records behind a figure of the review of `period` for `area` (None:
+/// all of `scopes`): `figure` is a key of hoptac_core::six_month::FIGURES or a tally's
+/// item ("difficulties:finding_markets"); `last_year` for the same figure a year earlier.
+/// Errors: an unknown figure or period (422), an area out of scope (403).
+pub async fn records(
+    db: &Db,
+    scopes: &[String],
+    period: &str,
+    area: Option<&str>,
+    figure: &str,
+    last_year: bool,
+    offset: u32,
+    limit: u32,
+) -> ApiResult<RecordsPage> {
+    let bad_figure = || {
+        ApiError::field(
+            "figure",
+            Msg::new(
+                format!("Không có chỉ tiêu \"{figure}\" trong báo cáo sơ kết."),
+                format!("The review has no figure \"{figure}\"."),
+            ),
+        )
+    };
+    // Checked before anything is read.
+    if !FIGURES.contains(&figure)
+        && !figure
+            .split_once(':')
+            .is_some_and(|(l, _)| matches!(l, "value_chains" | "difficulties" | "support_received"))
+    {
+        return Err(bad_figure());
+    }
+    let c = compute_review(db, scopes, period, area).await?;
+    let review = if last_year {
+        c.response.last_year.as_ref().ok_or_else(bad_figure)?
+    } else {
+        &c.response.review
+    };
+    let ids = review.ids_of(figure).ok_or_else(bad_figure)?;
+    let limit = limit.clamp(1, RECORDS_PAGE_MAX) as usize;
+    let start = (offset as usize).min(ids.len());
+    let end = (start + limit).min(ids.len());
+    Ok(RecordsPage {
+        figure: figure.to_string(),
+        period: review.period.clone(),
+        total: ids.len() as u32,
+        offset: start as u32,
+        records: name_records(&ids[start..end], &c.coops, &c.reports),
+        next: (end < ids.len()).then_some(end as u32),
+    })
+}
+
+/// Names the records `ids` (cooperatives or reports, in that order) for the drill-down.
+fn name_records(ids: &[String], coops: &[Cooperative], reports: &[VisitReport]) -> Vec<RecordRef> {
+    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let names: std::collections::HashMap<&str, &str> = coops
         .iter()
         .map(|c| (c.id.as_str(), c.name.as_str()))
         .collect();
-    let mut out: Vec<RecordRef> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for id in review
-        .new_htx
-        .ids
+    let visits: std::collections::HashMap<&str, &VisitReport> = reports
         .iter()
-        .chain(&review.new_tht.ids)
-        .chain(&review.no_founding_date.ids)
-        .chain(&review.standstill.ids)
-    {
-        if seen.insert(id.clone()) {
-            out.push(RecordRef {
+        .filter(|r| wanted.contains(r.id.as_str()))
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    ids.iter()
+        .map(|id| match visits.get(id.as_str()) {
+            Some(r) => RecordRef {
+                id: id.clone(),
+                entity: "visit".into(),
+                name: names
+                    .get(r.cooperative_id.as_str())
+                    .unwrap_or(&"")
+                    .to_string(),
+                visit_date: r.visit_date.clone(),
+                author_name: r.author_name.clone(),
+            },
+            None => RecordRef {
                 id: id.clone(),
                 entity: "cooperative".into(),
                 name: names.get(id.as_str()).unwrap_or(&"").to_string(),
                 visit_date: String::new(),
                 author_name: String::new(),
-            });
-        }
-    }
-    let standing: std::collections::HashSet<&str> =
-        review.reports.iter().map(String::as_str).collect();
-    for r in reports.iter().filter(|r| standing.contains(r.id.as_str())) {
-        out.push(RecordRef {
-            id: r.id.clone(),
-            entity: "visit".into(),
-            name: names
-                .get(r.cooperative_id.as_str())
-                .unwrap_or(&"")
-                .to_string(),
-            visit_date: r.visit_date.clone(),
-            author_name: r.author_name.clone(),
-        });
-    }
-    out
+            },
+        })
+        .collect()
 }
 
 /// Sets the targets of an area for a period (supervisors and administrators, inside their

@@ -164,7 +164,7 @@ impl Db {
     }
 
     /// The fills a migration left to do in Rust (migration 0015: the folded search text of
-    /// older reports and cooperatives), once: each is deleted from `pending_backfills` when
+    /// older reports and cooperatives; 0018: the review's part of older reports), once: each is deleted from `pending_backfills` when
     /// done, so later starts do not scan the tables again.
     async fn run_pending_backfills(&self) -> Result<(), DbSetupError> {
         let pending: Vec<String> = sqlx::query_scalar("SELECT name FROM pending_backfills")
@@ -185,6 +185,18 @@ impl Db {
                 }
             }
             sqlx::query("DELETE FROM pending_backfills WHERE name = 'search'")
+                .execute(&self.pool)
+                .await
+                .map_err(|e| DbSetupError::Migrate(format!("pending backfills: {e}")))?;
+        }
+        if pending.iter().any(|p| p == "review_part") {
+            let n = visits::backfill_review_part(self)
+                .await
+                .map_err(|e| DbSetupError::Migrate(format!("the review's part of reports: {e}")))?;
+            if n > 0 {
+                tracing::info!(rows = n, "the review's part filled for visit reports");
+            }
+            sqlx::query("DELETE FROM pending_backfills WHERE name = 'review_part'")
                 .execute(&self.pool)
                 .await
                 .map_err(|e| DbSetupError::Migrate(format!("pending backfills: {e}")))?;

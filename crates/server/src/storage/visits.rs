@@ -45,8 +45,8 @@ pub async fn insert(
     body: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period, review_part)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.cooperative_id)
@@ -61,6 +61,7 @@ pub async fn insert(
     .bind(&r.written_area_path)
     .bind(search_text(r))
     .bind(period_of(r))
+    .bind(review_part(r)?)
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -73,7 +74,7 @@ pub async fn insert_many(
     reports: &[VisitReport],
     client_id: &str,
 ) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 13;
+    const COLUMNS: usize = 14;
     for chunk in reports.chunks(400) {
         let marks: Vec<String> = (0..chunk.len())
             .map(|r| {
@@ -84,7 +85,7 @@ pub async fn insert_many(
             })
             .collect();
         let sql = format!(
-            "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period) VALUES {}",
+            "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period, review_part) VALUES {}",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);
@@ -103,11 +104,19 @@ pub async fn insert_many(
                 .bind(body)
                 .bind(r.written_area_path.clone())
                 .bind(search_text(r))
-                .bind(period_of(r));
+                .bind(period_of(r))
+                .bind(review_part(r)?);
         }
         q.execute(tx.conn()).await?;
     }
     Ok(())
+}
+
+/// What the six-monthly review reads of `r` (hoptac_core::six_month::ReviewPart), as
+/// JSON: the column `review_part` (migration 0018), written with every body.
+pub fn review_part(r: &VisitReport) -> Result<String, sqlx::Error> {
+    serde_json::to_string(&hoptac_core::six_month::ReviewPart::of(r))
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
 /// The six-month period of a report's visit date ("2026-H1"; "" for a date that is not
@@ -133,7 +142,7 @@ pub async fn author_of(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>,
 
 /// Writes a report's new state (decision, comment, new revision).
 pub async fn update(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5, search = $6, period = $8 WHERE id = $7")
+    sqlx::query("UPDATE visit_reports SET status = $1, revision = $2, received_at = $3, visit_date = $4, body = $5, search = $6, period = $8, review_part = $9 WHERE id = $7")
         .bind(r.status.key())
         .bind(r.revision as i64)
         .bind(r.received_at.unwrap_or_default())
@@ -142,6 +151,7 @@ pub async fn update(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result
         .bind(search_text(r))
         .bind(&r.id)
         .bind(period_of(r))
+        .bind(review_part(r)?)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -346,7 +356,9 @@ pub async fn export_rows(
 }
 
 /// For each cooperative under `paths`, the report that stands for it in the review: its
-/// latest approved visit dated `from..=to` (as hoptac_core::six_month::compute picks).
+/// latest approved visit dated `from..=to` (as hoptac_core::six_month::compute picks),
+/// holding only what the review reads (hoptac_core::six_month::ReviewPart::into_report:
+/// ids, date, revision, status, area path, author's name and the figures' findings).
 pub async fn standing_approved(
     db: &Db,
     paths: &[String],
@@ -397,12 +409,15 @@ async fn standing_approved_by(
         if period.is_some() { 4 } else { 3 },
         paths.len(),
     );
+    // The review's part of each report, or its body for one written before the part was
+    // kept (an older server during a rolling upgrade; migration 0018).
+    let body_if_no_part = "CASE WHEN review_part = '' THEN body ELSE '' END";
     let sql = if paths.len() == 1 {
         // One area (a province, a commune): the standing report of each cooperative is
         // chosen from the index `visit_reports_standing` alone, then only those bodies
         // are read (a province of the national dataset: 0.67 s → 0.07 s).
         format!(
-            "SELECT body FROM visit_reports WHERE id IN (
+            "SELECT review_part, {body_if_no_part} FROM visit_reports WHERE id IN (
                SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY cooperative_id
                    ORDER BY visit_date DESC, revision DESC, id DESC) AS n
                  FROM visit_reports
@@ -414,7 +429,7 @@ async fn standing_approved_by(
         // ranges and fetches the chosen bodies one by one (1.9 s); reading them in one
         // pass is faster (1.1 s; docs/BENCHMARKS.md).
         format!(
-            "SELECT body FROM (SELECT body, ROW_NUMBER() OVER (PARTITION BY cooperative_id
+            "SELECT review_part, {body_if_no_part} FROM (SELECT review_part, body, ROW_NUMBER() OVER (PARTITION BY cooperative_id
                  ORDER BY visit_date DESC, revision DESC, id DESC) AS n
                FROM visit_reports
                WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2{by_period} AND {scope}) AS t
@@ -428,7 +443,20 @@ async fn standing_approved_by(
     for b in super::scope_bounds(paths) {
         q = q.bind(b);
     }
-    decode(q.fetch_all(&db.pool).await?)
+    q.fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let part: String = row.try_get(0)?;
+            let parsed = if part.is_empty() {
+                serde_json::from_str::<VisitReport>(&row.try_get::<String, _>(1)?)
+            } else {
+                serde_json::from_str::<hoptac_core::six_month::ReviewPart>(&part)
+                    .map(|p| p.into_report())
+            };
+            parsed.map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        })
+        .collect()
 }
 
 /// Every report of the cooperatives of area `area_id` (exactly that area), locked until
@@ -469,13 +497,14 @@ pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored
 /// `r.written_area_path` already set).
 pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3, written_area_path = $4 WHERE id = $5",
+        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3, written_area_path = $4, review_part = $6 WHERE id = $5",
     )
     .bind(&r.cooperative_id)
     .bind(&r.area_path)
     .bind(body)
     .bind(&r.written_area_path)
     .bind(&r.id)
+    .bind(review_part(r)?)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -488,6 +517,40 @@ pub async fn count_of_cooperative(db: &Db, id: &str) -> Result<u32, sqlx::Error>
         .fetch_one(&db.pool)
         .await?;
     Ok(n.max(0) as u32)
+}
+
+/// Fills the review's part of reports stored before migration 0018, 500 at a time in
+/// order of id (each batch one index range: a million reports take minutes, not a scan
+/// per batch); returns how many.
+pub async fn backfill_review_part(db: &Db) -> Result<u64, sqlx::Error> {
+    let (mut done, mut after) = (0, String::new());
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, review_part, body FROM visit_reports WHERE id > $1 ORDER BY id LIMIT 500",
+        )
+        .bind(&after)
+        .fetch_all(&db.pool)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(done);
+        };
+        after = last.try_get(0)?;
+        let mut tx = db.begin_write().await?;
+        for row in &rows {
+            if !row.try_get::<String, _>(1)?.is_empty() {
+                continue;
+            }
+            let r: VisitReport = serde_json::from_str(&row.try_get::<String, _>(2)?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            sqlx::query("UPDATE visit_reports SET review_part = $1 WHERE id = $2")
+                .bind(review_part(&r)?)
+                .bind(&r.id)
+                .execute(tx.conn())
+                .await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
 }
 
 /// Fills the search text of reports stored before migration 0015 (or written by a tool
