@@ -392,6 +392,7 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
         error.set(None);
         leptos::task::spawn_local(async move {
             let Some(s) = session.user.get_untracked() else {
+                busy.set(false);
                 return;
             };
             match crate::api::review_records(&s.token, &period, &area, &figure, last_year, offset)
@@ -400,7 +401,15 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                 Ok(page) => {
                     total.set(Some(page.total));
                     next.set(page.next);
-                    items.update(|v| v.extend(page.records));
+                    // A record already shown (the list moved between pages) is not
+                    // listed twice.
+                    items.update(|v| {
+                        for r in page.records {
+                            if !v.iter().any(|x| x.id == r.id) {
+                                v.push(r);
+                            }
+                        }
+                    });
                 }
                 Err(e) => error.set(Some(e.user_message())),
             }
@@ -433,8 +442,9 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                 }}
             </For>
         </ul>
-        <Show when=move || next.with(Option::is_some) && !busy.get()>
-            <button type="button" on:click={
+        // Kept while the next page loads (disabled), so focus stays on it.
+        <Show when=move || next.with(Option::is_some)>
+            <button type="button" disabled=move || busy.get() aria-busy=move || busy.get().to_string() on:click={
                 let more = more.clone();
                 move |_| { if let Some(o) = next.get_untracked() { more(o); } }
             }>
@@ -482,7 +492,8 @@ pub fn SixMonthPage() -> impl IntoView {
     let data = RwSignal::new(None::<ReviewResponse>);
     let error = RwSignal::new(None::<Msg>);
     let loading = RwSignal::new(false);
-    // The line whose records are open: (its label, figure key, last year's).
+    // The line whose records are open: (its label, figure key, last year's); a line is
+    // known by its figure (labels may repeat: two lists' "Khác").
     let open = RwSignal::new(None::<(String, String, bool)>);
     let (t_htx, t_tht, t_works) = (
         RwSignal::new(String::new()),
@@ -647,9 +658,9 @@ pub fn SixMonthPage() -> impl IntoView {
                                             {ls.into_iter().map(|l| {
                                                 let works_photos = works_photos.clone();
                                                 let (label, figure, last_year) = (l.label.clone(), l.figure.clone(), l.last_year);
-                                                let shown = l.label.clone();
+                                                let shown = (l.figure.clone(), l.last_year);
                                                 let (shown_period, shown_area) = (shown_period.clone(), shown_area.clone());
-                                                let is_open = move || open.with(|o| o.as_ref().is_some_and(|o| o.0 == shown));
+                                                let is_open = move || open.with(|o| o.as_ref().is_some_and(|o| (&o.1, o.2) == (&shown.0, shown.1)));
                                                 let is_open2 = is_open.clone();
                                                 view! {
                                                     <tr>
@@ -664,8 +675,8 @@ pub fn SixMonthPage() -> impl IntoView {
                                                         <td class="muted">{l.compare.clone()}</td>
                                                     </tr>
                                                     {
-                                                        let shown = l.label.clone();
-                                                        move || open.with(|o| o.as_ref().filter(|o| o.0 == shown).map(|o| view! {
+                                                        let shown = (l.figure.clone(), l.last_year);
+                                                        move || open.with(|o| o.as_ref().filter(|o| (&o.1, o.2) == (&shown.0, shown.1)).map(|o| view! {
                                                             <tr class="drill"><td colspan="3">
                                                                 <section role="region" aria-label=format!("{} — {}", t("Hồ sơ làm căn cứ", "Records behind"), o.0)>
                                                                     <Records period=shown_period.clone() area=shown_area.clone() figure=o.1.clone() last_year=o.2/>

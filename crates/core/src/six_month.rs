@@ -308,6 +308,15 @@ impl SixMonthReview {
         })
     }
 
+    /// True when the figure `figure` lists cooperatives (new HTX/THT, without a founding
+    /// date, at a standstill); every other figure lists visit reports.
+    pub fn lists_cooperatives(figure: &str) -> bool {
+        matches!(
+            figure,
+            "new_htx" | "new_tht" | "no_founding_date" | "standstill"
+        )
+    }
+
     /// The review with its figures' values and no ids (what `GET /api/review` sends).
     pub fn without_ids(mut self) -> Self {
         self.reports = Vec::new();
@@ -553,21 +562,25 @@ pub fn compute(
     let ids =
         |rs: &mut dyn Iterator<Item = &&VisitReport>| rs.map(|r| r.id.clone()).collect::<Vec<_>>();
 
+    // Lists of cooperatives in order of id, whatever order they came in: the drill-down
+    // pages through them by position.
     let founded = |kind: CoopKind| {
-        let ids: Vec<String> = cooperatives
+        let mut ids: Vec<String> = cooperatives
             .iter()
             .filter(|c| c.kind == kind && in_period(c.established_on.as_deref(), period))
             .map(|c| c.id.clone())
             .collect();
+        ids.sort();
         ids
     };
     let new_htx = founded(CoopKind::Htx);
     let new_tht = founded(CoopKind::Tht);
-    let no_founding_date: Vec<String> = cooperatives
+    let mut no_founding_date: Vec<String> = cooperatives
         .iter()
         .filter(|c| matches!(c.kind, CoopKind::Htx | CoopKind::Tht) && c.established_on.is_none())
         .map(|c| c.id.clone())
         .collect();
+    no_founding_date.sort();
     let mut standstill: Vec<String> = latest
         .iter()
         .filter(|r| r.findings.operating_status == Some(OperatingStatus::Standstill))

@@ -8,3 +8,9 @@
 -- its body.
 ALTER TABLE visit_reports ADD COLUMN review_part TEXT NOT NULL DEFAULT '';
 INSERT INTO pending_backfills (name) VALUES ('review_part');
+-- The standing reports' index carries the part too: the review of a country reads it
+-- from the index alone, not from 100,000 heap pages (docs/BENCHMARKS.md). A part longer
+-- than storage::visits::REVIEW_PART_MAX is not stored (the body is read instead), so the
+-- index's rows stay small.
+DROP INDEX visit_reports_standing;
+CREATE INDEX visit_reports_standing ON visit_reports(status, period, area_path COLLATE "C", cooperative_id, visit_date, revision, id) INCLUDE (review_part);

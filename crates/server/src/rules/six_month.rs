@@ -7,7 +7,7 @@ use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo, VisitReport};
 use hoptac_core::six_month::{
     bad_period, compute, period_bounds, roll_up, year_before, RecordRef, RecordsPage,
-    ReviewResponse, Targets, TargetsRequest, FIGURES,
+    ReviewResponse, SixMonthReview, Targets, TargetsRequest, FIGURES,
 };
 
 /// The area the caller asked for, checked against their scope; with `history`, also a
@@ -228,42 +228,57 @@ pub async fn records(
         period: review.period.clone(),
         total: ids.len() as u32,
         offset: start as u32,
-        records: name_records(&ids[start..end], &c.coops, &c.reports),
+        records: name_records(
+            &ids[start..end],
+            SixMonthReview::lists_cooperatives(figure),
+            &c.coops,
+            &c.reports,
+        ),
         next: (end < ids.len()).then_some(end as u32),
     })
 }
 
-/// Names the records `ids` (cooperatives or reports, in that order) for the drill-down.
-fn name_records(ids: &[String], coops: &[Cooperative], reports: &[VisitReport]) -> Vec<RecordRef> {
-    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+/// Names the records `ids` for the drill-down: cooperatives (`cooperatives`) or visit
+/// reports, in that order.
+fn name_records(
+    ids: &[String],
+    cooperatives: bool,
+    coops: &[Cooperative],
+    reports: &[VisitReport],
+) -> Vec<RecordRef> {
     let names: std::collections::HashMap<&str, &str> = coops
         .iter()
         .map(|c| (c.id.as_str(), c.name.as_str()))
         .collect();
+    let name = |id: &str| names.get(id).unwrap_or(&"").to_string();
+    if cooperatives {
+        return ids
+            .iter()
+            .map(|id| RecordRef {
+                id: id.clone(),
+                entity: "cooperative".into(),
+                name: name(id),
+                visit_date: String::new(),
+                author_name: String::new(),
+            })
+            .collect();
+    }
+    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let visits: std::collections::HashMap<&str, &VisitReport> = reports
         .iter()
         .filter(|r| wanted.contains(r.id.as_str()))
         .map(|r| (r.id.as_str(), r))
         .collect();
     ids.iter()
-        .map(|id| match visits.get(id.as_str()) {
-            Some(r) => RecordRef {
+        .map(|id| {
+            let r = visits.get(id.as_str());
+            RecordRef {
                 id: id.clone(),
                 entity: "visit".into(),
-                name: names
-                    .get(r.cooperative_id.as_str())
-                    .unwrap_or(&"")
-                    .to_string(),
-                visit_date: r.visit_date.clone(),
-                author_name: r.author_name.clone(),
-            },
-            None => RecordRef {
-                id: id.clone(),
-                entity: "cooperative".into(),
-                name: names.get(id.as_str()).unwrap_or(&"").to_string(),
-                visit_date: String::new(),
-                author_name: String::new(),
-            },
+                name: r.map(|r| name(&r.cooperative_id)).unwrap_or_default(),
+                visit_date: r.map(|r| r.visit_date.clone()).unwrap_or_default(),
+                author_name: r.map(|r| r.author_name.clone()).unwrap_or_default(),
+            }
         })
         .collect()
 }

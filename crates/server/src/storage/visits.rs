@@ -112,11 +112,22 @@ pub async fn insert_many(
     Ok(())
 }
 
+/// The longest review part stored, in bytes: it is also in the index
+/// `visit_reports_standing`, whose rows PostgreSQL limits to ~2,700 bytes. A longer one
+/// (many long photo captions) is stored empty and the review reads that report's body.
+pub const REVIEW_PART_MAX: usize = 1_500;
+
 /// What the six-monthly review reads of `r` (hoptac_core::six_month::ReviewPart), as
-/// JSON: the column `review_part` (migration 0018), written with every body.
+/// JSON: the column `review_part` (migration 0018), written with every body; "" when
+/// longer than [`REVIEW_PART_MAX`].
 pub fn review_part(r: &VisitReport) -> Result<String, sqlx::Error> {
-    serde_json::to_string(&hoptac_core::six_month::ReviewPart::of(r))
-        .map_err(|e| sqlx::Error::Encode(Box::new(e)))
+    let json = serde_json::to_string(&hoptac_core::six_month::ReviewPart::of(r))
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(if json.len() > REVIEW_PART_MAX {
+        String::new()
+    } else {
+        json
+    })
 }
 
 /// The six-month period of a report's visit date ("2026-H1"; "" for a date that is not
@@ -409,33 +420,17 @@ async fn standing_approved_by(
         if period.is_some() { 4 } else { 3 },
         paths.len(),
     );
-    // The review's part of each report, or its body for one written before the part was
-    // kept (an older server during a rolling upgrade; migration 0018).
-    let body_if_no_part = "CASE WHEN review_part = '' THEN body ELSE '' END";
-    let sql = if paths.len() == 1 {
-        // One area (a province, a commune): the standing report of each cooperative is
-        // chosen from the index `visit_reports_standing` alone, then only those bodies
-        // are read (a province of the national dataset: 0.67 s → 0.07 s).
-        format!(
-            "SELECT review_part, {body_if_no_part} FROM visit_reports WHERE id IN (
-               SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY cooperative_id
-                   ORDER BY visit_date DESC, revision DESC, id DESC) AS n
-                 FROM visit_reports
-                 WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2{by_period} AND {scope}) AS t
-               WHERE n = 1)"
-        )
-    } else {
-        // Many areas (the whole country: 34): PostgreSQL under-estimates the rows of many
-        // ranges and fetches the chosen bodies one by one (1.9 s); reading them in one
-        // pass is faster (1.1 s; docs/BENCHMARKS.md).
-        format!(
-            "SELECT review_part, {body_if_no_part} FROM (SELECT review_part, body, ROW_NUMBER() OVER (PARTITION BY cooperative_id
-                 ORDER BY visit_date DESC, revision DESC, id DESC) AS n
-               FROM visit_reports
-               WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2{by_period} AND {scope}) AS t
-             WHERE n = 1"
-        )
-    };
+    let cols = "id, status, revision, visit_date, area_path, cooperative_id, review_part";
+    // One pass over the index `visit_reports_standing`, which holds every column read
+    // here (an index-only scan on PostgreSQL: the country's 100,000 reports without a
+    // read of the table; docs/BENCHMARKS.md).
+    let sql = format!(
+        "SELECT {cols} FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY cooperative_id
+             ORDER BY visit_date DESC, revision DESC, id DESC) AS n
+           FROM visit_reports
+           WHERE status = 'approved' AND visit_date >= $1 AND visit_date <= $2{by_period} AND {scope}) AS t
+         WHERE n = 1"
+    );
     let mut q = sqlx::query(&sql).bind(from).bind(to);
     if let Some(p) = &period {
         q = q.bind(p.clone());
@@ -443,20 +438,44 @@ async fn standing_approved_by(
     for b in super::scope_bounds(paths) {
         q = q.bind(b);
     }
-    q.fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|row| {
-            let part: String = row.try_get(0)?;
-            let parsed = if part.is_empty() {
-                serde_json::from_str::<VisitReport>(&row.try_get::<String, _>(1)?)
-            } else {
-                serde_json::from_str::<hoptac_core::six_month::ReviewPart>(&part)
-                    .map(|p| p.into_report())
-            };
-            parsed.map_err(|e| sqlx::Error::Decode(Box::new(e)))
-        })
-        .collect()
+    // Each report's part, unless it has none or one that disagrees with the row (written
+    // by an older server during a rolling upgrade, which writes bodies but not parts;
+    // migration 0018): those are read from their bodies.
+    let (mut out, mut stale) = (Vec::new(), Vec::new());
+    for row in q.fetch_all(&db.pool).await? {
+        let id: String = row.try_get(0)?;
+        let part: String = row.try_get(6)?;
+        let current = serde_json::from_str::<hoptac_core::six_month::ReviewPart>(&part)
+            .ok()
+            .filter(|p| -> bool {
+                let same = || -> Result<bool, sqlx::Error> {
+                    Ok(p.status.as_ref().map(|s| s.key())
+                        == Some(row.try_get::<String, _>(1)?.as_str())
+                        && i64::from(p.revision) == row.try_get::<i64, _>(2)?
+                        && p.visit_date == row.try_get::<String, _>(3)?
+                        && p.area_path == row.try_get::<String, _>(4)?
+                        && p.cooperative_id == row.try_get::<String, _>(5)?)
+                };
+                same().unwrap_or(false)
+            });
+        match current {
+            Some(p) => out.push(p.into_report()),
+            None => stale.push(id),
+        }
+    }
+    for ids in stale.chunks(500) {
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT body FROM visit_reports WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        out.extend(decode(q.fetch_all(&db.pool).await?)?);
+    }
+    Ok(out)
 }
 
 /// Every report of the cooperatives of area `area_id` (exactly that area), locked until
@@ -542,12 +561,15 @@ pub async fn backfill_review_part(db: &Db) -> Result<u64, sqlx::Error> {
             }
             let r: VisitReport = serde_json::from_str(&row.try_get::<String, _>(2)?)
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            sqlx::query("UPDATE visit_reports SET review_part = $1 WHERE id = $2")
-                .bind(review_part(&r)?)
-                .bind(&r.id)
-                .execute(tx.conn())
-                .await?;
-            done += 1;
+            // Only if still without one: a report written meanwhile has its own.
+            let ok = sqlx::query(
+                "UPDATE visit_reports SET review_part = $1 WHERE id = $2 AND review_part = ''",
+            )
+            .bind(review_part(&r)?)
+            .bind(&r.id)
+            .execute(tx.conn())
+            .await?;
+            done += ok.rows_affected();
         }
         tx.commit().await?;
     }
@@ -574,5 +596,33 @@ pub async fn backfill_search(db: &Db) -> Result<u64, sqlx::Error> {
             done += 1;
         }
         tx.commit().await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_review_part_too_long_for_the_index_is_left_empty() {
+        let mut r: VisitReport = serde_json::from_value(serde_json::json!({
+            "id": "v-1", "cooperative_id": "c-1", "author_id": "u-1", "visit_date": "2026-03-02",
+            "note": "", "status": "approved", "created_at": 1
+        }))
+        .unwrap();
+        r.findings.finances.revenue_vnd = Some(1_000_000);
+        let part = review_part(&r).unwrap();
+        assert!(!part.is_empty() && part.len() < 300, "{part}");
+        // Twelve photos of the works with long captions: more than the index takes.
+        r.findings.photos = (0..12)
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "hash": format!("{i:064}"), "section": "works",
+                    "caption": "Kênh mương nội đồng ".repeat(10), "bytes": 1
+                }))
+                .unwrap()
+            })
+            .collect();
+        assert_eq!(review_part(&r).unwrap(), "");
     }
 }
