@@ -244,6 +244,64 @@ impl ReviewPart {
     }
 }
 
+/// What the review reads of a cooperative: its id, kind and date of establishment (and
+/// the server its name and area, for the drill-down). [`compute`] takes whole
+/// cooperatives or only these parts ([`CoopPart`]: a country's 100,000 read from columns,
+/// not from their bodies).
+pub trait CoopFacts {
+    fn coop_id(&self) -> &str;
+    fn coop_kind(&self) -> CoopKind;
+    /// ISO date "YYYY-MM-DD".
+    fn founded_on(&self) -> Option<&str>;
+}
+
+impl CoopFacts for Cooperative {
+    fn coop_id(&self) -> &str {
+        &self.id
+    }
+    fn coop_kind(&self) -> CoopKind {
+        self.kind
+    }
+    fn founded_on(&self) -> Option<&str> {
+        self.established_on.as_deref()
+    }
+}
+
+/// The part of a cooperative the review and its drill-down read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoopPart {
+    pub id: String,
+    pub kind: CoopKind,
+    pub name: String,
+    pub area_path: String,
+    /// ISO date "YYYY-MM-DD".
+    pub established_on: Option<String>,
+}
+
+impl CoopPart {
+    pub fn of(c: &Cooperative) -> Self {
+        CoopPart {
+            id: c.id.clone(),
+            kind: c.kind,
+            name: c.name.clone(),
+            area_path: c.area_path.clone(),
+            established_on: c.established_on.clone(),
+        }
+    }
+}
+
+impl CoopFacts for CoopPart {
+    fn coop_id(&self) -> &str {
+        &self.id
+    }
+    fn coop_kind(&self) -> CoopKind {
+        self.kind
+    }
+    fn founded_on(&self) -> Option<&str> {
+        self.established_on.as_deref()
+    }
+}
+
 /// One page of the records behind a figure (`GET /api/review/records`), in the figure's
 /// order: `total` in all, `records` from position `offset`; `next` is the offset of the
 /// next page (None on the last).
@@ -537,7 +595,7 @@ fn tally(
 /// are named and ordered by `reference` (the server's reference lists).
 pub fn compute(
     period: &str,
-    cooperatives: &[Cooperative],
+    cooperatives: &[impl CoopFacts],
     reports: &[VisitReport],
     targets: &Targets,
     reference: &[ReferenceItem],
@@ -567,8 +625,8 @@ pub fn compute(
     let founded = |kind: CoopKind| {
         let mut ids: Vec<String> = cooperatives
             .iter()
-            .filter(|c| c.kind == kind && in_period(c.established_on.as_deref(), period))
-            .map(|c| c.id.clone())
+            .filter(|c| c.coop_kind() == kind && in_period(c.founded_on(), period))
+            .map(|c| c.coop_id().to_string())
             .collect();
         ids.sort();
         ids
@@ -577,8 +635,10 @@ pub fn compute(
     let new_tht = founded(CoopKind::Tht);
     let mut no_founding_date: Vec<String> = cooperatives
         .iter()
-        .filter(|c| matches!(c.kind, CoopKind::Htx | CoopKind::Tht) && c.established_on.is_none())
-        .map(|c| c.id.clone())
+        .filter(|c| {
+            matches!(c.coop_kind(), CoopKind::Htx | CoopKind::Tht) && c.founded_on().is_none()
+        })
+        .map(|c| c.coop_id().to_string())
         .collect();
     no_founding_date.sort();
     let mut standstill: Vec<String> = latest
@@ -952,10 +1012,11 @@ mod tests {
                     .into_report()
             })
             .collect();
+        let coop_parts: Vec<CoopPart> = coops.iter().map(CoopPart::of).collect();
         assert_eq!(
             compute(
                 "2021-H2",
-                &coops,
+                &coop_parts,
                 &parts,
                 &targets,
                 &crate::reference::built_in()
@@ -1079,7 +1140,13 @@ mod tests {
 
     #[test]
     fn an_empty_period_is_all_zero() {
-        let r = compute("2030-H1", &[], &[], &Targets::default(), &[]);
+        let r = compute(
+            "2030-H1",
+            &[] as &[Cooperative],
+            &[],
+            &Targets::default(),
+            &[],
+        );
         assert_eq!(r.revenue_vnd.change_pct, None);
         assert_eq!(
             (r.new_htx.value, r.tax_of, r.member_income_vnd.now),

@@ -143,6 +143,44 @@ pub async fn moved_from_paths(
         .collect()
 }
 
+/// What the six-monthly review reads of every cooperative under any of `paths`
+/// (hoptac_core::six_month::CoopPart): columns, and the date of establishment from the
+/// body by the database's JSON functions, not 100,000 bodies decoded here.
+pub async fn review_parts_in_paths(
+    db: &Db,
+    paths: &[String],
+) -> Result<Vec<hoptac_core::six_month::CoopPart>, sqlx::Error> {
+    use hoptac_core::keyed::Keyed;
+    let founded = match db.kind {
+        super::DbKind::Postgres => "CAST(body AS json)->>'established_on'",
+        super::DbKind::Sqlite => "json_extract(body, '$.established_on')",
+    };
+    let sql = format!(
+        "SELECT id, kind, name, area_path, {founded} FROM cooperatives WHERE {}",
+        scope_clause("area_path", 1, paths.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for p in paths {
+        q = q.bind(p);
+    }
+    q.fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get(1)?;
+            Ok(hoptac_core::six_month::CoopPart {
+                id: r.try_get(0)?,
+                kind: hoptac_core::model::CoopKind::from_key(&kind).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown kind of cooperative {kind:?}").into())
+                })?,
+                name: r.try_get(2)?,
+                area_path: r.try_get(3)?,
+                established_on: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
 /// Every cooperative under any of `paths`.
 pub async fn in_paths(db: &Db, paths: &[String]) -> Result<Vec<Cooperative>, sqlx::Error> {
     let sql = format!(
