@@ -343,6 +343,37 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
         whole.review.revenue_vnd.now + 1_000_000
     );
     assert_eq!(now.review.report_count, 28);
+    // An older server gives a cooperative a founding date in the period: it writes the
+    // body and the version, not the column (migration 0018). The review reads the body.
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM cooperatives WHERE kind = 'htx' ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    let mut c: hoptac_core::model::Cooperative = bodies
+        .iter()
+        .map(|b| serde_json::from_str::<hoptac_core::model::Cooperative>(b).unwrap())
+        .find(|c| {
+            c.area_path.starts_with("NB/")
+                && !c
+                    .established_on
+                    .as_deref()
+                    .is_some_and(|d| ("2021-07-01".."2021-12-31").contains(&d))
+        })
+        .expect("an HTX not founded in 2021-H2");
+    c.established_on = Some("2021-08-01".into());
+    c.version += 1;
+    sqlx::query("UPDATE cooperatives SET body = $1, version = $2 WHERE id = $3")
+        .bind(serde_json::to_string(&c).unwrap())
+        .bind(c.version)
+        .bind(&c.id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let founded = review().await.unwrap().review.new_htx;
+    assert_eq!(founded.value, whole.review.new_htx.value + 1);
+    assert!(founded.ids.contains(&c.id));
+
     // And the backfill leaves a report that has a part alone (it fills only empty ones).
     assert_eq!(
         hoptac_server::storage::visits::backfill_review_part(&db)

@@ -13,3 +13,10 @@ INSERT INTO pending_backfills (name) VALUES ('review_part');
 -- index's rows stay small.
 DROP INDEX visit_reports_standing;
 CREATE INDEX visit_reports_standing ON visit_reports(status, period, area_path, cooperative_id, visit_date, revision, id, review_part);
+-- A cooperative's date of establishment as a column, for the review's count of new HTX
+-- and THT (storage::cooperatives::review_parts_in_paths): the version of the record it
+-- was copied from beside it, so a row an older server changed (its version moved on, the
+-- column did not) is read from its body.
+ALTER TABLE cooperatives ADD COLUMN founded_on TEXT;
+ALTER TABLE cooperatives ADD COLUMN founded_version BIGINT NOT NULL DEFAULT -1;
+UPDATE cooperatives SET founded_on = json_extract(body, '$.established_on'), founded_version = version;

@@ -82,8 +82,8 @@ pub async fn insert(
     created_by: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search, founded_on, founded_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $7) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&c.id)
     .bind(&c.area_id)
@@ -97,6 +97,7 @@ pub async fn insert(
     .bind(tax_key(c))
     .bind(registration_key(c))
     .bind(hoptac_core::text::normalize(&c.name))
+    .bind(&c.established_on)
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -104,7 +105,7 @@ pub async fn insert(
 
 /// Writes a changed profile (its version already bumped by the caller).
 pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9, name_search = $11 WHERE id = $10")
+    sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9, name_search = $11, founded_on = $12, founded_version = $4 WHERE id = $10")
         .bind(&c.name)
         .bind(c.status.key())
         .bind(c.kind.key())
@@ -116,6 +117,7 @@ pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::E
         .bind(&c.area_path)
         .bind(&c.id)
         .bind(hoptac_core::text::normalize(&c.name))
+        .bind(&c.established_on)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -144,17 +146,20 @@ pub async fn moved_from_paths(
 }
 
 /// What the six-monthly review reads of every cooperative under any of `paths`
-/// (hoptac_core::six_month::CoopPart): columns, and the date of establishment from the
-/// body by the database's JSON functions, not 100,000 bodies decoded here.
+/// (hoptac_core::six_month::CoopPart), from columns (migration 0018), not 100,000 bodies
+/// decoded here; the date of establishment of a row an older server changed (its
+/// `founded_version` behind its `version`) from its body by the database's JSON function.
 pub async fn review_parts_in_paths(
     db: &Db,
     paths: &[String],
 ) -> Result<Vec<hoptac_core::six_month::CoopPart>, sqlx::Error> {
     use hoptac_core::keyed::Keyed;
-    let founded = match db.kind {
+    let from_body = match db.kind {
         super::DbKind::Postgres => "CAST(body AS json)->>'established_on'",
         super::DbKind::Sqlite => "json_extract(body, '$.established_on')",
     };
+    let founded =
+        format!("CASE WHEN founded_version = version THEN founded_on ELSE {from_body} END");
     let sql = format!(
         "SELECT id, kind, name, area_path, {founded} FROM cooperatives WHERE {}",
         scope_clause("area_path", 1, paths.len())
