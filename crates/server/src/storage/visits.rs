@@ -4,6 +4,7 @@
 use super::{scope_clause, Db, WriteTx};
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::VisitReport;
+use hoptac_core::six_month::ReviewPart;
 use sqlx::Row;
 
 /// A stored report with its JSON exactly as stored (the audit trail's "before").
@@ -456,19 +457,10 @@ async fn standing_approved_by(
     for row in q.fetch_all(&db.pool).await? {
         let id: String = row.try_get(0)?;
         let part: String = row.try_get(6)?;
-        let current = serde_json::from_str::<hoptac_core::six_month::ReviewPart>(&part)
-            .ok()
-            .filter(|p| -> bool {
-                let same = || -> Result<bool, sqlx::Error> {
-                    Ok(p.status.as_ref().map(|s| s.key())
-                        == Some(row.try_get::<String, _>(1)?.as_str())
-                        && i64::from(p.revision) == row.try_get::<i64, _>(2)?
-                        && p.visit_date == row.try_get::<String, _>(3)?
-                        && p.area_path == row.try_get::<String, _>(4)?
-                        && p.cooperative_id == row.try_get::<String, _>(5)?)
-                };
-                same().unwrap_or(false)
-            });
+        let current = match serde_json::from_str::<ReviewPart>(&part) {
+            Ok(p) if part_agrees(&p, &row)? => Some(p),
+            _ => None,
+        };
         match current {
             Some(p) => out.push(p.into_report()),
             None => stale.push(id),
@@ -487,6 +479,19 @@ async fn standing_approved_by(
         out.extend(decode(q.fetch_all(&db.pool).await?)?);
     }
     Ok(out)
+}
+
+/// True when a stored review part says what its row's columns say (id, status, revision,
+/// visit date, area path, cooperative: the row of [`standing_approved_by`]); an older
+/// server writes the columns and the body but not the part.
+fn part_agrees(p: &ReviewPart, row: &sqlx::any::AnyRow) -> Result<bool, sqlx::Error> {
+    Ok(
+        p.status.as_ref().map(|s| s.key()) == Some(row.try_get::<String, _>(1)?.as_str())
+            && i64::from(p.revision) == row.try_get::<i64, _>(2)?
+            && p.visit_date == row.try_get::<String, _>(3)?
+            && p.area_path == row.try_get::<String, _>(4)?
+            && p.cooperative_id == row.try_get::<String, _>(5)?,
+    )
 }
 
 /// Every report of the cooperatives of area `area_id` (exactly that area), locked until
