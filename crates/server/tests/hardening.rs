@@ -1097,6 +1097,47 @@ async fn the_sign_in_brake_counts_addresses_and_hides_which_names_exist(backend:
     );
 }
 
+on_both!(guesses_sent_all_at_once_are_braked_like_guesses_sent_one_by_one);
+async fn guesses_sent_all_at_once_are_braked_like_guesses_sent_one_by_one(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    use hoptac_server::rules::accounts::{MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_NAME};
+    let login = |name: &'static str, password: String| {
+        let s = &s;
+        async move {
+            s.call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": name, "password": password})),
+            )
+            .await
+            .0
+        }
+    };
+    // Sign-ins that succeed are not failures: more of them from one address than the
+    // address's brake allows all go through (an office behind one address).
+    for _ in 0..=MAX_FAILURES_PER_ADDRESS {
+        assert_eq!(login("canbo.kimson", "hoptac-kimson".into()).await, 200);
+    }
+    // Twenty guesses at one name at the same moment: only as many as the brake allows are
+    // checked (401); the others wait (429), and so does the right password after them.
+    let answers =
+        futures::future::join_all((0..20).map(|i| login("canbo.giavien", format!("doan-{i}"))))
+            .await;
+    let checked = answers.iter().filter(|&&st| st == 401).count();
+    assert_eq!(
+        checked, MAX_FAILURES_PER_NAME as usize,
+        "answers: {answers:?}"
+    );
+    assert!(
+        answers.iter().all(|&st| st == 401 || st == 429),
+        "{answers:?}"
+    );
+    assert_eq!(login("canbo.giavien", "hoptac-giavien".into()).await, 429);
+}
+
 // ---------------------------------------------------------------------------------------
 // 6. What the log reveals.
 

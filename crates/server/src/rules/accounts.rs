@@ -93,50 +93,45 @@ fn address_key(a: IpAddr) -> String {
 }
 
 impl LoginLimiter {
-    /// Whether sign-ins for `name` or from `address` wait for the window to pass.
-    pub async fn blocked(
+    /// Counts an attempt to sign in as `name` from `address` and says whether it may go on
+    /// (false: it waits for the window to pass, 429). Every attempt counts as a failure
+    /// until [`Self::succeed`] takes it back, so guesses sent all at once are braked like
+    /// guesses sent one by one: with a check and then a count, every parallel guess would
+    /// pass the check before any was counted.
+    pub async fn attempt(
         &self,
         db: &Db,
         name: &str,
         address: Option<IpAddr>,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let full = |f: Option<(i64, i64)>, max: u32| matches!(f, Some((failures, since)) if failures >= i64::from(max) && now - since < FAILURE_WINDOW_MS);
-        if full(
-            storage::brake::get(db, &name_key(name)).await?,
-            MAX_FAILURES_PER_NAME,
-        ) {
-            return Ok(true);
-        }
-        Ok(match address {
-            Some(a) => full(
-                storage::brake::get(db, &address_key(a)).await?,
-                MAX_FAILURES_PER_ADDRESS,
-            ),
-            None => false,
-        })
+        let mut tx = db.begin_write().await?;
+        let by_name =
+            storage::brake::count(&mut tx, &name_key(name), now, FAILURE_WINDOW_MS).await?;
+        let by_address = match address {
+            Some(a) => {
+                storage::brake::count(&mut tx, &address_key(a), now, FAILURE_WINDOW_MS).await?
+            }
+            None => 0,
+        };
+        tx.commit().await?;
+        Ok(by_name <= i64::from(MAX_FAILURES_PER_NAME)
+            && by_address <= i64::from(MAX_FAILURES_PER_ADDRESS))
     }
 
-    /// Counts a failed sign-in for `name` and from `address`.
-    pub async fn fail(
+    /// An attempt as `name` from `address` succeeded: forgets `name`'s failures and takes
+    /// this attempt back from the address's count.
+    pub async fn succeed(
         &self,
         db: &Db,
         name: &str,
         address: Option<IpAddr>,
-        now: i64,
     ) -> Result<(), sqlx::Error> {
         let mut tx = db.begin_write().await?;
-        storage::brake::count(&mut tx, &name_key(name), now, FAILURE_WINDOW_MS).await?;
-        if let Some(a) = address {
-            storage::brake::count(&mut tx, &address_key(a), now, FAILURE_WINDOW_MS).await?;
-        }
-        tx.commit().await
-    }
-
-    /// Forgets `name`'s failures (a sign-in succeeded).
-    pub async fn succeed(&self, db: &Db, name: &str) -> Result<(), sqlx::Error> {
-        let mut tx = db.begin_write().await?;
         storage::brake::forget(&mut tx, &name_key(name)).await?;
+        if let Some(a) = address {
+            storage::brake::uncount(&mut tx, &address_key(a)).await?;
+        }
         tx.commit().await
     }
 }
@@ -178,7 +173,7 @@ pub async fn login(
     }
     let username = username.trim().to_lowercase();
     let now = now_ms();
-    if limiter.blocked(db, &username, address, now).await? {
+    if !limiter.attempt(db, &username, address, now).await? {
         return Err(ApiError::RateLimited);
     }
     let found = storage::users::credentials(db, &username).await?;
@@ -191,10 +186,10 @@ pub async fn login(
     };
     let ok = verify_password(password, hash).await;
     let Some(found) = found.filter(|_| ok) else {
-        limiter.fail(db, &username, address, now).await?;
+        // Already counted by attempt().
         return Err(ApiError::BadCredentials);
     };
-    limiter.succeed(db, &username).await?;
+    limiter.succeed(db, &username, address).await?;
     if !found.active {
         // Said only to whoever knows the password: no telling which accounts exist.
         return Err(ApiError::Denied {

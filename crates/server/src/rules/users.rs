@@ -281,10 +281,6 @@ pub async fn change_own_password(
 ) -> ApiResult<UserInfo> {
     // The sign-in brake applies: a stolen session must not become a way to guess the
     // password (and so keep the account after the session ends).
-    let now = storage::now_ms();
-    if limiter.blocked(db, &user.username, address, now).await? {
-        return Err(ApiError::RateLimited);
-    }
     let mut errors = Vec::new();
     check_password("new_password", new, &user.username, &mut errors);
     if errors.is_empty() && new == current {
@@ -297,11 +293,17 @@ pub async fn change_own_password(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    // Counted before the check (and taken back when it is right): parallel guesses too.
+    if !limiter
+        .attempt(db, &user.username, address, storage::now_ms())
+        .await?
+    {
+        return Err(ApiError::RateLimited);
+    }
     let hash = storage::users::password_hash(db, &user.id).await?;
     if current.len() > hoptac_core::accounts::MAX_PASSWORD_BYTES
         || !super::accounts::verify(current, hash).await
     {
-        limiter.fail(db, &user.username, address, now).await?;
         return Err(ApiError::field(
             "current_password",
             Msg::new(
@@ -310,6 +312,7 @@ pub async fn change_own_password(
             ),
         ));
     }
+    limiter.succeed(db, &user.username, address).await?;
     let new_hash = hash_password(new).await;
     let mut tx = db.begin_write().await?;
     storage::users::set_password(&mut tx, &user.id, &new_hash, false).await?;
