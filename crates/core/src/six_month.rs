@@ -132,10 +132,10 @@ pub struct RecordRef {
 }
 
 /// What the review reads of a visit report, and nothing else: the server stores it beside
-/// each report (column `review_part`), so the review of a country reads ~200 bytes a
+/// each report (column `review_part`), so the review of a country reads ~430 bytes a
 /// report instead of its ~1 KB body (docs/BENCHMARKS.md, issue 18). Empty parts are left
-/// out of its JSON. [`ReviewPart::into_report`] gives back a report that [`compute`]
-/// counts exactly as the whole one (tested below).
+/// out of its JSON. [`compute_parts`] counts it exactly as [`compute`] counts the whole
+/// report (tested below).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReviewPart {
@@ -204,42 +204,6 @@ impl ReviewPart {
                 .filter(|p| p.section == crate::photo::PhotoSection::Works)
                 .cloned()
                 .collect(),
-        }
-    }
-
-    /// A report holding only this part (its other fields empty): what [`compute`] reads.
-    pub fn into_report(self) -> VisitReport {
-        let mut findings = crate::report::Findings {
-            operating_status: self.operating_status,
-            difficulties: self.difficulties,
-            photos: self.works_photos,
-            ..Default::default()
-        };
-        findings.finances.revenue_vnd = self.revenue_vnd;
-        findings.finances.revenue_last_year_vnd = self.revenue_last_year_vnd;
-        findings.finances.member_income_vnd = self.member_income_vnd;
-        findings.finances.member_income_last_year_vnd = self.member_income_last_year_vnd;
-        findings.value_chain.in_value_chain = self.in_value_chain;
-        findings.value_chain.programme = self.programme;
-        findings.support.received = self.support_received;
-        findings.support.works_handed_over = self.works_handed_over;
-        findings.compliance.tax_registered = self.tax_registered;
-        VisitReport {
-            id: self.id,
-            cooperative_id: self.cooperative_id,
-            author_id: String::new(),
-            visit_date: self.visit_date,
-            note: String::new(),
-            findings,
-            status: self.status.unwrap_or(ReportStatus::Approved),
-            revision: self.revision,
-            created_at: 0,
-            area_path: self.area_path,
-            author_name: self.author_name,
-            received_at: None,
-            events: Vec::new(),
-            author_left_area_at: None,
-            written_area_path: None,
         }
     }
 }
@@ -545,37 +509,75 @@ fn in_period(date: Option<&str>, period: &str) -> bool {
     date.and_then(period_of).as_deref() == Some(period)
 }
 
+/// Which figures' records [`compute_parts`] lists (their ids): a country's review lists
+/// about a million ids in all, and `GET /api/review` sends none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids<'a> {
+    /// Every figure's (the export, integrations).
+    All,
+    /// None: the figures' values only.
+    None,
+    /// Only this figure's (a key as [`SixMonthReview::ids_of`] takes it): the drill-down.
+    Of(&'a str),
+}
+
+impl Ids<'_> {
+    fn wants(&self, figure: &str) -> bool {
+        match self {
+            Ids::All => true,
+            Ids::None => false,
+            Ids::Of(f) => *f == figure,
+        }
+    }
+
+    fn wants_item(&self, list: &str, key: &str) -> bool {
+        match self {
+            Ids::All => true,
+            Ids::None => false,
+            Ids::Of(f) => f.split_once(':') == Some((list, key)),
+        }
+    }
+}
+
 /// Counts the reports choosing each key of `list` (a report once per key), in the list's
 /// order, with the labels of `reference`; keys no report chose are left out. `keys` gives a
-/// report's keys; an empty key stands for "not given" and sorts last.
-fn tally(
-    reports: &[&VisitReport],
+/// report's keys; an empty key stands for "not given" and sorts last. `name` is the
+/// tally's figure ("difficulties"), to list the ids `ids` asks for.
+fn tally<'r>(
+    reports: &[&'r ReviewPart],
     list: ListKind,
     reference: &[ReferenceItem],
     not_given: &Msg,
-    keys: &dyn Fn(&VisitReport) -> Vec<String>,
+    name: &str,
+    ids: Ids,
+    keys: &dyn Fn(&'r ReviewPart) -> Vec<&'r str>,
 ) -> Vec<Tally> {
     let mut out: Vec<Tally> = Vec::new();
     for r in reports {
         let mut ks = keys(r);
-        ks.sort();
+        ks.sort_unstable();
         ks.dedup();
         for k in ks {
-            match out.iter_mut().find(|t| t.key == k) {
-                Some(t) => {
-                    t.count += 1;
-                    t.ids.push(r.id.clone());
+            let i = match out.iter().position(|t| t.key == k) {
+                Some(i) => i,
+                None => {
+                    out.push(Tally {
+                        label: if k.is_empty() {
+                            not_given.clone()
+                        } else {
+                            label_of(reference, list, k)
+                        },
+                        key: k.to_string(),
+                        count: 0,
+                        ids: Vec::new(),
+                    });
+                    out.len() - 1
                 }
-                None => out.push(Tally {
-                    label: if k.is_empty() {
-                        not_given.clone()
-                    } else {
-                        label_of(reference, list, &k)
-                    },
-                    key: k,
-                    count: 1,
-                    ids: vec![r.id.clone()],
-                }),
+            };
+            let t = &mut out[i];
+            t.count += 1;
+            if ids.wants_item(name, k) {
+                t.ids.push(r.id.clone());
             }
         }
     }
@@ -592,7 +594,8 @@ fn tally(
 
 /// Computes the review of `period` ("2021-H2") from the cooperatives and reports of one
 /// area (the caller selects them by scope); programmes, difficulties and kinds of support
-/// are named and ordered by `reference` (the server's reference lists).
+/// are named and ordered by `reference` (the server's reference lists). Every figure lists
+/// its records ([`compute_parts`] with [`Ids::All`]).
 pub fn compute(
     period: &str,
     cooperatives: &[impl CoopFacts],
@@ -600,13 +603,28 @@ pub fn compute(
     targets: &Targets,
     reference: &[ReferenceItem],
 ) -> SixMonthReview {
+    let parts: Vec<ReviewPart> = reports.iter().map(ReviewPart::of).collect();
+    compute_parts(period, cooperatives, &parts, targets, reference, Ids::All)
+}
+
+/// [`compute`] from only what the review reads of each report ([`ReviewPart`]: the server
+/// reads a country's from an index), listing the records of the figures `ids` asks for.
+pub fn compute_parts(
+    period: &str,
+    cooperatives: &[impl CoopFacts],
+    reports: &[ReviewPart],
+    targets: &Targets,
+    reference: &[ReferenceItem],
+    ids: Ids,
+) -> SixMonthReview {
     // The latest approved report per cooperative in the period (a map: a province has
-    // thousands of cooperatives).
-    let mut by_coop: std::collections::HashMap<&str, &VisitReport> =
-        std::collections::HashMap::new();
+    // thousands of cooperatives). A part without a status is an approved report's.
+    let approved = |r: &ReviewPart| r.status.is_none_or(|s| s == ReportStatus::Approved);
+    let mut by_coop: std::collections::HashMap<&str, &ReviewPart> =
+        std::collections::HashMap::with_capacity(reports.len());
     for r in reports
         .iter()
-        .filter(|r| r.status == ReportStatus::Approved && in_period(Some(&r.visit_date), period))
+        .filter(|r| approved(r) && in_period(Some(&r.visit_date), period))
     {
         let l = by_coop.entry(r.cooperative_id.as_str()).or_insert(r);
         if (r.visit_date.as_str(), r.revision, r.id.as_str())
@@ -615,65 +633,70 @@ pub fn compute(
             *l = r;
         }
     }
-    let mut latest: Vec<&VisitReport> = by_coop.into_values().collect();
-    latest.sort_by(|a, b| a.id.cmp(&b.id));
-    let ids =
-        |rs: &mut dyn Iterator<Item = &&VisitReport>| rs.map(|r| r.id.clone()).collect::<Vec<_>>();
+    let mut latest: Vec<&ReviewPart> = by_coop.into_values().collect();
+    latest.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    // The ids of `figure`'s records, when they are asked for.
+    let list = |figure: &str, rs: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+        if ids.wants(figure) {
+            rs.cloned().collect()
+        } else {
+            Vec::new()
+        }
+    };
 
     // Lists of cooperatives in order of id, whatever order they came in: the drill-down
     // pages through them by position.
-    let founded = |kind: CoopKind| {
-        let mut ids: Vec<String> = cooperatives
-            .iter()
-            .filter(|c| c.coop_kind() == kind && in_period(c.founded_on(), period))
-            .map(|c| c.coop_id().to_string())
-            .collect();
-        ids.sort();
-        ids
+    let cooperatives_where = |figure: &str, keep: &dyn Fn(&dyn CoopFacts) -> bool| {
+        let mut n = 0i64;
+        let mut listed: Vec<String> = Vec::new();
+        for c in cooperatives.iter().filter(|c| keep(*c as &dyn CoopFacts)) {
+            n += 1;
+            if ids.wants(figure) {
+                listed.push(c.coop_id().to_string());
+            }
+        }
+        listed.sort_unstable();
+        (n, listed)
     };
-    let new_htx = founded(CoopKind::Htx);
-    let new_tht = founded(CoopKind::Tht);
-    let mut no_founding_date: Vec<String> = cooperatives
-        .iter()
-        .filter(|c| {
-            matches!(c.coop_kind(), CoopKind::Htx | CoopKind::Tht) && c.founded_on().is_none()
+    let founded = |figure: &str, kind: CoopKind| {
+        cooperatives_where(figure, &|c| {
+            c.coop_kind() == kind && in_period(c.founded_on(), period)
         })
-        .map(|c| c.coop_id().to_string())
-        .collect();
-    no_founding_date.sort();
-    let mut standstill: Vec<String> = latest
+    };
+    let new_htx = founded("new_htx", CoopKind::Htx);
+    let new_tht = founded("new_tht", CoopKind::Tht);
+    let no_founding_date = cooperatives_where("no_founding_date", &|c| {
+        matches!(c.coop_kind(), CoopKind::Htx | CoopKind::Tht) && c.founded_on().is_none()
+    });
+    let standing_still: Vec<&&ReviewPart> = latest
         .iter()
-        .filter(|r| r.findings.operating_status == Some(OperatingStatus::Standstill))
-        .map(|r| r.cooperative_id.clone())
+        .filter(|r| r.operating_status == Some(OperatingStatus::Standstill))
         .collect();
-    standstill.sort();
+    let mut standstill = list(
+        "standstill",
+        &mut standing_still.iter().map(|r| &r.cooperative_id),
+    );
+    standstill.sort_unstable();
 
     type Pair = (Option<i64>, Option<i64>);
-    let both = |f: &dyn Fn(&VisitReport) -> Pair| {
-        let with: Vec<&&VisitReport> = latest
+    let both = |figure: &str, f: &dyn Fn(&ReviewPart) -> Pair| {
+        let with: Vec<&&ReviewPart> = latest
             .iter()
             .filter(|r| matches!(f(r), (Some(_), Some(_))))
             .collect();
         let now: i64 = with.iter().map(|r| f(r).0.unwrap_or(0)).sum();
         let before: i64 = with.iter().map(|r| f(r).1.unwrap_or(0)).sum();
         (
-            with.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            list(figure, &mut with.iter().map(|r| &r.id)),
             now,
             before,
             with.len() as i64,
         )
     };
-    let (rev_ids, rev_now, rev_before, _) = both(&|r| {
-        (
-            r.findings.finances.revenue_vnd,
-            r.findings.finances.revenue_last_year_vnd,
-        )
-    });
-    let (inc_ids, inc_sum, inc_before_sum, n) = both(&|r| {
-        (
-            r.findings.finances.member_income_vnd,
-            r.findings.finances.member_income_last_year_vnd,
-        )
+    let (rev_ids, rev_now, rev_before, _) =
+        both("revenue_vnd", &|r| (r.revenue_vnd, r.revenue_last_year_vnd));
+    let (inc_ids, inc_sum, inc_before_sum, n) = both("member_income_vnd", &|r| {
+        (r.member_income_vnd, r.member_income_last_year_vnd)
     });
     let (inc_now, inc_before) = if n > 0 {
         (inc_sum / n, inc_before_sum / n)
@@ -686,29 +709,30 @@ pub fn compute(
         ListKind::Programme,
         reference,
         &Msg::new("Không rõ chương trình", "No programme given"),
+        "value_chains",
+        ids,
         &|r| {
-            if r.findings.value_chain.in_value_chain {
-                vec![r.findings.value_chain.programme.clone().unwrap_or_default()]
+            if r.in_value_chain {
+                vec![r.programme.as_deref().unwrap_or_default()]
             } else {
                 Vec::new()
             }
         },
     );
 
-    let works: Vec<&&VisitReport> = latest
+    let works: Vec<&&ReviewPart> = latest
         .iter()
-        .filter(|r| r.findings.support.works_handed_over.unwrap_or(0) > 0)
+        .filter(|r| r.works_handed_over.unwrap_or(0) > 0)
         .collect();
     let works_total: i64 = works
         .iter()
-        .map(|r| i64::from(r.findings.support.works_handed_over.unwrap_or(0)))
+        .map(|r| i64::from(r.works_handed_over.unwrap_or(0)))
         .sum();
 
     let works_photos: Vec<WorkPhoto> = works
         .iter()
         .flat_map(|r| {
-            r.findings
-                .photos
+            r.works_photos
                 .iter()
                 .filter(|p| p.section == crate::photo::PhotoSection::Works)
                 .map(|p| WorkPhoto {
@@ -719,37 +743,47 @@ pub fn compute(
         .collect();
 
     let none = Msg::new("", "");
-    let difficulties = tally(&latest, ListKind::Difficulty, reference, &none, &|r| {
-        r.findings.difficulties.clone()
-    });
-    let support_received = tally(&latest, ListKind::SupportKind, reference, &none, &|r| {
-        r.findings.support.received.clone()
-    });
-    let taxed: Vec<String> = ids(&mut latest
-        .iter()
-        .filter(|r| r.findings.compliance.tax_registered));
+    let difficulties = tally(
+        &latest,
+        ListKind::Difficulty,
+        reference,
+        &none,
+        "difficulties",
+        ids,
+        &|r| r.difficulties.iter().map(String::as_str).collect(),
+    );
+    let support_received = tally(
+        &latest,
+        ListKind::SupportKind,
+        reference,
+        &none,
+        "support_received",
+        ids,
+        &|r| r.support_received.iter().map(String::as_str).collect(),
+    );
+    let taxed: Vec<&&ReviewPart> = latest.iter().filter(|r| r.tax_registered).collect();
 
     SixMonthReview {
         period: period.to_string(),
-        reports: ids(&mut latest.iter()),
+        reports: list("reports", &mut latest.iter().map(|r| &r.id)),
         report_count: latest.len() as i64,
         new_htx: Figure {
-            value: new_htx.len() as i64,
+            value: new_htx.0,
             target: targets.new_htx,
-            ids: new_htx,
+            ids: new_htx.1,
         },
         new_tht: Figure {
-            value: new_tht.len() as i64,
+            value: new_tht.0,
             target: targets.new_tht,
-            ids: new_tht,
+            ids: new_tht.1,
         },
         no_founding_date: Figure {
-            value: no_founding_date.len() as i64,
+            value: no_founding_date.0,
             target: None,
-            ids: no_founding_date,
+            ids: no_founding_date.1,
         },
         standstill: Figure {
-            value: standstill.len() as i64,
+            value: standing_still.len() as i64,
             target: None,
             ids: standstill,
         },
@@ -769,14 +803,14 @@ pub fn compute(
         works_handed_over: Figure {
             value: works_total,
             target: targets.works_handed_over,
-            ids: ids(&mut works.into_iter()),
+            ids: list("works_handed_over", &mut works.iter().map(|r| &r.id)),
         },
         works_photos,
         difficulties,
         tax_registered: Figure {
             value: taxed.len() as i64,
             target: None,
-            ids: taxed,
+            ids: list("tax_registered", &mut taxed.iter().map(|r| &r.id)),
         },
         tax_of: latest.len() as i64,
         support_received,
@@ -1003,26 +1037,37 @@ mod tests {
         );
 
         // The same review from the parts the server stores of each report.
-        let parts: Vec<VisitReport> = reports
+        let parts: Vec<ReviewPart> = reports
             .iter()
             .map(|r| {
                 let json = serde_json::to_string(&ReviewPart::of(r)).unwrap();
-                serde_json::from_str::<ReviewPart>(&json)
-                    .unwrap()
-                    .into_report()
+                serde_json::from_str::<ReviewPart>(&json).unwrap()
             })
             .collect();
         let coop_parts: Vec<CoopPart> = coops.iter().map(CoopPart::of).collect();
-        assert_eq!(
-            compute(
-                "2021-H2",
-                &coop_parts,
-                &parts,
-                &targets,
-                &crate::reference::built_in()
-            ),
-            r
-        );
+        let reference = crate::reference::built_in();
+        let from_parts =
+            |ids: Ids| compute_parts("2021-H2", &coop_parts, &parts, &targets, &reference, ids);
+        assert_eq!(from_parts(Ids::All), r);
+        // Without the ids: the same values, no list (what GET /api/review sends).
+        assert_eq!(from_parts(Ids::None), r.clone().without_ids());
+        // One figure's ids (the drill-down): that figure's, as in the whole review, and no
+        // other figure's.
+        for figure in FIGURES.iter().map(|f| f.to_string()).chain([
+            "difficulties:finding_markets".into(),
+            "value_chains:".into(),
+        ]) {
+            let one = from_parts(Ids::Of(&figure));
+            assert_eq!(one.ids_of(&figure), r.ids_of(&figure), "{figure}");
+            assert_eq!(
+                one.clone().without_ids(),
+                r.clone().without_ids(),
+                "{figure}"
+            );
+            for other in FIGURES.iter().filter(|f| **f != figure) {
+                assert!(one.ids_of(other).unwrap().is_empty(), "{figure}: {other}");
+            }
+        }
         // Each figure's records by its key, as the drill-down asks for them.
         assert_eq!(r.report_count, 3);
         assert_eq!(r.ids_of("reports").unwrap(), ["r2", "r3", "r4"]);

@@ -10,6 +10,7 @@
 //!
 //! Run: `cargo bench -p hoptac-server --bench review`.
 
+use hoptac_core::six_month::Ids;
 use hoptac_server::{demo, rules::six_month::load_review, storage::Db};
 use serde_json::json;
 use std::time::Instant;
@@ -139,11 +140,15 @@ async fn main() {
     );
 
     let scopes = vec!["NB/".to_string()];
-    let first = load_review(&db, &scopes, "2021-H1", None).await.unwrap();
+    let first = load_review(&db, &scopes, "2021-H1", None, Ids::None)
+        .await
+        .unwrap();
     let mut times = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let r = load_review(&db, &scopes, "2021-H1", None).await.unwrap();
+        let r = load_review(&db, &scopes, "2021-H1", None, Ids::None)
+            .await
+            .unwrap();
         times.push(t.elapsed().as_secs_f64());
         assert_eq!(r.review, first.review);
     }

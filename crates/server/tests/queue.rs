@@ -279,7 +279,15 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
     assert!(hoptac_server::demo::load_if_empty(&db).await.unwrap());
     hoptac_server::demo::load_history(&db).await.unwrap();
     let scopes = vec!["NB/".to_string()];
-    let review = || load_review(&db, &scopes, "2021-H2", None);
+    let review = || {
+        load_review(
+            &db,
+            &scopes,
+            "2021-H2",
+            None,
+            hoptac_core::six_month::Ids::All,
+        )
+    };
     let whole = review().await.unwrap();
     assert_eq!(whole.review.report_count, 28);
     assert!(whole.review.revenue_vnd.now > 0 && !whole.review.difficulties.is_empty());

@@ -13,6 +13,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::Router;
+use hoptac_core::six_month::Ids;
 use hoptac_core::six_month::{RecordsPage, ReviewResponse, Targets, TargetsRequest};
 use serde::Deserialize;
 
@@ -67,11 +68,8 @@ pub async fn review(
     user: AuthUser,
     Query(q): Query<ReviewQuery>,
 ) -> ApiResult<axum::Json<ReviewResponse>> {
-    let mut r = load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref()).await?;
-    if !q.ids {
-        r.review = r.review.without_ids();
-        r.last_year = r.last_year.map(|l| l.without_ids());
-    }
+    let ids = if q.ids { Ids::All } else { Ids::None };
+    let r = load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref(), ids).await?;
     Ok(axum::Json(r))
 }
 
@@ -230,7 +228,14 @@ pub async fn export(
     Query(q): Query<ReviewQuery>,
 ) -> ApiResult<axum::response::Response> {
     let format = Format::parse(q.format.as_deref())?;
-    let r = load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref()).await?;
+    let r = load_review(
+        &state.db,
+        &user.0.scopes,
+        &q.period,
+        q.area.as_deref(),
+        Ids::None,
+    )
+    .await?;
     format.respond(
         &format!("so-ket-{}", q.period),
         "Sơ kết 6 tháng",

@@ -4,10 +4,10 @@
 use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, areas::AreaRef, Db, Who};
 use hoptac_core::i18n::Msg;
-use hoptac_core::model::{in_scope, Role, UserInfo, VisitReport};
+use hoptac_core::model::{in_scope, Role, UserInfo};
 use hoptac_core::six_month::{
-    bad_period, compute, period_bounds, roll_up, year_before, CoopPart, RecordRef, RecordsPage,
-    ReviewResponse, SixMonthReview, Targets, TargetsRequest, FIGURES,
+    bad_period, compute_parts, period_bounds, roll_up, year_before, CoopPart, Ids, RecordRef,
+    RecordsPage, ReviewPart, ReviewResponse, SixMonthReview, Targets, TargetsRequest, FIGURES,
 };
 use std::sync::Arc;
 
@@ -49,23 +49,43 @@ async fn area_in_scope(
     ))
 }
 
-/// The review of `period` for `area` (None: all of `scopes`) with the ids behind every
-/// figure (the export and the benchmark; `GET /api/review` leaves them out).
+/// The review of `period` for `area` (None: all of `scopes`), this period's and last
+/// year's, with the ids behind the figures `ids` asks for (`GET /api/review` sends none
+/// unless asked; the drill-down asks [`records`]).
 pub async fn load_review(
     db: &Db,
     scopes: &[String],
     period: &str,
     area: Option<&str>,
+    ids: Ids<'_>,
 ) -> ApiResult<ReviewResponse> {
-    Ok(compute_review(db, scopes, period, area).await?.response)
+    let c = compute_review(db, scopes, period, area, ids, ids).await?;
+    Ok(c.into_response())
 }
 
 /// A computed review and what it was computed from, to name the records behind a figure.
 struct Computed {
     response: ReviewResponse,
     coops: Arc<Vec<CoopPart>>,
-    /// The standing reports of the period and, after them, of the same period last year.
-    reports: Vec<VisitReport>,
+    /// What the review read of the standing reports of the period and, after them, of the
+    /// same period last year.
+    reports: Vec<ReviewPart>,
+}
+
+/// The review, listing the ids `ids` asks for this period and `last_year_ids` for the
+/// same period last year.
+impl Computed {
+    /// The review; what it was computed from (a country's: ~250,000 records) is freed on a
+    /// blocking thread, not on the way to the answer.
+    fn into_response(self) -> ReviewResponse {
+        let Computed {
+            response,
+            coops,
+            reports,
+        } = self;
+        tokio::task::spawn_blocking(move || drop((coops, reports)));
+        response
+    }
 }
 
 async fn compute_review(
@@ -73,6 +93,8 @@ async fn compute_review(
     scopes: &[String],
     period: &str,
     area: Option<&str>,
+    ids: Ids<'_>,
+    last_year_ids: Ids<'_>,
 ) -> ApiResult<Computed> {
     let Some((from, to)) = period_bounds(period) else {
         return Err(ApiError::field("period", bad_period(period)));
@@ -167,16 +189,26 @@ async fn compute_review(
     let (coops, reference) = (Arc::new(coops), Arc::new(reference));
     let this_period = {
         let (coops, reference, period) = (coops.clone(), reference.clone(), period.to_string());
+        let ids = Owned::of(ids);
         tokio::task::spawn_blocking(move || {
-            let review = compute(&period, &coops, &now, &targets, &reference);
+            let review = compute_parts(&period, &coops, &now, &targets, &reference, ids.as_ids());
             (review, now)
         })
     };
     let a_year_earlier = {
         let (coops, reference) = (coops.clone(), reference.clone());
+        let ids = Owned::of(last_year_ids);
         tokio::task::spawn_blocking(move || {
-            let review =
-                before.map(|(p, _)| compute(&p, &coops, &then, &Targets::default(), &reference));
+            let review = before.map(|(p, _)| {
+                compute_parts(
+                    &p,
+                    &coops,
+                    &then,
+                    &Targets::default(),
+                    &reference,
+                    ids.as_ids(),
+                )
+            });
             (review, then)
         })
     };
@@ -196,6 +228,31 @@ async fn compute_review(
         coops,
         reports,
     })
+}
+
+/// An [`Ids`] that can move to a blocking thread.
+enum Owned {
+    All,
+    None,
+    Of(String),
+}
+
+impl Owned {
+    fn of(ids: Ids) -> Self {
+        match ids {
+            Ids::All => Owned::All,
+            Ids::None => Owned::None,
+            Ids::Of(f) => Owned::Of(f.to_string()),
+        }
+    }
+
+    fn as_ids(&self) -> Ids<'_> {
+        match self {
+            Owned::All => Ids::All,
+            Owned::None => Ids::None,
+            Owned::Of(f) => Ids::Of(f),
+        }
+    }
 }
 
 /// The largest page of [`records`].
@@ -232,7 +289,13 @@ pub async fn records(
     {
         return Err(bad_figure());
     }
-    let c = compute_review(db, scopes, period, area).await?;
+    // Only this figure's records are listed, of the period asked for.
+    let (now, then) = if last_year {
+        (Ids::None, Ids::Of(figure))
+    } else {
+        (Ids::Of(figure), Ids::None)
+    };
+    let c = compute_review(db, scopes, period, area, now, then).await?;
     let review = if last_year {
         c.response.last_year.as_ref().ok_or_else(bad_figure)?
     } else {
@@ -242,7 +305,7 @@ pub async fn records(
     let limit = limit.clamp(1, RECORDS_PAGE_MAX) as usize;
     let start = (offset as usize).min(ids.len());
     let end = (start + limit).min(ids.len());
-    Ok(RecordsPage {
+    let page = RecordsPage {
         figure: figure.to_string(),
         period: review.period.clone(),
         total: ids.len() as u32,
@@ -254,7 +317,9 @@ pub async fn records(
             &c.reports,
         ),
         next: (end < ids.len()).then_some(end as u32),
-    })
+    };
+    c.into_response();
+    Ok(page)
 }
 
 /// Names the records `ids` for the drill-down: cooperatives (`cooperatives`) or visit
@@ -263,7 +328,7 @@ fn name_records(
     ids: &[String],
     cooperatives: bool,
     coops: &[CoopPart],
-    reports: &[VisitReport],
+    reports: &[ReviewPart],
 ) -> Vec<RecordRef> {
     let names: std::collections::HashMap<&str, &str> = coops
         .iter()
@@ -283,7 +348,7 @@ fn name_records(
             .collect();
     }
     let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let visits: std::collections::HashMap<&str, &VisitReport> = reports
+    let visits: std::collections::HashMap<&str, &ReviewPart> = reports
         .iter()
         .filter(|r| wanted.contains(r.id.as_str()))
         .map(|r| (r.id.as_str(), r))
