@@ -9,6 +9,9 @@ use hoptac_core::merge::Conflict;
 use hoptac_core::model::{Cooperative, VisitReport};
 use leptos::prelude::*;
 
+/// How many of a cooperative's reports a supervisor's page asks the server for at once.
+const SERVER_PAGE: &str = "50";
+
 #[component]
 pub fn CooperativePage() -> impl IntoView {
     let session = crate::session::use_session();
@@ -17,25 +20,47 @@ pub fn CooperativePage() -> impl IntoView {
     let coop = RwSignal::new(None::<Cooperative>);
     let visits = RwSignal::new(Vec::<LocalVisit>::new());
     // A supervisor's: the cooperative's reports as the server has them (their browser does
-    // not hold reports: issue 18).
+    // not hold reports: issue 18), a page at a time ("Xem thêm": never a silent cut).
     let on_server = RwSignal::new(Vec::<VisitReport>::new());
+    let server_next = RwSignal::new(None::<String>);
+    let server_busy = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let officer = move || {
         session.user.with(|s| {
             s.as_ref()
                 .is_some_and(|s| s.user.role == hoptac_core::model::Role::Officer)
         })
     };
-    Effect::new(move |_| {
-        let Some(s) = session.user.get() else { return };
+    let fetch_server = move |after: String| {
+        let Some(s) = session.user.get_untracked() else {
+            return;
+        };
         if s.user.role == hoptac_core::model::Role::Officer {
             return;
         }
-        let q = crate::api::query(&[("cooperative", &id()), ("limit", "200")]);
+        let q = crate::api::query(&[
+            ("cooperative", &id()),
+            ("limit", SERVER_PAGE),
+            ("after", &after),
+        ]);
+        server_busy.set(true);
+        server_error.set(None);
         leptos::task::spawn_local(async move {
-            if let Ok(page) = crate::api::review_queue(&s.token, &q).await {
-                on_server.set(page.reports.into_iter().map(|i| i.report).collect());
+            match crate::api::review_queue(&s.token, &q).await {
+                Ok(page) => {
+                    on_server.update(|v| v.extend(page.reports.into_iter().map(|i| i.report)));
+                    server_next.set(page.next);
+                }
+                Err(e) => server_error.set(Some(e.user_message())),
             }
+            server_busy.set(false);
         });
+    };
+    Effect::new(move |_| {
+        session.user.track();
+        on_server.set(Vec::new());
+        server_next.set(None);
+        fetch_server(String::new());
     });
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let reload = RwSignal::new(0u32);
@@ -111,7 +136,8 @@ pub fn CooperativePage() -> impl IntoView {
             <Show when=move || !officer()>
                 <section>
                     <h2>{tx("Các lần khảo sát", "Visits")}</h2>
-                    <Show when=move || on_server.with(|v| v.is_empty())>
+                    <div role="alert">{move || server_error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+                    <Show when=move || !server_busy.get() && server_error.with(Option::is_none) && on_server.with(|v| v.is_empty())>
                         <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                     </Show>
                     <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
@@ -124,6 +150,24 @@ pub fn CooperativePage() -> impl IntoView {
                             </li>
                         }.into_any())}
                     </ul>
+                    <p class="muted" role="status">{move || {
+                        let n = on_server.with(Vec::len);
+                        if server_busy.get() {
+                            t("Đang tải…", "Loading…").to_string()
+                        } else if server_next.with(Option::is_some) {
+                            crate::i18n::ts(format!("Đang hiện {n} lần khảo sát đầu; còn nữa."), format!("Showing the first {n} visits; there are more."))
+                        } else if n > 0 {
+                            crate::i18n::ts(format!("Tất cả {n} lần khảo sát."), format!("All {n} visits."))
+                        } else {
+                            String::new()
+                        }
+                    }}</p>
+                    <Show when=move || server_next.with(Option::is_some)>
+                        <button type="button" prop:disabled=move || server_busy.get()
+                            on:click=move |_| if let Some(after) = server_next.get_untracked() { fetch_server(after) }>
+                            {tx("Xem thêm lần khảo sát", "Show more visits")}
+                        </button>
+                    </Show>
                 </section>
             </Show>
             <Show when=officer>

@@ -4,7 +4,7 @@
 // the supervisor's browser holds none of the reports.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, signIn, api, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { startServer, launch, signIn, api, allVisits, tokenFor, OFFICER, SUPERVISOR } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -61,6 +61,43 @@ test("the review queue pages on the server: 50 first, then the rest on request",
   await page.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Gia Viễn" });
   await page.getByText("Tất cả 30 phiếu.").waitFor();
   assert.equal(await rows(), 30);
+  assert.deepEqual(errors, []);
+  await server.stop();
+});
+
+test("a cooperative's page pages its visits on the server too: never a silent cut", async () => {
+  const server = await startServer();
+  const { url } = server;
+  const errors = [];
+  const officer = await tokenFor(url, OFFICER);
+  const mutations = [...Array(55).keys()].map((i) => ({
+    id: i + 1, created_at: Date.now(),
+    op: { type: "submit_visit", data: {
+      id: `v-coop-page-${String(i + 1).padStart(2, "0")}`, cooperative_id: "coop-001", author_id: "x",
+      visit_date: "2021-06-11", note: `Lần thăm ${i + 1}`, status: "submitted", created_at: 1,
+    } },
+  }));
+  const pushed = await api(url, "/api/sync/push", { token: officer, body: { client_id: "e2e-coop-page", mutations } });
+  assert.deepEqual(pushed.body.rejected, [], JSON.stringify(pushed.body));
+  // What the server holds of coop-001: the 55 and the demo's own.
+  const sup = await tokenFor(url, SUPERVISOR);
+  const held = await allVisits(url, sup);
+  assert.equal(held.status, 200);
+  const total = held.body.filter((r) => r.cooperative_id === "coop-001").length;
+  assert.ok(total >= 55, `${total}`);
+
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.setDefaultTimeout(20_000);
+  await signIn(page, url, SUPERVISOR);
+  await page.goto(`${url}/htx/coop-001`);
+  const items = page.getByRole("list", { name: "Các lần khảo sát" }).getByRole("listitem");
+  await page.getByText("Đang hiện 50 lần khảo sát đầu; còn nữa.").waitFor();
+  assert.equal(await items.count(), 50);
+  await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).click();
+  await page.getByText(`Tất cả ${total} lần khảo sát.`).waitFor();
+  assert.equal(await items.count(), total);
+  assert.equal(await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).count(), 0);
   assert.deepEqual(errors, []);
   await server.stop();
 });
