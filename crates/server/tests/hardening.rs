@@ -1095,6 +1095,17 @@ async fn the_sign_in_brake_counts_addresses_and_hides_which_names_exist(backend:
         429,
         "this address waits a minute"
     );
+    // What a braked address sends counts nothing: no name is pushed towards its own
+    // brake, and no row is written for it.
+    for _ in 0..10 {
+        assert_eq!(login("canbo.hoalu".into(), "sai").await.0, 429);
+    }
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = 'name:canbo.hoalu'")
+            .fetch_one(&s.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, 0);
 }
 
 on_both!(guesses_sent_all_at_once_are_braked_like_guesses_sent_one_by_one);
@@ -1117,10 +1128,33 @@ async fn guesses_sent_all_at_once_are_braked_like_guesses_sent_one_by_one(backen
         }
     };
     // Sign-ins that succeed are not failures: more of them from one address than the
-    // address's brake allows all go through (an office behind one address).
+    // address's brake allows all go through, one after another and all at once (an
+    // office behind one address, its officers signing in together at a training).
     for _ in 0..=MAX_FAILURES_PER_ADDRESS {
         assert_eq!(login("canbo.kimson", "hoptac-kimson".into()).await, 200);
     }
+    let n = MAX_FAILURES_PER_ADDRESS + 5;
+    for i in 0..n {
+        add_user(
+            &s,
+            &format!("u-office-{i}"),
+            &format!("canbo.vanphong{i}"),
+            "mat-khau-van-phong",
+            "officer",
+            &["NB-HL"],
+        )
+        .await;
+    }
+    let names: Vec<&'static str> = (0..n)
+        .map(|i| &*Box::leak(format!("canbo.vanphong{i}").into_boxed_str()))
+        .collect();
+    let answers = futures::future::join_all(
+        names
+            .iter()
+            .map(|name| login(name, "mat-khau-van-phong".into())),
+    )
+    .await;
+    assert!(answers.iter().all(|&st| st == 200), "{answers:?}");
     // Twenty guesses at one name at the same moment: only as many as the brake allows are
     // checked (401); the others wait (429), and so does the right password after them.
     let answers =
@@ -1136,6 +1170,21 @@ async fn guesses_sent_all_at_once_are_braked_like_guesses_sent_one_by_one(backen
         "{answers:?}"
     );
     assert_eq!(login("canbo.giavien", "hoptac-giavien".into()).await, 429);
+    // The answer says how long to wait (at most the brake's minute).
+    let resp = s
+        .http
+        .post(format!("{}/api/auth/login", s.url))
+        .json(&json!({"username": "canbo.giavien", "password": "hoptac-giavien"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("60")
+    );
 }
 
 // ---------------------------------------------------------------------------------------

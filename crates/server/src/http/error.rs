@@ -98,10 +98,17 @@ impl IntoResponse for ApiError {
             fields,
         };
         let mut resp = (self.status(), axum::Json(body)).into_response();
-        if matches!(self, ApiError::Busy) {
+        // Seconds: the database is busy for a moment; a braked sign-in waits at most the
+        // brake's window (rules::accounts::FAILURE_WINDOW_MS).
+        let retry_after = match self {
+            ApiError::Busy => Some("1"),
+            ApiError::RateLimited => Some("60"),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             resp.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
+                axum::http::HeaderValue::from_static(seconds),
             );
         }
         resp

@@ -78,9 +78,17 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// The brake on guessing passwords: failed sign-ins per user name and per client address
-/// in a sliding minute ([`FAILURE_WINDOW_MS`]), kept in the database (`sign_in_failures`,
-/// migration 0016) so every server instance brakes together; expired rows are deleted by
-/// the hourly sweep ([`forget_old_failures`]).
+/// in a minute from the first of them ([`FAILURE_WINDOW_MS`]), kept in the database
+/// (`sign_in_failures`, migration 0016) so every server instance brakes together; expired
+/// rows are deleted by the hourly sweep ([`forget_old_failures`]).
+///
+/// A name's count takes each attempt before its password is checked (and forgets them
+/// all when one succeeds), so guesses at one account sent all at once are braked like
+/// guesses sent one by one: five are checked, whatever the number in flight. An address's
+/// count takes only failures, after the check, so an office behind one address whose
+/// officers sign in together is never braked by its own right passwords; a burst of
+/// guesses spread over many names from one address can pass its limit by the number in
+/// flight, each name still checked at most five times.
 #[derive(Default)]
 pub struct LoginLimiter;
 
@@ -93,11 +101,10 @@ fn address_key(a: IpAddr) -> String {
 }
 
 impl LoginLimiter {
-    /// Counts an attempt to sign in as `name` from `address` and says whether it may go on
-    /// (false: it waits for the window to pass, 429). Every attempt counts as a failure
-    /// until [`Self::succeed`] takes it back, so guesses sent all at once are braked like
-    /// guesses sent one by one: with a check and then a count, every parallel guess would
-    /// pass the check before any was counted.
+    /// Counts an attempt to sign in as `name` from `address` at `now` and says whether its
+    /// password may be checked (false: it waits for the window to pass, 429). A refused
+    /// attempt counts nothing: a braked address writes nothing, and a name already at its
+    /// limit is not pushed past it.
     pub async fn attempt(
         &self,
         db: &Db,
@@ -105,33 +112,48 @@ impl LoginLimiter {
         address: Option<IpAddr>,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
+        if let Some(a) = address {
+            if let Some((failures, since)) = storage::brake::get(db, &address_key(a)).await? {
+                if failures >= i64::from(MAX_FAILURES_PER_ADDRESS)
+                    && now - since < FAILURE_WINDOW_MS
+                {
+                    return Ok(false);
+                }
+            }
+        }
+        // Counted and, past the limit, rolled back: attempts at the same moment (on any
+        // instance) wait for each other's row, so each sees the count before it.
         let mut tx = db.begin_write().await?;
         let by_name =
             storage::brake::count(&mut tx, &name_key(name), now, FAILURE_WINDOW_MS).await?;
-        let by_address = match address {
-            Some(a) => {
-                storage::brake::count(&mut tx, &address_key(a), now, FAILURE_WINDOW_MS).await?
-            }
-            None => 0,
-        };
+        if by_name > i64::from(MAX_FAILURES_PER_NAME) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         tx.commit().await?;
-        Ok(by_name <= i64::from(MAX_FAILURES_PER_NAME)
-            && by_address <= i64::from(MAX_FAILURES_PER_ADDRESS))
+        Ok(true)
     }
 
-    /// An attempt as `name` from `address` succeeded: forgets `name`'s failures and takes
-    /// this attempt back from the address's count.
-    pub async fn succeed(
+    /// The password checked after [`Self::attempt`] was wrong: counts the failure for the
+    /// address (the name's was counted by the attempt).
+    pub async fn fail(
         &self,
         db: &Db,
-        name: &str,
         address: Option<IpAddr>,
+        now: i64,
     ) -> Result<(), sqlx::Error> {
+        let Some(a) = address else {
+            return Ok(());
+        };
+        let mut tx = db.begin_write().await?;
+        storage::brake::count(&mut tx, &address_key(a), now, FAILURE_WINDOW_MS).await?;
+        tx.commit().await
+    }
+
+    /// The password was right: forgets `name`'s failures.
+    pub async fn succeed(&self, db: &Db, name: &str) -> Result<(), sqlx::Error> {
         let mut tx = db.begin_write().await?;
         storage::brake::forget(&mut tx, &name_key(name)).await?;
-        if let Some(a) = address {
-            storage::brake::uncount(&mut tx, &address_key(a)).await?;
-        }
         tx.commit().await
     }
 }
@@ -186,10 +208,10 @@ pub async fn login(
     };
     let ok = verify_password(password, hash).await;
     let Some(found) = found.filter(|_| ok) else {
-        // Already counted by attempt().
+        limiter.fail(db, address, now).await?;
         return Err(ApiError::BadCredentials);
     };
-    limiter.succeed(db, &username, address).await?;
+    limiter.succeed(db, &username).await?;
     if !found.active {
         // Said only to whoever knows the password: no telling which accounts exist.
         return Err(ApiError::Denied {

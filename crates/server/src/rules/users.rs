@@ -293,7 +293,7 @@ pub async fn change_own_password(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    // Counted before the check (and taken back when it is right): parallel guesses too.
+    // Counted before the check (and forgotten when it is right): parallel guesses too.
     if !limiter
         .attempt(db, &user.username, address, storage::now_ms())
         .await?
@@ -304,6 +304,7 @@ pub async fn change_own_password(
     if current.len() > hoptac_core::accounts::MAX_PASSWORD_BYTES
         || !super::accounts::verify(current, hash).await
     {
+        limiter.fail(db, address, storage::now_ms()).await?;
         return Err(ApiError::field(
             "current_password",
             Msg::new(
@@ -312,7 +313,7 @@ pub async fn change_own_password(
             ),
         ));
     }
-    limiter.succeed(db, &user.username, address).await?;
+    limiter.succeed(db, &user.username).await?;
     let new_hash = hash_password(new).await;
     let mut tx = db.begin_write().await?;
     storage::users::set_password(&mut tx, &user.id, &new_hash, false).await?;

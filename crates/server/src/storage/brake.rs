@@ -4,6 +4,15 @@
 use super::{Db, WriteTx};
 use sqlx::Row;
 
+/// The failures counted under `key` and when their window began (ms since epoch).
+pub async fn get(db: &Db, key: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT failures, since FROM sign_in_failures WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
 /// Counts one attempt under `key` at `now` and returns the count of its window: a window
 /// older than `window_ms` starts again at 1. One statement, so attempts made at the same
 /// moment (on any instance) each get their own count: there is no reading the count and
@@ -27,17 +36,6 @@ pub async fn count(
     .fetch_one(tx.conn())
     .await?
     .try_get(0)
-}
-
-/// Takes back one attempt counted under `key` (it succeeded: only failures stay counted).
-pub async fn uncount(tx: &mut WriteTx<'_>, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(key)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
 }
 
 /// Forgets `key`'s failures.
