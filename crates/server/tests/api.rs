@@ -1401,6 +1401,21 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         assert_eq!(st, 422, "{bad}: {b}");
         assert!(b.to_string().contains("chỉ tiêu"), "{b}");
     }
+    // The first year there is has no year before it: said so, not "no such figure".
+    let (st, b) = s
+        .call(
+            "GET",
+            "/api/review/records?period=0000-H1&area=NB-HL&figure=reports&last_year=true",
+            Some(&sup),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("last_year")),
+        "{b}"
+    );
+    assert!(b.to_string().contains("năm trước"), "{b}");
     // Another province's area: refused like the review itself.
     let (st, _) = s
         .call(

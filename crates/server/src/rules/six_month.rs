@@ -297,7 +297,15 @@ pub async fn records(
     };
     let c = compute_review(db, scopes, period, area, now, then).await?;
     let review = if last_year {
-        c.response.last_year.as_ref().ok_or_else(bad_figure)?
+        c.response.last_year.as_ref().ok_or_else(|| {
+            ApiError::field(
+                "last_year",
+                Msg::new(
+                    format!("Kỳ {period} không có cùng kỳ năm trước."),
+                    format!("The period {period} has no same period a year earlier."),
+                ),
+            )
+        })?
     } else {
         &c.response.review
     };
