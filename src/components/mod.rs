@@ -1,5 +1,6 @@
 pub mod conflicts;
 pub mod header;
+pub mod more;
 pub mod photo_editor;
 pub mod report_view;
 pub mod returned;

@@ -25,6 +25,7 @@ pub fn CooperativePage() -> impl IntoView {
     let server_next = RwSignal::new(None::<String>);
     let server_busy = RwSignal::new(false);
     let server_error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let server_status = NodeRef::<leptos::html::P>::new();
     let officer = move || {
         session.user.with(|s| {
             s.as_ref()
@@ -150,7 +151,7 @@ pub fn CooperativePage() -> impl IntoView {
                             </li>
                         }.into_any())}
                     </ul>
-                    <p class="muted" role="status">{move || {
+                    <p class="muted" role="status" tabindex="-1" node_ref=server_status>{move || {
                         let n = on_server.with(Vec::len);
                         if server_busy.get() {
                             t("Đang tải…", "Loading…").to_string()
@@ -162,12 +163,10 @@ pub fn CooperativePage() -> impl IntoView {
                             String::new()
                         }
                     }}</p>
-                    <Show when=move || server_next.with(Option::is_some)>
-                        <button type="button" prop:disabled=move || server_busy.get()
-                            on:click=move |_| if let Some(after) = server_next.get_untracked() { fetch_server(after) }>
-                            {tx("Xem thêm lần khảo sát", "Show more visits")}
-                        </button>
-                    </Show>
+                    <crate::components::more::MoreButton label=("Xem thêm lần khảo sát", "Show more visits")
+                        has_more=Signal::derive(move || server_next.with(Option::is_some)) busy=server_busy
+                        on_more=Callback::new(move |()| if let Some(after) = server_next.get_untracked() { fetch_server(after) })
+                        status=server_status/>
                 </section>
             </Show>
             <Show when=officer>

@@ -152,6 +152,7 @@ pub fn ReportsPage() -> impl IntoView {
             (p, label)
         })
         .collect();
+    let status = NodeRef::<leptos::html::P>::new();
     view! {
         <Show when=move || session.loaded.get() && session.user.with(|s| s.is_none())>
             <Redirect path="/dang-nhap"/>
@@ -230,7 +231,7 @@ pub fn ReportsPage() -> impl IntoView {
                     }.into_any()})}
                 </tbody>
             </table>
-            <p class="muted" role="status">{move || {
+            <p class="muted" role="status" tabindex="-1" node_ref=status>{move || {
                 let n = items.with(Vec::len);
                 if loading.get() {
                     crate::i18n::t("Đang tải…", "Loading…").to_string()
@@ -242,12 +243,10 @@ pub fn ReportsPage() -> impl IntoView {
                     String::new()
                 }
             }}</p>
-            <Show when=move || next.with(Option::is_some)>
-                <button type="button" class="primary" disabled=move || loading.get()
-                    on:click=move |_| { if let Some(a) = next.get_untracked() { fetch(a); } }>
-                    {tx("Xem thêm phiếu", "Show more reports")}
-                </button>
-            </Show>
+            <crate::components::more::MoreButton label=("Xem thêm phiếu", "Show more reports")
+                class="primary" has_more=Signal::derive(move || next.with(Option::is_some))
+                busy=loading on_more=Callback::new(move |()| { if let Some(a) = next.get_untracked() { fetch(a); } })
+                status=status/>
         </section>
     }
 }

@@ -417,9 +417,14 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
         });
     };
     fetch(0);
-    let more = fetch.clone();
+    let more = Callback::new(move |()| {
+        if let Some(o) = next.get_untracked() {
+            fetch(o);
+        }
+    });
+    let status = NodeRef::<leptos::html::P>::new();
     view! {
-        <p role="status" class="muted">{move || {
+        <p role="status" class="muted" tabindex="-1" node_ref=status>{move || {
             let shown = items.with(Vec::len) as u32;
             match total.get() {
                 _ if busy.get() => t("Đang tải hồ sơ…", "Loading the records…").to_string(),
@@ -428,7 +433,8 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                     format!("Đang hiện {shown} trong {n} hồ sơ."),
                     format!("Showing {shown} of {n} records."),
                 ),
-                _ => String::new(),
+                Some(_) => ts(format!("Tất cả {shown} hồ sơ."), format!("All {shown} records.")),
+                None => String::new(),
             }
         }}</p>
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
@@ -442,15 +448,9 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                 }}
             </For>
         </ul>
-        // Kept while the next page loads (disabled), so focus stays on it.
-        <Show when=move || next.with(Option::is_some)>
-            <button type="button" disabled=move || busy.get() aria-busy=move || busy.get().to_string() on:click={
-                let more = more.clone();
-                move |_| { if let Some(o) = next.get_untracked() { more(o); } }
-            }>
-                {tx("Xem thêm hồ sơ", "Show more records")}
-            </button>
-        </Show>
+        <crate::components::more::MoreButton label=("Xem thêm hồ sơ", "Show more records")
+            has_more=Signal::derive(move || next.with(Option::is_some)) busy=busy
+            on_more=more status=status/>
     }
 }
 
@@ -653,6 +653,7 @@ pub fn SixMonthPage() -> impl IntoView {
                             view! {
                                 <section class="card">
                                     <h2>{heading.clone()}</h2>
+                                    {ls.is_empty().then(|| view! { <p class="empty">{tx("Không có phiếu nào nêu mục này trong kỳ.", "No report gives this in the period.")}</p> })}
                                     <table class="table" aria-label=heading>
                                         <tbody>
                                             {ls.into_iter().map(|l| {

@@ -94,10 +94,16 @@ test("a cooperative's page pages its visits on the server too: never a silent cu
   const items = page.getByRole("list", { name: "Các lần khảo sát" }).getByRole("listitem");
   await page.getByText("Đang hiện 50 lần khảo sát đầu; còn nữa.").waitFor();
   assert.equal(await items.count(), 50);
-  await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).click();
+  // By keyboard: the button keeps focus while the page loads (not disabled, which drops
+  // focus to the page's start), and when it goes the status line that says what is shown
+  // takes focus.
+  await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).focus();
+  await page.keyboard.press("Enter");
   await page.getByText(`Tất cả ${total} lần khảo sát.`).waitFor();
   assert.equal(await items.count(), total);
   assert.equal(await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).count(), 0);
+  await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), `Tất cả ${total} lần khảo sát.`);
   assert.deepEqual(errors, []);
   await server.stop();
 });
