@@ -59,7 +59,7 @@ pub async fn load_review(
     area: Option<&str>,
     ids: Ids<'_>,
 ) -> ApiResult<ReviewResponse> {
-    let c = compute_review(db, scopes, period, area, ids, ids).await?;
+    let c = compute_review(db, scopes, period, area, ids, Some(ids)).await?;
     Ok(c.into_response())
 }
 
@@ -72,8 +72,6 @@ struct Computed {
     reports: Vec<ReviewPart>,
 }
 
-/// The review, listing the ids `ids` asks for this period and `last_year_ids` for the
-/// same period last year.
 impl Computed {
     /// The review; what it was computed from (a country's: ~250,000 records) is freed on a
     /// blocking thread, not on the way to the answer.
@@ -88,13 +86,16 @@ impl Computed {
     }
 }
 
+/// The review, listing the ids `ids` asks for this period and `last_year_ids` for the
+/// same period last year; with `last_year_ids` None, last year is neither read nor
+/// computed (`last_year` None: the drill-down of this period's figure).
 async fn compute_review(
     db: &Db,
     scopes: &[String],
     period: &str,
     area: Option<&str>,
     ids: Ids<'_>,
-    last_year_ids: Ids<'_>,
+    last_year_ids: Option<Ids<'_>>,
 ) -> ApiResult<Computed> {
     let Some((from, to)) = period_bounds(period) else {
         return Err(ApiError::field("period", bad_period(period)));
@@ -150,7 +151,9 @@ async fn compute_review(
             }
         }
     };
-    let before = year_before(period).and_then(|p| period_bounds(&p).map(|b| (p, b)));
+    let before = last_year_ids
+        .and_then(|_| year_before(period))
+        .and_then(|p| period_bounds(&p).map(|b| (p, b)));
     let load_targets = async { Ok::<_, ApiError>(storage::targets::for_period(db, period).await?) };
     let load_reference = async { Ok::<_, ApiError>(storage::reference::all(db).await?) };
     // Read side by side (PostgreSQL runs them on separate connections): the country's
@@ -197,7 +200,7 @@ async fn compute_review(
     };
     let a_year_earlier = {
         let (coops, reference) = (coops.clone(), reference.clone());
-        let ids = Owned::of(last_year_ids);
+        let ids = Owned::of(last_year_ids.unwrap_or(Ids::None));
         tokio::task::spawn_blocking(move || {
             let review = before.map(|(p, _)| {
                 compute_parts(
@@ -289,11 +292,12 @@ pub async fn records(
     {
         return Err(bad_figure());
     }
-    // Only this figure's records are listed, of the period asked for.
+    // Only this figure's records are listed, of the period asked for; last year is read
+    // only when asked for.
     let (now, then) = if last_year {
-        (Ids::None, Ids::Of(figure))
+        (Ids::None, Some(Ids::Of(figure)))
     } else {
-        (Ids::Of(figure), Ids::None)
+        (Ids::Of(figure), None)
     };
     let c = compute_review(db, scopes, period, area, now, then).await?;
     let review = if last_year {
