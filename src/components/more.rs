@@ -1,8 +1,30 @@
 //! "Xem thêm …": the button that fetches the next page of a list the server pages (the
 //! review queue, a cooperative's visits, a figure's records).
 
-use crate::i18n::tx;
+use crate::i18n::{t, ts, tx};
 use leptos::prelude::*;
+
+/// The status line of a list paged by "Xem thêm": loading, the first `shown` with more to
+/// come, or all of them (`noun`: what the list holds, (Vietnamese, English): ("phiếu",
+/// "reports")); empty for an empty list (the page says that itself).
+pub fn page_status(shown: usize, loading: bool, has_more: bool, noun: (&str, &str)) -> String {
+    let (vi, en) = noun;
+    if loading {
+        t("Đang tải…", "Loading…").to_string()
+    } else if has_more {
+        ts(
+            format!("Đang hiện {shown} {vi} đầu; còn nữa."),
+            format!("Showing the first {shown} {en}; there are more."),
+        )
+    } else if shown > 0 {
+        ts(
+            format!("Tất cả {shown} {vi}."),
+            format!("All {shown} {en}."),
+        )
+    } else {
+        String::new()
+    }
+}
 
 /// Asks for the next page with `on_more` while `has_more`. While a page loads it says so
 /// (`aria-disabled`, `aria-busy`) and ignores clicks but stays focusable: a disabled

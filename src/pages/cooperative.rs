@@ -151,18 +151,8 @@ pub fn CooperativePage() -> impl IntoView {
                             </li>
                         }.into_any())}
                     </ul>
-                    <p class="muted" role="status" tabindex="-1" node_ref=server_status>{move || {
-                        let n = on_server.with(Vec::len);
-                        if server_busy.get() {
-                            t("Đang tải…", "Loading…").to_string()
-                        } else if server_next.with(Option::is_some) {
-                            crate::i18n::ts(format!("Đang hiện {n} lần khảo sát đầu; còn nữa."), format!("Showing the first {n} visits; there are more."))
-                        } else if n > 0 {
-                            crate::i18n::ts(format!("Tất cả {n} lần khảo sát."), format!("All {n} visits."))
-                        } else {
-                            String::new()
-                        }
-                    }}</p>
+                    <p class="muted" role="status" tabindex="-1" node_ref=server_status>{move || crate::components::more::page_status(
+                        on_server.with(Vec::len), server_busy.get(), server_next.with(Option::is_some), ("lần khảo sát", "visits"))}</p>
                     <crate::components::more::MoreButton label=("Xem thêm lần khảo sát", "Show more visits")
                         has_more=Signal::derive(move || server_next.with(Option::is_some)) busy=server_busy
                         on_more=Callback::new(move |()| if let Some(after) = server_next.get_untracked() { fetch_server(after) })

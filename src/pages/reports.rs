@@ -231,18 +231,8 @@ pub fn ReportsPage() -> impl IntoView {
                     }.into_any()})}
                 </tbody>
             </table>
-            <p class="muted" role="status" tabindex="-1" node_ref=status>{move || {
-                let n = items.with(Vec::len);
-                if loading.get() {
-                    crate::i18n::t("Đang tải…", "Loading…").to_string()
-                } else if next.with(Option::is_some) {
-                    crate::i18n::ts(format!("Đang hiện {n} phiếu đầu; còn nữa."), format!("Showing the first {n} reports; there are more."))
-                } else if n > 0 {
-                    crate::i18n::ts(format!("Tất cả {n} phiếu."), format!("All {n} reports."))
-                } else {
-                    String::new()
-                }
-            }}</p>
+            <p class="muted" role="status" tabindex="-1" node_ref=status>{move || crate::components::more::page_status(
+                items.with(Vec::len), loading.get(), next.with(Option::is_some), ("phiếu", "reports"))}</p>
             <crate::components::more::MoreButton label=("Xem thêm phiếu", "Show more reports")
                 class="primary" has_more=Signal::derive(move || next.with(Option::is_some))
                 busy=loading on_more=Callback::new(move |()| { if let Some(a) = next.get_untracked() { fetch(a); } })
