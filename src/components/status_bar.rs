@@ -17,7 +17,7 @@ pub fn StatusBar() -> impl IntoView {
             <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
             <span data-testid="online">{move || if s.online.get() { t("Có mạng", "Online") } else { t("Mất mạng", "Offline") }}</span>
             <span data-testid="pending">{move || {
-                let n = s.pending.get();
+                let Some(n) = s.pending.get() else { return String::from("…") };
                 let photos = s.photos.get().0;
                 if n == 0 && photos == 0 { t("Không có thay đổi chờ gửi", "Nothing waiting to sync").to_string() }
                 else if n == 0 { String::new() }

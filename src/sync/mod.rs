@@ -22,8 +22,9 @@ const PERIOD_MS: u64 = 30_000;
 #[derive(Clone, Copy)]
 pub struct SyncState {
     pub online: RwSignal<bool>,
-    /// Changes waiting in the outbox.
-    pub pending: RwSignal<u32>,
+    /// Changes waiting in the outbox; `None` until the outbox has been read (the status bar
+    /// must not say "nothing waiting" before it knows: a test read that too early).
+    pub pending: RwSignal<Option<u32>>,
     pub last_success: RwSignal<Option<i64>>,
     pub error: RwSignal<Option<Msg>>,
     pub running: RwSignal<bool>,
@@ -41,7 +42,7 @@ pub struct SyncState {
 thread_local! {
     static STATE: SyncState = SyncState {
         online: RwSignal::new(crate::util::is_online()),
-        pending: RwSignal::new(0),
+        pending: RwSignal::new(None),
         last_success: RwSignal::new(None),
         error: RwSignal::new(None),
         running: RwSignal::new(false),
@@ -84,7 +85,7 @@ async fn data_changed() {
 /// registry re-reading 10,000 cooperatives after every quiet sync slowed typing).
 async fn refresh_pending() {
     if let Ok(n) = app_store().outbox_len().await {
-        state().pending.set(n);
+        state().pending.set(Some(n));
     }
 }
 
@@ -119,8 +120,9 @@ pub fn start() {
         {
             crate::clock::set_offset(o);
         }
-        refresh_pending().await;
+        // Photos first: the bar says "nothing waiting" once the outbox count is known.
         uploads::refresh_waiting().await;
+        refresh_pending().await;
         // Photos named by nothing, left by a form closed before its draft was saved.
         let _ = app_store().sweep_photos(crate::util::now_ms()).await;
         let mut failures: u32 = 0;
@@ -318,7 +320,9 @@ async fn push_and_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> 
             .acknowledge(resp.last_mutation_id, &resp.rejected)
             .await
             .map_err(|_| ApiError::Network)?;
-        s.pending.set(store.outbox_len().await.unwrap_or(0));
+        if let Ok(n) = store.outbox_len().await {
+            s.pending.set(Some(n));
+        }
     }
 
     // Pull every page after our cursor.

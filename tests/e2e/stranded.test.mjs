@@ -246,7 +246,10 @@ test("a refused registration and a refused profile edit stay on the tablet and a
   }
   await syncNow(page);
   await page.goto(url + "/");
+  // The bar says this only once it has read the outbox (it said so before, on a slow CI
+  // machine, while the fixed edit still waited: the server had not got it yet).
   await page.getByText("Không có thay đổi chờ gửi").waitFor();
+  await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
   assert.equal(await page.getByRole("region", { name: /Phiếu cần sửa/ }).count(), 0, "nothing left to fix");
   const sup = await tokenFor(url, SUPERVISOR);
   const pulled = await api(url, "/api/sync/pull", { token: sup, body: { client_id: "e2e-sup-fix", cursor: 0, limit: 2000 } });
