@@ -264,20 +264,60 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     }
 }
 
-/// `axum::extract::Query`, but a query string that does not parse is our JSON error.
+/// `axum::extract::Query`, but a query string that does not parse is a 422 naming the
+/// parameter, in the user's language (`limit=abc`: "“limit” phải là một số…"), never the
+/// parser's English text. Parsed by serde_urlencoded (as axum does) through
+/// serde_path_to_error, which names the parameter that failed.
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(v)| Query(v))
-            .map_err(|e| {
-                ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
-            })
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| query_error(&e.path().to_string(), &e.into_inner().to_string()))
     }
+}
+
+/// The 422 for a query parameter that does not parse: `path` as serde_path_to_error gives
+/// it ("." when the error is not inside one parameter, e.g. one missing), `detail` serde's
+/// text ("invalid digit found in string", "missing field `period`").
+fn query_error(path: &str, detail: &str) -> ApiError {
+    let missing = detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'));
+    if let Some(name) = missing {
+        return ApiError::field(
+            name,
+            Msg::new(
+                format!("Địa chỉ yêu cầu thiếu tham số “{name}”."),
+                format!("The request's address lacks the parameter “{name}”."),
+            ),
+        );
+    }
+    let name = if path == "." { "query" } else { path };
+    // u32/u64 parameters (limit, offset): "abc", "-1", "1.5" and too large all say
+    // "invalid digit" or "number too large"; booleans say "`true` or `false`".
+    let message = if detail.contains("digit") || detail.contains("number too large") {
+        Msg::new(
+            format!("Tham số “{name}” phải là một số nguyên 0, 1, 2, …"),
+            format!("The parameter “{name}” must be a whole number 0, 1, 2, …"),
+        )
+    } else if detail.contains("`true` or `false`") {
+        Msg::new(
+            format!("Tham số “{name}” phải là true hoặc false."),
+            format!("The parameter “{name}” must be true or false."),
+        )
+    } else {
+        Msg::new(
+            format!("Tham số “{name}” không hợp lệ."),
+            format!("The parameter “{name}” is not valid ({detail})."),
+        )
+    };
+    ApiError::field(name, message)
 }
 
 /// `axum::extract::Path`, but a path that does not parse is our JSON error.
