@@ -64,8 +64,8 @@ pub fn StatusBar() -> impl IntoView {
                 <SignInAgain/>
             </Show>
             <div class="spacer"></div>
-            <button type="button" on:click=move |_| sync_now() disabled=move || s.running.get()>
-                {move || if s.running.get() { t("Đang đồng bộ…", "Syncing…") } else { t("Đồng bộ ngay", "Sync now") }}
+            <button type="button" on:click=move |_| sync_now() disabled=move || s.busy()>
+                {move || if s.busy() { t("Đang đồng bộ…", "Syncing…") } else { t("Đồng bộ ngay", "Sync now") }}
             </button>
         </section>
     }

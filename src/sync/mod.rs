@@ -37,6 +37,17 @@ pub struct SyncState {
     pub photos: RwSignal<PhotoProgress>,
     /// Bumped to ask the loop to sync now.
     kick: RwSignal<u64>,
+    /// The `kick` the loop's current (or last) run began after.
+    started: RwSignal<u64>,
+}
+
+impl SyncState {
+    /// Whether a sync runs or has been asked for and not yet begun: "Sync now" is disabled
+    /// and says "Đang đồng bộ…" from the click until a run that began after it ends (the
+    /// loop looks for a kick every 250 ms; before, the button stayed enabled meanwhile).
+    pub fn busy(&self) -> bool {
+        self.running.get() || self.kick.get() != self.started.get()
+    }
 }
 
 thread_local! {
@@ -50,6 +61,7 @@ thread_local! {
         data_version: RwSignal::new(0),
         photos: RwSignal::new((0, 0, 0)),
         kick: RwSignal::new(0),
+        started: RwSignal::new(0),
     };
 }
 
@@ -131,7 +143,10 @@ pub fn start() {
             // start another run at once, not wait for the next period (seen on a slow CI
             // machine: the work stayed unsent after signing in again).
             let kicked_at = s.kick.get_untracked();
+            s.started.set(kicked_at);
+            s.running.set(true);
             let ok = run_once().await;
+            s.running.set(false);
             failures = if ok { 0 } else { failures + 1 };
             let wait = if ok {
                 PERIOD_MS
