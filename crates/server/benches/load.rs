@@ -373,8 +373,15 @@ async fn main() {
         soak(m).await;
         return;
     }
-    println!("load: {TABLETS} tablets at once, each pushing a report then pulling, through nginx");
+    // HOPTAC_LOAD_BACKENDS=postgres measures one database only; HOPTAC_DB_POOL (inherited
+    // by the instances) sets their pool size (`hoptac-server --db-pool`).
+    let only = std::env::var("HOPTAC_LOAD_BACKENDS").unwrap_or_default();
+    let pool = std::env::var("HOPTAC_DB_POOL").unwrap_or_else(|_| "default".into());
+    println!("load: {TABLETS} tablets at once, each pushing a report then pulling, through nginx (pool: {pool})");
     for backend in ["sqlite", "postgres"] {
+        if !only.is_empty() && !only.split(',').any(|b| b == backend) {
+            continue;
+        }
         for instances in [1, 2] {
             load(backend, instances).await;
         }

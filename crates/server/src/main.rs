@@ -48,6 +48,11 @@ struct Args {
     /// reorganisation): what the tests start from.
     #[arg(long, env = "HOPTAC_DEMO_SEED", conflicts_with = "demo")]
     demo_seed: bool,
+    /// Database connections this instance keeps open at most (1 to 200). Default: 4 for
+    /// SQLite (one writer at a time anyway), 10 for PostgreSQL. With several instances on
+    /// one PostgreSQL keep their sum under its `max_connections` (100 by default).
+    #[arg(long, env = "HOPTAC_DB_POOL", value_parser = clap::value_parser!(u32).range(1..=200))]
+    db_pool: Option<u32>,
     /// Proxies in front of this server whose X-Forwarded-For is believed, comma-separated
     /// (for example 127.0.0.1 for nginx on the same machine): the sign-in brake then counts
     /// the client's address, not the proxy's.
@@ -309,7 +314,7 @@ async fn main() -> ExitCode {
         tracing::warn!("no built app found (./dist): serving the API only; run `make run` to build and serve the app");
     }
 
-    let db = match Db::connect(&args.db).await {
+    let db = match Db::connect_with(&args.db, args.db_pool).await {
         Ok(db) => db,
         Err(e) => return fail(e),
     };

@@ -33,6 +33,16 @@ fn a_bad_database_url_says_what_to_write() {
 }
 
 #[test]
+fn a_pool_size_out_of_range_is_refused_by_name() {
+    let (_dir, db) = tmp_db();
+    for n in ["0", "201", "many"] {
+        let (code, err) = run(&["--db", &db, "--db-pool", n, "--listen", "127.0.0.1:0"]);
+        assert_eq!(code, 2, "{n}: {err}");
+        assert!(err.contains("--db-pool"), "{n}: {err}");
+    }
+}
+
+#[test]
 fn an_unwritable_data_folder_is_named() {
     let (code, err) = run(&[
         "--db",
@@ -275,6 +285,8 @@ fn readiness_metrics_and_json_logs() {
             "--demo-seed",
             "--log-format",
             "json",
+            "--db-pool",
+            "3",
         ])
         .env("RUST_LOG", "info")
         .env("HOPTAC_METRICS_TOKEN", "metrics-secret-1234")
@@ -329,6 +341,10 @@ fn readiness_metrics_and_json_logs() {
             "{text}"
         );
         assert!(text.contains("hoptac_db_pool_connections "), "{text}");
+        assert!(
+            text.contains("hoptac_db_pool_max_connections 3\n"),
+            "--db-pool 3: {text}"
+        );
     });
     send_sigterm(child.id());
     let out = child.wait_with_output().unwrap();

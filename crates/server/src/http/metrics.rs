@@ -7,7 +7,8 @@
 //!   among the routes (`/api/sync/push`, `/api/sync/pull`);
 //! - `hoptac_sync_rejected_mutations_total{code}`: mutations refused in pushes (the work
 //!   that waits on tablets to be fixed), by error code;
-//! - `hoptac_db_pool_connections` and `hoptac_db_pool_idle_connections`: the database pool.
+//! - `hoptac_db_pool_connections`, `hoptac_db_pool_idle_connections` and
+//!   `hoptac_db_pool_max_connections` (`--db-pool`): the database pool.
 //!
 //! Who may read it: a request with `Authorization: Bearer <HOPTAC_METRICS_TOKEN>` when that
 //! is set; otherwise only a request made directly from this machine (loopback, not through
@@ -32,6 +33,7 @@ pub struct Metrics {
     rejected: IntCounterVec,
     pool_size: IntGauge,
     pool_idle: IntGauge,
+    pool_max: IntGauge,
     /// HOPTAC_METRICS_TOKEN, if set.
     token: Option<String>,
 }
@@ -87,12 +89,18 @@ impl Metrics {
             "Database connections open and idle",
         )
         .expect("valid metric");
+        let pool_max = IntGauge::new(
+            "hoptac_db_pool_max_connections",
+            "Database connections the pool may open (--db-pool)",
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(rejected.clone()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(pool_max.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -103,6 +111,7 @@ impl Metrics {
             rejected,
             pool_size,
             pool_idle,
+            pool_max,
             token,
         }
     }
@@ -159,6 +168,8 @@ pub async fn metrics(
     }
     m.pool_size.set(i64::from(state.db.pool.size()));
     m.pool_idle.set(state.db.pool.num_idle() as i64);
+    m.pool_max
+        .set(i64::from(state.db.pool.options().get_max_connections()));
     let mut out = Vec::new();
     if TextEncoder::new()
         .encode(&m.registry.gather(), &mut out)

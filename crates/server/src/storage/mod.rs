@@ -84,7 +84,16 @@ pub fn now_ms() -> i64 {
 }
 
 impl Db {
+    /// Opens (creating a SQLite file if missing) and migrates the database at `url`
+    /// (`sqlite://PATH` or `postgres://…`) with the default pool: 4 connections for SQLite,
+    /// 10 for PostgreSQL.
     pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
+        Db::connect_with(url, None).await
+    }
+
+    /// [`Db::connect`] with at most `pool` connections (`hoptac-server --db-pool`); `None`
+    /// is the default.
+    pub async fn connect_with(url: &str, pool: Option<u32>) -> Result<Db, DbSetupError> {
         sqlx::any::install_default_drivers();
         let kind = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
@@ -121,7 +130,7 @@ impl Db {
         sqlx::any::AnyConnectOptions::from_str(&full_url)
             .map_err(|_| DbSetupError::BadUrl(redact_url(url)))?;
         let pool = AnyPoolOptions::new()
-            .max_connections(if kind == DbKind::Sqlite { 4 } else { 10 })
+            .max_connections(pool.unwrap_or(if kind == DbKind::Sqlite { 4 } else { 10 }))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
