@@ -313,7 +313,13 @@ pub async fn records(
     } else {
         &c.response.review
     };
-    let ids = review.ids_of(figure).ok_or_else(bad_figure)?;
+    let cooperatives = SixMonthReview::lists_cooperatives(figure);
+    let ids = by_name(
+        review.ids_of(figure).ok_or_else(bad_figure)?,
+        cooperatives,
+        &c.coops,
+        &c.reports,
+    );
     let limit = limit.clamp(1, RECORDS_PAGE_MAX) as usize;
     let start = (offset as usize).min(ids.len());
     let end = (start + limit).min(ids.len());
@@ -322,22 +328,48 @@ pub async fn records(
         period: review.period.clone(),
         total: ids.len() as u32,
         offset: start as u32,
-        records: name_records(
-            &ids[start..end],
-            SixMonthReview::lists_cooperatives(figure),
-            &c.coops,
-            &c.reports,
-        ),
+        records: name_records(&ids[start..end], cooperatives, &c.coops, &c.reports),
         next: (end < ids.len()).then_some(end as u32),
     };
     c.into_response();
     Ok(page)
 }
 
+/// A figure's records in the order the drill-down lists them, as a supervisor looks one
+/// up: by the cooperative's name (Vietnamese letters folded: "Ân" with "An", as the
+/// registry sorts), then a cooperative's reports newest visit first, then by id (so pages
+/// by `offset` are stable).
+fn by_name<'a>(
+    ids: &'a [String],
+    cooperatives: bool,
+    coops: &[CoopPart],
+    reports: &[ReviewPart],
+) -> Vec<&'a str> {
+    let names: std::collections::HashMap<&str, &str> = coops
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    let visits: std::collections::HashMap<&str, &ReviewPart> = if cooperatives {
+        Default::default()
+    } else {
+        reports.iter().map(|r| (r.id.as_str(), r)).collect()
+    };
+    let mut out: Vec<&str> = ids.iter().map(String::as_str).collect();
+    out.sort_by_cached_key(|id| {
+        let (coop, date) = match visits.get(id) {
+            Some(r) => (r.cooperative_id.as_str(), r.visit_date.as_str()),
+            None => (*id, ""),
+        };
+        let name = hoptac_core::text::normalize(names.get(coop).copied().unwrap_or(""));
+        (name, std::cmp::Reverse(date.to_string()), id.to_string())
+    });
+    out
+}
+
 /// Names the records `ids` for the drill-down: cooperatives (`cooperatives`) or visit
 /// reports, in that order.
 fn name_records(
-    ids: &[String],
+    ids: &[&str],
     cooperatives: bool,
     coops: &[CoopPart],
     reports: &[ReviewPart],
@@ -351,7 +383,7 @@ fn name_records(
         return ids
             .iter()
             .map(|id| RecordRef {
-                id: id.clone(),
+                id: id.to_string(),
                 entity: "cooperative".into(),
                 name: name(id),
                 visit_date: String::new(),
@@ -359,7 +391,7 @@ fn name_records(
             })
             .collect();
     }
-    let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
     let visits: std::collections::HashMap<&str, &ReviewPart> = reports
         .iter()
         .filter(|r| wanted.contains(r.id.as_str()))
@@ -367,9 +399,9 @@ fn name_records(
         .collect();
     ids.iter()
         .map(|id| {
-            let r = visits.get(id.as_str());
+            let r = visits.get(id);
             RecordRef {
-                id: id.clone(),
+                id: id.to_string(),
                 entity: "visit".into(),
                 name: r.map(|r| name(&r.cooperative_id)).unwrap_or_default(),
                 visit_date: r.map(|r| r.visit_date.clone()).unwrap_or_default(),
