@@ -41,6 +41,8 @@ pub fn CooperativePage() -> impl IntoView {
         }
         let q = crate::api::query(&[
             ("cooperative", &id()),
+            // Newest visit first: what a supervisor reads a cooperative's history by.
+            ("order", "visit_date"),
             ("limit", SERVER_PAGE),
             ("after", &after),
         ]);

@@ -91,6 +91,19 @@ pub fn queue_cursor(received_at: Millis, id: &str) -> String {
     format!("{received_at}.{id}")
 }
 
+/// The `next` of a page of one cooperative's visits in visit-date order (newest first, then
+/// id): "d" + the visit date ("YYYY-MM-DD") + "." + the last report's id.
+pub fn visit_date_cursor(visit_date: &str, id: &str) -> String {
+    format!("d{visit_date}.{id}")
+}
+
+/// Reads a cursor made by [`visit_date_cursor`]: (visit date, id); None when it is not one.
+pub fn parse_visit_date_cursor(s: &str) -> Option<(String, String)> {
+    let (date, id) = s.strip_prefix('d')?.split_once('.')?;
+    (crate::validate::parse_iso_date(date).is_some() && !id.is_empty())
+        .then(|| (date.to_string(), id.to_string()))
+}
+
 /// Reads a cursor made by [`queue_cursor`]; None when it is not one.
 pub fn parse_queue_cursor(s: &str) -> Option<(Millis, String)> {
     let (at, id) = s.split_once('.')?;
@@ -307,6 +320,26 @@ mod tests {
         );
         for bad in ["", "abc", "12", "12.", ".v-1", "-5.v-1", "1e3.v-1"] {
             assert_eq!(parse_queue_cursor(bad), None, "{bad}");
+        }
+        // The visit-date order's cursors are not the received order's, and back.
+        let d = visit_date_cursor("2021-05-08", "v-01.a");
+        assert_eq!(d, "d2021-05-08.v-01.a");
+        assert_eq!(
+            parse_visit_date_cursor(&d),
+            Some(("2021-05-08".to_string(), "v-01.a".to_string()))
+        );
+        assert_eq!(parse_queue_cursor(&d), None);
+        assert_eq!(parse_visit_date_cursor(&c), None);
+        for bad in [
+            "",
+            "d",
+            "d2021-05-08",
+            "d2021-05-08.",
+            "d2021-13-01.v",
+            "2021-05-08.v",
+            "dx.v",
+        ] {
+            assert_eq!(parse_visit_date_cursor(bad), None, "{bad}");
         }
     }
     use crate::keyed::Keyed;

@@ -296,6 +296,51 @@ async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backe
     let mut got: Vec<&str> = ids(&p);
     got.sort();
     assert_eq!(got, ["p-0", "p-1"]);
+
+    // A cooperative's page lists its visits newest visit first, whatever order they came
+    // in (same date: by id), a page at a time.
+    for (n, (id, date)) in [
+        ("p-3", "2021-03-01"),
+        ("p-4", "2021-09-09"),
+        ("p-5", "2021-06-11"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut v = visit(id, "coop-001", "y");
+        v.visit_date = date.to_string();
+        let (st, b) = s.push(&hoa, "tab-h", &[submit(n as u64 + 4, v)]).await;
+        assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
+    }
+    let (all, sizes) = all_pages(&s, &sup, "cooperative=coop-001&order=visit_date", 2).await;
+    assert_eq!(all, ["p-4", "p-0", "p-1", "p-5", "p-3"]);
+    assert_eq!(sizes, [2, 2, 1]);
+    let received = page(&s, &sup, "cooperative=coop-001&limit=1").await;
+    assert_eq!(
+        ids(&received),
+        ["p-5"],
+        "the queue's order stays newest received"
+    );
+    // An order that does not exist, the visit-date order without a cooperative, and a
+    // cursor of the other order: 422 naming the parameter.
+    let other = received.next.unwrap();
+    for (query, field) in [
+        ("order=newest".to_string(), "order"),
+        ("order=visit_date".to_string(), "order"),
+        (
+            format!("cooperative=coop-001&order=visit_date&after={other}"),
+            "after",
+        ),
+    ] {
+        let (st, b) = s
+            .call("GET", &format!("/api/visits?{query}"), Some(&sup), None)
+            .await;
+        assert_eq!(
+            (st, b["fields"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{query}: {b}"
+        );
+    }
 }
 
 on_both!(the_review_reads_each_reports_part_or_else_its_body);

@@ -6,7 +6,7 @@
 use super::auth::AuthUser;
 use super::error::Query;
 use super::error::{ApiError, ApiResult};
-use crate::storage::{self, visits::Filter, visits::QueueCursor};
+use crate::storage::{self, visits::Filter, visits::QueueCursor, visits::QueueOrder};
 use crate::AppState;
 use axum::extract::State;
 use axum::routing::get;
@@ -15,7 +15,8 @@ use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::ReportStatus;
 use hoptac_core::review::{
-    parse_queue_cursor, queue_cursor, QueueItem, QueuePage, QUEUE_PAGE_DEFAULT, QUEUE_PAGE_MAX,
+    parse_queue_cursor, parse_visit_date_cursor, queue_cursor, visit_date_cursor, QueueItem,
+    QueuePage, QUEUE_PAGE_DEFAULT, QUEUE_PAGE_MAX,
 };
 use hoptac_core::six_month::{bad_period, period_bounds};
 use serde::Deserialize;
@@ -48,7 +49,10 @@ pub struct QueueQuery {
     /// Words that must each occur (without regard to case or diacritics: "hung" finds
     /// "Hưng") in the cooperative's name, the officer's name, the note or the report id.
     pub q: Option<String>,
-    /// The `next` of the page before.
+    /// "received" (the default: newest received first) or "visit_date" (newest visit
+    /// first; only with `cooperative`, the cooperative page's order).
+    pub order: Option<String>,
+    /// The `next` of the page before (in the same order).
     pub after: Option<String>,
     /// Reports per page: 1 to 200 (default 50).
     pub limit: Option<u32>,
@@ -134,9 +138,37 @@ pub async fn list(
             ),
         ));
     }
+    let order = match given(&q.order) {
+        None | Some("received") => QueueOrder::Received,
+        Some("visit_date") if filter.cooperative.is_some() => QueueOrder::VisitDate,
+        Some("visit_date") => {
+            return Err(ApiError::field(
+                "order",
+                Msg::new(
+                    "Xếp theo ngày khảo sát chỉ dùng cho các lần khảo sát của một HTX (cần “cooperative”).",
+                    "Ordering by visit date is for one cooperative's visits (give “cooperative”).",
+                ),
+            ))
+        }
+        Some(o) => {
+            return Err(ApiError::field(
+                "order",
+                Msg::new(
+                    format!("Không có cách xếp \"{o}\". Chọn received hoặc visit_date."),
+                    format!("There is no order \"{o}\". Choose received or visit_date."),
+                ),
+            ))
+        }
+    };
     let after = match given(&q.after) {
-        Some(a) => {
-            let (received_at, id) = parse_queue_cursor(a).ok_or_else(|| {
+        Some(a) => Some(
+            match order {
+                QueueOrder::Received => parse_queue_cursor(a)
+                    .map(|(received_at, id)| QueueCursor::Received { received_at, id }),
+                QueueOrder::VisitDate => parse_visit_date_cursor(a)
+                    .map(|(visit_date, id)| QueueCursor::VisitDate { visit_date, id }),
+            }
+            .ok_or_else(|| {
                 ApiError::field(
                     "after",
                     Msg::new(
@@ -144,15 +176,15 @@ pub async fn list(
                         "This page position is not valid: load the list again from the start.",
                     ),
                 )
-            })?;
-            Some(QueueCursor { received_at, id })
-        }
+            })?,
+        ),
         None => None,
     };
     let (rows, more) = storage::visits::queue_page(
         &state.db,
         &user.0.scopes,
         &filter,
+        order,
         after.as_ref(),
         i64::from(limit),
     )
@@ -160,7 +192,10 @@ pub async fn list(
     let next = more
         .then(|| rows.last())
         .flatten()
-        .map(|(v, _)| queue_cursor(v.received_at.unwrap_or_default(), &v.id));
+        .map(|(v, _)| match order {
+            QueueOrder::Received => queue_cursor(v.received_at.unwrap_or_default(), &v.id),
+            QueueOrder::VisitDate => visit_date_cursor(&v.visit_date, &v.id),
+        });
     Ok(axum::Json(QueuePage {
         reports: rows
             .into_iter()

@@ -310,13 +310,24 @@ fn with_names(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<(VisitReport, String)>
         .collect()
 }
 
-/// A place in the review queue: the last report of the page before (its received time, ms
-/// since epoch, and id). The queue is in received time, newest first, then id, so a
-/// report arriving while someone pages comes at the top and never shifts a page.
+/// A place in the review queue: the last report of the page before, in the order asked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct QueueCursor {
-    pub received_at: i64,
-    pub id: String,
+pub enum QueueCursor {
+    /// The queue's order: received time (ms since epoch), newest first, then id, so a
+    /// report arriving while someone pages comes at the top and never shifts a page.
+    Received { received_at: i64, id: String },
+    /// One cooperative's visits: visit date ("YYYY-MM-DD"), newest first, then id.
+    VisitDate { visit_date: String, id: String },
+}
+
+/// The order of a page of the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// Newest received first (the review queue).
+    #[default]
+    Received,
+    /// Newest visit first (a cooperative's page; indexed for one cooperative's reports).
+    VisitDate,
 }
 
 /// One page of the review queue: at most `limit` reports under `scopes` matching `f`
@@ -325,23 +336,35 @@ pub async fn queue_page(
     db: &Db,
     scopes: &[String],
     f: &Filter<'_>,
+    order: QueueOrder,
     after: Option<&QueueCursor>,
     limit: i64,
 ) -> Result<(Vec<(VisitReport, String)>, bool), sqlx::Error> {
     let (mut sql, mut binds) = filtered(scopes, f);
-    if let Some(c) = after {
-        let (a, b) = (binds.len() + 1, binds.len() + 2);
-        sql.push_str(&format!(
-            " AND (v.received_at < ${a} OR (v.received_at = ${a} AND v.id > ${b}))"
-        ));
-        binds.push(Bind::Int(c.received_at));
-        binds.push(Bind::Text(c.id.clone()));
+    let (a, b) = (binds.len() + 1, binds.len() + 2);
+    match after {
+        Some(QueueCursor::Received { received_at, id }) => {
+            sql.push_str(&format!(
+                " AND (v.received_at < ${a} OR (v.received_at = ${a} AND v.id > ${b}))"
+            ));
+            binds.push(Bind::Int(*received_at));
+            binds.push(Bind::Text(id.clone()));
+        }
+        Some(QueueCursor::VisitDate { visit_date, id }) => {
+            sql.push_str(&format!(
+                " AND (v.visit_date < ${a} OR (v.visit_date = ${a} AND v.id > ${b}))"
+            ));
+            binds.push(Bind::Text(visit_date.clone()));
+            binds.push(Bind::Text(id.clone()));
+        }
+        None => {}
     }
     binds.push(Bind::Int(limit + 1));
-    sql.push_str(&format!(
-        " ORDER BY v.received_at DESC, v.id LIMIT ${}",
-        binds.len()
-    ));
+    let by = match order {
+        QueueOrder::Received => "v.received_at DESC, v.id",
+        QueueOrder::VisitDate => "v.visit_date DESC, v.id",
+    };
+    sql.push_str(&format!(" ORDER BY {by} LIMIT ${}", binds.len()));
     let mut rows = with_names(
         bind_all(sqlx::query(&sql), &binds)
             .fetch_all(&db.pool)
