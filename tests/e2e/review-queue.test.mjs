@@ -74,7 +74,9 @@ test("a cooperative's page pages its visits on the server too: never a silent cu
     id: i + 1, created_at: Date.now(),
     op: { type: "submit_visit", data: {
       id: `v-coop-page-${String(i + 1).padStart(2, "0")}`, cooperative_id: "coop-001", author_id: "x",
-      visit_date: "2021-06-11", note: `Lần thăm ${i + 1}`, status: "submitted", created_at: 1,
+      // Received in order, visited in another: 2021-06-01 … 06-28 and 2021-03-01 … 03-27.
+      visit_date: new Date(Date.UTC(2021, i % 2 ? 2 : 5, 1 + Math.floor(i / 2))).toISOString().slice(0, 10),
+      note: `Lần thăm ${i + 1}`, status: "submitted", created_at: 1,
     } },
   }));
   const pushed = await api(url, "/api/sync/push", { token: officer, body: { client_id: "e2e-coop-page", mutations } });
@@ -101,6 +103,10 @@ test("a cooperative's page pages its visits on the server too: never a silent cu
   await page.keyboard.press("Enter");
   await page.getByText(`Tất cả ${total} lần khảo sát.`).waitFor();
   assert.equal(await items.count(), total);
+  // Newest visit first, across the pages (dd/mm/yyyy as shown).
+  const shown = (await items.getByRole("link").allInnerTexts()).map((d) => d.split("/").reverse().join("-"));
+  assert.deepEqual(shown, [...shown].sort().reverse(), shown.join(" "));
+  assert.ok(shown.indexOf("2021-06-28") < shown.indexOf("2021-03-27"), shown.join(" "));
   assert.equal(await page.getByRole("button", { name: "Xem thêm lần khảo sát" }).count(), 0);
   await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), `Tất cả ${total} lần khảo sát.`);
