@@ -87,12 +87,14 @@ pub async fn records(
         rules::six_month::records(
             &state.db,
             &user.0.scopes,
-            &q.period,
-            q.area.as_deref(),
-            &q.figure,
-            q.last_year,
-            q.offset,
-            q.limit.unwrap_or(100),
+            rules::six_month::RecordsAsk {
+                period: &q.period,
+                area: q.area.as_deref(),
+                figure: &q.figure,
+                last_year: q.last_year,
+                offset: q.offset,
+                limit: q.limit.unwrap_or(100),
+            },
         )
         .await?,
     ))

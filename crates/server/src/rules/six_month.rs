@@ -261,20 +261,36 @@ impl Owned {
 /// The largest page of [`records`].
 pub const RECORDS_PAGE_MAX: u32 = 500;
 
-/// One page of the records behind a figure of the review of `period` for `area` (None:
-/// all of `scopes`): `figure` is a key of hoptac_core::six_month::FIGURES or a tally's
-/// item ("difficulties:finding_markets"); `last_year` for the same figure a year earlier.
-/// Errors: an unknown figure or period (422), an area out of scope (403).
-pub async fn records(
-    db: &Db,
-    scopes: &[String],
-    period: &str,
-    area: Option<&str>,
-    figure: &str,
-    last_year: bool,
-    offset: u32,
-    limit: u32,
-) -> ApiResult<RecordsPage> {
+/// Which records behind a figure of the review to list (`GET /api/review/records`).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordsAsk<'a> {
+    /// The six-month period, "2021-H2".
+    pub period: &'a str,
+    /// An area id; None: all of the caller's areas.
+    pub area: Option<&'a str>,
+    /// A key of hoptac_core::six_month::FIGURES or a tally's item
+    /// ("difficulties:finding_markets").
+    pub figure: &'a str,
+    /// The same figure a year earlier.
+    pub last_year: bool,
+    /// Position of the first record listed.
+    pub offset: u32,
+    /// Records per page, 1 to [`RECORDS_PAGE_MAX`] (clamped).
+    pub limit: u32,
+}
+
+/// One page of the records behind a figure of the review, for a caller with `scopes`.
+/// Errors: an unknown figure or period, last year of a period with none (422), an area
+/// out of scope (403).
+pub async fn records(db: &Db, scopes: &[String], ask: RecordsAsk<'_>) -> ApiResult<RecordsPage> {
+    let RecordsAsk {
+        period,
+        area,
+        figure,
+        last_year,
+        offset,
+        limit,
+    } = ask;
     let bad_figure = || {
         ApiError::field(
             "figure",
