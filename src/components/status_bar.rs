@@ -64,7 +64,10 @@ pub fn StatusBar() -> impl IntoView {
                 <SignInAgain/>
             </Show>
             <div class="spacer"></div>
-            <button type="button" on:click=move |_| sync_now() disabled=move || s.busy()>
+            // aria-disabled, not disabled: a disabled button drops keyboard focus to the
+            // page's start (as components::more::MoreButton).
+            <button type="button" on:click=move |_| if !s.busy() { sync_now() }
+                aria-disabled=move || s.busy().to_string() aria-busy=move || s.running.get().to_string()>
                 {move || if s.busy() { t("Đang đồng bộ…", "Syncing…") } else { t("Đồng bộ ngay", "Sync now") }}
             </button>
         </section>

@@ -89,9 +89,13 @@ test("a note written offline survives a reload and reaches the server exactly on
   await visits.getByText("Đã gửi").waitFor({ timeout: 20_000 });
   await page.getByText("Không có thay đổi chờ gửi").waitFor();
 
-  // Sync again: nothing is sent twice.
-  await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
+  // Sync again, by keyboard: nothing is sent twice, and focus stays on the button while
+  // it says "Đang đồng bộ…" and after (a disabled button dropped it to the page's start).
+  await page.getByRole("button", { name: "Đồng bộ ngay" }).focus();
+  await page.keyboard.press("Enter");
   await page.getByRole("button", { name: "Đồng bộ ngay" }).waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement?.tagName === "BUTTON"
+    && document.activeElement.closest("[role=status]") !== null), "focus on the sync button");
   const supToken = await tokenFor(url, SUPERVISOR);
   const all = await allVisits(url, supToken);
   assert.equal(all.status, 200);

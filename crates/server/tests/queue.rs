@@ -181,17 +181,32 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         (
             "/api/visits?limit=abc",
             "limit",
-            "Tham số “limit” phải là một số nguyên 0, 1, 2, …",
+            "Tham số “limit” phải là một số nguyên.",
         ),
         (
             "/api/visits?limit=-1",
             "limit",
-            "Tham số “limit” phải là một số nguyên 0, 1, 2, …",
+            "Tham số “limit” phải là một số nguyên.",
+        ),
+        (
+            "/api/visits?limit=",
+            "limit",
+            "Tham số “limit” phải là một số nguyên.",
+        ),
+        (
+            "/api/visits?limit=5&limit=6",
+            "limit",
+            "Tham số “limit” được ghi nhiều lần; chỉ ghi một lần.",
         ),
         (
             "/api/review/records?period=2021-H2&figure=reports&offset=-1",
             "offset",
-            "Tham số “offset” phải là một số nguyên 0, 1, 2, …",
+            "Tham số “offset” phải là một số nguyên.",
+        ),
+        (
+            "/api/review/records?period=2021-H2&figure=reports&limit=0",
+            "limit",
+            "Mỗi trang từ 1 đến 500 hồ sơ.",
         ),
         (
             "/api/review/records?period=2021-H2&figure=reports&last_year=yes",
@@ -250,6 +265,22 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     assert_eq!(r.status().as_u16(), 200);
     let csv = r.text().await.unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two reports: {csv}");
+    // And the same cooperative filter (it was ignored: the whole province exported).
+    let csv = s
+        .http
+        .get(format!(
+            "{}/api/visits/export?format=csv&cooperative=coop-002",
+            s.url
+        ))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "a header and q-2: {csv}");
+    assert!(csv.contains("q-2"), "{csv}");
 }
 
 on_both!(supervisors_read_reports_from_the_server_and_officers_keep_theirs);

@@ -265,7 +265,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// `axum::extract::Query`, but a query string that does not parse is a 422 naming the
-/// parameter, in the user's language (`limit=abc`: "“limit” phải là một số…"), never the
+/// parameter, in the user's language (`limit=abc`: "“limit” phải là một số nguyên."; a
+/// parameter given twice, one missing: said so), never the
 /// parser's English text. Parsed by serde_urlencoded (as axum does) through
 /// serde_path_to_error, which names the parameter that failed.
 pub struct Query<T>(pub T);
@@ -286,12 +287,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 /// it ("." when the error is not inside one parameter, e.g. one missing), `detail` serde's
 /// text ("invalid digit found in string", "missing field `period`").
 fn query_error(path: &str, detail: &str) -> ApiError {
-    let missing = detail
-        .strip_prefix("missing field `")
-        .and_then(|r| r.strip_suffix('`'));
-    if let Some(name) = missing {
+    let named = |prefix: &str| {
+        detail
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix('`'))
+            .map(str::to_string)
+    };
+    if let Some(name) = named("duplicate field `") {
         return ApiError::field(
-            name,
+            &name,
+            Msg::new(
+                format!("Tham số “{name}” được ghi nhiều lần; chỉ ghi một lần."),
+                format!("The parameter “{name}” is given more than once; give it once."),
+            ),
+        );
+    }
+    if let Some(name) = named("missing field `") {
+        return ApiError::field(
+            &name,
             Msg::new(
                 format!("Địa chỉ yêu cầu thiếu tham số “{name}”."),
                 format!("The request's address lacks the parameter “{name}”."),
@@ -299,12 +312,16 @@ fn query_error(path: &str, detail: &str) -> ApiError {
         );
     }
     let name = if path == "." { "query" } else { path };
-    // u32/u64 parameters (limit, offset): "abc", "-1", "1.5" and too large all say
-    // "invalid digit" or "number too large"; booleans say "`true` or `false`".
-    let message = if detail.contains("digit") || detail.contains("number too large") {
+    // u32/u64 parameters (limit, offset): "abc", "-1", "1.5", "" and too large all say
+    // "invalid digit", "number too large" or "cannot parse integer"; booleans say
+    // "`true` or `false`". The range each allows is the handler's to say.
+    let message = if ["digit", "number too large", "integer"]
+        .iter()
+        .any(|w| detail.contains(w))
+    {
         Msg::new(
-            format!("Tham số “{name}” phải là một số nguyên 0, 1, 2, …"),
-            format!("The parameter “{name}” must be a whole number 0, 1, 2, …"),
+            format!("Tham số “{name}” phải là một số nguyên."),
+            format!("The parameter “{name}” must be a whole number."),
         )
     } else if detail.contains("`true` or `false`") {
         Msg::new(

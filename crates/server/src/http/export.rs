@@ -172,6 +172,8 @@ pub struct VisitsQuery {
     pub area: Option<String>,
     /// The officer's user id.
     pub author: Option<String>,
+    /// One cooperative's reports (its id).
+    pub cooperative: Option<String>,
     /// "2021-H2".
     pub period: Option<String>,
     /// The review queue's search (see `GET /api/visits`).
@@ -218,6 +220,7 @@ pub async fn visits(
         status: q.status,
         area: q.area,
         author: q.author,
+        cooperative: q.cooperative,
         period: q.period,
         q: q.q,
         ..Default::default()

@@ -275,7 +275,7 @@ pub struct RecordsAsk<'a> {
     pub last_year: bool,
     /// Position of the first record listed.
     pub offset: u32,
-    /// Records per page, 1 to [`RECORDS_PAGE_MAX`] (clamped).
+    /// Records per page, 1 to [`RECORDS_PAGE_MAX`] (422 otherwise, as `GET /api/visits`).
     pub limit: u32,
 }
 
@@ -301,6 +301,15 @@ pub async fn records(db: &Db, scopes: &[String], ask: RecordsAsk<'_>) -> ApiResu
         )
     };
     // Checked before anything is read.
+    if !(1..=RECORDS_PAGE_MAX).contains(&limit) {
+        return Err(ApiError::field(
+            "limit",
+            Msg::new(
+                format!("Mỗi trang từ 1 đến {RECORDS_PAGE_MAX} hồ sơ."),
+                format!("A page holds 1 to {RECORDS_PAGE_MAX} records."),
+            ),
+        ));
+    }
     if !FIGURES.contains(&figure)
         && !figure
             .split_once(':')
@@ -336,7 +345,7 @@ pub async fn records(db: &Db, scopes: &[String], ask: RecordsAsk<'_>) -> ApiResu
         &c.coops,
         &c.reports,
     );
-    let limit = limit.clamp(1, RECORDS_PAGE_MAX) as usize;
+    let limit = limit as usize;
     let start = (offset as usize).min(ids.len());
     let end = (start + limit).min(ids.len());
     let page = RecordsPage {
