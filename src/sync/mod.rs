@@ -27,6 +27,7 @@ pub struct SyncState {
     pub pending: RwSignal<Option<u32>>,
     pub last_success: RwSignal<Option<i64>>,
     pub error: RwSignal<Option<Msg>>,
+    /// A run of the loop is under way (set by the loop around each run).
     pub running: RwSignal<bool>,
     /// Records received / expected during a pull.
     pub progress: RwSignal<Option<(u64, u64)>>,
@@ -177,7 +178,6 @@ async fn run_once() -> bool {
         s.online.set(false);
         return true;
     }
-    s.running.set(true);
     let mut changed = false;
     let coops_before = crate::store::coops_writes();
     // Before the push: a record leaves the outbox once acknowledged, and its photos must
@@ -191,7 +191,6 @@ async fn run_once() -> bool {
     if crate::store::coops_writes() != coops_before {
         crate::pages::home::refresh_cache_after_sync();
     }
-    s.running.set(false);
     s.progress.set(None);
     if changed {
         data_changed().await;
@@ -335,9 +334,7 @@ async fn push_and_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> 
             .acknowledge(resp.last_mutation_id, &resp.rejected)
             .await
             .map_err(|_| ApiError::Network)?;
-        if let Ok(n) = store.outbox_len().await {
-            s.pending.set(Some(n));
-        }
+        refresh_pending().await;
     }
 
     // Pull every page after our cursor.

@@ -252,33 +252,24 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     assert_eq!(names, ["Đinh Thị Hoa", "Phạm Văn Kiên", "Trần Văn Giang"]);
 
     // The export takes the same search.
-    let r = s
-        .http
-        .get(format!(
-            "{}/api/visits/export?format=csv&q=xuat%20khau",
-            s.url
-        ))
-        .bearer_auth(&sup)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let csv = r.text().await.unwrap();
+    let export = |query: &'static str| {
+        let (s, sup) = (&s, sup.clone());
+        async move {
+            let r = s
+                .http
+                .get(format!("{}/api/visits/export?format=csv&{query}", s.url))
+                .bearer_auth(&sup)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{query}");
+            r.text().await.unwrap()
+        }
+    };
+    let csv = export("q=xuat%20khau").await;
     assert_eq!(csv.lines().count(), 3, "a header and two reports: {csv}");
     // And the same cooperative filter (it was ignored: the whole province exported).
-    let csv = s
-        .http
-        .get(format!(
-            "{}/api/visits/export?format=csv&cooperative=coop-002",
-            s.url
-        ))
-        .bearer_auth(&sup)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = export("cooperative=coop-002").await;
     assert_eq!(csv.lines().count(), 2, "a header and q-2: {csv}");
     assert!(csv.contains("q-2"), "{csv}");
 }

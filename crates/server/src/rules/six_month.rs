@@ -9,6 +9,7 @@ use hoptac_core::six_month::{
     bad_period, compute_parts, period_bounds, roll_up, year_before, CoopPart, Ids, RecordRef,
     RecordsPage, ReviewPart, ReviewResponse, SixMonthReview, Targets, TargetsRequest, FIGURES,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The area the caller asked for, checked against their scope; with `history`, also a
@@ -339,12 +340,8 @@ pub async fn records(db: &Db, scopes: &[String], ask: RecordsAsk<'_>) -> ApiResu
         &c.response.review
     };
     let cooperatives = SixMonthReview::lists_cooperatives(figure);
-    let ids = by_name(
-        review.ids_of(figure).ok_or_else(bad_figure)?,
-        cooperatives,
-        &c.coops,
-        &c.reports,
-    );
+    let dir = Directory::new(cooperatives, &c.coops, &c.reports);
+    let ids = by_name(review.ids_of(figure).ok_or_else(bad_figure)?, &dir);
     let limit = limit as usize;
     let start = (offset as usize).min(ids.len());
     let end = (start + limit).min(ids.len());
@@ -353,82 +350,79 @@ pub async fn records(db: &Db, scopes: &[String], ask: RecordsAsk<'_>) -> ApiResu
         period: review.period.clone(),
         total: ids.len() as u32,
         offset: start as u32,
-        records: name_records(&ids[start..end], cooperatives, &c.coops, &c.reports),
+        records: name_records(&ids[start..end], cooperatives, &dir),
         next: (end < ids.len()).then_some(end as u32),
     };
     c.into_response();
     Ok(page)
 }
 
+/// What names a figure's records: each cooperative's name by id, and (for a figure of
+/// reports) each report by id. Built once per drill-down page, for ordering and naming.
+struct Directory<'a> {
+    names: HashMap<&'a str, &'a str>,
+    visits: HashMap<&'a str, &'a ReviewPart>,
+}
+
+impl<'a> Directory<'a> {
+    fn new(cooperatives: bool, coops: &'a [CoopPart], reports: &'a [ReviewPart]) -> Self {
+        Directory {
+            names: coops
+                .iter()
+                .map(|c| (c.id.as_str(), c.name.as_str()))
+                .collect(),
+            visits: if cooperatives {
+                HashMap::new()
+            } else {
+                reports.iter().map(|r| (r.id.as_str(), r)).collect()
+            },
+        }
+    }
+
+    fn name(&self, cooperative_id: &str) -> &'a str {
+        self.names.get(cooperative_id).copied().unwrap_or("")
+    }
+}
+
 /// A figure's records in the order the drill-down lists them, as a supervisor looks one
 /// up: by the cooperative's name (Vietnamese letters folded: "Ân" with "An", as the
 /// registry sorts), then a cooperative's reports newest visit first, then by id (so pages
 /// by `offset` are stable).
-fn by_name<'a>(
-    ids: &'a [String],
-    cooperatives: bool,
-    coops: &[CoopPart],
-    reports: &[ReviewPart],
-) -> Vec<&'a str> {
-    let names: std::collections::HashMap<&str, &str> = coops
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
-    let visits: std::collections::HashMap<&str, &ReviewPart> = if cooperatives {
-        Default::default()
-    } else {
-        reports.iter().map(|r| (r.id.as_str(), r)).collect()
-    };
+fn by_name<'a>(ids: &'a [String], dir: &Directory<'a>) -> Vec<&'a str> {
     let mut out: Vec<&str> = ids.iter().map(String::as_str).collect();
-    out.sort_by_cached_key(|id| {
-        let (coop, date) = match visits.get(id) {
+    out.sort_by_cached_key(|&id| {
+        let (coop, date) = match dir.visits.get(id) {
             Some(r) => (r.cooperative_id.as_str(), r.visit_date.as_str()),
-            None => (*id, ""),
+            None => (id, ""),
         };
-        let name = hoptac_core::text::normalize(names.get(coop).copied().unwrap_or(""));
-        (name, std::cmp::Reverse(date.to_string()), id.to_string())
+        (
+            hoptac_core::text::normalize(dir.name(coop)),
+            std::cmp::Reverse(date),
+            id,
+        )
     });
     out
 }
 
 /// Names the records `ids` for the drill-down: cooperatives (`cooperatives`) or visit
 /// reports, in that order.
-fn name_records(
-    ids: &[&str],
-    cooperatives: bool,
-    coops: &[CoopPart],
-    reports: &[ReviewPart],
-) -> Vec<RecordRef> {
-    let names: std::collections::HashMap<&str, &str> = coops
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
-    let name = |id: &str| names.get(id).unwrap_or(&"").to_string();
-    if cooperatives {
-        return ids
-            .iter()
-            .map(|id| RecordRef {
-                id: id.to_string(),
-                entity: "cooperative".into(),
-                name: name(id),
-                visit_date: String::new(),
-                author_name: String::new(),
-            })
-            .collect();
-    }
-    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
-    let visits: std::collections::HashMap<&str, &ReviewPart> = reports
-        .iter()
-        .filter(|r| wanted.contains(r.id.as_str()))
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+fn name_records(ids: &[&str], cooperatives: bool, dir: &Directory<'_>) -> Vec<RecordRef> {
     ids.iter()
-        .map(|id| {
-            let r = visits.get(id);
+        .map(|&id| {
+            if cooperatives {
+                return RecordRef {
+                    id: id.to_string(),
+                    entity: "cooperative".into(),
+                    name: dir.name(id).to_string(),
+                    visit_date: String::new(),
+                    author_name: String::new(),
+                };
+            }
+            let r = dir.visits.get(id);
             RecordRef {
                 id: id.to_string(),
                 entity: "visit".into(),
-                name: r.map(|r| name(&r.cooperative_id)).unwrap_or_default(),
+                name: r.map_or("", |r| dir.name(&r.cooperative_id)).to_string(),
                 visit_date: r.map(|r| r.visit_date.clone()).unwrap_or_default(),
                 author_name: r.map(|r| r.author_name.clone()).unwrap_or_default(),
             }

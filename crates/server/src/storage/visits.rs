@@ -321,10 +321,9 @@ pub enum QueueCursor {
 }
 
 /// The order of a page of the review queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueOrder {
     /// Newest received first (the review queue).
-    #[default]
     Received,
     /// Newest visit first (a cooperative's page; indexed for one cooperative's reports).
     VisitDate,
