@@ -40,6 +40,7 @@ pub mod reorg;
 pub mod report;
 pub mod review;
 pub mod six_month;
+pub mod spreadsheet;
 pub mod sync;
 pub mod text;
 pub mod validate;

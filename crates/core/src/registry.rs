@@ -18,28 +18,16 @@ use serde::{Deserialize, Serialize};
 /// about 100,000 would be imported province by province).
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 
-/// One cell as read from the file.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    /// A number cell (XLSX); CSV cells are all text.
-    Number(f64),
-    /// A date cell (XLSX), "YYYY-MM-DD".
-    Date(String),
-}
+pub use crate::spreadsheet::Cell;
+use crate::spreadsheet::{is_scientific, DateOrder};
 
-impl Cell {
-    /// The cell as text (a number as Vietnamese write it: "12,5").
-    pub fn text(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.trim().to_string(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => format!("{n}").replace('.', ","),
-            Cell::Date(d) => d.clone(),
-        }
-    }
+/// What a cell writes to empty a field on purpose: a blank cell keeps what is stored
+/// (an office's list often leaves cells blank it did not fill in), this one clears it.
+pub const CLEAR_MARK: &str = "(xóa)";
+
+/// Whether a cell's text is [`CLEAR_MARK`] (or "(xoa)", "(clear)").
+pub fn is_clear_mark(text: &str) -> bool {
+    matches!(normalize(text).as_str(), "(xoa)" | "(clear)")
 }
 
 /// A field of the registry an import column can fill.
@@ -57,6 +45,8 @@ pub enum Field {
     /// The commune's code in the national list of administrative units.
     CommuneCode,
     TaxCode,
+    /// Whether tax registration is done ("Có"/"Chưa").
+    TaxRegistered,
     RegistrationNo,
     EstablishedOn,
     ChairName,
@@ -156,6 +146,13 @@ pub const COLUMNS: &[Column] = &[
         header: "Mã số thuế",
         en: "Tax code",
         aliases: &["MST", "Mã số doanh nghiệp"],
+    },
+    Column {
+        field: Field::TaxRegistered,
+        key: "tax_registered",
+        header: "Đã đăng ký thuế",
+        en: "Tax registered",
+        aliases: &["Đăng ký thuế", "ĐK thuế", "Đã ĐK thuế"],
     },
     Column {
         field: Field::RegistrationNo,
@@ -321,6 +318,8 @@ pub struct Mapping {
     pub fields: Vec<Option<Field>>,
     /// Đồng per unit of the capital column.
     pub capital_unit: i64,
+    /// How dates written with numbers only are read ([`crate::spreadsheet::detect_date_order`]).
+    pub date_order: DateOrder,
 }
 
 impl Mapping {
@@ -346,11 +345,17 @@ impl Mapping {
             headers: headers.to_vec(),
             fields,
             capital_unit: unit,
+            date_order: DateOrder::Dmy,
         }
     }
 
     fn index(&self, f: Field) -> Option<usize> {
         self.fields.iter().position(|x| *x == Some(f))
+    }
+
+    /// The column of the file that fills `f`, if any.
+    pub fn column_of(&self, f: Field) -> Option<usize> {
+        self.index(f)
     }
 
     pub fn has(&self, f: Field) -> bool {
@@ -398,8 +403,10 @@ pub struct ParsedRow {
     pub commune: Option<String>,
     pub district: Option<String>,
     pub commune_code: Option<String>,
-    /// Fields the file has a column for: the others keep an existing record's values.
+    /// Fields whose cell holds a value: the others keep an existing record's values.
     pub present: Vec<Field>,
+    /// Fields whose cell says [`CLEAR_MARK`]: emptied on an existing record.
+    pub cleared: Vec<Field>,
 }
 
 fn lookup<T: Keyed>(text: &str, label: impl Fn(T) -> Vec<&'static str>) -> Option<T> {
@@ -472,6 +479,11 @@ fn scale_of(text: &str) -> Option<OperatingScale> {
 /// A date as alliances write it: "15/03/2019", "15-03-2019", "2019-03-15", or a date cell.
 /// Returns "YYYY-MM-DD".
 pub fn parse_date(text: &str) -> Option<String> {
+    parse_date_in(text, DateOrder::Dmy)
+}
+
+/// [`parse_date`] with day and month in `order` for dates written with numbers only.
+pub fn parse_date_in(text: &str, order: DateOrder) -> Option<String> {
     let t = text.trim();
     let iso = if let Some(d) =
         crate::validate::parse_iso_date_from(t, crate::validate::MIN_FOUNDING_YEAR)
@@ -481,6 +493,10 @@ pub fn parse_date(text: &str) -> Option<String> {
         let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
         let [d, m, y] = parts.as_slice() else {
             return None;
+        };
+        let (d, m) = match order {
+            DateOrder::Dmy => (d, m),
+            DateOrder::Mdy => (m, d),
         };
         let (d, m, y): (u32, u32, i32) = (
             d.trim().parse().ok()?,
@@ -536,12 +552,41 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
         district: None,
         commune_code: None,
         present: Vec::new(),
+        cleared: Vec::new(),
     };
     for (i, field) in map.fields.iter().enumerate() {
         let Some(field) = *field else { continue };
-        out.present.push(field);
         let cell = cells.get(i).cloned().unwrap_or(Cell::Empty);
         let text = cell.text();
+        if text.is_empty() {
+            continue;
+        }
+        if is_clear_mark(&text) {
+            match field {
+                Field::Name | Field::Kind | Field::Sector | Field::Status | Field::Commune
+                | Field::District | Field::CommuneCode | Field::Id => notes.push(RowNote {
+                    row,
+                    column: map.headers[i].clone(),
+                    message: Msg::new(
+                        format!("Cột này không xóa được bằng \"{CLEAR_MARK}\": hãy ghi giá trị đúng."),
+                        format!("This column cannot be emptied with \"{CLEAR_MARK}\": write the right value."),
+                    ),
+                }),
+                f => out.cleared.push(f),
+            }
+            continue;
+        }
+        if IDENTIFIERS.contains(&field) {
+            if let Some(message) = identifier_problem(field, &cell) {
+                notes.push(RowNote {
+                    row,
+                    column: map.headers[i].clone(),
+                    message,
+                });
+                continue;
+            }
+        }
+        out.present.push(field);
         let opt = || (!text.is_empty()).then(|| text.clone());
         let mut bad = |vi: String, en: String| {
             notes.push(RowNote {
@@ -570,6 +615,10 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
             Field::District => out.district = opt(),
             Field::CommuneCode => out.commune_code = opt(),
             Field::TaxCode => c.tax_code = opt(),
+            Field::TaxRegistered => match yes_no(&text) {
+                Some(b) => c.tax_registered = b,
+                None => bad(format!("\"{text}\" không rõ: ghi Có hoặc Chưa."), format!("\"{text}\" is unclear: write Có (yes) or Chưa (not yet).")),
+            },
             Field::RegistrationNo => c.registration_no = opt(),
             Field::EstablishedOn => match (&cell, text.is_empty()) {
                 (_, true) => {}
@@ -577,7 +626,7 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
                     // A date Excel stored as a serial number (days since 1899-12-30).
                     c.established_on = Some(crate::validate::date_of_millis_vn((*n as i64 - 25_569) * 86_400_000));
                 }
-                _ => match parse_date(&text) {
+                _ => match parse_date_in(&text, map.date_order) {
                     Some(d) => c.established_on = Some(d),
                     None => bad(format!("Ngày \"{text}\" không đọc được: ghi ngày/tháng/năm, ví dụ 15/03/2019."), format!("Cannot read the date \"{text}\": write day/month/year, e.g. 15/03/2019.")),
                 },
@@ -629,8 +678,9 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
             Field::MainProducts => c.main_products = opt(),
         }
     }
-    if let Some(t) = &c.tax_code {
-        c.tax_registered = !t.is_empty();
+    // A tax code written means the tax registration is done, unless the file says.
+    if c.tax_code.is_some() && !out.present.contains(&Field::TaxRegistered) {
+        c.tax_registered = true;
     }
     if !notes.is_empty() {
         return Err(notes);
@@ -639,24 +689,41 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
     Ok(out)
 }
 
-/// `existing` with the fields the file has a column for taken from `row` (an empty cell
-/// empties the field: the file is the alliance's list). Id, area and version stay.
+/// `existing` with the fields the row has a value for taken from it. A blank cell keeps
+/// the stored value (an office's list leaves blank what it did not fill in); a cell
+/// saying [`CLEAR_MARK`] empties it. An identifier written another way (spaces, dots,
+/// case: "0912 345 678" for "0912345678") keeps the stored text. A new tax code marks
+/// the tax registration done unless the file has the column saying so. Id, area and
+/// version stay.
 pub fn overlay(existing: &Cooperative, row: &ParsedRow) -> Cooperative {
     let mut c = existing.clone();
     let r = &row.coop;
+    // The stored text when the row writes the same identifier another way.
+    let same_or = |stored: &Option<String>, new: &Option<String>| -> Option<String> {
+        let key = |s: &Option<String>| s.as_deref().and_then(identifier_key);
+        if key(stored).is_some() && key(stored) == key(new) {
+            stored.clone()
+        } else {
+            new.clone()
+        }
+    };
     for f in &row.present {
         match f {
             Field::Name => c.name = r.name.clone(),
             Field::Kind => c.kind = r.kind,
             Field::Sector => c.sector = r.sector,
             Field::TaxCode => {
-                c.tax_code = r.tax_code.clone();
-                c.tax_registered = r.tax_registered;
+                let next = same_or(&c.tax_code, &r.tax_code);
+                if next != c.tax_code && !row.present.contains(&Field::TaxRegistered) {
+                    c.tax_registered = true;
+                }
+                c.tax_code = next;
             }
-            Field::RegistrationNo => c.registration_no = r.registration_no.clone(),
+            Field::TaxRegistered => c.tax_registered = r.tax_registered,
+            Field::RegistrationNo => c.registration_no = same_or(&c.registration_no, &r.registration_no),
             Field::EstablishedOn => c.established_on = r.established_on.clone(),
             Field::ChairName => c.chair_name = r.chair_name.clone(),
-            Field::ChairPhone => c.chair_phone = r.chair_phone.clone(),
+            Field::ChairPhone => c.chair_phone = same_or(&c.chair_phone, &r.chair_phone),
             Field::Members => c.members = r.members,
             Field::Workers => c.workers = r.workers,
             Field::CharterCapital => c.charter_capital_vnd = r.charter_capital_vnd,
@@ -667,7 +734,71 @@ pub fn overlay(existing: &Cooperative, row: &ParsedRow) -> Cooperative {
             Field::Id | Field::Commune | Field::District | Field::CommuneCode => {}
         }
     }
+    for f in &row.cleared {
+        match f {
+            Field::TaxCode => c.tax_code = None,
+            Field::TaxRegistered => c.tax_registered = false,
+            Field::RegistrationNo => c.registration_no = None,
+            Field::EstablishedOn => c.established_on = None,
+            Field::ChairName => c.chair_name = None,
+            Field::ChairPhone => c.chair_phone = None,
+            Field::Members => c.members = None,
+            Field::Workers => c.workers = None,
+            Field::CharterCapital => c.charter_capital_vnd = None,
+            Field::CultivatedArea => c.cultivated_area_ha = None,
+            Field::Scale => c.scale = None,
+            Field::MainProducts => c.main_products = None,
+            _ => {}
+        }
+    }
     c
+}
+
+/// Columns whose cells are codes: read as the text Excel shows, never as numbers.
+pub const IDENTIFIERS: &[Field] = &[
+    Field::TaxCode,
+    Field::RegistrationNo,
+    Field::ChairPhone,
+    Field::CommuneCode,
+];
+
+/// Why an identifier cell cannot be read as written, if it cannot: a long number Excel
+/// shows in scientific notation (its last digits are gone), or a number whose leading
+/// zero Excel dropped (a tax code or phone of 9 digits: every Vietnamese tax code has
+/// 10, every phone number starts with 0).
+fn identifier_problem(field: Field, cell: &Cell) -> Option<Msg> {
+    let text = cell.text();
+    let fix_vi = "Hãy định dạng cột là Văn bản (Text) và gõ lại đủ các chữ số.";
+    let fix_en = "Format the column as Text and type every digit again.";
+    if is_scientific(&text) || matches!(cell, Cell::Number(n) if *n >= 1e11 || n.fract() != 0.0) {
+        return Some(Msg::new(
+            format!("\"{text}\" là số dạng khoa học (Excel đã làm mất các chữ số cuối). {fix_vi}"),
+            format!("\"{text}\" is a number in scientific notation (Excel dropped its last digits). {fix_en}"),
+        ));
+    }
+    if let Cell::Number(_) = cell {
+        let lost_zero = match field {
+            Field::TaxCode => text.len() == 9,
+            Field::ChairPhone => text.len() == 9,
+            _ => false,
+        };
+        if lost_zero {
+            return Some(Msg::new(
+                format!("\"{text}\" thiếu số 0 ở đầu (Excel coi là số). {fix_vi} Ví dụ 0{text}."),
+                format!("\"{text}\" lost its leading 0 (Excel took it for a number). {fix_en} For example 0{text}."),
+            ));
+        }
+    }
+    None
+}
+
+/// "Có"/"Chưa" and their variants (yes/no, x, 1/0, rồi/không).
+fn yes_no(text: &str) -> Option<bool> {
+    match normalize(text).as_str() {
+        "co" | "yes" | "x" | "1" | "roi" | "da" | "da dang ky" | "true" => Some(true),
+        "chua" | "no" | "khong" | "0" | "chua dang ky" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// The cells of a cooperative's export row, in [`COLUMNS`]' order.
@@ -684,8 +815,9 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
             Field::District => district
                 .map(|d| Cell::Text(d.name.clone()))
                 .unwrap_or(Cell::Empty),
-            Field::CommuneCode => Cell::Text(commune.id.clone()),
+            Field::CommuneCode => Cell::Text(commune.code.clone().unwrap_or_else(|| commune.id.clone())),
             Field::TaxCode => text(&c.tax_code),
+            Field::TaxRegistered => Cell::Text(if c.tax_registered { "Có" } else { "Chưa" }.into()),
             Field::RegistrationNo => text(&c.registration_no),
             Field::EstablishedOn => c
                 .established_on
@@ -798,9 +930,17 @@ impl<'a> AreaIndex<'a> {
             .iter()
             .filter(|a| matches!(a.level, AreaLevel::Commune | AreaLevel::Village));
         if let Some(code) = &r.commune_code {
-            return communes
-                .clone()
-                .find(|a| a.id.eq_ignore_ascii_case(code.trim()))
+            // By the official code (the open unit first: a new ward may carry the code of
+            // a commune it absorbed), then by hoptac's id.
+            let code = code.trim();
+            let by_code = |open: bool| {
+                communes
+                    .clone()
+                    .find(|a| a.is_open() == open && a.code.as_deref() == Some(code))
+            };
+            return by_code(true)
+                .or_else(|| by_code(false))
+                .or_else(|| communes.clone().find(|a| a.id.eq_ignore_ascii_case(code)))
                 .ok_or_else(|| {
                     Msg::new(
                         format!("Không có xã mã \"{code}\" trong danh mục địa bàn."),
@@ -881,6 +1021,16 @@ pub struct ImportReport {
     /// What stops the whole file (a required column missing), if anything.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Msg>,
+    /// The workbook's worksheets (XLSX), for choosing another than the one read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<crate::spreadsheet::SheetInfo>,
+    /// The worksheet read (XLSX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// How dates written with numbers only were read (None: the file has none that
+    /// could be read both ways).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<crate::spreadsheet::DateOrderNote>,
 }
 
 /// Two records flagged as one cooperative: they share a tax code or a business
@@ -1149,6 +1299,7 @@ mod tests {
             district: district.map(String::from),
             commune_code: code.map(String::from),
             present: vec![],
+            cleared: vec![],
         };
         assert_eq!(
             idx.commune(&row(Some("ninh hai"), None, None)).unwrap().id,
@@ -1173,6 +1324,23 @@ mod tests {
             idx.commune(&row(Some("Hoa Lư"), None, None)).is_err(),
             "a district is not a commune"
         );
+        // A code names the open unit carrying it (a new ward keeps the code of a commune
+        // it absorbed), and a closed unit's code its successor.
+        let coded = |id: &str, code: &str, closed: Option<&str>| Area {
+            code: Some(code.into()),
+            closed_on: closed.map(|_| "2025-07-01".into()),
+            successor_id: closed.map(Into::into),
+            ..area(id, Some("NB"), AreaLevel::Commune, id)
+        };
+        let reformed = vec![
+            area("NB", None, AreaLevel::Province, "Ninh Bình"),
+            coded("VANGIANG", "14329", Some("HOALU")),
+            coded("HOALU", "14329", None),
+            coded("NINHNHAT", "14341", Some("HOALU")),
+        ];
+        let idx = AreaIndex::new(&reformed);
+        assert_eq!(idx.commune(&row(None, None, Some("14329"))).unwrap().id, "HOALU");
+        assert_eq!(idx.commune(&row(None, None, Some("14341"))).unwrap().id, "HOALU");
     }
 
     #[test]

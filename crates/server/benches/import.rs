@@ -12,7 +12,8 @@
 //!
 //! Run: `cargo bench -p hoptac-server --bench import`.
 
-use hoptac_server::{demo, rules::registry::import, storage::Db};
+use hoptac_server::rules::registry::{import, ImportOptions};
+use hoptac_server::{demo, storage::Db};
 use std::time::Instant;
 
 const ROWS: usize = 10_000;
@@ -86,7 +87,7 @@ async fn main() {
             .unwrap()
             .unwrap();
         let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &[], false)
+        let r = import(&db, &admin, file.as_bytes(), &ImportOptions::default())
             .await
             .unwrap();
         dry.push(t.elapsed().as_secs_f64());
@@ -97,7 +98,7 @@ async fn main() {
             r.refused.first()
         );
         let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &[], true)
+        let r = import(&db, &admin, file.as_bytes(), &ImportOptions { apply: true, ..ImportOptions::default() })
             .await
             .unwrap();
         apply.push(t.elapsed().as_secs_f64());

@@ -18,6 +18,7 @@ pub mod national;
 pub mod ops;
 pub mod photos;
 pub mod rules;
+pub mod spreadsheets;
 pub mod storage;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -16,6 +16,7 @@ use axum::Router;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::Cooperative;
 use hoptac_core::registry::{Duplicate, ImportReport, MergeRequest};
+use hoptac_core::spreadsheet::DateOrder;
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -46,6 +47,11 @@ pub struct ImportForm {
     apply: Option<String>,
     /// JSON object: the file's header → column key ("tax_code"), "" to ignore a column.
     mapping: Option<String>,
+    /// The worksheet to read (XLSX); by default the first visible one.
+    sheet: Option<String>,
+    /// "dmy" or "mdy": how the file writes dates with numbers only; by default told from
+    /// the file's dates (the dry run asks when it cannot tell).
+    date_order: Option<String>,
 }
 
 /// An import's report, with the refused and skipped rows as a CSV file to download.
@@ -90,12 +96,29 @@ pub async fn import(
         )
     })?;
     let mut file: Option<Vec<u8>> = None;
-    let mut apply = false;
-    let mut mapping: Vec<(String, String)> = Vec::new();
+    let mut opts = rules::registry::ImportOptions::default();
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         match field.name().unwrap_or("") {
             "file" => file = Some(field.bytes().await.map_err(form_error)?.to_vec()),
-            "apply" => apply = field.text().await.map_err(form_error)?.trim() == "true",
+            "apply" => opts.apply = field.text().await.map_err(form_error)?.trim() == "true",
+            "sheet" => {
+                let text = field.text().await.map_err(form_error)?;
+                opts.sheet = (!text.trim().is_empty()).then_some(text);
+            }
+            "date_order" => {
+                let text = field.text().await.map_err(form_error)?;
+                if !text.trim().is_empty() {
+                    opts.date_order = Some(DateOrder::parse(&text).ok_or_else(|| {
+                        ApiError::field(
+                            "date_order",
+                            Msg::new(
+                                "Cách ghi ngày phải là \"dmy\" (ngày/tháng/năm) hoặc \"mdy\" (tháng/ngày/năm).",
+                                "The date order must be \"dmy\" (day/month/year) or \"mdy\" (month/day/year).",
+                            ),
+                        )
+                    })?);
+                }
+            }
             "mapping" => {
                 let text = field.text().await.map_err(form_error)?;
                 if !text.trim().is_empty() {
@@ -109,7 +132,7 @@ pub async fn import(
                                 ),
                             )
                         })?;
-                    mapping = m.into_iter().collect();
+                    opts.mapping = m.into_iter().collect();
                 }
             }
             _ => {}
@@ -121,7 +144,7 @@ pub async fn import(
             Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file."),
         )
     })?;
-    let report = rules::registry::import(&state.db, &user.0, &file, &mapping, apply).await?;
+    let report = rules::registry::import(&state.db, &user.0, &file, &opts).await?;
     let notes_csv = rules::registry::notes_csv(&report, true)?;
     Ok(axum::Json(ImportResponse { report, notes_csv }))
 }

@@ -199,9 +199,10 @@ pub async fn import(
         return Err(ApiError::PayloadTooLarge);
     }
     let owned = bytes.to_vec();
-    let (rows, _) = tokio::task::spawn_blocking(move || super::registry::read_rows(&owned))
+    let rows = tokio::task::spawn_blocking(move || crate::spreadsheets::read(&owned, None))
         .await
-        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??;
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??
+        .rows;
     let mut tx = db.begin_write().await?;
     tx.wait_for_other_imports().await?;
     let areas = storage::areas::all_in(&mut tx).await?;

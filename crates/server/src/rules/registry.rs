@@ -1,12 +1,10 @@
 //! The cooperative registry imported from the alliance's spreadsheet and exported in the
 //! same columns ([`hoptac_core::registry`] decides what a row means).
 //!
-//! A file is read with kept libraries: XLSX with calamine, CSV with the csv crate after
-//! its encoding is found (UTF-8 with or without BOM; UTF-16 from Excel's "Unicode text";
-//! Windows-1258 decoded with encoding_rs and composed to NFC). TCVN3 (ABC), which
-//! older offices still produce with .VnTime fonts, has no decoder in any kept library: it
-//! is recognised and refused with how to convert it (docs/DEVELOPING.md, "Registry
-//! import", says why and how it is told from Windows-1258).
+//! The file is read as Excel shows it by [`crate::spreadsheets`] (the sheet, merged
+//! cells, number formats, the date system, old Vietnamese encodings); the order of day
+//! and month in dates written with numbers is told from the file's own dates, or asked.
+//! A blank cell keeps what is stored; "(xóa)" clears it ([`hoptac_core::registry::overlay`]).
 //!
 //! A dry run reads and matches every row and writes nothing; applying does the same and
 //! writes every created or updated record in one transaction, logged for pull (the
@@ -16,6 +14,7 @@
 //! same file twice changes nothing the second time.
 
 use crate::http::error::{ApiError, ApiResult};
+use crate::spreadsheets;
 use crate::storage::{self, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Cooperative, Role, UserInfo};
@@ -23,221 +22,14 @@ use hoptac_core::registry::{
     identifier_key, overlay, parse_row, AreaIndex, Cell, ColumnMatch, Field, ImportReport, Mapping,
     RowNote, COLUMNS, MAX_IMPORT_ROWS,
 };
+use hoptac_core::spreadsheet::{detect_date_order, DateOrder, DateOrderFinding, DateOrderNote};
 use hoptac_core::sync::Change;
 use hoptac_core::text::normalize;
 use hoptac_core::validate::{date_of_millis_vn, validate_cooperative};
 use std::collections::HashMap;
-use unicode_normalization::UnicodeNormalization;
 
 /// Largest file accepted, in bytes (50,000 rows of a registry are about 10 MB as CSV).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-
-fn bad_file(vi: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::field("file", Msg::new(vi, en))
-}
-
-/// Whether bytes that are not UTF-8 look like TCVN3 (ABC) rather than Windows-1258: in
-/// TCVN3 the lower-case Vietnamese letters (ă â ê ô ơ ư đ and the toned vowels) sit at
-/// 0xA8–0xBF and onwards, where Windows-1258 has only rare symbols (¨ © ª « ¬ ® ¯ °…);
-/// Windows-1258 puts its letters at 0xC0–0xFF. A third or more of the high bytes in
-/// 0xA1–0xBF is TCVN3 (a Vietnamese text in Windows-1258 has almost none there).
-pub fn looks_like_tcvn3(bytes: &[u8]) -> bool {
-    let high = bytes.iter().filter(|b| **b >= 0x80).count();
-    let symbols = bytes.iter().filter(|b| (0xA1..=0xBF).contains(*b)).count();
-    high > 0 && symbols * 3 >= high
-}
-
-/// The text of a CSV file and the name of its encoding.
-pub fn decode_text(bytes: &[u8]) -> ApiResult<(String, &'static str)> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        let text = std::str::from_utf8(rest).map_err(|_| {
-            bad_file(
-                "Tệp ghi là UTF-8 nhưng có byte không hợp lệ. Hãy lưu lại tệp (Excel: Lưu thành → CSV UTF-8).",
-                "The file says UTF-8 but holds invalid bytes. Save it again (Excel: Save as → CSV UTF-8).",
-            )
-        })?;
-        return Ok((text.to_string(), "UTF-8 (BOM)"));
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let (text, enc, errors) = encoding_rs::Encoding::for_bom(bytes)
-            .map(|(e, _)| e)
-            .unwrap_or(encoding_rs::UTF_16LE)
-            .decode(bytes);
-        if errors {
-            return Err(bad_file(
-                "Tệp Unicode (UTF-16) có ký tự hỏng. Hãy lưu lại tệp dưới dạng CSV UTF-8 hoặc XLSX.",
-                "The Unicode (UTF-16) file holds broken characters. Save it as CSV UTF-8 or XLSX.",
-            ));
-        }
-        let name = if enc == encoding_rs::UTF_16BE {
-            "UTF-16BE"
-        } else {
-            "UTF-16LE"
-        };
-        return Ok((text.into_owned(), name));
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), "UTF-8"));
-    }
-    if looks_like_tcvn3(bytes) {
-        return Err(bad_file(
-            "Tệp dùng bảng mã TCVN3 (ABC, phông .VnTime), chưa đọc được. Hãy chuyển sang Unicode: mở bằng Excel và lưu thành XLSX, hoặc dùng công cụ chuyển mã của UniKey (TCVN3 → Unicode) rồi lưu thành CSV UTF-8.",
-            "The file uses the TCVN3 (ABC, .VnTime fonts) encoding, which cannot be read. Convert it to Unicode: open it in Excel and save as XLSX, or use UniKey's converter (TCVN3 → Unicode), then save as CSV UTF-8.",
-        ));
-    }
-    let (text, _, errors) = encoding_rs::WINDOWS_1258.decode(bytes);
-    if errors {
-        return Err(bad_file(
-            "Không nhận ra bảng mã của tệp. Hãy lưu lại thành CSV UTF-8 hoặc XLSX.",
-            "The file's encoding is not recognised. Save it as CSV UTF-8 or XLSX.",
-        ));
-    }
-    // Windows-1258 writes most toned letters as a letter and a combining mark.
-    Ok((text.nfc().collect(), "Windows-1258"))
-}
-
-/// Most columns a registry file may have (the export writes 19).
-pub const MAX_COLUMNS: usize = 200;
-
-fn too_big(vi: String, en: String) -> ApiError {
-    bad_file(vi, en)
-}
-
-fn columns_refused(n: usize) -> ApiError {
-    too_big(
-        format!("Tệp có {n} cột; danh sách HTX có tối đa {MAX_COLUMNS} cột. Hãy xóa các cột thừa."),
-        format!("The file has {n} columns; a registry has at most {MAX_COLUMNS}. Remove the extra columns."),
-    )
-}
-
-fn xlsx_cell(d: &calamine::DataRef<'_>) -> Cell {
-    use calamine::DataRef;
-    match d {
-        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
-        DataRef::String(s) => Cell::Text(s.nfc().collect()),
-        DataRef::SharedString(s) => Cell::Text(s.nfc().collect()),
-        DataRef::Float(f) => Cell::Number(*f),
-        DataRef::Int(i) => Cell::Number(*i as f64),
-        DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-        DataRef::DateTime(dt) => Cell::Number(dt.as_f64().floor()),
-        DataRef::DateTimeIso(s) => Cell::Text(s.get(..10).unwrap_or(s).to_string()),
-        DataRef::DurationIso(s) => Cell::Text(s.clone()),
-    }
-}
-
-/// The first sheet's cells, read one by one: a cell's position is checked before any
-/// room is made for it (calamine's whole-sheet range allocates rows × columns from the
-/// positions the file claims, so a tiny file naming cell A3000000000 would ask for
-/// gigabytes).
-fn read_xlsx(bytes: &[u8]) -> ApiResult<Vec<Vec<Cell>>> {
-    use calamine::Reader;
-    let unreadable = |e: calamine::XlsxError| {
-        bad_file(
-            format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
-            format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
-        )
-    };
-    let mut book: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
-    let first = book.sheet_names().first().cloned().ok_or_else(|| {
-        bad_file(
-            "Tệp Excel không có trang tính nào.",
-            "The Excel file has no sheet.",
-        )
-    })?;
-    let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
-    let max_rows = (MAX_IMPORT_ROWS + 20) as u32;
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
-        let (r, c) = cell.get_position();
-        if r >= max_rows {
-            return Err(too_big(
-                format!("Tệp có dữ liệu ở dòng {}; mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng. Hãy chia tệp.", r + 1),
-                format!("The file has data on row {}; one import takes at most {MAX_IMPORT_ROWS} rows. Split the file.", r + 1),
-            ));
-        }
-        if c as usize >= MAX_COLUMNS {
-            return Err(columns_refused(c as usize + 1));
-        }
-        let value = xlsx_cell(cell.get_value());
-        if value == Cell::Empty {
-            continue;
-        }
-        let (r, c) = (r as usize, c as usize);
-        if rows.len() <= r {
-            rows.resize_with(r + 1, Vec::new);
-        }
-        if rows[r].len() <= c {
-            rows[r].resize(c + 1, Cell::Empty);
-        }
-        rows[r][c] = value;
-    }
-    Ok(rows)
-}
-
-/// The rows of a file (XLSX: its first sheet; CSV: separated by ',', ';' or tab,
-/// whichever the first ten lines use most) and its encoding's name.
-pub fn read_rows(bytes: &[u8]) -> ApiResult<(Vec<Vec<Cell>>, String)> {
-    if bytes.is_empty() {
-        return Err(bad_file("Tệp rỗng.", "The file is empty."));
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Ok((read_xlsx(bytes)?, "XLSX".into()));
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(bad_file(
-            "Tệp Excel cũ (.xls) chưa được hỗ trợ. Hãy mở bằng Excel và lưu thành .xlsx.",
-            "Old Excel files (.xls) are not supported. Open it in Excel and save it as .xlsx.",
-        ));
-    }
-    let (text, encoding) = decode_text(bytes)?;
-    // The separator the first lines use most (a title line above the table has none).
-    let head: Vec<&str> = text.lines().take(10).collect();
-    let delimiter = [b'\t', b';', b',']
-        .into_iter()
-        .max_by_key(|d| {
-            head.iter()
-                .map(|l| l.bytes().filter(|b| b == d).count())
-                .sum::<usize>()
-        })
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| {
-            bad_file(
-                format!("Dòng {} của tệp CSV không đọc được: {e}.", i + 1),
-                format!("Line {} of the CSV file cannot be read: {e}.", i + 1),
-            )
-        })?;
-        if rec.len() > MAX_COLUMNS {
-            return Err(columns_refused(rec.len()));
-        }
-        if rows.len() > MAX_IMPORT_ROWS + 20 {
-            return Err(too_big(
-                format!("Tệp có hơn {MAX_IMPORT_ROWS} dòng. Hãy chia tệp."),
-                format!("The file has more than {MAX_IMPORT_ROWS} rows. Split the file."),
-            ));
-        }
-        rows.push(
-            rec.iter()
-                .map(|c| {
-                    let t = c.trim();
-                    if t.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(t.to_string())
-                    }
-                })
-                .collect(),
-        );
-    }
-    Ok((rows, encoding.into()))
-}
 
 /// The header row: the first of the first ten rows naming two or more known columns
 /// (lists often start with a title and a date above the table), else the first
@@ -302,18 +94,103 @@ impl Index {
     }
 }
 
-/// Imports (`apply`) or dry-runs a registry file for `user` (administrators, inside their
-/// areas). `overrides` map the file's headers to column keys where they differ.
+/// How an import reads a file: the administrator's choices after a dry run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportOptions {
+    /// The file's headers → column keys where they differ ("" to ignore a column).
+    pub mapping: Vec<(String, String)>,
+    /// The worksheet to read (XLSX); None: the first visible one.
+    pub sheet: Option<String>,
+    /// Day and month order of dates written with numbers; None: told from the file.
+    pub date_order: Option<DateOrder>,
+    /// Write (true) or dry-run (false).
+    pub apply: bool,
+}
+
+/// How dates written with numbers only are read: the administrator's choice, else what
+/// the file's own dates tell; an error to show when the file cannot tell and nobody chose.
+fn date_order(
+    column: Vec<String>,
+    chosen: Option<DateOrder>,
+) -> (DateOrder, Option<DateOrderNote>, Option<Msg>) {
+    let finding = detect_date_order(column.iter().map(String::as_str));
+    let examples = |f: &DateOrderFinding| match f {
+        DateOrderFinding::Unclear { examples } => examples.clone(),
+        DateOrderFinding::Mixed { dmy, mdy } => vec![dmy.clone(), mdy.clone()],
+        DateOrderFinding::Told { example, .. } => vec![example.clone()],
+        DateOrderFinding::NoQuestion => Vec::new(),
+    };
+    if let Some(order) = chosen {
+        let note = DateOrderNote {
+            order,
+            rule: Msg::new("Theo lựa chọn của bạn.", "As you chose."),
+            examples: examples(&finding),
+        };
+        return (order, Some(note), None);
+    }
+    match &finding {
+        DateOrderFinding::NoQuestion => (DateOrder::Dmy, None, None),
+        DateOrderFinding::Told { order, example } => {
+            let (vi, en) = match order {
+                DateOrder::Dmy => ("ngày/tháng/năm", "day/month/year"),
+                DateOrder::Mdy => ("tháng/ngày/năm (kiểu Mỹ)", "month/day/year (US style)"),
+            };
+            let note = DateOrderNote {
+                order: *order,
+                rule: Msg::new(
+                    format!("Ngày ghi theo {vi}: thấy \"{example}\" trong tệp."),
+                    format!("Dates are written {en}: the file has \"{example}\"."),
+                ),
+                examples: examples(&finding),
+            };
+            (*order, Some(note), None)
+        }
+        DateOrderFinding::Unclear { examples: ex } => {
+            let note = DateOrderNote {
+                order: DateOrder::Dmy,
+                rule: Msg::new(
+                    "Tệp không cho biết ngày ghi trước hay tháng ghi trước: hãy chọn.",
+                    "The file does not tell whether the day or the month comes first: choose.",
+                ),
+                examples: ex.clone(),
+            };
+            let problem = Msg::new(
+                format!("Ngày như \"{}\" đọc được hai cách (ngày/tháng hoặc tháng/ngày): hãy chọn cách ghi ngày của tệp.", ex[0]),
+                format!("Dates such as \"{}\" read two ways (day/month or month/day): choose how the file writes dates.", ex[0]),
+            );
+            (DateOrder::Dmy, Some(note), Some(problem))
+        }
+        DateOrderFinding::Mixed { dmy, mdy } => {
+            let note = DateOrderNote {
+                order: DateOrder::Dmy,
+                rule: Msg::new(
+                    "Tệp có cả hai cách ghi ngày.",
+                    "The file writes dates both ways.",
+                ),
+                examples: examples(&finding),
+            };
+            let problem = Msg::new(
+                format!("Tệp ghi ngày theo hai cách (\"{dmy}\" là ngày/tháng, \"{mdy}\" là tháng/ngày): hãy sửa cho thống nhất."),
+                format!("The file writes dates two ways (\"{dmy}\" day first, \"{mdy}\" month first): make them agree."),
+            );
+            (DateOrder::Dmy, Some(note), Some(problem))
+        }
+    }
+}
+
+/// Imports (`opts.apply`) or dry-runs a registry file for `user` (administrators, inside
+/// their areas).
 ///
 /// Errors: 403 for other roles; 422 `file` for a file that cannot be read (with what to
-/// do). Rows that cannot be imported are not errors: the report lists them.
+/// do), 422 `sheet` for a sheet it does not have. Rows that cannot be imported are not
+/// errors: the report lists them.
 pub async fn import(
     db: &Db,
     user: &UserInfo,
     bytes: &[u8],
-    overrides: &[(String, String)],
-    apply: bool,
+    opts: &ImportOptions,
 ) -> ApiResult<ImportReport> {
+    let (overrides, apply) = (&opts.mapping[..], opts.apply);
     if user.role != Role::Admin {
         return Err(ApiError::Forbidden(
             "only administrators import the registry".into(),
@@ -324,11 +201,15 @@ pub async fn import(
     }
     // Reading a file is CPU work of up to a second or so: not on the async workers.
     let owned = bytes.to_vec();
-    let (rows, encoding) = tokio::task::spawn_blocking(move || read_rows(&owned))
+    let sheet = opts.sheet.clone();
+    let read = tokio::task::spawn_blocking(move || spreadsheets::read(&owned, sheet.as_deref()))
         .await
         .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??;
+    let rows = read.rows;
     let mut report = ImportReport {
-        encoding,
+        encoding: read.encoding,
+        sheets: read.sheets,
+        sheet: read.sheet,
         ..ImportReport::default()
     };
     let Some(h) = header_row(&rows) else {
@@ -338,7 +219,7 @@ pub async fn import(
         return Ok(report);
     };
     let headers: Vec<String> = rows[h].iter().map(Cell::text).collect();
-    let map = Mapping::new(&headers, overrides);
+    let mut map = Mapping::new(&headers, overrides);
     report.columns = headers
         .iter()
         .zip(&map.fields)
@@ -368,6 +249,19 @@ pub async fn import(
         ));
     }
     report.rows = data.len() as u32;
+    if let Some(col) = map.column_of(Field::EstablishedOn) {
+        let texts = data
+            .iter()
+            .filter_map(|(_, r)| match r.get(col) {
+                Some(Cell::Text(t)) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        let (order, note, problem) = date_order(texts, opts.date_order);
+        map.date_order = order;
+        report.date_order = note;
+        report.problems.extend(problem);
+    }
     if !report.problems.is_empty() {
         return Ok(report);
     }
@@ -785,50 +679,9 @@ mod tests {
     }
 
     #[test]
-    fn encodings_are_told_apart() {
-        let text = "Tên HTX,Xã\nHTX Đồng Giao,Xã Ninh Hải\n";
-        assert_eq!(decode_text(text.as_bytes()).unwrap().1, "UTF-8");
-        let bom = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
-        assert_eq!(
-            decode_text(&bom).unwrap(),
-            (text.to_string(), "UTF-8 (BOM)")
-        );
-        // The same text as Windows-1258 writes it: toned letters as a base letter and a
-        // combining mark (ồ = ô 0xF4 + grave 0xCC; ã = a + tilde 0xDE; ả = a + hook 0xD2).
-        let cp = b"T\xean HTX,Xa\xde\nHTX \xd0\xf4\xccng Giao,Xa\xde Ninh Ha\xd2i\n";
-        let (back, name) = decode_text(cp).unwrap();
-        assert_eq!(name, "Windows-1258");
-        assert_eq!(back, text, "decoded and composed to NFC");
-        // "Tên HTX" in TCVN3: ª is ê.
-        let tcvn3 = b"T\xaan HTX,X\xb8 Ninh H\xb6i\nHTX \xa7\xe5ng Giao,X\xb8 Ninh H\xb6i\n";
-        assert!(looks_like_tcvn3(tcvn3));
-        let e = decode_text(tcvn3).unwrap_err();
-        assert!(format!("{e:?}").contains("TCVN3"));
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
-            .collect();
-        assert_eq!(decode_text(&utf16).unwrap().0, text);
-    }
-
-    #[test]
-    fn files_claiming_huge_sheets_or_many_columns_are_refused_not_allocated() {
-        // An XLSX naming a cell on row 3,000,000,000: refused before any room is made.
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Tên HTX").unwrap();
-        sheet.write_string(1_048_575, 0, "far").unwrap();
-        let bytes = book.save_to_buffer().unwrap();
-        let e = read_rows(&bytes).unwrap_err();
-        assert!(format!("{e:?}").contains("1048576"), "{e:?}");
-        let wide = format!("{}\n", "x,".repeat(5_000));
-        assert!(format!("{:?}", read_rows(wide.as_bytes()).unwrap_err()).contains("5001"));
-    }
-
-    #[test]
     fn csv_separators_and_title_rows() {
         let text = "DANH SÁCH HTX TỈNH NINH BÌNH\n\nTên HTX;Xã/Phường;Mã số thuế\nHTX A;Ninh Hải;2700123456\n";
-        let (rows, _) = read_rows(text.as_bytes()).unwrap();
+        let rows = spreadsheets::read(text.as_bytes(), None).unwrap().rows;
         let h = header_row(&rows).unwrap();
         assert_eq!(rows[h][0], Cell::Text("Tên HTX".into()));
         assert_eq!(rows[h + 1][2], Cell::Text("2700123456".into()));

@@ -207,6 +207,59 @@ impl TestServer {
         }
     }
 
+    /// `POST /api/registry/import` with `file` (named `name`) and the form's other fields
+    /// (`("apply", "true")`, `("sheet", …)`, `("date_order", …)`, `("mapping", json)`):
+    /// the status and the report.
+    pub async fn import_registry(
+        &self,
+        token: &str,
+        file: Vec<u8>,
+        name: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name(name.to_string()),
+        );
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let resp = self
+            .http
+            .post(format!("{}/api/registry/import", self.url))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let st = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (st, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// `GET /api/registry/export` as `token`: the XLSX's bytes.
+    pub async fn export_registry(&self, token: &str) -> Vec<u8> {
+        let resp = self
+            .http
+            .get(format!("{}/api/registry/export", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.bytes().await.unwrap().to_vec()
+    }
+
+    /// The cooperative named `name`, as the server stores it.
+    pub async fn cooperative_named(&self, name: &str) -> Option<hoptac_core::model::Cooperative> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM cooperatives WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .unwrap();
+        body.map(|b| serde_json::from_str(&b).unwrap())
+    }
+
     /// Every visit report `token` may see, paging through `GET /api/visits`.
     pub async fn visits(&self, token: &str) -> Vec<VisitReport> {
         let mut out = Vec::new();
