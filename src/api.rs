@@ -401,25 +401,46 @@ pub struct ImportResponse {
     pub notes_csv: String,
 }
 
-/// Sends a registry file: a dry run, or (`apply`) the import itself. `mapping`: the
-/// file's header → column key, where the file's headers differ.
+/// What the administrator chose after a dry run: `mapping` the file's header → column
+/// key where the file's headers differ; the worksheet to read; how the file writes dates.
+#[derive(Clone, Default, PartialEq)]
+pub struct ImportChoices {
+    pub mapping: Vec<(String, String)>,
+    pub sheet: Option<String>,
+    pub date_order: Option<hoptac_core::spreadsheet::DateOrder>,
+}
+
+/// Sends a registry file: a dry run, or (`apply`) the import itself.
 pub async fn import_registry(
     token: &str,
     file: &web_sys::File,
     apply: bool,
-    mapping: &[(String, String)],
+    choices: &ImportChoices,
 ) -> Result<ImportResponse, ApiError> {
     let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
     form.append_with_blob_and_filename("file", file, &file.name())
         .map_err(|_| ApiError::Network)?;
     form.append_with_str("apply", if apply { "true" } else { "false" })
         .map_err(|_| ApiError::Network)?;
-    let map: std::collections::BTreeMap<&str, &str> = mapping
+    let map: std::collections::BTreeMap<&str, &str> = choices
+        .mapping
         .iter()
         .map(|(h, k)| (h.as_str(), k.as_str()))
         .collect();
     form.append_with_str("mapping", &to_json(&map).unwrap_or_default())
         .map_err(|_| ApiError::Network)?;
+    if let Some(sheet) = &choices.sheet {
+        form.append_with_str("sheet", sheet)
+            .map_err(|_| ApiError::Network)?;
+    }
+    if let Some(order) = choices.date_order {
+        let v = match order {
+            hoptac_core::spreadsheet::DateOrder::Dmy => "dmy",
+            hoptac_core::spreadsheet::DateOrder::Mdy => "mdy",
+        };
+        form.append_with_str("date_order", v)
+            .map_err(|_| ApiError::Network)?;
+    }
     // No content-type header: the browser writes the multipart boundary.
     let req = Request::post("/api/registry/import")
         .header("authorization", &format!("Bearer {token}"))

@@ -4,8 +4,11 @@
 // made by the worker (upright, downscaled, JPEG, metadata stripped). Where the browser has
 // no worker or no OffscreenCanvas, or the worker fails, the same is done on the page with
 // a <canvas> (slower, but the camera's metadata is dropped all the same; no time or place
-// is read then). Rejects when it is not an image the browser can read, or after
-// TIMEOUT_MS (a worker that died on a huge image never leaves the form waiting).
+// is read then); also when the worker has no createImageBitmap (it answers `onPage`).
+// Turning the photo upright where the browser lacks createImageBitmap's options (or
+// createImageBitmap) is public/photo-upright.js's, loaded by the worker and here alike.
+// Rejects when it is not an image the browser can read, or after TIMEOUT_MS (a worker
+// that died on a huge image never leaves the form waiting).
 const TIMEOUT_MS = 60_000;
 let worker = null;
 let seq = 0;
@@ -38,6 +41,7 @@ function startWorker() {
     waiting.delete(event.data.seq);
     clearTimeout(done.timer);
     if (event.data.ok) done.ok(event.data);
+    else if (event.data.onPage) onPage(done.file, done.longSide).then(done.ok, done.fail);
     else done.fail(new Error(event.data.error || "unreadable"));
   };
   worker.onerror = (event) => {
@@ -52,16 +56,43 @@ function hexOf(buf) {
   return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// A classic script from this origin, once (CSP: script-src 'self'); resolves when it ran.
+const scripts = new Map();
+function loadScript(src) {
+  if (!scripts.has(src)) {
+    scripts.set(src, new Promise((ok, fail) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = () => ok();
+      s.onerror = () => {
+        scripts.delete(src);
+        fail(new Error(`${src} did not load`));
+      };
+      document.head.appendChild(s);
+    }));
+  }
+  return scripts.get(src);
+}
+
+// ExifReader's tags of `file` (for its Orientation), or null. Asked for only where the
+// browser cannot turn the photo itself.
+async function tagsOf(file) {
+  await loadScript("/exif-reader.js");
+  return self.ExifReader.load(file, { expanded: true, length: 128 * 1024 });
+}
+
 async function onPage(file, longSide) {
-  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-  const scale = Math.min(1, longSide / Math.max(bitmap.width, bitmap.height));
-  const width = Math.max(1, Math.round(bitmap.width * scale));
-  const height = Math.max(1, Math.round(bitmap.height * scale));
+  await loadScript("/photo-upright.js");
+  const upright = self.hoptacUpright;
+  const up = await upright.decode(file, () => tagsOf(file));
+  const scale = Math.min(1, longSide / Math.max(up.width, up.height));
+  const width = Math.max(1, Math.round(up.width * scale));
+  const height = Math.max(1, Math.round(up.height * scale));
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
-  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
-  bitmap.close();
+  upright.draw(canvas.getContext("2d"), up.image, up.orientation, width, height);
+  upright.release(up.image);
   const blob = await new Promise((ok, fail) =>
     canvas.toBlob((b) => (b ? ok(b) : fail(new Error("unreadable"))), "image/jpeg", 0.85));
   const hash = hexOf(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));

@@ -6,7 +6,9 @@
 
 use crate::i18n::{lang, t, tx};
 use hoptac_core::i18n::Msg;
-use hoptac_core::registry::{RowNote, COLUMNS};
+use crate::api::ImportChoices;
+use hoptac_core::registry::{RowNote, CLEAR_MARK, COLUMNS};
+use hoptac_core::spreadsheet::DateOrder;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,7 +35,7 @@ fn Notes(title: (&'static str, &'static str), notes: Vec<RowNote>) -> impl IntoV
 pub fn ImportPage() -> impl IntoView {
     let session = crate::session::use_session();
     let file = RwSignal::new_local(None::<web_sys::File>);
-    let mapping = RwSignal::new(Vec::<(String, String)>::new());
+    let choices = RwSignal::new(ImportChoices::default());
     let result = RwSignal::new(None::<crate::api::ImportResponse>);
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(None::<(&'static str, &'static str)>);
@@ -53,7 +55,7 @@ pub fn ImportPage() -> impl IntoView {
         }));
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::import_registry(&session.token(), &f, apply, &mapping.get_untracked())
+            match crate::api::import_registry(&session.token(), &f, apply, &choices.get_untracked())
                 .await
             {
                 Ok(r) => result.set(Some(r)),
@@ -68,7 +70,7 @@ pub fn ImportPage() -> impl IntoView {
     let choose = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
         file.set(input.files().and_then(|l| l.get(0)));
-        mapping.set(Vec::new());
+        choices.set(ImportChoices::default());
         result.set(None);
         run(false);
     };
@@ -80,10 +82,18 @@ pub fn ImportPage() -> impl IntoView {
         })
     };
     let set_column = move |header: String, key: String| {
-        mapping.update(|m| {
-            m.retain(|(h, _)| *h != header);
-            m.push((header, key));
+        choices.update(|c| {
+            c.mapping.retain(|(h, _)| *h != header);
+            c.mapping.push((header, key));
         });
+        run(false);
+    };
+    let set_sheet = move |sheet: String| {
+        choices.update(|c| c.sheet = Some(sheet));
+        run(false);
+    };
+    let set_date_order = move |order: DateOrder| {
+        choices.update(|c| c.date_order = Some(order));
         run(false);
     };
 
@@ -94,6 +104,7 @@ pub fn ImportPage() -> impl IntoView {
                 "Tệp Excel (.xlsx) hoặc CSV (UTF-8, UTF-16 hoặc Windows-1258) với tiêu đề cột như: Tên HTX, Loại hình, Lĩnh vực, Xã/Phường, Mã số thuế, Số ĐKKD, Ngày thành lập, Chủ tịch HĐQT/Giám đốc, Điện thoại, Số thành viên, Vốn điều lệ, Diện tích canh tác, Tình trạng hoạt động. Chạy thử trước; chưa có gì được ghi cho đến khi bấm Nhập.",
                 "An Excel (.xlsx) or CSV file (UTF-8, UTF-16 or Windows-1258) with headers such as Tên HTX, Loại hình, Lĩnh vực, Xã/Phường, Mã số thuế, Số ĐKKD, Ngày thành lập… A dry run comes first; nothing is written until you press Import.",
             )}</p>
+            <p class="muted">{move || format!("{} \"{CLEAR_MARK}\" {}", t("Ô để trống giữ nguyên thông tin đã có; ghi", "A blank cell keeps what is stored; write"), t("vào ô để xóa thông tin đó.", "in a cell to empty it."))}</p>
             <p class="actions">
                 <label class="button" for="registry-file">{tx("Chọn tệp…", "Choose a file…")}</label>
                 <input id="registry-file" class="sr-only" type="file" accept=".xlsx,.csv,.txt" on:change=choose/>
@@ -119,6 +130,32 @@ pub fn ImportPage() -> impl IntoView {
                     <section class="card" aria-label=tx("Kết quả", "Result")>
                         <p role="status" data-testid="import-summary">{summary}</p>
                         {rep.problems.iter().map(|p| { let p = p.clone(); view! { <p class="error">{move || p.get(lang().get()).to_string()}</p> } }).collect_view()}
+                        {(rep.sheets.len() > 1).then(|| {
+                            let current = rep.sheet.clone().unwrap_or_default();
+                            view! {
+                                <p>
+                                    <label for="import-sheet">{tx("Trang tính đọc", "Sheet read")}</label>" "
+                                    <select id="import-sheet" on:change=move |ev| set_sheet(event_target_value(&ev))>
+                                        {rep.sheets.iter().map(|sh| {
+                                            let hidden = if sh.visible { String::new() } else { format!(" ({})", t("đang ẩn", "hidden")) };
+                                            view! { <option value=sh.name.clone() selected=sh.name == current>{format!("{}{hidden}", sh.name)}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </p>
+                            }
+                        })}
+                        {rep.date_order.clone().map(|note| {
+                            let examples = note.examples.join(", ");
+                            let order = note.settled.then_some(note.order);
+                            view! {
+                                <fieldset class="date-order">
+                                    <legend>{tx("Cách ghi ngày trong tệp", "How the file writes dates")}</legend>
+                                    <p class="muted">{move || note.rule.get(lang().get()).to_string()}" "{(!examples.is_empty()).then(|| format!("({}: {examples})", t("ví dụ", "for example")))}</p>
+                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Dmy) on:change=move |_| set_date_order(DateOrder::Dmy)/>" "{tx("ngày/tháng/năm (15/03/2019)", "day/month/year (15/03/2019)")}</label>
+                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Mdy) on:change=move |_| set_date_order(DateOrder::Mdy)/>" "{tx("tháng/ngày/năm (3/15/2019)", "month/day/year (3/15/2019)")}</label>
+                                </fieldset>
+                            }
+                        })}
                         <h3>{tx("Các cột của tệp", "The file's columns")}</h3>
                         <table class="table" aria-label=tx("Ghép cột", "Column mapping")>
                             <thead><tr><th scope="col">{tx("Tiêu đề trong tệp", "Header in the file")}</th><th scope="col">{tx("Là cột", "Is the column")}</th></tr></thead>

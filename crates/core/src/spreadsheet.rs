@@ -168,6 +168,8 @@ pub struct DateOrderNote {
     pub rule: crate::i18n::Msg,
     /// Dates of the file that read differently in the other order.
     pub examples: Vec<String>,
+    /// False while the file cannot tell and nobody chose: the import waits for a choice.
+    pub settled: bool,
 }
 
 /// The order of day and month in dates written with numbers only ("07/01/2025").

@@ -125,6 +125,7 @@ fn date_order(
             order,
             rule: Msg::new("Theo lựa chọn của bạn.", "As you chose."),
             examples: examples(&finding),
+            settled: true,
         };
         return (order, Some(note), None);
     }
@@ -142,6 +143,7 @@ fn date_order(
                     format!("Dates are written {en}: the file has \"{example}\"."),
                 ),
                 examples: examples(&finding),
+                settled: true,
             };
             (*order, Some(note), None)
         }
@@ -153,6 +155,7 @@ fn date_order(
                     "The file does not tell whether the day or the month comes first: choose.",
                 ),
                 examples: ex.clone(),
+                settled: false,
             };
             let problem = Msg::new(
                 format!("Ngày như \"{}\" đọc được hai cách (ngày/tháng hoặc tháng/ngày): hãy chọn cách ghi ngày của tệp.", ex[0]),
@@ -168,6 +171,7 @@ fn date_order(
                     "The file writes dates both ways.",
                 ),
                 examples: examples(&finding),
+                settled: false,
             };
             let problem = Msg::new(
                 format!("Tệp ghi ngày theo hai cách (\"{dmy}\" là ngày/tháng, \"{mdy}\" là tháng/ngày): hãy sửa cho thống nhất."),
