@@ -258,23 +258,6 @@ fn level_name(l: AreaLevel) -> &'static str {
     }
 }
 
-/// An id for an area added by hand: its national code when given (as the official list's
-/// import does), else the parent's id and the name without diacritics ("NB-PHUONGHOALU").
-fn new_area_id(parent_id: &str, name: &str, code: &str) -> String {
-    let code = code.trim();
-    if !code.is_empty() {
-        return code.to_string();
-    }
-    let folded: String = hoptac_core::text::normalize(name)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase();
-    let mut id = format!("{parent_id}-{folded}");
-    id.truncate(64);
-    id
-}
-
 /// What is open on a row of the area list.
 #[derive(Clone, Copy, PartialEq)]
 enum RowForm {
@@ -447,6 +430,8 @@ fn CloseForm(
             new_areas: Vec::new(),
             merges,
             dissolved,
+            splits: Vec::new(),
+            placements: Default::default(),
         });
         open.set(None);
         if let Some(h) = leptos::prelude::document().get_element_by_id("reorg-h") {
@@ -492,9 +477,9 @@ fn AddForm(
             level.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let id = new_area_id(&p, &n, &c);
+            // The server chooses the id (the code when free).
             let given = Some(c.trim()).filter(|c| !c.is_empty());
-            let r = crate::api::add_area(&session.token(), &id, &n, l, &p, given).await;
+            let r = crate::api::add_area(&session.token(), "", &n, l, &p, given).await;
             if r.is_ok() {
                 name.set(String::new());
                 code.set(String::new());

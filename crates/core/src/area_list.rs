@@ -109,10 +109,15 @@ pub fn plan_import(rows: &[Vec<Cell>], areas: &[Area], scopes: &[String]) -> Are
     };
     // The tree as the file grows it: (code or id → area).
     let mut tree: Vec<Area> = areas.to_vec();
+    // By code (the open unit first: a new ward may carry the code of a commune it
+    // absorbed), then by id.
     let find = |tree: &[Area], code: &str| -> Option<Area> {
-        tree.iter()
-            .find(|a| a.code.as_deref() == Some(code))
-            .or_else(|| tree.iter().find(|a| a.id == code))
+        let by_code = |open: bool| {
+            tree.iter()
+                .find(|a| a.is_open() == open && a.code.as_deref() == Some(code))
+        };
+        by_code(true)
+            .or_else(|| tree.iter().find(|a| a.is_open() && a.id == code))
             .cloned()
     };
     for (i, r) in rows.iter().enumerate().skip(h + 1) {
@@ -155,7 +160,28 @@ pub fn plan_import(rows: &[Vec<Cell>], areas: &[Area], scopes: &[String]) -> Are
             }
         };
         let parent_code = cell(c_parent);
-        if let Some(existing) = find(&tree, &code) {
+        // A province row (no unit above it): the root of that name when it has no code
+        // yet (a tree made before codes were kept), which takes the code.
+        let existing = find(&tree, &code).or_else(|| {
+            (level == AreaLevel::Province && parent_code.is_empty())
+                .then(|| {
+                    tree.iter().find(|a| {
+                        a.parent_id.is_none() && a.code.is_none() && key(&a.name) == key(&name)
+                    })
+                })
+                .flatten()
+                .cloned()
+        });
+        if level == AreaLevel::Province && parent_code.is_empty() && existing.is_none() {
+            refuse(
+                &mut report,
+                row,
+                format!("{name} (mã {code}) chưa có trong danh mục: đơn vị cấp tỉnh được thêm khi tạo quản trị viên (hoptac-server admin create --province {code})."),
+                format!("{name} (code {code}) is not in the tree: provinces are added when an administrator is created (hoptac-server admin create --province {code})."),
+            );
+            continue;
+        }
+        if let Some(existing) = existing {
             let same_parent = parent_code.is_empty()
                 || existing
                     .parent_id
@@ -217,12 +243,16 @@ pub fn plan_import(rows: &[Vec<Cell>], areas: &[Area], scopes: &[String]) -> Are
             );
             continue;
         }
+        // Its code as id when free (a closed unit may have had the code: a new ward
+        // carries the code of a commune it absorbed).
+        let taken: std::collections::BTreeSet<String> = tree.iter().map(|a| a.id.clone()).collect();
+        let id = id_for(&code, "moi", &taken);
         let area = Area {
-            id: code.clone(),
+            id: id.clone(),
             parent_id: Some(parent.id.clone()),
             level,
             name,
-            path: format!("{}{code}/", parent.path),
+            path: format!("{}{id}/", parent.path),
             code: Some(code),
             opened_on: None,
             closed_on: None,
@@ -232,6 +262,110 @@ pub fn plan_import(rows: &[Vec<Cell>], areas: &[Area], scopes: &[String]) -> Are
         report.created.push(area);
     }
     report
+}
+
+/// The id for a unit of official code `code` in a tree whose ids are `taken`: the code
+/// itself when free, else the code with `suffix` ("14329-2025"), then a number. An
+/// area's identity is not its code: a code names different units before and after a
+/// reorganisation.
+pub fn id_for(code: &str, suffix: &str, taken: &std::collections::BTreeSet<String>) -> String {
+    if !taken.contains(code) {
+        return code.to_string();
+    }
+    let first = format!("{code}-{suffix}");
+    if !taken.contains(&first) {
+        return first;
+    }
+    (2..)
+        .map(|n| format!("{code}-{suffix}-{n}"))
+        .find(|id| !taken.contains(id))
+        .expect("a free id")
+}
+
+/// A reorganisation's correspondence as resolutions publish it, read from a spreadsheet:
+/// a row per old unit and new unit it went to, with the columns old code, old name, new
+/// code, new name (as the official lists name them, Vietnamese or English), and
+/// optionally which new unit is the main one ("Chính": x / 1 / có) and the new unit's
+/// province code. An old unit with several rows and no main marked takes its first row's
+/// unit as main. Refused rows name their row (1-based) and what is missing.
+pub fn correspondence(
+    rows: &[Vec<Cell>],
+) -> Result<Vec<crate::reorg::Correspondence>, Vec<RefusedRow>> {
+    let find = |header: &[Cell], names: &[&str]| {
+        header
+            .iter()
+            .position(|c| names.iter().any(|n| key(&c.text()) == key(n)))
+    };
+    let columns = |r: &[Cell]| -> Option<[Option<usize>; 6]> {
+        let old_code = find(r, &["Mã cũ", "Mã ĐVHC cũ", "Mã xã cũ", "Mã đơn vị cũ", "Old code"])?;
+        let new_code = find(r, &["Mã mới", "Mã ĐVHC mới", "Mã xã mới", "Mã đơn vị mới", "New code"])?;
+        Some([
+            Some(old_code),
+            find(r, &["Tên cũ", "Tên ĐVHC cũ", "Tên xã cũ", "Tên đơn vị cũ", "Old name"]),
+            Some(new_code),
+            find(r, &["Tên mới", "Tên ĐVHC mới", "Tên xã mới", "Tên đơn vị mới", "New name"]),
+            find(r, &["Chính", "Đơn vị chính", "Main"]),
+            find(r, &["Mã tỉnh mới", "Mã tỉnh", "New province code"]),
+        ])
+    };
+    let Some((h, cols)) = rows
+        .iter()
+        .enumerate()
+        .take(10)
+        .find_map(|(i, r)| columns(r).map(|c| (i, c)))
+    else {
+        return Err(vec![RefusedRow {
+            row: 1,
+            reason: Msg::new(
+                "Không thấy dòng tiêu đề có cột \"Mã cũ\", \"Tên cũ\", \"Mã mới\", \"Tên mới\".",
+                "No header row with the columns \"Mã cũ\", \"Tên cũ\", \"Mã mới\", \"Tên mới\" (old code, old name, new code, new name).",
+            ),
+        }]);
+    };
+    let mut out: Vec<crate::reorg::Correspondence> = Vec::new();
+    let mut refused = Vec::new();
+    for (i, r) in rows.iter().enumerate().skip(h + 1) {
+        let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(Cell::text).unwrap_or_default();
+        let [old_code, old_name, new_code, new_name, main, province] = cols.map(cell);
+        if old_code.is_empty() && new_code.is_empty() && old_name.is_empty() {
+            continue;
+        }
+        let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(&old_code) || !digits(&new_code) {
+            refused.push(RefusedRow {
+                row: i + 1,
+                reason: Msg::new(
+                    format!("Mã cũ \"{old_code}\" hoặc mã mới \"{new_code}\" không phải mã đơn vị hành chính (dãy số)."),
+                    format!("The old code \"{old_code}\" or the new code \"{new_code}\" is not an administrative unit code (digits)."),
+                ),
+            });
+            continue;
+        }
+        let main = matches!(key(&main).as_str(), "x" | "1" | "co" | "yes" | "chinh");
+        out.push(crate::reorg::Correspondence {
+            old_code,
+            old_name,
+            new_code,
+            new_name,
+            main,
+            new_province_code: (!province.is_empty()).then_some(province),
+        });
+    }
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    // An old unit with several rows and none marked main: its first row's unit.
+    let mut olds: Vec<String> = out.iter().map(|r| r.old_code.clone()).collect();
+    olds.sort();
+    olds.dedup();
+    for old in olds {
+        if !out.iter().any(|r| r.old_code == old && r.main) {
+            if let Some(first) = out.iter_mut().find(|r| r.old_code == old) {
+                first.main = true;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -311,6 +445,50 @@ mod tests {
         // Outside one's areas: refused.
         let other = plan_import(&rows, &tree(), &["NB/HL/".to_string()]);
         assert!(other.created.is_empty());
+    }
+
+    #[test]
+    fn a_resolution_table_reads_as_a_correspondence() {
+        let rows = vec![
+            vec![t("BẢNG SẮP XẾP ĐƠN VỊ HÀNH CHÍNH CẤP XÃ")],
+            vec![t("STT"), t("Mã ĐVHC cũ"), t("Tên ĐVHC cũ"), t("Mã ĐVHC mới"), t("Tên ĐVHC mới")],
+            vec![t("1"), t("14329"), t("Phường Vân Giang"), t("14329"), t("Phường Hoa Lư")],
+            vec![t("2"), Cell::Number(14503.0), t("Xã Gia Tân"), t("14488"), t("Xã Gia Vân")],
+            vec![t("3"), t("14503"), t("Xã Gia Tân"), t("14533"), t("Phường Tây Hoa Lư")],
+            vec![],
+        ];
+        let c = correspondence(&rows).unwrap();
+        assert_eq!(c.len(), 3);
+        assert!(c[0].main && c[1].main && !c[2].main, "first row of a divided unit is main");
+        assert_eq!(c[2].new_name, "Phường Tây Hoa Lư");
+        let bad = vec![
+            vec![t("Mã cũ"), t("Tên cũ"), t("Mã mới"), t("Tên mới")],
+            vec![t(""), t("Xã Không Mã"), t("14488"), t("Xã Gia Vân")],
+        ];
+        assert_eq!(correspondence(&bad).unwrap_err()[0].row, 2);
+        assert_eq!(correspondence(&[vec![t("Tên")]]).unwrap_err()[0].row, 1);
+    }
+
+    #[test]
+    fn a_province_row_is_the_root_of_that_name_and_gives_it_its_code() {
+        let mut root = tree();
+        root[0].code = None;
+        let rows = vec![
+            vec![t("Mã"), t("Tên"), t("Cấp"), t("Mã cấp trên")],
+            vec![t("37"), t("Tỉnh Ninh Bình"), t("Tỉnh"), t("")],
+            vec![t("369"), t("Thành phố Hoa Lư"), t("Thành phố thuộc tỉnh"), t("37")],
+            vec![t("14329"), t("Phường Vân Giang"), t("Phường"), t("369")],
+            vec![t("35"), t("Tỉnh Hà Nam"), t("Tỉnh"), t("")],
+            vec![t("347"), t("Thành phố Phủ Lý"), t("Thành phố thuộc tỉnh"), t("35")],
+        ];
+        let r = plan_import(&rows, &root, &["NB/".to_string()]);
+        assert_eq!(r.renamed.len(), 1, "{r:?}");
+        assert_eq!(r.renamed[0].1.code.as_deref(), Some("37"));
+        let made: Vec<&str> = r.created.iter().map(|a| a.path.as_str()).collect();
+        assert_eq!(made, ["NB/369/", "NB/369/14329/"]);
+        let refused: Vec<usize> = r.refused.iter().map(|x| x.row).collect();
+        assert_eq!(refused, [5, 6]);
+        assert!(r.refused[0].reason.vi.contains("--province 35"));
     }
 
     #[test]

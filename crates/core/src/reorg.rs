@@ -7,9 +7,14 @@
 //! (`merges`: closed on the date, each with the area that replaces it) and the areas that
 //! cease with no single successor (`dissolved`: a district, whose communes are merged).
 //! [`plan`] checks it against the tree and says, for every closed area, where its records
-//! and its officers go. It never splits one area between several: a commune split in
-//! two is merged whole into one, and the cooperatives that belong to the other are moved
-//! by editing their profile.
+//! and its officers go. An area divided between several (`splits`: 471 communes of the
+//! 2025 reform) closes with its main successor; each of its cooperatives goes to one of
+//! the areas it was divided into, as the administrator placed it (`placements`; the
+//! server proposes one per cooperative), its reports with it.
+//!
+//! [`from_correspondence`] turns a published correspondence (old code, old name, new
+//! code, new name; a row per old unit and new unit it went to) into a reorganisation of
+//! the tree at hand: the bundled 2025 reform and a resolution's spreadsheet alike.
 //!
 //! What moves (the server applies it in one transaction, `rules::reorg`): cooperatives
 //! of a merged area to its successor; their visit reports with them (each keeps the area
@@ -45,6 +50,16 @@ pub struct Merge {
     pub into: String,
 }
 
+/// An area divided between several: closed on the date, `main` replaces it in the
+/// history (its code, its officers), and each of its cooperatives goes to one of `into`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    pub from: String,
+    pub into: Vec<String>,
+    pub main: String,
+}
+
 /// `POST /api/reorganisations`: a dated change of the area tree.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +75,14 @@ pub struct Reorganisation {
     /// Areas that cease with no single successor (a district whose communes are merged).
     #[serde(default)]
     pub dissolved: Vec<String>,
+    /// Areas divided between several.
+    #[serde(default)]
+    pub splits: Vec<Split>,
+    /// Where each cooperative of a divided area goes: cooperative id → one of its split's
+    /// `into`. A cooperative not named goes where the server proposes (the preview says
+    /// which and why).
+    #[serde(default)]
+    pub placements: BTreeMap<String, String>,
 }
 
 /// A cooperative a reorganisation moves.
@@ -111,8 +134,244 @@ pub struct ReorgPreview {
     pub visits_total: u64,
     pub assignments: Vec<AssignmentChange>,
     pub targets: Vec<TargetChange>,
+    /// Every cooperative of a divided area, with where it goes.
+    #[serde(default)]
+    pub placements: Vec<Placement>,
     /// Why it cannot be applied as it is (empty: it can).
     pub blocked: Vec<Msg>,
+}
+
+/// A cooperative of a divided area: where it goes, why, and where else it could.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub cooperative_id: String,
+    pub name: String,
+    /// The divided area (id, name).
+    pub from_area: String,
+    pub from_name: String,
+    /// The areas it may go to: (id, name), the main successor first.
+    pub options: Vec<(String, String)>,
+    /// The area it goes to.
+    pub chosen: String,
+    /// Why there: chosen by the administrator, nearest to its visit's GPS position, or the
+    /// resolution's main successor.
+    pub rule: Msg,
+}
+
+/// Why a cooperative of a divided area goes where it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacedBy {
+    /// The administrator placed it.
+    Administrator,
+    /// Nearest to the GPS position of its latest visit.
+    Position,
+    /// The resolution's main successor.
+    Main,
+}
+
+/// One row of a published correspondence: an old unit and a new unit it went to (a
+/// divided unit has a row per new unit; `main` marks its main successor).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correspondence {
+    pub old_code: String,
+    pub old_name: String,
+    pub new_code: String,
+    pub new_name: String,
+    pub main: bool,
+    /// The new unit's province code, when the correspondence says (the bundled one does);
+    /// else the province of the old unit.
+    pub new_province_code: Option<String>,
+}
+
+/// A correspondence turned into a reorganisation of `areas`, for the units of it the tree
+/// holds open (rows naming units the tree does not hold are skipped: a province's
+/// alliance holds its own):
+/// - each new unit is the open unit directly under its province carrying its code and not
+///   closed by this reorganisation (a tree that loaded today's units), or is created under
+///   the province (its id from `id_for`: the code when free, else another);
+/// - an old unit that went whole into one new unit merges into it; one divided between
+///   several is a split, its main successor the row marked `main` (else the first);
+/// - districts whose communes all close are dissolved (the 2025 reform abolished them),
+///   as are villages under a closing commune;
+/// - old provinces whose code is not a new province's merge into the new province.
+///
+/// Errors: a new unit whose province the tree lacks; a correspondence that holds nothing
+/// of the tree.
+pub fn from_correspondence(
+    rows: &[Correspondence],
+    areas: &[Area],
+    effective_on: &str,
+    decision: &str,
+    id_for: impl Fn(&str, &BTreeSet<String>) -> String,
+) -> Result<Reorganisation, Vec<Msg>> {
+    let mut problems = Vec::new();
+    let open: Vec<&Area> = areas.iter().filter(|a| a.is_open()).collect();
+    let by_code = |code: &str, level: AreaLevel| -> Vec<&Area> {
+        open.iter()
+            .copied()
+            .filter(|a| a.level == level && a.code.as_deref() == Some(code))
+            .collect()
+    };
+    // The old communes the tree holds open: those not directly under a province (today's
+    // units are), or any open commune with the code when there is just one.
+    let old_of = |code: &str| -> Option<&Area> {
+        let found = by_code(code, AreaLevel::Commune);
+        match found.as_slice() {
+            [one] => Some(*one),
+            many => many
+                .iter()
+                .copied()
+                .find(|a| a.path.matches('/').count() > 2),
+        }
+    };
+    let mut olds: BTreeMap<String, (String, Vec<&Correspondence>)> = BTreeMap::new();
+    for r in rows {
+        if let Some(a) = old_of(&r.old_code) {
+            olds.entry(a.id.clone())
+                .or_insert_with(|| (a.id.clone(), Vec::new()))
+                .1
+                .push(r);
+        }
+    }
+    if olds.is_empty() {
+        return Err(vec![problem(
+            "Danh mục địa bàn không có đơn vị cũ nào mà bảng tương ứng nêu (đơn vị cũ: theo mã, đang hoạt động).".into(),
+            "The area tree holds none of the old units the correspondence names (old units: by code, still open).".into(),
+        )]);
+    }
+    let closing: BTreeSet<&str> = olds.keys().map(String::as_str).collect();
+    let mut taken: BTreeSet<String> = areas.iter().map(|a| a.id.clone()).collect();
+    let mut new_areas: Vec<NewArea> = Vec::new();
+    // new code → id of the unit standing for it.
+    let mut new_ids: BTreeMap<String, String> = BTreeMap::new();
+    let province_of = |r: &Correspondence, old: &Area| -> Option<String> {
+        let code = match &r.new_province_code {
+            Some(c) => c.clone(),
+            None => {
+                let root = old.path.split('/').next()?;
+                areas.iter().find(|a| a.id == root)?.code.clone()?
+            }
+        };
+        by_code(&code, AreaLevel::Province).first().map(|a| a.id.clone())
+    };
+    let mut missing_provinces: BTreeSet<String> = BTreeSet::new();
+    for (old_id, list) in olds.values() {
+        let old = areas.iter().find(|a| &a.id == old_id).expect("found above");
+        for r in list {
+            if new_ids.contains_key(&r.new_code) {
+                continue;
+            }
+            let Some(province) = province_of(r, old) else {
+                missing_provinces.insert(r.new_province_code.clone().unwrap_or_default());
+                continue;
+            };
+            let standing = by_code(&r.new_code, AreaLevel::Commune).into_iter().find(|a| {
+                !closing.contains(a.id.as_str()) && a.parent_id.as_deref() == Some(province.as_str())
+            });
+            let id = match standing {
+                Some(a) => a.id.clone(),
+                None => {
+                    let id = id_for(&r.new_code, &taken);
+                    taken.insert(id.clone());
+                    new_areas.push(NewArea {
+                        id: id.clone(),
+                        name: r.new_name.clone(),
+                        level: AreaLevel::Commune,
+                        parent_id: province.clone(),
+                        code: Some(r.new_code.clone()),
+                    });
+                    id
+                }
+            };
+            new_ids.insert(r.new_code.clone(), id);
+        }
+    }
+    for p in &missing_provinces {
+        problems.push(problem(
+            format!("Danh mục không có tỉnh mã \"{p}\" mà các đơn vị mới thuộc về: hãy nạp đơn vị hành chính của tỉnh trước."),
+            format!("The tree has no province with code \"{p}\", which the new units belong to: load the province's units first."),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut merges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut splits = Vec::new();
+    for (old_id, list) in olds.values() {
+        let mut into: Vec<String> = Vec::new();
+        for r in list {
+            let id = new_ids[&r.new_code].clone();
+            if !into.contains(&id) {
+                into.push(id);
+            }
+        }
+        if into.len() == 1 {
+            merges.entry(into.remove(0)).or_default().push(old_id.clone());
+        } else {
+            let main = list
+                .iter()
+                .find(|r| r.main)
+                .or(list.first())
+                .map(|r| new_ids[&r.new_code].clone())
+                .expect("a split has rows");
+            splits.push(Split {
+                from: old_id.clone(),
+                into,
+                main,
+            });
+        }
+    }
+    // Districts whose communes close, and villages of closing communes.
+    let mut dissolved: Vec<String> = Vec::new();
+    for a in &open {
+        let closes_beneath = closing
+            .iter()
+            .any(|c| areas.iter().any(|x| x.id == *c && x.parent_id.as_deref() == Some(a.id.as_str())));
+        let in_closing = a
+            .parent_id
+            .as_deref()
+            .is_some_and(|p| closing.contains(p));
+        if (a.level == AreaLevel::District && closes_beneath)
+            || (a.level == AreaLevel::Village && in_closing)
+        {
+            dissolved.push(a.id.clone());
+        }
+    }
+    // Old provinces (roots) with communes closing, whose code no new unit's province has.
+    let new_provinces: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r.new_province_code.clone())
+        .collect();
+    let mut province_merges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for root in open.iter().filter(|a| a.parent_id.is_none()) {
+        let code = root.code.clone().unwrap_or_default();
+        if new_provinces.contains(&code) || new_provinces.is_empty() {
+            continue;
+        }
+        let target = rows
+            .iter()
+            .filter(|r| old_of(&r.old_code).is_some_and(|o| o.path.starts_with(&root.path)))
+            .find_map(|r| r.new_province_code.clone())
+            .and_then(|c| by_code(&c, AreaLevel::Province).first().map(|a| a.id.clone()));
+        if let Some(t) = target {
+            province_merges.entry(t).or_default().push(root.id.clone());
+        }
+    }
+    let merges = merges
+        .into_iter()
+        .chain(province_merges)
+        .map(|(into, from)| Merge { from, into })
+        .collect();
+    Ok(Reorganisation {
+        effective_on: effective_on.to_string(),
+        decision: decision.to_string(),
+        new_areas,
+        merges,
+        dissolved,
+        splits,
+        placements: BTreeMap::new(),
+    })
 }
 
 /// Most cooperatives a preview lists by name.
@@ -130,6 +389,8 @@ pub struct Plan {
     pub successor: BTreeMap<String, String>,
     /// Closed areas with no single successor.
     pub dissolved: BTreeSet<String>,
+    /// Divided areas: closed area id → the areas its cooperatives may go to (main first).
+    pub split_into: BTreeMap<String, Vec<String>>,
     /// The path of every area after it (existing open ones and the created ones).
     paths: BTreeMap<String, String>,
 }
@@ -208,6 +469,22 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
     for d in &r.dissolved {
         if close(d, &mut problems) {
             dissolved.insert(d.clone());
+        }
+    }
+    let mut split_into: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for sp in &r.splits {
+        if !sp.into.contains(&sp.main) || sp.into.len() < 2 {
+            problems.push(problem(
+                format!("Đơn vị chia tách \"{}\" cần ít nhất hai đơn vị nhận, trong đó có đơn vị chính \"{}\".", sp.from, sp.main),
+                format!("The divided unit \"{}\" needs two or more units it goes to, the main one \"{}\" among them.", sp.from, sp.main),
+            ));
+            continue;
+        }
+        if close(&sp.from, &mut problems) {
+            successor.insert(sp.from.clone(), sp.main.clone());
+            let mut into = vec![sp.main.clone()];
+            into.extend(sp.into.iter().filter(|i| **i != sp.main).cloned());
+            split_into.insert(sp.from.clone(), into);
         }
     }
 
@@ -323,6 +600,22 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
             ));
         }
     }
+    for (from, into) in &split_into {
+        let from_level = by_id.get(from.as_str()).map(|a| a.level);
+        for i in into {
+            if !paths.contains_key(i) {
+                problems.push(problem(
+                    format!("Địa bàn nhận chia tách \"{i}\" không có, hoặc cũng bị giải thể."),
+                    format!("The area \"{i}\" a divided unit goes to does not exist or is itself closed."),
+                ));
+            } else if level_of(i) != from_level {
+                problems.push(problem(
+                    format!("\"{from}\" không thể chia vào một đơn vị khác cấp (\"{i}\")."),
+                    format!("\"{from}\" cannot be divided into a unit of another level (\"{i}\")."),
+                ));
+            }
+        }
+    }
     // Nothing open may be left under a closed area: its records would have no home.
     for a in areas
         .iter()
@@ -363,6 +656,7 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
         closed,
         successor,
         dissolved,
+        split_into,
         paths,
     })
 }
@@ -405,6 +699,26 @@ impl Plan {
             let path = self.paths.get(to).cloned().unwrap_or_default();
             (to.clone(), path)
         }))
+    }
+
+    /// Where cooperative `coop` of divided area `area_id` goes: the administrator's
+    /// placement when it names one of the areas the split allows, else `proposed` when it
+    /// is one of them, else the main successor. None when the area is not divided.
+    pub fn placement(
+        &self,
+        r: &Reorganisation,
+        area_id: &str,
+        coop: &str,
+        proposed: Option<&str>,
+    ) -> Option<(String, PlacedBy)> {
+        let into = self.split_into.get(area_id)?;
+        if let Some(p) = r.placements.get(coop).filter(|p| into.contains(p)) {
+            return Some((p.clone(), PlacedBy::Administrator));
+        }
+        if let Some(p) = proposed.filter(|p| into.iter().any(|i| i == p)) {
+            return Some((p.to_string(), PlacedBy::Position));
+        }
+        Some((into[0].clone(), PlacedBy::Main))
     }
 
     /// The path of area `id` after the reorganisation (None: closed or unknown).
@@ -601,7 +915,169 @@ mod tests {
                 },
             ],
             dissolved: vec!["HL".into(), "KS".into()],
+            splits: Vec::new(),
+            placements: Default::default(),
         }
+    }
+
+    /// A tree as an alliance that used hoptac before 2025 holds it: today's province P
+    /// (code 37) with two districts, and the former province Q (code 35).
+    fn legacy_tree() -> Vec<Area> {
+        let coded = |id: &str, parent: Option<&str>, level, name: &str, path: &str, code: &str| Area {
+            code: Some(code.into()),
+            ..area(id, parent, level, name, path)
+        };
+        vec![
+            coded("P", None, AreaLevel::Province, "Tỉnh Ninh Bình", "P/", "37"),
+            coded("D1", Some("P"), AreaLevel::District, "Thành phố Hoa Lư", "P/D1/", "369"),
+            coded("14329", Some("D1"), AreaLevel::Commune, "Phường Vân Giang", "P/D1/14329/", "14329"),
+            coded("14332", Some("D1"), AreaLevel::Commune, "Phường Thanh Bình", "P/D1/14332/", "14332"),
+            coded("14503", Some("D1"), AreaLevel::Commune, "Xã Gia Tân", "P/D1/14503/", "14503"),
+            area("T1", Some("14503"), AreaLevel::Village, "Thôn Tân", "P/D1/14503/T1/"),
+            coded("D2", Some("P"), AreaLevel::District, "Huyện Gia Viễn", "P/D2/", "370"),
+            coded("14488", Some("D2"), AreaLevel::Commune, "Xã Gia Vân", "P/D2/14488/", "14488"),
+            coded("Q", None, AreaLevel::Province, "Tỉnh Hà Nam", "Q/", "35"),
+            coded("D3", Some("Q"), AreaLevel::District, "Thành phố Phủ Lý", "Q/D3/", "347"),
+            coded("13285", Some("D3"), AreaLevel::Commune, "Phường Quang Trung", "Q/D3/13285/", "13285"),
+        ]
+    }
+
+    fn row(old: &str, new: &str, new_name: &str, main: bool) -> Correspondence {
+        Correspondence {
+            old_code: old.into(),
+            old_name: String::new(),
+            new_code: new.into(),
+            new_name: new_name.into(),
+            main,
+            new_province_code: Some("37".into()),
+        }
+    }
+
+    fn id_for(code: &str, taken: &BTreeSet<String>) -> String {
+        if taken.contains(code) {
+            format!("{code}-2025")
+        } else {
+            code.to_string()
+        }
+    }
+
+    #[test]
+    fn a_published_correspondence_becomes_a_reorganisation() {
+        let rows = vec![
+            row("14329", "14329", "Phường Hoa Lư", true),
+            row("14332", "14329", "Phường Hoa Lư", true),
+            // Gia Tân was divided: mostly into Gia Vân, partly into Tây Hoa Lư.
+            row("14503", "14488", "Xã Gia Vân", true),
+            row("14503", "14533", "Phường Tây Hoa Lư", false),
+            row("14488", "14488", "Xã Gia Vân", true),
+            row("13285", "13366", "Phường Hà Nam", true),
+            // A commune of another province the tree does not hold: skipped.
+            row("99999", "99998", "Xã Khác", true),
+        ];
+        let areas = legacy_tree();
+        let r = from_correspondence(&rows, &areas, "2025-07-01", "NQ", id_for).unwrap();
+        // The new units: Hoa Lư carries Vân Giang's code, so its id differs from it.
+        let made: Vec<(&str, &str, &str)> = r
+            .new_areas
+            .iter()
+            .map(|n| (n.id.as_str(), n.code.as_deref().unwrap(), n.parent_id.as_str()))
+            .collect();
+        assert_eq!(
+            made,
+            [
+                ("13366", "13366", "P"),
+                ("14329-2025", "14329", "P"),
+                ("14488-2025", "14488", "P"),
+                ("14533", "14533", "P"),
+            ]
+        );
+        let merges: Vec<(String, Vec<String>)> =
+            r.merges.iter().map(|m| (m.into.clone(), m.from.clone())).collect();
+        assert_eq!(
+            merges,
+            [
+                ("13366".into(), vec!["13285".into()]),
+                ("14329-2025".into(), vec!["14329".into(), "14332".into()]),
+                ("14488-2025".into(), vec!["14488".into()]),
+                ("P".into(), vec!["Q".into()]),
+            ]
+        );
+        assert_eq!(
+            r.splits,
+            [Split {
+                from: "14503".into(),
+                into: vec!["14488-2025".into(), "14533".into()],
+                main: "14488-2025".into()
+            }]
+        );
+        let mut dissolved = r.dissolved.clone();
+        dissolved.sort();
+        assert_eq!(dissolved, ["D1", "D2", "D3", "T1"]);
+        // The plan accepts it: every old unit closed, the split with its main successor.
+        let p = plan(&r, &areas).unwrap();
+        assert_eq!(p.closed.len(), 10);
+        assert_eq!(p.successor.get("14503").map(String::as_str), Some("14488-2025"));
+        assert_eq!(p.split_into["14503"], ["14488-2025", "14533"]);
+        assert_eq!(p.path_of("14533"), Some("P/14533/"));
+        // A cooperative of Gia Tân: placed by the administrator, else the proposal when
+        // it is one of the units, else the main successor.
+        let mut placed = r.clone();
+        placed.placements.insert("c1".into(), "14533".into());
+        placed.placements.insert("c2".into(), "P".into());
+        assert_eq!(
+            p.placement(&placed, "14503", "c1", None),
+            Some(("14533".into(), PlacedBy::Administrator))
+        );
+        assert_eq!(
+            p.placement(&placed, "14503", "c2", Some("14533")),
+            Some(("14533".into(), PlacedBy::Position)),
+            "a placement outside the split is ignored"
+        );
+        assert_eq!(
+            p.placement(&placed, "14503", "c3", Some("P")),
+            Some(("14488-2025".into(), PlacedBy::Main))
+        );
+        assert_eq!(p.placement(&placed, "14329", "c1", None), None);
+        // Officers of a divided commune follow its main successor.
+        assert_eq!(p.assignment_after("14503", &areas), ["14488-2025"]);
+
+        // A tree that already holds today's units (loaded at the first sign-in): they are
+        // used, not made again.
+        let mut both = areas.clone();
+        for (id, code, name) in [("14329-2025", "14329", "Phường Hoa Lư"), ("14533", "14533", "Phường Tây Hoa Lư")] {
+            both.push(Area {
+                code: Some(code.into()),
+                opened_on: Some("2025-07-01".into()),
+                ..area(id, Some("P"), AreaLevel::Commune, name, &format!("P/{id}/"))
+            });
+        }
+        let r2 = from_correspondence(&rows, &both, "2025-07-01", "NQ", id_for).unwrap();
+        let made: Vec<&str> = r2.new_areas.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(made, ["13366", "14488-2025"]);
+        assert!(plan(&r2, &both).is_ok());
+        // Nothing of the tree in it: said so.
+        let none = from_correspondence(&rows[6..], &areas, "2025-07-01", "NQ", id_for);
+        assert!(none.unwrap_err()[0].vi.contains("không có đơn vị cũ"));
+    }
+
+    #[test]
+    fn a_split_names_its_main_successor_among_its_units() {
+        let areas = legacy_tree();
+        let bad = Reorganisation {
+            effective_on: "2025-07-01".into(),
+            decision: "NQ".into(),
+            new_areas: vec![],
+            merges: vec![],
+            dissolved: vec![],
+            splits: vec![Split {
+                from: "14503".into(),
+                into: vec!["14488".into(), "D2".into()],
+                main: "14332".into(),
+            }],
+            placements: Default::default(),
+        };
+        let e = plan(&bad, &areas).unwrap_err();
+        assert!(e[0].vi.contains("đơn vị chính"), "{e:?}");
     }
 
     #[test]
@@ -704,6 +1180,8 @@ mod tests {
                 into: "NB".into(),
             }],
             dissolved: vec![],
+            splits: Vec::new(),
+            placements: Default::default(),
         };
         let p = plan(&r, &areas).unwrap();
         let t = |htx: u32| Targets {

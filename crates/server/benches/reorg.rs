@@ -237,6 +237,8 @@ async fn main() {
         new_areas: Vec::new(),
         merges: Vec::new(),
         dissolved: (0..districts).map(|d| format!("D{d}")).collect(),
+        splits: Vec::new(),
+        placements: Default::default(),
     };
     for (i, group) in (0..communes).collect::<Vec<_>>().chunks(3).enumerate() {
         r.new_areas.push(NewArea {

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod photos;
 pub mod rules;
 pub mod spreadsheets;
+pub mod units;
 pub mod storage;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -2,6 +2,7 @@
 //! the extractors of [`auth`] and [`error`], call [`crate::rules`] or read
 //! [`crate::storage`], and answer JSON; they hold no SQL.
 
+pub mod areas;
 pub mod auth;
 pub mod error;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod reorg;
 pub mod review;
 pub mod six_month;
 pub mod sync;
+pub mod upload;
 pub mod users;
 pub mod visits;
 
@@ -144,10 +146,13 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/areas"),
     ("PUT", "/api/areas/{id}"),
     ("POST", "/api/areas/import"),
+    ("POST", "/api/areas/official"),
     ("GET", "/api/reference"),
     ("POST", "/api/reference"),
     ("PUT", "/api/reference/{list}/{key}"),
     ("POST", "/api/reorganisations"),
+    ("GET", "/api/reorganisations/official-2025"),
+    ("POST", "/api/reorganisations/from-table"),
     ("POST", "/api/registry/import"),
     ("GET", "/api/registry/export"),
     ("GET", "/api/cooperatives/duplicates"),
@@ -172,6 +177,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(sync::router())
         .merge(visits::router())
         .merge(users::router())
+        .merge(areas::router())
         .merge(registry::router())
         .merge(reference::router())
         .merge(reorg::router())

@@ -5,6 +5,7 @@
 
 use super::auth::AuthUser;
 use super::error::{ApiError, ApiResult, Json};
+use super::upload::Upload;
 use crate::rules;
 use crate::AppState;
 use axum::extract::multipart::MultipartRejection;
@@ -21,7 +22,6 @@ use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/areas/import", post(import_areas))
         .route(
             "/registry/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
@@ -63,16 +63,6 @@ pub struct ImportResponse {
     pub notes_csv: String,
 }
 
-fn form_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::field(
-        "file",
-        Msg::new(
-            format!("Không đọc được biểu mẫu gửi lên: {e}."),
-            format!("The form sent cannot be read: {e}."),
-        ),
-    )
-}
-
 /// Import the registry from an XLSX or CSV file: a dry run (nothing written) unless
 /// `apply` is "true". Administrators, inside their areas.
 #[utoipa::path(post, path = "/api/registry/import", tag = "registry", security(("bearer" = [])),
@@ -84,67 +74,37 @@ pub async fn import(
     user: AuthUser,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<axum::Json<ImportResponse>> {
-    // Not a multipart form (no boundary, another content type): our JSON error, not
-    // axum's plain text.
-    let mut form = form.map_err(|e| {
-        ApiError::field(
-            "file",
-            Msg::new(
-                format!("Hãy gửi tệp dưới dạng multipart/form-data (trường \"file\"): {e}."),
-                format!("Send the file as multipart/form-data (field \"file\"): {e}."),
-            ),
-        )
-    })?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut opts = rules::registry::ImportOptions::default();
-    while let Some(field) = form.next_field().await.map_err(form_error)? {
-        match field.name().unwrap_or("") {
-            "file" => file = Some(field.bytes().await.map_err(form_error)?.to_vec()),
-            "apply" => opts.apply = field.text().await.map_err(form_error)?.trim() == "true",
-            "sheet" => {
-                let text = field.text().await.map_err(form_error)?;
-                opts.sheet = (!text.trim().is_empty()).then_some(text);
-            }
-            "date_order" => {
-                let text = field.text().await.map_err(form_error)?;
-                if !text.trim().is_empty() {
-                    opts.date_order = Some(DateOrder::parse(&text).ok_or_else(|| {
-                        ApiError::field(
-                            "date_order",
-                            Msg::new(
-                                "Cách ghi ngày phải là \"dmy\" (ngày/tháng/năm) hoặc \"mdy\" (tháng/ngày/năm).",
-                                "The date order must be \"dmy\" (day/month/year) or \"mdy\" (month/day/year).",
-                            ),
-                        )
-                    })?);
-                }
-            }
-            "mapping" => {
-                let text = field.text().await.map_err(form_error)?;
-                if !text.trim().is_empty() {
-                    let m: std::collections::BTreeMap<String, String> = serde_json::from_str(&text)
-                        .map_err(|e| {
-                            ApiError::field(
-                                "mapping",
-                                Msg::new(
-                                    format!("Bảng ghép cột không hợp lệ: {e}."),
-                                    format!("The column mapping is not valid: {e}."),
-                                ),
-                            )
-                        })?;
-                    opts.mapping = m.into_iter().collect();
-                }
-            }
-            _ => {}
-        }
+    let up = Upload::read(form).await?;
+    let mut opts = rules::registry::ImportOptions {
+        apply: up.flag("apply"),
+        sheet: up.text("sheet").map(str::to_string),
+        ..Default::default()
+    };
+    if let Some(order) = up.text("date_order") {
+        opts.date_order = Some(DateOrder::parse(order).ok_or_else(|| {
+            ApiError::field(
+                "date_order",
+                Msg::new(
+                    "Cách ghi ngày phải là \"dmy\" (ngày/tháng/năm) hoặc \"mdy\" (tháng/ngày/năm).",
+                    "The date order must be \"dmy\" (day/month/year) or \"mdy\" (month/day/year).",
+                ),
+            )
+        })?);
     }
-    let file = file.ok_or_else(|| {
-        ApiError::field(
-            "file",
-            Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file."),
-        )
-    })?;
-    let report = rules::registry::import(&state.db, &user.0, &file, &opts).await?;
+    if let Some(text) = up.text("mapping") {
+        let m: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(text).map_err(|e| {
+                ApiError::field(
+                    "mapping",
+                    Msg::new(
+                        format!("Bảng ghép cột không hợp lệ: {e}."),
+                        format!("The column mapping is not valid: {e}."),
+                    ),
+                )
+            })?;
+        opts.mapping = m.into_iter().collect();
+    }
+    let report = rules::registry::import(&state.db, &user.0, &up.file, &opts).await?;
     let notes_csv = rules::registry::notes_csv(&report, true)?;
     Ok(axum::Json(ImportResponse { report, notes_csv }))
 }
@@ -220,43 +180,3 @@ pub async fn dismiss(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// Import the official list of administrative units (columns Mã, Tên, Cấp, Mã cấp trên)
-/// from XLSX or CSV: a dry run unless `apply` is "true". Administrators, inside their
-/// areas; new units get their code as id.
-#[utoipa::path(post, path = "/api/areas/import", tag = "areas", security(("bearer" = [])),
-    request_body(content = String, description = "multipart/form-data: file (XLSX or CSV), apply (\"true\" to write)", content_type = "multipart/form-data"),
-    responses((status = 200, body = hoptac_core::area_list::AreaImportReport), (status = 422, body = E), (status = 403, body = E),
-              (status = 413, body = E), (status = 401, body = E)))]
-pub async fn import_areas(
-    State(state): State<AppState>,
-    user: AuthUser,
-    form: Result<Multipart, MultipartRejection>,
-) -> ApiResult<axum::Json<hoptac_core::area_list::AreaImportReport>> {
-    let mut form = form.map_err(|e| {
-        ApiError::field(
-            "file",
-            Msg::new(
-                format!("Hãy gửi tệp dưới dạng multipart/form-data (trường \"file\"): {e}."),
-                format!("Send the file as multipart/form-data (field \"file\"): {e}."),
-            ),
-        )
-    })?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut apply = false;
-    while let Some(field) = form.next_field().await.map_err(form_error)? {
-        match field.name().unwrap_or("") {
-            "file" => file = Some(field.bytes().await.map_err(form_error)?.to_vec()),
-            "apply" => apply = field.text().await.map_err(form_error)?.trim() == "true",
-            _ => {}
-        }
-    }
-    let file = file.ok_or_else(|| {
-        ApiError::field(
-            "file",
-            Msg::new("Hãy chọn tệp XLSX hoặc CSV.", "Choose an XLSX or CSV file."),
-        )
-    })?;
-    Ok(axum::Json(
-        rules::areas::import(&state.db, &user.0, &file, apply).await?,
-    ))
-}

@@ -1,7 +1,6 @@
 //! `/api/users…`: administrators manage accounts (list, create, reset a password,
-//! deactivate and reactivate, assign areas); `/api/areas`: the area tree inside the
-//! caller's areas, for choosing an account's areas. The rules are
-//! [`crate::rules::users`] and [`crate::rules::assignments`].
+//! deactivate and reactivate, assign areas). The rules are [`crate::rules::users`] and
+//! [`crate::rules::assignments`].
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, Json, Path, Query};
@@ -11,7 +10,7 @@ use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::Router;
 use hoptac_core::accounts::{Account, AccountList, NewAccount, TemporaryPassword};
-use hoptac_core::model::{Area, Role};
+use hoptac_core::model::Role;
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -21,8 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(reset_password))
         .route("/users/{id}/deactivate", post(deactivate))
         .route("/users/{id}/reactivate", post(reactivate))
-        .route("/areas", get(areas).post(add_area))
-        .route("/areas/{id}", put(change_area))
 }
 
 type E = hoptac_core::error::ApiErrorBody;
@@ -133,58 +130,3 @@ pub async fn reactivate(
     ))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct AreasQuery {
-    /// true: the areas a reorganisation closed too (history); default: today's only.
-    pub closed: Option<bool>,
-}
-
-/// The areas inside the caller's own (and the ones above them, for names), by path:
-/// those that exist today, or with `closed=true` those a reorganisation closed too.
-#[utoipa::path(get, path = "/api/areas", tag = "users", security(("bearer" = [])), params(AreasQuery),
-    responses((status = 200, body = Vec<Area>), (status = 401, body = E)))]
-pub async fn areas(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Query(q): Query<AreasQuery>,
-) -> ApiResult<axum::Json<Vec<Area>>> {
-    let all = crate::storage::areas::all(&state.db).await?;
-    let closed_too = q.closed.unwrap_or(false);
-    let visible = all
-        .iter()
-        .filter(|a| closed_too || a.is_open())
-        .filter(|a| {
-            user.0.scopes.iter().any(|s| s.starts_with(&a.path))
-                || hoptac_core::reorg::covers_history(a, &all, &user.0.scopes)
-        })
-        .cloned()
-        .collect();
-    Ok(axum::Json(visible))
-}
-
-/// Add an area under one of the administrator's (audited as entity "area").
-#[utoipa::path(post, path = "/api/areas", tag = "areas", security(("bearer" = [])), request_body = rules::areas::NewAreaRequest,
-    responses((status = 201, body = Area), (status = 422, body = E), (status = 403, body = E), (status = 400, body = E), (status = 401, body = E)))]
-pub async fn add_area(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Json(req): Json<rules::areas::NewAreaRequest>,
-) -> ApiResult<(axum::http::StatusCode, axum::Json<Area>)> {
-    let a = rules::areas::add(&state.db, &user.0, &req).await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(a)))
-}
-
-/// Rename an area or set its national code (what is left out stays).
-#[utoipa::path(put, path = "/api/areas/{id}", tag = "areas", security(("bearer" = [])), request_body = rules::areas::AreaChange,
-    params(("id" = String, Path, description = "the area's id")),
-    responses((status = 200, body = Area), (status = 422, body = E), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
-pub async fn change_area(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
-    Json(req): Json<rules::areas::AreaChange>,
-) -> ApiResult<axum::Json<Area>> {
-    Ok(axum::Json(
-        rules::areas::change(&state.db, &user.0, &id, &req).await?,
-    ))
-}

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// `POST /api/areas`: a new area under `parent_id`.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewAreaRequest {
+    /// Left empty, the server chooses: the official code when free (a new ward may carry
+    /// the code of a commune it absorbed: then the code with a suffix), else the parent's
+    /// id and the name without diacritics.
+    #[serde(default)]
     pub id: String,
     pub name: String,
     pub level: AreaLevel,
@@ -97,11 +101,11 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<A
     let name = check_name(&req.name)?;
     let code = check_code(req.code.as_deref())?;
     let id = req.id.trim();
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    if !id.is_empty()
+        && (id.len() > 64
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
     {
         return Err(ApiError::field(
             "id",
@@ -129,6 +133,30 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<A
             Msg::new("Địa bàn cha đã giải thể.", "The parent area is closed."),
         ));
     }
+    let chosen;
+    let id = if id.is_empty() {
+        let taken: std::collections::BTreeSet<String> = storage::areas::all_in(&mut tx)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        chosen = match &code {
+            Some(c) => hoptac_core::area_list::id_for(c, "moi", &taken),
+            None => {
+                let folded: String = hoptac_core::text::normalize(&name)
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_uppercase();
+                let mut base = format!("{}-{folded}", parent.id);
+                base.truncate(56);
+                hoptac_core::area_list::id_for(&base, "2", &taken)
+            }
+        };
+        chosen.as_str()
+    } else {
+        id
+    };
     if storage::areas::get_in(&mut tx, id).await?.is_some() {
         return Err(ApiError::field(
             "id",
@@ -217,6 +245,76 @@ pub async fn import(
     for (before, after) in &report.renamed {
         storage::areas::rename(&mut tx, after).await?;
         log(&mut tx, admin, after, "import", Some(before))?;
+    }
+    tx.commit().await?;
+    report.applied = true;
+    Ok(report)
+}
+
+/// Loads units from the official lists bundled with the server ([`crate::units`]) into
+/// the tree: `list` "before-2025" loads the districts and communes before 1 July 2025 of
+/// the former provinces that make province `province` (an id of the tree) today, under
+/// it, open (applying the 2025 reform then closes them and moves their records). A dry
+/// run unless `apply`; applied in one transaction, each area logged for pull and audited
+/// ("import"). Units already in the tree (by code) are counted unchanged.
+///
+/// Errors: 403 for other roles or a province outside the administrator's areas; 404 for
+/// an unknown province; 422 for another list or a province without a code.
+pub async fn load_official(
+    db: &Db,
+    admin: &UserInfo,
+    province: &str,
+    list: &str,
+    apply: bool,
+) -> ApiResult<hoptac_core::area_list::AreaImportReport> {
+    require_admin(admin)?;
+    if list != "before-2025" {
+        return Err(ApiError::field(
+            "list",
+            Msg::new(
+                "Danh mục phải là \"before-2025\" (đơn vị hành chính trước 1/7/2025).",
+                "The list must be \"before-2025\" (the units before 1 July 2025).",
+            ),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    tx.wait_for_other_imports().await?;
+    let areas = storage::areas::all_in(&mut tx).await?;
+    let Some(p) = areas.iter().find(|a| a.id == province && a.is_open()) else {
+        return Err(ApiError::NotFound(format!("no open area '{province}'")));
+    };
+    if !in_scope(&p.path, &admin.scopes) {
+        return Err(ApiError::Forbidden("the province is outside your areas".into()));
+    }
+    if p.level != AreaLevel::Province || p.code.is_none() {
+        return Err(ApiError::field(
+            "province",
+            Msg::new(
+                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
+                format!("{} is not a province with an official code: set its code first.", p.name),
+            ),
+        ));
+    }
+    let created = crate::units::areas_before_2025(p, &areas);
+    let former: std::collections::BTreeSet<&str> = crate::units::reform_2025()
+        .iter()
+        .filter(|r| r.new_province_code == p.code)
+        .map(|r| r.old_code.as_str())
+        .collect();
+    let unchanged = former
+        .len()
+        .saturating_sub(created.iter().filter(|a| a.level == AreaLevel::Commune).count());
+    let mut report = hoptac_core::area_list::AreaImportReport {
+        created,
+        unchanged,
+        ..Default::default()
+    };
+    if !apply {
+        return Ok(report);
+    }
+    for a in &report.created {
+        storage::areas::insert(&mut tx, a).await?;
+        log(&mut tx, admin, a, "import", None)?;
     }
     tx.commit().await?;
     report.applied = true;

@@ -1,6 +1,8 @@
 //! A reorganisation of the area tree applied (issue 16; the plan is
 //! hoptac_core::reorg): in one transaction, new areas are made and closed ones marked;
-//! cooperatives of merged areas move to the area replacing them, their visit reports and
+//! cooperatives of merged areas move to the area replacing them, those of a divided area
+//! each to the unit it was placed in (the administrator's choice, else the unit nearest
+//! its latest visit's GPS position, else the main successor), their visit reports and
 //! conflicts with them (a report keeps the path it was written in); officers' assignments
 //! over closed areas become assignments over the areas replacing them; targets of periods
 //! from the date are carried to the successors. Every record moved is logged for pull, so
@@ -13,11 +15,12 @@
 use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who, WriteTx};
 use hoptac_core::model::{in_scope, Area, Cooperative, Role, UserInfo};
+use hoptac_core::i18n::Msg;
 use hoptac_core::reorg::{
-    plan, AssignmentChange, MovedCooperative, Plan, ReorgPreview, Reorganisation, TargetChange,
-    PREVIEW_LIMIT,
+    plan, AssignmentChange, MovedCooperative, PlacedBy, Placement, Plan, ReorgPreview,
+    Reorganisation, TargetChange, PREVIEW_LIMIT,
 };
-use hoptac_core::sync::Change;
+use hoptac_core::sync::{Change, Entity};
 use std::collections::BTreeMap;
 
 /// Checks and applies (or, with `apply` false, previews) `req`. Errors: 403 for a user who
@@ -45,6 +48,7 @@ pub async fn reorganise(
         .iter()
         .flat_map(|m| m.from.iter().chain(std::iter::once(&m.into)))
         .chain(req.dissolved.iter())
+        .chain(req.splits.iter().flat_map(|s| std::iter::once(&s.from).chain(s.into.iter())))
         .chain(req.new_areas.iter().map(|n| &n.parent_id));
     for id in named {
         if let Some(a) = areas.iter().find(|a| &a.id == id) {
@@ -95,6 +99,11 @@ pub async fn reorganise(
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
         format!("reorg-{}-{}", p.effective_on, hex::encode(bytes))
     };
+
+    // Who held what before: users of a divided area lose the cooperatives placed in a unit
+    // their areas after it do not cover.
+    let held_before = storage::reorg::assignment_paths(&mut tx).await?;
+    let mut placed_away: Vec<(String, String, Vec<String>, String)> = Vec::new();
 
     let body = serde_json::to_string(req)?;
     storage::reorg::insert(
@@ -155,6 +164,96 @@ pub async fn reorganise(
         };
         let visits = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
         let conflicts = storage::conflicts::of_area_locked(&mut tx, &closed.id).await?;
+        if let Some(into) = p.split_into.get(&closed.id) {
+            // A divided area: each cooperative to the unit it is placed in.
+            let options: Vec<(String, String)> =
+                into.iter().map(|i| (i.clone(), name(i))).collect();
+            let centres: Vec<(String, (f64, f64))> = into
+                .iter()
+                .filter_map(|i| {
+                    let code = areas
+                        .iter()
+                        .chain(p.created.iter())
+                        .find(|a| &a.id == i)?
+                        .code
+                        .clone()?;
+                    Some((i.clone(), crate::units::centre_today(&code)?))
+                })
+                .collect();
+            let mut groups: BTreeMap<String, Vec<Cooperative>> = BTreeMap::new();
+            for c in &coops {
+                let position = latest_position(&visits, &c.id);
+                let proposed = position.as_ref().and_then(|(lat, lon, _)| nearest(&centres, *lat, *lon));
+                let (to, by) = p
+                    .placement(req, &closed.id, &c.id, proposed.as_deref())
+                    .expect("a divided area places every cooperative");
+                let rule = match by {
+                    PlacedBy::Administrator => Msg::new("Do bạn chọn.", "As you chose."),
+                    PlacedBy::Position => {
+                        let date = position.map(|(_, _, d)| d).unwrap_or_default();
+                        Msg::new(
+                            format!("Gần trung tâm {} nhất (vị trí GPS lần khảo sát {date}).", name(&to)),
+                            format!("Nearest to the centre of {} (GPS of the visit on {date}).", name(&to)),
+                        )
+                    }
+                    PlacedBy::Main => Msg::new(
+                        "Đơn vị chính nhận xã/phường này theo nghị quyết.",
+                        "The main unit the resolution gives this commune to.",
+                    ),
+                };
+                preview.placements.push(Placement {
+                    cooperative_id: c.id.clone(),
+                    name: c.name.clone(),
+                    from_area: closed.id.clone(),
+                    from_name: closed.name.clone(),
+                    options: options.clone(),
+                    chosen: to.clone(),
+                    rule,
+                });
+                groups.entry(to).or_default().push(c.clone());
+            }
+            for (to_id, group) in groups {
+                let to_path = p.path_of(&to_id).unwrap_or_default().to_string();
+                let ids: Vec<&str> = group.iter().map(|c| c.id.as_str()).collect();
+                let their_visits: Vec<storage::visits::Stored> = visits
+                    .iter()
+                    .filter(|v| ids.contains(&v.report.cooperative_id.as_str()))
+                    .cloned()
+                    .collect();
+                let their_conflicts: Vec<hoptac_core::merge::Conflict> = conflicts
+                    .iter()
+                    .filter(|k| ids.contains(&k.cooperative_id.as_str()))
+                    .cloned()
+                    .collect();
+                for c in &group {
+                    preview.cooperatives_total += 1;
+                    if preview.cooperatives.len() < PREVIEW_LIMIT {
+                        preview.cooperatives.push(MovedCooperative {
+                            id: c.id.clone(),
+                            name: c.name.clone(),
+                            from_area: closed.name.clone(),
+                            to_area: name(&to_id),
+                        });
+                    }
+                    if to_id != into[0] {
+                        let mut records: Vec<String> = their_visits
+                            .iter()
+                            .filter(|v| v.report.cooperative_id == c.id)
+                            .map(|v| v.report.id.clone())
+                            .collect();
+                        records.sort();
+                        placed_away.push((c.id.clone(), closed.path.clone(), records, to_path.clone()));
+                    }
+                }
+                preview.visits_total += their_visits.len() as u64;
+                move_area(
+                    &mut tx, admin, &id, &p, &group, their_visits, their_conflicts, &to_id,
+                    &to_path,
+                )
+                .await?;
+            }
+            continue;
+        }
         for c in &coops {
             preview.cooperatives_total += 1;
             if preview.cooperatives.len() < PREVIEW_LIMIT {
@@ -268,6 +367,28 @@ pub async fn reorganise(
         }
     }
 
+    // A cooperative of a divided area placed in a unit other than its main successor
+    // leaves the tablets of those who held the divided area and do not cover that unit
+    // now (with its reports); their own unsent work on it is still accepted as written.
+    let held_after = storage::reorg::assignment_paths(&mut tx).await?;
+    for (coop_id, from_path, visit_ids, to_path) in &placed_away {
+        let mut users: Vec<&str> = held_before
+            .iter()
+            .filter(|(_, path)| from_path.starts_with(path.as_str()))
+            .map(|(u, _)| u.as_str())
+            .filter(|u| {
+                !held_after
+                    .iter()
+                    .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
+            })
+            .collect();
+        users.sort();
+        users.dedup();
+        for user_id in users {
+            removed_for(&mut tx, user_id, coop_id, visit_ids)?;
+        }
+    }
+
     // Targets of periods from the date.
     let set = storage::targets::all_in(&mut tx).await?;
     let (carried, dropped) = p.carry_targets(&set);
@@ -328,6 +449,55 @@ pub async fn reorganise(
     tracing::info!(reorganisation = %id, by = %admin.id, cooperatives = preview.cooperatives_total, visits = preview.visits_total, "areas reorganised");
     preview.applied = true;
     Ok(preview)
+}
+
+/// Tells `user_id`'s tablets that cooperative `coop_id` and its reports `visit_ids` left
+/// their areas.
+pub(crate) fn removed_for(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    coop_id: &str,
+    visit_ids: &[String],
+) -> ApiResult<()> {
+    let records = std::iter::once((Entity::Cooperative, coop_id))
+        .chain(visit_ids.iter().map(|v| (Entity::Visit, v.as_str())));
+    for (entity, id) in records {
+        let body = serde_json::to_string(&Change::Removed {
+            entity,
+            id: id.to_string(),
+        })?;
+        tx.log_change_for_user("scope", &format!("{user_id}:{id}"), user_id, &body);
+    }
+    Ok(())
+}
+
+/// The GPS position of cooperative `coop`'s latest visit among `visits` that recorded one:
+/// (lat, lon, visit date).
+fn latest_position(visits: &[storage::visits::Stored], coop: &str) -> Option<(f64, f64, String)> {
+    visits
+        .iter()
+        .filter(|v| v.report.cooperative_id == coop)
+        .filter_map(|v| {
+            let p = v.report.findings.position.as_ref()?;
+            Some((p.lat, p.lon, v.report.visit_date.clone()))
+        })
+        .max_by(|a, b| a.2.cmp(&b.2))
+}
+
+/// The id of the centre nearest to (lat, lon), by distance on the sphere.
+fn nearest(centres: &[(String, (f64, f64))], lat: f64, lon: f64) -> Option<String> {
+    let d = |(a, b): (f64, f64)| {
+        let (p1, p2) = (lat.to_radians(), a.to_radians());
+        let dl = (b - lon).to_radians();
+        // Equirectangular: exact enough to tell neighbouring communes apart.
+        let x = dl * ((p1 + p2) / 2.0).cos();
+        let y = p2 - p1;
+        x * x + y * y
+    };
+    centres
+        .iter()
+        .min_by(|a, b| d(a.1).total_cmp(&d(b.1)))
+        .map(|(id, _)| id.clone())
 }
 
 /// Logs an area for pull at `scope` (its own path, or for a closed one where the users
@@ -433,4 +603,128 @@ async fn move_area(
         );
     }
     Ok(())
+}
+
+/// The 2025 reform as published, for today's province `province` (an id of the tree):
+/// the bundled correspondence ([`crate::units::reform_2025`]) of the former provinces
+/// that make it, turned into a reorganisation of the tree's old units
+/// ([`hoptac_core::reorg::from_correspondence`]); preview or apply it with
+/// [`reorganise`]. Administrators of the province.
+///
+/// Errors: 403 (role, or a province outside the administrator's areas), 404 (no such open
+/// area), 422 (not a province with an official code; nothing of the tree in it).
+pub async fn official_2025(db: &Db, admin: &UserInfo, province: &str) -> ApiResult<Reorganisation> {
+    if admin.role != Role::Admin {
+        return Err(ApiError::Forbidden(
+            "only administrators reorganise areas".into(),
+        ));
+    }
+    let areas = storage::areas::all(db).await?;
+    let Some(p) = areas.iter().find(|a| a.id == province && a.is_open()) else {
+        return Err(ApiError::NotFound(format!("no open area '{province}'")));
+    };
+    if !in_scope(&p.path, &admin.scopes) {
+        return Err(ApiError::Forbidden("the province is outside your areas".into()));
+    }
+    let Some(code) = p.code.clone().filter(|_| p.parent_id.is_none()) else {
+        return Err(ApiError::field(
+            "province",
+            hoptac_core::i18n::Msg::new(
+                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
+                format!("{} is not a province with an official code: set its code first.", p.name),
+            ),
+        ));
+    };
+    let rows: Vec<hoptac_core::reorg::Correspondence> = crate::units::reform_2025()
+        .iter()
+        .filter(|r| r.new_province_code.as_deref() == Some(code.as_str()))
+        .cloned()
+        .collect();
+    build(&rows, &areas, crate::units::REFORM_DATE, crate::units::REFORM_DECISION)
+}
+
+/// A reorganisation given as the table a resolution publishes (old code, old name, new
+/// code, new name; a row per old unit and new unit), read from XLSX or CSV like any
+/// upload ([`crate::spreadsheets`]), from `effective_on` under `decision`. Preview or
+/// apply it with [`reorganise`]. Administrators.
+///
+/// Errors: 403; 422 `file` (unreadable, or rows refused, each named), `effective_on`,
+/// `decision`.
+pub async fn from_table(
+    db: &Db,
+    admin: &UserInfo,
+    bytes: &[u8],
+    effective_on: &str,
+    decision: &str,
+) -> ApiResult<Reorganisation> {
+    if admin.role != Role::Admin {
+        return Err(ApiError::Forbidden(
+            "only administrators reorganise areas".into(),
+        ));
+    }
+    if hoptac_core::validate::parse_iso_date(effective_on).is_none() {
+        return Err(ApiError::field(
+            "effective_on",
+            hoptac_core::i18n::Msg::new(
+                "Ngày hiệu lực phải là một ngày (YYYY-MM-DD).",
+                "The effective date must be a date (YYYY-MM-DD).",
+            ),
+        ));
+    }
+    if decision.trim().is_empty() || decision.chars().count() > 300 {
+        return Err(ApiError::field(
+            "decision",
+            hoptac_core::i18n::Msg::new(
+                "Hãy ghi văn bản quyết định việc sắp xếp (tối đa 300 ký tự).",
+                "Name the decision the reorganisation carries out (at most 300 characters).",
+            ),
+        ));
+    }
+    if bytes.len() > super::registry::MAX_FILE_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let owned = bytes.to_vec();
+    let rows = tokio::task::spawn_blocking(move || crate::spreadsheets::read(&owned, None))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??
+        .rows;
+    let table = hoptac_core::area_list::correspondence(&rows).map_err(|refused| {
+        ApiError::Invalid(
+            refused
+                .into_iter()
+                .map(|r| hoptac_core::validate::FieldError {
+                    field: "file".into(),
+                    message: hoptac_core::i18n::Msg::new(
+                        format!("Dòng {}: {}", r.row, r.reason.vi),
+                        format!("Row {}: {}", r.row, r.reason.en),
+                    ),
+                })
+                .collect(),
+        )
+    })?;
+    let areas = storage::areas::all(db).await?;
+    build(&table, &areas, effective_on, decision.trim())
+}
+
+fn build(
+    rows: &[hoptac_core::reorg::Correspondence],
+    areas: &[Area],
+    effective_on: &str,
+    decision: &str,
+) -> ApiResult<Reorganisation> {
+    let suffix = effective_on.get(..4).unwrap_or("moi").to_string();
+    hoptac_core::reorg::from_correspondence(rows, areas, effective_on, decision, |code, taken| {
+        crate::units::id_for(code, &suffix, taken)
+    })
+    .map_err(|problems| {
+        ApiError::Invalid(
+            problems
+                .into_iter()
+                .map(|message| hoptac_core::validate::FieldError {
+                    field: "reorganisation".into(),
+                    message,
+                })
+                .collect(),
+        )
+    })
 }

@@ -8,6 +8,7 @@ use hoptac_core::six_month::ReviewPart;
 use sqlx::Row;
 
 /// A stored report with its JSON exactly as stored (the audit trail's "before").
+#[derive(Debug, Clone)]
 pub struct Stored {
     pub report: VisitReport,
     pub body: String,
