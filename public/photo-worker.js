@@ -1,6 +1,7 @@
 // The photo worker (issue 17): makes a photo from the camera or the gallery ready to keep
 // on the tablet, off the page's main thread so the form stays responsive while it works:
-// - turned upright (createImageBitmap honours the EXIF orientation: "from-image"),
+// - turned upright (createImageBitmap honours the EXIF orientation: "from-image"; where
+//   the browser refuses that option, /photo-upright.js turns it by its EXIF Orientation),
 // - downscaled to a long side of at most `longSide` px (hoptac_core::photo::LONG_SIDE_PX),
 // - re-encoded as JPEG, which drops every metadata the camera wrote,
 // - named by the SHA-256 of the result (64 lowercase hex digits).
@@ -11,15 +12,26 @@
 // Message in:  { seq, file: File|Blob, longSide }
 // Message out: { seq, ok: true, blob, hash, bytes, width, height, takenAt?, lat?, lon?, accuracy? }
 //          or { seq, ok: false, error }   (the image could not be read)
-importScripts("/exif-reader.js");
+//          or { seq, ok: false, error, onPage: true }   (no createImageBitmap in this worker:
+//             the page makes the photo instead)
+importScripts("/exif-reader.js", "/photo-upright.js");
 
 const QUALITY = 0.85;
 
-async function readMeta(file) {
-  const out = {};
+// ExifReader's tags of the original (null when it has none ExifReader can read).
+async function readTags(file) {
   try {
     // EXIF sits in the first 64 KB of a JPEG: the rest of a 5 MB file is not read.
-    const tags = await ExifReader.load(file, { expanded: true, length: 128 * 1024 });
+    return await ExifReader.load(file, { expanded: true, length: 128 * 1024 });
+  } catch {
+    return null;
+  }
+}
+
+function readMeta(tags) {
+  const out = {};
+  if (!tags) return out;
+  try {
     const exif = tags.exif || {};
     const when = exif.DateTimeOriginal || exif.DateTimeDigitized || (tags.file && tags.file.DateTime);
     const text = when && (when.description || when.value && when.value[0]);
@@ -42,7 +54,7 @@ async function readMeta(file) {
       if (Number.isFinite(acc)) out.accuracy = acc;
     }
   } catch {
-    // No EXIF, or one ExifReader cannot read: the photo is kept without time or place.
+    // Tags of a shape not expected here: the photo is kept without time or place.
   }
   return out;
 }
@@ -54,20 +66,22 @@ function hex(buf) {
 self.onmessage = async (event) => {
   const { seq, file, longSide } = event.data;
   try {
-    const meta = await readMeta(file);
-    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, longSide / Math.max(bitmap.width, bitmap.height));
-    const width = Math.max(1, Math.round(bitmap.width * scale));
-    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const tags = await readTags(file);
+    const meta = readMeta(tags);
+    const up = await hoptacUpright.decode(file, () => tags);
+    const scale = Math.min(1, longSide / Math.max(up.width, up.height));
+    const width = Math.max(1, Math.round(up.width * scale));
+    const height = Math.max(1, Math.round(up.height * scale));
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext("2d");
     ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(bitmap, 0, 0, width, height);
-    bitmap.close();
+    hoptacUpright.draw(ctx, up.image, up.orientation, width, height);
+    hoptacUpright.release(up.image);
     const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
     const hash = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
     self.postMessage({ seq, ok: true, blob, hash, bytes: blob.size, width, height, ...meta });
   } catch (err) {
-    self.postMessage({ seq, ok: false, error: String((err && err.message) || err) });
+    const onPage = Boolean(err && err.noDecoder);
+    self.postMessage({ seq, ok: false, error: String((err && err.message) || err), ...(onPage ? { onPage } : {}) });
   }
 };
