@@ -878,6 +878,28 @@ fn area_key(name: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// A name as written, for telling apart names that fold to the same letters: lower case,
+/// without its level word and spaces ("Xã Trực Hùng" → "trựchùng"). Text is NFC when it
+/// gets here (the server composes every text it reads).
+fn exact_key(name: &str) -> String {
+    let lower = name.to_lowercase();
+    let folded = normalize(name);
+    // Drop the level word as area_key does: as many characters as its folded prefix had.
+    let words_dropped = [
+        "thanh pho ", "tp. ", "tp ", "thi tran ", "thi xa ", "huyen ", "quan ", "phuong ",
+        "xa ", "tt. ", "tt ",
+    ]
+    .iter()
+    .find(|p| folded.starts_with(*p))
+    .map(|p| p.chars().count())
+    .unwrap_or(0);
+    lower
+        .chars()
+        .skip(words_dropped)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// The area tree, indexed to find the commune a row names.
 pub struct AreaIndex<'a> {
     areas: &'a [Area],
@@ -930,16 +952,41 @@ impl<'a> AreaIndex<'a> {
             .iter()
             .filter(|a| matches!(a.level, AreaLevel::Commune | AreaLevel::Village));
         if let Some(code) = &r.commune_code {
-            // By the official code (the open unit first: a new ward may carry the code of
-            // a commune it absorbed), then by hoptac's id.
+            // By the official code: the open unit carrying it (a new ward may carry the
+            // code of a commune it absorbed; while both lists are open, the row's
+            // district tells them apart), else a closed one (its successor), else by
+            // hoptac's id.
             let code = code.trim();
-            let by_code = |open: bool| {
-                communes
-                    .clone()
-                    .find(|a| a.is_open() == open && a.code.as_deref() == Some(code))
-            };
-            return by_code(true)
-                .or_else(|| by_code(false))
+            let mut open: Vec<&Area> = communes
+                .clone()
+                .filter(|a| a.is_open() && a.code.as_deref() == Some(code))
+                .collect();
+            if open.len() > 1 {
+                if let Some(d) = &r.district {
+                    let dk = area_key(d);
+                    open.retain(|a| {
+                        a.parent_id
+                            .as_deref()
+                            .and_then(|p| self.get(p))
+                            .is_some_and(|p| area_key(&p.name) == dk)
+                    });
+                }
+            }
+            if open.len() > 1 {
+                let names: Vec<&str> = open.iter().map(|a| a.name.as_str()).collect();
+                return Err(Msg::new(
+                    format!("Mã \"{code}\" là của {} đơn vị ({}): hãy ghi thêm cột Huyện/Thành phố.", open.len(), names.join(", ")),
+                    format!("The code \"{code}\" names {} units ({}): add a District column.", open.len(), names.join(", ")),
+                ));
+            }
+            return open
+                .first()
+                .copied()
+                .or_else(|| {
+                    communes
+                        .clone()
+                        .find(|a| a.code.as_deref() == Some(code))
+                })
                 .or_else(|| communes.clone().find(|a| a.id.eq_ignore_ascii_case(code)))
                 .ok_or_else(|| {
                     Msg::new(
@@ -958,15 +1005,28 @@ impl<'a> AreaIndex<'a> {
         if found.len() > 1 && found.iter().any(|a| a.is_open()) {
             found.retain(|a| a.is_open());
         }
+        // Names that differ only by their tones ("Trực Hưng", "Trực Hùng") are told apart
+        // by the name as written.
+        if found.len() > 1 {
+            let exact = exact_key(name);
+            if found.iter().any(|a| exact_key(&a.name) == exact) {
+                found.retain(|a| exact_key(&a.name) == exact);
+            }
+        }
         if found.len() > 1 {
             if let Some(d) = &r.district {
-                let dk = area_key(d);
-                found.retain(|a| {
+                let (dk, dx) = (area_key(d), exact_key(d));
+                let parent_named = |a: &&Area, f: &dyn Fn(&str) -> String, k: &str| {
                     a.parent_id
                         .as_deref()
                         .and_then(|p| self.get(p))
-                        .is_some_and(|p| area_key(&p.name) == dk)
-                });
+                        .is_some_and(|p| f(&p.name) == k)
+                };
+                if found.iter().any(|a| parent_named(a, &exact_key, &dx)) {
+                    found.retain(|a| parent_named(a, &exact_key, &dx));
+                } else {
+                    found.retain(|a| parent_named(a, &area_key, &dk));
+                }
             }
         }
         match found.as_slice() {

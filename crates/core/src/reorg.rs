@@ -213,17 +213,29 @@ pub fn from_correspondence(
             .filter(|a| a.level == level && a.code.as_deref() == Some(code))
             .collect()
     };
-    // The old communes the tree holds open: those not directly under a province (today's
-    // units are), or any open commune with the code when there is just one.
+    // The old communes the tree holds open, by code: one under a district (as every
+    // commune was before the 2025 reform), else one that is not itself a new unit of the
+    // correspondence (same code and name: today's units, so a correspondence applied once
+    // finds nothing the second time).
+    let name_key = |s: &str| crate::text::normalize(s);
+    let new_side: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.new_code.clone(), name_key(&r.new_name)))
+        .collect();
+    let under_district = |a: &Area| {
+        a.parent_id
+            .as_deref()
+            .and_then(|p| areas.iter().find(|x| x.id == p))
+            .is_some_and(|p| p.level == AreaLevel::District)
+    };
     let old_of = |code: &str| -> Option<&Area> {
         let found = by_code(code, AreaLevel::Commune);
-        match found.as_slice() {
-            [one] => Some(*one),
-            many => many
+        found.iter().copied().find(|a| under_district(a)).or_else(|| {
+            found
                 .iter()
                 .copied()
-                .find(|a| a.path.matches('/').count() > 2),
-        }
+                .find(|a| !new_side.contains(&(code.to_string(), name_key(&a.name))))
+        })
     };
     let mut olds: BTreeMap<String, (String, Vec<&Correspondence>)> = BTreeMap::new();
     for r in rows {

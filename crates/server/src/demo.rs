@@ -146,17 +146,6 @@ async fn insert_areas_if_none(
     Ok(areas.len())
 }
 
-/// Loads the bundled area tree (the seed's province, 2021: its districts and communes),
-/// reference data alone, into a database that has no areas (the first administrator's
-/// `hoptac-server admin create`). Returns how many areas were loaded (0: it had some).
-pub async fn load_areas_if_empty(db: &Db) -> Result<usize, sqlx::Error> {
-    let d = data();
-    let mut tx = db.begin_write().await?;
-    let n = insert_areas_if_none(&mut tx, &d.areas).await?;
-    tx.commit().await?;
-    Ok(n)
-}
-
 const REFORM: &str = include_str!("../demo/reform-2025-07-01.json");
 
 /// The demo's reorganisation of 1 July 2025: every district of the seed's province

@@ -121,10 +121,11 @@ enum Command {
 enum AdminCommand {
     /// Create an administrator. The password is read from the terminal (typed twice,
     /// not shown) or, when stdin is not a terminal, from its first line; never from the
-    /// command line. On a database without areas, the bundled area list is loaded first
-    /// (no demo cooperatives, no demo accounts).
+    /// command line. The provinces given are loaded from the official units bundled with
+    /// the server (since 1 July 2025: each province and its communes, wards and special
+    /// zones) when the database lacks them; never demo data.
     ///
-    /// Example: hoptac-server --db sqlite://data/hoptac.db admin create --username quantri
+    /// Example: hoptac-server --db sqlite://data/hoptac.db admin create --username quantri --province 37
     Create {
         /// The user name to sign in with (letters a–z, digits, '.', '_', '-').
         #[arg(long)]
@@ -132,8 +133,12 @@ enum AdminCommand {
         /// The name shown in the app (default: the user name).
         #[arg(long, default_value = "")]
         display_name: String,
-        /// The id of the area the administrator covers (default: the province at the
-        /// root of the area list).
+        /// A province the alliance covers, by its official code since 1 July 2025 (37:
+        /// Ninh Bình; 01: Hà Nội; …); repeat it or separate with commas; "all" for a
+        /// national alliance. Required on a database without areas.
+        #[arg(long = "province")]
+        provinces: Vec<String>,
+        /// Or the id of an area of the tree the administrator covers.
         #[arg(long)]
         area: Option<String>,
     },
@@ -220,6 +225,7 @@ async fn run_command(db_url: &str, command: Command) -> ExitCode {
         Command::Admin(AdminCommand::Create {
             username,
             display_name,
+            provinces,
             area,
         }) => {
             let password = match read_password() {
@@ -232,10 +238,13 @@ async fn run_command(db_url: &str, command: Command) -> ExitCode {
             };
             let made = hoptac_server::rules::users::create_first_admin(
                 &db,
-                &username,
-                &display_name,
-                &password,
-                area.as_deref(),
+                &hoptac_server::rules::users::FirstAdmin {
+                    username: username.clone(),
+                    display_name,
+                    password,
+                    provinces,
+                    area,
+                },
             )
             .await;
             db.pool.close().await;

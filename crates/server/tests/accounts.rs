@@ -283,10 +283,13 @@ async fn who_may_manage_which_account(backend: Backend) {
         .unwrap();
     hoptac_server::rules::users::create_first_admin(
         &db,
-        "quantri.hoalu",
-        "Quản trị Hoa Lư",
-        "mat-khau-hoa-lu",
-        Some("NB-HL"),
+        &hoptac_server::rules::users::FirstAdmin {
+            username: "quantri.hoalu".into(),
+            display_name: "Quản trị Hoa Lư".into(),
+            password: "mat-khau-hoa-lu".into(),
+            area: Some("NB-HL".into()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -397,10 +400,13 @@ async fn who_may_manage_which_account(backend: Backend) {
     );
     hoptac_server::rules::users::create_first_admin(
         &db,
-        "quantri.hoalu2",
-        "",
-        "mat-khau-hoa-lu-2",
-        Some("NB-HL"),
+        &hoptac_server::rules::users::FirstAdmin {
+            username: "quantri.hoalu2".into(),
+            display_name: "".into(),
+            password: "mat-khau-hoa-lu-2".into(),
+            area: Some("NB-HL".into()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();

@@ -31,31 +31,6 @@ fn reform() -> Value {
     })
 }
 
-async fn pull_from(
-    s: &TestServer,
-    token: &str,
-    client: &str,
-    mut cursor: i64,
-) -> (Vec<Change>, i64) {
-    let mut out = Vec::new();
-    loop {
-        let (st, b) = s
-            .call(
-                "POST",
-                "/api/sync/pull",
-                Some(token),
-                Some(json!({"client_id": client, "cursor": cursor, "limit": 500})),
-            )
-            .await;
-        assert_eq!(st, 200, "{b}");
-        let page: PullResponse = serde_json::from_value(b).unwrap();
-        out.extend(page.changes.into_iter().map(|c| c.change));
-        cursor = page.cursor;
-        if !page.has_more {
-            return (out, cursor);
-        }
-    }
-}
 
 fn dated(id: &str, coop: &str, date: &str, revenue: i64, last_year: i64) -> VisitReport {
     let mut v = visit(id, coop, "Khảo sát định kỳ");
@@ -120,7 +95,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     }
     // The tablet is up to date; then it writes, offline, a report of 2025-08 against the
     // old commune of coop-003 (not yet sent) and registers a cooperative in Ninh Mỹ.
-    let (_, cursor) = pull_from(&s, &officer, "tab-hl", 0).await;
+    let (_, cursor) = s.pull_from(&officer, "tab-hl", 0).await;
     let waiting = dated("v-2025-c", "coop-003", "2025-08-01", 70, 60);
     let new_coop: Cooperative = serde_json::from_value(json!({
         "id": "coop-offline-1", "kind": "htx", "name": "HTX Mới đăng ký trước sáp nhập", "sector": "agriculture",
@@ -218,7 +193,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         areas.iter().all(|a| a.is_open()) && !areas.iter().any(|a| a.id == "NB-HOALU"),
         "a dry run changes nothing"
     );
-    let (nothing, _) = pull_from(&s, &officer, "tab-hl", cursor).await;
+    let (nothing, _) = s.pull_from(&officer, "tab-hl", cursor).await;
     assert!(
         nothing.is_empty(),
         "nothing to pull after a dry run: {nothing:?}"
@@ -247,7 +222,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     assert_eq!(again.0, 422, "the same reorganisation twice: {}", again.1);
 
     // The tablet's next pull brings exactly what moved: each record once, none left.
-    let (changes, _) = pull_from(&s, &officer, "tab-hl", cursor).await;
+    let (changes, _) = s.pull_from(&officer, "tab-hl", cursor).await;
     let mut coops: Vec<&Cooperative> = Vec::new();
     let mut visits: Vec<&VisitReport> = Vec::new();
     let mut got_areas: Vec<&Area> = Vec::new();
@@ -354,7 +329,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         .find(|v| v.id == "v-2025-c")
         .unwrap();
     assert_eq!(v.area_path, "NB/NB-HOALU/");
-    let (changes, _) = pull_from(&s, &officer, "tab-hl", 0).await;
+    let (changes, _) = s.pull_from(&officer, "tab-hl", 0).await;
     let registered = changes
         .iter()
         .find_map(|c| match c {
@@ -643,7 +618,7 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
     let admin = s.login("quantri", "hoptac-quantri").await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
     let officer = s.officer().await;
-    let (_, cursor) = pull_from(&s, &officer, "tab-a", 0).await;
+    let (_, cursor) = s.pull_from(&officer, "tab-a", 0).await;
     let new = json!({"id": "NB-HL-NINHHAI-T1", "name": "Thôn Văn Lâm", "level": "village", "parent_id": "NB-HL-NINHHAI", "code": ""});
     assert_eq!(
         s.call("POST", "/api/areas", Some(&sup), Some(new.clone()))
@@ -698,7 +673,7 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
         .await;
     assert_eq!(st, 200);
     // The officer's tablet receives both at its next pull.
-    let (changes, _) = pull_from(&s, &officer, "tab-a", cursor).await;
+    let (changes, _) = s.pull_from(&officer, "tab-a", cursor).await;
     let areas: Vec<&Area> = changes
         .iter()
         .filter_map(|c| match c {
@@ -870,8 +845,8 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         )
         .await;
     assert_eq!(st, 201, "{item}");
-    let (_, gv_cursor) = pull_from(&s, &giavien, "tab-gv", 0).await;
-    let (_, ks_cursor) = pull_from(&s, &kimson, "tab-ks", 0).await;
+    let (_, gv_cursor) = s.pull_from(&giavien, "tab-gv", 0).await;
+    let (_, ks_cursor) = s.pull_from(&kimson, "tab-ks", 0).await;
 
     let (st, b) = s
         .call(
@@ -888,7 +863,7 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
 
     // Gia Viễn's tablet: Gia Sinh and its records go (an area taken away), nothing of Kim
     // Đông arrives.
-    let (changes, _) = pull_from(&s, &giavien, "tab-gv", gv_cursor).await;
+    let (changes, _) = s.pull_from(&giavien, "tab-gv", gv_cursor).await;
     assert!(
         changes.contains(&Change::AreaUnassigned {
             path: "NB/NB-GV/NB-GV-GIASINH/".into()
@@ -902,7 +877,7 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         "{changes:?}"
     );
     // Kim Sơn's tablet: Gia Sinh's cooperatives, now in Kim Đông, and its programme.
-    let (changes, _) = pull_from(&s, &kimson, "tab-ks", ks_cursor).await;
+    let (changes, _) = s.pull_from(&kimson, "tab-ks", ks_cursor).await;
     let moved: Vec<&str> = changes
         .iter()
         .filter_map(|c| match c {

@@ -138,9 +138,14 @@ fn send_sigterm(pid: u32) {
 }
 
 fn admin_create(db: &str, username: &str, stdin: &str) -> (i32, String, String) {
+    admin_create_with(db, username, &["--province", "37"], stdin)
+}
+
+fn admin_create_with(db: &str, username: &str, extra: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(BIN)
         .args(["--db", db, "admin", "create", "--username", username])
+        .args(extra)
         .env("RUST_LOG", "error")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -161,15 +166,25 @@ fn admin_create(db: &str, username: &str, stdin: &str) -> (i32, String, String) 
     )
 }
 
-/// Issue 15: the first administrator, on an empty database, without demo data; the
-/// password comes from stdin (never the command line) and never shows in the output.
+/// The first administrator, on an empty database, without demo data: the province the
+/// alliance covers is given by its official code and loaded from the bundled units of
+/// today (Ninh Bình since 1 July 2025: 129 communes and wards of the former Hà Nam, Nam
+/// Định and Ninh Bình); the password comes from stdin (never the command line) and never
+/// shows in the output.
 #[test]
 fn the_first_administrator_from_the_command_line() {
     let (_dir, db) = tmp_db();
+    // Without a province, an empty database says what to give.
+    let (code, _, err) = admin_create_with(&db, "quantri.tinh", &[], "mot-mat-khau-dai\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("--province") && err.contains("37 Tỉnh Ninh Bình"), "{err}");
+    let (code, _, err) = admin_create_with(&db, "quantri.tinh", &["--province", "35"], "mot-mat-khau-dai\n");
+    assert_eq!(code, 2, "Hà Nam closed on 1 July 2025");
+    assert!(err.contains("'35'"), "{err}");
     let (code, out, err) = admin_create(&db, "QuanTri.Tinh", "mot-mat-khau-dai\n");
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình"),
+        out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình") && out.contains("129 communes"),
         "{out}"
     );
     assert!(!out.contains("mot-mat-khau-dai") && !err.contains("mot-mat-khau-dai"));
@@ -196,6 +211,20 @@ fn the_first_administrator_from_the_command_line() {
             .await
             .unwrap();
         assert_eq!((coops, users), (0, 1));
+        // Today's units, with their official codes: Phường Hoa Lư carries 14329.
+        let (n, districts): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), SUM(CASE WHEN level = 'district' THEN 1 ELSE 0 END) FROM areas",
+        )
+        .fetch_one(&d.pool)
+        .await
+        .unwrap();
+        assert_eq!((n, districts), (130, 0));
+        let hoa_lu: (String, String) =
+            sqlx::query_as("SELECT name, path FROM areas WHERE code = '14329'")
+                .fetch_one(&d.pool)
+                .await
+                .unwrap();
+        assert_eq!(hoa_lu, ("Phường Hoa Lư".to_string(), "37/14329/".to_string()));
     });
 }
 

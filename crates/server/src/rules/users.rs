@@ -336,43 +336,103 @@ pub async fn change_own_password(
     Ok(me)
 }
 
+/// Who a first administrator is and what they cover (`hoptac-server admin create`).
+#[derive(Debug, Clone, Default)]
+pub struct FirstAdmin {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    /// Today's provinces the alliance covers, by official code ("37"), or "all" for a
+    /// national alliance: loaded from the bundled official units when the tree lacks
+    /// them, and the administrator covers them.
+    pub provinces: Vec<String>,
+    /// Or an area of the tree the administrator covers (an id).
+    pub area: Option<String>,
+}
+
 /// The first administrator, made from the command line (`hoptac-server admin create`)
-/// with the password its owner typed. When the database has no areas yet, the bundled
-/// area tree is loaded first (reference data only: no cooperative, no account), and the
-/// administrator covers `area` (default: the root province).
+/// with the password its owner typed. The provinces named are loaded from the bundled
+/// official units ([`crate::units`]: each province and its communes, wards and special
+/// zones since 1 July 2025) when the tree does not hold them yet; never demo data. The
+/// administrator covers those provinces, or `area`, or the tree's one province.
 ///
 /// Errors are plain messages for the terminal.
-pub async fn create_first_admin(
-    db: &Db,
-    username: &str,
-    display_name: &str,
-    password: &str,
-    area: Option<&str>,
-) -> Result<(String, Vec<String>), String> {
-    let username = normalize_username(username);
+pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Vec<String>), String> {
+    let (display_name, password, area) = (&req.display_name, &req.password, req.area.as_deref());
+    let username = normalize_username(&req.username);
     let mut errors = Vec::new();
     hoptac_core::accounts::check_username(&username, &mut errors);
     check_password("password", password, &username, &mut errors);
     if let Some(e) = errors.first() {
         return Err(format!("{} ({})", e.message.vi, e.message.en));
     }
-    let hash = hash_password(password).await;
-    let loaded = crate::demo::load_areas_if_empty(db)
-        .await
-        .map_err(|e| format!("cannot load the area list: {e}"))?;
-    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    let area_id = match area {
-        Some(a) => a.to_string(),
-        None => storage::areas::root_id(&mut tx)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the database has no area list: give --area")?,
+    let codes: Vec<String> = if req.provinces.iter().any(|p| p.trim() == "all") {
+        crate::units::provinces().into_iter().map(|(c, _)| c).collect()
+    } else {
+        req.provinces
+            .iter()
+            .flat_map(|p| p.split(','))
+            .map(|p| format!("{:0>2}", p.trim()))
+            .filter(|p| p != "00")
+            .collect()
     };
-    let Some(area) = storage::areas::get_in(&mut tx, &area_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Err(format!("no area with id '{area_id}'"));
+    let hash = hash_password(password).await;
+    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+    let existing = storage::areas::all_in(&mut tx).await.map_err(|e| e.to_string())?;
+    if existing.is_empty() && codes.is_empty() && area.is_none() {
+        let list: Vec<String> = crate::units::provinces()
+            .into_iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        return Err(format!(
+            "the database has no areas yet: give the provinces the alliance covers with --province CODE (repeat it, or --province all for the whole country). Codes: {}",
+            list.join(", ")
+        ));
+    }
+    // The provinces the tree lacks (by code), from the bundled list.
+    let missing: Vec<String> = codes
+        .iter()
+        .filter(|c| {
+            !existing.iter().any(|a| {
+                a.parent_id.is_none() && a.is_open() && a.code.as_deref() == Some(c.as_str())
+            })
+        })
+        .cloned()
+        .collect();
+    let taken: std::collections::BTreeSet<String> = existing.iter().map(|a| a.id.clone()).collect();
+    let made = crate::units::areas_today(&missing, &taken)?;
+    for a in &made {
+        storage::areas::insert(&mut tx, a).await.map_err(|e| e.to_string())?;
+        tx.log_change(
+            "area",
+            &a.id,
+            &a.path,
+            &serde_json::to_string(&hoptac_core::sync::Change::Area(a.clone())).map_err(|e| e.to_string())?,
+        );
+    }
+    let all: Vec<hoptac_core::model::Area> = existing.into_iter().chain(made.iter().cloned()).collect();
+    let covered: Vec<hoptac_core::model::Area> = if let Some(a) = area {
+        vec![all
+            .iter()
+            .find(|x| x.id == a)
+            .cloned()
+            .ok_or_else(|| format!("no area with id '{a}'"))?]
+    } else if !codes.is_empty() {
+        codes
+            .iter()
+            .filter_map(|c| {
+                all.iter()
+                    .find(|a| a.parent_id.is_none() && a.is_open() && a.code.as_deref() == Some(c))
+                    .cloned()
+            })
+            .collect()
+    } else {
+        let roots: Vec<&hoptac_core::model::Area> =
+            all.iter().filter(|a| a.parent_id.is_none() && a.is_open()).collect();
+        match roots.as_slice() {
+            [one] => vec![(*one).clone()],
+            _ => return Err("the tree has several provinces: choose with --province CODE or --area ID".into()),
+        }
     };
     let id = uuid::Uuid::new_v4().to_string();
     let name = if display_name.trim().is_empty() {
@@ -398,9 +458,11 @@ pub async fn create_first_admin(
             "the user name '{username}' is taken: choose another"
         ));
     }
-    storage::users::grant(&mut tx, &id, &area.id, None, storage::now_ms())
-        .await
-        .map_err(|e| e.to_string())?;
+    for area in &covered {
+        storage::users::grant(&mut tx, &id, &area.id, None, storage::now_ms())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let me = Who {
         id: &id,
         name,
@@ -412,13 +474,19 @@ pub async fn create_first_admin(
         me,
         "create",
         None,
-        &serde_json::json!({ "username": username, "role": "admin", "areas": [area.path], "by": "command line" }).to_string(),
+        &serde_json::json!({ "username": username, "role": "admin", "areas": covered.iter().map(|a| &a.path).collect::<Vec<_>>(), "by": "command line" }).to_string(),
     );
     tx.commit().await.map_err(|e| e.to_string())?;
     let mut notes = Vec::new();
-    if loaded > 0 {
-        notes.push(format!("loaded the area list: {loaded} areas"));
+    if !made.is_empty() {
+        notes.push(format!(
+            "loaded the official units since 1 July 2025: {} provinces, {} communes, wards and special zones",
+            made.iter().filter(|a| a.parent_id.is_none()).count(),
+            made.iter().filter(|a| a.parent_id.is_some()).count()
+        ));
     }
-    notes.push(format!("covers {} ({})", area.name, area.path));
+    for a in &covered {
+        notes.push(format!("covers {} ({})", a.name, a.path));
+    }
     Ok((id, notes))
 }

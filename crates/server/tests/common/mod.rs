@@ -184,6 +184,28 @@ impl TestServer {
         .await
     }
 
+    /// Every change after `cursor` for `token`'s tablet `client`, and the cursor after them.
+    pub async fn pull_from(&self, token: &str, client: &str, mut cursor: i64) -> (Vec<Change>, i64) {
+        let mut out = Vec::new();
+        loop {
+            let (st, b) = self
+                .call(
+                    "POST",
+                    "/api/sync/pull",
+                    Some(token),
+                    Some(json!({"client_id": client, "cursor": cursor, "limit": 500})),
+                )
+                .await;
+            assert_eq!(st, 200, "{b}");
+            let page: PullResponse = serde_json::from_value(b).unwrap();
+            out.extend(page.changes.into_iter().map(|c| c.change));
+            cursor = page.cursor;
+            if !page.has_more {
+                return (out, cursor);
+            }
+        }
+    }
+
     pub async fn pull_all(&self, token: &str, client: &str, limit: u32) -> Vec<Change> {
         let mut cursor = 0;
         let mut out = Vec::new();
