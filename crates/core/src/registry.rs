@@ -1074,6 +1074,10 @@ pub struct ImportReport {
     pub unchanged: u32,
     /// Rows skipped because an earlier row of the file is the same cooperative.
     pub duplicates: Vec<RowNote>,
+    /// Records the file places in another commune: each moves there with its visit
+    /// reports, as a move by hand does (row, the commune column, from → to).
+    #[serde(default)]
+    pub moves: Vec<RowNote>,
     /// Rows that cannot be imported, with row, column and reason.
     pub refused: Vec<RowNote>,
     /// How each column was understood.

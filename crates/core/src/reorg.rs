@@ -386,6 +386,35 @@ pub fn from_correspondence(
     })
 }
 
+/// `POST /api/cooperatives/{id}/move`: a cooperative moved to another commune or ward with
+/// its history (a correction, a relocation, a divided commune's cooperative placed after
+/// the reorganisation).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoveRequest {
+    /// The area it moves to (a commune, ward or village of today).
+    pub area_id: String,
+    /// Why (kept in its history and the audit trail).
+    pub reason: String,
+}
+
+/// What a move does (a dry run) or did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovePreview {
+    pub applied: bool,
+    /// The cooperative as it is after the move.
+    pub cooperative: crate::model::Cooperative,
+    pub from: Area,
+    pub to: Area,
+    /// Its visit reports, moved with it.
+    pub visits: u64,
+    /// Accounts whose tablets drop it (their areas do not cover where it goes) and those
+    /// who receive it with its past visits: user names.
+    pub losing: Vec<String>,
+    pub gaining: Vec<String>,
+}
+
 /// Most cooperatives a preview lists by name.
 pub const PREVIEW_LIMIT: usize = 500;
 

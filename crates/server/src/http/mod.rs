@@ -4,6 +4,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod cooperatives;
 pub mod error;
 pub mod export;
 pub mod metrics;
@@ -158,6 +159,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/api/cooperatives/duplicates"),
     ("POST", "/api/cooperatives/duplicates/dismiss"),
     ("POST", "/api/cooperatives/merge"),
+    ("POST", "/api/cooperatives/{id}/move"),
     ("PUT", "/api/photos/{hash}"),
     ("GET", "/api/photos/{hash}"),
     ("PUT", "/api/photos/{hash}/pieces"),
@@ -179,6 +181,7 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(users::router())
         .merge(areas::router())
         .merge(registry::router())
+        .merge(cooperatives::router())
         .merge(reference::router())
         .merge(reorg::router())
         .merge(review::router())

@@ -1,10 +1,9 @@
-//! `/api/registry/import` (a spreadsheet of cooperatives: dry run, then apply),
-//! `/api/registry/export` (the same columns as XLSX) and `/api/cooperatives/duplicates`,
-//! `/api/cooperatives/merge`. The rules are [`crate::rules::registry`] and
-//! [`crate::rules::duplicates`].
+//! `/api/registry/import` (a spreadsheet of cooperatives: dry run, then apply) and
+//! `/api/registry/export` (the same columns as XLSX). The rules are
+//! [`crate::rules::registry`].
 
 use super::auth::AuthUser;
-use super::error::{ApiError, ApiResult, Json};
+use super::error::{ApiError, ApiResult};
 use super::upload::Upload;
 use crate::rules;
 use crate::AppState;
@@ -15,10 +14,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use hoptac_core::i18n::Msg;
-use hoptac_core::model::Cooperative;
-use hoptac_core::registry::{Duplicate, ImportReport, MergeRequest};
+use hoptac_core::registry::ImportReport;
 use hoptac_core::spreadsheet::DateOrder;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,9 +27,6 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/registry/export", get(export))
-        .route("/cooperatives/duplicates", get(duplicates))
-        .route("/cooperatives/duplicates/dismiss", post(dismiss))
-        .route("/cooperatives/merge", post(merge))
 }
 
 type E = hoptac_core::error::ApiErrorBody;
@@ -133,50 +128,3 @@ pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<
         bytes,
     ))
 }
-
-/// Records flagged as one cooperative (same tax code or registration number), inside the
-/// caller's areas. Supervisors and administrators.
-#[utoipa::path(get, path = "/api/cooperatives/duplicates", tag = "registry", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Duplicate>), (status = 403, body = E), (status = 401, body = E)))]
-pub async fn duplicates(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<axum::Json<Vec<Duplicate>>> {
-    Ok(axum::Json(
-        rules::duplicates::list(&state.db, &user.0).await?,
-    ))
-}
-
-/// Merge two records of one cooperative: `remove`'s visit reports move to `keep`, its
-/// fields fill `keep`'s empty ones, and it leaves every tablet. Audited.
-#[utoipa::path(post, path = "/api/cooperatives/merge", tag = "registry", security(("bearer" = [])), request_body = MergeRequest,
-    responses((status = 200, body = Cooperative), (status = 400, body = E), (status = 403, body = E),
-              (status = 404, body = E), (status = 422, body = E), (status = 401, body = E)))]
-pub async fn merge(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Json(req): Json<MergeRequest>,
-) -> ApiResult<axum::Json<Cooperative>> {
-    Ok(axum::Json(
-        rules::duplicates::merge(&state.db, &user.0, &req.keep, &req.remove).await?,
-    ))
-}
-
-#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct DismissRequest {
-    pub a: String,
-    pub b: String,
-}
-
-/// Two flagged records are two cooperatives after all: the flag goes. Audited.
-#[utoipa::path(post, path = "/api/cooperatives/duplicates/dismiss", tag = "registry", security(("bearer" = [])), request_body = DismissRequest,
-    responses((status = 204), (status = 403, body = E), (status = 404, body = E), (status = 401, body = E)))]
-pub async fn dismiss(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Json(req): Json<DismissRequest>,
-) -> ApiResult<axum::http::StatusCode> {
-    rules::duplicates::dismiss(&state.db, &user.0, &req.a, &req.b).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
-}
-

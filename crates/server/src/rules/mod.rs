@@ -20,6 +20,7 @@ pub mod assignments;
 pub mod conflicts;
 pub mod cooperatives;
 pub mod duplicates;
+pub mod moves;
 pub mod photos;
 pub mod reference;
 pub mod registry;

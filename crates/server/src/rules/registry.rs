@@ -56,6 +56,9 @@ enum Write {
         before: Cooperative,
         after: Cooperative,
     },
+    /// The row names another commune: the record moves there with its history
+    /// ([`super::moves::relocate`]), after any update of its fields.
+    Move { id: String, to: String },
 }
 
 /// Which of a row's identifiers point to which existing record.
@@ -391,8 +394,15 @@ pub async fn import(
             },
         };
         next.name = next.name.trim().to_string();
-        next.area_id = commune.id.clone();
-        next.area_path = commune.path.clone();
+        // A record the row places in another commune keeps its area here and moves with
+        // its history below.
+        let moves_to = found
+            .filter(|i| records[*i].area_id != commune.id)
+            .map(|i| (records[i].area_id.clone(), commune.clone()));
+        if moves_to.is_none() {
+            next.area_id = commune.id.clone();
+            next.area_path = commune.path.clone();
+        }
         let errors = validate_cooperative(&next, Some(&today));
         if !errors.is_empty() {
             for e in errors {
@@ -402,9 +412,21 @@ pub async fn import(
             }
             continue;
         }
+        if let (Some(i), Some((from, to))) = (found, &moves_to) {
+            let from_name = index.get(from).map(|a| a.name.clone()).unwrap_or_default();
+            report.moves.push(refuse(
+                header_of(Field::Commune),
+                Msg::new(
+                    format!("{} chuyển từ {from_name} sang {} (cùng các phiếu khảo sát).", records[i].name, to.name),
+                    format!("{} moves from {from_name} to {} (with its visit reports).", records[i].name, to.name),
+                ),
+            ));
+        }
         match found {
             Some(i) if records[i] == next => {
-                report.unchanged += 1;
+                if moves_to.is_none() {
+                    report.unchanged += 1;
+                }
                 seen.insert(i, row_no);
             }
             Some(i) => {
@@ -426,6 +448,12 @@ pub async fn import(
                 seen.insert(i, row_no);
                 writes.push(Write::Create(next));
             }
+        }
+        if let (Some(i), Some((_, to))) = (found, moves_to) {
+            writes.push(Write::Move {
+                id: records[i].id.clone(),
+                to: to.id.clone(),
+            });
         }
     }
     if apply {
@@ -451,7 +479,47 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
     let all_areas = storage::areas::all_in(&mut tx).await?;
     let areas: HashMap<&str, &hoptac_core::model::Area> =
         all_areas.iter().map(|a| (a.id.as_str(), a)).collect();
+    // The moves of this import are one entry of the cooperatives' history.
+    let move_id = format!("import-{}", uuid::Uuid::new_v4().simple());
+    let today = date_of_millis_vn(storage::now_ms());
+    if writes.iter().any(|w| matches!(w, Write::Move { .. })) {
+        storage::reorg::insert(
+            &mut tx,
+            &move_id,
+            &today,
+            "Nhập danh sách HTX: chuyển địa bàn theo tệp",
+            "{}",
+            &user.id,
+        )
+        .await?;
+    }
+    let by = super::reorg::MoveBy {
+        id: &move_id,
+        effective_on: &today,
+        user,
+        action: "import",
+    };
     for w in writes {
+        if let Write::Move { id, to } = w {
+            let Some(c) = storage::cooperatives::lock(&mut tx, id).await? else {
+                continue;
+            };
+            // Where the area went if a reorganisation closed it meanwhile.
+            let target = Cooperative {
+                area_id: to.clone(),
+                area_path: areas.get(to.as_str()).map(|a| a.path.clone()).unwrap_or_default(),
+                ..c.clone()
+            };
+            let to = match land(&areas, &user.scopes, &target)? {
+                Some(landed) => landed.area_id,
+                None => to.clone(),
+            };
+            if c.area_id != to {
+                let area = areas[to.as_str()];
+                super::moves::relocate(&mut tx, &by, &c, area).await?;
+            }
+            continue;
+        }
         // An area a reorganisation closed since the dry run read the areas (it held this
         // lock until it committed): the record goes where that area's records went.
         let landed;
@@ -473,6 +541,7 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
                 }
                 None => w,
             },
+            Write::Move { .. } => unreachable!("handled above"),
         };
         let (before, after) = match w {
             Write::Create(c) => {
@@ -500,6 +569,7 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
                 storage::cooperatives::update(&mut tx, after).await?;
                 (Some(serde_json::to_string(before)?), after)
             }
+            Write::Move { .. } => unreachable!("handled above"),
         };
         super::cooperatives::flag_duplicates(&mut tx, after).await?;
         tx.record_change(

@@ -103,6 +103,12 @@ pub async fn reorganise(
     // Who held what before: users of a divided area lose the cooperatives placed in a unit
     // their areas after it do not cover.
     let held_before = storage::reorg::assignment_paths(&mut tx).await?;
+    let by = MoveBy {
+        id: &id,
+        effective_on: &p.effective_on,
+        user: admin,
+        action: "reorganise",
+    };
     let mut placed_away: Vec<(String, String, Vec<String>, String)> = Vec::new();
 
     let body = serde_json::to_string(req)?;
@@ -247,8 +253,7 @@ pub async fn reorganise(
                 }
                 preview.visits_total += their_visits.len() as u64;
                 move_area(
-                    &mut tx, admin, &id, &p, &group, their_visits, their_conflicts, &to_id,
-                    &to_path,
+                    &mut tx, &by, &group, their_visits, their_conflicts, &to_id, &to_path,
                 )
                 .await?;
             }
@@ -266,10 +271,7 @@ pub async fn reorganise(
             }
         }
         preview.visits_total += visits.len() as u64;
-        move_area(
-            &mut tx, admin, &id, &p, &coops, visits, conflicts, &to_id, &to_path,
-        )
-        .await?;
+        move_area(&mut tx, &by, &coops, visits, conflicts, &to_id, &to_path).await?;
     }
 
     // The officers' (and everyone's) areas.
@@ -528,20 +530,31 @@ fn closed_scope(a: &Area, p: &Plan, areas: &[Area]) -> String {
     String::new()
 }
 
-/// Moves the cooperatives `coops` of one closed area (locked) to area `to_id` at
-/// `to_path`, with their reports and conflicts.
+/// Where cooperatives move: the move's id (a reorganisation's, or a single move's: the
+/// row of `reorganisations` their history points to), its date, who and the audit action.
+pub(crate) struct MoveBy<'a> {
+    pub id: &'a str,
+    pub effective_on: &'a str,
+    pub user: &'a UserInfo,
+    /// "reorganise", "move", "import".
+    pub action: &'a str,
+}
+
+/// Moves the cooperatives `coops` (locked, all of one area) to area `to_id` at `to_path`,
+/// with their reports and conflicts; each logged for pull at the new path and audited,
+/// each move kept in `cooperative_moves` (a report written before it is judged where it
+/// was written).
 #[allow(clippy::too_many_arguments)]
-async fn move_area(
+pub(crate) async fn move_area(
     tx: &mut WriteTx<'_>,
-    admin: &UserInfo,
-    reorg_id: &str,
-    p: &Plan,
+    by: &MoveBy<'_>,
     coops: &[Cooperative],
     visits: Vec<storage::visits::Stored>,
     conflicts: Vec<hoptac_core::merge::Conflict>,
     to_id: &str,
     to_path: &str,
 ) -> ApiResult<()> {
+    let (admin, reorg_id, action) = (by.user, by.id, by.action);
     let mut moves = Vec::with_capacity(coops.len());
     for c in coops {
         let moved = Cooperative {
@@ -558,7 +571,7 @@ async fn move_area(
             from_path: &c.area_path,
             to_area_id: to_id,
             to_path,
-            effective_on: &p.effective_on,
+            effective_on: by.effective_on,
         });
         tx.record_change(
             "cooperative",
@@ -566,7 +579,7 @@ async fn move_area(
             to_path,
             &serde_json::to_string(&Change::Cooperative(moved.clone()))?,
             Who::online(admin),
-            "reorganise",
+            action,
             Some(&serde_json::to_string(c)?),
             &serde_json::to_string(&moved)?,
         );
@@ -586,7 +599,7 @@ async fn move_area(
             to_path,
             &serde_json::to_string(&Change::Visit(r.clone()))?,
             Who::online(admin),
-            "reorganise",
+            action,
             Some(&s.body),
             &body,
         );

@@ -1,0 +1,201 @@
+//! A cooperative moved to another commune with its history (`POST
+//! /api/cooperatives/{id}/move`, and the registry import when a corrected list names
+//! another commune): its reports go with it, the tablets that lose it drop it and its
+//! reports, those that gain it receive it with its past visits, work written offline
+//! before the move is accepted as written, and the move is audited.
+
+mod common;
+
+use common::{start, Backend, TestServer};
+use hoptac_core::model::Cooperative;
+use hoptac_core::sync::{Change, Entity, Mutation, MutationOp};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// The cooperatives and reports a tablet holds after pulling from `cursor`.
+#[derive(Default)]
+struct Tablet {
+    coops: BTreeSet<String>,
+    visits: BTreeSet<String>,
+    cursor: i64,
+}
+
+impl Tablet {
+    async fn sync(&mut self, s: &TestServer, token: &str, client: &str) {
+        let (changes, cursor) = s.pull_from(token, client, self.cursor).await;
+        self.cursor = cursor;
+        for c in changes {
+            match c {
+                Change::Cooperative(c) => {
+                    self.coops.insert(c.id);
+                }
+                Change::Visit(v) => {
+                    self.visits.insert(v.id);
+                }
+                Change::Removed { entity: Entity::Cooperative, id } => {
+                    self.coops.remove(&id);
+                }
+                Change::Removed { entity: Entity::Visit, id } => {
+                    self.visits.remove(&id);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+async fn coop_in(s: &TestServer, area: &str) -> Cooperative {
+    let body: String =
+        sqlx::query_scalar("SELECT body FROM cooperatives WHERE area_id = $1 ORDER BY id LIMIT 1")
+            .bind(area)
+            .fetch_one(&s.pool)
+            .await
+            .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+on_both!(a_cooperative_moves_with_its_history);
+async fn a_cooperative_moves_with_its_history(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let hoalu = s.login("canbo.hoalu", "hoptac-hoalu").await;
+    let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    let x = coop_in(&s, "NB-HL-NINHHAI").await;
+    // A report on it, approved, and the two tablets before the move.
+    let mut v = common::visit("v-truoc", &x.id, "Trước khi chuyển");
+    v.visit_date = "2021-05-20".into();
+    let (st, b) = s.push(&hoalu, "tab-hl", &[common::submit(1, v)]).await;
+    assert_eq!(st, 200, "{b}");
+    let mut tab_hl = Tablet::default();
+    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    let mut tab_ks = Tablet::default();
+    tab_ks.sync(&s, &kimson, "tab-ks").await;
+    assert!(tab_hl.coops.contains(&x.id) && tab_hl.visits.contains("v-truoc"));
+    assert!(!tab_ks.coops.contains(&x.id));
+    // Offline, the Hoa Lư officer writes another report on it, not yet sent.
+    let mut later = common::visit("v-offline", &x.id, "Viết khi mất sóng");
+    later.visit_date = "2021-06-02".into();
+    let offline = Mutation { id: 2, created_at: now_ms(), op: MutationOp::SubmitVisit(later) };
+
+    let req = json!({"area_id": "NB-KS-KIMDONG", "reason": "Trụ sở chuyển về Kim Đông"});
+    let path = format!("/api/cooperatives/{}/move", x.id);
+    // Who may, and what is refused.
+    assert_eq!(s.call("POST", &path, Some(&hoalu), Some(req.clone())).await.0, 403);
+    let (st, b) = s
+        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS-KIMDONG", "reason": " "})))
+        .await;
+    assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("reason")));
+    let (st, b) = s
+        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS", "reason": "x"})))
+        .await;
+    assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("area_id")), "a district is no commune");
+    let (st, _) = s
+        .call("POST", "/api/cooperatives/khong-co/move", Some(&sup), Some(req.clone()))
+        .await;
+    assert_eq!(st, 404);
+
+    // The dry run says who loses and gains it, and changes nothing.
+    let (st, dry) = s.call("POST", &path, Some(&sup), Some(req.clone())).await;
+    assert_eq!(st, 200, "{dry}");
+    assert_eq!(dry["applied"], false);
+    assert_eq!(dry["visits"], 1);
+    assert!(dry["losing"].as_array().unwrap().iter().any(|u| u == "canbo.hoalu"), "{dry}");
+    assert!(dry["gaining"].as_array().unwrap().iter().any(|u| u == "canbo.kimson"), "{dry}");
+    assert_eq!(s.cooperative_named(&x.name).await.unwrap().area_id, "NB-HL-NINHHAI");
+
+    let (st, done) = s.call("POST", &format!("{path}?apply=true"), Some(&sup), Some(req)).await;
+    assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
+    let moved = s.cooperative_named(&x.name).await.unwrap();
+    assert_eq!((moved.area_id.as_str(), moved.area_path.as_str()), ("NB-KS-KIMDONG", "NB/NB-KS/NB-KS-KIMDONG/"));
+
+    // The offline report, sent now, is accepted as written and lands where it is now.
+    let (st, b) = s.push(&hoalu, "tab-hl", &[offline]).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!((b["last_mutation_id"].as_u64(), b["rejected"].as_array().map(Vec::len)), (Some(2), Some(0)), "{b}");
+    let landed: String = sqlx::query_scalar("SELECT area_path FROM visit_reports WHERE id = 'v-offline'")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(landed, "NB/NB-KS/NB-KS-KIMDONG/");
+    let (path_now, written): (String, Option<String>) =
+        sqlx::query_as("SELECT area_path, written_area_path FROM visit_reports WHERE id = 'v-truoc'")
+            .fetch_one(&s.pool)
+            .await
+            .unwrap();
+    assert_eq!(path_now, "NB/NB-KS/NB-KS-KIMDONG/");
+    assert_eq!(written.as_deref(), Some("NB/NB-HL/NB-HL-NINHHAI/"));
+
+    // Tablets: Hoa Lư's drops it and its reports; Kim Sơn's receives it with its past.
+    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    tab_ks.sync(&s, &kimson, "tab-ks").await;
+    assert!(!tab_hl.coops.contains(&x.id), "left the Hoa Lư tablet");
+    assert!(!tab_hl.visits.contains("v-truoc"), "with its report");
+    assert!(tab_ks.coops.contains(&x.id), "reached the Kim Sơn tablet");
+    assert!(tab_ks.visits.contains("v-truoc") && tab_ks.visits.contains("v-offline"), "with its past visits");
+
+    // Audited as a move, and kept in its history.
+    let (st, audit) = s
+        .call("GET", &format!("/api/audit/cooperative/{}", x.id), Some(&sup), None)
+        .await;
+    assert_eq!(st, 200, "{audit}");
+    assert!(audit.to_string().contains("\"move\""), "{audit}");
+    let decision: String = sqlx::query_scalar(
+        "SELECT r.decision FROM cooperative_moves m JOIN reorganisations r ON r.id = m.reorganisation_id WHERE m.cooperative_id = $1",
+    )
+    .bind(&x.id)
+    .fetch_one(&s.pool)
+    .await
+    .unwrap();
+    assert!(decision.contains("Trụ sở chuyển về Kim Đông"), "{decision}");
+}
+
+on_both!(a_corrected_registry_moves_a_cooperative_with_its_reports);
+async fn a_corrected_registry_moves_a_cooperative_with_its_reports(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let hoalu = s.login("canbo.hoalu", "hoptac-hoalu").await;
+    let y = coop_in(&s, "NB-HL-NINHGIANG").await;
+    let (st, b) = s
+        .push(&hoalu, "tab-hl", &[common::submit(1, common::visit("v-y", &y.id, "Phiếu cũ"))])
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let mut tab_hl = Tablet::default();
+    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    assert!(tab_hl.coops.contains(&y.id));
+    // The corrected list names Kim Chính for it (matched by its id, as the export writes).
+    let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
+    let (st, dry) = s.import_registry(&admin, csv.clone().into_bytes(), "sua.csv", &[]).await;
+    assert_eq!(st, 200, "{dry}");
+    let moves = dry["moves"].as_array().unwrap();
+    assert_eq!(moves.len(), 1, "{dry}");
+    assert!(moves[0]["message"]["vi"].as_str().unwrap().contains("Kim Chính"));
+    assert_eq!((dry["updated"].as_u64(), dry["created"].as_u64()), (Some(0), Some(0)));
+    let (st, done) = s
+        .import_registry(&admin, csv.into_bytes(), "sua.csv", &[("apply", "true")])
+        .await;
+    assert_eq!(st, 200, "{done}");
+    let after = s.cooperative_named(&y.name).await.unwrap();
+    assert_eq!(after.area_id, "NB-KS-KIMCHINH");
+    let path: String = sqlx::query_scalar("SELECT area_path FROM visit_reports WHERE id = 'v-y'")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(path, after.area_path, "its report followed");
+    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    assert!(!tab_hl.coops.contains(&y.id) && !tab_hl.visits.contains("v-y"), "no stale copy");
+    // The same file again: nothing moves or changes.
+    let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
+    let (_, again) = s.import_registry(&admin, csv.into_bytes(), "sua.csv", &[]).await;
+    assert_eq!((again["unchanged"].as_u64(), again["moves"].as_array().unwrap().len()), (Some(1), 0));
+}
