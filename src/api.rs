@@ -417,36 +417,22 @@ pub async fn import_registry(
     apply: bool,
     choices: &ImportChoices,
 ) -> Result<ImportResponse, ApiError> {
-    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|_| ApiError::Network)?;
-    form.append_with_str("apply", if apply { "true" } else { "false" })
-        .map_err(|_| ApiError::Network)?;
     let map: std::collections::BTreeMap<&str, &str> = choices
         .mapping
         .iter()
         .map(|(h, k)| (h.as_str(), k.as_str()))
         .collect();
-    form.append_with_str("mapping", &to_json(&map).unwrap_or_default())
-        .map_err(|_| ApiError::Network)?;
+    let mapping = to_json(&map).unwrap_or_default();
+    let mut fields = vec![("apply", if apply { "true" } else { "false" }), ("mapping", mapping.as_str())];
     if let Some(sheet) = &choices.sheet {
-        form.append_with_str("sheet", sheet)
-            .map_err(|_| ApiError::Network)?;
+        fields.push(("sheet", sheet.as_str()));
     }
-    if let Some(order) = choices.date_order {
-        let v = match order {
-            hoptac_core::spreadsheet::DateOrder::Dmy => "dmy",
-            hoptac_core::spreadsheet::DateOrder::Mdy => "mdy",
-        };
-        form.append_with_str("date_order", v)
-            .map_err(|_| ApiError::Network)?;
+    match choices.date_order {
+        Some(hoptac_core::spreadsheet::DateOrder::Dmy) => fields.push(("date_order", "dmy")),
+        Some(hoptac_core::spreadsheet::DateOrder::Mdy) => fields.push(("date_order", "mdy")),
+        None => {}
     }
-    // No content-type header: the browser writes the multipart boundary.
-    let req = Request::post("/api/registry/import")
-        .header("authorization", &format!("Bearer {token}"))
-        .body(form)
-        .map_err(|_| ApiError::Network)?;
-    answer(req.send().await.map_err(|_| ApiError::Network)?).await
+    upload(token, "/api/registry/import", file, &fields).await
 }
 
 pub async fn duplicates(token: &str) -> Result<Vec<hoptac_core::registry::Duplicate>, ApiError> {
@@ -574,6 +560,29 @@ pub async fn reorganise(
     send(Request::post(path), token, Some(r)).await
 }
 
+/// Sends `file` as `multipart/form-data` (field `file`) with the form's `fields` to
+/// `path`: every upload of the app (the registry, the list of units, a resolution's
+/// table) goes through here.
+async fn upload<R: DeserializeOwned>(
+    token: &str,
+    path: &str,
+    file: &web_sys::File,
+    fields: &[(&str, &str)],
+) -> Result<R, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    for (k, v) in fields {
+        form.append_with_str(k, v).map_err(|_| ApiError::Network)?;
+    }
+    // No content-type header: the browser writes the multipart boundary.
+    let req = Request::post(path)
+        .header("authorization", &format!("Bearer {token}"))
+        .body(form)
+        .map_err(|_| ApiError::Network)?;
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
 /// Imports the official list of administrative units (XLSX or CSV): a dry run unless
 /// `apply` (administrators).
 pub async fn import_areas(
@@ -581,17 +590,66 @@ pub async fn import_areas(
     file: &web_sys::File,
     apply: bool,
 ) -> Result<hoptac_core::area_list::AreaImportReport, ApiError> {
-    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|_| ApiError::Network)?;
-    form.append_with_str("apply", if apply { "true" } else { "false" })
-        .map_err(|_| ApiError::Network)?;
-    // No content-type header: the browser writes the multipart boundary.
-    let req = Request::post("/api/areas/import")
-        .header("authorization", &format!("Bearer {token}"))
-        .body(form)
-        .map_err(|_| ApiError::Network)?;
-    answer(req.send().await.map_err(|_| ApiError::Network)?).await
+    let apply = if apply { "true" } else { "false" };
+    upload(token, "/api/areas/import", file, &[("apply", apply)]).await
+}
+
+/// Loads the units before 1 July 2025 of the former provinces that make `province`
+/// today, from the official lists bundled with the server: a dry run unless `apply`.
+pub async fn load_units_before_2025(
+    token: &str,
+    province: &str,
+    apply: bool,
+) -> Result<hoptac_core::area_list::AreaImportReport, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        province: &'a str,
+        list: &'a str,
+        apply: bool,
+    }
+    let body = Body { province, list: "before-2025", apply };
+    send(Request::post("/api/areas/official"), token, Some(&body)).await
+}
+
+/// The 2025 reform as published, for today's province `province`, as a reorganisation
+/// of the tree to preview and apply with [`reorganise`].
+pub async fn official_reform_2025(
+    token: &str,
+    province: &str,
+) -> Result<hoptac_core::reorg::Reorganisation, ApiError> {
+    get(token, &format!("/api/reorganisations/official-2025?province={}", enc(province))).await
+}
+
+/// A reorganisation from a resolution's table (XLSX or CSV: old code, old name, new code,
+/// new name), from `effective_on` under `decision`.
+pub async fn reorganisation_from_table(
+    token: &str,
+    file: &web_sys::File,
+    effective_on: &str,
+    decision: &str,
+) -> Result<hoptac_core::reorg::Reorganisation, ApiError> {
+    upload(
+        token,
+        "/api/reorganisations/from-table",
+        file,
+        &[("effective_on", effective_on), ("decision", decision)],
+    )
+    .await
+}
+
+/// Moves cooperative `id` to another commune with its history: a dry run unless `apply`.
+pub async fn move_cooperative(
+    token: &str,
+    id: &str,
+    req: &hoptac_core::reorg::MoveRequest,
+    apply: bool,
+) -> Result<hoptac_core::reorg::MovePreview, ApiError> {
+    let path = format!(
+        "/api/cooperatives/{}/move{}",
+        enc(id),
+        if apply { "?apply=true" } else { "" }
+    );
+    send(Request::post(&path), token, Some(req)).await
 }
 
 /// How far a photo's upload has come on the server (`GET /api/photos/{hash}/status`).

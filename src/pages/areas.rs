@@ -8,7 +8,12 @@
 //! what blocks it), and applies it only when the administrator confirms. One area is
 //! renamed, given its code, added, or closed from a date (merged into another, or
 //! dissolved) from the list of today's areas: closing one builds the same reorganisation
-//! and shows the same preview. Online only.
+//! and shows the same preview. The 2025 reform as published comes with the server: for a
+//! province, "Nạp đơn vị trước 1/7/2025" loads its former districts and communes and
+//! "Áp dụng sắp xếp ĐVHC 1/7/2025" previews the official correspondence; a later
+//! resolution's table (old code, old name, new code, new name) is read the same way. A
+//! divided commune's cooperatives are listed with where each goes and why; the
+//! administrator chooses another unit for any of them and the preview follows. Online only.
 
 use crate::i18n::{date, lang, t, tx};
 use hoptac_core::i18n::Msg;
@@ -88,6 +93,7 @@ pub fn AreasPage() -> impl IntoView {
             <p class="actions"><a href="/quan-tri">{tx("← Quản trị", "← Administration")}</a></p>
             <h1>{tx("Địa bàn", "Areas")}</h1>
             <AreaTree on_reorganise=move |r: Reorganisation| { request.set(Some(r)); run(false); }/>
+            <OfficialUnits on_reorganise=move |r: Reorganisation| { request.set(Some(r)); run(false); }/>
             <AreaListImport/>
             <h2 id="reorg-h">{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
             <p class="muted">{tx(
@@ -98,7 +104,13 @@ pub fn AreasPage() -> impl IntoView {
             <input id="reorg-file" type="file" accept=".json,application/json" on:change=choose/>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
             {move || busy.get().then(|| view! { <p class="muted" role="status">{tx("Đang xử lý…", "Working…")}</p> })}
-            {move || preview.get().map(|p| view! { <Preview p=p.clone() request busy on_apply=move || run(true)/> })}
+            {move || preview.get().map(|p| view! {
+                <Preview p=p.clone() request busy on_apply=move || run(true)
+                    on_place=move |coop: String, area: String| {
+                        request.update(|r| if let Some(r) = r { r.placements.insert(coop, area); });
+                        run(false);
+                    }/>
+            })}
         </section>
     }
 }
@@ -109,6 +121,8 @@ fn Preview(
     request: RwSignal<Option<Reorganisation>>,
     busy: RwSignal<bool>,
     on_apply: impl Fn() + Copy + Send + Sync + 'static,
+    /// A divided commune's cooperative placed in another unit: (cooperative id, area id).
+    on_place: impl Fn(String, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let when = request
         .with_untracked(|r| {
@@ -155,6 +169,40 @@ fn Preview(
                     }}</li> }
                 }).collect_view()}
             </ul>
+            {(!p.placements.is_empty()).then(|| view! {
+                <h3>{tx("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")}</h3>
+                <p class="muted">{tx(
+                    "Mỗi HTX về một đơn vị: theo lựa chọn của bạn, nếu không thì đơn vị gần vị trí GPS của lần khảo sát gần nhất, nếu không thì đơn vị chính theo nghị quyết. Đổi ở đây rồi xem lại trước khi áp dụng.",
+                    "Each goes to one unit: as you choose, else the unit nearest its latest visit's GPS position, else the resolution's main unit. Change any here; the preview follows.",
+                )}</p>
+                <table class="table" aria-label=tx("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")>
+                    <thead><tr>
+                        <th scope="col">{tx("Tên", "Name")}</th>
+                        <th scope="col">{tx("Xã/phường cũ", "Former commune")}</th>
+                        <th scope="col">{tx("Về", "Goes to")}</th>
+                        <th scope="col">{tx("Vì", "Why")}</th>
+                    </tr></thead>
+                    <tbody>{p.placements.iter().map(|pl| {
+                        let (coop, chosen, rule) = (pl.cooperative_id.clone(), pl.chosen.clone(), pl.rule.clone());
+                        let label = format!("{} {}", t("Đơn vị nhận", "Unit for"), pl.name);
+                        view! {
+                            <tr>
+                                <td>{pl.name.clone()}</td>
+                                <td>{pl.from_name.clone()}</td>
+                                <td>
+                                    <select aria-label=label disabled=move || busy.get() || applied
+                                        on:change=move |ev| on_place(coop.clone(), event_target_value(&ev))>
+                                        {pl.options.iter().map(|(id, name)| view! {
+                                            <option value=id.clone() selected=*id == chosen>{name.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                                <td>{move || rule.get(lang().get()).to_string()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}</tbody>
+                </table>
+            })}
             <h3>{tx("HTX, THT chuyển địa bàn", "Cooperatives moved")}</h3>
             <table class="table" aria-label=tx("HTX, THT chuyển địa bàn", "Cooperatives moved")>
                 <thead><tr>
@@ -169,6 +217,133 @@ fn Preview(
             {(!applied && !blocked).then(|| view! {
                 <p class="actions"><button type="button" disabled=move || busy.get() on:click=move |_| on_apply()>{tx("Áp dụng sắp xếp", "Apply the reorganisation")}</button></p>
             })}
+        </section>
+    }
+}
+
+/// The official units bundled with the server and the reorganisations published as
+/// tables: per province, its former units loaded and the 2025 reform previewed; a
+/// resolution's table read into a reorganisation. Each reorganisation goes to
+/// `on_reorganise` (the page's preview, then apply).
+#[component]
+fn OfficialUnits(
+    on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = crate::session::use_session();
+    let version = RwSignal::new(0u32);
+    let areas = LocalResource::new(move || {
+        version.get();
+        async move { crate::api::areas(&session.token()).await }
+    });
+    let message = RwSignal::new(None::<(bool, Msg)>);
+    let busy = RwSignal::new(false);
+    let load_before = move |province: String, name: String| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let token = session.token();
+            let r = match crate::api::load_units_before_2025(&token, &province, false).await {
+                Ok(dry) if dry.created.is_empty() => Ok(dry),
+                Ok(_) => crate::api::load_units_before_2025(&token, &province, true).await,
+                Err(e) => Err(e),
+            };
+            match r {
+                Ok(done) => {
+                    let communes = done.created.iter().filter(|a| a.level == AreaLevel::Commune).count();
+                    let districts = done.created.iter().filter(|a| a.level == AreaLevel::District).count();
+                    message.set(Some((true, Msg::new(
+                        format!("{name}: đã nạp {districts} huyện và {communes} xã, phường, thị trấn trước 1/7/2025 ({} đã có).", done.unchanged),
+                        format!("{name}: loaded {districts} districts and {communes} communes before 1 July 2025 ({} were there).", done.unchanged),
+                    ))));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => message.set(Some((false, e.user_message()))),
+            }
+            busy.set(false);
+        });
+    };
+    let reform = move |province: String| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::official_reform_2025(&session.token(), &province).await {
+                Ok(r) => {
+                    message.set(None);
+                    on_reorganise(r);
+                }
+                Err(e) => message.set(Some((false, e.user_message()))),
+            }
+            busy.set(false);
+        });
+    };
+    let table_file = RwSignal::new_local(None::<web_sys::File>);
+    let effective_on = RwSignal::new(String::new());
+    let decision = RwSignal::new(String::new());
+    let from_table = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(file) = table_file.get_untracked() else {
+            message.set(Some((false, Msg::new("Hãy chọn tệp bảng sắp xếp (XLSX hoặc CSV).", "Choose the table's file (XLSX or CSV)."))));
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::reorganisation_from_table(&session.token(), &file, &effective_on.get_untracked(), &decision.get_untracked()).await {
+                Ok(r) => {
+                    message.set(None);
+                    on_reorganise(r);
+                }
+                Err(e) => message.set(Some((false, e.user_message()))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="official-h">
+            <h2 id="official-h">{tx("Danh mục đơn vị hành chính chính thức", "The official administrative units")}</h2>
+            <p class="muted">{tx(
+                "Danh mục đơn vị hành chính và bảng sắp xếp ĐVHC 1/7/2025 có sẵn trong hoptac (nguồn: danh mục của Tổng cục Thống kê). Tỉnh có dữ liệu từ trước 1/7/2025: nạp các huyện, xã cũ, nhập danh sách HTX theo xã cũ, rồi áp dụng sắp xếp.",
+                "The official units and the 1 July 2025 reorganisation come with hoptac (source: the national list of administrative units). A province with records from before 1 July 2025: load its former districts and communes, import the registry by former commune, then apply the reform.",
+            )}</p>
+            <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
+            {move || busy.get().then(|| view! { <p class="muted" role="status"><progress aria-label=t("Đang xử lý…", "Working…")></progress>" "{tx("Đang xử lý…", "Working…")}</p> })}
+            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+                {move || areas.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
+                    Ok(all) => {
+                        let provinces: Vec<Area> = all.iter().filter(|a| a.parent_id.is_none() && a.is_open() && a.code.is_some()).cloned().collect();
+                        view! {
+                            <ul class="list" aria-label=tx("Tỉnh", "Provinces")>
+                                {provinces.into_iter().map(|p| {
+                                    let (id1, id2, name) = (p.id.clone(), p.id.clone(), p.name.clone());
+                                    let name2 = name.clone();
+                                    view! {
+                                        <li>
+                                            <strong>{name.clone()}</strong>" "
+                                            <button type="button" class="ghost" disabled=move || busy.get()
+                                                aria-label=format!("{} {name2}", t("Nạp đơn vị trước 1/7/2025:", "Load the units before 1 July 2025:"))
+                                                on:click=move |_| load_before(id1.clone(), name.clone())>{tx("Nạp đơn vị trước 1/7/2025", "Load the units before 1 July 2025")}</button>" "
+                                            <button type="button" disabled=move || busy.get()
+                                                aria-label=format!("{} {}", t("Áp dụng sắp xếp ĐVHC 1/7/2025:", "Apply the 1 July 2025 reform:"), p.name)
+                                                on:click=move |_| reform(id2.clone())>{tx("Áp dụng sắp xếp ĐVHC 1/7/2025", "Apply the 1 July 2025 reform")}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            <form class="inline-form" on:submit=from_table aria-labelledby="table-h">
+                <h3 id="table-h">{tx("Sắp xếp theo bảng của nghị quyết", "A reorganisation from a resolution's table")}</h3>
+                <p class="muted">{tx("Tệp XLSX hoặc CSV, mỗi dòng một đơn vị cũ và đơn vị mới nhận nó: Mã cũ, Tên cũ, Mã mới, Tên mới (và Chính nếu đơn vị cũ chia cho nhiều đơn vị).", "An XLSX or CSV file, a row per old unit and the new unit it goes to: old code, old name, new code, new name (and Main when an old unit is divided).")}</p>
+                <label>{tx("Tệp bảng", "Table file")}
+                    <input type="file" accept=".xlsx,.csv" on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
+                        table_file.set(input.files().and_then(|l| l.get(0)));
+                    }/>
+                </label>
+                <label>{tx("Từ ngày", "From")}<input type="date" required prop:value=effective_on on:input=move |ev| effective_on.set(event_target_value(&ev))/></label>
+                <label>{tx("Theo quyết định", "Under the decision")}<input type="text" required maxlength="300" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
+                <button type="submit" disabled=move || busy.get()>{tx("Xem trước", "Preview")}</button>
+            </form>
         </section>
     }
 }

@@ -1,5 +1,8 @@
-//! A cooperative's page: its profile, a visit note form, and its visits with their
-//! sync state. Saving writes the visit and its outbox entry in one local transaction.
+//! A cooperative's page: its profile (with the commune or ward it is in), a visit note
+//! form, and its visits with their sync state. Saving writes the visit and its outbox
+//! entry in one local transaction. Supervisors and administrators move it to another
+//! commune with its history ("Chuyển địa bàn": a dry run saying whose tablets lose and
+//! gain it, then the move).
 
 use crate::components::conflicts::ConflictCard;
 use crate::i18n::{date, lang, t, tx};
@@ -126,6 +129,9 @@ pub fn CooperativePage() -> impl IntoView {
                     <a href=move || format!("/nhat-ky/cooperative/{}", id()) class="button">{tx("Nhật ký thay đổi", "Change history")}</a>
                 </Show>
             </p>
+            <Show when=move || !officer()>
+                {move || coop.get().map(|c| view! { <MoveForm coop=c on_moved=Callback::new(move |_| reload.update(|n| *n += 1))/> })}
+            </Show>
             <Show when=move || conflicts.with(|c| !c.is_empty())>
                 <section aria-labelledby="coop-conflicts-h">
                     <h2 id="coop-conflicts-h">{tx("Xung đột hồ sơ", "Profile conflicts")}</h2>
@@ -183,6 +189,105 @@ pub fn CooperativePage() -> impl IntoView {
     }
 }
 
+/// "Chuyển địa bàn": a supervisor or administrator moves the cooperative to another commune
+/// or ward of theirs with its history; the dry run says how many reports follow and
+/// whose tablets lose and gain it, then the move is confirmed. Online.
+#[component]
+fn MoveForm(coop: Cooperative, on_moved: Callback<()>) -> impl IntoView {
+    let session = crate::session::use_session();
+    let open = RwSignal::new(false);
+    let to = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<hoptac_core::reorg::MovePreview>);
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    let busy = RwSignal::new(false);
+    let here = coop.area_id.clone();
+    let places = LocalResource::new(move || {
+        let here = here.clone();
+        async move {
+            let scopes = session
+                .user
+                .with_untracked(|s| s.as_ref().map(|s| s.user.scopes.clone()))
+                .unwrap_or_default();
+            let mut all: Vec<hoptac_core::model::Area> = crate::app_store()
+                .areas()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| {
+                    a.id != here
+                        && a.level == hoptac_core::model::AreaLevel::Commune
+                        && hoptac_core::model::in_scope(&a.path, &scopes)
+                })
+                .collect();
+            all.sort_by_key(|a| hoptac_core::text::normalize(&a.name));
+            all
+        }
+    });
+    let id = StoredValue::new(coop.id.clone());
+    let run = move |apply: bool| {
+        let req = hoptac_core::reorg::MoveRequest {
+            area_id: to.get_untracked(),
+            reason: reason.get_untracked(),
+        };
+        let id = id.get_value();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match crate::api::move_cooperative(&session.token(), &id, &req, apply).await {
+                Ok(p) => {
+                    let applied = p.applied;
+                    preview.set(Some(p));
+                    if applied {
+                        crate::sync::sync_now();
+                        on_moved.run(());
+                    }
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <p><button type="button" class="ghost" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{tx("Chuyển địa bàn", "Move to another commune")}</button></p>
+        <Show when=move || open.get()>
+            <form class="inline-form card" aria-label=tx("Chuyển địa bàn", "Move to another commune")
+                on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); run(false) }>
+                <label>{tx("Sang xã/phường", "To the commune or ward")}
+                    <select required on:change=move |ev| { to.set(event_target_value(&ev)); preview.set(None); }>
+                        <option value="">{tx("(chọn)", "(choose)")}</option>
+                        <Suspense fallback=|| ()>
+                            {move || places.get().map(|list| list.into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view())}
+                        </Suspense>
+                    </select>
+                </label>
+                <label>{tx("Lý do", "Why")}
+                    <input type="text" required maxlength="300" prop:value=reason on:input=move |ev| { reason.set(event_target_value(&ev)); preview.set(None); }/>
+                </label>
+                <button type="submit" disabled=move || busy.get()>{tx("Xem trước", "Preview")}</button>
+                <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+                {move || preview.get().map(|p| {
+                    let summary = if p.applied {
+                        format!("{} {}: {} {}.", t("Đã chuyển sang", "Moved to"), p.to.name, p.visits, t("phiếu khảo sát đi theo", "visit reports went with it"))
+                    } else {
+                        format!("{} {} → {}: {} {}.", t("Sẽ chuyển", "Will move"), p.from.name, p.to.name, p.visits, t("phiếu khảo sát đi theo", "visit reports go with it"))
+                    };
+                    let losing = p.losing.join(", ");
+                    let gaining = p.gaining.join(", ");
+                    view! {
+                        <div role="status" data-testid="move-summary">
+                            <p>{summary}</p>
+                            {(!losing.is_empty()).then(|| view! { <p>{format!("{} {losing}", t("Máy của các tài khoản này không còn hồ sơ:", "These accounts' tablets drop it:"))}</p> })}
+                            {(!gaining.is_empty()).then(|| view! { <p>{format!("{} {gaining}", t("Máy của các tài khoản này nhận hồ sơ và các lần khảo sát:", "These accounts' tablets receive it with its visits:"))}</p> })}
+                        </div>
+                        {(!p.applied).then(|| view! { <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| run(true)>{tx("Chuyển", "Move")}</button> })}
+                    }
+                })}
+            </form>
+        </Show>
+    }
+}
+
 /// The review state of a report, once a supervisor acted on it.
 fn review_badge(status: hoptac_core::model::ReportStatus) -> impl IntoView {
     use hoptac_core::model::ReportStatus::*;
@@ -231,6 +336,23 @@ fn Profile(coop: Cooperative) -> impl IntoView {
         })
     });
     let alt = format!("{} {}", t("Ảnh đại diện của", "Main photo of"), c.name);
+    // The commune or ward it is in, by name (with the unit above it: a district before
+    // the 2025 reform, the province after).
+    let area_id = c.area_id.clone();
+    let commune = LocalResource::new(move || {
+        let area_id = area_id.clone();
+        async move {
+            let all = crate::app_store().all_areas().await.ok()?;
+            let here = all.iter().find(|a| a.id == area_id)?;
+            let above = here
+                .parent_id
+                .as_deref()
+                .and_then(|p| all.iter().find(|a| a.id == p))
+                .map(|a| format!(", {}", a.name))
+                .unwrap_or_default();
+            Some(format!("{}{above}", here.name))
+        }
+    });
     view! {
         <section class="card">
             {photo.map(|r| view! {
@@ -244,6 +366,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
                 " "{move || status_label(coop.status)}
             </p>
             <dl class="facts">
+                <dt>{tx("Xã/Phường", "Commune or ward")}</dt><dd data-testid="coop-area">{move || commune.get().flatten()}</dd>
                 <dt>{tx("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>

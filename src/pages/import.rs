@@ -117,7 +117,7 @@ pub fn ImportPage() -> impl IntoView {
                 let rep = r.report.clone();
                 let csv = r.notes_csv.clone();
                 let blocked = !rep.problems.is_empty();
-                let writes = rep.created + rep.updated;
+                let writes = rep.created + rep.updated + rep.moves.len() as u32;
                 let summary = if rep.applied {
                     format!("{} {} {}, {} {}.", t("Đã nhập:", "Imported:"), rep.created, t("hồ sơ mới", "new records"), rep.updated, t("cập nhật", "updated"))
                 } else {
@@ -125,6 +125,7 @@ pub fn ImportPage() -> impl IntoView {
                         rep.created, t("sẽ tạo mới", "to create"), rep.updated, t("sẽ cập nhật", "to update"),
                         rep.unchanged, t("không đổi", "unchanged"), rep.duplicates.len(), t("trùng lặp (bỏ qua)", "duplicates (skipped)"),
                         rep.refused.len(), t("dòng bị từ chối", "rows refused"))
+                        + &if rep.moves.is_empty() { String::new() } else { format!(" {} {}.", rep.moves.len(), t("HTX chuyển địa bàn (cùng các phiếu khảo sát)", "cooperatives move to another commune (with their reports)")) }
                 };
                 view! {
                     <section class="card" aria-label=tx("Kết quả", "Result")>
@@ -180,6 +181,7 @@ pub fn ImportPage() -> impl IntoView {
                         </table>
                         <Notes title=("Dòng bị từ chối", "Refused rows") notes=rep.refused.clone()/>
                         <Notes title=("Dòng trùng lặp (bỏ qua)", "Duplicate rows (skipped)") notes=rep.duplicates.clone()/>
+                        <Notes title=("HTX chuyển địa bàn", "Cooperatives that move") notes=rep.moves.clone()/>
                         <p class="actions">
                             {(!rep.refused.is_empty() || !rep.duplicates.is_empty()).then(|| view! {
                                 <button type="button" class="ghost" on:click=move |_| crate::pwa::download_text("hoptac-dong-bi-tu-choi.csv", &csv)>{tx("Tải danh sách dòng lỗi (CSV)", "Download the refused rows (CSV)")}</button>
