@@ -130,7 +130,7 @@ pub fn CooperativePage() -> impl IntoView {
                 </Show>
             </p>
             <Show when=move || !officer()>
-                {move || coop.get().map(|c| view! { <MoveForm coop=c on_moved=Callback::new(move |_| reload.update(|n| *n += 1))/> })}
+                <MoveForm coop on_moved=Callback::new(move |_| reload.update(|n| *n += 1))/>
             </Show>
             <Show when=move || conflicts.with(|c| !c.is_empty())>
                 <section aria-labelledby="coop-conflicts-h">
@@ -193,7 +193,7 @@ pub fn CooperativePage() -> impl IntoView {
 /// or ward of theirs with its history; the dry run says how many reports follow and
 /// whose tablets lose and gain it, then the move is confirmed. Online.
 #[component]
-fn MoveForm(coop: Cooperative, on_moved: Callback<()>) -> impl IntoView {
+fn MoveForm(coop: RwSignal<Option<Cooperative>>, on_moved: Callback<()>) -> impl IntoView {
     let session = crate::session::use_session();
     let open = RwSignal::new(false);
     let to = RwSignal::new(String::new());
@@ -201,9 +201,8 @@ fn MoveForm(coop: Cooperative, on_moved: Callback<()>) -> impl IntoView {
     let preview = RwSignal::new(None::<hoptac_core::reorg::MovePreview>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
-    let here = coop.area_id.clone();
     let places = LocalResource::new(move || {
-        let here = here.clone();
+        let here = coop.with(|c| c.as_ref().map(|c| c.area_id.clone())).unwrap_or_default();
         async move {
             let scopes = session
                 .user
@@ -224,13 +223,14 @@ fn MoveForm(coop: Cooperative, on_moved: Callback<()>) -> impl IntoView {
             all
         }
     });
-    let id = StoredValue::new(coop.id.clone());
     let run = move |apply: bool| {
         let req = hoptac_core::reorg::MoveRequest {
             area_id: to.get_untracked(),
             reason: reason.get_untracked(),
         };
-        let id = id.get_value();
+        let Some(id) = coop.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else {
+            return;
+        };
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {

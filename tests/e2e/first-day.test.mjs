@@ -1,5 +1,6 @@
 // Issue 15, a provincial alliance's first day, end to end in Chromium on an empty
-// database: the first administrator made with `hoptac-server admin create` signs in,
+// database: the first administrator made with `hoptac-server admin create --province 37`
+// (today's Ninh Bình, its 129 official communes and wards loaded) signs in,
 // imports the alliance's registry (200 cooperatives, 5 bad rows: a dry run first, the
 // refused rows listed, then the import), creates an officer with two communes; the
 // officer signs in on another browser, must change the temporary password, and then
@@ -9,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, startServer, launch, createAdmin } from "./helpers.mjs";
+import { startServer, launch, createAdmin, unitsOf } from "./helpers.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -18,13 +19,11 @@ after(async () => { await browser?.close(); });
 /** A CSV cell: quoted when it holds a comma or a quote (RFC 4180). */
 const csvCell = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-/** The registry file: 195 good rows over the bundled communes, 5 bad ones. */
+/** The registry file: 195 good rows over today's communes and wards, 5 bad ones. */
 function registryFile(dir) {
-  const areas = JSON.parse(readFileSync(join(ROOT, "crates/server/demo/ninh-binh-2021.json"), "utf8")).areas;
-  const byId = Object.fromEntries(areas.map((a) => [a.id, a]));
-  const communes = areas.filter((a) => a.level === "commune");
+  const communes = unitsOf("37");
   const sectors = ["Nông nghiệp", "Công nghiệp, tiểu thủ công nghiệp", "Thương mại, dịch vụ", "Vận tải"];
-  const lines = ["Tên HTX,Loại hình,Lĩnh vực,Xã/Phường,Huyện/Thành phố,Mã số thuế,Ngày thành lập,Số thành viên,Vốn điều lệ (đồng),Tình trạng hoạt động"];
+  const lines = ["Tên HTX,Loại hình,Lĩnh vực,Xã/Phường,Mã số thuế,Ngày thành lập,Số thành viên,Vốn điều lệ (đồng),Tình trạng hoạt động"];
   const good = [];
   for (let i = 0; i < 195; i++) {
     const c = communes[i % communes.length];
@@ -32,16 +31,16 @@ function registryFile(dir) {
     good.push({ name, commune: c.id });
     const tax = String(2800000000 + i);
     const capital = `${100 + i}.000.000`;
-    lines.push([name, i % 7 === 0 ? "THT" : "HTX", sectors[i % 4], c.name, byId[c.parent_id].name, tax,
+    lines.push([name, i % 7 === 0 ? "THT" : "HTX", sectors[i % 4], c.name, tax,
       `${String(1 + (i % 28)).padStart(2, "0")}/0${1 + (i % 9)}/20${String(10 + (i % 14)).padStart(2, "0")}`,
       String(7 + i), capital, i % 10 === 0 ? "Hoạt động cầm chừng" : "Đang hoạt động"].map(csvCell).join(","));
   }
   const bad = [
-    ["HTX Sai xã", "HTX", "Nông nghiệp", "Xã Không Tồn Tại", "", "2899999001", "01/01/2020", "9", "", "Đang hoạt động"],
-    ["HTX Sai ngày", "HTX", "Nông nghiệp", communes[0].name, "", "2899999002", "31/02/2020", "9", "", "Đang hoạt động"],
-    ["HTX Sai mã thuế", "HTX", "Nông nghiệp", communes[1].name, "", "28999", "01/01/2020", "9", "", "Đang hoạt động"],
-    ["HTX Sai lĩnh vực", "HTX", "Khai khoáng vũ trụ", communes[2].name, "", "2899999004", "01/01/2020", "9", "", "Đang hoạt động"],
-    ["HTX Sai số thành viên", "HTX", "Nông nghiệp", communes[3].name, "", "2899999005", "01/01/2020", "nhiều", "", "Đang hoạt động"],
+    ["HTX Sai xã", "HTX", "Nông nghiệp", "Xã Không Tồn Tại", "2899999001", "01/01/2020", "9", "", "Đang hoạt động"],
+    ["HTX Sai ngày", "HTX", "Nông nghiệp", communes[0].name, "2899999002", "31/02/2020", "9", "", "Đang hoạt động"],
+    ["HTX Sai mã thuế", "HTX", "Nông nghiệp", communes[1].name, "28999", "01/01/2020", "9", "", "Đang hoạt động"],
+    ["HTX Sai lĩnh vực", "HTX", "Khai khoáng vũ trụ", communes[2].name, "2899999004", "01/01/2020", "9", "", "Đang hoạt động"],
+    ["HTX Sai số thành viên", "HTX", "Nông nghiệp", communes[3].name, "2899999005", "01/01/2020", "nhiều", "", "Đang hoạt động"],
   ];
   // Spread through the file, as mistakes are.
   bad.forEach((b, k) => lines.splice(10 + k * 40, 0, b.map(csvCell).join(",")));
@@ -53,7 +52,7 @@ function registryFile(dir) {
 test("an empty server becomes a working province: admin from the CLI, registry imported, an officer created who sees exactly their communes offline", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hoptac-first-day-"));
   const db = join(dir, "hoptac.db");
-  const out = await createAdmin(db, "quantri.tinh", "mat-khau-quan-tri-1");
+  const out = await createAdmin(db, "quantri.tinh", "mat-khau-quan-tri-1", ["--province", "37"]);
   assert.match(out, /quantri\.tinh/);
   const server = await startServer({ db, demo: false });
   const { url } = server;
@@ -87,12 +86,14 @@ test("an empty server becomes a working province: admin from the CLI, registry i
     await summary.getByText("Đã nhập: 195 hồ sơ mới").waitFor();
 
     // An officer with two communes.
-    const [c1, c2] = ["NB-HL-NINHHAI", "NB-GV-GIALAC"];
+    // Two wards of today with two cooperatives each in the file.
+    const [u1, u2] = unitsOf("37");
+    const [c1, c2] = [u1.id, u2.id];
     await admin.getByRole("link", { name: "Quản trị" }).click();
     await admin.getByLabel("Tên đăng nhập", { exact: true }).fill("canbo.moi");
     await admin.getByLabel("Họ tên", { exact: true }).fill("Đinh Thị Mới");
-    await admin.getByRole("checkbox", { name: "Xã Ninh Hải" }).check();
-    await admin.getByRole("checkbox", { name: "Xã Gia Lạc" }).check();
+    await admin.getByRole("checkbox", { name: u1.name, exact: true }).check();
+    await admin.getByRole("checkbox", { name: u2.name, exact: true }).check();
     await admin.getByRole("button", { name: "Tạo tài khoản", exact: true }).click();
     const temporary = (await admin.getByTestId("temporary-password").innerText()).trim();
     assert.match(temporary, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: the real release server on a free loopback port with a
 // fresh SQLite file, and Debian's Chromium driven by playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -125,9 +125,18 @@ export async function noiseJpeg(page, w, h, seed = 1, quality = 0.9) {
   return Buffer.from(b64, "base64");
 }
 
-/** `hoptac-server admin create` on database file `db`, the password on stdin. */
-export async function createAdmin(db, username, password) {
-  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username], {
+/** Today's units of province `code` from the official list bundled with the server:
+ * { id (its code: free in a new database), name, province }. */
+export function unitsOf(code) {
+  return readFileSync(join(ROOT, "crates/server/units/units-2025.csv"), "utf8")
+    .trim().split("\n").slice(1).map((l) => l.split(","))
+    .filter((r) => r[0] === code).map((r) => ({ id: r[2], name: r[3] }));
+}
+
+/** `hoptac-server admin create` on database file `db`, the password on stdin; `extra`:
+ * more arguments (`["--province", "37"]`). */
+export async function createAdmin(db, username, password, extra = []) {
+  const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username, ...extra], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
