@@ -26,6 +26,21 @@ use unicode_normalization::UnicodeNormalization;
 /// Most columns a file may have (the registry's export writes 20).
 pub const MAX_COLUMNS: usize = 200;
 
+/// Largest file accepted, in bytes (50,000 rows of a registry are about 10 MB as CSV).
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+/// [`read`] for an upload: refused when larger than [`MAX_FILE_BYTES`] (413), read off the
+/// async workers (reading a file is CPU work of up to a second or so).
+pub async fn read_upload(bytes: &[u8], sheet: Option<String>) -> ApiResult<Read> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let owned = bytes.to_vec();
+    tokio::task::spawn_blocking(move || read(&owned, sheet.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))?
+}
+
 /// A file read: its rows, how it was read, and (XLSX) its sheets and the one read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Read {

@@ -557,28 +557,12 @@ async fn import(
     apply: bool,
     mapping: Option<Value>,
 ) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(file).file_name(name.to_string()),
-        )
-        .text("apply", if apply { "true" } else { "false" });
-    if let Some(m) = mapping {
-        form = form.text("mapping", m.to_string());
+    let mapping = mapping.map(|m| m.to_string());
+    let mut fields = vec![("apply", if apply { "true" } else { "false" })];
+    if let Some(m) = &mapping {
+        fields.push(("mapping", m.as_str()));
     }
-    let resp = s
-        .http
-        .post(format!("{}/api/registry/import", s.url))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let st = resp.status().as_u16();
-    (
-        st,
-        serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null),
-    )
+    s.import_registry(token, file, name, &fields).await
 }
 
 async fn coop_count(s: &TestServer) -> i64 {

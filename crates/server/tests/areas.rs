@@ -6,10 +6,10 @@
 
 mod common;
 
-use common::{start, submit, visit, Backend, TestServer};
+use common::{start, submit, visit, Backend};
 use hoptac_core::model::{Area, Cooperative, VisitReport};
 use hoptac_core::six_month::ReviewResponse;
-use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse};
+use hoptac_core::sync::{Change, Mutation, MutationOp};
 use serde_json::{json, Value};
 
 const HOA_LU: [&str; 6] = [

@@ -6,43 +6,11 @@
 
 mod common;
 
-use common::{start, Backend, TestServer};
+use common::{start, Backend, Tablet, TestServer};
 use hoptac_core::model::Cooperative;
-use hoptac_core::sync::{Change, Entity, Mutation, MutationOp};
+use hoptac_core::sync::{Mutation, MutationOp};
 use serde_json::json;
-use std::collections::BTreeSet;
 
-/// The cooperatives and reports a tablet holds after pulling from `cursor`.
-#[derive(Default)]
-struct Tablet {
-    coops: BTreeSet<String>,
-    visits: BTreeSet<String>,
-    cursor: i64,
-}
-
-impl Tablet {
-    async fn sync(&mut self, s: &TestServer, token: &str, client: &str) {
-        let (changes, cursor) = s.pull_from(token, client, self.cursor).await;
-        self.cursor = cursor;
-        for c in changes {
-            match c {
-                Change::Cooperative(c) => {
-                    self.coops.insert(c.id);
-                }
-                Change::Visit(v) => {
-                    self.visits.insert(v.id);
-                }
-                Change::Removed { entity: Entity::Cooperative, id } => {
-                    self.coops.remove(&id);
-                }
-                Change::Removed { entity: Entity::Visit, id } => {
-                    self.visits.remove(&id);
-                }
-                _ => {}
-            }
-        }
-    }
-}
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -79,8 +47,8 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
     let mut tab_ks = Tablet::default();
     tab_ks.sync(&s, &kimson, "tab-ks").await;
-    assert!(tab_hl.coops.contains(&x.id) && tab_hl.visits.contains("v-truoc"));
-    assert!(!tab_ks.coops.contains(&x.id));
+    assert!(tab_hl.coops.contains_key(&x.id) && tab_hl.visits.contains_key("v-truoc"));
+    assert!(!tab_ks.coops.contains_key(&x.id));
     // Offline, the Hoa Lư officer writes another report on it, not yet sent.
     let mut later = common::visit("v-offline", &x.id, "Viết khi mất sóng");
     later.visit_date = "2021-06-02".into();
@@ -137,10 +105,10 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     // Tablets: Hoa Lư's drops it and its reports; Kim Sơn's receives it with its past.
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
     tab_ks.sync(&s, &kimson, "tab-ks").await;
-    assert!(!tab_hl.coops.contains(&x.id), "left the Hoa Lư tablet");
-    assert!(!tab_hl.visits.contains("v-truoc"), "with its report");
-    assert!(tab_ks.coops.contains(&x.id), "reached the Kim Sơn tablet");
-    assert!(tab_ks.visits.contains("v-truoc") && tab_ks.visits.contains("v-offline"), "with its past visits");
+    assert!(!tab_hl.coops.contains_key(&x.id), "left the Hoa Lư tablet");
+    assert!(!tab_hl.visits.contains_key("v-truoc"), "with its report");
+    assert!(tab_ks.coops.contains_key(&x.id), "reached the Kim Sơn tablet");
+    assert!(tab_ks.visits.contains_key("v-truoc") && tab_ks.visits.contains_key("v-offline"), "with its past visits");
 
     // Audited as a move, and kept in its history.
     let (st, audit) = s
@@ -172,7 +140,7 @@ async fn a_corrected_registry_moves_a_cooperative_with_its_reports(backend: Back
     assert_eq!(st, 200, "{b}");
     let mut tab_hl = Tablet::default();
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
-    assert!(tab_hl.coops.contains(&y.id));
+    assert!(tab_hl.coops.contains_key(&y.id));
     // The corrected list names Kim Chính for it (matched by its id, as the export writes).
     let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
     let (st, dry) = s.import_registry(&admin, csv.clone().into_bytes(), "sua.csv", &[]).await;
@@ -193,7 +161,7 @@ async fn a_corrected_registry_moves_a_cooperative_with_its_reports(backend: Back
         .unwrap();
     assert_eq!(path, after.area_path, "its report followed");
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
-    assert!(!tab_hl.coops.contains(&y.id) && !tab_hl.visits.contains("v-y"), "no stale copy");
+    assert!(!tab_hl.coops.contains_key(&y.id) && !tab_hl.visits.contains_key("v-y"), "no stale copy");
     // The same file again: nothing moves or changes.
     let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
     let (_, again) = s.import_registry(&admin, csv.into_bytes(), "sua.csv", &[]).await;

@@ -11,10 +11,10 @@
 
 mod common;
 
-use common::{fresh_db_url, serve, Backend, TestServer};
+use common::{fresh_db_url, serve, Backend, Tablet, TestServer};
 use hoptac_core::model::Cooperative;
 use hoptac_core::reorg::Reorganisation;
-use hoptac_core::sync::{Change, Entity, Mutation, MutationOp};
+use hoptac_core::sync::{Mutation, MutationOp};
 use hoptac_server::rules::users::{create_first_admin, FirstAdmin};
 use hoptac_server::storage::Db;
 use hoptac_server::units;
@@ -45,41 +45,6 @@ async fn province_37(backend: Backend) -> Option<TestServer> {
     Some(serve(db, url, backend, dir).await)
 }
 
-/// A tablet's store as pull leaves it: records by id.
-#[derive(Default)]
-struct Tablet {
-    coops: BTreeMap<String, Cooperative>,
-    visits: BTreeMap<String, String>,
-    cursor: i64,
-}
-
-impl Tablet {
-    async fn sync(&mut self, s: &TestServer, token: &str, client: &str) {
-        let (changes, cursor) = s.pull_from(token, client, self.cursor).await;
-        self.cursor = cursor;
-        for c in changes {
-            match c {
-                Change::Cooperative(c) => {
-                    self.coops.insert(c.id.clone(), c);
-                }
-                Change::Visit(v) => {
-                    self.visits.insert(v.id.clone(), v.area_path.clone());
-                }
-                Change::Removed { entity: Entity::Cooperative, id } => {
-                    self.coops.remove(&id);
-                }
-                Change::Removed { entity: Entity::Visit, id } => {
-                    self.visits.remove(&id);
-                }
-                Change::AreaUnassigned { path } => {
-                    self.coops.retain(|_, c| !c.area_path.starts_with(&path));
-                    self.visits.retain(|_, p| !p.starts_with(&path));
-                }
-                _ => {}
-            }
-        }
-    }
-}
 
 on_both!(the_official_reform_of_ninh_binh);
 async fn the_official_reform_of_ninh_binh(backend: Backend) {

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/areas/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
-                rules::registry::MAX_FILE_BYTES + 64 * 1024,
+                crate::spreadsheets::MAX_FILE_BYTES + 64 * 1024,
             )),
         )
         .route("/areas/official", post(load_official))

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/reorganisations/from-table",
             post(from_table).layer(axum::extract::DefaultBodyLimit::max(
-                rules::registry::MAX_FILE_BYTES + 64 * 1024,
+                crate::spreadsheets::MAX_FILE_BYTES + 64 * 1024,
             )),
         )
 }

@@ -223,14 +223,7 @@ pub async fn import(
     apply: bool,
 ) -> ApiResult<hoptac_core::area_list::AreaImportReport> {
     require_admin(admin)?;
-    if bytes.len() > super::registry::MAX_FILE_BYTES {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    let owned = bytes.to_vec();
-    let rows = tokio::task::spawn_blocking(move || crate::spreadsheets::read(&owned, None))
-        .await
-        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??
-        .rows;
+    let rows = crate::spreadsheets::read_upload(bytes, None).await?.rows;
     let mut tx = db.begin_write().await?;
     tx.wait_for_other_imports().await?;
     let areas = storage::areas::all_in(&mut tx).await?;
@@ -249,6 +242,32 @@ pub async fn import(
     tx.commit().await?;
     report.applied = true;
     Ok(report)
+}
+
+/// Today's province `id` of `areas` with its official code, for the actions on the
+/// official lists. Errors: 404 (no such open area), 403 (outside the administrator's
+/// areas), 422 `province` (not a province, or one without a code).
+pub(crate) fn official_province<'a>(
+    areas: &'a [Area],
+    id: &str,
+    admin: &UserInfo,
+) -> ApiResult<(&'a Area, &'a str)> {
+    let Some(p) = areas.iter().find(|a| a.id == id && a.is_open()) else {
+        return Err(ApiError::NotFound(format!("no open area '{id}'")));
+    };
+    if !in_scope(&p.path, &admin.scopes) {
+        return Err(ApiError::Forbidden("the province is outside your areas".into()));
+    }
+    match p.code.as_deref() {
+        Some(code) if p.level == AreaLevel::Province && p.parent_id.is_none() => Ok((p, code)),
+        _ => Err(ApiError::field(
+            "province",
+            Msg::new(
+                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
+                format!("{} is not a province with an official code: set its code first.", p.name),
+            ),
+        )),
+    }
 }
 
 /// Loads units from the official lists bundled with the server ([`crate::units`]) into
@@ -280,25 +299,11 @@ pub async fn load_official(
     let mut tx = db.begin_write().await?;
     tx.wait_for_other_imports().await?;
     let areas = storage::areas::all_in(&mut tx).await?;
-    let Some(p) = areas.iter().find(|a| a.id == province && a.is_open()) else {
-        return Err(ApiError::NotFound(format!("no open area '{province}'")));
-    };
-    if !in_scope(&p.path, &admin.scopes) {
-        return Err(ApiError::Forbidden("the province is outside your areas".into()));
-    }
-    if p.level != AreaLevel::Province || p.code.is_none() {
-        return Err(ApiError::field(
-            "province",
-            Msg::new(
-                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
-                format!("{} is not a province with an official code: set its code first.", p.name),
-            ),
-        ));
-    }
+    let (p, code) = official_province(&areas, province, admin)?;
     let created = crate::units::areas_before_2025(p, &areas);
     let former: std::collections::BTreeSet<&str> = crate::units::reform_2025()
         .iter()
-        .filter(|r| r.new_province_code == p.code)
+        .filter(|r| r.new_province_code.as_deref() == Some(code))
         .map(|r| r.old_code.as_str())
         .collect();
     let unchanged = former

@@ -28,8 +28,6 @@ use hoptac_core::text::normalize;
 use hoptac_core::validate::{date_of_millis_vn, validate_cooperative};
 use std::collections::HashMap;
 
-/// Largest file accepted, in bytes (50,000 rows of a registry are about 10 MB as CSV).
-pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
 /// The header row: the first of the first ten rows naming two or more known columns
 /// (lists often start with a title and a date above the table), else the first
@@ -203,15 +201,7 @@ pub async fn import(
             "only administrators import the registry".into(),
         ));
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    // Reading a file is CPU work of up to a second or so: not on the async workers.
-    let owned = bytes.to_vec();
-    let sheet = opts.sheet.clone();
-    let read = tokio::task::spawn_blocking(move || spreadsheets::read(&owned, sheet.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??;
+    let read = spreadsheets::read_upload(bytes, opts.sheet.clone()).await?;
     let rows = read.rows;
     let mut report = ImportReport {
         encoding: read.encoding,

@@ -633,24 +633,10 @@ pub async fn official_2025(db: &Db, admin: &UserInfo, province: &str) -> ApiResu
         ));
     }
     let areas = storage::areas::all(db).await?;
-    let Some(p) = areas.iter().find(|a| a.id == province && a.is_open()) else {
-        return Err(ApiError::NotFound(format!("no open area '{province}'")));
-    };
-    if !in_scope(&p.path, &admin.scopes) {
-        return Err(ApiError::Forbidden("the province is outside your areas".into()));
-    }
-    let Some(code) = p.code.clone().filter(|_| p.parent_id.is_none()) else {
-        return Err(ApiError::field(
-            "province",
-            hoptac_core::i18n::Msg::new(
-                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
-                format!("{} is not a province with an official code: set its code first.", p.name),
-            ),
-        ));
-    };
+    let (_, code) = super::areas::official_province(&areas, province, admin)?;
     let rows: Vec<hoptac_core::reorg::Correspondence> = crate::units::reform_2025()
         .iter()
-        .filter(|r| r.new_province_code.as_deref() == Some(code.as_str()))
+        .filter(|r| r.new_province_code.as_deref() == Some(code))
         .cloned()
         .collect();
     build(&rows, &areas, crate::units::REFORM_DATE, crate::units::REFORM_DECISION)
@@ -693,14 +679,7 @@ pub async fn from_table(
             ),
         ));
     }
-    if bytes.len() > super::registry::MAX_FILE_BYTES {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    let owned = bytes.to_vec();
-    let rows = tokio::task::spawn_blocking(move || crate::spreadsheets::read(&owned, None))
-        .await
-        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))??
-        .rows;
+    let rows = crate::spreadsheets::read_upload(bytes, None).await?.rows;
     let table = hoptac_core::area_list::correspondence(&rows).map_err(|refused| {
         ApiError::Invalid(
             refused

@@ -306,6 +306,45 @@ impl TestServer {
     }
 }
 
+/// A tablet's store as pull leaves it: cooperatives by id, reports' paths by id, and
+/// its cursor (`Removed` and `AreaUnassigned` drop what they name).
+#[derive(Default)]
+pub struct Tablet {
+    pub coops: std::collections::BTreeMap<String, hoptac_core::model::Cooperative>,
+    pub visits: std::collections::BTreeMap<String, String>,
+    pub cursor: i64,
+}
+
+impl Tablet {
+    /// Pulls every change after its cursor as `token`'s tablet `client`, and applies them.
+    pub async fn sync(&mut self, s: &TestServer, token: &str, client: &str) {
+        use hoptac_core::sync::Entity;
+        let (changes, cursor) = s.pull_from(token, client, self.cursor).await;
+        self.cursor = cursor;
+        for c in changes {
+            match c {
+                Change::Cooperative(c) => {
+                    self.coops.insert(c.id.clone(), c);
+                }
+                Change::Visit(v) => {
+                    self.visits.insert(v.id.clone(), v.area_path.clone());
+                }
+                Change::Removed { entity: Entity::Cooperative, id } => {
+                    self.coops.remove(&id);
+                }
+                Change::Removed { entity: Entity::Visit, id } => {
+                    self.visits.remove(&id);
+                }
+                Change::AreaUnassigned { path } => {
+                    self.coops.retain(|_, c| !c.area_path.starts_with(&path));
+                    self.visits.retain(|_, p| !p.starts_with(&path));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 pub fn visit(id: &str, coop: &str, note: &str) -> VisitReport {
     VisitReport {
         id: id.into(),
