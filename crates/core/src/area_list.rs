@@ -349,6 +349,7 @@ pub fn correspondence(
             new_name,
             main,
             new_province_code: (!province.is_empty()).then_some(province),
+            row: i + 1,
         });
     }
     if !refused.is_empty() {

@@ -821,8 +821,8 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
             Field::RegistrationNo => text(&c.registration_no),
             Field::EstablishedOn => c
                 .established_on
-                .as_deref()
-                .map(|d| Cell::Text(format_date(d)))
+                .clone()
+                .map(Cell::Date)
                 .unwrap_or(Cell::Empty),
             Field::ChairName => text(&c.chair_name),
             Field::ChairPhone => text(&c.chair_phone),
@@ -854,7 +854,7 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
 
 /// A name of an area without its level word ("Xã Ninh Hải" → "ninhhai",
 /// "TP. Hoa Lư" → "hoalu"), for matching a cell to an area.
-fn area_key(name: &str) -> String {
+pub fn area_name_key(name: &str) -> String {
     let n = normalize(name);
     let mut s = n.as_str();
     for prefix in [
@@ -922,6 +922,13 @@ impl<'a> AreaIndex<'a> {
         self.commune_named(r).and_then(|a| self.today(a))
     }
 
+    /// The unit a row names as it names it (a closed one too: a list written before a
+    /// reorganisation) and the unit standing for it today.
+    pub fn commune_then_and_now(&self, r: &ParsedRow) -> Result<(&'a Area, &'a Area), Msg> {
+        let named = self.commune_named(r)?;
+        Ok((named, self.today(named)?))
+    }
+
     /// The area that stands today for `a`: itself while open, else its successor's.
     fn today(&self, mut a: &'a Area) -> Result<&'a Area, Msg> {
         for _ in 0..16 {
@@ -957,18 +964,33 @@ impl<'a> AreaIndex<'a> {
             // district tells them apart), else a closed one (its successor), else by
             // hoptac's id.
             let code = code.trim();
+            // A row that names its commune too: the unit of that code and name, open or
+            // closed (a code names different units before and after a reorganisation).
+            if let Some(name) = &r.commune {
+                let (k, x) = (area_name_key(name), exact_key(name));
+                let named: Vec<&Area> = communes
+                    .clone()
+                    .filter(|a| a.code.as_deref() == Some(code) && area_name_key(&a.name) == k)
+                    .collect();
+                let exact: Vec<&Area> =
+                    named.iter().copied().filter(|a| exact_key(&a.name) == x).collect();
+                match (exact.as_slice(), named.as_slice()) {
+                    ([one], _) | ([], [one]) => return Ok(one),
+                    _ => {}
+                }
+            }
             let mut open: Vec<&Area> = communes
                 .clone()
                 .filter(|a| a.is_open() && a.code.as_deref() == Some(code))
                 .collect();
             if open.len() > 1 {
                 if let Some(d) = &r.district {
-                    let dk = area_key(d);
+                    let dk = area_name_key(d);
                     open.retain(|a| {
                         a.parent_id
                             .as_deref()
                             .and_then(|p| self.get(p))
-                            .is_some_and(|p| area_key(&p.name) == dk)
+                            .is_some_and(|p| area_name_key(&p.name) == dk)
                     });
                 }
             }
@@ -998,8 +1020,8 @@ impl<'a> AreaIndex<'a> {
         let Some(name) = &r.commune else {
             return Err(Msg::new("Thiếu tên xã/phường.", "The commune is missing."));
         };
-        let key = area_key(name);
-        let mut found: Vec<&Area> = communes.filter(|a| area_key(&a.name) == key).collect();
+        let key = area_name_key(name);
+        let mut found: Vec<&Area> = communes.filter(|a| area_name_key(&a.name) == key).collect();
         // A name an open commune and a closed one share (a new ward named after an old
         // commune): today's.
         if found.len() > 1 && found.iter().any(|a| a.is_open()) {
@@ -1015,7 +1037,7 @@ impl<'a> AreaIndex<'a> {
         }
         if found.len() > 1 {
             if let Some(d) = &r.district {
-                let (dk, dx) = (area_key(d), exact_key(d));
+                let (dk, dx) = (area_name_key(d), exact_key(d));
                 let parent_named = |a: &&Area, f: &dyn Fn(&str) -> String, k: &str| {
                     a.parent_id
                         .as_deref()
@@ -1025,7 +1047,7 @@ impl<'a> AreaIndex<'a> {
                 if found.iter().any(|a| parent_named(a, &exact_key, &dx)) {
                     found.retain(|a| parent_named(a, &exact_key, &dx));
                 } else {
-                    found.retain(|a| parent_named(a, &area_key, &dk));
+                    found.retain(|a| parent_named(a, &area_name_key, &dk));
                 }
             }
         }

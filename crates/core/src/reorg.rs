@@ -180,8 +180,47 @@ pub struct Correspondence {
     pub new_name: String,
     pub main: bool,
     /// The new unit's province code, when the correspondence says (the bundled one does);
-    /// else the province of the old unit.
+    /// else the unit goes where its old units are.
     pub new_province_code: Option<String>,
+    /// Its row in the file it was read from (1-based; 0 for the bundled list).
+    #[serde(default)]
+    pub row: usize,
+}
+
+/// The old unit of each row of a correspondence that the tree holds open, by code: one
+/// under a district (as every commune was before the 2025 reform), else one that is not
+/// itself a new unit of the correspondence (same code and name: today's units, so a
+/// correspondence applied once finds nothing the second time).
+pub fn old_units<'a>(rows: &[Correspondence], areas: &'a [Area]) -> Vec<Option<&'a Area>> {
+    let name_key = |s: &str| crate::text::normalize(s);
+    let new_side: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.new_code.clone(), name_key(&r.new_name)))
+        .collect();
+    let under_district = |a: &Area| {
+        a.parent_id
+            .as_deref()
+            .and_then(|p| areas.iter().find(|x| x.id == p))
+            .is_some_and(|p| p.level == AreaLevel::District)
+    };
+    rows.iter()
+        .map(|r| {
+            let found: Vec<&Area> = areas
+                .iter()
+                .filter(|a| {
+                    a.is_open()
+                        && a.level == AreaLevel::Commune
+                        && a.code.as_deref() == Some(r.old_code.as_str())
+                })
+                .collect();
+            found.iter().copied().find(|a| under_district(a)).or_else(|| {
+                found
+                    .iter()
+                    .copied()
+                    .find(|a| !new_side.contains(&(r.old_code.clone(), name_key(&a.name))))
+            })
+        })
+        .collect()
 }
 
 /// A correspondence turned into a reorganisation of `areas`, for the units of it the tree
@@ -213,33 +252,10 @@ pub fn from_correspondence(
             .filter(|a| a.level == level && a.code.as_deref() == Some(code))
             .collect()
     };
-    // The old communes the tree holds open, by code: one under a district (as every
-    // commune was before the 2025 reform), else one that is not itself a new unit of the
-    // correspondence (same code and name: today's units, so a correspondence applied once
-    // finds nothing the second time).
-    let name_key = |s: &str| crate::text::normalize(s);
-    let new_side: BTreeSet<(String, String)> = rows
-        .iter()
-        .map(|r| (r.new_code.clone(), name_key(&r.new_name)))
-        .collect();
-    let under_district = |a: &Area| {
-        a.parent_id
-            .as_deref()
-            .and_then(|p| areas.iter().find(|x| x.id == p))
-            .is_some_and(|p| p.level == AreaLevel::District)
-    };
-    let old_of = |code: &str| -> Option<&Area> {
-        let found = by_code(code, AreaLevel::Commune);
-        found.iter().copied().find(|a| under_district(a)).or_else(|| {
-            found
-                .iter()
-                .copied()
-                .find(|a| !new_side.contains(&(code.to_string(), name_key(&a.name))))
-        })
-    };
+    let matched = old_units(rows, areas);
     let mut olds: BTreeMap<String, (String, Vec<&Correspondence>)> = BTreeMap::new();
-    for r in rows {
-        if let Some(a) = old_of(&r.old_code) {
+    for (r, old) in rows.iter().zip(&matched) {
+        if let Some(a) = old {
             olds.entry(a.id.clone())
                 .or_insert_with(|| (a.id.clone(), Vec::new()))
                 .1
@@ -257,15 +273,24 @@ pub fn from_correspondence(
     let mut new_areas: Vec<NewArea> = Vec::new();
     // new code → id of the unit standing for it.
     let mut new_ids: BTreeMap<String, String> = BTreeMap::new();
+    // Where a new unit goes: under its province when the correspondence names one (the
+    // 2025 reform: no districts); else where its old units are, when they share a parent
+    // (communes merged within their district), else under their province.
     let province_of = |r: &Correspondence, old: &Area| -> Option<String> {
-        let code = match &r.new_province_code {
-            Some(c) => c.clone(),
-            None => {
-                let root = old.path.split('/').next()?;
-                areas.iter().find(|a| a.id == root)?.code.clone()?
-            }
-        };
-        by_code(&code, AreaLevel::Province).first().map(|a| a.id.clone())
+        if let Some(c) = &r.new_province_code {
+            return by_code(c, AreaLevel::Province).first().map(|a| a.id.clone());
+        }
+        let parents: BTreeSet<Option<&str>> = rows
+            .iter()
+            .zip(&matched)
+            .filter(|(x, _)| x.new_code == r.new_code)
+            .filter_map(|(_, o)| o.map(|o| o.parent_id.as_deref()))
+            .collect();
+        if let [Some(parent)] = parents.into_iter().collect::<Vec<_>>().as_slice() {
+            return Some(parent.to_string());
+        }
+        let root = old.path.split('/').next()?;
+        Some(root.to_string())
     };
     let mut missing_provinces: BTreeSet<String> = BTreeSet::new();
     for (old_id, list) in olds.values() {
@@ -344,7 +369,9 @@ pub fn from_correspondence(
             .parent_id
             .as_deref()
             .is_some_and(|p| closing.contains(p));
-        if (a.level == AreaLevel::District && closes_beneath)
+        let receives = new_areas.iter().any(|n| n.parent_id == a.id)
+            || new_ids.values().any(|id| areas.iter().any(|x| &x.id == id && x.parent_id.as_deref() == Some(a.id.as_str())));
+        if (a.level == AreaLevel::District && closes_beneath && !receives)
             || (a.level == AreaLevel::Village && in_closing)
         {
             dissolved.push(a.id.clone());
@@ -363,7 +390,9 @@ pub fn from_correspondence(
         }
         let target = rows
             .iter()
-            .filter(|r| old_of(&r.old_code).is_some_and(|o| o.path.starts_with(&root.path)))
+            .zip(&matched)
+            .filter(|(_, o)| o.is_some_and(|o| o.path.starts_with(&root.path)))
+            .map(|(r, _)| r)
             .find_map(|r| r.new_province_code.clone())
             .and_then(|c| by_code(&c, AreaLevel::Province).first().map(|a| a.id.clone()));
         if let Some(t) = target {
@@ -466,7 +495,12 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
     let mut closing: BTreeSet<String> = BTreeSet::new();
     let mut successor: BTreeMap<String, String> = BTreeMap::new();
     let mut dissolved: BTreeSet<String> = BTreeSet::new();
+    let (mut named, mut closed_before) = (0usize, 0usize);
     let mut close = |id: &str, problems: &mut Vec<Msg>| -> bool {
+        named += 1;
+        if by_id.get(id).is_some_and(|a| !a.is_open()) {
+            closed_before += 1;
+        }
         match by_id.get(id) {
             None => {
                 problems.push(problem(
@@ -527,6 +561,14 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
             into.extend(sp.into.iter().filter(|i| **i != sp.main).cloned());
             split_into.insert(sp.from.clone(), into);
         }
+    }
+
+    // Every area it closes was closed already: it was applied before; say that once.
+    if named > 0 && closed_before == named {
+        return Err(vec![problem(
+            format!("Sắp xếp này đã được áp dụng: mọi địa bàn nó nêu đã giải thể ({} địa bàn).", named),
+            format!("This reorganisation was applied already: every area it names is closed ({named} areas)."),
+        )]);
     }
 
     // The new areas, parent first.
@@ -991,6 +1033,7 @@ mod tests {
             new_name: new_name.into(),
             main,
             new_province_code: Some("37".into()),
+            row: 0,
         }
     }
 
@@ -1102,6 +1145,20 @@ mod tests {
     }
 
     #[test]
+    fn a_merger_within_a_district_keeps_the_district() {
+        // A later resolution's table, no province column: two communes of Hoa Lư merge.
+        let rows: Vec<Correspondence> = [("14329", "14399"), ("14332", "14399")]
+            .iter()
+            .map(|(o, n)| Correspondence { new_province_code: None, ..row(o, n, "Phường Mới", true) })
+            .collect();
+        let areas = legacy_tree();
+        let r = from_correspondence(&rows, &areas, "2027-01-01", "NQ", id_for).unwrap();
+        assert_eq!(r.new_areas[0].parent_id, "D1", "where its old units were");
+        assert!(r.dissolved.is_empty(), "{:?}", r.dissolved);
+        assert!(plan(&r, &areas).is_ok());
+    }
+
+    #[test]
     fn a_split_names_its_main_successor_among_its_units() {
         let areas = legacy_tree();
         let bad = Reorganisation {
@@ -1191,12 +1248,20 @@ mod tests {
             }
         }
         after.extend(p.created.clone());
+        // Applied already: said once, not once per area.
         let again = plan(&reform(), &after).unwrap_err();
+        assert_eq!(again.len(), 1, "{again:?}");
+        assert!(again[0].en.contains("applied already"), "{again:?}");
+        // One of its areas closed since: that one is named.
+        let mut one_closed = tree();
+        let first = p.closed[0].clone();
+        if let Some(a) = one_closed.iter_mut().find(|a| a.id == first.id) {
+            *a = first;
+        }
+        let some = plan(&reform(), &one_closed).unwrap_err();
         assert!(
-            again
-                .iter()
-                .any(|m| m.en.contains("was closed on 2025-07-01")),
-            "{again:?}"
+            some.iter().any(|m| m.en.contains("was closed on 2025-07-01")),
+            "{some:?}"
         );
     }
 

@@ -314,6 +314,30 @@ pub fn tcvn3_text(s: &str) -> Option<String> {
     looks_like_tcvn3(&bytes).then(|| decode_tcvn3(&bytes))
 }
 
+/// Whether `s` holds a Vietnamese letter Latin-1 lacks (ă ơ ư đ and the toned vowels of
+/// U+1EA0–U+1EF9): text typed in Unicode.
+pub fn has_vietnamese_letters(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0x0102..=0x0103 | 0x0110..=0x0111 | 0x0128..=0x0129 | 0x0168..=0x0169 | 0x01A0..=0x01B0 | 0x1EA0..=0x1EF9))
+}
+
+/// A workbook's text cell converted from TCVN3, or None. `workbook_unicode`: other cells of
+/// the workbook hold Vietnamese typed in Unicode; then a cell converts only on a strong
+/// sign (two or more TCVN3 letters among the Latin-1 symbols, half or more of its high
+/// characters), so "Cà phê Arabica®" or "Chè ¼ ha" beside Unicode text stay as typed.
+/// In a workbook typed with .VnTime throughout, [`tcvn3_text`]'s test.
+pub fn tcvn3_cell(s: &str, workbook_unicode: bool) -> Option<String> {
+    let converted = tcvn3_text(s)?;
+    if !workbook_unicode {
+        return Some(converted);
+    }
+    let high = s.chars().filter(|c| *c as u32 >= 0x80).count();
+    let signs = s
+        .chars()
+        .filter(|c| (0xA1..=0xBF).contains(&(*c as u32)) && tcvn3_char(*c as u32 as u8).is_some())
+        .count();
+    (signs >= 2 && signs * 2 >= high).then_some(converted)
+}
+
 /// Whether Latin-1 text (a CSV's bytes as Latin-1, or an XLSX cell up to U+00FF) is
 /// VNI-Windows: VNI writes a toned letter as the base letter and one or two marks that
 /// VNI fonts draw in the places of ø ï ë ü å ä û ö ñ (grave, dot below, …, ư, đ), letters
@@ -423,6 +447,20 @@ mod tests {
         assert_eq!(tcvn3_text("Tân Thành"), None);
         assert_eq!(tcvn3_text("Café"), None);
         assert_eq!(tcvn3_text("HTX 1"), None);
+    }
+
+    #[test]
+    fn a_unicode_workbook_keeps_its_symbols() {
+        // Beside Unicode Vietnamese, a name with ® or ¼ stays as typed; a .VnTime cell of
+        // the same workbook still converts.
+        for s in ["HTX Cà phê Arabica®", "Cá · Tôm", "Chè ¼ ha"] {
+            assert_eq!(tcvn3_cell(s, true), None, "{s}");
+        }
+        assert_eq!(
+            tcvn3_cell("Hîp t¸c x· §ång Giao", true).as_deref(),
+            Some("Hợp tác xã Đồng Giao")
+        );
+        assert!(has_vietnamese_letters("Nông nghiệp") && !has_vietnamese_letters("Cà phê"));
     }
 
     #[test]

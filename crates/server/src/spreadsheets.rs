@@ -19,12 +19,22 @@ use crate::http::error::{ApiError, ApiResult};
 use hoptac_core::i18n::Msg;
 use hoptac_core::registry::MAX_IMPORT_ROWS;
 use hoptac_core::spreadsheet::{
-    decode_tcvn3, display_integer, looks_like_tcvn3, looks_like_vni, tcvn3_text, Cell, SheetInfo,
+    decode_tcvn3, display_integer, has_vietnamese_letters, looks_like_tcvn3, looks_like_vni,
+    tcvn3_cell, Cell, SheetInfo,
 };
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 /// Most columns a file may have (the registry's export writes 20).
 pub const MAX_COLUMNS: usize = 200;
+
+/// Most characters Excel keeps in a cell: a longer text is no workbook Excel wrote (a
+/// shared string of megabytes named by many cells would be copied into each).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Most cells merged ranges may fill with their first cell's value, over the whole sheet
+/// (an office merges a few cells down a column; a range over the sheet is refused rather
+/// than copied into every cell).
+pub const MAX_MERGED_CELLS: usize = 200_000;
 
 /// Largest file accepted, in bytes (50,000 rows of a registry are about 10 MB as CSV).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
@@ -95,6 +105,18 @@ pub fn decode_text(bytes: &[u8]) -> ApiResult<(String, &'static str)> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_string(), "UTF-8"));
     }
+    // Bytes no text file holds (NUL and the other C0 controls but tab and line ends): not
+    // a CSV at all, whatever encoding it could be read in.
+    let controls = bytes
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    if controls * 100 > bytes.len() || bytes.contains(&0) {
+        return Err(bad_file(
+            "Tệp không phải tệp văn bản (CSV) hay bảng tính Excel (XLSX).",
+            "The file is neither a text (CSV) file nor an Excel workbook (XLSX).",
+        ));
+    }
     if looks_like_tcvn3(bytes) {
         return Ok((decode_tcvn3(bytes).nfc().collect(), "TCVN3 → Unicode"));
     }
@@ -129,19 +151,21 @@ fn rows_refused(row: usize) -> ApiError {
 
 /// What a text cell says, in Unicode: TCVN3 kept as Latin-1 letters converted (and
 /// counted in `tcvn3`), VNI refused.
-fn xlsx_text(s: &str, tcvn3: &mut usize) -> ApiResult<String> {
-    if let Some(t) = tcvn3_text(s) {
-        *tcvn3 += 1;
-        return Ok(t.nfc().collect());
+fn xlsx_text(s: &str) -> ApiResult<String> {
+    if s.len() > MAX_CELL_CHARS * 4 || s.chars().count() > MAX_CELL_CHARS {
+        return Err(bad_file(
+            format!("Tệp có ô chứa hơn {MAX_CELL_CHARS} ký tự (Excel giữ tối đa chừng ấy trong một ô): không phải bảng tính của Excel."),
+            format!("The file has a cell of more than {MAX_CELL_CHARS} characters (as many as Excel keeps in a cell): not a workbook Excel wrote."),
+        ));
     }
     if looks_like_vni(s) {
         return Err(vni_refused());
     }
-    Ok(s.nfc().collect())
+    Ok(s.to_string())
 }
 
 /// One XLSX cell as Excel shows it, given its number format code.
-fn xlsx_cell(d: &calamine::DataRef<'_>, format: Option<&str>, tcvn3: &mut usize) -> ApiResult<Cell> {
+fn xlsx_cell(d: &calamine::DataRef<'_>, format: Option<&str>) -> ApiResult<Cell> {
     use calamine::DataRef;
     let number = |n: f64| match format.and_then(|f| display_integer(n, f)) {
         Some(shown) => Cell::Text(shown),
@@ -149,8 +173,8 @@ fn xlsx_cell(d: &calamine::DataRef<'_>, format: Option<&str>, tcvn3: &mut usize)
     };
     Ok(match d {
         DataRef::Empty | DataRef::Error(_) => Cell::Empty,
-        DataRef::String(s) => Cell::Text(xlsx_text(s, tcvn3)?),
-        DataRef::SharedString(s) => Cell::Text(xlsx_text(s, tcvn3)?),
+        DataRef::String(s) => Cell::Text(xlsx_text(s)?),
+        DataRef::SharedString(s) => Cell::Text(xlsx_text(s)?),
         DataRef::Float(f) => number(*f),
         DataRef::Int(i) => number(*i as f64),
         DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
@@ -211,7 +235,6 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
             .clone(),
     };
     let merged = book.merge_cells_by_sheet_name(&chosen).map_err(unreadable)?;
-    let mut tcvn3 = 0usize;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     {
         let mut reader = book.worksheet_cells_reader(&chosen).map_err(unreadable)?;
@@ -230,7 +253,7 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
                 return Err(columns_refused(c as usize + 1));
             }
             let format = formats.get(style).and_then(|f| f.as_deref());
-            let value = xlsx_cell(cell.get_value(), format, &mut tcvn3)?;
+            let value = xlsx_cell(cell.get_value(), format)?;
             if value == Cell::Empty {
                 continue;
             }
@@ -246,14 +269,23 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
     }
     // A merged range shows its first cell's value across it: every cell of it holds the
     // value (a "Loại hình" merged over three THT rows is THT on each). Clamped to the
-    // rows and columns that hold data.
+    // rows that hold data, and to [`MAX_MERGED_CELLS`] over the sheet.
+    let widest = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut filled = 0usize;
     for m in merged {
         let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
         let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
             continue;
         };
         let r1 = (m.end.0 as usize).min(rows.len().saturating_sub(1));
-        let c1 = (m.end.1 as usize).min(MAX_COLUMNS - 1);
+        let c1 = (m.end.1 as usize).min(widest.saturating_sub(1)).min(MAX_COLUMNS - 1);
+        filled += (r1 + 1).saturating_sub(r0) * (c1 + 1).saturating_sub(c0);
+        if filled > MAX_MERGED_CELLS {
+            return Err(bad_file(
+                format!("Các ô gộp của tệp phủ hơn {MAX_MERGED_CELLS} ô. Hãy bỏ gộp ô (Merge & Center) ở các vùng lớn rồi lưu lại."),
+                format!("The file's merged cells cover more than {MAX_MERGED_CELLS} cells. Unmerge the large ranges (Merge & Center) and save it again."),
+            ));
+        }
         for r in r0..=r1 {
             for c in c0..=c1 {
                 if (r, c) == (r0, c0) {
@@ -266,6 +298,26 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
                 if row[c] == Cell::Empty {
                     row[c] = value.clone();
                 }
+            }
+        }
+    }
+    // Text typed with .VnTime fonts kept as Latin-1 letters, converted: the workbook
+    // decides how sure the sign must be (hoptac_core::spreadsheet::tcvn3_cell).
+    let texts = || rows.iter().flatten().filter_map(|c| match c {
+        Cell::Text(t) => Some(t.as_str()),
+        _ => None,
+    });
+    let unicode = texts().any(has_vietnamese_letters);
+    let mut tcvn3 = 0usize;
+    for cell in rows.iter_mut().flatten() {
+        if let Cell::Text(t) = cell {
+            match tcvn3_cell(t, unicode) {
+                Some(u) => {
+                    tcvn3 += 1;
+                    *t = u.nfc().collect();
+                }
+                None if !is_nfc(t) => *t = t.nfc().collect(),
+                None => {}
             }
         }
     }
@@ -407,6 +459,46 @@ mod tests {
         let r = read(&book.save_to_buffer().unwrap(), None).unwrap();
         assert_eq!(r.rows.len(), 4);
         assert_eq!(r.rows[3][0], Cell::Text("THT".into()));
+    }
+
+    #[test]
+    fn files_made_to_hurt_are_refused_before_they_are_copied() {
+        // One merged range over 4,000 rows × 200 columns whose first cell holds 1,000
+        // characters, in a file of 2 KB: refused, not copied into 800,000 cells.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet
+            .merge_range(0, 1, 3_999, 199, &"x".repeat(1_000), &rust_xlsxwriter::Format::new())
+            .unwrap();
+        sheet.write_string(4_000, 199, "far right").unwrap();
+        let e = read(&book.save_to_buffer().unwrap(), None).unwrap_err();
+        assert!(format!("{e:?}").contains("gộp"), "{e:?}");
+        // A cell longer than Excel keeps.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for r in 0..3 {
+            sheet.write_string(r, 0, "y".repeat(MAX_CELL_CHARS)).unwrap();
+        }
+        assert!(read(&book.save_to_buffer().unwrap(), None).is_ok(), "as long as Excel keeps");
+        // Random bytes are no text file (not "VNI").
+        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let e = read(&noise, None).unwrap_err();
+        assert!(format!("{e:?}").contains("không phải tệp văn bản"), "{e:?}");
+    }
+
+    #[test]
+    fn a_unicode_workbook_keeps_its_symbols() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        // As offices' lists are: Vietnamese typed in Unicode (ạ, ộ, ư…) beside the names.
+        sheet.write_string(0, 0, "Tên HTX").unwrap();
+        sheet.write_string(0, 1, "Tình trạng hoạt động").unwrap();
+        sheet.write_string(1, 0, "HTX Cà phê Arabica®").unwrap();
+        sheet.write_string(2, 0, "Chè ¼ ha").unwrap();
+        let r = read(&book.save_to_buffer().unwrap(), None).unwrap();
+        assert_eq!(r.rows[1][0], Cell::Text("HTX Cà phê Arabica®".into()));
+        assert_eq!(r.rows[2][0], Cell::Text("Chè ¼ ha".into()));
+        assert_eq!(r.encoding, "XLSX");
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub fn reform_2025() -> &'static [Correspondence] {
                 new_name: r[3].to_string(),
                 main: &r[4] == "1",
                 new_province_code: Some(r[6].to_string()),
+                row: 0,
             })
             .collect()
     })

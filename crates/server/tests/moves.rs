@@ -63,6 +63,10 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         .await;
     assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("reason")));
     let (st, b) = s
+        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"})))
+        .await;
+    assert_eq!(st, 422, "a reason that reads otherwise than it is stored: {b}");
+    let (st, b) = s
         .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS", "reason": "x"})))
         .await;
     assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("area_id")), "a district is no commune");

@@ -146,6 +146,9 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     let mut tab_giavien = Tablet::default();
     tab_giavien.sync(&s, &giavien, "tab-giavien").await;
 
+    // The office's export before the reform, to import again after it.
+    let before_reform = s.export_registry(&admin).await;
+
     // The reform as published, for today's Ninh Bình.
     let (st, reform) = s
         .call("GET", "/api/reorganisations/official-2025?province=37", Some(&admin), None)
@@ -189,6 +192,22 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(
         s.cooperative_named("HTX Gia Tân có GPS").await.unwrap().area_id,
         old_id(GIA_TAN)
+    );
+
+    // A placement naming no unit of the split, or no cooperative of a divided commune, is
+    // said, and nothing is applied.
+    let mut wrong = reform.clone();
+    wrong.placements.insert(chosen.id.clone(), "khong-co".into());
+    wrong.placements.insert(coop_of_whole(&s, &old_id("14329")).await, new_id(TAY_HOA_LU));
+    let (st, refused) = s
+        .call("POST", "/api/reorganisations?apply=true", Some(&admin), Some(serde_json::to_value(&wrong).unwrap()))
+        .await;
+    assert_eq!((st, refused["applied"].as_bool()), (200, Some(false)));
+    assert_eq!(refused["blocked"].as_array().unwrap().len(), 2, "{}", refused["blocked"]);
+    assert_eq!(
+        s.cooperative_named("HTX Gia Tân được chọn").await.unwrap().area_id,
+        old_id(GIA_TAN),
+        "nothing applied"
     );
 
     // The administrator places one by hand, then applies.
@@ -304,6 +323,15 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert!(!tab_giatan.visits.contains_key("v-giatan-0"), "its report left too");
     assert!(tab_giatan.coops.contains_key(&default.id));
 
+    // The export taken before the reform, imported again: its rows name former communes,
+    // which say nothing new about where each cooperative is: nothing moves back.
+    let (st, again) = s
+        .import_registry(&admin, before_reform, "truoc-sap-xep.xlsx", &[])
+        .await;
+    assert_eq!(st, 200, "{again}");
+    assert_eq!(again["moves"].as_array().map(Vec::len), Some(0), "{}", again["moves"]);
+    assert_eq!(again["updated"].as_u64(), Some(0), "{}", again["notes_csv"]);
+
     // A code now names today's unit: a row with code 14329 lands in Phường Hoa Lư.
     let row = "Tên HTX,Mã xã\r\nHTX Theo mã,14329\r\n";
     let (st, r) = s
@@ -311,11 +339,27 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         .await;
     assert_eq!((st, r["created"].as_u64()), (200, Some(1)), "{r}");
     assert_eq!(s.cooperative_named("HTX Theo mã").await.unwrap().area_id, new_id("14329"));
-    // The reform cannot be applied twice: its old units are closed.
+    // The reform cannot be applied twice: its old units are closed; posting the applied
+    // one again says so once.
+    let (st, twice) = s
+        .call("POST", "/api/reorganisations", Some(&admin), Some(serde_json::to_value(&reform).unwrap()))
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(twice["fields"].as_array().unwrap().len(), 1, "{}", twice["fields"]);
+    assert!(twice["fields"][0]["message"]["vi"].as_str().unwrap().contains("đã được áp dụng"));
     let (st, again) = s
         .call("GET", "/api/reorganisations/official-2025?province=37", Some(&admin), None)
         .await;
     assert_eq!(st, 422, "{}", again["fields"]);
+}
+
+/// A cooperative of the former commune `area` (not one of Gia Tân's).
+async fn coop_of_whole(s: &TestServer, area: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM cooperatives WHERE area_id = $1 LIMIT 1")
+        .bind(area)
+        .fetch_one(&s.pool)
+        .await
+        .unwrap()
 }
 
 on_both!(a_resolution_table_and_a_unit_added_with_a_taken_code);
@@ -365,6 +409,38 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     assert_eq!(resp.status().as_u16(), 422);
     let b: Value = resp.json().await.unwrap();
     assert!(b["fields"][0]["message"]["vi"].as_str().unwrap().contains("Mã cũ"), "{b}");
+
+    // Rows the tree does not hold, or whose name is not the unit's, are named, not
+    // dropped.
+    let bad = "Mã cũ,Tên cũ,Mã mới,Tên mới\r\n13318,Phường Châu Sơn,13318,Phường Châu Sơn Mới\r\n99999,Xã Không Có,13318,Phường Châu Sơn Mới\r\n13324,Phường Sai Tên,13318,Phường Châu Sơn Mới\r\n";
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bad.as_bytes().to_vec()).file_name("nq2.csv"))
+        .text("effective_on", "2027-06-01")
+        .text("decision", "NQ");
+    let resp = s
+        .http
+        .post(format!("{}/api/reorganisations/from-table", s.url))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let b: Value = resp.json().await.unwrap();
+    let said: Vec<&str> = b["fields"].as_array().unwrap().iter().map(|f| f["message"]["vi"].as_str().unwrap()).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(said[0].starts_with("Dòng 3:") && said[1].starts_with("Dòng 4:"), "{said:?}");
+
+    // A unit may not take a code an open unit carries, a name its parent has, or a level
+    // not below its parent's.
+    for (body, field) in [
+        (json!({"name": "Phường Trùng Mã", "level": "commune", "parent_id": "37", "code": "13318"}), "code"),
+        (json!({"name": "Phường Châu Sơn", "level": "commune", "parent_id": "37"}), "name"),
+        (json!({"name": "Tỉnh Trong Tỉnh", "level": "province", "parent_id": "37"}), "level"),
+    ] {
+        let (st, b) = s.call("POST", "/api/areas", Some(&admin), Some(body)).await;
+        assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some(field)), "{b}");
+    }
 
     // An administrator adds a unit with an official code that a closed unit had: the
     // server gives it an id of its own.

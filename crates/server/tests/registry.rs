@@ -344,6 +344,57 @@ async fn old_vietnamese_fonts_inside_a_workbook(backend: Backend) {
     assert!(msg.contains("VNI") && msg.contains("UniKey"), "{msg}");
 }
 
+on_both!(an_export_whose_dates_all_read_both_ways_imports_unchanged);
+async fn an_export_whose_dates_all_read_both_ways_imports_unchanged(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = common::fresh_db_url(backend, dir.path()).await else {
+        return;
+    };
+    let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
+    hoptac_server::rules::users::create_first_admin(
+        &db,
+        &hoptac_server::rules::users::FirstAdmin {
+            username: "quantri.tinh".into(),
+            password: "mat-khau-quan-tri".into(),
+            provinces: vec!["37".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let s = common::serve(db, url, backend, dir).await;
+    let admin = s.login("quantri.tinh", "mat-khau-quan-tri").await;
+    // Every founding date with a day of 12 or less: as text they would read both ways.
+    let csv = "Tên HTX,Xã/Phường,Ngày thành lập\r\nHTX Ngày Một,Phường Hoa Lư,05/03/2019\r\nHTX Ngày Hai,Phường Hoa Lư,02/01/2020\r\n";
+    let (st, r) = s
+        .import_registry(&admin, csv.as_bytes().to_vec(), "a.csv", &[("apply", "true"), ("date_order", "dmy")])
+        .await;
+    assert_eq!((st, r["created"].as_u64()), (200, Some(2)), "{r}");
+    let xlsx = s.export_registry(&admin).await;
+    let r = apply(&s, &admin, xlsx, &[]).await;
+    assert_eq!(
+        (r["applied"].as_bool(), r["unchanged"].as_u64(), r["updated"].as_u64()),
+        (Some(true), Some(2), Some(0)),
+        "{r}"
+    );
+    assert_eq!(
+        s.cooperative_named("HTX Ngày Một").await.unwrap().established_on.as_deref(),
+        Some("2019-03-05")
+    );
+}
+
+/// A body over the upload limit is refused as too large (413), not as a broken form.
+#[tokio::test]
+async fn an_upload_over_the_limit_is_413() {
+    let Some(s) = start(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let big = vec![b'a'; hoptac_server::spreadsheets::MAX_FILE_BYTES + 200 * 1024];
+    let (st, b) = s.import_registry(&admin, big, "big.csv", &[]).await;
+    assert_eq!(st, 413, "{b}");
+}
+
 on_both!(export_then_import_changes_nothing_on_any_column);
 async fn export_then_import_changes_nothing_on_any_column(backend: Backend) {
     let Some(s) = start(backend).await else {

@@ -26,6 +26,9 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Num(f64),
+    /// A date, "YYYY-MM-DD": a date cell shown dd/mm/yyyy in XLSX (read back as a date,
+    /// whatever order a reader's settings use), "dd/mm/yyyy" in CSV.
+    Date(String),
     Empty,
 }
 
@@ -95,6 +98,7 @@ pub fn csv(rows: &[Vec<Cell>]) -> Vec<u8> {
                 }
                 Cell::Int(i) => i.to_string(),
                 Cell::Num(n) => n.to_string(),
+                Cell::Date(d) => hoptac_core::registry::format_date(d),
                 Cell::Empty => String::new(),
             })
             .collect();
@@ -116,6 +120,7 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
     ws.set_name(sheet).map_err(err)?;
     let bold = XFormat::new().set_bold();
     let number = XFormat::new().set_num_format("#,##0");
+    let date = XFormat::new().set_num_format("dd/mm/yyyy");
     let mut widths: Vec<usize> = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
@@ -146,6 +151,20 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
                 Cell::Num(n) => {
                     ws.write_number(ri, ci, *n).map_err(err)?;
                     8
+                }
+                Cell::Date(d) => {
+                    match hoptac_core::validate::parse_iso_date_from(d, 1900)
+                        .and_then(|(y, m, day)| {
+                            rust_xlsxwriter::ExcelDateTime::from_ymd(y as u16, m as u8, day as u8).ok()
+                        }) {
+                        Some(when) => {
+                            ws.write_datetime_with_format(ri, ci, &when, &date).map_err(err)?;
+                        }
+                        None => {
+                            ws.write_string(ri, ci, d).map_err(err)?;
+                        }
+                    }
+                    10
                 }
                 Cell::Empty => 0,
             };

@@ -40,12 +40,20 @@ impl Upload {
         })?;
         let mut file = None;
         let mut fields = BTreeMap::new();
-        while let Some(field) = form.next_field().await.map_err(form_error)? {
+        // A body over the route's limit is 413, as a file too large is anywhere.
+        let failed = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                form_error(e)
+            }
+        };
+        while let Some(field) = form.next_field().await.map_err(failed)? {
             let name = field.name().unwrap_or("").to_string();
             if name == "file" {
-                file = Some(field.bytes().await.map_err(form_error)?.to_vec());
+                file = Some(field.bytes().await.map_err(failed)?.to_vec());
             } else if !name.is_empty() {
-                fields.insert(name, field.text().await.map_err(form_error)?);
+                fields.insert(name, field.text().await.map_err(failed)?);
             }
         }
         let file = file.ok_or_else(|| {

@@ -133,13 +133,28 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<A
             Msg::new("Địa bàn cha đã giải thể.", "The parent area is closed."),
         ));
     }
+    // A unit sits below its parent's level; its name is its own among its siblings; an
+    // official code names one unit of today.
+    let all = storage::areas::all_in(&mut tx).await?;
+    let rank = |l: AreaLevel| match l {
+        AreaLevel::Province => 0,
+        AreaLevel::District => 1,
+        AreaLevel::Commune => 2,
+        AreaLevel::Village => 3,
+    };
+    let parent_level = all.iter().find(|a| a.id == parent.id).map(|a| a.level);
+    if parent_level.is_some_and(|l| rank(req.level) <= rank(l)) {
+        return Err(ApiError::field(
+            "level",
+            Msg::new(
+                format!("Đơn vị mới phải thuộc cấp dưới {}.", parent.name),
+                format!("The new unit must be of a level below {}.", parent.name),
+            ),
+        ));
+    }
     let chosen;
     let id = if id.is_empty() {
-        let taken: std::collections::BTreeSet<String> = storage::areas::all_in(&mut tx)
-            .await?
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
+        let taken: std::collections::BTreeSet<String> = all.iter().map(|a| a.id.clone()).collect();
         chosen = match &code {
             Some(c) => hoptac_core::area_list::id_for(c, "moi", &taken),
             None => {
@@ -163,6 +178,32 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<A
             Msg::new(
                 format!("Mã địa bàn \"{id}\" đã có."),
                 format!("The area id \"{id}\" is taken."),
+            ),
+        ));
+    }
+    let key = hoptac_core::text::normalize(&name);
+    if let Some(twin) = all.iter().find(|a| {
+        a.is_open()
+            && a.parent_id.as_deref() == Some(parent.id.as_str())
+            && hoptac_core::text::normalize(&a.name) == key
+    }) {
+        return Err(ApiError::field(
+            "name",
+            Msg::new(
+                format!("{} đã có tên \"{}\".", parent.name, twin.name),
+                format!("{} has a unit named \"{}\" already.", parent.name, twin.name),
+            ),
+        ));
+    }
+    if let Some(holder) = code
+        .as_deref()
+        .and_then(|c| all.iter().find(|a| a.is_open() && a.code.as_deref() == Some(c)))
+    {
+        return Err(ApiError::field(
+            "code",
+            Msg::new(
+                format!("Mã {} là của {} (đang hoạt động).", holder.code.as_deref().unwrap_or(""), holder.name),
+                format!("Code {} belongs to {} (open).", holder.code.as_deref().unwrap_or(""), holder.name),
             ),
         ));
     }

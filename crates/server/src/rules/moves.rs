@@ -93,7 +93,10 @@ pub async fn move_cooperative(
         ));
     }
     let reason = req.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 300 || reason.chars().any(char::is_control) {
+    if reason.is_empty()
+        || reason.chars().count() > 300
+        || reason.chars().any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+    {
         return Err(ApiError::field(
             "reason",
             Msg::new(

@@ -299,7 +299,7 @@ pub async fn import(
             column,
             message,
         };
-        let commune = match index.commune(&parsed) {
+        let (named, commune) = match index.commune_then_and_now(&parsed) {
             Ok(a) => a,
             Err(m) => {
                 let col = if parsed.commune_code.is_some() {
@@ -386,10 +386,13 @@ pub async fn import(
         next.name = next.name.trim().to_string();
         // A record the row places in another commune keeps its area here and moves with
         // its history below.
+        // A row naming a unit a reorganisation closed (a list written before it) says
+        // nothing new about where the cooperative is: it stays where the reorganisation
+        // placed it (a divided commune's cooperative may be in any of its units).
         let moves_to = found
-            .filter(|i| records[*i].area_id != commune.id)
+            .filter(|i| records[*i].area_id != commune.id && named.is_open())
             .map(|i| (records[i].area_id.clone(), commune.clone()));
-        if moves_to.is_none() {
+        if found.is_none() {
             next.area_id = commune.id.clone();
             next.area_path = commune.path.clone();
         }
@@ -674,7 +677,8 @@ pub async fn export(db: &Db, user: &UserInfo) -> ApiResult<Vec<u8>> {
                 .into_iter()
                 .map(|cell| match cell {
                     Cell::Empty => X::Empty,
-                    Cell::Text(s) | Cell::Date(s) => X::Text(s),
+                    Cell::Text(s) => X::Text(s),
+                    Cell::Date(d) => X::Date(d),
                     // Counts and đồng are whole: shown with thousands separated.
                     Cell::Number(n) if n.fract() == 0.0 => X::Int(n as i64),
                     Cell::Number(n) => X::Num(n),

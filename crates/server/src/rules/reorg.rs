@@ -59,17 +59,7 @@ pub async fn reorganise(
             }
         }
     }
-    let p = plan(req, &areas).map_err(|problems| {
-        ApiError::Invalid(
-            problems
-                .into_iter()
-                .map(|message| hoptac_core::validate::FieldError {
-                    field: "reorganisation".into(),
-                    message,
-                })
-                .collect(),
-        )
-    })?;
+    let p = plan(req, &areas).map_err(|problems| invalid("reorganisation", problems))?;
     let touched = p
         .closed
         .iter()
@@ -110,6 +100,9 @@ pub async fn reorganise(
         action: "reorganise",
     };
     let mut placed_away: Vec<(String, String, Vec<String>, String)> = Vec::new();
+    // The administrator's placements that named a cooperative of a divided area and one
+    // of its units: any other is a mistake to say, not to drop.
+    let mut placements_used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
 
     let body = serde_json::to_string(req)?;
     storage::reorg::insert(
@@ -193,6 +186,9 @@ pub async fn reorganise(
                 let (to, by) = p
                     .placement(req, &closed.id, &c.id, proposed.as_deref())
                     .expect("a divided area places every cooperative");
+                if by == PlacedBy::Administrator {
+                    placements_used.insert(c.id.clone());
+                }
                 let rule = match by {
                     PlacedBy::Administrator => Msg::new("Do bạn chọn.", "As you chose."),
                     PlacedBy::Position => {
@@ -366,6 +362,15 @@ pub async fn reorganise(
                 &body,
             );
             sent.push((user_id.to_string(), closed.path.clone()));
+        }
+    }
+
+    for (coop, area) in &req.placements {
+        if !placements_used.contains(coop) {
+            preview.blocked.push(Msg::new(
+                format!("Lựa chọn \"{coop}\" → \"{area}\" không hợp lệ: chỉ chọn được cho HTX của xã/phường bị chia tách, và một trong các đơn vị nhận xã/phường đó."),
+                format!("The placement \"{coop}\" → \"{area}\" is not valid: only a cooperative of a divided commune is placed, in one of the units it is divided into."),
+            ));
         }
     }
 
@@ -670,7 +675,10 @@ pub async fn from_table(
             ),
         ));
     }
-    if decision.trim().is_empty() || decision.chars().count() > 300 {
+    if decision.trim().is_empty()
+        || decision.chars().count() > 300
+        || decision.chars().any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+    {
         return Err(ApiError::field(
             "decision",
             hoptac_core::i18n::Msg::new(
@@ -681,22 +689,75 @@ pub async fn from_table(
     }
     let rows = crate::spreadsheets::read_upload(bytes, None).await?.rows;
     let table = hoptac_core::area_list::correspondence(&rows).map_err(|refused| {
-        ApiError::Invalid(
+        invalid(
+            "file",
             refused
                 .into_iter()
-                .map(|r| hoptac_core::validate::FieldError {
-                    field: "file".into(),
-                    message: hoptac_core::i18n::Msg::new(
+                .map(|r| {
+                    hoptac_core::i18n::Msg::new(
                         format!("Dòng {}: {}", r.row, r.reason.vi),
                         format!("Row {}: {}", r.row, r.reason.en),
-                    ),
+                    )
                 })
                 .collect(),
         )
     })?;
-    let areas = storage::areas::all(db).await?;
+    // The tree as the administrator sees it: their areas and those above them.
+    let areas: Vec<Area> = storage::areas::all(db)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            in_scope(&a.path, &admin.scopes) || admin.scopes.iter().any(|s| s.starts_with(&a.path))
+        })
+        .collect();
+    // Every row names an old unit the tree holds, by its code and its name.
+    let mut wrong = Vec::new();
+    let key = |s: &str| hoptac_core::registry::area_name_key(s);
+    for (r, old) in table.iter().zip(hoptac_core::reorg::old_units(&table, &areas)) {
+        match old {
+            None => wrong.push(hoptac_core::i18n::Msg::new(
+                format!("Dòng {}: không có xã/phường mã {} đang hoạt động trong địa bàn của bạn.", r.row, r.old_code),
+                format!("Row {}: no open commune with code {} in your areas.", r.row, r.old_code),
+            )),
+            Some(a) if !r.old_name.is_empty() && key(&r.old_name) != key(&a.name) => {
+                wrong.push(hoptac_core::i18n::Msg::new(
+                    format!("Dòng {}: mã {} là {}, không phải \"{}\".", r.row, r.old_code, a.name, r.old_name),
+                    format!("Row {}: code {} is {}, not \"{}\".", r.row, r.old_code, a.name, r.old_name),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(invalid("file", wrong));
+    }
     build(&table, &areas, effective_on, decision.trim())
 }
+
+/// A 422 with `messages` for `field`, at most [`MAX_PROBLEMS`] of them and a line saying
+/// how many more (a file of thousands of bad rows answers in a page, not megabytes).
+fn invalid(field: &str, mut messages: Vec<hoptac_core::i18n::Msg>) -> ApiError {
+    let more = messages.len().saturating_sub(MAX_PROBLEMS);
+    messages.truncate(MAX_PROBLEMS);
+    if more > 0 {
+        messages.push(hoptac_core::i18n::Msg::new(
+            format!("… và {more} lỗi khác."),
+            format!("… and {more} more."),
+        ));
+    }
+    ApiError::Invalid(
+        messages
+            .into_iter()
+            .map(|message| hoptac_core::validate::FieldError {
+                field: field.into(),
+                message,
+            })
+            .collect(),
+    )
+}
+
+/// Most problems one answer lists.
+const MAX_PROBLEMS: usize = 50;
 
 fn build(
     rows: &[hoptac_core::reorg::Correspondence],
@@ -708,15 +769,5 @@ fn build(
     hoptac_core::reorg::from_correspondence(rows, areas, effective_on, decision, |code, taken| {
         crate::units::id_for(code, &suffix, taken)
     })
-    .map_err(|problems| {
-        ApiError::Invalid(
-            problems
-                .into_iter()
-                .map(|message| hoptac_core::validate::FieldError {
-                    field: "reorganisation".into(),
-                    message,
-                })
-                .collect(),
-        )
-    })
+    .map_err(|problems| invalid("reorganisation", problems))
 }

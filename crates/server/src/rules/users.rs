@@ -376,6 +376,9 @@ pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Ve
             .filter(|p| p != "00")
             .collect()
     };
+    // A province named twice ("37,37", "1" and "01") is loaded once.
+    let mut seen = std::collections::BTreeSet::new();
+    let codes: Vec<String> = codes.into_iter().filter(|c| seen.insert(c.clone())).collect();
     let hash = hash_password(password).await;
     let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
     let existing = storage::areas::all_in(&mut tx).await.map_err(|e| e.to_string())?;
