@@ -11,12 +11,10 @@
 
 mod common;
 
-use common::{fresh_db_url, serve, Backend, Tablet, TestServer};
+use common::{Backend, Tablet, TestServer};
 use hoptac_core::model::Cooperative;
 use hoptac_core::reorg::Reorganisation;
 use hoptac_core::sync::{Mutation, MutationOp};
-use hoptac_server::rules::users::{create_first_admin, FirstAdmin};
-use hoptac_server::storage::Db;
 use hoptac_server::units;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,28 +25,11 @@ const GIA_TAN: &str = "14503";
 const GIA_VAN: &str = "14488";
 const TAY_HOA_LU: &str = "14533";
 
-async fn province_37(backend: Backend) -> Option<TestServer> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_db_url(backend, dir.path()).await?;
-    let db = Db::connect(&url).await.unwrap();
-    create_first_admin(
-        &db,
-        &FirstAdmin {
-            username: "quantri.tinh".into(),
-            password: "mat-khau-quan-tri".into(),
-            provinces: vec!["37".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    Some(serve(db, url, backend, dir).await)
-}
 
 
 on_both!(the_official_reform_of_ninh_binh);
 async fn the_official_reform_of_ninh_binh(backend: Backend) {
-    let Some(s) = province_37(backend).await else {
+    let Some(s) = common::start_province(backend, "37").await else {
         return;
     };
     let admin = s.login("quantri.tinh", "mat-khau-quan-tri").await;
@@ -353,6 +334,27 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(st, 422, "{}", again["fields"]);
 }
 
+/// `POST /api/reorganisations/from-table` with a resolution's table (CSV bytes).
+async fn from_table(
+    s: &TestServer,
+    token: &str,
+    table: Vec<u8>,
+    effective_on: &str,
+    decision: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(table).file_name("nghi-quyet.csv"))
+        .text("effective_on", effective_on.to_string())
+        .text("decision", decision.to_string());
+    s.http
+        .post(format!("{}/api/reorganisations/from-table", s.url))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A cooperative of the former commune `area` (not one of Gia Tân's).
 async fn coop_of_whole(s: &TestServer, area: &str) -> String {
     sqlx::query_scalar("SELECT id FROM cooperatives WHERE area_id = $1 LIMIT 1")
@@ -364,24 +366,13 @@ async fn coop_of_whole(s: &TestServer, area: &str) -> String {
 
 on_both!(a_resolution_table_and_a_unit_added_with_a_taken_code);
 async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend) {
-    let Some(s) = province_37(backend).await else {
+    let Some(s) = common::start_province(backend, "37").await else {
         return;
     };
     let admin = s.login("quantri.tinh", "mat-khau-quan-tri").await;
     // Two wards of today merged by a later resolution, given as its table.
     let table = "Mã ĐVHC cũ,Tên ĐVHC cũ,Mã ĐVHC mới,Tên ĐVHC mới\r\n13285,Phường Phủ Lý,13285,Phường Phủ Lý Mới\r\n13291,Phường Phù Vân,13285,Phường Phủ Lý Mới\r\n";
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(table.as_bytes().to_vec()).file_name("nq.csv"))
-        .text("effective_on", "2027-01-01")
-        .text("decision", "Nghị quyết thử");
-    let resp = s
-        .http
-        .post(format!("{}/api/reorganisations/from-table", s.url))
-        .bearer_auth(&admin)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = from_table(&s, &admin, table.as_bytes().to_vec(), "2027-01-01", "Nghị quyết thử").await;
     assert_eq!(resp.status().as_u16(), 200);
     let r: Reorganisation = resp.json().await.unwrap();
     // The new ward carries the code of the one it absorbed: an id of its own.
@@ -394,18 +385,7 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
         .await;
     assert_eq!(st, 200, "{p}");
     // A table without the columns: refused naming them.
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(b"Ten,Ma\r\nA,1\r\n".to_vec()).file_name("x.csv"))
-        .text("effective_on", "2027-01-01")
-        .text("decision", "NQ");
-    let resp = s
-        .http
-        .post(format!("{}/api/reorganisations/from-table", s.url))
-        .bearer_auth(&admin)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = from_table(&s, &admin, b"Ten,Ma\r\nA,1\r\n".to_vec(), "2027-01-01", "NQ").await;
     assert_eq!(resp.status().as_u16(), 422);
     let b: Value = resp.json().await.unwrap();
     assert!(b["fields"][0]["message"]["vi"].as_str().unwrap().contains("Mã cũ"), "{b}");
@@ -413,18 +393,7 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     // Rows the tree does not hold, or whose name is not the unit's, are named, not
     // dropped.
     let bad = "Mã cũ,Tên cũ,Mã mới,Tên mới\r\n13318,Phường Châu Sơn,13318,Phường Châu Sơn Mới\r\n99999,Xã Không Có,13318,Phường Châu Sơn Mới\r\n13324,Phường Sai Tên,13318,Phường Châu Sơn Mới\r\n";
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bad.as_bytes().to_vec()).file_name("nq2.csv"))
-        .text("effective_on", "2027-06-01")
-        .text("decision", "NQ");
-    let resp = s
-        .http
-        .post(format!("{}/api/reorganisations/from-table", s.url))
-        .bearer_auth(&admin)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = from_table(&s, &admin, bad.as_bytes().to_vec(), "2027-06-01", "NQ").await;
     assert_eq!(resp.status().as_u16(), 422);
     let b: Value = resp.json().await.unwrap();
     let said: Vec<&str> = b["fields"].as_array().unwrap().iter().map(|f| f["message"]["vi"].as_str().unwrap()).collect();

@@ -346,23 +346,9 @@ async fn old_vietnamese_fonts_inside_a_workbook(backend: Backend) {
 
 on_both!(an_export_whose_dates_all_read_both_ways_imports_unchanged);
 async fn an_export_whose_dates_all_read_both_ways_imports_unchanged(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(url) = common::fresh_db_url(backend, dir.path()).await else {
+    let Some(s) = common::start_province(backend, "37").await else {
         return;
     };
-    let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
-    hoptac_server::rules::users::create_first_admin(
-        &db,
-        &hoptac_server::rules::users::FirstAdmin {
-            username: "quantri.tinh".into(),
-            password: "mat-khau-quan-tri".into(),
-            provinces: vec!["37".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let s = common::serve(db, url, backend, dir).await;
     let admin = s.login("quantri.tinh", "mat-khau-quan-tri").await;
     // Every founding date with a day of 12 or less: as text they would read both ways.
     let csv = "Tên HTX,Xã/Phường,Ngày thành lập\r\nHTX Ngày Một,Phường Hoa Lư,05/03/2019\r\nHTX Ngày Hai,Phường Hoa Lư,02/01/2020\r\n";

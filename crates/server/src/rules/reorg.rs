@@ -228,15 +228,7 @@ pub async fn reorganise(
                     .cloned()
                     .collect();
                 for c in &group {
-                    preview.cooperatives_total += 1;
-                    if preview.cooperatives.len() < PREVIEW_LIMIT {
-                        preview.cooperatives.push(MovedCooperative {
-                            id: c.id.clone(),
-                            name: c.name.clone(),
-                            from_area: closed.name.clone(),
-                            to_area: name(&to_id),
-                        });
-                    }
+                    listed(&mut preview, c, &closed.name, name(&to_id));
                     if to_id != into[0] {
                         let mut records: Vec<String> = their_visits
                             .iter()
@@ -256,15 +248,7 @@ pub async fn reorganise(
             continue;
         }
         for c in &coops {
-            preview.cooperatives_total += 1;
-            if preview.cooperatives.len() < PREVIEW_LIMIT {
-                preview.cooperatives.push(MovedCooperative {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    from_area: closed.name.clone(),
-                    to_area: name(&to_id),
-                });
-            }
+            listed(&mut preview, c, &closed.name, name(&to_id));
         }
         preview.visits_total += visits.len() as u64;
         move_area(&mut tx, &by, &coops, visits, conflicts, &to_id, &to_path).await?;
@@ -456,6 +440,20 @@ pub async fn reorganise(
     tracing::info!(reorganisation = %id, by = %admin.id, cooperatives = preview.cooperatives_total, visits = preview.visits_total, "areas reorganised");
     preview.applied = true;
     Ok(preview)
+}
+
+/// Counts cooperative `c` moved from `from` to `to` in the preview, and names it there
+/// while it lists fewer than [`PREVIEW_LIMIT`].
+fn listed(preview: &mut ReorgPreview, c: &Cooperative, from: &str, to: String) {
+    preview.cooperatives_total += 1;
+    if preview.cooperatives.len() < PREVIEW_LIMIT {
+        preview.cooperatives.push(MovedCooperative {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            from_area: from.to_string(),
+            to_area: to,
+        });
+    }
 }
 
 /// Tells `user_id`'s tablets that cooperative `coop_id` and its reports `visit_ids` left

@@ -59,6 +59,27 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
     Some(serve(db, url, backend, dir).await)
 }
 
+/// A server on a fresh database started as an alliance starts: `admin create --province
+/// CODE` (today's official units of the province; administrator "quantri.tinh", password
+/// "mat-khau-quan-tri"), no demo data.
+pub async fn start_province(backend: Backend, code: &str) -> Option<TestServer> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_db_url(backend, dir.path()).await?;
+    let db = Db::connect(&url).await.unwrap();
+    hoptac_server::rules::users::create_first_admin(
+        &db,
+        &hoptac_server::rules::users::FirstAdmin {
+            username: "quantri.tinh".into(),
+            password: "mat-khau-quan-tri".into(),
+            provinces: vec![code.into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    Some(serve(db, url, backend, dir).await)
+}
+
 /// The real router over `db` on a new loopback port.
 pub async fn serve(db: Db, db_url: String, backend: Backend, dir: tempfile::TempDir) -> TestServer {
     let photos =
