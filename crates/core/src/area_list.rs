@@ -194,15 +194,6 @@ pub fn plan_import(rows: &[Vec<Cell>], areas: &[Area], scopes: &[String]) -> Are
                 refuse(&mut report, row, format!("{name} đã có dưới đơn vị khác: chuyển cấp trên là một đợt sắp xếp, không phải nhập danh mục."), format!("{name} exists under another unit: moving it is a reorganisation, not an import."));
                 continue;
             }
-            if !existing.is_open() {
-                refuse(
-                    &mut report,
-                    row,
-                    format!("{} đã giải thể.", existing.name),
-                    format!("{} is closed.", existing.name),
-                );
-                continue;
-            }
             if !crate::model::in_scope(&existing.path, scopes) {
                 refuse(
                     &mut report,

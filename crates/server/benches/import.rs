@@ -105,6 +105,30 @@ fn xlsx_file(csv: &str) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
+/// Seconds of the dry run and of the import of `bytes` into a fresh SQLite file `name`
+/// holding the demo data.
+async fn timed_import(dir: &std::path::Path, name: &str, bytes: &[u8]) -> (f64, f64) {
+    let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    let db = Db::connect(&url).await.unwrap();
+    demo::load_if_empty(&db).await.unwrap();
+    let admin = hoptac_server::storage::users::load(&db, "u-admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let t = Instant::now();
+    let r = import(&db, &admin, bytes, &ImportOptions::default()).await.unwrap();
+    let dry = t.elapsed().as_secs_f64();
+    assert_eq!((r.created as usize, r.refused.len()), (ROWS, 0), "{:?}", r.refused.first());
+    let t = Instant::now();
+    let r = import(&db, &admin, bytes, &ImportOptions { apply: true, ..ImportOptions::default() })
+        .await
+        .unwrap();
+    let apply = t.elapsed().as_secs_f64();
+    assert!(r.applied && r.created as usize == ROWS);
+    db.pool.close().await;
+    (dry, apply)
+}
+
 #[tokio::main]
 async fn main() {
     let file = csv_file();
@@ -113,35 +137,16 @@ async fn main() {
     std::fs::write(&csv_path, &file).unwrap();
     println!("{ROWS} rows, {} KB", file.len() / 1024);
     let (mut dry, mut apply, mut base) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut xdry, mut xapply) = (Vec::new(), Vec::new());
+    // The same rows as a workbook.
+    let book = xlsx_file(&file);
     for run in 0..RUNS {
-        let url = format!(
-            "sqlite://{}",
-            dir.path().join(format!("h{run}.db")).display()
-        );
-        let db = Db::connect(&url).await.unwrap();
-        demo::load_if_empty(&db).await.unwrap();
-        let admin = hoptac_server::storage::users::load(&db, "u-admin")
-            .await
-            .unwrap()
-            .unwrap();
-        let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &ImportOptions::default())
-            .await
-            .unwrap();
-        dry.push(t.elapsed().as_secs_f64());
-        assert_eq!(
-            (r.created as usize, r.refused.len()),
-            (ROWS, 0),
-            "{:?}",
-            r.refused.first()
-        );
-        let t = Instant::now();
-        let r = import(&db, &admin, file.as_bytes(), &ImportOptions { apply: true, ..ImportOptions::default() })
-            .await
-            .unwrap();
-        apply.push(t.elapsed().as_secs_f64());
-        assert!(r.applied && r.created as usize == ROWS);
-        db.pool.close().await;
+        let (d, a) = timed_import(dir.path(), &format!("h{run}"), file.as_bytes()).await;
+        dry.push(d);
+        apply.push(a);
+        let (d, a) = timed_import(dir.path(), &format!("x{run}"), &book).await;
+        xdry.push(d);
+        xapply.push(a);
 
         let base_db = dir.path().join(format!("b{run}.db"));
         let t = Instant::now();
@@ -156,29 +161,6 @@ async fn main() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-    }
-    // The same rows as a workbook.
-    let book = xlsx_file(&file);
-    let (mut xdry, mut xapply) = (Vec::new(), Vec::new());
-    for run in 0..RUNS {
-        let url = format!("sqlite://{}", dir.path().join(format!("x{run}.db")).display());
-        let db = Db::connect(&url).await.unwrap();
-        demo::load_if_empty(&db).await.unwrap();
-        let admin = hoptac_server::storage::users::load(&db, "u-admin")
-            .await
-            .unwrap()
-            .unwrap();
-        let t = Instant::now();
-        let r = import(&db, &admin, &book, &ImportOptions::default()).await.unwrap();
-        xdry.push(t.elapsed().as_secs_f64());
-        assert_eq!((r.created as usize, r.refused.len()), (ROWS, 0), "{:?}", r.refused.first());
-        let t = Instant::now();
-        let r = import(&db, &admin, &book, &ImportOptions { apply: true, ..ImportOptions::default() })
-            .await
-            .unwrap();
-        xapply.push(t.elapsed().as_secs_f64());
-        assert!(r.applied && r.created as usize == ROWS);
-        db.pool.close().await;
     }
     let (d, a, b) = (median(dry), median(apply), median(base));
     let (xd, xa) = (median(xdry), median(xapply));
