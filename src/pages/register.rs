@@ -35,6 +35,7 @@ fn blank() -> Cooperative {
         status: OperatingStatus::Active,
         newly_established: true,
         main_photo: None,
+        moved_from: None,
         version: 0,
     }
 }

@@ -288,13 +288,49 @@ pub fn correspondence(
             .position(|c| names.iter().any(|n| key(&c.text()) == key(n)))
     };
     let columns = |r: &[Cell]| -> Option<[Option<usize>; 6]> {
-        let old_code = find(r, &["Mã cũ", "Mã ĐVHC cũ", "Mã xã cũ", "Mã đơn vị cũ", "Old code"])?;
-        let new_code = find(r, &["Mã mới", "Mã ĐVHC mới", "Mã xã mới", "Mã đơn vị mới", "New code"])?;
+        let old_code = find(
+            r,
+            &[
+                "Mã cũ",
+                "Mã ĐVHC cũ",
+                "Mã xã cũ",
+                "Mã đơn vị cũ",
+                "Old code",
+            ],
+        )?;
+        let new_code = find(
+            r,
+            &[
+                "Mã mới",
+                "Mã ĐVHC mới",
+                "Mã xã mới",
+                "Mã đơn vị mới",
+                "New code",
+            ],
+        )?;
         Some([
             Some(old_code),
-            find(r, &["Tên cũ", "Tên ĐVHC cũ", "Tên xã cũ", "Tên đơn vị cũ", "Old name"]),
+            find(
+                r,
+                &[
+                    "Tên cũ",
+                    "Tên ĐVHC cũ",
+                    "Tên xã cũ",
+                    "Tên đơn vị cũ",
+                    "Old name",
+                ],
+            ),
             Some(new_code),
-            find(r, &["Tên mới", "Tên ĐVHC mới", "Tên xã mới", "Tên đơn vị mới", "New name"]),
+            find(
+                r,
+                &[
+                    "Tên mới",
+                    "Tên ĐVHC mới",
+                    "Tên xã mới",
+                    "Tên đơn vị mới",
+                    "New name",
+                ],
+            ),
             find(r, &["Chính", "Đơn vị chính", "Main"]),
             find(r, &["Mã tỉnh mới", "Mã tỉnh", "New province code"]),
         ])
@@ -321,7 +357,8 @@ pub fn correspondence(
         if old_code.is_empty() && new_code.is_empty() && old_name.is_empty() {
             continue;
         }
-        let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(&old_code) || !digits(&new_code) {
             refused.push(RefusedRow {
                 row: i + 1,
@@ -443,15 +480,42 @@ mod tests {
     fn a_resolution_table_reads_as_a_correspondence() {
         let rows = vec![
             vec![t("BẢNG SẮP XẾP ĐƠN VỊ HÀNH CHÍNH CẤP XÃ")],
-            vec![t("STT"), t("Mã ĐVHC cũ"), t("Tên ĐVHC cũ"), t("Mã ĐVHC mới"), t("Tên ĐVHC mới")],
-            vec![t("1"), t("14329"), t("Phường Vân Giang"), t("14329"), t("Phường Hoa Lư")],
-            vec![t("2"), Cell::Number(14503.0), t("Xã Gia Tân"), t("14488"), t("Xã Gia Vân")],
-            vec![t("3"), t("14503"), t("Xã Gia Tân"), t("14533"), t("Phường Tây Hoa Lư")],
+            vec![
+                t("STT"),
+                t("Mã ĐVHC cũ"),
+                t("Tên ĐVHC cũ"),
+                t("Mã ĐVHC mới"),
+                t("Tên ĐVHC mới"),
+            ],
+            vec![
+                t("1"),
+                t("14329"),
+                t("Phường Vân Giang"),
+                t("14329"),
+                t("Phường Hoa Lư"),
+            ],
+            vec![
+                t("2"),
+                Cell::Number(14503.0),
+                t("Xã Gia Tân"),
+                t("14488"),
+                t("Xã Gia Vân"),
+            ],
+            vec![
+                t("3"),
+                t("14503"),
+                t("Xã Gia Tân"),
+                t("14533"),
+                t("Phường Tây Hoa Lư"),
+            ],
             vec![],
         ];
         let c = correspondence(&rows).unwrap();
         assert_eq!(c.len(), 3);
-        assert!(c[0].main && c[1].main && !c[2].main, "first row of a divided unit is main");
+        assert!(
+            c[0].main && c[1].main && !c[2].main,
+            "first row of a divided unit is main"
+        );
         assert_eq!(c[2].new_name, "Phường Tây Hoa Lư");
         let bad = vec![
             vec![t("Mã cũ"), t("Tên cũ"), t("Mã mới"), t("Tên mới")],
@@ -468,10 +532,20 @@ mod tests {
         let rows = vec![
             vec![t("Mã"), t("Tên"), t("Cấp"), t("Mã cấp trên")],
             vec![t("37"), t("Tỉnh Ninh Bình"), t("Tỉnh"), t("")],
-            vec![t("369"), t("Thành phố Hoa Lư"), t("Thành phố thuộc tỉnh"), t("37")],
+            vec![
+                t("369"),
+                t("Thành phố Hoa Lư"),
+                t("Thành phố thuộc tỉnh"),
+                t("37"),
+            ],
             vec![t("14329"), t("Phường Vân Giang"), t("Phường"), t("369")],
             vec![t("35"), t("Tỉnh Hà Nam"), t("Tỉnh"), t("")],
-            vec![t("347"), t("Thành phố Phủ Lý"), t("Thành phố thuộc tỉnh"), t("35")],
+            vec![
+                t("347"),
+                t("Thành phố Phủ Lý"),
+                t("Thành phố thuộc tỉnh"),
+                t("35"),
+            ],
         ];
         let r = plan_import(&rows, &root, &["NB/".to_string()]);
         assert_eq!(r.renamed.len(), 1, "{r:?}");

@@ -238,6 +238,7 @@ mod tests {
             status: OperatingStatus::Active,
             newly_established: false,
             main_photo: None,
+            moved_from: None,
             version: 3,
         }
     }

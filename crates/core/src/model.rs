@@ -149,9 +149,23 @@ pub struct Cooperative {
     /// Its main photo (the headquarters, a product), by hash; uploaded apart (issue 17).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_photo: Option<crate::photo::PhotoRef>,
+    /// Where it was before its last move (a reorganisation of areas, a correction, a
+    /// relocation); the server's to set, never the tablet's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<FormerPlace>,
     /// Server-assigned version of the whole record (bumped on every change).
     #[serde(default)]
     pub version: i64,
+}
+
+/// The area a cooperative left in a move, and the day the move took effect.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormerPlace {
+    /// The area it was in (closed, when a reorganisation moved it).
+    pub area_id: String,
+    /// "YYYY-MM-DD": the first day in its new area (a reorganisation's effective date).
+    pub until: String,
 }
 
 crate::keyed_enum!(

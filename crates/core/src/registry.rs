@@ -542,6 +542,7 @@ pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, V
         status: OperatingStatus::Active,
         newly_established: false,
         main_photo: None,
+        moved_from: None,
         version: 0,
     };
     let mut out = ParsedRow {
@@ -720,7 +721,9 @@ pub fn overlay(existing: &Cooperative, row: &ParsedRow) -> Cooperative {
                 c.tax_code = next;
             }
             Field::TaxRegistered => c.tax_registered = r.tax_registered,
-            Field::RegistrationNo => c.registration_no = same_or(&c.registration_no, &r.registration_no),
+            Field::RegistrationNo => {
+                c.registration_no = same_or(&c.registration_no, &r.registration_no)
+            }
             Field::EstablishedOn => c.established_on = r.established_on.clone(),
             Field::ChairName => c.chair_name = r.chair_name.clone(),
             Field::ChairPhone => c.chair_phone = same_or(&c.chair_phone, &r.chair_phone),
@@ -815,7 +818,9 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
             Field::District => district
                 .map(|d| Cell::Text(d.name.clone()))
                 .unwrap_or(Cell::Empty),
-            Field::CommuneCode => Cell::Text(commune.code.clone().unwrap_or_else(|| commune.id.clone())),
+            Field::CommuneCode => {
+                Cell::Text(commune.code.clone().unwrap_or_else(|| commune.id.clone()))
+            }
             Field::TaxCode => text(&c.tax_code),
             Field::TaxRegistered => Cell::Text(if c.tax_registered { "Có" } else { "Chưa" }.into()),
             Field::RegistrationNo => text(&c.registration_no),
@@ -886,8 +891,17 @@ fn exact_key(name: &str) -> String {
     let folded = normalize(name);
     // Drop the level word as area_key does: as many characters as its folded prefix had.
     let words_dropped = [
-        "thanh pho ", "tp. ", "tp ", "thi tran ", "thi xa ", "huyen ", "quan ", "phuong ",
-        "xa ", "tt. ", "tt ",
+        "thanh pho ",
+        "tp. ",
+        "tp ",
+        "thi tran ",
+        "thi xa ",
+        "huyen ",
+        "quan ",
+        "phuong ",
+        "xa ",
+        "tt. ",
+        "tt ",
     ]
     .iter()
     .find(|p| folded.starts_with(*p))
@@ -972,8 +986,11 @@ impl<'a> AreaIndex<'a> {
                     .clone()
                     .filter(|a| a.code.as_deref() == Some(code) && area_name_key(&a.name) == k)
                     .collect();
-                let exact: Vec<&Area> =
-                    named.iter().copied().filter(|a| exact_key(&a.name) == x).collect();
+                let exact: Vec<&Area> = named
+                    .iter()
+                    .copied()
+                    .filter(|a| exact_key(&a.name) == x)
+                    .collect();
                 match (exact.as_slice(), named.as_slice()) {
                     ([one], _) | ([], [one]) => return Ok(one),
                     _ => {}
@@ -997,18 +1014,22 @@ impl<'a> AreaIndex<'a> {
             if open.len() > 1 {
                 let names: Vec<&str> = open.iter().map(|a| a.name.as_str()).collect();
                 return Err(Msg::new(
-                    format!("Mã \"{code}\" là của {} đơn vị ({}): hãy ghi thêm cột Huyện/Thành phố.", open.len(), names.join(", ")),
-                    format!("The code \"{code}\" names {} units ({}): add a District column.", open.len(), names.join(", ")),
+                    format!(
+                        "Mã \"{code}\" là của {} đơn vị ({}): hãy ghi thêm cột Huyện/Thành phố.",
+                        open.len(),
+                        names.join(", ")
+                    ),
+                    format!(
+                        "The code \"{code}\" names {} units ({}): add a District column.",
+                        open.len(),
+                        names.join(", ")
+                    ),
                 ));
             }
             return open
                 .first()
                 .copied()
-                .or_else(|| {
-                    communes
-                        .clone()
-                        .find(|a| a.code.as_deref() == Some(code))
-                })
+                .or_else(|| communes.clone().find(|a| a.code.as_deref() == Some(code)))
                 .or_else(|| communes.clone().find(|a| a.id.eq_ignore_ascii_case(code)))
                 .ok_or_else(|| {
                     Msg::new(
@@ -1425,8 +1446,14 @@ mod tests {
             coded("NINHNHAT", "14341", Some("HOALU")),
         ];
         let idx = AreaIndex::new(&reformed);
-        assert_eq!(idx.commune(&row(None, None, Some("14329"))).unwrap().id, "HOALU");
-        assert_eq!(idx.commune(&row(None, None, Some("14341"))).unwrap().id, "HOALU");
+        assert_eq!(
+            idx.commune(&row(None, None, Some("14329"))).unwrap().id,
+            "HOALU"
+        );
+        assert_eq!(
+            idx.commune(&row(None, None, Some("14341"))).unwrap().id,
+            "HOALU"
+        );
     }
 
     #[test]
@@ -1499,6 +1526,7 @@ mod tests {
             status: OperatingStatus::Suspended,
             newly_established: false,
             main_photo: None,
+            moved_from: None,
             version: 3,
         };
         let cells = export_row(&c, &commune, None);

@@ -213,12 +213,16 @@ pub fn old_units<'a>(rows: &[Correspondence], areas: &'a [Area]) -> Vec<Option<&
                         && a.code.as_deref() == Some(r.old_code.as_str())
                 })
                 .collect();
-            found.iter().copied().find(|a| under_district(a)).or_else(|| {
-                found
-                    .iter()
-                    .copied()
-                    .find(|a| !new_side.contains(&(r.old_code.clone(), name_key(&a.name))))
-            })
+            found
+                .iter()
+                .copied()
+                .find(|a| under_district(a))
+                .or_else(|| {
+                    found
+                        .iter()
+                        .copied()
+                        .find(|a| !new_side.contains(&(r.old_code.clone(), name_key(&a.name))))
+                })
         })
         .collect()
 }
@@ -278,7 +282,9 @@ pub fn from_correspondence(
     // (communes merged within their district), else under their province.
     let province_of = |r: &Correspondence, old: &Area| -> Option<String> {
         if let Some(c) = &r.new_province_code {
-            return by_code(c, AreaLevel::Province).first().map(|a| a.id.clone());
+            return by_code(c, AreaLevel::Province)
+                .first()
+                .map(|a| a.id.clone());
         }
         let parents: BTreeSet<Option<&str>> = rows
             .iter()
@@ -303,9 +309,12 @@ pub fn from_correspondence(
                 missing_provinces.insert(r.new_province_code.clone().unwrap_or_default());
                 continue;
             };
-            let standing = by_code(&r.new_code, AreaLevel::Commune).into_iter().find(|a| {
-                !closing.contains(a.id.as_str()) && a.parent_id.as_deref() == Some(province.as_str())
-            });
+            let standing = by_code(&r.new_code, AreaLevel::Commune)
+                .into_iter()
+                .find(|a| {
+                    !closing.contains(a.id.as_str())
+                        && a.parent_id.as_deref() == Some(province.as_str())
+                });
             let id = match standing {
                 Some(a) => a.id.clone(),
                 None => {
@@ -344,7 +353,10 @@ pub fn from_correspondence(
             }
         }
         if into.len() == 1 {
-            merges.entry(into.remove(0)).or_default().push(old_id.clone());
+            merges
+                .entry(into.remove(0))
+                .or_default()
+                .push(old_id.clone());
         } else {
             let main = list
                 .iter()
@@ -362,15 +374,18 @@ pub fn from_correspondence(
     // Districts whose communes close, and villages of closing communes.
     let mut dissolved: Vec<String> = Vec::new();
     for a in &open {
-        let closes_beneath = closing
-            .iter()
-            .any(|c| areas.iter().any(|x| x.id == *c && x.parent_id.as_deref() == Some(a.id.as_str())));
-        let in_closing = a
-            .parent_id
-            .as_deref()
-            .is_some_and(|p| closing.contains(p));
+        let closes_beneath = closing.iter().any(|c| {
+            areas
+                .iter()
+                .any(|x| x.id == *c && x.parent_id.as_deref() == Some(a.id.as_str()))
+        });
+        let in_closing = a.parent_id.as_deref().is_some_and(|p| closing.contains(p));
         let receives = new_areas.iter().any(|n| n.parent_id == a.id)
-            || new_ids.values().any(|id| areas.iter().any(|x| &x.id == id && x.parent_id.as_deref() == Some(a.id.as_str())));
+            || new_ids.values().any(|id| {
+                areas
+                    .iter()
+                    .any(|x| &x.id == id && x.parent_id.as_deref() == Some(a.id.as_str()))
+            });
         if (a.level == AreaLevel::District && closes_beneath && !receives)
             || (a.level == AreaLevel::Village && in_closing)
         {
@@ -394,7 +409,11 @@ pub fn from_correspondence(
             .filter(|(_, o)| o.is_some_and(|o| o.path.starts_with(&root.path)))
             .map(|(r, _)| r)
             .find_map(|r| r.new_province_code.clone())
-            .and_then(|c| by_code(&c, AreaLevel::Province).first().map(|a| a.id.clone()));
+            .and_then(|c| {
+                by_code(&c, AreaLevel::Province)
+                    .first()
+                    .map(|a| a.id.clone())
+            });
         if let Some(t) = target {
             province_merges.entry(t).or_default().push(root.id.clone());
         }
@@ -1006,22 +1025,85 @@ mod tests {
     /// A tree as an alliance that used hoptac before 2025 holds it: today's province P
     /// (code 37) with two districts, and the former province Q (code 35).
     fn legacy_tree() -> Vec<Area> {
-        let coded = |id: &str, parent: Option<&str>, level, name: &str, path: &str, code: &str| Area {
-            code: Some(code.into()),
-            ..area(id, parent, level, name, path)
-        };
+        let coded =
+            |id: &str, parent: Option<&str>, level, name: &str, path: &str, code: &str| Area {
+                code: Some(code.into()),
+                ..area(id, parent, level, name, path)
+            };
         vec![
             coded("P", None, AreaLevel::Province, "Tỉnh Ninh Bình", "P/", "37"),
-            coded("D1", Some("P"), AreaLevel::District, "Thành phố Hoa Lư", "P/D1/", "369"),
-            coded("14329", Some("D1"), AreaLevel::Commune, "Phường Vân Giang", "P/D1/14329/", "14329"),
-            coded("14332", Some("D1"), AreaLevel::Commune, "Phường Thanh Bình", "P/D1/14332/", "14332"),
-            coded("14503", Some("D1"), AreaLevel::Commune, "Xã Gia Tân", "P/D1/14503/", "14503"),
-            area("T1", Some("14503"), AreaLevel::Village, "Thôn Tân", "P/D1/14503/T1/"),
-            coded("D2", Some("P"), AreaLevel::District, "Huyện Gia Viễn", "P/D2/", "370"),
-            coded("14488", Some("D2"), AreaLevel::Commune, "Xã Gia Vân", "P/D2/14488/", "14488"),
+            coded(
+                "D1",
+                Some("P"),
+                AreaLevel::District,
+                "Thành phố Hoa Lư",
+                "P/D1/",
+                "369",
+            ),
+            coded(
+                "14329",
+                Some("D1"),
+                AreaLevel::Commune,
+                "Phường Vân Giang",
+                "P/D1/14329/",
+                "14329",
+            ),
+            coded(
+                "14332",
+                Some("D1"),
+                AreaLevel::Commune,
+                "Phường Thanh Bình",
+                "P/D1/14332/",
+                "14332",
+            ),
+            coded(
+                "14503",
+                Some("D1"),
+                AreaLevel::Commune,
+                "Xã Gia Tân",
+                "P/D1/14503/",
+                "14503",
+            ),
+            area(
+                "T1",
+                Some("14503"),
+                AreaLevel::Village,
+                "Thôn Tân",
+                "P/D1/14503/T1/",
+            ),
+            coded(
+                "D2",
+                Some("P"),
+                AreaLevel::District,
+                "Huyện Gia Viễn",
+                "P/D2/",
+                "370",
+            ),
+            coded(
+                "14488",
+                Some("D2"),
+                AreaLevel::Commune,
+                "Xã Gia Vân",
+                "P/D2/14488/",
+                "14488",
+            ),
             coded("Q", None, AreaLevel::Province, "Tỉnh Hà Nam", "Q/", "35"),
-            coded("D3", Some("Q"), AreaLevel::District, "Thành phố Phủ Lý", "Q/D3/", "347"),
-            coded("13285", Some("D3"), AreaLevel::Commune, "Phường Quang Trung", "Q/D3/13285/", "13285"),
+            coded(
+                "D3",
+                Some("Q"),
+                AreaLevel::District,
+                "Thành phố Phủ Lý",
+                "Q/D3/",
+                "347",
+            ),
+            coded(
+                "13285",
+                Some("D3"),
+                AreaLevel::Commune,
+                "Phường Quang Trung",
+                "Q/D3/13285/",
+                "13285",
+            ),
         ]
     }
 
@@ -1064,7 +1146,13 @@ mod tests {
         let made: Vec<(&str, &str, &str)> = r
             .new_areas
             .iter()
-            .map(|n| (n.id.as_str(), n.code.as_deref().unwrap(), n.parent_id.as_str()))
+            .map(|n| {
+                (
+                    n.id.as_str(),
+                    n.code.as_deref().unwrap(),
+                    n.parent_id.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             made,
@@ -1075,8 +1163,11 @@ mod tests {
                 ("14533", "14533", "P"),
             ]
         );
-        let merges: Vec<(String, Vec<String>)> =
-            r.merges.iter().map(|m| (m.into.clone(), m.from.clone())).collect();
+        let merges: Vec<(String, Vec<String>)> = r
+            .merges
+            .iter()
+            .map(|m| (m.into.clone(), m.from.clone()))
+            .collect();
         assert_eq!(
             merges,
             [
@@ -1100,7 +1191,10 @@ mod tests {
         // The plan accepts it: every old unit closed, the split with its main successor.
         let p = plan(&r, &areas).unwrap();
         assert_eq!(p.closed.len(), 10);
-        assert_eq!(p.successor.get("14503").map(String::as_str), Some("14488-2025"));
+        assert_eq!(
+            p.successor.get("14503").map(String::as_str),
+            Some("14488-2025")
+        );
         assert_eq!(p.split_into["14503"], ["14488-2025", "14533"]);
         assert_eq!(p.path_of("14533"), Some("P/14533/"));
         // A cooperative of Gia Tân: placed by the administrator, else the proposal when
@@ -1128,7 +1222,10 @@ mod tests {
         // A tree that already holds today's units (loaded at the first sign-in): they are
         // used, not made again.
         let mut both = areas.clone();
-        for (id, code, name) in [("14329-2025", "14329", "Phường Hoa Lư"), ("14533", "14533", "Phường Tây Hoa Lư")] {
+        for (id, code, name) in [
+            ("14329-2025", "14329", "Phường Hoa Lư"),
+            ("14533", "14533", "Phường Tây Hoa Lư"),
+        ] {
             both.push(Area {
                 code: Some(code.into()),
                 opened_on: Some("2025-07-01".into()),
@@ -1149,7 +1246,10 @@ mod tests {
         // A later resolution's table, no province column: two communes of Hoa Lư merge.
         let rows: Vec<Correspondence> = [("14329", "14399"), ("14332", "14399")]
             .iter()
-            .map(|(o, n)| Correspondence { new_province_code: None, ..row(o, n, "Phường Mới", true) })
+            .map(|(o, n)| Correspondence {
+                new_province_code: None,
+                ..row(o, n, "Phường Mới", true)
+            })
             .collect();
         let areas = legacy_tree();
         let r = from_correspondence(&rows, &areas, "2027-01-01", "NQ", id_for).unwrap();
@@ -1260,7 +1360,8 @@ mod tests {
         }
         let some = plan(&reform(), &one_closed).unwrap_err();
         assert!(
-            some.iter().any(|m| m.en.contains("was closed on 2025-07-01")),
+            some.iter()
+                .any(|m| m.en.contains("was closed on 2025-07-01")),
             "{some:?}"
         );
     }

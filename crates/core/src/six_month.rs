@@ -394,6 +394,14 @@ pub fn year_before(period: &str) -> Option<String> {
     Some(format!("{:04}-H{h}", y - 1))
 }
 
+/// `GET /api/review/periods`: the half-years with approved reports in the caller's areas,
+/// newest first ("2026-H1"), so the review opens on the latest one that has figures.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewPeriods {
+    pub with_reports: Vec<String>,
+}
+
 /// `PUT /api/targets`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -84,6 +84,25 @@ pub fn date_of_millis_vn(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The Unix time in milliseconds of `hour`:`minute` on `date` ("YYYY-MM-DD") in Vietnam's
+/// time (UTC+7); None when `date` is no calendar date. The inverse of [`date_of_millis_vn`].
+pub fn millis_of_date_vn(date: &str, hour: u32, minute: u32) -> Option<i64> {
+    let (y, m, d) = parse_iso_date_from(date, 1900)?;
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(
+        days * 86_400_000 + i64::from(hour) * 3_600_000 + i64::from(minute) * 60_000
+            - 7 * 3_600_000,
+    )
+}
+
 /// A Vietnamese tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch.
 pub fn is_valid_tax_code(s: &str) -> bool {
     let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|c| c.is_ascii_digit());
@@ -572,6 +591,20 @@ pub fn validate_cooperative(c: &Cooperative, today: Option<&str>) -> Vec<FieldEr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_date_in_vietnam_time_and_back() {
+        // 1 July 2025, 08:00 in Hà Nội is 01:00 UTC: 1751331600000 ms.
+        assert_eq!(
+            super::millis_of_date_vn("2025-07-01", 8, 0),
+            Some(1_751_331_600_000)
+        );
+        for (date, h) in [("2021-03-05", 15), ("2024-02-29", 0), ("2026-12-31", 23)] {
+            let ms = super::millis_of_date_vn(date, h, 30).unwrap();
+            assert_eq!(super::date_of_millis_vn(ms), date);
+        }
+        assert_eq!(super::millis_of_date_vn("2025-02-30", 8, 0), None);
+    }
+
     use super::*;
     use crate::model::ReportStatus;
 

@@ -1,9 +1,11 @@
-//! Demo data: the Ninh Bình area tree as of 2021 (province, 8 districts, communes), 50
-//! cooperatives and groups, officers in different districts, a supervisor and an
-//! administrator (the seed, [`load_if_empty`]; what the tests start from: `--demo-seed`);
-//! and its history ([`load_history`], with the seed by `--demo`): approved reports of
-//! 2021 and 2024-H2, the reorganisation of 1 July 2025 (demo/reform-2025-07-01.json),
-//! then reports of 2025-H2 and 2026-H1 in the new communes and wards.
+//! Demo data, two of them:
+//! - the seed ([`load_if_empty`], `--demo-seed`): the Ninh Bình area tree as of 2021
+//!   (province, 8 districts, communes; hoptac's own ids, no official codes), 50
+//!   cooperatives and groups, officers in different districts, a supervisor and an
+//!   administrator: the small fixed world the tests start from;
+//! - the demo a newcomer sees ([`today::load`], `--demo`, `make run`): today's Ninh Bình
+//!   with its official units, the same cooperatives and accounts in the former communes,
+//!   five half-years of reports and the 1 July 2025 reform as published.
 
 use crate::rules::accounts::hash_password;
 use crate::storage::{self, users::NewUser, Db};
@@ -11,6 +13,8 @@ use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Area, Cooperative, Role};
 use hoptac_core::sync::Change;
 use serde::Deserialize;
+
+pub mod today;
 
 const DATA: &str = include_str!("../demo/ninh-binh-2021.json");
 
@@ -144,209 +148,4 @@ async fn insert_areas_if_none(
         );
     }
     Ok(areas.len())
-}
-
-const REFORM: &str = include_str!("../demo/reform-2025-07-01.json");
-
-/// The demo's reorganisation of 1 July 2025: every district of the seed's province
-/// dissolved, its communes merged into two communes or wards directly under the province.
-/// The names of the new units are those of the 2025 reform; which old communes each took
-/// in is simplified for the demo.
-pub fn reform_2025() -> hoptac_core::reorg::Reorganisation {
-    serde_json::from_str(REFORM).expect("the demo reorganisation is valid JSON (checked by a test)")
-}
-
-/// The half-years the demo has approved reports for, with a day of the month to visit
-/// in, before the reform and after it.
-const BEFORE_REFORM: [(&str, u32); 3] = [("2021-03", 0), ("2021-09", 1), ("2024-10", 2)];
-const AFTER_REFORM: [(&str, u32); 2] = [("2025-09", 3), ("2026-04", 4)];
-
-/// A visit report as an officer of the demo would write it: figures that vary from
-/// cooperative to cooperative and grow from period to period, deterministic (the same
-/// demo every time).
-fn demo_visit(
-    c: &Cooperative,
-    i: usize,
-    (month, k): (&str, u32),
-    author: &DemoUser,
-    supervisor: &DemoUser,
-) -> hoptac_core::model::VisitReport {
-    use hoptac_core::model::{OperatingStatus, ReportStatus, VisitReport};
-    use hoptac_core::report::{ChainStage, Findings};
-    let i64i = i as i64;
-    let k64 = i64::from(k);
-    let revenue = 300_000_000 + (i64i * 37 % 20) * 50_000_000 + k64 * 40_000_000;
-    let income = 3_500_000 + (i64i % 7) * 300_000 + k64 * 150_000;
-    let difficulties = [
-        "weak_finances",
-        "finding_markets",
-        "low_competitiveness",
-        "processing_lacks_machinery",
-        "little_high_tech",
-        "land_shrinking",
-    ];
-    let support = [
-        "training",
-        "trade_promotion",
-        "infrastructure",
-        "credit",
-        "consulting",
-    ];
-    let mut f = Findings {
-        // A cooperative at a standstill in the seed recovers after the reform, one in three.
-        operating_status: Some(
-            if c.status == OperatingStatus::Standstill && !(k >= 3 && i % 3 == 0) {
-                OperatingStatus::Standstill
-            } else {
-                OperatingStatus::Active
-            },
-        ),
-        ..Default::default()
-    };
-    f.finances.revenue_vnd = Some(revenue);
-    f.finances.revenue_last_year_vnd = Some(revenue * (88 + (i64i % 15)) / 100);
-    f.finances.profit_vnd = Some(revenue / 12);
-    f.finances.member_income_vnd = Some(income);
-    f.finances.member_income_last_year_vnd = Some(income * 95 / 100);
-    if i % 3 == 0 {
-        f.value_chain.in_value_chain = true;
-        f.value_chain.stages = vec![ChainStage::Production, ChainStage::Processing];
-        f.value_chain.programme = Some(
-            if i % 2 == 0 {
-                "resolution113"
-            } else {
-                "decision284"
-            }
-            .into(),
-        );
-    }
-    f.difficulties = vec![
-        difficulties[i % difficulties.len()].into(),
-        difficulties[(i / 2 + k as usize) % difficulties.len()].into(),
-    ];
-    f.difficulties.dedup();
-    f.support.received = vec![support[(i + k as usize) % support.len()].into()];
-    f.support.works_handed_over = (i % 4 == 0).then_some(1);
-    f.compliance.tax_registered = c.tax_registered;
-    let day = 3 + (i % 25);
-    let visit_date = format!("{month}-{day:02}");
-    let at = 1_000_000_000_000 + i64::from(k) * 10_000_000 + i64i;
-    VisitReport {
-        id: format!("demo-{}-{}", c.id, month),
-        cooperative_id: c.id.clone(),
-        author_id: author.id.clone(),
-        author_name: author.display_name.clone(),
-        visit_date,
-        note: format!(
-            "Làm việc với Ban quản trị {} về kết quả sản xuất, kinh doanh; ghi nhận khó khăn và đề xuất hỗ trợ.",
-            c.name
-        ),
-        findings: f,
-        status: ReportStatus::Approved,
-        revision: 1,
-        created_at: at,
-        area_path: c.area_path.clone(),
-        received_at: Some(at),
-        events: vec![hoptac_core::review::ReviewEvent {
-            action: hoptac_core::review::Action::Approve,
-            by_id: supervisor.id.clone(),
-            by_name: supervisor.display_name.clone(),
-            at: at + 86_400_000,
-            text: String::new(),
-            revision: 1,
-        }],
-        author_left_area_at: None,
-        written_area_path: None,
-    }
-}
-
-/// Approved reports of `periods` for every cooperative an officer of the demo covers.
-async fn insert_visits(
-    db: &Db,
-    coops: &[Cooperative],
-    periods: &[(&str, u32)],
-) -> Result<usize, crate::http::error::ApiError> {
-    let d = data();
-    let supervisor = d
-        .users
-        .iter()
-        .find(|u| u.role == "supervisor")
-        .expect("a demo supervisor");
-    // Each cooperative's officer: who covers its district in the seed (a cooperative keeps
-    // its id across the reform; its seed record says where it was).
-    let seed_path = |id: &str| {
-        d.cooperatives
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.area_path.clone())
-    };
-    let officer_of = |c: &Cooperative| {
-        let path = seed_path(&c.id)?;
-        d.users.iter().filter(|u| u.role == "officer").find(|u| {
-            u.areas.iter().any(|a| {
-                d.areas
-                    .iter()
-                    .any(|x| &x.id == a && path.starts_with(x.path.as_str()))
-            })
-        })
-    };
-    let mut tx = db.begin_write().await?;
-    let mut n = 0;
-    for (i, c) in coops.iter().enumerate() {
-        let Some(author) = officer_of(c) else {
-            continue;
-        };
-        for p in periods {
-            let v = demo_visit(c, i, *p, author, supervisor);
-            let body = serde_json::to_string(&v)?;
-            if storage::visits::insert(&mut tx, &v, "demo", &body).await? {
-                tx.log_change(
-                    "visit",
-                    &v.id,
-                    &v.area_path,
-                    &serde_json::to_string(&Change::Visit(v.clone()))?,
-                );
-                n += 1;
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(n)
-}
-
-/// The demo's history, after the seed ([`load_if_empty`]): approved reports of 2021-H1,
-/// 2021-H2 and 2024-H2 in the districts of the time, the reorganisation of 1 July 2025
-/// applied by the demo administrator, then reports of 2025-H2 and 2026-H1 in the new
-/// communes and wards. A supervisor's first look at "Sơ kết 6 tháng" shows figures, and
-/// 2025-H2 against last year across the reform. Returns the number of reports added.
-pub async fn load_history(db: &Db) -> Result<usize, crate::http::error::ApiError> {
-    let d = data();
-    let mut n = insert_visits(db, &d.cooperatives, &BEFORE_REFORM).await?;
-    let admin_id = &d
-        .users
-        .iter()
-        .find(|u| u.role == "admin")
-        .expect("a demo administrator")
-        .id;
-    let admin = storage::users::load(db, admin_id)
-        .await?
-        .expect("the demo administrator was loaded");
-    let done = crate::rules::reorg::reorganise(db, &admin, &reform_2025(), true).await?;
-    if !done.applied {
-        return Err(crate::http::error::ApiError::Internal(format!(
-            "the demo reorganisation did not apply: {:?}",
-            done.blocked
-        )));
-    }
-    let all = d.areas.iter().map(|a| a.path.clone()).collect::<Vec<_>>();
-    let roots: Vec<String> = all
-        .iter()
-        .filter(|p| p.matches('/').count() == 1)
-        .cloned()
-        .collect();
-    let today = storage::cooperatives::in_paths(db, &roots).await?;
-    let mut today: Vec<Cooperative> = today;
-    today.sort_by(|a, b| a.id.cmp(&b.id));
-    n += insert_visits(db, &today, &AFTER_REFORM).await?;
-    Ok(n)
 }

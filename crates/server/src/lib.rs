@@ -19,8 +19,8 @@ pub mod ops;
 pub mod photos;
 pub mod rules;
 pub mod spreadsheets;
-pub mod units;
 pub mod storage;
+pub mod units;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;

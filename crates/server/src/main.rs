@@ -33,9 +33,10 @@ struct Args {
     /// Folder of the built app (Trunk's dist/). Default: ./dist when it exists.
     #[arg(long, env = "HOPTAC_STATIC_DIR")]
     static_dir: Option<PathBuf>,
-    /// Load the Ninh Bình demo into an empty database and print the demo accounts: the
-    /// seed's 2021 province with approved reports of 2021 and 2024-H2, the reorganisation
-    /// of 1 July 2025 applied, and reports of 2025-H2 and 2026-H1 in the new communes.
+    /// Load the demo into an empty database and print the demo accounts: today's Ninh Bình
+    /// with its official units, the seed's cooperatives in the former communes with
+    /// reports of 2021 and 2024-H2, the 1 July 2025 reform as published applied, and
+    /// reports of 2025-H2 and 2026-H1 in the new communes and wards.
     #[arg(long, env = "HOPTAC_DEMO")]
     demo: bool,
     /// Where photos are kept: a directory, or s3://BUCKET for an S3-compatible store
@@ -327,12 +328,18 @@ async fn main() -> ExitCode {
         Ok(db) => db,
         Err(e) => return fail(e),
     };
-    if args.demo || args.demo_seed {
+    if args.demo {
+        match demo::today::load(&db).await {
+            Ok(Some(d)) => tracing::info!(
+                reports = d.reports,
+                moved = d.moved,
+                "demo loaded: today's Ninh Bình with its history"
+            ),
+            Ok(None) => {}
+            Err(e) => return fail(format!("cannot load the demo: {e}")),
+        }
+    } else if args.demo_seed {
         match demo::load_if_empty(&db).await {
-            Ok(true) if args.demo => match demo::load_history(&db).await {
-                Ok(n) => tracing::info!(reports = n, "demo data loaded, with its history"),
-                Err(e) => return fail(format!("cannot load the demo's history: {e}")),
-            },
             Ok(true) => tracing::info!("demo seed loaded"),
             Ok(false) => {}
             Err(e) => return fail(format!("cannot load demo data: {e}")),

@@ -138,7 +138,9 @@ pub fn decode_text(bytes: &[u8]) -> ApiResult<(String, &'static str)> {
 fn columns_refused(n: usize) -> ApiError {
     bad_file(
         format!("Tệp có {n} cột; tối đa {MAX_COLUMNS} cột. Hãy xóa các cột thừa."),
-        format!("The file has {n} columns; at most {MAX_COLUMNS} are read. Remove the extra columns."),
+        format!(
+            "The file has {n} columns; at most {MAX_COLUMNS} are read. Remove the extra columns."
+        ),
     )
 }
 
@@ -230,11 +232,18 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
             .iter()
             .find(|s| s.visible)
             .or(sheets.first())
-            .ok_or_else(|| bad_file("Tệp Excel không có trang tính nào.", "The Excel file has no sheet."))?
+            .ok_or_else(|| {
+                bad_file(
+                    "Tệp Excel không có trang tính nào.",
+                    "The Excel file has no sheet.",
+                )
+            })?
             .name
             .clone(),
     };
-    let merged = book.merge_cells_by_sheet_name(&chosen).map_err(unreadable)?;
+    let merged = book
+        .merge_cells_by_sheet_name(&chosen)
+        .map_err(unreadable)?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     {
         let mut reader = book.worksheet_cells_reader(&chosen).map_err(unreadable)?;
@@ -278,7 +287,9 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
             continue;
         };
         let r1 = (m.end.0 as usize).min(rows.len().saturating_sub(1));
-        let c1 = (m.end.1 as usize).min(widest.saturating_sub(1)).min(MAX_COLUMNS - 1);
+        let c1 = (m.end.1 as usize)
+            .min(widest.saturating_sub(1))
+            .min(MAX_COLUMNS - 1);
         filled += (r1 + 1).saturating_sub(r0) * (c1 + 1).saturating_sub(c0);
         if filled > MAX_MERGED_CELLS {
             return Err(bad_file(
@@ -303,10 +314,12 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
     }
     // Text typed with .VnTime fonts kept as Latin-1 letters, converted: the workbook
     // decides how sure the sign must be (hoptac_core::spreadsheet::tcvn3_cell).
-    let texts = || rows.iter().flatten().filter_map(|c| match c {
-        Cell::Text(t) => Some(t.as_str()),
-        _ => None,
-    });
+    let texts = || {
+        rows.iter().flatten().filter_map(|c| match c {
+            Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    };
     let unicode = texts().any(has_vietnamese_letters);
     let mut tcvn3 = 0usize;
     for cell in rows.iter_mut().flatten() {
@@ -421,7 +434,10 @@ mod tests {
         assert_eq!(back, text, "decoded and composed to NFC");
         // The same text typed with .VnTime (TCVN3): converted.
         let tcvn3 = b"T\xaan HTX,X\xb7\nHTX \xa7\xe5ng Giao,X\xb7 Ninh H\xb6i\n";
-        assert_eq!(decode_text(tcvn3).unwrap(), (text.to_string(), "TCVN3 → Unicode"));
+        assert_eq!(
+            decode_text(tcvn3).unwrap(),
+            (text.to_string(), "TCVN3 → Unicode")
+        );
         // Typed with VNI-Times: Windows-1258 would decode it without error, as garbage.
         let vni: Vec<u8> = "Teân HTX,Xaõ\nHTX Ñoàng Giao,Xaõ Ninh Haûi\n"
             .chars()
@@ -468,7 +484,14 @@ mod tests {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         sheet
-            .merge_range(0, 1, 3_999, 199, &"x".repeat(1_000), &rust_xlsxwriter::Format::new())
+            .merge_range(
+                0,
+                1,
+                3_999,
+                199,
+                &"x".repeat(1_000),
+                &rust_xlsxwriter::Format::new(),
+            )
             .unwrap();
         sheet.write_string(4_000, 199, "far right").unwrap();
         let e = read(&book.save_to_buffer().unwrap(), None).unwrap_err();
@@ -477,11 +500,18 @@ mod tests {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         for r in 0..3 {
-            sheet.write_string(r, 0, "y".repeat(MAX_CELL_CHARS)).unwrap();
+            sheet
+                .write_string(r, 0, "y".repeat(MAX_CELL_CHARS))
+                .unwrap();
         }
-        assert!(read(&book.save_to_buffer().unwrap(), None).is_ok(), "as long as Excel keeps");
+        assert!(
+            read(&book.save_to_buffer().unwrap(), None).is_ok(),
+            "as long as Excel keeps"
+        );
         // Random bytes are no text file (not "VNI").
-        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         let e = read(&noise, None).unwrap_err();
         assert!(format!("{e:?}").contains("không phải tệp văn bản"), "{e:?}");
     }

@@ -190,12 +190,17 @@ pub fn areas_before_2025(province: &Area, areas: &[Area]) -> Vec<Area> {
     // Already in the tree: an open district or commune with this code, not of today's list.
     let held = |code: &str, level: AreaLevel| {
         areas.iter().any(|a| {
-            a.level == level && a.code.as_deref() == Some(code) && a.path.starts_with(&province.path)
+            a.level == level
+                && a.code.as_deref() == Some(code)
+                && a.path.starts_with(&province.path)
                 && a.opened_on.as_deref() != Some(REFORM_DATE)
         })
     };
     let mut out: Vec<Area> = Vec::new();
-    for u in before_2025().iter().filter(|u| former.contains(u.code.as_str())) {
+    for u in before_2025()
+        .iter()
+        .filter(|u| former.contains(u.code.as_str()))
+    {
         let (dcode, dname) = u.district.clone().expect("a former unit has its district");
         let district_id = match areas
             .iter()
@@ -248,7 +253,10 @@ pub fn areas_before_2025(province: &Area, areas: &[Area]) -> Vec<Area> {
 
 /// The centre of today's unit of code `code`, if the bundled list has one.
 pub fn centre_today(code: &str) -> Option<(f64, f64)> {
-    today().iter().find(|u| u.code == code).and_then(|u| u.centre)
+    today()
+        .iter()
+        .find(|u| u.code == code)
+        .and_then(|u| u.centre)
 }
 
 #[cfg(test)]
@@ -275,7 +283,10 @@ mod tests {
         // is Phường Hoa Lư.
         let before = before_2025().iter().find(|u| u.code == "14329").unwrap();
         let after = today().iter().find(|u| u.code == "14329").unwrap();
-        assert_eq!((before.name.as_str(), after.name.as_str()), ("Phường Vân Giang", "Phường Hoa Lư"));
+        assert_eq!(
+            (before.name.as_str(), after.name.as_str()),
+            ("Phường Vân Giang", "Phường Hoa Lư")
+        );
     }
 
     #[test]
@@ -283,8 +294,14 @@ mod tests {
         let made = areas_today(&["37".to_string()], &BTreeSet::new()).unwrap();
         assert_eq!(made.len(), 130);
         assert_eq!(made[0].path, "37/");
-        let hoa_lu = made.iter().find(|a| a.code.as_deref() == Some("14329")).unwrap();
-        assert_eq!((hoa_lu.id.as_str(), hoa_lu.path.as_str()), ("14329", "37/14329/"));
+        let hoa_lu = made
+            .iter()
+            .find(|a| a.code.as_deref() == Some("14329"))
+            .unwrap();
+        assert_eq!(
+            (hoa_lu.id.as_str(), hoa_lu.path.as_str()),
+            ("14329", "37/14329/")
+        );
         assert!(areas_today(&["35".to_string()], &BTreeSet::new())
             .unwrap_err()
             .contains("35"));

@@ -31,7 +31,6 @@ fn reform() -> Value {
     })
 }
 
-
 fn dated(id: &str, coop: &str, date: &str, revenue: i64, last_year: i64) -> VisitReport {
     let mut v = visit(id, coop, "Khảo sát định kỳ");
     v.visit_date = date.into();
@@ -535,78 +534,6 @@ async fn a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation
             .iter()
             .any(|a| a["id"] == "NB-HOALU"),
         "nothing applied"
-    );
-}
-
-on_both!(the_demo_shows_both_eras);
-async fn the_demo_shows_both_eras(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(url) = common::fresh_db_url(backend, dir.path()).await else {
-        return;
-    };
-    let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
-    assert!(hoptac_server::demo::load_if_empty(&db).await.unwrap());
-    let added = hoptac_server::demo::load_history(&db).await.unwrap();
-    // 28 cooperatives have an officer in the seed (Hoa Lư, Gia Viễn, Kim Sơn, Yên
-    // Khánh), five half-years each.
-    assert_eq!(added, 28 * 5);
-    let s = common::serve(db, url, backend, dir).await;
-    let sup = s.login("giamsat", "hoptac-giamsat").await;
-
-    // The supervisor's first look at 2021: figures, not zeros.
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    let r: ReviewResponse = serde_json::from_value(b).unwrap();
-    assert_eq!(r.review.reports.len(), 28);
-    assert!(r.review.revenue_vnd.now > 0 && !r.review.difficulties.is_empty());
-
-    // 2025-H2 in a ward made of three Hoa Lư communes: last year (2024-H2) is what those
-    // communes' cooperatives reported then.
-    let seed: Value = serde_json::from_str(include_str!("../demo/ninh-binh-2021.json")).unwrap();
-    let mut expected: Vec<String> = seed["cooperatives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| {
-            ["NB-HL-NINHHAI", "NB-HL-NINHGIANG", "NB-HL-TRUONGYEN"]
-                .contains(&c["area_id"].as_str().unwrap())
-        })
-        .map(|c| format!("demo-{}-2024-10", c["id"].as_str().unwrap()))
-        .collect();
-    expected.sort();
-    assert!(!expected.is_empty());
-    let (st, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2025-H2&area=NB-P-TAYHOALU&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    assert_eq!(st, 200, "{b}");
-    let r: ReviewResponse = serde_json::from_value(b).unwrap();
-    assert_eq!(r.area_name, "Phường Tây Hoa Lư");
-    assert_eq!(r.review.reports.len(), expected.len());
-    let ly = r.last_year.unwrap();
-    assert_eq!(ly.reports, expected);
-    assert!(ly.revenue_vnd.now > 0);
-    // The officers work in the new communes.
-    let officer = s.officer().await;
-    let me = s.call("GET", "/api/me", Some(&officer), None).await.1;
-    assert_eq!(
-        me["scopes"],
-        json!([
-            "NB/NB-P-DONGHOALU/",
-            "NB/NB-P-TAYHOALU/",
-            "NB/NB-X-GIAVAN/",
-            "NB/NB-X-GIAVIEN/"
-        ])
     );
 }
 

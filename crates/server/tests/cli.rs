@@ -141,7 +141,12 @@ fn admin_create(db: &str, username: &str, stdin: &str) -> (i32, String, String) 
     admin_create_with(db, username, &["--province", "37"], stdin)
 }
 
-fn admin_create_with(db: &str, username: &str, extra: &[&str], stdin: &str) -> (i32, String, String) {
+fn admin_create_with(
+    db: &str,
+    username: &str,
+    extra: &[&str],
+    stdin: &str,
+) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(BIN)
         .args(["--db", db, "admin", "create", "--username", username])
@@ -177,16 +182,30 @@ fn the_first_administrator_from_the_command_line() {
     // Without a province, an empty database says what to give.
     let (code, _, err) = admin_create_with(&db, "quantri.tinh", &[], "mot-mat-khau-dai\n");
     assert_eq!(code, 2);
-    assert!(err.contains("--province") && err.contains("37 Tỉnh Ninh Bình"), "{err}");
-    let (code, _, err) = admin_create_with(&db, "quantri.tinh", &["--province", "35"], "mot-mat-khau-dai\n");
+    assert!(
+        err.contains("--province") && err.contains("37 Tỉnh Ninh Bình"),
+        "{err}"
+    );
+    let (code, _, err) = admin_create_with(
+        &db,
+        "quantri.tinh",
+        &["--province", "35"],
+        "mot-mat-khau-dai\n",
+    );
     assert_eq!(code, 2, "Hà Nam closed on 1 July 2025");
     assert!(err.contains("'35'"), "{err}");
     // A province named twice is loaded once.
-    let (code, out, err) =
-        admin_create_with(&db, "QuanTri.Tinh", &["--province", "37,37", "--province", "37"], "mot-mat-khau-dai\n");
+    let (code, out, err) = admin_create_with(
+        &db,
+        "QuanTri.Tinh",
+        &["--province", "37,37", "--province", "37"],
+        "mot-mat-khau-dai\n",
+    );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("quantri.tinh") && out.contains("Tỉnh Ninh Bình") && out.contains("129 communes"),
+        out.contains("quantri.tinh")
+            && out.contains("Tỉnh Ninh Bình")
+            && out.contains("129 communes"),
         "{out}"
     );
     assert!(!out.contains("mot-mat-khau-dai") && !err.contains("mot-mat-khau-dai"));
@@ -226,7 +245,10 @@ fn the_first_administrator_from_the_command_line() {
                 .fetch_one(&d.pool)
                 .await
                 .unwrap();
-        assert_eq!(hoa_lu, ("Phường Hoa Lư".to_string(), "37/14329/".to_string()));
+        assert_eq!(
+            hoa_lu,
+            ("Phường Hoa Lư".to_string(), "37/14329/".to_string())
+        );
     });
 }
 

@@ -11,7 +11,6 @@ use hoptac_core::model::Cooperative;
 use hoptac_core::sync::{Mutation, MutationOp};
 use serde_json::json;
 
-
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -52,26 +51,65 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     // Offline, the Hoa Lư officer writes another report on it, not yet sent.
     let mut later = common::visit("v-offline", &x.id, "Viết khi mất sóng");
     later.visit_date = "2021-06-02".into();
-    let offline = Mutation { id: 2, created_at: now_ms(), op: MutationOp::SubmitVisit(later) };
+    let offline = Mutation {
+        id: 2,
+        created_at: now_ms(),
+        op: MutationOp::SubmitVisit(later),
+    };
 
     let req = json!({"area_id": "NB-KS-KIMDONG", "reason": "Trụ sở chuyển về Kim Đông"});
     let path = format!("/api/cooperatives/{}/move", x.id);
     // Who may, and what is refused.
-    assert_eq!(s.call("POST", &path, Some(&hoalu), Some(req.clone())).await.0, 403);
+    assert_eq!(
+        s.call("POST", &path, Some(&hoalu), Some(req.clone()))
+            .await
+            .0,
+        403
+    );
     let (st, b) = s
-        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS-KIMDONG", "reason": " "})))
+        .call(
+            "POST",
+            &path,
+            Some(&sup),
+            Some(json!({"area_id": "NB-KS-KIMDONG", "reason": " "})),
+        )
         .await;
-    assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("reason")));
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("reason"))
+    );
     let (st, b) = s
-        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"})))
+        .call(
+            "POST",
+            &path,
+            Some(&sup),
+            Some(json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"})),
+        )
         .await;
-    assert_eq!(st, 422, "a reason that reads otherwise than it is stored: {b}");
+    assert_eq!(
+        st, 422,
+        "a reason that reads otherwise than it is stored: {b}"
+    );
     let (st, b) = s
-        .call("POST", &path, Some(&sup), Some(json!({"area_id": "NB-KS", "reason": "x"})))
+        .call(
+            "POST",
+            &path,
+            Some(&sup),
+            Some(json!({"area_id": "NB-KS", "reason": "x"})),
+        )
         .await;
-    assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some("area_id")), "a district is no commune");
+    assert_eq!(
+        (st, b["fields"][0]["field"].as_str()),
+        (422, Some("area_id")),
+        "a district is no commune"
+    );
     let (st, _) = s
-        .call("POST", "/api/cooperatives/khong-co/move", Some(&sup), Some(req.clone()))
+        .call(
+            "POST",
+            "/api/cooperatives/khong-co/move",
+            Some(&sup),
+            Some(req.clone()),
+        )
         .await;
     assert_eq!(st, 404);
 
@@ -80,29 +118,60 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     assert_eq!(dry["visits"], 1);
-    assert!(dry["losing"].as_array().unwrap().iter().any(|u| u == "canbo.hoalu"), "{dry}");
-    assert!(dry["gaining"].as_array().unwrap().iter().any(|u| u == "canbo.kimson"), "{dry}");
-    assert_eq!(s.cooperative_named(&x.name).await.unwrap().area_id, "NB-HL-NINHHAI");
+    assert!(
+        dry["losing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "canbo.hoalu"),
+        "{dry}"
+    );
+    assert!(
+        dry["gaining"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "canbo.kimson"),
+        "{dry}"
+    );
+    assert_eq!(
+        s.cooperative_named(&x.name).await.unwrap().area_id,
+        "NB-HL-NINHHAI"
+    );
 
-    let (st, done) = s.call("POST", &format!("{path}?apply=true"), Some(&sup), Some(req)).await;
+    let (st, done) = s
+        .call("POST", &format!("{path}?apply=true"), Some(&sup), Some(req))
+        .await;
     assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
     let moved = s.cooperative_named(&x.name).await.unwrap();
-    assert_eq!((moved.area_id.as_str(), moved.area_path.as_str()), ("NB-KS-KIMDONG", "NB/NB-KS/NB-KS-KIMDONG/"));
+    assert_eq!(
+        (moved.area_id.as_str(), moved.area_path.as_str()),
+        ("NB-KS-KIMDONG", "NB/NB-KS/NB-KS-KIMDONG/")
+    );
 
     // The offline report, sent now, is accepted as written and lands where it is now.
     let (st, b) = s.push(&hoalu, "tab-hl", &[offline]).await;
     assert_eq!(st, 200, "{b}");
-    assert_eq!((b["last_mutation_id"].as_u64(), b["rejected"].as_array().map(Vec::len)), (Some(2), Some(0)), "{b}");
-    let landed: String = sqlx::query_scalar("SELECT area_path FROM visit_reports WHERE id = 'v-offline'")
-        .fetch_one(&s.pool)
-        .await
-        .unwrap();
-    assert_eq!(landed, "NB/NB-KS/NB-KS-KIMDONG/");
-    let (path_now, written): (String, Option<String>) =
-        sqlx::query_as("SELECT area_path, written_area_path FROM visit_reports WHERE id = 'v-truoc'")
+    assert_eq!(
+        (
+            b["last_mutation_id"].as_u64(),
+            b["rejected"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(0)),
+        "{b}"
+    );
+    let landed: String =
+        sqlx::query_scalar("SELECT area_path FROM visit_reports WHERE id = 'v-offline'")
             .fetch_one(&s.pool)
             .await
             .unwrap();
+    assert_eq!(landed, "NB/NB-KS/NB-KS-KIMDONG/");
+    let (path_now, written): (String, Option<String>) = sqlx::query_as(
+        "SELECT area_path, written_area_path FROM visit_reports WHERE id = 'v-truoc'",
+    )
+    .fetch_one(&s.pool)
+    .await
+    .unwrap();
     assert_eq!(path_now, "NB/NB-KS/NB-KS-KIMDONG/");
     assert_eq!(written.as_deref(), Some("NB/NB-HL/NB-HL-NINHHAI/"));
 
@@ -111,12 +180,23 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     tab_ks.sync(&s, &kimson, "tab-ks").await;
     assert!(!tab_hl.coops.contains_key(&x.id), "left the Hoa Lư tablet");
     assert!(!tab_hl.visits.contains_key("v-truoc"), "with its report");
-    assert!(tab_ks.coops.contains_key(&x.id), "reached the Kim Sơn tablet");
-    assert!(tab_ks.visits.contains_key("v-truoc") && tab_ks.visits.contains_key("v-offline"), "with its past visits");
+    assert!(
+        tab_ks.coops.contains_key(&x.id),
+        "reached the Kim Sơn tablet"
+    );
+    assert!(
+        tab_ks.visits.contains_key("v-truoc") && tab_ks.visits.contains_key("v-offline"),
+        "with its past visits"
+    );
 
     // Audited as a move, and kept in its history.
     let (st, audit) = s
-        .call("GET", &format!("/api/audit/cooperative/{}", x.id), Some(&sup), None)
+        .call(
+            "GET",
+            &format!("/api/audit/cooperative/{}", x.id),
+            Some(&sup),
+            None,
+        )
         .await;
     assert_eq!(st, 200, "{audit}");
     assert!(audit.to_string().contains("\"move\""), "{audit}");
@@ -139,20 +219,35 @@ async fn a_corrected_registry_moves_a_cooperative_with_its_reports(backend: Back
     let hoalu = s.login("canbo.hoalu", "hoptac-hoalu").await;
     let y = coop_in(&s, "NB-HL-NINHGIANG").await;
     let (st, b) = s
-        .push(&hoalu, "tab-hl", &[common::submit(1, common::visit("v-y", &y.id, "Phiếu cũ"))])
+        .push(
+            &hoalu,
+            "tab-hl",
+            &[common::submit(1, common::visit("v-y", &y.id, "Phiếu cũ"))],
+        )
         .await;
     assert_eq!(st, 200, "{b}");
     let mut tab_hl = Tablet::default();
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
     assert!(tab_hl.coops.contains_key(&y.id));
     // The corrected list names Kim Chính for it (matched by its id, as the export writes).
-    let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
-    let (st, dry) = s.import_registry(&admin, csv.clone().into_bytes(), "sua.csv", &[]).await;
+    let csv = format!(
+        "Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n",
+        y.id, y.name
+    );
+    let (st, dry) = s
+        .import_registry(&admin, csv.clone().into_bytes(), "sua.csv", &[])
+        .await;
     assert_eq!(st, 200, "{dry}");
     let moves = dry["moves"].as_array().unwrap();
     assert_eq!(moves.len(), 1, "{dry}");
-    assert!(moves[0]["message"]["vi"].as_str().unwrap().contains("Kim Chính"));
-    assert_eq!((dry["updated"].as_u64(), dry["created"].as_u64()), (Some(0), Some(0)));
+    assert!(moves[0]["message"]["vi"]
+        .as_str()
+        .unwrap()
+        .contains("Kim Chính"));
+    assert_eq!(
+        (dry["updated"].as_u64(), dry["created"].as_u64()),
+        (Some(0), Some(0))
+    );
     let (st, done) = s
         .import_registry(&admin, csv.into_bytes(), "sua.csv", &[("apply", "true")])
         .await;
@@ -165,9 +260,23 @@ async fn a_corrected_registry_moves_a_cooperative_with_its_reports(backend: Back
         .unwrap();
     assert_eq!(path, after.area_path, "its report followed");
     tab_hl.sync(&s, &hoalu, "tab-hl").await;
-    assert!(!tab_hl.coops.contains_key(&y.id) && !tab_hl.visits.contains_key("v-y"), "no stale copy");
+    assert!(
+        !tab_hl.coops.contains_key(&y.id) && !tab_hl.visits.contains_key("v-y"),
+        "no stale copy"
+    );
     // The same file again: nothing moves or changes.
-    let csv = format!("Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n", y.id, y.name);
-    let (_, again) = s.import_registry(&admin, csv.into_bytes(), "sua.csv", &[]).await;
-    assert_eq!((again["unchanged"].as_u64(), again["moves"].as_array().unwrap().len()), (Some(1), 0));
+    let csv = format!(
+        "Mã hồ sơ,Tên HTX,Xã/Phường\r\n{},{},Xã Kim Chính\r\n",
+        y.id, y.name
+    );
+    let (_, again) = s
+        .import_registry(&admin, csv.into_bytes(), "sua.csv", &[])
+        .await;
+    assert_eq!(
+        (
+            again["unchanged"].as_u64(),
+            again["moves"].as_array().unwrap().len()
+        ),
+        (Some(1), 0)
+    );
 }

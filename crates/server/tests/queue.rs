@@ -377,9 +377,11 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
         return;
     };
     let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
-    assert!(hoptac_server::demo::load_if_empty(&db).await.unwrap());
-    hoptac_server::demo::load_history(&db).await.unwrap();
-    let scopes = vec!["NB/".to_string()];
+    hoptac_server::demo::today::load(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let scopes = vec!["37/".to_string()];
     let review = || {
         load_review(
             &db,
@@ -390,7 +392,8 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
         )
     };
     let whole = review().await.unwrap();
-    assert_eq!(whole.review.report_count, 28);
+    let count = whole.review.report_count;
+    assert!(count >= 28, "{count}");
     assert!(whole.review.revenue_vnd.now > 0 && !whole.review.difficulties.is_empty());
     let ly = whole.last_year.clone().unwrap();
     assert_eq!((ly.period.as_str(), ly.report_count), ("2020-H2", 0));
@@ -403,7 +406,7 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
     .unwrap();
     assert!(parts > 0 && parts * 2 < bodies, "{parts} of {bodies}");
 
-    // Half the reports lose their part: the review reads their bodies, same figures.
+    // 14 reports lose their part: the review reads their bodies, same figures.
     let emptied = sqlx::query(
         "UPDATE visit_reports SET review_part = '' WHERE id IN (SELECT id FROM visit_reports WHERE id LIKE '%-2021-09' ORDER BY id LIMIT 14)",
     )
@@ -451,7 +454,7 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
         now.review.revenue_vnd.now,
         whole.review.revenue_vnd.now + 1_000_000
     );
-    assert_eq!(now.review.report_count, 28);
+    assert_eq!(now.review.report_count, count);
     // An older server gives a cooperative a founding date in the period: it writes the
     // body and the version, not the column (migration 0018). The review reads the body.
     let bodies: Vec<String> =
@@ -463,7 +466,7 @@ async fn the_review_reads_each_reports_part_or_else_its_body(backend: Backend) {
         .iter()
         .map(|b| serde_json::from_str::<hoptac_core::model::Cooperative>(b).unwrap())
         .find(|c| {
-            c.area_path.starts_with("NB/")
+            c.area_path.starts_with("37/")
                 && !c
                     .established_on
                     .as_deref()

@@ -25,8 +25,6 @@ const GIA_TAN: &str = "14503";
 const GIA_VAN: &str = "14488";
 const TAY_HOA_LU: &str = "14533";
 
-
-
 on_both!(the_official_reform_of_ninh_binh);
 async fn the_official_reform_of_ninh_binh(backend: Backend) {
     let Some(s) = common::start_province(backend, "37").await else {
@@ -36,18 +34,33 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
 
     // The former units of the three provinces, loaded from the bundled list.
     let (st, dry) = s
-        .call("POST", "/api/areas/official", Some(&admin), Some(json!({"province": "37", "list": "before-2025"})))
+        .call(
+            "POST",
+            "/api/areas/official",
+            Some(&admin),
+            Some(json!({"province": "37", "list": "before-2025"})),
+        )
         .await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     let (st, loaded) = s
-        .call("POST", "/api/areas/official", Some(&admin), Some(json!({"province": "37", "list": "before-2025", "apply": true})))
+        .call(
+            "POST",
+            "/api/areas/official",
+            Some(&admin),
+            Some(json!({"province": "37", "list": "before-2025", "apply": true})),
+        )
         .await;
     assert_eq!(st, 200, "{loaded}");
     let made = loaded["created"].as_array().unwrap();
     assert_eq!(made.iter().filter(|a| a["level"] == "commune").count(), 398);
     let (_, again) = s
-        .call("POST", "/api/areas/official", Some(&admin), Some(json!({"province": "37", "list": "before-2025"})))
+        .call(
+            "POST",
+            "/api/areas/official",
+            Some(&admin),
+            Some(json!({"province": "37", "list": "before-2025"})),
+        )
         .await;
     assert_eq!(again["created"].as_array().unwrap().len(), 0, "loaded once");
 
@@ -58,10 +71,19 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         areas.iter().map(|a| (a.id.as_str(), a)).collect();
     let former: Vec<&hoptac_core::model::Area> = areas
         .iter()
-        .filter(|a| a.level == hoptac_core::model::AreaLevel::Commune && a.path.matches('/').count() == 3)
+        .filter(|a| {
+            a.level == hoptac_core::model::AreaLevel::Commune && a.path.matches('/').count() == 3
+        })
         .collect();
     assert_eq!(former.len(), 398);
-    let old_id = |code: &str| former.iter().find(|a| a.code.as_deref() == Some(code)).unwrap().id.clone();
+    let old_id = |code: &str| {
+        former
+            .iter()
+            .find(|a| a.code.as_deref() == Some(code))
+            .unwrap()
+            .id
+            .clone()
+    };
     let new_id = |code: &str| {
         areas
             .iter()
@@ -73,28 +95,63 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
 
     // The office's registry of 2024: a cooperative in every former commune (named with
     // its district, as old lists are), and three more in Gia Tân.
-    let mut csv = String::from("Tên HTX,Loại hình,Lĩnh vực,Xã/Phường,Huyện/Thành phố,Mã số thuế\r\n");
+    let mut csv =
+        String::from("Tên HTX,Loại hình,Lĩnh vực,Xã/Phường,Huyện/Thành phố,Mã số thuế\r\n");
     for (i, a) in former.iter().enumerate() {
         let district = &by_id[a.parent_id.as_deref().unwrap()].name;
-        csv.push_str(&format!("HTX {} số {i},HTX,Nông nghiệp,{},{district},{}\r\n", a.name, a.name, 3_700_000_000u64 + i as u64));
+        csv.push_str(&format!(
+            "HTX {} số {i},HTX,Nông nghiệp,{},{district},{}\r\n",
+            a.name,
+            a.name,
+            3_700_000_000u64 + i as u64
+        ));
     }
     let gia_tan = by_id[old_id(GIA_TAN).as_str()];
     let gia_vien = by_id[gia_tan.parent_id.as_deref().unwrap()].name.clone();
-    for (i, n) in ["HTX Gia Tân có GPS", "HTX Gia Tân được chọn", "HTX Gia Tân mặc định"].iter().enumerate() {
-        csv.push_str(&format!("{n},HTX,Nông nghiệp,Xã Gia Tân,{gia_vien},{}\r\n", 3_799_000_000u64 + i as u64));
+    for (i, n) in [
+        "HTX Gia Tân có GPS",
+        "HTX Gia Tân được chọn",
+        "HTX Gia Tân mặc định",
+    ]
+    .iter()
+    .enumerate()
+    {
+        csv.push_str(&format!(
+            "{n},HTX,Nông nghiệp,Xã Gia Tân,{gia_vien},{}\r\n",
+            3_799_000_000u64 + i as u64
+        ));
     }
     let (st, r) = s
-        .import_registry(&admin, csv.into_bytes(), "dang-ky-2024.csv", &[("apply", "true")])
+        .import_registry(
+            &admin,
+            csv.into_bytes(),
+            "dang-ky-2024.csv",
+            &[("apply", "true")],
+        )
         .await;
-    assert_eq!((st, r["created"].as_u64()), (200, Some(401)), "{}", r["notes_csv"]);
+    assert_eq!(
+        (st, r["created"].as_u64()),
+        (200, Some(401)),
+        "{}",
+        r["notes_csv"]
+    );
 
     // Officers: one on Gia Tân, one on the whole former district of Gia Viễn; a supervisor
     // of the province.
-    let giatan = s.account(&admin, "canbo.giatan", "officer", &[&old_id(GIA_TAN)]).await;
-    let giavien = s
-        .account(&admin, "canbo.giavien", "officer", &[gia_tan.parent_id.as_deref().unwrap()])
+    let giatan = s
+        .account(&admin, "canbo.giatan", "officer", &[&old_id(GIA_TAN)])
         .await;
-    let sup = s.account(&admin, "giamsat.tinh", "supervisor", &["37"]).await;
+    let giavien = s
+        .account(
+            &admin,
+            "canbo.giavien",
+            "officer",
+            &[gia_tan.parent_id.as_deref().unwrap()],
+        )
+        .await;
+    let sup = s
+        .account(&admin, "giamsat.tinh", "supervisor", &["37"])
+        .await;
     let with_gps = s.cooperative_named("HTX Gia Tân có GPS").await.unwrap();
     let chosen = s.cooperative_named("HTX Gia Tân được chọn").await.unwrap();
     let default = s.cooperative_named("HTX Gia Tân mặc định").await.unwrap();
@@ -107,15 +164,28 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         let mut v = common::visit(&format!("v-giatan-{i}"), &c.id, "Khảo sát 2024");
         v.visit_date = "2024-10-15".into();
         if i == 0 {
-            v.findings.position = Some(hoptac_core::report::Position { lat, lon, accuracy_m: Some(12.0) });
+            v.findings.position = Some(hoptac_core::report::Position {
+                lat,
+                lon,
+                accuracy_m: Some(12.0),
+            });
         }
-        mutations.push(Mutation { id: i as u64 + 1, created_at: 1, op: MutationOp::SubmitVisit(v) });
+        mutations.push(Mutation {
+            id: i as u64 + 1,
+            created_at: 1,
+            op: MutationOp::SubmitVisit(v),
+        });
     }
     let (st, b) = s.push(&giatan, "tab-giatan", &mutations).await;
     assert_eq!(st, 200, "{b}");
     for i in 0..3 {
         let (st, b) = s
-            .call("POST", &format!("/api/visits/v-giatan-{i}/decisions"), Some(&sup), Some(json!({"action": "approve"})))
+            .call(
+                "POST",
+                &format!("/api/visits/v-giatan-{i}/decisions"),
+                Some(&sup),
+                Some(json!({"action": "approve"})),
+            )
             .await;
         assert_eq!(st, 200, "{b}");
     }
@@ -132,26 +202,52 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
 
     // The reform as published, for today's Ninh Bình.
     let (st, reform) = s
-        .call("GET", "/api/reorganisations/official-2025?province=37", Some(&admin), None)
+        .call(
+            "GET",
+            "/api/reorganisations/official-2025?province=37",
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(st, 200, "{reform}");
     let mut reform: Reorganisation = serde_json::from_value(reform).unwrap();
     assert_eq!(reform.effective_on, "2025-07-01");
-    assert!(reform.new_areas.is_empty(), "today's units are in the tree already");
-    assert_eq!(reform.splits.len(), 6, "six communes of today's Ninh Bình were divided");
-    let split = reform.splits.iter().find(|sp| sp.from == old_id(GIA_TAN)).unwrap();
+    assert!(
+        reform.new_areas.is_empty(),
+        "today's units are in the tree already"
+    );
+    assert_eq!(
+        reform.splits.len(),
+        6,
+        "six communes of today's Ninh Bình were divided"
+    );
+    let split = reform
+        .splits
+        .iter()
+        .find(|sp| sp.from == old_id(GIA_TAN))
+        .unwrap();
     assert_eq!(split.main, new_id(GIA_VAN));
     assert!(split.into.contains(&new_id(TAY_HOA_LU)));
     // An officer of the province's neighbour is not asked: outside the administrator's
     // areas, and an officer may not see it.
     let (st, _) = s
-        .call("GET", "/api/reorganisations/official-2025?province=37", Some(&giatan), None)
+        .call(
+            "GET",
+            "/api/reorganisations/official-2025?province=37",
+            Some(&giatan),
+            None,
+        )
         .await;
     assert_eq!(st, 403);
 
     // The preview places the GPS one in Tây Hoa Lư, the others in Gia Vân.
     let (st, preview) = s
-        .call("POST", "/api/reorganisations", Some(&admin), Some(serde_json::to_value(&reform).unwrap()))
+        .call(
+            "POST",
+            "/api/reorganisations",
+            Some(&admin),
+            Some(serde_json::to_value(&reform).unwrap()),
+        )
         .await;
     assert_eq!(st, 200, "{preview}");
     assert_eq!(preview["blocked"], json!([]), "{}", preview["blocked"]);
@@ -162,7 +258,12 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
             .unwrap()
             .iter()
             .find(|x| x["cooperative_id"] == id)
-            .map(|x| (x["chosen"].as_str().unwrap().to_string(), x["rule"]["vi"].as_str().unwrap().to_string()))
+            .map(|x| {
+                (
+                    x["chosen"].as_str().unwrap().to_string(),
+                    x["rule"]["vi"].as_str().unwrap().to_string(),
+                )
+            })
             .unwrap()
     };
     let (to, why) = placed(&preview, &with_gps.id);
@@ -171,30 +272,58 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(placed(&preview, &default.id).0, new_id(GIA_VAN));
     // Nothing changed by the preview.
     assert_eq!(
-        s.cooperative_named("HTX Gia Tân có GPS").await.unwrap().area_id,
+        s.cooperative_named("HTX Gia Tân có GPS")
+            .await
+            .unwrap()
+            .area_id,
         old_id(GIA_TAN)
     );
 
     // A placement naming no unit of the split, or no cooperative of a divided commune, is
     // said, and nothing is applied.
     let mut wrong = reform.clone();
-    wrong.placements.insert(chosen.id.clone(), "khong-co".into());
-    wrong.placements.insert(coop_of_whole(&s, &old_id("14329")).await, new_id(TAY_HOA_LU));
+    wrong
+        .placements
+        .insert(chosen.id.clone(), "khong-co".into());
+    wrong.placements.insert(
+        coop_of_whole(&s, &old_id("14329")).await,
+        new_id(TAY_HOA_LU),
+    );
     let (st, refused) = s
-        .call("POST", "/api/reorganisations?apply=true", Some(&admin), Some(serde_json::to_value(&wrong).unwrap()))
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(serde_json::to_value(&wrong).unwrap()),
+        )
         .await;
     assert_eq!((st, refused["applied"].as_bool()), (200, Some(false)));
-    assert_eq!(refused["blocked"].as_array().unwrap().len(), 2, "{}", refused["blocked"]);
     assert_eq!(
-        s.cooperative_named("HTX Gia Tân được chọn").await.unwrap().area_id,
+        refused["blocked"].as_array().unwrap().len(),
+        2,
+        "{}",
+        refused["blocked"]
+    );
+    assert_eq!(
+        s.cooperative_named("HTX Gia Tân được chọn")
+            .await
+            .unwrap()
+            .area_id,
         old_id(GIA_TAN),
         "nothing applied"
     );
 
     // The administrator places one by hand, then applies.
-    reform.placements.insert(chosen.id.clone(), new_id(TAY_HOA_LU));
+    reform
+        .placements
+        .insert(chosen.id.clone(), new_id(TAY_HOA_LU));
     let (st, done) = s
-        .call("POST", "/api/reorganisations?apply=true", Some(&admin), Some(serde_json::to_value(&reform).unwrap()))
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(serde_json::to_value(&reform).unwrap()),
+        )
         .await;
     assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
     assert!(placed(&done, &chosen.id).1.contains("Do bạn chọn"));
@@ -215,7 +344,12 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(coops.len(), 401);
     for c in &coops {
         let here = by_id.get(c.area_id.as_str()).copied();
-        assert!(here.is_some_and(|a| a.path.matches('/').count() == 2), "{} in {}", c.name, c.area_id);
+        assert!(
+            here.is_some_and(|a| a.path.matches('/').count() == 2),
+            "{} in {}",
+            c.name,
+            c.area_id
+        );
         assert_eq!(c.area_path, format!("37/{}/", c.area_id));
     }
     for (i, a) in former.iter().enumerate() {
@@ -226,8 +360,16 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         assert_eq!(c.area_id, expected, "{} (former {code})", c.name);
     }
     let here = |c: &Cooperative| coops.iter().find(|x| x.id == c.id).unwrap().area_id.clone();
-    assert_eq!(here(&with_gps), new_id(TAY_HOA_LU), "nearest to its visit's GPS");
-    assert_eq!(here(&chosen), new_id(TAY_HOA_LU), "placed by the administrator");
+    assert_eq!(
+        here(&with_gps),
+        new_id(TAY_HOA_LU),
+        "nearest to its visit's GPS"
+    );
+    assert_eq!(
+        here(&chosen),
+        new_id(TAY_HOA_LU),
+        "placed by the administrator"
+    );
     assert_eq!(here(&default), new_id(GIA_VAN), "the main successor");
 
     // Reports followed their cooperatives, keeping where they were written.
@@ -247,7 +389,12 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         let sup = sup.clone();
         async move {
             let (st, r) = s
-                .call("GET", &format!("/api/review?period={period}&area={area}"), Some(&sup), None)
+                .call(
+                    "GET",
+                    &format!("/api/review?period={period}&area={area}"),
+                    Some(&sup),
+                    None,
+                )
                 .await;
             assert_eq!(st, 200, "{r}");
             r
@@ -272,14 +419,20 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
             v
         }
     };
-    assert_eq!(scopes(giatan.clone()).await, [format!("37/{}/", new_id(GIA_VAN))]);
+    assert_eq!(
+        scopes(giatan.clone()).await,
+        [format!("37/{}/", new_id(GIA_VAN))]
+    );
     let giavien_after = scopes(giavien.clone()).await;
     let expected_giavien: BTreeSet<String> = former
         .iter()
         .filter(|a| a.parent_id == gia_tan.parent_id)
         .map(|a| format!("37/{}/", new_id(&main_of[a.code.as_deref().unwrap()])))
         .collect();
-    assert_eq!(giavien_after.iter().cloned().collect::<BTreeSet<_>>(), expected_giavien);
+    assert_eq!(
+        giavien_after.iter().cloned().collect::<BTreeSet<_>>(),
+        expected_giavien
+    );
 
     // Every tablet ends with exactly the cooperatives of its areas now: none stale, none
     // twice (the one placed away left Gia Tân's officer's tablet with its report).
@@ -297,11 +450,18 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         let held: BTreeSet<String> = tab.coops.keys().cloned().collect();
         assert_eq!(held, expected, "{client}");
         for c in tab.coops.values() {
-            assert!(mine.iter().any(|p| c.area_path.starts_with(p)), "{client}: stale {}", c.name);
+            assert!(
+                mine.iter().any(|p| c.area_path.starts_with(p)),
+                "{client}: stale {}",
+                c.name
+            );
         }
     }
     assert!(!tab_giatan.coops.contains_key(&with_gps.id));
-    assert!(!tab_giatan.visits.contains_key("v-giatan-0"), "its report left too");
+    assert!(
+        !tab_giatan.visits.contains_key("v-giatan-0"),
+        "its report left too"
+    );
     assert!(tab_giatan.coops.contains_key(&default.id));
 
     // The export taken before the reform, imported again: its rows name former communes,
@@ -310,26 +470,57 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         .import_registry(&admin, before_reform, "truoc-sap-xep.xlsx", &[])
         .await;
     assert_eq!(st, 200, "{again}");
-    assert_eq!(again["moves"].as_array().map(Vec::len), Some(0), "{}", again["moves"]);
+    assert_eq!(
+        again["moves"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        again["moves"]
+    );
     assert_eq!(again["updated"].as_u64(), Some(0), "{}", again["notes_csv"]);
 
     // A code now names today's unit: a row with code 14329 lands in Phường Hoa Lư.
     let row = "Tên HTX,Mã xã\r\nHTX Theo mã,14329\r\n";
     let (st, r) = s
-        .import_registry(&admin, row.as_bytes().to_vec(), "ma.csv", &[("apply", "true")])
+        .import_registry(
+            &admin,
+            row.as_bytes().to_vec(),
+            "ma.csv",
+            &[("apply", "true")],
+        )
         .await;
     assert_eq!((st, r["created"].as_u64()), (200, Some(1)), "{r}");
-    assert_eq!(s.cooperative_named("HTX Theo mã").await.unwrap().area_id, new_id("14329"));
+    assert_eq!(
+        s.cooperative_named("HTX Theo mã").await.unwrap().area_id,
+        new_id("14329")
+    );
     // The reform cannot be applied twice: its old units are closed; posting the applied
     // one again says so once.
     let (st, twice) = s
-        .call("POST", "/api/reorganisations", Some(&admin), Some(serde_json::to_value(&reform).unwrap()))
+        .call(
+            "POST",
+            "/api/reorganisations",
+            Some(&admin),
+            Some(serde_json::to_value(&reform).unwrap()),
+        )
         .await;
     assert_eq!(st, 422);
-    assert_eq!(twice["fields"].as_array().unwrap().len(), 1, "{}", twice["fields"]);
-    assert!(twice["fields"][0]["message"]["vi"].as_str().unwrap().contains("đã được áp dụng"));
+    assert_eq!(
+        twice["fields"].as_array().unwrap().len(),
+        1,
+        "{}",
+        twice["fields"]
+    );
+    assert!(twice["fields"][0]["message"]["vi"]
+        .as_str()
+        .unwrap()
+        .contains("đã được áp dụng"));
     let (st, again) = s
-        .call("GET", "/api/reorganisations/official-2025?province=37", Some(&admin), None)
+        .call(
+            "GET",
+            "/api/reorganisations/official-2025?province=37",
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(st, 422, "{}", again["fields"]);
 }
@@ -343,7 +534,10 @@ async fn from_table(
     decision: &str,
 ) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(table).file_name("nghi-quyet.csv"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(table).file_name("nghi-quyet.csv"),
+        )
         .text("effective_on", effective_on.to_string())
         .text("decision", decision.to_string());
     s.http
@@ -372,7 +566,14 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     let admin = s.login("quantri.tinh", "mat-khau-quan-tri").await;
     // Two wards of today merged by a later resolution, given as its table.
     let table = "Mã ĐVHC cũ,Tên ĐVHC cũ,Mã ĐVHC mới,Tên ĐVHC mới\r\n13285,Phường Phủ Lý,13285,Phường Phủ Lý Mới\r\n13291,Phường Phù Vân,13285,Phường Phủ Lý Mới\r\n";
-    let resp = from_table(&s, &admin, table.as_bytes().to_vec(), "2027-01-01", "Nghị quyết thử").await;
+    let resp = from_table(
+        &s,
+        &admin,
+        table.as_bytes().to_vec(),
+        "2027-01-01",
+        "Nghị quyết thử",
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 200);
     let r: Reorganisation = resp.json().await.unwrap();
     // The new ward carries the code of the one it absorbed: an id of its own.
@@ -381,14 +582,32 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     assert_eq!(r.new_areas[0].code.as_deref(), Some("13285"));
     assert_eq!(r.merges[0].from.len(), 2);
     let (st, p) = s
-        .call("POST", "/api/reorganisations?apply=true", Some(&admin), Some(serde_json::to_value(&r).unwrap()))
+        .call(
+            "POST",
+            "/api/reorganisations?apply=true",
+            Some(&admin),
+            Some(serde_json::to_value(&r).unwrap()),
+        )
         .await;
     assert_eq!(st, 200, "{p}");
     // A table without the columns: refused naming them.
-    let resp = from_table(&s, &admin, b"Ten,Ma\r\nA,1\r\n".to_vec(), "2027-01-01", "NQ").await;
+    let resp = from_table(
+        &s,
+        &admin,
+        b"Ten,Ma\r\nA,1\r\n".to_vec(),
+        "2027-01-01",
+        "NQ",
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 422);
     let b: Value = resp.json().await.unwrap();
-    assert!(b["fields"][0]["message"]["vi"].as_str().unwrap().contains("Mã cũ"), "{b}");
+    assert!(
+        b["fields"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("Mã cũ"),
+        "{b}"
+    );
 
     // Rows the tree does not hold, or whose name is not the unit's, are named, not
     // dropped.
@@ -396,19 +615,40 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     let resp = from_table(&s, &admin, bad.as_bytes().to_vec(), "2027-06-01", "NQ").await;
     assert_eq!(resp.status().as_u16(), 422);
     let b: Value = resp.json().await.unwrap();
-    let said: Vec<&str> = b["fields"].as_array().unwrap().iter().map(|f| f["message"]["vi"].as_str().unwrap()).collect();
+    let said: Vec<&str> = b["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"]["vi"].as_str().unwrap())
+        .collect();
     assert_eq!(said.len(), 2, "{said:?}");
-    assert!(said[0].starts_with("Dòng 3:") && said[1].starts_with("Dòng 4:"), "{said:?}");
+    assert!(
+        said[0].starts_with("Dòng 3:") && said[1].starts_with("Dòng 4:"),
+        "{said:?}"
+    );
 
     // A unit may not take a code an open unit carries, a name its parent has, or a level
     // not below its parent's.
     for (body, field) in [
-        (json!({"name": "Phường Trùng Mã", "level": "commune", "parent_id": "37", "code": "13318"}), "code"),
-        (json!({"name": "Phường Châu Sơn", "level": "commune", "parent_id": "37"}), "name"),
-        (json!({"name": "Tỉnh Trong Tỉnh", "level": "province", "parent_id": "37"}), "level"),
+        (
+            json!({"name": "Phường Trùng Mã", "level": "commune", "parent_id": "37", "code": "13318"}),
+            "code",
+        ),
+        (
+            json!({"name": "Phường Châu Sơn", "level": "commune", "parent_id": "37"}),
+            "name",
+        ),
+        (
+            json!({"name": "Tỉnh Trong Tỉnh", "level": "province", "parent_id": "37"}),
+            "level",
+        ),
     ] {
         let (st, b) = s.call("POST", "/api/areas", Some(&admin), Some(body)).await;
-        assert_eq!((st, b["fields"][0]["field"].as_str()), (422, Some(field)), "{b}");
+        assert_eq!(
+            (st, b["fields"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{b}"
+        );
     }
 
     // An administrator adds a unit with an official code that a closed unit had: the
@@ -422,5 +662,8 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
         )
         .await;
     assert_eq!(st, 201, "{a}");
-    assert_eq!((a["id"].as_str(), a["code"].as_str()), (Some("13291-moi"), Some("13291")));
+    assert_eq!(
+        (a["id"].as_str(), a["code"].as_str()),
+        (Some("13291-moi"), Some("13291"))
+    );
 }

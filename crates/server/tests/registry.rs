@@ -94,7 +94,11 @@ async fn blank_and_merged_cells_never_reset_what_is_stored(backend: Backend) {
     sheet.write_string(3, 5, "(xóa)").unwrap();
     let r = apply(&s, &admin, book.save_to_buffer().unwrap(), &[]).await;
     assert_eq!(
-        (r["created"].as_u64(), r["updated"].as_u64(), r["unchanged"].as_u64()),
+        (
+            r["created"].as_u64(),
+            r["updated"].as_u64(),
+            r["unchanged"].as_u64()
+        ),
         (Some(0), Some(1), Some(2)),
         "only the cleared phone changes: {r}"
     );
@@ -228,7 +232,12 @@ async fn dates_in_the_1904_system_and_in_us_order(backend: Backend) {
     // A CSV saved with US regional settings: 7/1/2025 is 1 July, told by 3/15/2019.
     let us = "Tên HTX,Xã/Phường,Ngày thành lập\r\nHTX Kiểu Mỹ A,Xã Ninh Xuân,7/1/2025\r\nHTX Kiểu Mỹ B,Xã Ninh Xuân,3/15/2019\r\n";
     let (st, r) = s
-        .import_registry(&admin, us.as_bytes().to_vec(), "us.csv", &[("apply", "true")])
+        .import_registry(
+            &admin,
+            us.as_bytes().to_vec(),
+            "us.csv",
+            &[("apply", "true")],
+        )
         .await;
     assert_eq!((st, r["created"].as_u64()), (200, Some(2)), "{r}");
     assert_eq!(r["date_order"]["order"], "mdy", "{r}");
@@ -266,9 +275,17 @@ async fn dates_in_the_1904_system_and_in_us_order(backend: Backend) {
     let c = s.cooperative_named("HTX Hỏi ngày").await.unwrap();
     assert_eq!(c.established_on.as_deref(), Some("2025-01-07"));
     let (st, r) = s
-        .import_registry(&admin, unclear.as_bytes().to_vec(), "hoi.csv", &[("date_order", "ymd")])
+        .import_registry(
+            &admin,
+            unclear.as_bytes().to_vec(),
+            "hoi.csv",
+            &[("date_order", "ymd")],
+        )
         .await;
-    assert_eq!((st, r["fields"][0]["field"].as_str()), (422, Some("date_order")));
+    assert_eq!(
+        (st, r["fields"][0]["field"].as_str()),
+        (422, Some("date_order"))
+    );
 }
 
 on_both!(the_visible_sheet_is_read_and_another_can_be_chosen);
@@ -291,7 +308,9 @@ async fn the_visible_sheet_is_read_and_another_can_be_chosen(backend: Backend) {
     this_year.write_string(1, 2, "Xã Ninh Vân").unwrap();
     this_year.set_active(true);
     let file = book.save_to_buffer().unwrap();
-    let (st, r) = s.import_registry(&admin, file.clone(), "htx.xlsx", &[]).await;
+    let (st, r) = s
+        .import_registry(&admin, file.clone(), "htx.xlsx", &[])
+        .await;
     assert_eq!(st, 200, "{r}");
     assert_eq!(r["sheet"], "Năm 2025");
     assert_eq!(
@@ -306,7 +325,11 @@ async fn the_visible_sheet_is_read_and_another_can_be_chosen(backend: Backend) {
     let (st, r) = s
         .import_registry(&admin, file, "htx.xlsx", &[("sheet", "Năm 2023")])
         .await;
-    assert_eq!((st, r["fields"][0]["field"].as_str()), (422, Some("sheet")), "{r}");
+    assert_eq!(
+        (st, r["fields"][0]["field"].as_str()),
+        (422, Some("sheet")),
+        "{r}"
+    );
 }
 
 on_both!(old_vietnamese_fonts_inside_a_workbook);
@@ -324,7 +347,9 @@ async fn old_vietnamese_fonts_inside_a_workbook(backend: Backend) {
     sheet
         .write_string(1, 0, latin1(b"H\xeep t\xb8c x\xb7 \xa7\xe5ng Giao"))
         .unwrap();
-    sheet.write_string(1, 2, latin1(b"X\xb7 Ninh H\xb6i")).unwrap();
+    sheet
+        .write_string(1, 2, latin1(b"X\xb7 Ninh H\xb6i"))
+        .unwrap();
     let r = apply(&s, &admin, book.save_to_buffer().unwrap(), &[]).await;
     assert_eq!(r["created"].as_u64(), Some(1), "{r}");
     assert_eq!(r["encoding"], "XLSX (TCVN3 → Unicode)");
@@ -334,10 +359,17 @@ async fn old_vietnamese_fonts_inside_a_workbook(backend: Backend) {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     headers(sheet);
-    sheet.write_string(1, 0, "Hôïp taùc xaõ Ñoàng Taâm").unwrap();
+    sheet
+        .write_string(1, 0, "Hôïp taùc xaõ Ñoàng Taâm")
+        .unwrap();
     sheet.write_string(1, 2, "Xaõ Ninh Haûi").unwrap();
     let (st, r) = s
-        .import_registry(&admin, book.save_to_buffer().unwrap(), "vni.xlsx", &[("apply", "true")])
+        .import_registry(
+            &admin,
+            book.save_to_buffer().unwrap(),
+            "vni.xlsx",
+            &[("apply", "true")],
+        )
         .await;
     assert_eq!(st, 422, "{r}");
     let msg = r["fields"][0]["message"]["vi"].as_str().unwrap();
@@ -353,18 +385,31 @@ async fn an_export_whose_dates_all_read_both_ways_imports_unchanged(backend: Bac
     // Every founding date with a day of 12 or less: as text they would read both ways.
     let csv = "Tên HTX,Xã/Phường,Ngày thành lập\r\nHTX Ngày Một,Phường Hoa Lư,05/03/2019\r\nHTX Ngày Hai,Phường Hoa Lư,02/01/2020\r\n";
     let (st, r) = s
-        .import_registry(&admin, csv.as_bytes().to_vec(), "a.csv", &[("apply", "true"), ("date_order", "dmy")])
+        .import_registry(
+            &admin,
+            csv.as_bytes().to_vec(),
+            "a.csv",
+            &[("apply", "true"), ("date_order", "dmy")],
+        )
         .await;
     assert_eq!((st, r["created"].as_u64()), (200, Some(2)), "{r}");
     let xlsx = s.export_registry(&admin).await;
     let r = apply(&s, &admin, xlsx, &[]).await;
     assert_eq!(
-        (r["applied"].as_bool(), r["unchanged"].as_u64(), r["updated"].as_u64()),
+        (
+            r["applied"].as_bool(),
+            r["unchanged"].as_u64(),
+            r["updated"].as_u64()
+        ),
         (Some(true), Some(2), Some(0)),
         "{r}"
     );
     assert_eq!(
-        s.cooperative_named("HTX Ngày Một").await.unwrap().established_on.as_deref(),
+        s.cooperative_named("HTX Ngày Một")
+            .await
+            .unwrap()
+            .established_on
+            .as_deref(),
         Some("2019-03-05")
     );
 }

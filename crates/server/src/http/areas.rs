@@ -131,6 +131,7 @@ pub async fn load_official(
     Json(req): Json<OfficialRequest>,
 ) -> ApiResult<axum::Json<AreaImportReport>> {
     Ok(axum::Json(
-        rules::areas::load_official(&state.db, &user.0, &req.province, &req.list, req.apply).await?,
+        rules::areas::load_official(&state.db, &user.0, &req.province, &req.list, req.apply)
+            .await?,
     ))
 }

@@ -70,7 +70,6 @@ pub async fn dismiss(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ApplyQuery {
     /// true: move it; false or absent: a dry run that changes nothing.
@@ -92,6 +91,7 @@ pub async fn move_cooperative(
     Json(req): Json<MoveRequest>,
 ) -> ApiResult<axum::Json<MovePreview>> {
     Ok(axum::Json(
-        rules::moves::move_cooperative(&state.db, &user.0, &id, &req, q.apply.unwrap_or(false)).await?,
+        rules::moves::move_cooperative(&state.db, &user.0, &id, &req, q.apply.unwrap_or(false))
+            .await?,
     ))
 }

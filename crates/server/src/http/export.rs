@@ -153,12 +153,15 @@ pub fn xlsx(sheet: &str, rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
                     8
                 }
                 Cell::Date(d) => {
-                    match hoptac_core::validate::parse_iso_date_from(d, 1900)
-                        .and_then(|(y, m, day)| {
-                            rust_xlsxwriter::ExcelDateTime::from_ymd(y as u16, m as u8, day as u8).ok()
-                        }) {
+                    match hoptac_core::validate::parse_iso_date_from(d, 1900).and_then(
+                        |(y, m, day)| {
+                            rust_xlsxwriter::ExcelDateTime::from_ymd(y as u16, m as u8, day as u8)
+                                .ok()
+                        },
+                    ) {
                         Some(when) => {
-                            ws.write_datetime_with_format(ri, ci, &when, &date).map_err(err)?;
+                            ws.write_datetime_with_format(ri, ci, &when, &date)
+                                .map_err(err)?;
                         }
                         None => {
                             ws.write_string(ri, ci, d).map_err(err)?;

@@ -110,6 +110,7 @@ impl Modify for Bearer {
         crate::http::review::detail,
         crate::http::review::audit,
         crate::http::six_month::review,
+        crate::http::six_month::periods,
         crate::http::six_month::export,
         crate::http::six_month::records,
         crate::http::six_month::set_targets,

@@ -3,9 +3,9 @@
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, Json, Query};
+use super::upload::Upload;
 use crate::rules;
 use crate::AppState;
-use super::upload::Upload;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::routing::{get, post};

@@ -14,12 +14,13 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::Router;
 use hoptac_core::six_month::Ids;
-use hoptac_core::six_month::{RecordsPage, ReviewResponse, Targets, TargetsRequest};
+use hoptac_core::six_month::{RecordsPage, ReviewPeriods, ReviewResponse, Targets, TargetsRequest};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/review", get(review))
+        .route("/review/periods", get(periods))
         .route("/review/export", get(export))
         .route("/review/records", get(records))
         .route("/targets", put(set_targets))
@@ -71,6 +72,19 @@ pub async fn review(
     let ids = if q.ids { Ids::All } else { Ids::None };
     let r = load_review(&state.db, &user.0.scopes, &q.period, q.area.as_deref(), ids).await?;
     Ok(axum::Json(r))
+}
+
+/// The half-years with approved reports in the caller's areas, newest first: the review
+/// page opens on the first.
+#[utoipa::path(get, path = "/api/review/periods", tag = "review", security(("bearer" = [])),
+    responses((status = 200, body = ReviewPeriods), (status = 401, body = hoptac_core::error::ApiErrorBody)))]
+pub async fn periods(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<ReviewPeriods>> {
+    Ok(axum::Json(
+        rules::six_month::periods(&state.db, &user.0.scopes).await?,
+    ))
 }
 
 /// The records behind one figure of the review, a page at a time, each named (a

@@ -129,4 +129,3 @@ pub async fn reactivate(
         rules::users::set_active(&state.db, &user.0, &id, true).await?,
     ))
 }
-

@@ -38,7 +38,8 @@ pub fn router() -> Router<AppState> {
 pub struct QueueQuery {
     /// submitted, resubmitted, returned, approved, rejected.
     pub status: Option<String>,
-    /// An area path prefix ("NB/NB-HL/").
+    /// An area path prefix ("37/14533/"): reports in that area now, or written in it (a
+    /// former district's path finds the reports written there before a reorganisation).
     pub area: Option<String>,
     /// The officer's user id.
     pub author: Option<String>,

@@ -191,19 +191,30 @@ pub async fn add(db: &Db, admin: &UserInfo, req: &NewAreaRequest) -> ApiResult<A
             "name",
             Msg::new(
                 format!("{} đã có tên \"{}\".", parent.name, twin.name),
-                format!("{} has a unit named \"{}\" already.", parent.name, twin.name),
+                format!(
+                    "{} has a unit named \"{}\" already.",
+                    parent.name, twin.name
+                ),
             ),
         ));
     }
-    if let Some(holder) = code
-        .as_deref()
-        .and_then(|c| all.iter().find(|a| a.is_open() && a.code.as_deref() == Some(c)))
-    {
+    if let Some(holder) = code.as_deref().and_then(|c| {
+        all.iter()
+            .find(|a| a.is_open() && a.code.as_deref() == Some(c))
+    }) {
         return Err(ApiError::field(
             "code",
             Msg::new(
-                format!("Mã {} là của {} (đang hoạt động).", holder.code.as_deref().unwrap_or(""), holder.name),
-                format!("Code {} belongs to {} (open).", holder.code.as_deref().unwrap_or(""), holder.name),
+                format!(
+                    "Mã {} là của {} (đang hoạt động).",
+                    holder.code.as_deref().unwrap_or(""),
+                    holder.name
+                ),
+                format!(
+                    "Code {} belongs to {} (open).",
+                    holder.code.as_deref().unwrap_or(""),
+                    holder.name
+                ),
             ),
         ));
     }
@@ -297,15 +308,23 @@ pub(crate) fn official_province<'a>(
         return Err(ApiError::NotFound(format!("no open area '{id}'")));
     };
     if !in_scope(&p.path, &admin.scopes) {
-        return Err(ApiError::Forbidden("the province is outside your areas".into()));
+        return Err(ApiError::Forbidden(
+            "the province is outside your areas".into(),
+        ));
     }
     match p.code.as_deref() {
         Some(code) if p.level == AreaLevel::Province && p.parent_id.is_none() => Ok((p, code)),
         _ => Err(ApiError::field(
             "province",
             Msg::new(
-                format!("{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.", p.name),
-                format!("{} is not a province with an official code: set its code first.", p.name),
+                format!(
+                    "{} không phải tỉnh có mã đơn vị hành chính: hãy ghi mã của tỉnh trước.",
+                    p.name
+                ),
+                format!(
+                    "{} is not a province with an official code: set its code first.",
+                    p.name
+                ),
             ),
         )),
     }
@@ -347,9 +366,12 @@ pub async fn load_official(
         .filter(|r| r.new_province_code.as_deref() == Some(code))
         .map(|r| r.old_code.as_str())
         .collect();
-    let unchanged = former
-        .len()
-        .saturating_sub(created.iter().filter(|a| a.level == AreaLevel::Commune).count());
+    let unchanged = former.len().saturating_sub(
+        created
+            .iter()
+            .filter(|a| a.level == AreaLevel::Commune)
+            .count(),
+    );
     let mut report = hoptac_core::area_list::AreaImportReport {
         created,
         unchanged,

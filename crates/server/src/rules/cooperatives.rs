@@ -40,6 +40,7 @@ fn owned(c: &Cooperative, area_path: String, version: i64) -> Cooperative {
         newly_established: c.newly_established,
         main_photo: c.main_photo.clone(),
         // The server's.
+        moved_from: None,
         area_path,
         version,
     }

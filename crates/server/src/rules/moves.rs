@@ -25,7 +25,10 @@ async fn who_loses_and_gains(
     to_path: &str,
 ) -> ApiResult<(Vec<String>, Vec<String>)> {
     let held = storage::reorg::assignment_paths(tx).await?;
-    let covers = |u: &str, path: &str| held.iter().any(|(v, p)| v == u && path.starts_with(p.as_str()));
+    let covers = |u: &str, path: &str| {
+        held.iter()
+            .any(|(v, p)| v == u && path.starts_with(p.as_str()))
+    };
     let mut users: Vec<&str> = held.iter().map(|(u, _)| u.as_str()).collect();
     users.dedup();
     let losing = users
@@ -61,14 +64,26 @@ pub(crate) async fn relocate(
     let mut visit_ids: Vec<String> = visits.iter().map(|v| v.report.id.clone()).collect();
     visit_ids.sort();
     let count = visits.len() as u64;
-    super::reorg::move_area(tx, by, std::slice::from_ref(c), visits, conflicts, &to.id, &to.path)
-        .await?;
+    super::reorg::move_area(
+        tx,
+        by,
+        std::slice::from_ref(c),
+        visits,
+        conflicts,
+        &to.id,
+        &to.path,
+    )
+    .await?;
     for user in &losing {
         super::reorg::removed_for(tx, user, &c.id, &visit_ids)?;
     }
     let after = Cooperative {
         area_id: to.id.clone(),
         area_path: to.path.clone(),
+        moved_from: Some(hoptac_core::model::FormerPlace {
+            area_id: c.area_id.clone(),
+            until: by.effective_on.to_string(),
+        }),
         version: c.version + 1,
         ..c.clone()
     };
@@ -95,7 +110,9 @@ pub async fn move_cooperative(
     let reason = req.reason.trim();
     if reason.is_empty()
         || reason.chars().count() > 300
-        || reason.chars().any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+        || reason
+            .chars()
+            .any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
     {
         return Err(ApiError::field(
             "reason",
@@ -165,7 +182,10 @@ pub async fn move_cooperative(
     gaining_names.sort();
     let move_id = format!("move-{}", uuid::Uuid::new_v4().simple());
     let today = hoptac_core::validate::date_of_millis_vn(storage::now_ms());
-    let decision = format!("Chuyển {} từ {} sang {}: {reason}", c.name, from.name, to.name);
+    let decision = format!(
+        "Chuyển {} từ {} sang {}: {reason}",
+        c.name, from.name, to.name
+    );
     storage::reorg::insert(
         &mut tx,
         &move_id,

@@ -28,7 +28,6 @@ use hoptac_core::text::normalize;
 use hoptac_core::validate::{date_of_millis_vn, validate_cooperative};
 use std::collections::HashMap;
 
-
 /// The header row: the first of the first ten rows naming two or more known columns
 /// (lists often start with a title and a date above the table), else the first
 /// non-empty row.
@@ -56,7 +55,10 @@ enum Write {
     },
     /// The row names another commune: the record moves there with its history
     /// ([`super::moves::relocate`]), after any update of its fields.
-    Move { id: String, to: String },
+    Move {
+        id: String,
+        to: String,
+    },
 }
 
 /// Which of a row's identifiers point to which existing record.
@@ -410,8 +412,14 @@ pub async fn import(
             report.moves.push(refuse(
                 header_of(Field::Commune),
                 Msg::new(
-                    format!("{} chuyển từ {from_name} sang {} (cùng các phiếu khảo sát).", records[i].name, to.name),
-                    format!("{} moves from {from_name} to {} (with its visit reports).", records[i].name, to.name),
+                    format!(
+                        "{} chuyển từ {from_name} sang {} (cùng các phiếu khảo sát).",
+                        records[i].name, to.name
+                    ),
+                    format!(
+                        "{} moves from {from_name} to {} (with its visit reports).",
+                        records[i].name, to.name
+                    ),
                 ),
             ));
         }
@@ -500,7 +508,10 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
             // Where the area went if a reorganisation closed it meanwhile.
             let target = Cooperative {
                 area_id: to.clone(),
-                area_path: areas.get(to.as_str()).map(|a| a.path.clone()).unwrap_or_default(),
+                area_path: areas
+                    .get(to.as_str())
+                    .map(|a| a.path.clone())
+                    .unwrap_or_default(),
                 ..c.clone()
             };
             let to = match land(&areas, &user.scopes, &target)? {

@@ -14,8 +14,8 @@
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who, WriteTx};
-use hoptac_core::model::{in_scope, Area, Cooperative, Role, UserInfo};
 use hoptac_core::i18n::Msg;
+use hoptac_core::model::{in_scope, Area, Cooperative, Role, UserInfo};
 use hoptac_core::reorg::{
     plan, AssignmentChange, MovedCooperative, PlacedBy, Placement, Plan, ReorgPreview,
     Reorganisation, TargetChange, PREVIEW_LIMIT,
@@ -48,7 +48,11 @@ pub async fn reorganise(
         .iter()
         .flat_map(|m| m.from.iter().chain(std::iter::once(&m.into)))
         .chain(req.dissolved.iter())
-        .chain(req.splits.iter().flat_map(|s| std::iter::once(&s.from).chain(s.into.iter())))
+        .chain(
+            req.splits
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(s.into.iter())),
+        )
         .chain(req.new_areas.iter().map(|n| &n.parent_id));
     for id in named {
         if let Some(a) = areas.iter().find(|a| &a.id == id) {
@@ -182,7 +186,9 @@ pub async fn reorganise(
             let mut groups: BTreeMap<String, Vec<Cooperative>> = BTreeMap::new();
             for c in &coops {
                 let position = latest_position(&visits, &c.id);
-                let proposed = position.as_ref().and_then(|(lat, lon, _)| nearest(&centres, *lat, *lon));
+                let proposed = position
+                    .as_ref()
+                    .and_then(|(lat, lon, _)| nearest(&centres, *lat, *lon));
                 let (to, by) = p
                     .placement(req, &closed.id, &c.id, proposed.as_deref())
                     .expect("a divided area places every cooperative");
@@ -194,8 +200,14 @@ pub async fn reorganise(
                     PlacedBy::Position => {
                         let date = position.map(|(_, _, d)| d).unwrap_or_default();
                         Msg::new(
-                            format!("Gần trung tâm {} nhất (vị trí GPS lần khảo sát {date}).", name(&to)),
-                            format!("Nearest to the centre of {} (GPS of the visit on {date}).", name(&to)),
+                            format!(
+                                "Gần trung tâm {} nhất (vị trí GPS lần khảo sát {date}).",
+                                name(&to)
+                            ),
+                            format!(
+                                "Nearest to the centre of {} (GPS of the visit on {date}).",
+                                name(&to)
+                            ),
                         )
                     }
                     PlacedBy::Main => Msg::new(
@@ -236,12 +248,23 @@ pub async fn reorganise(
                             .map(|v| v.report.id.clone())
                             .collect();
                         records.sort();
-                        placed_away.push((c.id.clone(), closed.path.clone(), records, to_path.clone()));
+                        placed_away.push((
+                            c.id.clone(),
+                            closed.path.clone(),
+                            records,
+                            to_path.clone(),
+                        ));
                     }
                 }
                 preview.visits_total += their_visits.len() as u64;
                 move_area(
-                    &mut tx, &by, &group, their_visits, their_conflicts, &to_id, &to_path,
+                    &mut tx,
+                    &by,
+                    &group,
+                    their_visits,
+                    their_conflicts,
+                    &to_id,
+                    &to_path,
                 )
                 .await?;
             }
@@ -563,6 +586,10 @@ pub(crate) async fn move_area(
         let moved = Cooperative {
             area_id: to_id.to_string(),
             area_path: to_path.to_string(),
+            moved_from: Some(hoptac_core::model::FormerPlace {
+                area_id: c.area_id.clone(),
+                until: by.effective_on.to_string(),
+            }),
             version: c.version + 1,
             ..c.clone()
         };
@@ -642,7 +669,12 @@ pub async fn official_2025(db: &Db, admin: &UserInfo, province: &str) -> ApiResu
         .filter(|r| r.new_province_code.as_deref() == Some(code))
         .cloned()
         .collect();
-    build(&rows, &areas, crate::units::REFORM_DATE, crate::units::REFORM_DECISION)
+    build(
+        &rows,
+        &areas,
+        crate::units::REFORM_DATE,
+        crate::units::REFORM_DECISION,
+    )
 }
 
 /// A reorganisation given as the table a resolution publishes (old code, old name, new
@@ -675,7 +707,9 @@ pub async fn from_table(
     }
     if decision.trim().is_empty()
         || decision.chars().count() > 300
-        || decision.chars().any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+        || decision
+            .chars()
+            .any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
     {
         return Err(ApiError::field(
             "decision",
@@ -711,16 +745,31 @@ pub async fn from_table(
     // Every row names an old unit the tree holds, by its code and its name.
     let mut wrong = Vec::new();
     let key = |s: &str| hoptac_core::registry::area_name_key(s);
-    for (r, old) in table.iter().zip(hoptac_core::reorg::old_units(&table, &areas)) {
+    for (r, old) in table
+        .iter()
+        .zip(hoptac_core::reorg::old_units(&table, &areas))
+    {
         match old {
             None => wrong.push(hoptac_core::i18n::Msg::new(
-                format!("Dòng {}: không có xã/phường mã {} đang hoạt động trong địa bàn của bạn.", r.row, r.old_code),
-                format!("Row {}: no open commune with code {} in your areas.", r.row, r.old_code),
+                format!(
+                    "Dòng {}: không có xã/phường mã {} đang hoạt động trong địa bàn của bạn.",
+                    r.row, r.old_code
+                ),
+                format!(
+                    "Row {}: no open commune with code {} in your areas.",
+                    r.row, r.old_code
+                ),
             )),
             Some(a) if !r.old_name.is_empty() && key(&r.old_name) != key(&a.name) => {
                 wrong.push(hoptac_core::i18n::Msg::new(
-                    format!("Dòng {}: mã {} là {}, không phải \"{}\".", r.row, r.old_code, a.name, r.old_name),
-                    format!("Row {}: code {} is {}, not \"{}\".", r.row, r.old_code, a.name, r.old_name),
+                    format!(
+                        "Dòng {}: mã {} là {}, không phải \"{}\".",
+                        r.row, r.old_code, a.name, r.old_name
+                    ),
+                    format!(
+                        "Row {}: code {} is {}, not \"{}\".",
+                        r.row, r.old_code, a.name, r.old_name
+                    ),
                 ))
             }
             Some(_) => {}

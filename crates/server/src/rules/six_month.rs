@@ -64,6 +64,16 @@ pub async fn load_review(
     Ok(c.into_response())
 }
 
+/// The half-years with approved reports in `scopes`, newest first (`GET /api/review/periods`).
+pub async fn periods(
+    db: &Db,
+    scopes: &[String],
+) -> ApiResult<hoptac_core::six_month::ReviewPeriods> {
+    Ok(hoptac_core::six_month::ReviewPeriods {
+        with_reports: storage::visits::periods_approved(db, scopes).await?,
+    })
+}
+
 /// A computed review and what it was computed from, to name the records behind a figure.
 struct Computed {
     response: ReviewResponse,

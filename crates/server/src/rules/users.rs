@@ -357,7 +357,10 @@ pub struct FirstAdmin {
 /// administrator covers those provinces, or `area`, or the tree's one province.
 ///
 /// Errors are plain messages for the terminal.
-pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Vec<String>), String> {
+pub async fn create_first_admin(
+    db: &Db,
+    req: &FirstAdmin,
+) -> Result<(String, Vec<String>), String> {
     let (display_name, password, area) = (&req.display_name, &req.password, req.area.as_deref());
     let username = normalize_username(&req.username);
     let mut errors = Vec::new();
@@ -367,7 +370,10 @@ pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Ve
         return Err(format!("{} ({})", e.message.vi, e.message.en));
     }
     let codes: Vec<String> = if req.provinces.iter().any(|p| p.trim() == "all") {
-        crate::units::provinces().into_iter().map(|(c, _)| c).collect()
+        crate::units::provinces()
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
     } else {
         req.provinces
             .iter()
@@ -378,10 +384,15 @@ pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Ve
     };
     // A province named twice ("37,37", "1" and "01") is loaded once.
     let mut seen = std::collections::BTreeSet::new();
-    let codes: Vec<String> = codes.into_iter().filter(|c| seen.insert(c.clone())).collect();
+    let codes: Vec<String> = codes
+        .into_iter()
+        .filter(|c| seen.insert(c.clone()))
+        .collect();
     let hash = hash_password(password).await;
     let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    let existing = storage::areas::all_in(&mut tx).await.map_err(|e| e.to_string())?;
+    let existing = storage::areas::all_in(&mut tx)
+        .await
+        .map_err(|e| e.to_string())?;
     if existing.is_empty() && codes.is_empty() && area.is_none() {
         let list: Vec<String> = crate::units::provinces()
             .into_iter()
@@ -405,15 +416,19 @@ pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Ve
     let taken: std::collections::BTreeSet<String> = existing.iter().map(|a| a.id.clone()).collect();
     let made = crate::units::areas_today(&missing, &taken)?;
     for a in &made {
-        storage::areas::insert(&mut tx, a).await.map_err(|e| e.to_string())?;
+        storage::areas::insert(&mut tx, a)
+            .await
+            .map_err(|e| e.to_string())?;
         tx.log_change(
             "area",
             &a.id,
             &a.path,
-            &serde_json::to_string(&hoptac_core::sync::Change::Area(a.clone())).map_err(|e| e.to_string())?,
+            &serde_json::to_string(&hoptac_core::sync::Change::Area(a.clone()))
+                .map_err(|e| e.to_string())?,
         );
     }
-    let all: Vec<hoptac_core::model::Area> = existing.into_iter().chain(made.iter().cloned()).collect();
+    let all: Vec<hoptac_core::model::Area> =
+        existing.into_iter().chain(made.iter().cloned()).collect();
     let covered: Vec<hoptac_core::model::Area> = if let Some(a) = area {
         vec![all
             .iter()
@@ -430,11 +445,18 @@ pub async fn create_first_admin(db: &Db, req: &FirstAdmin) -> Result<(String, Ve
             })
             .collect()
     } else {
-        let roots: Vec<&hoptac_core::model::Area> =
-            all.iter().filter(|a| a.parent_id.is_none() && a.is_open()).collect();
+        let roots: Vec<&hoptac_core::model::Area> = all
+            .iter()
+            .filter(|a| a.parent_id.is_none() && a.is_open())
+            .collect();
         match roots.as_slice() {
             [one] => vec![(*one).clone()],
-            _ => return Err("the tree has several provinces: choose with --province CODE or --area ID".into()),
+            _ => {
+                return Err(
+                    "the tree has several provinces: choose with --province CODE or --area ID"
+                        .into(),
+                )
+            }
         }
     };
     let id = uuid::Uuid::new_v4().to_string();

@@ -255,8 +255,10 @@ fn filtered(scopes: &[String], f: &Filter<'_>) -> (String, Vec<Bind>) {
         add("v.status = ?", Bind::Text(s.to_string()), &mut sql);
     }
     if let Some(a) = f.area {
+        // Where the report is now, or where it was written: a unit a reorganisation closed
+        // (a former district) finds the reports written in it.
         add(
-            "substr(v.area_path, 1, length(?)) = ?",
+            "(substr(v.area_path, 1, length(?)) = ? OR substr(COALESCE(v.written_area_path, v.area_path), 1, length(?)) = ?)",
             Bind::Text(a.to_string()),
             &mut sql,
         );
@@ -401,6 +403,19 @@ pub async fn standing_approved(
     to: &str,
 ) -> Result<Vec<ReviewPart>, sqlx::Error> {
     standing_approved_by(db, "area_path", paths, from, to).await
+}
+
+/// The half-years ("2026-H1") with approved reports under `paths`, newest first.
+pub async fn periods_approved(db: &Db, paths: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!(
+        "SELECT DISTINCT period FROM visit_reports WHERE status = 'approved' AND period IS NOT NULL AND {} ORDER BY period DESC",
+        scope_clause("area_path", 1, paths.len())
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for p in paths {
+        q = q.bind(p);
+    }
+    q.fetch_all(&db.pool).await
 }
 
 /// As [`standing_approved`], by the area each report was written in (a review in the

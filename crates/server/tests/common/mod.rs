@@ -206,7 +206,12 @@ impl TestServer {
     }
 
     /// Every change after `cursor` for `token`'s tablet `client`, and the cursor after them.
-    pub async fn pull_from(&self, token: &str, client: &str, mut cursor: i64) -> (Vec<Change>, i64) {
+    pub async fn pull_from(
+        &self,
+        token: &str,
+        client: &str,
+        mut cursor: i64,
+    ) -> (Vec<Change>, i64) {
         let mut out = Vec::new();
         loop {
             let (st, b) = self
@@ -295,11 +300,12 @@ impl TestServer {
 
     /// The cooperative named `name`, as the server stores it.
     pub async fn cooperative_named(&self, name: &str) -> Option<hoptac_core::model::Cooperative> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM cooperatives WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .unwrap();
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM cooperatives WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .unwrap();
         body.map(|b| serde_json::from_str(&b).unwrap())
     }
 
@@ -350,10 +356,16 @@ impl Tablet {
                 Change::Visit(v) => {
                     self.visits.insert(v.id.clone(), v.area_path.clone());
                 }
-                Change::Removed { entity: Entity::Cooperative, id } => {
+                Change::Removed {
+                    entity: Entity::Cooperative,
+                    id,
+                } => {
                     self.coops.remove(&id);
                 }
-                Change::Removed { entity: Entity::Visit, id } => {
+                Change::Removed {
+                    entity: Entity::Visit,
+                    id,
+                } => {
                     self.visits.remove(&id);
                 }
                 Change::AreaUnassigned { path } => {

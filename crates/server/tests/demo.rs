@@ -1,0 +1,232 @@
+//! The demo a newcomer sees (`--demo`): today's Ninh Bình with its official units, the
+//! seed's cooperatives in the former communes, five half-years of approved reports with
+//! real times, targets and newly founded HTX and THT in every half-year, and the 1 July
+//! 2025 reform as published applied between them. Run on SQLite and PostgreSQL.
+
+mod common;
+
+use common::Backend;
+use hoptac_core::model::{Area, AreaLevel, Cooperative, VisitReport};
+use hoptac_core::six_month::{ReviewPeriods, ReviewResponse};
+use hoptac_core::validate::date_of_millis_vn;
+use serde_json::Value;
+
+on_both!(the_demo_is_todays_ninh_binh_with_its_history);
+async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = common::fresh_db_url(backend, dir.path()).await else {
+        return;
+    };
+    let db = hoptac_server::storage::Db::connect(&url).await.unwrap();
+    let loaded = hoptac_server::demo::today::load(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    // 33 of the seed's cooperatives have an officer (the former districts of Hoa Lư, Gia Viễn,
+    // Kim Sơn and Yên Khánh), five half-years each; and the groups founded since.
+    assert!(loaded.reports > 33 * 5, "{loaded:?}");
+    // Loaded once: a database with accounts is left alone.
+    assert_eq!(hoptac_server::demo::today::load(&db).await.unwrap(), None);
+    let areas: Vec<Area> = hoptac_server::storage::areas::all(&db).await.unwrap();
+    let accounts = hoptac_server::demo::accounts_now(&db).await.unwrap();
+    let s = common::serve(db, url, backend, dir).await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+
+    // Today's units, with their official codes: Ninh Bình (37) and its 129 communes and
+    // wards; the 398 communes of the three former provinces closed into them.
+    let open: Vec<&Area> = areas.iter().filter(|a| a.is_open()).collect();
+    assert_eq!(
+        open.iter()
+            .filter(|a| a.level == AreaLevel::Commune)
+            .count(),
+        129
+    );
+    assert!(
+        open.iter().all(|a| a.code.is_some()),
+        "every open unit has its code"
+    );
+    let closed_communes = areas
+        .iter()
+        .filter(|a| a.level == AreaLevel::Commune && !a.is_open())
+        .count();
+    assert_eq!(closed_communes, 398);
+    let named = |name: &str| open.iter().find(|a| a.name == name).copied().unwrap();
+    let tay_hoa_lu = named("Phường Tây Hoa Lư");
+    assert_eq!(tay_hoa_lu.code.as_deref(), Some("14533"));
+
+    // Every cooperative in one of today's units; one the reform moved says where it was.
+    let coops: Vec<Cooperative> = sqlx::query_scalar::<_, String>("SELECT body FROM cooperatives")
+        .fetch_all(&s.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    assert_eq!(coops.len(), 50 + 16);
+    assert!(coops.iter().all(|c| open.iter().any(|a| a.id == c.area_id)));
+    let van_lam = coops
+        .iter()
+        .find(|c| c.name == "HTX Thêu ren Văn Lâm")
+        .unwrap();
+    assert_eq!(van_lam.area_id, named("Phường Nam Hoa Lư").id);
+    let was = van_lam.moved_from.as_ref().unwrap();
+    let ninh_hai = areas.iter().find(|a| a.id == was.area_id).unwrap();
+    assert_eq!(
+        (ninh_hai.name.as_str(), ninh_hai.code.as_deref()),
+        ("Xã Ninh Hải", Some("14551"))
+    );
+    assert_eq!(was.until, "2025-07-01");
+
+    // The officers work in today's communes and wards.
+    let hoa_lu = accounts
+        .iter()
+        .find(|a| a.username == "canbo.hoalu")
+        .unwrap();
+    assert!(
+        hoa_lu.areas.contains(&"Phường Tây Hoa Lư".to_string()),
+        "{:?}",
+        hoa_lu.areas
+    );
+    assert!(hoa_lu
+        .areas
+        .iter()
+        .all(|n| open.iter().any(|a| &a.name == n)));
+
+    // Times that make sense: written on the visit's day (Vietnam's time), received after,
+    // approved after that, all before now.
+    let visits: Vec<VisitReport> =
+        sqlx::query_scalar::<_, String>("SELECT body FROM visit_reports")
+            .fetch_all(&s.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect();
+    assert_eq!(visits.len(), loaded.reports);
+    let now = hoptac_server::storage::now_ms();
+    for v in &visits {
+        assert_eq!(date_of_millis_vn(v.created_at), v.visit_date, "{}", v.id);
+        let received = v.received_at.unwrap();
+        let approved = v.events.last().unwrap().at;
+        assert!(
+            v.created_at < received && received < approved && approved < now,
+            "{}",
+            v.id
+        );
+    }
+
+    // The review opens on the latest half-year with reports, and shows the year's new HTX
+    // and THT against the province's targets: 2026-H1 founded three HTX (targets 4) and one
+    // THT (target 2).
+    let (_, b) = s.call("GET", "/api/review/periods", Some(&sup), None).await;
+    let periods: ReviewPeriods = serde_json::from_value(b).unwrap();
+    assert_eq!(
+        periods.with_reports,
+        ["2026-H1", "2025-H2", "2024-H2", "2021-H2", "2021-H1"]
+    );
+    let review = |period: &str, area: &str| {
+        let s = &s;
+        let sup = sup.clone();
+        let q = format!("/api/review?period={period}&area={area}&ids=true");
+        async move {
+            let (st, b) = s.call("GET", &q, Some(&sup), None).await;
+            assert_eq!(st, 200, "{b}");
+            serde_json::from_value::<ReviewResponse>(b).unwrap()
+        }
+    };
+    let r = review("2026-H1", "37").await;
+    assert_eq!(
+        (r.review.new_htx.value, r.review.new_htx.target),
+        (3, Some(4))
+    );
+    assert_eq!(
+        (r.review.new_tht.value, r.review.new_tht.target),
+        (1, Some(2))
+    );
+    assert!(r.review.revenue_vnd.now > 0 && r.review.works_handed_over.target == Some(14));
+    // The seed's half-year: its five HTX and eight THT of 2021 against 6 and 10.
+    let r = review("2021-H1", "37").await;
+    assert_eq!(
+        (r.review.new_htx.value, r.review.new_htx.target),
+        (5, Some(6))
+    );
+    assert_eq!(
+        (r.review.new_tht.value, r.review.new_tht.target),
+        (8, Some(10))
+    );
+
+    // 2025-H2 in Phường Tây Hoa Lư (made of Ninh Giang, Trường Yên, Ninh Hòa — which the
+    // demo's Ninh Xuân cooperatives are in —, Phúc Sơn, Gia Sinh and part of Gia Tân, by
+    // the published correspondence): last year is what those communes' cooperatives
+    // reported in 2024-H2.
+    let seed: Value = serde_json::from_str(include_str!("../demo/ninh-binh-2021.json")).unwrap();
+    let mut expected: Vec<String> = seed["cooperatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            [
+                "NB-HL-NINHGIANG",
+                "NB-HL-TRUONGYEN",
+                "NB-HL-NINHXUAN",
+                "NB-GV-GIASINH",
+            ]
+            .contains(&c["area_id"].as_str().unwrap())
+        })
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .chain(["coop-moi-002".to_string()]) // THT Trồng sen Gia Sinh, founded 2021
+        .map(|id| format!("demo-{id}-2024-10"))
+        .collect();
+    expected.sort();
+    let r = review("2025-H2", &tay_hoa_lu.id).await;
+    assert_eq!(r.area_name, "Phường Tây Hoa Lư");
+    let mut last_year = r.last_year.unwrap().reports;
+    last_year.sort();
+    assert_eq!(last_year, expected);
+    // This half-year adds the HTX founded there in August 2025.
+    assert_eq!(r.review.reports.len(), expected.len() + 1);
+
+    // The queue filters by today's units, and by a former district for what was written
+    // there before the reform.
+    let queue = |area: String| {
+        let s = &s;
+        let sup = sup.clone();
+        async move {
+            let q = format!("/api/visits?limit=200&area={}", urlencode(&area));
+            let (st, b) = s.call("GET", &q, Some(&sup), None).await;
+            assert_eq!(st, 200, "{b}");
+            b["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["report"]["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let now_there = queue(tay_hoa_lu.path.clone()).await;
+    assert!(
+        now_there.contains(&"demo-coop-moi-009-2026-04".to_string()),
+        "{now_there:?}"
+    );
+    assert!(now_there.iter().all(|id| visits
+        .iter()
+        .any(|v| &v.id == id && v.area_path == tay_hoa_lu.path)));
+    let hoa_lu_district = areas
+        .iter()
+        .find(|a| a.level == AreaLevel::District && a.code.as_deref() == Some("374"))
+        .unwrap();
+    let written_there = queue(hoa_lu_district.path.clone()).await;
+    assert!(!written_there.is_empty());
+    assert!(written_there
+        .iter()
+        .all(|id| visits.iter().any(|v| &v.id == id
+            && v.visit_date.as_str() < "2025-07-01"
+            && v.written_area_path
+                .as_deref()
+                .unwrap_or("")
+                .starts_with(&hoa_lu_district.path))));
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
