@@ -235,6 +235,11 @@ pub async fn review(
     .await
 }
 
+/// The half-years with approved reports in the user's areas, newest first.
+pub async fn review_periods(token: &str) -> Result<hoptac_core::six_month::ReviewPeriods, ApiError> {
+    get(token, "/api/review/periods").await
+}
+
 /// One page of the records behind a figure of the review ([`review`]'s period and area):
 /// `figure` is its key (hoptac_core::six_month::SixMonthReview::ids_of), `offset` where the
 /// page starts.

@@ -339,18 +339,20 @@ fn Profile(coop: Cooperative) -> impl IntoView {
     // The commune or ward it is in, by name (with the unit above it: a district before
     // the 2025 reform, the province after).
     let area_id = c.area_id.clone();
-    let commune = LocalResource::new(move || {
-        let area_id = area_id.clone();
-        async move {
-            let all = crate::app_store().all_areas().await.ok()?;
-            let here = all.iter().find(|a| a.id == area_id)?;
-            let above = here
-                .parent_id
-                .as_deref()
-                .and_then(|p| all.iter().find(|a| a.id == p))
-                .map(|a| format!(", {}", a.name))
-                .unwrap_or_default();
-            Some(format!("{}{above}", here.name))
+    let commune = LocalResource::new(move || place(area_id.clone()));
+    // Where it was before its last move (a reorganisation, a correction), and until when.
+    let moved_from = c.moved_from.clone();
+    let former = moved_from.map(|m| {
+        let until = crate::i18n::date(&m.until);
+        let place = LocalResource::new(move || place(m.area_id.clone()));
+        view! {
+            <dt>{tx("Trước đây", "Formerly")}</dt>
+            <dd data-testid="coop-former-area">
+                {move || place.get().flatten().map(|p| crate::i18n::ts(
+                    format!("{p} (đến {until})"),
+                    format!("{p} (until {until})"),
+                ))}
+            </dd>
         }
     });
     view! {
@@ -367,6 +369,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
             </p>
             <dl class="facts">
                 <dt>{tx("Xã/Phường", "Commune or ward")}</dt><dd data-testid="coop-area">{move || commune.get().flatten()}</dd>
+                {former}
                 <dt>{tx("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
                 <dt>{tx("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
@@ -375,4 +378,18 @@ fn Profile(coop: Cooperative) -> impl IntoView {
             </dl>
         </section>
     }
+}
+
+/// The name of area `id` with the unit above it ("Xã Ninh Hải, Thành phố Hoa Lư"), from
+/// the tablet's areas (closed ones too).
+async fn place(id: String) -> Option<String> {
+    let all = crate::app_store().all_areas().await.ok()?;
+    let here = all.iter().find(|a| a.id == id)?;
+    let above = here
+        .parent_id
+        .as_deref()
+        .and_then(|p| all.iter().find(|a| a.id == p))
+        .map(|a| format!(", {}", a.name))
+        .unwrap_or_default();
+    Some(format!("{}{above}", here.name))
 }

@@ -1,5 +1,6 @@
 //! The supervisor's review queue, served by the server (issue 18): one page of reports at
-//! a time (`GET /api/visits`, newest received first), filtered by state, district, officer
+//! a time (`GET /api/visits`, newest received first), filtered by state, area (a commune
+//! or ward of today, or a former district for what was written there), officer
 //! and six-month period and searched (cooperative, officer, note) on the server, so the browser
 //! holds only what is on screen; "Xem thêm" fetches the next page. Each opens the review
 //! page.
@@ -7,6 +8,7 @@
 use crate::i18n::{date, date_time, tx};
 use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
+use hoptac_core::model::AreaLevel;
 use hoptac_core::model::ReportStatus::*;
 use hoptac_core::review::QueueItem;
 use leptos::prelude::*;
@@ -51,17 +53,26 @@ pub fn ReportsPage() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            let ds: Vec<(String, String)> = crate::app_store()
-                .areas()
-                .await
-                .unwrap_or_default()
+            // Today's districts, communes and wards; then the districts a reorganisation
+            // closed, for what was written in them before it.
+            let all = crate::app_store().all_areas().await.unwrap_or_default();
+            let ds: Vec<(u8, String, String)> = all
                 .into_iter()
-                .filter(|a| a.level == hoptac_core::model::AreaLevel::District)
-                .map(|a| (a.path, a.name))
+                .filter_map(|a| match (&a.closed_on, a.level) {
+                    (None, AreaLevel::District) => Some((0, a.path, a.name)),
+                    (None, AreaLevel::Commune) => Some((1, a.path, a.name)),
+                    (Some(since), AreaLevel::District) => {
+                        let name = crate::i18n::ts(
+                            format!("{} (trước {})", a.name, date(since)),
+                            format!("{} (before {})", a.name, date(since)),
+                        );
+                        Some((2, a.path, name))
+                    }
+                    _ => None,
+                })
                 .collect();
-            districts.set(crate::util::sort_by_key(ds, |d| {
-                (0, hoptac_core::text::normalize(&d.1))
-            }));
+            let ds = crate::util::sort_by_key(ds, |d| (u64::from(d.0), hoptac_core::text::normalize(&d.2)));
+            districts.set(ds.into_iter().map(|(_, path, name)| (path, name)).collect());
         });
     });
     Effect::new(move |_| {
@@ -175,7 +186,7 @@ pub fn ReportsPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field"><label for="f-district">{tx("Huyện", "District")}</label>
+                <div class="field"><label for="f-district">{tx("Địa bàn", "Area")}</label>
                     <select id="f-district" on:change=move |ev| f_district.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
                         {crate::components::options(move || districts.get(), move || f_district.get())}

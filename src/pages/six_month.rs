@@ -73,12 +73,22 @@ fn named_tallies(v: &SixMonthReview) -> [Vec<(String, i64, String)>; 3] {
 fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
     let v = &r.review;
     let n = |x: i64| crate::i18n::group_digits(x, lang().get_untracked());
-    let target = |t: Option<u32>| {
+    // "kế hoạch 4, đạt 75%": the target and how much of it the value reached, as the
+    // alliance's reports write it.
+    let target = |value: i64, t: Option<u32>| {
         t.map(|t| {
-            ts(
-                format!("kế hoạch {}", n(t.into())),
-                format!("target {}", n(t.into())),
-            )
+            let reached = match t {
+                0 => String::new(),
+                t => format!("{}%", n(value * 100 / i64::from(t))),
+            };
+            if reached.is_empty() {
+                ts(format!("kế hoạch {}", n(t.into())), format!("target {}", n(t.into())))
+            } else {
+                ts(
+                    format!("kế hoạch {}, đạt {reached}", n(t.into())),
+                    format!("target {}, {reached} reached", n(t.into())),
+                )
+            }
         })
         .unwrap_or_default()
     };
@@ -91,7 +101,7 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
     };
     // A count against its target for the period.
     let counted = |label: &str, key: &str, f: &hoptac_core::six_month::Figure| {
-        line(label.into(), n(f.value), target(f.target), key)
+        line(label.into(), n(f.value), target(f.value, f.target), key)
     };
     // A money figure against the same period last year.
     let compared = |label: &str, key: &str, c: &hoptac_core::six_month::Compared| {
@@ -486,7 +496,23 @@ fn number_input(
 pub fn SixMonthPage() -> impl IntoView {
     let session = crate::session::use_session();
     let all_periods = periods();
-    let period = RwSignal::new(all_periods.first().cloned().unwrap_or_default());
+    // Empty until the latest half-year with reports is known (the page opens on it; on the
+    // running half-year when there is none or the server cannot be asked).
+    let period = RwSignal::new(String::new());
+    let running = all_periods.first().cloned().unwrap_or_default();
+    Effect::new(move |_| {
+        let Some(s) = session.user.get() else { return };
+        let running = running.clone();
+        leptos::task::spawn_local(async move {
+            let latest = crate::api::review_periods(&s.token)
+                .await
+                .ok()
+                .and_then(|p| p.with_reports.into_iter().next());
+            if period.get_untracked().is_empty() {
+                period.set(latest.unwrap_or(running));
+            }
+        });
+    });
     let area = RwSignal::new(String::new());
     let areas = RwSignal::new(Vec::<(String, String)>::new());
     let data = RwSignal::new(None::<ReviewResponse>);
@@ -562,9 +588,9 @@ pub fn SixMonthPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
-        period.track();
+        let chosen = period.with(|p| !p.is_empty());
         area.track();
-        if session.user.with(|s| s.is_some()) {
+        if chosen && session.user.with(|s| s.is_some()) {
             load();
         }
     });
@@ -620,7 +646,8 @@ pub fn SixMonthPage() -> impl IntoView {
                     <select id="r-period" on:change=move |ev| period.set(event_target_value(&ev))>
                         {all_periods.into_iter().map(|p| {
                             let label = p.clone();
-                            view! { <option value=p.clone()>{move || crate::pages::reports::period_label(&label)}</option> }
+                            let this = p.clone();
+                            view! { <option value=p.clone() selected=move || period.with(|x| *x == this)>{move || crate::pages::reports::period_label(&label)}</option> }
                         }).collect_view()}
                     </select>
                 </div>

@@ -35,7 +35,10 @@ process.on("exit", () => {
   for (const proc of started) if (proc.exitCode === null) proc.kill("SIGKILL");
 });
 
-/** Starts the release server; `db` and `port` may be reused to restart on the same data. */
+/** Starts the release server; `db` and `port` may be reused to restart on the same data.
+ * `demo`: true for the seed alone (what most tests start from), "today" for the demo a
+ * newcomer sees (`--demo`: today's Ninh Bình with five half-years of history), false for
+ * an empty database. */
 export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
     throw new Error("build first: make build (the tests use target/release/hoptac-server and dist/)");
@@ -44,7 +47,8 @@ export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
   port ??= await freePort();
   const args = ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist];
   // The seed alone (2021 areas and accounts, no reports): what every test starts from.
-  if (demo) args.push("--demo-seed");
+  if (demo === "today") args.push("--demo");
+  else if (demo) args.push("--demo-seed");
   const proc = spawn(SERVER_BIN, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },

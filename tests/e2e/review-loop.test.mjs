@@ -94,9 +94,9 @@ test("returned for correction, fixed on the tablet, resubmitted and approved", a
   await rowsBecome(0, "not returned any more");
   await sup.getByLabel("Trạng thái", { exact: true }).selectOption({ label: "Đã duyệt" });
   await rowsBecome(1, "approved");
-  await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Kim Sơn" });
+  await sup.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Kim Sơn" });
   await rowsBecome(0, "not in Kim Sơn");
-  await sup.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
+  await sup.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Hoa Lư" });
   await sup.getByLabel("Cán bộ", { exact: true }).selectOption({ label: "Đinh Thị Hoa" });
   await sup.getByLabel("Kỳ", { exact: true }).selectOption({ label: "6 tháng đầu năm 2021" });
   await rowsBecome(1, "Hoa Lư, Đinh Thị Hoa, 2021-H1");

@@ -58,7 +58,7 @@ test("the review queue pages on the server: 50 first, then the rest on request",
   }));
   assert.deepEqual(held, { visits: 0, cooperatives: 50 });
   // A filter: Gia Viễn's 30 reports (coop-010), asked of the server, in place of the list.
-  await page.getByLabel("Huyện", { exact: true }).selectOption({ label: "Huyện Gia Viễn" });
+  await page.getByLabel("Địa bàn", { exact: true }).selectOption({ label: "Huyện Gia Viễn" });
   await page.getByText("Tất cả 30 phiếu.").waitFor();
   assert.equal(await rows(), 30);
   assert.deepEqual(errors, []);

@@ -103,6 +103,79 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// Stores new cooperatives, 500 to a statement; returns how many were stored (fewer than
+/// given when an id exists already: those are left as they are).
+pub async fn insert_many(
+    tx: &mut WriteTx<'_>,
+    records: &[Cooperative],
+    created_by: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    const COLUMNS: usize = 13;
+    let mut stored = 0;
+    for chunk in records.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                // founded_version is the version (the record is new).
+                format!("({}, ${})", p.join(", "), r * COLUMNS + 7)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search, founded_on, founded_version) VALUES {} ON CONFLICT (id) DO NOTHING",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(c.id.clone())
+                .bind(c.area_id.clone())
+                .bind(c.area_path.clone())
+                .bind(c.kind.key())
+                .bind(c.name.clone())
+                .bind(c.status.key())
+                .bind(c.version)
+                .bind(encode(c))
+                .bind(created_by.map(str::to_string))
+                .bind(tax_key(c))
+                .bind(registration_key(c))
+                .bind(hoptac_core::text::normalize(&c.name))
+                .bind(c.established_on.clone());
+        }
+        stored += q.execute(tx.conn()).await?.rows_affected();
+    }
+    Ok(stored)
+}
+
+/// A cooperative's identifying keys, as the duplicate checks compare them.
+#[derive(Debug, Clone)]
+pub struct Identifiers {
+    pub id: String,
+    pub tax_code_key: Option<String>,
+    pub registration_key: Option<String>,
+    pub area_id: String,
+    pub name: String,
+}
+
+/// The identifying keys of every cooperative (an import compares a whole file with them
+/// at once instead of asking row by row).
+pub async fn identifiers(tx: &mut WriteTx<'_>) -> Result<Vec<Identifiers>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT id, tax_code_key, registration_key, area_id, name FROM cooperatives",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, tax_code_key, registration_key, area_id, name)| Identifiers {
+            id,
+            tax_code_key,
+            registration_key,
+            area_id,
+            name,
+        })
+        .collect())
+}
+
 /// Writes a changed profile (its version already bumped by the caller).
 pub async fn update(tx: &mut WriteTx<'_>, c: &Cooperative) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE cooperatives SET name = $1, status = $2, kind = $3, version = $4, body = $5, tax_code_key = $6, registration_key = $7, area_id = $8, area_path = $9, name_search = $11, founded_on = $12, founded_version = $4 WHERE id = $10")
