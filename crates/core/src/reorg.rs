@@ -197,22 +197,21 @@ pub fn old_units<'a>(rows: &[Correspondence], areas: &'a [Area]) -> Vec<Option<&
         .iter()
         .map(|r| (r.new_code.clone(), name_key(&r.new_name)))
         .collect();
-    let under_district = |a: &Area| {
-        a.parent_id
-            .as_deref()
-            .and_then(|p| areas.iter().find(|x| x.id == p))
-            .is_some_and(|p| p.level == AreaLevel::District)
-    };
+    let districts: BTreeSet<&str> = areas
+        .iter()
+        .filter(|a| a.level == AreaLevel::District)
+        .map(|a| a.id.as_str())
+        .collect();
+    let under_district = |a: &Area| a.parent_id.as_deref().is_some_and(|p| districts.contains(p));
+    let mut communes: BTreeMap<&str, Vec<&'a Area>> = BTreeMap::new();
+    for a in areas.iter().filter(|a| a.is_open() && a.level == AreaLevel::Commune) {
+        if let Some(c) = a.code.as_deref() {
+            communes.entry(c).or_default().push(a);
+        }
+    }
     rows.iter()
         .map(|r| {
-            let found: Vec<&Area> = areas
-                .iter()
-                .filter(|a| {
-                    a.is_open()
-                        && a.level == AreaLevel::Commune
-                        && a.code.as_deref() == Some(r.old_code.as_str())
-                })
-                .collect();
+            let found: Vec<&Area> = communes.get(r.old_code.as_str()).cloned().unwrap_or_default();
             found
                 .iter()
                 .copied()
@@ -250,11 +249,16 @@ pub fn from_correspondence(
 ) -> Result<Reorganisation, Vec<Msg>> {
     let mut problems = Vec::new();
     let open: Vec<&Area> = areas.iter().filter(|a| a.is_open()).collect();
+    // Indexes: a country's tree holds some 14,000 units and its correspondence 10,000 rows.
+    let by_id: BTreeMap<&str, &Area> = areas.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut open_by_code: BTreeMap<(&str, AreaLevel), Vec<&Area>> = BTreeMap::new();
+    for a in &open {
+        if let Some(c) = a.code.as_deref() {
+            open_by_code.entry((c, a.level)).or_default().push(a);
+        }
+    }
     let by_code = |code: &str, level: AreaLevel| -> Vec<&Area> {
-        open.iter()
-            .copied()
-            .filter(|a| a.level == level && a.code.as_deref() == Some(code))
-            .collect()
+        open_by_code.get(&(code, level)).cloned().unwrap_or_default()
     };
     let matched = old_units(rows, areas);
     let mut olds: BTreeMap<String, (String, Vec<&Correspondence>)> = BTreeMap::new();
@@ -300,7 +304,7 @@ pub fn from_correspondence(
     };
     let mut missing_provinces: BTreeSet<String> = BTreeSet::new();
     for (old_id, list) in olds.values() {
-        let old = areas.iter().find(|a| &a.id == old_id).expect("found above");
+        let old = by_id[old_id.as_str()];
         for r in list {
             if new_ids.contains_key(&r.new_code) {
                 continue;
@@ -373,19 +377,17 @@ pub fn from_correspondence(
     }
     // Districts whose communes close, and villages of closing communes.
     let mut dissolved: Vec<String> = Vec::new();
+    let parent_of = |id: &str| by_id.get(id).and_then(|x| x.parent_id.as_deref());
+    let closing_beneath: BTreeSet<&str> = closing.iter().filter_map(|c| parent_of(c)).collect();
+    let receiving: BTreeSet<&str> = new_areas
+        .iter()
+        .map(|n| n.parent_id.as_str())
+        .chain(new_ids.values().filter_map(|id| parent_of(id)))
+        .collect();
     for a in &open {
-        let closes_beneath = closing.iter().any(|c| {
-            areas
-                .iter()
-                .any(|x| x.id == *c && x.parent_id.as_deref() == Some(a.id.as_str()))
-        });
+        let closes_beneath = closing_beneath.contains(a.id.as_str());
         let in_closing = a.parent_id.as_deref().is_some_and(|p| closing.contains(p));
-        let receives = new_areas.iter().any(|n| n.parent_id == a.id)
-            || new_ids.values().any(|id| {
-                areas
-                    .iter()
-                    .any(|x| &x.id == id && x.parent_id.as_deref() == Some(a.id.as_str()))
-            });
+        let receives = receiving.contains(a.id.as_str());
         if (a.level == AreaLevel::District && closes_beneath && !receives)
             || (a.level == AreaLevel::Village && in_closing)
         {

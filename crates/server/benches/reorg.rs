@@ -15,7 +15,17 @@
 //!
 //! Run: `eval "$(bash scripts/pg.sh start)"; cargo bench -p hoptac-server --bench reorg`.
 //! `REORG_COMMUNES` (default 1,000) scales it down for a quick look.
+//!
+//! `REORG_NATIONAL=1`: the whole country's 2025 reform as published instead (issue 27):
+//! today's 34 provinces and 3,321 units, the 10,035 communes before it under them, 10
+//! cooperatives in every former commune (about 100,000) and `REORG_REPORTS` approved
+//! reports spread over them (default 1,000,000); one reorganisation made of every
+//! province's bundled correspondence (`rules::reorg::official_2025`). Timed: its preview
+//! (target ≤ 10 s, and a tablet's push of a report on one of the cooperatives it names
+//! answered meanwhile), its apply (target ≤ 60 s), and a province officer's pull after it
+//! against the same officer's pull of as many records re-logged (target ≤ 2×).
 
+use hoptac_core::keyed::Keyed;
 use hoptac_core::reorg::{Merge, NewArea, Reorganisation};
 use hoptac_server::storage::{self, Db};
 use std::time::Instant;
@@ -91,6 +101,9 @@ async fn pull_all(db: &Db, scopes: &[String], user: &str, mut cursor: i64) -> us
 
 #[tokio::main]
 async fn main() {
+    if std::env::var("REORG_NATIONAL").is_ok_and(|v| v == "1") {
+        return national().await;
+    }
     let communes: usize = std::env::var("REORG_COMMUNES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -291,6 +304,256 @@ async fn main() {
         "per change: reorganisation {:.1} µs, baseline {:.1} µs, ratio {:.2} (target ≤ 2)",
         pull_after * 1e6 / after as f64,
         pull_ordinary * 1e6 / ordinary as f64,
+        (pull_after / after as f64) / (pull_ordinary / ordinary as f64)
+    );
+}
+
+/// The whole country's 2025 reform as published, over a registry of its former communes.
+async fn national() {
+    use hoptac_server::units;
+    let reports: usize = std::env::var("REORG_REPORTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let url = fresh_pg().await;
+    let db = Db::connect(&url).await.unwrap();
+    let t = Instant::now();
+    // Today's provinces and units, then each province's former districts and communes.
+    let codes: Vec<String> = units::provinces().into_iter().map(|(c, _)| c).collect();
+    let mut tree = units::areas_today(&codes, &Default::default()).unwrap();
+    let provinces: Vec<hoptac_core::model::Area> =
+        tree.iter().filter(|a| a.parent_id.is_none()).cloned().collect();
+    for p in &provinces {
+        let former = units::areas_before_2025(p, &tree);
+        tree.extend(former);
+    }
+    let rows: Vec<Vec<String>> = tree
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.parent_id.clone().unwrap_or_default(),
+                a.level.key().to_string(),
+                a.name.clone(),
+                a.path.clone(),
+                a.code.clone().unwrap_or_default(),
+                a.opened_on.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    insert_many(
+        &db,
+        "areas (id, parent_id, level, name, path, code, opened_on)",
+        "(?, NULLIF(?, ''), ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))",
+        &rows,
+    )
+    .await;
+    sqlx::query("INSERT INTO users (id, username, password_hash, display_name, role, created_at) VALUES ('u-admin', 'quantri', 'x', 'Quản trị', 'admin', 1)")
+        .execute(&db.pool).await.unwrap();
+    let former: Vec<&hoptac_core::model::Area> = tree
+        .iter()
+        .filter(|a| {
+            a.level == hoptac_core::model::AreaLevel::Commune
+                && a.opened_on.as_deref() != Some(units::REFORM_DATE)
+        })
+        .collect();
+    let per_coop = reports.div_ceil(former.len() * 10).max(1);
+    let (mut coops, mut visits, mut log) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seq = 1_000i64;
+    let mut written = 0usize;
+    for (n, c) in former.iter().enumerate() {
+        for k in 0..10 {
+            let id = format!("g-{n}-{k}");
+            let body = serde_json::json!({
+                "id": id, "kind": "htx", "name": format!("HTX Thử {n}-{k}"), "sector": "agriculture",
+                "area_id": c.id, "area_path": c.path, "status": "active", "version": 1,
+                "established_on": "2015-05-01", "members": 20, "main_products": "Lúa gạo"
+            });
+            coops.push(vec![
+                id.clone(),
+                c.id.clone(),
+                c.path.clone(),
+                "htx".into(),
+                format!("HTX Thử {n}-{k}"),
+                "active".into(),
+                body.to_string(),
+            ]);
+            seq += 1;
+            log.push(vec![
+                "cooperative".into(),
+                id.clone(),
+                seq.to_string(),
+                c.path.clone(),
+                serde_json::json!({"type": "cooperative", "data": body}).to_string(),
+            ]);
+            for r in 0..per_coop {
+                if written == reports {
+                    break;
+                }
+                written += 1;
+                let vid = format!("v-{n}-{k}-{r}");
+                let date = format!("{}-03-10", 2021 + r % 5);
+                let v = serde_json::json!({
+                    "id": vid, "cooperative_id": id, "author_id": "u-admin", "visit_date": date,
+                    "note": "Khảo sát", "status": "approved", "revision": 1, "created_at": 1, "area_path": c.path,
+                    "findings": {"finances": {"revenue_vnd": 1000, "revenue_last_year_vnd": 900}}
+                });
+                visits.push(vec![
+                    vid.clone(),
+                    id.clone(),
+                    c.path.clone(),
+                    date.clone(),
+                    v.to_string(),
+                    format!("{}-H1", 2021 + r % 5),
+                ]);
+                seq += 1;
+                log.push(vec![
+                    "visit".into(),
+                    vid,
+                    seq.to_string(),
+                    c.path.clone(),
+                    serde_json::json!({"type": "visit", "data": v}).to_string(),
+                ]);
+            }
+        }
+        // Written as it goes: a million reports do not sit in memory twice.
+        if visits.len() >= 50_000 || n + 1 == former.len() {
+            insert_many(
+                &db,
+                "cooperatives (id, area_id, area_path, kind, name, status, body, version)",
+                "(?, ?, ?, ?, ?, ?, ?, 1)",
+                &std::mem::take(&mut coops),
+            )
+            .await;
+            insert_many(
+                &db,
+                "visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, period)",
+                "(?, ?, 'u-admin', 'bench', ?, ?, 'approved', 1, 1, ?, ?)",
+                &std::mem::take(&mut visits),
+            )
+            .await;
+            insert_many(
+                &db,
+                "sync_log (entity, id, seq, scope_path, body)",
+                "(?, ?, CAST(? AS BIGINT), ?, ?)",
+                &std::mem::take(&mut log),
+            )
+            .await;
+        }
+    }
+    sqlx::query(&format!("UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let grants: Vec<Vec<String>> = provinces.iter().map(|p| vec![p.id.clone()]).collect();
+    insert_many(&db, "assignments (user_id, area_id)", "('u-admin', ?)", &grants).await;
+    sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    println!(
+        "dataset: {} former communes, {} cooperatives, {written} reports (made in {:.0} s)",
+        former.len(),
+        former.len() * 10,
+        t.elapsed().as_secs_f64()
+    );
+
+    // One reorganisation: every province's correspondence.
+    let admin = storage::users::load(&db, "u-admin").await.unwrap().unwrap();
+    let mut r = Reorganisation {
+        effective_on: units::REFORM_DATE.into(),
+        decision: units::REFORM_DECISION.into(),
+        new_areas: Vec::new(),
+        merges: Vec::new(),
+        dissolved: Vec::new(),
+        splits: Vec::new(),
+        placements: Default::default(),
+    };
+    for p in &provinces {
+        let one = hoptac_server::rules::reorg::official_2025(&db, &admin, &p.id)
+            .await
+            .unwrap();
+        r.new_areas.extend(one.new_areas);
+        r.merges.extend(one.merges);
+        r.dissolved.extend(one.dissolved);
+        r.splits.extend(one.splits);
+        r.placements.extend(one.placements);
+    }
+    println!(
+        "reorganisation: {} merges, {} splits, {} dissolved",
+        r.merges.len(),
+        r.splits.len(),
+        r.dissolved.len()
+    );
+
+    // The preview, while a tablet's report on a cooperative it names is pushed.
+    let cursor = storage::changes::last_seq(&db).await.unwrap();
+    let t = Instant::now();
+    let preview = hoptac_server::rules::reorg::reorganise(&db, &admin, &r, false);
+    // Meanwhile, twice a second, a writer locks one cooperative in ten of the country (as
+    // tablets' pushes lock the records they change): the longest wait.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let writers = async {
+        let mut longest = 0f64;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let t = Instant::now();
+            let mut tx = db.pool.begin().await.unwrap();
+            let locked: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM cooperatives WHERE id LIKE 'g-%-0' FOR UPDATE")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap();
+            tx.commit().await.unwrap();
+            assert!(locked.len() > 9_000);
+            longest = longest.max(t.elapsed().as_secs_f64());
+        }
+        longest
+    };
+    let preview = async {
+        let done = preview.await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        done
+    };
+    let (done, waited) = tokio::join!(preview, writers);
+    let preview_s = t.elapsed().as_secs_f64();
+    let done = done.unwrap();
+    assert!(done.blocked.is_empty(), "{:?}", &done.blocked[..done.blocked.len().min(5)]);
+    println!(
+        "preview: {} cooperatives, {} reports named: {preview_s:.1} s (target 10 s: {}); a writer locking 10,000 of them meanwhile waited at most {waited:.2} s",
+        done.cooperatives_total,
+        done.visits_total,
+        if preview_s <= 10.0 { "met" } else { "NOT met" }
+    );
+
+    let t = Instant::now();
+    let done = hoptac_server::rules::reorg::reorganise(&db, &admin, &r, true)
+        .await
+        .unwrap();
+    let apply = t.elapsed().as_secs_f64();
+    assert!(done.applied, "{:?}", done.blocked);
+    println!(
+        "apply: {} cooperatives and {} reports moved, {} areas created, {} closed: {apply:.1} s (target 60 s: {})",
+        done.cooperatives_total,
+        done.visits_total,
+        done.created.len(),
+        done.closed.len(),
+        if apply <= 60.0 { "met" } else { "NOT met" }
+    );
+
+    // A province officer's pull after it, against as many records re-logged.
+    let ninh_binh = provinces.iter().find(|p| p.code.as_deref() == Some("37")).unwrap();
+    let scopes = vec![ninh_binh.path.clone()];
+    let t = Instant::now();
+    let after = pull_all(&db, &scopes, "u-admin", cursor).await;
+    let pull_after = t.elapsed().as_secs_f64();
+    let before_relog = storage::changes::last_seq(&db).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    tx.relog_area(&ninh_binh.path);
+    tx.commit().await.unwrap();
+    let t = Instant::now();
+    let ordinary = pull_all(&db, &scopes, "u-admin", before_relog).await;
+    let pull_ordinary = t.elapsed().as_secs_f64();
+    println!("pull of Ninh Bình after the reform: {after} changes in {pull_after:.2} s; baseline {ordinary} changes in {pull_ordinary:.2} s");
+    println!(
+        "per change ratio {:.2} (target ≤ 2)",
         (pull_after / after as f64) / (pull_ordinary / ordinary as f64)
     );
 }

@@ -109,44 +109,46 @@ pub async fn reorganise(
     let mut placements_used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
 
     let body = serde_json::to_string(req)?;
-    storage::reorg::insert(
-        &mut tx,
-        &id,
-        &p.effective_on,
-        req.decision.trim(),
-        &body,
-        &admin.id,
-    )
-    .await?;
+    if apply {
+        storage::reorg::insert(
+            &mut tx,
+            &id,
+            &p.effective_on,
+            req.decision.trim(),
+            &body,
+            &admin.id,
+        )
+        .await?;
 
-    // The areas.
-    for a in &p.created {
-        storage::areas::insert(&mut tx, a).await?;
-        log_area(&mut tx, a, &a.path)?;
-    }
-    for a in &p.closed {
-        storage::areas::close(&mut tx, a).await?;
-        let home = closed_scope(a, &p, &areas);
-        log_area(&mut tx, a, &home)?;
-        // Its reference-list items serve the area replacing it; a dissolved area's stay
-        // with it (no longer offered: its communes went to areas with lists of their own).
-        let successor = a.successor_id.as_deref().and_then(|s| p.path_of(s));
-        let moved = match successor {
-            Some(to) => storage::reorg::rehome(&mut tx, &a.path, to).await?,
-            None => Vec::new(),
-        };
-        for item in moved {
-            let body = serde_json::to_string(&Change::Reference(item.clone()))?;
-            tx.record_change(
-                "reference",
-                &item.id,
-                &item.area_path,
-                &body,
-                Who::online(admin),
-                "reorganise",
-                None,
-                &serde_json::to_string(&item)?,
-            );
+        // The areas.
+        for a in &p.created {
+            storage::areas::insert(&mut tx, a).await?;
+            log_area(&mut tx, a, &a.path)?;
+        }
+        for a in &p.closed {
+            storage::areas::close(&mut tx, a).await?;
+            let home = closed_scope(a, &p, &areas);
+            log_area(&mut tx, a, &home)?;
+            // Its reference-list items serve the area replacing it; a dissolved area's stay
+            // with it (no longer offered: its communes went to areas with lists of their own).
+            let successor = a.successor_id.as_deref().and_then(|s| p.path_of(s));
+            let moved = match successor {
+                Some(to) => storage::reorg::rehome(&mut tx, &a.path, to).await?,
+                None => Vec::new(),
+            };
+            for item in moved {
+                let body = serde_json::to_string(&Change::Reference(item.clone()))?;
+                tx.record_change(
+                    "reference",
+                    &item.id,
+                    &item.area_path,
+                    &body,
+                    Who::online(admin),
+                    "reorganise",
+                    None,
+                    &serde_json::to_string(&item)?,
+                );
+            }
         }
     }
 
@@ -165,9 +167,23 @@ pub async fn reorganise(
             }
             continue;
         };
-        let visits = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
-        let conflicts = storage::conflicts::of_area_locked(&mut tx, &closed.id).await?;
-        if let Some(into) = p.split_into.get(&closed.id) {
+        let split = p.split_into.get(&closed.id);
+        // A preview counts the reports (it reads them only where a divided area's
+        // cooperatives are placed by their last GPS position).
+        let (visits, count, conflicts) = if apply || split.is_some() {
+            let v = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
+            let n = v.len() as u64;
+            let k = if apply {
+                storage::conflicts::of_area_locked(&mut tx, &closed.id).await?
+            } else {
+                Vec::new()
+            };
+            (v, n, k)
+        } else {
+            let n = storage::visits::count_of_area(&mut tx, &closed.id).await?;
+            (Vec::new(), n, Vec::new())
+        };
+        if let Some(into) = split {
             // A divided area: each cooperative to the unit it is placed in.
             let options: Vec<(String, String)> =
                 into.iter().map(|i| (i.clone(), name(i))).collect();
@@ -257,24 +273,20 @@ pub async fn reorganise(
                     }
                 }
                 preview.visits_total += their_visits.len() as u64;
-                move_area(
-                    &mut tx,
-                    &by,
-                    &group,
-                    their_visits,
-                    their_conflicts,
-                    &to_id,
-                    &to_path,
-                )
-                .await?;
+                if apply {
+                    move_area(&mut tx, &by, &group, their_visits, their_conflicts, &to_id, &to_path)
+                        .await?;
+                }
             }
             continue;
         }
         for c in &coops {
             listed(&mut preview, c, &closed.name, name(&to_id));
         }
-        preview.visits_total += visits.len() as u64;
-        move_area(&mut tx, &by, &coops, visits, conflicts, &to_id, &to_path).await?;
+        preview.visits_total += count;
+        if apply {
+            move_area(&mut tx, &by, &coops, visits, conflicts, &to_id, &to_path).await?;
+        }
     }
 
     // The officers' (and everyone's) areas.
@@ -292,31 +304,33 @@ pub async fn reorganise(
             continue;
         }
         let account = storage::users::account_in(&mut tx, &user_id).await?;
-        storage::users::replace_areas(&mut tx, &user_id, &held, &after, Some(&admin.id)).await?;
-        // An existing area gained (merged into): its own records reach this user. A new
-        // area holds only what moved in, already logged.
-        for gained in after
-            .iter()
-            .filter(|a| !held.contains(a) && !created.contains(&a.as_str()))
-        {
-            if let Some(path) = p.path_of(gained) {
-                tx.relog_area(path);
+        if apply {
+            storage::users::replace_areas(&mut tx, &user_id, &held, &after, Some(&admin.id)).await?;
+            // An existing area gained (merged into): its own records reach this user. A
+            // new area holds only what moved in, already logged.
+            for gained in after
+                .iter()
+                .filter(|a| !held.contains(a) && !created.contains(&a.as_str()))
+            {
+                if let Some(path) = p.path_of(gained) {
+                    tx.relog_area(path);
+                }
             }
         }
         let (before_names, after_names): (Vec<String>, Vec<String>) = (
             held.iter().map(|a| name(a)).collect(),
             after.iter().map(|a| name(a)).collect(),
         );
-        tx.audit_only(
-            "user_areas",
-            &user_id,
-            Who::online(admin),
-            "reorganise",
-            Some(&serde_json::to_string(
-                &serde_json::json!({ "areas": held }),
-            )?),
-            &serde_json::to_string(&serde_json::json!({ "areas": after }))?,
-        );
+        if apply {
+            tx.audit_only(
+                "user_areas",
+                &user_id,
+                Who::online(admin),
+                "reorganise",
+                Some(&serde_json::to_string(&serde_json::json!({ "areas": held }))?),
+                &serde_json::to_string(&serde_json::json!({ "areas": after }))?,
+            );
+        }
         preview.assignments.push(AssignmentChange {
             user_id: user_id.clone(),
             username: account
@@ -333,42 +347,44 @@ pub async fn reorganise(
     // its records went (a commune of another district): the records leave their tablets,
     // like an area taken from them; their own unsent work stays and is still accepted
     // (rules::standing_for judges it where it was written).
-    let held = storage::reorg::assignment_paths(&mut tx).await?;
-    // Top-most closed areas first: a user sent a district's path needs none of its communes.
-    let mut closed_by_depth: Vec<&Area> = p.closed.iter().collect();
-    closed_by_depth.sort_by_key(|a| a.path.len());
-    let mut sent: Vec<(String, String)> = Vec::new();
-    for closed in closed_by_depth {
-        let Ok(Some((_, to_path))) = p.destination(&closed.id) else {
-            continue;
-        };
-        let mut users: Vec<&str> = held
-            .iter()
-            .filter(|(_, path)| closed.path.starts_with(path.as_str()))
-            .map(|(u, _)| u.as_str())
-            .filter(|u| {
-                !held
-                    .iter()
-                    .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
-            })
-            .filter(|u| {
-                !sent
-                    .iter()
-                    .any(|(v, path)| v == u && closed.path.starts_with(path.as_str()))
-            })
-            .collect();
-        users.dedup();
-        for user_id in users {
-            let body = serde_json::to_string(&Change::AreaUnassigned {
-                path: closed.path.clone(),
-            })?;
-            tx.log_change_for_user(
-                "scope",
-                &format!("{user_id}:{}", closed.path),
-                user_id,
-                &body,
-            );
-            sent.push((user_id.to_string(), closed.path.clone()));
+    if apply {
+        let held = storage::reorg::assignment_paths(&mut tx).await?;
+        // Top-most closed areas first: a user sent a district's path needs none of its communes.
+        let mut closed_by_depth: Vec<&Area> = p.closed.iter().collect();
+        closed_by_depth.sort_by_key(|a| a.path.len());
+        let mut sent: Vec<(String, String)> = Vec::new();
+        for closed in closed_by_depth {
+            let Ok(Some((_, to_path))) = p.destination(&closed.id) else {
+                continue;
+            };
+            let mut users: Vec<&str> = held
+                .iter()
+                .filter(|(_, path)| closed.path.starts_with(path.as_str()))
+                .map(|(u, _)| u.as_str())
+                .filter(|u| {
+                    !held
+                        .iter()
+                        .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
+                })
+                .filter(|u| {
+                    !sent
+                        .iter()
+                        .any(|(v, path)| v == u && closed.path.starts_with(path.as_str()))
+                })
+                .collect();
+            users.dedup();
+            for user_id in users {
+                let body = serde_json::to_string(&Change::AreaUnassigned {
+                    path: closed.path.clone(),
+                })?;
+                tx.log_change_for_user(
+                    "scope",
+                    &format!("{user_id}:{}", closed.path),
+                    user_id,
+                    &body,
+                );
+                sent.push((user_id.to_string(), closed.path.clone()));
+            }
         }
     }
 
@@ -384,22 +400,24 @@ pub async fn reorganise(
     // A cooperative of a divided area placed in a unit other than its main successor
     // leaves the tablets of those who held the divided area and do not cover that unit
     // now (with its reports); their own unsent work on it is still accepted as written.
-    let held_after = storage::reorg::assignment_paths(&mut tx).await?;
-    for (coop_id, from_path, visit_ids, to_path) in &placed_away {
-        let mut users: Vec<&str> = held_before
-            .iter()
-            .filter(|(_, path)| from_path.starts_with(path.as_str()))
-            .map(|(u, _)| u.as_str())
-            .filter(|u| {
-                !held_after
-                    .iter()
-                    .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
-            })
-            .collect();
-        users.sort();
-        users.dedup();
-        for user_id in users {
-            removed_for(&mut tx, user_id, coop_id, visit_ids)?;
+    if apply {
+        let held_after = storage::reorg::assignment_paths(&mut tx).await?;
+        for (coop_id, from_path, visit_ids, to_path) in &placed_away {
+            let mut users: Vec<&str> = held_before
+                .iter()
+                .filter(|(_, path)| from_path.starts_with(path.as_str()))
+                .map(|(u, _)| u.as_str())
+                .filter(|u| {
+                    !held_after
+                        .iter()
+                        .any(|(v, path)| v == u && to_path.starts_with(path.as_str()))
+                })
+                .collect();
+            users.sort();
+            users.dedup();
+            for user_id in users {
+                removed_for(&mut tx, user_id, coop_id, visit_ids)?;
+            }
         }
     }
 
@@ -407,15 +425,17 @@ pub async fn reorganise(
     let set = storage::targets::all_in(&mut tx).await?;
     let (carried, dropped) = p.carry_targets(&set);
     for ((area, period), t) in &carried {
-        storage::targets::upsert(&mut tx, period, area, t, &admin.id).await?;
-        tx.audit_only(
-            "targets",
-            &format!("{period}:{area}"),
-            Who::online(admin),
-            "reorganise",
-            None,
-            &serde_json::to_string(t)?,
-        );
+        if apply {
+            storage::targets::upsert(&mut tx, period, area, t, &admin.id).await?;
+            tx.audit_only(
+                "targets",
+                &format!("{period}:{area}"),
+                Who::online(admin),
+                "reorganise",
+                None,
+                &serde_json::to_string(t)?,
+            );
+        }
         preview.targets.push(TargetChange {
             area_id: area.clone(),
             period: period.clone(),
@@ -428,7 +448,9 @@ pub async fn reorganise(
         let from_date = hoptac_core::six_month::period_bounds(period)
             .is_some_and(|(start, _)| start >= p.effective_on);
         if moved && from_date {
-            storage::targets::delete(&mut tx, period, area).await?;
+            if apply {
+                storage::targets::delete(&mut tx, period, area).await?;
+            }
             if let Some((_, _, why)) = dropped.iter().find(|(a, q, _)| a == area && q == period) {
                 preview.targets.push(TargetChange {
                     area_id: area.clone(),
@@ -582,6 +604,7 @@ pub(crate) async fn move_area(
 ) -> ApiResult<()> {
     let (admin, reorg_id, action) = (by.user, by.id, by.action);
     let mut moves = Vec::with_capacity(coops.len());
+    let mut moved_all = Vec::with_capacity(coops.len());
     for c in coops {
         let moved = Cooperative {
             area_id: to_id.to_string(),
@@ -593,7 +616,6 @@ pub(crate) async fn move_area(
             version: c.version + 1,
             ..c.clone()
         };
-        storage::cooperatives::update(tx, &moved).await?;
         moves.push(storage::reorg::Move {
             cooperative_id: &c.id,
             reorganisation_id: reorg_id,
@@ -613,16 +635,21 @@ pub(crate) async fn move_area(
             Some(&serde_json::to_string(c)?),
             &serde_json::to_string(&moved)?,
         );
+        moved_all.push(moved);
     }
+    storage::cooperatives::move_many(tx, &moved_all).await?;
     storage::reorg::record_moves(tx, &moves).await?;
+    let mut reports = Vec::with_capacity(visits.len());
     for s in visits {
         let mut r = s.report;
+        let from = r.area_path.clone();
         if r.written_area_path.is_none() {
             r.written_area_path = Some(r.area_path.clone());
         }
         r.area_path = to_path.to_string();
         let body = serde_json::to_string(&r)?;
-        storage::visits::move_to(tx, &r, &body).await?;
+        // A report moved with its cooperative changes only its area: the audit keeps that
+        // (a country's reform moves a million reports; their bodies are the same).
         tx.record_change(
             "visit",
             &r.id,
@@ -630,10 +657,12 @@ pub(crate) async fn move_area(
             &serde_json::to_string(&Change::Visit(r.clone()))?,
             Who::online(admin),
             action,
-            Some(&s.body),
-            &body,
+            Some(&serde_json::json!({ "area_path": from }).to_string()),
+            &serde_json::json!({ "area_path": to_path }).to_string(),
         );
+        reports.push((r, body));
     }
+    storage::visits::move_many(tx, &reports).await?;
     for mut k in conflicts {
         k.area_path = to_path.to_string();
         let body = serde_json::to_string(&k)?;

@@ -146,6 +146,35 @@ pub async fn insert_many(
     Ok(stored)
 }
 
+/// Writes many cooperatives moved to another area (their area, path, version and body),
+/// 500 to a statement.
+pub async fn move_many(tx: &mut WriteTx<'_>, records: &[Cooperative]) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 5;
+    for chunk in records.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE cooperatives SET area_id = v.column2, area_path = v.column3, version = v.column4, founded_version = v.column4, body = v.column5 FROM (VALUES {}) AS v WHERE cooperatives.id = v.column1",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(c.id.clone())
+                .bind(c.area_id.clone())
+                .bind(c.area_path.clone())
+                .bind(c.version)
+                .bind(encode(c));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
 /// A cooperative's identifying keys, as the duplicate checks compare them.
 #[derive(Debug, Clone)]
 pub struct Identifiers {

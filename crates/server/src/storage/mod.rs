@@ -263,6 +263,29 @@ impl Db {
             pending: Vec::new(),
             _guard: guard,
             commit_delay: self.commit_delay,
+            read_only: false,
+        })
+    }
+
+    /// A transaction that only reads, for a preview that must not hold up writers: no
+    /// `write_lock` (SQLite's writers go on; in WAL mode a reader does not stop them), no
+    /// row locks (the `lock` functions read without `FOR UPDATE`), and on PostgreSQL one
+    /// snapshot (REPEATABLE READ) that refuses any write. It is never committed: dropped or
+    /// rolled back, and `commit` rolls it back.
+    pub async fn begin_read(&self) -> Result<WriteTx<'_>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.kind == DbKind::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(WriteTx {
+            tx,
+            kind: self.kind,
+            pending: Vec::new(),
+            _guard: None,
+            commit_delay: None,
+            read_only: true,
         })
     }
 }
@@ -277,6 +300,8 @@ pub struct WriteTx<'a> {
     pending: Vec<Pending>,
     _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
     commit_delay: Option<std::time::Duration>,
+    /// Made by [`Db::begin_read`]: locks nothing, writes nothing.
+    read_only: bool,
 }
 
 /// One audit-trail row waiting for its sequence number.
@@ -338,8 +363,8 @@ impl WriteTx<'_> {
     /// writers are already serialised by `write_lock`.
     pub(crate) fn for_update(&self) -> &'static str {
         match self.kind {
-            DbKind::Postgres => " FOR UPDATE",
-            DbKind::Sqlite => "",
+            DbKind::Postgres if !self.read_only => " FOR UPDATE",
+            _ => "",
         }
     }
 
@@ -377,6 +402,10 @@ impl WriteTx<'_> {
     /// rows written many to a statement (a reorganisation logs 100,000 records: one
     /// statement per row cost a round trip each; docs/BENCHMARKS.md).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if self.read_only {
+            debug_assert!(self.pending.is_empty(), "a read-only transaction logged changes");
+            return self.tx.rollback().await;
+        }
         let mut run: Vec<Pending> = Vec::new();
         for p in std::mem::take(&mut self.pending) {
             match p {

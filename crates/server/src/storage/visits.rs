@@ -636,6 +636,46 @@ pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Resul
     Ok(())
 }
 
+/// Moves many reports as [`move_to`] does, 400 to a statement: (report, its body).
+pub async fn move_many(tx: &mut WriteTx<'_>, reports: &[(VisitReport, String)]) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 6;
+    for chunk in reports.chunks(400) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE visit_reports SET cooperative_id = v.column2, area_path = v.column3, body = v.column4, written_area_path = v.column5, review_part = v.column6 FROM (VALUES {}) AS v WHERE visit_reports.id = v.column1",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (r, body) in chunk {
+            q = q
+                .bind(r.id.clone())
+                .bind(r.cooperative_id.clone())
+                .bind(r.area_path.clone())
+                .bind(body.clone())
+                .bind(r.written_area_path.clone())
+                .bind(review_part(r)?);
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// How many reports the cooperatives of area `area_id` have (exactly that area).
+pub async fn count_of_area(tx: &mut WriteTx<'_>, area_id: &str) -> Result<u64, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM visit_reports WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1)",
+    )
+    .bind(area_id)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(n as u64)
+}
+
 /// How many reports cooperative `id` has.
 pub async fn count_of_cooperative(db: &Db, id: &str) -> Result<u32, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visit_reports WHERE cooperative_id = $1")
