@@ -488,22 +488,31 @@ async fn national() {
     let t = Instant::now();
     let preview = hoptac_server::rules::reorg::reorganise(&db, &admin, &r, false);
     // Meanwhile, twice a second, a writer locks one cooperative in ten of the country (as
-    // tablets' pushes lock the records they change): the longest wait.
+    // tablets' pushes lock the records they change): the longest it took, against the same
+    // writer alone before.
+    let lock_some = || async {
+        let t = Instant::now();
+        let mut tx = db.pool.begin().await.unwrap();
+        let locked: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM cooperatives WHERE id LIKE 'g-%-0' FOR UPDATE")
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        assert!(locked.len() > 9_000);
+        t.elapsed().as_secs_f64()
+    };
+    let mut alone = 0f64;
+    for _ in 0..3 {
+        alone = alone.max(lock_some().await);
+    }
+    println!("a writer locking 10,000 cooperatives, alone: {alone:.2} s at most (3 times)");
     let stop = std::sync::atomic::AtomicBool::new(false);
     let writers = async {
         let mut longest = 0f64;
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            let t = Instant::now();
-            let mut tx = db.pool.begin().await.unwrap();
-            let locked: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM cooperatives WHERE id LIKE 'g-%-0' FOR UPDATE")
-                    .fetch_all(&mut *tx)
-                    .await
-                    .unwrap();
-            tx.commit().await.unwrap();
-            assert!(locked.len() > 9_000);
-            longest = longest.max(t.elapsed().as_secs_f64());
+            longest = longest.max(lock_some().await);
         }
         longest
     };
@@ -544,16 +553,32 @@ async fn national() {
     let t = Instant::now();
     let after = pull_all(&db, &scopes, "u-admin", cursor).await;
     let pull_after = t.elapsed().as_secs_f64();
-    let before_relog = storage::changes::last_seq(&db).await.unwrap();
-    let mut tx = db.begin_write().await.unwrap();
-    tx.relog_area(&ninh_binh.path);
-    tx.commit().await.unwrap();
-    let t = Instant::now();
-    let ordinary = pull_all(&db, &scopes, "u-admin", before_relog).await;
-    let pull_ordinary = t.elapsed().as_secs_f64();
-    println!("pull of Ninh Bình after the reform: {after} changes in {pull_after:.2} s; baseline {ordinary} changes in {pull_ordinary:.2} s");
+    // Baselines: the province's records changed the ordinary way (re-logged) alone, and
+    // with every province's (as much change in the log as the reform made).
+    let baseline = |relog: Vec<String>| {
+        let (db, scopes) = (&db, &scopes);
+        async move {
+            let before = storage::changes::last_seq(db).await.unwrap();
+            let mut tx = db.begin_write().await.unwrap();
+            for path in &relog {
+                tx.relog_area(path);
+            }
+            tx.commit().await.unwrap();
+            let t = Instant::now();
+            let n = pull_all(db, scopes, "u-admin", before).await;
+            (n, t.elapsed().as_secs_f64())
+        }
+    };
+    let (alone, alone_s) = baseline(vec![ninh_binh.path.clone()]).await;
+    let (country, country_s) = baseline(provinces.iter().map(|p| p.path.clone()).collect()).await;
+    println!("pull of Ninh Bình after the reform: {after} changes in {pull_after:.2} s");
+    let per = |n: usize, s: f64| s / n as f64;
     println!(
-        "per change ratio {:.2} (target ≤ 2)",
-        (pull_after / after as f64) / (pull_ordinary / ordinary as f64)
+        "baseline, the country re-logged: {country} changes in {country_s:.2} s; ratio {:.2} (target ≤ 2)",
+        per(after, pull_after) / per(country, country_s)
+    );
+    println!(
+        "baseline, the province alone re-logged: {alone} changes in {alone_s:.2} s; ratio {:.2}",
+        per(after, pull_after) / per(alone, alone_s)
     );
 }

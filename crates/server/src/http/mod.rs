@@ -132,6 +132,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/visits/{id}/decisions"),
     ("GET", "/api/audit/{entity}/{id}"),
     ("GET", "/api/review"),
+    ("GET", "/api/review/periods"),
     ("GET", "/api/review/export"),
     ("GET", "/api/review/records"),
     ("PUT", "/api/targets"),

@@ -28,7 +28,7 @@ pub mod targets;
 pub mod users;
 pub mod visits;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
 use std::str::FromStr;
@@ -515,31 +515,33 @@ impl WriteTx<'_> {
     /// Gives every logged record under `path` (and the areas above it and their reference
     /// items, visible to its users: storage::changes) a new number.
     async fn relog(&mut self, path: &str) -> Result<(), sqlx::Error> {
-        let rows = sqlx::query("SELECT entity, id FROM sync_log WHERE for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity IN ('reference', 'area') AND substr($1, 1, length(scope_path)) = scope_path)) ORDER BY seq")
+        // Every logged record under `path` (and the areas and reference items above it),
+        // renumbered after all others in its order, with one reservation of numbers and
+        // one statement (a country's records are a million rows).
+        const UNDER: &str = "for_user IS NULL AND (substr(scope_path, 1, length($1)) = $1 OR (entity IN ('reference', 'area') AND substr($1, 1, length(scope_path)) = scope_path))";
+        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM sync_log WHERE {UNDER}"))
             .bind(path)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        for r in rows {
-            let (entity, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-            let seq = self.next_seq().await?;
-            sqlx::query("UPDATE sync_log SET seq = $1 WHERE entity = $2 AND id = $3")
-                .bind(seq)
-                .bind(&entity)
-                .bind(&id)
-                .execute(&mut *self.tx)
-                .await?;
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        if n == 0 {
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// The next change sequence number (the counter row stays locked until commit).
-    async fn next_seq(&mut self) -> Result<i64, sqlx::Error> {
-        let row: AnyRow = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+        let last: i64 = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
         )
+        .bind(n)
         .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query(&format!(
+            "UPDATE sync_log SET seq = $2 + r.rn FROM (SELECT entity AS e, id AS i, ROW_NUMBER() OVER (ORDER BY seq) AS rn FROM sync_log WHERE {UNDER}) AS r WHERE sync_log.entity = r.e AND sync_log.id = r.i"
+        ))
+        .bind(path)
+        .bind(last - n)
+        .execute(&mut *self.tx)
         .await?;
-        row.try_get(0)
+        Ok(())
     }
 
     fn audit_row(
