@@ -487,12 +487,12 @@ async fn national() {
     let cursor = storage::changes::last_seq(&db).await.unwrap();
     let t = Instant::now();
     let preview = hoptac_server::rules::reorg::reorganise(&db, &admin, &r, false);
-    // Meanwhile, twice a second, a writer locks one cooperative in ten of the country (as
-    // tablets' pushes lock the records they change): the longest it took, against the same
-    // writer alone before.
-    let lock_some = || async {
+    // Meanwhile, twice a second, a writer (a task of its own, as a tablet's request is)
+    // locks one cooperative in ten of the country, as tablets' pushes lock the records
+    // they change: the longest it took, against the same writer alone before.
+    async fn lock_some(pool: &sqlx::AnyPool) -> f64 {
         let t = Instant::now();
-        let mut tx = db.pool.begin().await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
         let locked: Vec<String> =
             sqlx::query_scalar("SELECT id FROM cooperatives WHERE id LIKE 'g-%-0' FOR UPDATE")
                 .fetch_all(&mut *tx)
@@ -501,27 +501,27 @@ async fn national() {
         tx.commit().await.unwrap();
         assert!(locked.len() > 9_000);
         t.elapsed().as_secs_f64()
-    };
+    }
     let mut alone = 0f64;
     for _ in 0..3 {
-        alone = alone.max(lock_some().await);
+        alone = alone.max(lock_some(&db.pool).await);
     }
     println!("a writer locking 10,000 cooperatives, alone: {alone:.2} s at most (3 times)");
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let writers = async {
-        let mut longest = 0f64;
-        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            longest = longest.max(lock_some().await);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers = tokio::spawn({
+        let (pool, stop) = (db.pool.clone(), stop.clone());
+        async move {
+            let mut longest = 0f64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                longest = longest.max(lock_some(&pool).await);
+            }
+            longest
         }
-        longest
-    };
-    let preview = async {
-        let done = preview.await;
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        done
-    };
-    let (done, waited) = tokio::join!(preview, writers);
+    });
+    let done = preview.await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let waited = writers.await.unwrap();
     let preview_s = t.elapsed().as_secs_f64();
     let done = done.unwrap();
     assert!(done.blocked.is_empty(), "{:?}", &done.blocked[..done.blocked.len().min(5)]);

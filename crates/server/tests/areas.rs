@@ -899,3 +899,30 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         .await;
     assert_eq!(st, 403);
 }
+
+on_both!(a_preview_does_not_hold_up_tablets);
+/// The dry run of a reorganisation reads one snapshot and locks nothing: while another
+/// writer holds a cooperative the reorganisation moves (a tablet's push on PostgreSQL
+/// locks its row; on SQLite any writer holds the one write lock), the preview answers,
+/// and the writer's change is not lost.
+async fn a_preview_does_not_hold_up_tablets(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    let mut writer = s.pool.begin().await.unwrap();
+    let lock = if backend == Backend::Postgres {
+        "SELECT id FROM cooperatives WHERE area_id = 'NB-HL-NINHHAI' FOR UPDATE"
+    } else {
+        "UPDATE cooperatives SET version = version WHERE area_id = 'NB-HL-NINHHAI'"
+    };
+    sqlx::query(lock).execute(&mut *writer).await.unwrap();
+    let preview = s.call("POST", "/api/reorganisations", Some(&admin), Some(reform()));
+    let (st, b) = tokio::time::timeout(std::time::Duration::from_secs(20), preview)
+        .await
+        .expect("the preview waited for a writer");
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["applied"], false);
+    assert!(b["cooperatives_total"].as_u64().unwrap() > 0, "{b}");
+    writer.commit().await.unwrap();
+}

@@ -36,9 +36,15 @@ pub async fn reorganise(
             "only administrators reorganise areas".into(),
         ));
     }
-    let mut tx = db.begin_write().await?;
-    // One reorganisation or import at a time (PostgreSQL; SQLite's writers are serial).
-    tx.wait_for_other_imports().await?;
+    // A preview reads one snapshot and locks nothing, so tablets sync meanwhile; applying
+    // is one write transaction, one reorganisation or import at a time.
+    let mut tx = if apply {
+        let mut tx = db.begin_write().await?;
+        tx.wait_for_other_imports().await?;
+        tx
+    } else {
+        db.begin_read().await?
+    };
     let areas = storage::areas::all_in(&mut tx).await?;
     // Every area it names, and where it merges into, must be the administrator's: before
     // anything else (the plan's messages name areas), and whatever the plan says (a
