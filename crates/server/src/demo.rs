@@ -109,25 +109,36 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         );
     }
     for (u, hash) in d.users.iter().zip(&hashes) {
-        let role = Role::from_key(&u.role).expect("demo roles are known (checked by a test)");
-        storage::users::insert(
-            &mut tx,
-            &NewUser {
-                id: &u.id,
-                username: &u.username,
-                password_hash: hash,
-                display_name: &u.display_name,
-                role,
-                must_change_password: false,
-            },
-        )
-        .await?;
-        for a in &u.areas {
-            storage::users::grant(&mut tx, &u.id, a, None, 0).await?;
-        }
+        insert_user(&mut tx, u, hash, &u.areas).await?;
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Stores a demo account with its areas (ids).
+async fn insert_user(
+    tx: &mut storage::WriteTx<'_>,
+    u: &DemoUser,
+    hash: &str,
+    areas: &[String],
+) -> Result<(), sqlx::Error> {
+    let role = Role::from_key(&u.role).expect("demo roles are known (checked by a test)");
+    storage::users::insert(
+        tx,
+        &NewUser {
+            id: &u.id,
+            username: &u.username,
+            password_hash: hash,
+            display_name: &u.display_name,
+            role,
+            must_change_password: false,
+        },
+    )
+    .await?;
+    for a in areas {
+        storage::users::grant(tx, &u.id, a, None, 0).await?;
+    }
+    Ok(())
 }
 
 /// Stores `areas` (and logs them for pull) when the database has none; returns how many.

@@ -21,14 +21,14 @@
 //! the tablet next synced (the same evening or a few days later), approved a few days
 //! after that.
 
-use super::{data, DemoUser};
+use super::{data, insert_user, DemoUser};
 use crate::http::error::ApiError;
 use crate::rules::accounts::hash_password;
-use crate::storage::{self, users::NewUser, Db};
+use crate::storage::{self, Db};
 use crate::units::REFORM_DATE;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{
-    Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Role, Sector, UserInfo,
+    Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector, UserInfo,
 };
 use hoptac_core::six_month::{Targets, TargetsRequest};
 use hoptac_core::sync::Change;
@@ -376,31 +376,6 @@ pub async fn load(db: &Db) -> Result<Option<Loaded>, ApiError> {
         reports,
         moved: done.cooperatives.len(),
     }))
-}
-
-async fn insert_user(
-    tx: &mut storage::WriteTx<'_>,
-    u: &DemoUser,
-    hash: &str,
-    areas: &[String],
-) -> Result<(), sqlx::Error> {
-    let role = Role::from_key(&u.role).expect("demo roles are known (checked by a test)");
-    storage::users::insert(
-        tx,
-        &NewUser {
-            id: &u.id,
-            username: &u.username,
-            password_hash: hash,
-            display_name: &u.display_name,
-            role,
-            must_change_password: false,
-        },
-    )
-    .await?;
-    for a in areas {
-        storage::users::grant(tx, &u.id, a, None, 0).await?;
-    }
-    Ok(())
 }
 
 async fn user(db: &Db, u: &DemoUser) -> Result<UserInfo, ApiError> {

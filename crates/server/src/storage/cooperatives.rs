@@ -110,19 +110,11 @@ pub async fn insert_many(
     records: &[Cooperative],
     created_by: Option<&str>,
 ) -> Result<u64, sqlx::Error> {
-    const COLUMNS: usize = 13;
     let mut stored = 0;
     for chunk in records.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
-                // founded_version is the version (the record is new).
-                format!("({}, ${})", p.join(", "), r * COLUMNS + 7)
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search, founded_on, founded_version) VALUES {} ON CONFLICT (id) DO NOTHING",
-            marks.join(", ")
+            super::values(chunk.len(), 14)
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {
@@ -139,7 +131,9 @@ pub async fn insert_many(
                 .bind(tax_key(c))
                 .bind(registration_key(c))
                 .bind(hoptac_core::text::normalize(&c.name))
-                .bind(c.established_on.clone());
+                .bind(c.established_on.clone())
+                // founded_version: the version (the record is new).
+                .bind(c.version);
         }
         stored += q.execute(tx.conn()).await?.rows_affected();
     }
@@ -149,17 +143,10 @@ pub async fn insert_many(
 /// Writes many cooperatives moved to another area (their area, path, version and body),
 /// 500 to a statement.
 pub async fn move_many(tx: &mut WriteTx<'_>, records: &[Cooperative]) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 5;
     for chunk in records.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "UPDATE cooperatives SET area_id = v.column2, area_path = v.column3, version = v.column4, founded_version = v.column4, body = v.column5 FROM (VALUES {}) AS v WHERE cooperatives.id = v.column1",
-            marks.join(", ")
+            super::values(chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {

@@ -76,19 +76,10 @@ pub async fn insert_many(
     reports: &[VisitReport],
     client_id: &str,
 ) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 14;
     for chunk in reports.chunks(400) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("${}", r * COLUMNS + c))
-                    .collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, written_area_path, search, period, review_part) VALUES {}",
-            marks.join(", ")
+            super::values(chunk.len(), 14)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -638,17 +629,10 @@ pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Resul
 
 /// Moves many reports as [`move_to`] does, 400 to a statement: (report, its body).
 pub async fn move_many(tx: &mut WriteTx<'_>, reports: &[(VisitReport, String)]) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 6;
     for chunk in reports.chunks(400) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "UPDATE visit_reports SET cooperative_id = v.column2, area_path = v.column3, body = v.column4, written_area_path = v.column5, review_part = v.column6 FROM (VALUES {}) AS v WHERE visit_reports.id = v.column1",
-            marks.join(", ")
+            super::values(chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for (r, body) in chunk {
