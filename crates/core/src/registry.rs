@@ -857,24 +857,29 @@ pub fn export_row(c: &Cooperative, commune: &Area, district: Option<&Area>) -> V
         .collect()
 }
 
+/// The words naming a unit's level that a name may start with, folded
+/// ([`normalize`]): "Thành phố", "Thị trấn", "Huyện", "Phường", "Xã" and their
+/// abbreviations.
+const LEVEL_WORDS: [&str; 11] = [
+    "thanh pho ",
+    "tp. ",
+    "tp ",
+    "thi tran ",
+    "thi xa ",
+    "huyen ",
+    "quan ",
+    "phuong ",
+    "xa ",
+    "tt. ",
+    "tt ",
+];
+
 /// A name of an area without its level word ("Xã Ninh Hải" → "ninhhai",
 /// "TP. Hoa Lư" → "hoalu"), for matching a cell to an area.
 pub fn area_name_key(name: &str) -> String {
     let n = normalize(name);
     let mut s = n.as_str();
-    for prefix in [
-        "thanh pho ",
-        "tp. ",
-        "tp ",
-        "thi tran ",
-        "thi xa ",
-        "huyen ",
-        "quan ",
-        "phuong ",
-        "xa ",
-        "tt. ",
-        "tt ",
-    ] {
+    for prefix in LEVEL_WORDS {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest;
             break;
@@ -890,19 +895,7 @@ fn exact_key(name: &str) -> String {
     let lower = name.to_lowercase();
     let folded = normalize(name);
     // Drop the level word as area_key does: as many characters as its folded prefix had.
-    let words_dropped = [
-        "thanh pho ",
-        "tp. ",
-        "tp ",
-        "thi tran ",
-        "thi xa ",
-        "huyen ",
-        "quan ",
-        "phuong ",
-        "xa ",
-        "tt. ",
-        "tt ",
-    ]
+    let words_dropped = LEVEL_WORDS
     .iter()
     .find(|p| folded.starts_with(*p))
     .map(|p| p.chars().count())

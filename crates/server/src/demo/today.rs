@@ -27,6 +27,7 @@ use crate::rules::accounts::hash_password;
 use crate::storage::{self, Db};
 use crate::units::REFORM_DATE;
 use hoptac_core::keyed::Keyed;
+use hoptac_core::registry::area_name_key;
 use hoptac_core::model::{
     Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector, UserInfo,
 };
@@ -200,17 +201,6 @@ pub struct Loaded {
     pub moved: usize,
 }
 
-/// The part of the name after the level ("Xã Ninh Hải" → "Ninh Hải"): the seed writes
-/// "Xã Ninh Giang", the list of 2024 "Phường Ninh Giang".
-fn bare(name: &str) -> &str {
-    for level in ["Thị trấn ", "Xã ", "Phường "] {
-        if let Some(rest) = name.strip_prefix(level) {
-            return rest;
-        }
-    }
-    name
-}
-
 /// Loads the demo into an empty database (no users yet); None when it has users.
 pub async fn load(db: &Db) -> Result<Option<Loaded>, ApiError> {
     if storage::users::count(db).await? > 0 {
@@ -291,7 +281,7 @@ pub async fn load(db: &Db) -> Result<Option<Loaded>, ApiError> {
             .iter()
             .find(|u| {
                 u.district.as_ref().is_some_and(|(d, _)| d == code)
-                    && bare(&u.name) == bare(&a.name)
+                    && area_name_key(&u.name) == area_name_key(&a.name)
             })
             .ok_or_else(missing)?;
         former(&u.code).ok_or_else(missing)
