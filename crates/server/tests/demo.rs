@@ -134,26 +134,17 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
             serde_json::from_value::<ReviewResponse>(b).unwrap()
         }
     };
+    // (new HTX, its target), (new THT, its target).
+    let founded = |r: &ReviewResponse| {
+        let v = &r.review;
+        ((v.new_htx.value, v.new_htx.target), (v.new_tht.value, v.new_tht.target))
+    };
     let r = review("2026-H1", "37").await;
-    assert_eq!(
-        (r.review.new_htx.value, r.review.new_htx.target),
-        (3, Some(4))
-    );
-    assert_eq!(
-        (r.review.new_tht.value, r.review.new_tht.target),
-        (1, Some(2))
-    );
+    assert_eq!(founded(&r), ((3, Some(4)), (1, Some(2))));
     assert!(r.review.revenue_vnd.now > 0 && r.review.works_handed_over.target == Some(14));
     // The seed's half-year: its five HTX and eight THT of 2021 against 6 and 10.
     let r = review("2021-H1", "37").await;
-    assert_eq!(
-        (r.review.new_htx.value, r.review.new_htx.target),
-        (5, Some(6))
-    );
-    assert_eq!(
-        (r.review.new_tht.value, r.review.new_tht.target),
-        (8, Some(10))
-    );
+    assert_eq!(founded(&r), ((5, Some(6)), (8, Some(10))));
 
     // 2025-H2 in Phường Tây Hoa Lư (made of Ninh Giang, Trường Yên, Ninh Hòa — which the
     // demo's Ninh Xuân cooperatives are in —, Phúc Sơn, Gia Sinh and part of Gia Tân, by

@@ -613,18 +613,7 @@ pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored
 /// Moves a report to another cooperative or area (`r.cooperative_id`, `r.area_path`,
 /// `r.written_area_path` already set).
 pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE visit_reports SET cooperative_id = $1, area_path = $2, body = $3, written_area_path = $4, review_part = $6 WHERE id = $5",
-    )
-    .bind(&r.cooperative_id)
-    .bind(&r.area_path)
-    .bind(body)
-    .bind(&r.written_area_path)
-    .bind(&r.id)
-    .bind(review_part(r)?)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+    move_many(tx, &[(r.clone(), body.to_string())]).await
 }
 
 /// Moves many reports as [`move_to`] does, 400 to a statement: (report, its body).
