@@ -54,26 +54,12 @@ pub(crate) async fn relocate(
     to: &Area,
 ) -> ApiResult<(Cooperative, u64)> {
     let visits = storage::visits::of_cooperative(tx, &c.id).await?;
-    let conflicts: Vec<hoptac_core::merge::Conflict> =
-        storage::conflicts::of_area_locked(tx, &c.area_id)
-            .await?
-            .into_iter()
-            .filter(|k| k.cooperative_id == c.id)
-            .collect();
     let (losing, _) = who_loses_and_gains(tx, &c.area_path, &to.path).await?;
     let mut visit_ids: Vec<String> = visits.iter().map(|v| v.report.id.clone()).collect();
     visit_ids.sort();
     let count = visits.len() as u64;
-    super::reorg::move_area(
-        tx,
-        by,
-        std::slice::from_ref(c),
-        visits,
-        conflicts,
-        &to.id,
-        &to.path,
-    )
-    .await?;
+    super::reorg::move_cooperatives(tx, by, &[(c.clone(), to.id.clone(), to.path.clone())])
+        .await?;
     for user in &losing {
         super::reorg::removed_for(tx, user, &c.id, &visit_ids)?;
     }

@@ -21,7 +21,7 @@ use hoptac_core::reorg::{
     Reorganisation, TargetChange, PREVIEW_LIMIT,
 };
 use hoptac_core::sync::{Change, Entity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Checks and applies (or, with `apply` false, previews) `req`. Errors: 403 for a user who
 /// is not an administrator of every area it touches; 422 with every problem of the plan.
@@ -158,12 +158,19 @@ pub async fn reorganise(
         }
     }
 
-    // The cooperatives, with their reports and conflicts, area by area.
+    // The cooperatives, with their reports and conflicts, area by area: read for all
+    // closed areas at once (a country closes ten thousand), moved together after.
+    let closed_ids: Vec<String> = p.closed.iter().map(|a| a.id.clone()).collect();
+    let mut coops_of: HashMap<String, Vec<Cooperative>> = HashMap::new();
+    for (area_id, c) in storage::cooperatives::of_areas_locked(&mut tx, &closed_ids).await? {
+        coops_of.entry(area_id).or_default().push(c);
+    }
+    let reports_of = storage::visits::count_by_area(&mut tx, &closed_ids).await?;
+    let mut moving: Vec<Moving> = Vec::new();
     for closed in &p.closed {
-        let coops = storage::cooperatives::of_area_locked(&mut tx, &closed.id).await?;
-        if coops.is_empty() {
+        let Some(coops) = coops_of.remove(&closed.id) else {
             continue;
-        }
+        };
         let Ok(Some((to_id, to_path))) = p.destination(&closed.id) else {
             for c in &coops {
                 preview.blocked.push(hoptac_core::i18n::Msg::new(
@@ -173,23 +180,10 @@ pub async fn reorganise(
             }
             continue;
         };
-        let split = p.split_into.get(&closed.id);
-        // A preview counts the reports (it reads them only where a divided area's
-        // cooperatives are placed by their last GPS position).
-        let (visits, count, conflicts) = if apply || split.is_some() {
-            let v = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
-            let n = v.len() as u64;
-            let k = if apply {
-                storage::conflicts::of_area_locked(&mut tx, &closed.id).await?
-            } else {
-                Vec::new()
-            };
-            (v, n, k)
-        } else {
-            let n = storage::visits::count_of_area(&mut tx, &closed.id).await?;
-            (Vec::new(), n, Vec::new())
-        };
-        if let Some(into) = split {
+        if let Some(into) = p.split_into.get(&closed.id) {
+            // Reports are read only where a divided area's cooperatives are placed by
+            // their last GPS position.
+            let visits = storage::visits::of_area_locked(&mut tx, &closed.id).await?;
             // A divided area: each cooperative to the unit it is placed in.
             let options: Vec<(String, String)> =
                 into.iter().map(|i| (i.clone(), name(i))).collect();
@@ -256,11 +250,6 @@ pub async fn reorganise(
                     .filter(|v| ids.contains(&v.report.cooperative_id.as_str()))
                     .cloned()
                     .collect();
-                let their_conflicts: Vec<hoptac_core::merge::Conflict> = conflicts
-                    .iter()
-                    .filter(|k| ids.contains(&k.cooperative_id.as_str()))
-                    .cloned()
-                    .collect();
                 for c in &group {
                     listed(&mut preview, c, &closed.name, name(&to_id));
                     if to_id != into[0] {
@@ -279,24 +268,21 @@ pub async fn reorganise(
                     }
                 }
                 preview.visits_total += their_visits.len() as u64;
-                if apply {
-                    move_area(&mut tx, &by, &group, their_visits, their_conflicts, &to_id, &to_path)
-                        .await?;
-                }
+                moving.extend(group.into_iter().map(|c| (c, to_id.clone(), to_path.clone())));
             }
             continue;
         }
         for c in &coops {
             listed(&mut preview, c, &closed.name, name(&to_id));
         }
-        preview.visits_total += count;
-        if apply {
-            move_area(&mut tx, &by, &coops, visits, conflicts, &to_id, &to_path).await?;
-        }
+        preview.visits_total += reports_of.get(&closed.id).copied().unwrap_or(0);
+        moving.extend(coops.into_iter().map(|c| (c, to_id.clone(), to_path.clone())));
+    }
+    if apply {
+        move_cooperatives(&mut tx, &by, &moving).await?;
     }
 
     // The officers' (and everyone's) areas.
-    let closed_ids: Vec<String> = p.closed.iter().map(|a| a.id.clone()).collect();
     let created: Vec<&str> = p.created.iter().map(|a| a.id.as_str()).collect();
     for user_id in storage::reorg::users_assigned_to(&mut tx, &closed_ids).await? {
         let held = storage::users::lock_areas(&mut tx, &user_id).await?;
@@ -594,27 +580,26 @@ pub(crate) struct MoveBy<'a> {
     pub action: &'a str,
 }
 
-/// Moves the cooperatives `coops` (locked, all of one area) to area `to_id` at `to_path`,
-/// with their reports and conflicts; each logged for pull at the new path and audited,
-/// each move kept in `cooperative_moves` (a report written before it is judged where it
-/// was written).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn move_area(
+/// A cooperative (locked) and the area it goes to: (cooperative, area id, area path).
+pub(crate) type Moving = (Cooperative, String, String);
+
+/// Moves the cooperatives of `moving` each to its area, with their reports and conflicts:
+/// each logged for pull at the new path and audited, each move kept in
+/// `cooperative_moves` (a report written before it is judged where it was written). The
+/// reports move in the database ([`storage::visits::follow`]); a country's reform moves
+/// a hundred thousand cooperatives and a million reports in a few dozen statements.
+pub(crate) async fn move_cooperatives(
     tx: &mut WriteTx<'_>,
     by: &MoveBy<'_>,
-    coops: &[Cooperative],
-    visits: Vec<storage::visits::Stored>,
-    conflicts: Vec<hoptac_core::merge::Conflict>,
-    to_id: &str,
-    to_path: &str,
+    moving: &[Moving],
 ) -> ApiResult<()> {
     let (admin, reorg_id, action) = (by.user, by.id, by.action);
-    let mut moves = Vec::with_capacity(coops.len());
-    let mut moved_all = Vec::with_capacity(coops.len());
-    for c in coops {
+    let mut moves = Vec::with_capacity(moving.len());
+    let mut moved_all = Vec::with_capacity(moving.len());
+    for (c, to_id, to_path) in moving {
         let moved = Cooperative {
-            area_id: to_id.to_string(),
-            area_path: to_path.to_string(),
+            area_id: to_id.clone(),
+            area_path: to_path.clone(),
             moved_from: Some(hoptac_core::model::FormerPlace {
                 area_id: c.area_id.clone(),
                 until: by.effective_on.to_string(),
@@ -645,31 +630,21 @@ pub(crate) async fn move_area(
     }
     storage::cooperatives::move_many(tx, &moved_all).await?;
     storage::reorg::record_moves(tx, &moves).await?;
-    let mut reports = Vec::with_capacity(visits.len());
-    for s in visits {
-        let mut r = s.report;
-        let from = r.area_path.clone();
-        if r.written_area_path.is_none() {
-            r.written_area_path = Some(r.area_path.clone());
-        }
-        r.area_path = to_path.to_string();
-        let body = serde_json::to_string(&r)?;
-        // A report moved with its cooperative changes only its area: the audit keeps that
-        // (a country's reform moves a million reports; their bodies are the same).
-        tx.record_change(
-            "visit",
-            &r.id,
-            to_path,
-            &serde_json::to_string(&Change::Visit(r.clone()))?,
-            Who::online(admin),
-            action,
-            Some(&serde_json::json!({ "area_path": from }).to_string()),
-            &serde_json::json!({ "area_path": to_path }).to_string(),
-        );
-        reports.push((r, body));
-    }
-    storage::visits::move_many(tx, &reports).await?;
-    for mut k in conflicts {
+    // A report moved with its cooperative changes only its area: the audit keeps that.
+    let follows: Vec<(&str, &str, &str)> = moving
+        .iter()
+        .map(|(c, _, to_path)| (c.id.as_str(), c.area_path.as_str(), to_path.as_str()))
+        .collect();
+    storage::visits::follow(tx, &follows, Who::online(admin), action).await?;
+    let ids: Vec<&str> = moving.iter().map(|(c, _, _)| c.id.as_str()).collect();
+    let to: HashMap<&str, &str> = moving
+        .iter()
+        .map(|(c, _, p)| (c.id.as_str(), p.as_str()))
+        .collect();
+    for mut k in storage::conflicts::of_cooperatives_locked(tx, &ids).await? {
+        let Some(to_path) = to.get(k.cooperative_id.as_str()) else {
+            continue;
+        };
         k.area_path = to_path.to_string();
         let body = serde_json::to_string(&k)?;
         storage::conflicts::set_area(tx, &k, &body).await?;

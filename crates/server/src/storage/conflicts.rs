@@ -71,26 +71,32 @@ pub async fn repoint(tx: &mut WriteTx<'_>, removed: &str, kept: &str) -> Result<
     Ok(())
 }
 
-/// Every conflict of the cooperatives of area `area_id`, locked until commit (a
-/// reorganisation moves them).
-pub async fn of_area_locked(
+/// Every conflict of the cooperatives `ids`, locked until commit (a move carries them),
+/// 500 cooperatives to a statement.
+pub async fn of_cooperatives_locked(
     tx: &mut WriteTx<'_>,
-    area_id: &str,
+    ids: &[&str],
 ) -> Result<Vec<Conflict>, sqlx::Error> {
-    let sql = format!(
-        "SELECT body FROM conflicts WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1) ORDER BY id{}",
-        tx.for_update()
-    );
-    sqlx::query(&sql)
-        .bind(area_id)
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| {
-            serde_json::from_str(&r.try_get::<String, _>(0)?)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT body FROM conflicts WHERE cooperative_id IN ({}) ORDER BY id{}",
+            marks.join(", "),
+            tx.for_update()
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.push(
+                serde_json::from_str(&r.try_get::<String, _>(0)?)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Writes a conflict moved to another area (`c.area_path` already set).

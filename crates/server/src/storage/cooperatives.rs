@@ -35,22 +35,30 @@ pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Cooperative>,
     row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
 }
 
-/// Every cooperative of area `area_id` (exactly that area), locked until commit.
-pub async fn of_area_locked(
+/// Every cooperative of the areas `area_ids` (exactly those areas), locked until commit,
+/// 500 areas to a statement; in order of area, then id: (the area it is filed under, the
+/// cooperative).
+pub async fn of_areas_locked(
     tx: &mut WriteTx<'_>,
-    area_id: &str,
-) -> Result<Vec<Cooperative>, sqlx::Error> {
-    let sql = format!(
-        "SELECT body FROM cooperatives WHERE area_id = $1 ORDER BY id{}",
-        tx.for_update()
-    );
-    sqlx::query(&sql)
-        .bind(area_id)
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| decode(&r.try_get::<String, _>(0)?))
-        .collect()
+    area_ids: &[String],
+) -> Result<Vec<(String, Cooperative)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in area_ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT area_id, body FROM cooperatives WHERE area_id IN ({}) ORDER BY area_id, id{}",
+            marks.join(", "),
+            tx.for_update()
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.push((r.try_get(0)?, decode(&r.try_get::<String, _>(1)?)?));
+        }
+    }
+    Ok(out)
 }
 
 /// The area path of cooperative `id`, if it exists.

@@ -331,6 +331,15 @@ enum Pending {
     Audit(AuditRow),
     /// Every logged record under an area path, logged again.
     Relog { path: String },
+    /// The reports of cooperatives that moved, logged again at their new path and audited
+    /// ([`visits::follow`]): read at commit from the table, so a million reports are never
+    /// carried through the server.
+    Followed {
+        /// (cooperative id, audit's `old` JSON, audit's `new` JSON).
+        moves: Vec<(String, String, String)>,
+        /// The audit row every report's entry copies (its record id, old and new set per report).
+        audit: AuditRow,
+    },
 }
 
 /// Who makes a change, for the audit trail.
@@ -413,6 +422,10 @@ impl WriteTx<'_> {
                     self.write_run(std::mem::take(&mut run)).await?;
                     self.relog(&path).await?;
                 }
+                Pending::Followed { moves, audit } => {
+                    self.write_run(std::mem::take(&mut run)).await?;
+                    self.log_followed(&moves, &audit).await?;
+                }
                 other => run.push(other),
             }
         }
@@ -466,7 +479,9 @@ impl WriteTx<'_> {
                 }
                 // A number from the same counter keeps the trail in commit order.
                 Pending::Audit(a) => audits.push((seq, a)),
-                Pending::Relog { .. } => unreachable!("a run holds no relog"),
+                Pending::Relog { .. } | Pending::Followed { .. } => {
+                    unreachable!("a run holds no relog")
+                }
             }
         }
         for chunk in logs.chunks(500) {
@@ -541,6 +556,82 @@ impl WriteTx<'_> {
         .bind(last - n)
         .execute(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    /// Logs for pull (at a new number, with the body as stored now) and audits every report
+    /// of the cooperatives `moves` names: (cooperative id, old JSON, new JSON), 300 to a
+    /// statement; numbers in order of report id, each report's audit row under its log
+    /// entry's number, as [`Self::write_run`] numbers them.
+    async fn log_followed(
+        &mut self,
+        moves: &[(String, String, String)],
+        audit: &AuditRow,
+    ) -> Result<(), sqlx::Error> {
+        for chunk in moves.chunks(300) {
+            let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let count_sql = format!(
+                "SELECT COUNT(*) FROM visit_reports WHERE cooperative_id IN ({})",
+                ids.join(", ")
+            );
+            let mut count = sqlx::query(&count_sql);
+            for (coop, _, _) in chunk {
+                count = count.bind(coop);
+            }
+            let n: i64 = count.fetch_one(&mut *self.tx).await?.try_get(0)?;
+            if n == 0 {
+                continue;
+            }
+            let last: i64 = sqlx::query(
+                "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
+            )
+            .bind(n)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+            let first = last - n;
+            let marks = values(chunk.len(), 3);
+            // The same rows in the same order in both statements: a report's audit row
+            // takes its log entry's number.
+            let numbered = format!(
+                "SELECT r.id AS i, r.area_path AS p, r.body AS b, m.column2 AS o, m.column3 AS w, ROW_NUMBER() OVER (ORDER BY r.id) AS rn \
+                 FROM visit_reports r JOIN (VALUES {marks}) AS m ON r.cooperative_id = m.column1"
+            );
+            let k = chunk.len() * 3;
+            let log = format!(
+                "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) \
+                 SELECT 'visit', x.i, ${} + x.rn, x.p, '{{\"type\":\"visit\",\"data\":' || x.b || '}}', NULL FROM ({numbered}) AS x WHERE true \
+                 ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body, for_user = excluded.for_user",
+                k + 1
+            );
+            let trail = format!(
+                "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body) \
+                 SELECT ${} + x.rn, 'visit', x.i, ${}, ${}, ${}, ${}, ${}, x.o, x.w FROM ({numbered}) AS x",
+                k + 1,
+                k + 2,
+                k + 3,
+                k + 4,
+                k + 5,
+                k + 6
+            );
+            let mut q = sqlx::query(&log);
+            for (coop, old, new) in chunk {
+                q = q.bind(coop).bind(old).bind(new);
+            }
+            q.bind(first).execute(&mut *self.tx).await?;
+            let mut q = sqlx::query(&trail);
+            for (coop, old, new) in chunk {
+                q = q.bind(coop).bind(old).bind(new);
+            }
+            q.bind(first)
+                .bind(&audit.action)
+                .bind(&audit.actor_id)
+                .bind(&audit.actor_name)
+                .bind(&audit.client_id)
+                .bind(audit.at)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         Ok(())
     }
 
@@ -634,6 +725,27 @@ impl WriteTx<'_> {
     /// harmless, records are stored by id).
     pub fn relog_area(&mut self, path: &str) {
         self.pending.push(Pending::Relog { path: path.into() });
+    }
+
+    /// At commit, logs for pull and audits every report of the cooperatives of `moves`
+    /// (cooperative id, audit's old JSON, audit's new JSON) as they are stored then; the
+    /// reports were moved by [`visits::follow`].
+    pub(crate) fn log_reports_followed(
+        &mut self,
+        moves: Vec<(String, String, String)>,
+        who: Who<'_>,
+        action: &str,
+    ) {
+        if moves.is_empty() {
+            return;
+        }
+        let audit = Self::audit_row("visit", "", who, action, None, "");
+        self.pending.push(Pending::Followed { moves, audit });
+    }
+
+    /// Which database the transaction runs on (for the few statements written per database).
+    pub(crate) fn kind(&self) -> DbKind {
+        self.kind
     }
 }
 

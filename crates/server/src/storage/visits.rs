@@ -638,15 +638,84 @@ pub async fn move_many(tx: &mut WriteTx<'_>, reports: &[(VisitReport, String)]) 
     Ok(())
 }
 
-/// How many reports the cooperatives of area `area_id` have (exactly that area).
-pub async fn count_of_area(tx: &mut WriteTx<'_>, area_id: &str) -> Result<u64, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM visit_reports WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1)",
-    )
-    .bind(area_id)
-    .fetch_one(tx.conn())
-    .await?;
-    Ok(n as u64)
+/// The reports of cooperatives that moved follow them: every report of each cooperative
+/// of `moves` (cooperative id, area path before, area path after) takes the new path in
+/// its columns, its body and its review part, and keeps where it was written
+/// (`written_area_path`, set once); each is logged for pull and audited at commit
+/// ({"area_path": before} → {"area_path": after}) by `who` as `action`. The bodies are
+/// rewritten by the database's JSON functions, 300 cooperatives to a statement: a
+/// country's reform moves a million reports, which the server never reads. Returns how
+/// many reports moved.
+pub async fn follow(
+    tx: &mut WriteTx<'_>,
+    moves: &[(&str, &str, &str)],
+    who: super::Who<'_>,
+    action: &str,
+) -> Result<u64, sqlx::Error> {
+    let set = match tx.kind() {
+        super::DbKind::Sqlite => {
+            "body = json_set(body, '$.area_path', m.column2, '$.written_area_path', \
+               COALESCE(json_extract(body, '$.written_area_path'), json_extract(body, '$.area_path'))), \
+             review_part = CASE WHEN review_part = '' THEN '' ELSE json_set(review_part, '$.area_path', m.column2) END"
+        }
+        super::DbKind::Postgres => {
+            "body = (body::jsonb || jsonb_build_object('area_path', m.column2, 'written_area_path', \
+               COALESCE(NULLIF(body::jsonb -> 'written_area_path', 'null'::jsonb), body::jsonb -> 'area_path')))::text, \
+             review_part = CASE WHEN review_part = '' THEN '' ELSE (review_part::jsonb || jsonb_build_object('area_path', m.column2))::text END"
+        }
+    };
+    let mut moved = 0;
+    for chunk in moves.chunks(300) {
+        let sql = format!(
+            "UPDATE visit_reports SET area_path = m.column2, written_area_path = COALESCE(written_area_path, area_path), {set} \
+             FROM (VALUES {}) AS m WHERE visit_reports.cooperative_id = m.column1",
+            super::values(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (coop, _, to) in chunk {
+            q = q.bind(*coop).bind(*to);
+        }
+        moved += q.execute(tx.conn()).await?.rows_affected();
+    }
+    tx.log_reports_followed(
+        moves
+            .iter()
+            .map(|(coop, from, to)| {
+                (
+                    coop.to_string(),
+                    serde_json::json!({ "area_path": from }).to_string(),
+                    serde_json::json!({ "area_path": to }).to_string(),
+                )
+            })
+            .collect(),
+        who,
+        action,
+    );
+    Ok(moved)
+}
+
+/// How many reports the cooperatives of each area of `area_ids` have (exactly that area),
+/// 500 areas to a statement; areas without reports are absent.
+pub async fn count_by_area(
+    tx: &mut WriteTx<'_>,
+    area_ids: &[String],
+) -> Result<std::collections::HashMap<String, u64>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in area_ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT c.area_id, COUNT(*) FROM visit_reports r JOIN cooperatives c ON c.id = r.cooperative_id WHERE c.area_id IN ({}) GROUP BY c.area_id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(tx.conn()).await? {
+            out.insert(row.try_get(0)?, row.try_get::<i64, _>(1)?.max(0) as u64);
+        }
+    }
+    Ok(out)
 }
 
 /// How many reports cooperative `id` has.
