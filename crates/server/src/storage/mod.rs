@@ -264,6 +264,7 @@ impl Db {
             _guard: guard,
             commit_delay: self.commit_delay,
             read_only: false,
+            batches: 0,
         })
     }
 
@@ -286,6 +287,7 @@ impl Db {
             _guard: None,
             commit_delay: None,
             read_only: true,
+            batches: 0,
         })
     }
 }
@@ -302,6 +304,8 @@ pub struct WriteTx<'a> {
     commit_delay: Option<std::time::Duration>,
     /// Made by [`Db::begin_read`]: locks nothing, writes nothing.
     read_only: bool,
+    /// Batches put in temporary tables so far ([`Self::next_batch`]).
+    batches: i64,
 }
 
 /// One audit-trail row waiting for its sequence number.
@@ -335,8 +339,10 @@ enum Pending {
     /// ([`visits::follow`]): read at commit from the table, so a million reports are never
     /// carried through the server.
     Followed {
-        /// (cooperative id, audit's `old` JSON, audit's `new` JSON).
-        moves: Vec<(String, String, String)>,
+        /// Their rows of the temporary table `moving_reports`.
+        batch: i64,
+        /// How many reports.
+        count: u64,
         /// The audit row every report's entry copies (its record id, old and new set per report).
         audit: AuditRow,
     },
@@ -422,9 +428,13 @@ impl WriteTx<'_> {
                     self.write_run(std::mem::take(&mut run)).await?;
                     self.relog(&path).await?;
                 }
-                Pending::Followed { moves, audit } => {
+                Pending::Followed {
+                    batch,
+                    count,
+                    audit,
+                } => {
                     self.write_run(std::mem::take(&mut run)).await?;
-                    self.log_followed(&moves, &audit).await?;
+                    self.log_followed(batch, count, &audit).await?;
                 }
                 other => run.push(other),
             }
@@ -559,79 +569,56 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Logs for pull (at a new number, with the body as stored now) and audits every report
-    /// of the cooperatives `moves` names: (cooperative id, old JSON, new JSON), 300 to a
-    /// statement; numbers in order of report id, each report's audit row under its log
-    /// entry's number, as [`Self::write_run`] numbers them.
+    /// Logs for pull (at a new number, with the body as stored now) and audits the `count`
+    /// reports of the cooperatives of batch `batch` of `moving_reports`; numbers in order
+    /// of report id, each report's audit row under its log entry's number, as
+    /// [`Self::write_run`] numbers them.
     async fn log_followed(
         &mut self,
-        moves: &[(String, String, String)],
+        batch: i64,
+        count: u64,
         audit: &AuditRow,
     ) -> Result<(), sqlx::Error> {
-        for chunk in moves.chunks(300) {
-            let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let count_sql = format!(
-                "SELECT COUNT(*) FROM visit_reports WHERE cooperative_id IN ({})",
-                ids.join(", ")
-            );
-            let mut count = sqlx::query(&count_sql);
-            for (coop, _, _) in chunk {
-                count = count.bind(coop);
-            }
-            let n: i64 = count.fetch_one(&mut *self.tx).await?.try_get(0)?;
-            if n == 0 {
-                continue;
-            }
-            let last: i64 = sqlx::query(
-                "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
-            )
-            .bind(n)
-            .fetch_one(&mut *self.tx)
-            .await?
-            .try_get(0)?;
-            let first = last - n;
-            let marks = values(chunk.len(), 3);
-            // The same rows in the same order in both statements: a report's audit row
-            // takes its log entry's number.
-            let numbered = format!(
-                "SELECT r.id AS i, r.area_path AS p, r.body AS b, m.column2 AS o, m.column3 AS w, ROW_NUMBER() OVER (ORDER BY r.id) AS rn \
-                 FROM visit_reports r JOIN (VALUES {marks}) AS m ON r.cooperative_id = m.column1"
-            );
-            let k = chunk.len() * 3;
-            let log = format!(
-                "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) \
-                 SELECT 'visit', x.i, ${} + x.rn, x.p, '{{\"type\":\"visit\",\"data\":' || x.b || '}}', NULL FROM ({numbered}) AS x WHERE true \
-                 ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body, for_user = excluded.for_user",
-                k + 1
-            );
-            let trail = format!(
-                "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body) \
-                 SELECT ${} + x.rn, 'visit', x.i, ${}, ${}, ${}, ${}, ${}, x.o, x.w FROM ({numbered}) AS x",
-                k + 1,
-                k + 2,
-                k + 3,
-                k + 4,
-                k + 5,
-                k + 6
-            );
-            let mut q = sqlx::query(&log);
-            for (coop, old, new) in chunk {
-                q = q.bind(coop).bind(old).bind(new);
-            }
-            q.bind(first).execute(&mut *self.tx).await?;
-            let mut q = sqlx::query(&trail);
-            for (coop, old, new) in chunk {
-                q = q.bind(coop).bind(old).bind(new);
-            }
-            q.bind(first)
-                .bind(&audit.action)
-                .bind(&audit.actor_id)
-                .bind(&audit.actor_name)
-                .bind(&audit.client_id)
-                .bind(audit.at)
-                .execute(&mut *self.tx)
-                .await?;
+        if count == 0 {
+            return Ok(());
         }
+        let last: i64 = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
+        )
+        .bind(count as i64)
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        let first = last - count as i64;
+        // The same rows in the same order in both statements: a report's audit row takes
+        // its log entry's number.
+        const NUMBERED: &str = "SELECT r.id AS i, r.area_path AS p, r.body AS b, m.old_json AS o, m.new_json AS w, \
+             ROW_NUMBER() OVER (ORDER BY r.id) AS rn \
+             FROM visit_reports r JOIN moving_reports m ON r.cooperative_id = m.cooperative_id WHERE m.batch = $1";
+        let logged = sqlx::query(&format!(
+            "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) \
+             SELECT 'visit', x.i, $2 + x.rn, x.p, '{{\"type\":\"visit\",\"data\":' || x.b || '}}', NULL FROM ({NUMBERED}) AS x WHERE true \
+             ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body, for_user = excluded.for_user"
+        ))
+        .bind(batch)
+        .bind(first)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        debug_assert_eq!(logged, count, "the reports moved are the reports logged");
+        sqlx::query(&format!(
+            "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body) \
+             SELECT $2 + x.rn, 'visit', x.i, $3, $4, $5, $6, $7, x.o, x.w FROM ({NUMBERED}) AS x"
+        ))
+        .bind(batch)
+        .bind(first)
+        .bind(&audit.action)
+        .bind(&audit.actor_id)
+        .bind(&audit.actor_name)
+        .bind(&audit.client_id)
+        .bind(audit.at)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
@@ -727,20 +714,21 @@ impl WriteTx<'_> {
         self.pending.push(Pending::Relog { path: path.into() });
     }
 
-    /// At commit, logs for pull and audits every report of the cooperatives of `moves`
-    /// (cooperative id, audit's old JSON, audit's new JSON) as they are stored then; the
-    /// reports were moved by [`visits::follow`].
-    pub(crate) fn log_reports_followed(
-        &mut self,
-        moves: Vec<(String, String, String)>,
-        who: Who<'_>,
-        action: &str,
-    ) {
-        if moves.is_empty() {
-            return;
-        }
+    /// At commit, logs for pull and audits the `count` reports that batch `batch` of the
+    /// temporary table `moving_reports` moved ([`visits::follow`]), as they are stored then.
+    pub(crate) fn log_reports_followed(&mut self, batch: i64, count: u64, who: Who<'_>, action: &str) {
         let audit = Self::audit_row("visit", "", who, action, None, "");
-        self.pending.push(Pending::Followed { moves, audit });
+        self.pending.push(Pending::Followed {
+            batch,
+            count,
+            audit,
+        });
+    }
+
+    /// A number for a batch of rows this transaction puts in a temporary table: 1, 2, …
+    pub(crate) fn next_batch(&mut self) -> i64 {
+        self.batches += 1;
+        self.batches
     }
 
     /// Which database the transaction runs on (for the few statements written per database).

@@ -642,55 +642,72 @@ pub async fn move_many(tx: &mut WriteTx<'_>, reports: &[(VisitReport, String)]) 
 /// of `moves` (cooperative id, area path before, area path after) takes the new path in
 /// its columns, its body and its review part, and keeps where it was written
 /// (`written_area_path`, set once); each is logged for pull and audited at commit
-/// ({"area_path": before} → {"area_path": after}) by `who` as `action`. The bodies are
-/// rewritten by the database's JSON functions, 300 cooperatives to a statement: a
-/// country's reform moves a million reports, which the server never reads. Returns how
-/// many reports moved.
+/// ({"area_path": before} → {"area_path": after}) by `who` as `action`. The moves go to a
+/// temporary table and the bodies are rewritten by the database's JSON functions in one
+/// statement: a country's reform moves a million reports, which the server never reads.
+/// Returns how many reports moved.
 pub async fn follow(
     tx: &mut WriteTx<'_>,
     moves: &[(&str, &str, &str)],
     who: super::Who<'_>,
     action: &str,
 ) -> Result<u64, sqlx::Error> {
-    let set = match tx.kind() {
-        super::DbKind::Sqlite => {
-            "body = json_set(body, '$.area_path', m.column2, '$.written_area_path', \
-               COALESCE(json_extract(body, '$.written_area_path'), json_extract(body, '$.area_path'))), \
-             review_part = CASE WHEN review_part = '' THEN '' ELSE json_set(review_part, '$.area_path', m.column2) END"
-        }
-        super::DbKind::Postgres => {
-            "body = (body::jsonb || jsonb_build_object('area_path', m.column2, 'written_area_path', \
-               COALESCE(NULLIF(body::jsonb -> 'written_area_path', 'null'::jsonb), body::jsonb -> 'area_path')))::text, \
-             review_part = CASE WHEN review_part = '' THEN '' ELSE (review_part::jsonb || jsonb_build_object('area_path', m.column2))::text END"
-        }
-    };
-    let mut moved = 0;
-    for chunk in moves.chunks(300) {
+    if moves.is_empty() {
+        return Ok(0);
+    }
+    let batch = tx.next_batch();
+    if batch == 1 {
+        // One per connection, made again by each transaction that moves reports.
+        let (drop, on_commit) = match tx.kind() {
+            super::DbKind::Sqlite => ("DROP TABLE IF EXISTS temp.moving_reports", ""),
+            super::DbKind::Postgres => ("DROP TABLE IF EXISTS pg_temp.moving_reports", " ON COMMIT DROP"),
+        };
+        sqlx::query(drop).execute(tx.conn()).await?;
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE moving_reports (batch BIGINT NOT NULL, cooperative_id TEXT NOT NULL, to_path TEXT NOT NULL, \
+             old_json TEXT NOT NULL, new_json TEXT NOT NULL, PRIMARY KEY (batch, cooperative_id)){on_commit}"
+        ))
+        .execute(tx.conn())
+        .await?;
+    }
+    for chunk in moves.chunks(500) {
         let sql = format!(
-            "UPDATE visit_reports SET area_path = m.column2, written_area_path = COALESCE(written_area_path, area_path), {set} \
-             FROM (VALUES {}) AS m WHERE visit_reports.cooperative_id = m.column1",
-            super::values(chunk.len(), 2)
+            "INSERT INTO moving_reports (batch, cooperative_id, to_path, old_json, new_json) VALUES {}",
+            super::values(chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
-        for (coop, _, to) in chunk {
-            q = q.bind(*coop).bind(*to);
+        for (coop, from, to) in chunk {
+            q = q
+                .bind(batch)
+                .bind(*coop)
+                .bind(*to)
+                .bind(serde_json::json!({ "area_path": from }).to_string())
+                .bind(serde_json::json!({ "area_path": to }).to_string());
         }
-        moved += q.execute(tx.conn()).await?.rows_affected();
+        q.execute(tx.conn()).await?;
     }
-    tx.log_reports_followed(
-        moves
-            .iter()
-            .map(|(coop, from, to)| {
-                (
-                    coop.to_string(),
-                    serde_json::json!({ "area_path": from }).to_string(),
-                    serde_json::json!({ "area_path": to }).to_string(),
-                )
-            })
-            .collect(),
-        who,
-        action,
-    );
+    let set = match tx.kind() {
+        super::DbKind::Sqlite => {
+            "body = json_set(body, '$.area_path', m.to_path, '$.written_area_path', \
+               COALESCE(json_extract(body, '$.written_area_path'), json_extract(body, '$.area_path'))), \
+             review_part = CASE WHEN review_part = '' THEN '' ELSE json_set(review_part, '$.area_path', m.to_path) END"
+        }
+        super::DbKind::Postgres => {
+            sqlx::query("ANALYZE moving_reports").execute(tx.conn()).await?;
+            "body = (body::jsonb || jsonb_build_object('area_path', m.to_path, 'written_area_path', \
+               COALESCE(NULLIF(body::jsonb -> 'written_area_path', 'null'::jsonb), body::jsonb -> 'area_path')))::text, \
+             review_part = CASE WHEN review_part = '' THEN '' ELSE (review_part::jsonb || jsonb_build_object('area_path', m.to_path))::text END"
+        }
+    };
+    let moved = sqlx::query(&format!(
+        "UPDATE visit_reports SET area_path = m.to_path, written_area_path = COALESCE(written_area_path, area_path), {set} \
+         FROM moving_reports m WHERE m.batch = $1 AND visit_reports.cooperative_id = m.cooperative_id"
+    ))
+    .bind(batch)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    tx.log_reports_followed(batch, moved, who, action);
     Ok(moved)
 }
 
