@@ -134,7 +134,7 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiE
 pub async fn review_queue(
     token: &str,
     query: &str,
-) -> Result<hoptac_core::review::QueuePage, ApiError> {
+) -> Result<hoptac_core::queue::QueuePage, ApiError> {
     get(token, &format!("/api/visits?{query}")).await
 }
 
@@ -153,7 +153,7 @@ pub async fn queue_officers(token: &str) -> Result<Vec<(String, String)>, ApiErr
 pub async fn visit_detail(
     token: &str,
     id: &str,
-) -> Result<hoptac_core::review::ReportDetail, ApiError> {
+) -> Result<hoptac_core::queue::ReportDetail, ApiError> {
     get(token, &format!("/api/visits/{}", enc(id))).await
 }
 
@@ -277,7 +277,7 @@ pub async fn audit(
     token: &str,
     entity: &str,
     id: &str,
-) -> Result<Vec<hoptac_core::review::AuditEntry>, ApiError> {
+) -> Result<Vec<hoptac_core::queue::AuditEntry>, ApiError> {
     get(token, &format!("/api/audit/{}/{}", enc(entity), enc(id))).await
 }
 

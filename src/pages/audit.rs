@@ -2,7 +2,7 @@
 //! device, old value → new value — as the server keeps it (GET /api/audit/{entity}/{id}).
 
 use crate::i18n::{date_time, lang, t, tx};
-use hoptac_core::review::AuditEntry;
+use hoptac_core::queue::AuditEntry;
 use leptos::prelude::*;
 
 fn action_label(a: &str) -> &'static str {

@@ -167,7 +167,7 @@ fn opt_text(
             <input id=id type=input_type prop:value=move || get(&form.draft.read()).unwrap_or_default()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
                 aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=format!("{err} {id}-count")/>
-            {hoptac_core::limits::of(field).filter(|_| input_type == "text").map(|max| {
+            {hoptac_core::fields::max_chars(field).filter(|_| input_type == "text").map(|max| {
                 let cur = move || get(&form.draft.read()).unwrap_or_default();
                 view! {
                     <span id=format!("{id}-count") data-testid=format!("{id}-count")

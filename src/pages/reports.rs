@@ -10,7 +10,7 @@ use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::AreaLevel;
 use hoptac_core::model::ReportStatus::*;
-use hoptac_core::review::QueueItem;
+use hoptac_core::queue::QueueItem;
 use leptos::prelude::*;
 
 /// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".

@@ -3,7 +3,8 @@
 //! reject with a reason). The rules are the shared crate's (hoptac_core::review).
 
 use crate::i18n::{date, date_time, lang, t, tx};
-use hoptac_core::review::{Action, DecisionRequest, ReportDetail};
+use hoptac_core::queue::ReportDetail;
+use hoptac_core::review::{Action, DecisionRequest};
 use leptos::prelude::*;
 
 fn action_label(a: Action) -> (&'static str, &'static str) {

@@ -611,7 +611,7 @@ fn text(
             <input id=id type="text" prop:value=move || cur.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, v)) }
                 aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=format!("{err_id} {id}-count")/>
-            {hoptac_core::limits::of(field).map(|max| view! {
+            {hoptac_core::fields::max_chars(field).map(|max| view! {
                 <span id=format!("{id}-count") class=move || { if hoptac_core::limits::chars(&cur.read()) > max { "hint error" } else { "hint" } }>
                     {move || hoptac_core::limits::counter(&cur.read(), max)}</span>
             })}

@@ -3,7 +3,7 @@
 //! changed-fields list name it), its label in Vietnamese and English, its kind, the
 //! section of the form it belongs to, its limit, and its column in the export. The form,
 //! the report view, the review's list of changed fields, validation's limits
-//! ([`crate::limits::of`]) and the export's columns read it, so a new field is one entry
+//! ([`max_chars`]) and the export's columns read it, so a new field is one entry
 //! here plus its place in [`crate::report::Findings`].
 //!
 //! Labels follow the seed's survey form (shared/seed) and DOMAIN.md.
@@ -112,6 +112,19 @@ impl Field {
 }
 
 use crate::limits::{FOLLOW_UP, LONG_TEXT, NOTE, SHORT_TEXT};
+
+/// The limit of the free-text field `field` (characters): a visit report's from its
+/// catalogue ([`REPORT`]; follow-up actions "findings.follow_ups.3.action" too), others
+/// (a cooperative's, a comment's) from [`crate::limits::FIELDS`].
+pub fn max_chars(field: &str) -> Option<usize> {
+    if let Some(f) = get(field) {
+        return f.max_chars();
+    }
+    crate::limits::FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, n)| *n)
+}
 use Kind::*;
 use Section::*;
 
@@ -512,6 +525,15 @@ mod tests {
     }
 
     #[test]
+    fn a_field_limit_comes_from_the_catalogue_or_the_list() {
+        use crate::limits::{FOLLOW_UP, NOTE};
+        assert_eq!(max_chars("note"), Some(NOTE));
+        assert_eq!(max_chars("findings.follow_ups.12.action"), Some(FOLLOW_UP));
+        assert_eq!(max_chars("visit_date"), None);
+        assert_eq!(max_chars("name"), Some(crate::limits::COOP_NAME));
+    }
+
+    #[test]
     fn text_limits_come_from_the_catalogue() {
         for f in REPORT {
             if let Some(n) = f.max_chars() {
@@ -520,7 +542,7 @@ mod tests {
                 } else {
                     f.key
                 };
-                assert_eq!(crate::limits::of(key), Some(n), "{}", f.key);
+                assert_eq!(max_chars(key), Some(n), "{}", f.key);
             }
         }
     }

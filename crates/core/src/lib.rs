@@ -34,6 +34,8 @@ pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod photo;
+pub mod primitives;
+pub mod queue;
 pub mod reference;
 pub mod registry;
 pub mod reorg;

@@ -42,16 +42,6 @@ pub const FIELDS: &[(&str, usize)] = &[
     ("text", COMMENT),
 ];
 
-/// The limit of the free-text field `field`: a visit report's from its catalogue
-/// ([`crate::fields`]; follow-up actions "findings.follow_ups.3.action" too), others from
-/// [`FIELDS`].
-pub fn of(field: &str) -> Option<usize> {
-    if let Some(f) = crate::fields::get(field) {
-        return f.max_chars();
-    }
-    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n)
-}
-
 /// The number of characters of `s` once trimmed, as the limits count them.
 pub fn chars(s: &str) -> usize {
     s.trim().chars().count()
@@ -79,12 +69,6 @@ fn group(n: usize) -> String {
 mod tests {
     #[test]
     fn every_field_has_one_limit() {
-        assert_eq!(super::of("note"), Some(super::NOTE));
-        assert_eq!(
-            super::of("findings.follow_ups.12.action"),
-            Some(super::FOLLOW_UP)
-        );
-        assert_eq!(super::of("visit_date"), None);
         let mut names: Vec<&str> = super::FIELDS.iter().map(|f| f.0).collect();
         names.sort();
         names.dedup();

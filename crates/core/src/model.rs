@@ -7,8 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Milliseconds since the Unix epoch (UTC).
-pub type Millis = i64;
+pub use crate::primitives::{Millis, OperatingStatus, ReportStatus, Role};
 
 crate::keyed_enum!(
     pub enum AreaLevel {
@@ -86,16 +85,6 @@ crate::keyed_enum!(
 );
 
 crate::keyed_enum!(
-    pub enum OperatingStatus {
-        Active = "active",
-        /// hoạt động cầm chừng
-        Standstill = "standstill",
-        Suspended = "suspended",
-        Dissolved = "dissolved",
-    }
-);
-
-crate::keyed_enum!(
     pub enum OperatingScale {
         Village = "village",
         InterVillage = "inter_village",
@@ -168,17 +157,6 @@ pub struct FormerPlace {
     pub until: String,
 }
 
-crate::keyed_enum!(
-    pub enum ReportStatus {
-        Draft = "draft",
-        Submitted = "submitted",
-        Returned = "returned",
-        Resubmitted = "resubmitted",
-        Approved = "approved",
-        Rejected = "rejected",
-    }
-);
-
 /// A visit report written by an officer at a cooperative. The foundation carries the
 /// date and a note; the full form of DOMAIN.md grows here with optional fields.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -227,14 +205,6 @@ pub struct VisitReport {
 fn one() -> u32 {
     1
 }
-
-crate::keyed_enum!(
-    pub enum Role {
-        Officer = "officer",
-        Supervisor = "supervisor",
-        Admin = "admin",
-    }
-);
 
 /// The signed-in user as the app sees it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

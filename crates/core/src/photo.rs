@@ -8,7 +8,7 @@
 //! server checks uploads with [`check_upload`].
 
 use crate::i18n::Msg;
-use crate::report::Position;
+use crate::primitives::Position;
 use serde::{Deserialize, Serialize};
 
 /// At most this many photos on one visit report.
@@ -78,7 +78,7 @@ pub struct PhotoRef {
     pub caption: String,
     /// When it was taken (ms since epoch), from the camera's record, if the officer kept it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taken_at: Option<crate::model::Millis>,
+    pub taken_at: Option<crate::primitives::Millis>,
     /// Where it was taken, from the camera's record, if the officer kept it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,

@@ -287,10 +287,10 @@ pub fn key_from_label(label: &str, taken: impl Fn(&str) -> bool) -> String {
 
 /// Checks the labels of a new or renamed item: Vietnamese required, both at most
 /// [`MAX_LABEL_CHARS`]; the English one defaults to the Vietnamese. Returns them trimmed.
-pub fn check_labels(vi: &str, en: &str) -> Result<(String, String), crate::validate::FieldError> {
+pub fn check_labels(vi: &str, en: &str) -> Result<(String, String), crate::primitives::FieldError> {
     let (vi, en) = (vi.trim(), en.trim());
     if vi.is_empty() {
-        return Err(crate::validate::FieldError::new(
+        return Err(crate::primitives::FieldError::new(
             "label_vi",
             "Hãy nhập tên mục bằng tiếng Việt.",
             "Enter the item's Vietnamese name.",
@@ -298,7 +298,7 @@ pub fn check_labels(vi: &str, en: &str) -> Result<(String, String), crate::valid
     }
     for (field, text) in [("label_vi", vi), ("label_en", en)] {
         if text.chars().count() > MAX_LABEL_CHARS || text.chars().any(char::is_control) {
-            return Err(crate::validate::FieldError {
+            return Err(crate::primitives::FieldError {
                 field: field.into(),
                 message: Msg::new(
                     format!("Tên mục tối đa {MAX_LABEL_CHARS} ký tự, trên một dòng."),

@@ -129,15 +129,7 @@ pub struct FollowUp {
     pub done: bool,
 }
 
-/// Where the officer stood, from the device's GPS when allowed.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Position {
-    pub lat: f64,
-    pub lon: f64,
-    #[serde(default)]
-    pub accuracy_m: Option<f64>,
-}
+pub use crate::primitives::Position;
 
 /// Everything a visit report records besides its date and note.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -146,7 +138,7 @@ pub struct Position {
 pub struct Findings {
     /// How the cooperative was operating when visited ("hoạt động cầm chừng"…): what the
     /// six-monthly review counts standstills by (issue 16), not the profile's status today.
-    pub operating_status: Option<crate::model::OperatingStatus>,
+    pub operating_status: Option<crate::primitives::OperatingStatus>,
     pub finances: Finances,
     pub value_chain: ValueChain,
     /// Keys of the difficulty list ([`crate::reference`], e.g. "finding_markets").
@@ -163,11 +155,7 @@ pub struct Findings {
     pub photos: Vec<crate::photo::PhotoRef>,
 }
 
-/// The six-month period of a date: "2021-06-11" → "2021-H1".
-pub fn period_of(date: &str) -> Option<String> {
-    let (y, m, _) = crate::validate::parse_iso_date(date)?;
-    Some(format!("{y}-H{}", if m <= 6 { 1 } else { 2 }))
-}
+pub use crate::primitives::period_of;
 
 /// Percentage change from `before` to `now`, when both are known and `before` is not 0.
 pub fn change_pct(now: Option<i64>, before: Option<i64>) -> Option<f64> {

@@ -270,7 +270,7 @@ async fn queue(http: &reqwest::Client, base: &str, url: &str, country: &str, hcm
         let token = if who == "country" { country } else { hcm };
         let (ours, body) =
             http_ms(http, base, token, &format!("/api/visits?limit=50&{query}")).await;
-        let page: hoptac_core::review::QueuePage = serde_json::from_str(&body).unwrap();
+        let page: hoptac_core::queue::QueuePage = serde_json::from_str(&body).unwrap();
         let base_ms = psql_ms(url, &page_sql(cond));
         println!(
             "  {label:<40} {ours:>8.1} | {base_ms:>8.1} | {:>5.1}x  ({} rows, more: {})",

@@ -936,7 +936,7 @@ on_both!(a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
 async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_approved(
     backend: Backend,
 ) {
-    use hoptac_core::review::{AuditEntry, ReportDetail};
+    use hoptac_core::queue::{AuditEntry, ReportDetail};
     let Some(s) = start(backend).await else {
         return;
     };

@@ -144,7 +144,7 @@ async fn server_reports(http: &reqwest::Client, base: &str, token: &str) -> Vec<
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 200);
-        let page: hoptac_core::review::QueuePage = r.json().await.unwrap();
+        let page: hoptac_core::queue::QueuePage = r.json().await.unwrap();
         out.extend(page.reports.into_iter().map(|i| i.report.id));
         match page.next {
             Some(n) => after = n,

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use hoptac_core::review::QueuePage;
+use hoptac_core::queue::QueuePage;
 use serde_json::json;
 
 async fn page(s: &TestServer, token: &str, query: &str) -> QueuePage {

@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use hoptac_core::model::VisitReport;
-use hoptac_core::review::{AuditEntry, DecisionRequest, ReportDetail};
+use hoptac_core::queue::{AuditEntry, ReportDetail};
+use hoptac_core::review::DecisionRequest;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,6 +1,6 @@
 //! `/api/visits`: the review queue, served by the server (issue 18): the visit reports in
 //! the caller's areas with the queue's filters and search, newest received first, one page
-//! at a time by a stable cursor (hoptac_core::review::QueuePage). A supervisor's browser
+//! at a time by a stable cursor (hoptac_core::queue::QueuePage). A supervisor's browser
 //! holds only the page on screen; a list that is cut says so (`next`) and pages on.
 
 use super::auth::AuthUser;
@@ -14,7 +14,7 @@ use axum::Router;
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::ReportStatus;
-use hoptac_core::review::{
+use hoptac_core::queue::{
     parse_queue_cursor, parse_visit_date_cursor, queue_cursor, visit_date_cursor, QueueItem,
     QueuePage, QUEUE_PAGE_DEFAULT, QUEUE_PAGE_MAX,
 };

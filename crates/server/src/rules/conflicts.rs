@@ -1,40 +1,12 @@
 //! A conflict's resolution (the `resolve_conflict` mutation): the officer or a supervisor
 //! chooses which value stays.
 
-use super::cooperatives::{no_cooperative, store as store_cooperative};
-use super::{outside_scope, refuse, standing_for, Applied, ApplyError};
+use super::cooperatives::{no_cooperative, store as store_cooperative, store_conflict};
+use super::{outside_scope, refuse, standing_for, Applied};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
-use hoptac_core::merge::{resolve as resolved_record, Choice, Conflict, Resolution};
+use hoptac_core::merge::{resolve as resolved_record, Choice, Resolution};
 use hoptac_core::model::{Cooperative, UserInfo};
-use hoptac_core::sync::Change;
-
-/// Stores a new conflict (`old` None) or its resolution, logged for pull and audit.
-pub(crate) async fn store(
-    tx: &mut WriteTx<'_>,
-    who: Who<'_>,
-    old: Option<&Conflict>,
-    c: &Conflict,
-) -> Result<(), ApplyError> {
-    let body = serde_json::to_string(c)?;
-    if old.is_none() {
-        storage::conflicts::insert(tx, c, &body).await?;
-    } else {
-        storage::conflicts::resolve(tx, c, &body).await?;
-    }
-    let old_body = old.map(serde_json::to_string).transpose()?;
-    tx.record_change(
-        "conflict",
-        &c.id,
-        &c.area_path,
-        &serde_json::to_string(&Change::Conflict(c.clone()))?,
-        who,
-        if old.is_none() { "conflict" } else { "resolve" },
-        old_body.as_deref(),
-        &body,
-    );
-    Ok(())
-}
 
 /// The first choice wins; the same choice again is a no-op; a different later choice is
 /// refused, naming who chose first. Who chose and when are the server's.
@@ -95,5 +67,5 @@ pub async fn resolve(
         by_name: user.display_name.clone(),
         at: now_ms(),
     });
-    store(tx, who, Some(&before), &conflict).await
+    store_conflict(tx, who, Some(&before), &conflict).await
 }

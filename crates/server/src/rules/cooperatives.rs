@@ -2,7 +2,7 @@
 //! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
 
 use super::{
-    conflicts, invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS,
+    invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS,
 };
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
@@ -187,6 +187,33 @@ pub(crate) async fn store(
     Ok(())
 }
 
+/// Stores a new conflict (`old` None) or its resolution, logged for pull and audit.
+pub(crate) async fn store_conflict(
+    tx: &mut WriteTx<'_>,
+    who: Who<'_>,
+    old: Option<&Conflict>,
+    c: &Conflict,
+) -> Result<(), super::ApplyError> {
+    let body = serde_json::to_string(c)?;
+    if old.is_none() {
+        storage::conflicts::insert(tx, c, &body).await?;
+    } else {
+        storage::conflicts::resolve(tx, c, &body).await?;
+    }
+    let old_body = old.map(serde_json::to_string).transpose()?;
+    tx.record_change(
+        "conflict",
+        &c.id,
+        &c.area_path,
+        &serde_json::to_string(&Change::Conflict(c.clone()))?,
+        who,
+        if old.is_none() { "conflict" } else { "resolve" },
+        old_body.as_deref(),
+        &body,
+    );
+    Ok(())
+}
+
 pub(crate) fn no_cooperative() -> super::ApplyError {
     refuse(
         ErrorCode::NotFound,
@@ -296,7 +323,7 @@ pub async fn update(
             created_at: now,
             resolution: None,
         };
-        conflicts::store(tx, who, None, &conflict).await?;
+        store_conflict(tx, who, None, &conflict).await?;
     }
     Ok(())
 }

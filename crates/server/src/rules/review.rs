@@ -9,10 +9,8 @@ use crate::storage::{self, now_ms, Db, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
-use hoptac_core::review::{
-    decide, Action, Actor, AuditEntry, DecisionError, DecisionRequest, FieldChange, ReportDetail,
-    ReviewEvent,
-};
+use hoptac_core::queue::{AuditEntry, FieldChange, ReportDetail};
+use hoptac_core::review::{decide, Action, Actor, DecisionError, DecisionRequest, ReviewEvent};
 use hoptac_core::sync::Change;
 use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 use serde_json::Value;

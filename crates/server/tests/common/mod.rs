@@ -323,7 +323,7 @@ impl TestServer {
                 )
                 .await;
             assert_eq!(s, 200, "{b}");
-            let page: hoptac_core::review::QueuePage = serde_json::from_value(b).unwrap();
+            let page: hoptac_core::queue::QueuePage = serde_json::from_value(b).unwrap();
             out.extend(page.reports.into_iter().map(|i| i.report));
             match page.next {
                 Some(n) => after = n,
