@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the shared crate and the server natively (real SQLite files and a real
+# Runs every test: that no module of a crate is part of an import cycle
+# (scripts/check_cycles.py), the shared crate and the server natively (real SQLite files and a real
 # PostgreSQL server started for the run by scripts/pg.sh; photos in a directory and in an
 # S3-compatible server started by scripts/s3.sh), the
 # IndexedDB store in headless Chromium (wasm-bindgen-test), then the release build served
@@ -9,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .tools/env.sh
+
+echo "==> test: no import cycle between the modules of the app, core or the server"
+python3 scripts/check_cycles.py --strict src crates/core/src crates/server/src
 
 echo "==> test: start a throwaway PostgreSQL and an S3-compatible server (moto) on loopback"
 eval "$(bash scripts/pg.sh start)"

@@ -78,3 +78,33 @@ pub fn reference_labels(
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".
+pub fn period_label(p: &str) -> String {
+    match p.split_once("-H") {
+        Some((y, "1")) => {
+            crate::i18n::ts(format!("6 tháng đầu năm {y}"), format!("First half of {y}"))
+        }
+        Some((y, _)) => crate::i18n::ts(
+            format!("6 tháng cuối năm {y}"),
+            format!("Second half of {y}"),
+        ),
+        None => p.to_string(),
+    }
+}
+
+/// The half-years from now back to 2019, newest first ("2026-H2", "2026-H1", …).
+pub fn periods() -> Vec<String> {
+    let now = hoptac_core::report::period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
+    let year: i32 = now[..4].parse().unwrap_or(2026);
+    let mut out = Vec::new();
+    for y in (2019..=year).rev() {
+        for h in ["2", "1"] {
+            let p = format!("{y}-H{h}");
+            if p <= now {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

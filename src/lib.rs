@@ -49,7 +49,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
     util::bench_record("appStart", util::perf_now());
     // The registry's list read before the wasm started is decoded while the store opens.
-    pages::home::prefetch();
+    store::registry::prefetch();
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {

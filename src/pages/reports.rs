@@ -13,20 +13,6 @@ use hoptac_core::model::ReportStatus::*;
 use hoptac_core::queue::QueueItem;
 use leptos::prelude::*;
 
-/// "2021-H1" → "6 tháng đầu năm 2021" / "First half of 2021".
-pub fn period_label(p: &str) -> String {
-    match p.split_once("-H") {
-        Some((y, "1")) => {
-            crate::i18n::ts(format!("6 tháng đầu năm {y}"), format!("First half of {y}"))
-        }
-        Some((y, _)) => crate::i18n::ts(
-            format!("6 tháng cuối năm {y}"),
-            format!("Second half of {y}"),
-        ),
-        None => p.to_string(),
-    }
-}
-
 /// Reports fetched per page.
 const PAGE: &str = "50";
 
@@ -156,10 +142,10 @@ pub fn ReportsPage() -> impl IntoView {
             }
         });
     };
-    let periods: Vec<(String, String)> = crate::pages::six_month::periods()
+    let periods: Vec<(String, String)> = crate::labels::periods()
         .into_iter()
         .map(|p| {
-            let label = period_label(&p);
+            let label = crate::labels::period_label(&p);
             (p, label)
         })
         .collect();

@@ -7,7 +7,6 @@ use crate::i18n::{date, lang, t, ts, tx, vnd};
 use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{AreaLevel, Role};
-use hoptac_core::report::period_of;
 use hoptac_core::six_month::{RecordRef, ReviewResponse, SixMonthReview, Targets, TargetsRequest};
 use leptos::prelude::*;
 
@@ -25,22 +24,6 @@ struct Line {
 
 /// A bar of a chart: label, value, and a target drawn as a mark.
 type Bar = (String, i64, Option<i64>);
-
-/// The half-years from now back to 2019, newest first ("2026-H2", "2026-H1", …).
-pub fn periods() -> Vec<String> {
-    let now = period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
-    let year: i32 = now[..4].parse().unwrap_or(2026);
-    let mut out = Vec::new();
-    for y in (2019..=year).rev() {
-        for h in ["2", "1"] {
-            let p = format!("{y}-H{h}");
-            if p <= now {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
 
 fn pct(p: Option<f64>) -> String {
     p.map(|p| format!("{}{:.1}%", if p > 0.0 { "+" } else { "" }, p))
@@ -495,7 +478,7 @@ fn number_input(
 #[component]
 pub fn SixMonthPage() -> impl IntoView {
     let session = crate::session::use_session();
-    let all_periods = periods();
+    let all_periods = crate::labels::periods();
     // Empty until the latest half-year with reports is known (the page opens on it; on the
     // running half-year when there is none or the server cannot be asked).
     let period = RwSignal::new(String::new());
@@ -647,7 +630,7 @@ pub fn SixMonthPage() -> impl IntoView {
                         {all_periods.into_iter().map(|p| {
                             let label = p.clone();
                             let this = p.clone();
-                            view! { <option value=p.clone() selected=move || period.with(|x| *x == this)>{move || crate::pages::reports::period_label(&label)}</option> }
+                            view! { <option value=p.clone() selected=move || period.with(|x| *x == this)>{move || crate::labels::period_label(&label)}</option> }
                         }).collect_view()}
                     </select>
                 </div>

@@ -32,6 +32,7 @@ mod drafts;
 mod outbox;
 mod photos;
 mod pull;
+pub mod registry;
 pub mod schema;
 mod visits;
 

@@ -189,7 +189,9 @@ async fn run_once() -> bool {
         result = uploads::upload_waiting(&session.token).await;
     }
     if crate::store::coops_writes() != coops_before {
-        crate::pages::home::refresh_cache_after_sync();
+        if crate::router::path() != "/" {
+            crate::store::registry::refresh();
+        }
     }
     s.progress.set(None);
     if changed {
