@@ -195,6 +195,16 @@ pub fn parse_whole(s: &str) -> Option<i64> {
     Some(if t.negative { -v } else { v })
 }
 
+/// Whether `c` is a control character no text may hold: everything of Unicode's Cc class
+/// but tab, line feed and carriage return (NUL, which PostgreSQL refuses outright, and the
+/// rest, which no form can type), and the bidirectional embeddings, overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069), which make a text read otherwise than it is
+/// stored ("Trojan Source").
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

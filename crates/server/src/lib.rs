@@ -2,8 +2,9 @@
 //!
 //! - [`http`]: the HTTP edge. One module per resource, each with its own `router()`; the
 //!   extractors that check who asks ([`http::auth::AuthUser`]) and what they send
-//!   ([`http::error::Json`]: NFC text, no control characters); one error type mapped to
-//!   JSON `{ code, message }`. No SQL, no record rules.
+//!   ([`http::error::Json`]: NFC text, no control characters); the one error type
+//!   ([`error::ApiError`], which rules and storage return) mapped to JSON
+//!   `{ code, message }`. No SQL, no record rules.
 //! - [`rules`]: what each record may become and who may do it (reports, review,
 //!   cooperatives, conflicts, assignments, accounts, the six-monthly review), with the
 //!   fields only the server decides. No HTTP, no SQL.
@@ -13,6 +14,7 @@
 //! [`demo`] loads the Ninh Bình demo data.
 
 pub mod demo;
+pub mod error;
 pub mod http;
 pub mod national;
 pub mod ops;

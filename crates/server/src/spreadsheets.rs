@@ -15,7 +15,7 @@
 //! Nothing is allocated from what a file claims before it is checked: a cell far down or
 //! far right, or a merged range of a million rows, is refused or clamped to the data.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use hoptac_core::i18n::Msg;
 use hoptac_core::registry::MAX_IMPORT_ROWS;
 use hoptac_core::spreadsheet::{

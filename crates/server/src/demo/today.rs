@@ -22,7 +22,7 @@
 //! after that.
 
 use super::{data, insert_user, DemoUser};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::rules::accounts::hash_password;
 use crate::storage::{self, Db};
 use crate::units::REFORM_DATE;

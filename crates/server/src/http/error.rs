@@ -1,85 +1,33 @@
-//! One error type for the whole API. Every error leaves as JSON
-//! `{ "code": "...", "message": "..." }` with a stable code (see hoptac_core::error).
+//! The HTTP side of the one error type ([`crate::error::ApiError`]): each error leaves as
+//! JSON `{ "code": "...", "message": "..." }` with its status and a stable code (see
+//! hoptac_core::error); and the extractors that refuse bad input with such an error.
 
+pub use crate::error::{ApiError, ApiResult};
+pub use hoptac_core::text::is_forbidden_char;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hoptac_core::error::{ApiErrorBody, ErrorCode};
+use hoptac_core::error::ApiErrorBody;
 use hoptac_core::i18n::Msg;
-use hoptac_core::validate::FieldError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use unicode_normalization::{is_nfc, UnicodeNormalization};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("some fields are not valid")]
-    Invalid(Vec<FieldError>),
-    #[error("sign in first: the token is missing, unknown or expired")]
-    Unauthenticated,
-    #[error("wrong user name or password")]
-    BadCredentials,
-    #[error("too many failed sign-ins; wait a minute")]
-    RateLimited,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{message}")]
-    Sync { code: ErrorCode, message: String },
-    /// 403 with its own code: an account deactivated, a temporary password to change.
-    #[error("{message}")]
-    Denied { code: ErrorCode, message: String },
-    #[error("the request body is too large")]
-    PayloadTooLarge,
-    #[error("the server is busy with the same records; try again")]
-    Busy,
-    #[error("internal error")]
-    Internal(String),
-}
-
-impl ApiError {
-    /// `422 invalid` naming one field, with its bilingual message.
-    pub fn field(field: &str, message: hoptac_core::i18n::Msg) -> ApiError {
-        ApiError::Invalid(vec![FieldError {
-            field: field.into(),
-            message,
-        }])
-    }
-
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            ApiError::BadRequest(_) => ErrorCode::BadRequest,
-            ApiError::Invalid(_) => ErrorCode::Invalid,
-            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
-            ApiError::BadCredentials => ErrorCode::BadCredentials,
-            ApiError::RateLimited => ErrorCode::RateLimited,
-            ApiError::Forbidden(_) => ErrorCode::Forbidden,
-            ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::Sync { code, .. } | ApiError::Denied { code, .. } => *code,
-            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            ApiError::Busy => ErrorCode::Busy,
-            ApiError::Internal(_) => ErrorCode::Internal,
-        }
-    }
-
-    fn status(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) | ApiError::Denied { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Sync { .. } => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+/// The HTTP status of each error.
+fn status(e: &ApiError) -> StatusCode {
+    match e {
+        ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Forbidden(_) | ApiError::Denied { .. } => StatusCode::FORBIDDEN,
+        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+        ApiError::Sync { .. } => StatusCode::CONFLICT,
+        ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -97,7 +45,7 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             fields,
         };
-        let mut resp = (self.status(), axum::Json(body)).into_response();
+        let mut resp = (status(&self), axum::Json(body)).into_response();
         // Seconds: the database is busy for a moment; a braked sign-in waits at most the
         // brake's window (rules::accounts::FAILURE_WINDOW_MS).
         let retry_after = match self {
@@ -113,44 +61,6 @@ impl IntoResponse for ApiError {
         }
         resp
     }
-}
-
-impl From<sqlx::Error> for ApiError {
-    /// A database error the input caused is the client's (4xx): text or a number the
-    /// column cannot hold (SQLSTATE class 22), a constraint (class 23). Every value is
-    /// checked before it reaches the database; this is the net under those checks. A
-    /// deadlock or serialization failure left after retries is "busy" (503, Retry-After).
-    fn from(e: sqlx::Error) -> Self {
-        if crate::storage::is_retryable(&e) {
-            return ApiError::Busy;
-        }
-        if let sqlx::Error::Database(d) = &e {
-            let code = d.code().unwrap_or_default();
-            if code.starts_with("22") || code.starts_with("23") {
-                tracing::warn!(code = %code, error = %d.message(), "input refused by the database");
-                return ApiError::BadRequest(
-                    "a value does not fit what the server stores (text, number or date out of range)".into(),
-                );
-            }
-        }
-        ApiError::Internal(format!("database: {e}"))
-    }
-}
-
-impl From<serde_json::Error> for ApiError {
-    fn from(e: serde_json::Error) -> Self {
-        ApiError::Internal(format!("json: {e}"))
-    }
-}
-
-/// Whether `c` is a control character no text may hold: everything of Unicode's Cc class
-/// but tab, line feed and carriage return (NUL, which PostgreSQL refuses outright, and the
-/// rest, which no form can type), and the bidirectional embeddings, overrides and
-/// isolates (U+202A–U+202E, U+2066–U+2069), which make a text read otherwise than it is
-/// stored ("Trojan Source").
-pub fn is_forbidden_char(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Every text of a JSON value made NFC (composed: "Vũ" typed either way is one value), or
@@ -375,4 +285,3 @@ pub async fn refuse_control_chars_in_uri(req: Request, next: axum::middleware::N
     next.run(req).await
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;

@@ -2,7 +2,7 @@
 //! async workers), random session tokens kept as SHA-256 hashes with an expiry, and the
 //! sign-in brake.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, now_ms, Db};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,

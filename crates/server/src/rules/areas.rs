@@ -3,7 +3,7 @@
 //! reaches tablets by pull and is audited (entity "area"). Closing an area from a date is
 //! a reorganisation ([`super::reorg`]): its records need a home.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Area, AreaLevel, Role, UserInfo};

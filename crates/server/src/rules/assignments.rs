@@ -4,7 +4,7 @@
 //! change is kept: in `assignment_history` (from when until when) and in the audit trail
 //! (entity "user_areas", id the user's: who, when, old → new).
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who};
 use hoptac_core::model::{in_scope, UserInfo};
 use hoptac_core::sync::Change;

@@ -8,7 +8,7 @@
 //! (`cooperative_merges`).
 
 use super::cooperatives::store;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who};
 use hoptac_core::model::{in_scope, Role, UserInfo};
 use hoptac_core::registry::{fill_from, Duplicate};

@@ -30,7 +30,7 @@ pub mod six_month;
 pub mod users;
 pub mod visits;
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::storage::WriteTx;
 use hoptac_core::error::ErrorCode;
 use hoptac_core::i18n::{Lang, Msg};

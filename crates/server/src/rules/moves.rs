@@ -11,7 +11,7 @@
 //! Supervisors and administrators, for a cooperative in their areas moved to an open
 //! commune, ward or village in their areas. The registry import moves through here too.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, WriteTx};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Area, AreaLevel, Cooperative, Role, UserInfo};
@@ -98,7 +98,7 @@ pub async fn move_cooperative(
         || reason.chars().count() > 300
         || reason
             .chars()
-            .any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+            .any(|c| c == '\n' || hoptac_core::text::is_forbidden_char(c))
     {
         return Err(ApiError::field(
             "reason",

@@ -6,7 +6,7 @@
 //! to whoever may see a record that names it (the same scope as the report), else it is
 //! "not found" whether it exists or not.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::photos::PhotoStore;
 use crate::storage::{self, photos::Photo, Db};
 use bytes::Bytes;

@@ -7,7 +7,7 @@
 //! areas above them and the national ones; an administrator changes the items of areas
 //! they cover, and the national ones only when they cover a whole province.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who, WriteTx};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Role, UserInfo};

@@ -13,7 +13,7 @@
 //! name within the commune; a row equal to its record changes nothing, so importing the
 //! same file twice changes nothing the second time.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::spreadsheets;
 use crate::storage::{self, Db, Who};
 use hoptac_core::i18n::Msg;

@@ -12,7 +12,7 @@
 //! Audited: each record "reorganise", the reorganisation itself as entity
 //! "reorganisation".
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, Db, Who, WriteTx};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Area, Cooperative, Role, UserInfo};
@@ -719,7 +719,7 @@ pub async fn from_table(
         || decision.chars().count() > 300
         || decision
             .chars()
-            .any(|c| c == '\n' || crate::http::error::is_forbidden_char(c))
+            .any(|c| c == '\n' || hoptac_core::text::is_forbidden_char(c))
     {
         return Err(ApiError::field(
             "decision",

@@ -4,7 +4,7 @@
 //! hoptac_core::review::decide.
 
 use super::{invalid, refuse, Applied, CLOCK_SLACK_MS};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, now_ms, Db, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::keyed::Keyed;

@@ -1,7 +1,7 @@
 //! The six-monthly review (issue 5): computed for a period and area from approved reports
 //! (the figures are hoptac_core::six_month::compute), and the targets supervisors set.
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, areas::AreaRef, Db, Who};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{in_scope, Role, UserInfo};

@@ -8,7 +8,7 @@
 //! as for assignments ([`crate::rules::assignments`]).
 
 use super::accounts::{hash_password, token_hash};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, users::NewUser, Db, Who, WriteTx};
 use hoptac_core::accounts::{
     check_password, normalize_username, validate_new_account, Account, AccountList, NewAccount,

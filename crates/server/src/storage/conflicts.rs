@@ -79,10 +79,9 @@ pub async fn of_cooperatives_locked(
 ) -> Result<Vec<Conflict>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT body FROM conflicts WHERE cooperative_id IN ({}) ORDER BY id{}",
-            marks.join(", "),
+            "SELECT body FROM conflicts WHERE cooperative_id IN {} ORDER BY id{}",
+            super::values(1, chunk.len()),
             tx.for_update()
         );
         let mut q = sqlx::query(&sql);

@@ -44,10 +44,9 @@ pub async fn of_areas_locked(
 ) -> Result<Vec<(String, Cooperative)>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in area_ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT area_id, body FROM cooperatives WHERE area_id IN ({}) ORDER BY area_id, id{}",
-            marks.join(", "),
+            "SELECT area_id, body FROM cooperatives WHERE area_id IN {} ORDER BY area_id, id{}",
+            super::values(1, chunk.len()),
             tx.for_update()
         );
         let mut q = sqlx::query(&sql);

@@ -737,7 +737,8 @@ impl WriteTx<'_> {
     }
 }
 
-/// `($1, $2), ($3, $4)…`: the placeholders of `rows` rows of `width` values.
+/// `($1, $2), ($3, $4)…`: the placeholders of `rows` rows of `width` values (one row of
+/// `n` is the list of `IN ($1, …, $n)`).
 pub(crate) fn values(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {

@@ -64,10 +64,9 @@ pub async fn users_assigned_to(
 ) -> Result<Vec<String>, sqlx::Error> {
     let mut out: Vec<String> = Vec::new();
     for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT user_id FROM assignments WHERE area_id IN ({})",
-            marks.join(", ")
+            "SELECT DISTINCT user_id FROM assignments WHERE area_id IN {}",
+            super::values(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {

@@ -544,10 +544,9 @@ async fn standing_approved_by(
     .await
     .map_err(|e| sqlx::Error::Protocol(format!("decoding the review's parts: {e}")))?;
     for ids in stale.chunks(500) {
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT body FROM visit_reports WHERE id IN ({})",
-            marks.join(", ")
+            "SELECT body FROM visit_reports WHERE id IN {}",
+            super::values(1, ids.len())
         );
         let mut q = sqlx::query(&sql);
         for id in ids {
@@ -719,10 +718,9 @@ pub async fn count_by_area(
 ) -> Result<std::collections::HashMap<String, u64>, sqlx::Error> {
     let mut out = std::collections::HashMap::new();
     for chunk in area_ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT c.area_id, COUNT(*) FROM visit_reports r JOIN cooperatives c ON c.id = r.cooperative_id WHERE c.area_id IN ({}) GROUP BY c.area_id",
-            marks.join(", ")
+            "SELECT c.area_id, COUNT(*) FROM visit_reports r JOIN cooperatives c ON c.id = r.cooperative_id WHERE c.area_id IN {} GROUP BY c.area_id",
+            super::values(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
