@@ -250,10 +250,7 @@ pub async fn review_parts_in_paths(
     paths: &[String],
 ) -> Result<Vec<hoptac_core::six_month::CoopPart>, sqlx::Error> {
     use hoptac_core::keyed::Keyed;
-    let from_body = match db.kind {
-        super::DbKind::Postgres => "CAST(body AS json)->>'established_on'",
-        super::DbKind::Sqlite => "json_extract(body, '$.established_on')",
-    };
+    let from_body = db.kind.json_text("body", "established_on");
     let founded =
         format!("CASE WHEN founded_version = version THEN founded_on ELSE {from_body} END");
     let sql = format!(

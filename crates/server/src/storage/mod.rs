@@ -21,6 +21,7 @@ pub mod changes;
 pub mod clients;
 pub mod conflicts;
 pub mod cooperatives;
+pub mod dialect;
 pub mod photos;
 pub mod reference;
 pub mod reorg;
@@ -28,26 +29,13 @@ pub mod targets;
 pub mod users;
 pub mod visits;
 
+pub use dialect::DbKind;
+
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DbKind {
-    Sqlite,
-    Postgres,
-}
-
-impl DbKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            DbKind::Sqlite => "sqlite",
-            DbKind::Postgres => "postgres",
-        }
-    }
-}
 
 pub struct Db {
     pub pool: AnyPool,
@@ -275,10 +263,8 @@ impl Db {
     /// rolled back, and `commit` rolls it back.
     pub async fn begin_read(&self) -> Result<WriteTx<'_>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        if self.kind == DbKind::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
+        if let Some(sql) = self.kind.read_only_snapshot() {
+            sqlx::query(sql).execute(&mut *tx).await?;
         }
         Ok(WriteTx {
             tx,
@@ -377,19 +363,14 @@ impl WriteTx<'_> {
     /// `" FOR UPDATE"` on PostgreSQL (a row lock held to commit); nothing on SQLite, whose
     /// writers are already serialised by `write_lock`.
     pub(crate) fn for_update(&self) -> &'static str {
-        match self.kind {
-            DbKind::Postgres if !self.read_only => " FOR UPDATE",
-            _ => "",
-        }
+        self.kind.for_update(self.read_only)
     }
 
     /// Waits for any other registry import to finish (PostgreSQL: a transaction-scoped
     /// advisory lock; SQLite's writers are serialised already).
     pub async fn wait_for_other_imports(&mut self) -> Result<(), sqlx::Error> {
-        if self.kind == DbKind::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(1501500)")
-                .execute(&mut *self.tx)
-                .await?;
+        if let Some(sql) = self.kind.exclusive_lock(1501500) {
+            sqlx::query(&sql).execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -403,10 +384,8 @@ impl WriteTx<'_> {
     /// transaction-scoped advisory lock, so two administrators adding at once do not both
     /// pick one key or both fill the last place; SQLite's writers are serialised already).
     pub async fn wait_for_other_reference_changes(&mut self) -> Result<(), sqlx::Error> {
-        if self.kind == DbKind::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(1501501)")
-                .execute(&mut *self.tx)
-                .await?;
+        if let Some(sql) = self.kind.exclusive_lock(1501501) {
+            sqlx::query(&sql).execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -818,10 +797,7 @@ pub fn scope_range(kind: DbKind, column: &str, first: usize, n: usize) -> String
     if n == 0 {
         return "(1 = 0)".into();
     }
-    let col = match kind {
-        DbKind::Postgres => format!("{column} COLLATE \"C\""),
-        DbKind::Sqlite => column.to_string(),
-    };
+    let col = kind.bytewise(column);
     let parts: Vec<String> = (0..n)
         .map(|i| {
             let (lo, hi) = (first + 2 * i, first + 2 * i + 1);

@@ -657,11 +657,8 @@ pub async fn follow(
     let batch = tx.next_batch();
     if batch == 1 {
         // One per connection, made again by each transaction that moves reports.
-        let (drop, on_commit) = match tx.kind() {
-            super::DbKind::Sqlite => ("DROP TABLE IF EXISTS temp.moving_reports", ""),
-            super::DbKind::Postgres => ("DROP TABLE IF EXISTS pg_temp.moving_reports", " ON COMMIT DROP"),
-        };
-        sqlx::query(drop).execute(tx.conn()).await?;
+        let (drop, on_commit) = tx.kind().temp_table("moving_reports");
+        sqlx::query(&drop).execute(tx.conn()).await?;
         sqlx::query(&format!(
             "CREATE TEMP TABLE moving_reports (batch BIGINT NOT NULL, cooperative_id TEXT NOT NULL, to_path TEXT NOT NULL, \
              old_json TEXT NOT NULL, new_json TEXT NOT NULL, PRIMARY KEY (batch, cooperative_id)){on_commit}"
@@ -685,19 +682,10 @@ pub async fn follow(
         }
         q.execute(tx.conn()).await?;
     }
-    let set = match tx.kind() {
-        super::DbKind::Sqlite => {
-            "body = json_set(body, '$.area_path', m.to_path, '$.written_area_path', \
-               COALESCE(json_extract(body, '$.written_area_path'), json_extract(body, '$.area_path'))), \
-             review_part = CASE WHEN review_part = '' THEN '' ELSE json_set(review_part, '$.area_path', m.to_path) END"
-        }
-        super::DbKind::Postgres => {
-            sqlx::query("ANALYZE moving_reports").execute(tx.conn()).await?;
-            "body = (body::jsonb || jsonb_build_object('area_path', m.to_path, 'written_area_path', \
-               COALESCE(NULLIF(body::jsonb -> 'written_area_path', 'null'::jsonb), body::jsonb -> 'area_path')))::text, \
-             review_part = CASE WHEN review_part = '' THEN '' ELSE (review_part::jsonb || jsonb_build_object('area_path', m.to_path))::text END"
-        }
-    };
+    if let Some(sql) = tx.kind().analyse_temp_table("moving_reports") {
+        sqlx::query(&sql).execute(tx.conn()).await?;
+    }
+    let set = tx.kind().report_area_in_body("m.to_path");
     let moved = sqlx::query(&format!(
         "UPDATE visit_reports SET area_path = m.to_path, written_area_path = COALESCE(written_area_path, area_path), {set} \
          FROM moving_reports m WHERE m.batch = $1 AND visit_reports.cooperative_id = m.cooperative_id"
