@@ -22,8 +22,8 @@ const PERIOD_MS: u64 = 30_000;
 #[derive(Clone, Copy)]
 pub struct SyncState {
     pub online: RwSignal<bool>,
-    /// Changes waiting in the outbox; `None` until the outbox has been read (the status bar
-    /// must not say "nothing waiting" before it knows: a test read that too early).
+    /// Changes waiting in the outbox; `None` until the outbox has been read, so the status
+    /// bar never says "nothing waiting" before it knows.
     pub pending: RwSignal<Option<u32>>,
     pub last_success: RwSignal<Option<i64>>,
     pub error: RwSignal<Option<Msg>>,
@@ -44,8 +44,8 @@ pub struct SyncState {
 
 impl SyncState {
     /// Whether a sync runs or has been asked for and not yet begun: "Sync now" is disabled
-    /// and says "Đang đồng bộ…" from the click until a run that began after it ends (the
-    /// loop looks for a kick every 250 ms; before, the button stayed enabled meanwhile).
+    /// and says "Đang đồng bộ…" from the click until a run that began after it ends,
+    /// including the up to 250 ms before the loop sees the kick and begins.
     pub fn busy(&self) -> bool {
         self.running.get() || self.kick.get() != self.started.get()
     }
