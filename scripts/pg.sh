@@ -2,6 +2,8 @@
 # A throwaway PostgreSQL server for the tests, on loopback only, in a temporary folder.
 #   eval "$(bash scripts/pg.sh start)"   # starts it, exports HOPTAC_TEST_PG_URL
 #   bash scripts/pg.sh stop              # stops it and deletes its data
+#   PG_TUNED=1 bash scripts/pg.sh start  # with the settings docs/DEPLOY.md recommends for a
+#                                        # national database (for the benchmarks)
 # Uses Debian's PostgreSQL (scripts/setup.sh installs it). As root, the server runs as the
 # `postgres` user (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -21,8 +23,14 @@ case "${1:-}" in
     as_pg "$BIN/initdb" -D "$DIR/data" -U hoptac --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
       || die "initdb failed: $(tail -3 "$DIR/initdb.log")"
     # fsync off: a test database, thrown away after the run.
+    TUNED=""
+    if [ -n "${PG_TUNED:-}" ]; then
+      # docs/DEPLOY.md, "PostgreSQL settings": memory for the working set, WAL room for a
+      # reorganisation's one transaction without a checkpoint in its middle.
+      TUNED="-c shared_buffers=4GB -c max_wal_size=16GB -c checkpoint_timeout=30min -c work_mem=64MB -c maintenance_work_mem=1GB -c wal_compression=on"
+    fi
     as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $TUNED" start >/dev/null \
       || die "PostgreSQL did not start: $(tail -5 "$DIR/server.log" 2>/dev/null)"
     mkdir -p .tools
     echo "$DIR" > "$STATE"

@@ -95,7 +95,8 @@ pub fn period_label(p: &str) -> String {
 
 /// The half-years from now back to 2019, newest first ("2026-H2", "2026-H1", …).
 pub fn periods() -> Vec<String> {
-    let now = hoptac_core::report::period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
+    let now =
+        hoptac_core::report::period_of(&crate::util::today()).unwrap_or_else(|| "2026-H2".into());
     let year: i32 = now[..4].parse().unwrap_or(2026);
     let mut out = Vec::new();
     for y in (2019..=year).rev() {

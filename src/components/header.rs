@@ -17,7 +17,7 @@ pub fn Header() -> impl IntoView {
                 .user
                 .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
             {
-                let _ = crate::api::logout(&token).await;
+                let _ = crate::api::auth::logout(&token).await;
             }
             let _ = crate::app_store().end_session().await;
             session.user.set(None);

@@ -4,8 +4,8 @@
 
 use crate::i18n::{date, t, tx};
 use crate::store::LocalVisit;
+use hoptac_core::decisions::Action;
 use hoptac_core::model::ReportStatus;
-use hoptac_core::review::Action;
 use leptos::prelude::*;
 
 #[component]

@@ -93,7 +93,7 @@ fn SignInAgain() -> impl IntoView {
         let (u, p) = (username(), password.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::login(&u, &p).await {
+            match crate::api::auth::login(&u, &p).await {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
                         session.user.set(Some(resp));

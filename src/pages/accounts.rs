@@ -98,14 +98,14 @@ pub fn AccountsPage() -> impl IntoView {
     let shown = RwSignal::new(None::<TemporaryPassword>);
     let editing = RwSignal::new(None::<Account>);
     let areas = LocalResource::new(move || async move {
-        crate::api::areas(&session.token())
+        crate::api::areas::areas(&session.token())
             .await
             .unwrap_or_default()
     });
     let list = LocalResource::new(move || {
         let q = search.get();
         version.get();
-        async move { crate::api::users(&session.token(), &q).await }
+        async move { crate::api::users::users(&session.token(), &q).await }
     });
     let report = move |r: Result<String, crate::api::ApiError>| match r {
         Ok(text) => {
@@ -116,7 +116,7 @@ pub fn AccountsPage() -> impl IntoView {
     };
     let reset = move |a: Account| {
         leptos::task::spawn_local(async move {
-            match crate::api::reset_password(&session.token(), &a.id).await {
+            match crate::api::users::reset_password(&session.token(), &a.id).await {
                 Ok(made) => {
                     shown.set(Some(made));
                     message.set(None);
@@ -128,7 +128,7 @@ pub fn AccountsPage() -> impl IntoView {
     };
     let set_active = move |a: Account, on: bool| {
         leptos::task::spawn_local(async move {
-            let r = crate::api::set_active(&session.token(), &a.id, on)
+            let r = crate::api::users::set_active(&session.token(), &a.id, on)
                 .await
                 .map(|x| {
                     if x.active {
@@ -250,7 +250,7 @@ fn CreateAccount(
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::create_user(&session.token(), &new).await {
+            match crate::api::users::create_user(&session.token(), &new).await {
                 Ok(made) => {
                     shown.set(Some(made));
                     message.set(None);
@@ -316,7 +316,8 @@ fn EditAreas(
         ev.prevent_default();
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            match crate::api::set_areas(&session.token(), &id, &chosen.get_untracked()).await {
+            match crate::api::users::set_areas(&session.token(), &id, &chosen.get_untracked()).await
+            {
                 Ok(_) => {
                     editing.set(None);
                     message.set(Some((true, Msg::new("Đã lưu địa bàn.", "Areas saved."))));

@@ -35,7 +35,7 @@ pub fn AreasPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::reorganise(&session.token(), &r, apply).await {
+            match crate::api::reorganisations::reorganise(&session.token(), &r, apply).await {
                 Ok(p) => {
                     if p.applied {
                         message.set(Some((
@@ -233,7 +233,7 @@ fn OfficialUnits(
     let version = RwSignal::new(0u32);
     let areas = LocalResource::new(move || {
         version.get();
-        async move { crate::api::areas(&session.token()).await }
+        async move { crate::api::areas::areas(&session.token()).await }
     });
     let message = RwSignal::new(None::<(bool, Msg)>);
     let busy = RwSignal::new(false);
@@ -241,15 +241,24 @@ fn OfficialUnits(
         busy.set(true);
         leptos::task::spawn_local(async move {
             let token = session.token();
-            let r = match crate::api::load_units_before_2025(&token, &province, false).await {
+            let r = match crate::api::areas::load_units_before_2025(&token, &province, false).await
+            {
                 Ok(dry) if dry.created.is_empty() => Ok(dry),
-                Ok(_) => crate::api::load_units_before_2025(&token, &province, true).await,
+                Ok(_) => crate::api::areas::load_units_before_2025(&token, &province, true).await,
                 Err(e) => Err(e),
             };
             match r {
                 Ok(done) => {
-                    let communes = done.created.iter().filter(|a| a.level == AreaLevel::Commune).count();
-                    let districts = done.created.iter().filter(|a| a.level == AreaLevel::District).count();
+                    let communes = done
+                        .created
+                        .iter()
+                        .filter(|a| a.level == AreaLevel::Commune)
+                        .count();
+                    let districts = done
+                        .created
+                        .iter()
+                        .filter(|a| a.level == AreaLevel::District)
+                        .count();
                     message.set(Some((true, Msg::new(
                         format!("{name}: đã nạp {districts} huyện và {communes} xã, phường, thị trấn trước 1/7/2025 ({} đã có).", done.unchanged),
                         format!("{name}: loaded {districts} districts and {communes} communes before 1 July 2025 ({} were there).", done.unchanged),
@@ -264,7 +273,9 @@ fn OfficialUnits(
     let reform = move |province: String| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::official_reform_2025(&session.token(), &province).await {
+            match crate::api::reorganisations::official_reform_2025(&session.token(), &province)
+                .await
+            {
                 Ok(r) => {
                     message.set(None);
                     on_reorganise(r);
@@ -280,12 +291,25 @@ fn OfficialUnits(
     let from_table = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(file) = table_file.get_untracked() else {
-            message.set(Some((false, Msg::new("Hãy chọn tệp bảng sắp xếp (XLSX hoặc CSV).", "Choose the table's file (XLSX or CSV)."))));
+            message.set(Some((
+                false,
+                Msg::new(
+                    "Hãy chọn tệp bảng sắp xếp (XLSX hoặc CSV).",
+                    "Choose the table's file (XLSX or CSV).",
+                ),
+            )));
             return;
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::reorganisation_from_table(&session.token(), &file, &effective_on.get_untracked(), &decision.get_untracked()).await {
+            match crate::api::reorganisations::reorganisation_from_table(
+                &session.token(),
+                &file,
+                &effective_on.get_untracked(),
+                &decision.get_untracked(),
+            )
+            .await
+            {
                 Ok(r) => {
                     message.set(None);
                     on_reorganise(r);
@@ -361,7 +385,7 @@ fn AreaListImport() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            match crate::api::import_areas(&session.token(), &f, apply).await {
+            match crate::api::areas::import_areas(&session.token(), &f, apply).await {
                 Ok(r) => {
                     message.set(r.applied.then(|| {
                         (
@@ -451,7 +475,7 @@ fn AreaTree(
     let version = RwSignal::new(0u32);
     let areas = LocalResource::new(move || {
         version.get();
-        async move { crate::api::areas(&session.token()).await }
+        async move { crate::api::areas::areas(&session.token()).await }
     });
     let open = RwSignal::new(None::<(String, RowForm)>);
     let message = RwSignal::new(None::<(bool, Msg)>);
@@ -552,7 +576,7 @@ fn RenameForm(
         ev.prevent_default();
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            let r = crate::api::change_area(
+            let r = crate::api::areas::change_area(
                 &session.token(),
                 &id,
                 &name.get_untracked(),
@@ -654,7 +678,7 @@ fn AddForm(
         leptos::task::spawn_local(async move {
             // The server chooses the id (the code when free).
             let given = Some(c.trim()).filter(|c| !c.is_empty());
-            let r = crate::api::add_area(&session.token(), "", &n, l, &p, given).await;
+            let r = crate::api::areas::add_area(&session.token(), "", &n, l, &p, given).await;
             if r.is_ok() {
                 name.set(String::new());
                 code.set(String::new());

@@ -48,7 +48,7 @@ pub fn AuditPage() -> impl IntoView {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            match crate::api::audit(&s.token, &entity, &id).await {
+            match crate::api::audit::audit(&s.token, &entity, &id).await {
                 Ok(e) => entries.set(Some(e)),
                 Err(e) => error.set(Some(e.user_message())),
             }

@@ -52,7 +52,7 @@ pub fn CooperativePage() -> impl IntoView {
         server_busy.set(true);
         server_error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::review_queue(&s.token, &q).await {
+            match crate::api::visits::review_queue(&s.token, &q).await {
                 Ok(page) => {
                     on_server.update(|v| v.extend(page.reports.into_iter().map(|i| i.report)));
                     server_next.set(page.next);
@@ -202,7 +202,9 @@ fn MoveForm(coop: RwSignal<Option<Cooperative>>, on_moved: Callback<()>) -> impl
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
     let places = LocalResource::new(move || {
-        let here = coop.with(|c| c.as_ref().map(|c| c.area_id.clone())).unwrap_or_default();
+        let here = coop
+            .with(|c| c.as_ref().map(|c| c.area_id.clone()))
+            .unwrap_or_default();
         async move {
             let scopes = session
                 .user
@@ -234,7 +236,9 @@ fn MoveForm(coop: RwSignal<Option<Cooperative>>, on_moved: Callback<()>) -> impl
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::move_cooperative(&session.token(), &id, &req, apply).await {
+            match crate::api::cooperatives::move_cooperative(&session.token(), &id, &req, apply)
+                .await
+            {
                 Ok(p) => {
                     let applied = p.applied;
                     preview.set(Some(p));

@@ -48,7 +48,7 @@ pub fn DevicePage() -> impl IntoView {
                 if !p.done {
                     continue;
                 }
-                match crate::api::photo_status(&token, &p.hash).await {
+                match crate::api::photos::photo_status(&token, &p.hash).await {
                     Ok(st) if st.complete => confirmed.push(p.hash),
                     Ok(st) => {
                         let _ = store.set_photo_sent(&p.hash, st.received, false).await;

@@ -30,11 +30,11 @@ pub fn DuplicatesPage() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, Msg)>);
     let list = LocalResource::new(move || {
         version.get();
-        async move { crate::api::duplicates(&session.token()).await }
+        async move { crate::api::cooperatives::duplicates(&session.token()).await }
     });
     let merge = move |keep: String, remove: String| {
         leptos::task::spawn_local(async move {
-            match crate::api::merge(&session.token(), &keep, &remove).await {
+            match crate::api::cooperatives::merge(&session.token(), &keep, &remove).await {
                 Ok(c) => message.set(Some((
                     true,
                     Msg::new(
@@ -49,7 +49,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     };
     let dismiss = move |a: String, b: String| {
         leptos::task::spawn_local(async move {
-            match crate::api::dismiss_duplicate(&session.token(), &a, &b).await {
+            match crate::api::cooperatives::dismiss_duplicate(&session.token(), &a, &b).await {
                 Ok(()) => message.set(Some((
                     true,
                     Msg::new("Đã bỏ đánh dấu trùng.", "Flag dismissed."),

@@ -4,9 +4,9 @@
 //! column and reason (downloadable); headers the server did not recognise are mapped
 //! here; then the import itself. Also exports the registry in the same columns. Online.
 
+use crate::api::registry::ImportChoices;
 use crate::i18n::{lang, t, tx};
 use hoptac_core::i18n::Msg;
-use crate::api::ImportChoices;
 use hoptac_core::registry::{RowNote, CLEAR_MARK, COLUMNS};
 use hoptac_core::spreadsheet::DateOrder;
 use leptos::prelude::*;
@@ -36,7 +36,7 @@ pub fn ImportPage() -> impl IntoView {
     let session = crate::session::use_session();
     let file = RwSignal::new_local(None::<web_sys::File>);
     let choices = RwSignal::new(ImportChoices::default());
-    let result = RwSignal::new(None::<crate::api::ImportResponse>);
+    let result = RwSignal::new(None::<crate::api::registry::ImportResponse>);
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(None::<(&'static str, &'static str)>);
 
@@ -55,8 +55,13 @@ pub fn ImportPage() -> impl IntoView {
         }));
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::import_registry(&session.token(), &f, apply, &choices.get_untracked())
-                .await
+            match crate::api::registry::import_registry(
+                &session.token(),
+                &f,
+                apply,
+                &choices.get_untracked(),
+            )
+            .await
             {
                 Ok(r) => result.set(Some(r)),
                 Err(e) => {

@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::login(&u, &p).await {
+            match api::auth::login(&u, &p).await {
                 Ok(resp) => match crate::app_store().start_session(&resp).await {
                     Ok(()) => {
                         let must_change = resp.user.must_change_password;

@@ -48,7 +48,7 @@ pub fn PasswordPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::change_password(&s.token, &c, &n).await {
+            match crate::api::auth::change_password(&s.token, &c, &n).await {
                 Ok(user) => {
                     let mut next = s.clone();
                     next.user = user;

@@ -18,10 +18,10 @@ pub fn ReferencePage() -> impl IntoView {
     let message: Message = RwSignal::new(None);
     let list = LocalResource::new(move || {
         version.get();
-        async move { crate::api::reference(&session.token()).await }
+        async move { crate::api::reference::reference(&session.token()).await }
     });
     let areas = LocalResource::new(move || async move {
-        crate::api::areas(&session.token())
+        crate::api::areas::areas(&session.token())
             .await
             .unwrap_or_default()
     });
@@ -88,7 +88,7 @@ fn ListSection(
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::add_reference(&session.token(), &req).await {
+            match crate::api::reference::add_reference(&session.token(), &req).await {
                 Ok(item) => {
                     message.set(Some((
                         true,
@@ -192,7 +192,7 @@ fn ItemRow(
     let save = move |change: ReferenceUpdate| {
         let it = item.get_value();
         leptos::task::spawn_local(async move {
-            match crate::api::update_reference(&session.token(), &it, &change).await {
+            match crate::api::reference::update_reference(&session.token(), &it, &change).await {
                 Ok(new) => {
                     let (v, e) = match (it.retired, new.retired) {
                         (false, true) => ("đã ngừng dùng", "retired"),

@@ -57,14 +57,16 @@ pub fn ReportsPage() -> impl IntoView {
                     _ => None,
                 })
                 .collect();
-            let ds = crate::util::sort_by_key(ds, |d| (u64::from(d.0), hoptac_core::text::normalize(&d.2)));
+            let ds = crate::util::sort_by_key(ds, |d| {
+                (u64::from(d.0), hoptac_core::text::normalize(&d.2))
+            });
             districts.set(ds.into_iter().map(|(_, path, name)| (path, name)).collect());
         });
     });
     Effect::new(move |_| {
         let Some(s) = session.user.get() else { return };
         leptos::task::spawn_local(async move {
-            if let Ok(list) = crate::api::queue_officers(&s.token).await {
+            if let Ok(list) = crate::api::visits::queue_officers(&s.token).await {
                 officers.set(list);
             }
         });
@@ -96,7 +98,7 @@ pub fn ReportsPage() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let got = crate::api::review_queue(&s.token, &q).await;
+            let got = crate::api::visits::review_queue(&s.token, &q).await;
             if generation.get_value() != mine {
                 return;
             }

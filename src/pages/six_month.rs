@@ -65,7 +65,10 @@ fn lines(r: &ReviewResponse) -> Vec<(String, Vec<Line>)> {
                 t => format!("{}%", n(value * 100 / i64::from(t))),
             };
             if reached.is_empty() {
-                ts(format!("kế hoạch {}", n(t.into())), format!("target {}", n(t.into())))
+                ts(
+                    format!("kế hoạch {}", n(t.into())),
+                    format!("target {}", n(t.into())),
+                )
             } else {
                 ts(
                     format!("kế hoạch {}, đạt {reached}", n(t.into())),
@@ -388,8 +391,10 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                 busy.set(false);
                 return;
             };
-            match crate::api::review_records(&s.token, &period, &area, &figure, last_year, offset)
-                .await
+            match crate::api::six_month::review_records(
+                &s.token, &period, &area, &figure, last_year, offset,
+            )
+            .await
             {
                 Ok(page) => {
                     total.set(Some(page.total));
@@ -487,7 +492,7 @@ pub fn SixMonthPage() -> impl IntoView {
         let Some(s) = session.user.get() else { return };
         let running = running.clone();
         leptos::task::spawn_local(async move {
-            let latest = crate::api::review_periods(&s.token)
+            let latest = crate::api::six_month::review_periods(&s.token)
                 .await
                 .ok()
                 .and_then(|p| p.with_reports.into_iter().next());
@@ -554,7 +559,7 @@ pub fn SixMonthPage() -> impl IntoView {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            match crate::api::review(&s.token, &p, &a).await {
+            match crate::api::six_month::review(&s.token, &p, &a).await {
                 Ok(r) => {
                     let show = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
                     t_htx.set(show(r.own_targets.new_htx));
@@ -593,7 +598,7 @@ pub fn SixMonthPage() -> impl IntoView {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            match crate::api::set_targets(&s.token, &req).await {
+            match crate::api::six_month::set_targets(&s.token, &req).await {
                 Ok(_) => {
                     saved.set(true);
                     load();

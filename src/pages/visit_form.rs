@@ -165,7 +165,7 @@ pub fn VisitFormPage() -> impl IntoView {
                     r.events
                         .iter()
                         .rev()
-                        .find(|e| e.action == hoptac_core::review::Action::Return)
+                        .find(|e| e.action == hoptac_core::decisions::Action::Return)
                         .map(|e| (e.text.clone(), e.by_name.clone())),
                 );
             }

@@ -292,7 +292,7 @@ async fn recover(token: &str, changed: &mut bool) -> Result<(), ApiError> {
         .map(|s| s.user.id)
         .unwrap_or_default();
     // Where the server stands: any pull answer says which of our mutations it has.
-    let page = api::pull(
+    let page = api::sync::pull(
         token,
         &PullRequest {
             client_id,
@@ -330,7 +330,7 @@ async fn push_and_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> 
             client_id: client_id.clone(),
             mutations: batch.to_vec(),
         };
-        let resp = api::push(token, &req).await?;
+        let resp = api::sync::push(token, &req).await?;
         *changed = true;
         store
             .acknowledge(resp.last_mutation_id, &resp.rejected)
@@ -352,7 +352,7 @@ async fn push_and_pull(token: &str, changed: &mut bool) -> Result<(), ApiError> 
     let mut storing = 0.0;
     let mut shown_at = t0;
     loop {
-        let resp = api::pull(
+        let resp = api::sync::pull(
             token,
             &PullRequest {
                 client_id: client_id.clone(),

@@ -106,7 +106,7 @@ async fn upload(token: &str, waiting: Vec<HeldPhoto>) -> Result<(), ApiError> {
             held.push(p.as_held());
             continue;
         }
-        let st = match crate::api::photo_status(token, &p.hash).await {
+        let st = match crate::api::photos::photo_status(token, &p.hash).await {
             Ok(st) => st,
             Err(
                 err @ ApiError::Server {
@@ -199,12 +199,12 @@ async fn send_photo(
     let total = whole.size() as u64;
     for piece in pieces {
         let sent = if piece.offset == 0 && piece.len == total {
-            crate::api::put_photo(token, hash, &whole).await
+            crate::api::photos::put_photo(token, hash, &whole).await
         } else {
             let part = whole
                 .slice_with_f64_and_f64(piece.offset as f64, (piece.offset + piece.len) as f64)
                 .map_err(|_| ApiError::Network)?;
-            crate::api::put_photo_piece(token, hash, piece.offset, total, &part).await
+            crate::api::photos::put_photo_piece(token, hash, piece.offset, total, &part).await
         };
         let status = match sent {
             Ok(s) => s,

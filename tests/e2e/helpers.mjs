@@ -153,6 +153,22 @@ export async function createAdmin(db, username, password, extra = []) {
   return output;
 }
 
+/** Writes `description` as an XLSX at `path` the way Excel writes workbooks (hidden sheets,
+ * merged cells, number formats, the 1904 date system), with rust_xlsxwriter:
+ * crates/server/examples/workbook.rs says the description's shape. */
+export async function writeWorkbook(path, description) {
+  const proc = spawn("cargo", ["run", "-q", "-p", "hoptac-server", "--example", "workbook", "--", path], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
+  proc.stdin.end(JSON.stringify(description));
+  const code = await new Promise((r) => proc.once("exit", r));
+  if (code !== 0) throw new Error(`the workbook example failed: ${output}`);
+}
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.HOPTAC_CHROMIUM || "/usr/bin/chromium",

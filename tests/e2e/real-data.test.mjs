@@ -1,7 +1,9 @@
 // Issue 27, end to end in Chromium with the official data: an alliance of today's Ninh
 // Bình starts with `admin create --province 37`; its administrator loads the former units
-// of the three provinces it was made of, imports the office's registry of 2024 (300
-// cooperatives named by former commune and district), applies the 1 July 2025 reform from
+// of the three provinces it was made of, imports the office's registry of 2024 (an XLSX
+// of 300 cooperatives named by former commune and district, kept as offices keep them:
+// a hidden sheet, merged cells, zero-led identifiers, 1904 dates), exports it and
+// imports it back unchanged, applies the 1 July 2025 reform from
 // the correspondence bundled with the server, places a divided commune's cooperative by
 // hand; a supervisor moves one cooperative to another ward. An officer's tablet, offline
 // all the while with a report written against a former commune, reconnects: the report
@@ -9,10 +11,10 @@
 // the officer's areas now.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, startServer, launch, signIn, api, tokenFor, createAdmin, allVisits } from "./helpers.mjs";
+import { ROOT, startServer, launch, signIn, api, tokenFor, createAdmin, allVisits, writeWorkbook } from "./helpers.mjs";
 
 const browser = await launch();
 after(() => browser.close());
@@ -78,16 +80,39 @@ test("the official units and the 2025 reform, from an empty server to an officer
     // three of them in Gia Tân (divided by the reform between Gia Vân and Tây Hoa Lư).
     const former = formerCommunes();
     const giaTan = former.find((c) => c.code === "14503");
-    const lines = ["Tên HTX,Loại hình,Lĩnh vực,Xã/Phường,Huyện/Thành phố,Mã số thuế,Ngày thành lập"];
     const rows = [];
     for (let i = 0; i < 297; i++) {
       const c = former[(i * 7) % former.length];
       rows.push({ name: `HTX Sổ cũ số ${i + 1}`, commune: c });
     }
     for (const name of ["HTX Gia Tân một", "HTX Gia Tân hai", "HTX Gia Tân ba"]) rows.push({ name, commune: giaTan });
-    rows.forEach((r, i) => lines.push([r.name, "HTX", "Nông nghiệp", r.commune.name, r.commune.district, String(3_700_000_000 + i), `${String(13 + (i % 15))}/0${1 + (i % 9)}/2015`].join(",")));
-    const path = join(dir, "so-htx-2024.csv");
-    writeFileSync(path, "\ufeff" + lines.join("\r\n") + "\r\n");
+    // As the office keeps it (issue 27, case 6): last year's list on a hidden first sheet;
+    // "Loại hình" merged over three THT rows; tax codes and phones stored as numbers and
+    // shown with their leading zero by a number format; founding dates in the 1904 date
+    // system (Excel for Mac); some sectors left blank.
+    const THT = [10, 11, 12];
+    const founded = (i) => `2015-${String(1 + (i % 9)).padStart(2, "0")}-${String(13 + (i % 15))}`;
+    const taxCode = (i) => (i % 50 === 1 ? `0107001${String(i).padStart(3, "0")}` : String(3_700_000_000 + i));
+    const HEADER = ["Tên HTX", "Loại hình", "Lĩnh vực", "Xã/Phường", "Huyện/Thành phố", "Mã số thuế", "Điện thoại", "Ngày thành lập"];
+    const sheetRows = rows.map((r, i) => [
+      r.name,
+      THT.includes(i) ? null : "HTX",
+      i % 25 === 5 ? null : "Nông nghiệp",
+      r.commune.name,
+      r.commune.district,
+      i % 50 === 1 ? { number: Number(taxCode(i)), format: "0000000000" } : { number: Number(taxCode(i)) },
+      { number: 912_000_000 + i, format: "0#########" },
+      { date: founded(i), format: "dd/mm/yyyy" },
+    ]);
+    const lastYear = [1, 2, 3, 4, 5].map((k) => [`HTX Danh sách năm 2023 số ${k}`, "HTX", "Nông nghiệp", former[k].name, former[k].district]);
+    const path = join(dir, "so-htx-2024.xlsx");
+    await writeWorkbook(path, {
+      date1904: true,
+      sheets: [
+        { name: "Năm 2023", hidden: true, rows: [HEADER.slice(0, 5), ...lastYear] },
+        { name: "Năm 2024", rows: [HEADER, ...sheetRows], merges: [{ first_row: 1 + THT[0], last_row: 1 + THT[2], column: 1, text: "THT" }] },
+      ],
+    });
     await admin.goto(`${url}/quan-tri`);
     await admin.getByRole("link", { name: "Nhập danh sách HTX" }).click();
     await admin.locator("#registry-file").setInputFiles(path);
@@ -102,6 +127,27 @@ test("the official units and the 2025 reform, from an empty server to an officer
     const giaTanArea = areas.find((a) => a.code === "14503" && a.path.split("/").length === 4);
     const officer = await account(url, adminToken, "canbo.giatan", "officer", [giaTanArea.id]);
     const supervisor = await account(url, adminToken, "giamsat.tinh", "supervisor", ["37"]);
+
+    // What Excel shows is what was stored: the visible sheet only, the merged kind on
+    // every row of its range, identifiers with their zeros, dates of the 1904 system.
+    const imported = await cooperativesOf(url, await tokenFor(url, supervisor));
+    assert.equal(imported.length, 300);
+    assert.ok(!imported.some((c) => c.name.includes("năm 2023")), "the hidden sheet is not read");
+    const byName = new Map(imported.map((c) => [c.name, c]));
+    rows.forEach((r, i) => {
+      const c = byName.get(r.name);
+      assert.equal(c.kind, THT.includes(i) ? "tht" : "htx", r.name);
+      assert.equal(c.tax_code, taxCode(i), r.name);
+      assert.equal(c.chair_phone, `0${912_000_000 + i}`, r.name);
+      assert.equal(c.established_on, founded(i), r.name);
+    });
+    // Exported and imported again unchanged: nothing to change.
+    const download = admin.waitForEvent("download");
+    await admin.getByRole("button", { name: "Xuất danh sách HTX (XLSX)" }).click();
+    const exported = join(dir, "xuat.xlsx");
+    await (await download).saveAs(exported);
+    await admin.locator("#registry-file").setInputFiles(exported);
+    await summary.getByText(/0 sẽ tạo mới, 0 sẽ cập nhật, 300 không đổi/).waitFor();
 
     // The officer's tablet: synced, then offline; a report on a Gia Tân cooperative.
     const tablet = await browser.newContext({ viewport: { width: 1280, height: 800 } });

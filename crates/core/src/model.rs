@@ -188,7 +188,7 @@ pub struct VisitReport {
     pub received_at: Option<Millis>,
     /// Filled by the server: decisions, resubmissions and comments, oldest first.
     #[serde(default)]
-    pub events: Vec<crate::review::ReviewEvent>,
+    pub events: Vec<crate::decisions::ReviewEvent>,
     /// Filled by the server: when the author stopped covering the report's area, for a
     /// report written while they covered it and received after (issue 13: unsent work
     /// survives a reassignment); the supervisor sees it marked.

@@ -1,7 +1,7 @@
 //! What the review queue and a report's page carry (`GET /api/visits`, `GET
 //! /api/visits/{id}`, `GET /api/audit/...`): pages of reports with their cursors, a
 //! submission with exactly what changed since the revision before, and a record's audit
-//! trail. The decisions themselves are [`crate::review`]'s.
+//! trail. The decisions themselves are [`crate::decisions`]'s.
 
 use crate::primitives::Millis;
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,6 @@ pub struct AuditEntry {
     pub at: Millis,
     pub changes: Vec<FieldChange>,
 }
-
 
 #[cfg(test)]
 mod tests {

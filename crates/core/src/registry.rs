@@ -896,10 +896,10 @@ fn exact_key(name: &str) -> String {
     let folded = normalize(name);
     // Drop the level word as area_key does: as many characters as its folded prefix had.
     let words_dropped = LEVEL_WORDS
-    .iter()
-    .find(|p| folded.starts_with(*p))
-    .map(|p| p.chars().count())
-    .unwrap_or(0);
+        .iter()
+        .find(|p| folded.starts_with(*p))
+        .map(|p| p.chars().count())
+        .unwrap_or(0);
     lower
         .chars()
         .skip(words_dropped)

@@ -202,16 +202,26 @@ pub fn old_units<'a>(rows: &[Correspondence], areas: &'a [Area]) -> Vec<Option<&
         .filter(|a| a.level == AreaLevel::District)
         .map(|a| a.id.as_str())
         .collect();
-    let under_district = |a: &Area| a.parent_id.as_deref().is_some_and(|p| districts.contains(p));
+    let under_district = |a: &Area| {
+        a.parent_id
+            .as_deref()
+            .is_some_and(|p| districts.contains(p))
+    };
     let mut communes: BTreeMap<&str, Vec<&'a Area>> = BTreeMap::new();
-    for a in areas.iter().filter(|a| a.is_open() && a.level == AreaLevel::Commune) {
+    for a in areas
+        .iter()
+        .filter(|a| a.is_open() && a.level == AreaLevel::Commune)
+    {
         if let Some(c) = a.code.as_deref() {
             communes.entry(c).or_default().push(a);
         }
     }
     rows.iter()
         .map(|r| {
-            let found: Vec<&Area> = communes.get(r.old_code.as_str()).cloned().unwrap_or_default();
+            let found: Vec<&Area> = communes
+                .get(r.old_code.as_str())
+                .cloned()
+                .unwrap_or_default();
             found
                 .iter()
                 .copied()
@@ -258,7 +268,10 @@ pub fn from_correspondence(
         }
     }
     let by_code = |code: &str, level: AreaLevel| -> Vec<&Area> {
-        open_by_code.get(&(code, level)).cloned().unwrap_or_default()
+        open_by_code
+            .get(&(code, level))
+            .cloned()
+            .unwrap_or_default()
     };
     let matched = old_units(rows, areas);
     let mut olds: BTreeMap<String, (String, Vec<&Correspondence>)> = BTreeMap::new();

@@ -15,7 +15,6 @@ pub use crate::primitives::{
 pub const MAX_NOTE_CHARS: usize = crate::limits::NOTE;
 pub const MAX_ID_CHARS: usize = 64;
 
-
 /// A Vietnamese tax code: 10 digits, or 10 digits, a hyphen and 3 digits for a branch.
 pub fn is_valid_tax_code(s: &str) -> bool {
     let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|c| c.is_ascii_digit());

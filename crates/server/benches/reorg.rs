@@ -321,8 +321,11 @@ async fn national() {
     // Today's provinces and units, then each province's former districts and communes.
     let codes: Vec<String> = units::provinces().into_iter().map(|(c, _)| c).collect();
     let mut tree = units::areas_today(&codes, &Default::default()).unwrap();
-    let provinces: Vec<hoptac_core::model::Area> =
-        tree.iter().filter(|a| a.parent_id.is_none()).cloned().collect();
+    let provinces: Vec<hoptac_core::model::Area> = tree
+        .iter()
+        .filter(|a| a.parent_id.is_none())
+        .cloned()
+        .collect();
     for p in &provinces {
         let former = units::areas_before_2025(p, &tree);
         tree.extend(former);
@@ -441,12 +444,20 @@ async fn national() {
             .await;
         }
     }
-    sqlx::query(&format!("UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"))
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    sqlx::query(&format!(
+        "UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"
+    ))
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let grants: Vec<Vec<String>> = provinces.iter().map(|p| vec![p.id.clone()]).collect();
-    insert_many(&db, "assignments (user_id, area_id)", "('u-admin', ?)", &grants).await;
+    insert_many(
+        &db,
+        "assignments (user_id, area_id)",
+        "('u-admin', ?)",
+        &grants,
+    )
+    .await;
     sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
     println!(
         "dataset: {} former communes, {} cooperatives, {written} reports (made in {:.0} s)",
@@ -524,7 +535,11 @@ async fn national() {
     let waited = writers.await.unwrap();
     let preview_s = t.elapsed().as_secs_f64();
     let done = done.unwrap();
-    assert!(done.blocked.is_empty(), "{:?}", &done.blocked[..done.blocked.len().min(5)]);
+    assert!(
+        done.blocked.is_empty(),
+        "{:?}",
+        &done.blocked[..done.blocked.len().min(5)]
+    );
     println!(
         "preview: {} cooperatives, {} reports named: {preview_s:.1} s (target 10 s: {}); a writer locking 10,000 of them meanwhile waited at most {waited:.2} s",
         done.cooperatives_total,
@@ -548,7 +563,10 @@ async fn national() {
     );
 
     // A province officer's pull after it, against as many records re-logged.
-    let ninh_binh = provinces.iter().find(|p| p.code.as_deref() == Some("37")).unwrap();
+    let ninh_binh = provinces
+        .iter()
+        .find(|p| p.code.as_deref() == Some("37"))
+        .unwrap();
     let scopes = vec![ninh_binh.path.clone()];
     let t = Instant::now();
     let after = pull_all(&db, &scopes, "u-admin", cursor).await;

@@ -76,7 +76,7 @@ impl AppState {
 }
 
 /// How often the server looks for what it does by itself (reports whose photos never
-/// arrived: rules::review::return_missing_photos), in ms.
+/// arrived: rules::decisions::return_missing_photos), in ms.
 pub const SWEEP_EVERY_MS: u64 = 3600 * 1000;
 
 /// Starts the server's own periodic work: each [`SWEEP_EVERY_MS`], reports whose photos
@@ -90,7 +90,7 @@ pub fn spawn_sweeps(state: &AppState) -> tokio::task::JoinHandle<()> {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            match rules::review::return_missing_photos(&db, storage::now_ms()).await {
+            match rules::decisions::return_missing_photos(&db, storage::now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reports = n, "returned reports whose photos never arrived"),
                 Err(e) => {

@@ -137,7 +137,10 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
     // (new HTX, its target), (new THT, its target).
     let founded = |r: &ReviewResponse| {
         let v = &r.review;
-        ((v.new_htx.value, v.new_htx.target), (v.new_tht.value, v.new_tht.target))
+        (
+            (v.new_htx.value, v.new_htx.target),
+            (v.new_tht.value, v.new_tht.target),
+        )
     };
     let r = review("2026-H1", "37").await;
     assert_eq!(founded(&r), ((3, Some(4)), (1, Some(2))));

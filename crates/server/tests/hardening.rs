@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
+use hoptac_core::decisions::{Action, ReviewEvent};
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
-use hoptac_core::review::{Action, ReviewEvent};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse, PushResponse};
 use proptest::prelude::*;
 use serde_json::{json, Value};

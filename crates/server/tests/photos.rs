@@ -418,7 +418,7 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
     use hoptac_core::model::{ReportStatus, VisitReport};
     use hoptac_core::photo::GRACE_MS;
     use hoptac_core::sync::{Change, Mutation, MutationOp};
-    use hoptac_server::rules::review::return_missing_photos;
+    use hoptac_server::rules::decisions::return_missing_photos;
     let Some(s) = start(backend, Store::Disk).await else {
         return;
     };

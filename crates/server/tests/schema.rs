@@ -46,7 +46,9 @@ async fn tables(url: &str, backend: Backend) -> BTreeMap<String, Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_databases_have_the_same_tables_and_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = common::fresh_db_url(Backend::Sqlite, dir.path()).await.unwrap();
+    let sqlite = common::fresh_db_url(Backend::Sqlite, dir.path())
+        .await
+        .unwrap();
     let Some(postgres) = common::fresh_db_url(Backend::Postgres, dir.path()).await else {
         return;
     };
@@ -58,6 +60,9 @@ async fn both_databases_have_the_same_tables_and_columns() {
     let names = |m: &BTreeMap<String, Vec<String>>| m.keys().cloned().collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "tables: SQLite, then PostgreSQL");
     for (table, columns) in &a {
-        assert_eq!(columns, &b[table], "columns of {table}: SQLite, then PostgreSQL");
+        assert_eq!(
+            columns, &b[table],
+            "columns of {table}: SQLite, then PostgreSQL"
+        );
     }
 }

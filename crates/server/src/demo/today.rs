@@ -27,10 +27,10 @@ use crate::rules::accounts::hash_password;
 use crate::storage::{self, Db};
 use crate::units::REFORM_DATE;
 use hoptac_core::keyed::Keyed;
-use hoptac_core::registry::area_name_key;
 use hoptac_core::model::{
     Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector, UserInfo,
 };
+use hoptac_core::registry::area_name_key;
 use hoptac_core::six_month::{Targets, TargetsRequest};
 use hoptac_core::sync::Change;
 use hoptac_core::validate::millis_of_date_vn;
@@ -566,8 +566,8 @@ fn visit(
         created_at: written,
         area_path: c.area_path.clone(),
         received_at: Some(received),
-        events: vec![hoptac_core::review::ReviewEvent {
-            action: hoptac_core::review::Action::Approve,
+        events: vec![hoptac_core::decisions::ReviewEvent {
+            action: hoptac_core::decisions::Action::Approve,
             by_id: supervisor.id.clone(),
             by_name: supervisor.display_name.clone(),
             at: approved,

@@ -3,7 +3,6 @@
 //! hoptac_core::error); and the extractors that refuse bad input with such an error.
 
 pub use crate::error::{ApiError, ApiResult};
-pub use hoptac_core::text::is_forbidden_char;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -11,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hoptac_core::error::ApiErrorBody;
 use hoptac_core::i18n::Msg;
+pub use hoptac_core::text::is_forbidden_char;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use unicode_normalization::{is_nfc, UnicodeNormalization};
@@ -284,4 +284,3 @@ pub async fn refuse_control_chars_in_uri(req: Request, next: axum::middleware::N
     }
     next.run(req).await
 }
-

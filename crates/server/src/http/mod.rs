@@ -3,17 +3,17 @@
 //! [`crate::storage`], and answer JSON; they hold no SQL.
 
 pub mod areas;
+pub mod audit;
 pub mod auth;
 pub mod cooperatives;
 pub mod error;
-pub mod export;
+pub mod files;
 pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod reference;
 pub mod registry;
 pub mod reorg;
-pub mod review;
 pub mod six_month;
 pub mod sync;
 pub mod upload;
@@ -185,9 +185,8 @@ pub fn api_router(state: AppState) -> Router<AppState> {
         .merge(cooperatives::router())
         .merge(reference::router())
         .merge(reorg::router())
-        .merge(review::router())
+        .merge(audit::router())
         .merge(six_month::router())
-        .merge(export::router())
         .merge(photos::router())
         // Every matched route counted and timed (/metrics).
         .route_layer(axum::middleware::from_fn_with_state(

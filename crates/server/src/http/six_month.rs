@@ -7,8 +7,9 @@
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, Json, Query};
-use super::export::{Cell, Format};
+use super::files::Format;
 use crate::rules::{self, six_month::load_review};
+use crate::spreadsheets::write::Cell;
 use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, put};

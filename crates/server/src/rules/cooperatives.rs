@@ -1,9 +1,7 @@
 //! Cooperatives from the field: registering a new HTX/THT (`register_cooperative`) and an
 //! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
 
-use super::{
-    invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS,
-};
+use super::{invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS};
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{merge, Conflict};

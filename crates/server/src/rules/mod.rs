@@ -2,7 +2,7 @@
 //! ([`crate::http`]) and the storage ([`crate::storage`]). No HTTP types and no SQL here.
 //!
 //! A pushed mutation is applied by [`apply`], which hands it to its record's module:
-//! [`visits`] (a new report), [`review`] (decisions, comments, a resubmitted revision),
+//! [`visits`] (a new report), [`decisions`] (a supervisor's decisions and comments on a report, a resubmitted revision),
 //! [`cooperatives`] (registration, profile edits merged field by field), [`conflicts`]
 //! (a conflict's resolution). Each returns [`Applied`]: `Ok`, a [`Refusal`] the tablet
 //! shows (the mutation can never apply; the ones after it still do), or a failure of
@@ -19,13 +19,13 @@ pub mod areas;
 pub mod assignments;
 pub mod conflicts;
 pub mod cooperatives;
+pub mod decisions;
 pub mod duplicates;
 pub mod moves;
 pub mod photos;
 pub mod reference;
 pub mod registry;
 pub mod reorg;
-pub mod review;
 pub mod six_month;
 pub mod users;
 pub mod visits;
@@ -185,7 +185,7 @@ pub async fn apply(
     match &m.op {
         MutationOp::SubmitVisit(v) => visits::submit(tx, user, client_id, m.created_at, v).await,
         MutationOp::ResubmitVisit(v) => {
-            review::resubmit(tx, user, client_id, m.created_at, v).await
+            decisions::resubmit(tx, user, client_id, m.created_at, v).await
         }
         MutationOp::RegisterCooperative(c) => {
             cooperatives::register(tx, user, client_id, m.created_at, c).await

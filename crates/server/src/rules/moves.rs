@@ -58,8 +58,7 @@ pub(crate) async fn relocate(
     let mut visit_ids: Vec<String> = visits.iter().map(|v| v.report.id.clone()).collect();
     visit_ids.sort();
     let count = visits.len() as u64;
-    super::reorg::move_cooperatives(tx, by, &[(c.clone(), to.id.clone(), to.path.clone())])
-        .await?;
+    super::reorg::move_cooperatives(tx, by, &[(c.clone(), to.id.clone(), to.path.clone())]).await?;
     for user in &losing {
         super::reorg::removed_for(tx, user, &c.id, &visit_ids)?;
     }

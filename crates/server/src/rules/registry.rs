@@ -581,7 +581,8 @@ async fn write(db: &Db, user: &UserInfo, writes: &[Write]) -> ApiResult<u32> {
             // The pair's rows name both records: store the new ones first.
             insert_new(&mut tx, &mut new).await?;
             for (other, field, value) in duplicates {
-                storage::cooperatives::flag_duplicate(&mut tx, &after.id, &other, field, &value).await?;
+                storage::cooperatives::flag_duplicate(&mut tx, &after.id, &other, field, &value)
+                    .await?;
             }
         }
         tx.record_change(
@@ -639,7 +640,14 @@ impl Known {
         Ok(k)
     }
 
-    fn insert(&mut self, id: String, tax: Option<String>, reg: Option<String>, area: String, name: String) {
+    fn insert(
+        &mut self,
+        id: String,
+        tax: Option<String>,
+        reg: Option<String>,
+        area: String,
+        name: String,
+    ) {
         if let Some(t) = tax {
             self.by_tax.entry(t).or_default().push(id.clone());
         }
@@ -666,7 +674,10 @@ impl Known {
             }
         };
         drop(&mut self.by_tax, storage::cooperatives::tax_key(c));
-        drop(&mut self.by_registration, storage::cooperatives::registration_key(c));
+        drop(
+            &mut self.by_registration,
+            storage::cooperatives::registration_key(c),
+        );
         let place = (c.area_id.clone(), c.name.clone());
         if self.by_place.get(&place) == Some(&c.id) {
             self.by_place.remove(&place);
@@ -677,18 +688,34 @@ impl Known {
     /// name in the same area.
     fn same_record(&self, c: &Cooperative) -> Option<&str> {
         fn first(m: &HashMap<String, Vec<String>>, key: Option<String>) -> Option<&str> {
-            key.and_then(|k| m.get(&k)).and_then(|ids| ids.first()).map(String::as_str)
+            key.and_then(|k| m.get(&k))
+                .and_then(|ids| ids.first())
+                .map(String::as_str)
         }
         first(&self.by_tax, storage::cooperatives::tax_key(c))
-            .or_else(|| first(&self.by_registration, storage::cooperatives::registration_key(c)))
-            .or_else(|| self.by_place.get(&(c.area_id.clone(), c.name.clone())).map(String::as_str))
+            .or_else(|| {
+                first(
+                    &self.by_registration,
+                    storage::cooperatives::registration_key(c),
+                )
+            })
+            .or_else(|| {
+                self.by_place
+                    .get(&(c.area_id.clone(), c.name.clone()))
+                    .map(String::as_str)
+            })
     }
 
     /// The other records sharing an identifier with `c`: (their id, the field, `c`'s value).
     fn same_identifiers(&self, c: &Cooperative) -> Vec<(String, &'static str, String)> {
         let mut out = Vec::new();
         let checks = [
-            ("tax_code", &self.by_tax, storage::cooperatives::tax_key(c), &c.tax_code),
+            (
+                "tax_code",
+                &self.by_tax,
+                storage::cooperatives::tax_key(c),
+                &c.tax_code,
+            ),
             (
                 "registration_no",
                 &self.by_registration,
@@ -697,7 +724,9 @@ impl Known {
             ),
         ];
         for (field, m, key, value) in checks {
-            let Some(ids) = key.and_then(|k| m.get(&k)) else { continue };
+            let Some(ids) = key.and_then(|k| m.get(&k)) else {
+                continue;
+            };
             let mut others: Vec<&String> = ids.iter().filter(|x| **x != c.id).collect();
             others.sort();
             for id in others {
@@ -786,7 +815,7 @@ pub async fn export(db: &Db, user: &UserInfo) -> ApiResult<Vec<u8>> {
     let index = AreaIndex::new(&areas);
     let mut records = storage::cooperatives::in_paths(db, &user.scopes).await?;
     records.sort_by(|a, b| a.area_path.cmp(&b.area_path).then(a.name.cmp(&b.name)));
-    use crate::http::export::Cell as X;
+    use crate::spreadsheets::write::Cell as X;
     let mut rows = vec![COLUMNS
         .iter()
         .map(|c| X::Text(c.header.into()))
@@ -814,7 +843,7 @@ pub async fn export(db: &Db, user: &UserInfo) -> ApiResult<Vec<u8>> {
                 .collect(),
         );
     }
-    crate::http::export::xlsx("Danh sách HTX", &rows)
+    crate::spreadsheets::write::xlsx("Danh sách HTX", &rows)
 }
 
 #[cfg(test)]

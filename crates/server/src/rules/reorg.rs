@@ -268,7 +268,11 @@ pub async fn reorganise(
                     }
                 }
                 preview.visits_total += their_visits.len() as u64;
-                moving.extend(group.into_iter().map(|c| (c, to_id.clone(), to_path.clone())));
+                moving.extend(
+                    group
+                        .into_iter()
+                        .map(|c| (c, to_id.clone(), to_path.clone())),
+                );
             }
             continue;
         }
@@ -276,7 +280,11 @@ pub async fn reorganise(
             listed(&mut preview, c, &closed.name, name(&to_id));
         }
         preview.visits_total += reports_of.get(&closed.id).copied().unwrap_or(0);
-        moving.extend(coops.into_iter().map(|c| (c, to_id.clone(), to_path.clone())));
+        moving.extend(
+            coops
+                .into_iter()
+                .map(|c| (c, to_id.clone(), to_path.clone())),
+        );
     }
     if apply {
         move_cooperatives(&mut tx, &by, &moving).await?;
@@ -297,7 +305,8 @@ pub async fn reorganise(
         }
         let account = storage::users::account_in(&mut tx, &user_id).await?;
         if apply {
-            storage::users::replace_areas(&mut tx, &user_id, &held, &after, Some(&admin.id)).await?;
+            storage::users::replace_areas(&mut tx, &user_id, &held, &after, Some(&admin.id))
+                .await?;
             // An existing area gained (merged into): its own records reach this user. A
             // new area holds only what moved in, already logged.
             for gained in after
@@ -319,7 +328,9 @@ pub async fn reorganise(
                 &user_id,
                 Who::online(admin),
                 "reorganise",
-                Some(&serde_json::to_string(&serde_json::json!({ "areas": held }))?),
+                Some(&serde_json::to_string(
+                    &serde_json::json!({ "areas": held }),
+                )?),
                 &serde_json::to_string(&serde_json::json!({ "areas": after }))?,
             );
         }

@@ -189,13 +189,15 @@ pub async fn identifiers(tx: &mut WriteTx<'_>) -> Result<Vec<Identifiers>, sqlx:
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, tax_code_key, registration_key, area_id, name)| Identifiers {
-            id,
-            tax_code_key,
-            registration_key,
-            area_id,
-            name,
-        })
+        .map(
+            |(id, tax_code_key, registration_key, area_id, name)| Identifiers {
+                id,
+                tax_code_key,
+                registration_key,
+                area_id,
+                name,
+            },
+        )
         .collect())
 }
 

@@ -69,7 +69,10 @@ impl DbKind {
     pub fn temp_table(self, name: &str) -> (String, &'static str) {
         match self {
             DbKind::Sqlite => (format!("DROP TABLE IF EXISTS temp.{name}"), ""),
-            DbKind::Postgres => (format!("DROP TABLE IF EXISTS pg_temp.{name}"), " ON COMMIT DROP"),
+            DbKind::Postgres => (
+                format!("DROP TABLE IF EXISTS pg_temp.{name}"),
+                " ON COMMIT DROP",
+            ),
         }
     }
 

@@ -397,7 +397,10 @@ impl WriteTx<'_> {
     /// statement per row cost a round trip each; docs/BENCHMARKS.md).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         if self.read_only {
-            debug_assert!(self.pending.is_empty(), "a read-only transaction logged changes");
+            debug_assert!(
+                self.pending.is_empty(),
+                "a read-only transaction logged changes"
+            );
             return self.tx.rollback().await;
         }
         let mut run: Vec<Pending> = Vec::new();
@@ -695,7 +698,13 @@ impl WriteTx<'_> {
 
     /// At commit, logs for pull and audits the `count` reports that batch `batch` of the
     /// temporary table `moving_reports` moved ([`visits::follow`]), as they are stored then.
-    pub(crate) fn log_reports_followed(&mut self, batch: i64, count: u64, who: Who<'_>, action: &str) {
+    pub(crate) fn log_reports_followed(
+        &mut self,
+        batch: i64,
+        count: u64,
+        who: Who<'_>,
+        action: &str,
+    ) {
         let audit = Self::audit_row("visit", "", who, action, None, "");
         self.pending.push(Pending::Followed {
             batch,

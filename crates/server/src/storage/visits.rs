@@ -616,7 +616,10 @@ pub async fn move_to(tx: &mut WriteTx<'_>, r: &VisitReport, body: &str) -> Resul
 }
 
 /// Moves many reports as [`move_to`] does, 400 to a statement: (report, its body).
-pub async fn move_many(tx: &mut WriteTx<'_>, reports: &[(VisitReport, String)]) -> Result<(), sqlx::Error> {
+pub async fn move_many(
+    tx: &mut WriteTx<'_>,
+    reports: &[(VisitReport, String)],
+) -> Result<(), sqlx::Error> {
     for chunk in reports.chunks(400) {
         let sql = format!(
             "UPDATE visit_reports SET cooperative_id = v.column2, area_path = v.column3, body = v.column4, written_area_path = v.column5, review_part = v.column6 FROM (VALUES {}) AS v WHERE visit_reports.id = v.column1",

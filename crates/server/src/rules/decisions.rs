@@ -1,16 +1,16 @@
 //! The review of visit reports (issue 5): decisions and comments, a resubmitted revision
 //! from the tablet (the `resubmit_visit` mutation), a submission with its changes since
 //! the previous revision, and every record's audit trail. Who may do what is
-//! hoptac_core::review::decide.
+//! hoptac_core::decisions::decide.
 
 use super::{invalid, refuse, Applied, CLOCK_SLACK_MS};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, now_ms, Db, Who, WriteTx};
+use hoptac_core::decisions::{decide, Action, Actor, DecisionError, DecisionRequest, ReviewEvent};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
 use hoptac_core::queue::{AuditEntry, FieldChange, ReportDetail};
-use hoptac_core::review::{decide, Action, Actor, DecisionError, DecisionRequest, ReviewEvent};
 use hoptac_core::sync::Change;
 use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 use serde_json::Value;

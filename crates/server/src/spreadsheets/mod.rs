@@ -14,6 +14,10 @@
 //!
 //! Nothing is allocated from what a file claims before it is checked: a cell far down or
 //! far right, or a merged range of a million rows, is refused or clamped to the data.
+//!
+//! Tables written for Excel (downloads, the registry's export): [`write`].
+
+pub mod write;
 
 use crate::error::{ApiError, ApiResult};
 use hoptac_core::i18n::Msg;

@@ -1,10 +1,10 @@
 //! A submission as the supervisor reviews it (online): the report, the fields changed since
 //! the previous revision, the thread, and the decisions (approve; return with a comment;
-//! reject with a reason). The rules are the shared crate's (hoptac_core::review).
+//! reject with a reason). The rules are the shared crate's (hoptac_core::decisions).
 
 use crate::i18n::{date, date_time, lang, t, tx};
+use hoptac_core::decisions::{Action, DecisionRequest};
 use hoptac_core::queue::ReportDetail;
-use hoptac_core::review::{Action, DecisionRequest};
 use leptos::prelude::*;
 
 fn action_label(a: Action) -> (&'static str, &'static str) {
@@ -29,7 +29,7 @@ fn path_label(path: &str) -> String {
 }
 
 #[component]
-pub fn ReviewPage() -> impl IntoView {
+pub fn DecisionPage() -> impl IntoView {
     let session = crate::session::use_session();
     let id = crate::router::segment(1);
     let detail = RwSignal::new(None::<ReportDetail>);
@@ -44,7 +44,7 @@ pub fn ReviewPage() -> impl IntoView {
                 let Some(s) = session.user.get_untracked() else {
                     return;
                 };
-                match crate::api::visit_detail(&s.token, &id).await {
+                match crate::api::visits::visit_detail(&s.token, &id).await {
                     Ok(d) => detail.set(Some(d)),
                     Err(e) => error.set(Some(e.user_message())),
                 }
@@ -65,7 +65,7 @@ pub fn ReviewPage() -> impl IntoView {
                 action,
                 text: comment.get_untracked(),
             };
-            match crate::api::decide(&s.token, &id, &req).await {
+            match crate::api::visits::decide(&s.token, &id, &req).await {
                 Ok(report) => {
                     detail.update(|d| {
                         if let Some(d) = d {

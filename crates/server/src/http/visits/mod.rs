@@ -1,15 +1,20 @@
-//! `/api/visits`: the review queue, served by the server (issue 18): the visit reports in
-//! the caller's areas with the queue's filters and search, newest received first, one page
-//! at a time by a stable cursor (hoptac_core::queue::QueuePage). A supervisor's browser
-//! holds only the page on screen; a list that is cut says so (`next`) and pages on.
+//! `/api/visits`: the visit reports. Here the review queue, served by the server: the
+//! reports in the caller's areas with the queue's filters and search, newest received
+//! first, one page at a time by a stable cursor (hoptac_core::queue::QueuePage; a
+//! supervisor's browser holds only the page on screen; a list that is cut says so
+//! (`next`) and pages on), and the officers it can be filtered by. A report with its
+//! changes and the decisions on it: [`decisions`]; the queue as a file: [`export`].
 
-use super::auth::AuthUser;
-use super::error::Query;
-use super::error::{ApiError, ApiResult};
+pub mod decisions;
+pub mod export;
+
+use crate::http::auth::AuthUser;
+use crate::http::error::Query;
+use crate::http::error::{ApiError, ApiResult};
 use crate::storage::{self, visits::Filter, visits::QueueCursor, visits::QueueOrder};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
@@ -30,12 +35,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/visits", get(list))
         .route("/visits/officers", get(officers))
+        .route("/visits/export", get(export::visits))
+        .route("/visits/{id}", get(decisions::detail))
+        .route("/visits/{id}/decisions", post(decisions::decision))
 }
 
-/// The review queue's filters, as the queue and the export take them (each optional; an
+/// The review queue's filters, as the queue and its export take them (each optional; an
 /// empty value is no filter).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct QueueQuery {
+pub struct QueueFilters {
     /// submitted, resubmitted, returned, approved, rejected.
     pub status: Option<String>,
     /// An area path prefix ("37/14533/"): reports in that area now, or written in it (a
@@ -50,6 +58,12 @@ pub struct QueueQuery {
     /// Words that must each occur (without regard to case or diacritics: "hung" finds
     /// "Hưng") in the cooperative's name, the officer's name, the note or the report id.
     pub q: Option<String>,
+}
+
+/// Which page of the queue, in which order (read from the same query as its
+/// [`QueueFilters`]).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct QueuePaging {
     /// "received" (the default: newest received first) or "visit_date" (newest visit
     /// first; only with `cooperative`, the cooperative page's order).
     pub order: Option<String>,
@@ -63,7 +77,7 @@ fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-impl QueueQuery {
+impl QueueFilters {
     /// The filter it asks for; 422 naming the field for a status or period that does not
     /// exist.
     pub fn filter(&self) -> ApiResult<Filter<'_>> {
@@ -120,15 +134,16 @@ impl QueueQuery {
 
 /// One page of the visit reports the caller may see (an officer: their areas; a
 /// supervisor: theirs), filtered and searched, newest received first.
-#[utoipa::path(get, path = "/api/visits", tag = "visits", security(("bearer" = [])), params(QueueQuery),
+#[utoipa::path(get, path = "/api/visits", tag = "visits", security(("bearer" = [])), params(QueueFilters, QueuePaging),
     responses((status = 200, body = QueuePage), (status = 401, body = hoptac_core::error::ApiErrorBody),
               (status = 422, body = hoptac_core::error::ApiErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(q): Query<QueueQuery>,
+    Query(filters): Query<QueueFilters>,
+    Query(q): Query<QueuePaging>,
 ) -> ApiResult<axum::Json<QueuePage>> {
-    let filter = q.filter()?;
+    let filter = filters.filter()?;
     let limit = q.limit.unwrap_or(QUEUE_PAGE_DEFAULT);
     if !(1..=QUEUE_PAGE_MAX).contains(&limit) {
         return Err(ApiError::field(
