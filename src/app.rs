@@ -9,6 +9,7 @@ use crate::pages::{
     areas::AreasPage,
     audit::AuditPage,
     cooperative::CooperativePage,
+    decision::DecisionPage,
     device::DevicePage,
     duplicates::DuplicatesPage,
     home::HomePage,
@@ -18,7 +19,6 @@ use crate::pages::{
     reference::ReferencePage,
     register::{EditCooperativePage, RegisterPage},
     reports::ReportsPage,
-    decision::DecisionPage,
     six_month::SixMonthPage,
     visit_form::VisitFormPage,
 };

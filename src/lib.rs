@@ -19,6 +19,7 @@ pub mod labels;
 pub mod pages;
 pub mod photos;
 pub mod pwa;
+pub mod resources;
 pub mod router;
 pub mod session;
 pub mod store;

@@ -138,31 +138,29 @@ pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoV
 /// Links to every cooperative with an open conflict, for the home and review pages.
 #[component]
 pub fn OpenConflicts() -> impl IntoView {
-    let list = RwSignal::new(Vec::<(Conflict, String)>::new());
-    Effect::new(move |_| {
-        crate::sync::state().data_version.track();
-        leptos::task::spawn_local(async move {
-            let store = crate::app_store();
-            let mut out = Vec::new();
-            for c in store.open_conflicts().await.unwrap_or_default() {
-                let name = store
-                    .cooperative(&c.cooperative_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|c| c.name)
-                    .unwrap_or_default();
-                out.push((c, name));
-            }
-            list.set(out);
-        });
+    // Each open conflict with its cooperative's name.
+    let list = crate::resources::synced(|| async {
+        let store = crate::app_store();
+        let mut out = Vec::new();
+        for c in store.open_conflicts().await.unwrap_or_default() {
+            let name = store
+                .cooperative(&c.cooperative_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|c| c.name)
+                .unwrap_or_default();
+            out.push((c, name));
+        }
+        out
     });
+    let count = move || list.with(|l| l.as_ref().map_or(0, Vec::len));
     view! {
-        <Show when=move || list.with(|l| !l.is_empty())>
+        <Show when=move || 0 < count()>
             <section class="card warn" aria-labelledby="conflicts-h">
-                <h2 id="conflicts-h">{move || format!("{} ({})", t("Xung đột cần chọn", "Conflicts to resolve"), list.with(Vec::len))}</h2>
+                <h2 id="conflicts-h">{move || format!("{} ({})", t("Xung đột cần chọn", "Conflicts to resolve"), count())}</h2>
                 <ul class="list">
-                    {crate::components::each(move || list.get(), |item| view! {
+                    {crate::components::each(move || list.get().unwrap_or_default(), |item| view! {
                         <li>
                             <a href=format!("/htx/{}", item.0.cooperative_id)>
                                 {move || format!("{}: {}", item.1, item.0.field.label().get(lang().get()))}

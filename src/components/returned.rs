@@ -3,7 +3,6 @@
 //! ("Cần sửa", issue 13), with its reason; each opens in its form.
 
 use crate::i18n::{date, t, tx};
-use crate::store::LocalVisit;
 use hoptac_core::decisions::Action;
 use hoptac_core::model::ReportStatus;
 use leptos::prelude::*;
@@ -11,17 +10,15 @@ use leptos::prelude::*;
 #[component]
 pub fn ReturnedReports() -> impl IntoView {
     let session = crate::session::use_session();
-    let list = RwSignal::new(Vec::<(LocalVisit, String)>::new());
-    let coops = RwSignal::new(Vec::<crate::store::RefusedCoop>::new());
-    Effect::new(move |_| {
-        crate::sync::state().data_version.track();
-        leptos::task::spawn_local(async move {
+    // The officer's reports to fix (each with its cooperative's name), and the
+    // registrations and edits the server refused.
+    let to_fix = crate::resources::synced(move || {
+        let me = session
+            .user
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default();
+        async move {
             let store = crate::app_store();
-            let me = session
-                .user
-                .get_untracked()
-                .map(|s| s.user.id)
-                .unwrap_or_default();
             let mut out = Vec::new();
             for v in store.visits().await.unwrap_or_default() {
                 let to_fix = v.report.status == ReportStatus::Returned
@@ -37,16 +34,18 @@ pub fn ReturnedReports() -> impl IntoView {
                     out.push((v, name));
                 }
             }
-            list.set(out);
-            coops.set(store.refused_coops().await.unwrap_or_default());
-        });
+            (out, store.refused_coops().await.unwrap_or_default())
+        }
     });
+    let list = move || to_fix.with(|t| t.as_ref().map(|t| t.0.clone()).unwrap_or_default());
+    let coops = move || to_fix.with(|t| t.as_ref().map(|t| t.1.clone()).unwrap_or_default());
+    let count = move || to_fix.with(|t| t.as_ref().map_or(0, |t| t.0.len() + t.1.len()));
     view! {
-        <Show when=move || list.with(|l| !l.is_empty()) || coops.with(|c| !c.is_empty())>
+        <Show when=move || 0 < count()>
             <section class="card warn" aria-labelledby="returned-h">
-                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu cần sửa", "Reports to fix"), list.with(Vec::len) + coops.with(Vec::len))}</h2>
+                <h2 id="returned-h">{move || format!("{} ({})", t("Phiếu cần sửa", "Reports to fix"), count())}</h2>
                 <ul class="list">
-                    {crate::components::each(move || list.get(), |item| {
+                    {crate::components::each(list, |item| {
                             let (v, name) = item;
                             let comment = match &v.sync {
                                 crate::store::LocalSync::Rejected { message, .. } => {
@@ -66,7 +65,7 @@ pub fn ReturnedReports() -> impl IntoView {
                         })}
                 </ul>
                 <ul class="list">
-                    {crate::components::each(move || coops.get(), |r| {
+                    {crate::components::each(coops, |r| {
                             let what = if r.base.is_some() { ("Sửa hồ sơ", "Profile edit") } else { ("Đăng ký mới", "New registration") };
                             let m = r.message.clone();
                             let reason = crate::i18n::ts(format!("Cần sửa — máy chủ chưa nhận: {}", m.vi), format!("Needs fixing — the server did not accept it: {}", m.en));

@@ -2,7 +2,6 @@
 //! device, old value → new value — as the server keeps it (GET /api/audit/{entity}/{id}).
 
 use crate::i18n::{date_time, lang, t, tx};
-use hoptac_core::queue::AuditEntry;
 use leptos::prelude::*;
 
 fn action_label(a: &str) -> &'static str {
@@ -40,27 +39,31 @@ fn action_label(a: &str) -> &'static str {
 pub fn AuditPage() -> impl IntoView {
     let session = crate::session::use_session();
     let (entity, id) = (crate::router::segment(1), crate::router::segment(2));
-    let entries = RwSignal::new(None::<Vec<AuditEntry>>);
-    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
-    {
+    // The record's trail, or why it cannot be shown (online).
+    let entries = LocalResource::new({
         let (entity, id) = (entity.clone(), id.clone());
-        leptos::task::spawn_local(async move {
-            let Some(s) = session.user.get_untracked() else {
-                return;
-            };
-            match crate::api::audit::audit(&s.token, &entity, &id).await {
-                Ok(e) => entries.set(Some(e)),
-                Err(e) => error.set(Some(e.user_message())),
+        move || {
+            let (entity, id, user) = (entity.clone(), id.clone(), session.user.get());
+            async move {
+                let s = user.ok_or(crate::api::ApiError::Network)?;
+                crate::api::audit::audit(&s.token, &entity, &id).await
             }
-        });
-    }
+        }
+    });
+    let error = move || {
+        entries.with(|e| match e {
+            Some(Err(e)) => Some(e.user_message()),
+            _ => None,
+        })
+    };
     view! {
         <section>
             <h1>{tx("Nhật ký thay đổi", "Change history")}</h1>
             <p class="muted">{format!("{entity} · {id}")}</p>
-            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+            <div role="alert">{move || error().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+            <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
             <ol class="list audit" aria-label=tx("Các lần thay đổi", "Changes")>
-                {move || entries.get().unwrap_or_default().into_iter().map(|e| {
+                {move || entries.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|e| {
                     let device = match &e.client_id {
                         Some(c) => format!("{} {c}", t("máy", "device")),
                         None => t("trực tuyến", "online").to_string(),
@@ -78,6 +81,7 @@ pub fn AuditPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </ol>
+            </Suspense>
         </section>
     }
 }

@@ -20,8 +20,6 @@ pub fn CooperativePage() -> impl IntoView {
     let session = crate::session::use_session();
     let id_v = StoredValue::new(crate::router::segment(1));
     let id = move || id_v.get_value();
-    let coop = RwSignal::new(None::<Cooperative>);
-    let visits = RwSignal::new(Vec::<LocalVisit>::new());
     // A supervisor's: the cooperative's reports as the server has them (their browser does
     // not hold reports: issue 18), a page at a time ("Xem thêm": never a silent cut).
     let on_server = RwSignal::new(Vec::<VisitReport>::new());
@@ -68,59 +66,44 @@ pub fn CooperativePage() -> impl IntoView {
         server_next.set(None);
         fetch_server(String::new());
     });
-    let conflicts = RwSignal::new(Vec::<Conflict>::new());
+    // Changed by this page's own actions (a conflict resolved, a move): load again.
     let reload = RwSignal::new(0u32);
-    let loaded = RwSignal::new(false);
-    let has_draft = RwSignal::new(false);
-    // Photos of this tablet not yet all on the server (a report is "Đã gửi" only once
-    // its photos are there too).
-    let waiting_photos = RwSignal::new(Vec::<String>::new());
     let saved_q = crate::router::query("saved").is_some();
     let saved = move || saved_q;
-    Effect::new(move |_| {
-        crate::sync::state().data_version.track();
+    let on_tablet = crate::resources::synced(move || {
         reload.track();
         let id = id();
-        leptos::task::spawn_local(async move {
-            let store = crate::app_store();
-            coop.set(store.cooperative(&id).await.ok().flatten());
-            waiting_photos.set(
-                store
-                    .held_photos()
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|p| !p.done)
-                    .map(|p| p.hash)
-                    .collect(),
-            );
-            let v = crate::util::sort_by_key(store.visits_of(&id).await.unwrap_or_default(), |v| {
-                (u64::MAX - v.report.created_at.max(0) as u64, String::new())
-            });
-            visits.set(v);
-            conflicts.set(store.conflicts_of(&id).await.unwrap_or_default());
-            has_draft.set(
-                store
-                    .draft::<VisitReport>(&crate::store::visit_draft_key(&id))
-                    .await
-                    .ok()
-                    .flatten()
-                    .is_some(),
-            );
-            loaded.set(true);
-        });
+        async move { OnTablet::load(&id).await }
     });
+    // Each part of what the tablet holds, for the parts of the page that show it.
+    let part = move |f: fn(&OnTablet) -> bool| on_tablet.with(|t| t.as_ref().is_some_and(f));
+    let coop = Signal::derive(move || on_tablet.with(|t| t.as_ref().and_then(|t| t.coop.clone())));
+    let visits =
+        move || on_tablet.with(|t| t.as_ref().map(|t| t.visits.clone()).unwrap_or_default());
+    let conflicts =
+        move || on_tablet.with(|t| t.as_ref().map(|t| t.conflicts.clone()).unwrap_or_default());
+    let waiting_photos = move |hashes: &[String]| {
+        on_tablet.with_untracked(|t| {
+            t.as_ref().map_or(0, |t| {
+                hashes
+                    .iter()
+                    .filter(|h| t.waiting_photos.contains(h))
+                    .count()
+            })
+        })
+    };
 
     view! {
+        <Transition fallback=|| view! { <p class="muted">"…"</p> }>
         <Show when=move || coop.with(|c| c.is_some())
-            fallback=move || view! { <p class="muted">{move || if loaded.get() { t("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.") } else { "…" }}</p> }>
+            fallback=move || view! { <p class="muted">{tx("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p> }>
             {move || coop.get().map(|c| view! { <Profile coop=c/> })}
             <Show when=saved>
                 <p class="ok" role="status">{tx("Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.", "The report is saved on this tablet. It will be sent when online.")}</p>
             </Show>
             <p>
                 <a href=move || format!("/htx/{}/khao-sat", id()) class="button primary">
-                    {move || if has_draft.get() { t("Tiếp tục phiếu đang viết", "Continue the report in progress") } else { t("Viết phiếu khảo sát", "Write a visit report") }}
+                    {move || if part(|t| t.has_draft) { t("Tiếp tục phiếu đang viết", "Continue the report in progress") } else { t("Viết phiếu khảo sát", "Write a visit report") }}
                 </a>
                 " "
                 <a href=move || format!("/htx/{}/sua", id()) class="button">{tx("Sửa hồ sơ", "Edit the profile")}</a>
@@ -132,11 +115,11 @@ pub fn CooperativePage() -> impl IntoView {
             <Show when=move || !officer()>
                 <MoveForm coop on_moved=Callback::new(move |_| reload.update(|n| *n += 1))/>
             </Show>
-            <Show when=move || conflicts.with(|c| !c.is_empty())>
+            <Show when=move || part(|t| !t.conflicts.is_empty())>
                 <section aria-labelledby="coop-conflicts-h">
                     <h2 id="coop-conflicts-h">{tx("Xung đột hồ sơ", "Profile conflicts")}</h2>
                     <ul class="list conflicts">
-                        <For each=move || conflicts.get() key=|c| (c.id.clone(), c.resolution.is_some()) let:c>
+                        <For each=conflicts key=|c| (c.id.clone(), c.resolution.is_some()) let:c>
                             <ConflictCard conflict=c on_resolved=Callback::new(move |_| reload.update(|n| *n += 1))/>
                         </For>
                     </ul>
@@ -170,14 +153,14 @@ pub fn CooperativePage() -> impl IntoView {
             <Show when=officer>
             <section>
                 <h2>{tx("Các lần khảo sát", "Visits")}</h2>
-                <Show when=move || visits.with(|v| v.is_empty())>
+                <Show when=move || part(|t| t.visits.is_empty())>
                     <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
                 <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
-                    {crate::components::each(move || visits.get(), move |v| view! {
+                    {crate::components::each(visits, move |v| view! {
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
-                            <SyncBadge sync=v.sync.clone() photos_waiting=waiting_photos.with_untracked(|w| v.report.findings.photos.iter().filter(|p| w.contains(&p.hash)).count())/>
+                            <SyncBadge sync=v.sync.clone() photos_waiting=waiting_photos(&v.report.findings.photos.iter().map(|p| p.hash.clone()).collect::<Vec<_>>())/>
                             {review_badge(v.report.status)}
                             <p class="note">{v.report.note.clone()}</p>
                         </li>
@@ -186,6 +169,49 @@ pub fn CooperativePage() -> impl IntoView {
             </section>
             </Show>
         </Show>
+        </Transition>
+    }
+}
+
+/// What the tablet holds about one cooperative, read at once for its page.
+#[derive(Clone, Default)]
+struct OnTablet {
+    coop: Option<Cooperative>,
+    /// Its reports here, newest written first.
+    visits: Vec<LocalVisit>,
+    conflicts: Vec<Conflict>,
+    /// A report on it is being written (its draft is kept).
+    has_draft: bool,
+    /// Photos of this tablet not yet all on the server (a report is "Đã gửi" only once its
+    /// photos are there too).
+    waiting_photos: Vec<String>,
+}
+
+impl OnTablet {
+    async fn load(id: &str) -> OnTablet {
+        let store = crate::app_store();
+        let visits = crate::util::sort_by_key(store.visits_of(id).await.unwrap_or_default(), |v| {
+            (u64::MAX - v.report.created_at.max(0) as u64, String::new())
+        });
+        OnTablet {
+            coop: store.cooperative(id).await.ok().flatten(),
+            waiting_photos: store
+                .held_photos()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| !p.done)
+                .map(|p| p.hash)
+                .collect(),
+            visits,
+            conflicts: store.conflicts_of(id).await.unwrap_or_default(),
+            has_draft: store
+                .draft::<VisitReport>(&crate::store::visit_draft_key(id))
+                .await
+                .ok()
+                .flatten()
+                .is_some(),
+        }
     }
 }
 
@@ -193,7 +219,7 @@ pub fn CooperativePage() -> impl IntoView {
 /// or ward of theirs with its history; the dry run says how many reports follow and
 /// whose tablets lose and gain it, then the move is confirmed. Online.
 #[component]
-fn MoveForm(coop: RwSignal<Option<Cooperative>>, on_moved: Callback<()>) -> impl IntoView {
+fn MoveForm(coop: Signal<Option<Cooperative>>, on_moved: Callback<()>) -> impl IntoView {
     let session = crate::session::use_session();
     let open = RwSignal::new(false);
     let to = RwSignal::new(String::new());

@@ -4,7 +4,6 @@
 
 use crate::i18n::{date, date_time, lang, t, tx};
 use hoptac_core::decisions::{Action, DecisionRequest};
-use hoptac_core::queue::ReportDetail;
 use leptos::prelude::*;
 
 fn action_label(a: Action) -> (&'static str, &'static str) {
@@ -32,26 +31,27 @@ fn path_label(path: &str) -> String {
 pub fn DecisionPage() -> impl IntoView {
     let session = crate::session::use_session();
     let id = crate::router::segment(1);
-    let detail = RwSignal::new(None::<ReportDetail>);
-    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
-    let comment = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let load = {
+    // The submission with its previous revision (online); a decision updates it in place.
+    let detail = LocalResource::new({
         let id = id.clone();
         move || {
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                let Some(s) = session.user.get_untracked() else {
-                    return;
-                };
-                match crate::api::visits::visit_detail(&s.token, &id).await {
-                    Ok(d) => detail.set(Some(d)),
-                    Err(e) => error.set(Some(e.user_message())),
-                }
-            });
+            let (id, user) = (id.clone(), session.user.get());
+            async move {
+                let s = user.ok_or(crate::api::ApiError::Network)?;
+                crate::api::visits::visit_detail(&s.token, &id).await
+            }
         }
-    };
-    load();
+    });
+    let loaded = move || detail.with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned());
+    // Why it cannot be shown, or why a decision was not taken.
+    let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
+    Effect::new(move |_| {
+        if let Some(Err(e)) = detail.read().as_ref() {
+            error.set(Some(e.user_message()));
+        }
+    });
+    let comment = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
     let audit_href = format!("/nhat-ky/visit/{id}");
     let act = Callback::new(move |action: Action| {
         let id = id.clone();
@@ -68,7 +68,7 @@ pub fn DecisionPage() -> impl IntoView {
             match crate::api::visits::decide(&s.token, &id, &req).await {
                 Ok(report) => {
                     detail.update(|d| {
-                        if let Some(d) = d {
+                        if let Some(Ok(d)) = d {
                             d.report = report;
                         }
                     });
@@ -83,6 +83,7 @@ pub fn DecisionPage() -> impl IntoView {
     let open = move || {
         detail.with(|d| {
             d.as_ref()
+                .and_then(|d| d.as_ref().ok())
                 .map(|d| {
                     matches!(
                         d.report.status,
@@ -97,7 +98,8 @@ pub fn DecisionPage() -> impl IntoView {
         <p class="actions"><a href="/bao-cao">{tx("← Danh sách phiếu", "← Reports")}</a>
             <a href=audit_href>{tx("Nhật ký thay đổi của phiếu", "This report's change history")}</a></p>
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
-        {move || detail.get().map(|d| {
+        <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
+        {move || loaded().map(|d| {
             let r = d.report.clone();
             view! {
                 <section class="card">
@@ -135,7 +137,8 @@ pub fn DecisionPage() -> impl IntoView {
                 </section>
             }
         })}
-        <Show when=move || detail.with(Option::is_some)>
+        </Suspense>
+        <Show when=move || detail.with(|d| matches!(d, Some(Ok(_))))>
             <section class="card" aria-labelledby="decide-h">
                 <h2 id="decide-h">{move || if open() { t("Quyết định", "Decision") } else { t("Bình luận", "Comment") }}</h2>
                 <label for="decision-text">{tx("Nhận xét hoặc lý do", "Comment or reason")}</label>

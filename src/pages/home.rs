@@ -36,8 +36,22 @@ enum SortBy {
 /// The officer's cooperatives from the local store, searchable without diacritics.
 #[component]
 fn Registry() -> impl IntoView {
-    let rows = RwSignal::new(Vec::<Row>::new());
-    let communes = RwSignal::new(Vec::<(String, String)>::new());
+    let listing = crate::resources::synced(Listing::load);
+    // Cached after the list is shown, for the next opening.
+    Effect::new(move |_| {
+        let Some(fresh) = listing.with(|l| l.as_ref().map(|l| l.fresh.clone())) else {
+            return;
+        };
+        crate::util::bench_record("registryLoaded", crate::util::perf_now());
+        let Some(stamp) = fresh else { return };
+        let text =
+            listing.with_untracked(|l| l.as_ref().map(|l| crate::store::registry::encode(&l.rows)));
+        if let Some(text) = text {
+            leptos::task::spawn_local(crate::store::registry::save(stamp, text));
+        }
+    });
+    let communes =
+        move || listing.with(|l| l.as_ref().map(|l| l.communes.clone()).unwrap_or_default());
     let query = RwSignal::new(String::new());
     let kind = RwSignal::new(None::<CoopKind>);
     let sector = RwSignal::new(None::<Sector>);
@@ -47,40 +61,6 @@ fn Registry() -> impl IntoView {
     let sort = RwSignal::new(SortBy::Name);
     // Rows shown: a page of 100, "show more" adds another (10,000 rows would slow a tablet).
     let shown = RwSignal::new(PAGE);
-    let loaded = RwSignal::new(false);
-    // Each load has a number; a load that finishes after a newer one started is dropped.
-    let latest = StoredValue::new(0u32);
-    Effect::new(move |_| {
-        crate::sync::state().data_version.track();
-        latest.update_value(|n| *n += 1);
-        let run = latest.get_value();
-        leptos::task::spawn_local(async move {
-            let t0 = crate::util::perf_now();
-            let (out, fresh) = crate::store::registry::load().await;
-            // Also when the registry was left meanwhile (its values are gone then).
-            if latest.try_get_value() != Some(run) {
-                return;
-            }
-            crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
-            // The communes (a few dozen): distinct first, then sorted.
-            let mut seen = std::collections::HashSet::new();
-            let cs: Vec<(String, String)> = out
-                .iter()
-                .filter(|r| seen.insert(r.area_id.as_str()))
-                .map(|r| (r.area_id.clone(), r.commune.clone()))
-                .collect();
-            let cs = crate::util::sort_by_key(cs, |c| (0, normalize(&c.1)));
-            communes.set(cs);
-            rows.set(out);
-            loaded.set(true);
-            crate::util::bench_record("registryLoaded", crate::util::perf_now());
-            // Cached after the list is shown, for the next opening.
-            if let Some(stamp) = fresh {
-                let text = rows.with_untracked(|r| crate::store::registry::encode(r));
-                crate::store::registry::save(stamp, text).await;
-            }
-        });
-    });
     // The matching rows as indices into `rows`, in display order: a keystroke filters
     // 10,000 rows without cloning them; only the page shown is cloned.
     let visible = move || {
@@ -93,7 +73,8 @@ fn Registry() -> impl IntoView {
             newly.get(),
             sort.get(),
         );
-        rows.with(|r| {
+        listing.with(|l| {
+            let r = Listing::rows_of(l);
             let v: Vec<usize> = r
                 .iter()
                 .enumerate()
@@ -131,7 +112,8 @@ fn Registry() -> impl IntoView {
     let page = move || {
         crate::i18n::lang().track();
         total.with(|v| {
-            rows.with(|r| {
+            listing.with(|l| {
+                let r = Listing::rows_of(l);
                 v.iter()
                     .take(shown.get())
                     .filter_map(|&i| r.get(i).cloned())
@@ -171,7 +153,7 @@ fn Registry() -> impl IntoView {
                     <label for="f-commune">{tx("Xã, phường", "Commune")}</label>
                     <select id="f-commune" on:change=move |ev| commune.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        {crate::components::options(move || communes.get(), move || commune.get())}
+                        {crate::components::options(communes, move || commune.get())}
                     </select>
                 </div>
                 <div class="field">
@@ -200,7 +182,7 @@ fn Registry() -> impl IntoView {
                 let n = total.with(|v| v.len());
                 crate::i18n::ts(format!("{n} hợp tác xã"), format!("{n} cooperatives"))
             }}</p>
-            <Show when=move || loaded.get() && rows.with(|r| r.is_empty())>
+            <Show when=move || listing.with(|l| l.as_ref().is_some_and(|l| l.rows.is_empty()))>
                 <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
@@ -229,3 +211,39 @@ fn Registry() -> impl IntoView {
 }
 
 const PAGE: usize = 100;
+
+/// The officer's registry as the page lists it.
+struct Listing {
+    /// Every cooperative of the officer's areas, in name order.
+    rows: Vec<Row>,
+    /// The communes they are in (id, name), by name, for the filter.
+    communes: Vec<(String, String)>,
+    /// When the rows were rebuilt from the store rather than read from the cached list:
+    /// the stamp to cache them under.
+    fresh: Option<String>,
+}
+
+impl Listing {
+    async fn load() -> Listing {
+        let t0 = crate::util::perf_now();
+        let (rows, fresh) = crate::store::registry::load().await;
+        crate::util::bench_record("coopsRead", crate::util::perf_now() - t0);
+        // The communes (a few dozen): distinct first, then sorted.
+        let mut seen = std::collections::HashSet::new();
+        let communes: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| seen.insert(r.area_id.as_str()))
+            .map(|r| (r.area_id.clone(), r.commune.clone()))
+            .collect();
+        let communes = crate::util::sort_by_key(communes, |c| (0, normalize(&c.1)));
+        Listing {
+            rows,
+            communes,
+            fresh,
+        }
+    }
+
+    fn rows_of(listing: &Option<Listing>) -> &[Row] {
+        listing.as_ref().map_or(&[], |l| &l.rows)
+    }
+}

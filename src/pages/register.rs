@@ -3,7 +3,7 @@
 //! the server. An edit keeps the record it started from (`base`) with its draft: the
 //! server merges field by field against it (hoptac_core::merge).
 
-use crate::i18n::{lang, t, tx, vnd};
+use crate::i18n::{lang, tx, vnd};
 use crate::labels::{
     kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES,
 };
@@ -234,14 +234,13 @@ async fn no_duplicate(form: Form, c: &Cooperative) -> bool {
 pub fn RegisterPage() -> impl IntoView {
     let form = Form::new(DRAFT_KEY.to_string());
     let communes = RwSignal::new(Vec::<Area>::new());
-    let loaded = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        let store = crate::app_store();
+    // The communes to choose from and the draft kept from before, read once into the form
+    // (a sync meanwhile must not overwrite what the officer is typing).
+    let ready = LocalResource::new(move || async move {
         communes.set(load_communes().await);
-        if let Ok(Some(d)) = store.draft::<Cooperative>(DRAFT_KEY).await {
+        if let Ok(Some(d)) = crate::app_store().draft::<Cooperative>(DRAFT_KEY).await {
             form.draft.set(d);
         }
-        loaded.set(true);
     });
     let on_submit = move || {
         let Some(c) = form.checked() else { return };
@@ -262,11 +261,13 @@ pub fn RegisterPage() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
-            <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
-            <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
-            {coop_form(form, communes, false, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu HTX mới", "Save the new cooperative"))}
-        </Show>
+        <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
+            {move || ready.get().map(|()| view! {
+                <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
+                <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
+                {coop_form(form, communes, false, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu HTX mới", "Save the new cooperative"))}
+            })}
+        </Suspense>
     }
 }
 
@@ -277,35 +278,35 @@ pub fn EditCooperativePage() -> impl IntoView {
     let key = edit_draft_key(&id);
     let form = Form::new(key.clone());
     let communes = RwSignal::new(Vec::<Area>::new());
-    let state = RwSignal::new(0u8); // 0 loading, 1 ready, 2 not found
-                                    // The server's reason when it refused this registration or edit ("Cần sửa", issue 13);
-                                    // and whether it was a registration (sent again as one).
+    // The server's reason when it refused this registration or edit ("Cần sửa", issue 13);
+    // and whether it was a registration (sent again as one).
     let refused = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let refused_register = StoredValue::new(false);
-    let id2 = id.clone();
-    leptos::task::spawn_local(async move {
-        let store = crate::app_store();
-        communes.set(load_communes().await);
-        let refusal = store.refused_coop(&id2).await.ok().flatten();
-        if let Some(r) = &refusal {
-            refused.set(Some(r.message.clone()));
-            refused_register.set_value(r.base.is_none());
-            form.errors.set(r.fields.clone());
+    // The profile as last saved here (or refused), read once into the form: true when the
+    // tablet holds it.
+    let found = LocalResource::new(move || {
+        let (id2, key) = (id.clone(), key.clone());
+        async move {
+            let store = crate::app_store();
+            communes.set(load_communes().await);
+            let refusal = store.refused_coop(&id2).await.ok().flatten();
+            if let Some(r) = &refusal {
+                refused.set(Some(r.message.clone()));
+                refused_register.set_value(r.base.is_none());
+                form.errors.set(r.fields.clone());
+            }
+            let (base, record) = match store.draft::<(Cooperative, Cooperative)>(&key).await {
+                Ok(Some(pair)) => pair,
+                _ => match (refusal, store.cooperative(&id2).await) {
+                    (Some(r), _) => (r.base.unwrap_or_else(|| r.record.clone()), r.record),
+                    (None, Ok(Some(c))) => (c.clone(), c),
+                    _ => return false,
+                },
+            };
+            form.base.set_value(Some(base));
+            form.draft.set(record);
+            true
         }
-        let (base, record) = match store.draft::<(Cooperative, Cooperative)>(&key).await {
-            Ok(Some(pair)) => pair,
-            _ => match (refusal, store.cooperative(&id2).await) {
-                (Some(r), _) => (r.base.unwrap_or_else(|| r.record.clone()), r.record),
-                (None, Ok(Some(c))) => (c.clone(), c),
-                _ => {
-                    state.set(2);
-                    return;
-                }
-            },
-        };
-        form.base.set_value(Some(base));
-        form.draft.set(record);
-        state.set(1);
     });
     let on_submit = move || {
         let Some(c) = form.checked() else { return };
@@ -342,8 +343,9 @@ pub fn EditCooperativePage() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || state.get() == 1 fallback=move || view! {
-            <p class="muted">{move || if state.get() == 2 { t("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.") } else { "…" }}</p>
+        <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
+        <Show when=move || found.get() == Some(true) fallback=move || view! {
+            <p class="muted">{tx("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p>
         }>
             <h1>{tx("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
             <Show when=move || refused.with(Option::is_some)>
@@ -359,6 +361,7 @@ pub fn EditCooperativePage() -> impl IntoView {
             // A refused registration may still change its kind and commune.
             {move || coop_form(form, communes, !refused_register.get_value(), Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu thay đổi", "Save the changes"))}
         </Show>
+        </Suspense>
     }
 }
 

@@ -23,8 +23,6 @@ pub fn ReportsPage() -> impl IntoView {
     let next = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
-    let districts = RwSignal::new(Vec::<(String, String)>::new());
-    let officers = RwSignal::new(Vec::<(String, String)>::new());
     let (f_state, f_district, f_officer, f_period, f_search) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -37,39 +35,42 @@ pub fn ReportsPage() -> impl IntoView {
     // Each new list (other filters) gets a number: a page that arrives for an older one
     // is dropped.
     let generation = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            // Today's districts, communes and wards; then the districts a reorganisation
-            // closed, for what was written in them before it.
-            let all = crate::app_store().all_areas().await.unwrap_or_default();
-            let ds: Vec<(u8, String, String)> = all
-                .into_iter()
-                .filter_map(|a| match (&a.closed_on, a.level) {
-                    (None, AreaLevel::District) => Some((0, a.path, a.name)),
-                    (None, AreaLevel::Commune) => Some((1, a.path, a.name)),
-                    (Some(since), AreaLevel::District) => {
-                        let name = crate::i18n::ts(
-                            format!("{} (trước {})", a.name, date(since)),
-                            format!("{} (before {})", a.name, date(since)),
-                        );
-                        Some((2, a.path, name))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let ds = crate::util::sort_by_key(ds, |d| {
-                (u64::from(d.0), hoptac_core::text::normalize(&d.2))
-            });
-            districts.set(ds.into_iter().map(|(_, path, name)| (path, name)).collect());
-        });
+    // Today's districts, communes and wards; then the districts a reorganisation closed,
+    // for what was written in them before it: (path, name).
+    let districts = crate::resources::synced(|| async {
+        let all = crate::app_store().all_areas().await.unwrap_or_default();
+        let ds: Vec<(u8, String, String)> = all
+            .into_iter()
+            .filter_map(|a| match (&a.closed_on, a.level) {
+                (None, AreaLevel::District) => Some((0, a.path, a.name)),
+                (None, AreaLevel::Commune) => Some((1, a.path, a.name)),
+                (Some(since), AreaLevel::District) => {
+                    let name = crate::i18n::ts(
+                        format!("{} (trước {})", a.name, date(since)),
+                        format!("{} (before {})", a.name, date(since)),
+                    );
+                    Some((2, a.path, name))
+                }
+                _ => None,
+            })
+            .collect();
+        let ds =
+            crate::util::sort_by_key(ds, |d| (u64::from(d.0), hoptac_core::text::normalize(&d.2)));
+        ds.into_iter()
+            .map(|(_, path, name)| (path, name))
+            .collect::<Vec<(String, String)>>()
     });
-    Effect::new(move |_| {
-        let Some(s) = session.user.get() else { return };
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = crate::api::visits::queue_officers(&s.token).await {
-                officers.set(list);
+    // The officers the queue can be filtered by (online).
+    let officers = LocalResource::new(move || {
+        let user = session.user.get();
+        async move {
+            match user {
+                Some(s) => crate::api::visits::queue_officers(&s.token)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
             }
-        });
+        }
     });
     let filters = move || {
         vec![
@@ -177,13 +178,13 @@ pub fn ReportsPage() -> impl IntoView {
                 <div class="field"><label for="f-district">{tx("Địa bàn", "Area")}</label>
                     <select id="f-district" on:change=move |ev| f_district.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        {crate::components::options(move || districts.get(), move || f_district.get())}
+                        {crate::components::options(move || districts.get().unwrap_or_default(), move || f_district.get())}
                     </select>
                 </div>
                 <div class="field"><label for="f-officer">{tx("Cán bộ", "Officer")}</label>
                     <select id="f-officer" on:change=move |ev| f_officer.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả", "All")}</option>
-                        {crate::components::options(move || officers.get(), move || f_officer.get())}
+                        {crate::components::options(move || officers.get().unwrap_or_default(), move || f_officer.get())}
                     </select>
                 </div>
                 <div class="field"><label for="f-period">{tx("Kỳ", "Period")}</label>

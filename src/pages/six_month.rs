@@ -488,24 +488,51 @@ pub fn SixMonthPage() -> impl IntoView {
     // running half-year when there is none or the server cannot be asked).
     let period = RwSignal::new(String::new());
     let running = all_periods.first().cloned().unwrap_or_default();
-    Effect::new(move |_| {
-        let Some(s) = session.user.get() else { return };
-        let running = running.clone();
-        leptos::task::spawn_local(async move {
-            let latest = crate::api::six_month::review_periods(&s.token)
+    // The latest half-year with approved reports in the user's areas (asked once).
+    let latest = LocalResource::new(move || {
+        let user = session.user.get();
+        async move {
+            let s = user?;
+            crate::api::six_month::review_periods(&s.token)
                 .await
                 .ok()
-                .and_then(|p| p.with_reports.into_iter().next());
+                .and_then(|p| p.with_reports.into_iter().next())
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(found) = latest.get() {
             if period.get_untracked().is_empty() {
-                period.set(latest.unwrap_or(running));
+                period.set(found.unwrap_or_else(|| running.clone()));
             }
-        });
+        }
     });
     let area = RwSignal::new(String::new());
-    let areas = RwSignal::new(Vec::<(String, String)>::new());
-    let data = RwSignal::new(None::<ReviewResponse>);
+    // The review of the period and area chosen (online), computed by the server; none
+    // until the period is known.
+    let review = LocalResource::new(move || {
+        let (p, a, user) = (period.get(), area.get(), session.user.get());
+        async move {
+            let s = user.filter(|_| !p.is_empty())?;
+            Some(crate::api::six_month::review(&s.token, &p, &a).await)
+        }
+    });
+    let data = move || {
+        review.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref())
+                .and_then(|r| r.as_ref().ok())
+                .cloned()
+        })
+    };
+    // An action's error (targets, a download); a review's own is shown from `review`.
     let error = RwSignal::new(None::<Msg>);
-    let loading = RwSignal::new(false);
+    let review_error = move || {
+        review.with(|r| match r {
+            Some(Some(Err(e))) => Some(e.user_message()),
+            _ => None,
+        })
+    };
+    let computing = RwSignal::new(false);
     // The line whose records are open: (its label, figure key, last year's); a line is
     // known by its figure (labels may repeat: two lists' "Khác").
     let open = RwSignal::new(None::<(String, String, bool)>);
@@ -520,9 +547,9 @@ pub fn SixMonthPage() -> impl IntoView {
             .user
             .with(|s| s.as_ref().is_some_and(|s| s.user.role != Role::Officer))
     };
-    leptos::task::spawn_local(async move {
-        // Today's areas first; then those a reorganisation closed, for reviews of the
-        // periods before it in the areas of their time.
+    // Today's areas first; then those a reorganisation closed, for reviews of the periods
+    // before it in the areas of their time: (id, name).
+    let areas = crate::resources::synced(|| async {
         let list: Vec<(u8, String, String)> = crate::app_store()
             .all_areas()
             .await
@@ -548,38 +575,22 @@ pub fn SixMonthPage() -> impl IntoView {
         let list = crate::util::sort_by_key(list, |a| {
             (u64::from(a.0), hoptac_core::text::normalize(&a.2))
         });
-        areas.set(list.into_iter().map(|(_, id, name)| (id, name)).collect());
+        list.into_iter()
+            .map(|(_, id, name)| (id, name))
+            .collect::<Vec<(String, String)>>()
     });
-    let load = move || {
-        let (p, a) = (period.get_untracked(), area.get_untracked());
-        loading.set(true);
-        error.set(None);
-        open.set(None);
-        leptos::task::spawn_local(async move {
-            let Some(s) = session.user.get_untracked() else {
-                return;
-            };
-            match crate::api::six_month::review(&s.token, &p, &a).await {
-                Ok(r) => {
-                    let show = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
-                    t_htx.set(show(r.own_targets.new_htx));
-                    t_tht.set(show(r.own_targets.new_tht));
-                    t_works.set(show(r.own_targets.works_handed_over));
-                    data.set(Some(r));
-                }
-                Err(e) => {
-                    data.set(None);
-                    error.set(Some(e.user_message()));
-                }
-            }
-            loading.set(false);
-        });
-    };
+    // A new review: its figures' lists closed, its own targets in the boxes.
     Effect::new(move |_| {
-        let chosen = period.with(|p| !p.is_empty());
+        period.track();
         area.track();
-        if chosen && session.user.with(|s| s.is_some()) {
-            load();
+        open.set(None);
+    });
+    Effect::new(move |_| {
+        if let Some(r) = data() {
+            let show = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+            t_htx.set(show(r.own_targets.new_htx));
+            t_tht.set(show(r.own_targets.new_tht));
+            t_works.set(show(r.own_targets.works_handed_over));
         }
     });
     let save_targets = move |_| {
@@ -601,7 +612,7 @@ pub fn SixMonthPage() -> impl IntoView {
             match crate::api::six_month::set_targets(&s.token, &req).await {
                 Ok(_) => {
                     saved.set(true);
-                    load();
+                    review.refetch();
                 }
                 Err(e) => error.set(Some(e.user_message())),
             }
@@ -628,7 +639,7 @@ pub fn SixMonthPage() -> impl IntoView {
         </Show>
         <section class="six-month">
             <h1>{tx("Báo cáo sơ kết 6 tháng", "Six-monthly review")}</h1>
-            <p class="print-only">{move || data.with(|d| d.as_ref().map(|d| format!("{} · {}", d.review.period, d.area_name)))}</p>
+            <p class="print-only">{move || data().map(|d| format!("{} · {}", d.review.period, d.area_name))}</p>
             <div class="filters no-print" role="group" aria-label=tx("Chọn kỳ và địa bàn", "Choose period and area")>
                 <div class="field"><label for="r-period">{tx("Kỳ báo cáo", "Period")}</label>
                     <select id="r-period" on:change=move |ev| period.set(event_target_value(&ev))>
@@ -642,7 +653,7 @@ pub fn SixMonthPage() -> impl IntoView {
                 <div class="field"><label for="r-area">{tx("Địa bàn", "Area")}</label>
                     <select id="r-area" on:change=move |ev| area.set(event_target_value(&ev))>
                         <option value="">{tx("Tất cả địa bàn được giao", "All my areas")}</option>
-                        {crate::components::options(move || areas.get(), move || area.get())}
+                        {crate::components::options(move || areas.get().unwrap_or_default(), move || area.get())}
                     </select>
                 </div>
             </div>
@@ -652,11 +663,12 @@ pub fn SixMonthPage() -> impl IntoView {
                 <button type="button" on:click=move |_| download("/api/visits/export", "xlsx")>{tx("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
                 <button type="button" on:click=move |_| { let _ = web_sys::window().map(|w| w.print()); }>{tx("In báo cáo", "Print")}</button>
             </div>
-            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
-            <p role="status" class="muted">{move || loading.get().then(|| t("Đang tính…", "Computing…"))}</p>
+            <div role="alert">{move || error.get().or_else(review_error).map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+            <p role="status" class="muted">{move || computing.get().then(|| t("Đang tính…", "Computing…"))}</p>
+            <Transition set_pending=computing>
             {move || {
                 lang().track();
-                data.get().map(|r| {
+                data().map(|r| {
                     let groups = lines(&r);
                     let (shown_period, shown_area) =
                         (r.review.period.clone(), r.area_id.clone().unwrap_or_default());
@@ -711,6 +723,7 @@ pub fn SixMonthPage() -> impl IntoView {
                     }
                 })
             }}
+            </Transition>
             <Show when=move || can_set() && !area.get().is_empty()>
                 <section class="card no-print" aria-labelledby="targets-h">
                     <h2 id="targets-h">{tx("Kế hoạch của địa bàn trong kỳ", "This area's targets for the period")}</h2>

@@ -106,7 +106,6 @@ pub fn VisitFormPage() -> impl IntoView {
     // out are deleted once it is saved (never uploaded).
     let photos_before = StoredValue::new(Vec::<String>::new());
     let coop = RwSignal::new(None::<Cooperative>);
-    let loaded = RwSignal::new(false);
     let form = Form {
         draft: RwSignal::new(new_report("", session)),
         errors: RwSignal::new(Vec::new()),
@@ -114,9 +113,12 @@ pub fn VisitFormPage() -> impl IntoView {
         reference: crate::labels::use_reference(),
         coop_path: RwSignal::new(String::new()),
     };
-    Effect::new(move |_| {
+    // The cooperative and the report to start from (a draft, a report to fix, or a new
+    // one), read into the form once per cooperative (a sync meanwhile must not overwrite
+    // what the officer is typing).
+    let ready = LocalResource::new(move || {
         let id = coop_id.get();
-        leptos::task::spawn_local(async move {
+        async move {
             let store = crate::app_store();
             let found = store.cooperative(&id).await.ok().flatten();
             let profile_status = found.as_ref().map(|c| c.status);
@@ -176,8 +178,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 r.findings.operating_status = profile_status;
                 r
             }));
-            loaded.set(true);
-        });
+        }
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -249,7 +250,8 @@ pub fn VisitFormPage() -> impl IntoView {
     ];
 
     view! {
-        <Show when=move || loaded.get() fallback=|| view! { <p class="muted">"…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
+        <Show when=move || ready.get().is_some()>
             <section class="form-head">
                 <p><a href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</a></p>
                 <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
@@ -297,6 +299,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 </div>
             </form>
         </Show>
+        </Suspense>
     }
 }
 

@@ -152,6 +152,10 @@ fn main() {
             sheet.set_hidden(true);
         }
     }
+    // Excel never leaves a hidden sheet active: the first visible one is.
+    if let Some(i) = description.sheets.iter().position(|s| !s.hidden) {
+        book.worksheet_from_index(i).unwrap().set_active(true);
+    }
     let mut bytes = book.save_to_buffer().expect("the workbook written");
     if description.date1904 {
         bytes = with_1904_dates(bytes);
