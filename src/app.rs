@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
     // without one, it is read from the store now.
     if !session.loaded.get_untracked() {
         leptos::task::spawn_local(async move {
-            let s = crate::app_store().session().await.ok().flatten();
+            let s = crate::handles::store().session().await.ok().flatten();
             session.user.set(s);
             session.loaded.set(true);
         });

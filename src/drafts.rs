@@ -46,7 +46,7 @@ pub fn save_now(key: String, to_js: impl Fn() -> Option<JsValue> + 'static) {
     crate::util::bench_record("draftSerialize", crate::util::perf_now() - t0);
     leptos::task::spawn_local(async move {
         crate::util::bench_record("draftTaskStart", crate::util::perf_now() - t0);
-        save(&crate::app_store(), &key, &js, t0, to_js).await;
+        save(&crate::handles::store(), &key, &js, t0, to_js).await;
     });
 }
 

@@ -57,7 +57,12 @@ pub const SCALES: [OperatingScale; 4] = [
 pub fn use_reference() -> LocalResource<Vec<hoptac_core::reference::ReferenceItem>> {
     LocalResource::new(move || {
         crate::sync::state().data_version.track();
-        async move { crate::app_store().reference().await.unwrap_or_default() }
+        async move {
+            crate::handles::store()
+                .reference()
+                .await
+                .unwrap_or_default()
+        }
     })
 }
 

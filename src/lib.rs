@@ -1,12 +1,10 @@
 //! hoptac, the app: an offline-first Leptos (CSR) app for field officers and supervisors.
 //!
-//! - [`app`]: the router and the page frame; `pages/`: one file per page;
-//!   `components/`: pieces shared by pages.
-//! - [`store`]: the IndexedDB store (pages read and write only here).
-//! - [`sync`]: the background sync task; [`api`]: the only code that talks to the server.
-//! - [`i18n`]: Vietnamese first, English second.
-//! - [`clock`]: the tablet's clock corrected by the server's.
-//! - [`session`]: the signed-in user, shared through Leptos context.
+//! Each module says what it holds in its first lines. How they fit (docs/ARCHITECTURE.md,
+//! "Pages, resources and app-wide handles"): `pages/` render, loading through
+//! [`resources`]; they write through [`store`] (IndexedDB) and the online pages through
+//! [`api`], the only code that talks to the server; [`sync`] moves data in the background;
+//! [`handles`] lists the app-wide state and why each piece is global.
 
 pub mod api;
 pub mod app;
@@ -14,6 +12,7 @@ pub mod clock;
 pub mod components;
 pub mod drafts;
 pub mod early;
+pub mod handles;
 pub mod i18n;
 pub mod labels;
 pub mod pages;
@@ -27,20 +26,7 @@ pub mod sync;
 pub mod util;
 
 use leptos::prelude::Set;
-use std::cell::RefCell;
-use std::rc::Rc;
 use store::Store;
-
-thread_local! {
-    static STORE: RefCell<Option<Rc<Store>>> = const { RefCell::new(None) };
-}
-
-/// The open local store. Set once in [`start`] before anything is shown.
-pub fn app_store() -> Rc<Store> {
-    STORE
-        .with(|s| s.borrow().clone())
-        .expect("the store is opened before the app mounts")
-}
 
 /// Entry point (called by main): opens the store, starts sync, mounts the app.
 pub fn start() {
@@ -59,17 +45,18 @@ pub fn start() {
                 // A newer release opened in another tab needs to upgrade the schema: let
                 // it, and offer the reload (this tab's data is all in the store already).
                 store.on_version_change(|| pwa::update_ready().set(true));
-                STORE.with(|s| *s.borrow_mut() = Some(Rc::new(store)));
-                // App-wide signals are made here, outside any component, so that no page
-                // owns (and, on leaving, disposes) them.
-                let session = session::Session::new();
+                handles::set_store(store);
+                // The app-wide signals (src/handles.rs), made outside any component so
+                // that no page owns (and, on leaving, disposes) them.
                 let _ = (
                     i18n::lang(),
                     sync::state(),
                     pwa::update_ready(),
                     pwa::offline(),
                     clock::skew(),
+                    router::location(),
                 );
+                let session = session::Session::new();
                 if let Some(s) = early::session().await {
                     session.user.set(s);
                     session.loaded.set(true);

@@ -108,7 +108,7 @@ pub async fn take(file: &web_sys::File, section: PhotoSection) -> Result<PhotoRe
         _ => None,
     };
     let taken_at = num(&prepared, "takenAt").map(|t| t as i64);
-    crate::app_store()
+    crate::handles::store()
         .put_photo(&hash, &blob, width, height, crate::util::now_ms())
         .await
         .map_err(|e| {

@@ -85,7 +85,7 @@ pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoV
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            let store = crate::app_store();
+            let store = crate::handles::store();
             if store
                 .resolve_conflict(
                     &id,
@@ -140,7 +140,7 @@ pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoV
 pub fn OpenConflicts() -> impl IntoView {
     // Each open conflict with its cooperative's name.
     let list = crate::resources::synced(|| async {
-        let store = crate::app_store();
+        let store = crate::handles::store();
         let mut out = Vec::new();
         for c in store.open_conflicts().await.unwrap_or_default() {
             let name = store

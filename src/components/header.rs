@@ -19,7 +19,7 @@ pub fn Header() -> impl IntoView {
             {
                 let _ = crate::api::auth::logout(&token).await;
             }
-            let _ = crate::app_store().end_session().await;
+            let _ = crate::handles::store().end_session().await;
             session.user.set(None);
             crate::router::navigate("/dang-nhap");
         });

@@ -68,7 +68,7 @@ pub async fn photo_src(
     hash: &str,
     thumb: bool,
 ) -> Result<String, crate::pwa::PhotoMissing> {
-    if let Ok(Some(blob)) = crate::app_store().photo_blob(hash).await {
+    if let Ok(Some(blob)) = crate::handles::store().photo_blob(hash).await {
         return Ok(crate::photos::object_url(&blob));
     }
     crate::pwa::photo_url(token, hash, thumb).await
@@ -257,7 +257,7 @@ fn PhotoRow(
                     change.run(PhotoChange::Remove(hash.clone()));
                     // Gone for good once the draft without it is saved: never uploaded.
                     leptos::task::spawn_local(async move {
-                        let _ = crate::app_store().forget_photo(&hash).await;
+                        let _ = crate::handles::store().forget_photo(&hash).await;
                     });
                 }>{tx("Xoá hẳn ảnh này", "Remove this photo for good")}</button>
                 <button type="button" on:click=move |_| confirming.set(false)>{tx("Giữ lại", "Keep it")}</button>

@@ -18,7 +18,7 @@ pub fn ReturnedReports() -> impl IntoView {
             .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
             .unwrap_or_default();
         async move {
-            let store = crate::app_store();
+            let store = crate::handles::store();
             let mut out = Vec::new();
             for v in store.visits().await.unwrap_or_default() {
                 let to_fix = v.report.status == ReportStatus::Returned

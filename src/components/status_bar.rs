@@ -94,7 +94,7 @@ fn SignInAgain() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match crate::api::auth::login(&u, &p).await {
-                Ok(resp) => match crate::app_store().start_session(&resp).await {
+                Ok(resp) => match crate::handles::store().start_session(&resp).await {
                     Ok(()) => {
                         session.user.set(Some(resp));
                         password.set(String::new());

@@ -189,7 +189,7 @@ struct OnTablet {
 
 impl OnTablet {
     async fn load(id: &str) -> OnTablet {
-        let store = crate::app_store();
+        let store = crate::handles::store();
         let visits = crate::util::sort_by_key(store.visits_of(id).await.unwrap_or_default(), |v| {
             (u64::MAX - v.report.created_at.max(0) as u64, String::new())
         });
@@ -236,7 +236,7 @@ fn MoveForm(coop: Signal<Option<Cooperative>>, on_moved: Callback<()>) -> impl I
                 .user
                 .with_untracked(|s| s.as_ref().map(|s| s.user.scopes.clone()))
                 .unwrap_or_default();
-            let mut all: Vec<hoptac_core::model::Area> = crate::app_store()
+            let mut all: Vec<hoptac_core::model::Area> = crate::handles::store()
                 .areas()
                 .await
                 .unwrap_or_default()
@@ -413,7 +413,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
 /// The name of area `id` with the unit above it ("Xã Ninh Hải, Thành phố Hoa Lư"), from
 /// the tablet's areas (closed ones too).
 async fn place(id: String) -> Option<String> {
-    let all = crate::app_store().all_areas().await.ok()?;
+    let all = crate::handles::store().all_areas().await.ok()?;
     let here = all.iter().find(|a| a.id == id)?;
     let above = here
         .parent_id

@@ -21,7 +21,7 @@ pub fn DevicePage() -> impl IntoView {
     let photos = RwSignal::new(None::<(usize, u64, usize, usize, u64)>);
     let read_photos = move || {
         leptos::task::spawn_local(async move {
-            let store = crate::app_store();
+            let store = crate::handles::store();
             let held = store.held_photos().await.unwrap_or_default();
             let named = store.named_photos().await.unwrap_or_default();
             let freeable: Vec<_> = held
@@ -41,7 +41,7 @@ pub fn DevicePage() -> impl IntoView {
     let free = move |_| {
         let token = session.token();
         leptos::task::spawn_local(async move {
-            let store = crate::app_store();
+            let store = crate::handles::store();
             // Asked again first: only what the server holds now is freed.
             let mut confirmed = Vec::new();
             for p in store.held_photos().await.unwrap_or_default() {
@@ -89,7 +89,7 @@ pub fn DevicePage() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let now = crate::util::now_ms();
-            match crate::app_store().export_unsent(&s.user.id, now).await {
+            match crate::handles::store().export_unsent(&s.user.id, now).await {
                 Ok(x) if x.mutations.is_empty() && x.photos.is_empty() => message.set(Some((
                     true,
                     Msg::new("Không có dữ liệu chưa gửi.", "There is no unsent work."),
@@ -153,7 +153,7 @@ pub fn DevicePage() -> impl IntoView {
                     "Tệp này không phải tệp xuất của Hợp tác.",
                     "This file is not a Hợp tác export.",
                 )),
-                Some(x) => crate::app_store()
+                Some(x) => crate::handles::store()
                     .import_unsent(&x, &s.user.id, crate::util::now_ms())
                     .await
                     .map_err(|e| match e {

@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::auth::login(&u, &p).await {
-                Ok(resp) => match crate::app_store().start_session(&resp).await {
+                Ok(resp) => match crate::handles::store().start_session(&resp).await {
                     Ok(()) => {
                         let must_change = resp.user.must_change_password;
                         // Before the session: with a temporary password the password

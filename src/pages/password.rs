@@ -52,7 +52,7 @@ pub fn PasswordPage() -> impl IntoView {
                 Ok(user) => {
                     let mut next = s.clone();
                     next.user = user;
-                    let _ = crate::app_store().start_session(&next).await;
+                    let _ = crate::handles::store().start_session(&next).await;
                     done.set(true);
                     busy.set(false);
                     // Last: the page this signal belongs to goes when the session changes

@@ -221,7 +221,10 @@ fn number(
 /// Whether no other record of the tablet's registry has `c`'s tax code or registration
 /// number (one legal entity, one record); else shows which one, offline, and says no.
 async fn no_duplicate(form: Form, c: &Cooperative) -> bool {
-    let others = crate::app_store().cooperatives().await.unwrap_or_default();
+    let others = crate::handles::store()
+        .cooperatives()
+        .await
+        .unwrap_or_default();
     let errors = hoptac_core::registry::same_identifiers(c, &others);
     if errors.is_empty() {
         return true;
@@ -238,7 +241,10 @@ pub fn RegisterPage() -> impl IntoView {
     // (a sync meanwhile must not overwrite what the officer is typing).
     let ready = LocalResource::new(move || async move {
         communes.set(load_communes().await);
-        if let Ok(Some(d)) = crate::app_store().draft::<Cooperative>(DRAFT_KEY).await {
+        if let Ok(Some(d)) = crate::handles::store()
+            .draft::<Cooperative>(DRAFT_KEY)
+            .await
+        {
             form.draft.set(d);
         }
     });
@@ -249,7 +255,7 @@ pub fn RegisterPage() -> impl IntoView {
                 return;
             }
             let id = c.id.clone();
-            if crate::app_store()
+            if crate::handles::store()
                 .save_new_cooperative(c, crate::util::now_ms(), Some(DRAFT_KEY))
                 .await
                 .is_ok()
@@ -287,7 +293,7 @@ pub fn EditCooperativePage() -> impl IntoView {
     let found = LocalResource::new(move || {
         let (id2, key) = (id.clone(), key.clone());
         async move {
-            let store = crate::app_store();
+            let store = crate::handles::store();
             communes.set(load_communes().await);
             let refusal = store.refused_coop(&id2).await.ok().flatten();
             if let Some(r) = &refusal {
@@ -319,7 +325,7 @@ pub fn EditCooperativePage() -> impl IntoView {
                 return;
             }
             let id = c.id.clone();
-            let store = crate::app_store();
+            let store = crate::handles::store();
             let saved = if refused_register.get_value() {
                 // A registration the server refused: sent again as one, with its id.
                 store
@@ -366,7 +372,7 @@ pub fn EditCooperativePage() -> impl IntoView {
 }
 
 async fn load_communes() -> Vec<Area> {
-    let cs: Vec<Area> = crate::app_store()
+    let cs: Vec<Area> = crate::handles::store()
         .areas()
         .await
         .unwrap_or_default()

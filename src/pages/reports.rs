@@ -38,7 +38,10 @@ pub fn ReportsPage() -> impl IntoView {
     // Today's districts, communes and wards; then the districts a reorganisation closed,
     // for what was written in them before it: (path, name).
     let districts = crate::resources::synced(|| async {
-        let all = crate::app_store().all_areas().await.unwrap_or_default();
+        let all = crate::handles::store()
+            .all_areas()
+            .await
+            .unwrap_or_default();
         let ds: Vec<(u8, String, String)> = all
             .into_iter()
             .filter_map(|a| match (&a.closed_on, a.level) {

@@ -550,7 +550,7 @@ pub fn SixMonthPage() -> impl IntoView {
     // Today's areas first; then those a reorganisation closed, for reviews of the periods
     // before it in the areas of their time: (id, name).
     let areas = crate::resources::synced(|| async {
-        let list: Vec<(u8, String, String)> = crate::app_store()
+        let list: Vec<(u8, String, String)> = crate::handles::store()
             .all_areas()
             .await
             .unwrap_or_default()

@@ -119,7 +119,7 @@ pub fn VisitFormPage() -> impl IntoView {
     let ready = LocalResource::new(move || {
         let id = coop_id.get();
         async move {
-            let store = crate::app_store();
+            let store = crate::handles::store();
             let found = store.cooperative(&id).await.ok().flatten();
             let profile_status = found.as_ref().map(|c| c.status);
             form.coop_path.set(
@@ -205,7 +205,7 @@ pub fn VisitFormPage() -> impl IntoView {
             .collect();
         leptos::task::spawn_local(async move {
             let id = report.cooperative_id.clone();
-            let store = crate::app_store();
+            let store = crate::handles::store();
             let saved = if fix {
                 store
                     .save_resubmission(report, crate::util::now_ms(), Some(&key))

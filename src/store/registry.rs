@@ -159,7 +159,7 @@ fn build_rows(areas: &[Area], coops: Vec<wasm_bindgen::JsValue>) -> Vec<Row> {
 /// Reads every cooperative and builds the registry's rows, with the stamp to cache them
 /// under ([`save`]).
 async fn rebuild() -> (Vec<Row>, String) {
-    let store = crate::app_store();
+    let store = crate::handles::store();
     let areas: Vec<Area> = store.areas().await.unwrap_or_default();
     let t = crate::util::perf_now();
     let (coops, stamp) = store.cooperatives_js_stamped().await.unwrap_or_default();
@@ -173,7 +173,9 @@ async fn rebuild() -> (Vec<Row>, String) {
 /// Caches the list `text` ([`encode`]) under `stamp` (the cooperatives' stamp when they
 /// were read).
 pub async fn save(stamp: String, text: String) {
-    let _ = crate::app_store().save_registry_cache(stamp, text).await;
+    let _ = crate::handles::store()
+        .save_registry_cache(stamp, text)
+        .await;
 }
 
 /// Rebuilds the cached list now and caches it (after a sync that wrote cooperatives while
@@ -222,7 +224,7 @@ pub fn prefetch() {
 /// registration, an edit or a pull may have come between); if that read found no current
 /// list, the stored one is stale and is not read again.
 pub async fn load() -> (Vec<Row>, Option<String>) {
-    let store = crate::app_store();
+    let store = crate::handles::store();
     let t0 = crate::util::perf_now();
     crate::util::bench_record("registryStart", t0);
     let prefetch = PREFETCH.with(|p| p.borrow_mut().take());

@@ -5,7 +5,7 @@
 //! the status bar shows.
 
 use crate::api::{self, ApiError};
-use crate::app_store;
+use crate::handles::store as app_store;
 use hoptac_core::error::ErrorCode;
 use hoptac_core::i18n::Msg;
 use hoptac_core::sync::{

@@ -9,7 +9,7 @@
 //! (crate::store::photos), oldest first, never one removed from a draft.
 
 use crate::api::ApiError;
-use crate::app_store;
+use crate::handles::store as app_store;
 use crate::store::HeldPhoto;
 use futures::StreamExt;
 use hoptac_core::photo::{plan_uploads, Held, Piece};

@@ -1,6 +1,6 @@
 //! Storage: every SQL statement of the server, behind named functions, one module per
-//! resource ([`clients`], [`cooperatives`], [`visits`], [`conflicts`], [`users`],
-//! [`areas`], [`targets`], [`changes`], [`audit`]). Handlers and rules hold no SQL.
+//! table or group of tables (each says which). Handlers and rules hold no SQL; the SQL
+//! written differently for SQLite and PostgreSQL is chosen in [`dialect`].
 //!
 //! One sqlx `AnyPool` over SQLite (the embedded default) or PostgreSQL, chosen by the
 //! database URL. Queries are written in the SQL both understand, with `$1` parameters.
