@@ -70,7 +70,7 @@ fn page(path: &str) -> AnyView {
     let segs = crate::router::segments(path);
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
-        [] => view! { <HomePage/> }.into_any(),
+        [] => home(),
         ["dang-nhap"] => view! { <LoginPage/> }.into_any(),
         ["htx", _] => lazy(cooperative_page()),
         ["htx", _, "khao-sat"] => lazy(visit_form_page()),
@@ -89,6 +89,25 @@ fn page(path: &str) -> AnyView {
         ["trung-lap"] => lazy(duplicates_page()),
         _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
+}
+
+/// "/": the officer's registry (in the main wasm: the page a tablet opens first); for a
+/// supervisor or administrator, the review queue (in their part); sign-in for no one.
+fn home() -> AnyView {
+    let session = crate::session::use_session();
+    (move || {
+        if !session.loaded.get() {
+            return view! { <p class="muted">"…"</p> }.into_any();
+        }
+        match session.user.get() {
+            None => view! { <crate::router::Redirect path="/dang-nhap"/> }.into_any(),
+            Some(s) if s.user.role == hoptac_core::model::Role::Officer => {
+                view! { <HomePage/> }.into_any()
+            }
+            Some(_) => lazy(reports_page()),
+        }
+    })
+    .into_any()
 }
 
 /// Shows a page whose code is in a part of its own once that part is loaded (at once

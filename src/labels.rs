@@ -54,15 +54,12 @@ pub const SCALES: [OperatingScale; 4] = [
 /// The reference lists (programmes, difficulties, kinds of support) as this device pulled
 /// them, read again whenever local data changes (a pull brought an item): a resource
 /// for the pages that show or offer them.
-pub fn use_reference() -> LocalResource<Vec<hoptac_core::reference::ReferenceItem>> {
-    LocalResource::new(move || {
-        crate::sync::state().data_version.track();
-        async move {
-            crate::handles::store()
-                .reference()
-                .await
-                .unwrap_or_default()
-        }
+pub fn use_reference() -> crate::resources::Resource<Vec<hoptac_core::reference::ReferenceItem>> {
+    crate::resources::synced(|| async {
+        crate::handles::store()
+            .reference()
+            .await
+            .unwrap_or_default()
     })
 }
 

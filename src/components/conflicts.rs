@@ -154,7 +154,7 @@ pub fn OpenConflicts() -> impl IntoView {
         }
         out
     });
-    let count = move || list.with(|l| l.as_ref().map_or(0, Vec::len));
+    let count = move || list.with(|l| l.map_or(0, Vec::len));
     view! {
         <Show when=move || 0 < count()>
             <section class="card warn" aria-labelledby="conflicts-h">

@@ -194,7 +194,7 @@ fn PhotoRow(
     let h = StoredValue::new(hash.clone());
     let this = move || photos.with(|ps| ps.iter().find(|p| p.hash == h.get_value()).cloned());
     let session = crate::session::use_session();
-    let src = LocalResource::new(move || {
+    let src = crate::resources::once(move || {
         let (hash, token) = (h.get_value(), session.token());
         async move { photo_src(&token, &hash, true).await.ok() }
     });

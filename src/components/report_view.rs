@@ -154,7 +154,7 @@ pub fn PhotoItem(
     use crate::pwa::PhotoMissing;
     let session = crate::session::use_session();
     let hash = p.hash.clone();
-    let thumb = LocalResource::new(move || {
+    let thumb = crate::resources::once(move || {
         let hash = hash.clone();
         // From this tablet when it holds it (the officer's own report, offline too).
         async move { crate::components::photo_editor::photo_src(&session.token(), &hash, true).await }

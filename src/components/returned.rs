@@ -37,9 +37,9 @@ pub fn ReturnedReports() -> impl IntoView {
             (out, store.refused_coops().await.unwrap_or_default())
         }
     });
-    let list = move || to_fix.with(|t| t.as_ref().map(|t| t.0.clone()).unwrap_or_default());
-    let coops = move || to_fix.with(|t| t.as_ref().map(|t| t.1.clone()).unwrap_or_default());
-    let count = move || to_fix.with(|t| t.as_ref().map_or(0, |t| t.0.len() + t.1.len()));
+    let list = move || to_fix.with(|t| t.map(|t| t.0.clone()).unwrap_or_default());
+    let coops = move || to_fix.with(|t| t.map(|t| t.1.clone()).unwrap_or_default());
+    let count = move || to_fix.with(|t| t.map_or(0, |t| t.0.len() + t.1.len()));
     view! {
         <Show when=move || 0 < count()>
             <section class="card warn" aria-labelledby="returned-h">

@@ -97,12 +97,12 @@ pub fn AccountsPage() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, Msg)>);
     let shown = RwSignal::new(None::<TemporaryPassword>);
     let editing = RwSignal::new(None::<Account>);
-    let areas = LocalResource::new(move || async move {
+    let areas = crate::resources::once(move || async move {
         crate::api::areas::areas(&session.token())
             .await
             .unwrap_or_default()
     });
-    let list = LocalResource::new(move || {
+    let list = crate::resources::once(move || {
         let q = search.get();
         version.get();
         async move { crate::api::users::users(&session.token(), &q).await }

@@ -231,7 +231,7 @@ fn OfficialUnits(
 ) -> impl IntoView {
     let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
-    let areas = LocalResource::new(move || {
+    let areas = crate::resources::once(move || {
         version.get();
         async move { crate::api::areas::areas(&session.token()).await }
     });
@@ -473,7 +473,7 @@ fn AreaTree(
 ) -> impl IntoView {
     let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
-    let areas = LocalResource::new(move || {
+    let areas = crate::resources::once(move || {
         version.get();
         async move { crate::api::areas::areas(&session.token()).await }
     });

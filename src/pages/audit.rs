@@ -40,7 +40,7 @@ pub fn AuditPage() -> impl IntoView {
     let session = crate::session::use_session();
     let (entity, id) = (crate::router::segment(1), crate::router::segment(2));
     // The record's trail, or why it cannot be shown (online).
-    let entries = LocalResource::new({
+    let entries = crate::resources::once({
         let (entity, id) = (entity.clone(), id.clone());
         move || {
             let (entity, id, user) = (entity.clone(), id.clone(), session.user.get());

@@ -76,12 +76,10 @@ pub fn CooperativePage() -> impl IntoView {
         async move { OnTablet::load(&id).await }
     });
     // Each part of what the tablet holds, for the parts of the page that show it.
-    let part = move |f: fn(&OnTablet) -> bool| on_tablet.with(|t| t.as_ref().is_some_and(f));
-    let coop = Signal::derive(move || on_tablet.with(|t| t.as_ref().and_then(|t| t.coop.clone())));
-    let visits =
-        move || on_tablet.with(|t| t.as_ref().map(|t| t.visits.clone()).unwrap_or_default());
-    let conflicts =
-        move || on_tablet.with(|t| t.as_ref().map(|t| t.conflicts.clone()).unwrap_or_default());
+    let part = move |f: fn(&OnTablet) -> bool| on_tablet.with(|t| t.is_some_and(f));
+    let coop = Signal::derive(move || on_tablet.with(|t| t.and_then(|t| t.coop.clone())));
+    let visits = move || on_tablet.with(|t| t.map(|t| t.visits.clone()).unwrap_or_default());
+    let conflicts = move || on_tablet.with(|t| t.map(|t| t.conflicts.clone()).unwrap_or_default());
     let waiting_photos = move |hashes: &[String]| {
         on_tablet.with_untracked(|t| {
             t.as_ref().map_or(0, |t| {
@@ -227,7 +225,7 @@ fn MoveForm(coop: Signal<Option<Cooperative>>, on_moved: Callback<()>) -> impl I
     let preview = RwSignal::new(None::<hoptac_core::reorg::MovePreview>);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let busy = RwSignal::new(false);
-    let places = LocalResource::new(move || {
+    let places = crate::resources::once(move || {
         let here = coop
             .with(|c| c.as_ref().map(|c| c.area_id.clone()))
             .unwrap_or_default();
@@ -356,7 +354,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
     // The main photo: from this tablet when it holds it, else from the server.
     let photo = c.main_photo.clone().map(|p| {
         let hash = p.hash.clone();
-        LocalResource::new(move || {
+        crate::resources::once(move || {
             let (hash, token) = (hash.clone(), session.token());
             async move {
                 crate::components::photo_editor::photo_src(&token, &hash, true)
@@ -369,12 +367,12 @@ fn Profile(coop: Cooperative) -> impl IntoView {
     // The commune or ward it is in, by name (with the unit above it: a district before
     // the 2025 reform, the province after).
     let area_id = c.area_id.clone();
-    let commune = LocalResource::new(move || place(area_id.clone()));
+    let commune = crate::resources::once(move || place(area_id.clone()));
     // Where it was before its last move (a reorganisation, a correction), and until when.
     let moved_from = c.moved_from.clone();
     let former = moved_from.map(|m| {
         let until = crate::i18n::date(&m.until);
-        let place = LocalResource::new(move || place(m.area_id.clone()));
+        let place = crate::resources::once(move || place(m.area_id.clone()));
         view! {
             <dt>{tx("Trước đây", "Formerly")}</dt>
             <dd data-testid="coop-former-area">

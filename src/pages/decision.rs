@@ -32,7 +32,7 @@ pub fn DecisionPage() -> impl IntoView {
     let session = crate::session::use_session();
     let id = crate::router::segment(1);
     // The submission with its previous revision (online); a decision updates it in place.
-    let detail = LocalResource::new({
+    let detail = crate::resources::once({
         let id = id.clone();
         move || {
             let (id, user) = (id.clone(), session.user.get());
@@ -46,8 +46,9 @@ pub fn DecisionPage() -> impl IntoView {
     // Why it cannot be shown, or why a decision was not taken.
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     Effect::new(move |_| {
-        if let Some(Err(e)) = detail.read().as_ref() {
-            error.set(Some(e.user_message()));
+        if let Some(m) = detail.with(|d| d.and_then(|d| d.as_ref().err()).map(|e| e.user_message()))
+        {
+            error.set(Some(m));
         }
     });
     let comment = RwSignal::new(String::new());
@@ -68,7 +69,7 @@ pub fn DecisionPage() -> impl IntoView {
             match crate::api::visits::decide(&s.token, &id, &req).await {
                 Ok(report) => {
                     detail.update(|d| {
-                        if let Some(Ok(d)) = d {
+                        if let Ok(d) = d {
                             d.report = report;
                         }
                     });

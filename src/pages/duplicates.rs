@@ -28,7 +28,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
     let message = RwSignal::new(None::<(bool, Msg)>);
-    let list = LocalResource::new(move || {
+    let list = crate::resources::once(move || {
         version.get();
         async move { crate::api::cooperatives::duplicates(&session.token()).await }
     });

@@ -1,26 +1,15 @@
-//! Home: an officer's cooperative registry; a supervisor's overview of submitted reports.
+//! Home: an officer's cooperative registry, searchable and filtered offline.
 
 use crate::i18n::{t, tx};
-use crate::pages::reports::ReportsPage;
-use crate::router::Redirect;
 use crate::store::registry::Row;
-use hoptac_core::model::{CoopKind, OperatingStatus, Role, Sector};
+use hoptac_core::model::{CoopKind, OperatingStatus, Sector};
 use hoptac_core::text::{normalize, Query};
 use leptos::prelude::*;
 
+/// "/" for an officer: their cooperatives (app.rs sends other roles to the review queue).
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let session = crate::session::use_session();
-    move || {
-        if !session.loaded.get() {
-            return view! { <p class="muted">"…"</p> }.into_any();
-        }
-        match session.user.get() {
-            None => view! { <Redirect path="/dang-nhap"/> }.into_any(),
-            Some(s) if s.user.role == Role::Officer => view! { <Registry/> }.into_any(),
-            Some(_) => view! { <ReportsPage/> }.into_any(),
-        }
-    }
+    view! { <Registry/> }
 }
 
 use crate::labels::{kind_label, sector_label, status_label, KINDS, SECTORS, STATUSES};
@@ -39,19 +28,17 @@ fn Registry() -> impl IntoView {
     let listing = crate::resources::synced(Listing::load);
     // Cached after the list is shown, for the next opening.
     Effect::new(move |_| {
-        let Some(fresh) = listing.with(|l| l.as_ref().map(|l| l.fresh.clone())) else {
+        let Some(fresh) = listing.with(|l| l.map(|l| l.fresh.clone())) else {
             return;
         };
         crate::util::bench_record("registryLoaded", crate::util::perf_now());
         let Some(stamp) = fresh else { return };
-        let text =
-            listing.with_untracked(|l| l.as_ref().map(|l| crate::store::registry::encode(&l.rows)));
+        let text = listing.with_untracked(|l| l.map(|l| crate::store::registry::encode(&l.rows)));
         if let Some(text) = text {
             leptos::task::spawn_local(crate::store::registry::save(stamp, text));
         }
     });
-    let communes =
-        move || listing.with(|l| l.as_ref().map(|l| l.communes.clone()).unwrap_or_default());
+    let communes = move || listing.with(|l| l.map(|l| l.communes.clone()).unwrap_or_default());
     let query = RwSignal::new(String::new());
     let kind = RwSignal::new(None::<CoopKind>);
     let sector = RwSignal::new(None::<Sector>);
@@ -182,7 +169,7 @@ fn Registry() -> impl IntoView {
                 let n = total.with(|v| v.len());
                 crate::i18n::ts(format!("{n} hợp tác xã"), format!("{n} cooperatives"))
             }}</p>
-            <Show when=move || listing.with(|l| l.as_ref().is_some_and(|l| l.rows.is_empty()))>
+            <Show when=move || listing.with(|l| l.is_some_and(|l| l.rows.is_empty()))>
                 <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
             <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
@@ -243,7 +230,7 @@ impl Listing {
         }
     }
 
-    fn rows_of(listing: &Option<Listing>) -> &[Row] {
-        listing.as_ref().map_or(&[], |l| &l.rows)
+    fn rows_of(listing: Option<&Listing>) -> &[Row] {
+        listing.map_or(&[], |l| &l.rows)
     }
 }

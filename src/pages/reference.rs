@@ -16,11 +16,11 @@ pub fn ReferencePage() -> impl IntoView {
     let session = crate::session::use_session();
     let version = RwSignal::new(0u32);
     let message: Message = RwSignal::new(None);
-    let list = LocalResource::new(move || {
+    let list = crate::resources::once(move || {
         version.get();
         async move { crate::api::reference::reference(&session.token()).await }
     });
-    let areas = LocalResource::new(move || async move {
+    let areas = crate::resources::once(move || async move {
         crate::api::areas::areas(&session.token())
             .await
             .unwrap_or_default()

@@ -239,7 +239,7 @@ pub fn RegisterPage() -> impl IntoView {
     let communes = RwSignal::new(Vec::<Area>::new());
     // The communes to choose from and the draft kept from before, read once into the form
     // (a sync meanwhile must not overwrite what the officer is typing).
-    let ready = LocalResource::new(move || async move {
+    let ready = crate::resources::once(move || async move {
         communes.set(load_communes().await);
         if let Ok(Some(d)) = crate::handles::store()
             .draft::<Cooperative>(DRAFT_KEY)
@@ -290,7 +290,7 @@ pub fn EditCooperativePage() -> impl IntoView {
     let refused_register = StoredValue::new(false);
     // The profile as last saved here (or refused), read once into the form: true when the
     // tablet holds it.
-    let found = LocalResource::new(move || {
+    let found = crate::resources::once(move || {
         let (id2, key) = (id.clone(), key.clone());
         async move {
             let store = crate::handles::store();

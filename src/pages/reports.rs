@@ -64,7 +64,7 @@ pub fn ReportsPage() -> impl IntoView {
             .collect::<Vec<(String, String)>>()
     });
     // The officers the queue can be filtered by (online).
-    let officers = LocalResource::new(move || {
+    let officers = crate::resources::once(move || {
         let user = session.user.get();
         async move {
             match user {

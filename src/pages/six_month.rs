@@ -489,7 +489,7 @@ pub fn SixMonthPage() -> impl IntoView {
     let period = RwSignal::new(String::new());
     let running = all_periods.first().cloned().unwrap_or_default();
     // The latest half-year with approved reports in the user's areas (asked once).
-    let latest = LocalResource::new(move || {
+    let latest = crate::resources::once(move || {
         let user = session.user.get();
         async move {
             let s = user?;
@@ -509,7 +509,7 @@ pub fn SixMonthPage() -> impl IntoView {
     let area = RwSignal::new(String::new());
     // The review of the period and area chosen (online), computed by the server; none
     // until the period is known.
-    let review = LocalResource::new(move || {
+    let review = crate::resources::once(move || {
         let (p, a, user) = (period.get(), area.get(), session.user.get());
         async move {
             let s = user.filter(|_| !p.is_empty())?;

@@ -21,7 +21,7 @@ struct Form {
     errors: RwSignal<Vec<FieldError>>,
     key: Signal<String>,
     /// The reference lists the choices come from (programmes, difficulties, support).
-    reference: LocalResource<Vec<ReferenceItem>>,
+    reference: crate::resources::Resource<Vec<ReferenceItem>>,
     /// The cooperative's area path: only the items of its area and those above it apply.
     coop_path: RwSignal<String>,
 }
@@ -116,7 +116,7 @@ pub fn VisitFormPage() -> impl IntoView {
     // The cooperative and the report to start from (a draft, a report to fix, or a new
     // one), read into the form once per cooperative (a sync meanwhile must not overwrite
     // what the officer is typing).
-    let ready = LocalResource::new(move || {
+    let ready = crate::resources::once(move || {
         let id = coop_id.get();
         async move {
             let store = crate::handles::store();
