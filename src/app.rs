@@ -3,7 +3,7 @@
 use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::tx;
+use crate::i18n::vi_en;
 use crate::pages::{
     accounts::AccountsPage,
     areas::AreasPage,
@@ -87,7 +87,7 @@ fn page(path: &str) -> AnyView {
         ["quan-tri", "danh-muc"] => lazy(reference_page()),
         ["quan-tri", "dia-ban"] => lazy(areas_page()),
         ["trung-lap"] => lazy(duplicates_page()),
-        _ => view! { <p>{tx("Không có trang này.", "There is no such page.")}</p> }.into_any(),
+        _ => view! { <p>{vi_en("Không có trang này.", "There is no such page.")}</p> }.into_any(),
     }
 }
 
@@ -127,7 +127,7 @@ fn lazy(
     // Shown only while a part is on its way (a first opening on a slow network); a part
     // already loaded shows its page at once.
     view! {
-        <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang mở trang…", "Opening the page…")}</p> }>
+        <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang mở trang…", "Opening the page…")}</p> }>
             {page}
         </Suspense>
     }
@@ -138,14 +138,14 @@ fn lazy(
 fn PartMissing() -> impl IntoView {
     view! {
         <section class="card warn" role="alert">
-            <h1>{tx("Chưa tải được trang này", "This page could not be loaded")}</h1>
-            <p>{tx(
+            <h1>{vi_en("Chưa tải được trang này", "This page could not be loaded")}</h1>
+            <p>{vi_en(
                 "Ứng dụng chưa được lưu đủ trên máy. Hãy kết nối mạng rồi thử lại; sau đó trang dùng được cả khi mất sóng.",
                 "The app is not fully saved on this tablet yet. Connect to the network and try again; afterwards the page works without signal.",
             )}</p>
             <button type="button" class="primary" on:click=|_| {
                 let _ = web_sys::window().map(|w| w.location().reload());
-            }>{tx("Thử lại", "Try again")}</button>
+            }>{vi_en("Thử lại", "Try again")}</button>
         </section>
     }
 }

@@ -99,10 +99,10 @@ pub fn vnd(n: i64) -> String {
     }
 }
 
-/// A text in the current language, for views: `{tx("Lưu", "Save")}`. Every call returns
+/// A text in the current language, for views: `{vi_en("Lưu", "Save")}`. Every call returns
 /// the same closure type, so the view code for it is compiled once, not once per text
 /// (hundreds of texts: it keeps the wasm small).
-pub fn tx(
+pub fn vi_en(
     vi: &'static str,
     en: &'static str,
 ) -> impl Fn() -> &'static str + Clone + Copy + Send + Sync + 'static {

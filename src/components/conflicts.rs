@@ -2,7 +2,7 @@
 //! The card shows both values and lets the officer or the supervisor keep one; the list
 //! on the home and review pages links to each cooperative with an open conflict.
 
-use crate::i18n::{lang, t, tx, vnd};
+use crate::i18n::{lang, t, vi_en, vnd};
 use crate::labels::scale_label;
 use crate::labels::{sector_label, status_label};
 use hoptac_core::merge::{Choice, Conflict, CoopField};
@@ -106,10 +106,10 @@ pub fn ConflictCard(conflict: Conflict, on_resolved: Callback<()>) -> impl IntoV
     let choose2 = choose.clone();
     view! {
         <li class="conflict card" role="group" aria-label=move || format!("{} {}", t("Xung đột:", "Conflict:"), label())>
-            <p><strong>{label.clone()}</strong>": "{tx("hai người sửa thành hai giá trị khác nhau.", "two people changed it to two different values.")}</p>
+            <p><strong>{label.clone()}</strong>": "{vi_en("hai người sửa thành hai giá trị khác nhau.", "two people changed it to two different values.")}</p>
             <dl class="facts">
                 <dt>{move || format!("{} ({})", t("Giá trị mới gửi", "Newly sent value"), author)}</dt><dd>{mine_v}</dd>
-                <dt>{tx("Giá trị đang lưu", "Value kept now")}</dt><dd>{theirs_v}</dd>
+                <dt>{vi_en("Giá trị đang lưu", "Value kept now")}</dt><dd>{theirs_v}</dd>
             </dl>
             {match resolution {
                 None => view! {

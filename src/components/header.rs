@@ -1,6 +1,6 @@
 //! The top bar: app name, who is signed in, language switch, sign out.
 
-use crate::i18n::{lang, set_lang, t, tx};
+use crate::i18n::{lang, set_lang, t, vi_en};
 use crate::router::current;
 use hoptac_core::i18n::Lang;
 use hoptac_core::model::Role;
@@ -40,31 +40,31 @@ pub fn Header() -> impl IntoView {
         <header class="top">
             <a href="/" class="brand">
                 <span class="logo" aria-hidden="true">"HT"</span>
-                <span>{tx("Hợp tác", "Hợp tác")}</span>
+                <span>{vi_en("Hợp tác", "Hợp tác")}</span>
             </a>
-            <nav aria-label=tx("Điều hướng chính", "Main navigation")>
+            <nav aria-label=vi_en("Điều hướng chính", "Main navigation")>
                 <Show when=move || session.user.with(|s| s.is_some())>
                     <a href="/" aria-current=current("/")>{move || if is_supervisor() { t("Tổng quan", "Overview") } else { t("Hợp tác xã", "Cooperatives") }}</a>
                     <Show when=is_supervisor>
-                        <a href="/bao-cao" aria-current=current("/bao-cao")>{tx("Phiếu đã gửi", "Submitted reports")}</a>
-                        <a href="/tong-ket" aria-current=current("/tong-ket")>{tx("Sơ kết 6 tháng", "Six-monthly review")}</a>
-                        <a href="/trung-lap" aria-current=current("/trung-lap")>{tx("HTX trùng lặp", "Duplicates")}</a>
+                        <a href="/bao-cao" aria-current=current("/bao-cao")>{vi_en("Phiếu đã gửi", "Submitted reports")}</a>
+                        <a href="/tong-ket" aria-current=current("/tong-ket")>{vi_en("Sơ kết 6 tháng", "Six-monthly review")}</a>
+                        <a href="/trung-lap" aria-current=current("/trung-lap")>{vi_en("HTX trùng lặp", "Duplicates")}</a>
                     </Show>
                     <Show when=is_admin>
-                        <a href="/quan-tri" aria-current=current("/quan-tri")>{tx("Quản trị", "Administration")}</a>
+                        <a href="/quan-tri" aria-current=current("/quan-tri")>{vi_en("Quản trị", "Administration")}</a>
                     </Show>
-                    <a href="/may" aria-current=current("/may")>{tx("Máy này", "This tablet")}</a>
+                    <a href="/may" aria-current=current("/may")>{vi_en("Máy này", "This tablet")}</a>
                 </Show>
             </nav>
             <div class="spacer"></div>
-            <a class="who" href="/doi-mat-khau" title=tx("Đổi mật khẩu", "Change password")>{move || session.user.with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</a>
+            <a class="who" href="/doi-mat-khau" title=vi_en("Đổi mật khẩu", "Change password")>{move || session.user.with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default())}</a>
             <button class="ghost" type="button"
                 on:click=move |_| set_lang(if lang().get_untracked() == Lang::Vi { Lang::En } else { Lang::Vi })
                 lang=move || if lang().get() == Lang::Vi { "en" } else { "vi" }>
-                {tx("English", "Tiếng Việt")}
+                {vi_en("English", "Tiếng Việt")}
             </button>
             <Show when=move || session.user.with(|s| s.is_some())>
-                <button class="ghost" type="button" on:click=sign_out>{tx("Đăng xuất", "Sign out")}</button>
+                <button class="ghost" type="button" on:click=sign_out>{vi_en("Đăng xuất", "Sign out")}</button>
             </Show>
         </header>
     }

@@ -1,7 +1,7 @@
 //! "Xem thêm …": the button that fetches the next page of a list the server pages (the
 //! review queue, a cooperative's visits, a figure's records).
 
-use crate::i18n::{t, ts, tx};
+use crate::i18n::{t, ts, vi_en};
 use leptos::prelude::*;
 
 /// The status line of a list paged by "Xem thêm": loading, the first `shown` with more to
@@ -64,7 +64,7 @@ pub fn MoreButton(
                         on_more.run(());
                     }
                 }>
-                {tx(label.0, label.1)}
+                {vi_en(label.0, label.1)}
             </button>
         </Show>
     }

@@ -4,7 +4,7 @@
 //! visit report (up to hoptac_core::photo::MAX_PER_REPORT, with sections) and the
 //! cooperative's profile (one main photo).
 
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::photo::{PhotoRef, PhotoSection};
@@ -145,37 +145,37 @@ pub fn PhotoEditor(
                 format!("Take photos or choose them from the gallery, offline too (at most {max}). Photos are downscaled and stripped of camera data before they are kept."))}</p>
             {sections.then(|| view! {
                 <div class="field">
-                    <label for=section_id.clone()>{tx("Ảnh mới thuộc phần", "New photos show")}</label>
+                    <label for=section_id.clone()>{vi_en("Ảnh mới thuộc phần", "New photos show")}</label>
                     <select id=section_id.clone() on:change=move |ev| {
                         if let Some(s) = PhotoSection::from_key(&event_target_value(&ev)) { section.set(s) }
                     }>
                         {PhotoSection::ALL.iter().map(|s| {
                             let s = *s;
                             let (vi, en) = s.label();
-                            view! { <option value=s.key() selected=move || section.get() == s>{tx(vi, en)}</option> }
+                            view! { <option value=s.key() selected=move || section.get() == s>{vi_en(vi, en)}</option> }
                         }).collect_view()}
                     </select>
                 </div>
             })}
             <div class="photo-actions">
-                <label class="button" class:disabled=full for=camera_id.clone()>{tx("📷 Chụp ảnh", "📷 Take a photo")}</label>
+                <label class="button" class:disabled=full for=camera_id.clone()>{vi_en("📷 Chụp ảnh", "📷 Take a photo")}</label>
                 <input id=camera_id.clone() class="sr-only" type="file" accept="image/*" capture="environment"
                     disabled=full on:change=on_files/>
-                <label class="button" class:disabled=full for=gallery_id.clone()>{tx("Chọn ảnh từ thư viện", "Choose from the gallery")}</label>
+                <label class="button" class:disabled=full for=gallery_id.clone()>{vi_en("Chọn ảnh từ thư viện", "Choose from the gallery")}</label>
                 <input id=gallery_id.clone() class="sr-only" type="file" accept="image/*" multiple
                     disabled=full on:change=on_files/>
                 <span class="muted" data-testid=format!("{id}-count")>{move || format!("{}/{max}", count())}</span>
             </div>
             <Show when=move || { busy.get() > 0 }>
                 <p role="status" class="muted">
-                    <progress aria-label=tx("Đang xử lý ảnh", "Preparing photos")></progress>" "
+                    <progress aria-label=vi_en("Đang xử lý ảnh", "Preparing photos")></progress>" "
                     {move || crate::i18n::ts(format!("Đang xử lý {} ảnh…", busy.get()), format!("Preparing {} photo(s)…", busy.get()))}
                 </p>
             </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="error" role="alert">{move || error.get().map(|m| m.get(lang().get()).to_string())}</p>
             </Show>
-            <ul class="photos" aria-label=tx("Ảnh của phiếu", "The record's photos")>
+            <ul class="photos" aria-label=vi_en("Ảnh của phiếu", "The record's photos")>
                 <For each=move || hashes.get() key=|h| h.clone() let:hash>
                     <PhotoRow hash photos change sections/>
                 </For>
@@ -224,33 +224,33 @@ fn PhotoRow(
         <li class="photo" data-hash=hash.clone()>
             {move || src.get().flatten().map(|u| view! { <img src=u alt=name/> })}
             {sections.then(|| view! {
-                <label for=section_id.clone()>{tx("Phần", "Shows")}</label>
+                <label for=section_id.clone()>{vi_en("Phần", "Shows")}</label>
                 <select id=section_id.clone() on:change=move |ev| {
                     if let Some(s) = PhotoSection::from_key(&event_target_value(&ev)) { change.run(PhotoChange::Section(h.get_value(), s)) }
                 }>
                     {PhotoSection::ALL.iter().map(|s| {
                         let s = *s;
                         let (vi, en) = s.label();
-                        view! { <option value=s.key() selected=move || this().map(|p| p.section) == Some(s)>{tx(vi, en)}</option> }
+                        view! { <option value=s.key() selected=move || this().map(|p| p.section) == Some(s)>{vi_en(vi, en)}</option> }
                     }).collect_view()}
                 </select>
             })}
-            <label for=caption_id.clone()>{tx("Chú thích", "Caption")}</label>
+            <label for=caption_id.clone()>{vi_en("Chú thích", "Caption")}</label>
             <input id=caption_id type="text" maxlength=hoptac_core::limits::CAPTION.to_string()
                 prop:value=move || this().map(|p| p.caption).unwrap_or_default()
                 on:input=move |ev| change.run(PhotoChange::Caption(h.get_value(), event_target_value(&ev)))/>
             {move || this().and_then(|p| p.taken_at).map(|ms| view! {
                 <p class="photo-meta">{move || format!("{} {}", t("Chụp lúc", "Taken at"), crate::i18n::date_time(ms))}" "
-                    <button type="button" class="link" on:click=move |_| change.run(PhotoChange::DropTime(h.get_value()))>{tx("Bỏ thời gian chụp", "Remove the time taken")}</button>
+                    <button type="button" class="link" on:click=move |_| change.run(PhotoChange::DropTime(h.get_value()))>{vi_en("Bỏ thời gian chụp", "Remove the time taken")}</button>
                 </p>
             })}
             {move || this().and_then(|p| p.position).map(|pos| view! {
                 <p class="photo-meta">{format!("{:.5}, {:.5}", pos.lat, pos.lon)}" "
-                    <button type="button" class="link" on:click=move |_| change.run(PhotoChange::DropPosition(h.get_value()))>{tx("Bỏ vị trí chụp", "Remove the position")}</button>
+                    <button type="button" class="link" on:click=move |_| change.run(PhotoChange::DropPosition(h.get_value()))>{vi_en("Bỏ vị trí chụp", "Remove the position")}</button>
                 </p>
             })}
             <Show when=move || confirming.get() fallback=move || view! {
-                <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tx("Xoá ảnh", "Remove photo")}</button>
+                <button type="button" class="danger" on:click=move |_| confirming.set(true)>{vi_en("Xoá ảnh", "Remove photo")}</button>
             }>
                 <button type="button" class="danger" on:click=move |_| {
                     let hash = h.get_value();
@@ -259,8 +259,8 @@ fn PhotoRow(
                     leptos::task::spawn_local(async move {
                         let _ = crate::handles::store().forget_photo(&hash).await;
                     });
-                }>{tx("Xoá hẳn ảnh này", "Remove this photo for good")}</button>
-                <button type="button" on:click=move |_| confirming.set(false)>{tx("Giữ lại", "Keep it")}</button>
+                }>{vi_en("Xoá hẳn ảnh này", "Remove this photo for good")}</button>
+                <button type="button" on:click=move |_| confirming.set(false)>{vi_en("Giữ lại", "Keep it")}</button>
             </Show>
         </li>
     }

@@ -132,7 +132,7 @@ fn ReportPhotos(
 ) -> impl IntoView {
     view! {
         <h3>{h(Section::Photos)}</h3>
-        <ul class="photos" aria-label=crate::i18n::tx("Ảnh", "Photos")>
+        <ul class="photos" aria-label=crate::i18n::vi_en("Ảnh", "Photos")>
             {photos.into_iter().map(|p| view! { <PhotoItem p received_at=received_at.unwrap_or(0)/> }).collect_view()}
         </ul>
     }
@@ -185,7 +185,7 @@ pub fn PhotoItem(
     let name3 = name.clone();
     view! {
         <li class="photo">
-            <Suspense fallback=|| view! { <p class="muted" role="status">{crate::i18n::tx("Đang tải ảnh…", "Loading the photo…")}</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{crate::i18n::vi_en("Đang tải ảnh…", "Loading the photo…")}</p> }>
                 {move || thumb.get().map(|r| match r {
                     Ok(url) => view! {
                         <button type="button" class="photo-open" aria-label=format!("{} {}", t("Xem ảnh lớn:", "Open full size:"), name2()) on:click=open.clone()>
@@ -193,18 +193,18 @@ pub fn PhotoItem(
                         </button>
                     }.into_any(),
                     Err(PhotoMissing::NotHere) if overdue => view! {
-                        <p class="photo-missing" role="note">{crate::i18n::tx("Ảnh chưa bao giờ đến máy chủ (quá 30 ngày sau khi nhận phiếu). Hãy trả phiếu để cán bộ chụp lại hoặc bỏ ảnh này.", "The photo never reached the server (over 30 days after the report). Return the report for the officer to take it again or drop it.")}</p>
+                        <p class="photo-missing" role="note">{crate::i18n::vi_en("Ảnh chưa bao giờ đến máy chủ (quá 30 ngày sau khi nhận phiếu). Hãy trả phiếu để cán bộ chụp lại hoặc bỏ ảnh này.", "The photo never reached the server (over 30 days after the report). Return the report for the officer to take it again or drop it.")}</p>
                     }.into_any(),
                     Err(PhotoMissing::NotHere) => view! {
-                        <p class="photo-missing" role="note">{crate::i18n::tx("Ảnh còn trên máy tính bảng của cán bộ, chưa gửi lên máy chủ.", "The photo is still on the officer's tablet: not uploaded yet.")}</p>
+                        <p class="photo-missing" role="note">{crate::i18n::vi_en("Ảnh còn trên máy tính bảng của cán bộ, chưa gửi lên máy chủ.", "The photo is still on the officer's tablet: not uploaded yet.")}</p>
                     }.into_any(),
                     Err(PhotoMissing::Offline) => view! {
-                        <p class="photo-missing" role="note">{crate::i18n::tx("Không tải được ảnh: mất kết nối.", "The photo cannot be loaded: no connection.")}</p>
+                        <p class="photo-missing" role="note">{crate::i18n::vi_en("Không tải được ảnh: mất kết nối.", "The photo cannot be loaded: no connection.")}</p>
                     }.into_any(),
                 })}
             </Suspense>
             <p class="caption">{name3}</p>
-            {report_id.map(|id| view! { <a href=format!("/bao-cao/{id}")>{crate::i18n::tx("Mở phiếu", "Open the report")}</a> })}
+            {report_id.map(|id| view! { <a href=format!("/bao-cao/{id}")>{crate::i18n::vi_en("Mở phiếu", "Open the report")}</a> })}
             {move || full.get().map(|u| view! { <img class="photo-full" src=u alt=name()/> })}
         </li>
     }

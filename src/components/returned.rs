@@ -2,7 +2,7 @@
 //! returned for correction (issue 5), with the comment, and those the server refused
 //! ("Cần sửa", issue 13), with its reason; each opens in its form.
 
-use crate::i18n::{date, t, tx};
+use crate::i18n::{date, t, vi_en};
 use hoptac_core::decisions::Action;
 use hoptac_core::model::ReportStatus;
 use leptos::prelude::*;
@@ -59,7 +59,7 @@ pub fn ReturnedReports() -> impl IntoView {
                                 <li data-testid="to-fix">
                                     <p><strong>{name}</strong>" — "{date(&v.report.visit_date)}</p>
                                     <p class="comment">{comment}</p>
-                                    <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and resubmit")}</a>
+                                    <a href=href class="button primary">{vi_en("Sửa và gửi lại", "Fix and resubmit")}</a>
                                 </li>
                             }.into_any()
                         })}
@@ -72,9 +72,9 @@ pub fn ReturnedReports() -> impl IntoView {
                             let href = format!("/htx/{}/sua", r.record.id);
                             view! {
                                 <li data-testid="to-fix">
-                                    <p><strong>{r.record.name.clone()}</strong>" — "{tx(what.0, what.1)}</p>
+                                    <p><strong>{r.record.name.clone()}</strong>" — "{vi_en(what.0, what.1)}</p>
                                     <p class="comment">{reason}</p>
-                                    <a href=href class="button primary">{tx("Sửa và gửi lại", "Fix and send again")}</a>
+                                    <a href=href class="button primary">{vi_en("Sửa và gửi lại", "Fix and send again")}</a>
                                 </li>
                             }.into_any()
                         })}

@@ -3,7 +3,7 @@
 //! a tablet clock that is off; and, when the session ended (expired, revoked), signing in
 //! again right here, with everything on the tablet kept (issue 13).
 
-use crate::i18n::{date_time, lang, t, tx};
+use crate::i18n::{date_time, lang, t, vi_en};
 use crate::pwa::Offline;
 use crate::sync::{state, sync_now};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ pub fn StatusBar() -> impl IntoView {
     let s = state();
     let offline = crate::pwa::offline();
     view! {
-        <section class="status" role="status" aria-live="polite" aria-label=tx("Trạng thái đồng bộ", "Sync status")>
+        <section class="status" role="status" aria-live="polite" aria-label=vi_en("Trạng thái đồng bộ", "Sync status")>
             <span class=move || if s.online.get() { "dot online" } else { "dot offline" } aria-hidden="true"></span>
             <span data-testid="online">{move || if s.online.get() { t("Có mạng", "Online") } else { t("Mất mạng", "Offline") }}</span>
             <span data-testid="pending">{move || {
@@ -30,7 +30,7 @@ pub fn StatusBar() -> impl IntoView {
                     crate::i18n::ts(format!("{n} ảnh chờ gửi ({pct}%)"), format!("{n} photo(s) waiting to upload ({pct}%)"))
                 }}</span>
                 <progress max=move || s.photos.get().2.max(1) as f64 value=move || s.photos.get().1 as f64
-                    aria-label=tx("Tiến độ gửi ảnh", "Photo upload progress")></progress>
+                    aria-label=vi_en("Tiến độ gửi ảnh", "Photo upload progress")></progress>
             </Show>
             <span class="muted">{move || {
                 lang().track();
@@ -43,13 +43,13 @@ pub fn StatusBar() -> impl IntoView {
                 <progress
                     max=move || s.progress.get().map(|p| p.1).unwrap_or(1) as f64
                     value=move || s.progress.get().map(|p| p.0).unwrap_or(0) as f64
-                    aria-label=tx("Tiến độ tải dữ liệu", "Download progress")></progress>
+                    aria-label=vi_en("Tiến độ tải dữ liệu", "Download progress")></progress>
             </Show>
             <Show when=move || offline.get() == Offline::Saving>
-                <span class="muted" data-testid="offline-saving">{tx("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
+                <span class="muted" data-testid="offline-saving">{vi_en("Đang lưu ứng dụng vào máy để dùng khi mất sóng…", "Saving the app on this tablet for use without signal…")}</span>
             </Show>
             <Show when=move || offline.get() == Offline::Unavailable>
-                <span class="muted" data-testid="offline-unavailable">{tx(Offline::UNAVAILABLE.0, Offline::UNAVAILABLE.1)}</span>
+                <span class="muted" data-testid="offline-unavailable">{vi_en(Offline::UNAVAILABLE.0, Offline::UNAVAILABLE.1)}</span>
             </Show>
             <Show when=move || s.error.get().is_some()>
                 <span class="error" role="alert">{move || s.error.get().map(|m| m.get(lang().get()).to_string())}</span>
@@ -113,11 +113,11 @@ fn SignInAgain() -> impl IntoView {
         });
     };
     view! {
-        <form class="sign-in-again" on:submit=submit aria-label=tx("Đăng nhập lại", "Sign in again")>
+        <form class="sign-in-again" on:submit=submit aria-label=vi_en("Đăng nhập lại", "Sign in again")>
             <label for="again-password">{move || crate::i18n::ts(format!("Mật khẩu của {}", username()), format!("Password of {}", username()))}</label>
             <input id="again-password" type="password" autocomplete="current-password"
                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-            <button type="submit" class="primary" disabled=move || busy.get()>{tx("Đăng nhập lại", "Sign in again")}</button>
+            <button type="submit" class="primary" disabled=move || busy.get()>{vi_en("Đăng nhập lại", "Sign in again")}</button>
             <Show when=move || error.get().is_some()>
                 <span class="error" role="alert">{move || error.get().map(|m| m.get(lang().get()).to_string())}</span>
             </Show>

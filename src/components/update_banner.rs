@@ -2,7 +2,7 @@
 //! Drafts and the outbox live in IndexedDB, so reloading loses nothing: the reload waits
 //! until the drafts worker has written every draft handed to it.
 
-use crate::i18n::tx;
+use crate::i18n::vi_en;
 use crate::pwa::{apply_update, update_ready};
 use leptos::prelude::*;
 
@@ -10,13 +10,13 @@ use leptos::prelude::*;
 pub fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=move || update_ready().get()>
-            <section class="update" role="status" aria-label=tx("Cập nhật", "Update")>
-                <span>{tx("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
+            <section class="update" role="status" aria-label=vi_en("Cập nhật", "Update")>
+                <span>{vi_en("Đã có phiên bản mới của ứng dụng.", "A new version of the app is ready.")}</span>
                 <button type="button" class="primary" on:click=move |_| leptos::task::spawn_local(async {
                     crate::drafts::settled().await;
                     apply_update();
                 })>
-                    {tx("Tải lại để cập nhật", "Reload to update")}
+                    {vi_en("Tải lại để cập nhật", "Reload to update")}
                 </button>
             </section>
         </Show>

@@ -3,7 +3,7 @@
 //! changed at first sign-in); reset a password; deactivate or reactivate; change an
 //! account's areas. Every change is in the audit trail ("Nhật ký" on each row).
 
-use crate::i18n::{date_time, lang, t, tx};
+use crate::i18n::{date_time, lang, t, vi_en};
 use hoptac_core::accounts::{Account, NewAccount, TemporaryPassword};
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
@@ -81,7 +81,7 @@ fn Temporary(made: TemporaryPassword) -> impl IntoView {
         <div class="card ok" role="status" aria-live="polite">
             <p>{move || format!("{} {} ({})", t("Mật khẩu tạm của", "Temporary password of"), made.account.display_name, made.account.username)}</p>
             <p class="temp-password"><code data-testid="temporary-password">{made.temporary_password.clone()}</code></p>
-            <p class="muted">{tx(
+            <p class="muted">{vi_en(
                 "Chỉ hiện một lần. Hãy đưa cho người dùng; họ phải đổi ở lần đăng nhập đầu.",
                 "Shown once. Give it to the person; they must change it at first sign-in.",
             )}</p>
@@ -143,12 +143,12 @@ pub fn AccountsPage() -> impl IntoView {
 
     view! {
         <section>
-            <h1>{tx("Quản trị tài khoản", "Accounts")}</h1>
+            <h1>{vi_en("Quản trị tài khoản", "Accounts")}</h1>
             <p class="actions">
-                <a class="button" href="/quan-tri/nhap-htx">{tx("Nhập danh sách HTX", "Import the registry")}</a>
-                <a class="button ghost" href="/quan-tri/dia-ban">{tx("Sắp xếp địa bàn", "Reorganise areas")}</a>
-                <a class="button ghost" href="/quan-tri/danh-muc">{tx("Danh mục báo cáo", "Reference lists")}</a>
-                <a class="button ghost" href="/trung-lap">{tx("HTX trùng lặp", "Duplicate records")}</a>
+                <a class="button" href="/quan-tri/nhap-htx">{vi_en("Nhập danh sách HTX", "Import the registry")}</a>
+                <a class="button ghost" href="/quan-tri/dia-ban">{vi_en("Sắp xếp địa bàn", "Reorganise areas")}</a>
+                <a class="button ghost" href="/quan-tri/danh-muc">{vi_en("Danh mục báo cáo", "Reference lists")}</a>
+                <a class="button ghost" href="/trung-lap">{vi_en("HTX trùng lặp", "Duplicate records")}</a>
             </p>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
             {move || shown.get().map(|made| view! { <Temporary made/> })}
@@ -160,25 +160,25 @@ pub fn AccountsPage() -> impl IntoView {
                     {move || areas.get().map(|areas| view! { <EditAreas account=a.clone() areas editing version message/> })}
                 </Suspense>
             })}
-            <h2>{tx("Tài khoản", "Accounts")}</h2>
-            <label for="user-search">{tx("Tìm theo tên đăng nhập hoặc họ tên", "Search by user name or name")}</label>
+            <h2>{vi_en("Tài khoản", "Accounts")}</h2>
+            <label for="user-search">{vi_en("Tìm theo tên đăng nhập hoặc họ tên", "Search by user name or name")}</label>
             <input id="user-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
-            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang tải…", "Loading…")}</p> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
                     Ok(l) => {
                         let cut = (l.total as usize > l.accounts.len()).then(|| format!("{} {} / {}", t("Đang hiện", "Showing"), l.accounts.len(), l.total));
                         view! {
                             <p class="muted">{cut}</p>
-                            <table class="table" aria-label=tx("Danh sách tài khoản", "Account list")>
+                            <table class="table" aria-label=vi_en("Danh sách tài khoản", "Account list")>
                                 <thead><tr>
-                                    <th scope="col">{tx("Tên đăng nhập", "User name")}</th>
-                                    <th scope="col">{tx("Họ tên", "Name")}</th>
-                                    <th scope="col">{tx("Vai trò", "Role")}</th>
-                                    <th scope="col">{tx("Địa bàn", "Areas")}</th>
-                                    <th scope="col">{tx("Đăng nhập lần cuối", "Last sign-in")}</th>
-                                    <th scope="col">{tx("Trạng thái", "Status")}</th>
-                                    <th scope="col">{tx("Thao tác", "Actions")}</th>
+                                    <th scope="col">{vi_en("Tên đăng nhập", "User name")}</th>
+                                    <th scope="col">{vi_en("Họ tên", "Name")}</th>
+                                    <th scope="col">{vi_en("Vai trò", "Role")}</th>
+                                    <th scope="col">{vi_en("Địa bàn", "Areas")}</th>
+                                    <th scope="col">{vi_en("Đăng nhập lần cuối", "Last sign-in")}</th>
+                                    <th scope="col">{vi_en("Trạng thái", "Status")}</th>
+                                    <th scope="col">{vi_en("Thao tác", "Actions")}</th>
                                 </tr></thead>
                                 <tbody>
                                 {l.accounts.into_iter().map(|a| {
@@ -196,17 +196,17 @@ pub fn AccountsPage() -> impl IntoView {
                                             <td>{last}</td>
                                             <td>{status}</td>
                                             <td class="row-actions">
-                                                <button type="button" class="ghost" on:click=move |_| reset(a2.clone())>{tx("Cấp lại mật khẩu", "Reset password")}</button>
-                                                <button type="button" class="ghost" on:click=move |_| editing.set(Some(a3.clone()))>{tx("Sửa địa bàn", "Change areas")}</button>
+                                                <button type="button" class="ghost" on:click=move |_| reset(a2.clone())>{vi_en("Cấp lại mật khẩu", "Reset password")}</button>
+                                                <button type="button" class="ghost" on:click=move |_| editing.set(Some(a3.clone()))>{vi_en("Sửa địa bàn", "Change areas")}</button>
                                                 {
                                                     let a4 = a.clone();
                                                     if active {
-                                                        view! { <button type="button" class="ghost danger" on:click=move |_| set_active(a4.clone(), false)>{tx("Khóa", "Deactivate")}</button> }.into_any()
+                                                        view! { <button type="button" class="ghost danger" on:click=move |_| set_active(a4.clone(), false)>{vi_en("Khóa", "Deactivate")}</button> }.into_any()
                                                     } else {
-                                                        view! { <button type="button" class="ghost" on:click=move |_| set_active(a4.clone(), true)>{tx("Mở khóa", "Reactivate")}</button> }.into_any()
+                                                        view! { <button type="button" class="ghost" on:click=move |_| set_active(a4.clone(), true)>{vi_en("Mở khóa", "Reactivate")}</button> }.into_any()
                                                     }
                                                 }
-                                                <a href=audit>{tx("Nhật ký", "History")}</a>
+                                                <a href=audit>{vi_en("Nhật ký", "History")}</a>
                                             </td>
                                         </tr>
                                     }
@@ -275,21 +275,21 @@ fn CreateAccount(
     };
     view! {
         <details class="card" open=true>
-            <summary><h2>{tx("Tạo tài khoản", "Create an account")}</h2></summary>
+            <summary><h2>{vi_en("Tạo tài khoản", "Create an account")}</h2></summary>
             <form on:submit=submit>
-                <label for="new-username">{tx("Tên đăng nhập", "User name")}</label>
+                <label for="new-username">{vi_en("Tên đăng nhập", "User name")}</label>
                 <input id="new-username" autocomplete="off" autocapitalize="none" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
                 {err("username")}
-                <label for="new-name">{tx("Họ tên", "Name")}</label>
+                <label for="new-name">{vi_en("Họ tên", "Name")}</label>
                 <input id="new-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 {err("display_name")}
-                <label for="new-role">{tx("Vai trò", "Role")}</label>
+                <label for="new-role">{vi_en("Vai trò", "Role")}</label>
                 <select id="new-role" on:change=move |ev| role.set(Role::from_key(&event_target_value(&ev)).unwrap_or(Role::Officer))>
                     {[Role::Officer, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=r.key() selected=move || role.get() == r>{move || role_label(r)}</option> }).collect_view()}
                 </select>
                 <AreaPicker areas chosen label=t("Địa bàn phụ trách", "Areas covered")/>
                 {err("areas")}
-                <button type="submit" class="primary" disabled=move || busy.get()>{tx("Tạo tài khoản", "Create account")}</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>{vi_en("Tạo tài khoản", "Create account")}</button>
             </form>
         </details>
     }
@@ -328,12 +328,12 @@ fn EditAreas(
         });
     };
     view! {
-        <section class="card" aria-label=tx("Sửa địa bàn", "Change areas")>
+        <section class="card" aria-label=vi_en("Sửa địa bàn", "Change areas")>
             <h2>{move || format!("{} — {}", t("Địa bàn của", "Areas of"), account.display_name)}</h2>
             <form on:submit=save>
                 <AreaPicker areas chosen label=t("Địa bàn phụ trách", "Areas covered")/>
-                <button type="submit" class="primary">{tx("Lưu địa bàn", "Save areas")}</button>
-                <button type="button" class="ghost" on:click=move |_| editing.set(None)>{tx("Thôi", "Cancel")}</button>
+                <button type="submit" class="primary">{vi_en("Lưu địa bàn", "Save areas")}</button>
+                <button type="button" class="ghost" on:click=move |_| editing.set(None)>{vi_en("Thôi", "Cancel")}</button>
             </form>
         </section>
     }

@@ -15,7 +15,7 @@
 //! divided commune's cooperatives are listed with where each goes and why; the
 //! administrator chooses another unit for any of them and the preview follows. Online only.
 
-use crate::i18n::{date, lang, t, tx};
+use crate::i18n::{date, lang, t, vi_en};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{Area, AreaLevel};
 use hoptac_core::reorg::{ReorgPreview, Reorganisation};
@@ -90,20 +90,20 @@ pub fn AreasPage() -> impl IntoView {
     };
     view! {
         <section>
-            <p class="actions"><a href="/quan-tri">{tx("← Quản trị", "← Administration")}</a></p>
-            <h1>{tx("Địa bàn", "Areas")}</h1>
+            <p class="actions"><a href="/quan-tri">{vi_en("← Quản trị", "← Administration")}</a></p>
+            <h1>{vi_en("Địa bàn", "Areas")}</h1>
             <AreaTree on_reorganise=move |r: Reorganisation| { request.set(Some(r)); run(false); }/>
             <OfficialUnits on_reorganise=move |r: Reorganisation| { request.set(Some(r)); run(false); }/>
             <AreaListImport/>
-            <h2 id="reorg-h">{tx("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
-            <p class="muted">{tx(
+            <h2 id="reorg-h">{vi_en("Sắp xếp đơn vị hành chính", "Reorganising the areas")}</h2>
+            <p class="muted">{vi_en(
                 "Chọn tệp sắp xếp (theo nghị quyết): trang cho xem trước mọi địa bàn lập mới và giải thể, các HTX và phiếu chuyển đi, địa bàn của từng tài khoản trước và sau, kế hoạch được chuyển hay bỏ. Chỉ khi bấm Áp dụng mới thay đổi.",
                 "Choose the reorganisation's file (after the resolution): the page previews every area created and closed, the cooperatives and reports that move, each account's areas before and after, the targets carried or dropped. Nothing changes until you press Apply.",
             )}</p>
-            <label for="reorg-file">{tx("Tệp sắp xếp (JSON)", "Reorganisation file (JSON)")}</label>
+            <label for="reorg-file">{vi_en("Tệp sắp xếp (JSON)", "Reorganisation file (JSON)")}</label>
             <input id="reorg-file" type="file" accept=".json,application/json" on:change=choose/>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
-            {move || busy.get().then(|| view! { <p class="muted" role="status">{tx("Đang xử lý…", "Working…")}</p> })}
+            {move || busy.get().then(|| view! { <p class="muted" role="status">{vi_en("Đang xử lý…", "Working…")}</p> })}
             {move || preview.get().map(|p| view! {
                 <Preview p=p.clone() request busy on_apply=move || run(true)
                     on_place=move |coop: String, area: String| {
@@ -136,7 +136,7 @@ fn Preview(
         <section class="card" aria-labelledby="preview-h">
             <h2 id="preview-h">{move || if applied { t("Đã áp dụng", "Applied") } else { t("Xem trước (chưa thay đổi gì)", "Preview (nothing changed yet)") }}</h2>
             <p>{format!("{} — {}", when.0, when.1)}</p>
-            <ul class="facts" aria-label=tx("Tóm tắt", "Summary")>
+            <ul class="facts" aria-label=vi_en("Tóm tắt", "Summary")>
                 <li>{move || format!("{}: {}", t("Địa bàn lập mới", "Areas created"), p.created.len())}</li>
                 <li>{move || format!("{}: {}", t("Địa bàn giải thể", "Areas closed"), p.closed.len())}</li>
                 <li>{move || format!("{}: {}", t("HTX, THT chuyển địa bàn", "Cooperatives moved"), p.cooperatives_total)}</li>
@@ -144,23 +144,23 @@ fn Preview(
             </ul>
             {blocked.then(|| view! {
                 <div class="error" role="alert">
-                    <p>{tx("Chưa áp dụng được:", "Cannot be applied yet:")}</p>
+                    <p>{vi_en("Chưa áp dụng được:", "Cannot be applied yet:")}</p>
                     <ul>{p.blocked.iter().map(|m| { let m = m.clone(); view! { <li>{move || m.get(lang().get()).to_string()}</li> } }).collect_view()}</ul>
                 </div>
             })}
-            <h3>{tx("Tài khoản đổi địa bàn", "Accounts whose areas change")}</h3>
-            <table class="table" aria-label=tx("Tài khoản đổi địa bàn", "Accounts whose areas change")>
+            <h3>{vi_en("Tài khoản đổi địa bàn", "Accounts whose areas change")}</h3>
+            <table class="table" aria-label=vi_en("Tài khoản đổi địa bàn", "Accounts whose areas change")>
                 <thead><tr>
-                    <th scope="col">{tx("Tài khoản", "Account")}</th>
-                    <th scope="col">{tx("Trước", "Before")}</th>
-                    <th scope="col">{tx("Sau", "After")}</th>
+                    <th scope="col">{vi_en("Tài khoản", "Account")}</th>
+                    <th scope="col">{vi_en("Trước", "Before")}</th>
+                    <th scope="col">{vi_en("Sau", "After")}</th>
                 </tr></thead>
                 <tbody>{p.assignments.iter().map(|a| view! {
                     <tr><td>{format!("{} ({})", a.display_name, a.username)}</td><td>{a.before.join(", ")}</td><td>{a.after.join(", ")}</td></tr>
                 }).collect_view()}</tbody>
             </table>
-            <h3>{tx("Kế hoạch", "Targets")}</h3>
-            <ul class="list" aria-label=tx("Kế hoạch chuyển hoặc bỏ", "Targets carried or dropped")>
+            <h3>{vi_en("Kế hoạch", "Targets")}</h3>
+            <ul class="list" aria-label=vi_en("Kế hoạch chuyển hoặc bỏ", "Targets carried or dropped")>
                 {p.targets.iter().map(|tc| {
                     let (area, period, dropped) = (tc.area_id.clone(), tc.period.clone(), tc.dropped.clone());
                     view! { <li>{move || match &dropped {
@@ -170,17 +170,17 @@ fn Preview(
                 }).collect_view()}
             </ul>
             {(!p.placements.is_empty()).then(|| view! {
-                <h3>{tx("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")}</h3>
-                <p class="muted">{tx(
+                <h3>{vi_en("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")}</h3>
+                <p class="muted">{vi_en(
                     "Mỗi HTX về một đơn vị: theo lựa chọn của bạn, nếu không thì đơn vị gần vị trí GPS của lần khảo sát gần nhất, nếu không thì đơn vị chính theo nghị quyết. Đổi ở đây rồi xem lại trước khi áp dụng.",
                     "Each goes to one unit: as you choose, else the unit nearest its latest visit's GPS position, else the resolution's main unit. Change any here; the preview follows.",
                 )}</p>
-                <table class="table" aria-label=tx("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")>
+                <table class="table" aria-label=vi_en("HTX, THT của xã/phường bị chia tách", "Cooperatives of divided communes")>
                     <thead><tr>
-                        <th scope="col">{tx("Tên", "Name")}</th>
-                        <th scope="col">{tx("Xã/phường cũ", "Former commune")}</th>
-                        <th scope="col">{tx("Về", "Goes to")}</th>
-                        <th scope="col">{tx("Vì", "Why")}</th>
+                        <th scope="col">{vi_en("Tên", "Name")}</th>
+                        <th scope="col">{vi_en("Xã/phường cũ", "Former commune")}</th>
+                        <th scope="col">{vi_en("Về", "Goes to")}</th>
+                        <th scope="col">{vi_en("Vì", "Why")}</th>
                     </tr></thead>
                     <tbody>{p.placements.iter().map(|pl| {
                         let (coop, chosen, rule) = (pl.cooperative_id.clone(), pl.chosen.clone(), pl.rule.clone());
@@ -203,19 +203,19 @@ fn Preview(
                     }).collect_view()}</tbody>
                 </table>
             })}
-            <h3>{tx("HTX, THT chuyển địa bàn", "Cooperatives moved")}</h3>
-            <table class="table" aria-label=tx("HTX, THT chuyển địa bàn", "Cooperatives moved")>
+            <h3>{vi_en("HTX, THT chuyển địa bàn", "Cooperatives moved")}</h3>
+            <table class="table" aria-label=vi_en("HTX, THT chuyển địa bàn", "Cooperatives moved")>
                 <thead><tr>
-                    <th scope="col">{tx("Tên", "Name")}</th>
-                    <th scope="col">{tx("Từ", "From")}</th>
-                    <th scope="col">{tx("Sang", "To")}</th>
+                    <th scope="col">{vi_en("Tên", "Name")}</th>
+                    <th scope="col">{vi_en("Từ", "From")}</th>
+                    <th scope="col">{vi_en("Sang", "To")}</th>
                 </tr></thead>
                 <tbody>{p.cooperatives.iter().map(|c| view! {
                     <tr><td>{c.name.clone()}</td><td>{c.from_area.clone()}</td><td>{c.to_area.clone()}</td></tr>
                 }).collect_view()}</tbody>
             </table>
             {(!applied && !blocked).then(|| view! {
-                <p class="actions"><button type="button" disabled=move || busy.get() on:click=move |_| on_apply()>{tx("Áp dụng sắp xếp", "Apply the reorganisation")}</button></p>
+                <p class="actions"><button type="button" disabled=move || busy.get() on:click=move |_| on_apply()>{vi_en("Áp dụng sắp xếp", "Apply the reorganisation")}</button></p>
             })}
         </section>
     }
@@ -321,20 +321,20 @@ fn OfficialUnits(
     };
     view! {
         <section class="card" aria-labelledby="official-h">
-            <h2 id="official-h">{tx("Danh mục đơn vị hành chính chính thức", "The official administrative units")}</h2>
-            <p class="muted">{tx(
+            <h2 id="official-h">{vi_en("Danh mục đơn vị hành chính chính thức", "The official administrative units")}</h2>
+            <p class="muted">{vi_en(
                 "Danh mục đơn vị hành chính và bảng sắp xếp ĐVHC 1/7/2025 có sẵn trong hoptac (nguồn: danh mục của Tổng cục Thống kê). Tỉnh có dữ liệu từ trước 1/7/2025: nạp các huyện, xã cũ, nhập danh sách HTX theo xã cũ, rồi áp dụng sắp xếp.",
                 "The official units and the 1 July 2025 reorganisation come with hoptac (source: the national list of administrative units). A province with records from before 1 July 2025: load its former districts and communes, import the registry by former commune, then apply the reform.",
             )}</p>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
-            {move || busy.get().then(|| view! { <p class="muted" role="status"><progress aria-label=t("Đang xử lý…", "Working…")></progress>" "{tx("Đang xử lý…", "Working…")}</p> })}
-            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+            {move || busy.get().then(|| view! { <p class="muted" role="status"><progress aria-label=t("Đang xử lý…", "Working…")></progress>" "{vi_en("Đang xử lý…", "Working…")}</p> })}
+            <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang tải…", "Loading…")}</p> }>
                 {move || areas.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
                     Ok(all) => {
                         let provinces: Vec<Area> = all.iter().filter(|a| a.parent_id.is_none() && a.is_open() && a.code.is_some()).cloned().collect();
                         view! {
-                            <ul class="list" aria-label=tx("Tỉnh", "Provinces")>
+                            <ul class="list" aria-label=vi_en("Tỉnh", "Provinces")>
                                 {provinces.into_iter().map(|p| {
                                     let (id1, id2, name) = (p.id.clone(), p.id.clone(), p.name.clone());
                                     let name2 = name.clone();
@@ -343,10 +343,10 @@ fn OfficialUnits(
                                             <strong>{name.clone()}</strong>" "
                                             <button type="button" class="ghost" disabled=move || busy.get()
                                                 aria-label=format!("{} {name2}", t("Nạp đơn vị trước 1/7/2025:", "Load the units before 1 July 2025:"))
-                                                on:click=move |_| load_before(id1.clone(), name.clone())>{tx("Nạp đơn vị trước 1/7/2025", "Load the units before 1 July 2025")}</button>" "
+                                                on:click=move |_| load_before(id1.clone(), name.clone())>{vi_en("Nạp đơn vị trước 1/7/2025", "Load the units before 1 July 2025")}</button>" "
                                             <button type="button" disabled=move || busy.get()
                                                 aria-label=format!("{} {}", t("Áp dụng sắp xếp ĐVHC 1/7/2025:", "Apply the 1 July 2025 reform:"), p.name)
-                                                on:click=move |_| reform(id2.clone())>{tx("Áp dụng sắp xếp ĐVHC 1/7/2025", "Apply the 1 July 2025 reform")}</button>
+                                                on:click=move |_| reform(id2.clone())>{vi_en("Áp dụng sắp xếp ĐVHC 1/7/2025", "Apply the 1 July 2025 reform")}</button>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -356,17 +356,17 @@ fn OfficialUnits(
                 })}
             </Suspense>
             <form class="inline-form" on:submit=from_table aria-labelledby="table-h">
-                <h3 id="table-h">{tx("Sắp xếp theo bảng của nghị quyết", "A reorganisation from a resolution's table")}</h3>
-                <p class="muted">{tx("Tệp XLSX hoặc CSV, mỗi dòng một đơn vị cũ và đơn vị mới nhận nó: Mã cũ, Tên cũ, Mã mới, Tên mới (và Chính nếu đơn vị cũ chia cho nhiều đơn vị).", "An XLSX or CSV file, a row per old unit and the new unit it goes to: old code, old name, new code, new name (and Main when an old unit is divided).")}</p>
-                <label>{tx("Tệp bảng", "Table file")}
+                <h3 id="table-h">{vi_en("Sắp xếp theo bảng của nghị quyết", "A reorganisation from a resolution's table")}</h3>
+                <p class="muted">{vi_en("Tệp XLSX hoặc CSV, mỗi dòng một đơn vị cũ và đơn vị mới nhận nó: Mã cũ, Tên cũ, Mã mới, Tên mới (và Chính nếu đơn vị cũ chia cho nhiều đơn vị).", "An XLSX or CSV file, a row per old unit and the new unit it goes to: old code, old name, new code, new name (and Main when an old unit is divided).")}</p>
+                <label>{vi_en("Tệp bảng", "Table file")}
                     <input type="file" accept=".xlsx,.csv" on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
                         table_file.set(input.files().and_then(|l| l.get(0)));
                     }/>
                 </label>
-                <label>{tx("Từ ngày", "From")}<input type="date" required prop:value=effective_on on:input=move |ev| effective_on.set(event_target_value(&ev))/></label>
-                <label>{tx("Theo quyết định", "Under the decision")}<input type="text" required maxlength="300" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
-                <button type="submit" disabled=move || busy.get()>{tx("Xem trước", "Preview")}</button>
+                <label>{vi_en("Từ ngày", "From")}<input type="date" required prop:value=effective_on on:input=move |ev| effective_on.set(event_target_value(&ev))/></label>
+                <label>{vi_en("Theo quyết định", "Under the decision")}<input type="text" required maxlength="300" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
+                <button type="submit" disabled=move || busy.get()>{vi_en("Xem trước", "Preview")}</button>
             </form>
         </section>
     }
@@ -417,29 +417,29 @@ fn AreaListImport() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="dvhc-h">
-            <h2 id="dvhc-h">{tx("Danh mục đơn vị hành chính", "The list of administrative units")}</h2>
-            <p class="muted">{tx(
+            <h2 id="dvhc-h">{vi_en("Danh mục đơn vị hành chính", "The list of administrative units")}</h2>
+            <p class="muted">{vi_en(
                 "Tệp XLSX hoặc CSV có các cột Mã, Tên, Cấp, Mã cấp trên. Đơn vị mới được thêm (mã là mã đơn vị), đơn vị đã có được đổi tên; chuyển cấp trên hay giải thể là việc sắp xếp (bên dưới).",
                 "An XLSX or CSV file with the columns Mã, Tên, Cấp, Mã cấp trên. New units are added (their code as id), known ones renamed; moving or closing one is a reorganisation (below).",
             )}</p>
-            <label for="dvhc-file">{tx("Tệp danh mục (XLSX, CSV)", "List file (XLSX, CSV)")}</label>
+            <label for="dvhc-file">{vi_en("Tệp danh mục (XLSX, CSV)", "List file (XLSX, CSV)")}</label>
             <input id="dvhc-file" type="file" accept=".xlsx,.csv,text/csv" on:change=choose/>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
             {move || report.get().map(|r| {
                 let applied = r.applied;
                 let (created, renamed, unchanged, refused_n) = (r.created.len(), r.renamed.len(), r.unchanged, r.refused.len());
                 view! {
-                    <ul class="facts" aria-label=tx("Kết quả đọc tệp", "What the file does")>
+                    <ul class="facts" aria-label=vi_en("Kết quả đọc tệp", "What the file does")>
                         <li>{move || format!("{}: {}", t("Đơn vị mới", "New units"), created)}</li>
                         <li>{move || format!("{}: {}", t("Đổi tên", "Renamed"), renamed)}</li>
                         <li>{move || format!("{}: {}", t("Không đổi", "Unchanged"), unchanged)}</li>
                         <li>{move || format!("{}: {}", t("Dòng bị từ chối", "Rows refused"), refused_n)}</li>
                     </ul>
-                    <ul class="list" aria-label=tx("Dòng bị từ chối", "Rows refused")>
+                    <ul class="list" aria-label=vi_en("Dòng bị từ chối", "Rows refused")>
                         {r.refused.iter().map(|x| { let (row, m) = (x.row, x.reason.clone()); view! { <li>{move || format!("{} {row}: {}", t("Dòng", "Row"), m.get(lang().get()))}</li> } }).collect_view()}
                     </ul>
                     {(!applied && (created + renamed > 0)).then(|| view! {
-                        <button type="button" on:click=move |_| send(true)>{tx("Nhập danh mục", "Import the list")}</button>
+                        <button type="button" on:click=move |_| send(true)>{vi_en("Nhập danh mục", "Import the list")}</button>
                     })}
                 }
             })}
@@ -505,9 +505,9 @@ fn AreaTree(
     };
     view! {
         <section class="card" aria-labelledby="tree-h">
-            <h2 id="tree-h">{tx("Địa bàn hiện nay", "Today's areas")}</h2>
+            <h2 id="tree-h">{vi_en("Địa bàn hiện nay", "Today's areas")}</h2>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
-            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang tải…", "Loading…")}</p> }>
                 {move || areas.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
                     Ok(all) => {
@@ -530,9 +530,9 @@ fn AreaTree(
                                     <td>{a.code.clone().unwrap_or_default()}</td>
                                     <td class="actions">
                                         <button type="button" class="ghost" aria-label=format!("{} {}", t("Đổi tên", "Rename"), a.name)
-                                            on:click=move |_| open.set(Some((id2.clone(), RowForm::Rename)))>{tx("Đổi tên", "Rename")}</button>
+                                            on:click=move |_| open.set(Some((id2.clone(), RowForm::Rename)))>{vi_en("Đổi tên", "Rename")}</button>
                                         <button type="button" class="ghost" aria-label=format!("{} {}", t("Sáp nhập/giải thể", "Merge/close"), a.name)
-                                            on:click=move |_| open.set(Some((id3.clone(), RowForm::Close)))>{tx("Sáp nhập/giải thể", "Merge/close")}</button>
+                                            on:click=move |_| open.set(Some((id3.clone(), RowForm::Close)))>{vi_en("Sáp nhập/giải thể", "Merge/close")}</button>
                                     </td>
                                 </tr>
                                 {move || is_rename().then(|| view! { <tr><td colspan="4"><RenameForm area=a2.clone() done open/></td></tr> })}
@@ -540,12 +540,12 @@ fn AreaTree(
                             }
                         }).collect_view();
                         view! {
-                            <table class="table" aria-label=tx("Địa bàn hiện nay", "Today's areas")>
+                            <table class="table" aria-label=vi_en("Địa bàn hiện nay", "Today's areas")>
                                 <thead><tr>
-                                    <th scope="col">{tx("Tên", "Name")}</th>
-                                    <th scope="col">{tx("Cấp", "Level")}</th>
-                                    <th scope="col">{tx("Mã ĐVHC", "Code")}</th>
-                                    <th scope="col">{tx("Thao tác", "Actions")}</th>
+                                    <th scope="col">{vi_en("Tên", "Name")}</th>
+                                    <th scope="col">{vi_en("Cấp", "Level")}</th>
+                                    <th scope="col">{vi_en("Mã ĐVHC", "Code")}</th>
+                                    <th scope="col">{vi_en("Thao tác", "Actions")}</th>
                                 </tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
@@ -587,11 +587,11 @@ fn RenameForm(
         });
     };
     view! {
-        <form class="inline-form" on:submit=save aria-label=tx("Đổi tên địa bàn", "Rename the area")>
-            <label>{tx("Tên mới", "New name")}<input required maxlength="200" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
-            <label>{tx("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
-            <button type="submit">{tx("Lưu", "Save")}</button>
-            <button type="button" class="ghost" on:click=move |_| open.set(None)>{tx("Huỷ", "Cancel")}</button>
+        <form class="inline-form" on:submit=save aria-label=vi_en("Đổi tên địa bàn", "Rename the area")>
+            <label>{vi_en("Tên mới", "New name")}<input required maxlength="200" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <label>{vi_en("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
+            <button type="submit">{vi_en("Lưu", "Save")}</button>
+            <button type="button" class="ghost" on:click=move |_| open.set(None)>{vi_en("Huỷ", "Cancel")}</button>
         </form>
     }
 }
@@ -639,16 +639,16 @@ fn CloseForm(
     };
     view! {
         <form class="inline-form" on:submit=preview aria-label=format!("{} {}", t("Sáp nhập/giải thể", "Merge/close"), area.name)>
-            <label>{tx("Từ ngày", "From")}<input type="date" required prop:value=on on:input=move |ev| on.set(event_target_value(&ev))/></label>
-            <label>{tx("Theo quyết định", "By the decision")}<input required maxlength="200" placeholder="Nghị quyết 1674/NQ-UBTVQH15" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
-            <label>{tx("Sáp nhập vào", "Merged into")}
+            <label>{vi_en("Từ ngày", "From")}<input type="date" required prop:value=on on:input=move |ev| on.set(event_target_value(&ev))/></label>
+            <label>{vi_en("Theo quyết định", "By the decision")}<input required maxlength="200" placeholder="Nghị quyết 1674/NQ-UBTVQH15" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))/></label>
+            <label>{vi_en("Sáp nhập vào", "Merged into")}
                 <select on:change=move |ev| into.set(event_target_value(&ev))>
-                    <option value="">{tx("Không — giải thể (không có đơn vị thay thế)", "None — dissolved (no successor)")}</option>
+                    <option value="">{vi_en("Không — giải thể (không có đơn vị thay thế)", "None — dissolved (no successor)")}</option>
                     {peers.into_iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit">{tx("Xem trước", "Preview")}</button>
-            <button type="button" class="ghost" on:click=move |_| open.set(None)>{tx("Huỷ", "Cancel")}</button>
+            <button type="submit">{vi_en("Xem trước", "Preview")}</button>
+            <button type="button" class="ghost" on:click=move |_| open.set(None)>{vi_en("Huỷ", "Cancel")}</button>
         </form>
     }
 }
@@ -694,13 +694,13 @@ fn AddForm(
     ];
     view! {
         <form class="inline-form" on:submit=add aria-labelledby="add-area-h">
-            <h3 id="add-area-h">{tx("Thêm đơn vị", "Add a unit")}</h3>
-            <label>{tx("Thuộc", "Under")}
+            <h3 id="add-area-h">{vi_en("Thêm đơn vị", "Add a unit")}</h3>
+            <label>{vi_en("Thuộc", "Under")}
                 <select on:change=move |ev| parent.set(event_target_value(&ev))>
                     {parents.into_iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <label>{tx("Cấp", "Level")}
+            <label>{vi_en("Cấp", "Level")}
                 <select on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if let Some(l) = levels.iter().find(|l| hoptac_core::keyed::Keyed::key(**l) == v) { level.set(*l); }
@@ -708,9 +708,9 @@ fn AddForm(
                     {levels.iter().map(|l| view! { <option value=hoptac_core::keyed::Keyed::key(*l)>{level_name(*l)}</option> }).collect_view()}
                 </select>
             </label>
-            <label>{tx("Tên", "Name")}<input required maxlength="200" placeholder="Phường Hoa Lư" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
-            <label>{tx("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
-            <button type="submit">{tx("Thêm", "Add")}</button>
+            <label>{vi_en("Tên", "Name")}<input required maxlength="200" placeholder="Phường Hoa Lư" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <label>{vi_en("Mã đơn vị hành chính", "Administrative unit code")}<input inputmode="numeric" maxlength="10" prop:value=code on:input=move |ev| code.set(event_target_value(&ev))/></label>
+            <button type="submit">{vi_en("Thêm", "Add")}</button>
         </form>
     }
 }

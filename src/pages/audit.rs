@@ -1,7 +1,7 @@
 //! A record's audit trail (supervisors, online): every change — who, when, from which
 //! device, old value → new value — as the server keeps it (GET /api/audit/{entity}/{id}).
 
-use crate::i18n::{date_time, lang, t, tx};
+use crate::i18n::{date_time, lang, t, vi_en};
 use leptos::prelude::*;
 
 fn action_label(a: &str) -> &'static str {
@@ -58,11 +58,11 @@ pub fn AuditPage() -> impl IntoView {
     };
     view! {
         <section>
-            <h1>{tx("Nhật ký thay đổi", "Change history")}</h1>
+            <h1>{vi_en("Nhật ký thay đổi", "Change history")}</h1>
             <p class="muted">{format!("{entity} · {id}")}</p>
             <div role="alert">{move || error().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
             <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
-            <ol class="list audit" aria-label=tx("Các lần thay đổi", "Changes")>
+            <ol class="list audit" aria-label=vi_en("Các lần thay đổi", "Changes")>
                 {move || entries.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|e| {
                     let device = match &e.client_id {
                         Some(c) => format!("{} {c}", t("máy", "device")),

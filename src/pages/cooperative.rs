@@ -5,7 +5,7 @@
 //! gain it, then the move).
 
 use crate::components::conflicts::ConflictCard;
-use crate::i18n::{date, lang, t, tx};
+use crate::i18n::{date, lang, t, vi_en};
 use crate::labels::{kind_label, status_label};
 use crate::store::{LocalSync, LocalVisit};
 use hoptac_core::merge::Conflict;
@@ -94,20 +94,20 @@ pub fn CooperativePage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"…"</p> }>
         <Show when=move || coop.with(|c| c.is_some())
-            fallback=move || view! { <p class="muted">{tx("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p> }>
+            fallback=move || view! { <p class="muted">{vi_en("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p> }>
             {move || coop.get().map(|c| view! { <Profile coop=c/> })}
             <Show when=saved>
-                <p class="ok" role="status">{tx("Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.", "The report is saved on this tablet. It will be sent when online.")}</p>
+                <p class="ok" role="status">{vi_en("Đã lưu phiếu trên máy. Phiếu sẽ được gửi khi có mạng.", "The report is saved on this tablet. It will be sent when online.")}</p>
             </Show>
             <p>
                 <a href=move || format!("/htx/{}/khao-sat", id()) class="button primary">
                     {move || if part(|t| t.has_draft) { t("Tiếp tục phiếu đang viết", "Continue the report in progress") } else { t("Viết phiếu khảo sát", "Write a visit report") }}
                 </a>
                 " "
-                <a href=move || format!("/htx/{}/sua", id()) class="button">{tx("Sửa hồ sơ", "Edit the profile")}</a>
+                <a href=move || format!("/htx/{}/sua", id()) class="button">{vi_en("Sửa hồ sơ", "Edit the profile")}</a>
                 " "
                 <Show when=move || session.user.with(|s| s.as_ref().is_some_and(|s| s.user.role != hoptac_core::model::Role::Officer))>
-                    <a href=move || format!("/nhat-ky/cooperative/{}", id()) class="button">{tx("Nhật ký thay đổi", "Change history")}</a>
+                    <a href=move || format!("/nhat-ky/cooperative/{}", id()) class="button">{vi_en("Nhật ký thay đổi", "Change history")}</a>
                 </Show>
             </p>
             <Show when=move || !officer()>
@@ -115,7 +115,7 @@ pub fn CooperativePage() -> impl IntoView {
             </Show>
             <Show when=move || part(|t| !t.conflicts.is_empty())>
                 <section aria-labelledby="coop-conflicts-h">
-                    <h2 id="coop-conflicts-h">{tx("Xung đột hồ sơ", "Profile conflicts")}</h2>
+                    <h2 id="coop-conflicts-h">{vi_en("Xung đột hồ sơ", "Profile conflicts")}</h2>
                     <ul class="list conflicts">
                         <For each=conflicts key=|c| (c.id.clone(), c.resolution.is_some()) let:c>
                             <ConflictCard conflict=c on_resolved=Callback::new(move |_| reload.update(|n| *n += 1))/>
@@ -125,12 +125,12 @@ pub fn CooperativePage() -> impl IntoView {
             </Show>
             <Show when=move || !officer()>
                 <section>
-                    <h2>{tx("Các lần khảo sát", "Visits")}</h2>
+                    <h2>{vi_en("Các lần khảo sát", "Visits")}</h2>
                     <div role="alert">{move || server_error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
                     <Show when=move || !server_busy.get() && server_error.with(Option::is_none) && on_server.with(|v| v.is_empty())>
-                        <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
+                        <p class="empty">{vi_en("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                     </Show>
-                    <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
+                    <ul class="list visits" aria-label=vi_en("Các lần khảo sát", "Visits")>
                         {crate::components::each(move || on_server.get(), move |r| view! {
                             <li class="visit">
                                 <a class="name" href=format!("/bao-cao/{}", r.id)>{date(&r.visit_date)}</a>
@@ -150,11 +150,11 @@ pub fn CooperativePage() -> impl IntoView {
             </Show>
             <Show when=officer>
             <section>
-                <h2>{tx("Các lần khảo sát", "Visits")}</h2>
+                <h2>{vi_en("Các lần khảo sát", "Visits")}</h2>
                 <Show when=move || part(|t| t.visits.is_empty())>
-                    <p class="empty">{tx("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
+                    <p class="empty">{vi_en("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                 </Show>
-                <ul class="list visits" aria-label=tx("Các lần khảo sát", "Visits")>
+                <ul class="list visits" aria-label=vi_en("Các lần khảo sát", "Visits")>
                     {crate::components::each(visits, move |v| view! {
                         <li class="visit">
                             <span class="name">{date(&v.report.visit_date)}</span>
@@ -277,22 +277,22 @@ fn MoveForm(coop: Signal<Option<Cooperative>>, on_moved: Callback<()>) -> impl I
         });
     };
     view! {
-        <p><button type="button" class="ghost" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{tx("Chuyển địa bàn", "Move to another commune")}</button></p>
+        <p><button type="button" class="ghost" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{vi_en("Chuyển địa bàn", "Move to another commune")}</button></p>
         <Show when=move || open.get()>
-            <form class="inline-form card" aria-label=tx("Chuyển địa bàn", "Move to another commune")
+            <form class="inline-form card" aria-label=vi_en("Chuyển địa bàn", "Move to another commune")
                 on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); run(false) }>
-                <label>{tx("Sang xã/phường", "To the commune or ward")}
+                <label>{vi_en("Sang xã/phường", "To the commune or ward")}
                     <select required on:change=move |ev| { to.set(event_target_value(&ev)); preview.set(None); }>
-                        <option value="">{tx("(chọn)", "(choose)")}</option>
+                        <option value="">{vi_en("(chọn)", "(choose)")}</option>
                         <Suspense fallback=|| ()>
                             {move || places.get().map(|list| list.into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view())}
                         </Suspense>
                     </select>
                 </label>
-                <label>{tx("Lý do", "Why")}
+                <label>{vi_en("Lý do", "Why")}
                     <input type="text" required maxlength="300" prop:value=reason on:input=move |ev| { reason.set(event_target_value(&ev)); preview.set(None); }/>
                 </label>
-                <button type="submit" disabled=move || busy.get()>{tx("Xem trước", "Preview")}</button>
+                <button type="submit" disabled=move || busy.get()>{vi_en("Xem trước", "Preview")}</button>
                 <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
                 {move || preview.get().map(|p| {
                     let summary = if p.applied {
@@ -308,7 +308,7 @@ fn MoveForm(coop: Signal<Option<Cooperative>>, on_moved: Callback<()>) -> impl I
                             {(!losing.is_empty()).then(|| view! { <p>{format!("{} {losing}", t("Máy của các tài khoản này không còn hồ sơ:", "These accounts' tablets drop it:"))}</p> })}
                             {(!gaining.is_empty()).then(|| view! { <p>{format!("{} {gaining}", t("Máy của các tài khoản này nhận hồ sơ và các lần khảo sát:", "These accounts' tablets receive it with its visits:"))}</p> })}
                         </div>
-                        {(!p.applied).then(|| view! { <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| run(true)>{tx("Chuyển", "Move")}</button> })}
+                        {(!p.applied).then(|| view! { <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| run(true)>{vi_en("Chuyển", "Move")}</button> })}
                     }
                 })}
             </form>
@@ -326,7 +326,7 @@ fn review_badge(status: hoptac_core::model::ReportStatus) -> impl IntoView {
         Rejected => ("Bị từ chối", "Rejected", "badge bad"),
         Draft | Submitted => return None,
     };
-    Some(view! { <span class=class>{tx(vi, en)}</span> })
+    Some(view! { <span class=class>{vi_en(vi, en)}</span> })
 }
 
 #[component]
@@ -336,11 +336,11 @@ fn SyncBadge(
     photos_waiting: usize,
 ) -> impl IntoView {
     match sync {
-        LocalSync::Pending => view! { <span class="badge pending">{tx("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
+        LocalSync::Pending => view! { <span class="badge pending">{vi_en("Đang chờ đồng bộ", "Waiting to sync")}</span> }.into_any(),
         LocalSync::Synced if photos_waiting > 0 => view! { <span class="badge pending">{move || crate::i18n::ts(
             format!("Đã gửi phiếu, còn {photos_waiting} ảnh chờ gửi"),
             format!("Report sent, {photos_waiting} photo(s) still to upload"))}</span> }.into_any(),
-        LocalSync::Synced => view! { <span class="badge ok">{tx("Đã gửi", "Sent")}</span> }.into_any(),
+        LocalSync::Synced => view! { <span class="badge ok">{vi_en("Đã gửi", "Sent")}</span> }.into_any(),
         LocalSync::Rejected { message, .. } => view! {
             <span class="badge bad" role="alert">{move || format!("{} {}", t("Cần sửa:", "Needs fixing:"), message.get(lang().get()))}</span>
         }.into_any(),
@@ -374,7 +374,7 @@ fn Profile(coop: Cooperative) -> impl IntoView {
         let until = crate::i18n::date(&m.until);
         let place = crate::resources::once(move || place(m.area_id.clone()));
         view! {
-            <dt>{tx("Trước đây", "Formerly")}</dt>
+            <dt>{vi_en("Trước đây", "Formerly")}</dt>
             <dd data-testid="coop-former-area">
                 {move || place.get().flatten().map(|p| crate::i18n::ts(
                     format!("{p} (đến {until})"),
@@ -396,13 +396,13 @@ fn Profile(coop: Cooperative) -> impl IntoView {
                 " "{move || status_label(coop.status)}
             </p>
             <dl class="facts">
-                <dt>{tx("Xã/Phường", "Commune or ward")}</dt><dd data-testid="coop-area">{move || commune.get().flatten()}</dd>
+                <dt>{vi_en("Xã/Phường", "Commune or ward")}</dt><dd data-testid="coop-area">{move || commune.get().flatten()}</dd>
                 {former}
-                <dt>{tx("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
-                <dt>{tx("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
-                <dt>{tx("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
-                <dt>{tx("Lao động", "Workers")}</dt><dd>{c.workers.map(|m| m.to_string()).unwrap_or_default()}</dd>
-                <dt>{tx("Sản phẩm, dịch vụ chính", "Main products or services")}</dt><dd>{c.main_products.clone().unwrap_or_default()}</dd>
+                <dt>{vi_en("Chủ nhiệm", "Chair")}</dt><dd>{c.chair_name.clone().unwrap_or_default()}</dd>
+                <dt>{vi_en("Điện thoại", "Phone")}</dt><dd>{c.chair_phone.clone().unwrap_or_default()}</dd>
+                <dt>{vi_en("Thành viên", "Members")}</dt><dd>{c.members.map(|m| m.to_string()).unwrap_or_default()}</dd>
+                <dt>{vi_en("Lao động", "Workers")}</dt><dd>{c.workers.map(|m| m.to_string()).unwrap_or_default()}</dd>
+                <dt>{vi_en("Sản phẩm, dịch vụ chính", "Main products or services")}</dt><dd>{c.main_products.clone().unwrap_or_default()}</dd>
             </dl>
         </section>
     }

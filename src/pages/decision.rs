@@ -2,7 +2,7 @@
 //! the previous revision, the thread, and the decisions (approve; return with a comment;
 //! reject with a reason). The rules are the shared crate's (hoptac_core::decisions).
 
-use crate::i18n::{date, date_time, lang, t, tx};
+use crate::i18n::{date, date_time, lang, t, vi_en};
 use hoptac_core::decisions::{Action, DecisionRequest};
 use leptos::prelude::*;
 
@@ -96,16 +96,16 @@ pub fn DecisionPage() -> impl IntoView {
         })
     };
     view! {
-        <p class="actions"><a href="/bao-cao">{tx("← Danh sách phiếu", "← Reports")}</a>
-            <a href=audit_href>{tx("Nhật ký thay đổi của phiếu", "This report's change history")}</a></p>
+        <p class="actions"><a href="/bao-cao">{vi_en("← Danh sách phiếu", "← Reports")}</a>
+            <a href=audit_href>{vi_en("Nhật ký thay đổi của phiếu", "This report's change history")}</a></p>
         <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
         {move || loaded().map(|d| {
             let r = d.report.clone();
             view! {
                 <section class="card">
-                    <h1>{tx("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
-                    <p class="meta">{r.author_name.clone()}" · "{tx("Lần", "Revision")}" "{r.revision}" · "
+                    <h1>{vi_en("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
+                    <p class="meta">{r.author_name.clone()}" · "{vi_en("Lần", "Revision")}" "{r.revision}" · "
                         <span class="badge" role="status">{move || crate::pages::reports::status_label(r.status)}</span></p>
                     {r.author_left_area_at.map(|at| view! {
                         <p class="badge warn" data-testid="left-area">{move || crate::i18n::ts(
@@ -116,8 +116,8 @@ pub fn DecisionPage() -> impl IntoView {
                 </section>
                 <Show when={let has = d.previous.is_some(); move || has}>
                     <section class="card" aria-labelledby="changes-h">
-                        <h2 id="changes-h">{tx("Các ô đã sửa so với lần trước", "Fields changed since the previous revision")}</h2>
-                        <ul class="list" aria-label=tx("Các ô đã sửa", "Changed fields")>
+                        <h2 id="changes-h">{vi_en("Các ô đã sửa so với lần trước", "Fields changed since the previous revision")}</h2>
+                        <ul class="list" aria-label=vi_en("Các ô đã sửa", "Changed fields")>
                             {d.changes.iter().map(|c| {
                                 let (p, o, n) = (c.path.clone(), c.old.clone(), c.new.clone());
                                 view! { <li>{move || path_label(&p)}": "<del>{o.clone()}</del>" → "<ins>{n.clone()}</ins></li> }
@@ -126,13 +126,13 @@ pub fn DecisionPage() -> impl IntoView {
                     </section>
                 </Show>
                 <section class="card" aria-labelledby="thread-h">
-                    <h2 id="thread-h">{tx("Trao đổi", "Thread")}</h2>
+                    <h2 id="thread-h">{vi_en("Trao đổi", "Thread")}</h2>
                     <ul class="list">
                         {r.events.iter().map(|e| {
                             let (vi, en) = action_label(e.action);
                             let line = format!("{} · {}", e.by_name, date_time(e.at));
                             let text = e.text.clone();
-                            view! { <li><strong>{tx(vi, en)}</strong>" — "{line}<p>{text}</p></li> }
+                            view! { <li><strong>{vi_en(vi, en)}</strong>" — "{line}<p>{text}</p></li> }
                         }).collect_view()}
                     </ul>
                 </section>
@@ -142,15 +142,15 @@ pub fn DecisionPage() -> impl IntoView {
         <Show when=move || detail.with(|d| matches!(d, Some(Ok(_))))>
             <section class="card" aria-labelledby="decide-h">
                 <h2 id="decide-h">{move || if open() { t("Quyết định", "Decision") } else { t("Bình luận", "Comment") }}</h2>
-                <label for="decision-text">{tx("Nhận xét hoặc lý do", "Comment or reason")}</label>
+                <label for="decision-text">{vi_en("Nhận xét hoặc lý do", "Comment or reason")}</label>
                 <textarea id="decision-text" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(crate::util::typed(&ev))></textarea>
                 <div class="actions">
                     <Show when=open>
-                        <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| act.run(Action::Approve)>{tx("Duyệt", "Approve")}</button>
-                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Return)>{tx("Trả lại để sửa", "Return for correction")}</button>
-                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Reject)>{tx("Từ chối", "Reject")}</button>
+                        <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| act.run(Action::Approve)>{vi_en("Duyệt", "Approve")}</button>
+                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Return)>{vi_en("Trả lại để sửa", "Return for correction")}</button>
+                        <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Reject)>{vi_en("Từ chối", "Reject")}</button>
                     </Show>
-                    <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Comment)>{tx("Gửi bình luận", "Post a comment")}</button>
+                    <button type="button" disabled=move || busy.get() on:click=move |_| act.run(Action::Comment)>{vi_en("Gửi bình luận", "Post a comment")}</button>
                 </div>
             </section>
         </Show>

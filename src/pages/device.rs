@@ -1,7 +1,7 @@
 //! "This tablet": storage safety. Whether the browser promised to keep the data, how much
 //! space is used, and export / import of unsent work (to another tablet, or after a wipe).
 
-use crate::i18n::{lang, t, ts, tx};
+use crate::i18n::{lang, t, ts, vi_en};
 use crate::pwa::{download_text, request_persist, storage_info, Offline, StorageInfo};
 use crate::store::UnsentExport;
 use hoptac_core::i18n::Msg;
@@ -186,9 +186,9 @@ pub fn DevicePage() -> impl IntoView {
         });
     };
     view! {
-        <h1>{tx("Máy này", "This tablet")}</h1>
+        <h1>{vi_en("Máy này", "This tablet")}</h1>
         <section class="card">
-            <h2>{tx("Bộ nhớ", "Storage")}</h2>
+            <h2>{vi_en("Bộ nhớ", "Storage")}</h2>
             <p data-testid="persisted">{move || match info.get() {
                 None => "…".to_string(),
                 Some(i) if i.persisted => t("Trình duyệt đã cam kết giữ dữ liệu của ứng dụng (lưu trữ bền vững).", "The browser has promised to keep the app's data (persistent storage).").to_string(),
@@ -201,27 +201,27 @@ pub fn DevicePage() -> impl IntoView {
                 Offline::Unavailable => t(Offline::UNAVAILABLE.0, Offline::UNAVAILABLE.1),
             }}</p>
             <Show when=move || info.get().is_some_and(|i| !i.persisted)>
-                <button type="button" on:click=ask>{tx("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
+                <button type="button" on:click=ask>{vi_en("Yêu cầu lưu trữ bền vững", "Ask for persistent storage")}</button>
             </Show>
         </section>
         <section class="card" aria-labelledby="device-photos-h">
-            <h2 id="device-photos-h">{tx("Ảnh", "Photos")}</h2>
+            <h2 id="device-photos-h">{vi_en("Ảnh", "Photos")}</h2>
             <p data-testid="device-photos">{move || photos.get().map(|(n, bytes, waiting, _, _)| ts(
                 format!("Ảnh trên máy: {n} ảnh, {}; {waiting} ảnh chờ gửi.", mb(bytes as f64)),
                 format!("Photos on this tablet: {n}, {}; {waiting} waiting to upload.", mb(bytes as f64))))}</p>
             <Show when=move || photos.get().is_some_and(|p| p.3 > 0)>
-                <p class="muted">{tx("Ảnh đã gửi đủ lên máy chủ có thể xoá khỏi máy để lấy chỗ trống; khi có mạng vẫn xem được từ máy chủ.", "Photos the server holds in full can be removed from this tablet to make room; they can still be seen from the server when online.")}</p>
+                <p class="muted">{vi_en("Ảnh đã gửi đủ lên máy chủ có thể xoá khỏi máy để lấy chỗ trống; khi có mạng vẫn xem được từ máy chủ.", "Photos the server holds in full can be removed from this tablet to make room; they can still be seen from the server when online.")}</p>
                 <button type="button" on:click=free>{move || photos.get().map(|(_, _, _, k, b)| ts(
                     format!("Giải phóng {k} ảnh đã gửi ({})", mb(b as f64)),
                     format!("Free {k} photo(s) already sent ({})", mb(b as f64))))}</button>
             </Show>
         </section>
         <section class="card">
-            <h2>{tx("Dữ liệu chưa gửi", "Unsent work")}</h2>
-            <p class="muted">{tx("Xuất ra tệp để mang sang máy khác hoặc giữ phòng khi máy bị xóa. Nhập lại trên máy bất kỳ: không có gì bị trùng.", "Export to a file to move it to another tablet or keep it in case this one is wiped. Import it on any tablet: nothing is duplicated.")}</p>
+            <h2>{vi_en("Dữ liệu chưa gửi", "Unsent work")}</h2>
+            <p class="muted">{vi_en("Xuất ra tệp để mang sang máy khác hoặc giữ phòng khi máy bị xóa. Nhập lại trên máy bất kỳ: không có gì bị trùng.", "Export to a file to move it to another tablet or keep it in case this one is wiped. Import it on any tablet: nothing is duplicated.")}</p>
             <div class="actions">
-                <button type="button" class="primary" on:click=export>{tx("Xuất dữ liệu chưa gửi", "Export unsent work")}</button>
-                <label class="button" for="import-file">{tx("Nhập từ tệp", "Import from a file")}</label>
+                <button type="button" class="primary" on:click=export>{vi_en("Xuất dữ liệu chưa gửi", "Export unsent work")}</button>
+                <label class="button" for="import-file">{vi_en("Nhập từ tệp", "Import from a file")}</label>
                 <input id="import-file" class="sr-only" type="file" accept="application/json,.json" on:change=import/>
             </div>
             <Show when=move || message.get().is_some()>

@@ -3,7 +3,7 @@
 //! supervisor keeps one: the other's visit reports move to it, its fields fill the kept
 //! record's empty ones, and it leaves every tablet. Or dismisses the flag. Online.
 
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use crate::labels::{kind_label, status_label};
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::Cooperative;
@@ -61,16 +61,16 @@ pub fn DuplicatesPage() -> impl IntoView {
     };
     view! {
         <section>
-            <h1>{tx("HTX trùng lặp", "Duplicate records")}</h1>
-            <p class="muted">{tx(
+            <h1>{vi_en("HTX trùng lặp", "Duplicate records")}</h1>
+            <p class="muted">{vi_en(
                 "Hai hồ sơ cùng mã số thuế hoặc số ĐKKD là một hợp tác xã. Chọn hồ sơ giữ lại: phiếu khảo sát của hồ sơ kia chuyển sang, hồ sơ kia bị xóa trên mọi máy.",
                 "Two records with one tax code or registration number are one cooperative. Choose the one to keep: the other's reports move to it, and the other leaves every tablet.",
             )}</p>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
-            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang tải…", "Loading…")}</p> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <p class="error">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
-                    Ok(pairs) if pairs.is_empty() => view! { <p>{tx("Không có hồ sơ nào bị trùng.", "No duplicate records.")}</p> }.into_any(),
+                    Ok(pairs) if pairs.is_empty() => view! { <p>{vi_en("Không có hồ sơ nào bị trùng.", "No duplicate records.")}</p> }.into_any(),
                     Ok(pairs) => view! {
                         <ul class="list">
                             {pairs.into_iter().map(|d| {
@@ -83,9 +83,9 @@ pub fn DuplicatesPage() -> impl IntoView {
                                         <p>"A: "{describe(&d.a, d.a_visits)}</p>
                                         <p>"B: "{describe(&d.b, d.b_visits)}</p>
                                         <p class="actions">
-                                            <button type="button" on:click=move |_| merge(a.clone(), b.clone())>{tx("Giữ A, gộp B vào", "Keep A, merge B into it")}</button>
-                                            <button type="button" on:click=move |_| merge(b2.clone(), a2.clone())>{tx("Giữ B, gộp A vào", "Keep B, merge A into it")}</button>
-                                            <button type="button" class="ghost" on:click=move |_| dismiss(a3.clone(), b3.clone())>{tx("Không trùng", "Not duplicates")}</button>
+                                            <button type="button" on:click=move |_| merge(a.clone(), b.clone())>{vi_en("Giữ A, gộp B vào", "Keep A, merge B into it")}</button>
+                                            <button type="button" on:click=move |_| merge(b2.clone(), a2.clone())>{vi_en("Giữ B, gộp A vào", "Keep B, merge A into it")}</button>
+                                            <button type="button" class="ghost" on:click=move |_| dismiss(a3.clone(), b3.clone())>{vi_en("Không trùng", "Not duplicates")}</button>
                                         </p>
                                     </li>
                                 }

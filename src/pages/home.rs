@@ -1,6 +1,6 @@
 //! Home: an officer's cooperative registry, searchable and filtered offline.
 
-use crate::i18n::{t, tx};
+use crate::i18n::{t, vi_en};
 use crate::store::registry::Row;
 use hoptac_core::model::{CoopKind, OperatingStatus, Sector};
 use hoptac_core::text::{normalize, Query};
@@ -114,55 +114,55 @@ fn Registry() -> impl IntoView {
         <crate::components::conflicts::OpenConflicts/>
         <section>
             <div class="title-row">
-                <h1>{tx("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
-                <a href="/htx-moi" class="button">{tx("Đăng ký HTX, THT mới", "Register a new cooperative")}</a>
+                <h1>{vi_en("Hợp tác xã trên địa bàn", "Cooperatives in my areas")}</h1>
+                <a href="/htx-moi" class="button">{vi_en("Đăng ký HTX, THT mới", "Register a new cooperative")}</a>
             </div>
-            <label for="search" class="sr-only">{tx("Tìm hợp tác xã", "Search cooperatives")}</label>
+            <label for="search" class="sr-only">{vi_en("Tìm hợp tác xã", "Search cooperatives")}</label>
             <input id="search" type="search" class="search"
-                placeholder=tx("Tìm theo tên, xã, sản phẩm (không cần dấu)", "Search by name, commune, product")
+                placeholder=vi_en("Tìm theo tên, xã, sản phẩm (không cần dấu)", "Search by name, commune, product")
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="filters">
                 <div class="field">
-                    <label for="f-kind">{tx("Loại hình", "Kind")}</label>
+                    <label for="f-kind">{vi_en("Loại hình", "Kind")}</label>
                     <select id="f-kind" on:change=move |ev| kind.set(pick(event_target_value(&ev)).and_then(|i| KINDS.get(i).copied()))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || kind_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-sector">{tx("Lĩnh vực", "Sector")}</label>
+                    <label for="f-sector">{vi_en("Lĩnh vực", "Sector")}</label>
                     <select id="f-sector" on:change=move |ev| sector.set(pick(event_target_value(&ev)).and_then(|i| SECTORS.get(i).copied()))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || sector_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-commune">{tx("Xã, phường", "Commune")}</label>
+                    <label for="f-commune">{vi_en("Xã, phường", "Commune")}</label>
                     <select id="f-commune" on:change=move |ev| commune.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {crate::components::options(communes, move || commune.get())}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-status">{tx("Tình trạng", "Status")}</label>
+                    <label for="f-status">{vi_en("Tình trạng", "Status")}</label>
                     <select id="f-status" on:change=move |ev| status.set(pick(event_target_value(&ev)).and_then(|i| STATUSES.get(i).copied()))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string()>{move || status_label(k)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="f-sort">{tx("Sắp xếp", "Sort by")}</label>
+                    <label for="f-sort">{vi_en("Sắp xếp", "Sort by")}</label>
                     <select id="f-sort" on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
                         "commune" => SortBy::Commune, "members" => SortBy::Members, "status" => SortBy::Status, _ => SortBy::Name })>
-                        <option value="name">{tx("Tên", "Name")}</option>
-                        <option value="commune">{tx("Xã, phường", "Commune")}</option>
-                        <option value="members">{tx("Số thành viên", "Members")}</option>
-                        <option value="status">{tx("Tình trạng", "Status")}</option>
+                        <option value="name">{vi_en("Tên", "Name")}</option>
+                        <option value="commune">{vi_en("Xã, phường", "Commune")}</option>
+                        <option value="members">{vi_en("Số thành viên", "Members")}</option>
+                        <option value="status">{vi_en("Tình trạng", "Status")}</option>
                     </select>
                 </div>
                 <label class="check" for="f-new">
                     <input id="f-new" type="checkbox" prop:checked=move || newly.get() on:change=move |ev| newly.set(event_target_checked(&ev))/>
-                    <span>{tx("Mới thành lập trong kỳ", "Newly established")}</span>
+                    <span>{vi_en("Mới thành lập trong kỳ", "Newly established")}</span>
                 </label>
             </div>
             <p class="muted" aria-live="polite">{move || {
@@ -170,9 +170,9 @@ fn Registry() -> impl IntoView {
                 crate::i18n::ts(format!("{n} hợp tác xã"), format!("{n} cooperatives"))
             }}</p>
             <Show when=move || listing.with(|l| l.is_some_and(|l| l.rows.is_empty()))>
-                <p class="empty">{tx("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
+                <p class="empty">{vi_en("Chưa có dữ liệu trên máy. Hãy kết nối mạng để đồng bộ.", "No data on this tablet yet. Connect to sync.")}</p>
             </Show>
-            <ul class="list" aria-label=tx("Danh sách hợp tác xã", "Cooperative list")>
+            <ul class="list" aria-label=vi_en("Danh sách hợp tác xã", "Cooperative list")>
                 {crate::components::each(page, |row| view! {
                     <li>
                         <a href=format!("/htx/{}", row.id)>

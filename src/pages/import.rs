@@ -5,7 +5,7 @@
 //! here; then the import itself. Also exports the registry in the same columns. Online.
 
 use crate::api::registry::ImportChoices;
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use hoptac_core::i18n::Msg;
 use hoptac_core::registry::{RowNote, CLEAR_MARK, COLUMNS};
 use hoptac_core::spreadsheet::DateOrder;
@@ -18,9 +18,9 @@ fn Notes(title: (&'static str, &'static str), notes: Vec<RowNote>) -> impl IntoV
         <h3>{move || t(title.0, title.1)}</h3>
         <table class="table" aria-label=move || t(title.0, title.1)>
             <thead><tr>
-                <th scope="col">{tx("Dòng", "Row")}</th>
-                <th scope="col">{tx("Cột", "Column")}</th>
-                <th scope="col">{tx("Lý do", "Reason")}</th>
+                <th scope="col">{vi_en("Dòng", "Row")}</th>
+                <th scope="col">{vi_en("Cột", "Column")}</th>
+                <th scope="col">{vi_en("Lý do", "Reason")}</th>
             </tr></thead>
             <tbody>
                 {notes.into_iter().map(|n| view! {
@@ -104,16 +104,16 @@ pub fn ImportPage() -> impl IntoView {
 
     view! {
         <section>
-            <h1>{tx("Nhập danh sách HTX", "Import the registry")}</h1>
-            <p class="muted">{tx(
+            <h1>{vi_en("Nhập danh sách HTX", "Import the registry")}</h1>
+            <p class="muted">{vi_en(
                 "Tệp Excel (.xlsx) hoặc CSV (UTF-8, UTF-16 hoặc Windows-1258) với tiêu đề cột như: Tên HTX, Loại hình, Lĩnh vực, Xã/Phường, Mã số thuế, Số ĐKKD, Ngày thành lập, Chủ tịch HĐQT/Giám đốc, Điện thoại, Số thành viên, Vốn điều lệ, Diện tích canh tác, Tình trạng hoạt động. Chạy thử trước; chưa có gì được ghi cho đến khi bấm Nhập.",
                 "An Excel (.xlsx) or CSV file (UTF-8, UTF-16 or Windows-1258) with headers such as Tên HTX, Loại hình, Lĩnh vực, Xã/Phường, Mã số thuế, Số ĐKKD, Ngày thành lập… A dry run comes first; nothing is written until you press Import.",
             )}</p>
             <p class="muted">{move || format!("{} \"{CLEAR_MARK}\" {}", t("Ô để trống giữ nguyên thông tin đã có; ghi", "A blank cell keeps what is stored; write"), t("vào ô để xóa thông tin đó.", "in a cell to empty it."))}</p>
             <p class="actions">
-                <label class="button" for="registry-file">{tx("Chọn tệp…", "Choose a file…")}</label>
+                <label class="button" for="registry-file">{vi_en("Chọn tệp…", "Choose a file…")}</label>
                 <input id="registry-file" class="sr-only" type="file" accept=".xlsx,.csv,.txt" on:change=choose/>
-                <button type="button" class="ghost" on:click=export>{tx("Xuất danh sách HTX (XLSX)", "Export the registry (XLSX)")}</button>
+                <button type="button" class="ghost" on:click=export>{vi_en("Xuất danh sách HTX (XLSX)", "Export the registry (XLSX)")}</button>
             </p>
             <p class="muted">{move || file.with(|f| f.as_ref().map(|f| f.name()))}</p>
             {move || busy.get().map(|(vi, en)| view! { <p role="status" class="muted"><progress aria-label=t(vi, en)></progress>" "{t(vi, en)}</p> })}
@@ -133,14 +133,14 @@ pub fn ImportPage() -> impl IntoView {
                         + &if rep.moves.is_empty() { String::new() } else { format!(" {} {}.", rep.moves.len(), t("HTX chuyển địa bàn (cùng các phiếu khảo sát)", "cooperatives move to another commune (with their reports)")) }
                 };
                 view! {
-                    <section class="card" aria-label=tx("Kết quả", "Result")>
+                    <section class="card" aria-label=vi_en("Kết quả", "Result")>
                         <p role="status" data-testid="import-summary">{summary}</p>
                         {rep.problems.iter().map(|p| { let p = p.clone(); view! { <p class="error">{move || p.get(lang().get()).to_string()}</p> } }).collect_view()}
                         {(rep.sheets.len() > 1).then(|| {
                             let current = rep.sheet.clone().unwrap_or_default();
                             view! {
                                 <p>
-                                    <label for="import-sheet">{tx("Trang tính đọc", "Sheet read")}</label>" "
+                                    <label for="import-sheet">{vi_en("Trang tính đọc", "Sheet read")}</label>" "
                                     <select id="import-sheet" on:change=move |ev| set_sheet(event_target_value(&ev))>
                                         {rep.sheets.iter().map(|sh| {
                                             let hidden = if sh.visible { String::new() } else { format!(" ({})", t("đang ẩn", "hidden")) };
@@ -155,16 +155,16 @@ pub fn ImportPage() -> impl IntoView {
                             let order = note.settled.then_some(note.order);
                             view! {
                                 <fieldset class="date-order">
-                                    <legend>{tx("Cách ghi ngày trong tệp", "How the file writes dates")}</legend>
+                                    <legend>{vi_en("Cách ghi ngày trong tệp", "How the file writes dates")}</legend>
                                     <p class="muted">{move || note.rule.get(lang().get()).to_string()}" "{(!examples.is_empty()).then(|| format!("({}: {examples})", t("ví dụ", "for example")))}</p>
-                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Dmy) on:change=move |_| set_date_order(DateOrder::Dmy)/>" "{tx("ngày/tháng/năm (15/03/2019)", "day/month/year (15/03/2019)")}</label>
-                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Mdy) on:change=move |_| set_date_order(DateOrder::Mdy)/>" "{tx("tháng/ngày/năm (3/15/2019)", "month/day/year (3/15/2019)")}</label>
+                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Dmy) on:change=move |_| set_date_order(DateOrder::Dmy)/>" "{vi_en("ngày/tháng/năm (15/03/2019)", "day/month/year (15/03/2019)")}</label>
+                                    <label><input type="radio" name="date-order" checked=order == Some(DateOrder::Mdy) on:change=move |_| set_date_order(DateOrder::Mdy)/>" "{vi_en("tháng/ngày/năm (3/15/2019)", "month/day/year (3/15/2019)")}</label>
                                 </fieldset>
                             }
                         })}
-                        <h3>{tx("Các cột của tệp", "The file's columns")}</h3>
-                        <table class="table" aria-label=tx("Ghép cột", "Column mapping")>
-                            <thead><tr><th scope="col">{tx("Tiêu đề trong tệp", "Header in the file")}</th><th scope="col">{tx("Là cột", "Is the column")}</th></tr></thead>
+                        <h3>{vi_en("Các cột của tệp", "The file's columns")}</h3>
+                        <table class="table" aria-label=vi_en("Ghép cột", "Column mapping")>
+                            <thead><tr><th scope="col">{vi_en("Tiêu đề trong tệp", "Header in the file")}</th><th scope="col">{vi_en("Là cột", "Is the column")}</th></tr></thead>
                             <tbody>
                             {rep.columns.iter().map(|c| {
                                 let header = c.header.clone();
@@ -175,7 +175,7 @@ pub fn ImportPage() -> impl IntoView {
                                         <td>{header.clone()}</td>
                                         <td>
                                             <select aria-label=format!("{} {header}", t("Cột của", "Column for")) on:change=move |ev| set_column(h2.clone(), event_target_value(&ev))>
-                                                <option value="" selected=current.is_empty()>{tx("(bỏ qua)", "(ignore)")}</option>
+                                                <option value="" selected=current.is_empty()>{vi_en("(bỏ qua)", "(ignore)")}</option>
                                                 {COLUMNS.iter().map(|col| view! { <option value=col.key selected=current == col.key>{move || t(col.header, col.en)}</option> }).collect_view()}
                                             </select>
                                         </td>
@@ -189,7 +189,7 @@ pub fn ImportPage() -> impl IntoView {
                         <Notes title=("HTX chuyển địa bàn", "Cooperatives that move") notes=rep.moves.clone()/>
                         <p class="actions">
                             {(!rep.refused.is_empty() || !rep.duplicates.is_empty()).then(|| view! {
-                                <button type="button" class="ghost" on:click=move |_| crate::pwa::download_text("hoptac-dong-bi-tu-choi.csv", &csv)>{tx("Tải danh sách dòng lỗi (CSV)", "Download the refused rows (CSV)")}</button>
+                                <button type="button" class="ghost" on:click=move |_| crate::pwa::download_text("hoptac-dong-bi-tu-choi.csv", &csv)>{vi_en("Tải danh sách dòng lỗi (CSV)", "Download the refused rows (CSV)")}</button>
                             })}
                             {(!rep.applied).then(|| view! {
                                 <button type="button" class="primary" disabled=move || blocked || writes == 0 || busy.get().is_some() on:click=move |_| run(true)>

@@ -1,7 +1,7 @@
 //! Sign in (needs the network once; afterwards the tablet works offline).
 
 use crate::api;
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use leptos::prelude::*;
 
 #[component]
@@ -61,13 +61,13 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{tx("Đăng nhập", "Sign in")}</h1>
-            <p class="muted">{tx("Đăng nhập một lần khi có mạng; sau đó ứng dụng chạy được cả khi mất sóng.", "Sign in once while online; afterwards the app works without signal.")}</p>
+            <h1>{vi_en("Đăng nhập", "Sign in")}</h1>
+            <p class="muted">{vi_en("Đăng nhập một lần khi có mạng; sau đó ứng dụng chạy được cả khi mất sóng.", "Sign in once while online; afterwards the app works without signal.")}</p>
             <form on:submit=on_submit>
-                <label for="username">{tx("Tên đăng nhập", "User name")}</label>
+                <label for="username">{vi_en("Tên đăng nhập", "User name")}</label>
                 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
                     prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="password">{tx("Mật khẩu", "Password")}</label>
+                <label for="password">{vi_en("Mật khẩu", "Password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password"
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <Show when=move || error.get().is_some()>

@@ -2,7 +2,7 @@
 //! new account, a reset), when the app shows nothing else until it is done; open to
 //! everyone from the header otherwise. Online only.
 
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use hoptac_core::accounts::{check_password, MIN_PASSWORD_CHARS};
 use hoptac_core::i18n::Msg;
 use leptos::prelude::*;
@@ -80,9 +80,9 @@ pub fn PasswordPage() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{tx("Đổi mật khẩu", "Change your password")}</h1>
+            <h1>{vi_en("Đổi mật khẩu", "Change your password")}</h1>
             <Show when=required>
-                <p class="warn" role="status">{tx(
+                <p class="warn" role="status">{vi_en(
                     "Bạn đang dùng mật khẩu tạm do quản trị viên cấp. Hãy đặt mật khẩu của riêng bạn để bắt đầu làm việc.",
                     "You signed in with a temporary password from your administrator. Choose your own password to start working.",
                 )}</p>
@@ -94,7 +94,7 @@ pub fn PasswordPage() -> impl IntoView {
                 {field("pw-again", ("Nhập lại mật khẩu mới", "New password again"), again, "new-password")}
                 <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
                 <Show when=move || done.get()>
-                    <p class="ok" role="status">{tx("Đã đổi mật khẩu.", "Password changed.")}</p>
+                    <p class="ok" role="status">{vi_en("Đã đổi mật khẩu.", "Password changed.")}</p>
                 </Show>
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { t("Đang lưu…", "Saving…") } else { t("Đổi mật khẩu", "Change password") }}

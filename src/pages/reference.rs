@@ -3,7 +3,7 @@
 //! area, correct a name, retire an item no longer used or restore it. Online only; the
 //! tablets receive the changes at their next sync.
 
-use crate::i18n::{lang, t, tx};
+use crate::i18n::{lang, t, vi_en};
 use hoptac_core::i18n::Msg;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::reference::{ListKind, NewReferenceItem, ReferenceItem, ReferenceUpdate};
@@ -27,14 +27,14 @@ pub fn ReferencePage() -> impl IntoView {
     });
     view! {
         <section>
-            <p class="actions"><a href="/quan-tri">{tx("← Quản trị", "← Administration")}</a></p>
-            <h1>{tx("Danh mục báo cáo", "Reference lists")}</h1>
-            <p class="muted">{tx(
+            <p class="actions"><a href="/quan-tri">{vi_en("← Quản trị", "← Administration")}</a></p>
+            <h1>{vi_en("Danh mục báo cáo", "Reference lists")}</h1>
+            <p class="muted">{vi_en(
                 "Các lựa chọn trong phiếu khảo sát mà báo cáo sơ kết đếm theo. Sửa tên chỉ để sửa lỗi; chương trình hay loại mới thì thêm mục mới. Mục ngừng dùng không còn trong phiếu mới, nhưng phiếu đã chọn vẫn giữ và vẫn được đếm.",
                 "The choices of the visit report that the six-monthly review counts by. Rename only to correct a name; a new programme or kind is a new item. A retired item is no longer offered, but reports that chose it keep it and are still counted.",
             )}</p>
             <div role="alert">{move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" }>{m.get(lang().get()).to_string()}</p> })}</div>
-            <Suspense fallback=|| view! { <p class="muted" role="status">{tx("Đang tải…", "Loading…")}</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{vi_en("Đang tải…", "Loading…")}</p> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message().get(lang().get()).to_string()}</p> }.into_any(),
                     Ok(items) => {
@@ -130,14 +130,14 @@ fn ListSection(
     let id_en = format!("new-{}-en", kind.key());
     view! {
         <section class="card" aria-labelledby=heading.clone()>
-            <h2 id=heading.clone()>{tx(vi, en)}</h2>
-            <table class="table" aria-label=tx(vi, en)>
+            <h2 id=heading.clone()>{vi_en(vi, en)}</h2>
+            <table class="table" aria-label=vi_en(vi, en)>
                 <thead><tr>
-                    <th scope="col">{tx("Tên", "Name")}</th>
-                    <th scope="col">{tx("Tên tiếng Anh", "English name")}</th>
-                    <th scope="col">{tx("Của", "Belongs to")}</th>
-                    <th scope="col">{tx("Trạng thái", "Status")}</th>
-                    <th scope="col">{tx("Thao tác", "Actions")}</th>
+                    <th scope="col">{vi_en("Tên", "Name")}</th>
+                    <th scope="col">{vi_en("Tên tiếng Anh", "English name")}</th>
+                    <th scope="col">{vi_en("Của", "Belongs to")}</th>
+                    <th scope="col">{vi_en("Trạng thái", "Status")}</th>
+                    <th scope="col">{vi_en("Thao tác", "Actions")}</th>
                 </tr></thead>
                 <tbody>
                     {items.into_iter().map(|item| {
@@ -149,7 +149,7 @@ fn ListSection(
             <form class="inline-form" on:submit=add>
                 {several.then(|| view! {
                     <div class="field">
-                        <label for=id_area.clone()>{tx("Cho địa bàn", "For the area")}</label>
+                        <label for=id_area.clone()>{vi_en("Cho địa bàn", "For the area")}</label>
                         <select id=id_area.clone() on:change=move |ev| area.set(Some(event_target_value(&ev)))>
                             {mine.iter().map(|(_, n, id)| {
                                 let (id, id2) = (id.clone(), id.clone());
@@ -159,12 +159,12 @@ fn ListSection(
                     </div>
                 })}
                 <div class="field">
-                    <label for=id_vi.clone()>{tx("Mục mới (tiếng Việt)", "New item (Vietnamese)")}</label>
+                    <label for=id_vi.clone()>{vi_en("Mục mới (tiếng Việt)", "New item (Vietnamese)")}</label>
                     <input id=id_vi required maxlength="200" prop:value=move || new_vi.get()
                         on:input=move |ev| { new_vi.set(event_target_value(&ev)); busy.set(false) }/>
                 </div>
                 <div class="field">
-                    <label for=id_en.clone()>{tx("Tên tiếng Anh (không bắt buộc)", "English name (optional)")}</label>
+                    <label for=id_en.clone()>{vi_en("Tên tiếng Anh (không bắt buộc)", "English name (optional)")}</label>
                     <input id=id_en maxlength="200" prop:value=move || new_en.get()
                         on:input=move |ev| new_en.set(event_target_value(&ev))/>
                 </div>
@@ -236,13 +236,13 @@ fn ItemRow(
         <tr data-key=key class:retired=retired>
             <td>
                 <Show when=move || editing.get() fallback=move || item.with_value(|i| i.label_vi.clone())>
-                    <label class="sr-only" for=vi_id.clone()>{tx("Tên", "Name")}</label>
+                    <label class="sr-only" for=vi_id.clone()>{vi_en("Tên", "Name")}</label>
                     <input id=vi_id.clone() maxlength="200" prop:value=move || vi.get() on:input=move |ev| vi.set(event_target_value(&ev))/>
                 </Show>
             </td>
             <td>
                 <Show when=move || editing.get() fallback=move || item.with_value(|i| i.label_en.clone())>
-                    <label class="sr-only" for=en_id.clone()>{tx("Tên tiếng Anh", "English name")}</label>
+                    <label class="sr-only" for=en_id.clone()>{vi_en("Tên tiếng Anh", "English name")}</label>
                     <input id=en_id.clone() maxlength="200" prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev))/>
                 </Show>
             </td>
@@ -250,15 +250,15 @@ fn ItemRow(
             <td>{move || if retired { t("Ngừng dùng", "Retired") } else { t("Đang dùng", "In use") }}</td>
             <td class="row-actions">
                 <Show when=move || editing.get() fallback=move || view! {
-                    <button type="button" class="ghost" on:click=move |_| editing.set(true)>{tx("Sửa tên", "Rename")}</button>
+                    <button type="button" class="ghost" on:click=move |_| editing.set(true)>{vi_en("Sửa tên", "Rename")}</button>
                 }>
-                    <button type="button" on:click=move |_| rename()>{tx("Lưu tên", "Save name")}</button>
-                    <button type="button" class="ghost" on:click=move |_| editing.set(false)>{tx("Hủy", "Cancel")}</button>
+                    <button type="button" on:click=move |_| rename()>{vi_en("Lưu tên", "Save name")}</button>
+                    <button type="button" class="ghost" on:click=move |_| editing.set(false)>{vi_en("Hủy", "Cancel")}</button>
                 </Show>
                 <button type="button" class="ghost" on:click=move |_| set_retired(!retired)>
                     {move || if retired { t("Dùng lại", "Restore") } else { t("Ngừng dùng", "Retire") }}
                 </button>
-                <a href=format!("/nhat-ky/reference/{}", it.id)>{tx("Nhật ký", "History")}</a>
+                <a href=format!("/nhat-ky/reference/{}", it.id)>{vi_en("Nhật ký", "History")}</a>
             </td>
         </tr>
     }

@@ -3,7 +3,7 @@
 //! the server. An edit keeps the record it started from (`base`) with its draft: the
 //! server merges field by field against it (hoptac_core::merge).
 
-use crate::i18n::{lang, tx, vnd};
+use crate::i18n::{lang, vi_en, vnd};
 use crate::labels::{
     kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES,
 };
@@ -163,7 +163,7 @@ fn opt_text(
     let err = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <input id=id type=input_type prop:value=move || get(&form.draft.read()).unwrap_or_default()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, Some(v).filter(|v| !v.trim().is_empty()))) }
                 aria-invalid=move || form.error(field)().is_some().to_string() aria-describedby=format!("{err} {id}-count")/>
@@ -202,7 +202,7 @@ fn number(
     let err = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" prop:value=move || form.shown(field, get(&form.draft.read()).map(|v| v.to_string()))
                 on:input=move |ev| {
                     if let Some(v) = form.typed(field, crate::util::typed(&ev), hoptac_core::text::parse_whole) {
@@ -269,8 +269,8 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
             {move || ready.get().map(|()| view! {
-                <h1>{tx("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
-                <p class="muted">{tx("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
+                <h1>{vi_en("Đăng ký HTX, THT mới", "Register a new cooperative or group")}</h1>
+                <p class="muted">{vi_en("Lưu trên máy, gửi khi có mạng. Bản nháp được giữ sau mỗi thay đổi.", "Kept on this tablet and sent when online. The draft is kept after every change.")}</p>
                 {coop_form(form, communes, false, Callback::new({ let f = on_submit.clone(); move |_| f() }), ("Lưu HTX mới", "Save the new cooperative"))}
             })}
         </Suspense>
@@ -351,16 +351,16 @@ pub fn EditCooperativePage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
         <Show when=move || found.get() == Some(true) fallback=move || view! {
-            <p class="muted">{tx("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p>
+            <p class="muted">{vi_en("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p>
         }>
-            <h1>{tx("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
+            <h1>{vi_en("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
             <Show when=move || refused.with(Option::is_some)>
-                <div class="card warn" role="note" data-testid="refused" aria-label=tx("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
-                    <p><strong>{tx("Cần sửa: máy chủ chưa nhận hồ sơ này.", "Needs fixing: the server did not accept this profile.")}</strong>" "
+                <div class="card warn" role="note" data-testid="refused" aria-label=vi_en("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
+                    <p><strong>{vi_en("Cần sửa: máy chủ chưa nhận hồ sơ này.", "Needs fixing: the server did not accept this profile.")}</strong>" "
                     {move || refused.get().map(|m| m.get(lang().get()).to_string()).unwrap_or_default()}</p>
                 </div>
             </Show>
-            <p class="muted">{tx(
+            <p class="muted">{vi_en(
                 "Lưu trên máy, gửi khi có mạng. Nếu người khác đã sửa cùng một ô, cả hai giá trị được giữ để chọn.",
                 "Kept on this tablet and sent when online. If someone else changed the same field, both values are kept for a choice.",
             )}</p>
@@ -396,32 +396,32 @@ fn coop_form(
     view! {
             <form class="report" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); on_submit.run(()) } novalidate>
                 <fieldset>
-                    <legend>{tx("Thông tin chung", "General")}</legend>
+                    <legend>{vi_en("Thông tin chung", "General")}</legend>
                     <div class="grid">
                         <div class="field">
-                            <label for="c-kind">{tx("Loại hình", "Kind")}</label>
+                            <label for="c-kind">{vi_en("Loại hình", "Kind")}</label>
                             <select id="c-kind" disabled=editing on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.kind = KINDS[i.min(2)]) }>
                                 {KINDS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().kind == k>{move || kind_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-name">{tx("Tên", "Name")}</label>
+                            <label for="c-name">{vi_en("Tên", "Name")}</label>
                             <input id="c-name" type="text" prop:value=move || form.draft.read().name.clone()
                                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.name = v) }
                                 aria-invalid=move || form.error("name")().is_some().to_string() aria-describedby="c-name-error"/>
                             <p id="c-name-error" class="field-error">{form.error("name")}</p>
                         </div>
                         <div class="field">
-                            <label for="c-sector">{tx("Lĩnh vực", "Sector")}</label>
+                            <label for="c-sector">{vi_en("Lĩnh vực", "Sector")}</label>
                             <select id="c-sector" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.sector = SECTORS[i.min(7)]) }>
                                 {SECTORS.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().sector == k>{move || sector_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-commune">{tx("Xã, phường", "Commune")}</label>
+                            <label for="c-commune">{vi_en("Xã, phường", "Commune")}</label>
                             <select id="c-commune" disabled=editing on:change=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.area_id = v) }
                                 aria-invalid=move || form.error("area_id")().is_some().to_string() aria-describedby="c-commune-error">
-                                <option value="" selected=move || form.draft.read().area_id.is_empty()>{tx("— Chọn xã —", "— Choose —")}</option>
+                                <option value="" selected=move || form.draft.read().area_id.is_empty()>{vi_en("— Chọn xã —", "— Choose —")}</option>
                                 {crate::components::options(
                                     move || communes.with(|cs| cs.iter().map(|a| (a.id.clone(), a.name.clone())).collect()),
                                     move || form.draft.read().area_id.clone(),
@@ -430,14 +430,14 @@ fn coop_form(
                             <p id="c-commune-error" class="field-error">{form.error("area_id")}</p>
                         </div>
                         <div class="field">
-                            <label for="c-scale">{tx("Quy mô hoạt động", "Operating scale")}</label>
+                            <label for="c-scale">{vi_en("Quy mô hoạt động", "Operating scale")}</label>
                             <select id="c-scale" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().ok(); form.edit(|d| d.scale = i.and_then(|i| SCALES.get(i).copied())) }>
-                                <option value="">{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                                <option value="">{vi_en("— Chưa chọn —", "— Not chosen —")}</option>
                                 {SCALES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().scale == Some(k)>{move || scale_label(k)}</option> } }).collect_view()}
                             </select>
                         </div>
                         <div class="field">
-                            <label for="c-status">{tx("Tình trạng hoạt động", "Operating status")}</label>
+                            <label for="c-status">{vi_en("Tình trạng hoạt động", "Operating status")}</label>
                             <select id="c-status" on:change=move |ev| { let i = crate::util::typed(&ev).parse::<usize>().unwrap_or(0); form.edit(|d| d.status = STATUSES[i.min(3)]) }>
                                 {STATUSES.iter().enumerate().map(|(i, k)| { let k = *k; view! { <option value=i.to_string() selected=move || form.draft.read().status == k>{move || status_label(k)}</option> } }).collect_view()}
                             </select>
@@ -448,11 +448,11 @@ fn coop_form(
                     <label class="check" for="c-new">
                         <input id="c-new" type="checkbox" prop:checked=move || form.draft.read().newly_established
                             on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| d.newly_established = on) }/>
-                        <span>{tx("Mới thành lập trong kỳ (tính vào chỉ tiêu)", "Newly established this period (counts toward the target)")}</span>
+                        <span>{vi_en("Mới thành lập trong kỳ (tính vào chỉ tiêu)", "Newly established this period (counts toward the target)")}</span>
                     </label>
                 </fieldset>
                 <fieldset>
-                    <legend>{tx("Đăng ký, người đại diện", "Registration and representative")}</legend>
+                    <legend>{vi_en("Đăng ký, người đại diện", "Registration and representative")}</legend>
                     <div class="grid">
                         {opt_text(form, "c-regno", ("Số đăng ký", "Registration number"), "registration_no", |d| d.registration_no.clone(), |d, v| d.registration_no = v, "text")}
                         {opt_text(form, "c-tax", ("Mã số thuế", "Tax code"), "tax_code", |d| d.tax_code.clone(), |d, v| d.tax_code = v, "text")}
@@ -462,18 +462,18 @@ fn coop_form(
                     <label class="check" for="c-taxreg">
                         <input id="c-taxreg" type="checkbox" prop:checked=move || form.draft.read().tax_registered
                             on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| d.tax_registered = on) }/>
-                        <span>{tx("Đã đăng ký thuế", "Tax registration done")}</span>
+                        <span>{vi_en("Đã đăng ký thuế", "Tax registration done")}</span>
                     </label>
                 </fieldset>
                 <fieldset>
-                    <legend>{tx("Quy mô", "Size")}</legend>
+                    <legend>{vi_en("Quy mô", "Size")}</legend>
                     <div class="grid">
                         {number(form, "c-members", ("Số thành viên", "Members"), "members", |d| d.members.map(i64::from), |d, v| d.members = v.and_then(|v| u32::try_from(v).ok()), false)}
                         {number(form, "c-workers", ("Số lao động", "Workers"), "workers", |d| d.workers.map(i64::from), |d, v| d.workers = v.and_then(|v| u32::try_from(v).ok()), false)}
                         {number(form, "c-capital", ("Vốn điều lệ (đồng)", "Charter capital (VND)"), "charter_capital_vnd", |d| d.charter_capital_vnd, |d, v| d.charter_capital_vnd = v, true)}
                         <Show when=move || form.draft.read().sector == Sector::Agriculture>
                             <div class="field">
-                                <label for="c-area">{tx("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
+                                <label for="c-area">{vi_en("Diện tích canh tác (ha)", "Cultivated area (ha)")}</label>
                                 <input id="c-area" type="text" inputmode="decimal" prop:value=move || form.shown("cultivated_area_ha", form.draft.read().cultivated_area_ha.map(|v| v.to_string().replace('.', ",")))
                                     on:input=move |ev| {
                                         if let Some(v) = form.typed("cultivated_area_ha", crate::util::typed(&ev), hoptac_core::text::parse_decimal) {
@@ -489,7 +489,7 @@ fn coop_form(
                 </fieldset>
                 <MainPhoto form=form/>
                 <div class="actions">
-                    <button type="submit" class="primary">{tx(submit_label.0, submit_label.1)}</button>
+                    <button type="submit" class="primary">{vi_en(submit_label.0, submit_label.1)}</button>
                 </div>
             </form>
     }
@@ -516,7 +516,7 @@ fn MainPhoto(form: Form) -> impl IntoView {
     });
     view! {
         <fieldset id="anh-dai-dien">
-            <legend>{tx("Ảnh đại diện", "Main photo")}</legend>
+            <legend>{vi_en("Ảnh đại diện", "Main photo")}</legend>
             <PhotoEditor photos change id="anh-htx" max=1 sections=false/>
         </fieldset>
     }

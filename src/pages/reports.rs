@@ -5,7 +5,7 @@
 //! holds only what is on screen; "Xem thêm" fetches the next page. Each opens the review
 //! page.
 
-use crate::i18n::{date, date_time, tx};
+use crate::i18n::{date, date_time, vi_en};
 use crate::router::Redirect;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::AreaLevel;
@@ -162,59 +162,59 @@ pub fn ReportsPage() -> impl IntoView {
         </Show>
         <crate::components::conflicts::OpenConflicts/>
         <section>
-            <h1>{tx("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
-            <form class="filters" role="search" aria-label=tx("Lọc và tìm phiếu", "Filter and search reports")
+            <h1>{vi_en("Phiếu khảo sát đã gửi", "Submitted visit reports")}</h1>
+            <form class="filters" role="search" aria-label=vi_en("Lọc và tìm phiếu", "Filter and search reports")
                 on:submit=move |ev| { ev.prevent_default(); f_search.set(typed.get_untracked().trim().to_string()); }>
-                <div class="field"><label for="f-search">{tx("Tìm (HTX, cán bộ, nội dung)", "Search (cooperative, officer, note)")}</label>
+                <div class="field"><label for="f-search">{vi_en("Tìm (HTX, cán bộ, nội dung)", "Search (cooperative, officer, note)")}</label>
                     <input id="f-search" type="search" prop:value=move || typed.get()
                         on:input=move |ev| typed.set(crate::util::typed(&ev))
                         on:change=move |ev| f_search.set(event_target_value(&ev).trim().to_string())/>
                 </div>
-                <div class="field"><label for="f-state">{tx("Trạng thái", "State")}</label>
+                <div class="field"><label for="f-state">{vi_en("Trạng thái", "State")}</label>
                     <select id="f-state" on:change=move |ev| f_state.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {[Submitted, Returned, Resubmitted, Approved, Rejected].into_iter().map(|st| view! {
                             <option value=st.key()>{move || status_label(st)}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field"><label for="f-district">{tx("Địa bàn", "Area")}</label>
+                <div class="field"><label for="f-district">{vi_en("Địa bàn", "Area")}</label>
                     <select id="f-district" on:change=move |ev| f_district.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {crate::components::options(move || districts.get().unwrap_or_default(), move || f_district.get())}
                     </select>
                 </div>
-                <div class="field"><label for="f-officer">{tx("Cán bộ", "Officer")}</label>
+                <div class="field"><label for="f-officer">{vi_en("Cán bộ", "Officer")}</label>
                     <select id="f-officer" on:change=move |ev| f_officer.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {crate::components::options(move || officers.get().unwrap_or_default(), move || f_officer.get())}
                     </select>
                 </div>
-                <div class="field"><label for="f-period">{tx("Kỳ", "Period")}</label>
+                <div class="field"><label for="f-period">{vi_en("Kỳ", "Period")}</label>
                     <select id="f-period" on:change=move |ev| f_period.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả", "All")}</option>
+                        <option value="">{vi_en("Tất cả", "All")}</option>
                         {crate::components::options(move || periods.clone(), move || f_period.get())}
                     </select>
                 </div>
-                <button type="submit">{tx("Tìm", "Search")}</button>
+                <button type="submit">{vi_en("Tìm", "Search")}</button>
             </form>
             <div class="actions">
-                <button type="button" on:click=move |_| export("xlsx")>{tx("Tải danh sách đang lọc (XLSX)", "Download the filtered list (XLSX)")}</button>
-                <button type="button" on:click=move |_| export("csv")>{tx("Tải CSV", "Download CSV")}</button>
+                <button type="button" on:click=move |_| export("xlsx")>{vi_en("Tải danh sách đang lọc (XLSX)", "Download the filtered list (XLSX)")}</button>
+                <button type="button" on:click=move |_| export("csv")>{vi_en("Tải CSV", "Download CSV")}</button>
             </div>
             <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(crate::i18n::lang().get()).to_string()}</p> })}</div>
             <Show when=move || !loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)>
-                <p class="empty">{tx("Không có phiếu nào.", "No reports.")}</p>
+                <p class="empty">{vi_en("Không có phiếu nào.", "No reports.")}</p>
             </Show>
-            <table class="table" aria-label=tx("Phiếu khảo sát", "Visit reports") aria-busy=move || loading.get().to_string()>
+            <table class="table" aria-label=vi_en("Phiếu khảo sát", "Visit reports") aria-busy=move || loading.get().to_string()>
                 <thead><tr>
-                    <th scope="col">{tx("Hợp tác xã", "Cooperative")}</th>
-                    <th scope="col">{tx("Ngày khảo sát", "Visit date")}</th>
-                    <th scope="col">{tx("Cán bộ", "Officer")}</th>
-                    <th scope="col">{tx("Nội dung", "Note")}</th>
-                    <th scope="col">{tx("Nhận lúc", "Received")}</th>
-                    <th scope="col">{tx("Trạng thái", "Status")}</th>
-                    <th scope="col">{tx("Ảnh", "Photos")}</th>
+                    <th scope="col">{vi_en("Hợp tác xã", "Cooperative")}</th>
+                    <th scope="col">{vi_en("Ngày khảo sát", "Visit date")}</th>
+                    <th scope="col">{vi_en("Cán bộ", "Officer")}</th>
+                    <th scope="col">{vi_en("Nội dung", "Note")}</th>
+                    <th scope="col">{vi_en("Nhận lúc", "Received")}</th>
+                    <th scope="col">{vi_en("Trạng thái", "Status")}</th>
+                    <th scope="col">{vi_en("Ảnh", "Photos")}</th>
                 </tr></thead>
                 <tbody>
                     {crate::components::each(move || items.get(), |item| { let r = item.report; view! {
@@ -222,7 +222,7 @@ pub fn ReportsPage() -> impl IntoView {
                             <td><a href=format!("/bao-cao/{}", r.id)>{item.cooperative_name.clone()}</a></td>
                             <td>{date(&r.visit_date)}</td>
                             <td>{r.author_name.clone()}
-                                {r.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=tx("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{tx("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
+                                {r.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=vi_en("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{vi_en("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
                             <td class="note">{r.note.clone()}</td>
                             <td>{r.received_at.map(date_time).unwrap_or_default()}</td>
                             <td>{let st = r.status; move || status_label(st)}</td>

@@ -3,7 +3,7 @@
 //! targets form (supervisors, administrators), exports (XLSX, CSV) and a printable page.
 //! The server computes it (GET /api/review, hoptac_core::six_month).
 
-use crate::i18n::{date, lang, t, ts, tx, vnd};
+use crate::i18n::{date, lang, t, ts, vi_en, vnd};
 use crate::router::Redirect;
 use hoptac_core::i18n::Msg;
 use hoptac_core::model::{AreaLevel, Role};
@@ -460,7 +460,7 @@ fn works_photos_view(photos: Vec<hoptac_core::six_month::WorkPhoto>) -> impl Int
     view! {
         <h3>{move || ts(format!("Ảnh công trình ({n})"), format!("Photos of the works ({n})"))}</h3>
         {(n == 0).then(|| view! { <p class="empty">{t("Các phiếu này chưa có ảnh công trình.", "These reports have no photos of the works.")}</p> })}
-        <ul class="photos" aria-label=tx("Ảnh công trình đã bàn giao", "Photos of the works handed over")>
+        <ul class="photos" aria-label=vi_en("Ảnh công trình đã bàn giao", "Photos of the works handed over")>
             {photos.into_iter().map(|w| view! { <PhotoItem p=w.photo report_id=w.report_id/> }).collect_view()}
         </ul>
     }
@@ -473,7 +473,7 @@ fn number_input(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <input id=id type="number" min="0" inputmode="numeric" prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))/>
         </div>
@@ -638,10 +638,10 @@ pub fn SixMonthPage() -> impl IntoView {
             <Redirect path="/dang-nhap"/>
         </Show>
         <section class="six-month">
-            <h1>{tx("Báo cáo sơ kết 6 tháng", "Six-monthly review")}</h1>
+            <h1>{vi_en("Báo cáo sơ kết 6 tháng", "Six-monthly review")}</h1>
             <p class="print-only">{move || data().map(|d| format!("{} · {}", d.review.period, d.area_name))}</p>
-            <div class="filters no-print" role="group" aria-label=tx("Chọn kỳ và địa bàn", "Choose period and area")>
-                <div class="field"><label for="r-period">{tx("Kỳ báo cáo", "Period")}</label>
+            <div class="filters no-print" role="group" aria-label=vi_en("Chọn kỳ và địa bàn", "Choose period and area")>
+                <div class="field"><label for="r-period">{vi_en("Kỳ báo cáo", "Period")}</label>
                     <select id="r-period" on:change=move |ev| period.set(event_target_value(&ev))>
                         {all_periods.into_iter().map(|p| {
                             let label = p.clone();
@@ -650,18 +650,18 @@ pub fn SixMonthPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field"><label for="r-area">{tx("Địa bàn", "Area")}</label>
+                <div class="field"><label for="r-area">{vi_en("Địa bàn", "Area")}</label>
                     <select id="r-area" on:change=move |ev| area.set(event_target_value(&ev))>
-                        <option value="">{tx("Tất cả địa bàn được giao", "All my areas")}</option>
+                        <option value="">{vi_en("Tất cả địa bàn được giao", "All my areas")}</option>
                         {crate::components::options(move || areas.get().unwrap_or_default(), move || area.get())}
                     </select>
                 </div>
             </div>
             <div class="actions no-print">
-                <button type="button" on:click=move |_| download("/api/review/export", "xlsx")>{tx("Tải Excel (XLSX)", "Download Excel (XLSX)")}</button>
-                <button type="button" on:click=move |_| download("/api/review/export", "csv")>{tx("Tải CSV", "Download CSV")}</button>
-                <button type="button" on:click=move |_| download("/api/visits/export", "xlsx")>{tx("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
-                <button type="button" on:click=move |_| { let _ = web_sys::window().map(|w| w.print()); }>{tx("In báo cáo", "Print")}</button>
+                <button type="button" on:click=move |_| download("/api/review/export", "xlsx")>{vi_en("Tải Excel (XLSX)", "Download Excel (XLSX)")}</button>
+                <button type="button" on:click=move |_| download("/api/review/export", "csv")>{vi_en("Tải CSV", "Download CSV")}</button>
+                <button type="button" on:click=move |_| download("/api/visits/export", "xlsx")>{vi_en("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
+                <button type="button" on:click=move |_| { let _ = web_sys::window().map(|w| w.print()); }>{vi_en("In báo cáo", "Print")}</button>
             </div>
             <div role="alert">{move || error.get().or_else(review_error).map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
             <p role="status" class="muted">{move || computing.get().then(|| t("Đang tính…", "Computing…"))}</p>
@@ -680,7 +680,7 @@ pub fn SixMonthPage() -> impl IntoView {
                             view! {
                                 <section class="card">
                                     <h2>{heading.clone()}</h2>
-                                    {ls.is_empty().then(|| view! { <p class="empty">{tx("Không có phiếu nào nêu mục này trong kỳ.", "No report gives this in the period.")}</p> })}
+                                    {ls.is_empty().then(|| view! { <p class="empty">{vi_en("Không có phiếu nào nêu mục này trong kỳ.", "No report gives this in the period.")}</p> })}
                                     <table class="table" aria-label=heading>
                                         <tbody>
                                             {ls.into_iter().map(|l| {
@@ -726,16 +726,16 @@ pub fn SixMonthPage() -> impl IntoView {
             </Transition>
             <Show when=move || can_set() && !area.get().is_empty()>
                 <section class="card no-print" aria-labelledby="targets-h">
-                    <h2 id="targets-h">{tx("Kế hoạch của địa bàn trong kỳ", "This area's targets for the period")}</h2>
+                    <h2 id="targets-h">{vi_en("Kế hoạch của địa bàn trong kỳ", "This area's targets for the period")}</h2>
                     <div class="grid">
                         {number_input("t-htx", ("Kế hoạch: HTX thành lập mới", "Target: new cooperatives (HTX)"), t_htx)}
                         {number_input("t-tht", ("Kế hoạch: THT thành lập mới", "Target: new groups (THT)"), t_tht)}
                         {number_input("t-works", ("Kế hoạch: công trình bàn giao", "Target: works handed over"), t_works)}
                     </div>
                     <div class="actions">
-                        <button type="button" class="primary" on:click=save_targets>{tx("Lưu kế hoạch", "Save targets")}</button>
+                        <button type="button" class="primary" on:click=save_targets>{vi_en("Lưu kế hoạch", "Save targets")}</button>
                         <span role="status" class="ok">{move || saved.get().then(|| t("Đã lưu.", "Saved."))}</span>
-                        <a href=move || format!("/nhat-ky/targets/{}:{}", period.get(), area.get())>{tx("Lịch sử thay đổi kế hoạch", "History of the targets")}</a>
+                        <a href=move || format!("/nhat-ky/targets/{}:{}", period.get(), area.get())>{vi_en("Lịch sử thay đổi kế hoạch", "History of the targets")}</a>
                     </div>
                 </section>
             </Show>

@@ -4,7 +4,7 @@
 //! Validation is the shared crate's, so the server applies the same rules; each message
 //! stands next to its field.
 
-use crate::i18n::{lang, t, tx, vnd};
+use crate::i18n::{lang, t, vi_en, vnd};
 use crate::store::visit_draft_key;
 use hoptac_core::fields::Section;
 use hoptac_core::model::{Cooperative, ReportStatus, VisitReport};
@@ -254,24 +254,24 @@ pub fn VisitFormPage() -> impl IntoView {
         <Show when=move || ready.get().is_some()>
             <section class="form-head">
                 <p><a href=move || format!("/htx/{}", coop_id.get())>{move || format!("← {}", coop.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}</a></p>
-                <h1>{tx("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
+                <h1>{vi_en("Phiếu khảo sát hợp tác xã", "Cooperative visit report")}</h1>
                 <Show when=move || refused.with(Option::is_some)>
-                    <div class="card warn" role="note" data-testid="refused" aria-label=tx("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
-                        <p><strong>{tx("Cần sửa: máy chủ chưa nhận phiếu này.", "Needs fixing: the server did not accept this report.")}</strong>" "
+                    <div class="card warn" role="note" data-testid="refused" aria-label=vi_en("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
+                        <p><strong>{vi_en("Cần sửa: máy chủ chưa nhận phiếu này.", "Needs fixing: the server did not accept this report.")}</strong>" "
                         {move || refused.get().map(|m| m.get(lang().get()).to_string()).unwrap_or_default()}</p>
                     </div>
                 </Show>
                 <Show when=move || returned_comment.with(Option::is_some)>
-                    <div class="card warn" role="note" aria-label=tx("Nhận xét của giám sát viên", "The supervisor's comment")>
-                        <p><strong>{tx("Phiếu bị trả lại để sửa.", "Returned for correction.")}</strong>" "
+                    <div class="card warn" role="note" aria-label=vi_en("Nhận xét của giám sát viên", "The supervisor's comment")>
+                        <p><strong>{vi_en("Phiếu bị trả lại để sửa.", "Returned for correction.")}</strong>" "
                         {move || returned_comment.with(|c| c.as_ref().map(|(text, by)| format!("{by}: “{text}”")).unwrap_or_default())}</p>
                     </div>
                 </Show>
-                <p class="muted">{tx("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
-                <nav class="sections" aria-label=tx("Các phần của phiếu", "Report sections")>
+                <p class="muted">{vi_en("Bản nháp được lưu tự động trên máy sau mỗi thay đổi.", "The draft is saved on this tablet after every change.")}</p>
+                <nav class="sections" aria-label=vi_en("Các phần của phiếu", "Report sections")>
                     {sections.iter().map(|(id, vi, en)| {
                         let (vi, en) = (*vi, *en);
-                        view! { <a href=format!("#{id}")>{tx(vi, en)}</a> }
+                        view! { <a href=format!("#{id}")>{vi_en(vi, en)}</a> }
                     }).collect_view()}
                 </nav>
             </section>
@@ -295,7 +295,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 <PhotosSection form=form/>
                 <div class="actions">
                     <button type="submit" class="primary">{move || if fixing.get().is_some() { t("Gửi lại phiếu đã sửa", "Resubmit the corrected report") } else { t("Gửi phiếu", "Submit report") }}</button>
-                    <span class="muted">{tx("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
+                    <span class="muted">{vi_en("Phiếu được lưu trên máy và gửi khi có mạng.", "It is kept on this tablet and sent when online.")}</span>
                 </div>
             </form>
         </Show>
@@ -352,13 +352,13 @@ fn General(form: Form) -> impl IntoView {
     let status_v = Memo::new(move |_| form.draft.read().findings.operating_status);
     view! {
         <fieldset id="chung">
-            <legend>{section_tx(Section::General)}</legend>
-            <label for="visit-date">{fl_tx("visit_date")}</label>
+            <legend>{section_view(Section::General)}</legend>
+            <label for="visit-date">{label_view("visit_date")}</label>
             <input id="visit-date" type="date" prop:value=move || date_v.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.visit_date = v) }
                 aria-invalid=move || form.error("visit_date".into())().is_some().to_string() aria-describedby="visit-date-error"/>
             {field_error("visit-date-error".into(), date_err)}
-            <label for="visit-note">{fl_tx("note")}</label>
+            <label for="visit-note">{label_view("note")}</label>
             <textarea id="visit-note" rows="5" prop:value=move || note_v.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| d.note = v) }
                 aria-invalid=move || form.error("note".into())().is_some().to_string() aria-describedby="visit-note-error visit-note-count"></textarea>
@@ -366,18 +366,18 @@ fn General(form: Form) -> impl IntoView {
                 class=move || { if hoptac_core::limits::chars(&note_v.read()) > hoptac_core::limits::NOTE { "hint error" } else { "hint" } }>
                 {move || format!("{} {}", t("Số ký tự:", "Characters:"), hoptac_core::limits::counter(&note_v.read(), hoptac_core::limits::NOTE))}</span>
             {field_error("visit-note-error".into(), note_err)}
-            <label for="operating-status">{fl_tx("findings.operating_status")}</label>
+            <label for="operating-status">{label_view("findings.operating_status")}</label>
             <select id="operating-status" on:change=move |ev| {
                 let v = crate::util::typed(&ev);
                 form.edit(|d| d.findings.operating_status = hoptac_core::keyed::Keyed::from_key(&v));
             }>
-                <option value="" selected=move || status_v.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                <option value="" selected=move || status_v.get().is_none()>{vi_en("— Chưa chọn —", "— Not chosen —")}</option>
                 {crate::labels::STATUSES.iter().map(|&st| view! {
                     <option value=hoptac_core::keyed::Keyed::key(st) selected=move || status_v.get() == Some(st)>{move || crate::labels::status_label(st)}</option>
                 }).collect_view()}
             </select>
             <div class="gps">
-                <button type="button" on:click=take_gps>{tx("Lấy vị trí GPS", "Take GPS position")}</button>
+                <button type="button" on:click=take_gps>{vi_en("Lấy vị trí GPS", "Take GPS position")}</button>
                 <span>{move || form.draft.read().findings.position.as_ref().map(|p| format!("{:.5}, {:.5} (±{} m)", p.lat, p.lon, p.accuracy_m.unwrap_or(0.0).round())).unwrap_or_default()}</span>
                 <span class="muted">{move || gps_state.get().map(|m| m.get(lang().get()).to_string())}</span>
             </div>
@@ -395,12 +395,12 @@ fn money(
     set: fn(&mut VisitReport, Option<i64>),
     allow_negative: bool,
 ) -> impl IntoView {
-    let label = fl(field);
+    let label = label_of(field);
     let err_id = format!("{id}-error");
     let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <input id=id type="text" inputmode="numeric" autocomplete="off"
                 prop:value=move || cur.get().map(|v| v.to_string()).unwrap_or_default()
                 on:input=move |ev| {
@@ -429,7 +429,7 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
     let cur = Memo::new(move |_| get(&form.draft.read()).clone());
     view! {
         <fieldset class="checks">
-            <legend>{tx(legend.0, legend.1)}</legend>
+            <legend>{vi_en(legend.0, legend.1)}</legend>
             {T::ALL.iter().enumerate().map(|(i, v)| {
                 let v = *v;
                 let (vi, en) = v.label();
@@ -447,7 +447,7 @@ fn checks<T: Labelled + PartialEq + Send + Sync>(
                                     *list = now;
                                 });
                             }/>
-                        <span>{tx(vi, en)}</span>
+                        <span>{vi_en(vi, en)}</span>
                     </label>
                 }
             }).collect_view()}
@@ -488,7 +488,7 @@ fn ref_checks(
     let shown = offered_items(form, list, cur);
     view! {
         <fieldset class="checks">
-            <legend>{tx(legend.0, legend.1)}</legend>
+            <legend>{vi_en(legend.0, legend.1)}</legend>
             {move || {
                 let items = shown.get();
                 let order: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
@@ -535,12 +535,12 @@ fn ref_choice(
     let shown = offered_items(form, list, chosen);
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <select id=id on:change=move |ev| {
                 let key = crate::util::typed(&ev);
                 form.edit(|d| set(d, Some(key).filter(|k| !k.is_empty())));
             }>
-                <option value="" selected=move || cur.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                <option value="" selected=move || cur.get().is_none()>{vi_en("— Chưa chọn —", "— Not chosen —")}</option>
                 {move || shown.get().into_iter().map(|item| {
                     let key = item.key.clone();
                     let label = item.msg();
@@ -563,16 +563,16 @@ fn choice<T: Labelled + PartialEq + Send + Sync>(
     let cur = Memo::new(move |_| get(&form.draft.read()));
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <select id=id on:change=move |ev| {
                 let idx = crate::util::typed(&ev).parse::<usize>().ok();
                 form.edit(|d| set(d, idx.and_then(|i| T::ALL.get(i).copied())));
             }>
-                <option value="" selected=move || cur.get().is_none()>{tx("— Chưa chọn —", "— Not chosen —")}</option>
+                <option value="" selected=move || cur.get().is_none()>{vi_en("— Chưa chọn —", "— Not chosen —")}</option>
                 {T::ALL.iter().enumerate().map(|(i, v)| {
                     let v = *v;
                     let (vi, en) = v.label();
-                    view! { <option value=i.to_string() selected=move || cur.get() == Some(v)>{tx(vi, en)}</option> }
+                    view! { <option value=i.to_string() selected=move || cur.get() == Some(v)>{vi_en(vi, en)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -592,7 +592,7 @@ fn flag(
         <label class="check" for=id>
             <input type="checkbox" id=id prop:checked=move || cur.get()
                 on:change=move |ev| { let on = event_target_checked(&ev); form.edit(|d| set(d, on)) }/>
-            <span>{tx(label.0, label.1)}</span>
+            <span>{vi_en(label.0, label.1)}</span>
         </label>
     }
 }
@@ -605,12 +605,12 @@ fn text(
     get: fn(&VisitReport) -> &String,
     set: fn(&mut VisitReport, String),
 ) -> impl IntoView {
-    let label = fl(field);
+    let label = label_of(field);
     let err_id = format!("{id}-error");
     let cur = Memo::new(move |_| get(&form.draft.read()).clone());
     view! {
         <div class="field">
-            <label for=id>{tx(label.0, label.1)}</label>
+            <label for=id>{vi_en(label.0, label.1)}</label>
             <input id=id type="text" prop:value=move || cur.get()
                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| set(d, v)) }
                 aria-invalid=move || form.error(field.into())().is_some().to_string() aria-describedby=format!("{err_id} {id}-count")/>
@@ -625,27 +625,27 @@ fn text(
 
 /// Field `key`'s label on the form, from the report's field catalogue
 /// (hoptac_core::fields).
-fn fl(key: &str) -> (&'static str, &'static str) {
+fn label_of(key: &str) -> (&'static str, &'static str) {
     hoptac_core::fields::form_label(key)
 }
 
 /// A section's heading as a view, from the catalogue.
-fn section_tx(section: Section) -> impl IntoView {
+fn section_view(section: Section) -> impl IntoView {
     let (vi, en) = section.label();
-    tx(vi, en)
+    vi_en(vi, en)
 }
 
 /// Field `key`'s form label as a view (follows the language).
-fn fl_tx(key: &str) -> impl IntoView {
-    let (vi, en) = fl(key);
-    tx(vi, en)
+fn label_view(key: &str) -> impl IntoView {
+    let (vi, en) = label_of(key);
+    vi_en(vi, en)
 }
 
 #[component]
 fn FinancesSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="tai-chinh">
-            <legend>{section_tx(Section::Finances)}</legend>
+            <legend>{section_view(Section::Finances)}</legend>
             <div class="grid">
                 {money(form, "revenue", "findings.finances.revenue_vnd",
                     |d| d.findings.finances.revenue_vnd, |d, v| d.findings.finances.revenue_vnd = v, false)}
@@ -657,7 +657,7 @@ fn FinancesSection(form: Form) -> impl IntoView {
                     |d| d.findings.finances.member_income_vnd, |d, v| d.findings.finances.member_income_vnd = v, false)}
                 {money(form, "income-ly", "findings.finances.member_income_last_year_vnd",
                     |d| d.findings.finances.member_income_last_year_vnd, |d, v| d.findings.finances.member_income_last_year_vnd = v, false)}
-                {choice::<ShockImpact>(form, "shock", fl("findings.finances.shock_impact"),
+                {choice::<ShockImpact>(form, "shock", label_of("findings.finances.shock_impact"),
                     |d| d.findings.finances.shock_impact, |d, v| d.findings.finances.shock_impact = v)}
             </div>
             {text(form, "shock-note", "findings.finances.shock_note",
@@ -671,16 +671,16 @@ fn ValueChainSection(form: Form) -> impl IntoView {
     let in_chain = move || form.draft.read().findings.value_chain.in_value_chain;
     view! {
         <fieldset id="chuoi-gia-tri">
-            <legend>{section_tx(Section::ValueChain)}</legend>
-            {flag(form, "in-chain", fl("findings.value_chain.in_value_chain"),
+            <legend>{section_view(Section::ValueChain)}</legend>
+            {flag(form, "in-chain", label_of("findings.value_chain.in_value_chain"),
                 |d| d.findings.value_chain.in_value_chain, |d, v| d.findings.value_chain.in_value_chain = v)}
             <Show when=in_chain>
-                {checks::<ChainStage>(form, "stage", fl("findings.value_chain.stages"),
+                {checks::<ChainStage>(form, "stage", label_of("findings.value_chain.stages"),
                     |d| &d.findings.value_chain.stages, |d| &mut d.findings.value_chain.stages)}
                 {field_error("stage-error".into(), form.error("findings.value_chain.stages".into()))}
                 {text(form, "enterprise", "findings.value_chain.linked_enterprise",
                     |d| &d.findings.value_chain.linked_enterprise, |d, v| d.findings.value_chain.linked_enterprise = v)}
-                {ref_choice(form, ListKind::Programme, "programme", fl("findings.value_chain.programme"),
+                {ref_choice(form, ListKind::Programme, "programme", label_of("findings.value_chain.programme"),
                     |d| d.findings.value_chain.programme.clone(), |d, v| d.findings.value_chain.programme = v)}
                 <Show when=move || form.draft.read().findings.value_chain.programme.as_deref() == Some(OTHER)>
                     {text(form, "programme-other", "findings.value_chain.programme_other",
@@ -695,7 +695,7 @@ fn ValueChainSection(form: Form) -> impl IntoView {
 fn DifficultiesSection(form: Form) -> impl IntoView {
     view! {
         <div id="kho-khan" class="section">
-            {ref_checks(form, ListKind::Difficulty, "difficulty", fl("findings.difficulties"),
+            {ref_checks(form, ListKind::Difficulty, "difficulty", label_of("findings.difficulties"),
                 |d| &d.findings.difficulties, |d| &mut d.findings.difficulties)}
             <Show when=move || form.draft.read().findings.difficulties.iter().any(|k| k == OTHER)>
                 {text(form, "difficulty-other", "findings.difficulty_other",
@@ -709,12 +709,12 @@ fn DifficultiesSection(form: Form) -> impl IntoView {
 fn SupportSection(form: Form) -> impl IntoView {
     view! {
         <div id="ho-tro" class="section">
-            {ref_checks(form, ListKind::SupportKind, "support-received", fl("findings.support.received"),
+            {ref_checks(form, ListKind::SupportKind, "support-received", label_of("findings.support.received"),
                 |d| &d.findings.support.received, |d| &mut d.findings.support.received)}
-            {ref_checks(form, ListKind::SupportKind, "support-requested", fl("findings.support.requested"),
+            {ref_checks(form, ListKind::SupportKind, "support-requested", label_of("findings.support.requested"),
                 |d| &d.findings.support.requested, |d| &mut d.findings.support.requested)}
             <div class="field">
-                <label for="works">{fl_tx("findings.support.works_handed_over")}</label>
+                <label for="works">{label_view("findings.support.works_handed_over")}</label>
                 <input id="works" type="number" min="0" max="100" inputmode="numeric"
                     prop:value=move || form.draft.read().findings.support.works_handed_over.map(|v| v.to_string()).unwrap_or_default()
                     on:input=move |ev| { let v = crate::util::typed(&ev).trim().parse::<u32>().ok(); form.edit(|d| d.findings.support.works_handed_over = v) }
@@ -731,10 +731,10 @@ fn SupportSection(form: Form) -> impl IntoView {
 fn DigitalSection(form: Form) -> impl IntoView {
     view! {
         <fieldset id="chuyen-doi-so">
-            <legend>{section_tx(Section::Digital)}</legend>
-            {flag(form, "accounting", fl("findings.digital.accounting_software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
-            {flag(form, "einvoice", fl("findings.digital.e_invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
-            {flag(form, "online", fl("findings.digital.sells_online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
+            <legend>{section_view(Section::Digital)}</legend>
+            {flag(form, "accounting", label_of("findings.digital.accounting_software"), |d| d.findings.digital.accounting_software, |d, v| d.findings.digital.accounting_software = v)}
+            {flag(form, "einvoice", label_of("findings.digital.e_invoices"), |d| d.findings.digital.e_invoices, |d, v| d.findings.digital.e_invoices = v)}
+            {flag(form, "online", label_of("findings.digital.sells_online"), |d| d.findings.digital.sells_online, |d, v| d.findings.digital.sells_online = v)}
         </fieldset>
     }
 }
@@ -744,18 +744,18 @@ fn ComplianceSection(form: Form) -> impl IntoView {
     view! {
         <div id="tuan-thu" class="section">
             <fieldset>
-                <legend>{tx("Tuân thủ", "Compliance")}</legend>
-                {flag(form, "tax-registered", fl("findings.compliance.tax_registered"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
+                <legend>{vi_en("Tuân thủ", "Compliance")}</legend>
+                {flag(form, "tax-registered", label_of("findings.compliance.tax_registered"), |d| d.findings.compliance.tax_registered, |d, v| d.findings.compliance.tax_registered = v)}
             </fieldset>
-            {checks::<Certification>(form, "cert", fl("findings.compliance.certifications"),
+            {checks::<Certification>(form, "cert", label_of("findings.compliance.certifications"),
                 |d| &d.findings.compliance.certifications, |d| &mut d.findings.compliance.certifications)}
             <div class="field">
-                <label for="ocop-stars">{fl_tx("findings.compliance.ocop_stars")}</label>
+                <label for="ocop-stars">{label_view("findings.compliance.ocop_stars")}</label>
                 <select id="ocop-stars" aria-describedby="ocop-error" on:change=move |ev| {
                     let v = crate::util::typed(&ev).parse::<u8>().ok();
                     form.edit(|d| d.findings.compliance.ocop_stars = v);
                 }>
-                    <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{tx("— Không —", "— None —")}</option>
+                    <option value="" selected=move || form.draft.read().findings.compliance.ocop_stars.is_none()>{vi_en("— Không —", "— None —")}</option>
                     {[3u8, 4, 5].into_iter().map(|n| view! {
                         <option value=n.to_string() selected=move || form.draft.read().findings.compliance.ocop_stars == Some(n)>{format!("{n} ★")}</option>
                     }).collect_view()}
@@ -771,7 +771,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
     let count = move || form.draft.read().findings.follow_ups.len();
     view! {
         <fieldset id="viec-can-lam">
-            <legend>{fl_tx("findings.follow_ups")}</legend>
+            <legend>{label_view("findings.follow_ups")}</legend>
             <ol class="follow-ups">
                 {move || (0..count()).map(|i| {
                     let action_id = format!("fu-action-{i}");
@@ -784,7 +784,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.action.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.action = v }) }/>
                             {field_error(format!("fu-action-{i}-error"), form.error(format!("findings.follow_ups.{i}.action")))}
-                            <label for=due_for>{fl_tx("findings.follow_ups.due")}</label>
+                            <label for=due_for>{label_view("findings.follow_ups.due")}</label>
                             <input id=due_id type="date"
                                 prop:value=move || form.draft.read().findings.follow_ups.get(i).map(|f| f.due.clone()).unwrap_or_default()
                                 on:input=move |ev| { let v = crate::util::typed(&ev); form.edit(|d| if let Some(f) = d.findings.follow_ups.get_mut(i) { f.due = v }) }/>
@@ -797,7 +797,7 @@ fn FollowUpSection(form: Form) -> impl IntoView {
                 }).collect_view()}
             </ol>
             <button type="button" on:click=move |_| form.edit(|d| d.findings.follow_ups.push(FollowUp::default()))>
-                {tx("Thêm việc cần làm", "Add a follow-up action")}
+                {vi_en("Thêm việc cần làm", "Add a follow-up action")}
             </button>
         </fieldset>
     }
@@ -814,7 +814,7 @@ fn PhotosSection(form: Form) -> impl IntoView {
     });
     view! {
         <fieldset id="phan-anh">
-            <legend>{section_tx(Section::Photos)}</legend>
+            <legend>{section_view(Section::Photos)}</legend>
             <PhotoEditor photos change id="anh" max=hoptac_core::photo::MAX_PER_REPORT sections=true/>
             {field_error("photos-error".into(), form.error("findings.photos".into()))}
         </fieldset>

@@ -31,15 +31,15 @@ pub(super) async fn touch_coops(
 ) -> Result<()> {
     COOPS_WRITES.with(|n| n.set(n.get() + 1));
     tx.object_store(META)
-        .map_err(e)?
+        .map_err(db_error)?
         .put(MetaRow {
             key: keys::COOPS_GEN.to_string(),
             value: crate::util::new_id(),
         })
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
+        .map_err(db_error)?;
     Ok(())
 }
 impl Store {
@@ -55,20 +55,20 @@ impl Store {
     ) -> Result<String> {
         let gen: Option<MetaRow<String>> = tx
             .object_store(META)
-            .map_err(e)?
+            .map_err(db_error)?
             .get(keys::COOPS_GEN)
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let count: u32 = tx
             .object_store(COOPS)
-            .map_err(e)?
+            .map_err(db_error)?
             .count()
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         Ok(format!(
             "{}:{count}",
             gen.map(|g| g.value).unwrap_or_default()
@@ -86,16 +86,20 @@ impl Store {
     /// [`Self::registry_cache`] with the stamp it was valid for (to check it again later
     /// with [`Self::cooperatives_stamp`]).
     pub async fn registry_cache_stamped(&self) -> Result<Option<(String, String)>> {
-        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction([META, COOPS])
+            .build()
+            .map_err(db_error)?;
         let stamp = self.coops_stamp(&tx).await?;
         let row: Option<JsValue> = tx
             .object_store(META)
-            .map_err(e)?
+            .map_err(db_error)?
             .get(keys::REGISTRY)
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let Some(row) = row else { return Ok(None) };
         let field = |k: &str| js_sys::Reflect::get(&row, &k.into()).unwrap_or(JsValue::UNDEFINED);
         if field("stamp").as_string().as_deref() != Some(stamp.as_str()) {
@@ -110,7 +114,11 @@ impl Store {
 
     /// The cooperatives store's current stamp (see `coops_stamp`).
     pub async fn cooperatives_stamp(&self) -> Result<String> {
-        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction([META, COOPS])
+            .build()
+            .map_err(db_error)?;
         self.coops_stamp(&tx).await
     }
 
@@ -118,9 +126,13 @@ impl Store {
     /// the registry reads a few fields of each), with the stamp to save the registry's list
     /// under.
     pub async fn cooperatives_js_stamped(&self) -> Result<(Vec<JsValue>, String)> {
-        let tx = self.db.transaction([META, COOPS]).build().map_err(e)?;
+        let tx = self
+            .db
+            .transaction([META, COOPS])
+            .build()
+            .map_err(db_error)?;
         let stamp = self.coops_stamp(&tx).await?;
-        let items = all_js(&tx.object_store(COOPS).map_err(e)?).await?;
+        let items = all_js(&tx.object_store(COOPS).map_err(db_error)?).await?;
         Ok((items, stamp))
     }
 
@@ -136,26 +148,32 @@ impl Store {
     }
 
     pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {
-        let tx = self.db.transaction(COOPS).build().map_err(e)?;
-        let os = tx.object_store(COOPS).map_err(e)?;
-        os.get(id).serde().map_err(e)?.await.map_err(e)
+        let tx = self.db.transaction(COOPS).build().map_err(db_error)?;
+        let os = tx.object_store(COOPS).map_err(db_error)?;
+        os.get(id)
+            .serde()
+            .map_err(db_error)?
+            .await
+            .map_err(db_error)
     }
 
     /// The conflicts of one cooperative (open and resolved), oldest first.
     pub async fn conflicts_of(&self, cooperative_id: &str) -> Result<Vec<Conflict>> {
-        let tx = self.db.transaction(CONFLICTS).build().map_err(e)?;
-        let os = tx.object_store(CONFLICTS).map_err(e)?;
-        let index = os.index(schema::CONFLICTS_BY_COOPERATIVE).map_err(e)?;
+        let tx = self.db.transaction(CONFLICTS).build().map_err(db_error)?;
+        let os = tx.object_store(CONFLICTS).map_err(db_error)?;
+        let index = os
+            .index(schema::CONFLICTS_BY_COOPERATIVE)
+            .map_err(db_error)?;
         let items = index
             .get_all()
             .with_query(cooperative_id.to_string())
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let mut list = items
             .collect::<std::result::Result<Vec<Conflict>, _>>()
-            .map_err(e)?;
+            .map_err(db_error)?;
         list.sort_by_key(|c| c.created_at);
         Ok(list)
     }
@@ -181,21 +199,21 @@ impl Store {
             .transaction([COOPS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         let coop = Cooperative { version: 0, ..coop };
         touch_coops(&tx).await?;
         tx.object_store(COOPS)
-            .map_err(e)?
+            .map_err(db_error)?
             .put(&coop)
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let refused = refused_key(&coop.id);
         append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
         // Sent again: it is no longer waiting to be fixed.
         delete_meta(&tx, &refused).await?;
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     /// Saves an offline edit of a cooperative's profile and its outbox mutation in one
@@ -213,7 +231,7 @@ impl Store {
             .transaction([COOPS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         let base_id = base.id.clone();
         let record = Cooperative {
             version: base.version,
@@ -224,12 +242,12 @@ impl Store {
         };
         touch_coops(&tx).await?;
         tx.object_store(COOPS)
-            .map_err(e)?
+            .map_err(db_error)?
             .put(&record)
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         append_mutation(
             &tx,
             MutationOp::UpdateCooperative { base, record },
@@ -238,7 +256,7 @@ impl Store {
         )
         .await?;
         delete_meta(&tx, &refused_key(&base_id)).await?;
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     /// The officer chooses a conflict's value: the conflict is marked (by this user, now),
@@ -256,14 +274,14 @@ impl Store {
             .transaction([CONFLICTS, COOPS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let conflicts = tx.object_store(CONFLICTS).map_err(e)?;
+            .map_err(db_error)?;
+        let conflicts = tx.object_store(CONFLICTS).map_err(db_error)?;
         let found: Option<Conflict> = conflicts
             .get(conflict_id)
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let Some(mut conflict) = found else {
             return Err(StoreError::ConflictNotFound);
         };
@@ -279,24 +297,24 @@ impl Store {
         conflicts
             .put(&conflict)
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         touch_coops(&tx).await?;
-        let coops = tx.object_store(COOPS).map_err(e)?;
+        let coops = tx.object_store(COOPS).map_err(db_error)?;
         let current: Option<Cooperative> = coops
             .get(conflict.cooperative_id.as_str())
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         if let Some(current) = current {
             coops
                 .put(&resolve(&conflict, &current, choice))
                 .serde()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
         }
         append_mutation(
             &tx,
@@ -308,7 +326,7 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 }
 
@@ -340,29 +358,29 @@ pub(super) async fn delete_meta(
     key: &str,
 ) -> Result<()> {
     tx.object_store(META)
-        .map_err(e)?
+        .map_err(db_error)?
         .delete(key)
         .primitive()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)
+        .map_err(db_error)
 }
 
 impl Store {
     /// Registrations and profile edits the server refused, waiting to be fixed.
     pub async fn refused_coops(&self) -> Result<Vec<RefusedCoop>> {
-        let tx = self.db.transaction(META).build().map_err(e)?;
+        let tx = self.db.transaction(META).build().map_err(db_error)?;
         let rows: Vec<MetaRow<RefusedCoop>> = tx
             .object_store(META)
-            .map_err(e)?
+            .map_err(db_error)?
             .get_all()
             .with_query(REFUSED_FROM.to_string()..REFUSED_TO.to_string())
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?
+            .map_err(db_error)?
             .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+            .map_err(db_error)?;
         Ok(rows.into_iter().map(|r| r.value).collect())
     }
 

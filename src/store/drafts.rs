@@ -48,15 +48,15 @@ impl Store {
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         tx.object_store(META)
-            .map_err(e)?
+            .map_err(db_error)?
             .delete(key)
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
-        tx.commit().await.map_err(e)
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 
     pub async fn save_draft<T: Serialize>(&self, key: &str, draft: &T) -> Result<()> {
@@ -74,19 +74,19 @@ impl Store {
     /// Every form draft on this tablet.
     pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
         crate::drafts::settled().await;
-        let tx = self.db.transaction(META).build().map_err(e)?;
+        let tx = self.db.transaction(META).build().map_err(db_error)?;
         let rows = tx
             .object_store(META)
-            .map_err(e)?
+            .map_err(db_error)?
             .get_all()
             .with_query(DRAFTS_FROM.to_string()..DRAFTS_TO.to_string())
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         let mut out = Vec::new();
         for row in rows {
-            let row = row.map_err(e)?;
+            let row = row.map_err(db_error)?;
             let get = |k: &str| {
                 js_sys::Reflect::get(&row, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
             };

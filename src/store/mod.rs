@@ -112,7 +112,8 @@ impl std::fmt::Display for StoreError {
     }
 }
 
-fn e<E: std::fmt::Display>(err: E) -> StoreError {
+/// An IndexedDB error (from indexed_db_futures), as the store reports it.
+fn db_error<E: std::fmt::Display>(err: E) -> StoreError {
     StoreError::Database(err.to_string())
 }
 
@@ -129,16 +130,28 @@ pub struct Store {
 }
 /// Every record of `os`, decoded.
 async fn all_of<T: DeserializeOwned>(os: &ObjectStore<'_>) -> Result<Vec<T>> {
-    let items = os.get_all().serde().map_err(e)?.await.map_err(e)?;
-    items.collect::<std::result::Result<Vec<T>, _>>().map_err(e)
+    let items = os
+        .get_all()
+        .serde()
+        .map_err(db_error)?
+        .await
+        .map_err(db_error)?;
+    items
+        .collect::<std::result::Result<Vec<T>, _>>()
+        .map_err(db_error)
 }
 
 /// Every record of `os` as stored (JavaScript values, not decoded).
 async fn all_js(os: &ObjectStore<'_>) -> Result<Vec<JsValue>> {
-    let items = os.get_all().primitive().map_err(e)?.await.map_err(e)?;
+    let items = os
+        .get_all()
+        .primitive()
+        .map_err(db_error)?
+        .await
+        .map_err(db_error)?;
     items
         .collect::<std::result::Result<Vec<JsValue>, _>>()
-        .map_err(e)
+        .map_err(db_error)
 }
 
 impl Store {
@@ -160,16 +173,16 @@ impl Store {
         let db = Database::open(name)
             .with_version(version)
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         Ok(Store { db })
     }
 
     /// Deletes the whole database `name` (tests; never called by the app).
     pub async fn delete_named(name: &str) -> Result<()> {
         Database::delete_by_name(name)
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -195,9 +208,14 @@ impl Store {
     // ---- meta -------------------------------------------------------------------------
 
     pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let tx = self.db.transaction(META).build().map_err(e)?;
-        let os = tx.object_store(META).map_err(e)?;
-        let row: Option<MetaRow<T>> = os.get(key).serde().map_err(e)?.await.map_err(e)?;
+        let tx = self.db.transaction(META).build().map_err(db_error)?;
+        let os = tx.object_store(META).map_err(db_error)?;
+        let row: Option<MetaRow<T>> = os
+            .get(key)
+            .serde()
+            .map_err(db_error)?
+            .await
+            .map_err(db_error)?;
         Ok(row.map(|r| r.value))
     }
 
@@ -207,17 +225,17 @@ impl Store {
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(META).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(META).map_err(db_error)?;
         os.put(MetaRow {
             key: key.to_string(),
             value,
         })
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
-        tx.commit().await.map_err(e)
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 
     pub async fn session(&self) -> Result<Option<LoginResponse>> {
@@ -262,14 +280,14 @@ impl Store {
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(META).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(META).map_err(db_error)?;
         os.delete(keys::SESSION)
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
-        tx.commit().await.map_err(e)
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 
     /// Those of `names` this database has (a database opened at an older schema version,
@@ -292,23 +310,23 @@ impl Store {
             .transaction(names.clone())
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         for n in names {
             tx.object_store(n)
-                .map_err(e)?
+                .map_err(db_error)?
                 .clear()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
         }
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     // ---- reads ------------------------------------------------------------------------
 
     async fn all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
-        let tx = self.db.transaction(store).build().map_err(e)?;
-        all_of(&tx.object_store(store).map_err(e)?).await
+        let tx = self.db.transaction(store).build().map_err(db_error)?;
+        all_of(&tx.object_store(store).map_err(db_error)?).await
     }
 
     /// The areas that exist today (a reorganisation's closed ones left out).
@@ -343,8 +361,8 @@ impl Store {
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        put_now(&tx.object_store(META).map_err(e)?, &row)?;
-        tx.commit().await.map_err(e)
+            .map_err(db_error)?;
+        put_now(&tx.object_store(META).map_err(db_error)?, &row)?;
+        tx.commit().await.map_err(db_error)
     }
 }

@@ -35,35 +35,39 @@ pub(super) async fn append_mutation(
     now: Millis,
     draft_key: Option<&str>,
 ) -> Result<u64> {
-    let meta = tx.object_store(META).map_err(e)?;
+    let meta = tx.object_store(META).map_err(db_error)?;
     let next: Option<MetaRow<u64>> = meta
         .get(keys::NEXT_MUTATION_ID)
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
+        .map_err(db_error)?;
     let id = next.map(|r| r.value).unwrap_or(1);
     tx.object_store(OUTBOX)
-        .map_err(e)?
+        .map_err(db_error)?
         .put(&Mutation {
             id,
             created_at: now,
             op,
         })
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
+        .map_err(db_error)?;
     meta.put(MetaRow {
         key: keys::NEXT_MUTATION_ID.to_string(),
         value: id + 1,
     })
     .serde()
-    .map_err(e)?
+    .map_err(db_error)?
     .await
-    .map_err(e)?;
+    .map_err(db_error)?;
     if let Some(k) = draft_key {
-        meta.delete(k).primitive().map_err(e)?.await.map_err(e)?;
+        meta.delete(k)
+            .primitive()
+            .map_err(db_error)?
+            .await
+            .map_err(db_error)?;
     }
     Ok(id)
 }
@@ -73,9 +77,13 @@ impl Store {
     }
 
     pub async fn outbox_len(&self) -> Result<u32> {
-        let tx = self.db.transaction(OUTBOX).build().map_err(e)?;
-        let os = tx.object_store(OUTBOX).map_err(e)?;
-        os.count().primitive().map_err(e)?.await.map_err(e)
+        let tx = self.db.transaction(OUTBOX).build().map_err(db_error)?;
+        let os = tx.object_store(OUTBOX).map_err(db_error)?;
+        os.count()
+            .primitive()
+            .map_err(db_error)?
+            .await
+            .map_err(db_error)
     }
 
     // ---- export and import of unsent work ------------------------------------------------
@@ -178,8 +186,8 @@ impl Store {
             match &m.op {
                 MutationOp::SubmitVisit(v) => {
                     let exists = {
-                        let tx = self.db.transaction(VISITS).build().map_err(e)?;
-                        let os = tx.object_store(VISITS).map_err(e)?;
+                        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+                        let os = tx.object_store(VISITS).map_err(db_error)?;
                         self.visit(&os, &v.id).await?.is_some()
                     };
                     if exists {
@@ -235,9 +243,9 @@ impl Store {
             .transaction([OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         append_mutation(&tx, op, now, None).await?;
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     // ---- what sync writes -----------------------------------------------------------------
@@ -251,18 +259,18 @@ impl Store {
             .transaction([OUTBOX, VISITS, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let outbox = tx.object_store(OUTBOX).map_err(e)?;
+            .map_err(db_error)?;
+        let outbox = tx.object_store(OUTBOX).map_err(db_error)?;
         // The refused registrations and edits, read before they leave the outbox: they are
         // kept to be fixed (a refused visit stays in `visits`, marked).
-        let meta = tx.object_store(META).map_err(e)?;
+        let meta = tx.object_store(META).map_err(db_error)?;
         for r in rejected {
             let m: Option<Mutation> = outbox
                 .get(r.mutation_id as f64)
                 .serde()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
             let refused = match m.map(|m| m.op) {
                 Some(MutationOp::RegisterCooperative(c)) => Some((c, None)),
                 Some(MutationOp::UpdateCooperative { base, record }) => Some((record, Some(base))),
@@ -279,20 +287,20 @@ impl Store {
                     },
                 })
                 .serde()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
             }
         }
         if last_id >= 1 {
             outbox
                 .delete(1u32 as f64..=(last_id as f64))
                 .primitive()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
         }
-        let visits = tx.object_store(VISITS).map_err(e)?;
+        let visits = tx.object_store(VISITS).map_err(db_error)?;
         for r in rejected {
             let v = self.visit(&visits, &r.record_id).await?;
             if let Some(mut v) = v {
@@ -300,10 +308,15 @@ impl Store {
                     message: r.message.clone(),
                     fields: r.fields.clone(),
                 };
-                visits.put(&v).serde().map_err(e)?.await.map_err(e)?;
+                visits
+                    .put(&v)
+                    .serde()
+                    .map_err(db_error)?
+                    .await
+                    .map_err(db_error)?;
             }
         }
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     /// After the server was restored from a backup (its identity changed, it no longer
@@ -326,11 +339,11 @@ impl Store {
             .transaction([VISITS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let outbox = tx.object_store(OUTBOX).map_err(e)?;
+            .map_err(db_error)?;
+        let outbox = tx.object_store(OUTBOX).map_err(db_error)?;
         let waiting: Vec<Mutation> = all_of(&outbox).await?;
         let queued: Vec<String> = waiting.iter().map(|m| m.record_id().to_string()).collect();
-        let visits = tx.object_store(VISITS).map_err(e)?;
+        let visits = tx.object_store(VISITS).map_err(db_error)?;
         let all = all_js(&visits).await?;
         let mut ops = Vec::new();
         for js in all {
@@ -354,11 +367,16 @@ impl Store {
                 sync: LocalSync::Pending,
                 ..v
             };
-            visits.put(&pending).serde().map_err(e)?.await.map_err(e)?;
+            visits
+                .put(&pending)
+                .serde()
+                .map_err(db_error)?
+                .await
+                .map_err(db_error)?;
         }
         let mut all_ops: Vec<(Millis, MutationOp)> = ops.into_iter().map(|op| (now, op)).collect();
         all_ops.extend(waiting.into_iter().map(|m| (m.created_at, m.op)));
-        outbox.clear().map_err(e)?.await.map_err(e)?;
+        outbox.clear().map_err(db_error)?.await.map_err(db_error)?;
         let mut id = server_last_id + 1;
         for (created_at, op) in &all_ops {
             outbox
@@ -368,23 +386,23 @@ impl Store {
                     op: op.clone(),
                 })
                 .serde()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
             id += 1;
         }
-        let meta = tx.object_store(META).map_err(e)?;
+        let meta = tx.object_store(META).map_err(db_error)?;
         for (key, value) in [(keys::NEXT_MUTATION_ID, id as f64), (keys::CURSOR, 0.0)] {
             meta.put(MetaRow {
                 key: key.to_string(),
                 value,
             })
             .serde()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
         }
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(all_ops.len())
     }
 

@@ -85,7 +85,11 @@ async fn row_of(
     os: &indexed_db_futures::object_store::ObjectStore<'_>,
     hash: &str,
 ) -> Result<Option<JsValue>> {
-    os.get(hash).primitive().map_err(e)?.await.map_err(e)
+    os.get(hash)
+        .primitive()
+        .map_err(db_error)?
+        .await
+        .map_err(db_error)
 }
 
 fn set(row: &js_sys::Object, k: &str, v: impl Into<JsValue>) {
@@ -194,8 +198,8 @@ impl Store {
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let found = row_of(&os, hash).await?;
         if found.is_none() {
             let row = js_sys::Object::new();
@@ -209,7 +213,7 @@ impl Store {
             set(&row, "done", false);
             pull::put_now(&os, &row)?;
         }
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     /// Photo `hash`'s row, read in its own transaction (None: not held).
@@ -217,8 +221,8 @@ impl Store {
         if !self.has_photos() {
             return Ok(None);
         }
-        let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
-        row_of(&tx.object_store(PHOTOS).map_err(e)?, hash).await
+        let tx = self.db.transaction(PHOTOS).build().map_err(db_error)?;
+        row_of(&tx.object_store(PHOTOS).map_err(db_error)?, hash).await
     }
 
     /// A held photo's bytes (None: not on this tablet).
@@ -232,8 +236,8 @@ impl Store {
         if !self.has_photos() {
             return Ok(Vec::new());
         }
-        let tx = self.db.transaction(PHOTOS).build().map_err(e)?;
-        let rows = all_js(&tx.object_store(PHOTOS).map_err(e)?).await?;
+        let tx = self.db.transaction(PHOTOS).build().map_err(db_error)?;
+        let rows = all_js(&tx.object_store(PHOTOS).map_err(db_error)?).await?;
         Ok(rows.iter().filter_map(held_of).collect())
     }
 
@@ -258,15 +262,15 @@ impl Store {
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let found = row_of(&os, hash).await?;
         if let Some(row) = found {
             let row: js_sys::Object = row.unchecked_into();
             f(&row);
             pull::put_now(&os, &row)?;
         }
-        tx.commit().await.map_err(e)
+        tx.commit().await.map_err(db_error)
     }
 
     /// Marks every held photo an outbox mutation names as queued (to be uploaded), in the
@@ -293,16 +297,16 @@ impl Store {
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let mut queued = 0;
         for (i, h) in names.iter().enumerate() {
             let found: Option<JsValue> = os
                 .get(h.as_str())
                 .primitive()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
             if let Some(row) = found {
                 if get(&row, "queued_at").as_f64().is_none() {
                     let row: js_sys::Object = row.unchecked_into();
@@ -313,7 +317,7 @@ impl Store {
                 }
             }
         }
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(queued)
     }
 
@@ -419,15 +423,15 @@ impl Store {
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         tx.object_store(PHOTOS)
-            .map_err(e)?
+            .map_err(db_error)?
             .delete(hash)
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
-        tx.commit().await.map_err(e)
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 
     /// Deletes a photo removed from a draft, unless something still names it or a record
@@ -483,16 +487,16 @@ impl Store {
             .transaction(PHOTOS)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let os = tx.object_store(PHOTOS).map_err(e)?;
+            .map_err(db_error)?;
+        let os = tx.object_store(PHOTOS).map_err(db_error)?;
         for p in &done {
             os.delete(p.hash.as_str())
                 .primitive()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
         }
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(db_error)?;
         Ok((done.len(), done.iter().map(|p| p.bytes).sum()))
     }
 

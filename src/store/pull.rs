@@ -15,23 +15,23 @@ pub(super) async fn finish_pull(
     last_mutation_id: u64,
 ) -> Result<()> {
     tx.object_store(META)
-        .map_err(e)?
+        .map_err(db_error)?
         .put(MetaRow {
             key: keys::CURSOR.to_string(),
             value: cursor,
         })
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
+        .map_err(db_error)?;
     if last_mutation_id >= 1 {
         tx.object_store(OUTBOX)
-            .map_err(e)?
+            .map_err(db_error)?
             .delete(1u32 as f64..=(last_mutation_id as f64))
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?;
+            .map_err(db_error)?;
     }
     Ok(())
 }
@@ -78,9 +78,9 @@ pub(super) async fn drop_under(
         if !p.is_empty() && p.starts_with(path) && !keep.contains(&id) {
             os.delete(id.as_str())
                 .primitive()
-                .map_err(e)?
+                .map_err(db_error)?
                 .await
-                .map_err(e)?;
+                .map_err(db_error)?;
         }
     }
     Ok(())
@@ -96,7 +96,7 @@ impl Store {
     ) -> Result<()> {
         let js = changes
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(e)?;
+            .map_err(db_error)?;
         self.apply_pull_js(&js, cursor, last_mutation_id)
             .await
             .map(|_| ())
@@ -125,9 +125,9 @@ impl Store {
                 .transaction([OUTBOX, META])
                 .with_mode(TransactionMode::Readwrite)
                 .build()
-                .map_err(e)?;
+                .map_err(db_error)?;
             finish_pull(&tx, cursor, last_mutation_id).await?;
-            tx.commit().await.map_err(e)?;
+            tx.commit().await.map_err(db_error)?;
             return Ok(0);
         }
         let tx = self
@@ -135,10 +135,10 @@ impl Store {
             .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, REFERENCE, OUTBOX, META]))
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
-        let areas = tx.object_store(AREAS).map_err(e)?;
-        let coops = tx.object_store(COOPS).map_err(e)?;
-        let visits = tx.object_store(VISITS).map_err(e)?;
+            .map_err(db_error)?;
+        let areas = tx.object_store(AREAS).map_err(db_error)?;
+        let coops = tx.object_store(COOPS).map_err(db_error)?;
+        let visits = tx.object_store(VISITS).map_err(db_error)?;
         let conflicts = tx.object_store(CONFLICTS).ok();
         let reference = tx.object_store(REFERENCE).ok();
         let get = |v: &JsValue, k: &str| {
@@ -152,7 +152,7 @@ impl Store {
             fields: Vec::new(),
         }
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(e)?;
+        .map_err(db_error)?;
         for row in rows.iter() {
             let change = get(&row, "change");
             let kind = get(&change, "type")
@@ -199,7 +199,7 @@ impl Store {
                         .ok_or_else(|| bad("area_unassigned without a path"))?;
                     // The user's own work still in the outbox stays.
                     let queued: Vec<Mutation> =
-                        all_of(&tx.object_store(OUTBOX).map_err(e)?).await?;
+                        all_of(&tx.object_store(OUTBOX).map_err(db_error)?).await?;
                     let keep: Vec<String> =
                         queued.iter().map(|m| m.record_id().to_string()).collect();
                     drop_under(&areas, "path", &path, &keep).await?;
@@ -226,9 +226,9 @@ impl Store {
                     if let Some(os) = os {
                         os.delete(id.as_str())
                             .primitive()
-                            .map_err(e)?
+                            .map_err(db_error)?
                             .await
-                            .map_err(e)?;
+                            .map_err(db_error)?;
                     }
                 }
                 other => {
@@ -240,7 +240,7 @@ impl Store {
         }
         touch_coops(&tx).await?;
         finish_pull(&tx, cursor, last_mutation_id).await?;
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(rows.length() as usize)
     }
 }

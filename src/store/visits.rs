@@ -90,14 +90,14 @@ pub(super) async fn put_pending_visit(
         sync: LocalSync::Pending,
     };
     tx.object_store(VISITS)
-        .map_err(e)?
+        .map_err(db_error)?
         .put(&visit)
         .serde()
-        .map_err(e)?
+        .map_err(db_error)?
         .await
-        .map_err(e)?;
+        .map_err(db_error)?;
     append_mutation(&tx, op(visit.report.clone()), now, draft_key).await?;
-    tx.commit().await.map_err(e)?;
+    tx.commit().await.map_err(db_error)?;
     Ok(visit)
 }
 
@@ -107,8 +107,8 @@ pub(super) fn visit_from_js(js: JsValue) -> Result<LocalVisit> {
     let sync = js_sys::Reflect::get(&js, &JsValue::from_str("sync"))
         .map_err(|_| StoreError::Database("visit without sync state".into()))?;
     Ok(LocalVisit {
-        sync: serde_wasm_bindgen::from_value(sync).map_err(e)?,
-        report: serde_wasm_bindgen::from_value(js).map_err(e)?,
+        sync: serde_wasm_bindgen::from_value(sync).map_err(db_error)?,
+        report: serde_wasm_bindgen::from_value(js).map_err(db_error)?,
     })
 }
 
@@ -127,31 +127,36 @@ impl<'de> Deserialize<'de> for LocalSync {
 }
 impl Store {
     pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(e)?;
-        let os = tx.object_store(VISITS).map_err(e)?;
+        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let os = tx.object_store(VISITS).map_err(db_error)?;
         let items = all_js(&os).await?;
         items.into_iter().map(visit_from_js).collect()
     }
 
     pub(super) async fn visit(&self, os: &ObjectStore<'_>, id: &str) -> Result<Option<LocalVisit>> {
-        let found: Option<JsValue> = os.get(id).primitive().map_err(e)?.await.map_err(e)?;
+        let found: Option<JsValue> = os
+            .get(id)
+            .primitive()
+            .map_err(db_error)?
+            .await
+            .map_err(db_error)?;
         found.map(visit_from_js).transpose()
     }
 
     /// The visits of one cooperative, through the `by_cooperative` index.
     pub async fn visits_of(&self, cooperative_id: &str) -> Result<Vec<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(e)?;
-        let os = tx.object_store(VISITS).map_err(e)?;
-        let index = os.index(schema::VISITS_BY_COOPERATIVE).map_err(e)?;
+        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let os = tx.object_store(VISITS).map_err(db_error)?;
+        let index = os.index(schema::VISITS_BY_COOPERATIVE).map_err(db_error)?;
         let items: Vec<JsValue> = index
             .get_all()
             .with_query(cooperative_id.to_string())
             .primitive()
-            .map_err(e)?
+            .map_err(db_error)?
             .await
-            .map_err(e)?
+            .map_err(db_error)?
             .collect::<std::result::Result<_, _>>()
-            .map_err(e)?;
+            .map_err(db_error)?;
         items.into_iter().map(visit_from_js).collect()
     }
 
@@ -170,7 +175,7 @@ impl Store {
             .transaction([VISITS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         let report = VisitReport {
             status: ReportStatus::Submitted,
             ..report
@@ -193,9 +198,9 @@ impl Store {
             .transaction([VISITS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(e)?;
+            .map_err(db_error)?;
         let current = self
-            .visit(&tx.object_store(VISITS).map_err(e)?, &report.id)
+            .visit(&tx.object_store(VISITS).map_err(db_error)?, &report.id)
             .await?;
         // A correction the server refused is fixed again as the same revision.
         let revision = match current {
@@ -213,8 +218,8 @@ impl Store {
 
     /// One visit by id.
     pub async fn visit_by_id(&self, id: &str) -> Result<Option<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(e)?;
-        let os = tx.object_store(VISITS).map_err(e)?;
+        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let os = tx.object_store(VISITS).map_err(db_error)?;
         self.visit(&os, id).await
     }
 
