@@ -153,6 +153,9 @@ wasm_env() {
 $WASM_ENV
 # Trunk's wasm-bindgen step goes through scripts/split-bin (the lazy pages' split).
 export PATH="$ROOT/scripts/split-bin:\$PATH"
+# The app's wasm builds in a target folder of its own, so they never wait on the native
+# builds' cargo lock (scripts/test.sh runs the two side by side).
+export CARGO_TARGET_DIR="$ROOT/target/app"
 export HOPTAC_SPLIT_DIR="$ROOT/target/wasm-split"
 :
 }
