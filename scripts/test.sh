@@ -56,12 +56,16 @@ NATIVE=$!
 APP=$!
 failed=""
 # Whichever ends first is printed first.
-for _ in 1 2; do
+running=("$NATIVE" "$APP")
+while [ "${#running[@]}" -gt 0 ]; do
   set +e
-  wait -n -p DONE "$NATIVE" "$APP"
+  wait -n -p DONE "${running[@]}"
   status=$?
   set -e
   if [ "$DONE" = "$NATIVE" ]; then name=native; else name=app; fi
+  still=()
+  for pid in "${running[@]}"; do [ "$pid" = "$DONE" ] || still+=("$pid"); done
+  running=("${still[@]}")
   echo "==> lane $name ended (exit $status) after $(elapsed):"
   cat "target/lanes/$name.log"
   [ "$status" = 0 ] || failed="$failed $name"

@@ -21,7 +21,11 @@
 //! rust_xlsxwriter writes no 1904 workbooks, so the flag is set in `xl/workbook.xml`
 //! afterwards, where Excel for Mac sets it.
 
-use std::io::{Read, Write};
+use std::io::Read;
+
+#[path = "../tests/common/xlsx.rs"]
+mod xlsx;
+use xlsx::with_1904_dates;
 
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
@@ -161,32 +165,6 @@ fn main() {
         bytes = with_1904_dates(bytes);
     }
     std::fs::write(&out, bytes).expect("the output file written");
-}
-
-/// `book` with `date1904="1"` on `<workbookPr>` in xl/workbook.xml.
-fn with_1904_dates(book: Vec<u8>) -> Vec<u8> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "xl/workbook.xml" {
-            let text = String::from_utf8(bytes).unwrap();
-            assert!(
-                text.contains("<workbookPr"),
-                "rust_xlsxwriter writes workbookPr"
-            );
-            bytes = text
-                .replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
-                .into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
 }
 
 #[cfg(test)]

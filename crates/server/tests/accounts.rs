@@ -63,7 +63,7 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
 
     // The temporary password opens only the password change.
     let t = s.login("canbo.ninhhai", &temp).await;
-    let (st, me) = s.call("GET", "/api/me", Some(&t), None).await;
+    let (st, me) = s.me(&t).await;
     assert_eq!((st, me["must_change_password"].clone()), (200, json!(true)));
     let (st, b) = s
         .call(
@@ -198,18 +198,11 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200, "{reset}");
-    assert_eq!(
-        s.call("GET", "/api/me", Some(&t), None).await.0,
-        401,
-        "the old session ended"
-    );
+    assert_eq!(s.me(&t).await.0, 401, "the old session ended");
     let temp2 = reset["temporary_password"].as_str().unwrap();
     assert_ne!(temp2, temp);
     let t2 = s.login("canbo.ninhhai", temp2).await;
-    assert_eq!(
-        s.call("GET", "/api/me", Some(&t2), None).await.1["must_change_password"],
-        true
-    );
+    assert_eq!(s.me(&t2).await.1["must_change_password"], true);
 
     // Deactivation refuses the token at once; the right password says why, a wrong one
     // does not.
@@ -222,7 +215,7 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
         )
         .await;
     assert_eq!((st, b["active"].clone()), (200, json!(false)), "{b}");
-    assert_eq!(s.call("GET", "/api/me", Some(&t2), None).await.0, 401);
+    assert_eq!(s.me(&t2).await.0, 401);
     let (st, b) = login_status(&s, "canbo.ninhhai", temp2).await;
     assert_eq!(
         (st, b["code"].as_str()),
@@ -470,7 +463,7 @@ async fn who_may_manage_which_account(backend: Backend) {
         3,
         "name, display name and areas: {b}"
     );
-    let (_, me) = s.call("GET", "/api/me", Some(&admin), None).await;
+    let (_, me) = s.me(&admin).await;
     let me = me["id"].as_str().unwrap();
     assert_eq!(
         s.call(
@@ -1053,9 +1046,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     let (_, v) = s.call("GET", "/api/visits/v-ks", Some(&sup), None).await;
     assert_eq!(v["report"]["cooperative_id"], "hl-y", "{v}");
 
-    let (st, trail) = s
-        .call("GET", "/api/audit/cooperative/gv-b", Some(&sup), None)
-        .await;
+    let (st, trail) = s.audit(&sup, "cooperative", "gv-b").await;
     assert_eq!(st, 200, "{trail}");
     assert!(trail
         .as_array()

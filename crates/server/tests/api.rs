@@ -74,7 +74,7 @@ async fn health_and_json_errors(backend: Backend) {
     let (st, _) = s.call("GET", "/api/me", Some("not-a-token"), None).await;
     assert_eq!(st, 401);
     let token = s.officer().await;
-    let (st, me) = s.call("GET", "/api/me", Some(&token), None).await;
+    let (st, me) = s.me(&token).await;
     assert_eq!(st, 200);
     assert_eq!(me["role"], "officer");
     let pool = s.pool.clone();
@@ -82,7 +82,7 @@ async fn health_and_json_errors(backend: Backend) {
         .execute(&pool)
         .await
         .unwrap();
-    let (st, _) = s.call("GET", "/api/me", Some(&token), None).await;
+    let (st, _) = s.me(&token).await;
     assert_eq!(st, 401, "an expired session is refused");
 
     // Too large a body.
@@ -189,7 +189,7 @@ async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
     let t = s.officer().await;
     let (st, _) = s.call("POST", "/api/auth/logout", Some(&t), None).await;
     assert_eq!(st, 204);
-    let (st, _) = s.call("GET", "/api/me", Some(&t), None).await;
+    let (st, _) = s.me(&t).await;
     assert_eq!(st, 401);
 }
 
@@ -948,23 +948,9 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     assert_eq!(b["rejected"], json!([]), "{b}");
 
     // An officer decides nothing; a return needs a comment.
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&hoa),
-            Some(json!({"action": "approve"})),
-        )
-        .await;
+    let (st, _) = s.decide(&hoa, "v-loop", "approve", "").await;
     assert_eq!(st, 403);
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&sup),
-            Some(json!({"action": "return", "text": "  "})),
-        )
-        .await;
+    let (st, b) = s.decide(&sup, "v-loop", "return", "  ").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -974,11 +960,11 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         "{b}"
     );
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&sup),
-            Some(json!({"action": "return", "text": "Doanh thu chưa đúng: kiểm tra lại sổ sách."})),
+        .decide(
+            &sup,
+            "v-loop",
+            "return",
+            "Doanh thu chưa đúng: kiểm tra lại sổ sách.",
         )
         .await;
     assert_eq!((st, b["status"].as_str()), (200, Some("returned")), "{b}");
@@ -1037,23 +1023,9 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     );
 
     // Approve; an approved report cannot be returned again.
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&sup),
-            Some(json!({"action": "approve"})),
-        )
-        .await;
+    let (st, b) = s.decide(&sup, "v-loop", "approve", "").await;
     assert_eq!((st, b["status"].as_str()), (200, Some("approved")), "{b}");
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&sup),
-            Some(json!({"action": "return", "text": "x"})),
-        )
-        .await;
+    let (st, b) = s.decide(&sup, "v-loop", "return", "x").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -1071,12 +1043,7 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     )
     .await;
     let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/v-rej/decisions",
-            Some(&sup),
-            Some(json!({"action": "reject", "text": "Trùng với phiếu khác"})),
-        )
+        .decide(&sup, "v-rej", "reject", "Trùng với phiếu khác")
         .await;
     assert_eq!(st, 200);
     let mut again = visit("v-rej", "coop-001", "Ghi chú sửa");
@@ -1109,25 +1076,13 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
             .0,
         404
     );
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&kien),
-            Some(json!({"action": "comment", "text": "x"})),
-        )
-        .await;
+    let (st, _) = s.decide(&kien, "v-loop", "comment", "x").await;
     assert_eq!(
         st, 404,
         "another district's officer cannot even comment (nor learn it exists)"
     );
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-loop/decisions",
-            Some(&hoa),
-            Some(json!({"action": "comment", "text": "Đã bổ sung sổ sách."})),
-        )
+        .decide(&hoa, "v-loop", "comment", "Đã bổ sung sổ sách.")
         .await;
     assert_eq!(
         (st, b["status"].as_str()),
@@ -1135,15 +1090,11 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         "the author may comment; the state stays"
     );
     assert_eq!(
-        s.call("GET", "/api/audit/visit/v-loop", Some(&hoa), None)
-            .await
-            .0,
+        s.audit(&hoa, "visit", "v-loop").await.0,
         403,
         "officers do not read the audit trail"
     );
-    let (st, b) = s
-        .call("GET", "/api/audit/visit/v-loop", Some(&sup), None)
-        .await;
+    let (st, b) = s.audit(&sup, "visit", "v-loop").await;
     assert_eq!(st, 200, "{b}");
     let trail: Vec<AuditEntry> = serde_json::from_value(b).unwrap();
     let steps: Vec<(&str, &str, Option<&str>)> = trail
@@ -1496,12 +1447,10 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     // A target set for the province itself stands alone: never added to its districts'
     // (issue 16); a figure it leaves unset still comes from the districts.
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/targets",
-            Some(&sup),
-            Some(json!({"period": "2021-H1", "area_id": "NB",
-            "targets": {"new_htx": 10}})),
+        .set_targets(
+            &sup,
+            json!({"period": "2021-H1", "area_id": "NB",
+            "targets": {"new_htx": 10}}),
         )
         .await;
     assert_eq!(st, 200, "{b}");
@@ -1559,9 +1508,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     assert_eq!(st, 422);
 
     // The targets' audit trail.
-    let (st, b) = s
-        .call("GET", "/api/audit/targets/2021-H1:NB-HL", Some(&sup), None)
-        .await;
+    let (st, b) = s.audit(&sup, "targets", "2021-H1:NB-HL").await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(b[0]["actor_name"], "Lê Thị Tâm");
     assert!(

@@ -62,14 +62,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     for id in ["v-2024-a", "v-2024-b"] {
-        let (st, b) = s
-            .call(
-                "POST",
-                &format!("/api/visits/{id}/decisions"),
-                Some(&sup),
-                Some(json!({"action": "approve", "text": ""})),
-            )
-            .await;
+        let (st, b) = s.decide(&sup, &id, "approve", "").await;
         assert_eq!(st, 200, "{b}");
     }
     for (area, period, t) in [
@@ -83,11 +76,9 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         ("NB-HL", "2026-H1", json!({"new_htx": 7})),
     ] {
         let (st, b) = s
-            .call(
-                "PUT",
-                "/api/targets",
-                Some(&sup),
-                Some(json!({"period": period, "area_id": area, "targets": t})),
+            .set_targets(
+                &sup,
+                json!({"period": period, "area_id": area, "targets": t}),
             )
             .await;
         assert_eq!(st, 200, "{b}");
@@ -186,8 +177,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         targets.contains(&("NB-HL".into(), "2026-H1".into(), json!(7), true)),
         "{targets:?}"
     );
-    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
-    let areas: Vec<Area> = serde_json::from_value(areas).unwrap();
+    let areas = s.areas(&admin, false).await;
     assert!(
         areas.iter().all(|a| a.is_open()) && !areas.iter().any(|a| a.id == "NB-HOALU"),
         "a dry run changes nothing"
@@ -268,13 +258,12 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), n, "no record twice");
-    let me = s.call("GET", "/api/me", Some(&officer), None).await.1;
+    let me = s.me(&officer).await.1;
     assert_eq!(me["scopes"], json!(["NB/NB-GV/", "NB/NB-HOALU/"]), "{me}");
 
     // Today's areas, and the closed ones on request (history); a closed area is given to
     // nobody.
-    let (_, today) = s.call("GET", "/api/areas", Some(&admin), None).await;
-    let today: Vec<Area> = serde_json::from_value(today).unwrap();
+    let today = s.areas(&admin, false).await;
     assert!(today.iter().any(|a| a.id == "NB-HOALU") && today.iter().all(|a| a.is_open()));
     let (_, all) = s
         .call("GET", "/api/areas?closed=true", Some(&admin), None)
@@ -340,14 +329,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         (registered.area_id.as_str(), registered.area_path.as_str()),
         ("NB-HOALU", "NB/NB-HOALU/")
     );
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/v-2025-c/decisions",
-            Some(&sup),
-            Some(json!({"action": "approve", "text": ""})),
-        )
-        .await;
+    let (st, _) = s.decide(&sup, "v-2025-c", "approve", "").await;
     assert_eq!(st, 200);
     let june = s
         .visits(&sup)
@@ -359,14 +341,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         (june.area_path.as_str(), june.written_area_path.as_deref()),
         ("NB/NB-HOALU/", Some("NB/NB-HL/NB-HL-TRUONGYEN/"))
     );
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/v-2025-june/decisions",
-            Some(&sup),
-            Some(json!({"action": "approve", "text": ""})),
-        )
-        .await;
+    let (st, _) = s.decide(&sup, "v-2025-june", "approve", "").await;
     assert_eq!(st, 200);
     let (_, b) = s
         .call(
@@ -480,9 +455,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         .await;
     assert_eq!(b["own_targets"]["new_htx"], 9, "{b}");
     // The audit trail says why each record moved.
-    let (_, trail) = s
-        .call("GET", "/api/audit/cooperative/coop-001", Some(&sup), None)
-        .await;
+    let (_, trail) = s.audit(&sup, "cooperative", "coop-001").await;
     assert!(
         trail
             .as_array()
@@ -612,9 +585,7 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
     assert!(areas.iter().any(|a| a.id == "NB-HL-NINHHAI"
         && a.name == "Xã Ninh Hải (mới)"
         && a.code.as_deref() == Some("1442")));
-    let (_, trail) = s
-        .call("GET", "/api/audit/area/NB-HL-NINHHAI", Some(&admin), None)
-        .await;
+    let (_, trail) = s.audit(&admin, "area", "NB-HL-NINHHAI").await;
     let actions: Vec<&str> = trail
         .as_array()
         .unwrap()
@@ -743,7 +714,7 @@ async fn a_district_administrator_reorganises_only_inside_their_district(backend
         )
         .await;
     assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
-    let (_, me) = s.call("GET", "/api/me", Some(&hl), None).await;
+    let (_, me) = s.me(&hl).await;
     assert_eq!(me["scopes"], json!(["NB/NB-HL/"]));
 }
 

@@ -36,16 +36,6 @@ fn coop(id: &str, area: &str) -> Cooperative {
 }
 
 impl TestServer {
-    async fn decide(&self, token: &str, id: &str, action: &str, text: &str) -> (u16, Value) {
-        self.call(
-            "POST",
-            &format!("/api/visits/{id}/decisions"),
-            Some(token),
-            Some(json!({"action": action, "text": text})),
-        )
-        .await
-    }
-
     async fn push_ok(&self, token: &str, client: &str, ms: &[Mutation]) -> PushResponse {
         let (st, b) = self.push(token, client, ms).await;
         assert_eq!(st, 200, "{b}");
@@ -497,9 +487,7 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     let admin = s.login(ADMIN.0, ADMIN.1).await;
     let (st, b) = put(admin.clone(), "u-new", json!(["NB-HL-NINHHAI", "NB-GV"])).await;
     assert_eq!(st, 200, "{b}");
-    let (st, trail) = s
-        .call("GET", "/api/audit/user_areas/u-new", Some(&admin), None)
-        .await;
+    let (st, trail) = s.audit(&admin, "user_areas", "u-new").await;
     assert_eq!(st, 200, "{trail}");
     let trail = trail.as_array().unwrap();
     assert_eq!(trail.len(), 2, "two changes: {trail:?}");
@@ -517,12 +505,7 @@ async fn an_administrator_grants_only_areas_inside_their_own_scope(backend: Back
     );
     // A supervisor may not read account changes; the history says from when.
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
-    assert_eq!(
-        s.call("GET", "/api/audit/user_areas/u-new", Some(&sup), None)
-            .await
-            .0,
-        403
-    );
+    assert_eq!(s.audit(&sup, "user_areas", "u-new").await.0, 403);
     let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
         "SELECT area_path, until_ms FROM assignment_history WHERE user_id = 'u-new' ORDER BY area_path",
     )
@@ -769,11 +752,9 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .vi
             .contains("ký tự điều khiển"));
         let (st, b) = s
-            .call(
-                "PUT",
-                "/api/targets",
-                Some(&admin),
-                Some(json!({"period": "2021-H2", "area_id": "NB", "targets": {}, "note": bad})),
+            .set_targets(
+                &admin,
+                json!({"period": "2021-H2", "area_id": "NB", "targets": {}, "note": bad}),
             )
             .await;
         assert_eq!(
@@ -960,11 +941,9 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         json!({"works_handed_over": 1.5}),
     ] {
         let (st, b) = s
-            .call(
-                "PUT",
-                "/api/targets",
-                Some(&admin),
-                Some(json!({"period": "2021-H2", "area_id": "NB", "targets": targets})),
+            .set_targets(
+                &admin,
+                json!({"period": "2021-H2", "area_id": "NB", "targets": targets}),
             )
             .await;
         assert!(st == 400 || st == 422, "{targets}: {st} {b}");
@@ -1322,26 +1301,12 @@ async fn an_administrator_reads_the_account_history_of_users_in_their_areas_only
         .await;
     assert_eq!(st, 200);
     assert_eq!(
-        s.call(
-            "GET",
-            "/api/audit/user_areas/u-officer-kimson",
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
+        s.audit(&admin, "user_areas", "u-officer-kimson").await.0,
         200
     );
     let district = s.login("quantri.hoalu", "hoptac-qthl").await;
     assert_eq!(
-        s.call(
-            "GET",
-            "/api/audit/user_areas/u-officer-kimson",
-            Some(&district),
-            None
-        )
-        .await
-        .0,
+        s.audit(&district, "user_areas", "u-officer-kimson").await.0,
         404,
         "Kim Sơn's officer is outside Hoa Lư"
     );

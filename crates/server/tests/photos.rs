@@ -534,14 +534,7 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
         0,
         "nothing missing now"
     );
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-late/decisions",
-            Some(&sup),
-            Some(json!({"action": "approve"})),
-        )
-        .await;
+    let (st, b) = s.decide(&sup, "v-late", "approve", "").await;
     assert_eq!((st, b["status"].as_str()), (200, Some("approved")), "{b}");
 
     // The server's own account: never listed, never signs in.

@@ -74,14 +74,7 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/q-2/decisions",
-            Some(&sup),
-            Some(json!({"action": "approve"})),
-        )
-        .await;
+    let (st, b) = s.decide(&sup, "q-2", "approve", "").await;
     assert_eq!(st, 200, "{b}");
 
     // Pages of 3: 3 + 3 + 2, newest received first, each report once; the last page says

@@ -159,14 +159,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         ]
     );
 
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/visits/v-ref-1/decisions",
-            Some(&supervisor),
-            Some(json!({"action": "approve", "text": ""})),
-        )
-        .await;
+    let (st, b) = s.decide(&supervisor, "v-ref-1", "approve", "").await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
         review_support(&s, &supervisor).await,
@@ -313,12 +306,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
 
     // Every change is in the audit trail.
     let (st, trail) = s
-        .call(
-            "GET",
-            "/api/audit/reference/support_kind:vay_von_uu_dai",
-            Some(&admin),
-            None,
-        )
+        .audit(&admin, "reference", "support_kind:vay_von_uu_dai")
         .await;
     assert_eq!(st, 200, "{trail}");
     let actions: Vec<&str> = trail

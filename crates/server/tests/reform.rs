@@ -413,7 +413,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     let scopes = |token: String| {
         let s = &s;
         async move {
-            let (_, me) = s.call("GET", "/api/me", Some(&token), None).await;
+            let (_, me) = s.me(&token).await;
             let mut v: Vec<String> = serde_json::from_value(me["scopes"].clone()).unwrap();
             v.sort();
             v

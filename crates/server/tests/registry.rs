@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::xlsx::with_1904_dates;
 use common::{start, Backend, TestServer};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
@@ -180,31 +181,6 @@ async fn identifiers_are_read_as_excel_shows_them(backend: Backend) {
         .import_registry(&admin, csv.as_bytes().to_vec(), "x.csv", &[])
         .await;
     assert_eq!(refused_messages(&r).len(), 1, "{r}");
-}
-
-/// `book` with the 1904 date system switched on in xl/workbook.xml, as Excel for Mac
-/// (and Excel with "Use 1904 date system") writes it.
-fn with_1904_dates(book: Vec<u8>) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "xl/workbook.xml" {
-            let text = String::from_utf8(bytes).unwrap();
-            assert!(text.contains("<workbookPr"));
-            bytes = text
-                .replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
-                .into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
 }
 
 on_both!(dates_in_the_1904_system_and_in_us_order);

@@ -469,14 +469,7 @@ async fn work_written_after_a_reassignment_is_refused_whatever_its_kind(backend:
     )
     .await;
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/visits/gv-1/decisions",
-            Some(&sup),
-            Some(json!({"action": "return", "text": "Bổ sung"})),
-        )
-        .await;
+    let (st, _) = s.decide(&sup, "gv-1", "return", "Bổ sung").await;
     assert_eq!(st, 200);
     s.set_areas("u-officer-hoalu", json!(["NB-HL"])).await;
     let later = hoptac_server::storage::now_ms() + 60_000;

@@ -2,6 +2,8 @@
 //! over a real SQLite file or a real PostgreSQL database, called with a real HTTP client.
 #![allow(dead_code)]
 
+pub mod xlsx;
+
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp, PullResponse};
 use hoptac_server::{app, demo, storage::Db, AppState};
@@ -189,6 +191,68 @@ impl TestServer {
             .await;
         assert_eq!(st, 200, "{b}");
         token
+    }
+
+    /// `GET /api/me`: the signed-in user as the server answers it (status, body).
+    pub async fn me(&self, token: &str) -> (u16, Value) {
+        self.call("GET", "/api/me", Some(token), None).await
+    }
+
+    /// `GET /api/areas` (`closed`: with the closed ones): the area tree `token` may see.
+    pub async fn areas(&self, token: &str, closed: bool) -> Vec<hoptac_core::model::Area> {
+        let path = if closed {
+            "/api/areas?closed=true"
+        } else {
+            "/api/areas"
+        };
+        let (st, b) = self.call("GET", path, Some(token), None).await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    /// `POST /api/visits/{id}/decisions`: `action` (approve, return, reject, comment) with
+    /// its `text`, as `token`: (status, body).
+    pub async fn decide(&self, token: &str, id: &str, action: &str, text: &str) -> (u16, Value) {
+        self.decide_with(token, id, json!({"action": action, "text": text}))
+            .await
+    }
+
+    /// As [`Self::decide`], with any body (a malformed request).
+    pub async fn decide_with(&self, token: &str, id: &str, body: Value) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/visits/{id}/decisions"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// `GET /api/audit/{entity}/{id}`: the record's trail as `token` may read it.
+    pub async fn audit(&self, token: &str, entity: &str, id: &str) -> (u16, Value) {
+        self.call(
+            "GET",
+            &format!("/api/audit/{entity}/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `PUT /api/targets` with `body` ({"period", "area_id", "targets"}): (status, body).
+    pub async fn set_targets(&self, token: &str, body: Value) -> (u16, Value) {
+        self.call("PUT", "/api/targets", Some(token), Some(body))
+            .await
+    }
+
+    /// `POST /api/reorganisations` with `body`: its preview, or (`apply`) applied.
+    pub async fn reorganise(&self, token: &str, body: Value, apply: bool) -> (u16, Value) {
+        let path = if apply {
+            "/api/reorganisations?apply=true"
+        } else {
+            "/api/reorganisations"
+        };
+        self.call("POST", path, Some(token), Some(body)).await
     }
 
     pub async fn officer(&self) -> String {
