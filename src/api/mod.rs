@@ -1,4 +1,6 @@
-//! The only code that talks to the server (pages never do; the sync task and sign-in do).
+//! The code that talks to the server: the sync task's push and pull, sign-in, and the
+//! online pages (the queue, decisions, the six-monthly review, administration), which
+//! call it through resources (`crate::resources`).
 //! Requests go through the browser's Fetch API (gloo-net); JSON is read and written by the
 //! browser's JSON.parse/stringify with serde-wasm-bindgen, which keeps the wasm small.
 //!

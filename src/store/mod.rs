@@ -1,5 +1,5 @@
-//! The tablet's local store, in IndexedDB. Pages read and write only here; the sync task
-//! moves data between this store and the server.
+//! The tablet's local store, in IndexedDB. Offline pages read and write only here; the
+//! sync task moves data between this store and the server.
 //!
 //! Object stores (schema version [`DB_VERSION`]):
 //! - `areas`, `cooperatives`: reference data pulled from the server, keyed by `id`.

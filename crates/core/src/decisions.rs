@@ -1,4 +1,5 @@
-//! The review of a visit report (issue 5): who may do what to a report in which state.
+//! A supervisor's decision on a visit report (issue 5): who may do what to a report in
+//! which state.
 //! The server applies [`decide`] to every decision; the app uses it to show only the
 //! actions that will be accepted.
 //!

@@ -1,4 +1,4 @@
-//! The HTTP edge: one module per resource, each with its own `router()`. Handlers take
+//! The HTTP edge: one module per URL prefix, each with its own `router()`. Handlers take
 //! the extractors of [`auth`] and [`error`], call [`crate::rules`] or read
 //! [`crate::storage`], and answer JSON; they hold no SQL.
 

@@ -1,7 +1,7 @@
 //! The six-monthly review (issue 5): `GET /api/review` computes it for a period and area
 //! from approved reports (the figures are hoptac_core::six_month::compute), `PUT
 //! /api/targets` sets an area's targets for a period (supervisors and administrators), and
-//! `GET /api/review/export` gives it as CSV or XLSX (see [`super::export`]), `GET
+//! `GET /api/review/export` gives it as CSV or XLSX (see [`super::files`]), `GET
 //! /api/review/records` names the records behind one figure, a page at a time. The rules
 //! are [`crate::rules::six_month`].
 

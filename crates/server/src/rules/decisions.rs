@@ -1,6 +1,7 @@
-//! The review of visit reports (issue 5): decisions and comments, a resubmitted revision
-//! from the tablet (the `resubmit_visit` mutation), a submission with its changes since
-//! the previous revision, and every record's audit trail. Who may do what is
+//! A supervisor's decisions on visit reports (issue 5): decisions and comments, a
+//! resubmitted revision from the tablet (the `resubmit_visit` mutation), a submission with
+//! its changes since the previous revision, and every record's audit trail
+//! (`GET /api/audit`). Who may do what is
 //! hoptac_core::decisions::decide.
 
 use super::{invalid, refuse, Applied, CLOCK_SLACK_MS};
