@@ -26,22 +26,38 @@ row() {  # label, files...
   for f in "$@"; do
     raw=$((raw + $(stat -c %s "$f")))
     gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
-    br=$((br + $(stat -c %s "$f.br")))
+    if [ -f "$f.br" ]; then br=$((br + $(stat -c %s "$f.br"))); else br=$((br + $(stat -c %s "$f"))); fi
   done
-  printf '%-12s %4d %10d %10d %10d\n' "$label" "$#" "$raw" "$gz" "$br"
+  printf '%-14s %4d %10d %10d %10d\n' "$label" "$#" "$raw" "$gz" "$br"
   last_raw=$raw; last_gz=$gz; last_br=$br
 }
 is_part() { case "$(basename "$1")" in split_*.wasm|chunk_*.wasm) return 0;; *) return 1;; esac; }
-printf '%-12s %4s %10s %10s %10s\n' kind files raw gzip brotli
+printf '%-14s %4s %10s %10s %10s\n' kind files raw gzip brotli
 for kind in wasm js css html; do
   files=()
   while IFS= read -r f; do is_part "$f" || files+=("$f"); done < <(find dist -name "*.$kind" | sort)
   row "$kind" "${files[@]}"
   total_raw=$((total_raw + last_raw)); total_gz=$((total_gz + last_gz)); total_br=$((total_br + last_br))
 done
-printf '%-12s %4s %10d %10d %10d\n' "first load" "" "$total_raw" "$total_gz" "$total_br"
+printf '%-14s %4s %10d %10d %10d\n' "first load" "" "$total_raw" "$total_gz" "$total_br"
 parts=()
 while IFS= read -r f; do if is_part "$f"; then parts+=("$f"); fi; done < <(find dist -name "*.wasm" | sort)
 row "lazy parts" "${parts[@]}"
-printf '%-12s %4s %10d %10d %10d\n' "whole app" "" "$((total_raw + last_raw))" "$((total_gz + last_gz))" "$((total_br + last_br))"
+printf '%-14s %4s %10d %10d %10d\n' "whole app" "" "$((total_raw + last_raw))" "$((total_gz + last_gz))" "$((total_br + last_br))"
+# What a device keeps for offline use: every file but the parts (the service worker's
+# PRECACHE), plus the parts of its user's role (sw.js PARTS; src/pwa.rs keep_parts).
+precache=()
+while IFS= read -r f; do is_part "$f" || precache+=("$f"); done < <(find dist -type f ! -name "*.br" ! -name "*.gz" ! -name "sw.js" | sort)
+parts_of() {  # role names → their wasm files, as the built sw.js lists them
+  node -e '
+    const sw = require("fs").readFileSync("dist/sw.js", "utf8");
+    const parts = JSON.parse(sw.match(/const PARTS = (\{.*\});/)[1]);
+    const files = new Set(process.argv.slice(1).flatMap((n) => parts[n] || []));
+    for (const f of files) console.log("dist" + f);
+  ' "$@"
+}
+mapfile -t officer_parts < <(parts_of officer)
+mapfile -t all_parts < <(parts_of officer supervisor)
+row "kept: officer" "${precache[@]}" "${officer_parts[@]}"
+row "kept: others" "${precache[@]}" "${all_parts[@]}"
 awk -v g="$total_gz" -v b="$total_br" 'BEGIN { printf "first load / 250 KB budget: gzip %.2f, brotli (as served) %.2f\n", g / 256000, b / 256000 }'

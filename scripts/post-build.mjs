@@ -4,9 +4,9 @@
 // 2. adds the lazy pages' wasm parts that scripts/split-bin/wasm-bindgen cut from the app:
 //    optimised with wasm-opt, named by content hash, with their loader (__wasm_split.js)
 //    pointed at those names and at the hashed main module;
-// 3. fills public/sw.js's placeholders with the list of files this build produced and a
-//    version hash of their contents, so a new release installs a new service worker and
-//    its old cache is dropped.
+// 3. fills public/sw.js's placeholders with the list of files this build produced, the
+//    files of each wasm part, and a version hash of their contents, so a new release
+//    installs a new service worker and its old cache is dropped.
 import { createHash } from "node:crypto";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { existsSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -41,6 +41,8 @@ if (!mainJs) {
   process.exit(1);
 }
 let parts = 0;
+// Part name ("officer", "supervisor") → the wasm files it needs, for the service worker.
+const partFiles = {};
 if (readFileSync(join(dir, mainJs), "utf8").includes("./__wasm_split.js")) {
   const splitDir = process.env.HOPTAC_SPLIT_DIR;
   const loaderIn = splitDir && join(splitDir, "__wasm_split.js");
@@ -74,6 +76,24 @@ if (readFileSync(join(dir, mainJs), "utf8").includes("./__wasm_split.js")) {
     parts++;
   }
   writeFileSync(join(dir, "__wasm_split.js"), loader);
+  // Which files each part needs: its own and the chunks it shares with other parts, as
+  // the loader says (`__wasm_split_load_<part> = … fetch("./<file>") …, [__chunk_<n>, …]`).
+  const chunkFile = {};
+  for (const m of loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/g)) chunkFile[m[1]] = "/" + m[2];
+  for (const m of loader.matchAll(/export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"[\s\S]*?\n, \[([^\]]*)\]\)\)/g)) {
+    const deps = m[3].split(",").map((d) => d.trim()).filter(Boolean);
+    if (deps.some((d) => !chunkFile[d])) {
+      console.error(`post-build: part ${m[1]} needs a chunk not found in __wasm_split.js`);
+      process.exit(1);
+    }
+    partFiles[m[1]] = ["/" + m[2], ...deps.map((d) => chunkFile[d])];
+  }
+  const named = Object.values(partFiles).flat();
+  const cut = readdirSync(dir).filter((f) => /^(split|chunk)_.*\.wasm$/.test(f));
+  if (cut.some((f) => !named.includes("/" + f))) {
+    console.error("post-build: a wasm part is in no part's list (has __wasm_split.js changed shape?)");
+    process.exit(1);
+  }
 }
 
 // 3. The service worker's precache list.
@@ -91,13 +111,16 @@ for (const f of files) {
   const rel = relative(dir, f).split(sep).join("/");
   if (rel === "sw.js" || /\.(br|gz)$/.test(rel)) continue;
   hash.update(rel).update(readFileSync(f));
+  // The parts are kept per role (sw.js PARTS), not by every device.
+  if (/^(split|chunk)_.*\.wasm$/.test(rel)) continue;
   urls.push("/" + rel);
 }
 const version = hash.digest("hex").slice(0, 16);
 const swPath = join(dir, "sw.js");
 const sw = readFileSync(swPath, "utf8")
   .replace('"__HOPTAC_VERSION__"', JSON.stringify(version))
-  .replace('["__HOPTAC_PRECACHE__"]', JSON.stringify(urls));
+  .replace('["__HOPTAC_PRECACHE__"]', JSON.stringify(urls))
+  .replace('{ __HOPTAC_PARTS__: [] }', JSON.stringify(partFiles));
 if (sw.includes("__HOPTAC_")) {
   console.error("post-build: placeholders not found in sw.js");
   process.exit(1);
@@ -113,4 +136,4 @@ for (const f of files) {
   writeFileSync(f + ".gz", gzipSync(data, { level: 9 }));
   packed++;
 }
-console.log(`post-build: ${boots} boot script(s) moved out of index.html; ${parts} lazy page part(s); sw precaches ${urls.length} files, version ${version}; ${packed} files pre-compressed`);
+console.log(`post-build: ${boots} boot script(s) moved out of index.html; ${parts} lazy page part(s); sw precaches ${urls.length} files and keeps ${Object.keys(partFiles).length} parts by role, version ${version}; ${packed} files pre-compressed`);

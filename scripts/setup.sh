@@ -142,6 +142,15 @@ if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [
 else
   npm ci --no-audit --no-fund || die "npm ci failed; check that the npm registry is reachable"
 fi
+# ExifReader built with only what the photo worker reads (package.json's "exifreader":
+# JPEG, the file group, a dozen EXIF tags): 10 KB brotli instead of 34 (docs/BENCHMARKS.md).
+# Its postinstall does it on `npm ci`, but newer npm may skip install scripts, and a changed
+# configuration needs a rebuild: the stamp says the bundle was built from this package.json.
+stamp=.tools/exifreader.stamp
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ node_modules/exifreader/dist/exif-reader.js -nt "$stamp" ]; then
+  npm_config_yes=true npx exifreader build >/dev/null 2>&1 || die "npx exifreader build failed; check that the npm registry is reachable"
+  touch "$stamp"
+fi
 
 CURRENT="write .tools/env.sh"
 cat > .tools/env.sh <<ENV

@@ -40,6 +40,14 @@ pub fn App() -> impl IntoView {
         });
     }
     crate::router::install();
+    // The service worker keeps the wasm parts of the signed-in user's pages for offline use.
+    // (A memo: renewing the session does not ask again.)
+    let role = Memo::new(move |_| session.user.with(|s| s.as_ref().map(|s| s.user.role)));
+    Effect::new(move |_| {
+        if let Some(role) = role.get() {
+            crate::pwa::keep_parts(role);
+        }
+    });
     // The page is made anew when the path changes (not when only the query does).
     let path = Memo::new(move |_| crate::router::path());
     // A temporary password: nothing else until it is changed (the server answers nothing
@@ -61,11 +69,11 @@ pub fn App() -> impl IntoView {
 
 /// The page for a path ("/htx/coop-001/khao-sat"): every page of the app.
 ///
-/// The registry (the page a signed-in user opens first) and sign-in (a new user's first
-/// page) are in the main wasm; the other pages are in two wasm parts, the officer's and
-/// the supervisor's (`lazy_pages!`), fetched the first time one of their pages opens (see
-/// [`lazy`]). The first load downloads only what its first page needs; the service worker
-/// then caches the parts for offline use.
+/// Sign-in (a new user's first page) is in the main wasm; every other page is in one of two
+/// wasm parts, the officer's and the supervisor's (`lazy_pages!`), fetched the first time
+/// one of their pages opens (see [`lazy`]). The first load downloads only what sign-in
+/// needs; the service worker keeps the parts of the signed-in user's role for offline use
+/// (`pwa::keep_parts`).
 fn page(path: &str) -> AnyView {
     let segs = crate::router::segments(path);
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -91,8 +99,8 @@ fn page(path: &str) -> AnyView {
     }
 }
 
-/// "/": the officer's registry (in the main wasm: the page a tablet opens first); for a
-/// supervisor or administrator, the review queue (in their part); sign-in for no one.
+/// "/": the officer's registry (in the officer's part); for a supervisor or administrator,
+/// the review queue (in theirs); sign-in for no one.
 fn home() -> AnyView {
     let session = crate::session::use_session();
     (move || {
@@ -101,9 +109,7 @@ fn home() -> AnyView {
         }
         match session.user.get() {
             None => view! { <crate::router::Redirect path="/dang-nhap"/> }.into_any(),
-            Some(s) if s.user.role == hoptac_core::model::Role::Officer => {
-                view! { <HomePage/> }.into_any()
-            }
+            Some(s) if s.user.role == hoptac_core::model::Role::Officer => lazy(home_page()),
             Some(_) => lazy(reports_page()),
         }
     })
@@ -163,6 +169,7 @@ macro_rules! lazy_pages {
     )*};
 }
 lazy_pages! {
+    home_page in officer => HomePage,
     cooperative_page in officer => CooperativePage,
     visit_form_page in officer => VisitFormPage,
     edit_cooperative_page in officer => EditCooperativePage,

@@ -4,19 +4,27 @@
 // "a new version is ready — reload"; the user chooses when (applyUpdate).
 let waiting = null;
 
-// onOffline(state): 1 once a service worker controls the page, i.e. every page's files
-// are cached and the app opens without network; 2 if this browser cannot register one.
+// The offline state told to the page: 1 once a service worker controls the page and the
+// signed-in user's parts are cached (every page they open works without network), 0 while
+// either is still under way, 2 if this browser cannot register a service worker.
+const offline = { report: () => {}, controlled: false, kept: true, unavailable: false };
+function reportOffline() {
+  offline.report(offline.unavailable ? 2 : offline.controlled && offline.kept ? 1 : 0);
+}
+
 export function registerServiceWorker(onUpdateReady, onOffline) {
-  if (!("serviceWorker" in navigator)) { onOffline(2); return; }
+  offline.report = onOffline;
+  if (!("serviceWorker" in navigator)) { offline.unavailable = true; reportOffline(); return; }
   // Registered once the page has loaded, so that the worker's first install (which caches
-  // every page's part for offline use) does not compete with the first page's own load.
+  // the app's files for offline use) does not compete with the first page's own load.
   if (document.readyState !== "complete") {
     window.addEventListener("load", () => registerServiceWorker(onUpdateReady, onOffline), { once: true });
     return;
   }
   const sw = navigator.serviceWorker;
-  if (sw.controller) onOffline(1);
-  else sw.addEventListener("controllerchange", () => onOffline(1), { once: true });
+  const onControlled = () => { offline.controlled = true; reportOffline(); };
+  if (sw.controller) onControlled();
+  else sw.addEventListener("controllerchange", onControlled, { once: true });
   sw.register("/sw.js").then((reg) => {
     const notify = (worker) => { waiting = worker; onUpdateReady(); };
     if (reg.waiting && navigator.serviceWorker.controller) notify(reg.waiting);
@@ -30,7 +38,31 @@ export function registerServiceWorker(onUpdateReady, onOffline) {
     });
   }).catch((e) => {
     console.warn("service worker registration failed", e);
-    if (!sw.controller) onOffline(2);
+    if (!sw.controller) { offline.unavailable = true; reportOffline(); }
+  });
+}
+
+// Asks the service worker to keep the wasm parts `names` (["officer"], …) for offline
+// use, in this release and the next ones. The offline state is 0 ("saving the app") until
+// they are cached; without network it is tried again when the network comes back.
+let keepRun = 0;
+export function keepParts(names) {
+  if (!("serviceWorker" in navigator)) return;
+  const run = ++keepRun;
+  offline.kept = false;
+  reportOffline();
+  const attempt = () => navigator.serviceWorker.ready.then((reg) => new Promise((resolve, reject) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (e) => (e.data && e.data.ok ? resolve() : reject(new Error(e.data && e.data.error)));
+    reg.active.postMessage({ keep: names }, [channel.port2]);
+  }));
+  attempt().then(() => {
+    if (run !== keepRun) return;
+    offline.kept = true;
+    reportOffline();
+  }, (e) => {
+    console.warn("could not keep the app's parts for offline use", e);
+    if (run === keepRun) window.addEventListener("online", () => { if (run === keepRun) keepParts(names); }, { once: true });
   });
 }
 

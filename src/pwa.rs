@@ -13,6 +13,8 @@ extern "C" {
     );
     #[wasm_bindgen(js_name = offlineStateNow)]
     fn offline_state_now() -> u8;
+    #[wasm_bindgen(js_name = keepParts)]
+    fn keep_parts_js(names: Vec<String>);
     #[wasm_bindgen(js_name = checkForUpdate)]
     pub fn check_for_update();
     #[wasm_bindgen(js_name = applyUpdate)]
@@ -67,9 +69,10 @@ thread_local! {
 /// Whether the app is saved on the device for use without network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offline {
-    /// First visit: the service worker is still caching every page's part.
+    /// First visit or a new user: the service worker is still caching the app, or the
+    /// parts of the signed-in user's pages.
     Saving,
-    /// A service worker serves the app: every page, lazy parts included, opens offline.
+    /// A service worker serves the app: every page the user opens works offline.
     Ready,
     /// This browser cannot keep the app (no service worker, or its registration failed).
     Unavailable,
@@ -109,6 +112,19 @@ pub fn register() {
     register_service_worker(&cb, &on_offline);
     cb.forget();
     on_offline.forget();
+}
+
+/// Asks the service worker to keep, for offline use, the wasm parts (`app.rs`'s
+/// `lazy_pages!`) that `role` opens: an officer's tablet keeps the officer's part only
+/// (about 150 KB brotli less than every part); a supervisor or administrator, who also
+/// opens cooperatives' pages, keeps both. The offline state stays "saving" until they are
+/// cached.
+pub fn keep_parts(role: hoptac_core::model::Role) {
+    let names: &[&str] = match role {
+        hoptac_core::model::Role::Officer => &["officer"],
+        _ => &["officer", "supervisor"],
+    };
+    keep_parts_js(names.iter().map(|n| n.to_string()).collect());
 }
 
 /// Tablets are shared and short of space: ask the browser not to evict our data.

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { startServer, launch, signIn, OFFICER, ROOT } from "./helpers.mjs";
+import { startServer, launch, signIn, OFFICER, SUPERVISOR, ROOT } from "./helpers.mjs";
 
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -121,22 +121,27 @@ test("a page whose part was never fetched says so offline, and opens once back o
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.url + "/");
-    await page.getByLabel("Tên đăng nhập").fill(OFFICER.username);
-    await page.getByLabel("Mật khẩu").fill(OFFICER.password);
+    await page.getByLabel("Tên đăng nhập").fill(SUPERVISOR.username);
+    await page.getByLabel("Mật khẩu").fill(SUPERVISOR.password);
     await page.getByRole("button", { name: "Đăng nhập" }).click();
     await page.getByText("Đồng bộ lần cuối:").waitFor();
     await page.getByText("Trình duyệt này không lưu được ứng dụng: cần có mạng để mở các trang.").waitFor();
+    // The supervisor's first page (the review queue) is in their part; "This tablet" is in
+    // the officer's, which this browser never fetched.
+    await page.getByRole("heading", { name: "Phiếu khảo sát đã gửi" }).waitFor();
     await ctx.setOffline(true);
-    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    const device = page.getByRole("navigation").getByRole("link", { name: "Máy này" });
+    await device.click();
     const alert = page.getByRole("alert").filter({ hasText: "Chưa tải được trang này" });
     await alert.waitFor();
-    // The app still runs: the registry is one tap away.
+    // The app still runs: the queue is one tap away.
     await page.goBack();
-    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByRole("heading", { name: "Phiếu khảo sát đã gửi" }).waitFor();
+    await device.click();
     await alert.waitFor();
     await ctx.setOffline(false);
     await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Thử lại" }).click()]);
-    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    await page.getByRole("heading", { name: "Máy này" }).waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -159,11 +164,13 @@ test("a page whose part is slow to arrive says it is opening", async () => {
     await page.getByLabel("Tên đăng nhập").fill(OFFICER.username);
     await page.getByLabel("Mật khẩu").fill(OFFICER.password);
     await page.getByRole("button", { name: "Đăng nhập" }).click();
-    await page.getByText("Đồng bộ lần cuối:").waitFor();
-    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    // The registry is the officer's first page, in their part.
     await page.getByRole("status").filter({ hasText: "Đang mở trang…" }).waitFor();
-    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).waitFor();
     assert.equal(await page.getByText("Đang mở trang…").count(), 0, "the message goes once the page is there");
+    // The part is loaded once: the cooperative's page opens at once.
+    await page.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await page.getByRole("heading", { name: "HTX Thêu ren Văn Lâm" }).waitFor();
   } finally {
     await browser.close();
     await server.stop();
@@ -206,6 +213,14 @@ test("an update from one build to the next while a draft is open loses nothing",
     await page.getByRole("button", { name: "Đồng bộ ngay" }).click();
     const reload = page.getByRole("button", { name: "Tải lại để cập nhật" });
     await reload.waitFor({ timeout: 20_000 });
+    // The new release installed with this tablet's parts: the officer's, not the
+    // supervisor's (what the tablet keeps outlives the release).
+    const nextParts = await page.evaluate(async () => {
+      const name = (await caches.keys()).find((k) => k.endsWith("-next"));
+      return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname).filter((p) => /^\/(split|chunk)_/.test(p));
+    });
+    assert.ok(nextParts.some((p) => p.startsWith("/split_officer-")), `the officer's part is kept: ${nextParts}`);
+    assert.ok(!nextParts.some((p) => p.startsWith("/split_supervisor-")), `the supervisor's part is not: ${nextParts}`);
     // Nothing changed under the open form until the officer chose to reload.
     assert.equal(await page.getByLabel("Nội dung làm việc").inputValue(), draft);
     await Promise.all([page.waitForEvent("load"), reload.click()]);
@@ -215,9 +230,47 @@ test("an update from one build to the next while a draft is open loses nothing",
     await page.getByRole("link", { name: /← HTX Thêu ren Văn Lâm/ }).click();
     await page.getByRole("list", { name: "Các lần khảo sát" }).getByText(saved).waitFor();
     await page.getByRole("link", { name: "Tiếp tục phiếu đang viết" }).waitFor();
-    const version = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("hoptac-")));
+    const version = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("hoptac-") && k !== "hoptac-keep"));
     assert.equal(version.length, 1, "the old cache is gone");
     assert.match(version[0], /-next$/, "the new version serves the app");
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("a tablet keeps the pages its user opens: an officer's, not a supervisor's", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  const kept = (page) => page.evaluate(async () => {
+    const names = (await caches.keys()).filter((k) => k.startsWith("hoptac-") && k !== "hoptac-keep");
+    const files = [];
+    for (const n of names) for (const r of await (await caches.open(n)).keys()) files.push(new URL(r.url).pathname);
+    return files;
+  });
+  try {
+    const officer = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(officer, server.url, OFFICER);
+    let files = await kept(officer);
+    assert.ok(files.some((f) => /^\/hoptac-[0-9a-f]+_bg\.wasm$/.test(f)), "the main wasm is kept");
+    assert.ok(files.some((f) => f.startsWith("/split_officer-")), "the officer's part is kept");
+    assert.ok(files.some((f) => f.startsWith("/chunk_")), "with the code it shares");
+    assert.ok(!files.some((f) => f.startsWith("/split_supervisor-")), "the supervisor's part is not downloaded for an officer");
+    // Offline, every page the officer uses opens from what was kept.
+    await officer.context().setOffline(true);
+    await officer.reload();
+    await officer.getByRole("link", { name: /HTX Thêu ren Văn Lâm/ }).click();
+    await officer.getByRole("link", { name: "Viết phiếu khảo sát" }).click();
+    await officer.getByLabel("Nội dung làm việc").waitFor();
+    await officer.goto(server.url + "/may");
+    await officer.getByText("Ứng dụng đã được lưu trên máy: mọi trang mở được khi mất sóng.").waitFor();
+    await officer.context().close();
+
+    const supervisor = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(supervisor, server.url, SUPERVISOR);
+    files = await kept(supervisor);
+    assert.ok(files.some((f) => f.startsWith("/split_supervisor-")), "a supervisor keeps their part");
+    assert.ok(files.some((f) => f.startsWith("/split_officer-")), "and the cooperatives' pages they open");
   } finally {
     await browser.close();
     await server.stop();
