@@ -217,29 +217,18 @@ mod tests {
 
     fn coop() -> Cooperative {
         Cooperative {
-            id: "c1".into(),
-            kind: CoopKind::Htx,
-            name: "HTX Ninh Hải".into(),
-            sector: Sector::Agriculture,
-            area_id: "NHAI".into(),
-            area_path: "NB/HLU/NHAI/".into(),
-            scale: None,
-            established_on: None,
-            registration_no: None,
-            tax_code: None,
-            tax_registered: false,
             chair_name: Some("Bà Lan".into()),
-            chair_phone: None,
             members: Some(120),
             workers: Some(10),
-            charter_capital_vnd: None,
-            cultivated_area_ha: None,
-            main_products: None,
-            status: OperatingStatus::Active,
-            newly_established: false,
-            main_photo: None,
-            moved_from: None,
             version: 3,
+            ..Cooperative::new(
+                "c1".into(),
+                CoopKind::Htx,
+                "HTX Ninh Hải".into(),
+                Sector::Agriculture,
+                "NHAI".into(),
+                "NB/HLU/NHAI/".into(),
+            )
         }
     }
 

@@ -147,6 +147,48 @@ pub struct Cooperative {
     pub version: i64,
 }
 
+impl Cooperative {
+    /// A record of only what names and places it: every optional profile field empty, no
+    /// tax registration, operating status active, not newly established, never moved, and
+    /// version 0 (the server numbers stored versions). The one starting point of a record
+    /// built in code (a registry row read, demo data, tests); the rest is filled with
+    /// `Cooperative { field, ..Cooperative::new(…) }`.
+    pub fn new(
+        id: String,
+        kind: CoopKind,
+        name: String,
+        sector: Sector,
+        area_id: String,
+        area_path: String,
+    ) -> Cooperative {
+        Cooperative {
+            id,
+            kind,
+            name,
+            sector,
+            area_id,
+            area_path,
+            scale: None,
+            established_on: None,
+            registration_no: None,
+            tax_code: None,
+            tax_registered: false,
+            chair_name: None,
+            chair_phone: None,
+            members: None,
+            workers: None,
+            charter_capital_vnd: None,
+            cultivated_area_ha: None,
+            main_products: None,
+            status: OperatingStatus::Active,
+            newly_established: false,
+            main_photo: None,
+            moved_from: None,
+            version: 0,
+        }
+    }
+}
+
 /// The area a cooperative left in a move, and the day the move took effect.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

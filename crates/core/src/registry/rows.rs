@@ -143,31 +143,14 @@ pub fn format_date(iso: &str) -> String {
 /// Reads one data row. `row` is its spreadsheet number. Errors name each bad cell.
 pub fn parse_row(row: u32, cells: &[Cell], map: &Mapping) -> Result<ParsedRow, Vec<RowNote>> {
     let mut notes = Vec::new();
-    let mut c = Cooperative {
-        id: String::new(),
-        kind: CoopKind::Htx,
-        name: String::new(),
-        sector: Sector::Other,
-        area_id: String::new(),
-        area_path: String::new(),
-        scale: None,
-        established_on: None,
-        registration_no: None,
-        tax_code: None,
-        tax_registered: false,
-        chair_name: None,
-        chair_phone: None,
-        members: None,
-        workers: None,
-        charter_capital_vnd: None,
-        cultivated_area_ha: None,
-        main_products: None,
-        status: OperatingStatus::Active,
-        newly_established: false,
-        main_photo: None,
-        moved_from: None,
-        version: 0,
-    };
+    let mut c = Cooperative::new(
+        String::new(),
+        CoopKind::Htx,
+        String::new(),
+        Sector::Other,
+        String::new(),
+        String::new(),
+    );
     let mut out = ParsedRow {
         row,
         id: None,

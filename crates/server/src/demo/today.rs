@@ -378,17 +378,7 @@ async fn user(db: &Db, u: &DemoUser) -> Result<UserInfo, ApiError> {
 fn founded(i: usize, on: &str, kind: &str, name: &str, sector: &str, a: &Area) -> Cooperative {
     let n = i as u32;
     Cooperative {
-        id: format!("coop-moi-{:03}", i + 1),
-        kind: CoopKind::from_key(kind).expect("a known kind"),
-        name: name.into(),
-        sector: Sector::from_key(sector).expect("a known sector"),
-        area_id: a.id.clone(),
-        area_path: a.path.clone(),
-        scale: None,
         established_on: Some(on.into()),
-        registration_no: None,
-        tax_code: None,
-        tax_registered: false,
         chair_name: Some(
             [
                 "Nguyễn Văn Bình",
@@ -407,13 +397,15 @@ fn founded(i: usize, on: &str, kind: &str, name: &str, sector: &str, a: &Area) -
         workers: Some(2 + n % 6),
         charter_capital_vnd: (kind == "htx")
             .then_some(300_000_000 + i64::from(n % 4) * 100_000_000),
-        cultivated_area_ha: None,
-        main_products: None,
-        status: OperatingStatus::Active,
-        newly_established: false,
-        main_photo: None,
-        moved_from: None,
         version: 1,
+        ..Cooperative::new(
+            format!("coop-moi-{:03}", i + 1),
+            CoopKind::from_key(kind).expect("a known kind"),
+            name.into(),
+            Sector::from_key(sector).expect("a known sector"),
+            a.id.clone(),
+            a.path.clone(),
+        )
     }
 }
 

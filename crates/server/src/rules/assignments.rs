@@ -61,23 +61,7 @@ pub async fn set_areas(
     {
         return Err(ApiError::NotFound(format!("no user with id '{user_id}'")));
     }
-    for a in &areas {
-        let Some(area) = storage::areas::get_in(&mut tx, a).await? else {
-            return Err(ApiError::BadRequest(format!(
-                "no area with id '{a}': use the ids of the area list"
-            )));
-        };
-        if !in_scope(&area.path, &admin.scopes) {
-            return Err(ApiError::Forbidden(format!(
-                "area '{a}' is outside your own areas: you can grant only areas you cover"
-            )));
-        }
-        if let Some(since) = &area.closed_on {
-            return Err(ApiError::BadRequest(format!(
-                "area '{a}' was closed on {since} by a reorganisation: give the area that replaced it"
-            )));
-        }
-    }
+    super::users::check_areas(&mut tx, admin, &areas).await?;
     let held = storage::users::lock_areas(&mut tx, user_id).await?;
     let before = storage::users::paths_of(&mut tx, user_id).await?;
     if before.iter().any(|p| !in_scope(p, &admin.scopes)) {

@@ -12,7 +12,6 @@ use hoptac_core::error::ErrorCode;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{in_scope, ReportStatus, Role, UserInfo, VisitReport};
 use hoptac_core::queue::{AuditEntry, FieldChange, ReportDetail};
-use hoptac_core::sync::Change;
 use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 use serde_json::Value;
 
@@ -82,16 +81,7 @@ async fn save(
     let body = serde_json::to_string(r)?;
     storage::visits::update(tx, r, &body).await?;
     storage::photos::link_report(tx, r, who.id).await?;
-    tx.record_change(
-        "visit",
-        &r.id,
-        &r.area_path,
-        &serde_json::to_string(&Change::Visit(r.clone()))?,
-        who,
-        action,
-        Some(old_body),
-        &body,
-    );
+    super::visits::log_change(tx, r, &body, who, action, Some(old_body))?;
     Ok(())
 }
 

@@ -104,16 +104,7 @@ pub async fn merge(
         r.area_path = kept.area_path.clone();
         let body = serde_json::to_string(&r)?;
         storage::visits::move_to(&mut tx, &r, &body).await?;
-        tx.record_change(
-            "visit",
-            &r.id,
-            &r.area_path,
-            &serde_json::to_string(&Change::Visit(r.clone()))?,
-            who,
-            "merge",
-            Some(&s.body),
-            &body,
-        );
+        super::visits::log_change(&mut tx, &r, &body, who, "merge", Some(&s.body))?;
     }
     storage::conflicts::repoint(&mut tx, &removed.id, &kept.id).await?;
     let filled = fill_from(&kept, &removed);

@@ -172,8 +172,14 @@ pub async fn create(db: &Db, admin: &UserInfo, new: &NewAccount) -> ApiResult<Te
     })
 }
 
-/// Every area id must exist and lie inside the administrator's areas.
-async fn check_areas(tx: &mut WriteTx<'_>, admin: &UserInfo, areas: &[String]) -> ApiResult<()> {
+/// Checks the areas an administrator grants (a new account's, or a user's new set): each
+/// id must name an area (400), inside `admin`'s own areas (403: one grants only what one
+/// covers) and still open (400: a closed area's records moved to the area that replaced it).
+pub(super) async fn check_areas(
+    tx: &mut WriteTx<'_>,
+    admin: &UserInfo,
+    areas: &[String],
+) -> ApiResult<()> {
     for a in areas {
         let Some(area) = storage::areas::get_in(tx, a).await? else {
             return Err(ApiError::BadRequest(format!(

@@ -98,15 +98,32 @@ pub async fn submit(
         name: &user.display_name,
         client_id: Some(client_id),
     };
+    log_change(tx, &stored, &body, who, "submit", None)?;
+    Ok(())
+}
+
+/// Logs report `r` for pull (a [`Change::Visit`] under its area path, so the tablets of
+/// that area receive it) and in the audit trail: `body` is its JSON as stored, `old` the
+/// JSON it replaced (None for a new report), `action` the audit's verb ("submit",
+/// "approve", "merge"…).
+pub(crate) fn log_change(
+    tx: &mut WriteTx<'_>,
+    r: &VisitReport,
+    body: &str,
+    who: Who<'_>,
+    action: &str,
+    old: Option<&str>,
+) -> Result<(), serde_json::Error> {
+    let change = serde_json::to_string(&Change::Visit(r.clone()))?;
     tx.record_change(
         "visit",
-        &stored.id,
-        &stored.area_path,
-        &serde_json::to_string(&Change::Visit(stored.clone()))?,
+        &r.id,
+        &r.area_path,
+        &change,
         who,
-        "submit",
-        None,
-        &body,
+        action,
+        old,
+        body,
     );
     Ok(())
 }

@@ -62,11 +62,7 @@ pub async fn of_areas_locked(
 
 /// The area path of cooperative `id`, if it exists.
 pub async fn area_path(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT area_path FROM cooperatives WHERE id = $1")
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?;
-    row.map(|r| r.try_get(0)).transpose()
+    column_of(tx, "area_path", id).await
 }
 
 /// Who registered cooperative `id` from the field: None when there is no such record,
@@ -75,11 +71,23 @@ pub async fn creator_of(
     tx: &mut WriteTx<'_>,
     id: &str,
 ) -> Result<Option<Option<String>>, sqlx::Error> {
-    let row = sqlx::query("SELECT created_by FROM cooperatives WHERE id = $1")
+    column_of(tx, "created_by", id).await
+}
+
+/// The value of `column` (a column name written in this module, never user input) on
+/// cooperative `id`; None when there is no such record.
+async fn column_of<T>(
+    tx: &mut WriteTx<'_>,
+    column: &'static str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+{
+    sqlx::query_scalar(&format!("SELECT {column} FROM cooperatives WHERE id = $1"))
         .bind(id)
         .fetch_optional(tx.conn())
-        .await?;
-    row.map(|r| r.try_get(0)).transpose()
+        .await
 }
 
 /// Stores a new cooperative; false when one with its id exists already.
@@ -88,26 +96,7 @@ pub async fn insert(
     c: &Cooperative,
     created_by: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO cooperatives (id, area_id, area_path, kind, name, status, version, body, created_by, tax_code_key, registration_key, name_search, founded_on, founded_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $7) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&c.id)
-    .bind(&c.area_id)
-    .bind(&c.area_path)
-    .bind(c.kind.key())
-    .bind(&c.name)
-    .bind(c.status.key())
-    .bind(c.version)
-    .bind(encode(c))
-    .bind(created_by)
-    .bind(tax_key(c))
-    .bind(registration_key(c))
-    .bind(hoptac_core::text::normalize(&c.name))
-    .bind(&c.established_on)
-    .execute(tx.conn())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(insert_many(tx, std::slice::from_ref(c), created_by).await? == 1)
 }
 
 /// Stores new cooperatives, 500 to a statement; returns how many were stored (fewer than
@@ -232,11 +221,7 @@ pub async fn moved_from_paths(
         "SELECT c.body, m.from_path FROM cooperative_moves m JOIN cooperatives c ON c.id = m.cooperative_id WHERE {}",
         scope_clause("m.from_path", 1, paths.len())
     );
-    let mut q = sqlx::query(&sql);
-    for p in paths {
-        q = q.bind(p);
-    }
-    q.fetch_all(&db.pool)
+    rows_in_paths(db, &sql, paths)
         .await?
         .iter()
         .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
@@ -259,11 +244,7 @@ pub async fn review_parts_in_paths(
         "SELECT id, kind, name, area_path, {founded} FROM cooperatives WHERE {}",
         scope_clause("area_path", 1, paths.len())
     );
-    let mut q = sqlx::query(&sql);
-    for p in paths {
-        q = q.bind(p);
-    }
-    q.fetch_all(&db.pool)
+    rows_in_paths(db, &sql, paths)
         .await?
         .iter()
         .map(|r| {
@@ -281,17 +262,27 @@ pub async fn review_parts_in_paths(
         .collect()
 }
 
+/// The rows `sql` reads with `paths` bound from its first parameter on, in order (a
+/// statement whose scope clause is [`scope_clause`] over `paths`).
+async fn rows_in_paths(
+    db: &Db,
+    sql: &str,
+    paths: &[String],
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    let mut q = sqlx::query(sql);
+    for p in paths {
+        q = q.bind(p);
+    }
+    q.fetch_all(&db.pool).await
+}
+
 /// Every cooperative under any of `paths`.
 pub async fn in_paths(db: &Db, paths: &[String]) -> Result<Vec<Cooperative>, sqlx::Error> {
     let sql = format!(
         "SELECT body FROM cooperatives WHERE {}",
         scope_clause("area_path", 1, paths.len())
     );
-    let mut q = sqlx::query(&sql);
-    for p in paths {
-        q = q.bind(p);
-    }
-    q.fetch_all(&db.pool)
+    rows_in_paths(db, &sql, paths)
         .await?
         .iter()
         .map(|r| decode(&r.try_get::<String, _>(0)?))
@@ -370,11 +361,7 @@ pub async fn duplicates(db: &Db, paths: &[String]) -> Result<Vec<DuplicatePair>,
         scope_clause("a.area_path", 1, paths.len()),
         scope_clause("b.area_path", 1, paths.len())
     );
-    let mut q = sqlx::query(&sql);
-    for p in paths {
-        q = q.bind(p);
-    }
-    q.fetch_all(&db.pool)
+    rows_in_paths(db, &sql, paths)
         .await?
         .iter()
         .map(|r| {
@@ -487,22 +474,16 @@ pub async fn same_record(
     tx: &mut WriteTx<'_>,
     c: &Cooperative,
 ) -> Result<Option<String>, sqlx::Error> {
-    if let Some(k) = tax_key(c) {
-        if let Some(id) =
-            sqlx::query_scalar("SELECT id FROM cooperatives WHERE tax_code_key = $1 LIMIT 1")
-                .bind(k)
-                .fetch_optional(tx.conn())
-                .await?
-        {
-            return Ok(Some(id));
-        }
-    }
-    if let Some(k) = registration_key(c) {
-        if let Some(id) =
-            sqlx::query_scalar("SELECT id FROM cooperatives WHERE registration_key = $1 LIMIT 1")
-                .bind(k)
-                .fetch_optional(tx.conn())
-                .await?
+    for (column, key) in [
+        ("tax_code_key", tax_key(c)),
+        ("registration_key", registration_key(c)),
+    ] {
+        let Some(k) = key else { continue };
+        let sql = format!("SELECT id FROM cooperatives WHERE {column} = $1 LIMIT 1");
+        if let Some(id) = sqlx::query_scalar(&sql)
+            .bind(k)
+            .fetch_optional(tx.conn())
+            .await?
         {
             return Ok(Some(id));
         }

@@ -178,19 +178,27 @@ impl WriteTx<'_> {
         self.tx.commit().await
     }
 
+    /// Reserves the next `n` sequence numbers from the single counter row `sync_counter`
+    /// and returns the one before them (the rows take `first + 1 ..= first + n`). The row
+    /// stays locked until commit, which is why numbers follow commit order
+    /// (docs/ARCHITECTURE.md, "Why the cursor never skips a late commit").
+    async fn reserve(&mut self, n: i64) -> Result<i64, sqlx::Error> {
+        let last: i64 = sqlx::query(
+            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
+        )
+        .bind(n)
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        Ok(last - n)
+    }
+
     /// Numbers and writes a run of changes and audit rows, in their order.
     async fn write_run(&mut self, run: Vec<Pending>) -> Result<(), sqlx::Error> {
         if run.is_empty() {
             return Ok(());
         }
-        let last: i64 = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
-        )
-        .bind(run.len() as i64)
-        .fetch_one(&mut *self.tx)
-        .await?
-        .try_get(0)?;
-        let mut seq = last - run.len() as i64;
+        let mut seq = self.reserve(run.len() as i64).await?;
         // The last state of each record (a record logged twice in one transaction keeps
         // its later number; the earlier one is a gap pulls skip, as audit rows leave).
         let mut logs: Vec<(String, String, i64, String, String, Option<String>)> = Vec::new();
@@ -284,18 +292,12 @@ impl WriteTx<'_> {
         if n == 0 {
             return Ok(());
         }
-        let last: i64 = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
-        )
-        .bind(n)
-        .fetch_one(&mut *self.tx)
-        .await?
-        .try_get(0)?;
+        let first = self.reserve(n).await?;
         sqlx::query(&format!(
             "UPDATE sync_log SET seq = $2 + r.rn FROM (SELECT entity AS e, id AS i, ROW_NUMBER() OVER (ORDER BY seq) AS rn FROM sync_log WHERE {UNDER}) AS r WHERE sync_log.entity = r.e AND sync_log.id = r.i"
         ))
         .bind(path)
-        .bind(last - n)
+        .bind(first)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -314,14 +316,7 @@ impl WriteTx<'_> {
         if count == 0 {
             return Ok(());
         }
-        let last: i64 = sqlx::query(
-            "UPDATE sync_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
-        )
-        .bind(count as i64)
-        .fetch_one(&mut *self.tx)
-        .await?
-        .try_get(0)?;
-        let first = last - count as i64;
+        let first = self.reserve(count as i64).await?;
         // The same rows in the same order in both statements: a report's audit row takes
         // its log entry's number.
         const NUMBERED: &str = "SELECT r.id AS i, r.area_path AS p, r.body AS b, m.old_json AS o, m.new_json AS w, \
@@ -375,16 +370,31 @@ impl WriteTx<'_> {
         }
     }
 
-    /// Logs a record's new state for pull, without an audit entry (reference data).
-    pub fn log_change(&mut self, entity: &str, id: &str, scope_path: &str, body: &str) {
+    /// Queues a record's new state for the change log (numbered at commit): `scope_path`
+    /// decides who pulls it, or `for_user` alone with an empty path; `audit`, its entry in
+    /// the audit trail, takes the same number.
+    fn push_change(
+        &mut self,
+        entity: &str,
+        id: &str,
+        scope_path: &str,
+        body: &str,
+        for_user: Option<&str>,
+        audit: Option<AuditRow>,
+    ) {
         self.pending.push(Pending::Change {
             entity: entity.into(),
             id: id.into(),
             scope_path: scope_path.into(),
             body: body.into(),
-            for_user: None,
-            audit: None,
+            for_user: for_user.map(str::to_string),
+            audit,
         });
+    }
+
+    /// Logs a record's new state for pull, without an audit entry (reference data).
+    pub fn log_change(&mut self, entity: &str, id: &str, scope_path: &str, body: &str) {
+        self.push_change(entity, id, scope_path, body, None, None);
     }
 
     /// Logs a record's new state for pull AND keeps it in the audit trail with the state
@@ -401,14 +411,8 @@ impl WriteTx<'_> {
         old: Option<&str>,
         new: &str,
     ) {
-        self.pending.push(Pending::Change {
-            entity: entity.into(),
-            id: id.into(),
-            scope_path: scope_path.into(),
-            body: change_body.into(),
-            for_user: None,
-            audit: Some(Self::audit_row(entity, id, who, action, old, new)),
-        });
+        let audit = Self::audit_row(entity, id, who, action, old, new);
+        self.push_change(entity, id, scope_path, change_body, None, Some(audit));
     }
 
     /// Keeps a change in the audit trail alone, for records tablets do not pull (targets,
@@ -429,14 +433,7 @@ impl WriteTx<'_> {
 
     /// Logs a change addressed to one user (see migration 0004), whatever their scope.
     pub fn log_change_for_user(&mut self, entity: &str, id: &str, user_id: &str, body: &str) {
-        self.pending.push(Pending::Change {
-            entity: entity.into(),
-            id: id.into(),
-            scope_path: String::new(),
-            body: body.into(),
-            for_user: Some(user_id.into()),
-            audit: None,
-        });
+        self.push_change(entity, id, "", body, Some(user_id), None);
     }
 
     /// Gives every logged record under `path` a new sequence number at commit, so users who
