@@ -168,10 +168,7 @@ pub enum PhotoMissing {
 /// An object URL for photo `hash` of the API (`thumb`: its thumbnail), fetched with the
 /// session's token.
 pub async fn photo_url(token: &str, hash: &str, thumb: bool) -> Result<String, PhotoMissing> {
-    let url = format!(
-        "/api/photos/{hash}{}",
-        if thumb { "?size=thumb" } else { "" }
-    );
+    let url = crate::api::photos::photo_path(hash, thumb);
     let out = photo_url_js(&url, token)
         .await
         .as_string()

@@ -1,5 +1,5 @@
 //! The IndexedDB store, in headless Chromium (wasm-bindgen-test). Each test uses its own
-//! database name and deletes it at the end.
+//! database name, through a [`TestStore`] guard that deletes it at the end.
 #![cfg(target_arch = "wasm32")]
 
 use hoptac::store::{LocalSync, Store};
@@ -56,16 +56,63 @@ fn login(user_id: &str) -> LoginResponse {
     }
 }
 
-/// A new, empty store under `name` (one left by an earlier, interrupted run is deleted).
-async fn fresh(name: &str) -> Store {
-    let _ = Store::delete_named(name).await;
-    Store::open_named(name).await.unwrap()
+/// A test's own store under `name`: new and empty (one an interrupted run left is deleted
+/// first), closed and deleted when the guard is dropped at the test's end.
+struct TestStore {
+    store: Option<Store>,
+    name: &'static str,
+}
+
+impl TestStore {
+    async fn new(name: &'static str) -> Self {
+        let _ = Store::delete_named(name).await;
+        TestStore {
+            store: Some(Store::open_named(name).await.unwrap()),
+            name,
+        }
+    }
+
+    /// The store `name` as it is (a test that wrote it with an older schema first).
+    async fn existing(name: &'static str) -> Self {
+        TestStore {
+            store: Some(Store::open_named(name).await.unwrap()),
+            name,
+        }
+    }
+
+    /// Closes the store and opens it again, as the app does after a reload.
+    async fn reopen(mut self) -> Self {
+        if let Some(s) = self.store.take() {
+            s.close();
+        }
+        self.store = Some(Store::open_named(self.name).await.unwrap());
+        self
+    }
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store.as_ref().expect("open")
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let Some(s) = self.store.take() {
+            s.close();
+        }
+        let name = self.name;
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = Store::delete_named(name).await;
+        });
+    }
 }
 
 #[wasm_bindgen_test]
 async fn a_saved_visit_and_its_mutation_survive_reopening() {
     let name = "test-save-reopen";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store
         .save_visit(visit("v1", "một"), 10, None)
         .await
@@ -74,10 +121,9 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
         .save_visit(visit("v2", "hai"), 11, None)
         .await
         .unwrap();
-    store.close();
 
     // As after a reload or a crash: open again and read.
-    let store = Store::open_named(name).await.unwrap();
+    let store = store.reopen().await;
     let mut visits = store.visits().await.unwrap();
     visits.sort_by(|a, b| a.report.id.cmp(&b.report.id));
     assert_eq!(visits.len(), 2);
@@ -99,14 +145,12 @@ async fn a_saved_visit_and_its_mutation_survive_reopening() {
         other => panic!("unexpected {other:?}"),
     }
     assert_eq!(store.outbox_len().await.unwrap(), 2);
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
     let name = "test-ack";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     for i in 1..=3 {
         store
             .save_visit(visit(&format!("v{i}"), "x"), i, None)
@@ -180,14 +224,12 @@ async fn acknowledged_mutations_leave_the_outbox_and_rejections_are_shown() {
             .collect::<Vec<_>>(),
         [3, 4]
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_pulled_page_is_stored_with_its_cursor() {
     let name = "test-pull";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.save_visit(visit("v1", "chờ"), 1, None).await.unwrap();
     let mut from_server = visit("v1", "chờ");
     from_server.status = ReportStatus::Submitted;
@@ -238,14 +280,12 @@ async fn a_pulled_page_is_stored_with_its_cursor() {
     }];
     store.apply_pull(&removed, 8, 1).await.unwrap();
     assert!(store.cooperative("coop-002").await.unwrap().is_none());
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn another_user_cannot_sign_in_over_unsent_work() {
     let name = "test-session";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.start_session(&login("u1")).await.unwrap();
     let client = store.client_id().await.unwrap();
     store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
@@ -266,15 +306,13 @@ async fn another_user_cannot_sign_in_over_unsent_work() {
     store.start_session(&login("u2")).await.unwrap();
     assert!(store.visits().await.unwrap().is_empty());
     assert_ne!(store.client_id().await.unwrap(), client);
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
     use hoptac::store::{visit_draft_key, VisitDraft};
     let name = "test-drafts-protected";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.start_session(&login("u1")).await.unwrap();
     let key = visit_draft_key("coop-001");
     let draft = VisitDraft {
@@ -292,7 +330,7 @@ async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
     let file = store.export_unsent("u1", 5).await.unwrap();
     assert_eq!(file.drafts.len(), 1);
     assert_eq!(file.drafts[0].key, key);
-    let other = fresh("test-drafts-protected-2").await;
+    let other = TestStore::new("test-drafts-protected-2").await;
     other.start_session(&login("u1")).await.unwrap();
     assert_eq!(other.import_unsent(&file, "u1", 6).await.unwrap(), (1, 0));
     assert_eq!(other.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
@@ -302,19 +340,13 @@ async fn drafts_are_protected_like_unsent_work_and_travel_in_the_rescue_file() {
         "not twice"
     );
     assert_eq!(other.drafts().await.unwrap().len(), 1);
-    other.close();
-    Store::delete_named("test-drafts-protected-2")
-        .await
-        .unwrap();
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn after_a_restore_the_outbox_is_rebuilt_from_the_officers_work() {
     use hoptac::store::LocalSync;
     let name = "test-restore";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     // Three reports sent and acknowledged (the server had ids 1-3), one still queued (4).
     for i in 1..=4 {
         store
@@ -361,23 +393,20 @@ async fn after_a_restore_the_outbox_is_rebuilt_from_the_officers_work() {
     // The next write continues the numbering.
     store.save_visit(visit("v5", "x"), 11, None).await.unwrap();
     assert_eq!(store.outbox().await.unwrap().last().unwrap().id, 6);
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_draft_is_kept_until_its_visit_is_saved() {
     use hoptac::store::{visit_draft_key, VisitDraft};
     let name = "test-draft";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     let key = visit_draft_key("coop-001");
     let draft = VisitDraft {
         visit_date: "2021-06-11".into(),
         note: "đang viết".into(),
     };
     store.save_draft(&key, &draft).await.unwrap();
-    store.close();
-    let store = Store::open_named(name).await.unwrap();
+    let store = store.reopen().await;
     assert_eq!(store.draft::<VisitDraft>(&key).await.unwrap(), Some(draft));
     store
         .save_visit(visit("v1", "đang viết"), 1, Some(&key))
@@ -389,8 +418,6 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
         "saving the visit removes its draft"
     );
     assert_eq!(store.outbox_len().await.unwrap(), 1);
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 /// The forms hand drafts to a worker (public/draft-worker.js), which this test page does not
@@ -400,7 +427,7 @@ async fn a_draft_is_kept_until_its_visit_is_saved() {
 async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
     use hoptac::store::{visit_draft_key, VisitDraft};
     let name = "test-draft-fallback";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     let key = visit_draft_key("coop-001");
     let js = |note: &str| {
         serde_wasm_bindgen::to_value(&VisitDraft {
@@ -436,14 +463,12 @@ async fn drafts_are_written_by_the_page_when_the_drafts_worker_cannot_start() {
             .map(|d| d.note),
         Some("đang viết tiếp".to_string())
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
     let name = "test-register";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.save_visit(visit("v1", "x"), 1, None).await.unwrap();
     let mut c = coop("c-new", "THT Trồng sen Ninh Hải");
     c.version = 7;
@@ -455,8 +480,6 @@ async fn a_registered_cooperative_waits_in_the_outbox_with_the_next_id() {
     assert!(
         matches!(&outbox[1].op, MutationOp::RegisterCooperative(c) if c.name == "THT Trồng sen Ninh Hải")
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -493,7 +516,7 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
     old.close();
 
     // The new release opens it.
-    let store = Store::open_named(name).await.unwrap();
+    let store = TestStore::existing(name).await;
     assert_eq!(hoptac::store::DB_VERSION, 5);
     assert_eq!(store.cooperatives().await.unwrap().len(), 1);
     assert_eq!(
@@ -549,14 +572,12 @@ async fn an_upgrade_from_the_previous_schema_keeps_every_record() {
             .collect::<Vec<_>>(),
         [1, 2]
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
     let name = "test-unassigned";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     let in_gv = |id: &str, name: &str| {
         let mut c = coop(id, name);
         c.area_id = "NB-GV-GIAHOA".into();
@@ -631,14 +652,12 @@ async fn an_unassigned_area_leaves_the_tablet_except_unsent_work() {
         2,
         "the unsent work still waits to be sent"
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
     let name = "test-bad-page";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     let page = |json: &str| js_sys::JSON::parse(json).unwrap();
     let good = r#"[{"seq":1,"change":{"type":"cooperative","data":{"id":"coop-001","kind":"htx","name":"HTX A","sector":"agriculture","area_id":"X","area_path":"NB/X/","status":"active"}}}]"#;
     assert_eq!(store.apply_pull_js(&page(good), 1, 0).await.unwrap(), 1);
@@ -666,8 +685,6 @@ async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
         Some(1),
         "the cursor did not move"
     );
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 /// The registry's cached list is used only while no cooperative changed since it was
@@ -675,7 +692,7 @@ async fn a_malformed_pull_page_is_refused_whole_and_changes_nothing() {
 #[wasm_bindgen_test]
 async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
     let name = "test-registry-cache";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     let page = |seq: i64, id: &str| {
         vec![ChangeRow {
             seq,
@@ -741,8 +758,6 @@ async fn the_registry_cache_goes_stale_with_any_cooperative_write() {
         .await
         .unwrap();
     assert_eq!(store.registry_cache().await.unwrap(), None, "an edit");
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }
 
 /// A photo held by the tablet: `bytes` as a blob, named by their real SHA-256.
@@ -769,7 +784,7 @@ fn photo_ref(hash: &str, bytes: u64) -> hoptac_core::photo::PhotoRef {
 #[wasm_bindgen_test]
 async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_for_good() {
     let name = "test-photos";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.start_session(&login("u1")).await.unwrap();
     let (a, ha) = photo(b"\xFF\xD8\xFF photo a").await;
     let (b, hb) = photo(b"\xFF\xD8\xFF photo b, a little longer").await;
@@ -816,7 +831,7 @@ async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_fo
     // whose bytes are not its name is left out.
     let mut file = store.export_unsent("u1", 40).await.unwrap();
     assert_eq!(file.photos.len(), 2);
-    let other = fresh("test-photos-2").await;
+    let other = TestStore::new("test-photos-2").await;
     other.start_session(&login("u1")).await.unwrap();
     other.import_unsent(&file, "u1", 41).await.unwrap();
     other.import_unsent(&file, "u1", 42).await.unwrap();
@@ -824,7 +839,7 @@ async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_fo
     let back = other.photo_blob(&ha).await.unwrap().unwrap();
     assert_eq!(back.size(), a.size());
     file.photos[0].hash = hc.clone();
-    let third = fresh("test-photos-3").await;
+    let third = TestStore::new("test-photos-3").await;
     third.start_session(&login("u1")).await.unwrap();
     third.import_unsent(&file, "u1", 43).await.unwrap();
     assert!(
@@ -887,21 +902,12 @@ async fn photos_wait_for_the_records_that_name_them_and_a_removed_one_is_gone_fo
         .map(|p| p.hash)
         .collect();
     assert_eq!(left, vec![hb]);
-
-    for (s, n) in [
-        (store, name),
-        (other, "test-photos-2"),
-        (third, "test-photos-3"),
-    ] {
-        s.close();
-        Store::delete_named(n).await.unwrap();
-    }
 }
 
 #[wasm_bindgen_test]
 async fn photos_of_a_refused_report_wait_for_its_fix_and_unsent_photos_protect_the_tablet() {
     let name = "test-photos-refused";
-    let store = fresh(name).await;
+    let store = TestStore::new(name).await;
     store.start_session(&login("u1")).await.unwrap();
     let (f, hf) = photo(b"\xFF\xD8\xFF photo f").await;
     let (g, hg) = photo(b"\xFF\xD8\xFF photo g").await;
@@ -968,6 +974,4 @@ async fn photos_of_a_refused_report_wait_for_its_fix_and_unsent_photos_protect_t
         "the edit's draft names it"
     );
     assert_eq!(store.sweep_photos(5 + 3 * 24 * 3600_000).await.unwrap(), 0);
-    store.close();
-    Store::delete_named(name).await.unwrap();
 }

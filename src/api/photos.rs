@@ -58,3 +58,8 @@ pub async fn put_photo_piece(
     )
     .await
 }
+
+/// The path of photo `hash` (`thumb`: its thumbnail), `GET /api/photos/{hash}`.
+pub fn photo_path(hash: &str, thumb: bool) -> String {
+    format!("/api/photos/{hash}{}", if thumb { "?size=thumb" } else { "" })
+}

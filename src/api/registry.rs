@@ -47,3 +47,9 @@ pub async fn import_registry(
     }
     upload(token, "/api/registry/import", file, &fields).await
 }
+
+/// `GET /api/registry/export`: the registry in the user's areas as an XLSX file the user
+/// keeps (the import's columns, so it can be edited and imported back).
+pub async fn export_registry(token: &str) -> Result<(), ApiError> {
+    super::download(token, "/api/registry/export").await
+}

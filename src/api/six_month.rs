@@ -55,3 +55,10 @@ pub async fn set_targets(
     let js = send_js(Request::put("/api/targets"), Some(token), to_json(req)).await?;
     serde_wasm_bindgen::from_value(js).map_err(|_| ApiError::Network)
 }
+
+/// `GET /api/review/export`: the review of `period` in `area` as a file the user keeps
+/// (`format` "xlsx" or "csv").
+pub async fn export(token: &str, period: &str, area: &str, format: &str) -> Result<(), ApiError> {
+    let q = super::query(&[("period", period), ("area", area), ("format", format)]);
+    super::download(token, &format!("/api/review/export?{q}")).await
+}

@@ -43,3 +43,9 @@ pub async fn decide(
     )
     .await
 }
+
+/// `GET /api/visits/export?{query}` (`query` the queue's filters and `format`, "xlsx" or
+/// "csv"), saved as a file the user keeps.
+pub async fn export(token: &str, query: &str) -> Result<(), ApiError> {
+    super::download(token, &format!("/api/visits/export?{query}")).await
+}

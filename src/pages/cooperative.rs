@@ -22,10 +22,6 @@ pub fn CooperativePage() -> impl IntoView {
     let id = move || id_v.get_value();
     // A supervisor's: the cooperative's reports as the server has them (their browser does
     // not hold reports: issue 18), a page at a time ("Xem thêm": never a silent cut).
-    let on_server = RwSignal::new(Vec::<VisitReport>::new());
-    let server_next = RwSignal::new(None::<String>);
-    let server_busy = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let server_status = NodeRef::<leptos::html::P>::new();
     let officer = move || {
         session.user.with(|s| {
@@ -33,39 +29,37 @@ pub fn CooperativePage() -> impl IntoView {
                 .is_some_and(|s| s.user.role == hoptac_core::model::Role::Officer)
         })
     };
-    let fetch_server = move |after: String| {
-        let Some(s) = session.user.get_untracked() else {
-            return;
-        };
-        if s.user.role == hoptac_core::model::Role::Officer {
-            return;
-        }
-        let q = crate::api::query(&[
-            ("cooperative", &id()),
-            // Newest visit first: what a supervisor reads a cooperative's history by.
-            ("order", "visit_date"),
-            ("limit", SERVER_PAGE),
-            ("after", &after),
-        ]);
-        server_busy.set(true);
-        server_error.set(None);
-        leptos::task::spawn_local(async move {
-            match crate::api::visits::review_queue(&s.token, &q).await {
-                Ok(page) => {
-                    on_server.update(|v| v.extend(page.reports.into_iter().map(|i| i.report)));
-                    server_next.set(page.next);
-                }
-                Err(e) => server_error.set(Some(e.user_message())),
+    let on_server = crate::resources::paged(
+        move |after: Option<String>| {
+            // Officers read the reports on their tablet; nothing to ask the server.
+            let token = session.user.with(|s| {
+                s.as_ref()
+                    .filter(|s| s.user.role != hoptac_core::model::Role::Officer)
+                    .map(|s| s.token.clone())
+            });
+            let q = crate::api::query(&[
+                ("cooperative", &id()),
+                // Newest visit first: what a supervisor reads a cooperative's history by.
+                ("order", "visit_date"),
+                ("limit", SERVER_PAGE),
+                ("after", &after.unwrap_or_default()),
+            ]);
+            async move {
+                let Some(token) = token else {
+                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                };
+                crate::api::visits::review_queue(&token, &q)
+                    .await
+                    .map(|p| crate::resources::Page {
+                        items: p.reports.into_iter().map(|i| i.report).collect(),
+                        next: p.next,
+                        total: None,
+                    })
+                    .map_err(|e| e.user_message())
             }
-            server_busy.set(false);
-        });
-    };
-    Effect::new(move |_| {
-        session.user.track();
-        on_server.set(Vec::new());
-        server_next.set(None);
-        fetch_server(String::new());
-    });
+        },
+        |r: &VisitReport| r.id.clone(),
+    );
     // Changed by this page's own actions (a conflict resolved, a move): load again.
     let reload = RwSignal::new(0u32);
     let saved_q = crate::router::query("saved").is_some();
@@ -126,12 +120,12 @@ pub fn CooperativePage() -> impl IntoView {
             <Show when=move || !officer()>
                 <section>
                     <h2>{vi_en("Các lần khảo sát", "Visits")}</h2>
-                    <div role="alert">{move || server_error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
-                    <Show when=move || !server_busy.get() && server_error.with(Option::is_none) && on_server.with(|v| v.is_empty())>
+                    <div role="alert">{move || on_server.error().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+                    <Show when=move || !on_server.loading() && on_server.error().is_none() && on_server.len() == 0>
                         <p class="empty">{vi_en("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                     </Show>
                     <ul class="list visits" aria-label=vi_en("Các lần khảo sát", "Visits")>
-                        {crate::components::each(move || on_server.get(), move |r| view! {
+                        {crate::components::each(move || on_server.items(), move |r| view! {
                             <li class="visit">
                                 <a class="name" href=format!("/bao-cao/{}", r.id)>{date(&r.visit_date)}</a>
                                 " " {r.author_name.clone()} " "
@@ -141,10 +135,10 @@ pub fn CooperativePage() -> impl IntoView {
                         }.into_any())}
                     </ul>
                     <p class="muted" role="status" tabindex="-1" node_ref=server_status>{move || crate::components::more::page_status(
-                        on_server.with(Vec::len), server_busy.get(), server_next.with(Option::is_some), ("lần khảo sát", "visits"))}</p>
+                        on_server.len(), on_server.loading(), on_server.has_more(), ("lần khảo sát", "visits"))}</p>
                     <crate::components::more::MoreButton label=("Xem thêm lần khảo sát", "Show more visits")
-                        has_more=Signal::derive(move || server_next.with(Option::is_some)) busy=server_busy
-                        on_more=Callback::new(move |()| if let Some(after) = server_next.get_untracked() { fetch_server(after) })
+                        has_more=Signal::derive(move || on_server.has_more()) busy=Signal::derive(move || on_server.loading())
+                        on_more=Callback::new(move |()| on_server.more())
                         status=server_status/>
                 </section>
             </Show>

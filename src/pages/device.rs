@@ -2,7 +2,7 @@
 //! space is used, and export / import of unsent work (to another tablet, or after a wipe).
 
 use crate::i18n::{lang, t, ts, vi_en};
-use crate::pwa::{download_text, request_persist, storage_info, Offline, StorageInfo};
+use crate::pwa::{download_text, request_persist, storage_info, Offline};
 use crate::store::UnsentExport;
 use hoptac_core::i18n::Msg;
 use leptos::prelude::*;
@@ -15,29 +15,29 @@ fn mb(bytes: f64) -> String {
 #[component]
 pub fn DevicePage() -> impl IntoView {
     let session = crate::session::use_session();
-    let info = RwSignal::new(None::<StorageInfo>);
+    // The browser's storage: persisted or not, used and allowed (read again after this
+    // page's own changes).
+    let info = crate::resources::synced(storage_info);
     let message = RwSignal::new(None::<(bool, Msg)>);
-    // The tablet's photos: (count, bytes, waiting to upload, sent in full and not needed).
-    let photos = RwSignal::new(None::<(usize, u64, usize, usize, u64)>);
-    let read_photos = move || {
-        leptos::task::spawn_local(async move {
-            let store = crate::handles::store();
-            let held = store.held_photos().await.unwrap_or_default();
-            let named = store.named_photos().await.unwrap_or_default();
-            let freeable: Vec<_> = held
-                .iter()
-                .filter(|p| p.done && !named.contains(&p.hash))
-                .collect();
-            photos.set(Some((
-                held.len(),
-                held.iter().map(|p| p.bytes).sum(),
-                held.iter().filter(|p| p.waiting()).count(),
-                freeable.len(),
-                freeable.iter().map(|p| p.bytes).sum(),
-            )));
-        })
-    };
-    read_photos();
+    // The tablet's photos: (count, bytes, waiting to upload, sent in full and not needed),
+    // read again when synced data change (an upload ended, a photo was taken).
+    let photos = crate::resources::synced(|| async {
+        let store = crate::handles::store();
+        let held = store.held_photos().await.unwrap_or_default();
+        let named = store.named_photos().await.unwrap_or_default();
+        let freeable: Vec<_> = held
+            .iter()
+            .filter(|p| p.done && !named.contains(&p.hash))
+            .collect();
+        (
+            held.len(),
+            held.iter().map(|p| p.bytes).sum::<u64>(),
+            held.iter().filter(|p| p.waiting()).count(),
+            freeable.len(),
+            freeable.iter().map(|p| p.bytes).sum::<u64>(),
+        )
+    });
+    let read_photos = move || photos.refetch();
     let free = move |_| {
         let token = session.token();
         leptos::task::spawn_local(async move {
@@ -70,17 +70,14 @@ pub fn DevicePage() -> impl IntoView {
                 )));
             }
             read_photos();
-            info.set(Some(storage_info().await));
+            info.refetch();
         })
     };
-    let refresh = move || {
-        leptos::task::spawn_local(async move { info.set(Some(storage_info().await)) });
-    };
-    refresh();
+    let refresh = move || info.refetch();
     let ask = move |_| {
         leptos::task::spawn_local(async move {
             request_persist().await;
-            info.set(Some(storage_info().await));
+            info.refetch();
         })
     };
     let export = move |_| {

@@ -81,7 +81,7 @@ pub fn ImportPage() -> impl IntoView {
     };
     let export = move |_| {
         leptos::task::spawn_local(async move {
-            if let Err(e) = crate::api::download(&session.token(), "/api/registry/export").await {
+            if let Err(e) = crate::api::registry::export_registry(&session.token()).await {
                 error.set(Some(e.user_message()));
             }
         })

@@ -19,9 +19,6 @@ const PAGE: &str = "50";
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let session = crate::session::use_session();
-    let items = RwSignal::new(Vec::<QueueItem>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<hoptac_core::i18n::Msg>);
     let (f_state, f_district, f_officer, f_period, f_search) = (
         RwSignal::new(String::new()),
@@ -32,9 +29,6 @@ pub fn ReportsPage() -> impl IntoView {
     );
     // What the search box holds until it is submitted.
     let typed = RwSignal::new(String::new());
-    // Each new list (other filters) gets a number: a page that arrives for an older one
-    // is dropped.
-    let generation = StoredValue::new(0u64);
     // Today's districts, communes and wards; then the districts a reorganisation closed,
     // for what was written in them before it: (path, name).
     let districts = crate::resources::synced(|| async {
@@ -84,49 +78,41 @@ pub fn ReportsPage() -> impl IntoView {
             ("q", f_search.get_untracked()),
         ]
     };
-    // Fetches the page after `after` ("" = the first) and appends it.
-    let fetch = move |after: String| {
-        let Some(s) = session.user.get_untracked() else {
-            return;
-        };
-        let mine = generation.get_value();
-        let mut pairs = filters();
-        pairs.push(("limit", PAGE.to_string()));
-        pairs.push(("after", after));
-        let q = crate::api::query(
-            &pairs
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        );
-        loading.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            let got = crate::api::visits::review_queue(&s.token, &q).await;
-            if generation.get_value() != mine {
-                return;
+    // The queue, newest received first, a page at a time: again from the top whenever a
+    // filter changes (and each time the page is opened: a decision taken on a report shows
+    // when coming back).
+    let queue = crate::resources::paged(
+        move |after: Option<String>| {
+            // Read tracked: a filter changed starts the list again (the next pages are
+            // asked for untracked, by `Paged::more`).
+            let mut pairs = vec![
+                ("status", f_state.get()),
+                ("area", f_district.get()),
+                ("author", f_officer.get()),
+                ("period", f_period.get()),
+                ("q", f_search.get()),
+            ];
+            let token = session.user.with(|s| s.as_ref().map(|s| s.token.clone()));
+            pairs.push(("limit", PAGE.to_string()));
+            pairs.push(("after", after.unwrap_or_default()));
+            let q = crate::api::query(
+                &pairs
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            );
+            async move {
+                let Some(token) = token else {
+                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                };
+                crate::api::visits::review_queue(&token, &q)
+                    .await
+                    .map(|p| crate::resources::Page { items: p.reports, next: p.next, total: None })
+                    .map_err(|e| e.user_message())
             }
-            match got {
-                Ok(page) => {
-                    items.update(|v| v.extend(page.reports));
-                    next.set(page.next);
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
-            loading.set(false);
-        });
-    };
-    // A new list whenever a filter changes (and each time the page is opened: a decision
-    // taken on a report shows when coming back).
-    Effect::new(move |_| {
-        (f_state.track(), f_district.track(), f_officer.track());
-        (f_period.track(), f_search.track());
-        session.user.track();
-        generation.update_value(|g| *g += 1);
-        items.set(Vec::new());
-        next.set(None);
-        fetch(String::new());
-    });
+        },
+        |item: &QueueItem| item.report.id.clone(),
+    );
     // The same filters, applied by the server to everything in the user's scope.
     let export = move |format: &'static str| {
         let mut pairs = filters();
@@ -142,7 +128,7 @@ pub fn ReportsPage() -> impl IntoView {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            if let Err(e) = crate::api::download(&s.token, &format!("/api/visits/export?{q}")).await
+            if let Err(e) = crate::api::visits::export(&s.token, &q).await
             {
                 error.set(Some(e.user_message()));
             }
@@ -202,11 +188,11 @@ pub fn ReportsPage() -> impl IntoView {
                 <button type="button" on:click=move |_| export("xlsx")>{vi_en("Tải danh sách đang lọc (XLSX)", "Download the filtered list (XLSX)")}</button>
                 <button type="button" on:click=move |_| export("csv")>{vi_en("Tải CSV", "Download CSV")}</button>
             </div>
-            <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(crate::i18n::lang().get()).to_string()}</p> })}</div>
-            <Show when=move || !loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)>
+            <div role="alert">{move || error.get().or_else(|| queue.error()).map(|m| view! { <p class="error">{m.get(crate::i18n::lang().get()).to_string()}</p> })}</div>
+            <Show when=move || !queue.loading() && queue.error().is_none() && queue.len() == 0>
                 <p class="empty">{vi_en("Không có phiếu nào.", "No reports.")}</p>
             </Show>
-            <table class="table" aria-label=vi_en("Phiếu khảo sát", "Visit reports") aria-busy=move || loading.get().to_string()>
+            <table class="table" aria-label=vi_en("Phiếu khảo sát", "Visit reports") aria-busy=move || queue.loading().to_string()>
                 <thead><tr>
                     <th scope="col">{vi_en("Hợp tác xã", "Cooperative")}</th>
                     <th scope="col">{vi_en("Ngày khảo sát", "Visit date")}</th>
@@ -217,7 +203,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <th scope="col">{vi_en("Ảnh", "Photos")}</th>
                 </tr></thead>
                 <tbody>
-                    {crate::components::each(move || items.get(), |item| { let r = item.report; view! {
+                    {crate::components::each(move || queue.items(), |item| { let r = item.report; view! {
                         <tr>
                             <td><a href=format!("/bao-cao/{}", r.id)>{item.cooperative_name.clone()}</a></td>
                             <td>{date(&r.visit_date)}</td>
@@ -235,10 +221,10 @@ pub fn ReportsPage() -> impl IntoView {
                 </tbody>
             </table>
             <p class="muted" role="status" tabindex="-1" node_ref=status>{move || crate::components::more::page_status(
-                items.with(Vec::len), loading.get(), next.with(Option::is_some), ("phiếu", "reports"))}</p>
+                queue.len(), queue.loading(), queue.has_more(), ("phiếu", "reports"))}</p>
             <crate::components::more::MoreButton label=("Xem thêm phiếu", "Show more reports")
-                class="primary" has_more=Signal::derive(move || next.with(Option::is_some))
-                busy=loading on_more=Callback::new(move |()| { if let Some(a) = next.get_untracked() { fetch(a); } })
+                class="primary" has_more=Signal::derive(move || queue.has_more())
+                busy=Signal::derive(move || queue.loading()) on_more=Callback::new(move |()| queue.more())
                 status=status/>
         </section>
     }

@@ -377,55 +377,39 @@ fn charts(r: &ReviewResponse) -> impl IntoView {
 #[component]
 fn Records(period: String, area: String, figure: String, last_year: bool) -> impl IntoView {
     let session = crate::session::use_session();
-    let items = RwSignal::new(Vec::<RecordRef>::new());
-    let total = RwSignal::new(None::<u32>);
-    let next = RwSignal::new(None::<u32>);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<Msg>);
-    let fetch = move |offset: u32| {
-        let (period, area, figure) = (period.clone(), area.clone(), figure.clone());
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            let Some(s) = session.user.get_untracked() else {
-                busy.set(false);
-                return;
-            };
-            match crate::api::six_month::review_records(
-                &s.token, &period, &area, &figure, last_year, offset,
-            )
-            .await
-            {
-                Ok(page) => {
-                    total.set(Some(page.total));
-                    next.set(page.next);
-                    // A record already shown (the list moved between pages) is not
-                    // listed twice.
-                    items.update(|v| {
-                        for r in page.records {
-                            if !v.iter().any(|x| x.id == r.id) {
-                                v.push(r);
-                            }
-                        }
-                    });
-                }
-                Err(e) => error.set(Some(e.user_message())),
+    let records = crate::resources::paged(
+        move |offset: Option<u32>| {
+            let token = session.user.with(|s| s.as_ref().map(|s| s.token.clone()));
+            let (period, area, figure) = (period.clone(), area.clone(), figure.clone());
+            async move {
+                let Some(token) = token else {
+                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                };
+                crate::api::six_month::review_records(
+                    &token,
+                    &period,
+                    &area,
+                    &figure,
+                    last_year,
+                    offset.unwrap_or(0),
+                )
+                .await
+                .map(|p| crate::resources::Page {
+                    items: p.records,
+                    next: p.next,
+                    total: Some(p.total),
+                })
+                .map_err(|e| e.user_message())
             }
-            busy.set(false);
-        });
-    };
-    fetch(0);
-    let more = Callback::new(move |()| {
-        if let Some(o) = next.get_untracked() {
-            fetch(o);
-        }
-    });
+        },
+        |r: &RecordRef| r.id.clone(),
+    );
     let status = NodeRef::<leptos::html::P>::new();
     view! {
         <p role="status" class="muted" tabindex="-1" node_ref=status>{move || {
-            let shown = items.with(Vec::len) as u32;
-            match total.get() {
-                _ if busy.get() => t("Đang tải hồ sơ…", "Loading the records…").to_string(),
+            let shown = records.len() as u32;
+            match records.total() {
+                _ if records.loading() => t("Đang tải hồ sơ…", "Loading the records…").to_string(),
                 Some(0) => t("Không có hồ sơ nào.", "No records.").to_string(),
                 Some(n) if n > shown => ts(
                     format!("Đang hiện {shown} trong {n} hồ sơ."),
@@ -435,9 +419,9 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
                 None => String::new(),
             }
         }}</p>
-        <div role="alert">{move || error.get().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
+        <div role="alert">{move || records.error().map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
         <ul class="list">
-            <For each=move || items.get() key=|r| r.id.clone() let:r>
+            <For each=move || records.items() key=|r| r.id.clone() let:r>
                 {if r.entity == "visit" {
                     let text = format!("{} — {} — {}", r.name, date(&r.visit_date), r.author_name);
                     view! { <li><a href=format!("/bao-cao/{}", r.id)>{text}</a></li> }.into_any()
@@ -447,8 +431,8 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
             </For>
         </ul>
         <crate::components::more::MoreButton label=("Xem thêm hồ sơ", "Show more records")
-            has_more=Signal::derive(move || next.with(Option::is_some)) busy=busy
-            on_more=more status=status/>
+            has_more=Signal::derive(move || records.has_more()) busy=Signal::derive(move || records.loading())
+            on_more=Callback::new(move |()| records.more()) status=status/>
     }
 }
 
@@ -618,17 +602,21 @@ pub fn SixMonthPage() -> impl IntoView {
             }
         });
     };
-    let download = move |path: &'static str, format: &'static str| {
-        let q = crate::api::query(&[
-            ("period", &period.get_untracked()),
-            ("area", &area.get_untracked()),
-            ("format", format),
-        ]);
+    // The review of the period and area (`what`: "review"), or its reports (the queue's
+    // export filtered by them), as a file the user keeps.
+    let download = move |what: &'static str, format: &'static str| {
+        let (period, area) = (period.get_untracked(), area.get_untracked());
         leptos::task::spawn_local(async move {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            if let Err(e) = crate::api::download(&s.token, &format!("{path}?{q}")).await {
+            let done = if what == "review" {
+                crate::api::six_month::export(&s.token, &period, &area, format).await
+            } else {
+                let q = crate::api::query(&[("period", &period), ("area", &area), ("format", format)]);
+                crate::api::visits::export(&s.token, &q).await
+            };
+            if let Err(e) = done {
                 error.set(Some(e.user_message()));
             }
         });
@@ -658,9 +646,9 @@ pub fn SixMonthPage() -> impl IntoView {
                 </div>
             </div>
             <div class="actions no-print">
-                <button type="button" on:click=move |_| download("/api/review/export", "xlsx")>{vi_en("Tải Excel (XLSX)", "Download Excel (XLSX)")}</button>
-                <button type="button" on:click=move |_| download("/api/review/export", "csv")>{vi_en("Tải CSV", "Download CSV")}</button>
-                <button type="button" on:click=move |_| download("/api/visits/export", "xlsx")>{vi_en("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
+                <button type="button" on:click=move |_| download("review", "xlsx")>{vi_en("Tải Excel (XLSX)", "Download Excel (XLSX)")}</button>
+                <button type="button" on:click=move |_| download("review", "csv")>{vi_en("Tải CSV", "Download CSV")}</button>
+                <button type="button" on:click=move |_| download("reports", "xlsx")>{vi_en("Tải danh sách phiếu (XLSX)", "Download the reports (XLSX)")}</button>
                 <button type="button" on:click=move |_| { let _ = web_sys::window().map(|w| w.print()); }>{vi_en("In báo cáo", "Print")}</button>
             </div>
             <div role="alert">{move || error.get().or_else(review_error).map(|m| view! { <p class="error">{m.get(lang().get()).to_string()}</p> })}</div>
