@@ -9,9 +9,7 @@ use hoptac_core::sync::{Change, Entity, Mutation, MutationOp};
 use serde_json::{json, Value};
 
 async fn audit_actions(s: &TestServer, admin: &str, id: &str) -> Vec<String> {
-    let (st, b) = s
-        .call("GET", &format!("/api/audit/user/{id}"), Some(admin), None)
-        .await;
+    let (st, b) = s.audit(admin, "user", &id).await;
     assert_eq!(st, 200, "{b}");
     let text = b.to_string();
     assert!(
@@ -26,13 +24,7 @@ async fn audit_actions(s: &TestServer, admin: &str, id: &str) -> Vec<String> {
 }
 
 async fn login_status(s: &TestServer, user: &str, password: &str) -> (u16, Value) {
-    s.call(
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(json!({"username": user, "password": password})),
-    )
-    .await
+    s.try_login(user, password).await
 }
 
 on_both!(an_account_from_creation_to_deactivation);
@@ -42,13 +34,11 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     };
     let admin = s.login("quantri", "hoptac-quantri").await;
     let (st, made) = s
-        .call(
-            "POST",
-            "/api/users",
-            Some(&admin),
-            Some(json!({
+        .create_user(
+            &admin,
+            json!({
             "username": " CanBo.NinhHai ", "display_name": "Phạm Thị Hoa", "role": "officer",
-            "areas": ["NB-HL-NINHHAI", "NB-HL-NINHGIANG"]})),
+            "areas": ["NB-HL-NINHHAI", "NB-HL-NINHGIANG"]}),
         )
         .await;
     assert_eq!(st, 201, "{made}");
@@ -65,29 +55,13 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     let t = s.login("canbo.ninhhai", &temp).await;
     let (st, me) = s.me(&t).await;
     assert_eq!((st, me["must_change_password"].clone()), (200, json!(true)));
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&t),
-            Some(json!({"client_id": "tab-1", "cursor": 0})),
-        )
-        .await;
+    let (st, b) = s.pull(&t, "tab-1", 0, None).await;
     assert_eq!(
         (st, b["code"].as_str()),
         (403, Some("password_change_required")),
         "{b}"
     );
-    let change =
-        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&t),
-            Some(change("wrong-one", "a-new-password")),
-        )
-        .await;
+    let (st, b) = s.change_password(&t, "wrong-one", "a-new-password").await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
         (422, Some("current_password")),
@@ -95,24 +69,10 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     );
     // Guessing the current password through a session is braked like signing in.
     for _ in 0..4 {
-        let (st, _) = s
-            .call(
-                "POST",
-                "/api/me/password",
-                Some(&t),
-                Some(change("guess-again", "a-new-password")),
-            )
-            .await;
+        let (st, _) = s.change_password(&t, "guess-again", "a-new-password").await;
         assert_eq!(st, 422);
     }
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&t),
-            Some(change("guess-more", "a-new-password")),
-        )
-        .await;
+    let (st, b) = s.change_password(&t, "guess-more", "a-new-password").await;
     assert_eq!(
         (st, b["code"].as_str()),
         (429, Some("rate_limited")),
@@ -129,49 +89,26 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
         assert!(forget_old_failures(&db, later).await.unwrap() >= 1);
         db.pool.close().await;
     }
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&t),
-            Some(change(&temp, "short")),
-        )
-        .await;
+    let (st, b) = s.change_password(&t, &temp, "short").await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
         (422, Some("new_password")),
         "{b}"
     );
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&t),
-            Some(change(&temp, "hoa-ninh-hai-2025")),
-        )
-        .await;
+    let (st, b) = s.change_password(&t, &temp, "hoa-ninh-hai-2025").await;
     assert_eq!(
         (st, b["must_change_password"].clone()),
         (200, json!(false)),
         "{b}"
     );
     // This session goes on; the temporary password no longer works.
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&t),
-            Some(json!({"client_id": "tab-1", "cursor": 0})),
-        )
-        .await;
+    let (st, _) = s.pull(&t, "tab-1", 0, None).await;
     assert_eq!(st, 200);
     assert_eq!(login_status(&s, "canbo.ninhhai", &temp).await.0, 401);
     let t = s.login("canbo.ninhhai", "hoa-ninh-hai-2025").await;
 
     // Listed, searchable, with last sign-in.
-    let (st, list) = s
-        .call("GET", "/api/users?q=ninhhai", Some(&admin), None)
-        .await;
+    let (st, list) = s.find_users(&admin, "ninhhai").await;
     assert_eq!(st, 200, "{list}");
     assert_eq!(list["total"], 1);
     assert_eq!(list["accounts"][0]["id"], id.as_str());
@@ -180,23 +117,14 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
         list["accounts"][0]["scope_names"],
         json!(["Xã Ninh Giang", "Xã Ninh Hải"])
     );
-    let (_, by_name) = s
-        .call("GET", "/api/users?q=pham%20thi", Some(&admin), None)
-        .await;
+    let (_, by_name) = s.find_users(&admin, "pham%20thi").await;
     assert_eq!(
         by_name["total"], 1,
         "the name found without diacritics: {by_name}"
     );
 
     // A reset signs the account out everywhere and asks for a new password again.
-    let (st, reset) = s
-        .call(
-            "POST",
-            &format!("/api/users/{id}/reset-password"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (st, reset) = s.reset_password(&admin, &id).await;
     assert_eq!(st, 200, "{reset}");
     assert_eq!(s.me(&t).await.0, 401, "the old session ended");
     let temp2 = reset["temporary_password"].as_str().unwrap();
@@ -206,14 +134,7 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
 
     // Deactivation refuses the token at once; the right password says why, a wrong one
     // does not.
-    let (st, b) = s
-        .call(
-            "POST",
-            &format!("/api/users/{id}/deactivate"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (st, b) = s.deactivate(&admin, &id).await;
     assert_eq!((st, b["active"].clone()), (200, json!(false)), "{b}");
     assert_eq!(s.me(&t2).await.0, 401);
     let (st, b) = login_status(&s, "canbo.ninhhai", temp2).await;
@@ -224,14 +145,7 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     );
     let (st, b) = login_status(&s, "canbo.ninhhai", "not-the-password").await;
     assert_eq!((st, b["code"].as_str()), (401, Some("bad_credentials")));
-    let (st, _) = s
-        .call(
-            "POST",
-            &format!("/api/users/{id}/reactivate"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (st, _) = s.reactivate(&admin, &id).await;
     assert_eq!(st, 200);
     s.login("canbo.ninhhai", temp2).await;
 
@@ -257,14 +171,12 @@ async fn who_may_manage_which_account(backend: Backend) {
     let supervisor = s.login("giamsat", "hoptac-giamsat").await;
     let new = json!({"username": "canbo.moi", "display_name": "Cán bộ mới", "role": "officer", "areas": ["NB-HL-NINHHAI"]});
     assert_eq!(
-        s.call("POST", "/api/users", Some(&supervisor), Some(new.clone()))
-            .await
-            .0,
+        s.create_user(&supervisor, new.clone()).await.0,
         403,
         "a supervisor cannot create accounts"
     );
     assert_eq!(
-        s.call("GET", "/api/users", Some(&officer), None).await.0,
+        s.users(&officer).await.0,
         403,
         "an officer cannot list users"
     );
@@ -288,15 +200,8 @@ async fn who_may_manage_which_account(backend: Backend) {
     .unwrap();
     let district = s.login("quantri.hoalu", "mat-khau-hoa-lu").await;
     let outside = json!({"username": "canbo.kimson2", "display_name": "X", "role": "officer", "areas": ["NB-KS-KIMCHINH"]});
-    assert_eq!(
-        s.call("POST", "/api/users", Some(&district), Some(outside))
-            .await
-            .0,
-        403
-    );
-    let (_, list) = s
-        .call("GET", "/api/users?q=canbo", Some(&district), None)
-        .await;
+    assert_eq!(s.create_user(&district, outside).await.0, 403);
+    let (_, list) = s.find_users(&district, "canbo").await;
     let names: Vec<&str> = list["accounts"]
         .as_array()
         .unwrap()
@@ -311,86 +216,26 @@ async fn who_may_manage_which_account(backend: Backend) {
         !names.contains(&"canbo.hoalu"),
         "an officer who also covers Gia Viễn is another administrator's too: {names:?}"
     );
-    let (_, all) = s
-        .call("GET", "/api/users?q=canbo.kimson", Some(&admin), None)
-        .await;
+    let (_, all) = s.find_users(&admin, "canbo.kimson").await;
     let kimson = all["accounts"][0]["id"].as_str().unwrap().to_string();
-    let (st, _) = s
-        .call(
-            "POST",
-            &format!("/api/users/{kimson}/reset-password"),
-            Some(&district),
-            None,
-        )
-        .await;
+    let (st, _) = s.reset_password(&district, &kimson).await;
     assert_eq!(st, 404, "no telling another district's account exists");
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{kimson}/deactivate"),
-            Some(&district),
-            None
-        )
-        .await
-        .0,
-        404
-    );
+    assert_eq!(s.deactivate(&district, &kimson).await.0, 404);
 
     // An account emptied of its areas is a provincial administrator's alone; a fellow
     // administrator of the same district cannot reset or deactivate the other.
-    let (_, found) = s
-        .call("GET", "/api/users?q=canbo.giavien", Some(&admin), None)
-        .await;
+    let (_, found) = s.find_users(&admin, "canbo.giavien").await;
     let giavien = found["accounts"][0]["id"].as_str().unwrap().to_string();
-    let (st, _) = s
-        .call(
-            "PUT",
-            &format!("/api/users/{giavien}/areas"),
-            Some(&admin),
-            Some(json!({"areas": []})),
-        )
-        .await;
+    let (st, _) = s.set_user_areas(&admin, &giavien, &[]).await;
     assert_eq!(st, 200);
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{giavien}/reset-password"),
-            Some(&district),
-            None
-        )
-        .await
-        .0,
-        404
-    );
-    let (_, list) = s
-        .call("GET", "/api/users?q=giavien", Some(&district), None)
-        .await;
+    assert_eq!(s.reset_password(&district, &giavien).await.0, 404);
+    let (_, list) = s.find_users(&district, "giavien").await;
     assert_eq!(
         list["total"], 0,
         "not listed to a district's administrator: {list}"
     );
-    assert_eq!(
-        s.call(
-            "GET",
-            &format!("/api/audit/user_areas/{giavien}"),
-            Some(&district),
-            None
-        )
-        .await
-        .0,
-        404
-    );
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{giavien}/reset-password"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(s.audit(&district, "user_areas", &giavien).await.0, 404);
+    assert_eq!(s.reset_password(&admin, &giavien).await.0, 200);
     hoptac_server::rules::users::create_first_admin(
         &db,
         &hoptac_server::rules::users::FirstAdmin {
@@ -403,58 +248,27 @@ async fn who_may_manage_which_account(backend: Backend) {
     )
     .await
     .unwrap();
-    let (_, other) = s
-        .call("GET", "/api/users?q=quantri.hoalu2", Some(&district), None)
-        .await;
+    let (_, other) = s.find_users(&district, "quantri.hoalu2").await;
     let other = other["accounts"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(s.reset_password(&district, &other).await.0, 403);
+    assert_eq!(s.deactivate(&district, &other).await.0, 403);
     assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{other}/reset-password"),
-            Some(&district),
-            None
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{other}/deactivate"),
-            Some(&district),
-            None
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{other}/deactivate"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
+        s.deactivate(&admin, &other).await.0,
         200,
         "the province's administrator may"
     );
 
     // Taken names, bad names, no self-lockout.
-    let (st, b) = s.call("POST", "/api/users", Some(&admin), Some(json!({"username": "CANBO.HOALU", "display_name": "X", "role": "officer", "areas": ["NB-HL-NINHHAI"]}))).await;
+    let (st, b) = s.create_user(&admin, json!({"username": "CANBO.HOALU", "display_name": "X", "role": "officer", "areas": ["NB-HL-NINHHAI"]})).await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
         (422, Some("username")),
         "{b}"
     );
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/users",
-            Some(&admin),
-            Some(json!({"username": "cán bộ", "display_name": "", "role": "officer", "areas": []})),
+        .create_user(
+            &admin,
+            json!({"username": "cán bộ", "display_name": "", "role": "officer", "areas": []}),
         )
         .await;
     assert_eq!(st, 422, "{b}");
@@ -465,26 +279,9 @@ async fn who_may_manage_which_account(backend: Backend) {
     );
     let (_, me) = s.me(&admin).await;
     let me = me["id"].as_str().unwrap();
+    assert_eq!(s.deactivate(&admin, &me).await.0, 403);
     assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{me}/deactivate"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        s.call(
-            "POST",
-            &format!("/api/users/{me}/reset-password"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
+        s.reset_password(&admin, &me).await.0,
         403,
         "not one's own: it would sign oneself out"
     );
@@ -501,25 +298,8 @@ async fn who_may_manage_which_account(backend: Backend) {
     let b: Value = resp.json().await.unwrap();
     assert_eq!(b["fields"][0]["field"], "file");
     // An officer cannot read account changes; nothing changed for the refused calls.
-    assert_eq!(
-        s.call(
-            "GET",
-            &format!("/api/audit/user/{kimson}"),
-            Some(&officer),
-            None
-        )
-        .await
-        .0,
-        403
-    );
-    let (st, _) = s
-        .call(
-            "GET",
-            &format!("/api/audit/user/{kimson}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    assert_eq!(s.audit(&officer, "user", &kimson).await.0, 403);
+    let (st, _) = s.audit(&admin, "user", &kimson).await;
     assert_eq!(st, 404, "no account change recorded for the refused calls");
 }
 
@@ -841,9 +621,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     );
 
     let sup = s.login("giamsat", "hoptac-giamsat").await;
-    let (st, d) = s
-        .call("GET", "/api/cooperatives/duplicates", Some(&sup), None)
-        .await;
+    let (st, d) = s.duplicates(&sup).await;
     assert_eq!(st, 200, "{d}");
     assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
     assert_eq!(
@@ -855,32 +633,16 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         (Some("tax_code"), Some(1), Some(1))
     );
     assert_eq!(
-        s.call(
-            "POST",
-            "/api/cooperatives/merge",
-            Some(&a),
-            Some(json!({"keep": "gv-a", "remove": "gv-b"}))
-        )
-        .await
-        .0,
+        s.merge_cooperatives(&a, "gv-a", "gv-b").await.0,
         403,
         "officers do not merge"
     );
 
-    let (st, kept) = s
-        .call(
-            "POST",
-            "/api/cooperatives/merge",
-            Some(&sup),
-            Some(json!({"keep": "gv-a", "remove": "gv-b"})),
-        )
-        .await;
+    let (st, kept) = s.merge_cooperatives(&sup, "gv-a", "gv-b").await;
     assert_eq!(st, 200, "{kept}");
-    let (_, d) = s
-        .call("GET", "/api/cooperatives/duplicates", Some(&sup), None)
-        .await;
+    let (_, d) = s.duplicates(&sup).await;
     assert_eq!(d, json!([]));
-    let (_, v) = s.call("GET", "/api/visits/v-b", Some(&sup), None).await;
+    let (_, v) = s.try_report(&sup, "v-b").await;
     assert_eq!(
         v["report"]["cooperative_id"]
             .as_str()
@@ -930,21 +692,9 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200);
-    let (_, d) = s
-        .call("GET", "/api/cooperatives/duplicates", Some(&sup), None)
-        .await;
+    let (_, d) = s.duplicates(&sup).await;
     assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
-    assert_eq!(
-        s.call(
-            "POST",
-            "/api/cooperatives/duplicates/dismiss",
-            Some(&sup),
-            Some(json!({"a": "gv-c", "b": "gv-d"}))
-        )
-        .await
-        .0,
-        204
-    );
+    assert_eq!(s.dismiss_duplicate(&sup, "gv-c", "gv-d").await.0, 204);
     let db = hoptac_server::storage::Db::connect(&s.db_url)
         .await
         .unwrap();
@@ -960,9 +710,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (_, d) = s
-        .call("GET", "/api/cooperatives/duplicates", Some(&sup), None)
-        .await;
+    let (_, d) = s.duplicates(&sup).await;
     assert_eq!(d, json!([]), "a dismissed flag stays dismissed");
 
     // A report still on a tablet for the removed record lands on the kept one.
@@ -977,7 +725,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200, "{r}");
-    let (_, v) = s.call("GET", "/api/visits/v-b2", Some(&sup), None).await;
+    let (_, v) = s.try_report(&sup, "v-b2").await;
     assert_eq!(
         v["report"]["cooperative_id"]
             .as_str()
@@ -1016,14 +764,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200);
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/cooperatives/merge",
-            Some(&sup),
-            Some(json!({"keep": "hl-y", "remove": "ks-x"})),
-        )
-        .await;
+    let (st, _) = s.merge_cooperatives(&sup, "hl-y", "ks-x").await;
     assert_eq!(st, 200);
     let (st, r) = s
         .push(
@@ -1043,7 +784,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
             .unwrap_or(true),
         "accepted: {r}"
     );
-    let (_, v) = s.call("GET", "/api/visits/v-ks", Some(&sup), None).await;
+    let (_, v) = s.try_report(&sup, "v-ks").await;
     assert_eq!(v["report"]["cooperative_id"], "hl-y", "{v}");
 
     let (st, trail) = s.audit(&sup, "cooperative", "gv-b").await;

@@ -17,7 +17,7 @@ async fn health_and_json_errors(backend: Backend) {
         return;
     };
     // Anyone learns that the server lives; only a signed-in caller what it runs.
-    let (st, b) = s.call("GET", "/api/health", None, None).await;
+    let (st, b) = s.health(None).await;
     assert_eq!(st, 200);
     assert_eq!(
         b,
@@ -29,7 +29,7 @@ async fn health_and_json_errors(backend: Backend) {
         .await;
     assert_eq!((st, b), (200, json!({"status": "ok"})));
     let token = s.officer().await;
-    let (st, b) = s.call("GET", "/api/health", Some(&token), None).await;
+    let (st, b) = s.health(Some(&token)).await;
     assert_eq!(st, 200);
     let kind = match backend {
         Backend::Sqlite => "sqlite",
@@ -127,25 +127,11 @@ async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
     .await;
     for i in 0..5 {
         let on = if i % 2 == 0 { &s } else { &other };
-        let (st, b) = on
-            .call(
-                "POST",
-                "/api/auth/login",
-                None,
-                Some(json!({"username": "giamsat", "password": "wrong"})),
-            )
-            .await;
+        let (st, b) = on.try_login("giamsat", "wrong").await;
         assert_eq!((st, b["code"].as_str()), (401, Some("bad_credentials")));
     }
     for on in [&s, &other] {
-        let (st, b) = on
-            .call(
-                "POST",
-                "/api/auth/login",
-                None,
-                Some(json!({"username": "giamsat", "password": "hoptac-giamsat"})),
-            )
-            .await;
+        let (st, b) = on.try_login("giamsat", "hoptac-giamsat").await;
         assert_eq!(
             (st, b["code"].as_str()),
             (429, Some("rate_limited")),
@@ -187,7 +173,7 @@ async fn passwords_are_argon2_and_failed_logins_are_limited(backend: Backend) {
     s.officer().await;
     // Logout ends the session.
     let t = s.officer().await;
-    let (st, _) = s.call("POST", "/api/auth/logout", Some(&t), None).await;
+    let (st, _) = s.logout(&t).await;
     assert_eq!(st, 204);
     let (st, _) = s.me(&t).await;
     assert_eq!(st, 401);
@@ -228,14 +214,7 @@ async fn the_same_push_three_times_applies_once(backend: Backend) {
     assert_eq!(s.visits(&t).await.len(), 5);
 
     // The pull returns each report once and says what was applied.
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&t),
-            Some(json!({"client_id": "tablet-1", "cursor": 0})),
-        )
-        .await;
+    let (st, b) = s.pull(&t, "tablet-1", 0, None).await;
     assert_eq!(st, 200);
     assert_eq!(b["last_mutation_id"], 5);
     let changes = s.pull_all(&t, "tablet-1", 7).await;
@@ -388,14 +367,7 @@ async fn each_user_sees_only_their_scope(backend: Backend) {
     // A client id belongs to its first user.
     let (st, b) = s.push(&kimson, "t-hoalu", &[]).await;
     assert_eq!((st, b["code"].as_str()), (409, Some("client_mismatch")));
-    let (st, _) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&kimson),
-            Some(json!({"client_id": "t-hoalu", "cursor": 0})),
-        )
-        .await;
+    let (st, _) = s.pull(&kimson, "t-hoalu", 0, None).await;
     assert_eq!(st, 409);
 }
 
@@ -404,7 +376,7 @@ async fn openapi_lists_every_endpoint(backend: Backend) {
     let Some(s) = start(backend).await else {
         return;
     };
-    let (st, doc) = s.call("GET", "/api/openapi.json", None, None).await;
+    let (st, doc) = s.openapi().await;
     assert_eq!(st, 200);
     for (method, path) in hoptac_server::ENDPOINTS {
         let op = &doc["paths"][*path][method.to_lowercase()];
@@ -481,7 +453,7 @@ async fn no_input_makes_the_server_fail(backend: Backend) {
         }
     }
     // The server still answers.
-    assert_eq!(s.call("GET", "/api/health", None, None).await.0, 200);
+    assert_eq!(s.health(None).await.0, 200);
 }
 
 fn new_coop(id: &str, area: &str, name: &str) -> hoptac_core::model::Cooperative {
@@ -757,66 +729,28 @@ async fn an_area_taken_from_an_officer_leaves_their_tablet_and_a_new_one_arrives
     let hoa = s.officer().await;
     let admin = s.login("quantri", "hoptac-quantri").await;
     // First sync: Hoa Lư and Gia Viễn.
-    let (_, b) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&hoa),
-            Some(json!({"client_id": "t-hoa", "cursor": 0, "limit": 2000})),
-        )
-        .await;
+    let (_, b) = s.pull(&hoa, "t-hoa", 0, Some(2000)).await;
     let cursor = b["cursor"].as_i64().unwrap();
     assert!(!b["has_more"].as_bool().unwrap());
 
     // Only an administrator assigns areas; unknown ids are refused with the reason.
-    let (st, _) = s
-        .call(
-            "PUT",
-            "/api/users/u-officer-hoalu/areas",
-            Some(&hoa),
-            Some(json!({"areas": ["NB-HL"]})),
-        )
-        .await;
+    let (st, _) = s.set_user_areas(&hoa, "u-officer-hoalu", &["NB-HL"]).await;
     assert_eq!(st, 403);
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/users/u-officer-hoalu/areas",
-            Some(&admin),
-            Some(json!({"areas": ["NB-XX"]})),
-        )
+        .set_user_areas(&admin, "u-officer-hoalu", &["NB-XX"])
         .await;
     assert_eq!(st, 400);
     assert!(b["message"].as_str().unwrap().contains("NB-XX"), "{b}");
-    let (st, _) = s
-        .call(
-            "PUT",
-            "/api/users/nobody/areas",
-            Some(&admin),
-            Some(json!({"areas": []})),
-        )
-        .await;
+    let (st, _) = s.set_user_areas(&admin, "nobody", &[]).await;
     assert_eq!(st, 404);
 
     // Gia Viễn is taken away, Kim Sơn given.
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/users/u-officer-hoalu/areas",
-            Some(&admin),
-            Some(json!({"areas": ["NB-HL", "NB-KS"]})),
-        )
+        .set_user_areas(&admin, "u-officer-hoalu", &["NB-HL", "NB-KS"])
         .await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["scopes"], json!(["NB/NB-HL/", "NB/NB-KS/"]));
-    let (_, b) = s
-        .call(
-            "POST",
-            "/api/sync/pull",
-            Some(&hoa),
-            Some(json!({"client_id": "t-hoa", "cursor": cursor, "limit": 2000})),
-        )
-        .await;
+    let (_, b) = s.pull(&hoa, "t-hoa", cursor, Some(2000)).await;
     let page: PullResponse = serde_json::from_value(b).unwrap();
     let changes: Vec<Change> = page.changes.into_iter().map(|c| c.change).collect();
     assert!(
@@ -898,14 +832,7 @@ async fn a_pull_running_during_concurrent_pushes_never_skips_a_change(backend: B
             let mut cursor = 0i64;
             let mut seen = std::collections::HashSet::new();
             for _ in 0..2000 {
-                let (_, b) = s
-                    .call(
-                        "POST",
-                        "/api/sync/pull",
-                        Some(&sup),
-                        Some(json!({"client_id": "sup-pull", "cursor": cursor, "limit": 50})),
-                    )
-                    .await;
+                let (_, b) = s.pull(&sup, "sup-pull", cursor, Some(50)).await;
                 let page: PullResponse = serde_json::from_value(b).unwrap();
                 for c in page.changes {
                     if let Change::Visit(v) = c.change {
@@ -936,7 +863,7 @@ on_both!(a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
 async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_approved(
     backend: Backend,
 ) {
-    use hoptac_core::queue::{AuditEntry, ReportDetail};
+    use hoptac_core::queue::AuditEntry;
     let Some(s) = start(backend).await else {
         return;
     };
@@ -999,9 +926,7 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         let (_, b) = s.push(&hoa, "t-hoa", std::slice::from_ref(&resubmit)).await;
         assert_eq!(b["rejected"], json!([]), "{b}");
     }
-    let (st, b) = s.call("GET", "/api/visits/v-loop", Some(&sup), None).await;
-    assert_eq!(st, 200, "{b}");
-    let d: ReportDetail = serde_json::from_value(b).unwrap();
+    let d = s.report(&sup, "v-loop").await;
     assert_eq!(
         (d.report.status, d.report.revision),
         (ReportStatus::Resubmitted, 2)
@@ -1064,18 +989,8 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     // Another district's officer cannot read it (nor learn it exists: 404, as for an id
     // that does not exist); the audit trail has it all.
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
-    assert_eq!(
-        s.call("GET", "/api/visits/v-loop", Some(&kien), None)
-            .await
-            .0,
-        404
-    );
-    assert_eq!(
-        s.call("GET", "/api/visits/no-such-report", Some(&kien), None)
-            .await
-            .0,
-        404
-    );
+    assert_eq!(s.try_report(&kien, "v-loop").await.0, 404);
+    assert_eq!(s.try_report(&kien, "no-such-report").await.0, 404);
     let (st, _) = s.decide(&kien, "v-loop", "comment", "x").await;
     assert_eq!(
         st, 404,
@@ -1139,7 +1054,6 @@ on_both!(the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand);
 /// officers see only their areas and set no targets; the review and the submissions
 /// come out as CSV (BOM) and XLSX (read back).
 async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(backend: Backend) {
-    use hoptac_core::six_month::ReviewResponse;
     let Some(s) = start(backend).await else {
         return;
     };
@@ -1226,32 +1140,19 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         } else {
             ("approve", "")
         };
-        let (st, b) = s
-            .call(
-                "POST",
-                &format!("/api/visits/{}/decisions", r.id),
-                Some(&sup),
-                Some(json!({"action": action, "text": text})),
-            )
-            .await;
+        let (st, b) = s.decide(&sup, &r.id, action, text).await;
         assert_eq!(st, 200, "{b}");
     }
 
     // Targets: the supervisor sets Hoa Lư's; an officer may not; nonsense is refused.
     let targets = json!({"period": "2021-H1", "area_id": "NB-HL",
         "targets": {"new_htx": 2, "new_tht": 3, "works_handed_over": 5}});
-    let (st, _) = s
-        .call("PUT", "/api/targets", Some(&hoa), Some(targets.clone()))
-        .await;
+    let (st, _) = s.set_targets(&hoa, targets.clone()).await;
     assert_eq!(st, 403, "an officer sets no targets");
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/targets",
-            Some(&sup),
-            Some(
-                json!({"period": "2021-H1", "area_id": "NB-HL", "targets": {"new_htx": 1_000_000}}),
-            ),
+        .set_targets(
+            &sup,
+            json!({"period": "2021-H1", "area_id": "NB-HL", "targets": {"new_htx": 1_000_000}}),
         )
         .await;
     assert_eq!(
@@ -1259,21 +1160,10 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         (422, Some("new_htx")),
         "{b}"
     );
-    let (st, b) = s
-        .call("PUT", "/api/targets", Some(&sup), Some(targets))
-        .await;
+    let (st, b) = s.set_targets(&sup, targets).await;
     assert_eq!(st, 200, "{b}");
 
-    let (st, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&area=NB-HL",
-            Some(&sup),
-            None,
-        )
-        .await;
-    assert_eq!(st, 200, "{b}");
-    let r: ReviewResponse = serde_json::from_value(b).unwrap();
+    let r = s.review(&sup, "period=2021-H1&area=NB-HL").await;
     assert_eq!(r.area_name, "Huyện Hoa Lư");
     let v = &r.review;
     // The figures travel without the records behind them; the drill-down asks for those.
@@ -1283,13 +1173,9 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         let (s, sup) = (&s, sup.clone());
         async move {
             let (st, b) = s
-                .call(
-                    "GET",
-                    &format!(
-                        "/api/review/records?period=2021-H1&area=NB-HL&figure={figure}{query}"
-                    ),
-                    Some(&sup),
-                    None,
+                .try_review_records(
+                    &sup,
+                    &format!("period=2021-H1&area=NB-HL&figure={figure}{query}"),
                 )
                 .await;
             assert_eq!(st, 200, "{figure}: {b}");
@@ -1353,23 +1239,16 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     // A figure the review does not have: a clear 422 in Vietnamese, nothing computed.
     for bad in ["colour", "ids_of", "reports:x", ""] {
         let (st, b) = s
-            .call(
-                "GET",
-                &format!("/api/review/records?period=2021-H1&area=NB-HL&figure={bad}"),
-                Some(&sup),
-                None,
-            )
+            .try_review_records(&sup, &format!("period=2021-H1&area=NB-HL&figure={bad}"))
             .await;
         assert_eq!(st, 422, "{bad}: {b}");
         assert!(b.to_string().contains("chỉ tiêu"), "{b}");
     }
     // The first year there is has no year before it: said so, not "no such figure".
     let (st, b) = s
-        .call(
-            "GET",
-            "/api/review/records?period=0000-H1&area=NB-HL&figure=reports&last_year=true",
-            Some(&sup),
-            None,
+        .try_review_records(
+            &sup,
+            "period=0000-H1&area=NB-HL&figure=reports&last_year=true",
         )
         .await;
     assert_eq!(
@@ -1380,12 +1259,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     assert!(b.to_string().contains("năm trước"), "{b}");
     // Another province's area: refused like the review itself.
     let (st, _) = s
-        .call(
-            "GET",
-            "/api/review/records?period=2021-H1&area=NOWHERE&figure=reports",
-            Some(&sup),
-            None,
-        )
+        .try_review_records(&sup, "period=2021-H1&area=NOWHERE&figure=reports")
         .await;
     assert_eq!(st, 422);
     // Revenue over r-b and r-c (r-d gives no last-year figure): 4,000 against 3,500.
@@ -1427,15 +1301,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
 
     // The province: Gia Viễn's r-g joins; the targets add up from the districts beneath.
     // (`ids=true`: with the ids behind every figure.)
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    let p = s.review(&sup, "period=2021-H1&ids=true").await;
     assert_eq!(p.review.reports, vec!["r-b", "r-c", "r-d", "r-g"]);
     assert_eq!(
         (p.review.revenue_vnd.now, p.review.revenue_vnd.last_year),
@@ -1454,10 +1320,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         )
         .await;
     assert_eq!(st, 200, "{b}");
-    let (_, b) = s
-        .call("GET", "/api/review?period=2021-H1", Some(&sup), None)
-        .await;
-    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    let p = s.review(&sup, "period=2021-H1").await;
     assert_eq!(
         (
             p.review.new_htx.target,
@@ -1468,27 +1331,13 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     );
 
     // Scope and input errors.
-    let (st, _) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&area=NB-KS",
-            Some(&hoa),
-            None,
-        )
-        .await;
+    let (st, _) = s.try_review(&hoa, "period=2021-H1&area=NB-KS").await;
     assert_eq!(st, 403, "Kim Sơn is not Hoa Lư's officer's");
     let (st, _) = s
-        .call(
-            "GET",
-            "/api/review/records?period=2021-H1&area=NB-KS&figure=reports",
-            Some(&hoa),
-            None,
-        )
+        .try_review_records(&hoa, "period=2021-H1&area=NB-KS&figure=reports")
         .await;
     assert_eq!(st, 403, "nor the records behind its figures");
-    let (st, b) = s
-        .call("GET", "/api/review?period=2021-H3", Some(&sup), None)
-        .await;
+    let (st, b) = s.try_review(&sup, "period=2021-H3").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -1497,14 +1346,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             .contains("2021-H2"),
         "{b}"
     );
-    let (st, _) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&area=NOWHERE",
-            Some(&sup),
-            None,
-        )
-        .await;
+    let (st, _) = s.try_review(&sup, "period=2021-H1&area=NOWHERE").await;
     assert_eq!(st, 422);
 
     // The targets' audit trail.
@@ -1593,7 +1435,7 @@ async fn metrics_count_routes_and_refused_mutations(backend: Backend) {
     let Some(s) = start(backend).await else {
         return;
     };
-    let (st, b) = s.call("GET", "/api/ready", None, None).await;
+    let (st, b) = s.ready().await;
     assert_eq!((st, b), (200, json!({"status": "ready"})));
     // A supervisor's report is refused (only officers submit).
     let sup = s.login("giamsat", "hoptac-giamsat").await;
@@ -1605,9 +1447,7 @@ async fn metrics_count_routes_and_refused_mutations(backend: Backend) {
         (200, Some("forbidden")),
         "{b}"
     );
-    let (st, _) = s
-        .call("GET", "/api/visits/no-such-report", Some(&sup), None)
-        .await;
+    let (st, _) = s.try_report(&sup, "no-such-report").await;
     assert_eq!(st, 404);
     let metrics = |forwarded: bool| {
         let mut r = s.http.get(format!("{}/metrics", s.url));

@@ -8,7 +8,6 @@ mod common;
 
 use common::{start, submit, visit, Backend};
 use hoptac_core::model::{Area, Cooperative, VisitReport};
-use hoptac_core::six_month::ReviewResponse;
 use hoptac_core::sync::{Change, Mutation, MutationOp};
 use serde_json::{json, Value};
 
@@ -94,29 +93,12 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     .unwrap();
 
     // Only administrators reorganise; a bad request says every problem at once.
-    assert_eq!(
-        s.call("POST", "/api/reorganisations", Some(&sup), Some(reform()))
-            .await
-            .0,
-        403
-    );
-    assert_eq!(
-        s.call(
-            "POST",
-            "/api/reorganisations",
-            Some(&officer),
-            Some(reform())
-        )
-        .await
-        .0,
-        403
-    );
+    assert_eq!(s.reorganise(&sup, reform(), false).await.0, 403);
+    assert_eq!(s.reorganise(&officer, reform(), false).await.0, 403);
     let mut bad = reform();
     bad["merges"][0]["from"] = json!(["NB-HL-NINHHAI", "NOWHERE"]);
     bad["effective_on"] = json!("1/7/2025");
-    let (st, b) = s
-        .call("POST", "/api/reorganisations", Some(&admin), Some(bad))
-        .await;
+    let (st, b) = s.reorganise(&admin, bad, false).await;
     assert_eq!(st, 422, "{b}");
     let problems: Vec<&str> = b["fields"]
         .as_array()
@@ -138,9 +120,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     );
 
     // The dry run says what it will do and changes nothing.
-    let (st, dry) = s
-        .call("POST", "/api/reorganisations", Some(&admin), Some(reform()))
-        .await;
+    let (st, dry) = s.reorganise(&admin, reform(), false).await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     assert_eq!(dry["cooperatives_total"], 8);
@@ -189,25 +169,9 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     );
 
     // Applied.
-    let (st, done) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(reform()),
-        )
-        .await;
+    let (st, done) = s.reorganise(&admin, reform(), true).await;
     assert_eq!((st, done["applied"].clone()), (200, json!(true)), "{done}");
-    let (again, _) = (
-        s.call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(reform()),
-        )
-        .await,
-        (),
-    );
+    let again = s.reorganise(&admin, reform(), true).await;
     assert_eq!(again.0, 422, "the same reorganisation twice: {}", again.1);
 
     // The tablet's next pull brings exactly what moved: each record once, none left.
@@ -265,25 +229,13 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     // nobody.
     let today = s.areas(&admin, false).await;
     assert!(today.iter().any(|a| a.id == "NB-HOALU") && today.iter().all(|a| a.is_open()));
-    let (_, all) = s
-        .call("GET", "/api/areas?closed=true", Some(&admin), None)
-        .await;
+    let (_, all) = s.try_areas(&admin, true).await;
     assert_eq!(all.as_array().unwrap().len(), today.len() + 7);
-    let kimson_id = s
-        .call("GET", "/api/users?q=kimson", Some(&admin), None)
-        .await
-        .1["accounts"][0]["id"]
+    let kimson_id = s.find_users(&admin, "kimson").await.1["accounts"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let (st, b) = s
-        .call(
-            "PUT",
-            &format!("/api/users/{kimson_id}/areas"),
-            Some(&admin),
-            Some(json!({"areas": ["NB-HL"]})),
-        )
-        .await;
+    let (st, b) = s.set_user_areas(&admin, &kimson_id, &["NB-HL"]).await;
     assert_eq!(st, 400, "{b}");
     assert!(
         b["message"]
@@ -343,15 +295,9 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     );
     let (st, _) = s.decide(&sup, "v-2025-june", "approve", "").await;
     assert_eq!(st, 200);
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2025-H1&area=NB-HL-TRUONGYEN&ids=true",
-            Some(&sup),
-            None,
-        )
+    let then = s
+        .review(&sup, "period=2025-H1&area=NB-HL-TRUONGYEN&ids=true")
         .await;
-    let then: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(
         then.review.reports,
         ["v-2025-june"],
@@ -360,16 +306,9 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
 
     // The review of 2025-H2 for the new ward: its targets carried (2 + 3 new HTX, 1 work),
     // and last year is what its former communes recorded in 2024-H2 (100 + 50).
-    let (st, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2025-H2&area=NB-HOALU&ids=true",
-            Some(&sup),
-            None,
-        )
+    let r = s
+        .review(&sup, "period=2025-H2&area=NB-HOALU&ids=true")
         .await;
-    assert_eq!(st, 200, "{b}");
-    let r: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(
         (r.review.new_htx.target, r.review.works_handed_over.target),
         (Some(5), Some(1))
@@ -382,76 +321,33 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     assert_eq!(ly.revenue_vnd.now, 150);
     // A period before the reform in the areas of its time: the old commune and district
     // (closed) show what was written in them.
-    let (st, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2024-H2&area=NB-HL-NINHHAI&ids=true",
-            Some(&sup),
-            None,
-        )
+    let then = s
+        .review(&sup, "period=2024-H2&area=NB-HL-NINHHAI&ids=true")
         .await;
-    assert_eq!(st, 200, "{b}");
-    let then: ReviewResponse = serde_json::from_value(b).unwrap();
     assert_eq!(
         (then.area_name.as_str(), then.review.reports.clone()),
         ("Xã Ninh Hải", vec!["v-2024-a".to_string()])
     );
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2024-H2&area=NB-HL&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    let then = s.review(&sup, "period=2024-H2&area=NB-HL&ids=true").await;
     assert_eq!(then.review.reports, ["v-2024-a", "v-2024-b"]);
     assert_eq!(then.review.revenue_vnd.now, 150);
     // The drill-down names it, in the closed district of its time.
-    let (st, b) = s
-        .call(
-            "GET",
-            "/api/review/records?period=2024-H2&area=NB-HL&figure=reports",
-            Some(&sup),
-            None,
-        )
+    let page = s
+        .review_records(&sup, "period=2024-H2&area=NB-HL&figure=reports")
         .await;
-    assert_eq!(st, 200, "{b}");
-    let page: hoptac_core::six_month::RecordsPage = serde_json::from_value(b).unwrap();
     assert!(page
         .records
         .iter()
         .any(|r| r.id == "v-2024-b" && r.name == "HTX Dịch vụ nông nghiệp Ninh Giang"));
     // The district did not exist in 2025-H2: the report written then is the ward's.
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2025-H2&area=NB-HL&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    let then: ReviewResponse = serde_json::from_value(b).unwrap();
+    let then = s.review(&sup, "period=2025-H2&area=NB-HL&ids=true").await;
     assert!(then.review.reports.is_empty());
     // The district's target of 2026-H1 is gone, not added to the province's.
-    let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2026-H1&ids=true",
-            Some(&sup),
-            None,
-        )
-        .await;
-    let p: ReviewResponse = serde_json::from_value(b).unwrap();
+    let p = s.review(&sup, "period=2026-H1&ids=true").await;
     assert_eq!(p.review.new_htx.target, None);
     // Targets of periods before the date stay with the old commune.
     let (_, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2025-H1&area=NB-HL-NINHHAI&ids=true",
-            Some(&sup),
-            None,
-        )
+        .try_review(&sup, "period=2025-H1&area=NB-HL-NINHHAI&ids=true")
         .await;
     assert_eq!(b["own_targets"]["new_htx"], 9, "{b}");
     // The audit trail says why each record moved.
@@ -482,14 +378,7 @@ async fn a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation
     .execute(&db.pool)
     .await
     .unwrap();
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(reform()),
-        )
-        .await;
+    let (st, b) = s.reorganise(&admin, reform(), true).await;
     assert_eq!((st, b["applied"].clone()), (200, json!(false)), "{b}");
     assert_eq!(b["blocked"].as_array().unwrap().len(), 1, "{b}");
     assert!(
@@ -499,7 +388,7 @@ async fn a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation
             .contains("Huyện Hoa Lư"),
         "{b}"
     );
-    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let (_, areas) = s.try_areas(&admin, false).await;
     assert!(
         !areas
             .as_array()
@@ -520,30 +409,18 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
     let officer = s.officer().await;
     let (_, cursor) = s.pull_from(&officer, "tab-a", 0).await;
     let new = json!({"id": "NB-HL-NINHHAI-T1", "name": "Thôn Văn Lâm", "level": "village", "parent_id": "NB-HL-NINHHAI", "code": ""});
-    assert_eq!(
-        s.call("POST", "/api/areas", Some(&sup), Some(new.clone()))
-            .await
-            .0,
-        403
-    );
-    let (st, b) = s
-        .call("POST", "/api/areas", Some(&admin), Some(new.clone()))
-        .await;
+    assert_eq!(s.add_area(&sup, new.clone()).await.0, 403);
+    let (st, b) = s.add_area(&admin, new.clone()).await;
     assert_eq!(st, 201, "{b}");
     assert_eq!(b["path"], "NB/NB-HL/NB-HL-NINHHAI/NB-HL-NINHHAI-T1/");
-    let (st, b) = s.call("POST", "/api/areas", Some(&admin), Some(new)).await;
+    let (st, b) = s.add_area(&admin, new).await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
         (422, Some("id")),
         "{b}"
     );
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/areas/NB-HL-NINHHAI",
-            Some(&admin),
-            Some(json!({"code": "1442"})),
-        )
+        .update_area(&admin, "NB-HL-NINHHAI", json!({"code": "1442"}))
         .await;
     assert_eq!(
         (st, b["code"].clone(), b["name"].clone()),
@@ -551,12 +428,7 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
         "{b}"
     );
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/areas/NB-HL-NINHHAI",
-            Some(&admin),
-            Some(json!({"code": "14-42"})),
-        )
+        .update_area(&admin, "NB-HL-NINHHAI", json!({"code": "14-42"}))
         .await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
@@ -564,11 +436,10 @@ async fn an_administrator_adds_and_renames_areas(backend: Backend) {
         "{b}"
     );
     let (st, _) = s
-        .call(
-            "PUT",
-            "/api/areas/NB-HL-NINHHAI",
-            Some(&admin),
-            Some(json!({"name": "Xã Ninh Hải (mới)"})),
+        .update_area(
+            &admin,
+            "NB-HL-NINHHAI",
+            json!({"name": "Xã Ninh Hải (mới)"}),
         )
         .await;
     assert_eq!(st, 200);
@@ -625,14 +496,14 @@ async fn the_official_list_of_units_is_imported(backend: Backend) {
         .collect();
     assert_eq!(ids, ["14302", "14320"]);
     assert_eq!(dry["refused"][0]["row"], 5);
-    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let (_, areas) = s.try_areas(&admin, false).await;
     assert!(
         !areas.as_array().unwrap().iter().any(|a| a["id"] == "14302"),
         "a dry run writes nothing"
     );
     let done: Value = send(true).await.unwrap().json().await.unwrap();
     assert_eq!(done["applied"], true, "{done}");
-    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let (_, areas) = s.try_areas(&admin, false).await;
     let ward = areas
         .as_array()
         .unwrap()
@@ -689,14 +560,7 @@ async fn a_district_administrator_reorganises_only_inside_their_district(backend
     let naming_other = json!({"effective_on": "2025-07-01", "decision": "x",
         "merges": [{"from": ["NB-KS-KIMDONG"], "into": "NB-HL-NINHHAI"}]});
     for body in [into_province, into_kimson, naming_other] {
-        let (st, b) = s
-            .call(
-                "POST",
-                "/api/reorganisations?apply=true",
-                Some(&hl),
-                Some(body),
-            )
-            .await;
+        let (st, b) = s.reorganise(&hl, body, true).await;
         assert_eq!(st, 403, "{b}");
         assert!(
             !b.to_string().contains("Kim"),
@@ -705,12 +569,11 @@ async fn a_district_administrator_reorganises_only_inside_their_district(backend
     }
     // Inside the district: two of its communes into one, the district stays.
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&hl),
-            Some(json!({"effective_on": "2025-07-01", "decision": "x",
-            "merges": [{"from": ["NB-HL-NINHVAN"], "into": "NB-HL-NINHHAI"}]})),
+        .reorganise(
+            &hl,
+            json!({"effective_on": "2025-07-01", "decision": "x",
+            "merges": [{"from": ["NB-HL-NINHVAN"], "into": "NB-HL-NINHHAI"}]}),
+            true,
         )
         .await;
     assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
@@ -735,26 +598,18 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
         .await;
     // A kind of support only Gia Sinh's tablets offer.
     let (st, item) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "support_kind", "label_vi": "Hỗ trợ giống lúa Gia Sinh", "area_id": "NB-GV-GIASINH"})),
-        )
+        .add_reference(&admin, json!({"list": "support_kind", "label_vi": "Hỗ trợ giống lúa Gia Sinh", "area_id": "NB-GV-GIASINH"}))
         .await;
     assert_eq!(st, 201, "{item}");
     let (_, gv_cursor) = s.pull_from(&giavien, "tab-gv", 0).await;
     let (_, ks_cursor) = s.pull_from(&kimson, "tab-ks", 0).await;
 
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(
-                json!({"effective_on": "2025-07-01", "decision": "Nghị quyết thử",
+        .reorganise(
+            &admin,
+            json!({"effective_on": "2025-07-01", "decision": "Nghị quyết thử",
                 "merges": [{"from": ["NB-GV-GIASINH"], "into": "NB-KS-KIMDONG"}]}),
-            ),
+            true,
         )
         .await;
     assert_eq!((st, b["applied"].clone()), (200, json!(true)), "{b}");
@@ -799,9 +654,7 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
     before.findings.support.received = vec![key.clone()];
     let (st, b) = s.push(&giavien, "tab-gv", &[submit(1, before)]).await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
-    let (_, r) = s
-        .call("GET", "/api/visits/v-gv-before", Some(&kimdong_sup), None)
-        .await;
+    let (_, r) = s.try_report(&kimdong_sup, "v-gv-before").await;
     assert_eq!(r["report"]["area_path"], "NB/NB-KS/NB-KS-KIMDONG/", "{r}");
     assert!(
         r["report"]["author_left_area_at"].is_i64(),
@@ -834,39 +687,23 @@ async fn a_commune_merged_into_another_district_leaves_its_old_officers_tablets(
     assert_eq!(b["rejected"][0]["code"], "not_found", "{b}");
 
     // Kim Đông's supervisor sees Gia Sinh among the areas of the past and reviews it.
-    let (_, areas) = s
-        .call("GET", "/api/areas?closed=true", Some(&kimdong_sup), None)
-        .await;
+    let (_, areas) = s.try_areas(&kimdong_sup, true).await;
     assert!(areas.to_string().contains("NB-GV-GIASINH"), "{areas}");
     let (st, b) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&area=NB-GV-GIASINH&ids=true",
-            Some(&kimdong_sup),
-            None,
-        )
+        .try_review(&kimdong_sup, "period=2021-H1&area=NB-GV-GIASINH&ids=true")
         .await;
     assert_eq!(st, 200, "{b}");
     // Its past only: not its targets.
     let (st, _) = s
-        .call(
-            "PUT",
-            "/api/targets",
-            Some(&kimdong_sup),
-            Some(
-                json!({"period": "2026-H1", "area_id": "NB-GV-GIASINH", "targets": {"new_htx": 5}}),
-            ),
+        .set_targets(
+            &kimdong_sup,
+            json!({"period": "2026-H1", "area_id": "NB-GV-GIASINH", "targets": {"new_htx": 5}}),
         )
         .await;
     assert_eq!(st, 403, "targets of a closed area are history");
     // Not another district's closed commune.
     let (st, _) = s
-        .call(
-            "GET",
-            "/api/review?period=2021-H1&area=NB-GV-GIAHOA&ids=true",
-            Some(&kimdong_sup),
-            None,
-        )
+        .try_review(&kimdong_sup, "period=2021-H1&area=NB-GV-GIAHOA&ids=true")
         .await;
     assert_eq!(st, 403);
 }
@@ -888,7 +725,7 @@ async fn a_preview_does_not_hold_up_tablets(backend: Backend) {
         "UPDATE cooperatives SET version = version WHERE area_id = 'NB-HL-NINHHAI'"
     };
     sqlx::query(lock).execute(&mut *writer).await.unwrap();
-    let preview = s.call("POST", "/api/reorganisations", Some(&admin), Some(reform()));
+    let preview = s.reorganise(&admin, reform(), false);
     let (st, b) = tokio::time::timeout(std::time::Duration::from_secs(20), preview)
         .await
         .expect("the preview waited for a writer");

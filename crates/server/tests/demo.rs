@@ -7,7 +7,7 @@ mod common;
 
 use common::Backend;
 use hoptac_core::model::{Area, AreaLevel, Cooperative, VisitReport};
-use hoptac_core::six_month::{ReviewPeriods, ReviewResponse};
+use hoptac_core::six_month::ReviewResponse;
 use hoptac_core::validate::date_of_millis_vn;
 use serde_json::Value;
 
@@ -118,8 +118,7 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
     // The review opens on the latest half-year with reports, and shows the year's new HTX
     // and THT against the province's targets: 2026-H1 founded three HTX (targets 4) and one
     // THT (target 2).
-    let (_, b) = s.call("GET", "/api/review/periods", Some(&sup), None).await;
-    let periods: ReviewPeriods = serde_json::from_value(b).unwrap();
+    let periods = s.review_periods(&sup).await;
     assert_eq!(
         periods.with_reports,
         ["2026-H1", "2025-H2", "2024-H2", "2021-H2", "2021-H1"]
@@ -127,12 +126,8 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
     let review = |period: &str, area: &str| {
         let s = &s;
         let sup = sup.clone();
-        let q = format!("/api/review?period={period}&area={area}&ids=true");
-        async move {
-            let (st, b) = s.call("GET", &q, Some(&sup), None).await;
-            assert_eq!(st, 200, "{b}");
-            serde_json::from_value::<ReviewResponse>(b).unwrap()
-        }
+        let q = format!("period={period}&area={area}&ids=true");
+        async move { s.review(&sup, &q).await }
     };
     // (new HTX, its target), (new THT, its target).
     let founded = |r: &ReviewResponse| {
@@ -186,14 +181,12 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         let s = &s;
         let sup = sup.clone();
         async move {
-            let q = format!("/api/visits?limit=200&area={}", urlencode(&area));
-            let (st, b) = s.call("GET", &q, Some(&sup), None).await;
-            assert_eq!(st, 200, "{b}");
-            b["reports"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["report"]["id"].as_str().unwrap().to_string())
+            let q = format!("limit=200&area={}", urlencode(&area));
+            s.queue(&sup, &q)
+                .await
+                .reports
+                .into_iter()
+                .map(|r| r.report.id)
                 .collect::<Vec<_>>()
         }
     };

@@ -58,20 +58,19 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     };
 
     let req = json!({"area_id": "NB-KS-KIMDONG", "reason": "Trụ sở chuyển về Kim Đông"});
-    let path = format!("/api/cooperatives/{}/move", x.id);
     // Who may, and what is refused.
     assert_eq!(
-        s.call("POST", &path, Some(&hoalu), Some(req.clone()))
+        s.move_cooperative(&hoalu, &x.id, req.clone(), false)
             .await
             .0,
         403
     );
     let (st, b) = s
-        .call(
-            "POST",
-            &path,
-            Some(&sup),
-            Some(json!({"area_id": "NB-KS-KIMDONG", "reason": " "})),
+        .move_cooperative(
+            &sup,
+            &x.id,
+            json!({"area_id": "NB-KS-KIMDONG", "reason": " "}),
+            false,
         )
         .await;
     assert_eq!(
@@ -79,11 +78,11 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         (422, Some("reason"))
     );
     let (st, b) = s
-        .call(
-            "POST",
-            &path,
-            Some(&sup),
-            Some(json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"})),
+        .move_cooperative(
+            &sup,
+            &x.id,
+            json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"}),
+            false,
         )
         .await;
     assert_eq!(
@@ -91,11 +90,11 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         "a reason that reads otherwise than it is stored: {b}"
     );
     let (st, b) = s
-        .call(
-            "POST",
-            &path,
-            Some(&sup),
-            Some(json!({"area_id": "NB-KS", "reason": "x"})),
+        .move_cooperative(
+            &sup,
+            &x.id,
+            json!({"area_id": "NB-KS", "reason": "x"}),
+            false,
         )
         .await;
     assert_eq!(
@@ -104,17 +103,12 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         "a district is no commune"
     );
     let (st, _) = s
-        .call(
-            "POST",
-            "/api/cooperatives/khong-co/move",
-            Some(&sup),
-            Some(req.clone()),
-        )
+        .move_cooperative(&sup, "khong-co", req.clone(), false)
         .await;
     assert_eq!(st, 404);
 
     // The dry run says who loses and gains it, and changes nothing.
-    let (st, dry) = s.call("POST", &path, Some(&sup), Some(req.clone())).await;
+    let (st, dry) = s.move_cooperative(&sup, &x.id, req.clone(), false).await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     assert_eq!(dry["visits"], 1);
@@ -139,9 +133,7 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         "NB-HL-NINHHAI"
     );
 
-    let (st, done) = s
-        .call("POST", &format!("{path}?apply=true"), Some(&sup), Some(req))
-        .await;
+    let (st, done) = s.move_cooperative(&sup, &x.id, req, true).await;
     assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
     let moved = s.cooperative_named(&x.name).await.unwrap();
     assert_eq!(
@@ -190,14 +182,7 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     );
 
     // Audited as a move, and kept in its history.
-    let (st, audit) = s
-        .call(
-            "GET",
-            &format!("/api/audit/cooperative/{}", x.id),
-            Some(&sup),
-            None,
-        )
-        .await;
+    let (st, audit) = s.audit(&sup, "cooperative", &x.id).await;
     assert_eq!(st, 200, "{audit}");
     assert!(audit.to_string().contains("\"move\""), "{audit}");
     let decision: String = sqlx::query_scalar(

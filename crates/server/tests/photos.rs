@@ -286,14 +286,7 @@ async fn a_photo_sent_in_pieces_resumes_after_a_lost_connection(backend: Backend
         "{b}"
     );
     // Back online, the tablet asks where to go on from.
-    let (st, b) = s
-        .call(
-            "GET",
-            &format!("/api/photos/{hash}/status"),
-            Some(&officer),
-            None,
-        )
-        .await;
+    let (st, b) = s.photo_status(&officer, &hash).await;
     assert_eq!(
         (st, b),
         (200, json!({"received": CHUNK_BYTES, "complete": false}))
@@ -376,14 +369,7 @@ async fn photos_are_served_only_to_those_who_may_see_the_report(backend: Backend
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     let (st, _, _) = get_raw(&s, &kimson, &format!("/api/photos/{sent}")).await;
     assert_eq!(st, 404, "naming a hash is not holding the photo");
-    let (_, status) = s
-        .call(
-            "GET",
-            &format!("/api/photos/{sent}/status"),
-            Some(&kimson),
-            None,
-        )
-        .await;
+    let (_, status) = s.photo_status(&kimson, &sent).await;
     assert_eq!(status, json!({"received": 0, "complete": false}));
     // Sending its bytes proves they hold it: then they see it.
     let (st, _, _) = put_raw(&s, &kimson, &format!("/api/photos/{sent}"), bytes.clone()).await;
@@ -455,9 +441,7 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
         let s = &s;
         let sup = sup.clone();
         async move {
-            let (st, b) = s
-                .call("GET", &format!("/api/visits/{id}"), Some(&sup), None)
-                .await;
+            let (st, b) = s.try_report(&sup, &id).await;
             assert_eq!(st, 200, "{b}");
             serde_json::from_value::<VisitReport>(b["report"].clone()).unwrap()
         }
@@ -539,24 +523,13 @@ async fn photos_that_never_arrive_return_the_report_after_the_grace_period(backe
 
     // The server's own account: never listed, never signs in.
     let admin = s.login("quantri", "hoptac-quantri").await;
-    let (st, list) = s
-        .call("GET", "/api/users?q=thong%20hoptac", Some(&admin), None)
-        .await;
+    let (st, list) = s.find_users(&admin, "thong%20hoptac").await;
     assert_eq!((st, list["total"].clone()), (200, json!(0)), "{list}");
     for password in ["!", "", "hoptac"] {
-        let (st, _) = s
-            .call(
-                "POST",
-                "/api/auth/login",
-                None,
-                Some(json!({"username": "#he-thong", "password": password})),
-            )
-            .await;
+        let (st, _) = s.try_login("#he-thong", password).await;
         assert_eq!(st, 401);
     }
-    let (st, _) = s
-        .call("POST", "/api/users/system/reactivate", Some(&admin), None)
-        .await;
+    let (st, _) = s.reactivate(&admin, "system").await;
     assert_eq!(st, 404, "no administrator can change it");
     db.pool.close().await;
 }

@@ -9,14 +9,6 @@ use common::*;
 use hoptac_core::queue::QueuePage;
 use serde_json::json;
 
-async fn page(s: &TestServer, token: &str, query: &str) -> QueuePage {
-    let (st, b) = s
-        .call("GET", &format!("/api/visits?{query}"), Some(token), None)
-        .await;
-    assert_eq!(st, 200, "{query}: {b}");
-    serde_json::from_value(b).unwrap()
-}
-
 /// The ids of every page of `query`, `limit` at a time, and the pages' sizes.
 async fn all_pages(
     s: &TestServer,
@@ -26,7 +18,9 @@ async fn all_pages(
 ) -> (Vec<String>, Vec<usize>) {
     let (mut ids, mut sizes, mut after) = (Vec::new(), Vec::new(), String::new());
     loop {
-        let p = page(s, token, &format!("{query}&limit={limit}&after={after}")).await;
+        let p = s
+            .queue(token, &format!("{query}&limit={limit}&after={after}"))
+            .await;
         sizes.push(p.reports.len());
         ids.extend(p.reports.iter().map(|i| i.report.id.clone()));
         match p.next {
@@ -87,7 +81,7 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     );
     // A report arriving while the supervisor pages comes at the top; the next page goes
     // on where the last one stopped.
-    let first = page(&s, &sup, "limit=3").await;
+    let first = s.queue(&sup, "limit=3").await;
     assert_eq!(ids(&first), ["q-ks", "q-7", "q-6"]);
     let (st, b) = s
         .push(
@@ -97,9 +91,11 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
-    let second = page(&s, &sup, &format!("limit=3&after={}", first.next.unwrap())).await;
+    let second = s
+        .queue(&sup, &format!("limit=3&after={}", first.next.unwrap()))
+        .await;
     assert_eq!(ids(&second), ["q-5", "q-4", "q-3"]);
-    assert_eq!(ids(&page(&s, &sup, "limit=1").await), ["q-8"]);
+    assert_eq!(ids(&s.queue(&sup, "limit=1").await), ["q-8"]);
     // The cooperative's name comes with each.
     assert_eq!(
         second.reports[0].cooperative_name,
@@ -162,9 +158,7 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         ("status=lost", "status"),
         ("period=2021-H3", "period"),
     ] {
-        let (st, b) = s
-            .call("GET", &format!("/api/visits?{q}"), Some(&sup), None)
-            .await;
+        let (st, b) = s.try_queue(&sup, &q).await;
         assert_eq!(st, 422, "{q}: {b}");
         assert!(b.to_string().contains(field), "{q}: {b}");
     }
@@ -225,17 +219,13 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     assert_eq!(st, 401);
 
     // The officers the queue can be filtered by: those of the caller's areas.
-    let (st, b) = s
-        .call("GET", "/api/visits/officers", Some(&kien), None)
-        .await;
+    let (st, b) = s.queue_officers(&kien).await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
         b,
         json!([{"id": "u-officer-kimson", "name": "Phạm Văn Kiên"}])
     );
-    let (_, b) = s
-        .call("GET", "/api/visits/officers", Some(&sup), None)
-        .await;
+    let (_, b) = s.queue_officers(&sup).await;
     let names: Vec<&str> = b
         .as_array()
         .unwrap()
@@ -307,7 +297,7 @@ async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backe
         0,
         "no reports in the supervisor's browser"
     );
-    let p = page(&s, &sup, "cooperative=coop-001").await;
+    let p = s.queue(&sup, "cooperative=coop-001").await;
     let mut got: Vec<&str> = ids(&p);
     got.sort();
     assert_eq!(got, ["p-0", "p-1"]);
@@ -330,7 +320,7 @@ async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backe
     let (all, sizes) = all_pages(&s, &sup, "cooperative=coop-001&order=visit_date", 2).await;
     assert_eq!(all, ["p-4", "p-0", "p-1", "p-5", "p-3"]);
     assert_eq!(sizes, [2, 2, 1]);
-    let received = page(&s, &sup, "cooperative=coop-001&limit=1").await;
+    let received = s.queue(&sup, "cooperative=coop-001&limit=1").await;
     assert_eq!(
         ids(&received),
         ["p-5"],
@@ -347,9 +337,7 @@ async fn supervisors_read_reports_from_the_server_and_officers_keep_theirs(backe
             "after",
         ),
     ] {
-        let (st, b) = s
-            .call("GET", &format!("/api/visits?{query}"), Some(&sup), None)
-            .await;
+        let (st, b) = s.try_queue(&sup, &query).await;
         assert_eq!(
             (st, b["fields"][0]["field"].as_str()),
             (422, Some(field)),

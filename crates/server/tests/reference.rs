@@ -20,9 +20,7 @@ fn items(changes: &[Change]) -> Vec<ReferenceItem> {
 }
 
 async fn review_support(s: &TestServer, token: &str) -> Vec<(String, String, i64)> {
-    let (st, r) = s
-        .call("GET", "/api/review?period=2021-H1", Some(token), None)
-        .await;
+    let (st, r) = s.try_review(token, "period=2021-H1").await;
     assert_eq!(st, 200, "{r}");
     r["review"]["support_received"]
         .as_array()
@@ -56,30 +54,10 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
 
     // Only administrators add; a name is required.
     let new = json!({"list": "support_kind", "label_vi": "Vay vốn ưu đãi", "label_en": "Preferential loans"});
-    assert_eq!(
-        s.call(
-            "POST",
-            "/api/reference",
-            Some(&supervisor),
-            Some(new.clone())
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        s.call("POST", "/api/reference", Some(&officer), Some(new.clone()))
-            .await
-            .0,
-        403
-    );
+    assert_eq!(s.add_reference(&supervisor, new.clone()).await.0, 403);
+    assert_eq!(s.add_reference(&officer, new.clone()).await.0, 403);
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "support_kind", "label_vi": "  "})),
-        )
+        .add_reference(&admin, json!({"list": "support_kind", "label_vi": "  "}))
         .await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
@@ -87,21 +65,14 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         "{b}"
     );
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "nonsense", "label_vi": "x"})),
-        )
+        .add_reference(&admin, json!({"list": "nonsense", "label_vi": "x"}))
         .await;
     assert!(
         (400..500).contains(&st),
         "an unknown list is the client's error: {st} {b}"
     );
 
-    let (st, added) = s
-        .call("POST", "/api/reference", Some(&admin), Some(new.clone()))
-        .await;
+    let (st, added) = s.add_reference(&admin, new.clone()).await;
     assert_eq!(st, 201, "{added}");
     assert_eq!(added["key"], "vay_von_uu_dai");
     assert_eq!(added["area_path"], "NB/");
@@ -111,11 +82,9 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     );
     // The same name again (diacritics and case aside) is refused.
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "support_kind", "label_vi": "vay von UU DAI"})),
+        .add_reference(
+            &admin,
+            json!({"list": "support_kind", "label_vi": "vay von UU DAI"}),
         )
         .await;
     assert_eq!(
@@ -129,7 +98,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     assert!(pulled
         .iter()
         .any(|i| i.key == "vay_von_uu_dai" && i.label_vi == "Vay vốn ưu đãi"));
-    let (_, listed) = s.call("GET", "/api/reference", Some(&officer), None).await;
+    let (_, listed) = s.reference(&officer).await;
     assert_eq!(listed.as_array().unwrap().len(), 21);
 
     // A report chooses it; a key no list has is refused with its field.
@@ -176,11 +145,11 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     // Renamed: the report keeps its key, the review shows the corrected name.
     let put = |vi: &str, retired: bool| json!({"label_vi": vi, "label_en": "Preferential loans", "retired": retired});
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/reference/support_kind/vay_von_uu_dai",
-            Some(&admin),
-            Some(put("Vay vốn ưu đãi (NHCSXH)", false)),
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            put("Vay vốn ưu đãi (NHCSXH)", false),
         )
         .await;
     assert_eq!(st, 200, "{b}");
@@ -191,11 +160,11 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     // Retired: no longer offered, still counted, and a report written before on a tablet
     // that had not heard is still accepted.
     let (st, b) = s
-        .call(
-            "PUT",
-            "/api/reference/support_kind/vay_von_uu_dai",
-            Some(&admin),
-            Some(put("Vay vốn ưu đãi (NHCSXH)", true)),
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            put("Vay vốn ưu đãi (NHCSXH)", true),
         )
         .await;
     assert_eq!((st, b["retired"].clone()), (200, json!(true)), "{b}");
@@ -215,9 +184,13 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
 
     // A change sends only what changes: restoring leaves the names alone, renaming
     // leaves it in use or retired (a page loaded earlier does not undo another change).
-    let path = "/api/reference/support_kind/vay_von_uu_dai";
     let (st, b) = s
-        .call("PUT", path, Some(&admin), Some(json!({"retired": false})))
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            json!({"retired": false}),
+        )
         .await;
     assert_eq!(
         (
@@ -235,15 +208,20 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         "{b}"
     );
     let (st, b) = s
-        .call("PUT", path, Some(&admin), Some(json!({"retired": true})))
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            json!({"retired": true}),
+        )
         .await;
     assert_eq!((st, b["retired"].clone()), (200, json!(true)));
     let (st, b) = s
-        .call(
-            "PUT",
-            path,
-            Some(&admin),
-            Some(json!({"label_en": "Preferential credit"})),
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            json!({"label_en": "Preferential credit"}),
         )
         .await;
     assert_eq!(
@@ -253,11 +231,11 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     );
     // Renamed to a name the list has: refused.
     let (st, b) = s
-        .call(
-            "PUT",
-            path,
-            Some(&admin),
-            Some(json!({"label_vi": "Tín dụng"})),
+        .update_reference(
+            &admin,
+            "support_kind",
+            "vay_von_uu_dai",
+            json!({"label_vi": "Tín dụng"}),
         )
         .await;
     assert_eq!(
@@ -267,12 +245,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     );
     // "Other" is the built-in item with its description box: not a second one.
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "difficulty", "label_vi": "Khác"})),
-        )
+        .add_reference(&admin, json!({"list": "difficulty", "label_vi": "Khác"}))
         .await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
@@ -282,25 +255,15 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
 
     // Unknown items and lists are 404; nobody else changes them.
     assert_eq!(
-        s.call(
-            "PUT",
-            "/api/reference/support_kind/nothing_here",
-            Some(&admin),
-            Some(put("x", false))
-        )
-        .await
-        .0,
+        s.update_reference(&admin, "support_kind", "nothing_here", put("x", false))
+            .await
+            .0,
         404
     );
     assert_eq!(
-        s.call(
-            "PUT",
-            "/api/reference/support_kind/training",
-            Some(&supervisor),
-            Some(put("x", false))
-        )
-        .await
-        .0,
+        s.update_reference(&supervisor, "support_kind", "training", put("x", false))
+            .await
+            .0,
         403
     );
 
@@ -329,53 +292,37 @@ async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
     let admin = s.login("quantri", "hoptac-quantri").await;
     // An administrator of Kim Sơn district.
     let (st, made) = s
-        .call("POST", "/api/users", Some(&admin), Some(json!({
-            "username": "quantri.kimson", "display_name": "Quản trị Kim Sơn", "role": "admin", "areas": ["NB-KS"]})))
+        .create_user(&admin, json!({
+            "username": "quantri.kimson", "display_name": "Quản trị Kim Sơn", "role": "admin", "areas": ["NB-KS"]}))
         .await;
     assert_eq!(st, 201, "{made}");
     let temp = made["temporary_password"].as_str().unwrap();
     let ks = s.login("quantri.kimson", temp).await;
-    let (st, b) = s
-        .call(
-            "POST",
-            "/api/me/password",
-            Some(&ks),
-            Some(json!({"current_password": temp, "new_password": "kim-son-2025-quan-tri"})),
-        )
-        .await;
+    let (st, b) = s.change_password(&ks, temp, "kim-son-2025-quan-tri").await;
     assert_eq!(st, 200, "{b}");
 
     let (st, item) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&ks),
-            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"})),
+        .add_reference(
+            &ks,
+            json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"}),
         )
         .await;
     assert_eq!(st, 201, "{item}");
     assert_eq!(item["area_path"], "NB/NB-KS/");
     // Not for an area outside theirs.
     let (st, _) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&ks),
-            Some(json!({"list": "programme", "label_vi": "Khác", "area_id": "NB-HL"})),
+        .add_reference(
+            &ks,
+            json!({"list": "programme", "label_vi": "Khác", "area_id": "NB-HL"}),
         )
         .await;
     assert_eq!(st, 403);
     // Nor the national items or the province's.
     let put = json!({"label_vi": "Đổi tên", "label_en": "", "retired": true});
     assert_eq!(
-        s.call(
-            "PUT",
-            "/api/reference/programme/resolution113",
-            Some(&ks),
-            Some(put.clone())
-        )
-        .await
-        .0,
+        s.update_reference(&ks, "programme", "resolution113", put.clone())
+            .await
+            .0,
         403
     );
 
@@ -389,7 +336,7 @@ async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
     let hl = s.pull_all(&hoalu, "tab-hl", 500).await;
     assert!(!has(&hl), "Hoa Lư's officer does not");
     assert_eq!(items(&hl).len(), 20, "but receives the national lists");
-    let (_, listed) = s.call("GET", "/api/reference", Some(&hoalu), None).await;
+    let (_, listed) = s.reference(&hoalu).await;
     assert!(!listed
         .as_array()
         .unwrap()
@@ -408,40 +355,31 @@ async fn an_item_reaches_only_the_area_it_was_added_for(backend: Backend) {
     // Another district may have an item of the same name; the same line (the province's
     // own list and Kim Sơn's) may not.
     let (st, b) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn", "area_id": "NB-HL"})),
+        .add_reference(
+            &admin,
+            json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn", "area_id": "NB-HL"}),
         )
         .await;
     assert_eq!(st, 201, "{b}");
     assert_eq!(b["key"], "de_an_coi_kim_son_2");
     let (st, _) = s
-        .call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"})),
+        .add_reference(
+            &admin,
+            json!({"list": "programme", "label_vi": "Đề án cói Kim Sơn"}),
         )
         .await;
     assert_eq!(st, 422, "the province's list would show it twice");
     // The province's administrator sees and may change it.
-    let (_, listed) = s.call("GET", "/api/reference", Some(&admin), None).await;
+    let (_, listed) = s.reference(&admin).await;
     assert!(listed
         .as_array()
         .unwrap()
         .iter()
         .any(|i: &Value| i["key"] == "de_an_coi_kim_son"));
     assert_eq!(
-        s.call(
-            "PUT",
-            "/api/reference/programme/de_an_coi_kim_son",
-            Some(&admin),
-            Some(put)
-        )
-        .await
-        .0,
+        s.update_reference(&admin, "programme", "de_an_coi_kim_son", put)
+            .await
+            .0,
         200
     );
 }
@@ -455,11 +393,9 @@ async fn two_administrators_adding_at_once_get_two_items(backend: Backend) {
     // Four adds of one name for two sibling districts, all at once: each district gets
     // it once, with its own key (PostgreSQL serialises them by an advisory lock).
     let add = |area: &'static str| {
-        s.call(
-            "POST",
-            "/api/reference",
-            Some(&admin),
-            Some(json!({"list": "support_kind", "label_vi": "Vay vốn", "area_id": area})),
+        s.add_reference(
+            &admin,
+            json!({"list": "support_kind", "label_vi": "Vay vốn", "area_id": area}),
         )
     };
     let (a, b, c, d) = tokio::join!(add("NB-HL"), add("NB-KS"), add("NB-HL"), add("NB-KS"));
@@ -483,7 +419,7 @@ async fn two_administrators_adding_at_once_get_two_items(backend: Backend) {
     assert_eq!(keys[1].0, "vay_von_2");
     assert_ne!(keys[0].1, keys[1].1);
     // What tablets receive is what the table holds.
-    let (_, listed) = s.call("GET", "/api/reference", Some(&admin), None).await;
+    let (_, listed) = s.reference(&admin).await;
     for (key, path) in &keys {
         assert!(listed
             .as_array()

@@ -34,38 +34,26 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
 
     // The former units of the three provinces, loaded from the bundled list.
     let (st, dry) = s
-        .call(
-            "POST",
-            "/api/areas/official",
-            Some(&admin),
-            Some(json!({"province": "37", "list": "before-2025"})),
-        )
+        .load_official_units(&admin, json!({"province": "37", "list": "before-2025"}))
         .await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     let (st, loaded) = s
-        .call(
-            "POST",
-            "/api/areas/official",
-            Some(&admin),
-            Some(json!({"province": "37", "list": "before-2025", "apply": true})),
+        .load_official_units(
+            &admin,
+            json!({"province": "37", "list": "before-2025", "apply": true}),
         )
         .await;
     assert_eq!(st, 200, "{loaded}");
     let made = loaded["created"].as_array().unwrap();
     assert_eq!(made.iter().filter(|a| a["level"] == "commune").count(), 398);
     let (_, again) = s
-        .call(
-            "POST",
-            "/api/areas/official",
-            Some(&admin),
-            Some(json!({"province": "37", "list": "before-2025"})),
-        )
+        .load_official_units(&admin, json!({"province": "37", "list": "before-2025"}))
         .await;
     assert_eq!(again["created"].as_array().unwrap().len(), 0, "loaded once");
 
     // The former communes: code → (id, name, district name).
-    let (_, areas) = s.call("GET", "/api/areas", Some(&admin), None).await;
+    let (_, areas) = s.try_areas(&admin, false).await;
     let areas: Vec<hoptac_core::model::Area> = serde_json::from_value(areas).unwrap();
     let by_id: BTreeMap<&str, &hoptac_core::model::Area> =
         areas.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -180,12 +168,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(st, 200, "{b}");
     for i in 0..3 {
         let (st, b) = s
-            .call(
-                "POST",
-                &format!("/api/visits/v-giatan-{i}/decisions"),
-                Some(&sup),
-                Some(json!({"action": "approve"})),
-            )
+            .decide_with(&sup, &format!("v-giatan-{i}"), json!({"action": "approve"}))
             .await;
         assert_eq!(st, 200, "{b}");
     }
@@ -201,14 +184,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     let before_reform = s.export_registry(&admin).await;
 
     // The reform as published, for today's Ninh Bình.
-    let (st, reform) = s
-        .call(
-            "GET",
-            "/api/reorganisations/official-2025?province=37",
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (st, reform) = s.official_reorganisation(&admin, "37").await;
     assert_eq!(st, 200, "{reform}");
     let mut reform: Reorganisation = serde_json::from_value(reform).unwrap();
     assert_eq!(reform.effective_on, "2025-07-01");
@@ -230,24 +206,12 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert!(split.into.contains(&new_id(TAY_HOA_LU)));
     // An officer of the province's neighbour is not asked: outside the administrator's
     // areas, and an officer may not see it.
-    let (st, _) = s
-        .call(
-            "GET",
-            "/api/reorganisations/official-2025?province=37",
-            Some(&giatan),
-            None,
-        )
-        .await;
+    let (st, _) = s.official_reorganisation(&giatan, "37").await;
     assert_eq!(st, 403);
 
     // The preview places the GPS one in Tây Hoa Lư, the others in Gia Vân.
     let (st, preview) = s
-        .call(
-            "POST",
-            "/api/reorganisations",
-            Some(&admin),
-            Some(serde_json::to_value(&reform).unwrap()),
-        )
+        .reorganise(&admin, serde_json::to_value(&reform).unwrap(), false)
         .await;
     assert_eq!(st, 200, "{preview}");
     assert_eq!(preview["blocked"], json!([]), "{}", preview["blocked"]);
@@ -290,12 +254,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         new_id(TAY_HOA_LU),
     );
     let (st, refused) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(serde_json::to_value(&wrong).unwrap()),
-        )
+        .reorganise(&admin, serde_json::to_value(&wrong).unwrap(), true)
         .await;
     assert_eq!((st, refused["applied"].as_bool()), (200, Some(false)));
     assert_eq!(
@@ -318,12 +277,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         .placements
         .insert(chosen.id.clone(), new_id(TAY_HOA_LU));
     let (st, done) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(serde_json::to_value(&reform).unwrap()),
-        )
+        .reorganise(&admin, serde_json::to_value(&reform).unwrap(), true)
         .await;
     assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
     assert!(placed(&done, &chosen.id).1.contains("Do bạn chọn"));
@@ -389,12 +343,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         let sup = sup.clone();
         async move {
             let (st, r) = s
-                .call(
-                    "GET",
-                    &format!("/api/review?period={period}&area={area}"),
-                    Some(&sup),
-                    None,
-                )
+                .try_review(&sup, &format!("period={period}&area={area}"))
                 .await;
             assert_eq!(st, 200, "{r}");
             r
@@ -496,12 +445,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     // The reform cannot be applied twice: its old units are closed; posting the applied
     // one again says so once.
     let (st, twice) = s
-        .call(
-            "POST",
-            "/api/reorganisations",
-            Some(&admin),
-            Some(serde_json::to_value(&reform).unwrap()),
-        )
+        .reorganise(&admin, serde_json::to_value(&reform).unwrap(), false)
         .await;
     assert_eq!(st, 422);
     assert_eq!(
@@ -514,14 +458,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
         .as_str()
         .unwrap()
         .contains("đã được áp dụng"));
-    let (st, again) = s
-        .call(
-            "GET",
-            "/api/reorganisations/official-2025?province=37",
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (st, again) = s.official_reorganisation(&admin, "37").await;
     assert_eq!(st, 422, "{}", again["fields"]);
 }
 
@@ -582,12 +519,7 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     assert_eq!(r.new_areas[0].code.as_deref(), Some("13285"));
     assert_eq!(r.merges[0].from.len(), 2);
     let (st, p) = s
-        .call(
-            "POST",
-            "/api/reorganisations?apply=true",
-            Some(&admin),
-            Some(serde_json::to_value(&r).unwrap()),
-        )
+        .reorganise(&admin, serde_json::to_value(&r).unwrap(), true)
         .await;
     assert_eq!(st, 200, "{p}");
     // A table without the columns: refused naming them.
@@ -643,7 +575,7 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
             "level",
         ),
     ] {
-        let (st, b) = s.call("POST", "/api/areas", Some(&admin), Some(body)).await;
+        let (st, b) = s.add_area(&admin, body).await;
         assert_eq!(
             (st, b["fields"][0]["field"].as_str()),
             (422, Some(field)),
@@ -654,11 +586,9 @@ async fn a_resolution_table_and_a_unit_added_with_a_taken_code(backend: Backend)
     // An administrator adds a unit with an official code that a closed unit had: the
     // server gives it an id of its own.
     let (st, a) = s
-        .call(
-            "POST",
-            "/api/areas",
-            Some(&admin),
-            Some(json!({"name": "Phường Mới", "level": "commune", "parent_id": "37", "code": "13291"})),
+        .add_area(
+            &admin,
+            json!({"name": "Phường Mới", "level": "commune", "parent_id": "37", "code": "13291"}),
         )
         .await;
     assert_eq!(st, 201, "{a}");

@@ -28,25 +28,12 @@ impl TestServer {
     }
 
     async fn pull_page(&self, token: &str, client: &str, cursor: i64) -> (u16, Value) {
-        self.call(
-            "POST",
-            "/api/sync/pull",
-            Some(token),
-            Some(json!({"client_id": client, "cursor": cursor, "limit": 2000})),
-        )
-        .await
+        self.pull(token, client, cursor, Some(2000)).await
     }
 
-    async fn set_areas(&self, user: &str, areas: Value) {
+    async fn set_areas(&self, user: &str, areas: &[&str]) {
         let admin = self.login(ADMIN.0, ADMIN.1).await;
-        let (st, b) = self
-            .call(
-                "PUT",
-                &format!("/api/users/{user}/areas"),
-                Some(&admin),
-                Some(json!({ "areas": areas })),
-            )
-            .await;
+        let (st, b) = self.set_user_areas(&admin, user, areas).await;
         assert_eq!(st, 200, "{b}");
     }
 
@@ -295,7 +282,7 @@ async fn work_written_before_a_reassignment_is_accepted_and_marked(backend: Back
     };
     let t = s.officer().await;
     // Written yesterday in Gia Viễn (coop-009), offline; today Gia Viễn is taken away.
-    s.set_areas("u-officer-hoalu", json!(["NB-HL"])).await;
+    s.set_areas("u-officer-hoalu", &["NB-HL"]).await;
     let r = s
         .push_ok(
             &t,
@@ -353,7 +340,7 @@ async fn narrowing_a_district_to_one_commune_removes_the_other_communes_from_the
     let first = s.pull_all(&t, "tab", 2000).await;
     let (_, page) = s.pull_page(&t, "tab", 0).await;
     let cursor = page["cursor"].as_i64().unwrap();
-    s.set_areas("u-officer-hoalu", json!(["NB-HL-NINHHAI", "NB-GV"]))
+    s.set_areas("u-officer-hoalu", &["NB-HL-NINHHAI", "NB-GV"])
         .await;
     let (st, page) = s.pull_page(&t, "tab", cursor).await;
     assert_eq!(st, 200);
@@ -404,7 +391,7 @@ async fn signing_out_revokes_the_session_and_only_that_one(backend: Backend) {
         return;
     };
     let (a, b) = (s.officer().await, s.officer().await);
-    let (st, _) = s.call("POST", "/api/auth/logout", Some(&a), None).await;
+    let (st, _) = s.logout(&a).await;
     assert_eq!(st, 204);
     let (st, body) = s.pull_page(&a, "tab", 0).await;
     assert_eq!((st, body["code"].as_str()), (401, Some("unauthenticated")));
@@ -471,7 +458,7 @@ async fn work_written_after_a_reassignment_is_refused_whatever_its_kind(backend:
     let sup = s.login(SUPERVISOR.0, SUPERVISOR.1).await;
     let (st, _) = s.decide(&sup, "gv-1", "return", "Bổ sung").await;
     assert_eq!(st, 200);
-    s.set_areas("u-officer-hoalu", json!(["NB-HL"])).await;
+    s.set_areas("u-officer-hoalu", &["NB-HL"]).await;
     let later = hoptac_server::storage::now_ms() + 60_000;
     let mut coop: hoptac_core::model::Cooperative = serde_json::from_value(json!({
         "id": "gv-new", "kind": "tht", "name": "THT Mới", "sector": "agriculture",

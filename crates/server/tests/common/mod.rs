@@ -193,6 +193,100 @@ impl TestServer {
         token
     }
 
+    // ---- Signing in and out, one's own password ----
+
+    /// `POST /api/auth/login` with `user` and `password`: (status, body), for sign-ins
+    /// that may be refused.
+    pub async fn try_login(&self, user: &str, password: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": user, "password": password})),
+        )
+        .await
+    }
+
+    /// `POST /api/auth/logout`: ends `token`'s session.
+    pub async fn logout(&self, token: &str) -> (u16, Value) {
+        self.call("POST", "/api/auth/logout", Some(token), None)
+            .await
+    }
+
+    /// `POST /api/me/password`: `token`'s user changes `current` to `new`.
+    pub async fn change_password(&self, token: &str, current: &str, new: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/me/password",
+            Some(token),
+            Some(json!({"current_password": current, "new_password": new})),
+        )
+        .await
+    }
+
+    // ---- Accounts ----
+
+    /// `POST /api/users` with `body` ({"username", "display_name", "role", "areas"}).
+    pub async fn create_user(&self, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", "/api/users", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /api/users`: the accounts `token` may manage.
+    pub async fn users(&self, token: &str) -> (u16, Value) {
+        self.call("GET", "/api/users", Some(token), None).await
+    }
+
+    /// `GET /api/users?q={q}` (`q` as it goes in the address: `pham%20thi`).
+    pub async fn find_users(&self, token: &str, q: &str) -> (u16, Value) {
+        self.call("GET", &format!("/api/users?q={q}"), Some(token), None)
+            .await
+    }
+
+    /// `POST /api/users/{id}/reset-password`: a new temporary password.
+    pub async fn reset_password(&self, token: &str, id: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/users/{id}/reset-password"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/users/{id}/deactivate`.
+    pub async fn deactivate(&self, token: &str, id: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/users/{id}/deactivate"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/users/{id}/reactivate`.
+    pub async fn reactivate(&self, token: &str, id: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/users/{id}/reactivate"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `PUT /api/users/{id}/areas`: the areas the account works in, replaced by `areas`.
+    pub async fn set_user_areas(&self, token: &str, id: &str, areas: &[&str]) -> (u16, Value) {
+        self.call(
+            "PUT",
+            &format!("/api/users/{id}/areas"),
+            Some(token),
+            Some(json!({ "areas": areas })),
+        )
+        .await
+    }
+
     /// `GET /api/me`: the signed-in user as the server answers it (status, body).
     pub async fn me(&self, token: &str) -> (u16, Value) {
         self.call("GET", "/api/me", Some(token), None).await
@@ -253,6 +347,253 @@ impl TestServer {
             "/api/reorganisations"
         };
         self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// `POST /api/areas/official` with `body` ({"province", "list", "apply"}): the
+    /// official units of a province loaded, or (without "apply") their preview.
+    pub async fn load_official_units(&self, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", "/api/areas/official", Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /api/areas` (`closed`: with the closed ones): (status, body).
+    pub async fn try_areas(&self, token: &str, closed: bool) -> (u16, Value) {
+        let path = if closed {
+            "/api/areas?closed=true"
+        } else {
+            "/api/areas"
+        };
+        self.call("GET", path, Some(token), None).await
+    }
+
+    /// `POST /api/areas` with `body` (a new area).
+    pub async fn add_area(&self, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", "/api/areas", Some(token), Some(body))
+            .await
+    }
+
+    /// `PUT /api/areas/{id}` with `body` (its name or code changed).
+    pub async fn update_area(&self, token: &str, id: &str, body: Value) -> (u16, Value) {
+        self.call("PUT", &format!("/api/areas/{id}"), Some(token), Some(body))
+            .await
+    }
+
+    /// `GET /api/reorganisations/official-2025?province={province}`: the 2025 reform
+    /// of the province, as a reorganisation to preview.
+    pub async fn official_reorganisation(&self, token: &str, province: &str) -> (u16, Value) {
+        self.call(
+            "GET",
+            &format!("/api/reorganisations/official-2025?province={province}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    // ---- Reference lists ----
+
+    /// `GET /api/reference`: the reference lists `token` may see.
+    pub async fn reference(&self, token: &str) -> (u16, Value) {
+        self.call("GET", "/api/reference", Some(token), None).await
+    }
+
+    /// `POST /api/reference` with `body` ({"list", "label_vi", "area_id"…}): a new item.
+    pub async fn add_reference(&self, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", "/api/reference", Some(token), Some(body))
+            .await
+    }
+
+    /// `PUT /api/reference/{list}/{key}` with `body` (labels, retired).
+    pub async fn update_reference(
+        &self,
+        token: &str,
+        list: &str,
+        key: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        self.call(
+            "PUT",
+            &format!("/api/reference/{list}/{key}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    // ---- Cooperatives ----
+
+    /// `GET /api/cooperatives/duplicates`: the pairs flagged as possible duplicates.
+    pub async fn duplicates(&self, token: &str) -> (u16, Value) {
+        self.call("GET", "/api/cooperatives/duplicates", Some(token), None)
+            .await
+    }
+
+    /// `POST /api/cooperatives/merge`: keeps `keep`, removes `remove` (its reports move).
+    pub async fn merge_cooperatives(&self, token: &str, keep: &str, remove: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/cooperatives/merge",
+            Some(token),
+            Some(json!({"keep": keep, "remove": remove})),
+        )
+        .await
+    }
+
+    /// `POST /api/cooperatives/duplicates/dismiss`: the pair `a`, `b` is not a duplicate.
+    pub async fn dismiss_duplicate(&self, token: &str, a: &str, b: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/api/cooperatives/duplicates/dismiss",
+            Some(token),
+            Some(json!({"a": a, "b": b})),
+        )
+        .await
+    }
+
+    /// `POST /api/cooperatives/{id}/move` with `body` ({"area_id", "reason"}): its
+    /// preview, or (`apply`) the move made.
+    pub async fn move_cooperative(
+        &self,
+        token: &str,
+        id: &str,
+        body: Value,
+        apply: bool,
+    ) -> (u16, Value) {
+        let query = if apply { "?apply=true" } else { "" };
+        self.call(
+            "POST",
+            &format!("/api/cooperatives/{id}/move{query}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    // ---- Visit reports: the queue, one report ----
+
+    /// `GET /api/visits?{query}`: one page of the review queue, (status, body).
+    pub async fn try_queue(&self, token: &str, query: &str) -> (u16, Value) {
+        self.call("GET", &format!("/api/visits?{query}"), Some(token), None)
+            .await
+    }
+
+    /// `GET /api/visits?{query}`: one page of the review queue (asserts 200).
+    pub async fn queue(&self, token: &str, query: &str) -> hoptac_core::queue::QueuePage {
+        let (st, b) = self.try_queue(token, query).await;
+        assert_eq!(st, 200, "{query}: {b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    /// `GET /api/visits/officers`: the officers the queue can be filtered by.
+    pub async fn queue_officers(&self, token: &str) -> (u16, Value) {
+        self.call("GET", "/api/visits/officers", Some(token), None)
+            .await
+    }
+
+    /// `GET /api/visits/{id}`: one report with its previous revision, (status, body).
+    pub async fn try_report(&self, token: &str, id: &str) -> (u16, Value) {
+        self.call("GET", &format!("/api/visits/{id}"), Some(token), None)
+            .await
+    }
+
+    /// `GET /api/visits/{id}`: one report with its previous revision (asserts 200).
+    pub async fn report(&self, token: &str, id: &str) -> hoptac_core::queue::ReportDetail {
+        let (st, b) = self.try_report(token, id).await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    // ---- The six-monthly review ----
+
+    /// `GET /api/review?{query}`: (status, body).
+    pub async fn try_review(&self, token: &str, query: &str) -> (u16, Value) {
+        self.call("GET", &format!("/api/review?{query}"), Some(token), None)
+            .await
+    }
+
+    /// `GET /api/review?{query}`: the review (asserts 200).
+    pub async fn review(&self, token: &str, query: &str) -> hoptac_core::six_month::ReviewResponse {
+        let (st, b) = self.try_review(token, query).await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    /// `GET /api/review/records?{query}`: (status, body).
+    pub async fn try_review_records(&self, token: &str, query: &str) -> (u16, Value) {
+        self.call(
+            "GET",
+            &format!("/api/review/records?{query}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/review/records?{query}`: one page of a figure's records (asserts 200).
+    pub async fn review_records(
+        &self,
+        token: &str,
+        query: &str,
+    ) -> hoptac_core::six_month::RecordsPage {
+        let (st, b) = self.try_review_records(token, query).await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    /// `GET /api/review/periods`: the half-years with reports (asserts 200).
+    pub async fn review_periods(&self, token: &str) -> hoptac_core::six_month::ReviewPeriods {
+        let (st, b) = self
+            .call("GET", "/api/review/periods", Some(token), None)
+            .await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
+    }
+
+    // ---- Photos, the service ----
+
+    /// `GET /api/photos/{hash}/status`: which pieces of the photo the server holds.
+    pub async fn photo_status(&self, token: &str, hash: &str) -> (u16, Value) {
+        self.call(
+            "GET",
+            &format!("/api/photos/{hash}/status"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/health`, as `token` when given (a signed-in caller learns what it runs).
+    pub async fn health(&self, token: Option<&str>) -> (u16, Value) {
+        self.call("GET", "/api/health", token, None).await
+    }
+
+    /// `GET /api/ready`: whether the instance can serve (its database answers).
+    pub async fn ready(&self) -> (u16, Value) {
+        self.call("GET", "/api/ready", None, None).await
+    }
+
+    /// `GET /api/openapi.json`: the API's description.
+    pub async fn openapi(&self) -> (u16, Value) {
+        self.call("GET", "/api/openapi.json", None, None).await
+    }
+
+    // ---- Sync ----
+
+    /// `POST /api/sync/pull`: one page after `cursor` for `token`'s tablet `client`
+    /// (`limit` None: the request names none), (status, body).
+    pub async fn pull(
+        &self,
+        token: &str,
+        client: &str,
+        cursor: i64,
+        limit: Option<u32>,
+    ) -> (u16, Value) {
+        let body = match limit {
+            Some(limit) => json!({"client_id": client, "cursor": cursor, "limit": limit}),
+            None => json!({"client_id": client, "cursor": cursor}),
+        };
+        self.call("POST", "/api/sync/pull", Some(token), Some(body))
+            .await
     }
 
     pub async fn officer(&self) -> String {
