@@ -9,7 +9,6 @@ use hoptac_core::merge::{resolve, Choice, Conflict, Resolution};
 use hoptac_core::model::{Cooperative, Millis};
 use hoptac_core::sync::MutationOp;
 use hoptac_core::validate::FieldError;
-use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -86,11 +85,7 @@ impl Store {
     /// [`Self::registry_cache`] with the stamp it was valid for (to check it again later
     /// with [`Self::cooperatives_stamp`]).
     pub async fn registry_cache_stamped(&self) -> Result<Option<(String, String)>> {
-        let tx = self
-            .db
-            .transaction([META, COOPS])
-            .build()
-            .map_err(db_error)?;
+        let tx = self.reading([META, COOPS])?;
         let stamp = self.coops_stamp(&tx).await?;
         let row: Option<JsValue> = tx
             .object_store(META)
@@ -114,11 +109,7 @@ impl Store {
 
     /// The cooperatives store's current stamp (see `coops_stamp`).
     pub async fn cooperatives_stamp(&self) -> Result<String> {
-        let tx = self
-            .db
-            .transaction([META, COOPS])
-            .build()
-            .map_err(db_error)?;
+        let tx = self.reading([META, COOPS])?;
         self.coops_stamp(&tx).await
     }
 
@@ -126,11 +117,7 @@ impl Store {
     /// the registry reads a few fields of each), with the stamp to save the registry's list
     /// under.
     pub async fn cooperatives_js_stamped(&self) -> Result<(Vec<JsValue>, String)> {
-        let tx = self
-            .db
-            .transaction([META, COOPS])
-            .build()
-            .map_err(db_error)?;
+        let tx = self.reading([META, COOPS])?;
         let stamp = self.coops_stamp(&tx).await?;
         let items = all_js(&tx.object_store(COOPS).map_err(db_error)?).await?;
         Ok((items, stamp))
@@ -148,7 +135,7 @@ impl Store {
     }
 
     pub async fn cooperative(&self, id: &str) -> Result<Option<Cooperative>> {
-        let tx = self.db.transaction(COOPS).build().map_err(db_error)?;
+        let tx = self.reading(COOPS)?;
         let os = tx.object_store(COOPS).map_err(db_error)?;
         os.get(id)
             .serde()
@@ -159,7 +146,7 @@ impl Store {
 
     /// The conflicts of one cooperative (open and resolved), oldest first.
     pub async fn conflicts_of(&self, cooperative_id: &str) -> Result<Vec<Conflict>> {
-        let tx = self.db.transaction(CONFLICTS).build().map_err(db_error)?;
+        let tx = self.reading(CONFLICTS)?;
         let os = tx.object_store(CONFLICTS).map_err(db_error)?;
         let index = os
             .index(schema::CONFLICTS_BY_COOPERATIVE)
@@ -194,12 +181,7 @@ impl Store {
         now: Millis,
         draft_key: Option<&str>,
     ) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([COOPS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([COOPS, OUTBOX, META])?;
         let coop = Cooperative { version: 0, ..coop };
         touch_coops(&tx).await?;
         tx.object_store(COOPS)
@@ -226,12 +208,7 @@ impl Store {
         now: Millis,
         draft_key: Option<&str>,
     ) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([COOPS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([COOPS, OUTBOX, META])?;
         let base_id = base.id.clone();
         let record = Cooperative {
             version: base.version,
@@ -269,12 +246,7 @@ impl Store {
         by_name: &str,
         now: Millis,
     ) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([CONFLICTS, COOPS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([CONFLICTS, COOPS, OUTBOX, META])?;
         let conflicts = tx.object_store(CONFLICTS).map_err(db_error)?;
         let found: Option<Conflict> = conflicts
             .get(conflict_id)
@@ -369,7 +341,7 @@ pub(super) async fn delete_meta(
 impl Store {
     /// Registrations and profile edits the server refused, waiting to be fixed.
     pub async fn refused_coops(&self) -> Result<Vec<RefusedCoop>> {
-        let tx = self.db.transaction(META).build().map_err(db_error)?;
+        let tx = self.reading(META)?;
         let rows: Vec<MetaRow<RefusedCoop>> = tx
             .object_store(META)
             .map_err(db_error)?

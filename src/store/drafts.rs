@@ -2,7 +2,6 @@
 //! public/draft-worker.js, through crate::drafts), protected like unsent work.
 
 use super::*;
-use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -43,12 +42,7 @@ impl Store {
     /// Drops a form's draft (the form was left with nothing to save).
     pub async fn delete_draft(&self, key: &str) -> Result<()> {
         crate::drafts::settled().await;
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(META)?;
         tx.object_store(META)
             .map_err(db_error)?
             .delete(key)
@@ -74,7 +68,7 @@ impl Store {
     /// Every form draft on this tablet.
     pub async fn drafts(&self) -> Result<Vec<DraftRow>> {
         crate::drafts::settled().await;
-        let tx = self.db.transaction(META).build().map_err(db_error)?;
+        let tx = self.reading(META)?;
         let rows = tx
             .object_store(META)
             .map_err(db_error)?

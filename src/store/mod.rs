@@ -19,9 +19,10 @@
 //! pulled pages); this file opens the database and keeps `meta` and the session.
 
 use hoptac_core::model::{Area, LoginResponse};
-use indexed_db_futures::database::Database;
+use indexed_db_futures::database::{Database, ObjectStoreName};
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -155,6 +156,21 @@ async fn all_js(os: &ObjectStore<'_>) -> Result<Vec<JsValue>> {
 }
 
 impl Store {
+    /// A read-only transaction over `stores` (one name or an array of them).
+    fn reading<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>> {
+        self.db.transaction(stores).build().map_err(db_error)
+    }
+
+    /// A read-write transaction over `stores`; nothing is written unless it is committed
+    /// (`tx.commit().await`), so an error on the way leaves the store as it was.
+    fn writing<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>> {
+        self.db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(db_error)
+    }
+
     pub async fn open() -> Result<Store> {
         Self::open_named(DB_NAME).await
     }
@@ -208,7 +224,7 @@ impl Store {
     // ---- meta -------------------------------------------------------------------------
 
     pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let tx = self.db.transaction(META).build().map_err(db_error)?;
+        let tx = self.reading(META)?;
         let os = tx.object_store(META).map_err(db_error)?;
         let row: Option<MetaRow<T>> = os
             .get(key)
@@ -220,12 +236,7 @@ impl Store {
     }
 
     pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(META)?;
         let os = tx.object_store(META).map_err(db_error)?;
         os.put(MetaRow {
             key: key.to_string(),
@@ -275,12 +286,7 @@ impl Store {
     }
 
     pub async fn end_session(&self) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(META)?;
         let os = tx.object_store(META).map_err(db_error)?;
         os.delete(keys::SESSION)
             .primitive()
@@ -305,12 +311,7 @@ impl Store {
         let names = self.present(&[
             AREAS, COOPS, VISITS, OUTBOX, META, CONFLICTS, REFERENCE, PHOTOS,
         ]);
-        let tx = self
-            .db
-            .transaction(names.clone())
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(names.clone())?;
         for n in names {
             tx.object_store(n)
                 .map_err(db_error)?
@@ -325,7 +326,7 @@ impl Store {
     // ---- reads ------------------------------------------------------------------------
 
     async fn all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
-        let tx = self.db.transaction(store).build().map_err(db_error)?;
+        let tx = self.reading(store)?;
         all_of(&tx.object_store(store).map_err(db_error)?).await
     }
 
@@ -356,12 +357,7 @@ impl Store {
         for (k, v) in fields {
             let _ = js_sys::Reflect::set(&row, &(*k).into(), v);
         }
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(META)?;
         put_now(&tx.object_store(META).map_err(db_error)?, &row)?;
         tx.commit().await.map_err(db_error)
     }

@@ -5,7 +5,6 @@
 use super::*;
 use hoptac_core::model::{Millis, ReportStatus, VisitReport};
 use hoptac_core::sync::{Mutation, MutationOp, Rejection};
-use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
 
 pub const EXPORT_FORMAT: &str = "hoptac-unsent-work/1";
@@ -77,7 +76,7 @@ impl Store {
     }
 
     pub async fn outbox_len(&self) -> Result<u32> {
-        let tx = self.db.transaction(OUTBOX).build().map_err(db_error)?;
+        let tx = self.reading(OUTBOX)?;
         let os = tx.object_store(OUTBOX).map_err(db_error)?;
         os.count()
             .primitive()
@@ -186,7 +185,7 @@ impl Store {
             match &m.op {
                 MutationOp::SubmitVisit(v) => {
                     let exists = {
-                        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+                        let tx = self.reading(VISITS)?;
                         let os = tx.object_store(VISITS).map_err(db_error)?;
                         self.visit(&os, &v.id).await?.is_some()
                     };
@@ -238,12 +237,7 @@ impl Store {
     }
 
     pub(super) async fn queue(&self, op: MutationOp, now: Millis) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([OUTBOX, META])?;
         append_mutation(&tx, op, now, None).await?;
         tx.commit().await.map_err(db_error)
     }
@@ -254,12 +248,7 @@ impl Store {
     /// visits "Cần sửa" with the server's reasons (they stay on the tablet until fixed and
     /// sent again).
     pub async fn acknowledge(&self, last_id: u64, rejected: &[Rejection]) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([OUTBOX, VISITS, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([OUTBOX, VISITS, META])?;
         let outbox = tx.object_store(OUTBOX).map_err(db_error)?;
         // The refused registrations and edits, read before they leave the outbox: they are
         // kept to be fixed (a refused visit stays in `visits`, marked).
@@ -334,12 +323,7 @@ impl Store {
         author_id: &str,
         now: Millis,
     ) -> Result<usize> {
-        let tx = self
-            .db
-            .transaction([VISITS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([VISITS, OUTBOX, META])?;
         let outbox = tx.object_store(OUTBOX).map_err(db_error)?;
         let waiting: Vec<Mutation> = all_of(&outbox).await?;
         let queued: Vec<String> = waiting.iter().map(|m| m.record_id().to_string()).collect();

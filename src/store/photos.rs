@@ -17,7 +17,6 @@ use super::*;
 use hoptac_core::model::Millis;
 use hoptac_core::photo::{Held, PhotoRef};
 use hoptac_core::sync::Mutation;
-use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -193,12 +192,7 @@ impl Store {
         height: u32,
         now: Millis,
     ) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(PHOTOS)?;
         let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let found = row_of(&os, hash).await?;
         if found.is_none() {
@@ -221,7 +215,7 @@ impl Store {
         if !self.has_photos() {
             return Ok(None);
         }
-        let tx = self.db.transaction(PHOTOS).build().map_err(db_error)?;
+        let tx = self.reading(PHOTOS)?;
         row_of(&tx.object_store(PHOTOS).map_err(db_error)?, hash).await
     }
 
@@ -236,7 +230,7 @@ impl Store {
         if !self.has_photos() {
             return Ok(Vec::new());
         }
-        let tx = self.db.transaction(PHOTOS).build().map_err(db_error)?;
+        let tx = self.reading(PHOTOS)?;
         let rows = all_js(&tx.object_store(PHOTOS).map_err(db_error)?).await?;
         Ok(rows.iter().filter_map(held_of).collect())
     }
@@ -257,12 +251,7 @@ impl Store {
     }
 
     async fn update_photo(&self, hash: &str, f: impl Fn(&js_sys::Object)) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(PHOTOS)?;
         let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let found = row_of(&os, hash).await?;
         if let Some(row) = found {
@@ -292,12 +281,7 @@ impl Store {
         if names.is_empty() {
             return Ok(0);
         }
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(PHOTOS)?;
         let os = tx.object_store(PHOTOS).map_err(db_error)?;
         let mut queued = 0;
         for (i, h) in names.iter().enumerate() {
@@ -418,12 +402,7 @@ impl Store {
     }
 
     async fn delete_photo(&self, hash: &str) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(PHOTOS)?;
         tx.object_store(PHOTOS)
             .map_err(db_error)?
             .delete(hash)
@@ -482,12 +461,7 @@ impl Store {
             .into_iter()
             .filter(|p| p.done && !named.contains(&p.hash) && confirmed.contains(&p.hash))
             .collect();
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing(PHOTOS)?;
         let os = tx.object_store(PHOTOS).map_err(db_error)?;
         for p in &done {
             os.delete(p.hash.as_str())

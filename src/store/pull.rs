@@ -4,7 +4,6 @@
 use super::*;
 use hoptac_core::sync::{ChangeRow, Mutation};
 use indexed_db_futures::object_store::ObjectStore;
-use indexed_db_futures::transaction::TransactionMode;
 use wasm_bindgen::JsValue;
 
 /// The end of every pulled page, in its transaction: the new cursor, and the outbox
@@ -120,22 +119,13 @@ impl Store {
         // An empty page (the usual answer when nothing changed) writes only the cursor and
         // the outbox: its transaction must not hold up the registry's reads of the records.
         if rows.length() == 0 {
-            let tx = self
-                .db
-                .transaction([OUTBOX, META])
-                .with_mode(TransactionMode::Readwrite)
-                .build()
-                .map_err(db_error)?;
+            let tx = self.writing([OUTBOX, META])?;
             finish_pull(&tx, cursor, last_mutation_id).await?;
             tx.commit().await.map_err(db_error)?;
             return Ok(0);
         }
         let tx = self
-            .db
-            .transaction(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, REFERENCE, OUTBOX, META]))
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+            .writing(self.present(&[AREAS, COOPS, VISITS, CONFLICTS, REFERENCE, OUTBOX, META]))?;
         let areas = tx.object_store(AREAS).map_err(db_error)?;
         let coops = tx.object_store(COOPS).map_err(db_error)?;
         let visits = tx.object_store(VISITS).map_err(db_error)?;

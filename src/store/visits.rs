@@ -8,7 +8,6 @@ use hoptac_core::model::{Millis, ReportStatus, VisitReport};
 use hoptac_core::sync::MutationOp;
 use hoptac_core::validate::FieldError;
 use indexed_db_futures::object_store::ObjectStore;
-use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -127,7 +126,7 @@ impl<'de> Deserialize<'de> for LocalSync {
 }
 impl Store {
     pub async fn visits(&self) -> Result<Vec<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let tx = self.reading(VISITS)?;
         let os = tx.object_store(VISITS).map_err(db_error)?;
         let items = all_js(&os).await?;
         items.into_iter().map(visit_from_js).collect()
@@ -145,7 +144,7 @@ impl Store {
 
     /// The visits of one cooperative, through the `by_cooperative` index.
     pub async fn visits_of(&self, cooperative_id: &str) -> Result<Vec<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let tx = self.reading(VISITS)?;
         let os = tx.object_store(VISITS).map_err(db_error)?;
         let index = os.index(schema::VISITS_BY_COOPERATIVE).map_err(db_error)?;
         let items: Vec<JsValue> = index
@@ -170,12 +169,7 @@ impl Store {
     ) -> Result<LocalVisit> {
         // A draft still being written by the drafts worker must not land after its removal.
         crate::drafts::settled().await;
-        let tx = self
-            .db
-            .transaction([VISITS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([VISITS, OUTBOX, META])?;
         let report = VisitReport {
             status: ReportStatus::Submitted,
             ..report
@@ -193,12 +187,7 @@ impl Store {
     ) -> Result<LocalVisit> {
         // A draft still being written by the drafts worker must not land after its removal.
         crate::drafts::settled().await;
-        let tx = self
-            .db
-            .transaction([VISITS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(db_error)?;
+        let tx = self.writing([VISITS, OUTBOX, META])?;
         let current = self
             .visit(&tx.object_store(VISITS).map_err(db_error)?, &report.id)
             .await?;
@@ -218,7 +207,7 @@ impl Store {
 
     /// One visit by id.
     pub async fn visit_by_id(&self, id: &str) -> Result<Option<LocalVisit>> {
-        let tx = self.db.transaction(VISITS).build().map_err(db_error)?;
+        let tx = self.reading(VISITS)?;
         let os = tx.object_store(VISITS).map_err(db_error)?;
         self.visit(&os, id).await
     }
