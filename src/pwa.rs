@@ -156,26 +156,11 @@ pub async fn request_persist() -> bool {
     request_persist_js().await.as_bool().unwrap_or(false)
 }
 
-/// Why a photo could not be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhotoMissing {
-    /// Not on the server (still on the officer's tablet), or not the caller's to see.
-    NotHere,
-    /// No connection.
-    Offline,
-}
-
-/// An object URL for photo `hash` of the API (`thumb`: its thumbnail), fetched with the
-/// session's token.
-pub async fn photo_url(token: &str, hash: &str, thumb: bool) -> Result<String, PhotoMissing> {
-    let url = crate::api::photos::photo_path(hash, thumb);
-    let out = photo_url_js(&url, token)
+/// An object URL ("blob:…") for the API file at `path`, fetched with the session's token;
+/// otherwise "network" (no connection) or what the server answered instead.
+pub async fn object_url(path: &str, token: &str) -> String {
+    photo_url_js(path, token)
         .await
         .as_string()
-        .unwrap_or_default();
-    match out.as_str() {
-        u if u.starts_with("blob:") => Ok(out),
-        "network" | "" => Err(PhotoMissing::Offline),
-        _ => Err(PhotoMissing::NotHere),
-    }
+        .unwrap_or_default()
 }

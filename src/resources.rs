@@ -140,6 +140,18 @@ pub struct Page<T, C> {
     pub total: Option<u32>,
 }
 
+impl<T, C> Page<T, C> {
+    /// No items and no next page: a loader's answer when no one is signed in (the page is
+    /// on its way to sign-in) or the user has nothing to ask the server for.
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            next: None,
+            total: None,
+        }
+    }
+}
+
 type PageResult<T, C> = Result<Page<T, C>, hoptac_core::i18n::Msg>;
 type PageLoader<T, C> = Rc<dyn Fn(Option<C>) -> Pin<Box<dyn Future<Output = PageResult<T, C>>>>>;
 
@@ -265,8 +277,10 @@ impl<T: Clone + 'static, C: Clone + 'static> Paged<T, C> {
 
     /// How many there are in all, when the server counts them (tracked).
     pub fn total(&self) -> Option<u32> {
-        self.first
-            .with(|f| f.as_ref().and_then(|(_, p)| p.as_ref().as_ref().ok()?.total))
+        self.first.with(|f| {
+            f.as_ref()
+                .and_then(|(_, p)| p.as_ref().as_ref().ok()?.total)
+        })
     }
 
     /// Whether a page is on its way: the first (a new list) or an appended one (tracked).

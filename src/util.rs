@@ -122,3 +122,22 @@ pub fn typed(ev: &web_sys::Event) -> String {
         text
     }
 }
+
+/// The file chosen in a file input (`ev` its change event), taken out of the input so the
+/// same file can be chosen again; None when none was chosen.
+pub fn chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+    let file = input.files().and_then(|f| f.get(0));
+    input.set_value("");
+    file
+}
+
+/// A chosen file's text (UTF-8), empty when it cannot be read.
+pub async fn file_text(file: &web_sys::File) -> String {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default()
+}

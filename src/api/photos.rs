@@ -61,5 +61,28 @@ pub async fn put_photo_piece(
 
 /// The path of photo `hash` (`thumb`: its thumbnail), `GET /api/photos/{hash}`.
 pub fn photo_path(hash: &str, thumb: bool) -> String {
-    format!("/api/photos/{hash}{}", if thumb { "?size=thumb" } else { "" })
+    format!(
+        "/api/photos/{hash}{}",
+        if thumb { "?size=thumb" } else { "" }
+    )
+}
+
+/// Why a photo could not be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoMissing {
+    /// Not on the server (still on the officer's tablet), or not the caller's to see.
+    NotHere,
+    /// No connection.
+    Offline,
+}
+
+/// An object URL for photo `hash` (`thumb`: its thumbnail), fetched with the session's
+/// token, to show in an `<img>` (revoked by the caller when the image goes).
+pub async fn photo_url(token: &str, hash: &str, thumb: bool) -> Result<String, PhotoMissing> {
+    let out = crate::pwa::object_url(&photo_path(hash, thumb), token).await;
+    match out.as_str() {
+        u if u.starts_with("blob:") => Ok(out),
+        "network" | "" => Err(PhotoMissing::Offline),
+        _ => Err(PhotoMissing::NotHere),
+    }
 }

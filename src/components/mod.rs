@@ -2,6 +2,7 @@ pub mod conflicts;
 pub mod header;
 pub mod more;
 pub mod photo_editor;
+pub mod refused;
 pub mod report_view;
 pub mod returned;
 pub mod status_bar;

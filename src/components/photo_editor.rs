@@ -67,11 +67,11 @@ pub async fn photo_src(
     token: &str,
     hash: &str,
     thumb: bool,
-) -> Result<String, crate::pwa::PhotoMissing> {
+) -> Result<String, crate::api::photos::PhotoMissing> {
     if let Ok(Some(blob)) = crate::handles::store().photo_blob(hash).await {
         return Ok(crate::photos::object_url(&blob));
     }
-    crate::pwa::photo_url(token, hash, thumb).await
+    crate::api::photos::photo_url(token, hash, thumb).await
 }
 
 /// The photos of a record, editable. `id`: the DOM id prefix; `max`: how many it takes;

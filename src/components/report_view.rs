@@ -151,7 +151,7 @@ pub fn PhotoItem(
 ) -> impl IntoView {
     let overdue =
         received_at > 0 && crate::util::now_ms() - received_at > hoptac_core::photo::GRACE_MS;
-    use crate::pwa::PhotoMissing;
+    use crate::api::photos::PhotoMissing;
     let session = crate::session::use_session();
     let hash = p.hash.clone();
     let thumb = crate::resources::once(move || {

@@ -59,17 +59,11 @@ pub fn AreasPage() -> impl IntoView {
         });
     };
     let choose = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = crate::util::chosen_file(&ev) else {
             return;
         };
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default();
+            let text = crate::util::file_text(&file).await;
             match crate::util::from_json::<Reorganisation>(&text) {
                 Some(r) => {
                     request.set(Some(r));

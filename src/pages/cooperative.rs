@@ -46,7 +46,11 @@ pub fn CooperativePage() -> impl IntoView {
             ]);
             async move {
                 let Some(token) = token else {
-                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                    return Ok(crate::resources::Page {
+                        items: Vec::new(),
+                        next: None,
+                        total: None,
+                    });
                 };
                 crate::api::visits::review_queue(&token, &q)
                     .await

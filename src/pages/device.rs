@@ -6,7 +6,6 @@ use crate::pwa::{download_text, request_persist, storage_info, Offline};
 use crate::store::UnsentExport;
 use hoptac_core::i18n::Msg;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_000_000.0)
@@ -133,17 +132,11 @@ pub fn DevicePage() -> impl IntoView {
         let Some(s) = session.user.get_untracked() else {
             return;
         };
-        let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = crate::util::chosen_file(&ev) else {
             return;
         };
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default();
+            let text = crate::util::file_text(&file).await;
             let parsed: Option<UnsentExport> = crate::util::from_json(&text);
             let result = match parsed {
                 None => Err(Msg::new(

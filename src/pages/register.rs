@@ -7,36 +7,25 @@ use crate::i18n::{lang, vi_en, vnd};
 use crate::labels::{
     kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES,
 };
-use hoptac_core::model::{Area, AreaLevel, CoopKind, Cooperative, OperatingStatus, Sector};
+use hoptac_core::model::{Area, AreaLevel, CoopKind, Cooperative, Sector};
 use hoptac_core::validate::{validate_cooperative, FieldError};
 use leptos::prelude::*;
 
 const DRAFT_KEY: &str = "draft:cooperative:new";
+/// A new record as the form starts it: an HTX in agriculture founded today, newly
+/// established, no area chosen yet.
 fn blank() -> Cooperative {
     Cooperative {
-        id: crate::util::new_id(),
-        kind: CoopKind::Htx,
-        name: String::new(),
-        sector: Sector::Agriculture,
-        area_id: String::new(),
-        area_path: String::new(),
-        scale: None,
         established_on: Some(crate::util::today()),
-        registration_no: None,
-        tax_code: None,
-        tax_registered: false,
-        chair_name: None,
-        chair_phone: None,
-        members: None,
-        workers: None,
-        charter_capital_vnd: None,
-        cultivated_area_ha: None,
-        main_products: None,
-        status: OperatingStatus::Active,
         newly_established: true,
-        main_photo: None,
-        moved_from: None,
-        version: 0,
+        ..Cooperative::new(
+            crate::util::new_id(),
+            CoopKind::Htx,
+            String::new(),
+            Sector::Agriculture,
+            String::new(),
+            String::new(),
+        )
     }
 }
 
@@ -354,12 +343,8 @@ pub fn EditCooperativePage() -> impl IntoView {
             <p class="muted">{vi_en("Không tìm thấy hợp tác xã này trên máy.", "This cooperative is not on this tablet.")}</p>
         }>
             <h1>{vi_en("Sửa hồ sơ HTX", "Edit the cooperative's profile")}</h1>
-            <Show when=move || refused.with(Option::is_some)>
-                <div class="card warn" role="note" data-testid="refused" aria-label=vi_en("Lý do máy chủ chưa nhận", "Why the server did not accept it")>
-                    <p><strong>{vi_en("Cần sửa: máy chủ chưa nhận hồ sơ này.", "Needs fixing: the server did not accept this profile.")}</strong>" "
-                    {move || refused.get().map(|m| m.get(lang().get()).to_string()).unwrap_or_default()}</p>
-                </div>
-            </Show>
+            <crate::components::refused::RefusedNote reason=refused
+                headline=("Cần sửa: máy chủ chưa nhận hồ sơ này.", "Needs fixing: the server did not accept this profile.")/>
             <p class="muted">{vi_en(
                 "Lưu trên máy, gửi khi có mạng. Nếu người khác đã sửa cùng một ô, cả hai giá trị được giữ để chọn.",
                 "Kept on this tablet and sent when online. If someone else changed the same field, both values are kept for a choice.",

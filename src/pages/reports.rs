@@ -103,11 +103,19 @@ pub fn ReportsPage() -> impl IntoView {
             );
             async move {
                 let Some(token) = token else {
-                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                    return Ok(crate::resources::Page {
+                        items: Vec::new(),
+                        next: None,
+                        total: None,
+                    });
                 };
                 crate::api::visits::review_queue(&token, &q)
                     .await
-                    .map(|p| crate::resources::Page { items: p.reports, next: p.next, total: None })
+                    .map(|p| crate::resources::Page {
+                        items: p.reports,
+                        next: p.next,
+                        total: None,
+                    })
                     .map_err(|e| e.user_message())
             }
         },
@@ -128,8 +136,7 @@ pub fn ReportsPage() -> impl IntoView {
             let Some(s) = session.user.get_untracked() else {
                 return;
             };
-            if let Err(e) = crate::api::visits::export(&s.token, &q).await
-            {
+            if let Err(e) = crate::api::visits::export(&s.token, &q).await {
                 error.set(Some(e.user_message()));
             }
         });

@@ -383,7 +383,11 @@ fn Records(period: String, area: String, figure: String, last_year: bool) -> imp
             let (period, area, figure) = (period.clone(), area.clone(), figure.clone());
             async move {
                 let Some(token) = token else {
-                    return Ok(crate::resources::Page { items: Vec::new(), next: None, total: None });
+                    return Ok(crate::resources::Page {
+                        items: Vec::new(),
+                        next: None,
+                        total: None,
+                    });
                 };
                 crate::api::six_month::review_records(
                     &token,
@@ -613,7 +617,8 @@ pub fn SixMonthPage() -> impl IntoView {
             let done = if what == "review" {
                 crate::api::six_month::export(&s.token, &period, &area, format).await
             } else {
-                let q = crate::api::query(&[("period", &period), ("area", &area), ("format", format)]);
+                let q =
+                    crate::api::query(&[("period", &period), ("area", &area), ("format", format)]);
                 crate::api::visits::export(&s.token, &q).await
             };
             if let Err(e) = done {
