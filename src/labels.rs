@@ -111,3 +111,16 @@ pub fn periods() -> Vec<String> {
     }
     out
 }
+
+/// A report's review state in the chosen language.
+pub fn report_status_label(s: hoptac_core::model::ReportStatus) -> &'static str {
+    use hoptac_core::model::ReportStatus::*;
+    match s {
+        Draft => crate::i18n::t("Nháp", "Draft"),
+        Submitted => crate::i18n::t("Chờ duyệt", "Submitted"),
+        Returned => crate::i18n::t("Trả lại để sửa", "Returned"),
+        Resubmitted => crate::i18n::t("Đã gửi lại", "Resubmitted"),
+        Approved => crate::i18n::t("Đã duyệt", "Approved"),
+        Rejected => crate::i18n::t("Bị từ chối", "Rejected"),
+    }
+}

@@ -152,7 +152,33 @@ impl<T, C> Page<T, C> {
     }
 }
 
+/// The review queue's page (`GET /api/visits`): its reports, the cursor after them.
+impl From<hoptac_core::queue::QueuePage> for Page<hoptac_core::queue::QueueItem, String> {
+    fn from(p: hoptac_core::queue::QueuePage) -> Self {
+        Page {
+            items: p.reports,
+            next: p.next,
+            total: None,
+        }
+    }
+}
+
 type PageResult<T, C> = Result<Page<T, C>, hoptac_core::i18n::Msg>;
+
+/// A page of the review queue (`GET /api/visits?{query}`, the queue's filters and `after`)
+/// asked with `token`; an empty page when no one is signed in.
+pub async fn queue_page(
+    token: Option<String>,
+    query: String,
+) -> PageResult<hoptac_core::queue::QueueItem, String> {
+    let Some(token) = token else {
+        return Ok(Page::empty());
+    };
+    crate::api::visits::review_queue(&token, &query)
+        .await
+        .map(Page::from)
+        .map_err(|e| e.user_message())
+}
 type PageLoader<T, C> = Rc<dyn Fn(Option<C>) -> Pin<Box<dyn Future<Output = PageResult<T, C>>>>>;
 
 /// The pages after the first, for the first page of load `epoch`.

@@ -23,6 +23,12 @@ impl Session {
     }
 
     /// The session token, or "" when signed out (read without tracking).
+    /// The signed-in user's token, tracked (a loader that reads it loads again when the
+    /// user signs in again); None when no one is signed in.
+    pub fn signed_in_token(&self) -> Option<String> {
+        self.user.with(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
     pub fn token(&self) -> String {
         self.user
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))

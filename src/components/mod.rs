@@ -42,3 +42,19 @@ pub fn options(
         },
     )
 }
+
+/// The message a form shows under `field`, in the current language (None when the field
+/// has none): read from `errors`, the shared crate's validation of the record
+/// (hoptac_core::validate) or the server's refusal.
+pub fn field_message(
+    errors: RwSignal<Vec<hoptac_core::validate::FieldError>>,
+    field: impl AsRef<str> + Send + Sync + 'static,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        errors.with(|e| {
+            e.iter()
+                .find(|e| e.field == field.as_ref())
+                .map(|e| e.message.get(crate::i18n::lang().get()).to_string())
+        })
+    }
+}

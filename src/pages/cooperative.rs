@@ -32,11 +32,7 @@ pub fn CooperativePage() -> impl IntoView {
     let on_server = crate::resources::paged(
         move |after: Option<String>| {
             // Officers read the reports on their tablet; nothing to ask the server.
-            let token = session.user.with(|s| {
-                s.as_ref()
-                    .filter(|s| s.user.role != hoptac_core::model::Role::Officer)
-                    .map(|s| s.token.clone())
-            });
+            let token = session.signed_in_token().filter(|_| !officer());
             let q = crate::api::query(&[
                 ("cooperative", &id()),
                 // Newest visit first: what a supervisor reads a cooperative's history by.
@@ -44,25 +40,9 @@ pub fn CooperativePage() -> impl IntoView {
                 ("limit", SERVER_PAGE),
                 ("after", &after.unwrap_or_default()),
             ]);
-            async move {
-                let Some(token) = token else {
-                    return Ok(crate::resources::Page {
-                        items: Vec::new(),
-                        next: None,
-                        total: None,
-                    });
-                };
-                crate::api::visits::review_queue(&token, &q)
-                    .await
-                    .map(|p| crate::resources::Page {
-                        items: p.reports.into_iter().map(|i| i.report).collect(),
-                        next: p.next,
-                        total: None,
-                    })
-                    .map_err(|e| e.user_message())
-            }
+            crate::resources::queue_page(token, q)
         },
-        |r: &VisitReport| r.id.clone(),
+        |item: &hoptac_core::queue::QueueItem| item.report.id.clone(),
     );
     // Changed by this page's own actions (a conflict resolved, a move): load again.
     let reload = RwSignal::new(0u32);
@@ -129,14 +109,14 @@ pub fn CooperativePage() -> impl IntoView {
                         <p class="empty">{vi_en("Chưa có lần khảo sát nào.", "No visits yet.")}</p>
                     </Show>
                     <ul class="list visits" aria-label=vi_en("Các lần khảo sát", "Visits")>
-                        {crate::components::each(move || on_server.items(), move |r| view! {
+                        {crate::components::each(move || on_server.items(), move |item| { let r = item.report; view! {
                             <li class="visit">
                                 <a class="name" href=format!("/bao-cao/{}", r.id)>{date(&r.visit_date)}</a>
                                 " " {r.author_name.clone()} " "
-                                <span class="badge">{let st = r.status; move || crate::pages::reports::status_label(st)}</span>
+                                <span class="badge">{let st = r.status; move || crate::labels::report_status_label(st)}</span>
                                 <p class="note">{r.note.clone()}</p>
                             </li>
-                        }.into_any())}
+                        }.into_any()})}
                     </ul>
                     <p class="muted" role="status" tabindex="-1" node_ref=server_status>{move || crate::components::more::page_status(
                         on_server.len(), on_server.loading(), on_server.has_more(), ("lần khảo sát", "visits"))}</p>

@@ -106,7 +106,7 @@ pub fn DecisionPage() -> impl IntoView {
                 <section class="card">
                     <h1>{vi_en("Phiếu khảo sát", "Visit report")}" — "{date(&r.visit_date)}</h1>
                     <p class="meta">{r.author_name.clone()}" · "{vi_en("Lần", "Revision")}" "{r.revision}" · "
-                        <span class="badge" role="status">{move || crate::pages::reports::status_label(r.status)}</span></p>
+                        <span class="badge" role="status">{move || crate::labels::report_status_label(r.status)}</span></p>
                     {r.author_left_area_at.map(|at| view! {
                         <p class="badge warn" data-testid="left-area">{move || crate::i18n::ts(
                             format!("Viết khi cán bộ còn phụ trách địa bàn này (đến {}), nhận sau khi chuyển địa bàn.", crate::i18n::date_time(at)),

@@ -3,7 +3,7 @@
 //! the server. An edit keeps the record it started from (`base`) with its draft: the
 //! server merges field by field against it (hoptac_core::merge).
 
-use crate::i18n::{lang, vi_en, vnd};
+use crate::i18n::{vi_en, vnd};
 use crate::labels::{
     kind_label, scale_label, sector_label, status_label, KINDS, SCALES, SECTORS, STATUSES,
 };
@@ -128,14 +128,7 @@ impl Form {
     }
 
     fn error(self, field: &'static str) -> impl Fn() -> Option<String> + Send + Sync + 'static {
-        let errors = self.errors;
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message.get(lang().get()).to_string())
-            })
-        }
+        crate::components::field_message(self.errors, field)
     }
 }
 

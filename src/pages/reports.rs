@@ -92,7 +92,7 @@ pub fn ReportsPage() -> impl IntoView {
                 ("period", f_period.get()),
                 ("q", f_search.get()),
             ];
-            let token = session.user.with(|s| s.as_ref().map(|s| s.token.clone()));
+            let token = session.signed_in_token();
             pairs.push(("limit", PAGE.to_string()));
             pairs.push(("after", after.unwrap_or_default()));
             let q = crate::api::query(
@@ -101,23 +101,7 @@ pub fn ReportsPage() -> impl IntoView {
                     .map(|(k, v)| (*k, v.as_str()))
                     .collect::<Vec<_>>(),
             );
-            async move {
-                let Some(token) = token else {
-                    return Ok(crate::resources::Page {
-                        items: Vec::new(),
-                        next: None,
-                        total: None,
-                    });
-                };
-                crate::api::visits::review_queue(&token, &q)
-                    .await
-                    .map(|p| crate::resources::Page {
-                        items: p.reports,
-                        next: p.next,
-                        total: None,
-                    })
-                    .map_err(|e| e.user_message())
-            }
+            crate::resources::queue_page(token, q)
         },
         |item: &QueueItem| item.report.id.clone(),
     );
@@ -167,7 +151,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <select id="f-state" on:change=move |ev| f_state.set(event_target_value(&ev))>
                         <option value="">{vi_en("Tất cả", "All")}</option>
                         {[Submitted, Returned, Resubmitted, Approved, Rejected].into_iter().map(|st| view! {
-                            <option value=st.key()>{move || status_label(st)}</option>
+                            <option value=st.key()>{move || crate::labels::report_status_label(st)}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -218,7 +202,7 @@ pub fn ReportsPage() -> impl IntoView {
                                 {r.author_left_area_at.map(|_| view! { " " <span class="badge warn" title=vi_en("Viết trước khi chuyển địa bàn", "Written before a reassignment")>{vi_en("trước khi chuyển địa bàn", "before reassignment")}</span> })}</td>
                             <td class="note">{r.note.clone()}</td>
                             <td>{r.received_at.map(date_time).unwrap_or_default()}</td>
-                            <td>{let st = r.status; move || status_label(st)}</td>
+                            <td>{let st = r.status; move || crate::labels::report_status_label(st)}</td>
                             <td class="thumb">{r.findings.photos.first().cloned().map(|p| {
                                 let n = r.findings.photos.len();
                                 view! { <QueueThumb photo=p count=n/> }
@@ -234,19 +218,6 @@ pub fn ReportsPage() -> impl IntoView {
                 busy=Signal::derive(move || queue.loading()) on_more=Callback::new(move |()| queue.more())
                 status=status/>
         </section>
-    }
-}
-
-/// A report's review state in the chosen language.
-pub fn status_label(s: hoptac_core::model::ReportStatus) -> &'static str {
-    use hoptac_core::model::ReportStatus::*;
-    match s {
-        Draft => crate::i18n::t("Nháp", "Draft"),
-        Submitted => crate::i18n::t("Chờ duyệt", "Submitted"),
-        Returned => crate::i18n::t("Trả lại để sửa", "Returned"),
-        Resubmitted => crate::i18n::t("Đã gửi lại", "Resubmitted"),
-        Approved => crate::i18n::t("Đã duyệt", "Approved"),
-        Rejected => crate::i18n::t("Bị từ chối", "Rejected"),
     }
 }
 

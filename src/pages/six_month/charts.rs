@@ -1,9 +1,9 @@
 //! The review's charts: horizontal bars in SVG, each a picture whose name reads out its
 //! bars (the table beside it has the numbers).
 
+use super::figures::{named_tallies, Bar};
 use crate::i18n::t;
 use hoptac_core::six_month::ReviewResponse;
-use super::figures::{named_tallies, Bar};
 use leptos::prelude::*;
 
 /// A horizontal bar chart in SVG; a target is a dark mark across its bar. The chart is a

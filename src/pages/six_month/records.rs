@@ -18,15 +18,11 @@ pub(super) fn Records(
     let session = crate::session::use_session();
     let records = crate::resources::paged(
         move |offset: Option<u32>| {
-            let token = session.user.with(|s| s.as_ref().map(|s| s.token.clone()));
+            let token = session.signed_in_token();
             let (period, area, figure) = (period.clone(), area.clone(), figure.clone());
             async move {
                 let Some(token) = token else {
-                    return Ok(crate::resources::Page {
-                        items: Vec::new(),
-                        next: None,
-                        total: None,
-                    });
+                    return Ok(crate::resources::Page::empty());
                 };
                 crate::api::six_month::review_records(
                     &token,

@@ -51,14 +51,7 @@ impl Form {
         self,
         field: String,
     ) -> impl Fn() -> Option<String> + Send + Sync + 'static {
-        let errors = self.errors;
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message.get(lang().get()).to_string())
-            })
-        }
+        crate::components::field_message(self.errors, field)
     }
 }
 
