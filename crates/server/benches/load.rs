@@ -246,11 +246,25 @@ async fn tablets(http: &reqwest::Client, base: &str, officers: &[(String, String
     out
 }
 
-async fn load(backend: &str, instances: usize) {
+/// A running deployment with its tablets: `instances` servers on a fresh `backend`
+/// database behind nginx, a client for all the tablets' connections, the officers signed
+/// in (token, a cooperative of theirs) and every tablet up to date. Dropped, nginx stops,
+/// then the servers, then their folder goes.
+struct Cluster {
+    _nginx: Proc,
+    procs: Vec<Proc>,
+    _dir: tempfile::TempDir,
+    base: String,
+    http: reqwest::Client,
+    officers: Arc<Vec<(String, String)>>,
+    tablets: Vec<Tablet>,
+}
+
+async fn cluster(backend: &str, instances: usize) -> Cluster {
     let dir = tempfile::tempdir().unwrap();
     let url = prepare(backend, dir.path()).await;
-    let (_procs, ports) = start_instances(&url, dir.path(), instances);
-    let (_nginx, front) = start_nginx(dir.path(), &ports);
+    let (procs, ports) = start_instances(&url, dir.path(), instances);
+    let (nginx, front) = start_nginx(dir.path(), &ports);
     let base = format!("http://127.0.0.1:{front}");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(TABLETS)
@@ -258,7 +272,22 @@ async fn load(backend: &str, instances: usize) {
         .build()
         .unwrap();
     let officers = Arc::new(officers(&http, &base, &url).await);
-    let mut all = tablets(&http, &base, &officers).await;
+    let tablets = tablets(&http, &base, &officers).await;
+    Cluster {
+        _nginx: nginx,
+        procs,
+        _dir: dir,
+        base,
+        http,
+        officers,
+        tablets,
+    }
+}
+
+async fn load(backend: &str, instances: usize) {
+    let c = cluster(backend, instances).await;
+    let (http, base, officers) = (&c.http, &c.base, &c.officers);
+    let mut all = c.tablets;
     let (mut pushes, mut pulls, mut walls) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let started = Instant::now();
@@ -305,19 +334,10 @@ fn rss_kb(pid: u32) -> u64 {
 }
 
 async fn soak(minutes: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = prepare("postgres", dir.path()).await;
-    let (procs, ports) = start_instances(&url, dir.path(), 1);
-    let pid = procs[0].0.id();
-    let (_nginx, front) = start_nginx(dir.path(), &ports);
-    let base = format!("http://127.0.0.1:{front}");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(TABLETS)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .unwrap();
-    let officers = Arc::new(officers(&http, &base, &url).await);
-    let all = tablets(&http, &base, &officers).await;
+    let c = cluster("postgres", 1).await;
+    let pid = c.procs[0].0.id();
+    let (http, base, officers) = (&c.http, &c.base, &c.officers);
+    let all = c.tablets;
     println!("memory soak: {TABLETS} tablets, {minutes} min, one instance on PostgreSQL");
     println!("  after the first pulls: VmRSS {} KB", rss_kb(pid));
     let end = Instant::now() + Duration::from_secs(minutes * 60);

@@ -17,6 +17,8 @@
 //! Run: `bash bench/national.sh [SCALE]` (starts PostgreSQL, then
 //! `cargo bench -p hoptac-server --bench national`; SCALE defaults to 1).
 
+mod common;
+
 use hoptac_server::{national, photos::PhotoStore, storage::Db, AppState};
 use std::time::Instant;
 
@@ -185,23 +187,8 @@ async fn main() {
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let http = reqwest::Client::new();
-    let login = |u: &'static str| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let r: serde_json::Value = http
-                .post(format!("{base}/api/auth/login"))
-                .json(&serde_json::json!({"username": u, "password": national::PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["token"].as_str().unwrap().to_string()
-        }
-    };
-    let country = login("giamsat.quocgia").await;
-    let hcm = login("giamsat.hcm").await;
+    let country = common::login(&http, &base, "giamsat.quocgia", national::PASSWORD).await;
+    let hcm = common::login(&http, &base, "giamsat.hcm", national::PASSWORD).await;
 
     // HOPTAC_BENCH_PART=queue or review runs only that part.
     let part = std::env::var("HOPTAC_BENCH_PART").unwrap_or_default();

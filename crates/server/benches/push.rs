@@ -8,6 +8,8 @@
 //!
 //! Run: `cargo bench -p hoptac-server --bench push`.
 
+mod common;
+
 use hoptac_core::model::{ReportStatus, VisitReport};
 use hoptac_core::sync::{Mutation, MutationOp};
 use hoptac_server::{app, demo, storage::Db, AppState};
@@ -51,19 +53,6 @@ fn batch(prefix: &str, from: u64, count: u64) -> Vec<Mutation> {
             op: MutationOp::SubmitVisit(visit(&format!("{prefix}-{i}"), i)),
         })
         .collect()
-}
-
-async fn login(http: &reqwest::Client, url: &str) -> String {
-    let r: serde_json::Value = http
-        .post(format!("{url}/api/auth/login"))
-        .json(&json!({"username": "canbo.hoalu", "password": "hoptac-hoalu"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().unwrap().to_string()
 }
 
 async fn push(
@@ -114,7 +103,7 @@ async fn main() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let http = reqwest::Client::new();
-    let token = login(&http, &url).await;
+    let token = common::login(&http, &url, "canbo.hoalu", "hoptac-hoalu").await;
 
     // 1. Throughput, one tablet, batches of 100.
     let t = Instant::now();

@@ -79,6 +79,108 @@ async fn insert_many(db: &Db, table_and_cols: &str, row: &str, rows: &[Vec<Strin
     }
 }
 
+/// A generated registry as rows of the tables the bench fills directly: cooperatives and
+/// approved reports, each logged for pull under its area path at the next sequence number
+/// (from 1,001).
+struct Dataset {
+    coops: Vec<Vec<String>>,
+    visits: Vec<Vec<String>>,
+    log: Vec<Vec<String>>,
+    seq: i64,
+}
+
+impl Dataset {
+    fn new() -> Dataset {
+        Dataset {
+            coops: Vec::new(),
+            visits: Vec::new(),
+            log: Vec::new(),
+            seq: 1_000,
+        }
+    }
+
+    /// HTX `id`, named `name`, active, founded 2015, in area `area_id` at `path`.
+    fn coop(&mut self, id: &str, name: String, area_id: &str, path: &str) {
+        let body = serde_json::json!({
+            "id": id, "kind": "htx", "name": name, "sector": "agriculture",
+            "area_id": area_id, "area_path": path, "status": "active", "version": 1,
+            "established_on": "2015-05-01", "members": 20, "main_products": "Lúa gạo"
+        });
+        self.coops.push(vec![
+            id.into(),
+            area_id.into(),
+            path.into(),
+            "htx".into(),
+            name,
+            "active".into(),
+            body.to_string(),
+        ]);
+        self.logged("cooperative", id, path, body);
+    }
+
+    /// Report `vid` on cooperative `id` at `path`, visited on `date`, approved; `period`
+    /// its six-month period ("2021-H1"; "" for none, the column's default).
+    fn visit(&mut self, vid: &str, id: &str, path: &str, date: &str, period: String) {
+        let v = serde_json::json!({
+            "id": vid, "cooperative_id": id, "author_id": "u-admin", "visit_date": date,
+            "note": "Khảo sát", "status": "approved", "revision": 1, "created_at": 1, "area_path": path,
+            "findings": {"finances": {"revenue_vnd": 1000, "revenue_last_year_vnd": 900}}
+        });
+        self.visits.push(vec![
+            vid.into(),
+            id.into(),
+            path.into(),
+            date.into(),
+            v.to_string(),
+            period,
+        ]);
+        self.logged("visit", vid, path, v);
+    }
+
+    fn logged(&mut self, entity: &str, id: &str, path: &str, data: serde_json::Value) {
+        self.seq += 1;
+        self.log.push(vec![
+            entity.into(),
+            id.into(),
+            self.seq.to_string(),
+            path.into(),
+            serde_json::json!({"type": entity, "data": data}).to_string(),
+        ]);
+    }
+
+    /// Writes the rows held so far and lets them go; the change-log counter then stands at
+    /// the last number given.
+    async fn write(&mut self, db: &Db) {
+        let tables = [
+            (
+                "cooperatives (id, area_id, area_path, kind, name, status, body, version)",
+                "(?, ?, ?, ?, ?, ?, ?, 1)",
+                std::mem::take(&mut self.coops),
+            ),
+            (
+                "visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, period)",
+                "(?, ?, 'u-admin', 'bench', ?, ?, 'approved', 1, 1, ?, ?)",
+                std::mem::take(&mut self.visits),
+            ),
+            (
+                "sync_log (entity, id, seq, scope_path, body)",
+                "(?, ?, CAST(? AS BIGINT), ?, ?)",
+                std::mem::take(&mut self.log),
+            ),
+        ];
+        for (table_and_cols, row, rows) in tables {
+            insert_many(db, table_and_cols, row, &rows).await;
+        }
+        sqlx::query(&format!(
+            "UPDATE sync_counter SET last_seq = {} WHERE id = 1",
+            self.seq
+        ))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+}
+
 async fn pull_all(db: &Db, scopes: &[String], user: &str, mut cursor: i64) -> usize {
     let mut n = 0;
     loop {
@@ -146,60 +248,21 @@ async fn main() {
         &areas,
     )
     .await;
-    let mut coops = Vec::new();
-    let mut log = Vec::new();
-    let mut visits = Vec::new();
-    let mut seq = 1_000i64;
+    let mut data = Dataset::new();
     for c in 0..communes {
         let d = c / 20;
         let path = format!("P/D{d}/C{c}/");
         for k in 0..per_commune {
             let id = format!("g-{c}-{k}");
-            let body = serde_json::json!({
-                "id": id, "kind": "htx", "name": format!("HTX Thử {c}-{k}"), "sector": "agriculture",
-                "area_id": format!("C{c}"), "area_path": path, "status": "active", "version": 1,
-                "established_on": "2015-05-01", "members": 20, "main_products": "Lúa gạo"
-            });
-            let change = serde_json::json!({"type": "cooperative", "data": body}).to_string();
-            coops.push(vec![
-                id.clone(),
-                format!("C{c}"),
-                path.clone(),
-                "htx".into(),
-                format!("HTX Thử {c}-{k}"),
-                "active".into(),
-                body.to_string(),
-            ]);
-            seq += 1;
-            log.push(vec![
-                "cooperative".into(),
-                id.clone(),
-                seq.to_string(),
-                path.clone(),
-                change,
-            ]);
+            data.coop(&id, format!("HTX Thử {c}-{k}"), &format!("C{c}"), &path);
             if k % 10 == 0 {
-                let vid = format!("v-{c}-{k}");
-                let v = serde_json::json!({
-                    "id": vid, "cooperative_id": id, "author_id": "u-admin", "visit_date": "2025-03-10",
-                    "note": "Khảo sát", "status": "approved", "revision": 1, "created_at": 1, "area_path": path,
-                    "findings": {"finances": {"revenue_vnd": 1000, "revenue_last_year_vnd": 900}}
-                });
-                visits.push(vec![
-                    vid.clone(),
-                    id.clone(),
-                    path.clone(),
-                    "2025-03-10".into(),
-                    v.to_string(),
-                ]);
-                seq += 1;
-                log.push(vec![
-                    "visit".into(),
-                    vid,
-                    seq.to_string(),
-                    path.clone(),
-                    serde_json::json!({"type": "visit", "data": v}).to_string(),
-                ]);
+                data.visit(
+                    &format!("v-{c}-{k}"),
+                    &id,
+                    &path,
+                    "2025-03-10",
+                    String::new(),
+                );
             }
         }
     }
@@ -209,33 +272,7 @@ async fn main() {
         .execute(&db.pool)
         .await
         .unwrap();
-    insert_many(
-        &db,
-        "cooperatives (id, area_id, area_path, kind, name, status, body, version)",
-        "(?, ?, ?, ?, ?, ?, ?, 1)",
-        &coops,
-    )
-    .await;
-    insert_many(
-        &db,
-        "visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body)",
-        "(?, ?, 'u-admin', 'bench', ?, ?, 'approved', 1, 1, ?)",
-        &visits,
-    )
-    .await;
-    insert_many(
-        &db,
-        "sync_log (entity, id, seq, scope_path, body)",
-        "(?, ?, CAST(? AS BIGINT), ?, ?)",
-        &log,
-    )
-    .await;
-    sqlx::query(&format!(
-        "UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"
-    ))
-    .execute(&db.pool)
-    .await
-    .unwrap();
+    data.write(&db).await;
     println!(
         "dataset: {communes} communes in {districts} districts, {} cooperatives, {} visits (made in {:.1} s)",
         communes * per_commune,
@@ -361,95 +398,27 @@ async fn national() {
         })
         .collect();
     let per_coop = reports.div_ceil(former.len() * 10).max(1);
-    let (mut coops, mut visits, mut log) = (Vec::new(), Vec::new(), Vec::new());
-    let mut seq = 1_000i64;
+    let mut data = Dataset::new();
     let mut written = 0usize;
     for (n, c) in former.iter().enumerate() {
         for k in 0..10 {
             let id = format!("g-{n}-{k}");
-            let body = serde_json::json!({
-                "id": id, "kind": "htx", "name": format!("HTX Thử {n}-{k}"), "sector": "agriculture",
-                "area_id": c.id, "area_path": c.path, "status": "active", "version": 1,
-                "established_on": "2015-05-01", "members": 20, "main_products": "Lúa gạo"
-            });
-            coops.push(vec![
-                id.clone(),
-                c.id.clone(),
-                c.path.clone(),
-                "htx".into(),
-                format!("HTX Thử {n}-{k}"),
-                "active".into(),
-                body.to_string(),
-            ]);
-            seq += 1;
-            log.push(vec![
-                "cooperative".into(),
-                id.clone(),
-                seq.to_string(),
-                c.path.clone(),
-                serde_json::json!({"type": "cooperative", "data": body}).to_string(),
-            ]);
+            data.coop(&id, format!("HTX Thử {n}-{k}"), &c.id, &c.path);
             for r in 0..per_coop {
                 if written == reports {
                     break;
                 }
                 written += 1;
-                let vid = format!("v-{n}-{k}-{r}");
                 let date = format!("{}-03-10", 2021 + r % 5);
-                let v = serde_json::json!({
-                    "id": vid, "cooperative_id": id, "author_id": "u-admin", "visit_date": date,
-                    "note": "Khảo sát", "status": "approved", "revision": 1, "created_at": 1, "area_path": c.path,
-                    "findings": {"finances": {"revenue_vnd": 1000, "revenue_last_year_vnd": 900}}
-                });
-                visits.push(vec![
-                    vid.clone(),
-                    id.clone(),
-                    c.path.clone(),
-                    date.clone(),
-                    v.to_string(),
-                    format!("{}-H1", 2021 + r % 5),
-                ]);
-                seq += 1;
-                log.push(vec![
-                    "visit".into(),
-                    vid,
-                    seq.to_string(),
-                    c.path.clone(),
-                    serde_json::json!({"type": "visit", "data": v}).to_string(),
-                ]);
+                let period = format!("{}-H1", 2021 + r % 5);
+                data.visit(&format!("v-{n}-{k}-{r}"), &id, &c.path, &date, period);
             }
         }
         // Written as it goes: a million reports do not sit in memory twice.
-        if visits.len() >= 50_000 || n + 1 == former.len() {
-            insert_many(
-                &db,
-                "cooperatives (id, area_id, area_path, kind, name, status, body, version)",
-                "(?, ?, ?, ?, ?, ?, ?, 1)",
-                &std::mem::take(&mut coops),
-            )
-            .await;
-            insert_many(
-                &db,
-                "visit_reports (id, cooperative_id, author_id, client_id, area_path, visit_date, status, revision, received_at, body, period)",
-                "(?, ?, 'u-admin', 'bench', ?, ?, 'approved', 1, 1, ?, ?)",
-                &std::mem::take(&mut visits),
-            )
-            .await;
-            insert_many(
-                &db,
-                "sync_log (entity, id, seq, scope_path, body)",
-                "(?, ?, CAST(? AS BIGINT), ?, ?)",
-                &std::mem::take(&mut log),
-            )
-            .await;
+        if data.visits.len() >= 50_000 || n + 1 == former.len() {
+            data.write(&db).await;
         }
     }
-    sqlx::query(&format!(
-        "UPDATE sync_counter SET last_seq = {seq} WHERE id = 1"
-    ))
-    .execute(&db.pool)
-    .await
-    .unwrap();
     let grants: Vec<Vec<String>> = provinces.iter().map(|p| vec![p.id.clone()]).collect();
     insert_many(
         &db,

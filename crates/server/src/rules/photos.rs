@@ -68,11 +68,7 @@ async fn store_checked(
     let size = bytes.len() as u64;
     // Its bytes, checked: this user holds the photo.
     if storage::photos::get(db, hash).await?.is_some() {
-        let mut tx = db.begin_write().await?;
-        storage::photos::add_uploader(&mut tx, hash, &user.id).await?;
-        storage::photos::clear_progress(&mut tx, hash, &user.id).await?;
-        tx.commit().await?;
-        let _ = store.unstage(hash, &user.id).await;
+        hold(db, store, user, hash, None).await?;
         return Ok(UploadStatus {
             received: size,
             complete: true,
@@ -100,29 +96,41 @@ async fn store_checked(
         .put(hash, bytes, Some(thumb))
         .await
         .map_err(store_error)?;
-    let mut tx = db.begin_write().await?;
-    storage::photos::insert(
-        &mut tx,
-        &Photo {
-            hash: hash.to_string(),
-            mime: mime.to_string(),
-            bytes: size as i64,
-            width: width.into(),
-            height: height.into(),
-            uploaded_by: user.id.clone(),
-        },
-    )
-    .await?;
-    storage::photos::add_uploader(&mut tx, hash, &user.id).await?;
-    storage::photos::clear_progress(&mut tx, hash, &user.id).await?;
-    tx.commit().await?;
-    // Pieces it was sent in, if any (errors only leave garbage, never a wrong photo).
-    let _ = store.unstage(hash, &user.id).await;
+    let photo = Photo {
+        hash: hash.to_string(),
+        mime: mime.to_string(),
+        bytes: size as i64,
+        width: width.into(),
+        height: height.into(),
+        uploaded_by: user.id.clone(),
+    };
+    hold(db, store, user, hash, Some(&photo)).await?;
     tracing::info!(photo = %hash, by = %user.id, bytes = size, "photo stored");
     Ok(UploadStatus {
         received: size,
         complete: true,
     })
+}
+
+/// Records that `user` holds photo `hash`, whose bytes are in the store (with its row
+/// `new` when it is new), and ends their upload of it: its progress and the pieces it was
+/// sent in go (an error there only leaves garbage, never a wrong photo).
+async fn hold(
+    db: &Db,
+    store: &PhotoStore,
+    user: &UserInfo,
+    hash: &str,
+    new: Option<&Photo>,
+) -> ApiResult<()> {
+    let mut tx = db.begin_write().await?;
+    if let Some(photo) = new {
+        storage::photos::insert(&mut tx, photo).await?;
+    }
+    storage::photos::add_uploader(&mut tx, hash, &user.id).await?;
+    storage::photos::clear_progress(&mut tx, hash, &user.id).await?;
+    tx.commit().await?;
+    let _ = store.unstage(hash, &user.id).await;
+    Ok(())
 }
 
 /// `PUT /api/photos/{hash}`: the whole photo at once.
@@ -171,13 +179,8 @@ pub async fn upload_piece(
     }
     // Already here, and this user holds it: nothing to send. (One who does not sends it
     // all: the bytes prove they hold it.)
-    if let Some(p) = storage::photos::get(db, hash).await? {
-        if may_see(db, user, hash).await? {
-            return Ok(UploadStatus {
-                received: p.bytes as u64,
-                complete: true,
-            });
-        }
+    if let Some(done) = held(db, user, hash).await? {
+        return Ok(done);
     }
     let received = match storage::photos::progress(db, hash, &user.id).await? {
         Some((t, r)) if t as u64 == total => r as u64,
@@ -236,19 +239,28 @@ pub async fn upload_piece(
     }
 }
 
+/// The status of a photo stored whole, for a `user` who may see it ([`may_see`]); None
+/// when it is not stored or they may not see it (to them, whether it exists stays unsaid).
+async fn held(db: &Db, user: &UserInfo, hash: &str) -> ApiResult<Option<UploadStatus>> {
+    if let Some(p) = storage::photos::get(db, hash).await? {
+        if may_see(db, user, hash).await? {
+            return Ok(Some(UploadStatus {
+                received: p.bytes as u64,
+                complete: true,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// `GET /api/photos/{hash}/status`: how much of the photo the server holds for `user`.
 pub async fn status(db: &Db, user: &UserInfo, hash: &str) -> ApiResult<UploadStatus> {
     if !is_hash(hash) {
         return Err(bad_name());
     }
     // Complete only to one who may see it: to others, whether it exists stays unsaid.
-    if let Some(p) = storage::photos::get(db, hash).await? {
-        if may_see(db, user, hash).await? {
-            return Ok(UploadStatus {
-                received: p.bytes as u64,
-                complete: true,
-            });
-        }
+    if let Some(done) = held(db, user, hash).await? {
+        return Ok(done);
     }
     Ok(UploadStatus {
         received: storage::photos::progress(db, hash, &user.id)
