@@ -108,19 +108,18 @@ async fn an_account_from_creation_to_deactivation(backend: Backend) {
     let t = s.login("canbo.ninhhai", "hoa-ninh-hai-2025").await;
 
     // Listed, searchable, with last sign-in.
-    let (st, list) = s.find_users(&admin, "ninhhai").await;
-    assert_eq!(st, 200, "{list}");
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["accounts"][0]["id"], id.as_str());
-    assert!(list["accounts"][0]["last_sign_in_at"].as_i64().unwrap() > 0);
+    let list = s.find_users(&admin, "ninhhai").await;
+    assert_eq!(list.total, 1);
+    assert_eq!(list.accounts[0].id, id);
+    assert!(list.accounts[0].last_sign_in_at.unwrap() > 0);
     assert_eq!(
-        list["accounts"][0]["scope_names"],
-        json!(["Xã Ninh Giang", "Xã Ninh Hải"])
+        list.accounts[0].scope_names,
+        ["Xã Ninh Giang", "Xã Ninh Hải"]
     );
-    let (_, by_name) = s.find_users(&admin, "pham%20thi").await;
+    let by_name = s.find_users(&admin, "pham%20thi").await;
     assert_eq!(
-        by_name["total"], 1,
-        "the name found without diacritics: {by_name}"
+        by_name.total, 1,
+        "the name found without diacritics: {by_name:?}"
     );
 
     // A reset signs the account out everywhere and asks for a new password again.
@@ -201,13 +200,8 @@ async fn who_may_manage_which_account(backend: Backend) {
     let district = s.login("quantri.hoalu", "mat-khau-hoa-lu").await;
     let outside = json!({"username": "canbo.kimson2", "display_name": "X", "role": "officer", "areas": ["NB-KS-KIMCHINH"]});
     assert_eq!(s.create_user(&district, outside).await.0, 403);
-    let (_, list) = s.find_users(&district, "canbo").await;
-    let names: Vec<&str> = list["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["username"].as_str().unwrap())
-        .collect();
+    let list = s.find_users(&district, "canbo").await;
+    let names: Vec<&str> = list.accounts.iter().map(|a| a.username.as_str()).collect();
     assert!(
         !names.contains(&"canbo.kimson"),
         "another district's officer is not listed: {names:?}"
@@ -216,23 +210,25 @@ async fn who_may_manage_which_account(backend: Backend) {
         !names.contains(&"canbo.hoalu"),
         "an officer who also covers Gia Viễn is another administrator's too: {names:?}"
     );
-    let (_, all) = s.find_users(&admin, "canbo.kimson").await;
-    let kimson = all["accounts"][0]["id"].as_str().unwrap().to_string();
+    let kimson = s.find_users(&admin, "canbo.kimson").await.accounts[0]
+        .id
+        .clone();
     let (st, _) = s.reset_password(&district, &kimson).await;
     assert_eq!(st, 404, "no telling another district's account exists");
     assert_eq!(s.deactivate(&district, &kimson).await.0, 404);
 
     // An account emptied of its areas is a provincial administrator's alone; a fellow
     // administrator of the same district cannot reset or deactivate the other.
-    let (_, found) = s.find_users(&admin, "canbo.giavien").await;
-    let giavien = found["accounts"][0]["id"].as_str().unwrap().to_string();
+    let giavien = s.find_users(&admin, "canbo.giavien").await.accounts[0]
+        .id
+        .clone();
     let (st, _) = s.set_user_areas(&admin, &giavien, &[]).await;
     assert_eq!(st, 200);
     assert_eq!(s.reset_password(&district, &giavien).await.0, 404);
-    let (_, list) = s.find_users(&district, "giavien").await;
+    let list = s.find_users(&district, "giavien").await;
     assert_eq!(
-        list["total"], 0,
-        "not listed to a district's administrator: {list}"
+        list.total, 0,
+        "not listed to a district's administrator: {list:?}"
     );
     assert_eq!(s.audit(&district, "user_areas", &giavien).await.0, 404);
     assert_eq!(s.reset_password(&admin, &giavien).await.0, 200);
@@ -248,8 +244,9 @@ async fn who_may_manage_which_account(backend: Backend) {
     )
     .await
     .unwrap();
-    let (_, other) = s.find_users(&district, "quantri.hoalu2").await;
-    let other = other["accounts"][0]["id"].as_str().unwrap().to_string();
+    let other = s.find_users(&district, "quantri.hoalu2").await.accounts[0]
+        .id
+        .clone();
     assert_eq!(s.reset_password(&district, &other).await.0, 403);
     assert_eq!(s.deactivate(&district, &other).await.0, 403);
     assert_eq!(
@@ -784,8 +781,8 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
             .unwrap_or(true),
         "accepted: {r}"
     );
-    let (_, v) = s.try_report(&sup, "v-ks").await;
-    assert_eq!(v["report"]["cooperative_id"], "hl-y", "{v}");
+    let v = s.report(&sup, "v-ks").await;
+    assert_eq!(v.report.cooperative_id, "hl-y", "{v:?}");
 
     let (st, trail) = s.audit(&sup, "cooperative", "gv-b").await;
     assert_eq!(st, 200, "{trail}");

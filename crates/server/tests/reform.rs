@@ -53,8 +53,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     assert_eq!(again["created"].as_array().unwrap().len(), 0, "loaded once");
 
     // The former communes: code → (id, name, district name).
-    let (_, areas) = s.try_areas(&admin, false).await;
-    let areas: Vec<hoptac_core::model::Area> = serde_json::from_value(areas).unwrap();
+    let areas = s.areas(&admin, false).await;
     let by_id: BTreeMap<&str, &hoptac_core::model::Area> =
         areas.iter().map(|a| (a.id.as_str(), a)).collect();
     let former: Vec<&hoptac_core::model::Area> = areas

@@ -237,10 +237,14 @@ impl TestServer {
         self.call("GET", "/api/users", Some(token), None).await
     }
 
-    /// `GET /api/users?q={q}` (`q` as it goes in the address: `pham%20thi`).
-    pub async fn find_users(&self, token: &str, q: &str) -> (u16, Value) {
-        self.call("GET", &format!("/api/users?q={q}"), Some(token), None)
-            .await
+    /// `GET /api/users?q={q}` (`q` as it goes in the address: `pham%20thi`): the accounts
+    /// found (asserts 200).
+    pub async fn find_users(&self, token: &str, q: &str) -> hoptac_core::accounts::AccountList {
+        let (st, b) = self
+            .call("GET", &format!("/api/users?q={q}"), Some(token), None)
+            .await;
+        assert_eq!(st, 200, "{b}");
+        serde_json::from_value(b).unwrap()
     }
 
     /// `POST /api/users/{id}/reset-password`: a new temporary password.
