@@ -143,16 +143,8 @@ fn Preview(
                 </div>
             })}
             <h3>{vi_en("Tài khoản đổi địa bàn", "Accounts whose areas change")}</h3>
-            <table class="table" aria-label=vi_en("Tài khoản đổi địa bàn", "Accounts whose areas change")>
-                <thead><tr>
-                    <th scope="col">{vi_en("Tài khoản", "Account")}</th>
-                    <th scope="col">{vi_en("Trước", "Before")}</th>
-                    <th scope="col">{vi_en("Sau", "After")}</th>
-                </tr></thead>
-                <tbody>{p.assignments.iter().map(|a| view! {
-                    <tr><td>{format!("{} ({})", a.display_name, a.username)}</td><td>{a.before.join(", ")}</td><td>{a.after.join(", ")}</td></tr>
-                }).collect_view()}</tbody>
-            </table>
+            {moves_table(("Tài khoản đổi địa bàn", "Accounts whose areas change"), ("Tài khoản", "Account"), ("Trước", "Before"), ("Sau", "After"),
+                p.assignments.iter().map(|a| [format!("{} ({})", a.display_name, a.username), a.before.join(", "), a.after.join(", ")]).collect())}
             <h3>{vi_en("Kế hoạch", "Targets")}</h3>
             <ul class="list" aria-label=vi_en("Kế hoạch chuyển hoặc bỏ", "Targets carried or dropped")>
                 {p.targets.iter().map(|tc| {
@@ -198,21 +190,42 @@ fn Preview(
                 </table>
             })}
             <h3>{vi_en("HTX, THT chuyển địa bàn", "Cooperatives moved")}</h3>
-            <table class="table" aria-label=vi_en("HTX, THT chuyển địa bàn", "Cooperatives moved")>
-                <thead><tr>
-                    <th scope="col">{vi_en("Tên", "Name")}</th>
-                    <th scope="col">{vi_en("Từ", "From")}</th>
-                    <th scope="col">{vi_en("Sang", "To")}</th>
-                </tr></thead>
-                <tbody>{p.cooperatives.iter().map(|c| view! {
-                    <tr><td>{c.name.clone()}</td><td>{c.from_area.clone()}</td><td>{c.to_area.clone()}</td></tr>
-                }).collect_view()}</tbody>
-            </table>
+            {moves_table(("HTX, THT chuyển địa bàn", "Cooperatives moved"), ("Tên", "Name"), ("Từ", "From"), ("Sang", "To"),
+                p.cooperatives.iter().map(|c| [c.name.clone(), c.from_area.clone(), c.to_area.clone()]).collect())}
             {(!applied && !blocked).then(|| view! {
                 <p class="actions"><button type="button" disabled=move || busy.get() on:click=move |_| on_apply()>{vi_en("Áp dụng sắp xếp", "Apply the reorganisation")}</button></p>
             })}
         </section>
     }
+}
+
+type Text = (&'static str, &'static str);
+
+/// A table of what a reorganisation moves: who or what, from where, to where (`label`
+/// names the table; texts are (Vietnamese, English)).
+fn moves_table(
+    label: Text,
+    what: Text,
+    from: Text,
+    to: Text,
+    rows: Vec<[String; 3]>,
+) -> impl IntoView {
+    view! {
+        <table class="table" aria-label=vi_en(label.0, label.1)>
+            <thead><tr>
+                <th scope="col">{vi_en(what.0, what.1)}</th>
+                <th scope="col">{vi_en(from.0, from.1)}</th>
+                <th scope="col">{vi_en(to.0, to.1)}</th>
+            </tr></thead>
+            <tbody>{rows.into_iter().map(|[a, b, c]| view! { <tr><td>{a}</td><td>{b}</td><td>{c}</td></tr> }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// The areas the server holds in the administrator's scope (asked again after a change).
+fn server_areas() -> crate::resources::Resource<Result<Vec<Area>, crate::api::ApiError>> {
+    let session = crate::session::use_session();
+    crate::resources::once(move || async move { crate::api::areas::areas(&session.token()).await })
 }
 
 /// The official units bundled with the server and the reorganisations published as
@@ -224,11 +237,7 @@ fn OfficialUnits(
     on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = crate::session::use_session();
-    let version = RwSignal::new(0u32);
-    let areas = crate::resources::once(move || {
-        version.get();
-        async move { crate::api::areas::areas(&session.token()).await }
-    });
+    let areas = server_areas();
     let message = RwSignal::new(None::<(bool, Msg)>);
     let busy = RwSignal::new(false);
     let load_before = move |province: String, name: String| {
@@ -257,19 +266,22 @@ fn OfficialUnits(
                         format!("{name}: đã nạp {districts} huyện và {communes} xã, phường, thị trấn trước 1/7/2025 ({} đã có).", done.unchanged),
                         format!("{name}: loaded {districts} districts and {communes} communes before 1 July 2025 ({} were there).", done.unchanged),
                     ))));
-                    version.update(|v| *v += 1);
+                    areas.refetch();
                 }
                 Err(e) => message.set(Some((false, e.user_message()))),
             }
             busy.set(false);
         });
     };
-    let reform = move |province: String| {
+    // A reorganisation the server makes (the 2025 reform, a resolution's table read),
+    // handed on to the page's preview.
+    type Made = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Reorganisation, crate::api::ApiError>>>,
+    >;
+    let hand_on = move |made: Made| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::api::reorganisations::official_reform_2025(&session.token(), &province)
-                .await
-            {
+            match made.await {
                 Ok(r) => {
                     message.set(None);
                     on_reorganise(r);
@@ -278,6 +290,11 @@ fn OfficialUnits(
             }
             busy.set(false);
         });
+    };
+    let reform = move |province: String| {
+        hand_on(Box::pin(async move {
+            crate::api::reorganisations::official_reform_2025(&session.token(), &province).await
+        }))
     };
     let table_file = RwSignal::new_local(None::<web_sys::File>);
     let effective_on = RwSignal::new(String::new());
@@ -294,24 +311,16 @@ fn OfficialUnits(
             )));
             return;
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match crate::api::reorganisations::reorganisation_from_table(
+        let (effective_on, decision) = (effective_on.get_untracked(), decision.get_untracked());
+        hand_on(Box::pin(async move {
+            crate::api::reorganisations::reorganisation_from_table(
                 &session.token(),
                 &file,
-                &effective_on.get_untracked(),
-                &decision.get_untracked(),
+                &effective_on,
+                &decision,
             )
             .await
-            {
-                Ok(r) => {
-                    message.set(None);
-                    on_reorganise(r);
-                }
-                Err(e) => message.set(Some((false, e.user_message()))),
-            }
-            busy.set(false);
-        });
+        }))
     };
     view! {
         <section class="card" aria-labelledby="official-h">
@@ -466,11 +475,7 @@ fn AreaTree(
     on_reorganise: impl Fn(Reorganisation) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = crate::session::use_session();
-    let version = RwSignal::new(0u32);
-    let areas = crate::resources::once(move || {
-        version.get();
-        async move { crate::api::areas::areas(&session.token()).await }
-    });
+    let areas = server_areas();
     let open = RwSignal::new(None::<(String, RowForm)>);
     let message = RwSignal::new(None::<(bool, Msg)>);
     let done =
@@ -481,7 +486,7 @@ fn AreaTree(
                     Msg::new(format!("{vi}: {}", a.name), format!("{en}: {}", a.name)),
                 )));
                 open.set(None);
-                version.update(|v| *v += 1);
+                areas.refetch();
             }
             Err(e) => message.set(Some((false, e.user_message()))),
         };

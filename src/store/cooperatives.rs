@@ -194,7 +194,7 @@ impl Store {
         let refused = refused_key(&coop.id);
         append_mutation(&tx, MutationOp::RegisterCooperative(coop), now, draft_key).await?;
         // Sent again: it is no longer waiting to be fixed.
-        delete_meta(&tx, &refused).await?;
+        super::delete_meta(&tx, &refused).await?;
         tx.commit().await.map_err(db_error)
     }
 
@@ -232,7 +232,7 @@ impl Store {
             draft_key,
         )
         .await?;
-        delete_meta(&tx, &refused_key(&base_id)).await?;
+        super::delete_meta(&tx, &refused_key(&base_id)).await?;
         tx.commit().await.map_err(db_error)
     }
 
@@ -323,20 +323,6 @@ pub fn refused_key(id: &str) -> String {
 /// Keys of refused work lie in ["refused:", "refused;").
 pub(super) const REFUSED_FROM: &str = "refused:";
 pub(super) const REFUSED_TO: &str = "refused;";
-
-/// Deletes the `meta` row `key`, inside the caller's transaction (which includes META).
-pub(super) async fn delete_meta(
-    tx: &indexed_db_futures::transaction::Transaction<'_>,
-    key: &str,
-) -> Result<()> {
-    tx.object_store(META)
-        .map_err(db_error)?
-        .delete(key)
-        .primitive()
-        .map_err(db_error)?
-        .await
-        .map_err(db_error)
-}
 
 impl Store {
     /// Registrations and profile edits the server refused, waiting to be fixed.

@@ -43,13 +43,7 @@ impl Store {
     pub async fn delete_draft(&self, key: &str) -> Result<()> {
         crate::drafts::settled().await;
         let tx = self.writing(META)?;
-        tx.object_store(META)
-            .map_err(db_error)?
-            .delete(key)
-            .primitive()
-            .map_err(db_error)?
-            .await
-            .map_err(db_error)?;
+        super::delete_meta(&tx, key).await?;
         tx.commit().await.map_err(db_error)
     }
 

@@ -142,6 +142,39 @@ async fn all_of<T: DeserializeOwned>(os: &ObjectStore<'_>) -> Result<Vec<T>> {
         .map_err(db_error)
 }
 
+/// Writes the `meta` row `key` = `value`, inside the caller's transaction (which includes
+/// META).
+async fn put_meta_in<T: serde::Serialize>(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    key: &str,
+    value: T,
+) -> Result<()> {
+    tx.object_store(META)
+        .map_err(db_error)?
+        .put(MetaRow {
+            key: key.to_string(),
+            value,
+        })
+        .serde()
+        .map_err(db_error)?
+        .await
+        .map_err(db_error)
+}
+
+/// Deletes the `meta` row `key`, inside the caller's transaction (which includes META).
+async fn delete_meta(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    key: &str,
+) -> Result<()> {
+    tx.object_store(META)
+        .map_err(db_error)?
+        .delete(key)
+        .primitive()
+        .map_err(db_error)?
+        .await
+        .map_err(db_error)
+}
+
 /// Every record of `os` as stored (JavaScript values, not decoded).
 async fn all_js(os: &ObjectStore<'_>) -> Result<Vec<JsValue>> {
     let items = os
@@ -237,15 +270,7 @@ impl Store {
 
     pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let tx = self.writing(META)?;
-        let os = tx.object_store(META).map_err(db_error)?;
-        os.put(MetaRow {
-            key: key.to_string(),
-            value,
-        })
-        .serde()
-        .map_err(db_error)?
-        .await
-        .map_err(db_error)?;
+        put_meta_in(&tx, key, value).await?;
         tx.commit().await.map_err(db_error)
     }
 

@@ -375,16 +375,8 @@ impl Store {
                 .map_err(db_error)?;
             id += 1;
         }
-        let meta = tx.object_store(META).map_err(db_error)?;
         for (key, value) in [(keys::NEXT_MUTATION_ID, id as f64), (keys::CURSOR, 0.0)] {
-            meta.put(MetaRow {
-                key: key.to_string(),
-                value,
-            })
-            .serde()
-            .map_err(db_error)?
-            .await
-            .map_err(db_error)?;
+            super::put_meta_in(&tx, key, value).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(all_ops.len())
