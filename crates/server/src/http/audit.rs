@@ -1,5 +1,5 @@
 //! `GET /api/audit/{entity}/{id}`: a record's audit trail, for supervisors and
-//! administrators within their areas. The rules are [`crate::rules::decisions::audit_trail`].
+//! administrators within their areas. The rules are [`crate::rules::audit::audit_trail`].
 
 use super::auth::AuthUser;
 use super::error::{ApiResult, Path};
@@ -26,6 +26,6 @@ pub async fn audit(
     Path((entity, id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Vec<AuditEntry>>> {
     Ok(axum::Json(
-        rules::decisions::audit_trail(&state.db, &user.0, &entity, &id).await?,
+        rules::audit::audit_trail(&state.db, &user.0, &entity, &id).await?,
     ))
 }

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod areas;
 pub mod assignments;
+pub mod audit;
 pub mod conflicts;
 pub mod cooperatives;
 pub mod decisions;
