@@ -4,11 +4,14 @@
 #   bash scripts/pg.sh stop              # stops it and deletes its data
 #   PG_TUNED=1 bash scripts/pg.sh start  # with the settings docs/DEPLOY.md recommends for a
 #                                        # national database (for the benchmarks)
+#   HOPTAC_INSTANCE=bench bash scripts/pg.sh start|stop  # a second server beside the
+#                                        # first (each name has its own; start replaces only
+#                                        # the server of its own name)
 # Uses Debian's PostgreSQL (scripts/setup.sh installs it). As root, the server runs as the
 # `postgres` user (PostgreSQL refuses to run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STATE=.tools/pg-dir
+STATE=.tools/pg-dir${HOPTAC_INSTANCE:+-$HOPTAC_INSTANCE}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 die() { echo "pg.sh: $*" >&2; exit 1; }

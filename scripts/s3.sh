@@ -4,6 +4,7 @@
 #   eval "$(bash scripts/s3.sh start)"   # starts it, makes the bucket, exports HOPTAC_TEST_S3
 #                                         # and the AWS_* variables object_store reads
 #   bash scripts/s3.sh stop              # stops it
+#   HOPTAC_INSTANCE=name bash scripts/s3.sh start|stop  # a second server beside the first
 # Why moto: it is on PyPI (reachable here; MinIO's server is a download from its own
 # site), kept up to date by a large project, and implements the S3 calls object_store
 # makes (put, get, list, delete). Its data live in memory: thrown away when it stops.
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MOTO_VERSION=5.2.5
 VENV=.tools/moto-venv
-STATE=.tools/s3-pid
+STATE=.tools/s3-pid${HOPTAC_INSTANCE:+-$HOPTAC_INSTANCE}
 die() { echo "s3.sh: $*" >&2; exit 1; }
 
 case "${1:-}" in
