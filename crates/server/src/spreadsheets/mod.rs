@@ -43,6 +43,16 @@ pub const MAX_MERGED_CELLS: usize = 200_000;
 /// Largest file accepted, in bytes (50,000 rows of a registry are about 10 MB as CSV).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
+/// Most bytes the parts of an XLSX file may expand to, all together (50,000 rows of 20
+/// columns written by Excel are about 60 MB of XML). An XLSX is a zip: a few megabytes can
+/// expand to gigabytes (a shared-string table calamine reads whole when the file opens), so
+/// the parts are measured, decompressed into nothing, before any library reads them.
+pub const MAX_XLSX_EXPANDED: u64 = 200 * 1024 * 1024;
+
+/// Most parts (zip entries) an XLSX file may have (Excel writes about ten, plus one per
+/// sheet, drawing and comment).
+pub const MAX_XLSX_PARTS: usize = 2_000;
+
 /// [`read`] for an upload: refused when larger than [`MAX_FILE_BYTES`] (413), read off the
 /// async workers (reading a file is CPU work of up to a second or so).
 pub async fn read_upload(bytes: &[u8], sheet: Option<String>) -> ApiResult<Read> {
@@ -155,14 +165,19 @@ fn rows_refused(row: usize) -> ApiError {
     )
 }
 
+/// A cell longer than Excel keeps ([`MAX_CELL_CHARS`]), in an XLSX or a CSV file.
+fn long_cell() -> ApiError {
+    bad_file(
+        format!("Tệp có ô chứa hơn {MAX_CELL_CHARS} ký tự (Excel giữ tối đa chừng ấy trong một ô): không phải bảng tính của Excel."),
+        format!("The file has a cell of more than {MAX_CELL_CHARS} characters (as many as Excel keeps in a cell): not a workbook Excel wrote."),
+    )
+}
+
 /// What a text cell says, in Unicode: TCVN3 kept as Latin-1 letters converted (and
 /// counted in `tcvn3`), VNI refused.
 fn xlsx_text(s: &str) -> ApiResult<String> {
     if s.len() > MAX_CELL_CHARS * 4 || s.chars().count() > MAX_CELL_CHARS {
-        return Err(bad_file(
-            format!("Tệp có ô chứa hơn {MAX_CELL_CHARS} ký tự (Excel giữ tối đa chừng ấy trong một ô): không phải bảng tính của Excel."),
-            format!("The file has a cell of more than {MAX_CELL_CHARS} characters (as many as Excel keeps in a cell): not a workbook Excel wrote."),
-        ));
+        return Err(long_cell());
     }
     if looks_like_vni(s) {
         return Err(vni_refused());
@@ -195,6 +210,59 @@ fn xlsx_cell(d: &calamine::DataRef<'_>, format: Option<&str>) -> ApiResult<Cell>
     })
 }
 
+/// Refuses an XLSX (a zip) of more than [`MAX_XLSX_PARTS`] parts or whose parts expand to
+/// more than [`MAX_XLSX_EXPANDED`] bytes, measured by decompressing each part into nothing
+/// (what the zip's directory claims can lie): memory stays at one buffer, time at a second
+/// or so for the largest file accepted.
+fn check_expansion(bytes: &[u8]) -> ApiResult<()> {
+    let too_big = || {
+        bad_file(
+            format!(
+                "Tệp Excel giải nén ra hơn {} MB: không phải bảng tính bình thường. Hãy mở bằng Excel, xóa các trang và ô thừa rồi lưu lại.",
+                MAX_XLSX_EXPANDED / (1024 * 1024)
+            ),
+            format!(
+                "The Excel file expands to more than {} MB: not an ordinary workbook. Open it in Excel, delete the extra sheets and cells and save it again.",
+                MAX_XLSX_EXPANDED / (1024 * 1024)
+            ),
+        )
+    };
+    let unreadable = |e: &dyn std::fmt::Display| {
+        bad_file(
+            format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
+            format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
+        )
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    if zip.len() > MAX_XLSX_PARTS {
+        return Err(bad_file(
+            format!(
+                "Tệp Excel có {} phần (tối đa {MAX_XLSX_PARTS}): không phải bảng tính bình thường. Hãy mở bằng Excel và lưu lại.",
+                zip.len()
+            ),
+            format!(
+                "The Excel file has {} parts (at most {MAX_XLSX_PARTS}): not an ordinary workbook. Open it in Excel and save it again.",
+                zip.len()
+            ),
+        ));
+    }
+    let mut left = MAX_XLSX_EXPANDED;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        if part.size() > left {
+            return Err(too_big());
+        }
+        use std::io::Read as _;
+        let n = std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        if n > left {
+            return Err(too_big());
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
 /// A worksheet's cells, read one by one: a cell's position is checked before any room is
 /// made for it (calamine's whole-sheet range allocates rows × columns from the positions
 /// the file claims, so a tiny file naming cell A3000000000 would ask for gigabytes).
@@ -206,6 +274,7 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
             format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
         )
     };
+    check_expansion(bytes)?;
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let sheets: Vec<SheetInfo> = book
@@ -401,12 +470,14 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> ApiResult<Read> {
                 .map(|c| {
                     let t = c.trim();
                     if t.is_empty() {
-                        Cell::Empty
+                        Ok(Cell::Empty)
+                    } else if t.len() > MAX_CELL_CHARS * 4 || t.chars().count() > MAX_CELL_CHARS {
+                        Err(long_cell())
                     } else {
-                        Cell::Text(t.to_string())
+                        Ok(Cell::Text(t.to_string()))
                     }
                 })
-                .collect(),
+                .collect::<ApiResult<Vec<Cell>>>()?,
         );
     }
     Ok(Read {

@@ -1,0 +1,165 @@
+//! Files made to hurt, sent where offices upload spreadsheets (`POST /api/registry/import`):
+//! an XLSX whose parts expand to hundreds of megabytes (a shared-string table calamine
+//! would read whole when the file opens), an XLSX of thousands of parts, a CSV of one
+//! enormous line, a file over the size limit. Each is refused quickly with a clear message
+//! (4xx, in Vietnamese and English) and changes nothing; an ordinary workbook beside them
+//! still imports.
+
+mod common;
+
+use common::{start, Backend, TestServer};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// A workbook as Excel writes it with one cooperative, "HTX Thêu ren Bom" of Xã Ninh Hải.
+fn ordinary_workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Tên HTX", "Loại hình", "Xã/Phường"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["HTX Thêu ren Bom", "HTX", "Xã Ninh Hải"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// `book` rewritten part by part; `extra` then writes parts of its own at the end.
+fn rewrite(
+    book: &[u8],
+    skip: &str,
+    extra: impl FnOnce(&mut zip::ZipWriter<std::io::Cursor<Vec<u8>>>),
+) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name == skip {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    extra(&mut out);
+    out.finish().unwrap().into_inner()
+}
+
+/// The ordinary workbook with a shared-string table of `expanded` bytes: a few hundred
+/// kilobytes on the wire (the same string over and over deflates a thousandfold).
+fn expanding_workbook(expanded: usize) -> Vec<u8> {
+    rewrite(&ordinary_workbook(), "xl/sharedStrings.xml", |out| {
+        out.start_file(
+            "xl/sharedStrings.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        out.write_all(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+        )
+        .unwrap();
+        let item = "<si><t>HTX Thêu ren Văn Lâm</t></si>"
+            .as_bytes()
+            .repeat(32 * 1024);
+        let mut written = 0;
+        while written < expanded {
+            out.write_all(&item).unwrap();
+            written += item.len();
+        }
+        out.write_all(b"</sst>").unwrap();
+    })
+}
+
+/// The ordinary workbook with `n` more (tiny) parts.
+fn many_parts_workbook(n: usize) -> Vec<u8> {
+    rewrite(&ordinary_workbook(), "", |out| {
+        for i in 0..n {
+            out.start_file(
+                format!("xl/media/part{i}.xml"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            out.write_all(b"<x/>").unwrap();
+        }
+    })
+}
+
+/// Sends `file` for import (applied) and says how long the answer took.
+async fn send(
+    s: &TestServer,
+    admin: &str,
+    file: Vec<u8>,
+    name: &str,
+) -> (u16, serde_json::Value, Duration) {
+    let t = Instant::now();
+    let (st, body) = s
+        .import_registry(admin, file, name, &[("apply", "true")])
+        .await;
+    (st, body, t.elapsed())
+}
+
+/// The refusal's Vietnamese message for the file (the field "file").
+fn file_message(body: &serde_json::Value) -> String {
+    body["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["field"] == "file"))
+        .and_then(|f| f["message"]["vi"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+on_both!(hurtful_files_are_refused_quickly_and_change_nothing);
+async fn hurtful_files_are_refused_quickly_and_change_nothing(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+
+    // An XLSX whose shared strings expand to 260 MB (about 400 KB sent).
+    let bomb = expanding_workbook(260 * 1024 * 1024);
+    assert!(
+        bomb.len() < 2 * 1024 * 1024,
+        "the bomb is small on the wire: {}",
+        bomb.len()
+    );
+    let (st, body, took) = send(&s, &admin, bomb, "htx.xlsx").await;
+    assert_eq!(st, 422, "{body}");
+    assert!(
+        file_message(&body).contains("giải nén ra hơn 200 MB"),
+        "says what is wrong: {body}"
+    );
+    assert!(took < Duration::from_secs(20), "refused quickly: {took:?}");
+
+    // An XLSX of 5,000 parts.
+    let (st, body, took) = send(&s, &admin, many_parts_workbook(5_000), "htx.xlsx").await;
+    assert_eq!(st, 422, "{body}");
+    assert!(file_message(&body).contains("phần (tối đa 2000)"), "{body}");
+    assert!(took < Duration::from_secs(20), "refused quickly: {took:?}");
+
+    // A CSV of one line of 19 MB (under the size limit): no cell of a workbook is that long.
+    let mut line = "Tên HTX,Loại hình,Xã/Phường\r\n".as_bytes().to_vec();
+    line.extend(std::iter::repeat_n(b'a', 19 * 1024 * 1024));
+    let (st, body, took) = send(&s, &admin, line, "htx.csv").await;
+    assert_eq!(st, 422, "{body}");
+    assert!(
+        file_message(&body).contains("hơn 32767 ký tự"),
+        "says what is wrong: {body}"
+    );
+    assert!(took < Duration::from_secs(20), "refused quickly: {took:?}");
+
+    // Over the size limit (20 MB): 413 with a message.
+    let (st, body, _) = send(&s, &admin, vec![b'a'; 21 * 1024 * 1024], "htx.csv").await;
+    assert_eq!(st, 413, "{body}");
+
+    // Nothing of them was imported; the same workbook, ordinary, imports.
+    assert!(s.cooperative_named("HTX Thêu ren Bom").await.is_none());
+    let (st, body, _) = send(&s, &admin, ordinary_workbook(), "htx.xlsx").await;
+    assert_eq!(st, 200, "{body}");
+    assert!(s.cooperative_named("HTX Thêu ren Bom").await.is_some());
+}
