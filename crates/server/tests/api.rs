@@ -863,7 +863,6 @@ on_both!(a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
 async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_approved(
     backend: Backend,
 ) {
-    use hoptac_core::queue::AuditEntry;
     let Some(s) = start(backend).await else {
         return;
     };
@@ -874,10 +873,21 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     let (_, b) = s.push(&hoa, "t-hoa", &[submit(1, v.clone())]).await;
     assert_eq!(b["rejected"], json!([]), "{b}");
 
-    // An officer decides nothing; a return needs a comment.
-    let (st, _) = s.decide(&hoa, "v-loop", "approve", "").await;
+    only_a_reviewer_returns_and_only_with_a_comment(&s, &hoa, &sup).await;
+    let on_tablet = the_authors_tablet_receives_the_return_with_its_comment(&s, &hoa).await;
+    the_resubmission_is_a_new_revision_showing_its_one_change(&s, &hoa, &sup, &on_tablet).await;
+    an_approved_report_cannot_be_returned_again(&s, &sup).await;
+    a_rejected_report_cannot_be_resubmitted(&s, &hoa, &sup).await;
+    another_district_neither_reads_nor_comments_the_author_comments(&s, &hoa).await;
+    the_audit_trail_has_every_step_with_old_and_new_values(&s, &hoa, &sup).await;
+}
+
+/// An officer decides nothing; a return needs a comment, and with one the report is
+/// returned.
+async fn only_a_reviewer_returns_and_only_with_a_comment(s: &TestServer, hoa: &str, sup: &str) {
+    let (st, _) = s.decide(hoa, "v-loop", "approve", "").await;
     assert_eq!(st, 403);
-    let (st, b) = s.decide(&sup, "v-loop", "return", "  ").await;
+    let (st, b) = s.decide(sup, "v-loop", "return", "  ").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -888,17 +898,23 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
     );
     let (st, b) = s
         .decide(
-            &sup,
+            sup,
             "v-loop",
             "return",
             "Doanh thu chưa đúng: kiểm tra lại sổ sách.",
         )
         .await;
     assert_eq!((st, b["status"].as_str()), (200, Some("returned")), "{b}");
+}
 
-    // The author's tablet receives the return with its comment.
+/// The author's tablet receives the return with its comment and its reviewer's name: the
+/// report as the tablet holds it.
+async fn the_authors_tablet_receives_the_return_with_its_comment(
+    s: &TestServer,
+    hoa: &str,
+) -> VisitReport {
     let on_tablet = s
-        .pull_all(&hoa, "t-hoa", 500)
+        .pull_all(hoa, "t-hoa", 500)
         .await
         .into_iter()
         .find_map(|c| match c {
@@ -912,8 +928,17 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         "Doanh thu chưa đúng: kiểm tra lại sổ sách."
     );
     assert_eq!(on_tablet.events.last().unwrap().by_name, "Lê Thị Tâm");
+    on_tablet
+}
 
-    // The officer fixes the revenue and resubmits, offline, as a mutation (sent twice).
+/// The officer fixes the revenue and resubmits, offline, as a mutation (sent twice): the
+/// reviewer reads revision 2 beside the kept revision 1, with exactly that field changed.
+async fn the_resubmission_is_a_new_revision_showing_its_one_change(
+    s: &TestServer,
+    hoa: &str,
+    sup: &str,
+    on_tablet: &VisitReport,
+) {
     let mut fixed = on_tablet.clone();
     fixed.findings.finances.revenue_vnd = Some(1_200_000_000);
     fixed.revision = 2;
@@ -923,10 +948,10 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         op: MutationOp::ResubmitVisit(fixed.clone()),
     };
     for _ in 0..2 {
-        let (_, b) = s.push(&hoa, "t-hoa", std::slice::from_ref(&resubmit)).await;
+        let (_, b) = s.push(hoa, "t-hoa", std::slice::from_ref(&resubmit)).await;
         assert_eq!(b["rejected"], json!([]), "{b}");
     }
-    let d = s.report(&sup, "v-loop").await;
+    let d = s.report(sup, "v-loop").await;
     assert_eq!(
         (d.report.status, d.report.revision),
         (ReportStatus::Resubmitted, 2)
@@ -946,11 +971,13 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         (d.changes[0].old.as_str(), d.changes[0].new.as_str()),
         ("1000000000", "1200000000")
     );
+}
 
-    // Approve; an approved report cannot be returned again.
-    let (st, b) = s.decide(&sup, "v-loop", "approve", "").await;
+/// Approve; an approved report cannot be returned again.
+async fn an_approved_report_cannot_be_returned_again(s: &TestServer, sup: &str) {
+    let (st, b) = s.decide(sup, "v-loop", "approve", "").await;
     assert_eq!((st, b["status"].as_str()), (200, Some("approved")), "{b}");
-    let (st, b) = s.decide(&sup, "v-loop", "return", "x").await;
+    let (st, b) = s.decide(sup, "v-loop", "return", "x").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -959,23 +986,25 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
             .contains("Đã duyệt"),
         "{b}"
     );
+}
 
-    // A rejected report cannot be resubmitted.
+/// A rejected report cannot be resubmitted: the resubmission is refused as invalid.
+async fn a_rejected_report_cannot_be_resubmitted(s: &TestServer, hoa: &str, sup: &str) {
     s.push(
-        &hoa,
+        hoa,
         "t-hoa",
         &[submit(3, visit("v-rej", "coop-001", "Ghi chú"))],
     )
     .await;
     let (st, _) = s
-        .decide(&sup, "v-rej", "reject", "Trùng với phiếu khác")
+        .decide(sup, "v-rej", "reject", "Trùng với phiếu khác")
         .await;
     assert_eq!(st, 200);
     let mut again = visit("v-rej", "coop-001", "Ghi chú sửa");
     again.revision = 2;
     let (_, b) = s
         .push(
-            &hoa,
+            hoa,
             "t-hoa",
             &[Mutation {
                 id: 4,
@@ -985,9 +1014,14 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         )
         .await;
     assert_eq!(b["rejected"][0]["code"], "invalid", "{b}");
+}
 
-    // Another district's officer cannot read it (nor learn it exists: 404, as for an id
-    // that does not exist); the audit trail has it all.
+/// Another district's officer cannot read it (nor learn it exists: 404, as for an id that
+/// does not exist) nor comment on it; the author may comment, and the state stays.
+async fn another_district_neither_reads_nor_comments_the_author_comments(
+    s: &TestServer,
+    hoa: &str,
+) {
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
     assert_eq!(s.try_report(&kien, "v-loop").await.0, 404);
     assert_eq!(s.try_report(&kien, "no-such-report").await.0, 404);
@@ -997,19 +1031,29 @@ async fn a_report_returned_for_correction_comes_back_as_a_new_revision_and_is_ap
         "another district's officer cannot even comment (nor learn it exists)"
     );
     let (st, b) = s
-        .decide(&hoa, "v-loop", "comment", "Đã bổ sung sổ sách.")
+        .decide(hoa, "v-loop", "comment", "Đã bổ sung sổ sách.")
         .await;
     assert_eq!(
         (st, b["status"].as_str()),
         (200, Some("approved")),
         "the author may comment; the state stays"
     );
+}
+
+/// The audit trail (which officers do not read) has every step, by whom and from which
+/// tablet, with each change's old and new value.
+async fn the_audit_trail_has_every_step_with_old_and_new_values(
+    s: &TestServer,
+    hoa: &str,
+    sup: &str,
+) {
+    use hoptac_core::queue::AuditEntry;
     assert_eq!(
-        s.audit(&hoa, "visit", "v-loop").await.0,
+        s.audit(hoa, "visit", "v-loop").await.0,
         403,
         "officers do not read the audit trail"
     );
-    let (st, b) = s.audit(&sup, "visit", "v-loop").await;
+    let (st, b) = s.audit(sup, "visit", "v-loop").await;
     assert_eq!(st, 200, "{b}");
     let trail: Vec<AuditEntry> = serde_json::from_value(b).unwrap();
     let steps: Vec<(&str, &str, Option<&str>)> = trail
@@ -1059,16 +1103,44 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     };
     let hoa = s.officer().await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
-    let report = |id: &str, coop: &str, date: &str, findings: Value| -> VisitReport {
-        let mut v = visit(id, coop, "Khảo sát định kỳ");
-        v.visit_date = date.into();
-        v.findings = serde_json::from_value(findings).unwrap();
-        v
-    };
-    let chain = |programme: Value| json!({"in_value_chain": true, "stages": ["production"], "programme": programme});
+    reports_of_2021_submitted_and_decided(&s, &hoa, &sup).await;
+    only_the_supervisor_sets_targets_and_only_sensible_ones(&s, &hoa, &sup).await;
+
+    let r = s.review(&sup, "period=2021-H1&area=NB-HL").await;
+    assert_eq!(r.area_name, "Huyện Hoa Lư");
+    let v = &r.review;
+    // The figures travel without the records behind them; the drill-down asks for those.
+    assert_eq!((v.report_count, v.reports.len()), (3, 0));
+    assert!(v.new_tht.ids.is_empty() && v.difficulties.iter().all(|t| t.ids.is_empty()));
+    the_reports_behind_it_list_by_name_a_page_at_a_time(&s, &sup).await;
+    new_groups_and_standstill_come_with_their_records(&s, &sup, v).await;
+    a_figure_or_year_the_review_lacks_is_a_422(&s, &sup).await;
+    hoa_lus_figures_are_those_worked_out_by_hand(v);
+    the_province_adds_up_its_districts_and_keeps_its_own_target(&s, &sup).await;
+    scope_and_input_errors_are_refused(&s, &hoa, &sup).await;
+    the_targets_have_an_audit_trail(&s, &sup).await;
+    the_review_and_the_submissions_export_as_csv_and_xlsx(&s, &sup).await;
+}
+
+/// A visit report of Hoa Lư's officer on `coop`, dated `date`, with `findings`.
+fn review_report(id: &str, coop: &str, date: &str, findings: Value) -> VisitReport {
+    let mut v = visit(id, coop, "Khảo sát định kỳ");
+    v.visit_date = date.into();
+    v.findings = serde_json::from_value(findings).unwrap();
+    v
+}
+
+/// A value chain's findings under `programme`.
+fn chain(programme: Value) -> Value {
+    json!({"in_value_chain": true, "stages": ["production"], "programme": programme})
+}
+
+/// The reports of 2021 the review counts, or must not, submitted by Hoa Lư's officer; the
+/// supervisor returns r-e and approves the rest.
+async fn reports_of_2021_submitted_and_decided(s: &TestServer, hoa: &str, sup: &str) {
     let reports = vec![
         // coop-001: two visits in H1; the later one (r-b) stands for it.
-        report(
+        review_report(
             "r-a",
             "coop-001",
             "2021-03-10",
@@ -1076,7 +1148,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             "finances": {"revenue_vnd": 2_000, "revenue_last_year_vnd": 1_600},
             "difficulties": ["low_competitiveness"], "support": {"works_handed_over": 9}}),
         ),
-        report(
+        review_report(
             "r-b",
             "coop-001",
             "2021-05-20",
@@ -1088,7 +1160,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             "support": {"received": ["training"], "works_handed_over": 2},
             "compliance": {"tax_registered": true}}),
         ),
-        report(
+        review_report(
             "r-c",
             "coop-002",
             "2021-04-01",
@@ -1097,7 +1169,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             "value_chain": chain(Value::Null),
             "support": {"received": ["credit", "training"], "works_handed_over": 1}}),
         ),
-        report(
+        review_report(
             "r-d",
             "coop-003",
             "2021-06-30",
@@ -1108,19 +1180,19 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             "compliance": {"tax_registered": true}}),
         ),
         // Not counted: returned (r-e), the second half (r-f), another district (r-g).
-        report(
+        review_report(
             "r-e",
             "coop-004",
             "2021-02-01",
             json!({"finances": {"revenue_vnd": 99, "revenue_last_year_vnd": 1}}),
         ),
-        report(
+        review_report(
             "r-f",
             "coop-005",
             "2021-07-01",
             json!({"finances": {"revenue_vnd": 99, "revenue_last_year_vnd": 1}}),
         ),
-        report(
+        review_report(
             "r-g",
             "coop-009",
             "2021-03-01",
@@ -1132,7 +1204,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         .enumerate()
         .map(|(i, r)| submit(i as u64 + 1, r.clone()))
         .collect();
-    let (_, b) = s.push(&hoa, "t-review", &batch).await;
+    let (_, b) = s.push(hoa, "t-review", &batch).await;
     assert_eq!(b["rejected"], json!([]), "{b}");
     for r in &reports {
         let (action, text) = if r.id == "r-e" {
@@ -1140,18 +1212,24 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         } else {
             ("approve", "")
         };
-        let (st, b) = s.decide(&sup, &r.id, action, text).await;
+        let (st, b) = s.decide(sup, &r.id, action, text).await;
         assert_eq!(st, 200, "{b}");
     }
+}
 
-    // Targets: the supervisor sets Hoa Lư's; an officer may not; nonsense is refused.
+/// Targets: the supervisor sets Hoa Lư's; an officer may not; nonsense is refused.
+async fn only_the_supervisor_sets_targets_and_only_sensible_ones(
+    s: &TestServer,
+    hoa: &str,
+    sup: &str,
+) {
     let targets = json!({"period": "2021-H1", "area_id": "NB-HL",
         "targets": {"new_htx": 2, "new_tht": 3, "works_handed_over": 5}});
-    let (st, _) = s.set_targets(&hoa, targets.clone()).await;
+    let (st, _) = s.set_targets(hoa, targets.clone()).await;
     assert_eq!(st, 403, "an officer sets no targets");
     let (st, b) = s
         .set_targets(
-            &sup,
+            sup,
             json!({"period": "2021-H1", "area_id": "NB-HL", "targets": {"new_htx": 1_000_000}}),
         )
         .await;
@@ -1160,32 +1238,36 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         (422, Some("new_htx")),
         "{b}"
     );
-    let (st, b) = s.set_targets(&sup, targets).await;
+    let (st, b) = s.set_targets(sup, targets).await;
     assert_eq!(st, 200, "{b}");
+}
 
-    let r = s.review(&sup, "period=2021-H1&area=NB-HL").await;
-    assert_eq!(r.area_name, "Huyện Hoa Lư");
-    let v = &r.review;
-    // The figures travel without the records behind them; the drill-down asks for those.
-    assert_eq!((v.report_count, v.reports.len()), (3, 0));
-    assert!(v.new_tht.ids.is_empty() && v.difficulties.iter().all(|t| t.ids.is_empty()));
-    let records = |figure: &'static str, query: &'static str| {
-        let (s, sup) = (&s, sup.clone());
-        async move {
-            let (st, b) = s
-                .try_review_records(
-                    &sup,
-                    &format!("period=2021-H1&area=NB-HL&figure={figure}{query}"),
-                )
-                .await;
-            assert_eq!(st, 200, "{figure}: {b}");
-            serde_json::from_value::<hoptac_core::six_month::RecordsPage>(b).unwrap()
-        }
-    };
-    let ids = |p: &hoptac_core::six_month::RecordsPage| -> Vec<String> {
-        p.records.iter().map(|x| x.id.clone()).collect()
-    };
-    let reports = records("reports", "").await;
+/// The records behind one figure of Hoa Lư's 2021-H1 review (`query` adds to the address).
+async fn records(
+    s: &TestServer,
+    sup: &str,
+    figure: &str,
+    query: &str,
+) -> hoptac_core::six_month::RecordsPage {
+    let (st, b) = s
+        .try_review_records(
+            sup,
+            &format!("period=2021-H1&area=NB-HL&figure={figure}{query}"),
+        )
+        .await;
+    assert_eq!(st, 200, "{figure}: {b}");
+    serde_json::from_value::<hoptac_core::six_month::RecordsPage>(b).unwrap()
+}
+
+/// The ids of a page of records, in its order.
+fn ids(p: &hoptac_core::six_month::RecordsPage) -> Vec<String> {
+    p.records.iter().map(|x| x.id.clone()).collect()
+}
+
+/// The reports behind the review are listed by their cooperative's name, each named for
+/// the drill-down, a page at a time.
+async fn the_reports_behind_it_list_by_name_a_page_at_a_time(s: &TestServer, sup: &str) {
+    let reports = records(s, sup, "reports", "").await;
     // Listed by the cooperative's name, as a supervisor looks one up ("Dịch vụ" before
     // "Du lịch": letters folded, as the registry sorts).
     assert_eq!(
@@ -1208,38 +1290,60 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         ("visit", "HTX Thêu ren Văn Lâm", false)
     );
     // A page at a time: two, then the third from `next`.
-    let first = records("reports", "&limit=2").await;
+    let first = records(s, sup, "reports", "&limit=2").await;
     assert_eq!(
         (ids(&first), first.next),
         (vec!["r-c".into(), "r-d".into()], Some(2))
     );
-    let rest = records("reports", "&limit=2&offset=2").await;
+    let rest = records(s, sup, "reports", "&limit=2&offset=2").await;
     assert_eq!(
         (ids(&rest), rest.offset, rest.next),
         (vec!["r-b".into()], 2, None)
     );
-    let past = records("reports", "&offset=99").await;
+    let past = records(s, sup, "reports", "&offset=99").await;
     assert_eq!((past.records.len(), past.total, past.next), (0, 3, None));
+}
+
+/// New THT (coop-006, coop-007; no HTX founded in H1), the one at a standstill and a
+/// difficulty each come with the records behind them; last year's figure is its own list.
+async fn new_groups_and_standstill_come_with_their_records(
+    s: &TestServer,
+    sup: &str,
+    v: &hoptac_core::six_month::SixMonthReview,
+) {
     // New: THT coop-006 (2021-03-23) and coop-007 (2021-05-05); no HTX founded in H1.
     assert_eq!((v.new_htx.value, v.new_htx.target), (0, Some(2)));
     assert_eq!((v.new_tht.value, v.new_tht.target), (2, Some(3)));
-    let tht = records("new_tht", "").await;
+    let tht = records(s, sup, "new_tht", "").await;
     assert_eq!(ids(&tht), ["coop-007", "coop-006"]);
     assert_eq!(
         (tht.records[0].entity.as_str(), tht.records[0].name.as_str()),
         ("cooperative", "THT Du lịch cộng đồng Ninh Hải")
     );
     assert_eq!(v.standstill.value, 1);
-    assert_eq!(ids(&records("standstill", "").await), ["coop-003"]);
-    assert_eq!(records("difficulties:finding_markets", "").await.total, 2);
-    assert_eq!(records("difficulties:no_such_item", "").await.total, 0);
+    assert_eq!(ids(&records(s, sup, "standstill", "").await), ["coop-003"]);
+    assert_eq!(
+        records(s, sup, "difficulties:finding_markets", "")
+            .await
+            .total,
+        2
+    );
+    assert_eq!(
+        records(s, sup, "difficulties:no_such_item", "").await.total,
+        0
+    );
     // Last year's figure is its own list (2020-H1: nothing approved here).
-    let ly = records("reports", "&last_year=true").await;
+    let ly = records(s, sup, "reports", "&last_year=true").await;
     assert_eq!((ly.period.as_str(), ly.total), ("2020-H1", 0));
+}
+
+/// A figure the review does not have, a year before the first, or another province's
+/// area: a clear 422, nothing computed.
+async fn a_figure_or_year_the_review_lacks_is_a_422(s: &TestServer, sup: &str) {
     // A figure the review does not have: a clear 422 in Vietnamese, nothing computed.
     for bad in ["colour", "ids_of", "reports:x", ""] {
         let (st, b) = s
-            .try_review_records(&sup, &format!("period=2021-H1&area=NB-HL&figure={bad}"))
+            .try_review_records(sup, &format!("period=2021-H1&area=NB-HL&figure={bad}"))
             .await;
         assert_eq!(st, 422, "{bad}: {b}");
         assert!(b.to_string().contains("chỉ tiêu"), "{b}");
@@ -1247,7 +1351,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     // The first year there is has no year before it: said so, not "no such figure".
     let (st, b) = s
         .try_review_records(
-            &sup,
+            sup,
             "period=0000-H1&area=NB-HL&figure=reports&last_year=true",
         )
         .await;
@@ -1259,9 +1363,14 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     assert!(b.to_string().contains("năm trước"), "{b}");
     // Another province's area: refused like the review itself.
     let (st, _) = s
-        .try_review_records(&sup, "period=2021-H1&area=NOWHERE&figure=reports")
+        .try_review_records(sup, "period=2021-H1&area=NOWHERE&figure=reports")
         .await;
     assert_eq!(st, 422);
+}
+
+/// Hoa Lư's revenue, income, value chains, works, difficulties, tax and support are the
+/// numbers worked out by hand from r-b, r-c and r-d.
+fn hoa_lus_figures_are_those_worked_out_by_hand(v: &hoptac_core::six_month::SixMonthReview) {
     // Revenue over r-b and r-c (r-d gives no last-year figure): 4,000 against 3,500.
     assert_eq!((v.revenue_vnd.now, v.revenue_vnd.last_year), (4_000, 3_500));
     assert!((v.revenue_vnd.change_pct.unwrap() - 500.0 * 100.0 / 3_500.0).abs() < 1e-9);
@@ -1298,10 +1407,13 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         .map(|t| (t.key.as_str(), t.count))
         .collect();
     assert_eq!(sup_kinds, vec![("training", 2), ("credit", 1)]);
+}
 
-    // The province: Gia Viễn's r-g joins; the targets add up from the districts beneath.
+/// The province: Gia Viễn's r-g joins; the targets add up from the districts beneath,
+/// and a target set for the province itself stands alone (issue 16).
+async fn the_province_adds_up_its_districts_and_keeps_its_own_target(s: &TestServer, sup: &str) {
     // (`ids=true`: with the ids behind every figure.)
-    let p = s.review(&sup, "period=2021-H1&ids=true").await;
+    let p = s.review(sup, "period=2021-H1&ids=true").await;
     assert_eq!(p.review.reports, vec!["r-b", "r-c", "r-d", "r-g"]);
     assert_eq!(
         (p.review.revenue_vnd.now, p.review.revenue_vnd.last_year),
@@ -1314,13 +1426,13 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     // (issue 16); a figure it leaves unset still comes from the districts.
     let (st, b) = s
         .set_targets(
-            &sup,
+            sup,
             json!({"period": "2021-H1", "area_id": "NB",
             "targets": {"new_htx": 10}}),
         )
         .await;
     assert_eq!(st, 200, "{b}");
-    let p = s.review(&sup, "period=2021-H1").await;
+    let p = s.review(sup, "period=2021-H1").await;
     assert_eq!(
         (
             p.review.new_htx.target,
@@ -1329,15 +1441,18 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         ),
         (Some(10), Some(3), Some(5))
     );
+}
 
-    // Scope and input errors.
-    let (st, _) = s.try_review(&hoa, "period=2021-H1&area=NB-KS").await;
+/// Scope and input errors: another district's review and records are refused to an
+/// officer, an impossible half-year or unknown area to anyone.
+async fn scope_and_input_errors_are_refused(s: &TestServer, hoa: &str, sup: &str) {
+    let (st, _) = s.try_review(hoa, "period=2021-H1&area=NB-KS").await;
     assert_eq!(st, 403, "Kim Sơn is not Hoa Lư's officer's");
     let (st, _) = s
-        .try_review_records(&hoa, "period=2021-H1&area=NB-KS&figure=reports")
+        .try_review_records(hoa, "period=2021-H1&area=NB-KS&figure=reports")
         .await;
     assert_eq!(st, 403, "nor the records behind its figures");
-    let (st, b) = s.try_review(&sup, "period=2021-H3").await;
+    let (st, b) = s.try_review(sup, "period=2021-H3").await;
     assert_eq!(st, 422);
     assert!(
         b["fields"][0]["message"]["vi"]
@@ -1346,11 +1461,13 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             .contains("2021-H2"),
         "{b}"
     );
-    let (st, _) = s.try_review(&sup, "period=2021-H1&area=NOWHERE").await;
+    let (st, _) = s.try_review(sup, "period=2021-H1&area=NOWHERE").await;
     assert_eq!(st, 422);
+}
 
-    // The targets' audit trail.
-    let (st, b) = s.audit(&sup, "targets", "2021-H1:NB-HL").await;
+/// The targets' audit trail names who set them and what changed.
+async fn the_targets_have_an_audit_trail(s: &TestServer, sup: &str) {
+    let (st, b) = s.audit(sup, "targets", "2021-H1:NB-HL").await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(b[0]["actor_name"], "Lê Thị Tâm");
     assert!(
@@ -1361,18 +1478,27 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
             .any(|c| c["path"] == "new_tht" && c["new"] == "3"),
         "{b}"
     );
+}
 
-    // Exports.
-    let get = |path: String| {
-        let req = s.http.get(format!("{}{}", s.url, path)).bearer_auth(&sup);
-        async move {
-            let resp = req.send().await.unwrap();
-            let st = resp.status().as_u16();
-            let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
-            (st, ct, resp.bytes().await.unwrap().to_vec())
-        }
-    };
-    let (st, ct, csv) = get("/api/review/export?period=2021-H1&area=NB-HL&format=csv".into()).await;
+/// `GET path` as `token`: status, content type and body.
+async fn get_file(s: &TestServer, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let resp = s
+        .http
+        .get(format!("{}{}", s.url, path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let st = resp.status().as_u16();
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+    (st, ct, resp.bytes().await.unwrap().to_vec())
+}
+
+/// The review comes out as CSV (with a BOM, so Excel reads UTF-8) and XLSX with the same
+/// figures, the approved submissions as XLSX; an unknown status is refused.
+async fn the_review_and_the_submissions_export_as_csv_and_xlsx(s: &TestServer, sup: &str) {
+    let get = |path: &'static str| get_file(s, sup, path);
+    let (st, ct, csv) = get("/api/review/export?period=2021-H1&area=NB-HL&format=csv").await;
     assert_eq!((st, ct.as_str()), (200, "text/csv; charset=utf-8"));
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
@@ -1381,8 +1507,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         csv.contains("\r\nTổng doanh thu (đồng),4000,3500,14.3\r\n"),
         "{csv}"
     );
-    let (st, _, xlsx) =
-        get("/api/review/export?period=2021-H1&area=NB-HL&format=xlsx".into()).await;
+    let (st, _, xlsx) = get("/api/review/export?period=2021-H1&area=NB-HL&format=xlsx").await;
     assert_eq!(st, 200);
     let rows = read_xlsx(xlsx);
     let revenue = rows
@@ -1392,7 +1517,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
     assert_eq!((revenue[1].as_str(), revenue[2].as_str()), ("4000", "3500"));
 
     let (st, _, xlsx) =
-        get("/api/visits/export?status=approved&period=2021-H1&area=NB/NB-HL/".into()).await;
+        get("/api/visits/export?status=approved&period=2021-H1&area=NB/NB-HL/").await;
     assert_eq!(st, 200);
     let rows = read_xlsx(xlsx);
     assert_eq!(rows[0][0], "Mã phiếu");
@@ -1404,7 +1529,7 @@ async fn the_six_monthly_review_adds_up_approved_reports_as_worked_out_by_hand(b
         (rb[1].as_str(), rb[6].as_str(), rb[8].as_str()),
         ("HTX Thêu ren Văn Lâm", "Đã duyệt", "3000")
     );
-    let (st, _, _) = get("/api/visits/export?status=lost".into()).await;
+    let (st, _, _) = get("/api/visits/export?status=lost").await;
     assert_eq!(st, 422);
 }
 
