@@ -32,9 +32,37 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
     let s = common::serve(db, url, backend, dir).await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
 
-    // Today's units, with their official codes: Ninh Bình (37) and its 129 communes and
-    // wards; the 398 communes of the three former provinces closed into them.
-    let open: Vec<&Area> = areas.iter().filter(|a| a.is_open()).collect();
+    let tay_hoa_lu = todays_units_carry_their_codes_and_the_former_are_closed(&areas);
+    every_cooperative_is_in_todays_units_and_a_moved_one_says_from_where(&s, &areas).await;
+    the_officers_work_in_todays_units(&accounts, &areas);
+    let visits = report_times_make_sense(&s, loaded.reports).await;
+    the_review_opens_on_the_latest_half_year_with_the_groups_founded(&s, &sup).await;
+    last_year_in_tay_hoa_lu_is_what_its_former_communes_reported(&s, &sup, tay_hoa_lu).await;
+    the_queue_filters_by_todays_units_and_by_former_districts(
+        &s, &sup, &areas, &visits, tay_hoa_lu,
+    )
+    .await;
+}
+
+/// Today's open units.
+fn open(areas: &[Area]) -> Vec<&Area> {
+    areas.iter().filter(|a| a.is_open()).collect()
+}
+
+/// Today's open unit named `name`.
+fn named<'a>(areas: &'a [Area], name: &str) -> &'a Area {
+    open(areas)
+        .iter()
+        .find(|a| a.name == name)
+        .copied()
+        .unwrap()
+}
+
+/// Today's units, with their official codes: Ninh Bình (37) and its 129 communes and
+/// wards; the 398 communes of the three former provinces closed into them. Phường Tây Hoa
+/// Lư, which later steps look at.
+fn todays_units_carry_their_codes_and_the_former_are_closed(areas: &[Area]) -> &Area {
+    let open = open(areas);
     assert_eq!(
         open.iter()
             .filter(|a| a.level == AreaLevel::Commune)
@@ -50,11 +78,18 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         .filter(|a| a.level == AreaLevel::Commune && !a.is_open())
         .count();
     assert_eq!(closed_communes, 398);
-    let named = |name: &str| open.iter().find(|a| a.name == name).copied().unwrap();
-    let tay_hoa_lu = named("Phường Tây Hoa Lư");
+    let tay_hoa_lu = named(areas, "Phường Tây Hoa Lư");
     assert_eq!(tay_hoa_lu.code.as_deref(), Some("14533"));
+    tay_hoa_lu
+}
 
-    // Every cooperative in one of today's units; one the reform moved says where it was.
+/// Every cooperative is in one of today's units; one the reform moved says where it was
+/// and until when.
+async fn every_cooperative_is_in_todays_units_and_a_moved_one_says_from_where(
+    s: &common::TestServer,
+    areas: &[Area],
+) {
+    let open = open(areas);
     let coops: Vec<Cooperative> = sqlx::query_scalar::<_, String>("SELECT body FROM cooperatives")
         .fetch_all(&s.pool)
         .await
@@ -68,7 +103,7 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         .iter()
         .find(|c| c.name == "HTX Thêu ren Văn Lâm")
         .unwrap();
-    assert_eq!(van_lam.area_id, named("Phường Nam Hoa Lư").id);
+    assert_eq!(van_lam.area_id, named(areas, "Phường Nam Hoa Lư").id);
     let was = van_lam.moved_from.as_ref().unwrap();
     let ninh_hai = areas.iter().find(|a| a.id == was.area_id).unwrap();
     assert_eq!(
@@ -76,8 +111,14 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         ("Xã Ninh Hải", Some("14551"))
     );
     assert_eq!(was.until, "2025-07-01");
+}
 
-    // The officers work in today's communes and wards.
+/// The officers work in today's communes and wards.
+fn the_officers_work_in_todays_units(
+    accounts: &[hoptac_server::demo::DemoAccount],
+    areas: &[Area],
+) {
+    let open = open(areas);
     let hoa_lu = accounts
         .iter()
         .find(|a| a.username == "canbo.hoalu")
@@ -91,9 +132,11 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         .areas
         .iter()
         .all(|n| open.iter().any(|a| &a.name == n)));
+}
 
-    // Times that make sense: written on the visit's day (Vietnam's time), received after,
-    // approved after that, all before now.
+/// Times that make sense: written on the visit's day (Vietnam's time), received after,
+/// approved after that, all before now. Every report loaded, as stored.
+async fn report_times_make_sense(s: &common::TestServer, reports: usize) -> Vec<VisitReport> {
     let visits: Vec<VisitReport> =
         sqlx::query_scalar::<_, String>("SELECT body FROM visit_reports")
             .fetch_all(&s.pool)
@@ -102,7 +145,7 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
             .iter()
             .map(|b| serde_json::from_str(b).unwrap())
             .collect();
-    assert_eq!(visits.len(), loaded.reports);
+    assert_eq!(visits.len(), reports);
     let now = hoptac_server::storage::now_ms();
     for v in &visits {
         assert_eq!(date_of_millis_vn(v.created_at), v.visit_date, "{}", v.id);
@@ -114,40 +157,53 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
             v.id
         );
     }
+    visits
+}
 
-    // The review opens on the latest half-year with reports, and shows the year's new HTX
-    // and THT against the province's targets: 2026-H1 founded three HTX (targets 4) and one
-    // THT (target 2).
-    let periods = s.review_periods(&sup).await;
+/// The review of `period` for `area`, with the ids behind every figure.
+async fn review(s: &common::TestServer, sup: &str, period: &str, area: &str) -> ReviewResponse {
+    let q = format!("period={period}&area={area}&ids=true");
+    s.review(sup, &q).await
+}
+
+/// (new HTX, its target), (new THT, its target).
+fn founded(r: &ReviewResponse) -> ((i64, Option<u32>), (i64, Option<u32>)) {
+    let v = &r.review;
+    (
+        (v.new_htx.value, v.new_htx.target),
+        (v.new_tht.value, v.new_tht.target),
+    )
+}
+
+/// The review opens on the latest half-year with reports, and shows the year's new HTX
+/// and THT against the province's targets: 2026-H1 founded three HTX (targets 4) and one
+/// THT (target 2).
+async fn the_review_opens_on_the_latest_half_year_with_the_groups_founded(
+    s: &common::TestServer,
+    sup: &str,
+) {
+    let periods = s.review_periods(sup).await;
     assert_eq!(
         periods.with_reports,
         ["2026-H1", "2025-H2", "2024-H2", "2021-H2", "2021-H1"]
     );
-    let review = |period: &str, area: &str| {
-        let s = &s;
-        let sup = sup.clone();
-        let q = format!("period={period}&area={area}&ids=true");
-        async move { s.review(&sup, &q).await }
-    };
-    // (new HTX, its target), (new THT, its target).
-    let founded = |r: &ReviewResponse| {
-        let v = &r.review;
-        (
-            (v.new_htx.value, v.new_htx.target),
-            (v.new_tht.value, v.new_tht.target),
-        )
-    };
-    let r = review("2026-H1", "37").await;
+    let r = review(s, sup, "2026-H1", "37").await;
     assert_eq!(founded(&r), ((3, Some(4)), (1, Some(2))));
     assert!(r.review.revenue_vnd.now > 0 && r.review.works_handed_over.target == Some(14));
     // The seed's half-year: its five HTX and eight THT of 2021 against 6 and 10.
-    let r = review("2021-H1", "37").await;
+    let r = review(s, sup, "2021-H1", "37").await;
     assert_eq!(founded(&r), ((5, Some(6)), (8, Some(10))));
+}
 
-    // 2025-H2 in Phường Tây Hoa Lư (made of Ninh Giang, Trường Yên, Ninh Hòa — which the
-    // demo's Ninh Xuân cooperatives are in —, Phúc Sơn, Gia Sinh and part of Gia Tân, by
-    // the published correspondence): last year is what those communes' cooperatives
-    // reported in 2024-H2.
+/// 2025-H2 in Phường Tây Hoa Lư (made of Ninh Giang, Trường Yên, Ninh Hòa — which the
+/// demo's Ninh Xuân cooperatives are in —, Phúc Sơn, Gia Sinh and part of Gia Tân, by
+/// the published correspondence): last year is what those communes' cooperatives
+/// reported in 2024-H2.
+async fn last_year_in_tay_hoa_lu_is_what_its_former_communes_reported(
+    s: &common::TestServer,
+    sup: &str,
+    tay_hoa_lu: &Area,
+) {
     let seed: Value = serde_json::from_str(include_str!("../demo/ninh-binh-2021.json")).unwrap();
     let mut expected: Vec<String> = seed["cooperatives"]
         .as_array()
@@ -167,30 +223,36 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         .map(|id| format!("demo-{id}-2024-10"))
         .collect();
     expected.sort();
-    let r = review("2025-H2", &tay_hoa_lu.id).await;
+    let r = review(s, sup, "2025-H2", &tay_hoa_lu.id).await;
     assert_eq!(r.area_name, "Phường Tây Hoa Lư");
     let mut last_year = r.last_year.unwrap().reports;
     last_year.sort();
     assert_eq!(last_year, expected);
     // This half-year adds the HTX founded there in August 2025.
     assert_eq!(r.review.reports.len(), expected.len() + 1);
+}
 
-    // The queue filters by today's units, and by a former district for what was written
-    // there before the reform.
-    let queue = |area: String| {
-        let s = &s;
-        let sup = sup.clone();
-        async move {
-            let q = format!("limit=200&area={}", urlencode(&area));
-            s.queue(&sup, &q)
-                .await
-                .reports
-                .into_iter()
-                .map(|r| r.report.id)
-                .collect::<Vec<_>>()
-        }
-    };
-    let now_there = queue(tay_hoa_lu.path.clone()).await;
+/// The ids of the reports in the queue filtered by `area` (a path).
+async fn queue(s: &common::TestServer, sup: &str, area: &str) -> Vec<String> {
+    let q = format!("limit=200&area={}", urlencode(area));
+    s.queue(sup, &q)
+        .await
+        .reports
+        .into_iter()
+        .map(|r| r.report.id)
+        .collect::<Vec<_>>()
+}
+
+/// The queue filters by today's units, and by a former district for what was written
+/// there before the reform.
+async fn the_queue_filters_by_todays_units_and_by_former_districts(
+    s: &common::TestServer,
+    sup: &str,
+    areas: &[Area],
+    visits: &[VisitReport],
+    tay_hoa_lu: &Area,
+) {
+    let now_there = queue(s, sup, &tay_hoa_lu.path).await;
     assert!(
         now_there.contains(&"demo-coop-moi-009-2026-04".to_string()),
         "{now_there:?}"
@@ -202,7 +264,7 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         .iter()
         .find(|a| a.level == AreaLevel::District && a.code.as_deref() == Some("374"))
         .unwrap();
-    let written_there = queue(hoa_lu_district.path.clone()).await;
+    let written_there = queue(s, sup, &hoa_lu_district.path).await;
     assert!(!written_there.is_empty());
     assert!(written_there
         .iter()
