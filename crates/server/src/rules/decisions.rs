@@ -4,6 +4,7 @@
 //! (`GET /api/audit`). Who may do what is
 //! hoptac_core::decisions::decide.
 
+use super::audit::diff;
 use super::{invalid, refuse, Applied, CLOCK_SLACK_MS};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{self, now_ms, Db, Who, WriteTx};
@@ -12,7 +13,6 @@ use hoptac_core::error::ErrorCode;
 use hoptac_core::keyed::Keyed;
 use hoptac_core::model::{in_scope, ReportStatus, UserInfo, VisitReport};
 use hoptac_core::queue::ReportDetail;
-use super::audit::diff;
 use hoptac_core::validate::{date_of_millis_vn, validate_visit};
 
 /// Server-kept bookkeeping of a report (status, revision, thread, times): left out when the
@@ -230,8 +230,14 @@ const SYSTEM_NAME: &str = "Hệ thống hoptac";
 pub async fn return_missing_photos(db: &Db, now: hoptac_core::model::Millis) -> ApiResult<usize> {
     let before = now - hoptac_core::photo::GRACE_MS;
     let mut returned = 0;
+    // Page after page by id: a report left alone below stays where it is without hiding
+    // those after it.
+    let mut after = String::new();
     loop {
-        let ids = storage::photos::reports_missing_photos(db, before, 200).await?;
+        let ids = storage::photos::reports_missing_photos(db, before, &after, 200).await?;
+        if let Some(last) = ids.last() {
+            after = last.clone();
+        }
         let mut changed = 0;
         for id in &ids {
             let mut tx = db.begin_write().await?;
@@ -279,8 +285,7 @@ pub async fn return_missing_photos(db: &Db, now: hoptac_core::model::Millis) -> 
             changed += 1;
         }
         returned += changed;
-        // A full page that changed nothing would be met again: stop.
-        if ids.len() < 200 || changed == 0 {
+        if ids.len() < 200 {
             return Ok(returned);
         }
     }
@@ -315,4 +320,3 @@ pub async fn detail(db: &Db, user: &UserInfo, id: &str) -> ApiResult<ReportDetai
         changes,
     })
 }
-

@@ -221,10 +221,13 @@ pub async fn linked_paths(db: &Db, hash: &str) -> Result<Vec<String>, sqlx::Erro
 
 /// Reports waiting for review (submitted or resubmitted) that arrived before
 /// `received_before` (ms since epoch) and name a photo whose bytes their author never sent
-/// (no upload of it by whoever named it there): at most `limit`, by id.
+/// (no upload of it by whoever named it there): at most `limit`, by id, after id `after`
+/// ("" for the first page), so a caller goes through them all page by page whatever it
+/// does with each.
 pub async fn reports_missing_photos(
     db: &Db,
     received_before: i64,
+    after: &str,
     limit: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
@@ -232,9 +235,11 @@ pub async fn reports_missing_photos(
            JOIN photo_links l ON l.entity = 'visit' AND l.record_id = v.id
            LEFT JOIN photo_uploaders u ON u.hash = l.hash AND u.user_id = l.linked_by
          WHERE u.hash IS NULL AND v.status IN ('submitted', 'resubmitted') AND v.received_at < $1
-         ORDER BY v.id LIMIT $2",
+           AND v.id > $2
+         ORDER BY v.id LIMIT $3",
     )
     .bind(received_before)
+    .bind(after)
     .bind(limit)
     .fetch_all(&db.pool)
     .await
