@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{start, submit, visit, Backend};
+use common::{start, submit, visit, Backend, TestServer};
 use hoptac_core::model::{Area, Cooperative, VisitReport};
 use hoptac_core::sync::{Change, Mutation, MutationOp};
 use serde_json::{json, Value};
@@ -47,11 +47,49 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let sup = s.login("giamsat", "hoptac-giamsat").await;
     let officer = s.officer().await;
 
-    // Before: two approved reports of 2024-H2 in two Hoa Lư communes, targets for the
-    // communes and the district after the date.
+    approved_reports_of_2024_h2_and_targets_after_the_date(&s, &officer, &sup).await;
+    // The tablet is up to date; then it writes, offline, a report of 2025-08 against the
+    // old commune of coop-003 (not yet sent) and registers a cooperative in Ninh Mỹ.
+    let (_, cursor) = s.pull_from(&officer, "tab-hl", 0).await;
+    let (waiting, new_coop) = offline_work_against_the_old_communes();
+
+    only_administrators_reorganise_and_a_bad_request_says_every_problem(&s, &admin, &sup, &officer)
+        .await;
+    the_dry_run_says_what_it_will_do_and_changes_nothing(&s, &admin, &officer, cursor).await;
+    // Applied.
+    let (st, done) = s.reorganise(&admin, reform(), true).await;
+    assert_eq!((st, done["applied"].clone()), (200, json!(true)), "{done}");
+    let again = s.reorganise(&admin, reform(), true).await;
+    assert_eq!(again.0, 422, "the same reorganisation twice: {}", again.1);
+
+    the_tablets_next_pull_brings_exactly_what_moved(&s, &officer, cursor).await;
+    closed_areas_are_history_given_to_nobody(&s, &admin).await;
+    offline_work_sent_after_lands_in_the_new_ward(&s, &officer, &sup, waiting, new_coop).await;
+    a_visit_made_before_the_date_keeps_its_commune(&s, &sup).await;
+    the_new_wards_review_carries_targets_and_last_year(&s, &sup).await;
+    a_period_before_the_reform_reads_in_the_areas_of_its_time(&s, &sup).await;
+    // The audit trail says why each record moved.
+    let (_, trail) = s.audit(&sup, "cooperative", "coop-001").await;
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "reorganise"),
+        "{trail}"
+    );
+}
+
+/// Before: two approved reports of 2024-H2 in two Hoa Lư communes, targets for the
+/// communes and the district after the date (and one before it).
+async fn approved_reports_of_2024_h2_and_targets_after_the_date(
+    s: &TestServer,
+    officer: &str,
+    sup: &str,
+) {
     let (st, b) = s
         .push(
-            &officer,
+            officer,
             "tab-hl",
             &[
                 submit(1, dated("v-2024-a", "coop-001", "2024-08-10", 100, 80)),
@@ -61,7 +99,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     for id in ["v-2024-a", "v-2024-b"] {
-        let (st, b) = s.decide(&sup, &id, "approve", "").await;
+        let (st, b) = s.decide(sup, id, "approve", "").await;
         assert_eq!(st, 200, "{b}");
     }
     for (area, period, t) in [
@@ -76,29 +114,40 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     ] {
         let (st, b) = s
             .set_targets(
-                &sup,
+                sup,
                 json!({"period": period, "area_id": area, "targets": t}),
             )
             .await;
         assert_eq!(st, 200, "{b}");
     }
-    // The tablet is up to date; then it writes, offline, a report of 2025-08 against the
-    // old commune of coop-003 (not yet sent) and registers a cooperative in Ninh Mỹ.
-    let (_, cursor) = s.pull_from(&officer, "tab-hl", 0).await;
+}
+
+/// What the tablet writes offline before the reform and sends after it: a report of
+/// 2025-08 against coop-003's old commune, and a cooperative registered in Ninh Mỹ.
+fn offline_work_against_the_old_communes() -> (VisitReport, Cooperative) {
     let waiting = dated("v-2025-c", "coop-003", "2025-08-01", 70, 60);
     let new_coop: Cooperative = serde_json::from_value(json!({
         "id": "coop-offline-1", "kind": "htx", "name": "HTX Mới đăng ký trước sáp nhập", "sector": "agriculture",
         "area_id": "NB-HL-NINHMY", "area_path": "NB/NB-HL/NB-HL-NINHMY/", "status": "active", "version": 0
     }))
     .unwrap();
+    (waiting, new_coop)
+}
 
-    // Only administrators reorganise; a bad request says every problem at once.
-    assert_eq!(s.reorganise(&sup, reform(), false).await.0, 403);
-    assert_eq!(s.reorganise(&officer, reform(), false).await.0, 403);
+/// Only administrators reorganise; a bad request says every problem at once (an unknown
+/// area, communes left without a home, a date not in ISO form).
+async fn only_administrators_reorganise_and_a_bad_request_says_every_problem(
+    s: &TestServer,
+    admin: &str,
+    sup: &str,
+    officer: &str,
+) {
+    assert_eq!(s.reorganise(sup, reform(), false).await.0, 403);
+    assert_eq!(s.reorganise(officer, reform(), false).await.0, 403);
     let mut bad = reform();
     bad["merges"][0]["from"] = json!(["NB-HL-NINHHAI", "NOWHERE"]);
     bad["effective_on"] = json!("1/7/2025");
-    let (st, b) = s.reorganise(&admin, bad, false).await;
+    let (st, b) = s.reorganise(admin, bad, false).await;
     assert_eq!(st, 422, "{b}");
     let problems: Vec<&str> = b["fields"]
         .as_array()
@@ -118,9 +167,17 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         problems.iter().any(|m| m.contains("Ngày hiệu lực")),
         "{problems:?}"
     );
+}
 
-    // The dry run says what it will do and changes nothing.
-    let (st, dry) = s.reorganise(&admin, reform(), false).await;
+/// The dry run says what it will do (records, closed areas, officers' areas, targets
+/// summed or dropped) and changes nothing, not even for the tablet.
+async fn the_dry_run_says_what_it_will_do_and_changes_nothing(
+    s: &TestServer,
+    admin: &str,
+    officer: &str,
+    cursor: i64,
+) {
+    let (st, dry) = s.reorganise(admin, reform(), false).await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     assert_eq!(dry["cooperatives_total"], 8);
@@ -157,25 +214,26 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         targets.contains(&("NB-HL".into(), "2026-H1".into(), json!(7), true)),
         "{targets:?}"
     );
-    let areas = s.areas(&admin, false).await;
+    let areas = s.areas(admin, false).await;
     assert!(
         areas.iter().all(|a| a.is_open()) && !areas.iter().any(|a| a.id == "NB-HOALU"),
         "a dry run changes nothing"
     );
-    let (nothing, _) = s.pull_from(&officer, "tab-hl", cursor).await;
+    let (nothing, _) = s.pull_from(officer, "tab-hl", cursor).await;
     assert!(
         nothing.is_empty(),
         "nothing to pull after a dry run: {nothing:?}"
     );
+}
 
-    // Applied.
-    let (st, done) = s.reorganise(&admin, reform(), true).await;
-    assert_eq!((st, done["applied"].clone()), (200, json!(true)), "{done}");
-    let again = s.reorganise(&admin, reform(), true).await;
-    assert_eq!(again.0, 422, "the same reorganisation twice: {}", again.1);
-
-    // The tablet's next pull brings exactly what moved: each record once, none left.
-    let (changes, _) = s.pull_from(&officer, "tab-hl", cursor).await;
+/// The tablet's next pull brings exactly what moved: each record once, none left, the
+/// old areas closed; the officer's areas are the new ward's.
+async fn the_tablets_next_pull_brings_exactly_what_moved(
+    s: &TestServer,
+    officer: &str,
+    cursor: i64,
+) {
+    let (changes, _) = s.pull_from(officer, "tab-hl", cursor).await;
     let mut coops: Vec<&Cooperative> = Vec::new();
     let mut visits: Vec<&VisitReport> = Vec::new();
     let mut got_areas: Vec<&Area> = Vec::new();
@@ -222,17 +280,19 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), n, "no record twice");
-    let me = s.me(&officer).await.1;
+    let me = s.me(officer).await.1;
     assert_eq!(me["scopes"], json!(["NB/NB-GV/", "NB/NB-HOALU/"]), "{me}");
+}
 
-    // Today's areas, and the closed ones on request (history); a closed area is given to
-    // nobody.
-    let today = s.areas(&admin, false).await;
+/// Today's areas, and the closed ones on request (history); a closed area is given to
+/// nobody.
+async fn closed_areas_are_history_given_to_nobody(s: &TestServer, admin: &str) {
+    let today = s.areas(admin, false).await;
     assert!(today.iter().any(|a| a.id == "NB-HOALU") && today.iter().all(|a| a.is_open()));
-    let all = s.areas(&admin, true).await;
+    let all = s.areas(admin, true).await;
     assert_eq!(all.len(), today.len() + 7);
-    let kimson_id = s.find_users(&admin, "kimson").await.accounts[0].id.clone();
-    let (st, b) = s.set_user_areas(&admin, &kimson_id, &["NB-HL"]).await;
+    let kimson_id = s.find_users(admin, "kimson").await.accounts[0].id.clone();
+    let (st, b) = s.set_user_areas(admin, &kimson_id, &["NB-HL"]).await;
     assert_eq!(st, 400, "{b}");
     assert!(
         b["message"]
@@ -241,8 +301,17 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
             .contains("closed on 2025-07-01"),
         "{b}"
     );
+}
 
-    // Work written offline against the old communes lands in the new ward.
+/// Work written offline against the old communes, sent after the reform, lands in the
+/// new ward: the report of August and the cooperative registered in Ninh Mỹ.
+async fn offline_work_sent_after_lands_in_the_new_ward(
+    s: &TestServer,
+    officer: &str,
+    sup: &str,
+    waiting: VisitReport,
+    new_coop: Cooperative,
+) {
     let register = Mutation {
         id: 4,
         created_at: 1,
@@ -253,20 +322,20 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let june = dated("v-2025-june", "coop-003", "2025-06-20", 40, 30);
     let (st, b) = s
         .push(
-            &officer,
+            officer,
             "tab-hl",
             &[submit(3, waiting), register, submit(5, june)],
         )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     let v = s
-        .visits(&sup)
+        .visits(sup)
         .await
         .into_iter()
         .find(|v| v.id == "v-2025-c")
         .unwrap();
     assert_eq!(v.area_path, "NB/NB-HOALU/");
-    let (changes, _) = s.pull_from(&officer, "tab-hl", 0).await;
+    let (changes, _) = s.pull_from(officer, "tab-hl", 0).await;
     let registered = changes
         .iter()
         .find_map(|c| match c {
@@ -278,10 +347,15 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         (registered.area_id.as_str(), registered.area_path.as_str()),
         ("NB-HOALU", "NB/NB-HOALU/")
     );
-    let (st, _) = s.decide(&sup, "v-2025-c", "approve", "").await;
+    let (st, _) = s.decide(sup, "v-2025-c", "approve", "").await;
     assert_eq!(st, 200);
+}
+
+/// The visit of June 2025 (before the date), sent after the reform, is in the new ward
+/// but remembers the commune it was written in, whose review of 2025-H1 counts it.
+async fn a_visit_made_before_the_date_keeps_its_commune(s: &TestServer, sup: &str) {
     let june = s
-        .visits(&sup)
+        .visits(sup)
         .await
         .into_iter()
         .find(|v| v.id == "v-2025-june")
@@ -290,22 +364,22 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
         (june.area_path.as_str(), june.written_area_path.as_deref()),
         ("NB/NB-HOALU/", Some("NB/NB-HL/NB-HL-TRUONGYEN/"))
     );
-    let (st, _) = s.decide(&sup, "v-2025-june", "approve", "").await;
+    let (st, _) = s.decide(sup, "v-2025-june", "approve", "").await;
     assert_eq!(st, 200);
     let then = s
-        .review(&sup, "period=2025-H1&area=NB-HL-TRUONGYEN&ids=true")
+        .review(sup, "period=2025-H1&area=NB-HL-TRUONGYEN&ids=true")
         .await;
     assert_eq!(
         then.review.reports,
         ["v-2025-june"],
         "the closed commune's 2025-H1 counts it"
     );
+}
 
-    // The review of 2025-H2 for the new ward: its targets carried (2 + 3 new HTX, 1 work),
-    // and last year is what its former communes recorded in 2024-H2 (100 + 50).
-    let r = s
-        .review(&sup, "period=2025-H2&area=NB-HOALU&ids=true")
-        .await;
+/// The review of 2025-H2 for the new ward: its targets carried (2 + 3 new HTX, 1 work),
+/// and last year is what its former communes recorded in 2024-H2 (100 + 50).
+async fn the_new_wards_review_carries_targets_and_last_year(s: &TestServer, sup: &str) {
+    let r = s.review(sup, "period=2025-H2&area=NB-HOALU&ids=true").await;
     assert_eq!(
         (r.review.new_htx.target, r.review.works_handed_over.target),
         (Some(5), Some(1))
@@ -316,47 +390,41 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     assert_eq!(ly.period, "2024-H2");
     assert_eq!(ly.reports, ["v-2024-a", "v-2024-b"]);
     assert_eq!(ly.revenue_vnd.now, 150);
-    // A period before the reform in the areas of its time: the old commune and district
-    // (closed) show what was written in them.
+}
+
+/// A period before the reform reads in the areas of its time: the old commune and
+/// district (closed) show what was written in them, with their drill-down and targets;
+/// after the date the district has nothing, and its dropped target is added nowhere.
+async fn a_period_before_the_reform_reads_in_the_areas_of_its_time(s: &TestServer, sup: &str) {
     let then = s
-        .review(&sup, "period=2024-H2&area=NB-HL-NINHHAI&ids=true")
+        .review(sup, "period=2024-H2&area=NB-HL-NINHHAI&ids=true")
         .await;
     assert_eq!(
         (then.area_name.as_str(), then.review.reports.clone()),
         ("Xã Ninh Hải", vec!["v-2024-a".to_string()])
     );
-    let then = s.review(&sup, "period=2024-H2&area=NB-HL&ids=true").await;
+    let then = s.review(sup, "period=2024-H2&area=NB-HL&ids=true").await;
     assert_eq!(then.review.reports, ["v-2024-a", "v-2024-b"]);
     assert_eq!(then.review.revenue_vnd.now, 150);
     // The drill-down names it, in the closed district of its time.
     let page = s
-        .review_records(&sup, "period=2024-H2&area=NB-HL&figure=reports")
+        .review_records(sup, "period=2024-H2&area=NB-HL&figure=reports")
         .await;
     assert!(page
         .records
         .iter()
         .any(|r| r.id == "v-2024-b" && r.name == "HTX Dịch vụ nông nghiệp Ninh Giang"));
     // The district did not exist in 2025-H2: the report written then is the ward's.
-    let then = s.review(&sup, "period=2025-H2&area=NB-HL&ids=true").await;
+    let then = s.review(sup, "period=2025-H2&area=NB-HL&ids=true").await;
     assert!(then.review.reports.is_empty());
     // The district's target of 2026-H1 is gone, not added to the province's.
-    let p = s.review(&sup, "period=2026-H1&ids=true").await;
+    let p = s.review(sup, "period=2026-H1&ids=true").await;
     assert_eq!(p.review.new_htx.target, None);
     // Targets of periods before the date stay with the old commune.
     let (_, b) = s
-        .try_review(&sup, "period=2025-H1&area=NB-HL-NINHHAI&ids=true")
+        .try_review(sup, "period=2025-H1&area=NB-HL-NINHHAI&ids=true")
         .await;
     assert_eq!(b["own_targets"]["new_htx"], 9, "{b}");
-    // The audit trail says why each record moved.
-    let (_, trail) = s.audit(&sup, "cooperative", "coop-001").await;
-    assert!(
-        trail
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["action"] == "reorganise"),
-        "{trail}"
-    );
 }
 
 on_both!(a_cooperative_registered_at_a_dissolved_level_blocks_the_reorganisation);
