@@ -702,8 +702,28 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     let admin = s.login(ADMIN.0, ADMIN.1).await;
     let before = s.sync_log_rows().await;
 
-    // Text holding NUL or another control character: refused, naming the field; in a push,
-    // that mutation alone (the ones after it still apply, issue 13).
+    text_with_a_control_character_is_refused_naming_the_field(&s, &officer, &admin, before).await;
+    let after_good = tabs_and_line_breaks_are_text(&s, &officer, before).await;
+    a_control_character_in_a_name_path_or_query_is_refused(&s, &admin).await;
+    json_nested_5000_deep_is_a_400(&s, &officer).await;
+    cursors_and_limits_at_the_integer_extremes_are_answered_or_refused(&s, &officer, &admin).await;
+    impossible_dates_amounts_and_counts_are_refused_each_alone(&s, &officer, &admin).await;
+    a_megabyte_name_or_password_is_refused_before_hashing(&s).await;
+
+    // Nothing of the above changed anything.
+    assert_eq!(s.sync_log_rows().await, after_good);
+    let (st, _) = s.health(None).await;
+    assert_eq!(st, 200);
+}
+
+/// Text holding NUL or another control character: refused, naming the field; in a push,
+/// that mutation alone (the ones after it still apply, issue 13). Nothing is stored.
+async fn text_with_a_control_character_is_refused_naming_the_field(
+    s: &TestServer,
+    officer: &str,
+    admin: &str,
+    before: i64,
+) {
     for (i, bad) in ["Ghi chú\u{0}", "Ghi chú\u{1b}[31m", "\u{7f}", "a\u{85}b"]
         .into_iter()
         .enumerate()
@@ -711,7 +731,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         let id = format!("ctl-{i}");
         let r = s
             .push_ok(
-                &officer,
+                officer,
                 "ctl",
                 &[submit(i as u64 + 1, visit(&id, "coop-009", bad))],
             )
@@ -730,7 +750,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .contains("ký tự điều khiển"));
         let (st, b) = s
             .set_targets(
-                &admin,
+                admin,
                 json!({"period": "2021-H2", "area_id": "NB", "targets": {}, "note": bad}),
             )
             .await;
@@ -741,10 +761,14 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         );
     }
     assert_eq!(s.sync_log_rows().await, before, "nothing stored");
-    // Tabs and line breaks are text.
+}
+
+/// Tabs and line breaks are text: a note holding them is stored (one row more than
+/// `before`, the count it returns).
+async fn tabs_and_line_breaks_are_text(s: &TestServer, officer: &str, before: i64) -> i64 {
     let r = s
         .push_ok(
-            &officer,
+            officer,
             "ctl",
             &[submit(
                 5,
@@ -755,8 +779,11 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     assert!(r.rejected.is_empty());
     let after_good = s.sync_log_rows().await;
     assert_eq!(after_good, before + 1);
+    after_good
+}
 
-    // A control character in a user name, in a path, in a query string.
+/// A control character in a user name, in a path, in a query string: a 4xx.
+async fn a_control_character_in_a_name_path_or_query_is_refused(s: &TestServer, admin: &str) {
     let (st, _) = s
         .call(
             "POST",
@@ -771,7 +798,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         "/api/audit/visit/a%00b",
         "/api/review?period=2021-H2&area=NB%00",
     ] {
-        let (st, b) = s.call("GET", path, Some(&admin), None).await;
+        let (st, b) = s.call("GET", path, Some(admin), None).await;
         assert_eq!(
             (st, b["code"].as_str()),
             (400, Some("bad_request")),
@@ -782,19 +809,21 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         .call(
             "PUT",
             "/api/users/%00/areas",
-            Some(&admin),
+            Some(admin),
             Some(json!({"areas": []})),
         )
         .await;
     assert_eq!(st, 400);
+}
 
-    // JSON nested 5,000 deep.
+/// JSON nested 5,000 deep is a 400 wherever JSON is read (no stack overflow).
+async fn json_nested_5000_deep_is_a_400(s: &TestServer, officer: &str) {
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     for path in ["/api/sync/push", "/api/sync/pull", "/api/auth/login"] {
         let resp = s
             .http
             .post(format!("{}{path}", s.url))
-            .bearer_auth(&officer)
+            .bearer_auth(officer)
             .header("content-type", "application/json")
             .body(deep.clone())
             .send()
@@ -802,8 +831,15 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .unwrap();
         assert_eq!(resp.status().as_u16(), 400, "{path}");
     }
+}
 
-    // Cursors and limits at the integer extremes.
+/// Cursors and limits at the integer extremes: the ones that fit are answered, a cursor
+/// never issued is a 409, the ones that do not fit a 400; so is a year beyond any.
+async fn cursors_and_limits_at_the_integer_extremes_are_answered_or_refused(
+    s: &TestServer,
+    officer: &str,
+    admin: &str,
+) {
     for (cursor, limit) in [
         (json!(0), json!(u32::MAX)),
         (json!(0), json!(0)),
@@ -813,7 +849,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .call(
                 "POST",
                 "/api/sync/pull",
-                Some(&officer),
+                Some(officer),
                 Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})),
             )
             .await;
@@ -825,7 +861,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .call(
                 "POST",
                 "/api/sync/pull",
-                Some(&officer),
+                Some(officer),
                 Some(json!({"client_id": "x", "cursor": cursor})),
             )
             .await;
@@ -846,7 +882,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
             .call(
                 "POST",
                 "/api/sync/pull",
-                Some(&officer),
+                Some(officer),
                 Some(json!({"client_id": "x", "cursor": cursor, "limit": limit})),
             )
             .await;
@@ -860,14 +896,21 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         .call(
             "GET",
             "/api/review?period=99999999999999999999-H1",
-            Some(&admin),
+            Some(admin),
             None,
         )
         .await;
     assert_eq!(st, 422);
+}
 
-    // Dates that do not exist, years out of range, amounts beyond what is stored,
-    // negative counts: refused, each alone, with the field named.
+/// Dates that do not exist, years out of range, amounts beyond what is stored, negative
+/// counts: refused, each alone, with the field named (or as unreadable when the number
+/// cannot be held); targets likewise.
+async fn impossible_dates_amounts_and_counts_are_refused_each_alone(
+    s: &TestServer,
+    officer: &str,
+    admin: &str,
+) {
     let mut bad_date = visit("d-1", "coop-009", "x");
     bad_date.visit_date = "2021-02-30".into();
     let mut far_year = visit("d-2", "coop-009", "x");
@@ -876,7 +919,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     huge.findings.finances.revenue_vnd = Some(i64::MAX);
     let r = s
         .push_ok(
-            &officer,
+            officer,
             "dates",
             &[submit(1, bad_date), submit(2, far_year), submit(3, huge)],
         )
@@ -900,7 +943,7 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         .call(
             "POST",
             "/api/sync/push",
-            Some(&officer),
+            Some(officer),
             Some(json!({"client_id": "dates", "mutations": [beyond, {"id": 5, "created_at": 1, "op": negative}]})),
         )
         .await;
@@ -919,14 +962,16 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
     ] {
         let (st, b) = s
             .set_targets(
-                &admin,
+                admin,
                 json!({"period": "2021-H2", "area_id": "NB", "targets": targets}),
             )
             .await;
         assert!(st == 400 || st == 422, "{targets}: {st} {b}");
     }
+}
 
-    // A user name or password of a megabyte: refused before hashing, at once.
+/// A user name or password of a megabyte: refused before hashing, at once.
+async fn a_megabyte_name_or_password_is_refused_before_hashing(s: &TestServer) {
     let mb = "x".repeat(1 << 20);
     for body in [
         json!({"username": mb, "password": "x"}),
@@ -937,11 +982,6 @@ async fn bad_input_at_every_boundary_is_a_4xx_that_changes_nothing(backend: Back
         assert_eq!((st, b["code"].as_str()), (422, Some("invalid")), "{b}");
         assert!(t0.elapsed() < std::time::Duration::from_secs(2));
     }
-
-    // Nothing of the above changed anything.
-    assert_eq!(s.sync_log_rows().await, after_good);
-    let (st, _) = s.health(None).await;
-    assert_eq!(st, 200);
 }
 
 on_both!(text_is_stored_composed_so_two_spellings_are_one_value);
