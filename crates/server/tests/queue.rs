@@ -42,8 +42,23 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     let hoa = s.officer().await; // Hoa Lư and Gia Viễn
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
-    // Seven reports of Hoa Lư / Gia Viễn, one at a time (each received later), and one of
-    // Kim Sơn.
+    eight_reports_received_one_at_a_time_and_one_approved(&s, &hoa, &kien, &sup).await;
+    pages_come_newest_first_and_keep_their_place_as_reports_arrive(&s, &hoa, &sup).await;
+    filters_and_search_narrow_the_queue_on_the_server(&s, &sup).await;
+    each_caller_sees_only_their_areas_reports(&s, &hoa, &kien).await;
+    bad_parameters_are_refused_naming_the_field_in_vietnamese(&s, &sup).await;
+    the_officers_to_filter_by_are_those_of_the_callers_areas(&s, &kien, &sup).await;
+    the_export_takes_the_same_search_and_filters(&s, &sup).await;
+}
+
+/// Seven reports of Hoa Lư / Gia Viễn, one at a time (each received later), and one of
+/// Kim Sơn; the supervisor approves q-2.
+async fn eight_reports_received_one_at_a_time_and_one_approved(
+    s: &TestServer,
+    hoa: &str,
+    kien: &str,
+    sup: &str,
+) {
     let mine = [
         ("q-1", "coop-001", "2021-03-02", "Thêu ren xuất khẩu"),
         ("q-2", "coop-002", "2021-04-10", "Kho lạnh mới"),
@@ -56,24 +71,31 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     for (n, (id, coop, date, note)) in mine.iter().enumerate() {
         let mut v = visit(id, coop, note);
         v.visit_date = date.to_string();
-        let (st, b) = s.push(&hoa, "tab-q", &[submit(n as u64 + 1, v)]).await;
+        let (st, b) = s.push(hoa, "tab-q", &[submit(n as u64 + 1, v)]).await;
         assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     }
     let (st, b) = s
         .push(
-            &kien,
+            kien,
             "tab-k",
             &[submit(1, visit("q-ks", "coop-016", "Chiếu cói"))],
         )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
-    let (st, b) = s.decide(&sup, "q-2", "approve", "").await;
+    let (st, b) = s.decide(sup, "q-2", "approve", "").await;
     assert_eq!(st, 200, "{b}");
+}
 
-    // Pages of 3: 3 + 3 + 2, newest received first, each report once; the last page says
-    // nothing follows.
-    let (all, sizes) = all_pages(&s, &sup, "", 3).await;
+/// Pages of 3: 3 + 3 + 2, newest received first, each report once; the last page says
+/// nothing follows. A report arriving while the supervisor pages comes at the top; the
+/// next page goes on where the last one stopped.
+async fn pages_come_newest_first_and_keep_their_place_as_reports_arrive(
+    s: &TestServer,
+    hoa: &str,
+    sup: &str,
+) {
+    let (all, sizes) = all_pages(s, sup, "", 3).await;
     assert_eq!(sizes, vec![3, 3, 2]);
     assert_eq!(
         all,
@@ -81,32 +103,32 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     );
     // A report arriving while the supervisor pages comes at the top; the next page goes
     // on where the last one stopped.
-    let first = s.queue(&sup, "limit=3").await;
+    let first = s.queue(sup, "limit=3").await;
     assert_eq!(ids(&first), ["q-ks", "q-7", "q-6"]);
     let (st, b) = s
         .push(
-            &hoa,
+            hoa,
             "tab-q",
             &[submit(8, visit("q-8", "coop-007", "Du lịch cộng đồng"))],
         )
         .await;
     assert_eq!((st, b["rejected"].clone()), (200, json!([])), "{b}");
     let second = s
-        .queue(&sup, &format!("limit=3&after={}", first.next.unwrap()))
+        .queue(sup, &format!("limit=3&after={}", first.next.unwrap()))
         .await;
     assert_eq!(ids(&second), ["q-5", "q-4", "q-3"]);
-    assert_eq!(ids(&s.queue(&sup, "limit=1").await), ["q-8"]);
+    assert_eq!(ids(&s.queue(sup, "limit=1").await), ["q-8"]);
     // The cooperative's name comes with each.
     assert_eq!(
         second.reports[0].cooperative_name,
         "HTX Nông nghiệp Ninh Xuân"
     );
+}
 
-    // Filters: state, district, officer, period; and together.
-    let only = |q: &'static str| {
-        let (s, sup) = (&s, sup.clone());
-        async move { all_pages(s, &sup, q, 200).await.0 }
-    };
+/// Filters: state, district, officer, period, and together; search without diacritics or
+/// case, every word, over the cooperative's name, the note, the officer's name, the id.
+async fn filters_and_search_narrow_the_queue_on_the_server(s: &TestServer, sup: &str) {
+    let only = |q: &'static str| async move { all_pages(s, sup, q, 200).await.0 };
     assert_eq!(only("status=approved").await, ["q-2"]);
     assert_eq!(only("area=NB/NB-GV/").await, ["q-4", "q-3"]);
     assert_eq!(
@@ -138,19 +160,26 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         only("q=dich%20vu&period=2021-H1&area=NB/NB-GV/").await,
         ["q-3"]
     );
+}
 
-    // The caller's areas only: Kim Sơn's officer sees their one report; Hoa's never it.
-    assert_eq!(all_pages(&s, &kien, "", 50).await.0, ["q-ks"]);
-    assert!(!all_pages(&s, &hoa, "", 50)
+/// The caller's areas only: Kim Sơn's officer sees their one report; Hoa's never it, not
+/// even by searching for it.
+async fn each_caller_sees_only_their_areas_reports(s: &TestServer, hoa: &str, kien: &str) {
+    assert_eq!(all_pages(s, kien, "", 50).await.0, ["q-ks"]);
+    assert!(!all_pages(s, hoa, "", 50)
         .await
         .0
         .contains(&"q-ks".to_string()));
     assert_eq!(
-        all_pages(&s, &hoa, "q=chieu%20coi", 50).await.0,
+        all_pages(s, hoa, "q=chieu%20coi", 50).await.0,
         Vec::<String>::new()
     );
+}
 
-    // Bad parameters: a clear message naming the field, nothing else.
+/// Bad parameters: a clear message naming the field, nothing else; a query string that
+/// does not parse names its parameter in Vietnamese (not the parser's English); no token
+/// is a 401.
+async fn bad_parameters_are_refused_naming_the_field_in_vietnamese(s: &TestServer, sup: &str) {
     for (q, field) in [
         ("after=nonsense", "after"),
         ("limit=0", "limit"),
@@ -158,7 +187,7 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         ("status=lost", "status"),
         ("period=2021-H3", "period"),
     ] {
-        let (st, b) = s.try_queue(&sup, &q).await;
+        let (st, b) = s.try_queue(sup, q).await;
         assert_eq!(st, 422, "{q}: {b}");
         assert!(b.to_string().contains(field), "{q}: {b}");
     }
@@ -206,7 +235,7 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
             "Địa chỉ yêu cầu thiếu tham số “period”.",
         ),
     ] {
-        let (st, b) = s.call("GET", path, Some(&sup), None).await;
+        let (st, b) = s.call("GET", path, Some(sup), None).await;
         assert_eq!(
             (st, b["code"].as_str()),
             (422, Some("invalid")),
@@ -217,15 +246,21 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
     }
     let (st, _) = s.call("GET", "/api/visits", None, None).await;
     assert_eq!(st, 401);
+}
 
-    // The officers the queue can be filtered by: those of the caller's areas.
-    let (st, b) = s.queue_officers(&kien).await;
+/// The officers the queue can be filtered by: those of the caller's areas.
+async fn the_officers_to_filter_by_are_those_of_the_callers_areas(
+    s: &TestServer,
+    kien: &str,
+    sup: &str,
+) {
+    let (st, b) = s.queue_officers(kien).await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
         b,
         json!([{"id": "u-officer-kimson", "name": "Phạm Văn Kiên"}])
     );
-    let (_, b) = s.queue_officers(&sup).await;
+    let (_, b) = s.queue_officers(sup).await;
     let names: Vec<&str> = b
         .as_array()
         .unwrap()
@@ -233,26 +268,28 @@ async fn the_review_queue_pages_filters_and_searches_on_the_server(backend: Back
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Đinh Thị Hoa", "Phạm Văn Kiên", "Trần Văn Giang"]);
+}
 
-    // The export takes the same search.
-    let export = |query: &'static str| {
-        let (s, sup) = (&s, sup.clone());
-        async move {
-            let r = s
-                .http
-                .get(format!("{}/api/visits/export?format=csv&{query}", s.url))
-                .bearer_auth(&sup)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status().as_u16(), 200, "{query}");
-            r.text().await.unwrap()
-        }
-    };
-    let csv = export("q=xuat%20khau").await;
+/// The CSV export of the queue as `sup` with `query` (asserts 200).
+async fn export_csv(s: &TestServer, sup: &str, query: &str) -> String {
+    let r = s
+        .http
+        .get(format!("{}/api/visits/export?format=csv&{query}", s.url))
+        .bearer_auth(sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{query}");
+    r.text().await.unwrap()
+}
+
+/// The export takes the same search, and the same cooperative filter (it was ignored: the
+/// whole province exported).
+async fn the_export_takes_the_same_search_and_filters(s: &TestServer, sup: &str) {
+    let csv = export_csv(s, sup, "q=xuat%20khau").await;
     assert_eq!(csv.lines().count(), 3, "a header and two reports: {csv}");
     // And the same cooperative filter (it was ignored: the whole province exported).
-    let csv = export("cooperative=coop-002").await;
+    let csv = export_csv(s, sup, "cooperative=coop-002").await;
     assert_eq!(csv.lines().count(), 2, "a header and q-2: {csv}");
     assert!(csv.contains("q-2"), "{csv}");
 }
