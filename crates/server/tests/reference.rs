@@ -45,19 +45,52 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     let supervisor = s.login("giamsat", "hoptac-giamsat").await;
     let officer = s.officer().await;
 
-    // Every tablet receives the built-in lists by pull.
-    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+    every_tablet_receives_the_built_in_lists(&s, &officer).await;
+    only_administrators_add_and_a_name_is_required(&s, &admin, &supervisor, &officer).await;
+    the_item_is_added_after_the_built_in_ones_and_only_once(&s, &admin).await;
+    the_officers_tablet_and_the_list_receive_it(&s, &officer).await;
+    a_report_chooses_it_and_a_key_no_list_has_is_refused(&s, &officer).await;
+    the_review_counts_it_once_approved(&s, &supervisor).await;
+    renamed_the_report_keeps_its_key_and_the_review_the_new_name(&s, &admin, &supervisor).await;
+    retired_it_is_still_counted_and_a_late_report_still_accepted(&s, &admin, &supervisor, &officer)
+        .await;
+    a_change_sends_only_what_changes(&s, &admin).await;
+    a_name_the_list_has_is_refused(&s, &admin).await;
+    unknown_items_are_404_and_nobody_else_changes_them(&s, &admin, &supervisor).await;
+    every_change_is_in_the_audit_trail(&s, &admin).await;
+}
+
+/// The kind of support the administrator adds.
+fn new_item() -> Value {
+    json!({"list": "support_kind", "label_vi": "Vay vốn ưu đãi", "label_en": "Preferential loans"})
+}
+
+/// A full update of the added item: its Vietnamese name `vi`, and whether it is `retired`.
+fn put(vi: &str, retired: bool) -> Value {
+    json!({"label_vi": vi, "label_en": "Preferential loans", "retired": retired})
+}
+
+/// Every tablet receives the built-in lists by pull (province-wide: no area).
+async fn every_tablet_receives_the_built_in_lists(s: &TestServer, officer: &str) {
+    let pulled = items(&s.pull_all(officer, "tab-ref", 500).await);
     assert_eq!(pulled.len(), 20, "{pulled:?}");
     assert!(pulled
         .iter()
         .any(|i| i.id == "programme:resolution113" && i.area_path.is_empty()));
+}
 
-    // Only administrators add; a name is required.
-    let new = json!({"list": "support_kind", "label_vi": "Vay vốn ưu đãi", "label_en": "Preferential loans"});
-    assert_eq!(s.add_reference(&supervisor, new.clone()).await.0, 403);
-    assert_eq!(s.add_reference(&officer, new.clone()).await.0, 403);
+/// Only administrators add; a name is required; an unknown list is the client's error.
+async fn only_administrators_add_and_a_name_is_required(
+    s: &TestServer,
+    admin: &str,
+    supervisor: &str,
+    officer: &str,
+) {
+    let new = new_item();
+    assert_eq!(s.add_reference(supervisor, new.clone()).await.0, 403);
+    assert_eq!(s.add_reference(officer, new.clone()).await.0, 403);
     let (st, b) = s
-        .add_reference(&admin, json!({"list": "support_kind", "label_vi": "  "}))
+        .add_reference(admin, json!({"list": "support_kind", "label_vi": "  "}))
         .await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
@@ -65,14 +98,18 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         "{b}"
     );
     let (st, b) = s
-        .add_reference(&admin, json!({"list": "nonsense", "label_vi": "x"}))
+        .add_reference(admin, json!({"list": "nonsense", "label_vi": "x"}))
         .await;
     assert!(
         (400..500).contains(&st),
         "an unknown list is the client's error: {st} {b}"
     );
+}
 
-    let (st, added) = s.add_reference(&admin, new.clone()).await;
+/// The administrator's item gets a key from its name, their province, and a place after
+/// the built-in ones; the same name again (diacritics and case aside) is refused.
+async fn the_item_is_added_after_the_built_in_ones_and_only_once(s: &TestServer, admin: &str) {
+    let (st, added) = s.add_reference(admin, new_item()).await;
     assert_eq!(st, 201, "{added}");
     assert_eq!(added["key"], "vay_von_uu_dai");
     assert_eq!(added["area_path"], "NB/");
@@ -83,7 +120,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     // The same name again (diacritics and case aside) is refused.
     let (st, b) = s
         .add_reference(
-            &admin,
+            admin,
             json!({"list": "support_kind", "label_vi": "vay von UU DAI"}),
         )
         .await;
@@ -92,23 +129,27 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         (422, Some("label_vi")),
         "{b}"
     );
+}
 
-    // The officer's tablet receives it at its next pull; the list answers it too.
-    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+/// The officer's tablet receives it at its next pull; the list answers it too.
+async fn the_officers_tablet_and_the_list_receive_it(s: &TestServer, officer: &str) {
+    let pulled = items(&s.pull_all(officer, "tab-ref", 500).await);
     assert!(pulled
         .iter()
         .any(|i| i.key == "vay_von_uu_dai" && i.label_vi == "Vay vốn ưu đãi"));
-    let (_, listed) = s.reference(&officer).await;
+    let (_, listed) = s.reference(officer).await;
     assert_eq!(listed.as_array().unwrap().len(), 21);
+}
 
-    // A report chooses it; a key no list has is refused with its field.
+/// A report chooses it; a key no list has is refused with its field (that report alone).
+async fn a_report_chooses_it_and_a_key_no_list_has_is_refused(s: &TestServer, officer: &str) {
     let mut v = visit("v-ref-1", "coop-001", "Khảo sát có vay vốn");
     v.findings.support.received = vec!["vay_von_uu_dai".into(), "training".into()];
     let mut bad = visit("v-ref-2", "coop-002", "Khóa không có");
     bad.findings.support.received = vec!["made_up_kind".into()];
     bad.findings.value_chain.programme = Some("no_such_programme".into());
     let (st, b) = s
-        .push(&officer, "tab-ref", &[submit(1, v), submit(2, bad)])
+        .push(officer, "tab-ref", &[submit(1, v), submit(2, bad)])
         .await;
     assert_eq!(st, 200, "{b}");
     let rejected = &b["rejected"];
@@ -127,11 +168,14 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
             "findings.value_chain.programme"
         ]
     );
+}
 
-    let (st, b) = s.decide(&supervisor, "v-ref-1", "approve", "").await;
+/// Once the report is approved, the review counts the new kind of support by its name.
+async fn the_review_counts_it_once_approved(s: &TestServer, supervisor: &str) {
+    let (st, b) = s.decide(supervisor, "v-ref-1", "approve", "").await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
-        review_support(&s, &supervisor).await,
+        review_support(s, supervisor).await,
         [
             ("training".to_string(), "Đào tạo, bồi dưỡng".to_string(), 1),
             (
@@ -141,12 +185,17 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
             )
         ]
     );
+}
 
-    // Renamed: the report keeps its key, the review shows the corrected name.
-    let put = |vi: &str, retired: bool| json!({"label_vi": vi, "label_en": "Preferential loans", "retired": retired});
+/// Renamed: the report keeps its key, the review shows the corrected name.
+async fn renamed_the_report_keeps_its_key_and_the_review_the_new_name(
+    s: &TestServer,
+    admin: &str,
+    supervisor: &str,
+) {
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             put("Vay vốn ưu đãi (NHCSXH)", false),
@@ -154,39 +203,49 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         .await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
-        review_support(&s, &supervisor).await[1].1,
+        review_support(s, supervisor).await[1].1,
         "Vay vốn ưu đãi (NHCSXH)"
     );
-    // Retired: no longer offered, still counted, and a report written before on a tablet
-    // that had not heard is still accepted.
+}
+
+/// Retired: no longer offered, still counted, and a report written before on a tablet
+/// that had not heard is still accepted; the tablet learns it is retired.
+async fn retired_it_is_still_counted_and_a_late_report_still_accepted(
+    s: &TestServer,
+    admin: &str,
+    supervisor: &str,
+    officer: &str,
+) {
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             put("Vay vốn ưu đãi (NHCSXH)", true),
         )
         .await;
     assert_eq!((st, b["retired"].clone()), (200, json!(true)), "{b}");
-    assert_eq!(review_support(&s, &supervisor).await[1].2, 1);
+    assert_eq!(review_support(s, supervisor).await[1].2, 1);
     let mut late = visit("v-ref-3", "coop-003", "Viết trước khi ngừng dùng");
     late.findings.support.requested = vec!["vay_von_uu_dai".into()];
-    let (st, b) = s.push(&officer, "tab-ref", &[submit(3, late)]).await;
+    let (st, b) = s.push(officer, "tab-ref", &[submit(3, late)]).await;
     assert_eq!(
         (st, b["rejected"].as_array().map(Vec::len)),
         (200, Some(0)),
         "{b}"
     );
-    let pulled = items(&s.pull_all(&officer, "tab-ref", 500).await);
+    let pulled = items(&s.pull_all(officer, "tab-ref", 500).await);
     assert!(pulled
         .iter()
         .any(|i| i.key == "vay_von_uu_dai" && i.retired));
+}
 
-    // A change sends only what changes: restoring leaves the names alone, renaming
-    // leaves it in use or retired (a page loaded earlier does not undo another change).
+/// A change sends only what changes: restoring leaves the names alone, renaming leaves it
+/// in use or retired (a page loaded earlier does not undo another change).
+async fn a_change_sends_only_what_changes(s: &TestServer, admin: &str) {
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             json!({"retired": false}),
@@ -209,7 +268,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     );
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             json!({"retired": true}),
@@ -218,7 +277,7 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     assert_eq!((st, b["retired"].clone()), (200, json!(true)));
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             json!({"label_en": "Preferential credit"}),
@@ -229,10 +288,15 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
         (200, json!(true), json!("Vay vốn ưu đãi (NHCSXH)")),
         "{b}"
     );
+}
+
+/// A name the list has is refused: renamed to another item's name, or a second "Other"
+/// (the built-in item with its description box).
+async fn a_name_the_list_has_is_refused(s: &TestServer, admin: &str) {
     // Renamed to a name the list has: refused.
     let (st, b) = s
         .update_reference(
-            &admin,
+            admin,
             "support_kind",
             "vay_von_uu_dai",
             json!({"label_vi": "Tín dụng"}),
@@ -245,31 +309,39 @@ async fn an_administrator_adds_to_a_list_and_reports_keep_their_values(backend: 
     );
     // "Other" is the built-in item with its description box: not a second one.
     let (st, b) = s
-        .add_reference(&admin, json!({"list": "difficulty", "label_vi": "Khác"}))
+        .add_reference(admin, json!({"list": "difficulty", "label_vi": "Khác"}))
         .await;
     assert_eq!(
         (st, b["fields"][0]["field"].as_str()),
         (422, Some("label_vi")),
         "{b}"
     );
+}
 
-    // Unknown items and lists are 404; nobody else changes them.
+/// Unknown items and lists are 404; nobody else changes them.
+async fn unknown_items_are_404_and_nobody_else_changes_them(
+    s: &TestServer,
+    admin: &str,
+    supervisor: &str,
+) {
     assert_eq!(
-        s.update_reference(&admin, "support_kind", "nothing_here", put("x", false))
+        s.update_reference(admin, "support_kind", "nothing_here", put("x", false))
             .await
             .0,
         404
     );
     assert_eq!(
-        s.update_reference(&supervisor, "support_kind", "training", put("x", false))
+        s.update_reference(supervisor, "support_kind", "training", put("x", false))
             .await
             .0,
         403
     );
+}
 
-    // Every change is in the audit trail.
+/// Every change is in the audit trail, in order.
+async fn every_change_is_in_the_audit_trail(s: &TestServer, admin: &str) {
     let (st, trail) = s
-        .audit(&admin, "reference", "support_kind:vay_von_uu_dai")
+        .audit(admin, "reference", "support_kind:vay_von_uu_dai")
         .await;
     assert_eq!(st, 200, "{trail}");
     let actions: Vec<&str> = trail
