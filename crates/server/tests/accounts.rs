@@ -587,9 +587,32 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     // Both officers cover Gia Viễn; offline, each registers the same cooperative.
     let a = s.officer().await;
     let b = s.login("canbo.giavien", "hoptac-giavien").await;
+    both_officers_register_the_same_cooperative_with_a_visit(&s, &a, &b).await;
+    let sup = s.login("giamsat", "hoptac-giamsat").await;
+    the_pair_is_flagged_and_only_a_supervisor_merges_it(&s, &a, &sup).await;
+    the_tablet_drops_the_removed_record_and_gets_its_visit_under_the_kept_one(&s, &b).await;
+    a_dismissed_flag_stays_dismissed(&s, &a, &b, &sup).await;
+    a_late_report_for_the_removed_record_lands_on_the_kept_one(&s, &b, &sup).await;
+    work_for_a_record_merged_into_another_districts_lands_on_the_kept_one(&s, &a, &sup).await;
+    let (st, trail) = s.audit(&sup, "cooperative", "gv-b").await;
+    assert_eq!(st, 200, "{trail}");
+    assert!(trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "merged_into"));
+}
+
+/// Offline, officers `a` and `b` each register the same cooperative in Gia Lạc (one tax
+/// code, the name's case aside) with a visit: both are accepted.
+async fn both_officers_register_the_same_cooperative_with_a_visit(
+    s: &TestServer,
+    a: &str,
+    b: &str,
+) {
     let (st, r) = s
         .push(
-            &a,
+            a,
             "tab-a",
             &[
                 register(1, "gv-a", "NB-GV-GIALAC", "HTX Chè Gia Lạc", "2700555001"),
@@ -600,7 +623,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     assert_eq!(st, 200, "{r}");
     let (st, r) = s
         .push(
-            &b,
+            b,
             "tab-b",
             &[
                 register(1, "gv-b", "NB-GV-GIALAC", "HTX chè Gia Lạc", "2700555001"),
@@ -616,9 +639,12 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
             .unwrap_or(true),
         "nothing refused: {r}"
     );
+}
 
-    let sup = s.login("giamsat", "hoptac-giamsat").await;
-    let (st, d) = s.duplicates(&sup).await;
+/// The pair is flagged by its tax code with each one's visits; officers do not merge; the
+/// supervisor's merge clears the flag and moves the removed record's visit.
+async fn the_pair_is_flagged_and_only_a_supervisor_merges_it(s: &TestServer, a: &str, sup: &str) {
+    let (st, d) = s.duplicates(sup).await;
     assert_eq!(st, 200, "{d}");
     assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
     assert_eq!(
@@ -630,16 +656,16 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         (Some("tax_code"), Some(1), Some(1))
     );
     assert_eq!(
-        s.merge_cooperatives(&a, "gv-a", "gv-b").await.0,
+        s.merge_cooperatives(a, "gv-a", "gv-b").await.0,
         403,
         "officers do not merge"
     );
 
-    let (st, kept) = s.merge_cooperatives(&sup, "gv-a", "gv-b").await;
+    let (st, kept) = s.merge_cooperatives(sup, "gv-a", "gv-b").await;
     assert_eq!(st, 200, "{kept}");
-    let (_, d) = s.duplicates(&sup).await;
+    let (_, d) = s.duplicates(sup).await;
     assert_eq!(d, json!([]));
-    let (_, v) = s.try_report(&sup, "v-b").await;
+    let (_, v) = s.try_report(sup, "v-b").await;
     assert_eq!(
         v["report"]["cooperative_id"]
             .as_str()
@@ -647,9 +673,14 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         Some("gv-a"),
         "{v}"
     );
+}
 
-    // Every tablet: the removed record goes, the visit arrives under the kept one.
-    let changes = s.pull_all(&b, "tab-b", 500).await;
+/// Every tablet: the removed record goes, the visit arrives under the kept one.
+async fn the_tablet_drops_the_removed_record_and_gets_its_visit_under_the_kept_one(
+    s: &TestServer,
+    b: &str,
+) {
+    let changes = s.pull_all(b, "tab-b", 500).await;
     assert!(changes
         .iter()
         .any(|c| matches!(c, Change::Removed { entity: Entity::Cooperative, id } if id == "gv-b")));
@@ -659,11 +690,14 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     assert!(!changes
         .iter()
         .any(|c| matches!(c, Change::Cooperative(c) if c.id == "gv-b")));
+}
 
-    // Dismissing a flag is kept: editing either record does not raise it again.
+/// Dismissing a flag is kept: checking either record again (as an edit does) does not
+/// raise it again.
+async fn a_dismissed_flag_stays_dismissed(s: &TestServer, a: &str, b: &str, sup: &str) {
     let (st, _) = s
         .push(
-            &a,
+            a,
             "tab-a",
             &[register(
                 3,
@@ -677,7 +711,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     assert_eq!(st, 200);
     let (st, _) = s
         .push(
-            &b,
+            b,
             "tab-b2",
             &[register(
                 1,
@@ -689,9 +723,9 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200);
-    let (_, d) = s.duplicates(&sup).await;
+    let (_, d) = s.duplicates(sup).await;
     assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
-    assert_eq!(s.dismiss_duplicate(&sup, "gv-c", "gv-d").await.0, 204);
+    assert_eq!(s.dismiss_duplicate(sup, "gv-c", "gv-d").await.0, 204);
     let db = hoptac_server::storage::Db::connect(&s.db_url)
         .await
         .unwrap();
@@ -707,13 +741,19 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (_, d) = s.duplicates(&sup).await;
+    let (_, d) = s.duplicates(sup).await;
     assert_eq!(d, json!([]), "a dismissed flag stays dismissed");
+}
 
-    // A report still on a tablet for the removed record lands on the kept one.
+/// A report still on a tablet for the removed record lands on the kept one.
+async fn a_late_report_for_the_removed_record_lands_on_the_kept_one(
+    s: &TestServer,
+    b: &str,
+    sup: &str,
+) {
     let (st, r) = s
         .push(
-            &b,
+            b,
             "tab-b",
             &[submit(
                 3,
@@ -722,7 +762,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200, "{r}");
-    let (_, v) = s.try_report(&sup, "v-b2").await;
+    let (_, v) = s.try_report(sup, "v-b2").await;
     assert_eq!(
         v["report"]["cooperative_id"]
             .as_str()
@@ -730,8 +770,15 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         Some("gv-a"),
         "{v}"
     );
-    // Merged into a record of another district: work the other district's officer wrote
-    // for the removed record is still theirs to send, and lands on the kept one.
+}
+
+/// Merged into a record of another district: work the other district's officer wrote
+/// for the removed record is still theirs to send, and lands on the kept one.
+async fn work_for_a_record_merged_into_another_districts_lands_on_the_kept_one(
+    s: &TestServer,
+    a: &str,
+    sup: &str,
+) {
     let ks = s.login("canbo.kimson", "hoptac-kimson").await;
     let (st, _) = s
         .push(
@@ -749,7 +796,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
     assert_eq!(st, 200);
     let (st, _) = s
         .push(
-            &a,
+            a,
             "tab-a",
             &[register(
                 4,
@@ -761,7 +808,7 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
         )
         .await;
     assert_eq!(st, 200);
-    let (st, _) = s.merge_cooperatives(&sup, "hl-y", "ks-x").await;
+    let (st, _) = s.merge_cooperatives(sup, "hl-y", "ks-x").await;
     assert_eq!(st, 200);
     let (st, r) = s
         .push(
@@ -781,14 +828,6 @@ async fn one_cooperative_registered_on_two_tablets_is_merged(backend: Backend) {
             .unwrap_or(true),
         "accepted: {r}"
     );
-    let v = s.report(&sup, "v-ks").await;
+    let v = s.report(sup, "v-ks").await;
     assert_eq!(v.report.cooperative_id, "hl-y", "{v:?}");
-
-    let (st, trail) = s.audit(&sup, "cooperative", "gv-b").await;
-    assert_eq!(st, 200, "{trail}");
-    assert!(trail
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["action"] == "merged_into"));
 }
