@@ -37,37 +37,92 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     let kimson = s.login("canbo.kimson", "hoptac-kimson").await;
     let sup = s.login("giamsat", "hoptac-giamsat").await;
     let x = coop_in(&s, "NB-HL-NINHHAI").await;
-    // A report on it, approved, and the two tablets before the move.
+    let (mut tab_hl, mut tab_ks) =
+        a_report_on_it_and_the_two_tablets_before_the_move(&s, &hoalu, &kimson, &x).await;
+    let offline = a_report_written_offline_not_yet_sent(&x);
+
+    only_a_supervisor_moves_it_and_bad_requests_are_refused(&s, &hoalu, &sup, &x).await;
+    the_dry_run_says_who_loses_and_gains_it_and_changes_nothing(&s, &sup, &x).await;
+    let (st, done) = s.move_cooperative(&sup, &x.id, move_request(), true).await;
+    assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
+    let moved = s.cooperative_named(&x.name).await.unwrap();
+    assert_eq!(
+        (moved.area_id.as_str(), moved.area_path.as_str()),
+        ("NB-KS-KIMDONG", "NB/NB-KS/NB-KS-KIMDONG/")
+    );
+    its_reports_are_where_it_is_now_the_offline_one_accepted_as_written(&s, &hoalu, offline).await;
+
+    // Tablets: Hoa Lư's drops it and its reports; Kim Sơn's receives it with its past.
+    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    tab_ks.sync(&s, &kimson, "tab-ks").await;
+    assert!(!tab_hl.coops.contains_key(&x.id), "left the Hoa Lư tablet");
+    assert!(!tab_hl.visits.contains_key("v-truoc"), "with its report");
+    assert!(
+        tab_ks.coops.contains_key(&x.id),
+        "reached the Kim Sơn tablet"
+    );
+    assert!(
+        tab_ks.visits.contains_key("v-truoc") && tab_ks.visits.contains_key("v-offline"),
+        "with its past visits"
+    );
+
+    the_move_is_audited_and_kept_in_its_history(&s, &sup, &x).await;
+}
+
+/// The move asked for: to Kim Đông, with its reason.
+fn move_request() -> serde_json::Value {
+    json!({"area_id": "NB-KS-KIMDONG", "reason": "Trụ sở chuyển về Kim Đông"})
+}
+
+/// A report on `x`, sent, and the two tablets before the move: Hoa Lư's holds it and its
+/// report, Kim Sơn's does not.
+async fn a_report_on_it_and_the_two_tablets_before_the_move(
+    s: &TestServer,
+    hoalu: &str,
+    kimson: &str,
+    x: &Cooperative,
+) -> (Tablet, Tablet) {
     let mut v = common::visit("v-truoc", &x.id, "Trước khi chuyển");
     v.visit_date = "2021-05-20".into();
-    let (st, b) = s.push(&hoalu, "tab-hl", &[common::submit(1, v)]).await;
+    let (st, b) = s.push(hoalu, "tab-hl", &[common::submit(1, v)]).await;
     assert_eq!(st, 200, "{b}");
     let mut tab_hl = Tablet::default();
-    tab_hl.sync(&s, &hoalu, "tab-hl").await;
+    tab_hl.sync(s, hoalu, "tab-hl").await;
     let mut tab_ks = Tablet::default();
-    tab_ks.sync(&s, &kimson, "tab-ks").await;
+    tab_ks.sync(s, kimson, "tab-ks").await;
     assert!(tab_hl.coops.contains_key(&x.id) && tab_hl.visits.contains_key("v-truoc"));
     assert!(!tab_ks.coops.contains_key(&x.id));
-    // Offline, the Hoa Lư officer writes another report on it, not yet sent.
+    (tab_hl, tab_ks)
+}
+
+/// Offline, the Hoa Lư officer writes another report on `x`, not yet sent (written now,
+/// before the move).
+fn a_report_written_offline_not_yet_sent(x: &Cooperative) -> Mutation {
     let mut later = common::visit("v-offline", &x.id, "Viết khi mất sóng");
     later.visit_date = "2021-06-02".into();
-    let offline = Mutation {
+    Mutation {
         id: 2,
         created_at: now_ms(),
         op: MutationOp::SubmitVisit(later),
-    };
+    }
+}
 
-    let req = json!({"area_id": "NB-KS-KIMDONG", "reason": "Trụ sở chuyển về Kim Đông"});
-    // Who may, and what is refused.
+/// Who may, and what is refused: an officer; a blank reason or one that reads otherwise
+/// than it is stored; a district for a commune; a cooperative that does not exist.
+async fn only_a_supervisor_moves_it_and_bad_requests_are_refused(
+    s: &TestServer,
+    hoalu: &str,
+    sup: &str,
+    x: &Cooperative,
+) {
+    let req = move_request();
     assert_eq!(
-        s.move_cooperative(&hoalu, &x.id, req.clone(), false)
-            .await
-            .0,
+        s.move_cooperative(hoalu, &x.id, req.clone(), false).await.0,
         403
     );
     let (st, b) = s
         .move_cooperative(
-            &sup,
+            sup,
             &x.id,
             json!({"area_id": "NB-KS-KIMDONG", "reason": " "}),
             false,
@@ -79,7 +134,7 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     );
     let (st, b) = s
         .move_cooperative(
-            &sup,
+            sup,
             &x.id,
             json!({"area_id": "NB-KS-KIMDONG", "reason": "Hà Nam: \u{202E}cba"}),
             false,
@@ -91,7 +146,7 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     );
     let (st, b) = s
         .move_cooperative(
-            &sup,
+            sup,
             &x.id,
             json!({"area_id": "NB-KS", "reason": "x"}),
             false,
@@ -103,12 +158,18 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         "a district is no commune"
     );
     let (st, _) = s
-        .move_cooperative(&sup, "khong-co", req.clone(), false)
+        .move_cooperative(sup, "khong-co", req.clone(), false)
         .await;
     assert_eq!(st, 404);
+}
 
-    // The dry run says who loses and gains it, and changes nothing.
-    let (st, dry) = s.move_cooperative(&sup, &x.id, req.clone(), false).await;
+/// The dry run says who loses and gains it, and changes nothing.
+async fn the_dry_run_says_who_loses_and_gains_it_and_changes_nothing(
+    s: &TestServer,
+    sup: &str,
+    x: &Cooperative,
+) {
+    let (st, dry) = s.move_cooperative(sup, &x.id, move_request(), false).await;
     assert_eq!(st, 200, "{dry}");
     assert_eq!(dry["applied"], false);
     assert_eq!(dry["visits"], 1);
@@ -132,17 +193,16 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
         s.cooperative_named(&x.name).await.unwrap().area_id,
         "NB-HL-NINHHAI"
     );
+}
 
-    let (st, done) = s.move_cooperative(&sup, &x.id, req, true).await;
-    assert_eq!((st, done["applied"].as_bool()), (200, Some(true)), "{done}");
-    let moved = s.cooperative_named(&x.name).await.unwrap();
-    assert_eq!(
-        (moved.area_id.as_str(), moved.area_path.as_str()),
-        ("NB-KS-KIMDONG", "NB/NB-KS/NB-KS-KIMDONG/")
-    );
-
-    // The offline report, sent now, is accepted as written and lands where it is now.
-    let (st, b) = s.push(&hoalu, "tab-hl", &[offline]).await;
+/// The offline report, sent now, is accepted as written and lands where the cooperative
+/// is now; the earlier report moved too, remembering where it was written.
+async fn its_reports_are_where_it_is_now_the_offline_one_accepted_as_written(
+    s: &TestServer,
+    hoalu: &str,
+    offline: Mutation,
+) {
+    let (st, b) = s.push(hoalu, "tab-hl", &[offline]).await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(
         (
@@ -166,23 +226,11 @@ async fn a_cooperative_moves_with_its_history(backend: Backend) {
     .unwrap();
     assert_eq!(path_now, "NB/NB-KS/NB-KS-KIMDONG/");
     assert_eq!(written.as_deref(), Some("NB/NB-HL/NB-HL-NINHHAI/"));
+}
 
-    // Tablets: Hoa Lư's drops it and its reports; Kim Sơn's receives it with its past.
-    tab_hl.sync(&s, &hoalu, "tab-hl").await;
-    tab_ks.sync(&s, &kimson, "tab-ks").await;
-    assert!(!tab_hl.coops.contains_key(&x.id), "left the Hoa Lư tablet");
-    assert!(!tab_hl.visits.contains_key("v-truoc"), "with its report");
-    assert!(
-        tab_ks.coops.contains_key(&x.id),
-        "reached the Kim Sơn tablet"
-    );
-    assert!(
-        tab_ks.visits.contains_key("v-truoc") && tab_ks.visits.contains_key("v-offline"),
-        "with its past visits"
-    );
-
-    // Audited as a move, and kept in its history.
-    let (st, audit) = s.audit(&sup, "cooperative", &x.id).await;
+/// Audited as a move, and kept in its history with its reason.
+async fn the_move_is_audited_and_kept_in_its_history(s: &TestServer, sup: &str, x: &Cooperative) {
+    let (st, audit) = s.audit(sup, "cooperative", &x.id).await;
     assert_eq!(st, 200, "{audit}");
     assert!(audit.to_string().contains("\"move\""), "{audit}");
     let decision: String = sqlx::query_scalar(
