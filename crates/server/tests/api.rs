@@ -571,7 +571,6 @@ fn conflicts_in(changes: &[Change]) -> Vec<hoptac_core::merge::Conflict> {
 
 on_both!(two_officers_edit_a_profile_offline_and_merge_field_by_field);
 async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: Backend) {
-    use hoptac_core::merge::{Choice, CoopField};
     let Some(s) = start(backend).await else {
         return;
     };
@@ -580,57 +579,97 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
     let kien = s.login("canbo.kimson", "hoptac-kimson").await;
     let base = coop_of(&s.pull_all(&hoa, "t-hoa", 500).await, "coop-010");
     assert_eq!(base.version, 1);
-    let edit = |id: u64, f: &dyn Fn(&mut hoptac_core::model::Cooperative)| {
-        let mut record = base.clone();
-        f(&mut record);
-        Mutation {
-            id,
-            created_at: 1,
-            op: MutationOp::UpdateCooperative {
-                base: base.clone(),
-                record,
-            },
-        }
-    };
 
-    // Different fields, both from the same base: both stay.
+    let now = edits_of_different_fields_from_one_base_both_stay(&s, &hoa, &giang, &base).await;
+    let (sup, k) =
+        one_field_set_to_two_values_is_one_conflict_keeping_both(&s, &hoa, &giang, &kien, &now)
+            .await;
+    only_someone_of_its_areas_resolves_the_conflict_and_only_once(&s, &hoa, &kien, &sup, &k).await;
+    // An edit outside one's areas is refused and changes nothing.
     let (_, b) = s
-        .push(&hoa, "t-hoa", &[edit(1, &|c| c.members = Some(560))])
+        .push(
+            &kien,
+            "t-kien",
+            &[Mutation {
+                id: 2,
+                ..edit(&base, 1, &|c| c.name = "X".into())
+            }],
+        )
+        .await;
+    assert_eq!(
+        b["rejected"][0]["code"], "not_found",
+        "as if it did not exist there"
+    );
+    assert_eq!(
+        coop_of(&s.pull_all(&sup, "t-sup", 500).await, "coop-010").name,
+        base.name
+    );
+}
+
+/// An edit of the cooperative `base` made by `f`, as mutation `id`.
+fn edit(
+    base: &hoptac_core::model::Cooperative,
+    id: u64,
+    f: &dyn Fn(&mut hoptac_core::model::Cooperative),
+) -> Mutation {
+    let mut record = base.clone();
+    f(&mut record);
+    Mutation {
+        id,
+        created_at: 1,
+        op: MutationOp::UpdateCooperative {
+            base: base.clone(),
+            record,
+        },
+    }
+}
+
+/// Different fields, both from the same base: both stay, no conflict. The record after.
+async fn edits_of_different_fields_from_one_base_both_stay(
+    s: &TestServer,
+    hoa: &str,
+    giang: &str,
+    base: &hoptac_core::model::Cooperative,
+) -> hoptac_core::model::Cooperative {
+    let (_, b) = s
+        .push(hoa, "t-hoa", &[edit(base, 1, &|c| c.members = Some(560))])
         .await;
     assert_eq!(b["rejected"], json!([]), "{b}");
     let (_, b) = s
         .push(
-            &giang,
+            giang,
             "t-giang",
-            &[edit(1, &|c| c.chair_phone = Some("0987654321".into()))],
+            &[edit(base, 1, &|c| {
+                c.chair_phone = Some("0987654321".into())
+            })],
         )
         .await;
     assert_eq!(b["rejected"], json!([]), "{b}");
-    let now = coop_of(&s.pull_all(&giang, "t-giang", 500).await, "coop-010");
+    let now = coop_of(&s.pull_all(giang, "t-giang", 500).await, "coop-010");
     assert_eq!(
         (now.members, now.chair_phone.as_deref(), now.version),
         (Some(560), Some("0987654321"), 3)
     );
-    assert!(conflicts_in(&s.pull_all(&giang, "t-giang", 500).await).is_empty());
+    assert!(conflicts_in(&s.pull_all(giang, "t-giang", 500).await).is_empty());
+    now
+}
 
-    // The same field to two values: the first stays, the second is a conflict with both.
-    let base2 = now.clone();
-    let same = |id: u64, workers: u32| {
-        let mut record = base2.clone();
-        record.workers = Some(workers);
-        Mutation {
-            id,
-            created_at: 1,
-            op: MutationOp::UpdateCooperative {
-                base: base2.clone(),
-                record,
-            },
-        }
-    };
-    s.push(&hoa, "t-hoa", &[same(2, 25)]).await;
+/// The same field to two values: the first stays, the second is one conflict (however
+/// often retried) with both, seen by the supervisor and the officers of the area, not
+/// another district. The supervisor's token and the conflict.
+async fn one_field_set_to_two_values_is_one_conflict_keeping_both(
+    s: &TestServer,
+    hoa: &str,
+    giang: &str,
+    kien: &str,
+    now: &hoptac_core::model::Cooperative,
+) -> (String, hoptac_core::merge::Conflict) {
+    use hoptac_core::merge::CoopField;
+    let same = |id: u64, workers: u32| edit(now, id, &|c| c.workers = Some(workers));
+    s.push(hoa, "t-hoa", &[same(2, 25)]).await;
     // Retried three times: one conflict, not three.
     for _ in 0..3 {
-        let (st, b) = s.push(&giang, "t-giang", &[same(2, 30)]).await;
+        let (st, b) = s.push(giang, "t-giang", &[same(2, 30)]).await;
         assert_eq!((st, b["rejected"].clone()), (200, json!([])));
     }
     let sup = s.login("giamsat", "hoptac-giamsat").await;
@@ -652,16 +691,28 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
         "nothing overwritten silently"
     );
     assert_eq!(
-        conflicts_in(&s.pull_all(&hoa, "t-hoa", 500).await).len(),
+        conflicts_in(&s.pull_all(hoa, "t-hoa", 500).await).len(),
         1,
         "the officers see it too"
     );
     assert!(
-        conflicts_in(&s.pull_all(&kien, "t-kien", 500).await).is_empty(),
+        conflicts_in(&s.pull_all(kien, "t-kien", 500).await).is_empty(),
         "another district does not"
     );
+    (sup, k.clone())
+}
 
-    // Another district's officer cannot resolve it; the supervisor can, once.
+/// Another district's officer cannot resolve it (nor learn it exists); the supervisor
+/// can, once: a later, different choice is refused naming who chose. The record keeps
+/// the chosen value and both other edits.
+async fn only_someone_of_its_areas_resolves_the_conflict_and_only_once(
+    s: &TestServer,
+    hoa: &str,
+    kien: &str,
+    sup: &str,
+    k: &hoptac_core::merge::Conflict,
+) {
+    use hoptac_core::merge::Choice;
     let resolve = |id: u64, choice| Mutation {
         id,
         created_at: 1,
@@ -670,14 +721,14 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
             choice,
         },
     };
-    let (_, b) = s.push(&kien, "t-kien", &[resolve(1, Choice::Mine)]).await;
+    let (_, b) = s.push(kien, "t-kien", &[resolve(1, Choice::Mine)]).await;
     assert_eq!(
         b["rejected"][0]["code"], "not_found",
         "another district's conflict is not revealed"
     );
-    let (_, b) = s.push(&sup, "t-sup", &[resolve(1, Choice::Mine)]).await;
+    let (_, b) = s.push(sup, "t-sup", &[resolve(1, Choice::Mine)]).await;
     assert_eq!(b["rejected"], json!([]), "{b}");
-    let (_, b) = s.push(&hoa, "t-hoa", &[resolve(3, Choice::Theirs)]).await;
+    let (_, b) = s.push(hoa, "t-hoa", &[resolve(3, Choice::Theirs)]).await;
     assert_eq!(
         b["rejected"][0]["code"], "invalid",
         "a later, different choice is refused: {b}"
@@ -686,7 +737,7 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
         .as_str()
         .unwrap()
         .contains("Lê Thị Tâm"));
-    let after = s.pull_all(&hoa, "t-hoa", 500).await;
+    let after = s.pull_all(hoa, "t-hoa", 500).await;
     let c = coop_of(&after, "coop-010");
     assert_eq!(
         (c.workers, c.members, c.chair_phone.as_deref()),
@@ -698,26 +749,6 @@ async fn two_officers_edit_a_profile_offline_and_merge_field_by_field(backend: B
             .as_ref()
             .map(|r| (r.choice, r.by_name.as_str())),
         Some((Choice::Mine, "Lê Thị Tâm"))
-    );
-
-    // An edit outside one's areas is refused and changes nothing.
-    let (_, b) = s
-        .push(
-            &kien,
-            "t-kien",
-            &[Mutation {
-                id: 2,
-                ..edit(1, &|c| c.name = "X".into())
-            }],
-        )
-        .await;
-    assert_eq!(
-        b["rejected"][0]["code"], "not_found",
-        "as if it did not exist there"
-    );
-    assert_eq!(
-        coop_of(&s.pull_all(&sup, "t-sup", 500).await, "coop-010").name,
-        base.name
     );
 }
 
