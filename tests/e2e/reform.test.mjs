@@ -105,6 +105,8 @@ test("a report written offline against an old commune lands in the new ward, and
   await page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ }).waitFor();
   const row = page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ });
   await row.getByText("Phường Hoa Lư").waitFor({ timeout: 20_000 });
+  // The filter's communes come from the tablet's areas, read beside the list: wait for them.
+  await page.getByLabel("Xã, phường").locator("option", { hasText: "Phường Hoa Lư" }).waitFor({ state: "attached", timeout: 20_000 });
   const communes = await page.getByLabel("Xã, phường").locator("option").allInnerTexts();
   assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
   assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
