@@ -116,6 +116,27 @@ fn home() -> AnyView {
     .into_any()
 }
 
+/// Loads the wasm part of `role`'s first page (the registry for an officer, the review
+/// queue otherwise) without showing anything: called at start, while the store opens, so
+/// that the part is compiled by the time the app mounts. A part that cannot be had now is
+/// loaded (or said missing) when its page opens.
+pub async fn preload_pages(role: &str) {
+    let _ = match role {
+        "officer" => officer_part().await,
+        _ => supervisor_part().await,
+    };
+}
+
+#[leptos::wasm_split::wasm_split(officer, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn officer_part() -> Result<(), SplitLoaderError> {
+    Ok(())
+}
+
+#[leptos::wasm_split::wasm_split(supervisor, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn supervisor_part() -> Result<(), SplitLoaderError> {
+    Ok(())
+}
+
 /// Shows a page whose code is in a part of its own once that part is loaded (at once
 /// when it was loaded before; from the service worker's cache when offline). A part that
 /// cannot be fetched (offline before the app was saved on the tablet) gets a message and a

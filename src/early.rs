@@ -49,6 +49,15 @@ pub async fn session() -> Option<Option<LoginResponse>> {
     }
 }
 
+/// The signed-in user's role as the early read found it ("officer", "supervisor",
+/// "admin"), without taking the session: for starting to load that role's pages while the
+/// store opens.
+pub async fn role() -> Option<String> {
+    let v = read().await?;
+    let user = field(&field(&v, "session")?, "user")?;
+    field(&user, "role")?.as_string()
+}
+
 /// The registry's cached list and its stamp, if the early read found a current one.
 pub async fn registry() -> Option<(String, String)> {
     if !take(&REGISTRY_TAKEN) {

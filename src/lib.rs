@@ -35,8 +35,15 @@ pub fn start() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     util::bench_record("appStart", util::perf_now());
-    // The registry's list read before the wasm started is decoded while the store opens.
+    // The registry's list read before the wasm started is decoded while the store opens,
+    // and the signed-in user's pages (their wasm part) load meanwhile: the first page
+    // does not wait for them after the app mounts.
     store::registry::prefetch();
+    wasm_bindgen_futures::spawn_local(async {
+        if let Some(role) = early::role().await {
+            app::preload_pages(&role).await;
+        }
+    });
     // Leptos's own executor is set up by mount_to_body; until then use wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
         match Store::open().await {
