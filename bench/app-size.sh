@@ -57,7 +57,7 @@ parts_of() {  # role names → their wasm files, as the built sw.js lists them
   ' "$@"
 }
 mapfile -t officer_parts < <(parts_of officer)
-mapfile -t all_parts < <(parts_of officer supervisor)
+mapfile -t supervisor_parts < <(parts_of supervisor)
 row "kept: officer" "${precache[@]}" "${officer_parts[@]}"
-row "kept: others" "${precache[@]}" "${all_parts[@]}"
+row "kept: superv." "${precache[@]}" "${supervisor_parts[@]}"
 awk -v g="$total_gz" -v b="$total_br" 'BEGIN { printf "first load / 250 KB budget: gzip %.2f, brotli (as served) %.2f\n", g / 256000, b / 256000 }'

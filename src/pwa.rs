@@ -114,17 +114,19 @@ pub fn register() {
     on_offline.forget();
 }
 
-/// Asks the service worker to keep, for offline use, the wasm parts (`app.rs`'s
-/// `lazy_pages!`) that `role` opens: an officer's tablet keeps the officer's part only
-/// (about 150 KB brotli less than every part); a supervisor or administrator, who also
-/// opens cooperatives' pages, keeps both. The offline state stays "saving" until they are
-/// cached.
+/// Asks the service worker to keep, for offline use, the wasm part (`app.rs`'s
+/// `lazy_pages!`) of `role`'s own pages: an officer's tablet the officer's part (the
+/// registry, cooperatives, the visit form, this tablet: their work offline), a
+/// supervisor's or administrator's device the supervisor's (the review queue, the
+/// six-monthly review, administration: pages that need the server anyway). The officer's
+/// pages a supervisor opens (a cooperative's) come over the network the first time and
+/// from the browser's cache after. The offline state stays "saving" until it is cached.
 pub fn keep_parts(role: hoptac_core::model::Role) {
-    let names: &[&str] = match role {
-        hoptac_core::model::Role::Officer => &["officer"],
-        _ => &["officer", "supervisor"],
+    let name = match role {
+        hoptac_core::model::Role::Officer => "officer",
+        _ => "supervisor",
     };
-    keep_parts_js(names.iter().map(|n| n.to_string()).collect());
+    keep_parts_js(vec![name.to_string()]);
 }
 
 /// Tablets are shared and short of space: ask the browser not to evict our data.
