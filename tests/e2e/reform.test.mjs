@@ -105,8 +105,12 @@ test("a report written offline against an old commune lands in the new ward, and
   await page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ }).waitFor();
   const row = page.getByRole("link", { name: /HTX Dịch vụ nông nghiệp Ninh Giang/ });
   await row.getByText("Phường Hoa Lư").waitFor({ timeout: 20_000 });
-  // The filter's communes come from the tablet's areas, read beside the list: wait for them.
-  await page.getByLabel("Xã, phường").locator("option", { hasText: "Phường Hoa Lư" }).waitFor({ state: "attached", timeout: 20_000 });
+  // The filter's communes are those of the listed cooperatives: the list shown at start is
+  // the tablet's cached one, brought up to date as the start's sync applies the reform.
+  await page.waitForFunction((old) => {
+    const names = [...document.querySelectorAll("#f-commune option")].map((o) => o.textContent.trim());
+    return names.includes("Phường Hoa Lư") && !names.some((n) => old.includes(n));
+  }, HOA_LU_NAMES, { timeout: 20_000 }).catch(() => {});
   const communes = await page.getByLabel("Xã, phường").locator("option").allInnerTexts();
   assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
   assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
