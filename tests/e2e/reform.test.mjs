@@ -107,11 +107,12 @@ test("a report written offline against an old commune lands in the new ward, and
   await row.getByText("Phường Hoa Lư").waitFor({ timeout: 20_000 });
   // The filter's communes are those of the listed cooperatives: the list shown at start is
   // the tablet's cached one, brought up to date as the start's sync applies the reform.
-  await page.waitForFunction((old) => {
-    const names = [...document.querySelectorAll("#f-commune option")].map((o) => o.textContent.trim());
-    return names.includes("Phường Hoa Lư") && !names.some((n) => old.includes(n));
-  }, HOA_LU_NAMES, { timeout: 20_000 }).catch(() => {});
-  const communes = await page.getByLabel("Xã, phường").locator("option").allInnerTexts();
+  const filter = page.locator("#f-commune");
+  await filter.locator("option", { hasText: "Phường Hoa Lư" }).waitFor({ state: "attached", timeout: 20_000 });
+  for (const old of HOA_LU_NAMES) {
+    await filter.locator("option", { hasText: old }).waitFor({ state: "detached", timeout: 20_000 }).catch(() => {});
+  }
+  const communes = await filter.locator("option").allInnerTexts();
   assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
   assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
   assert.ok(!(await page.locator("main").innerText()).includes("Xã Ninh Giang"));
