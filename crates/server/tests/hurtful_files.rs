@@ -163,3 +163,71 @@ async fn hurtful_files_are_refused_quickly_and_change_nothing(backend: Backend) 
     assert_eq!(st, 200, "{body}");
     assert!(s.cooperative_named("HTX Thêu ren Bom").await.is_some());
 }
+
+/// A workbook whose one long shared string (32,767 × "ệ": 96 KB) is named by `cells`
+/// cells of column B, and, when `merged`, shown across a merged range B1:GR1000
+/// (199,000 cells) instead: a few kilobytes on the wire, gigabytes once copied.
+fn multiplying_workbook(cells: u32, merged: bool) -> Vec<u8> {
+    let long = "ệ".repeat(32_767);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    if merged {
+        let format = rust_xlsxwriter::Format::new();
+        sheet.merge_range(0, 1, 999, 199, &long, &format).unwrap();
+        sheet.write_string(999, 199, "x").unwrap();
+    } else {
+        for r in 0..cells {
+            sheet.write_string(r, 1, &long).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+on_both!(text_that_multiplies_is_refused_before_it_is_copied);
+async fn text_that_multiplies_is_refused_before_it_is_copied(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let admin = s.login("quantri", "hoptac-quantri").await;
+    // One shared string named by 2,000 cells (190 MB of copies) and one merged over 199,000.
+    for (file, what) in [
+        (multiplying_workbook(2_000, false), "shared string"),
+        (multiplying_workbook(0, true), "merged range"),
+    ] {
+        assert!(
+            file.len() < 200 * 1024,
+            "{what}: small on the wire ({})",
+            file.len()
+        );
+        let (st, body, took) = send(&s, &admin, file, "htx.xlsx").await;
+        assert_eq!(st, 422, "{what}: {body}");
+        assert!(
+            file_message(&body).contains("hơn 100 MB chữ"),
+            "{what}: says what is wrong: {body}"
+        );
+        assert!(
+            took < Duration::from_secs(20),
+            "{what}: refused quickly: {took:?}"
+        );
+    }
+    // A CSV line of 20 million separators: refused before it is parsed into fields.
+    let mut commas = "Tên HTX,Loại hình,Xã/Phường\r\n".as_bytes().to_vec();
+    commas.extend(std::iter::repeat_n(b',', 19 * 1024 * 1024));
+    let (st, body, took) = send(&s, &admin, commas, "htx.csv").await;
+    assert_eq!(st, 422, "{body}");
+    assert!(file_message(&body).contains("hơn 200 cột"), "{body}");
+    assert!(took < Duration::from_secs(20), "refused quickly: {took:?}");
+    // NUL in a cell (a UTF-16 file without its byte-order mark reads as text full of them).
+    let nul = "Tên HTX,Loại hình,Xã/Phường\r\nHTX\0 Nul,HTX,Xã Ninh Hải\r\n";
+    let (st, body, _) = send(&s, &admin, nul.as_bytes().to_vec(), "htx.csv").await;
+    assert_eq!(st, 422, "{body}");
+    assert!(file_message(&body).contains("ký tự NUL"), "{body}");
+    // Word's soft line break pasted into a cell is a space, not a refusal.
+    let soft = "Tên HTX,Loại hình,Xã/Phường\r\nHTX Mềm\u{b}Dòng,HTX,Xã Ninh Hải\r\n";
+    let (st, body, _) = send(&s, &admin, soft.as_bytes().to_vec(), "htx.csv").await;
+    assert_eq!(st, 200, "{body}");
+    assert!(
+        s.cooperative_named("HTX Mềm Dòng").await.is_some(),
+        "{body}"
+    );
+}

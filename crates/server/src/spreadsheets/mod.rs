@@ -49,6 +49,56 @@ pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 /// the parts are measured, decompressed into nothing, before any library reads them.
 pub const MAX_XLSX_EXPANDED: u64 = 200 * 1024 * 1024;
 
+/// Most bytes of text a file's cells may hold together once read (50,000 rows of a
+/// registry hold about 15 MB). A workbook names one shared string from many cells, and a
+/// merged range repeats its first cell across it: a file of 2 KB could otherwise ask for
+/// gigabytes of copies.
+pub const MAX_TEXT_BYTES: usize = 100 * 1024 * 1024;
+
+fn too_much_text() -> ApiError {
+    bad_file(
+        format!(
+            "Các ô của tệp chứa tổng cộng hơn {} MB chữ: không phải bảng tính bình thường. Hãy xóa các ô, trang thừa (hoặc bỏ gộp ô) rồi lưu lại.",
+            MAX_TEXT_BYTES / (1024 * 1024)
+        ),
+        format!(
+            "The file's cells hold more than {} MB of text in all: not an ordinary workbook. Delete the extra cells and sheets (or unmerge cells) and save it again.",
+            MAX_TEXT_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// Some(count) when a CSV record has more than [`MAX_COLUMNS`] fields (counted up to one
+/// more than that), counted
+/// on the text before it is parsed (quotes followed as the csv crate does): the parser
+/// would first build the whole record, 20 MB of separators being 20 million fields.
+fn widest_record(text: &str, delimiter: u8) -> Option<usize> {
+    let (mut fields, mut quoted) = (1usize, false);
+    for b in text.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => fields = 1,
+            d if d == delimiter && !quoted => {
+                fields += 1;
+                if fields > MAX_COLUMNS {
+                    // The whole record's count, for the message.
+                    return Some(fields);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The bytes a cell's value takes once read (its text; a number or date a few).
+fn cell_bytes(c: &Cell) -> usize {
+    match c {
+        Cell::Text(t) => t.len(),
+        _ => 8,
+    }
+}
+
 /// Most parts (zip entries) an XLSX file may have (Excel writes about ten, plus one per
 /// sheet, drawing and comment).
 pub const MAX_XLSX_PARTS: usize = 2_000;
@@ -165,6 +215,34 @@ fn rows_refused(row: usize) -> ApiError {
     )
 }
 
+/// Whether a cell's text holds NUL: no text typed in a spreadsheet does (a UTF-16 file
+/// without its byte-order mark read as UTF-8 is full of them), and PostgreSQL refuses it
+/// in text.
+fn has_control(t: &str) -> bool {
+    t.contains('\0')
+}
+
+/// A cell's text with the other control characters (Word's soft line break U+000B pasted
+/// into Excel, escape codes) as spaces; tab and line breaks kept.
+fn without_controls(t: &str) -> String {
+    t.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn control_refused() -> ApiError {
+    bad_file(
+        "Tệp có ô chứa ký tự NUL: không phải chữ gõ trong bảng tính. Nếu là tệp \"Unicode text\" của Excel, hãy lưu lại thành \"CSV UTF-8\" hoặc XLSX.",
+        "The file has cells with NUL characters: not text typed in a spreadsheet. If it is Excel's \"Unicode text\", save it again as \"CSV UTF-8\" or XLSX.",
+    )
+}
+
 /// A cell longer than Excel keeps ([`MAX_CELL_CHARS`]), in an XLSX or a CSV file.
 fn long_cell() -> ApiError {
     bad_file(
@@ -179,10 +257,13 @@ fn xlsx_text(s: &str) -> ApiResult<String> {
     if s.len() > MAX_CELL_CHARS * 4 || s.chars().count() > MAX_CELL_CHARS {
         return Err(long_cell());
     }
+    if has_control(s) {
+        return Err(control_refused());
+    }
     if looks_like_vni(s) {
         return Err(vni_refused());
     }
-    Ok(s.to_string())
+    Ok(without_controls(s))
 }
 
 /// One XLSX cell as Excel shows it, given its number format code.
@@ -318,6 +399,8 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
         .merge_cells_by_sheet_name(&chosen)
         .map_err(unreadable)?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
+    // The text read so far, cells and merged copies together (at most MAX_TEXT_BYTES).
+    let mut text_bytes = 0usize;
     {
         let mut reader = book.worksheet_cells_reader(&chosen).map_err(unreadable)?;
         let formats: Vec<Option<String>> = reader
@@ -338,6 +421,10 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
             let value = xlsx_cell(cell.get_value(), format)?;
             if value == Cell::Empty {
                 continue;
+            }
+            text_bytes += cell_bytes(&value);
+            if text_bytes > MAX_TEXT_BYTES {
+                return Err(too_much_text());
             }
             let (r, c) = (r as usize, c as usize);
             if rows.len() <= r {
@@ -380,6 +467,10 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
                     row.resize(c + 1, Cell::Empty);
                 }
                 if row[c] == Cell::Empty {
+                    text_bytes += cell_bytes(&value);
+                    if text_bytes > MAX_TEXT_BYTES {
+                        return Err(too_much_text());
+                    }
                     row[c] = value.clone();
                 }
             }
@@ -446,6 +537,12 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> ApiResult<Read> {
                 .sum::<usize>()
         })
         .unwrap_or(b',');
+    if widest_record(&text, delimiter).is_some() {
+        return Err(bad_file(
+            format!("Tệp có dòng hơn {MAX_COLUMNS} cột; tối đa {MAX_COLUMNS} cột. Hãy xóa các cột thừa."),
+            format!("The file has a line of more than {MAX_COLUMNS} columns; at most {MAX_COLUMNS} are read. Remove the extra columns."),
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -473,8 +570,10 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> ApiResult<Read> {
                         Ok(Cell::Empty)
                     } else if t.len() > MAX_CELL_CHARS * 4 || t.chars().count() > MAX_CELL_CHARS {
                         Err(long_cell())
+                    } else if has_control(t) {
+                        Err(control_refused())
                     } else {
-                        Ok(Cell::Text(t.to_string()))
+                        Ok(Cell::Text(without_controls(t)))
                     }
                 })
                 .collect::<ApiResult<Vec<Cell>>>()?,
