@@ -68,27 +68,26 @@ fn too_much_text() -> ApiError {
     )
 }
 
-/// Some(count) when a CSV record has more than [`MAX_COLUMNS`] fields (counted up to one
-/// more than that), counted
-/// on the text before it is parsed (quotes followed as the csv crate does): the parser
-/// would first build the whole record, 20 MB of separators being 20 million fields.
+/// The field count of the first CSV record with more than [`MAX_COLUMNS`] fields, if any,
+/// counted on the text before it is parsed (quotes followed as the csv crate does): the
+/// parser would first build the whole record, 20 MB of separators being 20 million
+/// fields. A scan of the bytes, nothing allocated.
 fn widest_record(text: &str, delimiter: u8) -> Option<usize> {
     let (mut fields, mut quoted) = (1usize, false);
     for b in text.bytes() {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => fields = 1,
-            d if d == delimiter && !quoted => {
-                fields += 1;
+            b'\n' if !quoted => {
                 if fields > MAX_COLUMNS {
-                    // The whole record's count, for the message.
                     return Some(fields);
                 }
+                fields = 1;
             }
+            d if d == delimiter && !quoted => fields += 1,
             _ => {}
         }
     }
-    None
+    (fields > MAX_COLUMNS).then_some(fields)
 }
 
 /// The bytes a cell's value takes once read (its text; a number or date a few).
@@ -537,11 +536,8 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> ApiResult<Read> {
                 .sum::<usize>()
         })
         .unwrap_or(b',');
-    if widest_record(&text, delimiter).is_some() {
-        return Err(bad_file(
-            format!("Tệp có dòng hơn {MAX_COLUMNS} cột; tối đa {MAX_COLUMNS} cột. Hãy xóa các cột thừa."),
-            format!("The file has a line of more than {MAX_COLUMNS} columns; at most {MAX_COLUMNS} are read. Remove the extra columns."),
-        ));
+    if let Some(n) = widest_record(&text, delimiter) {
+        return Err(columns_refused(n));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
