@@ -278,9 +278,18 @@ impl<T: Clone + 'static, C: Clone + 'static> Paged<T, C> {
         })
     }
 
-    /// How many items are shown (tracked).
+    /// How many items are shown (tracked), without copying them.
     pub fn len(&self) -> usize {
-        self.items().len()
+        let more = self.more;
+        self.first.with(|f| match f {
+            Some((epoch, page)) => match page.as_ref() {
+                Ok(p) => {
+                    p.items.len() + more.with(|m| if m.epoch == *epoch { m.items.len() } else { 0 })
+                }
+                Err(_) => 0,
+            },
+            None => 0,
+        })
     }
 
     /// The cursor of the next page, if there is one (tracked).
