@@ -137,13 +137,14 @@ fn the_officers_work_in_todays_units(
 /// Times that make sense: written on the visit's day (Vietnam's time), received after,
 /// approved after that, all before now. Every report loaded, as stored.
 async fn report_times_make_sense(s: &common::TestServer, reports: usize) -> Vec<VisitReport> {
+    use hoptac_server::storage::visits;
     let visits: Vec<VisitReport> =
-        sqlx::query_scalar::<_, String>("SELECT body FROM visit_reports")
+        sqlx::query(&format!("SELECT {} FROM visit_reports", visits::STORED))
             .fetch_all(&s.pool)
             .await
             .unwrap()
             .iter()
-            .map(|b| serde_json::from_str(b).unwrap())
+            .map(|r| visits::stored_row(r, 0).unwrap().report)
             .collect();
     assert_eq!(visits.len(), reports);
     let now = hoptac_server::storage::now_ms();

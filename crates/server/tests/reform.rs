@@ -48,7 +48,7 @@ async fn the_official_reform_of_ninh_binh(backend: Backend) {
     a_wrong_placement_is_said_and_nothing_applied(&s, &admin, &reform, &g, &u).await;
     applied_with_one_placed_by_hand(&s, &admin, &mut reform, &g, &u).await;
     let coops = every_cooperative_is_in_its_official_unit(&s, &g, &u).await;
-    reports_follow_their_cooperatives(&s, &u).await;
+    reports_follow_their_cooperatives(&s, &p, &u).await;
     last_years_figures_count_where_each_cooperative_is_now(&s, &p.sup, &u).await;
     officers_areas_follow_their_communes(&s, &p, &u).await;
     every_tablet_ends_with_exactly_its_areas_records(&s, &p, tab_giatan, tab_giavien, &coops, &g)
@@ -482,17 +482,40 @@ async fn every_cooperative_is_in_its_official_unit(
     coops
 }
 
-/// Reports followed their cooperatives, keeping where they were written.
-async fn reports_follow_their_cooperatives(s: &TestServer, u: &Units) {
-    let v: String = sqlx::query_scalar("SELECT body FROM visit_reports WHERE id = 'v-giatan-0'")
-        .fetch_one(&s.pool)
-        .await
-        .unwrap();
-    let v: hoptac_core::model::VisitReport = serde_json::from_str(&v).unwrap();
-    assert_eq!(v.area_path, format!("37/{}/", u.new_id(TAY_HOA_LU)));
+/// Reports followed their cooperatives, keeping where they were written; the report's
+/// trail says who moved it, from where to where.
+async fn reports_follow_their_cooperatives(s: &TestServer, p: &People, u: &Units) {
+    let new_path = format!("37/{}/", u.new_id(TAY_HOA_LU));
+    let v = s.report(&p.sup, "v-giatan-0").await.report;
+    assert_eq!(v.area_path, new_path);
     assert_eq!(
         v.written_area_path.as_deref(),
         Some(u.gia_tan().path.as_str())
+    );
+    let (st, trail) = s.audit(&p.sup, "visit", "v-giatan-0").await;
+    assert_eq!(st, 200, "{trail}");
+    let moved: Vec<&Value> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "reorganise")
+        .collect();
+    assert_eq!(moved.len(), 1, "{trail}");
+    let coop_id = v.cooperative_id.clone();
+    let (_, coop_trail) = s.audit(&p.sup, "cooperative", &coop_id).await;
+    let by = coop_trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reorganise")
+        .expect("the cooperative's move is in its trail");
+    assert_eq!(moved[0]["actor_id"], by["actor_id"], "{trail}");
+    assert_eq!(moved[0]["seq"], by["seq"], "{trail}");
+    assert_eq!(
+        moved[0]["changes"],
+        json!([{"path": "area_path", "old": Value::String(u.gia_tan().path.clone()).to_string(),
+                "new": Value::String(new_path).to_string()}]),
+        "{trail}"
     );
 }
 
@@ -581,6 +604,14 @@ async fn every_tablet_ends_with_exactly_its_areas_records(
                 c.name
             );
         }
+        // Reports that followed their cooperatives arrive where they are now.
+        for (id, path) in &tab.visits {
+            assert!(
+                mine.iter().any(|p| path.starts_with(p)),
+                "{client}: report {id} at {path}"
+            );
+        }
+        assert!(!tab.visits.is_empty(), "{client}");
     }
     assert!(!tab_giatan.coops.contains_key(&g.with_gps.id));
     assert!(

@@ -68,8 +68,12 @@ pub async fn audit_trail(
             }
         }
     }
+    let own = storage::audit::entries(db, entity, id).await?;
     let mut out = Vec::new();
-    for e in storage::audit::entries(db, entity, id).await? {
+    if entity == "visit" {
+        out = moves_followed(db, &own).await?;
+    }
+    for e in own {
         let old = e
             .old
             .map(|o| serde_json::from_str::<Value>(&o))
@@ -86,8 +90,66 @@ pub async fn audit_trail(
             changes,
         });
     }
+    out.sort_by_key(|e| e.seq);
     if out.is_empty() && matches!(entity, "user_areas" | "user") {
         return Err(not_found());
+    }
+    Ok(out)
+}
+
+/// A report's moves with its cooperative, from the report's own trail `own` (oldest
+/// first): a report follows its cooperative to another area without an audit entry of its
+/// own (`storage::visits::follow`), so each change of area in the trail of the cooperative
+/// it belonged to at the time, after the report was first stored, is shown as the
+/// report's ("area_path" old → new, by whoever moved the cooperative, as what).
+async fn moves_followed(db: &Db, own: &[storage::audit::Entry]) -> ApiResult<Vec<AuditEntry>> {
+    // The cooperative of each of the report's entries, from the entry's seq on.
+    let mut spans: Vec<(String, i64, i64)> = Vec::new();
+    for e in own {
+        let new: Value = serde_json::from_str(&e.new)?;
+        let Some(coop) = new.get("cooperative_id").and_then(Value::as_str) else {
+            continue;
+        };
+        match spans.last_mut() {
+            Some(last) if last.0 == coop => {}
+            _ => {
+                if let Some(last) = spans.last_mut() {
+                    last.2 = e.seq;
+                }
+                spans.push((coop.to_string(), e.seq, i64::MAX));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (coop, from, until) in spans {
+        for e in storage::audit::entries(db, "cooperative", &coop).await? {
+            if e.seq <= from || e.seq >= until {
+                continue;
+            }
+            let area = |json: Option<&str>| -> Option<String> {
+                let v: Value = serde_json::from_str(json?).ok()?;
+                v.get("area_path")?.as_str().map(str::to_string)
+            };
+            let (Some(before), Some(after)) = (area(e.old.as_deref()), area(Some(&e.new))) else {
+                continue;
+            };
+            if before == after {
+                continue;
+            }
+            out.push(AuditEntry {
+                seq: e.seq,
+                action: e.action,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name,
+                client_id: e.client_id,
+                at: e.at,
+                changes: vec![hoptac_core::queue::FieldChange {
+                    path: "area_path".into(),
+                    old: Value::String(before).to_string(),
+                    new: Value::String(after).to_string(),
+                }],
+            });
+        }
     }
     Ok(out)
 }

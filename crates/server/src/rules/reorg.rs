@@ -641,12 +641,13 @@ pub(crate) async fn move_cooperatives(
     }
     storage::cooperatives::move_many(tx, &moved_all).await?;
     storage::reorg::record_moves(tx, &moves).await?;
-    // A report moved with its cooperative changes only its area: the audit keeps that.
-    let follows: Vec<(&str, &str, &str)> = moving
+    // A report moved with its cooperative changes only its area: the cooperative's audit
+    // entry above says so for all of them.
+    let follows: Vec<(&str, &str)> = moving
         .iter()
-        .map(|(c, _, to_path)| (c.id.as_str(), c.area_path.as_str(), to_path.as_str()))
+        .map(|(c, _, to_path)| (c.id.as_str(), to_path.as_str()))
         .collect();
-    storage::visits::follow(tx, &follows, Who::online(admin), action).await?;
+    storage::visits::follow(tx, &follows).await?;
     let ids: Vec<&str> = moving.iter().map(|(c, _, _)| c.id.as_str()).collect();
     let to: HashMap<&str, &str> = moving
         .iter()

@@ -4,6 +4,11 @@
 use super::{scope_clause, Db};
 use sqlx::Row;
 
+/// The body of a report's log entry that refers to the report rather than copying it
+/// (reports that followed a moved cooperative: `visits::follow`): a pull reads the
+/// report's row as it is then, its area from its columns (`visits::stored_row`).
+pub const FOLLOWED: &str = "";
+
 /// One page of changes after `cursor` visible to a user with `scopes` (and those addressed
 /// to `user_id` alone): at most `limit` rows of (seq, change JSON), and whether more wait.
 /// Without `with_visits` (supervisors and administrators, issue 18: the server answers
@@ -18,7 +23,9 @@ pub async fn page(
     with_visits: bool,
 ) -> Result<(Vec<(i64, String)>, bool), sqlx::Error> {
     let sql = format!(
-        "SELECT seq, body FROM sync_log WHERE seq > $1 AND {}{} ORDER BY seq LIMIT {}",
+        "SELECT s.seq, s.body, v.body, v.area_path, v.written_area_path FROM ( \
+           SELECT seq, entity, id, body FROM sync_log WHERE seq > $1 AND {}{} ORDER BY seq LIMIT {} \
+         ) AS s LEFT JOIN visit_reports v ON s.body = '{FOLLOWED}' AND s.entity = 'visit' AND v.id = s.id ORDER BY s.seq",
         visible(scopes),
         if with_visits {
             ""
@@ -33,11 +40,24 @@ pub async fn page(
     }
     let rows = q.bind(user_id).fetch_all(&db.pool).await?;
     let has_more = rows.len() as i64 > limit;
-    let page = rows
-        .iter()
-        .take(limit as usize)
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_, sqlx::Error>>()?;
+    let mut page = Vec::with_capacity(rows.len().min(limit as usize));
+    for r in rows.iter().take(limit as usize) {
+        let seq: i64 = r.try_get(0)?;
+        let body: String = r.try_get(1)?;
+        if body != FOLLOWED {
+            page.push((seq, body));
+            continue;
+        }
+        // A report logged by reference, read as it is now, in the shape of a change (a
+        // report no longer stored was logged again as removed: nothing to send here).
+        if r.try_get::<Option<String>, _>(2)?.is_none() {
+            continue;
+        }
+        let report = super::visits::stored_row(r, 2)?.report;
+        let change = serde_json::to_string(&hoptac_core::sync::Change::Visit(report))
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        page.push((seq, change));
+    }
     Ok((page, has_more))
 }
 

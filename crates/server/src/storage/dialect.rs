@@ -85,22 +85,4 @@ impl DbKind {
             DbKind::Sqlite => None,
         }
     }
-
-    /// The `SET` clauses that give a report (a row of `visit_reports`) the area `to` (an
-    /// SQL expression) in its body and review part, keeping where it was written in the
-    /// body's `written_area_path` once; the columns are set beside them.
-    pub fn report_area_in_body(self, to: &str) -> String {
-        match self {
-            DbKind::Sqlite => format!(
-                "body = json_set(body, '$.area_path', {to}, '$.written_area_path', \
-                   COALESCE(json_extract(body, '$.written_area_path'), json_extract(body, '$.area_path'))), \
-                 review_part = CASE WHEN review_part = '' THEN '' ELSE json_set(review_part, '$.area_path', {to}) END"
-            ),
-            DbKind::Postgres => format!(
-                "body = (body::jsonb || jsonb_build_object('area_path', {to}, 'written_area_path', \
-                   COALESCE(NULLIF(body::jsonb -> 'written_area_path', 'null'::jsonb), body::jsonb -> 'area_path')))::text, \
-                 review_part = CASE WHEN review_part = '' THEN '' ELSE (review_part::jsonb || jsonb_build_object('area_path', {to}))::text END"
-            ),
-        }
-    }
 }

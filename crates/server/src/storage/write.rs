@@ -50,7 +50,7 @@ enum Pending {
     Audit(AuditRow),
     /// Every logged record under an area path, logged again.
     Relog { path: String },
-    /// The reports of cooperatives that moved, logged again at their new path and audited
+    /// The reports of cooperatives that moved, logged again at their new path
     /// ([`visits::follow`]): read at commit from the table, so a million reports are never
     /// carried through the server.
     Followed {
@@ -58,8 +58,6 @@ enum Pending {
         batch: i64,
         /// How many reports.
         count: u64,
-        /// The audit row every report's entry copies (its record id, old and new set per report).
-        audit: AuditRow,
     },
 }
 
@@ -160,13 +158,9 @@ impl WriteTx<'_> {
                     self.write_run(std::mem::take(&mut run)).await?;
                     self.relog(&path).await?;
                 }
-                Pending::Followed {
-                    batch,
-                    count,
-                    audit,
-                } => {
+                Pending::Followed { batch, count } => {
                     self.write_run(std::mem::take(&mut run)).await?;
-                    self.log_followed(batch, count, &audit).await?;
+                    self.log_followed(batch, count).await?;
                 }
                 other => run.push(other),
             }
@@ -303,49 +297,29 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Logs for pull (at a new number, with the body as stored now) and audits the `count`
-    /// reports of the cooperatives of batch `batch` of `moving_reports`; numbers in order
-    /// of report id, each report's audit row under its log entry's number, as
-    /// [`Self::write_run`] numbers them.
-    async fn log_followed(
-        &mut self,
-        batch: i64,
-        count: u64,
-        audit: &AuditRow,
-    ) -> Result<(), sqlx::Error> {
+    /// Logs for pull, at new numbers in order of report id, the `count` reports of the
+    /// cooperatives of batch `batch` of `moving_reports`. Each entry refers to its report
+    /// (body [`FOLLOWED`]) rather than copying it: a pull reads the row as it is then
+    /// (`storage::changes::page`), and a reform's million bodies are not copied.
+    async fn log_followed(&mut self, batch: i64, count: u64) -> Result<(), sqlx::Error> {
         if count == 0 {
             return Ok(());
         }
         let first = self.reserve(count as i64).await?;
-        // The same rows in the same order in both statements: a report's audit row takes
-        // its log entry's number.
-        const NUMBERED: &str = "SELECT r.id AS i, r.area_path AS p, r.body AS b, m.old_json AS o, m.new_json AS w, \
-             ROW_NUMBER() OVER (ORDER BY r.id) AS rn \
-             FROM visit_reports r JOIN moving_reports m ON r.cooperative_id = m.cooperative_id WHERE m.batch = $1";
-        let logged = sqlx::query(&format!(
+        let logged = sqlx::query(
             "INSERT INTO sync_log (entity, id, seq, scope_path, body, for_user) \
-             SELECT 'visit', x.i, $2 + x.rn, x.p, '{{\"type\":\"visit\",\"data\":' || x.b || '}}', NULL FROM ({NUMBERED}) AS x WHERE true \
-             ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body, for_user = excluded.for_user"
-        ))
+             SELECT 'visit', x.i, $2 + x.rn, x.p, '', NULL FROM ( \
+               SELECT r.id AS i, r.area_path AS p, ROW_NUMBER() OVER (ORDER BY r.id) AS rn \
+               FROM visit_reports r JOIN moving_reports m ON r.cooperative_id = m.cooperative_id WHERE m.batch = $1 \
+             ) AS x WHERE true \
+             ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, scope_path = excluded.scope_path, body = excluded.body, for_user = excluded.for_user",
+        )
         .bind(batch)
         .bind(first)
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
         debug_assert_eq!(logged, count, "the reports moved are the reports logged");
-        sqlx::query(&format!(
-            "INSERT INTO audit_log (seq, entity, record_id, action, actor_id, actor_name, client_id, at, old_body, new_body) \
-             SELECT $2 + x.rn, 'visit', x.i, $3, $4, $5, $6, $7, x.o, x.w FROM ({NUMBERED}) AS x"
-        ))
-        .bind(batch)
-        .bind(first)
-        .bind(&audit.action)
-        .bind(&audit.actor_id)
-        .bind(&audit.actor_name)
-        .bind(&audit.client_id)
-        .bind(audit.at)
-        .execute(&mut *self.tx)
-        .await?;
         Ok(())
     }
 
@@ -443,21 +417,10 @@ impl WriteTx<'_> {
         self.pending.push(Pending::Relog { path: path.into() });
     }
 
-    /// At commit, logs for pull and audits the `count` reports that batch `batch` of the
-    /// temporary table `moving_reports` moved ([`visits::follow`]), as they are stored then.
-    pub(crate) fn log_reports_followed(
-        &mut self,
-        batch: i64,
-        count: u64,
-        who: Who<'_>,
-        action: &str,
-    ) {
-        let audit = Self::audit_row("visit", "", who, action, None, "");
-        self.pending.push(Pending::Followed {
-            batch,
-            count,
-            audit,
-        });
+    /// At commit, logs for pull the `count` reports that batch `batch` of the temporary
+    /// table `moving_reports` moved ([`visits::follow`]), by reference ([`FOLLOWED`]).
+    pub(crate) fn log_reports_followed(&mut self, batch: i64, count: u64) {
+        self.pending.push(Pending::Followed { batch, count });
     }
 
     /// A number for a batch of rows this transaction puts in a temporary table: 1, 2, …

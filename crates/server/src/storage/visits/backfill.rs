@@ -10,7 +10,7 @@ pub async fn backfill_review_part(db: &Db) -> Result<u64, sqlx::Error> {
     let (mut done, mut after) = (0, String::new());
     loop {
         let rows = sqlx::query(
-            "SELECT id, review_part, body FROM visit_reports WHERE id > $1 ORDER BY id LIMIT 500",
+            &format!("SELECT id, review_part, {STORED} FROM visit_reports WHERE id > $1 ORDER BY id LIMIT 500"),
         )
         .bind(&after)
         .fetch_all(&db.pool)
@@ -24,8 +24,7 @@ pub async fn backfill_review_part(db: &Db) -> Result<u64, sqlx::Error> {
             if !row.try_get::<String, _>(1)?.is_empty() {
                 continue;
             }
-            let r: VisitReport = serde_json::from_str(&row.try_get::<String, _>(2)?)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            let r = stored_row(row, 2)?.report;
             // Only if still without one: a report written meanwhile has its own.
             let ok = sqlx::query(
                 "UPDATE visit_reports SET review_part = $1 WHERE id = $2 AND review_part = ''",
@@ -45,9 +44,11 @@ pub async fn backfill_review_part(db: &Db) -> Result<u64, sqlx::Error> {
 pub async fn backfill_search(db: &Db) -> Result<u64, sqlx::Error> {
     let mut done = 0;
     loop {
-        let rows = sqlx::query("SELECT body FROM visit_reports WHERE search = '' LIMIT 500")
-            .fetch_all(&db.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {STORED} FROM visit_reports WHERE search = '' LIMIT 500"
+        ))
+        .fetch_all(&db.pool)
+        .await?;
         if rows.is_empty() {
             return Ok(done);
         }

@@ -14,28 +14,46 @@ pub struct Stored {
     pub body: String,
 }
 
-pub(super) fn stored(body: String) -> Result<Stored, sqlx::Error> {
-    let report = serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+/// The columns [`stored_row`] reads, in its order.
+pub const STORED: &str = "body, area_path, written_area_path";
+
+/// The report of a row read with [`STORED`] from column `at` on (`v.`-prefixed or not).
+/// Its area is the columns': a report that followed its cooperative to another area
+/// (`follow`) had only its columns rewritten, and its body says where it was before.
+pub fn stored_row(row: &sqlx::any::AnyRow, at: usize) -> Result<Stored, sqlx::Error> {
+    let body: String = row.try_get(at)?;
+    let area_path: String = row.try_get(at + 1)?;
+    let written: Option<String> = row.try_get(at + 2)?;
+    let mut report: VisitReport =
+        serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    if report.area_path == area_path && (written.is_none() || report.written_area_path == written) {
+        return Ok(Stored { report, body });
+    }
+    report.area_path = area_path;
+    if written.is_some() {
+        report.written_area_path = written;
+    }
+    let body = serde_json::to_string(&report).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     Ok(Stored { report, body })
 }
 
 /// The report `id`, locked until commit (PostgreSQL).
 pub async fn lock(tx: &mut WriteTx<'_>, id: &str) -> Result<Option<Stored>, sqlx::Error> {
     let sql = format!(
-        "SELECT body FROM visit_reports WHERE id = $1{}",
+        "SELECT {STORED} FROM visit_reports WHERE id = $1{}",
         tx.for_update()
     );
     let row = sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?;
-    row.map(|r| stored(r.try_get(0)?)).transpose()
+    row.map(|r| stored_row(&r, 0)).transpose()
 }
 
 /// The report `id`, read outside a write.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Stored>, sqlx::Error> {
-    let row = sqlx::query("SELECT body FROM visit_reports WHERE id = $1")
+    let row = sqlx::query(&format!("SELECT {STORED} FROM visit_reports WHERE id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)
         .await?;
-    row.map(|r| stored(r.try_get(0)?)).transpose()
+    row.map(|r| stored_row(&r, 0)).transpose()
 }
 
 /// Stores a new report sent from `client_id`; false when a report with its id exists
@@ -194,13 +212,9 @@ pub async fn revision(
     row.map(|r| r.try_get(0)).transpose()
 }
 
+/// The reports of rows read with [`STORED`] first.
 pub(super) fn decode(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<VisitReport>, sqlx::Error> {
-    rows.iter()
-        .map(|r| {
-            serde_json::from_str(&r.try_get::<String, _>(0)?)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-        })
-        .collect()
+    rows.iter().map(|r| Ok(stored_row(r, 0)?.report)).collect()
 }
 
 mod backfill;

@@ -10,7 +10,7 @@ pub async fn of_area_locked(
     area_id: &str,
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!(
-        "SELECT body FROM visit_reports WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1) ORDER BY id{}",
+        "SELECT {STORED} FROM visit_reports WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE area_id = $1) ORDER BY id{}",
         tx.for_update()
     );
     sqlx::query(&sql)
@@ -18,14 +18,14 @@ pub async fn of_area_locked(
         .fetch_all(tx.conn())
         .await?
         .into_iter()
-        .map(|r| stored(r.try_get(0)?))
+        .map(|r| stored_row(&r, 0))
         .collect()
 }
 
 /// Every report of cooperative `id`, locked until commit (a merge re-points them).
 pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!(
-        "SELECT body FROM visit_reports WHERE cooperative_id = $1 ORDER BY id{}",
+        "SELECT {STORED} FROM visit_reports WHERE cooperative_id = $1 ORDER BY id{}",
         tx.for_update()
     );
     sqlx::query(&sql)
@@ -33,7 +33,7 @@ pub async fn of_cooperative(tx: &mut WriteTx<'_>, id: &str) -> Result<Vec<Stored
         .fetch_all(tx.conn())
         .await?
         .into_iter()
-        .map(|r| stored(r.try_get(0)?))
+        .map(|r| stored_row(&r, 0))
         .collect()
 }
 
@@ -69,19 +69,15 @@ pub async fn move_many(
 }
 
 /// The reports of cooperatives that moved follow them: every report of each cooperative
-/// of `moves` (cooperative id, area path before, area path after) takes the new path in
-/// its columns, its body and its review part, and keeps where it was written
-/// (`written_area_path`, set once); each is logged for pull and audited at commit
-/// ({"area_path": before} → {"area_path": after}) by `who` as `action`. The moves go to a
-/// temporary table and the bodies are rewritten by the database's JSON functions in one
-/// statement: a country's reform moves a million reports, which the server never reads.
-/// Returns how many reports moved.
-pub async fn follow(
-    tx: &mut WriteTx<'_>,
-    moves: &[(&str, &str, &str)],
-    who: crate::storage::Who<'_>,
-    action: &str,
-) -> Result<u64, sqlx::Error> {
+/// of `moves` (cooperative id, area path after) takes the new path in its column
+/// `area_path` and keeps where it was written (`written_area_path`, set once).
+/// Only those two columns are written: a body or review part read back takes its area
+/// from them ([`super::stored_row`], [`super::standing`]), so a country's reform, which
+/// moves a million reports the server never reads, rewrites no JSON. Each report is
+/// logged for pull by reference (its current row read at pull: `storage::changes`); the
+/// cooperative's own audit entry of the move stands for its reports' (`rules::audit`
+/// shows it in each report's trail). Returns how many reports moved.
+pub async fn follow(tx: &mut WriteTx<'_>, moves: &[(&str, &str)]) -> Result<u64, sqlx::Error> {
     if moves.is_empty() {
         return Ok(0);
     }
@@ -92,40 +88,34 @@ pub async fn follow(
         sqlx::query(&drop).execute(tx.conn()).await?;
         sqlx::query(&format!(
             "CREATE TEMP TABLE moving_reports (batch BIGINT NOT NULL, cooperative_id TEXT NOT NULL, to_path TEXT NOT NULL, \
-             old_json TEXT NOT NULL, new_json TEXT NOT NULL, PRIMARY KEY (batch, cooperative_id)){on_commit}"
+             PRIMARY KEY (batch, cooperative_id)){on_commit}"
         ))
         .execute(tx.conn())
         .await?;
     }
     for chunk in moves.chunks(500) {
         let sql = format!(
-            "INSERT INTO moving_reports (batch, cooperative_id, to_path, old_json, new_json) VALUES {}",
-            crate::storage::values(chunk.len(), 5)
+            "INSERT INTO moving_reports (batch, cooperative_id, to_path) VALUES {}",
+            crate::storage::values(chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
-        for (coop, from, to) in chunk {
-            q = q
-                .bind(batch)
-                .bind(*coop)
-                .bind(*to)
-                .bind(serde_json::json!({ "area_path": from }).to_string())
-                .bind(serde_json::json!({ "area_path": to }).to_string());
+        for (coop, to) in chunk {
+            q = q.bind(batch).bind(*coop).bind(*to);
         }
         q.execute(tx.conn()).await?;
     }
     if let Some(sql) = tx.kind().analyse_temp_table("moving_reports") {
         sqlx::query(&sql).execute(tx.conn()).await?;
     }
-    let set = tx.kind().report_area_in_body("m.to_path");
-    let moved = sqlx::query(&format!(
-        "UPDATE visit_reports SET area_path = m.to_path, written_area_path = COALESCE(written_area_path, area_path), {set} \
-         FROM moving_reports m WHERE m.batch = $1 AND visit_reports.cooperative_id = m.cooperative_id"
-    ))
+    let moved = sqlx::query(
+        "UPDATE visit_reports SET area_path = m.to_path, written_area_path = COALESCE(written_area_path, area_path) \
+         FROM moving_reports m WHERE m.batch = $1 AND visit_reports.cooperative_id = m.cooperative_id",
+    )
     .bind(batch)
     .execute(tx.conn())
     .await?
     .rows_affected();
-    tx.log_reports_followed(batch, moved, who, action);
+    tx.log_reports_followed(batch, moved);
     Ok(moved)
 }
 

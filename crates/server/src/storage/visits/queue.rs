@@ -28,10 +28,10 @@ pub(super) enum Bind {
     Int(i64),
 }
 
-/// `SELECT v.body, c.name FROM …` reports under `scopes` matching `f`, and its binds.
+/// `SELECT v.body, v.area_path, v.written_area_path, c.name FROM …` reports under `scopes` matching `f`, and its binds.
 pub(super) fn filtered(scopes: &[String], f: &Filter<'_>) -> (String, Vec<Bind>) {
     let mut sql = format!(
-        "SELECT v.body, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
+        "SELECT v.body, v.area_path, v.written_area_path, c.name FROM visit_reports v JOIN cooperatives c ON c.id = v.cooperative_id WHERE {}",
         scope_clause("v.area_path", 1, scopes.len())
     );
     let mut binds: Vec<Bind> = scopes.iter().cloned().map(Bind::Text).collect();
@@ -98,11 +98,7 @@ pub(super) fn with_names(
     rows: Vec<sqlx::any::AnyRow>,
 ) -> Result<Vec<(VisitReport, String)>, sqlx::Error> {
     rows.iter()
-        .map(|r| {
-            let v: VisitReport = serde_json::from_str(&r.try_get::<String, _>(0)?)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            Ok((v, r.try_get(1)?))
-        })
+        .map(|r| Ok((super::stored_row(r, 0)?.report, r.try_get(3)?)))
         .collect()
 }
 

@@ -135,27 +135,23 @@ pub(super) async fn standing_approved_by(
     drop(rows);
     // Each report's part, unless it has none or one that disagrees with the row (written
     // by an older server during a rolling upgrade, which writes bodies but not parts;
-    // migration 0018): those are read from their bodies. Decoded on a blocking thread: the
-    // review's other reads go on meanwhile (a country's ~100,000 parts: ~0.1 s).
+    // migration 0018): those are read from their bodies. A part's area is the row's (a
+    // report that followed its cooperative had only its columns rewritten: `follow`).
+    // Decoded on a blocking thread: the review's other reads go on meanwhile (a country's
+    // ~100,000 parts: ~0.1 s).
     let (mut out, stale) = tokio::task::spawn_blocking(move || {
         let (mut out, mut stale) = (Vec::with_capacity(standing.len()), Vec::new());
         for (cooperative_id, r) in standing {
             let current = serde_json::from_str::<ReviewPart>(&r.part)
                 .ok()
                 .filter(|p| {
-                    part_agrees(
-                        p,
-                        (
-                            &r.status,
-                            r.revision,
-                            &r.visit_date,
-                            &r.area_path,
-                            &cooperative_id,
-                        ),
-                    )
+                    part_agrees(p, (&r.status, r.revision, &r.visit_date, &cooperative_id))
                 });
             match current {
-                Some(p) => out.push(p),
+                Some(mut p) => {
+                    p.area_path = r.area_path;
+                    out.push(p)
+                }
                 None => stale.push(r.id),
             }
         }
@@ -165,7 +161,8 @@ pub(super) async fn standing_approved_by(
     .map_err(|e| sqlx::Error::Protocol(format!("decoding the review's parts: {e}")))?;
     for ids in stale.chunks(500) {
         let sql = format!(
-            "SELECT body FROM visit_reports WHERE id IN {}",
+            "SELECT {} FROM visit_reports WHERE id IN {}",
+            super::STORED,
             crate::storage::values(1, ids.len())
         );
         let mut q = sqlx::query(&sql);
@@ -182,15 +179,15 @@ pub(super) async fn standing_approved_by(
 }
 
 /// True when a stored review part says what its row's columns say (status, revision,
-/// visit date, area path, cooperative: read by [`standing_approved_by`]); an older server
-/// writes the columns and the body but not the part.
+/// visit date, cooperative: read by [`standing_approved_by`]); an older server writes the
+/// columns and the body but not the part. (The area is taken from the row whatever the
+/// part says.)
 pub(super) fn part_agrees(
     p: &ReviewPart,
-    (status, revision, visit_date, area_path, cooperative_id): (&str, i64, &str, &str, &str),
+    (status, revision, visit_date, cooperative_id): (&str, i64, &str, &str),
 ) -> bool {
     p.status.as_ref().map(|s| s.key()) == Some(status)
         && i64::from(p.revision) == revision
         && p.visit_date == visit_date
-        && p.area_path == area_path
         && p.cooperative_id == cooperative_id
 }
