@@ -128,7 +128,8 @@ fn offline_work_against_the_old_communes() -> (VisitReport, Cooperative) {
     let waiting = dated("v-2025-c", "coop-003", "2025-08-01", 70, 60);
     let new_coop: Cooperative = serde_json::from_value(json!({
         "id": "coop-offline-1", "kind": "htx", "name": "HTX Mới đăng ký trước sáp nhập", "sector": "agriculture",
-        "area_id": "NB-HL-NINHMY", "area_path": "NB/NB-HL/NB-HL-NINHMY/", "status": "active", "version": 0
+        "area_id": "NB-HL-NINHMY", "area_path": "NB/NB-HL/NB-HL-NINHMY/", "status": "active", "version": 0,
+        "established_on": "2025-06-15"
     }))
     .unwrap();
     (waiting, new_coop)
@@ -346,6 +347,25 @@ async fn offline_work_sent_after_lands_in_the_new_ward(
     assert_eq!(
         (registered.area_id.as_str(), registered.area_path.as_str()),
         ("NB-HOALU", "NB/NB-HOALU/")
+    );
+    // It says where it was registered, and the review of the half-year it was founded in
+    // counts it there, as for the cooperatives the reorganisation moved.
+    let former = registered.moved_from.as_ref().expect("where it was");
+    assert_eq!(
+        (former.area_id.as_str(), former.until.as_str()),
+        ("NB-HL-NINHMY", "2025-07-01")
+    );
+    let then = s
+        .review(sup, "period=2025-H1&area=NB-HL-NINHMY&ids=true")
+        .await;
+    assert!(
+        then.review
+            .new_htx
+            .ids
+            .iter()
+            .any(|id| id == "coop-offline-1"),
+        "{:?}",
+        then.review.new_htx
     );
     let (st, _) = s.decide(sup, "v-2025-c", "approve", "").await;
     assert_eq!(st, 200);

@@ -2,6 +2,7 @@
 //! offline profile edit merged field by field (`update_cooperative`, hoptac_core::merge).
 
 use super::{invalid, outside_scope, refuse, standing, standing_for, Applied, CLOCK_SLACK_MS};
+use crate::storage::areas::AreaRef;
 use crate::storage::{self, now_ms, Who, WriteTx};
 use hoptac_core::error::ErrorCode;
 use hoptac_core::merge::{merge, Conflict};
@@ -89,6 +90,20 @@ pub async fn register(
         }
         Some(Ok(area)) => area,
     };
+    // Registered where the tablet chose, the cooperative moves on as the reorganisations
+    // since moved that commune's: it says where it was, and each step is kept, so the
+    // review of a period before them counts it in the commune of its time.
+    let hops = if area.id == c.area_id {
+        Vec::new()
+    } else {
+        steps_to(tx, &c.area_id, &area.id).await?
+    };
+    let former = hops
+        .first()
+        .map(|(first, _, on)| hoptac_core::model::FormerPlace {
+            area_id: first.id.clone(),
+            until: on.clone(),
+        });
     let moved;
     let c = if area.id == c.area_id {
         c
@@ -113,7 +128,10 @@ pub async fn register(
             "This commune is outside your assigned areas.",
         ));
     }
-    let stored = owned(c, area.path.clone(), 1);
+    let stored = Cooperative {
+        moved_from: former,
+        ..owned(c, area.path.clone(), 1)
+    };
     if !storage::cooperatives::insert(tx, &stored, Some(&user.id)).await? {
         let by = storage::cooperatives::creator_of(tx, &c.id)
             .await?
@@ -129,6 +147,20 @@ pub async fn register(
         };
     }
     storage::photos::link_cooperative(tx, &stored, &user.id).await?;
+    for (from, to, on) in &hops {
+        if let Some(reorg) = storage::reorg::closing(tx, &from.id, on).await? {
+            let step = storage::reorg::Move {
+                cooperative_id: &stored.id,
+                reorganisation_id: &reorg,
+                from_area_id: &from.id,
+                from_path: &from.path,
+                to_area_id: &to.id,
+                to_path: &to.path,
+                effective_on: on,
+            };
+            storage::reorg::record_moves(tx, &[step]).await?;
+        }
+    }
     let body = serde_json::to_string(&stored)?;
     tx.record_change(
         "cooperative",
@@ -146,6 +178,35 @@ pub async fn register(
     );
     flag_duplicates(tx, &stored).await?;
     Ok(())
+}
+
+/// The steps from closed area `from` to `to`, the open area that replaced it: (closed
+/// area, the area that replaced it, the date it closed) for each reorganisation between.
+async fn steps_to(
+    tx: &mut WriteTx<'_>,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(AreaRef, AreaRef, String)>, sqlx::Error> {
+    let mut out = Vec::new();
+    let Some(mut a) = storage::areas::get_in(tx, from).await? else {
+        return Ok(out);
+    };
+    // As storage::areas::current_in walks it (a few reforms at most).
+    for _ in 0..16 {
+        let (Some(on), Some(next)) = (a.closed_on.clone(), a.successor_id.clone()) else {
+            break;
+        };
+        let Some(n) = storage::areas::get_in(tx, &next).await? else {
+            break;
+        };
+        let done = n.id == to;
+        out.push((a, n.clone(), on));
+        if done {
+            break;
+        }
+        a = n;
+    }
+    Ok(out)
 }
 
 /// Flags every other record sharing `c`'s tax code or registration number (two tablets

@@ -36,6 +36,49 @@ pub struct Move<'a> {
     pub effective_on: &'a str,
 }
 
+/// The reorganisation that closed area `area_id` on `effective_on`: the one its
+/// cooperatives moved by, else the one of that date whose request names the area (an area
+/// closed with no cooperative in it). None when no stored reorganisation did.
+pub async fn closing(
+    tx: &mut WriteTx<'_>,
+    area_id: &str,
+    effective_on: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let by_moves: Option<String> = sqlx::query_scalar(
+        "SELECT reorganisation_id FROM cooperative_moves WHERE from_area_id = $1 AND effective_on = $2 LIMIT 1",
+    )
+    .bind(area_id)
+    .bind(effective_on)
+    .fetch_optional(tx.conn())
+    .await?;
+    if by_moves.is_some() {
+        return Ok(by_moves);
+    }
+    let rows = sqlx::query(
+        "SELECT id, body FROM reorganisations WHERE effective_on = $1 ORDER BY applied_at",
+    )
+    .bind(effective_on)
+    .fetch_all(tx.conn())
+    .await?;
+    fn names(v: &serde_json::Value, id: &str) -> bool {
+        match v {
+            serde_json::Value::String(s) => s == id,
+            serde_json::Value::Array(a) => a.iter().any(|x| names(x, id)),
+            serde_json::Value::Object(o) => o.values().any(|x| names(x, id)),
+            _ => false,
+        }
+    }
+    for r in rows {
+        let body: String = r.try_get(1)?;
+        let request: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        if names(&request, area_id) {
+            return Ok(Some(r.try_get(0)?));
+        }
+    }
+    Ok(None)
+}
+
 /// Records cooperatives moved, many to a statement.
 pub async fn record_moves(tx: &mut WriteTx<'_>, moves: &[Move<'_>]) -> Result<(), sqlx::Error> {
     for chunk in moves.chunks(500) {
