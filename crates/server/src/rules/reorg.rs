@@ -131,30 +131,34 @@ pub async fn reorganise(
             storage::areas::insert(&mut tx, a).await?;
             log_area(&mut tx, a, &a.path)?;
         }
+        storage::areas::close_many(&mut tx, &p.closed).await?;
         for a in &p.closed {
-            storage::areas::close(&mut tx, a).await?;
             let home = closed_scope(a, &p, &areas);
             log_area(&mut tx, a, &home)?;
-            // Its reference-list items serve the area replacing it; a dissolved area's stay
-            // with it (no longer offered: its communes went to areas with lists of their own).
-            let successor = a.successor_id.as_deref().and_then(|s| p.path_of(s));
-            let moved = match successor {
-                Some(to) => storage::reorg::rehome(&mut tx, &a.path, to).await?,
-                None => Vec::new(),
-            };
-            for item in moved {
-                let body = serde_json::to_string(&Change::Reference(item.clone()))?;
-                tx.record_change(
-                    "reference",
-                    &item.id,
-                    &item.area_path,
-                    &body,
-                    Who::online(admin),
-                    "reorganise",
-                    None,
-                    &serde_json::to_string(&item)?,
-                );
-            }
+        }
+        // Each closed area's reference-list items serve the area replacing it; a dissolved
+        // area's stay with it (no longer offered: its communes went to areas with lists of
+        // their own).
+        let rehomed: Vec<(&str, &str)> = p
+            .closed
+            .iter()
+            .filter_map(|a| {
+                let to = a.successor_id.as_deref().and_then(|s| p.path_of(s))?;
+                Some((a.path.as_str(), to))
+            })
+            .collect();
+        for item in storage::reorg::rehome(&mut tx, &rehomed).await? {
+            let body = serde_json::to_string(&Change::Reference(item.clone()))?;
+            tx.record_change(
+                "reference",
+                &item.id,
+                &item.area_path,
+                &body,
+                Who::online(admin),
+                "reorganise",
+                None,
+                &serde_json::to_string(&item)?,
+            );
         }
     }
 

@@ -50,22 +50,28 @@ pub async fn all_in(tx: &mut WriteTx<'_>) -> Result<Vec<ReferenceItem>, sqlx::Er
     .collect()
 }
 
-/// The items an administrator added for the area at `area_path` (exactly), locked until
-/// commit (PostgreSQL).
-pub async fn of_area_locked(
+/// The items administrators added for any of the areas at `paths` (exactly), locked until
+/// commit (PostgreSQL), 500 paths to a statement.
+pub async fn of_areas_locked(
     tx: &mut WriteTx<'_>,
-    area_path: &str,
+    paths: &[&str],
 ) -> Result<Vec<ReferenceItem>, sqlx::Error> {
     let lock = tx.for_update();
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM reference_items WHERE area_path = $1 ORDER BY list, position, key{lock}"
-    ))
-    .bind(area_path)
-    .fetch_all(tx.conn())
-    .await?
-    .iter()
-    .map(item)
-    .collect()
+    let mut out = Vec::new();
+    for chunk in paths.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reference_items WHERE area_path IN {} ORDER BY area_path, list, position, key{lock}",
+            super::values(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            q = q.bind(*p);
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.push(item(&r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The item `key` of `list`, locked until commit (PostgreSQL).

@@ -167,29 +167,42 @@ pub async fn assignment_paths(tx: &mut WriteTx<'_>) -> Result<Vec<(String, Strin
     .await
 }
 
-/// The reference-list items of closed area at `from_path` go to `to_path`, the area that
-/// replaced it (its lists merge into the successor's). Returns the items moved, as they
-/// are now (for pull). (A record merged away from it keeps the path it was written in:
-/// work on it is judged there, within a session's lifetime: rules::standing_for.)
+/// The reference-list items of each closed area go to the area that replaced it
+/// (`moves`: its path, the successor's path; its lists merge into the successor's), the
+/// areas read and moved many to a statement. Returns the items moved, as they are now
+/// (for pull). (A record merged away from a closed area keeps the path it was written
+/// in: work on it is judged there, within a session's lifetime: rules::standing_for.)
 pub async fn rehome(
     tx: &mut WriteTx<'_>,
-    from_path: &str,
-    to_path: &str,
+    moves: &[(&str, &str)],
 ) -> Result<Vec<hoptac_core::reference::ReferenceItem>, sqlx::Error> {
-    let items = super::reference::of_area_locked(tx, from_path).await?;
+    let from: Vec<&str> = moves.iter().map(|(f, _)| *f).collect();
+    let items = super::reference::of_areas_locked(tx, &from).await?;
     if items.is_empty() {
         return Ok(items);
     }
-    sqlx::query("UPDATE reference_items SET area_path = $1, updated_at = $2 WHERE area_path = $3")
-        .bind(to_path)
-        .bind(super::now_ms())
-        .bind(from_path)
-        .execute(tx.conn())
-        .await?;
+    let to: std::collections::HashMap<&str, &str> = moves.iter().copied().collect();
+    let held: Vec<(&str, &str)> = moves
+        .iter()
+        .copied()
+        .filter(|(f, _)| items.iter().any(|i| i.area_path == *f))
+        .collect();
+    let now = super::now_ms();
+    for chunk in held.chunks(500) {
+        let sql = format!(
+            "UPDATE reference_items SET area_path = v.column2, updated_at = v.column3 FROM (VALUES {}) AS v WHERE reference_items.area_path = v.column1",
+            super::values(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (f, t) in chunk {
+            q = q.bind(*f).bind(*t).bind(now);
+        }
+        q.execute(tx.conn()).await?;
+    }
     Ok(items
         .into_iter()
         .map(|i| hoptac_core::reference::ReferenceItem {
-            area_path: to_path.to_string(),
+            area_path: to.get(i.area_path.as_str()).copied().unwrap_or_default().to_string(),
             ..i
         })
         .collect())
