@@ -675,11 +675,13 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
     }
     // Like merges into like: communes into a commune or ward, provinces into a province
     // (a district merged into its province would hand its officers the province).
+    let created_level: BTreeMap<&str, AreaLevel> =
+        created.iter().map(|a| (a.id.as_str(), a.level)).collect();
     let level_of = |id: &str| {
         by_id
             .get(id)
             .map(|a| a.level)
-            .or_else(|| created.iter().find(|a: &&Area| a.id == id).map(|a| a.level))
+            .or_else(|| created_level.get(id).copied())
     };
     for m in &r.merges {
         if let Some(into_level) = level_of(&m.into) {
@@ -733,16 +735,24 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
             }
         }
     }
-    // Nothing open may be left under a closed area: its records would have no home.
+    // Nothing open may be left under a closed area: its records would have no home. Each
+    // open area's ancestors are looked up by path ("P/D1/C/" under "P/" and "P/D1/"): a
+    // country closes ten thousand areas and keeps thousands.
+    let closing_at: BTreeMap<&str, &Area> = closing
+        .iter()
+        .filter_map(|c| by_id.get(c.as_str()))
+        .map(|c| (c.path.as_str(), *c))
+        .collect();
     for a in areas
         .iter()
         .filter(|a| a.is_open() && !closing.contains(&a.id))
     {
-        if let Some(c) = closing
-            .iter()
-            .filter_map(|c| by_id.get(c.as_str()))
-            .find(|c| a.path.starts_with(c.path.as_str()))
-        {
+        let above = a
+            .path
+            .match_indices('/')
+            .map(|(i, _)| &a.path[..=i])
+            .filter(|p| p.len() < a.path.len());
+        if let Some(c) = above.filter_map(|p| closing_at.get(p)).next() {
             problems.push(problem(
                 format!(
                     "{} thuộc {} (bị giải thể) nhưng chưa được sáp nhập vào đâu.",
@@ -781,11 +791,28 @@ pub fn plan(r: &Reorganisation, areas: &[Area]) -> Result<Plan, Vec<Msg>> {
 /// Whether a user with `scopes` (area paths) may see the history of `area`: it is in their
 /// areas, or it was closed and the area that replaced it (following reorganisations one
 /// after another) is: a supervisor of ward X reviews the communes X was made of, in the
-/// periods before the reform. A dissolved area with no successor only by its own path.
+/// periods before the reform. A dissolved area (a district of 2025, closed with no
+/// successor) through any area beneath it that was replaced that way: the district's
+/// supervisor, who now holds the wards its communes became, still reviews the district's
+/// past (the review shows them only the records in their areas today).
 pub fn covers_history(area: &Area, areas: &[Area], scopes: &[String]) -> bool {
     if crate::model::in_scope(&area.path, scopes) {
         return true;
     }
+    if area.closed_on.is_some() && area.successor_id.is_none() {
+        return areas.iter().any(|a| {
+            a.path.len() > area.path.len()
+                && a.path.starts_with(&area.path)
+                && a.successor_id.is_some()
+                && successor_in_scope(a, areas, scopes)
+        });
+    }
+    successor_in_scope(area, areas, scopes)
+}
+
+/// Whether the area that replaced `area` (following reorganisations one after another)
+/// is in `scopes`.
+fn successor_in_scope(area: &Area, areas: &[Area], scopes: &[String]) -> bool {
     let mut at = area;
     // A chain is at most a few reforms long; the bound stops a cycle a bad row could make.
     for _ in 0..16 {
@@ -1506,5 +1533,23 @@ mod tests {
             "its own district"
         );
         assert!(!covers_history(&areas[3], &areas, &x));
+        // The district D1, dissolved: through A, which became X.
+        let mut d1 = area("D1", "P/D1/", None);
+        d1.closed_on = Some("2025-07-01".into());
+        let mut with_d1 = areas.clone();
+        with_d1.push(d1.clone());
+        assert!(
+            covers_history(&d1, &with_d1, &x),
+            "D1's supervisor, now of X, sees D1's past"
+        );
+        assert!(
+            !covers_history(&d1, &with_d1, &["P/Y/".to_string()]),
+            "nothing of D1 became Y"
+        );
+        let open_d3 = area("D3", "P/D3/", None);
+        assert!(
+            !covers_history(&open_d3, &with_d1, &x),
+            "an open area by its path only"
+        );
     }
 }

@@ -23,7 +23,8 @@
 //! province's bundled correspondence (`rules::reorg::official_2025`). Timed: its preview
 //! (target ≤ 10 s, and a tablet's push of a report on one of the cooperatives it names
 //! answered meanwhile), its apply (target ≤ 60 s), and a province officer's pull after it
-//! against the same officer's pull of as many records re-logged (target ≤ 2×).
+//! against the same officer's pull of as many records re-logged (target ≤ 2×); each pull
+//! timed three times, the median kept.
 
 use hoptac_core::keyed::Keyed;
 use hoptac_core::reorg::{Merge, NewArea, Reorganisation};
@@ -179,6 +180,20 @@ impl Dataset {
         .await
         .unwrap();
     }
+}
+
+/// The officer's whole pull from `cursor`, three times (a pull only reads): how many
+/// changes, and the median of the three times in seconds.
+async fn median_pull(db: &Db, scopes: &[String], cursor: i64) -> (usize, f64) {
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        n = pull_all(db, scopes, "u-admin", cursor).await;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    (n, times[1])
 }
 
 async fn pull_all(db: &Db, scopes: &[String], user: &str, mut cursor: i64) -> usize {
@@ -537,9 +552,7 @@ async fn national() {
         .find(|p| p.code.as_deref() == Some("37"))
         .unwrap();
     let scopes = vec![ninh_binh.path.clone()];
-    let t = Instant::now();
-    let after = pull_all(&db, &scopes, "u-admin", cursor).await;
-    let pull_after = t.elapsed().as_secs_f64();
+    let (after, pull_after) = median_pull(&db, &scopes, cursor).await;
     // Baselines: the province's records changed the ordinary way (re-logged) alone, and
     // with every province's (as much change in the log as the reform made).
     let baseline = |relog: Vec<String>| {
@@ -551,9 +564,7 @@ async fn national() {
                 tx.relog_area(path);
             }
             tx.commit().await.unwrap();
-            let t = Instant::now();
-            let n = pull_all(db, scopes, "u-admin", before).await;
-            (n, t.elapsed().as_secs_f64())
+            median_pull(db, scopes, before).await
         }
     };
     let (alone, alone_s) = baseline(vec![ninh_binh.path.clone()]).await;

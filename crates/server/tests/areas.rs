@@ -48,6 +48,10 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     let officer = s.officer().await;
 
     approved_reports_of_2024_h2_and_targets_after_the_date(&s, &officer, &sup).await;
+    // Hoa Lư's own supervisor, of the district the reform dissolves.
+    let district_sup = s
+        .account(&admin, "giamsat.hoalu", "supervisor", &["NB-HL"])
+        .await;
     // The tablet is up to date; then it writes, offline, a report of 2025-08 against the
     // old commune of coop-003 (not yet sent) and registers a cooperative in Ninh Mỹ.
     let (_, cursor) = s.pull_from(&officer, "tab-hl", 0).await;
@@ -68,6 +72,7 @@ async fn a_reorganisation_moves_records_officers_and_targets(backend: Backend) {
     a_visit_made_before_the_date_keeps_its_commune(&s, &sup).await;
     the_new_wards_review_carries_targets_and_last_year(&s, &sup).await;
     a_period_before_the_reform_reads_in_the_areas_of_its_time(&s, &sup).await;
+    the_dissolved_districts_supervisor_still_reviews_its_past(&s, &sup, &district_sup).await;
     // The audit trail says why each record moved.
     let (_, trail) = s.audit(&sup, "cooperative", "coop-001").await;
     assert!(
@@ -283,6 +288,30 @@ async fn the_tablets_next_pull_brings_exactly_what_moved(
     assert_eq!(ids.len(), n, "no record twice");
     let me = s.me(officer).await.1;
     assert_eq!(me["scopes"], json!(["NB/NB-GV/", "NB/NB-HOALU/"]), "{me}");
+}
+
+/// The supervisor of Hoa Lư district, dissolved by the reform, now holds Phường Hoa Lư
+/// (what its communes became) and still reviews the district's past: the same figures
+/// of 2024-H2 as the province's supervisor sees for it.
+async fn the_dissolved_districts_supervisor_still_reviews_its_past(
+    s: &TestServer,
+    sup: &str,
+    district_sup: &str,
+) {
+    let (st, b) = s
+        .try_review(district_sup, "period=2024-H2&area=NB-HL")
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let theirs: hoptac_core::six_month::ReviewResponse = serde_json::from_value(b).unwrap();
+    let province = s.review(sup, "period=2024-H2&area=NB-HL").await;
+    assert!(province.review.report_count > 0);
+    assert_eq!(theirs.review.report_count, province.review.report_count);
+    assert_eq!(theirs.review.revenue_vnd, province.review.revenue_vnd);
+    // Another district's past stays closed to them.
+    let (st, _) = s
+        .try_review(district_sup, "period=2024-H2&area=NB-YK")
+        .await;
+    assert_eq!(st, 403);
 }
 
 /// Today's areas, and the closed ones on request (history); a closed area is given to

@@ -50,15 +50,36 @@ pub async fn page(
         }
         // A report logged by reference, read as it is now, in the shape of a change (a
         // report no longer stored was logged again as removed: nothing to send here).
-        if r.try_get::<Option<String>, _>(2)?.is_none() {
+        let Some(body) = r.try_get::<Option<String>, _>(2)? else {
             continue;
-        }
-        let report = super::visits::stored_row(r, 2)?.report;
-        let change = serde_json::to_string(&hoptac_core::sync::Change::Visit(report))
-            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        page.push((seq, change));
+        };
+        let area: String = r.try_get(3)?;
+        let written: Option<String> = r.try_get(4)?;
+        page.push((seq, visit_change(&body, &area, written.as_deref())?));
     }
     Ok((page, has_more))
+}
+
+/// The change that sends report `body` (its JSON as stored) with its area from its
+/// columns (`area`, `written`: `visits::stored_row` reads it so): the body's top-level
+/// fields are kept as they are written (not decoded: a pull after a country's reform
+/// sends tens of thousands), its two areas replaced.
+fn visit_change(body: &str, area: &str, written: Option<&str>) -> Result<String, sqlx::Error> {
+    use serde_json::value::RawValue;
+    let bad = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+    let mut fields: std::collections::BTreeMap<&str, &RawValue> =
+        serde_json::from_str(body).map_err(bad)?;
+    let area = serde_json::value::to_raw_value(area).map_err(bad)?;
+    fields.insert("area_path", &area);
+    let written = match written {
+        Some(w) => Some(serde_json::value::to_raw_value(w).map_err(bad)?),
+        None => None,
+    };
+    if let Some(w) = &written {
+        fields.insert("written_area_path", w);
+    }
+    let data = serde_json::to_string(&fields).map_err(bad)?;
+    Ok(format!("{{\"type\":\"visit\",\"data\":{data}}}"))
 }
 
 /// How many visible changes follow `cursor` (for a progress bar); `with_visits` as for

@@ -202,7 +202,11 @@ pub async fn rehome(
     Ok(items
         .into_iter()
         .map(|i| hoptac_core::reference::ReferenceItem {
-            area_path: to.get(i.area_path.as_str()).copied().unwrap_or_default().to_string(),
+            area_path: to
+                .get(i.area_path.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
             ..i
         })
         .collect())
