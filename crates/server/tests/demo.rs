@@ -42,6 +42,42 @@ async fn the_demo_is_todays_ninh_binh_with_its_history(backend: Backend) {
         &s, &sup, &areas, &visits, tay_hoa_lu,
     )
     .await;
+    a_report_the_reform_moved_says_so_in_its_trail(&s, &sup, &visits).await;
+}
+
+/// A report written before the reform, moved with its cooperative, shows the move in its
+/// trail: from the commune it was written in to today's ward, by the reorganisation.
+async fn a_report_the_reform_moved_says_so_in_its_trail(
+    s: &common::TestServer,
+    sup: &str,
+    visits: &[VisitReport],
+) {
+    let moved = visits
+        .iter()
+        .find(|v| {
+            v.written_area_path
+                .as_deref()
+                .is_some_and(|w| w != v.area_path)
+        })
+        .expect("a report the reform moved");
+    let (st, trail) = s.audit(sup, "visit", &moved.id).await;
+    assert_eq!(st, 200, "{trail}");
+    let entry = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reorganise")
+        .unwrap_or_else(|| panic!("{trail}"));
+    let change = &entry["changes"][0];
+    assert_eq!(change["path"], "area_path", "{trail}");
+    assert_eq!(
+        change["old"],
+        serde_json::Value::String(moved.written_area_path.clone().unwrap()).to_string()
+    );
+    assert_eq!(
+        change["new"],
+        serde_json::Value::String(moved.area_path.clone()).to_string()
+    );
 }
 
 /// Today's open units.

@@ -71,7 +71,8 @@ pub async fn audit_trail(
     let own = storage::audit::entries(db, entity, id).await?;
     let mut out = Vec::new();
     if entity == "visit" {
-        out = moves_followed(db, &own).await?;
+        let report = storage::visits::get(db, id).await?.map(|s| s.report);
+        out = moves_followed(db, &own, report.as_ref()).await?;
     }
     for e in own {
         let old = e
@@ -101,8 +102,13 @@ pub async fn audit_trail(
 /// first): a report follows its cooperative to another area without an audit entry of its
 /// own (`storage::visits::follow`), so each change of area in the trail of the cooperative
 /// it belonged to at the time, after the report was first stored, is shown as the
-/// report's ("area_path" old → new, by whoever moved the cooperative, as what).
-async fn moves_followed(db: &Db, own: &[storage::audit::Entry]) -> ApiResult<Vec<AuditEntry>> {
+/// report's ("area_path" old → new, by whoever moved the cooperative, as what); a report
+/// with no entry of its own (`own_report`, a generated dataset's) from its receipt on.
+async fn moves_followed(
+    db: &Db,
+    own: &[storage::audit::Entry],
+    own_report: Option<&hoptac_core::model::VisitReport>,
+) -> ApiResult<Vec<AuditEntry>> {
     // The cooperative of each of the report's entries, from the entry's seq on.
     let mut spans: Vec<(String, i64, i64)> = Vec::new();
     for e in own {
@@ -120,20 +126,34 @@ async fn moves_followed(db: &Db, own: &[storage::audit::Entry]) -> ApiResult<Vec
             }
         }
     }
+    // Moves the report's own trail already holds (written by servers before reports
+    // followed without entries of their own): (area before, area after).
+    let mut logged: Vec<(String, String)> = Vec::new();
+    for e in own {
+        if let (Some(before), Some(after)) = (area_of(e.old.as_deref()), area_of(Some(&e.new))) {
+            logged.push((before, after));
+        }
+    }
+    // A report stored without an entry of its own (a generated or demo dataset): its
+    // cooperative's moves since it was received.
+    let mut since_ms = i64::MIN;
+    if spans.is_empty() {
+        if let Some(r) = own_report {
+            spans.push((r.cooperative_id.clone(), i64::MIN, i64::MAX));
+            since_ms = r.received_at.unwrap_or(i64::MIN);
+        }
+    }
     let mut out = Vec::new();
     for (coop, from, until) in spans {
         for e in storage::audit::entries(db, "cooperative", &coop).await? {
-            if e.seq <= from || e.seq >= until {
+            if e.seq <= from || e.seq >= until || e.at < since_ms {
                 continue;
             }
-            let area = |json: Option<&str>| -> Option<String> {
-                let v: Value = serde_json::from_str(json?).ok()?;
-                v.get("area_path")?.as_str().map(str::to_string)
-            };
-            let (Some(before), Some(after)) = (area(e.old.as_deref()), area(Some(&e.new))) else {
+            let (Some(before), Some(after)) = (area_of(e.old.as_deref()), area_of(Some(&e.new)))
+            else {
                 continue;
             };
-            if before == after {
+            if before == after || logged.contains(&(before.clone(), after.clone())) {
                 continue;
             }
             out.push(AuditEntry {
@@ -152,6 +172,12 @@ async fn moves_followed(db: &Db, own: &[storage::audit::Entry]) -> ApiResult<Vec
         }
     }
     Ok(out)
+}
+
+/// The `area_path` a record's JSON (an audit row's old or new body) names, if any.
+fn area_of(json: Option<&str>) -> Option<String> {
+    let v: Value = serde_json::from_str(json?).ok()?;
+    v.get("area_path")?.as_str().map(str::to_string)
 }
 
 /// The fields of `new` that differ from `old`, by JSON path ("findings.finances.revenue_vnd"),

@@ -294,6 +294,18 @@ fn xlsx_cell(d: &calamine::DataRef<'_>, format: Option<&str>) -> ApiResult<Cell>
 /// more than [`MAX_XLSX_EXPANDED`] bytes, measured by decompressing each part into nothing
 /// (what the zip's directory claims can lie): memory stays at one buffer, time at a second
 /// or so for the largest file accepted.
+/// A file named .xlsx that the zip or XLSX reader cannot read (damaged, cut short by an
+/// upload, or another kind of file renamed). The reader's own words name its internals
+/// ("invalid Zip archive: … Zip32CDEBlock"), which tell an office nothing: they go to the
+/// log, the user gets what to do.
+fn broken_xlsx(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::info!(error = %e, "an uploaded XLSX could not be read");
+    bad_file(
+        "Không đọc được tệp Excel này: tệp bị hỏng, tải lên chưa trọn hoặc không phải tệp XLSX. Hãy mở bằng Excel và lưu lại thành XLSX (Excel Workbook), rồi chọn lại.",
+        "This Excel file cannot be read: it is damaged, was not uploaded whole, or is not an XLSX file. Open it in Excel, save it as XLSX (Excel Workbook) and choose it again.",
+    )
+}
+
 fn check_expansion(bytes: &[u8]) -> ApiResult<()> {
     let too_big = || {
         bad_file(
@@ -307,12 +319,7 @@ fn check_expansion(bytes: &[u8]) -> ApiResult<()> {
             ),
         )
     };
-    let unreadable = |e: &dyn std::fmt::Display| {
-        bad_file(
-            format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
-            format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
-        )
-    };
+    let unreadable = |e: &dyn std::fmt::Display| broken_xlsx(e);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     if zip.len() > MAX_XLSX_PARTS {
         return Err(bad_file(
@@ -348,12 +355,7 @@ fn check_expansion(bytes: &[u8]) -> ApiResult<()> {
 /// the file claims, so a tiny file naming cell A3000000000 would ask for gigabytes).
 fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> ApiResult<Read> {
     use calamine::{Reader, SheetType, SheetVisible};
-    let unreadable = |e: calamine::XlsxError| {
-        bad_file(
-            format!("Không đọc được tệp Excel: {e}. Hãy mở bằng Excel và lưu lại thành XLSX."),
-            format!("Cannot read the Excel file: {e}. Open it in Excel and save it as XLSX."),
-        )
-    };
+    let unreadable = |e: calamine::XlsxError| broken_xlsx(&e);
     check_expansion(bytes)?;
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
@@ -620,6 +622,24 @@ mod tests {
             .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
             .collect();
         assert_eq!(decode_text(&utf16).unwrap().0, text);
+    }
+
+    #[test]
+    fn a_damaged_workbook_is_told_in_the_users_words() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "Tên HTX").unwrap();
+        let whole = book.save_to_buffer().unwrap();
+        // Cut short (an upload that stopped), and another file renamed .xlsx.
+        for bytes in [
+            &whole[..whole.len() / 2],
+            &b"PK\x03\x04not really a zip"[..],
+        ] {
+            let e = format!("{:?}", read(bytes, None).unwrap_err());
+            assert!(e.contains("tệp bị hỏng, tải lên chưa trọn"), "{e}");
+            for internal in ["Zip", "zip", "EOCD", "CDEBlock"] {
+                assert!(!e.contains(internal), "{internal} in {e}");
+            }
+        }
     }
 
     #[test]

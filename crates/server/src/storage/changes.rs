@@ -23,7 +23,7 @@ pub async fn page(
     with_visits: bool,
 ) -> Result<(Vec<(i64, String)>, bool), sqlx::Error> {
     let sql = format!(
-        "SELECT s.seq, s.body, v.body, v.area_path, v.written_area_path FROM ( \
+        "SELECT s.seq, s.body, v.body, v.area_path, v.written_area_path, s.id FROM ( \
            SELECT seq, entity, id, body FROM sync_log WHERE seq > $1 AND {}{} ORDER BY seq LIMIT {} \
          ) AS s LEFT JOIN visit_reports v ON s.body = '{FOLLOWED}' AND s.entity = 'visit' AND v.id = s.id ORDER BY s.seq",
         visible(scopes),
@@ -48,9 +48,18 @@ pub async fn page(
             page.push((seq, body));
             continue;
         }
-        // A report logged by reference, read as it is now, in the shape of a change (a
-        // report no longer stored was logged again as removed: nothing to send here).
+        // A report logged by reference, read as it is now, in the shape of a change (one
+        // no longer stored is sent as removed: every row of the page answers, so the
+        // cursor always moves on).
         let Some(body) = r.try_get::<Option<String>, _>(2)? else {
+            let id: String = r.try_get(5)?;
+            let removed = hoptac_core::sync::Change::Removed {
+                entity: hoptac_core::sync::Entity::Visit,
+                id,
+            };
+            let body =
+                serde_json::to_string(&removed).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            page.push((seq, body));
             continue;
         };
         let area: String = r.try_get(3)?;
