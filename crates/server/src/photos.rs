@@ -183,6 +183,15 @@ impl PhotoStore {
     }
 }
 
+/// Whether a JPEG ends with its end-of-image marker (FF D9; zero bytes after it are
+/// padding). The decoder fills a file cut short with grey and reports no error, so a
+/// photo whose upload stopped half-way would be kept broken; the app's photos (the
+/// browser's JPEG encoder) always end with the marker.
+fn whole_jpeg(bytes: &[u8]) -> bool {
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
+}
+
 /// A JPEG thumbnail of `bytes` (long side `THUMB_PX`) and the photo's size in pixels;
 /// None when the image cannot be decoded (the photo is refused: it would show broken).
 /// CPU work: call it on a blocking thread.
@@ -191,6 +200,9 @@ pub fn thumbnail(bytes: &[u8]) -> Option<(Bytes, u32, u32)> {
     let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
+    if reader.format() == Some(image::ImageFormat::Jpeg) && !whole_jpeg(bytes) {
+        return None;
+    }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE_PX);
     limits.max_image_height = Some(MAX_SIDE_PX);

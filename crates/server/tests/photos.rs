@@ -246,6 +246,13 @@ async fn an_upload_retried_is_stored_once_and_bad_ones_are_refused(backend: Back
     let bomb_hash = hex::encode(Sha256::digest(&bomb));
     let (st, b, _) = put_raw(&s, &officer, &format!("/api/photos/{bomb_hash}"), bomb).await;
     assert_eq!(st, 422, "{b}");
+    // A real photo cut short (an upload of half the file): the decoder would fill the rest
+    // with grey; refused, so the tablet sends it again whole.
+    let (whole, _) = jpeg(320, 240, 11);
+    let half = whole[..whole.len() / 2].to_vec();
+    let half_hash = hex::encode(Sha256::digest(&half));
+    let (st, b, _) = put_raw(&s, &officer, &format!("/api/photos/{half_hash}"), half).await;
+    assert_eq!(st, 422, "{b}");
     let (st, b, _) = put_raw(
         &s,
         &officer,
