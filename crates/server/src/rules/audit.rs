@@ -77,19 +77,12 @@ pub async fn audit_trail(
     for e in own {
         let old = e
             .old
-            .map(|o| serde_json::from_str::<Value>(&o))
+            .as_deref()
+            .map(serde_json::from_str::<Value>)
             .transpose()?
             .unwrap_or(Value::Null);
         let changes = diff(&old, &serde_json::from_str(&e.new)?, &[]);
-        out.push(AuditEntry {
-            seq: e.seq,
-            action: e.action,
-            actor_id: e.actor_id,
-            actor_name: e.actor_name,
-            client_id: e.client_id,
-            at: e.at,
-            changes,
-        });
+        out.push(entry(e, changes));
     }
     out.sort_by_key(|e| e.seq);
     if out.is_empty() && matches!(entity, "user_areas" | "user") {
@@ -156,22 +149,28 @@ async fn moves_followed(
             if before == after || logged.contains(&(before.clone(), after.clone())) {
                 continue;
             }
-            out.push(AuditEntry {
-                seq: e.seq,
-                action: e.action,
-                actor_id: e.actor_id,
-                actor_name: e.actor_name,
-                client_id: e.client_id,
-                at: e.at,
-                changes: vec![hoptac_core::queue::FieldChange {
-                    path: "area_path".into(),
-                    old: Value::String(before).to_string(),
-                    new: Value::String(after).to_string(),
-                }],
-            });
+            let moved = FieldChange {
+                path: "area_path".into(),
+                old: Value::String(before).to_string(),
+                new: Value::String(after).to_string(),
+            };
+            out.push(entry(e, vec![moved]));
         }
     }
     Ok(out)
+}
+
+/// A stored audit row as the trail shows it, with the `changes` read from it.
+fn entry(e: storage::audit::Entry, changes: Vec<FieldChange>) -> AuditEntry {
+    AuditEntry {
+        seq: e.seq,
+        action: e.action,
+        actor_id: e.actor_id,
+        actor_name: e.actor_name,
+        client_id: e.client_id,
+        at: e.at,
+        changes,
+    }
 }
 
 /// The `area_path` a record's JSON (an audit row's old or new body) names, if any.
