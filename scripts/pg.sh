@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the tests, on loopback only, in a temporary folder.
 #   eval "$(bash scripts/pg.sh start)"   # starts it, exports HOPTAC_TEST_PG_URL
+#   bash scripts/pg.sh restart           # stops it (cutting open sessions) and starts it again
 #   bash scripts/pg.sh stop              # stops it and deletes its data
 #   PG_TUNED=1 bash scripts/pg.sh start  # with the settings docs/DEPLOY.md recommends for a
 #                                        # national database (for the benchmarks)
@@ -39,6 +40,14 @@ case "${1:-}" in
     echo "$DIR" > "$STATE"
     echo "export HOPTAC_TEST_PG_URL=postgres://hoptac@127.0.0.1:$PORT/postgres"
     ;;
+  restart)
+    # PostgreSQL stopped (fast: open sessions are cut) and started again on the same data
+    # and port, as after an upgrade or a failover; the fault test does this mid-push.
+    [ -f "$STATE" ] || die "no server of this name is running"
+    DIR=$(cat "$STATE")
+    as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -m fast -w -t 60 restart >/dev/null \
+      || die "PostgreSQL did not restart: $(tail -5 "$DIR/server.log" 2>/dev/null)"
+    ;;
   stop)
     [ -f "$STATE" ] || exit 0
     DIR=$(cat "$STATE")
@@ -46,6 +55,6 @@ case "${1:-}" in
     rm -rf "$DIR" "$STATE"
     ;;
   *)
-    die "usage: bash scripts/pg.sh start|stop"
+    die "usage: bash scripts/pg.sh start|restart|stop"
     ;;
 esac

@@ -140,7 +140,9 @@ command -v npm >/dev/null || { apt_install nodejs npm; }
 if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   echo "node_modules is up to date"
 else
-  npm ci --no-audit --no-fund || die "npm ci failed; check that the npm registry is reachable"
+  # npm_config_yes: ExifReader's postinstall runs `npx webpack`, which newer npm refuses to
+  # fetch without it (npm 11: "npx canceled due to missing packages and no YES option").
+  npm_config_yes=true npm ci --no-audit --no-fund || die "npm ci failed; check that the npm registry is reachable"
 fi
 # ExifReader built with only what the photo worker reads (package.json's "exifreader":
 # JPEG, the file group, a dozen EXIF tags): 10 KB brotli instead of 34 (docs/BENCHMARKS.md).

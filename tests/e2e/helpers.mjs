@@ -39,19 +39,21 @@ process.on("exit", () => {
  * `demo`: true for the seed alone (what most tests start from), "today" for the demo a
  * newcomer sees (`--demo`: today's Ninh Bình with five half-years of history), false for
  * an empty database. */
-export async function startServer({ db, port, dist = DIST, demo = true } = {}) {
-  if (!existsSync(SERVER_BIN) || !existsSync(join(DIST, "index.html"))) {
+export async function startServer({ db, port, dist = DIST, demo = true, args: more = [], bin = SERVER_BIN, env = {} } = {}) {
+  if (!existsSync(bin) || !existsSync(join(DIST, "index.html"))) {
     throw new Error("build first: make build (the tests use target/release/hoptac-server and dist/)");
   }
   db ??= join(mkdtempSync(join(tmpdir(), "hoptac-e2e-")), "hoptac.db");
   port ??= await freePort();
-  const args = ["--db", `sqlite://${db}`, "--listen", `127.0.0.1:${port}`, "--static-dir", dist];
+  // `db`: a SQLite file's path, or a database URL (postgres://…).
+  const dbUrl = db.includes("://") ? db : `sqlite://${db}`;
+  const args = ["--db", dbUrl, "--listen", `127.0.0.1:${port}`, "--static-dir", dist, ...more];
   // The seed alone (2021 areas and accounts, no reports): what every test starts from.
   if (demo === "today") args.push("--demo");
   else if (demo) args.push("--demo-seed");
-  const proc = spawn(SERVER_BIN, args, {
+  const proc = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: { ...process.env, RUST_LOG: "warn", ...env },
   });
   started.add(proc);
   proc.once("exit", () => started.delete(proc));
@@ -142,7 +144,7 @@ export function unitsOf(code) {
 export async function createAdmin(db, username, password, extra = []) {
   const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username, ...extra], {
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: { ...process.env, RUST_LOG: "warn", ...env },
   });
   let output = "";
   proc.stdout.on("data", (d) => (output += d));

@@ -30,6 +30,11 @@ crate::keyed_enum!(
         /// Another change to the same records held them too long (PostgreSQL deadlock or
         /// serialization failure after retries): nothing was applied; try again.
         Busy = "busy",
+        /// A store the server writes to cannot take the change now: the photo store or
+        /// the database's disk is full, the S3 store does not answer, PostgreSQL has no
+        /// free connection or is restarting. Nothing was kept; the tablet keeps the work
+        /// and sends it again later (503 with Retry-After).
+        Unavailable = "unavailable",
         /// The account signs in with a temporary password: change it first
         /// (`POST /api/me/password`).
         PasswordChangeRequired = "password_change_required",
@@ -91,6 +96,10 @@ impl ErrorCode {
             ErrorCode::Busy => Msg::new(
                 "Máy chủ đang bận với cùng dữ liệu. Ứng dụng sẽ tự thử lại.",
                 "The server is busy with the same records. The app will try again.",
+            ),
+            ErrorCode::Unavailable => Msg::new(
+                "Máy chủ tạm thời không lưu được dữ liệu (kho lưu trữ đầy hoặc không kết nối được). Công việc vẫn được giữ trên máy và sẽ tự gửi lại sau.",
+                "The server cannot store data for now (its storage is full or out of reach). Your work stays on this device and is sent again later.",
             ),
             ErrorCode::PasswordChangeRequired => Msg::new(
                 "Bạn đang dùng mật khẩu tạm. Hãy đổi mật khẩu trước khi tiếp tục.",

@@ -31,6 +31,11 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("the server is busy with the same records; try again")]
     Busy,
+    /// 503: a store cannot take the change now (the reason, in English, for the log and
+    /// the message: "the photo store is full", "the database has no free connection"…);
+    /// the tablet keeps the work and retries.
+    #[error("{0}; try again later")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -56,6 +61,7 @@ impl ApiError {
             ApiError::Sync { code, .. } | ApiError::Denied { code, .. } => *code,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             ApiError::Busy => ErrorCode::Busy,
+            ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -69,6 +75,10 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if crate::storage::is_retryable(&e) {
             return ApiError::Busy;
+        }
+        if let Some(reason) = crate::storage::unavailable(&e) {
+            tracing::error!(error = %e, reason, "database unavailable");
+            return ApiError::Unavailable(reason.into());
         }
         if let sqlx::Error::Database(d) = &e {
             let code = d.code().unwrap_or_default();

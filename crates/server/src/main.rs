@@ -116,6 +116,23 @@ enum Command {
         /// A file written by `backup` for the same kind of database.
         file: PathBuf,
     },
+    /// Print the nginx configuration the tests run in front of several instances: round
+    /// robin over UPSTREAM ports on 127.0.0.1, plain HTTP on LISTEN, its files under DIR
+    /// (add TLS as docs/DEPLOY.md shows); run it with `nginx -c FILE -p DIR`.
+    ///
+    /// Example: hoptac-server nginx-config --listen 8443 --dir /srv/nginx 8081 8082
+    NginxConfig {
+        #[arg(long)]
+        listen: u16,
+        #[arg(long)]
+        dir: PathBuf,
+        /// Run nginx's workers as root (nginx started by root otherwise switches to a
+        /// user that may not write DIR).
+        #[arg(long)]
+        as_root: bool,
+        #[arg(required = true)]
+        upstreams: Vec<u16>,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -201,6 +218,18 @@ async fn run_command(db_url: &str, command: Command) -> ExitCode {
                 }
                 Err(e) => fail(e),
             }
+        }
+        Command::NginxConfig {
+            listen,
+            dir,
+            as_root,
+            upstreams,
+        } => {
+            print!(
+                "{}",
+                hoptac_server::ops::nginx_config(&dir, listen, &upstreams, as_root)
+            );
+            ExitCode::SUCCESS
         }
         Command::Backup { file } => match hoptac_server::ops::backup(db_url, &file).await {
             Ok(()) => {

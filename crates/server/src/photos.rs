@@ -23,6 +23,17 @@ pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 /// The widest or tallest photo decoded, in pixels (a phone's 200-megapixel camera: 16,320).
 pub const MAX_SIDE_PX: u32 = 16_384;
 
+/// How an S3 request that failed is retried: twice, within 8 s in all (object_store's
+/// default retries for 3 minutes, which would hold a tablet's upload, and the readiness
+/// check, that long while the store is down); a tablet retries at its next sync anyway.
+fn s3_retry() -> object_store::RetryConfig {
+    object_store::RetryConfig {
+        max_retries: 2,
+        retry_timeout: std::time::Duration::from_secs(8),
+        ..Default::default()
+    }
+}
+
 /// Where photos are kept.
 #[derive(Clone)]
 pub struct PhotoStore {
@@ -31,18 +42,71 @@ pub struct PhotoStore {
     pub decoding: Arc<tokio::sync::Semaphore>,
     /// "dir:/srv/hoptac/photos" or "s3://bucket", for the logs (never a secret).
     pub described: String,
+    /// The directory of a store on disk (its free space is part of readiness).
+    dir: Option<std::path::PathBuf>,
 }
 
+/// Free space below which the photo directory counts as full for `/api/ready`, in bytes:
+/// less than one more photo of the largest kind the app sends (the app re-encodes to
+/// about 1–3 MB).
+pub const MIN_FREE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// A photo store that cannot be opened or used (a missing directory that cannot be made,
-/// an unreachable bucket): the request fails with 503, the officer's tablet retries.
+/// an unreachable bucket, a full disk): the request fails with 503, the officer's tablet
+/// keeps the photo and retries.
 #[derive(Debug, thiserror::Error)]
-#[error("photo store: {0}")]
-pub struct StoreError(pub String);
+#[error("photo store: {message}")]
+pub struct StoreError {
+    pub message: String,
+    /// The disk (or its quota) is full: an operator must make room.
+    pub full: bool,
+}
+
+impl StoreError {
+    fn new(message: String) -> StoreError {
+        StoreError { message, full: false }
+    }
+
+    /// What a user or load balancer is told, without the store's internals.
+    pub fn reason(&self) -> &'static str {
+        if self.full {
+            "the photo store is full"
+        } else {
+            "the photo store cannot be reached"
+        }
+    }
+}
 
 impl From<object_store::Error> for StoreError {
     fn from(e: object_store::Error) -> Self {
-        StoreError(e.to_string())
+        // object_store wraps the file system's error (Generic → local error → io::Error).
+        let mut full = false;
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if let Some(io) = c.downcast_ref::<std::io::Error>() {
+                full |= is_full(io);
+            }
+            cause = c.source();
+        }
+        StoreError {
+            message: e.to_string(),
+            full,
+        }
     }
+}
+
+/// Whether an I/O error says the disk or the user's quota is full (ENOSPC, EDQUOT).
+fn is_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// Bytes free for an unprivileged writer on the file system holding `dir`.
+pub fn free_bytes(dir: &std::path::Path) -> std::io::Result<u64> {
+    let st = rustix::fs::statvfs(dir)?;
+    Ok(st.f_bavail.saturating_mul(st.f_frsize))
 }
 
 impl PhotoStore {
@@ -52,29 +116,47 @@ impl PhotoStore {
     /// directory path (created if missing).
     pub fn open(spec: &str) -> Result<PhotoStore, StoreError> {
         if let Some(rest) = spec.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            let s3 = object_store::aws::AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .build()?;
-            let prefix = prefix.trim_matches('/');
-            let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
-                Arc::new(s3)
-            } else {
-                Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
-            };
-            return Ok(PhotoStore {
-                store,
-                decoding: Arc::new(tokio::sync::Semaphore::new(DECODERS)),
-                described: format!("s3://{rest}"),
-            });
+            return PhotoStore::open_s3(rest, object_store::aws::AmazonS3Builder::from_env());
         }
         let dir = std::path::Path::new(spec);
-        std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("{spec}: {e}")))?;
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::new(format!("{spec}: {e}")))?;
         let local = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
         Ok(PhotoStore {
             store: Arc::new(local),
             decoding: Arc::new(tokio::sync::Semaphore::new(DECODERS)),
             described: format!("dir:{}", dir.display()),
+            dir: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// The S3 store `rest` ("BUCKET" or "BUCKET/PREFIX") configured by `builder` (its
+    /// endpoint and keys), with this server's timeouts and retries.
+    pub fn open_s3(
+        rest: &str,
+        builder: object_store::aws::AmazonS3Builder,
+    ) -> Result<PhotoStore, StoreError> {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        use object_store::aws::AmazonS3ConfigKey::Client;
+        use object_store::ClientConfigKey::{ConnectTimeout, Timeout};
+        // Set key by key: replacing the client options would drop those read from the
+        // environment (AWS_ALLOW_HTTP…).
+        let s3 = builder
+            .with_bucket_name(bucket)
+            .with_retry(s3_retry())
+            .with_config(Client(ConnectTimeout), "3s")
+            .with_config(Client(Timeout), "60s")
+            .build()?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(PhotoStore {
+            store,
+            decoding: Arc::new(tokio::sync::Semaphore::new(DECODERS)),
+            described: format!("s3://{rest}"),
+            dir: None,
         })
     }
 
@@ -99,9 +181,15 @@ impl PhotoStore {
             .put(&Self::photo(hash), PutPayload::from_bytes(bytes))
             .await?;
         if let Some(t) = thumb {
-            self.store
+            if let Err(e) = self
+                .store
                 .put(&Self::thumb(hash), PutPayload::from_bytes(t))
-                .await?;
+                .await
+            {
+                // Nothing half-kept: the photo goes too (the upload is retried whole).
+                let _ = self.store.delete(&Self::photo(hash)).await;
+                return Err(e.into());
+            }
         }
         Ok(())
     }
@@ -120,13 +208,24 @@ impl PhotoStore {
         }
     }
 
-    /// Whether the store answers (readiness): a look-up of an object that need not exist;
-    /// "not found" is an answer, an unreachable bucket or bad keys are not.
+    /// Whether the store can take a photo (readiness): a look-up of an object that need
+    /// not exist ("not found" is an answer, an unreachable bucket or bad keys are not);
+    /// and, for a directory, at least [`MIN_FREE_BYTES`] free on its disk.
     pub async fn check(&self) -> Result<(), StoreError> {
         match self.store.head(&Path::from("ready-probe")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
+        if let Some(dir) = &self.dir {
+            let free = free_bytes(dir).map_err(|e| StoreError::new(format!("{}: {e}", dir.display())))?;
+            if free < MIN_FREE_BYTES {
+                return Err(StoreError {
+                    message: format!("{}: {free} bytes free", dir.display()),
+                    full: true,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Keeps one piece of `user`'s upload of `hash`, starting at byte `offset`.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{fresh_db_url, serve_with, submit, visit, Backend, TestServer};
+use common::{fresh_db_url, jpeg, put_raw, serve_with, submit, visit, Backend, TestServer};
 use hoptac_core::photo::{PhotoRef, PhotoSection, CHUNK_BYTES};
 use hoptac_server::photos::PhotoStore;
 use hoptac_server::{demo, storage::Db};
@@ -72,49 +72,6 @@ async fn start(backend: Backend, store: Store) -> Option<TestServer> {
     let db = Db::connect(&url).await.unwrap();
     assert!(demo::load_if_empty(&db).await.unwrap());
     Some(serve_with(db, url, backend, dir, photos).await)
-}
-
-/// A real JPEG of `w`×`h` pixels (noise, as a camera's detail compresses: `seed` makes
-/// each different), and its name.
-fn jpeg(w: u32, h: u32, seed: u8) -> (Vec<u8>, String) {
-    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).wrapping_add(1);
-    let img = image::RgbImage::from_fn(w, h, |_, _| {
-        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        let b = state.to_le_bytes();
-        image::Rgb([b[1], b[2], b[3]])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(&img)
-        .unwrap();
-    let bytes = out.into_inner();
-    let hash = hex::encode(Sha256::digest(&bytes));
-    (bytes, hash)
-}
-
-async fn put_raw(
-    s: &TestServer,
-    token: &str,
-    path: &str,
-    body: Vec<u8>,
-) -> (u16, Value, reqwest::header::HeaderMap) {
-    let r = s
-        .http
-        .put(format!("{}{path}", s.url))
-        .bearer_auth(token)
-        .header("content-type", "image/jpeg")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let headers = r.headers().clone();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-        headers,
-    )
 }
 
 async fn get_raw(

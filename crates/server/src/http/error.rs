@@ -26,7 +26,7 @@ fn status(e: &ApiError) -> StatusCode {
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,
         ApiError::Sync { .. } => StatusCode::CONFLICT,
         ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Busy | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -46,10 +46,12 @@ impl IntoResponse for ApiError {
             fields,
         };
         let mut resp = (status(&self), axum::Json(body)).into_response();
-        // Seconds: the database is busy for a moment; a braked sign-in waits at most the
-        // brake's window (rules::accounts::FAILURE_WINDOW_MS).
+        // Seconds: the database is busy for a moment; a store that is full or out of
+        // reach needs an operator (a tablet retries at its next sync anyway); a braked
+        // sign-in waits at most the brake's window (rules::accounts::FAILURE_WINDOW_MS).
         let retry_after = match self {
             ApiError::Busy => Some("1"),
+            ApiError::Unavailable(_) => Some("30"),
             ApiError::RateLimited => Some("60"),
             _ => None,
         };

@@ -76,8 +76,10 @@ pub async fn health(
 }
 
 /// Readiness, for a load balancer: `{"status": "ready"}` (200) when the database answers
-/// and the photo store can be reached within 2 s each; 503 `{"status": "not_ready",
-/// "reason": …}` otherwise, so traffic goes to another instance. `/api/health` is liveness
+/// and the photo store can be reached within 2 s each, and a photo directory has room for
+/// a photo; 503 `{"status": "not_ready", "reason": …}` otherwise ("the photo store is
+/// full", "the database has no free connection"…), so traffic goes to another instance
+/// and an operator is alerted. `/api/health` is liveness
 /// alone (the process answers) and touches neither.
 #[utoipa::path(get, path = "/api/ready", tag = "health",
     responses((status = 200, description = "ready"), (status = 503, description = "not ready: the database or the photo store does not answer")))]
@@ -89,10 +91,10 @@ pub async fn ready(
     let db = tokio::time::timeout(limit, sqlx::query("SELECT 1").execute(&state.db.pool)).await;
     let reason = match db {
         Err(_) => Some("the database did not answer within 2 s"),
-        Ok(Err(_)) => Some("the database is unavailable"),
+        Ok(Err(e)) => Some(crate::storage::unavailable(&e).unwrap_or("the database is unavailable")),
         Ok(Ok(_)) => match tokio::time::timeout(limit, state.photos.check()).await {
             Err(_) => Some("the photo store did not answer within 2 s"),
-            Ok(Err(_)) => Some("the photo store is unavailable"),
+            Ok(Err(e)) => Some(e.reason()),
             Ok(Ok(())) => None,
         },
     };

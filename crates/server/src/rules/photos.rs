@@ -51,7 +51,7 @@ fn require_officer(user: &UserInfo) -> ApiResult<()> {
 
 fn store_error(e: crate::photos::StoreError) -> ApiError {
     tracing::error!(error = %e, "photo store unavailable");
-    ApiError::Busy
+    ApiError::Unavailable(e.reason().into())
 }
 
 /// Stores `bytes` as photo `hash` (checked: an image, not empty, its SHA-256 is `hash`);

@@ -102,12 +102,24 @@ fn cell_bytes(c: &Cell) -> usize {
 /// sheet, drawing and comment).
 pub const MAX_XLSX_PARTS: usize = 2_000;
 
+/// Files read at once by this process. A file at the limits ([`MAX_XLSX_EXPANDED`],
+/// [`MAX_TEXT_BYTES`]) takes 350–430 MB while it is read (docs/BENCHMARKS.md, "Files made
+/// to hurt"): two at once keep the server under a gigabyte however many arrive together;
+/// the others wait their turn (an import is a rare, office-hours event).
+pub const READERS_AT_ONCE: usize = 2;
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READERS_AT_ONCE);
+
 /// [`read`] for an upload: refused when larger than [`MAX_FILE_BYTES`] (413), read off the
-/// async workers (reading a file is CPU work of up to a second or so).
+/// async workers (reading a file is CPU work of up to a second or so), at most
+/// [`READERS_AT_ONCE`] at a time.
 pub async fn read_upload(bytes: &[u8], sheet: Option<String>) -> ApiResult<Read> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
+    let _turn = READERS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the file: {e}")))?;
     let owned = bytes.to_vec();
     tokio::task::spawn_blocking(move || read(&owned, sheet.as_deref()))
         .await

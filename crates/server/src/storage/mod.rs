@@ -73,6 +73,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// How long a request waits for a database connection (while the pool's are all in use,
+/// or while PostgreSQL refuses new ones: restarting, or out of connections) before it is
+/// refused with 503 "the database has no free connection" and the tablet retries later.
+/// sqlx's default is 30 s; a tablet's request gives up sooner, and a load balancer's
+/// readiness check (`/api/ready`, 2 s) has already moved traffic away by then.
+pub const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Db {
     /// Opens (creating a SQLite file if missing) and migrates the database at `url`
     /// (`sqlite://PATH` or `postgres://…`) with the default pool: 4 connections for SQLite,
@@ -121,6 +128,7 @@ impl Db {
             .map_err(|_| DbSetupError::BadUrl(redact_url(url)))?;
         let pool = AnyPoolOptions::new()
             .max_connections(pool.unwrap_or(if kind == DbKind::Sqlite { 4 } else { 10 }))
+            .acquire_timeout(POOL_WAIT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
@@ -274,6 +282,44 @@ pub(crate) fn values(rows: usize, width: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Why the database cannot take any work now, when that is what `e` says (the request
+/// then fails with 503 and the tablet retries later); None for an error of the request
+/// itself. PostgreSQL: class 08 (connection), 53 (insufficient resources: 53100 disk
+/// full, 53300 too many connections), 57P01–57P03 (shutting down or starting up);
+/// SQLite: SQLITE_FULL (13) and SQLITE_IOERR (10, with its extended codes); and a pool
+/// that found no connection within its wait (`--db-wait`) or a connection cut.
+pub fn unavailable(e: &sqlx::Error) -> Option<&'static str> {
+    const NO_CONNECTION: &str = "the database has no free connection";
+    const UNREACHABLE: &str = "the database cannot be reached";
+    match e {
+        sqlx::Error::PoolTimedOut => Some(NO_CONNECTION),
+        sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => Some(UNREACHABLE),
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite's extended result code; its low byte is the primary code.
+                return match code.parse::<u32>().unwrap_or(0) & 0xff {
+                    13 => Some("the database's disk is full"),
+                    10 => Some("the database's disk cannot be written"),
+                    _ => None,
+                };
+            }
+            match code.as_ref() {
+                "53100" => Some("the database's disk is full"),
+                "53300" => Some(NO_CONNECTION),
+                "57P01" | "57P02" | "57P03" => Some(UNREACHABLE),
+                c if c.starts_with("08") => Some(UNREACHABLE),
+                c if c.starts_with("53") => Some("the database is out of resources"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Whether a database error is a PostgreSQL deadlock or serialization failure: the
