@@ -13,8 +13,9 @@
 # They build in separate target folders (the app's wasm in target/app: .tools/env.sh's
 # wasm_env), so neither waits on the other's cargo lock, and each fills the other's idle
 # time (tests waiting on a database or a browser, the app's one-threaded link and
-# wasm-opt). Each lane's output is kept in target/lanes/ and printed when it ends. The
-# end-to-end tests run last, on both lanes' builds.
+# wasm-opt). Each lane's output is kept in target/lanes/ and printed when it ends. Then
+# the previous release is built (for the rolling-upgrade test) from both lanes' build
+# folders, and the end-to-end tests run last, on all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -71,6 +72,9 @@ while [ "${#running[@]}" -gt 0 ]; do
   [ "$status" = 0 ] || failed="$failed $name"
 done
 [ -z "$failed" ] || { echo "test FAILED in lane(s):$failed (logs in target/lanes/)" >&2; exit 1; }
+
+echo "==> test: build the previous release for the rolling-upgrade test (scripts/previous.sh), after $(elapsed)"
+bash scripts/previous.sh
 
 echo "==> test: end to end in Chromium (Playwright), after $(elapsed)"
 npm run --silent e2e

@@ -4,8 +4,8 @@
 // start with 60 unsent reports each (imported from an "unsent work" file, as after a tablet
 // swap) and get 4 more before every one of 80 short rounds, with profile edits of one
 // shared cooperative every fourth round, a correction of reports a supervisor returned, a
-// conflict and its resolution, and, where the deployment keeps photos, a photo with every
-// fourth report. The tablets reach the deployment through a TCP proxy in this process.
+// conflict and its resolution, and, where the deployment keeps photos, a new photo with
+// every fourth report of one tablet and every eighth of the other. The tablets reach the deployment through a TCP proxy in this process.
 // Even rounds cut the connection of a push the server applied before its answer reaches
 // the tablet (the retry must not apply it twice) and then kill a server process (SIGKILL);
 // odd rounds cut pull responses part-way, and photo uploads part-way. Once, the database is
@@ -30,7 +30,6 @@ export const BACKUP_AT = 50; // a kill round: the database is copied
 export const RESTORE_AT = 52; // a kill round: the copy goes back
 const SHARED = "coop-010"; // in Gia Viễn: both officers edit it
 const CONFLICTED = "coop-011";
-const PHOTO_KINDS = 6; // distinct photos, each named by several reports
 
 export const log = (...m) => process.env.HOPTAC_E2E_VERBOSE && console.error("[fault]", ...m);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -101,7 +100,7 @@ export function proxy(targetPort) {
 let fileNo = 0;
 /** An "unsent work" file of `ops` ({type, data}) for `userId`, with `photos` (the bytes of
  * the photos those reports name). */
-function exportFile(userId, ops, photos = []) {
+export function exportFile(userId, ops, photos = []) {
   const mutations = ops.map((op, i) => ({ id: i + 1, created_at: 1_700_000_000_000 + i, op }));
   const file = join(mkdtempSync(join(tmpdir(), "hoptac-fault-")), `${userId}-${fileNo++}.json`);
   writeFileSync(file, JSON.stringify({
@@ -111,7 +110,7 @@ function exportFile(userId, ops, photos = []) {
   return file;
 }
 
-function report(userId, coops, tag, i, photo) {
+export function report(userId, coops, tag, i, photo) {
   const r = {
     id: `fault-${tag}-${i}`, cooperative_id: coops[i % coops.length], author_id: userId,
     visit_date: "2021-06-11", note: `Báo cáo ${tag} số ${i}: doanh thu ổn định, cần hỗ trợ xúc tiến thương mại.`,
@@ -124,7 +123,7 @@ function report(userId, coops, tag, i, photo) {
 }
 
 /** What the tablet holds: visit ids, and the outbox size, read from its IndexedDB. */
-async function tablet(page) {
+export async function tablet(page) {
   return page.evaluate(() => new Promise((ok, fail) => {
     const req = indexedDB.open("hoptac");
     req.onerror = () => fail(req.error);
@@ -139,7 +138,7 @@ async function tablet(page) {
   }));
 }
 
-async function kick(page) {
+export async function kick(page) {
   const b = page.getByRole("button", { name: "Đồng bộ ngay" });
   if (await b.isEnabled().catch(() => false)) await b.click().catch(() => {});
 }
@@ -169,16 +168,16 @@ export async function runFaultRounds(browser, dep) {
   for (const p of [a, b]) p.on("pageerror", (e) => errors.push(e.message));
   await signIn(a, url, OFFICER);
   await signIn(b, url, GIANG);
-  // Photos as a camera's detail compresses (noise): about 200–900 KB, some sent whole,
-  // some in pieces.
-  const photos = [];
-  if (dep.photos) {
-    for (let k = 0; k < PHOTO_KINDS; k++) {
-      const [width, height] = [[480, 360], [900, 700], [640, 480]][k % 3];
-      const bytes = await noiseJpeg(a, width, height, 100 + k);
-      photos.push({ hash: createHash("sha256").update(bytes).digest("hex"), bytes, width, height });
-    }
-  }
+  // Photos as a camera's detail compresses (noise): about 100 KB to 1 MB, some sent
+  // whole, some in pieces; a new one with every fourth report of tablet a and every eighth
+  // of tablet b, so uploads go on in every round.
+  let photoNo = 0;
+  const photoFor = async (tag, i) => {
+    if (!dep.photos || i % (tag === "a" ? 4 : 8) !== 0) return null;
+    const [width, height] = [[320, 240], [800, 600], [480, 360]][photoNo++ % 3];
+    const bytes = await noiseJpeg(a, width, height, 100 + photoNo);
+    return { hash: createHash("sha256").update(bytes).digest("hex"), bytes, width, height };
+  };
   // The shared cooperatives as the tablets received them.
   const sup = await tokenFor(direct, SUPERVISOR);
   const coopsNow = async () => {
@@ -209,7 +208,7 @@ export async function runFaultRounds(browser, dep) {
       const ops = [];
       const sending = new Map();
       for (let i = made[tag] + 1; i <= made[tag] + count; i++) {
-        const photo = photos.length && i % 4 === 0 ? photos[(i / 4 + (tag === "b" ? 3 : 0)) % photos.length] : null;
+        const photo = await photoFor(tag, i);
         if (photo) { sending.set(photo.hash, photo); named.add(photo.hash); }
         ops.push({ type: "submit_visit", data: report(user, coops, tag, i, photo) });
       }
@@ -278,7 +277,7 @@ export async function runFaultRounds(browser, dep) {
     const heldBefore = px.cut.held;
     if (cutting) {
       px.cut.bytes = 150 + Math.floor(Math.random() * 700);
-      if (photos.length) px.cut.uploadBytes = 20_000 + Math.floor(Math.random() * 300_000);
+      if (dep.photos) px.cut.uploadBytes = 20_000 + Math.floor(Math.random() * 300_000);
     } else px.cut.holdPush = true;
     await feed(EACH_ROUND);
     log("round", round);
@@ -307,7 +306,8 @@ export async function runFaultRounds(browser, dep) {
         await sleep(250);
       }
       px.cut.bytes = 0;
-      px.cut.uploadBytes = 0;
+      // The cut of a photo upload stays armed until one happens (uploads follow pushes:
+      // they may come in the next round).
     }
   }
   const counts = { kills, killsMidPush, cuts: px.cut.cuts, uploadCuts: px.cut.uploadCuts, own, restores: restored ? 1 : 0 };
@@ -340,7 +340,9 @@ export async function runFaultRounds(browser, dep) {
   assert.deepEqual(all, expected, "every report once, none lost, none duplicated");
   const admin = await tokenFor(direct, { username: "quantri", password: "hoptac-quantri" });
   for (const id of all) {
-    const trail = (await api(direct, `/api/audit/visit/${id}`, { token: admin })).body.map((e) => e.action);
+    const r = await api(direct, `/api/audit/visit/${id}`, { token: admin });
+    assert.equal(r.status, 200, `${id}: ${JSON.stringify(r.body)}`);
+    const trail = r.body.map((e) => e.action);
     const want = returned.includes(id) ? ["submit", "return", "resubmit"] : ["submit"];
     assert.deepEqual(trail, want, `${id}: each step once`);
   }
@@ -356,8 +358,10 @@ export async function runFaultRounds(browser, dep) {
   const sharedTrail = (await api(direct, `/api/audit/cooperative/${SHARED}`, { token: admin })).body.map((e) => e.action);
   assert.equal(sharedTrail.filter((x) => x === "update").length, edits.a + edits.b, "one audit entry per edit");
   // The conflict: made once, resolved once.
-  const conflictTrail = (await api(direct, `/api/audit/conflict/${conflictId}`, { token: admin })).body.map((e) => e.action);
-  assert.deepEqual(conflictTrail, ["conflict", "resolve"]);
+  if (ROUNDS > 20) {
+    const conflictTrail = (await api(direct, `/api/audit/conflict/${conflictId}`, { token: admin })).body.map((e) => e.action);
+    assert.deepEqual(conflictTrail, ["conflict", "resolve"]);
+  }
 
   // Every tablet holds exactly what the server shows its officer.
   for (const [p, who] of [[a, OFFICER], [b, GIANG]]) {
@@ -368,7 +372,7 @@ export async function runFaultRounds(browser, dep) {
 
   // Photos: the tablets upload every one the reports name (kicked until the server holds
   // them all); each is then in the store once, whole, and no piece of an upload is left.
-  if (photos.length) {
+  if (dep.photos) {
     const officer = await tokenFor(direct, OFFICER);
     const complete = async () => {
       for (const h of named) {

@@ -4,11 +4,12 @@
 // checks after them are tests/e2e/fault-harness.mjs; fault-national.test.mjs runs them
 // against PostgreSQL, two instances behind nginx and photos in S3. Here even rounds kill
 // the one server (SIGKILL) and start it again; the restore copies the SQLite file (and its
-// WAL) back while the server is down. Counts go to docs/BENCHMARKS.md.
+// WAL) back while the server is down; photos go to the folder beside the database. Counts
+// go to docs/BENCHMARKS.md.
 import { test, after } from "node:test";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startServer, freePort, launch } from "./helpers.mjs";
 import { proxy, runFaultRounds } from "./fault-harness.mjs";
 
@@ -49,7 +50,17 @@ test("100 and more kills and cuts lose nothing and apply nothing twice (SQLite, 
     // Both while the server is down (after a kill).
     async backup() { copyDb(db, backup); },
     async restore() { copyDb(backup, db); },
-    photos: false,
+    // Photos in the folder beside the SQLite file (the default).
+    photos: true,
+    async photoKeys() {
+      const store = join(dirname(db), "photos");
+      const files = (d) => (existsSync(join(store, d))
+        ? readdirSync(join(store, d), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name).slice(join(store, d).length + 1))
+        : []);
+      // A file an interrupted write left ("HASH#1") counts, as it should: half-written.
+      return { photos: files("photos"), staging: files("staging") };
+    },
   });
   px.close();
   await server.stop();

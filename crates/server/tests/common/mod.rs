@@ -2,6 +2,7 @@
 //! over a real SQLite file or a real PostgreSQL database, called with a real HTTP client.
 #![allow(dead_code)]
 
+pub mod hurtful;
 pub mod xlsx;
 
 use hoptac_core::model::{ReportStatus, VisitReport};

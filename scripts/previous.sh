@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the previous release for the rolling-upgrade test (tests/e2e/upgrade.test.mjs):
+# the commit named in tests/e2e/previous-release (or $HOPTAC_PREVIOUS), its files taken
+# with `git archive` into target/previous/src and built there by that release's own
+# scripts/build.sh, giving target/previous/src/target/release/hoptac-server and
+# target/previous/src/dist. Run after this checkout's own build (scripts/build.sh): the
+# previous build starts from hard links to its build folders, so only hoptac's own crates
+# are compiled again, not every dependency. Built once per commit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+COMMIT=${HOPTAC_PREVIOUS:-$(grep -v '^#' tests/e2e/previous-release | head -1)}
+OUT=target/previous
+if [ -f "$OUT/built" ] && [ "$(cat "$OUT/built")" = "$COMMIT" ] && [ -x "$OUT/src/target/release/hoptac-server" ]; then
+  echo "previous release $COMMIT: built already"
+  exit 0
+fi
+git cat-file -e "$COMMIT^{commit}" 2>/dev/null || { echo "previous.sh: commit $COMMIT is not in this clone (a shallow clone? git fetch --unshallow)" >&2; exit 1; }
+rm -rf "$OUT"
+mkdir -p "$OUT/src/target" "$OUT/src/.tools"
+git archive --format=tar "$COMMIT" | tar -x -C "$OUT/src"
+# The dependencies as this checkout built them (hard links: no copy, and cargo writes new
+# files, never into these). Fingerprints of registry crates do not depend on where the
+# workspace is, so cargo finds them fresh.
+for d in server app; do
+  [ -d "target/$d" ] && cp -al "target/$d" "$OUT/src/target/$d"
+done
+# The build tools (wasm-opt, the ExifReader bundle) from this checkout.
+ln -s "$ROOT/node_modules" "$OUT/src/node_modules"
+[ -f .tools/exifreader.stamp ] && cp .tools/exifreader.stamp "$OUT/src/.tools/"
+echo "==> previous release $COMMIT: build (its own scripts/build.sh)"
+( cd "$OUT/src" && bash scripts/build.sh )
+echo "$COMMIT" > "$OUT/built"

@@ -1,0 +1,185 @@
+// Issue 29 (build 3): a rolling upgrade while tablets sync, as docs/DEPLOY.md tells an
+// operator to do it. The previous release (the commit named in tests/e2e/previous-release,
+// built by scripts/previous.sh) runs as two instances on one PostgreSQL behind nginx; two
+// officers' tablets load its app and send reports. Then one instance is replaced by this
+// release (which migrates the database as it starts) while the other, old, still serves:
+// the tablets' requests go to both, a supervisor returns reports through both, a third
+// tablet signs in. Then the old instance is stopped and replaced too. The first two
+// tablets still run the previous app from their service worker's cache, and keep
+// syncing with the new servers; at the end they reload into the new app. Afterwards:
+// every report once on the server and on each tablet, each audit trail whole, nothing
+// left in any outbox (docs/ARCHITECTURE.md, "Compatibility").
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, freePort, launch, signIn, api, tokenFor, allVisits, ROOT, SERVER_BIN, OFFICER, SUPERVISOR } from "./helpers.mjs";
+import { exportFile, report, tablet, kick, sleep } from "./fault-harness.mjs";
+
+const PREVIOUS = readFileSync(join(ROOT, "tests/e2e/previous-release"), "utf8").split("\n").find((l) => l && !l.startsWith("#")).trim();
+const PREV_ROOT = join(ROOT, "target/previous/src");
+const PREV_BIN = join(PREV_ROOT, "target/release/hoptac-server");
+const PREV_DIST = join(PREV_ROOT, "dist");
+const DIST = join(ROOT, "dist");
+const GIANG = { username: "canbo.giavien", password: "hoptac-giavien" };
+const KIMSON = { username: "canbo.kimson", password: "hoptac-kimson" };
+const INSTANCE = { ...process.env, HOPTAC_INSTANCE: "upgrade" };
+const pgScript = (cmd) => spawnSync("bash", [join(ROOT, "scripts/pg.sh"), cmd], { env: INSTANCE, encoding: "utf8" });
+
+const browser = await launch();
+after(async () => {
+  await browser.close();
+  pgScript("stop");
+});
+
+/** The wasm file a page runs (its name carries the build's hash). */
+const wasmOf = (page) => page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).find((n) => n.endsWith(".wasm"))?.split("/").pop());
+const wasmIn = (dist) => readdirSync(dist).find((f) => f.endsWith("_bg.wasm"));
+
+test("a rolling upgrade while tablets sync loses nothing and applies nothing twice; tablets on the previous app keep syncing", { timeout: 900_000 }, async () => {
+  assert.ok(existsSync(PREV_BIN) && existsSync(join(PREV_DIST, "index.html")),
+    `the previous release (${PREVIOUS}) is not built: run bash scripts/previous.sh`);
+  const nginxBin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
+  assert.ok(nginxBin, "nginx is not installed: run bash scripts/setup.sh");
+  const pg = pgScript("start");
+  assert.equal(pg.status, 0, pg.stderr);
+  const admin = pg.stdout.trim().split("=").slice(1).join("=");
+  const created = spawnSync("psql", [admin, "-q", "-c", "CREATE DATABASE upgrade"], { encoding: "utf8" });
+  assert.equal(created.status, 0, created.stderr);
+  const db = admin.replace(/\/[^/]*$/, "/upgrade");
+  const photos = mkdtempSync(join(tmpdir(), "hoptac-upgrade-photos-"));
+  const ports = [await freePort(), await freePort()];
+  const start = (i, release) => startServer({
+    db, port: ports[i], bin: release === "previous" ? PREV_BIN : SERVER_BIN, dist: release === "previous" ? PREV_DIST : DIST,
+    args: ["--photos", photos, "--trusted-proxies", "127.0.0.1"],
+  });
+  const instances = [await start(0, "previous"), null];
+  instances[1] = await start(1, "previous");
+
+  const nginxDir = mkdtempSync(join(tmpdir(), "hoptac-upgrade-nginx-"));
+  const nginxPort = await freePort();
+  const conf = spawnSync(SERVER_BIN, ["nginx-config", "--listen", String(nginxPort), "--dir", nginxDir,
+    ...(process.getuid?.() === 0 ? ["--as-root"] : []), ...ports.map(String)], { encoding: "utf8" });
+  assert.equal(conf.status, 0, conf.stderr);
+  writeFileSync(join(nginxDir, "nginx.conf"), conf.stdout);
+  const nginx = spawn(nginxBin, ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir], { stdio: "ignore" });
+  const url = `http://127.0.0.1:${nginxPort}`;
+  for (let t = 0; t < 100; t++) {
+    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+
+  // Two officers' tablets on the previous release's app.
+  const contexts = [];
+  const open = async (who) => {
+    const ctx = await browser.newContext();
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await signIn(page, url, who);
+    return { page, errors };
+  };
+  const a = await open(OFFICER);
+  const b = await open(GIANG);
+  const oldWasm = wasmIn(PREV_DIST);
+  assert.equal(await wasmOf(a.page), oldWasm, "tablet a runs the previous app");
+  const who = {
+    a: ["u-officer-hoalu", ["coop-001", "coop-002", "coop-009"], a.page],
+    b: ["u-officer-giavien", ["coop-011", "coop-012", "coop-013"], b.page],
+  };
+  const made = { a: 0, b: 0, c: 0 };
+  const feed = async (tag, count, extra = []) => {
+    const [user, coops, page] = who[tag];
+    const ops = [];
+    for (let i = made[tag] + 1; i <= made[tag] + count; i++) ops.push({ type: "submit_visit", data: report(user, coops, tag, i) });
+    ops.push(...extra);
+    await page.goto(url + "/may");
+    await page.setInputFiles("#import-file", exportFile(user, ops));
+    await page.getByText(`Đã nhập ${ops.length} thay đổi; 0 đã có sẵn trên máy`).waitFor();
+    made[tag] += count;
+  };
+  const syncAll = async (tags, rounds = 6) => {
+    for (let r = 0; r < rounds; r++) {
+      await Promise.all(tags.map((t) => kick(who[t][2])));
+      await sleep(300);
+    }
+  };
+
+  // 1. The previous release alone.
+  await feed("a", 20);
+  await feed("b", 20);
+  await syncAll(["a", "b"]);
+
+  // 2. One instance replaced: the new release migrates the database and serves beside
+  // the old one; requests go to both.
+  await instances[1].stop();
+  instances[1] = await start(1, "current");
+  const sup = await tokenFor(url, SUPERVISOR);
+  const returned = ["fault-a-1", "fault-a-2"];
+  for (let round = 0; round < 6; round++) {
+    await feed("a", 5);
+    await feed("b", 5);
+    await syncAll(["a", "b"], 3);
+    if (round === 1) {
+      for (const id of returned) {
+        const r = await api(url, `/api/visits/${id}/decisions`, { token: sup, body: { action: "return", text: "Bổ sung số liệu doanh thu." } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+    }
+  }
+  // A third tablet signs in while both releases serve.
+  const c = await open(KIMSON);
+  who.c = ["u-officer-kimson", ["coop-016"], c.page];
+  await feed("c", 10);
+  await syncAll(["a", "b", "c"]);
+
+  // 3. The old instance stopped and replaced: only the new release serves. Tablets a and
+  // b still run the previous app from their cache; they correct the returned reports.
+  await instances[0].stop();
+  instances[0] = await start(0, "current");
+  const corrections = [];
+  for (const id of returned) {
+    const r = (await api(url, `/api/visits/${id}`, { token: sup })).body.report;
+    corrections.push({ type: "resubmit_visit", data: { ...r, note: `${r.note} Đã bổ sung doanh thu.`, revision: 2, status: "resubmitted" } });
+  }
+  await feed("a", 10, corrections);
+  await feed("b", 10);
+  await syncAll(["a", "b", "c"]);
+  assert.equal(await wasmOf(a.page), oldWasm, "tablet a still runs the previous app from its cache");
+  for (const t of [a, b, c]) {
+    await t.page.goto(url + "/");
+    await t.page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 60_000 });
+  }
+
+  // Checks: every report once, each step once in its trail, each tablet as the server.
+  const onServer = async (w) => (await allVisits(url, await tokenFor(url, w))).body.map((v) => v.id).sort();
+  const expected = Object.entries(made).flatMap(([tag, n]) => [...Array(n).keys()].map((i) => `fault-${tag}-${i + 1}`)).sort();
+  assert.deepEqual(await onServer(SUPERVISOR), expected, "every report once, none lost, none duplicated");
+  const adminToken = await tokenFor(url, { username: "quantri", password: "hoptac-quantri" });
+  for (const id of expected) {
+    const trail = (await api(url, `/api/audit/visit/${id}`, { token: adminToken })).body.map((e) => e.action);
+    assert.deepEqual(trail, returned.includes(id) ? ["submit", "return", "resubmit"] : ["submit"], id);
+  }
+  for (const [t, w] of [[a, OFFICER], [b, GIANG], [c, KIMSON]]) {
+    const held = await tablet(t.page);
+    assert.equal(held.outbox, 0);
+    assert.deepEqual(held.visits, await onServer(w));
+  }
+  // The tablets reload into the new app and hold the same.
+  for (const [t, w] of [[a, OFFICER], [b, GIANG]]) {
+    const update = t.page.getByRole("button", { name: "Tải lại để cập nhật" });
+    if (await update.isVisible().catch(() => false)) await update.click();
+    else await t.page.reload();
+    await t.page.waitForLoadState("load");
+    await t.page.getByText("Không có thay đổi chờ gửi").waitFor({ timeout: 60_000 });
+    assert.deepEqual((await tablet(t.page)).visits, await onServer(w));
+  }
+  for (const t of [a, b, c]) assert.deepEqual(t.errors, [], "no uncaught errors in the pages");
+  console.log(`# rolling upgrade from ${PREVIOUS}: ${expected.length} reports, ${returned.length} corrections; app ${oldWasm} → ${wasmIn(DIST)}`);
+  for (const ctx of contexts) await ctx.close();
+  nginx.kill("SIGTERM");
+  for (const i of [0, 1]) await instances[i].stop();
+});
