@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 MOTO_VERSION=5.2.5
 VENV=.tools/moto-venv
 STATE=.tools/s3-pid${HOPTAC_INSTANCE:+-$HOPTAC_INSTANCE}
+LOG=.tools/s3${HOPTAC_INSTANCE:+-$HOPTAC_INSTANCE}.log
 die() { echo "s3.sh: $*" >&2; exit 1; }
 
 case "${1:-}" in
@@ -24,13 +25,13 @@ case "${1:-}" in
     fi
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     mkdir -p .tools
-    nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > .tools/s3.log 2>&1 &
+    nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > "$LOG" 2>&1 &
     echo $! > "$STATE"
     for _ in $(seq 1 100); do
       curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break
       sleep 0.1
     done
-    curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$PORT/hoptac-test" || die "moto did not start: $(tail -3 .tools/s3.log)"
+    curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$PORT/hoptac-test" || die "moto did not start: $(tail -3 "$LOG")"
     echo "export HOPTAC_TEST_S3=s3://hoptac-test AWS_ENDPOINT=http://127.0.0.1:$PORT AWS_ALLOW_HTTP=true AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1"
     ;;
   stop)

@@ -125,6 +125,15 @@ fn is_hashed_asset(path: &str) -> bool {
     }
 }
 
+/// Whether `path` names a file of the built app (by its extension) rather than a page.
+fn names_a_file(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    matches!(
+        file.rsplit_once('.').map(|(_, ext)| ext),
+        Some("js" | "wasm" | "css" | "html" | "png" | "svg" | "ico" | "webmanifest" | "json" | "map" | "br" | "gz" | "txt")
+    )
+}
+
 /// Caching for the app's files: hashed assets forever, everything else (index.html,
 /// sw.js, the manifest, icons) revalidated on every load so a release is noticed.
 async fn static_cache_headers(
@@ -151,15 +160,30 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .nest("/api", api_router(state.clone()))
         .route("/metrics", axum::routing::get(http::metrics::metrics));
     if let Some(dir) = static_dir {
-        // Any path that is not a file is a page of the app: answer with index.html.
+        // Any other path is a page of the app: answer with index.html; but a file the
+        // build does not have is a 404 (a page of another release asking for its files,
+        // docs/DEPLOY.md section 3), never index.html in its place.
         let index = ServeFile::new(dir.join("index.html"));
+        let page_or_missing = tower::service_fn(move |req: axum::extract::Request| {
+            let index = index.clone();
+            async move {
+                if names_a_file(req.uri().path()) {
+                    return Ok::<_, std::convert::Infallible>(
+                        (StatusCode::NOT_FOUND, "no such file in this release of the app")
+                            .into_response(),
+                    );
+                }
+                let resp = tower::ServiceExt::oneshot(index, req).await?;
+                Ok(resp.map(axum::body::Body::new))
+            }
+        });
         let files = Router::new()
             // The build writes .br and .gz beside each file (scripts/post-build.mjs).
             .fallback_service(
                 ServeDir::new(dir)
                     .precompressed_br()
                     .precompressed_gzip()
-                    .fallback(index),
+                    .fallback(page_or_missing),
             )
             .layer(axum::middleware::from_fn(static_cache_headers));
         router = router.merge(files);
@@ -204,5 +228,15 @@ mod tests {
         assert!(!super::is_hashed_asset("/sw.js"));
         assert!(!super::is_hashed_asset("/icons/icon-192.png"));
         assert!(!super::is_hashed_asset("/manifest.webmanifest"));
+    }
+
+    #[test]
+    fn files_and_pages_are_told_apart() {
+        for file in ["/hoptac-e8aad4640c483991_bg.wasm", "/main-729660dcf295d66b.css", "/sw.js", "/icons/icon-192.png"] {
+            assert!(super::names_a_file(file), "{file}");
+        }
+        for page in ["/", "/may", "/htx/coop-001", "/phieu/3f2a-9c", "/dia-ban"] {
+            assert!(!super::names_a_file(page), "{page}");
+        }
     }
 }

@@ -207,7 +207,10 @@ pub async fn restore(db_url: &str, from: &Path) -> Result<(), String> {
 
 /// An nginx configuration that listens on `listen` (plain HTTP: TLS is added as
 /// docs/DEPLOY.md shows) and spreads requests round robin over the instances on
-/// `upstreams` (ports on 127.0.0.1), with its files under `dir`; as the tests and load
+/// `upstreams` (ports on 127.0.0.1), with its files under `dir`. The app's files are
+/// asked of the other instance when one answers 404: while instances of two releases
+/// serve side by side (a rolling upgrade), a page from one names files (their names
+/// carry the build's hash) that only it has; as the tests and load
 /// benchmarks run nginx (`nginx -c FILE -p DIR`, in the foreground). `as_root`: run the
 /// workers as root (nginx started by root would switch to a user that cannot write `dir`).
 pub fn nginx_config(dir: &Path, listen: u16, upstreams: &[u16], as_root: bool) -> String {
@@ -217,6 +220,10 @@ pub fn nginx_config(dir: &Path, listen: u16, upstreams: &[u16], as_root: bool) -
         .collect();
     let d = dir.display();
     let user = if as_root { "user root;\n" } else { "" };
+    let proxied = "      proxy_pass http://hoptac;\n      proxy_http_version 1.1;\n\
+                   proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
+                   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+                   proxy_set_header X-Forwarded-Proto $scheme;\n";
     format!(
         "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
          events {{ worker_connections 4096; }}\n\
@@ -224,9 +231,7 @@ pub fn nginx_config(dir: &Path, listen: u16, upstreams: &[u16], as_root: bool) -
            fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
            upstream hoptac {{\n{servers}    keepalive 64;\n  }}\n\
            server {{\n    listen 127.0.0.1:{listen} backlog=4096;\n    client_max_body_size 20m;\n\
-             location / {{\n      proxy_pass http://hoptac;\n      proxy_http_version 1.1;\n\
-               proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
-               proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
-               proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n  }}\n}}\n"
+             location /api/ {{\n{proxied}    }}\n\
+             location / {{\n{proxied}      proxy_next_upstream error timeout http_404;\n    }}\n  }}\n}}\n"
     )
 }

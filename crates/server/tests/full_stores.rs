@@ -235,6 +235,7 @@ async fn s3_store_out_of_reach() {
     let (st, b, headers) = put_raw(&s, &officer, &format!("/api/photos/{hash}"), bytes.clone()).await;
     assert_unavailable(st, &b, &headers, "the photo store cannot be reached");
     // Refused within the store's retries (8 s), not after object_store's default 3 minutes.
+    eprintln!("S3 out of reach: the upload was refused after {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
     assert_eq!(photo_rows(&s, &hash).await, 0, "no row for a photo the store never took");
 
@@ -300,6 +301,7 @@ async fn postgres_out_of_connections() {
     let (st, headers) = (r.status().as_u16(), r.headers().clone());
     let b: Value = r.json().await.unwrap();
     assert_unavailable(st, &b, &headers, "the database has no free connection");
+    eprintln!("PostgreSQL out of connections: the push was refused after {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
 
     // The other clients leave: nothing of the refused push was kept; sent again, it is
