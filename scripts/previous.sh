@@ -4,8 +4,7 @@
 # with `git archive` into target/previous/src and built there by that release's own
 # scripts/build.sh, giving target/previous/src/target/release/hoptac-server and
 # target/previous/src/dist. Run after this checkout's own build (scripts/build.sh): the
-# previous build starts from hard links to its build folders, so only hoptac's own crates
-# are compiled again, not every dependency. Built once per commit.
+# previous server's build starts from a copy of its build folder. Built once per commit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,12 +18,12 @@ git cat-file -e "$COMMIT^{commit}" 2>/dev/null || { echo "previous.sh: commit $C
 rm -rf "$OUT"
 mkdir -p "$OUT/src/target" "$OUT/src/.tools"
 git archive --format=tar "$COMMIT" | tar -x -C "$OUT/src"
-# The dependencies as this checkout built them (hard links: no copy, and cargo writes new
-# files, never into these). Fingerprints of registry crates do not depend on where the
-# workspace is, so cargo finds them fresh.
-for d in server app; do
-  [ -d "target/$d" ] && cp -al "target/$d" "$OUT/src/target/$d"
-done
+# The server's dependencies as this checkout built them (a copy: cargo rewrites some
+# files of the units it finds fresh). Their fingerprints do not depend on where the
+# workspace is, so cargo compiles only what differs: hoptac's crates and a few whose
+# features changed (about 3 minutes instead of 5). The app's wasm is compiled whole
+# (std built from source is fingerprinted with the workspace's place).
+[ -d target/server ] && cp -r --reflink=auto target/server "$OUT/src/target/server"
 # The build tools (wasm-opt, the ExifReader bundle) from this checkout.
 ln -s "$ROOT/node_modules" "$OUT/src/node_modules"
 [ -f .tools/exifreader.stamp ] && cp .tools/exifreader.stamp "$OUT/src/.tools/"

@@ -38,7 +38,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * connection as its answer arrives (`cut.holdPush`: the server applied the push, the
  * tablet never hears), and cut one photo upload after `cut.uploadBytes` bytes sent. */
 export function proxy(targetPort) {
-  const cut = { bytes: 0, cuts: 0, holdPush: false, held: 0, uploadBytes: 0, uploadCuts: 0 };
+  // pushesInFlight: pushes sent on and not yet answered (at this moment).
+  const cut = { bytes: 0, cuts: 0, holdPush: false, held: 0, uploadBytes: 0, uploadCuts: 0, pushesInFlight: 0 };
   const sockets = new Set();
   const server = createServer((client) => {
     const upstream = connect(targetPort, "127.0.0.1");
@@ -48,7 +49,9 @@ export function proxy(targetPort) {
     let uploading = false;
     let sent = 0;
     let up = 0;
-    const kill = () => { client.destroy(); upstream.destroy(); };
+    let awaiting = false; // a push sent on, its answer not yet begun
+    const answered = () => { if (awaiting) { awaiting = false; cut.pushesInFlight--; } };
+    const kill = () => { answered(); client.destroy(); upstream.destroy(); };
     client.on("data", (d) => {
       // HTTP/1.1: requests on one connection are sequential; note what this one is.
       const head = d.subarray(0, 40).toString("latin1");
@@ -58,6 +61,7 @@ export function proxy(targetPort) {
         uploading = head.startsWith("PUT /api/photos/");
         sent = 0;
         up = 0;
+        if (pushing && !awaiting) { awaiting = true; cut.pushesInFlight++; }
       }
       if (uploading && cut.uploadBytes > 0) {
         up += d.length;
@@ -71,6 +75,7 @@ export function proxy(targetPort) {
       upstream.write(d);
     });
     upstream.on("data", (d) => {
+      answered();
       if (pushing && cut.holdPush) {
         cut.held++;
         return kill(); // applied, never answered
@@ -147,7 +152,8 @@ export async function kick(page) {
  * Runs the rounds against `dep`, a deployment:
  * - `port`: where the proxy sends the tablets (the server, or nginx);
  * - `direct`: the URL the supervisor's calls and the checks use, past the proxy;
- * - `ensureUp()`: starts what is down; `assertAlive()`: throws if a process stopped by itself;
+ * - `ensureUp()`: starts again what the test stopped, and throws if a process stopped by
+ *   itself (a crash is never restarted unseen); `assertAlive()`: throws on such a stop;
  * - `kill(round)`: a kill round's SIGKILL; `backup()`, `restore()` (called on kill rounds,
  *   after the kill: `restore` may stop and start what it needs);
  * - `disturb(round, kickers)` (optional): more faults of its own during a round, returning

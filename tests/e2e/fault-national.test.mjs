@@ -30,7 +30,9 @@ function started(script) {
 const stopped = (script) => spawnSync("bash", [join(ROOT, "scripts", script), "stop"], { env: INSTANCE });
 
 const browser = await launch();
+let nginx = null;
 after(async () => {
+  nginx?.kill("SIGTERM");
   await browser.close();
   stopped("pg.sh");
   stopped("s3.sh");
@@ -48,6 +50,7 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
   const bucket = s3.HOPTAC_TEST_S3;
   const ports = [await freePort(), await freePort()];
   const instances = [null, null];
+  const stoppedByTest = new Set(); // the instances this test killed: any other down is a crash
   const alive = (i) => instances[i] && instances[i].proc.exitCode === null && instances[i].proc.signalCode === null;
   const startInstance = async (i) => {
     instances[i] = await startServer({
@@ -56,6 +59,7 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     });
   };
   const killInstance = async (i) => {
+    stoppedByTest.add(i);
     if (!alive(i)) return;
     const exited = new Promise((r) => instances[i].proc.once("exit", r));
     instances[i].proc.kill("SIGKILL");
@@ -72,9 +76,10 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     ...(process.getuid?.() === 0 ? ["--as-root"] : []), ...ports.map(String)], { encoding: "utf8" });
   assert.equal(conf.status, 0, conf.stderr);
   writeFileSync(join(nginxDir, "nginx.conf"), conf.stdout);
-  const nginx = spawn(nginxBin, ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir], { stdio: "ignore" });
-  for (let t = 0; t < 100; t++) {
+  nginx = spawn(nginxBin, ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir], { stdio: "ignore" });
+  for (let t = 0; ; t++) {
     if (await fetch(`http://127.0.0.1:${nginxPort}/api/health`).then((r) => r.ok, () => false)) break;
+    assert.ok(t < 100, "nginx did not start");
     await sleep(100);
   }
   const proxyPort = await freePort();
@@ -85,7 +90,7 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     const r = spawnSync(SERVER_BIN, ["--db", dbUrl, ...args], { encoding: "utf8", env: { ...process.env, RUST_LOG: "warn" } });
     assert.equal(r.status, 0, `hoptac-server ${args.join(" ")}: ${r.stderr}`);
   };
-  let pgRestarts = 0;
+  let pgRestarts = 0, pgRestartsMidPush = 0;
 
   const counts = await runFaultRounds(browser, {
     name: "PostgreSQL, two instances behind nginx, photos in S3",
@@ -94,7 +99,12 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     proxyPort,
     direct: `http://127.0.0.1:${nginxPort}`,
     async ensureUp() {
-      for (const i of [0, 1]) if (!alive(i)) await startInstance(i);
+      for (const i of [0, 1]) {
+        if (alive(i)) continue;
+        if (!stoppedByTest.has(i)) throw new Error(`instance ${i} stopped by itself: ${instances[i].output}`);
+        stoppedByTest.delete(i);
+        await startInstance(i);
+      }
     },
     assertAlive() {
       for (const i of [0, 1]) {
@@ -104,7 +114,7 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     // One instance at a time, alternately; the other goes on serving.
     async kill(round) {
       if (round === "all") {
-        for (const i of [0, 1]) await instances[i].stop();
+        for (const i of [0, 1]) { stoppedByTest.add(i); await instances[i].stop(); }
         return;
       }
       await killInstance((round / 2) % 2);
@@ -112,14 +122,18 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
     // pg_dump while the other instance serves.
     async backup() { cli("backup", backupFile); },
     async restore() {
-      for (const i of [0, 1]) await killInstance(i);
+      for (const i of [0, 1]) await killInstance(i); // started again by the next round
       cli("restore", backupFile);
     },
     async disturb(round, kickers) {
       if (round % PG_RESTART_EVERY !== 3) return 0;
       // PostgreSQL restarts while pushes are on their way: the instances' sessions are cut.
-      await kickers();
-      await sleep(Math.floor(Math.random() * 150));
+      // The tablets are kicked until a push is in flight (at most 5 s).
+      for (let t = 0; t < 50 && px.cut.pushesInFlight === 0; t++) {
+        await kickers();
+        await sleep(100);
+      }
+      if (px.cut.pushesInFlight > 0) pgRestartsMidPush++;
       const r = spawnSync("bash", [join(ROOT, "scripts/pg.sh"), "restart"], { env: INSTANCE, encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
       pgRestarts++;
@@ -138,7 +152,8 @@ test("100 and more faults on PostgreSQL, two instances behind nginx and S3 lose 
       };
     },
   });
-  assert.ok(pgRestarts >= 8, `PostgreSQL was restarted mid-push (${pgRestarts})`);
+  console.log(`# PostgreSQL restarts: ${pgRestarts}, ${pgRestartsMidPush} with a push in flight`);
+  assert.ok(pgRestarts >= 8 && pgRestartsMidPush >= pgRestarts / 2, `PostgreSQL was restarted mid-push (${pgRestartsMidPush} of ${pgRestarts})`);
   assert.ok(counts.uploadCuts >= 5, `photo uploads were cut part-way (${counts.uploadCuts})`);
   px.close();
   nginx.kill("SIGTERM");

@@ -31,16 +31,23 @@ test("100 and more kills and cuts lose nothing and apply nothing twice (SQLite, 
     }
   };
   const alive = () => server.proc.exitCode === null && server.proc.signalCode === null;
+  let stoppedByTest = false; // any other stop is a crash, never restarted unseen
   await runFaultRounds(browser, {
     name: "SQLite, one server",
     proxy: px,
     proxyPort,
     direct: server.url,
-    async ensureUp() { if (!alive()) server = await startServer({ db, port }); },
+    async ensureUp() {
+      if (alive()) return;
+      if (!stoppedByTest) throw new Error(`the server stopped by itself: ${server.output}`);
+      stoppedByTest = false;
+      server = await startServer({ db, port });
+    },
     assertAlive() {
       if (!alive()) throw new Error(`the server stopped by itself (${server.proc.exitCode} ${server.proc.signalCode}): ${server.output}`);
     },
     async kill(round) {
+      stoppedByTest = true;
       if (round === "all") return server.stop();
       if (!alive()) return;
       const exited = new Promise((r) => server.proc.once("exit", r));

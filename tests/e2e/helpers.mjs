@@ -144,7 +144,7 @@ export function unitsOf(code) {
 export async function createAdmin(db, username, password, extra = []) {
   const proc = spawn(SERVER_BIN, ["--db", `sqlite://${db}`, "admin", "create", "--username", username, ...extra], {
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn", ...env },
+    env: { ...process.env, RUST_LOG: "warn" },
   });
   let output = "";
   proc.stdout.on("data", (d) => (output += d));

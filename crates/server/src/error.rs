@@ -32,7 +32,7 @@ pub enum ApiError {
     #[error("the server is busy with the same records; try again")]
     Busy,
     /// 503: a store cannot take the change now (the reason, in English, for the log and
-    /// the message: "the photo store is full", "the database has no free connection"…);
+    /// the message: "the photo store is full", "the database cannot be reached"…);
     /// the tablet keeps the work and retries.
     #[error("{0}; try again later")]
     Unavailable(String),

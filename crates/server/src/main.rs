@@ -117,8 +117,9 @@ enum Command {
         file: PathBuf,
     },
     /// Print the nginx configuration the tests run in front of several instances: round
-    /// robin over UPSTREAM ports on 127.0.0.1, plain HTTP on LISTEN, its files under DIR
-    /// (add TLS as docs/DEPLOY.md shows); run it with `nginx -c FILE -p DIR`.
+    /// robin over UPSTREAM ports on 127.0.0.1, plain HTTP on LISTEN, its files under DIR,
+    /// /metrics not passed on; run it with `nginx -c FILE -p DIR`. For tests and as a
+    /// start: production adds TLS as docs/DEPLOY.md shows.
     ///
     /// Example: hoptac-server nginx-config --listen 8443 --dir /srv/nginx 8081 8082
     NginxConfig {

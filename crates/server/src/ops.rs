@@ -231,6 +231,7 @@ pub fn nginx_config(dir: &Path, listen: u16, upstreams: &[u16], as_root: bool) -
            fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
            upstream hoptac {{\n{servers}    keepalive 64;\n  }}\n\
            server {{\n    listen 127.0.0.1:{listen} backlog=4096;\n    client_max_body_size 20m;\n\
+             location = /metrics {{ return 404; }}\n\
              location /api/ {{\n{proxied}    }}\n\
              location / {{\n{proxied}      proxy_next_upstream error timeout http_404;\n    }}\n  }}\n}}\n"
     )

@@ -23,9 +23,12 @@ pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 /// The widest or tallest photo decoded, in pixels (a phone's 200-megapixel camera: 16,320).
 pub const MAX_SIDE_PX: u32 = 16_384;
 
-/// How an S3 request that failed is retried: twice, within 8 s in all (object_store's
-/// default retries for 3 minutes, which would hold a tablet's upload, and the readiness
-/// check, that long while the store is down); a tablet retries at its next sync anyway.
+/// How an S3 request that failed is retried: at most twice, and not after 8 s
+/// (object_store's default retries for up to 3 minutes, which would hold a tablet's
+/// upload that long while the store is down); a tablet retries at its next sync anyway.
+/// Each try connects within 3 s and ends within 20 s (unless AWS_CONNECT_TIMEOUT or
+/// AWS_TIMEOUT say otherwise), so a store that accepts connections and never answers
+/// fails an upload within about a minute.
 fn s3_retry() -> object_store::RetryConfig {
     object_store::RetryConfig {
         max_retries: 2,
@@ -138,14 +141,16 @@ impl PhotoStore {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         use object_store::aws::AmazonS3ConfigKey::Client;
         use object_store::ClientConfigKey::{ConnectTimeout, Timeout};
-        // Set key by key: replacing the client options would drop those read from the
-        // environment (AWS_ALLOW_HTTP…).
-        let s3 = builder
-            .with_bucket_name(bucket)
-            .with_retry(s3_retry())
-            .with_config(Client(ConnectTimeout), "3s")
-            .with_config(Client(Timeout), "60s")
-            .build()?;
+        // Key by key, and only where the environment set none (AWS_CONNECT_TIMEOUT,
+        // AWS_TIMEOUT): replacing the client options would drop those read from it.
+        let mut builder = builder.with_bucket_name(bucket).with_retry(s3_retry());
+        if builder.get_config_value(&Client(ConnectTimeout)).is_none() {
+            builder = builder.with_config(Client(ConnectTimeout), "3s");
+        }
+        if builder.get_config_value(&Client(Timeout)).is_none() {
+            builder = builder.with_config(Client(Timeout), "20s");
+        }
+        let s3 = builder.build()?;
         let prefix = prefix.trim_matches('/');
         let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
             Arc::new(s3)
@@ -180,16 +185,13 @@ impl PhotoStore {
         self.store
             .put(&Self::photo(hash), PutPayload::from_bytes(bytes))
             .await?;
+        // A thumbnail that cannot be written fails the upload: the photo's bytes stay
+        // without a row (never served; the retry writes both again). Not deleted: the
+        // same photo may be arriving at the same time from another upload.
         if let Some(t) = thumb {
-            if let Err(e) = self
-                .store
+            self.store
                 .put(&Self::thumb(hash), PutPayload::from_bytes(t))
-                .await
-            {
-                // Nothing half-kept: the photo goes too (the upload is retried whole).
-                let _ = self.store.delete(&Self::photo(hash)).await;
-                return Err(e.into());
-            }
+                .await?;
         }
         Ok(())
     }

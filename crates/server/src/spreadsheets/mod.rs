@@ -102,10 +102,11 @@ fn cell_bytes(c: &Cell) -> usize {
 /// sheet, drawing and comment).
 pub const MAX_XLSX_PARTS: usize = 2_000;
 
-/// Files read at once by this process. A file at the limits ([`MAX_XLSX_EXPANDED`],
-/// [`MAX_TEXT_BYTES`]) takes 350–430 MB while it is read (docs/BENCHMARKS.md, "Files made
-/// to hurt"): two at once keep the server under a gigabyte however many arrive together;
-/// the others wait their turn (an import is a rare, office-hours event).
+/// Files read at once by this process. A file just under the limits ([`MAX_XLSX_EXPANDED`],
+/// [`MAX_TEXT_BYTES`]) makes the server take about 160 MB more while it is read
+/// (docs/BENCHMARKS.md, "Files made to hurt": 190 MB of shared strings); two at once keep
+/// the reading under half a gigabyte; the others wait their turn, holding only their
+/// request body (at most [`MAX_FILE_BYTES`]; an import is a rare, office-hours event).
 pub const READERS_AT_ONCE: usize = 2;
 static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READERS_AT_ONCE);
 

@@ -75,9 +75,9 @@ pub fn now_ms() -> i64 {
 
 /// How long a request waits for a database connection (while the pool's are all in use,
 /// or while PostgreSQL refuses new ones: restarting, or out of connections) before it is
-/// refused with 503 "the database has no free connection" and the tablet retries later.
-/// sqlx's default is 30 s; a tablet's request gives up sooner, and a load balancer's
-/// readiness check (`/api/ready`, 2 s) has already moved traffic away by then.
+/// refused with 503 `unavailable` and the tablet retries at its next sync. sqlx's default
+/// is 30 s; a load balancer's readiness check (`/api/ready`, 2 s) has moved traffic away
+/// long before either.
 pub const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Db {
@@ -289,9 +289,12 @@ pub(crate) fn values(rows: usize, width: usize) -> String {
 /// itself. PostgreSQL: class 08 (connection), 53 (insufficient resources: 53100 disk
 /// full, 53300 too many connections), 57P01–57P03 (shutting down or starting up);
 /// SQLite: SQLITE_FULL (13) and SQLITE_IOERR (10, with its extended codes); and a pool
-/// that found no connection within its wait (`--db-wait`) or a connection cut.
+/// that found no connection within [`POOL_WAIT`] (sqlx keeps trying to connect meanwhile:
+/// PostgreSQL restarting, unreachable or out of connections all end so) or a connection
+/// cut. Not 08P01 (protocol violation): a bug, not a store gone away.
 pub fn unavailable(e: &sqlx::Error) -> Option<&'static str> {
-    const NO_CONNECTION: &str = "the database has no free connection";
+    const NO_CONNECTION: &str =
+        "the database gave no connection within 10 s (restarting, unreachable or out of connections)";
     const UNREACHABLE: &str = "the database cannot be reached";
     match e {
         sqlx::Error::PoolTimedOut => Some(NO_CONNECTION),
@@ -313,6 +316,7 @@ pub fn unavailable(e: &sqlx::Error) -> Option<&'static str> {
                 "53100" => Some("the database's disk is full"),
                 "53300" => Some(NO_CONNECTION),
                 "57P01" | "57P02" | "57P03" => Some(UNREACHABLE),
+                "08P01" => None,
                 c if c.starts_with("08") => Some(UNREACHABLE),
                 c if c.starts_with("53") => Some("the database is out of resources"),
                 _ => None,
