@@ -14,7 +14,13 @@ if [ -f "$OUT/built" ] && [ "$(cat "$OUT/built")" = "$COMMIT" ] && [ -x "$OUT/sr
   echo "previous release $COMMIT: built already"
   exit 0
 fi
-git cat-file -e "$COMMIT^{commit}" 2>/dev/null || { echo "previous.sh: commit $COMMIT is not in this clone (a shallow clone? git fetch --unshallow)" >&2; exit 1; }
+if ! git cat-file -e "$COMMIT^{commit}" 2>/dev/null; then
+  # A shallow clone (CI's may be): fetch the history, or at least the commit.
+  echo "previous.sh: $COMMIT is not in this clone; fetching it"
+  if [ "$(git rev-parse --is-shallow-repository)" = true ]; then git fetch -q --unshallow || true; fi
+  git cat-file -e "$COMMIT^{commit}" 2>/dev/null || git fetch -q origin "$COMMIT" || true
+  git cat-file -e "$COMMIT^{commit}" 2>/dev/null || { echo "previous.sh: commit $COMMIT could not be fetched (git fetch origin $COMMIT)" >&2; exit 1; }
+fi
 rm -rf "$OUT"
 mkdir -p "$OUT/src/target" "$OUT/src/.tools"
 git archive --format=tar "$COMMIT" | tar -x -C "$OUT/src"
