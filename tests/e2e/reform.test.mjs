@@ -115,7 +115,11 @@ test("a report written offline against an old commune lands in the new ward, and
   const communes = await filter.locator("option").allInnerTexts();
   assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
   assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
-  assert.ok(!(await page.locator("main").innerText()).includes("Xã Ninh Giang"));
+  // The list redraws as the start's sync applies the reform: the old commune's name goes
+  // from every row within 20 s (read until then, not once).
+  const shown = () => page.locator("main").innerText();
+  for (let t = 0; t < 100 && (await shown()).includes("Xã Ninh Giang"); t++) await new Promise((r) => setTimeout(r, 200));
+  assert.ok(!(await shown()).includes("Xã Ninh Giang"), await shown());
 
   // The supervisor's review of 2025-H2 for the ward: this period and last year's, mapped.
   const supPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
