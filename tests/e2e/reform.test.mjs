@@ -112,7 +112,13 @@ test("a report written offline against an old commune lands in the new ward, and
   for (const old of HOA_LU_NAMES) {
     await filter.locator("option", { hasText: old }).waitFor({ state: "detached", timeout: 20_000 }).catch(() => {});
   }
-  const communes = await filter.locator("option").allInnerTexts();
+  // Read until the redraw settles (under load the filter is briefly empty while the list
+  // is rebuilt), at most 20 s.
+  let communes = await filter.locator("option").allInnerTexts();
+  for (let t = 0; t < 100 && (!communes.includes("Phường Hoa Lư") || communes.some((c) => HOA_LU_NAMES.includes(c))); t++) {
+    await new Promise((r) => setTimeout(r, 200));
+    communes = await filter.locator("option").allInnerTexts();
+  }
   assert.ok(communes.includes("Phường Hoa Lư"), communes.join(", "));
   assert.ok(!communes.some((c) => HOA_LU_NAMES.includes(c)), `the old communes are gone: ${communes.join(", ")}`);
   // The list redraws as the start's sync applies the reform: the old commune's name goes
